@@ -1,0 +1,195 @@
+/**
+ * Internal state of the simulated calling world. Wire shapes (what Graph sends) are built from these in
+ * `render.ts`; these types describe what we store.
+ *
+ * A `CallLeg` is one application's Graph `call` resource: its leg in a shared `Conversation`. The roster
+ * (participants) belongs to the conversation, so two bots in one meeting see one roster.
+ */
+import type {
+  ChatInfo,
+  CommunicationsIdentitySet,
+  ResultInfo,
+} from '@microsoft/microsoft-graph-types';
+
+/** Graph `callState`, spelled as Graph spells it. */
+export const CallState = {
+  incoming: 'incoming',
+  establishing: 'establishing',
+  established: 'established',
+  hold: 'hold',
+  transferring: 'transferring',
+  transferAccepted: 'transferAccepted',
+  redirecting: 'redirecting',
+  terminating: 'terminating',
+  terminated: 'terminated',
+} as const;
+export type CallState = (typeof CallState)[keyof typeof CallState];
+
+/** Graph `operationStatus`, spelled as the v1.0 metadata spells it (the Kiota client drops other casings). */
+export const OperationStatus = {
+  notStarted: 'NotStarted',
+  running: 'Running',
+  completed: 'Completed',
+  failed: 'Failed',
+} as const;
+export type OperationStatus = (typeof OperationStatus)[keyof typeof OperationStatus];
+
+export const ConversationKind = {
+  peerToPeer: 'peerToPeer',
+  groupCall: 'groupCall',
+  meeting: 'meeting',
+} as const;
+export type ConversationKind = (typeof ConversationKind)[keyof typeof ConversationKind];
+
+export type ApiVersion = 'v1.0' | 'beta';
+
+/** A Graph identity set as it travels on the wire (open type: extra keys such as tenantId are kept). */
+export type IdentitySet = CommunicationsIdentitySet & Record<string, unknown>;
+
+/** What kind of endpoint an identity set names, by key presence (Graph parses by key, not by @odata.type). */
+export type IdentityKind = 'user' | 'phone' | 'application' | 'applicationInstance' | 'guest' | 'other';
+
+export interface Conversation {
+  id: string;
+  tenantId: string;
+  kind: ConversationKind;
+  chatInfo: ChatInfo | null;
+  /** The meetingInfo the first leg joined with, as sent (organizer / joinMeetingId / token). */
+  meetingInfo: Record<string, unknown> | null;
+  /** Directory meeting id when the conversation is a known meeting. */
+  meetingId: string | null;
+  /** App that created the meeting (moves are only allowed between meetings created by the same app). */
+  meetingCreatedByAppId: string | null;
+  /** How the first bot joined a meeting: a join token cannot invite PSTN (spec 1.4 item 8). */
+  joinedWith: 'organizer' | 'joinMeetingId' | 'token' | null;
+  callChainId: string;
+  rosterSequence: number;
+  createdAt: number;
+}
+
+export interface CallLeg {
+  id: string;
+  conversationId: string;
+  tenantId: string;
+  appId: string;
+  /** API version the leg was created on; beta-only properties are emitted only for beta legs. */
+  apiVersion: ApiVersion;
+  state: CallState;
+  direction: 'incoming' | 'outgoing';
+  callbackUri: string;
+  subject: string | null;
+  source: Record<string, unknown> | null;
+  targets: Record<string, unknown>[];
+  requestedModalities: string[];
+  activeModalities: string[];
+  mediaConfig: Record<string, unknown> | null;
+  callOptions: Record<string, unknown> | null;
+  myParticipantId: string;
+  /** Application instance (resource account) the leg acts as, if any: needed to invite PSTN. */
+  applicationInstanceId: string | null;
+  resultInfo: ResultInfo | null;
+  terminationReason: string | null;
+  /** Incremented on every change; rendered as @odata.etag. */
+  version: number;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** Lifecycle that Graph does not expose as a property but that drives the roster. */
+export type ParticipantStatus = 'inviting' | 'joined' | 'removed' | 'failed';
+
+export interface Participant {
+  id: string;
+  conversationId: string;
+  status: ParticipantStatus;
+  identity: IdentitySet;
+  kind: IdentityKind;
+  /** For bot participants: the call leg this participant is. */
+  callLegId: string | null;
+  /** For invitees: the operation that invited them. */
+  invitedByOperationId: string | null;
+  endpointType: string;
+  region: string | null;
+  languageId: string | null;
+  isMuted: boolean;
+  isInLobby: boolean;
+  hidden: boolean;
+  sourceId: string;
+  rosterSequenceNumber: number;
+  /** What the invitee's answer was, once known; failure reasons become the operation's resultInfo. */
+  outcome: ResultInfo | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface InvitationEcho {
+  identity: IdentitySet;
+  replacesCallId: string | null;
+  participantId: string | null;
+  hidden: boolean | null;
+  removeFromDefaultAudioRoutingGroup: boolean | null;
+  endpointType: string | null;
+}
+
+/** One invitee of an invite operation, and where it stands. */
+export interface Invitee {
+  participantId: string;
+  echo: InvitationEcho;
+  /** Set when this invitee replaces a P2P leg or is moved from another meeting. */
+  replacesCallId: string | null;
+  movedFromParticipantId: string | null;
+  settled: boolean;
+  joined: boolean;
+  resultInfo: ResultInfo | null;
+}
+
+export type OperationType = 'inviteParticipantsOperation';
+
+export interface Operation {
+  id: string;
+  callId: string;
+  type: OperationType;
+  status: OperationStatus;
+  clientContext: string | null;
+  resultInfo: ResultInfo | null;
+  invitees: Invitee[];
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** A notification ready to be written to the outbox: rendered body plus where it goes. */
+export interface OutboundNotification {
+  /** Ordering key: notifications for one call leg are delivered in order. */
+  callId: string;
+  tenantId: string;
+  appId: string;
+  callbackUri: string;
+  body: Record<string, unknown>;
+}
+
+/** A timer that will feed a command back into the service when due. */
+export interface TimerRequest {
+  id: string;
+  dueAt: number;
+  kind: TimerKind;
+  payload: Record<string, string>;
+}
+
+export type TimerKind =
+  | 'invitee.answer'
+  | 'call.established'
+  | 'call.targetAnswer';
+
+/** Everything one command changes. The service writes it in one transaction. */
+export interface Effects {
+  conversations: Conversation[];
+  legs: CallLeg[];
+  participants: Participant[];
+  operations: Operation[];
+  notifications: OutboundNotification[];
+  timers: TimerRequest[];
+}
+
+export function emptyEffects(): Effects {
+  return { conversations: [], legs: [], participants: [], operations: [], notifications: [], timers: [] };
+}

@@ -1,0 +1,74 @@
+/**
+ * The built-in world `npm start` loads. Ids are the ones in Graph's documentation examples, so a seed request
+ * body can be replayed unchanged against a fresh server.
+ */
+import type { World } from './directory.js';
+
+export const DEFAULT_TENANT_ID = '72f988bf-86f1-41af-91ab-2d7cd011db47';
+export const DEFAULT_APP_ID = '0efc74f7-41c3-47a4-8775-7259bfef4241';
+export const DEFAULT_APP_SECRET = 'switchboard-local-secret';
+export const DEFAULT_INSTANCE_ID = '3d913abb-6c6b-4d2b-9a4e-3a1f7e0c5b21';
+
+/** Every calling role Graph defines (spec section 7). */
+export const ALL_CALLING_ROLES = [
+  'Calls.Initiate.All',
+  'Calls.InitiateGroupCall.All',
+  'Calls.JoinGroupCall.All',
+  'Calls.JoinGroupCallAsGuest.All',
+  'Calls.AccessMedia.All',
+];
+
+export function defaultWorld(): World {
+  return {
+    establishMs: 200,
+    tenants: [
+      {
+        id: DEFAULT_TENANT_ID,
+        displayName: 'Contoso',
+        defaultPhoneAnswer: { action: 'accept', afterMs: 1500 },
+        apps: [
+          {
+            id: DEFAULT_APP_ID,
+            displayName: 'Switchboard Test Bot',
+            secret: DEFAULT_APP_SECRET,
+            roles: [...ALL_CALLING_ROLES],
+            callbackUri: null,
+            instances: [{ id: DEFAULT_INSTANCE_ID, displayName: 'Calling Bot', phoneNumber: '+14255550100' }],
+          },
+        ],
+        users: [
+          { id: '278405a3-f568-4b3e-b684-009193463064', displayName: 'Adele Vance', answer: { action: 'accept', afterMs: 1000 } },
+          { id: '7e1b4346-85a6-4bdd-abe3-d11c5d420efe', displayName: 'Alex Wilber', answer: { action: 'accept', afterMs: 1000 } },
+          { id: '1e126418-44a0-4a94-a6f8-0efe1ad71acb', displayName: 'Diego Siciliani', answer: { action: 'accept', afterMs: 1500 } },
+          { id: '682b6c37-0729-4fab-ace6-d730d5d9137e', displayName: 'Megan Bowen', answer: { action: 'accept', afterMs: 1000 } },
+          { id: '550fae72-d251-43ec-868c-373732c2704f', displayName: 'Heidi Steen', answer: { action: 'accept', afterMs: 1000 } },
+          { id: '8a34a46b-3d17-4adc-8dce-dc4e7d572698', displayName: 'Test User', answer: { action: 'accept', afterMs: 1000 } },
+          { id: '5810cede-0a2b-4c6f-9d4e-2f3a4b5c6d7e', displayName: 'Bob Organizer', answer: { action: 'accept', afterMs: 1000 } },
+          { id: 'd1e2c3b4-0001-4000-8000-00000000dec1', displayName: 'Dana Declines', answer: { action: 'decline', afterMs: 2000 } },
+          { id: 'd1e2c3b4-0002-4000-8000-0000000000b5', displayName: 'Brian Busy', answer: { action: 'busy', afterMs: 500 } },
+          { id: 'd1e2c3b4-0003-4000-8000-00000000a0a0', displayName: 'Nora Noanswer', answer: { action: 'noAnswer', afterMs: 30000 } },
+        ],
+        phones: [
+          { number: '+12345678901', answer: { action: 'accept', afterMs: 1500 } },
+          { number: '+14255550199', answer: { action: 'busy', afterMs: 1000 } },
+        ],
+        meetings: [
+          {
+            id: 'meeting-weekly-sync',
+            threadId: '19:meeting_Win6Ydo4wsMijFjZS00ZGVjLTk5MGUtOTRjNWY2NmNkYTFm@thread.v2',
+            joinMeetingId: '1234567',
+            organizerId: '5810cede-0a2b-4c6f-9d4e-2f3a4b5c6d7e',
+            createdByAppId: DEFAULT_APP_ID,
+          },
+          {
+            id: 'meeting-incident-bridge',
+            threadId: '19:meeting_NjA4ZWRiMTMtMGQ1Yy00ZTEyLWI3ZTgtYjNjMTFkOGE3Y2E0@thread.v2',
+            joinMeetingId: '7654321',
+            organizerId: '5810cede-0a2b-4c6f-9d4e-2f3a4b5c6d7e',
+            createdByAppId: DEFAULT_APP_ID,
+          },
+        ],
+      },
+    ],
+  };
+}

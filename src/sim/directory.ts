@@ -1,0 +1,254 @@
+/**
+ * The simulated directory ("world"): tenants, their bot apps and resource accounts, users, phone numbers and
+ * meetings. Loaded once at start from the built-in default or `--world <file.json>`; read-only at run time.
+ * Shape (extend, never rename):
+ * {"tenants":[{"id","displayName","apps":[{"id","displayName","secret","roles","callbackUri","instances":[…]}],
+ *   "users":[{"id","displayName","answer":{"action","afterMs"}}],"phones":[{"number","answer"}],"meetings":[…]}]}
+ */
+import { readFileSync } from 'node:fs';
+
+export const AnswerAction = {
+  accept: 'accept',
+  decline: 'decline',
+  busy: 'busy',
+  noAnswer: 'noAnswer',
+} as const;
+export type AnswerAction = (typeof AnswerAction)[keyof typeof AnswerAction];
+
+export interface AnswerBehaviour {
+  action: AnswerAction;
+  /** How long the person's device rings before the action happens (noAnswer: how long until it gives up). */
+  afterMs: number;
+}
+
+export interface ApplicationInstance {
+  id: string;
+  displayName: string;
+  /** E.164; a bot needs an instance with a number to invite phones. */
+  phoneNumber: string | null;
+}
+
+export interface App {
+  id: string;
+  displayName: string;
+  secret: string;
+  roles: string[];
+  /** The app's registered calling webhook: where incoming calls are notified. */
+  callbackUri: string | null;
+  instances: ApplicationInstance[];
+}
+
+export interface User {
+  id: string;
+  displayName: string;
+  answer: AnswerBehaviour;
+}
+
+export interface Phone {
+  number: string;
+  answer: AnswerBehaviour;
+}
+
+export interface Meeting {
+  id: string;
+  threadId: string;
+  joinMeetingId: string;
+  organizerId: string;
+  createdByAppId: string | null;
+}
+
+export interface Tenant {
+  id: string;
+  displayName: string;
+  apps: App[];
+  users: User[];
+  phones: Phone[];
+  meetings: Meeting[];
+  /** How numbers not listed in `phones` answer. */
+  defaultPhoneAnswer: AnswerBehaviour;
+}
+
+export interface World {
+  tenants: Tenant[];
+  /** How long an outgoing call or a meeting join takes from establishing to established. */
+  establishMs: number;
+}
+
+export class WorldFileError extends Error {}
+
+const ANSWER_ACTIONS = new Set<string>(Object.values(AnswerAction));
+
+function asRecord(v: unknown, where: string): Record<string, unknown> {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new WorldFileError(`${where} must be an object`);
+  return v as Record<string, unknown>;
+}
+
+function str(o: Record<string, unknown>, key: string, where: string, fallback?: string): string {
+  const v = o[key];
+  if (v === undefined && fallback !== undefined) return fallback;
+  if (typeof v !== 'string' || v.length === 0) throw new WorldFileError(`${where}.${key} must be a non-empty string`);
+  return v;
+}
+
+function arr(o: Record<string, unknown>, key: string, where: string): unknown[] {
+  const v = o[key];
+  if (v === undefined) return [];
+  if (!Array.isArray(v)) throw new WorldFileError(`${where}.${key} must be an array`);
+  return v;
+}
+
+function parseAnswer(v: unknown, where: string, fallback: AnswerBehaviour): AnswerBehaviour {
+  if (v === undefined) return fallback;
+  const o = asRecord(v, where);
+  const action = o.action ?? fallback.action;
+  if (typeof action !== 'string' || !ANSWER_ACTIONS.has(action)) {
+    throw new WorldFileError(`${where}.action must be one of ${[...ANSWER_ACTIONS].join(', ')}`);
+  }
+  const afterMs = o.afterMs ?? fallback.afterMs;
+  if (typeof afterMs !== 'number' || !Number.isFinite(afterMs) || afterMs < 0) {
+    throw new WorldFileError(`${where}.afterMs must be a non-negative number`);
+  }
+  return { action: action as AnswerAction, afterMs };
+}
+
+const DEFAULT_ANSWER: AnswerBehaviour = { action: 'accept', afterMs: 1000 };
+const E164 = /^\+[1-9]\d{6,14}$/;
+
+/** Parses and checks a world document; every error names the offending path. */
+export function parseWorld(doc: unknown): World {
+  const root = asRecord(doc, 'world');
+  const tenantsRaw = arr(root, 'tenants', 'world');
+  if (tenantsRaw.length === 0) throw new WorldFileError('world.tenants must list at least one tenant');
+  const establishMs = root.establishMs ?? 200;
+  if (typeof establishMs !== 'number' || establishMs < 0) throw new WorldFileError('world.establishMs must be a non-negative number');
+  const seenApps = new Set<string>();
+  const tenants = tenantsRaw.map((t, ti): Tenant => {
+    const w = `world.tenants[${ti}]`;
+    const o = asRecord(t, w);
+    const defaultPhoneAnswer = parseAnswer(o.defaultPhoneAnswer, `${w}.defaultPhoneAnswer`, DEFAULT_ANSWER);
+    const apps = arr(o, 'apps', w).map((a, ai): App => {
+      const aw = `${w}.apps[${ai}]`;
+      const ao = asRecord(a, aw);
+      const id = str(ao, 'id', aw);
+      if (seenApps.has(id)) throw new WorldFileError(`${aw}.id ${id} is listed twice`);
+      seenApps.add(id);
+      const roles = arr(ao, 'roles', aw);
+      if (!roles.every((r) => typeof r === 'string')) throw new WorldFileError(`${aw}.roles must be strings`);
+      const callbackUri = ao.callbackUri;
+      if (callbackUri !== undefined && callbackUri !== null && typeof callbackUri !== 'string') {
+        throw new WorldFileError(`${aw}.callbackUri must be a string`);
+      }
+      return {
+        id,
+        displayName: str(ao, 'displayName', aw, id),
+        secret: str(ao, 'secret', aw),
+        roles: roles as string[],
+        callbackUri: (callbackUri as string | undefined) ?? null,
+        instances: arr(ao, 'instances', aw).map((i, ii): ApplicationInstance => {
+          const iw = `${aw}.instances[${ii}]`;
+          const io = asRecord(i, iw);
+          const phoneNumber = io.phoneNumber;
+          if (phoneNumber !== undefined && phoneNumber !== null && (typeof phoneNumber !== 'string' || !E164.test(phoneNumber))) {
+            throw new WorldFileError(`${iw}.phoneNumber must be an E.164 number such as +14255550100`);
+          }
+          const iid = str(io, 'id', iw);
+          return { id: iid, displayName: str(io, 'displayName', iw, iid), phoneNumber: (phoneNumber as string | undefined) ?? null };
+        }),
+      };
+    });
+    const users = arr(o, 'users', w).map((u, ui): User => {
+      const uw = `${w}.users[${ui}]`;
+      const uo = asRecord(u, uw);
+      const id = str(uo, 'id', uw);
+      return { id, displayName: str(uo, 'displayName', uw, id), answer: parseAnswer(uo.answer, `${uw}.answer`, DEFAULT_ANSWER) };
+    });
+    const phones = arr(o, 'phones', w).map((p, pi): Phone => {
+      const pw = `${w}.phones[${pi}]`;
+      const po = asRecord(p, pw);
+      const number = str(po, 'number', pw);
+      if (!E164.test(number)) throw new WorldFileError(`${pw}.number must be an E.164 number such as +14255550100`);
+      return { number, answer: parseAnswer(po.answer, `${pw}.answer`, defaultPhoneAnswer) };
+    });
+    const meetings = arr(o, 'meetings', w).map((m, mi): Meeting => {
+      const mw = `${w}.meetings[${mi}]`;
+      const mo = asRecord(m, mw);
+      const createdByAppId = mo.createdByAppId;
+      if (createdByAppId !== undefined && createdByAppId !== null && typeof createdByAppId !== 'string') {
+        throw new WorldFileError(`${mw}.createdByAppId must be a string`);
+      }
+      return {
+        id: str(mo, 'id', mw),
+        threadId: str(mo, 'threadId', mw),
+        joinMeetingId: str(mo, 'joinMeetingId', mw),
+        organizerId: str(mo, 'organizerId', mw),
+        createdByAppId: (createdByAppId as string | undefined) ?? null,
+      };
+    });
+    return { id: str(o, 'id', w), displayName: str(o, 'displayName', w, 'Tenant'), apps, users, phones, meetings, defaultPhoneAnswer };
+  });
+  return { tenants, establishMs };
+}
+
+export function loadWorldFile(path: string): World {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new WorldFileError(`cannot read world file ${path}: ${(e as Error).message}`);
+  }
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (e) {
+    throw new WorldFileError(`world file ${path} is not valid JSON: ${(e as Error).message}`);
+  }
+  return parseWorld(doc);
+}
+
+/** Read-side lookups over a world; ids compare case-insensitively as Graph's GUIDs do. */
+export class Directory {
+  private readonly appsById = new Map<string, { app: App; tenant: Tenant }>();
+  private readonly instancesById = new Map<string, { instance: ApplicationInstance; app: App; tenant: Tenant }>();
+  private readonly usersById = new Map<string, { user: User; tenant: Tenant }>();
+
+  constructor(readonly world: World) {
+    for (const tenant of world.tenants) {
+      for (const app of tenant.apps) {
+        this.appsById.set(app.id.toLowerCase(), { app, tenant });
+        for (const instance of app.instances) this.instancesById.set(instance.id.toLowerCase(), { instance, app, tenant });
+      }
+      for (const user of tenant.users) this.usersById.set(user.id.toLowerCase(), { user, tenant });
+    }
+  }
+
+  tenant(id: string): Tenant | undefined {
+    const key = id.toLowerCase();
+    return this.world.tenants.find((t) => t.id.toLowerCase() === key);
+  }
+
+  app(id: string): { app: App; tenant: Tenant } | undefined {
+    return this.appsById.get(id.toLowerCase());
+  }
+
+  instance(id: string): { instance: ApplicationInstance; app: App; tenant: Tenant } | undefined {
+    return this.instancesById.get(id.toLowerCase());
+  }
+
+  user(id: string): { user: User; tenant: Tenant } | undefined {
+    return this.usersById.get(id.toLowerCase());
+  }
+
+  phoneAnswer(tenantId: string, number: string): AnswerBehaviour {
+    const tenant = this.tenant(tenantId);
+    if (!tenant) return DEFAULT_ANSWER;
+    return tenant.phones.find((p) => p.number === number)?.answer ?? tenant.defaultPhoneAnswer;
+  }
+
+  meetingByThreadId(tenantId: string, threadId: string): Meeting | undefined {
+    return this.tenant(tenantId)?.meetings.find((m) => m.threadId === threadId);
+  }
+
+  meetingByJoinId(tenantId: string, joinMeetingId: string): Meeting | undefined {
+    return this.tenant(tenantId)?.meetings.find((m) => m.joinMeetingId === joinMeetingId);
+  }
+}

@@ -1,0 +1,92 @@
+/**
+ * The one persistence seam. Implementations (SQLite now, PostgreSQL next) store and load; they never decide.
+ * Everything a command changes is written inside one `transact` call, together with its outbox rows and timers,
+ * so a crash can never separate a state change from the notifications it causes.
+ */
+import type { CallLeg, Conversation, Operation, OutboundNotification, Participant, TimerKind, TimerRequest } from '../domain/types.js';
+
+export interface OutboxRow {
+  seq: number;
+  messageId: string;
+  callId: string;
+  tenantId: string;
+  appId: string;
+  callbackUri: string;
+  body: Record<string, unknown>;
+  createdAt: number;
+  attempts: number;
+  nextAttemptAt: number;
+  deliveredAt: number | null;
+  deadAt: number | null;
+  lastError: string | null;
+}
+
+export interface DeliveryAttempt {
+  outboxSeq: number;
+  attempt: number;
+  startedAt: number;
+  durationMs: number;
+  /** HTTP status the callback answered, or null when there was no answer (refused, timeout). */
+  statusCode: number | null;
+  error: string | null;
+}
+
+export interface DueTimer {
+  id: string;
+  dueAt: number;
+  kind: TimerKind;
+  payload: Record<string, string>;
+}
+
+export interface Tx {
+  getConversation(id: string): Promise<Conversation | undefined>;
+  /** The live conversation of a known meeting, by chat thread id, if a bot is in it. */
+  findConversationByThreadId(tenantId: string, threadId: string): Promise<Conversation | undefined>;
+  putConversation(c: Conversation): Promise<void>;
+
+  getLeg(id: string): Promise<CallLeg | undefined>;
+  legsInConversation(conversationId: string): Promise<CallLeg[]>;
+  putLeg(leg: CallLeg): Promise<void>;
+  /** Ended legs are removed from the store: Graph answers 404 for them. */
+  deleteLeg(id: string): Promise<void>;
+
+  getParticipant(id: string): Promise<Participant | undefined>;
+  participantsInConversation(conversationId: string): Promise<Participant[]>;
+  putParticipant(p: Participant): Promise<void>;
+
+  getOperation(id: string): Promise<Operation | undefined>;
+  putOperation(op: Operation): Promise<void>;
+
+  appendNotifications(rows: { messageId: string; notification: OutboundNotification; createdAt: number }[]): Promise<void>;
+  putTimers(timers: TimerRequest[]): Promise<void>;
+  deleteTimer(id: string): Promise<void>;
+}
+
+export interface OutboxStore {
+  /**
+   * Claims up to `limit` deliverable rows, at most one per call (the oldest undelivered one), each due by `now`,
+   * and leases them until `leaseUntil` so no other dispatcher takes them meanwhile.
+   */
+  claimDue(now: number, leaseUntil: number, limit: number): Promise<OutboxRow[]>;
+  markDelivered(seq: number, at: number, attempt: DeliveryAttempt): Promise<void>;
+  /** Records a failed attempt; `nextAttemptAt` null means give up (dead-lettered, kept and visible). */
+  markFailed(seq: number, nextAttemptAt: number | null, at: number, error: string, attempt: DeliveryAttempt): Promise<void>;
+  /** Earliest time any undelivered row becomes due, for the dispatcher's sleep. */
+  nextDueAt(): Promise<number | null>;
+  list(filter: { callId?: string; limit?: number }): Promise<OutboxRow[]>;
+  attempts(seqs: number[]): Promise<DeliveryAttempt[]>;
+}
+
+export interface TimerStore {
+  /** Claims due timers (leased until `leaseUntil`); a claimed timer is deleted when its command commits. */
+  claimDue(now: number, leaseUntil: number, limit: number): Promise<DueTimer[]>;
+  nextDueAt(): Promise<number | null>;
+}
+
+export interface Store {
+  readonly kind: 'sqlite' | 'postgres';
+  transact<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
+  readonly outbox: OutboxStore;
+  readonly timers: TimerStore;
+  close(): Promise<void>;
+}
