@@ -211,7 +211,10 @@ export class Directory {
   private readonly instancesById = new Map<string, { instance: ApplicationInstance; app: App; tenant: Tenant }>();
   private readonly usersById = new Map<string, { user: User; tenant: Tenant }>();
 
-  constructor(readonly world: World) {
+  readonly world: World;
+
+  constructor(world: World) {
+    this.world = world;
     for (const tenant of world.tenants) {
       for (const app of tenant.apps) {
         this.appsById.set(app.id.toLowerCase(), { app, tenant });
