@@ -43,8 +43,8 @@ export type ConversationKind = (typeof ConversationKind)[keyof typeof Conversati
 
 export type ApiVersion = 'v1.0' | 'beta';
 
-/** A Graph identity set as it travels on the wire (open type: extra keys such as tenantId are kept). */
-export type IdentitySet = CommunicationsIdentitySet & Record<string, unknown>;
+/** A Graph communicationsIdentitySet as it travels on the wire (open type: extra keys such as tenantId are kept). */
+export type IdentitySet = Partial<Record<keyof CommunicationsIdentitySet, unknown>> & Record<string, unknown>;
 
 /** What kind of endpoint an identity set names, by key presence (Graph parses by key, not by @odata.type). */
 export type IdentityKind = 'user' | 'phone' | 'application' | 'applicationInstance' | 'guest' | 'other';

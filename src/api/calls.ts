@@ -1,0 +1,62 @@
+/** /communications/calls and /calls/{id}: create, get, hang up, and the call's bound actions. */
+import type { FastifyInstance } from 'fastify';
+import type { AnswerCommand, CreateCallCommand } from '../domain/call.js';
+import { toGraphCall } from '../domain/render.js';
+import { actionName, authenticate, baseUrl, orThrow, type GraphDeps, type GraphPrefix } from './context.js';
+import { notImplemented, unknownSegment } from './errors.js';
+import { answerBodySchema, createCallBodySchema, rejectBodySchema } from './schemas/bodies.js';
+import { bodyValidator } from './validate.js';
+
+const parseCreate = bodyValidator<CreateCallCommand>(createCallBodySchema);
+const parseAnswer = bodyValidator<AnswerCommand>(answerBodySchema);
+const parseReject = bodyValidator<{ reason?: string | null; callbackUri?: string | null }>(rejectBodySchema, { optionalBody: true });
+
+/** Graph call actions this version does not serve yet: they answer 501 rather than a fake success. */
+const UNIMPLEMENTED_CALL_ACTIONS = new Set([
+  'redirect', 'transfer', 'keepalive', 'mute', 'unmute', 'playprompt', 'recordresponse', 'cancelmediaprocessing',
+  'subscribetotone', 'senddtmftones', 'updaterecordingstatus', 'changescreensharingrole', 'addlargegalleryview',
+]);
+
+type CallParams = { callId: string };
+type ActionParams = CallParams & { action: string };
+
+export function callRoutes(app: FastifyInstance, deps: GraphDeps, prefix: GraphPrefix): void {
+  app.post(prefix.path, async (req, reply) => {
+    const principal = await authenticate(deps, req);
+    const cmd = parseCreate(req.body);
+    const { leg, conversation } = orThrow(await deps.service.createCall(principal, cmd, prefix.version));
+    const base = baseUrl(req);
+    return reply
+      .code(201)
+      .header('Location', `${base}${prefix.path}/${leg.id}`)
+      .send({ '@odata.context': `${base}/${prefix.version}/$metadata#communications/calls/$entity`, ...toGraphCall(leg, conversation) });
+  });
+
+  app.get<{ Params: CallParams }>(`${prefix.path}/:callId`, async (req) => {
+    const principal = await authenticate(deps, req);
+    const { leg, conversation } = orThrow(await deps.service.getCall(principal, req.params.callId));
+    return { '@odata.context': `${baseUrl(req)}/${prefix.version}/$metadata#communications/calls/$entity`, ...toGraphCall(leg, conversation) };
+  });
+
+  app.delete<{ Params: CallParams }>(`${prefix.path}/:callId`, async (req, reply) => {
+    const principal = await authenticate(deps, req);
+    orThrow(await deps.service.hangUp(principal, req.params.callId));
+    return reply.code(204).send();
+  });
+
+  app.post<{ Params: ActionParams }>(`${prefix.path}/:callId/:action`, async (req, reply) => {
+    const action = actionName(req.params.action);
+    const principal = await authenticate(deps, req);
+    switch (action) {
+      case 'answer':
+        orThrow(await deps.service.answer(principal, req.params.callId, parseAnswer(req.body)));
+        return reply.code(202).send();
+      case 'reject':
+        orThrow(await deps.service.rejectCall(principal, req.params.callId, parseReject(req.body)));
+        return reply.code(202).send();
+      default:
+        if (UNIMPLEMENTED_CALL_ACTIONS.has(action)) throw notImplemented('POST', req.url.split('?')[0] ?? req.url);
+        throw unknownSegment(req.params.action);
+    }
+  });
+}

@@ -1,0 +1,49 @@
+/** What every Graph route needs: the authenticated principal, the service, and how to build URLs. */
+import type { FastifyRequest } from 'fastify';
+import type { Principal } from '../domain/permissions.js';
+import { isRejection, type Rejection } from '../domain/rejections.js';
+import type { ApiVersion } from '../domain/types.js';
+import type { CallingService } from '../service/calling-service.js';
+import { fromRejection, GraphError } from './errors.js';
+
+export interface TokenVerifier {
+  verify(authorizationHeader: string | undefined): Promise<Principal>;
+}
+
+export interface GraphDeps {
+  service: CallingService;
+  tokens: TokenVerifier;
+}
+
+/** Where a request came in: the version and path style are mirrored in Location headers (seed 002 uses /beta/app). */
+export interface GraphPrefix {
+  version: ApiVersion;
+  style: 'communications' | 'app';
+  /** `/v1.0/communications/calls` etc. */
+  path: string;
+}
+
+export async function authenticate(deps: GraphDeps, req: FastifyRequest): Promise<Principal> {
+  try {
+    return await deps.tokens.verify(req.headers.authorization);
+  } catch (e) {
+    const err = e as { status?: unknown; code?: unknown; message?: string };
+    if (typeof err.status === 'number' && typeof err.code === 'string') throw new GraphError(err.status, err.code, err.message ?? 'Unauthorized');
+    throw e;
+  }
+}
+
+/** Unwraps a service result, turning a domain rejection into its Graph error. */
+export function orThrow<T>(r: T | Rejection): T {
+  if (isRejection(r)) throw fromRejection(r);
+  return r;
+}
+
+export function baseUrl(req: FastifyRequest): string {
+  return `${req.protocol}://${req.headers.host ?? req.hostname}`;
+}
+
+/** Bound actions are matched case-insensitively, with or without the `microsoft.graph.` namespace (spec 0). */
+export function actionName(segment: string): string {
+  return segment.replace(/^microsoft\.graph\./i, '').toLowerCase();
+}

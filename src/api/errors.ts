@@ -1,0 +1,70 @@
+/**
+ * The catalogue of errors Switchboard answers with: one class, one factory per kind, serialized once into
+ * Graph's envelope by `error-envelope.ts`. Every entry is listed in docs/errors.md.
+ */
+import { RejectionCode, type Rejection } from '../domain/rejections.js';
+
+export class GraphError extends Error {
+  readonly status: number;
+  readonly code: string;
+  /** The offending request property, when there is one (also named in the message). */
+  readonly target: string | null;
+  readonly headers: Record<string, string>;
+
+  constructor(status: number, code: string, message: string, target: string | null = null, headers: Record<string, string> = {}) {
+    super(message);
+    this.status = status;
+    this.code = code;
+    this.target = target;
+    this.headers = headers;
+  }
+}
+
+/** How each domain rejection surfaces over HTTP: status and Graph `error.code`. */
+export const REJECTION_HTTP: Record<RejectionCode, { status: number; code: string }> = {
+  [RejectionCode.callNotFound]: { status: 404, code: '8522' },
+  [RejectionCode.participantNotFound]: { status: 404, code: 'itemNotFound' },
+  [RejectionCode.operationNotFound]: { status: 404, code: 'itemNotFound' },
+  [RejectionCode.invalidProperty]: { status: 400, code: 'BadRequest' },
+  [RejectionCode.noInvitees]: { status: 400, code: 'BadRequest' },
+  [RejectionCode.tooManyInvitees]: { status: 400, code: 'BadRequest' },
+  [RejectionCode.multipleInviteesNeedGroupCall]: { status: 400, code: 'BadRequest' },
+  [RejectionCode.multipleInviteesNeedChatInfo]: { status: 400, code: 'BadRequest' },
+  [RejectionCode.clientContextTooLong]: { status: 400, code: 'BadRequest' },
+  [RejectionCode.invalidPhoneNumber]: { status: 400, code: 'BadRequest' },
+  [RejectionCode.duplicateIdentity]: { status: 400, code: 'BadRequest' },
+  [RejectionCode.cannotInviteBot]: { status: 400, code: 'BadRequest' },
+  [RejectionCode.replacedCallNotFound]: { status: 400, code: 'BadRequest' },
+  [RejectionCode.moveNotAllowed]: { status: 400, code: 'BadRequest' },
+  [RejectionCode.invalidCallbackUri]: { status: 400, code: 'BadRequest' },
+  [RejectionCode.tenantMismatch]: { status: 403, code: '7505' },
+  [RejectionCode.missingRole]: { status: 403, code: '7504' },
+  [RejectionCode.callStateConflict]: { status: 409, code: 'Conflict' },
+};
+
+export function fromRejection(r: Rejection): GraphError {
+  const { status, code } = REJECTION_HTTP[r.code];
+  // Graph's own text for these two is fixed; the detail follows it.
+  const message = r.code === RejectionCode.callNotFound ? 'Call not found.' : r.message;
+  return new GraphError(status, code, message, r.code === RejectionCode.callNotFound ? null : r.target);
+}
+
+export const badRequest = (message: string, target: string | null = null): GraphError => new GraphError(400, 'BadRequest', message, target);
+
+export const invalidJson = (detail: string): GraphError => new GraphError(400, 'BadRequest', `The request body is not valid JSON: ${detail}`, 'body');
+
+export const unsupportedMediaType = (contentType: string | undefined): GraphError =>
+  new GraphError(415, 'UnsupportedMediaType', `Content-Type '${contentType ?? '(none)'}' is not supported; send application/json.`, 'Content-Type');
+
+export const payloadTooLarge = (limit: number): GraphError => new GraphError(413, 'RequestEntityTooLarge', `The request body is larger than ${limit} bytes.`, 'body');
+
+export const notImplemented = (method: string, path: string): GraphError =>
+  new GraphError(501, 'NotImplemented', `Switchboard does not implement ${method} ${path} yet. See the README's supported-surface table.`);
+
+export const unknownSegment = (segment: string): GraphError => new GraphError(400, 'BadRequest', `Resource not found for the segment '${segment}'.`, segment);
+
+export const notFound = (method: string, path: string): GraphError => new GraphError(404, 'NotFound', `No route for ${method} ${path}.`);
+
+export const methodNotAllowed = (method: string, path: string): GraphError => new GraphError(405, 'MethodNotAllowed', `${method} is not allowed on ${path}.`);
+
+export const internalError = (): GraphError => new GraphError(500, 'UnknownError', 'Unkown internal Server Error.');

@@ -1,0 +1,40 @@
+/** /calls/{id}/participants: the roster, one participant, and participant: invite. */
+import type { FastifyInstance } from 'fastify';
+import type { InviteCommand } from '../domain/invite.js';
+import { toGraphOperation, toGraphParticipant } from '../domain/render.js';
+import { actionName, authenticate, baseUrl, orThrow, type GraphDeps, type GraphPrefix } from './context.js';
+import { notImplemented, unknownSegment } from './errors.js';
+import { inviteBodySchema } from './schemas/bodies.js';
+import { bodyValidator } from './validate.js';
+
+const parseInvite = bodyValidator<InviteCommand>(inviteBodySchema);
+const UNIMPLEMENTED_COLLECTION_ACTIONS = new Set(['muteall', 'configuremixer', 'admitalllobby', 'admitallfromlobby', 'lowerallhands']);
+
+export function participantRoutes(app: FastifyInstance, deps: GraphDeps, prefix: GraphPrefix): void {
+  app.get<{ Params: { callId: string } }>(`${prefix.path}/:callId/participants`, async (req) => {
+    const principal = await authenticate(deps, req);
+    const roster = orThrow(await deps.service.listParticipants(principal, req.params.callId));
+    return {
+      '@odata.context': `${baseUrl(req)}/${prefix.version}/$metadata#communications/calls('${req.params.callId}')/participants`,
+      value: roster.map(toGraphParticipant),
+    };
+  });
+
+  app.get<{ Params: { callId: string; participantId: string } }>(`${prefix.path}/:callId/participants/:participantId`, async (req) => {
+    const principal = await authenticate(deps, req);
+    const p = orThrow(await deps.service.getParticipant(principal, req.params.callId, req.params.participantId));
+    return { '@odata.context': `${baseUrl(req)}/${prefix.version}/$metadata#communications/calls('${req.params.callId}')/participants/$entity`, ...toGraphParticipant(p) };
+  });
+
+  app.post<{ Params: { callId: string; action: string } }>(`${prefix.path}/:callId/participants/:action`, async (req, reply) => {
+    const action = actionName(req.params.action);
+    const principal = await authenticate(deps, req);
+    if (action === 'invite') {
+      const op = orThrow(await deps.service.invite(principal, req.params.callId, parseInvite(req.body)));
+      // Graph: 200 (not 202) with a Location to the operation and the operation as the body (seed 000).
+      return reply.code(200).header('Location', `${baseUrl(req)}${prefix.path}/${op.callId}/operations/${op.id}`).send(toGraphOperation(op));
+    }
+    if (UNIMPLEMENTED_COLLECTION_ACTIONS.has(action)) throw notImplemented('POST', req.url.split('?')[0] ?? req.url);
+    throw unknownSegment(req.params.action);
+  });
+}

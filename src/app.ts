@@ -1,0 +1,54 @@
+/**
+ * buildApp(deps): the Fastify application with every route, never listening (tests use it with inject()).
+ * Order: request ids → content-type parsing → auth (per route) → body validation → service → Graph envelope on error.
+ */
+import Fastify, { type FastifyInstance, type FastifyServerFactory } from 'fastify';
+import { installGraphErrors } from './api/error-envelope.js';
+import { unsupportedMediaType } from './api/errors.js';
+import { graphRoutes } from './api/graph-routes.js';
+import type { GraphDeps } from './api/context.js';
+import { authRoutes, type AuthRouteDeps } from './auth/routes.js';
+import type { Config } from './config.js';
+import type { CallingService } from './service/calling-service.js';
+import { controlRoutes } from './sim/control-routes.js';
+import type { Store } from './store/store.js';
+
+export interface AppDeps {
+  config: Pick<Config, 'bodyLimit' | 'logLevel'>;
+  service: CallingService;
+  store: Store;
+  auth: AuthRouteDeps;
+  tokens: GraphDeps['tokens'];
+}
+
+const JSON_TYPE = /^application\/json\s*(;|$)/i;
+
+export function buildApp(deps: AppDeps, serverFactory?: FastifyServerFactory): FastifyInstance {
+  const app = Fastify({
+    bodyLimit: deps.config.bodyLimit,
+    caseSensitive: false,
+    onProtoPoisoning: 'error',
+    onConstructorPoisoning: 'error',
+    return503OnClosing: true,
+    logger: deps.config.logLevel === 'silent' ? false : { level: deps.config.logLevel },
+    disableRequestLogging: deps.config.logLevel !== 'debug',
+    ...(serverFactory ? { serverFactory } : {}),
+  });
+  installGraphErrors(app, deps.config.bodyLimit);
+  // Graph and control bodies are JSON only; the token endpoint (form-encoded) is outside these paths.
+  app.addHook('preValidation', (req, _reply, done) => {
+    const url = req.url.toLowerCase();
+    if (req.body !== undefined && (url.startsWith('/v1.0/') || url.startsWith('/beta/') || url.startsWith('/_switchboard/'))) {
+      const type = req.headers['content-type'];
+      if (!type || !JSON_TYPE.test(type)) {
+        done(unsupportedMediaType(type));
+        return;
+      }
+    }
+    done();
+  });
+  authRoutes(app, deps.auth);
+  graphRoutes(app, { service: deps.service, tokens: deps.tokens });
+  controlRoutes(app, { service: deps.service, store: deps.store });
+  return app;
+}

@@ -1,0 +1,442 @@
+/**
+ * The call leg state machine (Graph `callState`), pure.
+ *
+ *   outgoing:  (create) establishing ──established timer / target answers──▶ established
+ *   incoming:  (control API) incoming ──answer──▶ establishing ──▶ established;  incoming ──reject──▶ gone
+ *   any live:  DELETE ──▶ terminating ──▶ terminated (then deleted: GET answers 404)
+ *
+ * Notifications per spec 2: create/answer → `updated` establishing, `updated` established, then for group calls
+ * and meetings a roster `updated`; reject → `deleted`; hang-up → `updated` terminating, `deleted` terminated.
+ */
+import type { DomainContext } from './clock.js';
+import { annotateIdentitySet, cleanIdentitySet, E164, identityKind, isLoopbackHost, primaryIdentity } from './identity.js';
+import type { ConversationView, InvitationInput } from './invite.js';
+import { callNotification, rosterNotification, rosterToAllLegs } from './notifications.js';
+import { requireAnyRole, Role, type Principal } from './permissions.js';
+import { reject, RejectionCode, type Rejection } from './rejections.js';
+import { callNotAnswered, RESULT, resultInfo, type InviteeOutcome } from './result-codes.js';
+import { emptyEffects, type ApiVersion, type CallLeg, type Conversation, type ConversationKind, type Effects, type IdentitySet, type Participant } from './types.js';
+import type { AnswerBehaviour, Directory } from '../sim/directory.js';
+
+export const MAX_GROUP_CALL_TARGETS = 5;
+
+export interface CreateCallCommand {
+  callbackUri: string;
+  mediaConfig: Record<string, unknown>;
+  targets?: InvitationInput[] | null;
+  source?: Record<string, unknown> | null;
+  requestedModalities?: string[] | null;
+  chatInfo?: { threadId?: string | null; messageId?: string | null; replyChainMessageId?: string | null } | null;
+  meetingInfo?: Record<string, unknown> | null;
+  tenantId?: string | null;
+  subject?: string | null;
+  callOptions?: Record<string, unknown> | null;
+}
+
+/** Checks a callback URL: https, or plain http to a loopback host (a bot on the same machine). */
+export function checkCallbackUri(uri: string, target: string): Rejection | null {
+  let url: URL;
+  try {
+    url = new URL(uri);
+  } catch {
+    return reject(RejectionCode.invalidCallbackUri, `${target} '${uri}' is not an absolute URL.`, target);
+  }
+  if (url.protocol === 'https:') return null;
+  if (url.protocol === 'http:' && isLoopbackHost(url.hostname)) return null;
+  return reject(RejectionCode.invalidCallbackUri, `${target} must be an https URL (plain http is allowed only for loopback hosts); got '${uri}'.`, target);
+}
+
+/** The chat thread a create-call body joins, resolved through the directory for joinMeetingId joins. */
+export function meetingThreadOf(cmd: CreateCallCommand, directory: Directory, tenantId: string): string | null {
+  if (!cmd.meetingInfo) return null;
+  if (cmd.chatInfo?.threadId) return cmd.chatInfo.threadId;
+  const joinId = cmd.meetingInfo.joinMeetingId;
+  if (typeof joinId === 'string') return directory.meetingByJoinId(tenantId, joinId)?.threadId ?? null;
+  return null;
+}
+
+function kindOf(cmd: CreateCallCommand): ConversationKind {
+  if (cmd.meetingInfo) return 'meeting';
+  if ((cmd.targets?.length ?? 0) === 1 && !cmd.chatInfo) return 'peerToPeer';
+  return 'groupCall';
+}
+
+function joinedWithOf(meetingInfo: Record<string, unknown>): Conversation['joinedWith'] {
+  const t = String(meetingInfo['@odata.type'] ?? '');
+  if (t.endsWith('tokenMeetingInfo') || typeof meetingInfo.token === 'string') return 'token';
+  if (t.endsWith('joinMeetingIdMeetingInfo') || typeof meetingInfo.joinMeetingId === 'string') return 'joinMeetingId';
+  return 'organizer';
+}
+
+export interface CreateCallState {
+  /** The live conversation of the meeting being joined, when another leg is already in it. */
+  meeting: ConversationView | null;
+}
+
+export interface CreateCallDeps {
+  directory: Directory;
+  apiVersion: ApiVersion;
+}
+
+function botParticipant(leg: CallLeg, identity: IdentitySet, conversationId: string, sourceId: number, now: number): Participant {
+  return {
+    id: leg.myParticipantId,
+    conversationId,
+    status: 'inviting',
+    identity,
+    kind: identityKind(identity),
+    callLegId: leg.id,
+    invitedByOperationId: null,
+    endpointType: 'default',
+    region: null,
+    languageId: null,
+    isMuted: false,
+    isInLobby: false,
+    hidden: false,
+    sourceId: String(sourceId),
+    rosterSequenceNumber: 0,
+    outcome: null,
+    createdAt: now,
+    updatedAt: now,
+  };
+}
+
+function behaviourOf(identity: IdentitySet, tenantId: string, directory: Directory): AnswerBehaviour | { action: 'notFound'; afterMs: number } {
+  const p = primaryIdentity(identity);
+  const id = typeof p?.value.id === 'string' ? p.value.id : '';
+  if (p?.key === 'user') return directory.user(id)?.user.answer ?? { action: 'notFound', afterMs: 300 };
+  if (p?.key === 'phone') return directory.phoneAnswer(tenantId, id);
+  return { action: 'notFound', afterMs: 300 };
+}
+
+export function decideCreateCall(principal: Principal, cmd: CreateCallCommand, state: CreateCallState, deps: CreateCallDeps, ctx: DomainContext): Rejection | { effects: Effects; leg: CallLeg; conversation: Conversation } {
+  const { directory } = deps;
+  const kind = kindOf(cmd);
+  const roleCheck =
+    kind === 'peerToPeer'
+      ? requireAnyRole(principal, [Role.initiate], 'Creating a peer-to-peer call')
+      : kind === 'groupCall'
+        ? requireAnyRole(principal, [Role.initiateGroupCall], 'Creating a group call')
+        : requireAnyRole(principal, [Role.joinGroupCall, Role.joinGroupCallAsGuest], 'Joining a meeting');
+  if (roleCheck) return roleCheck;
+  const appHosted = String(cmd.mediaConfig['@odata.type'] ?? '').endsWith('appHostedMediaConfig');
+  if (appHosted) {
+    const media = requireAnyRole(principal, [Role.accessMedia], 'App-hosted media');
+    if (media) return media;
+  }
+  if (cmd.tenantId && cmd.tenantId.toLowerCase() !== principal.tenantId.toLowerCase()) {
+    return reject(RejectionCode.tenantMismatch, `Request authorization tenant mismatch: tenantId ${cmd.tenantId} is not the tenant of the token.`, 'tenantId');
+  }
+  const badCallback = checkCallbackUri(cmd.callbackUri, 'callbackUri');
+  if (badCallback) return badCallback;
+  const targets = cmd.targets ?? [];
+  if (kind === 'groupCall' && targets.length > MAX_GROUP_CALL_TARGETS) {
+    return reject(RejectionCode.tooManyInvitees, `A group call can be created with at most ${MAX_GROUP_CALL_TARGETS} targets; got ${targets.length}.`, 'targets');
+  }
+  const targetIdentities: IdentitySet[] = [];
+  for (const [i, t] of targets.entries()) {
+    const at = `targets[${i}].identity`;
+    if (!t || typeof t.identity !== 'object' || t.identity === null) return reject(RejectionCode.invalidProperty, `${at} is required.`, at);
+    const identity = cleanIdentitySet(t.identity);
+    const p = primaryIdentity(identity);
+    if (!p || typeof p.value.id !== 'string') return reject(RejectionCode.invalidProperty, `${at} must name a user or phone with an id.`, at);
+    const tk = identityKind(identity);
+    if (tk === 'application' || tk === 'applicationInstance') return reject(RejectionCode.cannotInviteBot, `${at} is a bot; calling another bot isn't supported.`, `${at}.${p.key}`);
+    if (tk === 'phone' && !E164.test(p.value.id)) return reject(RejectionCode.invalidPhoneNumber, `${at}.phone.id '${p.value.id}' is not an E.164 number.`, `${at}.phone.id`);
+    targetIdentities.push(identity);
+  }
+
+  const app = directory.app(principal.appId)?.app;
+  let instanceId: string | null = null;
+  const sourceInstance = cmd.source && typeof cmd.source.identity === 'object' && cmd.source.identity !== null ? primaryIdentity(cmd.source.identity as IdentitySet) : null;
+  if (sourceInstance?.key === 'applicationInstance') {
+    const id = String(sourceInstance.value.id ?? '');
+    if (!app?.instances.some((i) => i.id.toLowerCase() === id.toLowerCase())) {
+      return reject(RejectionCode.invalidProperty, `source.identity.applicationInstance.id ${id} is not a resource account of this application.`, 'source.identity.applicationInstance.id');
+    }
+    instanceId = id;
+  }
+  if (kind === 'peerToPeer' && identityKind(targetIdentities[0]!) === 'phone' && !instanceId) {
+    return reject(RejectionCode.invalidProperty, 'Calling a phone number needs source.identity.applicationInstance: a resource account of this application with a phone number.', 'source.identity.applicationInstance');
+  }
+
+  let meetingId: string | null = null;
+  let meetingCreatedByAppId: string | null = null;
+  let threadId = cmd.chatInfo?.threadId ?? null;
+  if (kind === 'meeting') {
+    threadId = meetingThreadOf(cmd, directory, principal.tenantId);
+    if (!threadId) {
+      const joinId = cmd.meetingInfo?.joinMeetingId;
+      return typeof joinId === 'string'
+        ? reject(RejectionCode.invalidProperty, `meetingInfo.joinMeetingId: no meeting with join id ${joinId} in tenant ${principal.tenantId}.`, 'meetingInfo.joinMeetingId')
+        : reject(RejectionCode.invalidProperty, 'chatInfo.threadId is required to join a meeting.', 'chatInfo.threadId');
+    }
+    const meeting = directory.meetingByThreadId(principal.tenantId, threadId);
+    meetingId = meeting?.id ?? null;
+    meetingCreatedByAppId = meeting?.createdByAppId ?? null;
+  }
+
+  const effects = emptyEffects();
+  const existing = kind === 'meeting' ? state.meeting : null;
+  const conversation: Conversation = existing
+    ? existing.conversation
+    : {
+        id: ctx.ids.next(),
+        tenantId: principal.tenantId,
+        kind,
+        chatInfo: threadId ? { threadId, messageId: cmd.chatInfo?.messageId ?? '0', replyChainMessageId: cmd.chatInfo?.replyChainMessageId ?? null } : null,
+        meetingInfo: cmd.meetingInfo ?? null,
+        meetingId,
+        meetingCreatedByAppId,
+        joinedWith: cmd.meetingInfo ? joinedWithOf(cmd.meetingInfo) : null,
+        callChainId: ctx.ids.next(),
+        rosterSequence: 0,
+        createdAt: ctx.now,
+      };
+  if (!existing) effects.conversations.push(conversation);
+
+  const botIdentity: IdentitySet = instanceId
+    ? { applicationInstance: { id: instanceId, displayName: app?.instances.find((i) => i.id.toLowerCase() === instanceId.toLowerCase())?.displayName ?? null, tenantId: principal.tenantId } }
+    : { application: { id: principal.appId, displayName: app?.displayName ?? null } };
+  const leg: CallLeg = {
+    id: ctx.ids.next(),
+    conversationId: conversation.id,
+    tenantId: principal.tenantId,
+    appId: principal.appId,
+    apiVersion: deps.apiVersion,
+    state: 'establishing',
+    direction: 'outgoing',
+    callbackUri: cmd.callbackUri,
+    subject: cmd.subject ?? null,
+    source: cmd.source ?? { '@odata.type': '#microsoft.graph.participantInfo', identity: annotateIdentitySet(botIdentity), endpointType: null, region: null, languageId: null },
+    targets: targets.map((t, i) => ({ '@odata.type': '#microsoft.graph.invitationParticipantInfo', ...t, identity: annotateIdentitySet(targetIdentities[i]!) })),
+    requestedModalities: cmd.requestedModalities ?? ['audio'],
+    activeModalities: [],
+    mediaConfig: cmd.mediaConfig,
+    callOptions: cmd.callOptions ?? null,
+    myParticipantId: ctx.ids.next(),
+    applicationInstanceId: instanceId,
+    resultInfo: null,
+    terminationReason: null,
+    version: 1,
+    createdAt: ctx.now,
+    updatedAt: ctx.now,
+  };
+  effects.legs.push(leg);
+  const rosterSize = existing?.roster.length ?? 0;
+  effects.participants.push(botParticipant(leg, botIdentity, conversation.id, rosterSize + 1, ctx.now));
+  effects.notifications.push(callNotification(leg, conversation, 'updated'));
+
+  for (const [i, identity] of targetIdentities.entries()) {
+    const participantId = ctx.ids.next();
+    const behaviour = behaviourOf(identity, principal.tenantId, directory);
+    effects.participants.push({ ...botParticipant(leg, identity, conversation.id, rosterSize + 2 + i, ctx.now), id: participantId, callLegId: null, kind: identityKind(identity) });
+    effects.timers.push(
+      kind === 'peerToPeer'
+        ? { id: `target-${participantId}`, dueAt: ctx.now + behaviour.afterMs, kind: 'call.targetAnswer', payload: { callId: leg.id, participantId, outcome: behaviour.action } }
+        : { id: `invitee-${participantId}`, dueAt: ctx.now + behaviour.afterMs, kind: 'invitee.answer', payload: { participantId, operationId: '', outcome: behaviour.action } },
+    );
+  }
+  if (kind !== 'peerToPeer') {
+    effects.timers.push({ id: `established-${leg.id}`, dueAt: ctx.now + directory.world.establishMs, kind: 'call.established', payload: { callId: leg.id } });
+  }
+  return { effects, leg, conversation };
+}
+
+/** The establishing leg is now in the call: `updated` established, then its first roster (group calls and meetings). */
+export function decideEstablished(view: ConversationView & { leg: CallLeg }, ctx: DomainContext): Effects {
+  const effects = emptyEffects();
+  const { leg, conversation } = view;
+  if (leg.state !== 'establishing') return effects;
+  const established: CallLeg = { ...leg, state: 'established', activeModalities: leg.requestedModalities, version: leg.version + 1, updatedAt: ctx.now };
+  effects.legs.push(established);
+  effects.notifications.push(callNotification(established, conversation, 'updated'));
+  const me = view.roster.find((p) => p.id === leg.myParticipantId);
+  if (!me) return effects;
+  const seq = conversation.rosterSequence + 1;
+  const joined: Participant = { ...me, status: 'joined', rosterSequenceNumber: seq, updatedAt: ctx.now };
+  effects.participants.push(joined);
+  effects.conversations.push({ ...conversation, rosterSequence: seq });
+  if (conversation.kind === 'peerToPeer') return effects;
+  const roster = [...view.roster.filter((p) => p.status === 'joined' && p.id !== joined.id), joined];
+  effects.notifications.push(rosterNotification(established, roster));
+  const others = view.legs.filter((l) => l.id !== leg.id);
+  effects.notifications.push(...rosterToAllLegs(others, [joined]));
+  return effects;
+}
+
+/** The callee of an outgoing peer-to-peer call answered (or did not). */
+export function decideTargetAnswer(view: ConversationView & { leg: CallLeg }, participantId: string, outcome: InviteeOutcome, ctx: DomainContext): Effects {
+  const { leg, conversation } = view;
+  const target = view.roster.find((p) => p.id === participantId);
+  if (leg.state !== 'establishing' || !target || target.status !== 'inviting') return emptyEffects();
+  if (outcome === 'accept') {
+    const effects = decideEstablished(view, ctx);
+    effects.participants.push({ ...target, status: 'joined', updatedAt: ctx.now });
+    return effects;
+  }
+  const effects = emptyEffects();
+  const ended: CallLeg = { ...leg, state: 'terminated', resultInfo: callNotAnswered(outcome), terminationReason: 'CallNotAnswered', version: leg.version + 1, updatedAt: ctx.now };
+  effects.legs.push(ended);
+  effects.participants.push({ ...target, status: 'failed', outcome: ended.resultInfo, updatedAt: ctx.now });
+  effects.notifications.push(callNotification(ended, conversation, 'deleted'));
+  return effects;
+}
+
+export interface IncomingCallCommand {
+  tenantId: string;
+  source: Record<string, unknown>;
+  target: Record<string, unknown>;
+  requestedModalities?: string[];
+}
+
+/** A person calls the bot (control API): a new P2P conversation and an `incoming` leg for the app. */
+export function decideIncomingCall(cmd: IncomingCallCommand, directory: Directory, ctx: DomainContext): Rejection | { effects: Effects; leg: CallLeg } {
+  const tenant = directory.tenant(cmd.tenantId);
+  if (!tenant) return reject(RejectionCode.invalidProperty, `tenantId: no tenant ${cmd.tenantId} in the directory.`, 'tenantId');
+  const target = cleanIdentitySet(cmd.target);
+  const tp = primaryIdentity(target);
+  const targetId = typeof tp?.value.id === 'string' ? tp.value.id : '';
+  const found = tp?.key === 'application' ? directory.app(targetId) : tp?.key === 'applicationInstance' ? directory.instance(targetId) : undefined;
+  if (!found) return reject(RejectionCode.invalidProperty, 'target must be an identity set naming an application or applicationInstance of the directory.', 'target');
+  if (found.tenant.id.toLowerCase() !== tenant.id.toLowerCase()) return reject(RejectionCode.tenantMismatch, 'target belongs to another tenant.', 'target');
+  const app = found.app;
+  if (!app.callbackUri) return reject(RejectionCode.invalidCallbackUri, `App ${app.id} has no callbackUri in the directory: set apps[].callbackUri in the world file.`, 'target');
+  const source = cleanIdentitySet(cmd.source);
+  const sp = primaryIdentity(source);
+  if (!sp || typeof sp.value.id !== 'string') return reject(RejectionCode.invalidProperty, 'source must name a user or phone with an id.', 'source');
+  if (sp.key === 'phone' && !E164.test(sp.value.id)) return reject(RejectionCode.invalidPhoneNumber, `source.phone.id '${sp.value.id}' is not E.164.`, 'source.phone.id');
+  if (sp.key === 'user') {
+    const known = directory.user(sp.value.id);
+    source.user = { ...sp.value, tenantId: tenant.id, ...(known && sp.value.displayName === undefined ? { displayName: known.user.displayName } : {}) };
+  }
+  const instance = tp?.key === 'applicationInstance' ? directory.instance(targetId)?.instance ?? null : null;
+  const targetEnriched: IdentitySet = instance
+    ? { applicationInstance: { id: instance.id, displayName: instance.displayName, tenantId: tenant.id } }
+    : { application: { id: app.id, displayName: app.displayName } };
+
+  const effects = emptyEffects();
+  const conversation: Conversation = {
+    id: ctx.ids.next(),
+    tenantId: tenant.id,
+    kind: 'peerToPeer',
+    chatInfo: null,
+    meetingInfo: null,
+    meetingId: null,
+    meetingCreatedByAppId: null,
+    joinedWith: null,
+    callChainId: ctx.ids.next(),
+    rosterSequence: 1,
+    createdAt: ctx.now,
+  };
+  const leg: CallLeg = {
+    id: ctx.ids.next(),
+    conversationId: conversation.id,
+    tenantId: tenant.id,
+    appId: app.id,
+    apiVersion: 'v1.0',
+    state: 'incoming',
+    direction: 'incoming',
+    callbackUri: app.callbackUri,
+    subject: null,
+    source: { '@odata.type': '#microsoft.graph.participantInfo', identity: annotateIdentitySet(source), endpointType: 'default', region: 'amer', languageId: 'en-US' },
+    targets: [{ '@odata.type': '#microsoft.graph.invitationParticipantInfo', identity: annotateIdentitySet(targetEnriched), endpointType: 'default', region: 'amer', languageId: null }],
+    requestedModalities: cmd.requestedModalities ?? ['audio'],
+    activeModalities: [],
+    mediaConfig: null,
+    callOptions: null,
+    myParticipantId: ctx.ids.next(),
+    applicationInstanceId: instance?.id ?? null,
+    resultInfo: null,
+    terminationReason: null,
+    version: 1,
+    createdAt: ctx.now,
+    updatedAt: ctx.now,
+  };
+  const caller: Participant = { ...botParticipant(leg, source, conversation.id, 1, ctx.now), id: ctx.ids.next(), callLegId: null, status: 'joined', region: 'amer', languageId: 'en-US', rosterSequenceNumber: 1 };
+  effects.conversations.push(conversation);
+  effects.legs.push(leg);
+  effects.participants.push(caller, botParticipant(leg, targetEnriched, conversation.id, 2, ctx.now));
+  effects.notifications.push(callNotification(leg, conversation, 'created'));
+  return { effects, leg };
+}
+
+export interface AnswerCommand {
+  callbackUri?: string | null;
+  acceptedModalities: string[];
+  mediaConfig: Record<string, unknown>;
+  callOptions?: Record<string, unknown> | null;
+}
+
+export function decideAnswer(principal: Principal, cmd: AnswerCommand, view: ConversationView & { leg: CallLeg }, establishMs: number, ctx: DomainContext): Rejection | Effects {
+  const denied = requireAnyRole(principal, [Role.joinGroupCall, Role.joinGroupCallAsGuest], 'call: answer');
+  if (denied) return denied;
+  if (cmd.callbackUri) {
+    const bad = checkCallbackUri(cmd.callbackUri, 'callbackUri');
+    if (bad) return bad;
+  }
+  const { leg } = view;
+  if (leg.state !== 'incoming') return reject(RejectionCode.callStateConflict, `Only an incoming call can be answered; call ${leg.id} is ${leg.state}.`);
+  const effects = emptyEffects();
+  const answered: CallLeg = {
+    ...leg,
+    state: 'establishing',
+    callbackUri: cmd.callbackUri ?? leg.callbackUri,
+    mediaConfig: cmd.mediaConfig,
+    callOptions: cmd.callOptions ?? leg.callOptions,
+    requestedModalities: cmd.acceptedModalities,
+    version: leg.version + 1,
+    updatedAt: ctx.now,
+  };
+  effects.legs.push(answered);
+  effects.notifications.push(callNotification(answered, view.conversation, 'updated'));
+  effects.timers.push({ id: `established-${leg.id}`, dueAt: ctx.now + establishMs, kind: 'call.established', payload: { callId: leg.id } });
+  return effects;
+}
+
+const REJECT_RESULTS = { none: RESULT.rejectedNone, busy: RESULT.rejectedBusy, forbidden: RESULT.rejectedForbidden } as const;
+
+export function decideReject(cmd: { reason?: string | null; callbackUri?: string | null }, view: ConversationView & { leg: CallLeg }, ctx: DomainContext): Rejection | Effects {
+  const reason = (cmd.reason ?? 'none').toLowerCase();
+  if (!(reason in REJECT_RESULTS)) return reject(RejectionCode.invalidProperty, `reason must be one of none, busy, forbidden; got '${cmd.reason}'.`, 'reason');
+  if (cmd.callbackUri) {
+    const bad = checkCallbackUri(cmd.callbackUri, 'callbackUri');
+    if (bad) return bad;
+  }
+  const { leg } = view;
+  if (leg.state !== 'incoming') return reject(RejectionCode.callStateConflict, `Only an incoming call can be rejected (use DELETE to hang up); call ${leg.id} is ${leg.state}.`);
+  const effects = emptyEffects();
+  const ended: CallLeg = {
+    ...leg,
+    state: 'terminated',
+    callbackUri: cmd.callbackUri ?? leg.callbackUri,
+    resultInfo: resultInfo(REJECT_RESULTS[reason as keyof typeof REJECT_RESULTS]),
+    terminationReason: 'AppRejected',
+    version: leg.version + 1,
+    updatedAt: ctx.now,
+  };
+  effects.legs.push(ended);
+  effects.notifications.push(callNotification(ended, view.conversation, 'deleted'));
+  for (const p of view.roster) if (p.status === 'joined') effects.participants.push({ ...p, status: 'removed', updatedAt: ctx.now });
+  return effects;
+}
+
+/** DELETE /calls/{id}: only the bot's leg ends; a group call or meeting goes on for the others. */
+export function decideHangUp(view: ConversationView & { leg: CallLeg }, ctx: DomainContext): Effects {
+  const { leg, conversation } = view;
+  const effects = emptyEffects();
+  const terminating: CallLeg = { ...leg, state: 'terminating', version: leg.version + 1, updatedAt: ctx.now };
+  const ended: CallLeg = { ...terminating, state: 'terminated', resultInfo: resultInfo(RESULT.hungUp), terminationReason: 'AppInitiated', version: leg.version + 2 };
+  effects.legs.push(ended);
+  effects.notifications.push(callNotification(terminating, conversation, 'updated'), callNotification(ended, conversation, 'deleted'));
+  const leaving = conversation.kind === 'peerToPeer' ? view.roster.filter((p) => p.status === 'joined' || p.status === 'inviting') : view.roster.filter((p) => p.id === leg.myParticipantId);
+  if (leaving.length === 0) return effects;
+  const seq = conversation.rosterSequence + 1;
+  const removed = leaving.map((p): Participant => ({ ...p, status: 'removed', rosterSequenceNumber: seq, updatedAt: ctx.now }));
+  effects.participants.push(...removed);
+  effects.conversations.push({ ...conversation, rosterSequence: seq });
+  if (conversation.kind !== 'peerToPeer') {
+    effects.notifications.push(...rosterToAllLegs(view.legs.filter((l) => l.id !== leg.id), removed.filter((p) => p.id === leg.myParticipantId), 'deleted'));
+  }
+  return effects;
+}

@@ -1,0 +1,368 @@
+/**
+ * participant: invite — the rules of the Graph documentation (seeds 000–004, spec 1.4), with no I/O.
+ *
+ *   decideInvite:        request → Rejection | { operation Running, invitees `inviting`, one answer timer each }
+ *   decideInviteeAnswer: answer timer → invitee joins (roster updated) or fails (resultInfo); when the last
+ *                        invitee settles the operation is Completed or Failed (notification `deleted`), and a
+ *                        replaced peer-to-peer leg is terminated and deleted.
+ *
+ * Partial success of a multi-invite: the operation is Failed if any invitee failed (resultInfo of the first
+ * failure, message naming every failed participant); invitees who accepted stay in the roster.
+ */
+import type { ResultInfo } from '@microsoft/microsoft-graph-types';
+import type { DomainContext } from './clock.js';
+import { cleanIdentitySet, E164, identityKey, identityKind, mri, primaryIdentity } from './identity.js';
+import { callNotification, operationNotification, rosterToAllLegs } from './notifications.js';
+import { requireAnyRole, Role, type Principal } from './permissions.js';
+import { reject, RejectionCode, type Rejection } from './rejections.js';
+import { inviteFailure, RESULT, resultInfo, type InviteeOutcome } from './result-codes.js';
+import { emptyEffects, type CallLeg, type Conversation, type Effects, type IdentitySet, type Invitee, type Operation, type Participant } from './types.js';
+import type { Directory } from '../sim/directory.js';
+
+export const MAX_INVITEES = 5;
+export const MAX_CLIENT_CONTEXT = 256;
+/** A person already in a call with the bot is moved without ringing; this is how long the move takes. */
+export const REPLACE_DELAY_MS = 200;
+/** Unknown users and unroutable PSTN invites fail after this long, as the real service does (not synchronously). */
+export const FAILURE_DELAY_MS = 300;
+
+export interface InvitationInput {
+  identity?: Record<string, unknown> | null;
+  replacesCallId?: string | null;
+  participantId?: string | null;
+  hidden?: boolean | null;
+  removeFromDefaultAudioRoutingGroup?: boolean | null;
+  endpointType?: string | null;
+  [extra: string]: unknown;
+}
+
+export interface InviteCommand {
+  participants: InvitationInput[];
+  clientContext?: string | null;
+}
+
+/** A conversation with its roster (every participant, any status) and the bot legs in it. */
+export interface ConversationView {
+  conversation: Conversation;
+  roster: Participant[];
+  legs: CallLeg[];
+}
+
+export interface InviteState extends ConversationView {
+  leg: CallLeg;
+  /** The leg named by participants[0].replacesCallId, when it exists and belongs to the same app. */
+  replaced: (ConversationView & { leg: CallLeg }) | null;
+}
+
+/** `replacesCallId` may be given as an id or as a path (`/app/calls/{id}`, seed 002). */
+export function normalizeCallId(raw: string): string {
+  const m = /calls\/([^/?#]+)/i.exec(raw);
+  return (m ? m[1]! : raw).trim().toLowerCase();
+}
+
+const isActive = (p: Participant): boolean => p.status === 'inviting' || p.status === 'joined';
+
+interface PlannedInvitee {
+  index: number;
+  input: InvitationInput;
+  identity: IdentitySet;
+  outcome: InviteeOutcome;
+  afterMs: number;
+  movedFrom: Participant | null;
+}
+
+export function decideInvite(principal: Principal, cmd: InviteCommand, state: InviteState, directory: Directory, ctx: DomainContext): Rejection | { effects: Effects; operation: Operation } {
+  const denied = requireAnyRole(principal, [Role.initiateGroupCall], 'participant: invite');
+  if (denied) return denied;
+  const { leg, conversation } = state;
+  if (!Array.isArray(cmd.participants) || cmd.participants.length === 0) {
+    return reject(RejectionCode.noInvitees, 'participants must list at least one participant to invite.', 'participants');
+  }
+  if (cmd.clientContext != null && cmd.clientContext.length > MAX_CLIENT_CONTEXT) {
+    return reject(RejectionCode.clientContextTooLong, `clientContext is ${cmd.clientContext.length} characters; at most ${MAX_CLIENT_CONTEXT} are allowed.`, 'clientContext');
+  }
+  const first = cmd.participants[0]!;
+  const replacesCallId = first.replacesCallId ? normalizeCallId(first.replacesCallId) : null;
+  const moving = Boolean(first.participantId);
+  // Graph: only the first participant is read when replacesCallId is set or a participant is moved (spec 1.4 items 4, 6).
+  // Seed 004 example 2: a multi-invite whose replacesCallId names no call of this app invites everyone and echoes null.
+  const single = moving || (replacesCallId !== null && (state.replaced !== null || cmd.participants.length === 1));
+  const considered = single ? [first] : cmd.participants;
+  if (!single) {
+    if (considered.length > MAX_INVITEES) {
+      return reject(RejectionCode.tooManyInvitees, `At most ${MAX_INVITEES} participants can be invited in one request; got ${considered.length}.`, 'participants');
+    }
+    if (considered.length > 1 && conversation.kind === 'peerToPeer') {
+      return reject(RejectionCode.multipleInviteesNeedGroupCall, 'Inviting more than one participant is only supported for group calls and meetings; this is a peer-to-peer call.', 'participants');
+    }
+    if (considered.length > 1 && !conversation.chatInfo?.threadId) {
+      return reject(RejectionCode.multipleInviteesNeedChatInfo, 'Inviting more than one participant needs a group call with a valid chatInfo; this call has none.', 'participants');
+    }
+  }
+
+  const planned: PlannedInvitee[] = [];
+  const seen = new Map<string, number>();
+  for (const [index, input] of considered.entries()) {
+    const at = `participants[${index}]`;
+    const checked = checkInvitee(input, at, leg, directory);
+    if ('rejected' in checked) return checked;
+    const key = identityKey(checked.identity)!;
+    if (seen.has(key)) return reject(RejectionCode.duplicateIdentity, `${at}.identity names the same participant as participants[${seen.get(key)}].`, `${at}.identity`);
+    seen.set(key, index);
+    const already = state.roster.find((p) => isActive(p) && identityKey(p.identity) === key);
+    if (already) {
+      return reject(RejectionCode.duplicateIdentity, `${at}.identity is already ${already.status === 'joined' ? 'in' : 'being invited into'} this call (participant ${already.id}).`, `${at}.identity`);
+    }
+    planned.push({ index, input, identity: checked.identity, ...answerOf(checked.identity, leg, conversation, directory), movedFrom: null });
+  }
+
+  if (single && (replacesCallId !== null || moving)) {
+    const r = checkReplacement(first, replacesCallId, moving, state, principal, planned[0]!);
+    if (r) return r;
+  }
+  if (leg.state !== 'established') {
+    return reject(RejectionCode.callStateConflict, `Participants can only be invited into an established call; call ${leg.id} is ${leg.state}.`);
+  }
+  return planInvite(cmd, state, planned, single ? replacesCallId : null, ctx);
+}
+
+function checkInvitee(input: InvitationInput, at: string, leg: CallLeg, directory: Directory): Rejection | { identity: IdentitySet } {
+  if (typeof input !== 'object' || input === null || typeof input.identity !== 'object' || input.identity === null) {
+    return reject(RejectionCode.invalidProperty, `${at}.identity is required.`, `${at}.identity`);
+  }
+  const identity = cleanIdentitySet(input.identity);
+  const primary = primaryIdentity(identity);
+  if (!primary) return reject(RejectionCode.invalidProperty, `${at}.identity names no user, phone or other endpoint.`, `${at}.identity`);
+  const kind = identityKind(identity);
+  if (kind === 'application' || kind === 'applicationInstance') {
+    return reject(RejectionCode.cannotInviteBot, `${at}.identity is a bot (${primary.key}); inviting another bot into a meeting or group call isn't allowed.`, `${at}.identity.${primary.key}`);
+  }
+  if (typeof primary.value.id !== 'string' || primary.value.id.length === 0) {
+    return reject(RejectionCode.invalidProperty, `${at}.identity.${primary.key}.id is required.`, `${at}.identity.${primary.key}.id`);
+  }
+  if (kind === 'phone' && !E164.test(primary.value.id)) {
+    return reject(RejectionCode.invalidPhoneNumber, `${at}.identity.phone.id '${primary.value.id}' is not an E.164 number (for example +14255550100).`, `${at}.identity.phone.id`);
+  }
+  if (kind === 'user') {
+    const claimed = primary.value.tenantId;
+    const known = directory.user(primary.value.id);
+    if ((typeof claimed === 'string' && claimed.toLowerCase() !== leg.tenantId.toLowerCase()) || (known && known.tenant.id.toLowerCase() !== leg.tenantId.toLowerCase())) {
+      return reject(RejectionCode.tenantMismatch, `Request authorization tenant mismatch. ${at}.identity.user belongs to another tenant than call ${leg.id}.`, `${at}.identity.user.tenantId`);
+    }
+    // Graph enriches the echoed user with displayName, identityProvider and tenantId (seed 004).
+    const user = { ...primary.value, id: primary.value.id, identityProvider: primary.value.identityProvider ?? 'AAD', tenantId: leg.tenantId } as Record<string, unknown>;
+    if (known && user.displayName === undefined) user.displayName = known.user.displayName;
+    return { identity: { ...identity, user } };
+  }
+  return { identity };
+}
+
+function answerOf(identity: IdentitySet, leg: CallLeg, conversation: Conversation, directory: Directory): { outcome: InviteeOutcome; afterMs: number } {
+  const kind = identityKind(identity);
+  const id = primaryIdentity(identity)!.value.id as string;
+  if (kind === 'user') {
+    const known = directory.user(id);
+    return known ? { outcome: known.user.answer.action, afterMs: known.user.answer.afterMs } : { outcome: 'notFound', afterMs: FAILURE_DELAY_MS };
+  }
+  if (kind === 'phone') {
+    const app = directory.app(leg.appId)?.app;
+    if (!app?.instances.some((i) => i.phoneNumber)) return { outcome: 'pstnNoSponsor', afterMs: FAILURE_DELAY_MS };
+    if (conversation.joinedWith === 'token') return { outcome: 'pstnJoinToken', afterMs: FAILURE_DELAY_MS };
+    const a = directory.phoneAnswer(leg.tenantId, id);
+    return { outcome: a.action, afterMs: a.afterMs };
+  }
+  return { outcome: 'notFound', afterMs: FAILURE_DELAY_MS };
+}
+
+function checkReplacement(first: InvitationInput, replacesCallId: string | null, moving: boolean, state: InviteState, principal: Principal, invitee: PlannedInvitee): Rejection | null {
+  const replaced = state.replaced;
+  if (!replacesCallId || !replaced) {
+    return reject(
+      RejectionCode.replacedCallNotFound,
+      moving ? 'participants[0].replacesCallId must name the call the participant is moved from.' : `participants[0].replacesCallId: call ${first.replacesCallId} was not found.`,
+      'participants[0].replacesCallId',
+    );
+  }
+  if (replaced.leg.id === state.leg.id) {
+    return reject(RejectionCode.invalidProperty, 'participants[0].replacesCallId names the call being invited into.', 'participants[0].replacesCallId');
+  }
+  const key = identityKey(invitee.identity);
+  if (moving) {
+    const src = replaced.conversation;
+    const dst = state.conversation;
+    if (src.kind !== 'meeting' || dst.kind !== 'meeting' || src.meetingCreatedByAppId !== principal.appId || dst.meetingCreatedByAppId !== principal.appId) {
+      return reject(RejectionCode.moveNotAllowed, 'A participant can only be moved between two meetings created by the same application (this application).', 'participants[0].participantId');
+    }
+    const pid = first.participantId!.toLowerCase();
+    const mover = replaced.roster.find((p) => p.id.toLowerCase() === pid && p.status === 'joined');
+    if (!mover) return reject(RejectionCode.participantNotFound, `participants[0].participantId: participant ${first.participantId} is not in call ${replaced.leg.id}.`, 'participants[0].participantId');
+    if (identityKey(mover.identity) !== key) {
+      return reject(RejectionCode.invalidProperty, `participants[0].identity does not match participant ${mover.id} of call ${replaced.leg.id}.`, 'participants[0].identity');
+    }
+    invitee.movedFrom = mover;
+  } else {
+    if (replaced.conversation.kind !== 'peerToPeer') {
+      return reject(RejectionCode.invalidProperty, 'participants[0].replacesCallId without participantId must name a peer-to-peer call; to move someone out of a meeting also give participantId.', 'participants[0].replacesCallId');
+    }
+    if (replaced.leg.state !== 'established') {
+      return reject(RejectionCode.callStateConflict, `participants[0].replacesCallId: call ${replaced.leg.id} is ${replaced.leg.state}, not established.`, 'participants[0].replacesCallId');
+    }
+    const other = replaced.roster.find((p) => p.status === 'joined' && identityKey(p.identity) === key);
+    if (!other) return reject(RejectionCode.invalidProperty, `participants[0].identity is not a participant of call ${replaced.leg.id}.`, 'participants[0].identity');
+  }
+  // The person is already connected to this app: they move without ringing.
+  invitee.outcome = 'accept';
+  invitee.afterMs = REPLACE_DELAY_MS;
+  return null;
+}
+
+function planInvite(cmd: InviteCommand, state: InviteState, planned: PlannedInvitee[], replacesCallId: string | null, ctx: DomainContext): { effects: Effects; operation: Operation } {
+  const { leg, conversation } = state;
+  const effects = emptyEffects();
+  const operationId = ctx.ids.next();
+  const invitees: Invitee[] = [];
+  let sourceId = state.roster.length;
+  for (const p of planned) {
+    const participantId = ctx.ids.next();
+    sourceId += 1;
+    effects.participants.push({
+      id: participantId,
+      conversationId: conversation.id,
+      status: 'inviting',
+      identity: p.identity,
+      kind: identityKind(p.identity),
+      callLegId: null,
+      invitedByOperationId: operationId,
+      endpointType: 'default',
+      region: typeof p.input.region === 'string' ? p.input.region : null,
+      languageId: typeof p.input.languageId === 'string' ? p.input.languageId : null,
+      isMuted: false,
+      isInLobby: false,
+      hidden: p.input.hidden === true,
+      sourceId: String(sourceId),
+      rosterSequenceNumber: 0,
+      outcome: null,
+      createdAt: ctx.now,
+      updatedAt: ctx.now,
+    });
+    invitees.push({
+      participantId,
+      echo: {
+        identity: p.identity,
+        replacesCallId: replacesCallId && p.index === 0 ? (p.input.replacesCallId ?? null) : null,
+        participantId: p.movedFrom ? (p.input.participantId ?? null) : null,
+        hidden: p.input.hidden ?? null,
+        removeFromDefaultAudioRoutingGroup: p.input.removeFromDefaultAudioRoutingGroup ?? null,
+        endpointType: p.input.endpointType ?? null,
+      },
+      replacesCallId: replacesCallId && p.index === 0 ? replacesCallId : null,
+      movedFromParticipantId: p.movedFrom?.id ?? null,
+      settled: false,
+      joined: false,
+      resultInfo: null,
+    });
+    effects.timers.push({
+      id: `invitee-${participantId}`,
+      dueAt: ctx.now + p.afterMs,
+      kind: 'invitee.answer',
+      payload: { participantId, operationId, outcome: p.outcome },
+    });
+  }
+  const operation: Operation = {
+    id: operationId,
+    callId: leg.id,
+    type: 'inviteParticipantsOperation',
+    status: 'Running',
+    clientContext: cmd.clientContext ?? null,
+    resultInfo: null,
+    invitees,
+    createdAt: ctx.now,
+    updatedAt: ctx.now,
+  };
+  effects.operations.push(operation);
+  return { effects, operation };
+}
+
+export interface AnswerState extends ConversationView {
+  /** The leg that invited; undefined once it has ended (the invitee then fails silently). */
+  leg: CallLeg | undefined;
+  operation: Operation | undefined;
+  invitee: Participant;
+  /** For a replacement or move: where the invitee comes from. */
+  source: (ConversationView & { leg: CallLeg | undefined }) | null;
+}
+
+/** The invitee's device answered (or gave up): apply it, and settle the operation when it was the last one. */
+export function decideInviteeAnswer(state: AnswerState, outcome: InviteeOutcome, ctx: DomainContext): Effects {
+  const effects = emptyEffects();
+  const { invitee, conversation } = state;
+  if (invitee.status !== 'inviting') return effects;
+  const legGone = !state.leg || state.leg.state === 'terminated';
+  const accepted = outcome === 'accept' && !legGone;
+  const entry = state.operation?.invitees.find((i) => i.participantId === invitee.id);
+  const roster: Participant[] = [];
+
+  if (accepted) {
+    const seq = conversation.rosterSequence + 1;
+    const joined: Participant = { ...invitee, status: 'joined', rosterSequenceNumber: seq, updatedAt: ctx.now };
+    effects.conversations.push({ ...conversation, rosterSequence: seq });
+    effects.participants.push(joined);
+    roster.push(joined);
+  } else {
+    const failure = inviteFailure(outcome === 'accept' ? 'notFound' : outcome, mri(invitee.identity));
+    effects.participants.push({ ...invitee, status: 'failed', outcome: failure, updatedAt: ctx.now });
+  }
+
+  let operation = state.operation;
+  if (operation && entry) {
+    const failure = accepted ? null : effects.participants[0]!.outcome;
+    const invitees = operation.invitees.map((i) => (i.participantId === invitee.id ? { ...i, settled: true, joined: accepted, resultInfo: failure } : i));
+    operation = { ...operation, invitees, updatedAt: ctx.now };
+    if (invitees.every((i) => i.settled)) operation = settleOperation(operation);
+    effects.operations.push(operation);
+  }
+
+  const settledNow = operation?.status === 'Completed' || operation?.status === 'Failed';
+  // Seed order: the operation's `deleted` notification comes before the roster update it caused.
+  if (settledNow && state.leg && !legGone) effects.notifications.push(operationNotification(state.leg, operation!));
+  effects.notifications.push(...rosterToAllLegs(state.legs, roster));
+  if (accepted && entry && state.source) leaveSource(effects, state.source, entry, ctx);
+  return effects;
+}
+
+function settleOperation(op: Operation): Operation {
+  const failed = op.invitees.filter((i) => !i.joined);
+  if (failed.length === 0) return { ...op, status: 'Completed', resultInfo: null };
+  const firstFailure = failed[0]!.resultInfo as ResultInfo;
+  const message = failed.length === 1 ? firstFailure.message : failed.map((i) => i.resultInfo?.message).join(' ');
+  return { ...op, status: 'Failed', resultInfo: { ...firstFailure, message } as ResultInfo };
+}
+
+/** The invitee left where they were: a replaced P2P leg ends (terminated, then deleted); a moved one leaves the source roster. */
+function leaveSource(effects: Effects, source: ConversationView & { leg: CallLeg | undefined }, entry: Invitee, ctx: DomainContext): void {
+  if (entry.movedFromParticipantId) {
+    const mover = source.roster.find((p) => p.id === entry.movedFromParticipantId);
+    if (!mover || mover.status !== 'joined') return;
+    const seq = source.conversation.rosterSequence + 1;
+    const removed: Participant = { ...mover, status: 'removed', rosterSequenceNumber: seq, updatedAt: ctx.now };
+    effects.conversations.push({ ...source.conversation, rosterSequence: seq });
+    effects.participants.push(removed);
+    effects.notifications.push(...rosterToAllLegs(source.legs, [removed], 'deleted'));
+    return;
+  }
+  const leg = source.leg;
+  if (!entry.replacesCallId || !leg || leg.state === 'terminated') return;
+  const ended: CallLeg = {
+    ...leg,
+    state: 'terminated',
+    resultInfo: resultInfo(RESULT.replaced),
+    terminationReason: 'AppInitiated',
+    version: leg.version + 1,
+    updatedAt: ctx.now,
+  };
+  // Seed 002: `updated` with state terminated, then `deleted`; the leg is then gone (404).
+  effects.notifications.push(callNotification(ended, source.conversation, 'updated'), callNotification(ended, source.conversation, 'deleted'));
+  effects.legs.push(ended);
+  for (const p of source.roster) if (p.status === 'joined') effects.participants.push({ ...p, status: 'removed', updatedAt: ctx.now });
+}
+

@@ -1,0 +1,40 @@
+/**
+ * Why the domain refused a command. Not HTTP: `api/errors.ts` maps each code to a status and Graph error code.
+ * `target` names the offending request property (e.g. `participants[1].identity.phone.id`).
+ */
+export const RejectionCode = {
+  callNotFound: 'CallNotFound',
+  participantNotFound: 'ParticipantNotFound',
+  operationNotFound: 'OperationNotFound',
+  invalidProperty: 'InvalidProperty',
+  noInvitees: 'NoInvitees',
+  tooManyInvitees: 'TooManyInvitees',
+  multipleInviteesNeedGroupCall: 'MultipleInviteesNeedGroupCall',
+  multipleInviteesNeedChatInfo: 'MultipleInviteesNeedChatInfo',
+  clientContextTooLong: 'ClientContextTooLong',
+  invalidPhoneNumber: 'InvalidPhoneNumber',
+  duplicateIdentity: 'DuplicateIdentity',
+  cannotInviteBot: 'CannotInviteBot',
+  replacedCallNotFound: 'ReplacedCallNotFound',
+  moveNotAllowed: 'MoveNotAllowed',
+  invalidCallbackUri: 'InvalidCallbackUri',
+  tenantMismatch: 'TenantMismatch',
+  missingRole: 'MissingRole',
+  callStateConflict: 'CallStateConflict',
+} as const;
+export type RejectionCode = (typeof RejectionCode)[keyof typeof RejectionCode];
+
+export interface Rejection {
+  readonly rejected: true;
+  readonly code: RejectionCode;
+  readonly message: string;
+  readonly target: string | null;
+}
+
+export function reject(code: RejectionCode, message: string, target: string | null = null): Rejection {
+  return { rejected: true, code, message, target };
+}
+
+export function isRejection(x: unknown): x is Rejection {
+  return typeof x === 'object' && x !== null && (x as { rejected?: unknown }).rejected === true;
+}

@@ -1,0 +1,132 @@
+/**
+ * Internal state → Graph wire shapes. Property names, `@odata.type`s and enum spellings follow the v1.0
+ * metadata; unset properties are rendered as null, as Graph does.
+ */
+import { annotateIdentitySet, echoIdentitySet } from './identity.js';
+import type { CallLeg, Conversation, Invitee, Operation, Participant } from './types.js';
+
+export const appPath = (callId: string, sub = ''): string => `/app/calls/${callId}${sub}`;
+export const communicationsPath = (callId: string, sub = ''): string => `/communications/calls/${callId}${sub}`;
+
+export function toGraphCall(leg: CallLeg, conversation: Conversation | undefined): Record<string, unknown> {
+  const call: Record<string, unknown> = {
+    '@odata.type': '#microsoft.graph.call',
+    id: leg.id,
+    state: leg.state,
+    direction: leg.direction,
+    callbackUri: leg.callbackUri,
+    callChainId: conversation?.callChainId ?? null,
+    subject: leg.subject,
+    source: leg.source,
+    targets: leg.targets,
+    requestedModalities: leg.requestedModalities,
+    mediaConfig: leg.mediaConfig,
+    callOptions: leg.callOptions,
+    chatInfo: conversation?.chatInfo ? { '@odata.type': '#microsoft.graph.chatInfo', ...conversation.chatInfo } : null,
+    meetingInfo: conversation?.meetingInfo ?? null,
+    myParticipantId: leg.myParticipantId,
+    tenantId: leg.tenantId,
+    resultInfo: leg.resultInfo,
+    callRoutes: [],
+    incomingContext: null,
+    mediaState: leg.state === 'established' ? { '@odata.type': '#microsoft.graph.callMediaState', audio: 'active' } : null,
+    toneInfo: null,
+    transcription: null,
+  };
+  // Beta-only properties (spec 3.1) are emitted only to legs created on /beta.
+  if (leg.apiVersion === 'beta') {
+    call.activeModalities = leg.activeModalities;
+    call.terminationReason = leg.terminationReason;
+  }
+  return call;
+}
+
+/** The call as a notification's resourceData: with the `@odata.id` and `@odata.etag` annotations Graph adds. */
+export function callResourceData(leg: CallLeg, conversation: Conversation | undefined): Record<string, unknown> {
+  return { ...toGraphCall(leg, conversation), '@odata.id': appPath(leg.id), '@odata.etag': `W/"${leg.version}"` };
+}
+
+export function toGraphParticipant(p: Participant): Record<string, unknown> {
+  return {
+    '@odata.type': '#microsoft.graph.participant',
+    id: p.id,
+    info: {
+      '@odata.type': '#microsoft.graph.participantInfo',
+      identity: annotateIdentitySet(p.identity),
+      endpointType: p.endpointType,
+      region: p.region,
+      languageId: p.languageId,
+      countryCode: null,
+      participantId: p.id,
+    },
+    mediaStreams: [
+      {
+        '@odata.type': '#microsoft.graph.mediaStream',
+        mediaType: 'audio',
+        label: 'main-audio',
+        sourceId: p.sourceId,
+        direction: 'sendReceive',
+        serverMuted: false,
+      },
+    ],
+    isMuted: p.isMuted,
+    isInLobby: p.isInLobby,
+    metadata: null,
+    recordingInfo: null,
+    removedState: null,
+    restrictedExperience: null,
+    rosterSequenceNumber: p.rosterSequenceNumber,
+  };
+}
+
+/** A participant in a notification, with the `@odata.id` Graph adds, relative to the receiving leg. */
+export function participantResourceData(p: Participant, legId: string): Record<string, unknown> {
+  return { ...toGraphParticipant(p), '@odata.id': appPath(legId, `/participants/${p.id}`) };
+}
+
+function echoInvitee(i: Invitee): Record<string, unknown> {
+  return {
+    '@odata.type': '#microsoft.graph.invitationParticipantInfo',
+    endpointType: i.echo.endpointType,
+    id: null,
+    replacesCallId: i.echo.replacesCallId,
+    participantId: i.echo.participantId,
+    hidden: i.echo.hidden,
+    removeFromDefaultAudioRoutingGroup: i.echo.removeFromDefaultAudioRoutingGroup,
+    identity: echoIdentitySet(i.echo.identity),
+  };
+}
+
+/** The operation as the invite response and `GET …/operations/{id}` return it. */
+export function toGraphOperation(op: Operation): Record<string, unknown> {
+  return {
+    '@odata.type': `#microsoft.graph.${op.type}`,
+    id: op.id,
+    status: op.status,
+    clientContext: op.clientContext,
+    resultInfo: op.resultInfo,
+    participants: op.invitees.map(echoInvitee),
+  };
+}
+
+/** The operation as a notification's resourceData (seed 004: annotated identities, no null echoes). */
+export function operationResourceData(op: Operation): Record<string, unknown> {
+  const data: Record<string, unknown> = {
+    '@odata.type': `#microsoft.graph.${op.type}`,
+    '@odata.id': appPath(op.callId, `/operations/${op.id}`),
+    id: op.id,
+    status: op.status,
+    clientContext: op.clientContext,
+    resultInfo: op.resultInfo,
+    participants: op.invitees.map((i) => {
+      const p: Record<string, unknown> = {
+        '@odata.type': '#microsoft.graph.invitationParticipantInfo',
+        identity: annotateIdentitySet(i.echo.identity),
+      };
+      if (i.echo.replacesCallId) p.replacesCallId = i.echo.replacesCallId;
+      if (i.echo.participantId) p.participantId = i.echo.participantId;
+      return p;
+    }),
+  };
+  return data;
+}

@@ -1,0 +1,56 @@
+/**
+ * resultInfo values the simulated world produces. Codes follow Graph's call-end and operation tables
+ * (spec 6.4); messages follow the real format `addParticipants failed for participant <mri>. Underlying reason:
+ * <text>. DiagCode: <code>#<subcode>.@`.
+ */
+import type { ResultInfo } from '@microsoft/microsoft-graph-types';
+
+export type InviteeOutcome = 'accept' | 'decline' | 'busy' | 'noAnswer' | 'notFound' | 'pstnNoSponsor' | 'pstnJoinToken';
+
+const REASONS: Record<Exclude<InviteeOutcome, 'accept'>, { code: number; subcode: number; reason: string; diag: string }> = {
+  // SIP 603 Decline: the person declined the call on their device.
+  decline: { code: 603, subcode: 10020, reason: 'The callee declined the call', diag: '603#10020' },
+  // SIP 486 Busy Here: the person is in another call and busy-on-busy is on.
+  busy: { code: 486, subcode: 10021, reason: 'The callee is busy', diag: '486#10021' },
+  // Graph 408/10057: no signalling from callee endpoints before the ring timeout.
+  noAnswer: { code: 408, subcode: 10057, reason: 'The callee did not answer', diag: '408#10057' },
+  // Graph 480/10037: no callee endpoints found (unknown user).
+  notFound: { code: 480, subcode: 10037, reason: 'No callee endpoints found', diag: '480#10037' },
+  // Observed in real deployments (spec 9.1): PSTN invite from an app without a resource account number.
+  pstnNoSponsor: { code: 412, subcode: 9999, reason: 'Could not find the PSTN content for the sponsor of this PSTN leg.', diag: '412#10073' },
+  // Observed (spec 9.1): PSTN dial-out from a call joined by a join token.
+  pstnJoinToken: { code: 403, subcode: 10151, reason: 'Call does not contain the metadata required for making this PSTN dial out.', diag: '403#10151' },
+};
+
+export function inviteFailure(outcome: Exclude<InviteeOutcome, 'accept'>, participantMri: string): ResultInfo {
+  const r = REASONS[outcome];
+  return {
+    '@odata.type': '#microsoft.graph.resultInfo',
+    code: r.code,
+    subcode: r.subcode,
+    message: `addParticipants failed for participant ${participantMri}. Underlying reason: ${r.reason}. DiagCode: ${r.diag}.@`,
+  } as ResultInfo;
+}
+
+/** Why an outgoing peer-to-peer call ended before it was answered. */
+export function callNotAnswered(outcome: Exclude<InviteeOutcome, 'accept'>): ResultInfo {
+  const r = REASONS[outcome];
+  return { '@odata.type': '#microsoft.graph.resultInfo', code: r.code, subcode: r.subcode, message: `${r.reason}. DiagCode: ${r.diag}.@` } as ResultInfo;
+}
+
+export const RESULT = {
+  /** DELETE on a call (hang-up example in call-delete.md). */
+  hungUp: { code: 200, subcode: 5001, message: 'The conversation has ended.' },
+  /** The P2P call was replaced: its participant joined another call (transfer completed). */
+  replaced: { code: 200, subcode: 7015, message: 'The call was replaced by another call: the participant joined it.' },
+  /** Incoming call rejected by the bot. */
+  rejectedNone: { code: 603, subcode: 0, message: 'The call was rejected by the application.' },
+  rejectedBusy: { code: 486, subcode: 0, message: 'The call was rejected by the application: busy.' },
+  rejectedForbidden: { code: 403, subcode: 0, message: 'The call was rejected by the application: forbidden.' },
+  /** The other party of a P2P call hung up. */
+  peerLeft: { code: 200, subcode: 4521, message: 'The other participant ended the call.' },
+} as const satisfies Record<string, { code: number; subcode: number; message: string }>;
+
+export function resultInfo(r: { code: number; subcode: number; message: string }): ResultInfo {
+  return { '@odata.type': '#microsoft.graph.resultInfo', ...r } as ResultInfo;
+}

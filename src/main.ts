@@ -1,0 +1,124 @@
+/**
+ * startSwitchboard: load config and world → open store → keys and TLS → build app → start the dispatcher and
+ * timer loop → listen on http and https. Returns a handle with the URLs and close().
+ */
+import { mkdirSync } from 'node:fs';
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { buildApp } from './app.js';
+import { loadOrCreateSigningKeys } from './auth/keys.js';
+import { NotificationSigner } from './auth/notification-signer.js';
+import { loadOrCreateTls } from './auth/tls.js';
+import { TokenService } from './auth/tokens.js';
+import { isEphemeral, type Config } from './config.js';
+import { randomIds, systemClock, type Clock, type IdSource } from './domain/clock.js';
+import { NotificationDispatcher } from './notify/dispatcher.js';
+import { CallingService } from './service/calling-service.js';
+import { TimerLoop } from './service/timer-loop.js';
+import { defaultWorld } from './sim/default-world.js';
+import { Directory, loadWorldFile, type World } from './sim/directory.js';
+import { openSqliteStore } from './store/sqlite/store.js';
+import type { Store } from './store/store.js';
+
+export interface Switchboard {
+  config: Config;
+  httpUrl: string;
+  httpsUrl: string;
+  caCertPath: string;
+  directory: Directory;
+  store: Store;
+  service: CallingService;
+  dispatcher: NotificationDispatcher;
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** Use this world instead of the config's world file or the built-in one (tests). */
+  world?: World;
+  clock?: Clock;
+  ids?: IdSource;
+}
+
+function listen(server: Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+const urlHost = (host: string): string => (host.includes(':') ? `[${host}]` : host);
+
+export async function startSwitchboard(config: Config, opts: StartOptions = {}): Promise<Switchboard> {
+  const clock = opts.clock ?? systemClock;
+  const ids = opts.ids ?? randomIds;
+  const world = opts.world ?? (config.world ? loadWorldFile(config.world) : defaultWorld());
+  const directory = new Directory(world);
+  if (!isEphemeral(config)) mkdirSync(config.data, { recursive: true });
+  const store = await openSqliteStore({ path: isEphemeral(config) ? ':memory:' : join(config.data, 'switchboard.db') });
+  const keys = await loadOrCreateSigningKeys(isEphemeral(config) ? null : config.data);
+  const tls = await loadOrCreateTls(config.tlsDir, [config.host]);
+  const tokens = new TokenService({ keys, directory, clock });
+  const signer = new NotificationSigner({ key: keys.notification, issuer: config.notificationIssuer, clock });
+
+  const log = (level: 'error' | 'warn' | 'info' | 'debug', msg: string, data?: unknown): void => {
+    if (config.logLevel === 'silent') return;
+    const order = ['error', 'warn', 'info', 'debug'];
+    if (order.indexOf(level) <= order.indexOf(config.logLevel)) console.error(`[switchboard] ${level}: ${msg}${data ? ` ${JSON.stringify(data)}` : ''}`);
+  };
+  const dispatcher = new NotificationDispatcher({ store, clock, sign: (appId, tenantId) => signer.sign(appId, tenantId), log });
+  let timerLoop: TimerLoop | null = null;
+  const service = new CallingService({
+    store,
+    directory,
+    clock,
+    ids,
+    afterCommit: (written) => {
+      if (written.notifications > 0) dispatcher.wake();
+      if (written.timers > 0) timerLoop?.wake();
+    },
+  });
+  timerLoop = new TimerLoop({ timers: store.timers, clock, fire: (t) => service.fireTimer(t), log });
+
+  let httpsServer: Server | null = null;
+  const app = buildApp(
+    { config, service, store, tokens, auth: { tokens, directory, keys, notificationIssuer: config.notificationIssuer } },
+    (handler) => {
+      const handle = (req: IncomingMessage, res: ServerResponse): void => handler(req, res);
+      httpsServer = createHttpsServer({ cert: tls.certPem, key: tls.keyPem }, handle) as unknown as Server;
+      return createHttpServer(handle);
+    },
+  );
+  await app.ready();
+  const httpPort = await listen(app.server, config.port, config.host);
+  const httpsPort = await listen(httpsServer!, config.httpsPort, config.host);
+  dispatcher.start();
+  timerLoop.start();
+
+  let closed = false;
+  return {
+    config,
+    httpUrl: `http://${urlHost(config.host)}:${httpPort}`,
+    httpsUrl: `https://${urlHost(config.host)}:${httpsPort}`,
+    caCertPath: tls.caCertPath,
+    directory,
+    store,
+    service,
+    dispatcher,
+    async close() {
+      if (closed) return;
+      closed = true;
+      const closing = new Promise<void>((resolve) => httpsServer!.close(() => resolve()));
+      (httpsServer as unknown as { closeAllConnections(): void }).closeAllConnections();
+      await closing;
+      await app.close();
+      await timerLoop.stop();
+      await dispatcher.stop();
+      await store.close();
+    },
+  };
+}

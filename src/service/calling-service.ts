@@ -1,0 +1,235 @@
+/**
+ * The one place that loads state, asks the domain, and saves the resulting state, outbox rows and timers in
+ * ONE transaction. Used by the Graph routes, the control API and the timer loop alike.
+ */
+import { decideAnswer, decideCreateCall, decideEstablished, decideHangUp, decideIncomingCall, decideReject, decideTargetAnswer, meetingThreadOf, type AnswerCommand, type CreateCallCommand, type IncomingCallCommand } from '../domain/call.js';
+import type { Clock, DomainContext, IdSource } from '../domain/clock.js';
+import { decideInvite, decideInviteeAnswer, normalizeCallId, type ConversationView, type InviteCommand } from '../domain/invite.js';
+import type { Principal } from '../domain/permissions.js';
+import { isRejection, reject, RejectionCode, type Rejection } from '../domain/rejections.js';
+import type { InviteeOutcome } from '../domain/result-codes.js';
+import type { ApiVersion, CallLeg, Conversation, Effects, Operation, Participant } from '../domain/types.js';
+import type { Directory } from '../sim/directory.js';
+import type { DueTimer, Store, Tx } from '../store/store.js';
+
+export interface CallingServiceDeps {
+  store: Store;
+  directory: Directory;
+  clock: Clock;
+  ids: IdSource;
+  /** Called after a commit that wrote notifications or timers: wakes the dispatcher and the timer loop. */
+  afterCommit?: (written: { notifications: number; timers: number }) => void;
+}
+
+type Result<T> = Rejection | T;
+
+const callNotFound = (id: string): Rejection => reject(RejectionCode.callNotFound, 'Call not found.', id);
+
+export class CallingService {
+  private readonly deps: CallingServiceDeps;
+
+  constructor(deps: CallingServiceDeps) {
+    this.deps = deps;
+  }
+
+  private ctx(): DomainContext {
+    return { now: this.deps.clock.now(), ids: this.deps.ids };
+  }
+
+  /** Runs load → decide → save in one transaction; a rejection writes nothing. */
+  private async run<T>(fn: (tx: Tx, ctx: DomainContext) => Promise<Result<{ effects: Effects; value: T }>>): Promise<Result<T>> {
+    let written = { notifications: 0, timers: 0 };
+    const result = await this.deps.store.transact(async (tx) => {
+      const ctx = this.ctx();
+      const r = await fn(tx, ctx);
+      if (isRejection(r)) return r;
+      await save(tx, r.effects, ctx, this.deps.ids);
+      written = { notifications: r.effects.notifications.length, timers: r.effects.timers.length };
+      return r.value;
+    });
+    if (!isRejection(result) && (written.notifications > 0 || written.timers > 0)) this.deps.afterCommit?.(written);
+    return result;
+  }
+
+  private async ownLeg(tx: Tx, principal: Principal, rawId: string): Promise<Result<CallLeg>> {
+    const leg = await tx.getLeg(rawId.toLowerCase());
+    if (!leg) return callNotFound(rawId);
+    // Isolation: another tenant's call is a tenant mismatch (7505); another app's call in the tenant does not exist for it.
+    if (leg.tenantId.toLowerCase() !== principal.tenantId.toLowerCase()) return reject(RejectionCode.tenantMismatch, 'Request authorization tenant mismatch.');
+    if (leg.appId.toLowerCase() !== principal.appId.toLowerCase()) return callNotFound(rawId);
+    return leg;
+  }
+
+  private async view(tx: Tx, conversationId: string): Promise<ConversationView | undefined> {
+    const conversation = await tx.getConversation(conversationId);
+    if (!conversation) return undefined;
+    return { conversation, roster: await tx.participantsInConversation(conversationId), legs: await tx.legsInConversation(conversationId) };
+  }
+
+  private async legView(tx: Tx, leg: CallLeg): Promise<ConversationView & { leg: CallLeg }> {
+    const view = await this.view(tx, leg.conversationId);
+    if (!view) throw new Error(`call ${leg.id} has no conversation ${leg.conversationId}`);
+    return { ...view, leg };
+  }
+
+  createCall(principal: Principal, cmd: CreateCallCommand, apiVersion: ApiVersion): Promise<Result<{ leg: CallLeg; conversation: Conversation }>> {
+    return this.run(async (tx, ctx) => {
+      const threadId = meetingThreadOf(cmd, this.deps.directory, principal.tenantId);
+      const existing = threadId ? await tx.findConversationByThreadId(principal.tenantId, threadId) : undefined;
+      const meeting = existing ? ((await this.view(tx, existing.id)) ?? null) : null;
+      const r = decideCreateCall(principal, cmd, { meeting }, { directory: this.deps.directory, apiVersion }, ctx);
+      if (isRejection(r)) return r;
+      return { effects: r.effects, value: { leg: r.leg, conversation: r.conversation } };
+    });
+  }
+
+  async getCall(principal: Principal, callId: string): Promise<Result<{ leg: CallLeg; conversation: Conversation | undefined }>> {
+    return this.deps.store.transact(async (tx) => {
+      const leg = await this.ownLeg(tx, principal, callId);
+      if (isRejection(leg)) return leg;
+      return { leg, conversation: await tx.getConversation(leg.conversationId) };
+    });
+  }
+
+  hangUp(principal: Principal, callId: string): Promise<Result<null>> {
+    return this.run(async (tx, ctx) => {
+      const leg = await this.ownLeg(tx, principal, callId);
+      if (isRejection(leg)) return leg;
+      return { effects: decideHangUp(await this.legView(tx, leg), ctx), value: null };
+    });
+  }
+
+  answer(principal: Principal, callId: string, cmd: AnswerCommand): Promise<Result<null>> {
+    return this.run(async (tx, ctx) => {
+      const leg = await this.ownLeg(tx, principal, callId);
+      if (isRejection(leg)) return leg;
+      const r = decideAnswer(principal, cmd, await this.legView(tx, leg), this.deps.directory.world.establishMs, ctx);
+      return isRejection(r) ? r : { effects: r, value: null };
+    });
+  }
+
+  rejectCall(principal: Principal, callId: string, cmd: { reason?: string | null; callbackUri?: string | null }): Promise<Result<null>> {
+    return this.run(async (tx, ctx) => {
+      const leg = await this.ownLeg(tx, principal, callId);
+      if (isRejection(leg)) return leg;
+      const r = decideReject(cmd, await this.legView(tx, leg), ctx);
+      return isRejection(r) ? r : { effects: r, value: null };
+    });
+  }
+
+  invite(principal: Principal, callId: string, cmd: InviteCommand): Promise<Result<Operation>> {
+    return this.run(async (tx, ctx) => {
+      const leg = await this.ownLeg(tx, principal, callId);
+      if (isRejection(leg)) return leg;
+      const view = await this.legView(tx, leg);
+      const rawReplaced = Array.isArray(cmd.participants) ? cmd.participants[0]?.replacesCallId : undefined;
+      let replaced = null;
+      if (typeof rawReplaced === 'string' && rawReplaced.length > 0) {
+        const other = await tx.getLeg(normalizeCallId(rawReplaced));
+        // Only a leg of the same app can be replaced; any other id is "not found" for this app.
+        if (other && other.appId.toLowerCase() === principal.appId.toLowerCase() && other.tenantId === leg.tenantId) replaced = await this.legView(tx, other);
+      }
+      const r = decideInvite(principal, cmd, { ...view, replaced }, this.deps.directory, ctx);
+      if (isRejection(r)) return r;
+      return { effects: r.effects, value: r.operation };
+    });
+  }
+
+  async listParticipants(principal: Principal, callId: string): Promise<Result<Participant[]>> {
+    return this.deps.store.transact(async (tx) => {
+      const leg = await this.ownLeg(tx, principal, callId);
+      if (isRejection(leg)) return leg;
+      const conversation = await tx.getConversation(leg.conversationId);
+      // Graph keeps no roster for peer-to-peer calls (spec 4.17): the list is empty.
+      if (!conversation || conversation.kind === 'peerToPeer') return [];
+      return (await tx.participantsInConversation(leg.conversationId)).filter((p) => p.status === 'joined');
+    });
+  }
+
+  async getParticipant(principal: Principal, callId: string, participantId: string): Promise<Result<Participant>> {
+    return this.deps.store.transact(async (tx) => {
+      const leg = await this.ownLeg(tx, principal, callId);
+      if (isRejection(leg)) return leg;
+      const p = await tx.getParticipant(participantId.toLowerCase());
+      if (!p || p.conversationId !== leg.conversationId || p.status !== 'joined') {
+        return reject(RejectionCode.participantNotFound, `Participant ${participantId} was not found in call ${leg.id}.`, participantId);
+      }
+      return p;
+    });
+  }
+
+  async getOperation(principal: Principal, callId: string, operationId: string): Promise<Result<Operation>> {
+    return this.deps.store.transact(async (tx) => {
+      const leg = await this.ownLeg(tx, principal, callId);
+      if (isRejection(leg)) return leg;
+      const op = await tx.getOperation(operationId.toLowerCase());
+      if (!op || op.callId !== leg.id) return reject(RejectionCode.operationNotFound, `Operation ${operationId} was not found in call ${leg.id}.`, operationId);
+      return op;
+    });
+  }
+
+  incomingCall(cmd: IncomingCallCommand): Promise<Result<CallLeg>> {
+    return this.run(async (_tx, ctx) => {
+      const r = decideIncomingCall(cmd, this.deps.directory, ctx);
+      if (isRejection(r)) return r;
+      return { effects: r.effects, value: r.leg };
+    });
+  }
+
+  /** A durable timer came due: feed it back as a command. The timer row is deleted in the same transaction. */
+  async fireTimer(timer: DueTimer): Promise<void> {
+    await this.run(async (tx, ctx) => {
+      await tx.deleteTimer(timer.id);
+      return { effects: await this.decideTimer(tx, timer, ctx), value: null };
+    });
+  }
+
+  private async decideTimer(tx: Tx, timer: DueTimer, ctx: DomainContext): Promise<Effects> {
+    const none: Effects = { conversations: [], legs: [], participants: [], operations: [], notifications: [], timers: [] };
+    const p = timer.payload;
+    switch (timer.kind) {
+      case 'call.established': {
+        const leg = await tx.getLeg(p.callId ?? '');
+        return leg ? decideEstablished(await this.legView(tx, leg), ctx) : none;
+      }
+      case 'call.targetAnswer': {
+        const leg = await tx.getLeg(p.callId ?? '');
+        return leg ? decideTargetAnswer(await this.legView(tx, leg), p.participantId ?? '', p.outcome as InviteeOutcome, ctx) : none;
+      }
+      case 'invitee.answer': {
+        const invitee = await tx.getParticipant(p.participantId ?? '');
+        if (!invitee) return none;
+        const view = await this.view(tx, invitee.conversationId);
+        if (!view) return none;
+        const operation = p.operationId ? await tx.getOperation(p.operationId) : undefined;
+        const leg = operation ? await tx.getLeg(operation.callId) : view.legs.find((l) => l.state !== 'terminated');
+        const entry = operation?.invitees.find((i) => i.participantId === invitee.id);
+        let source = null;
+        if (entry?.movedFromParticipantId) {
+          const mover = await tx.getParticipant(entry.movedFromParticipantId);
+          const sv = mover ? await this.view(tx, mover.conversationId) : undefined;
+          if (sv) source = { ...sv, leg: undefined };
+        } else if (entry?.replacesCallId) {
+          const replacedLeg = await tx.getLeg(entry.replacesCallId);
+          if (replacedLeg) source = await this.legView(tx, replacedLeg);
+        }
+        return decideInviteeAnswer({ ...view, leg, operation, invitee, source }, p.outcome as InviteeOutcome, ctx);
+      }
+    }
+  }
+}
+
+async function save(tx: Tx, effects: Effects, ctx: DomainContext, ids: IdSource): Promise<void> {
+  for (const c of effects.conversations) await tx.putConversation(c);
+  for (const leg of effects.legs) {
+    // An ended leg is gone: Graph answers 404 "Call not found." for it.
+    if (leg.state === 'terminated') await tx.deleteLeg(leg.id);
+    else await tx.putLeg(leg);
+  }
+  for (const p of effects.participants) await tx.putParticipant(p);
+  for (const op of effects.operations) await tx.putOperation(op);
+  if (effects.notifications.length > 0) {
+    await tx.appendNotifications(effects.notifications.map((notification) => ({ messageId: ids.next(), notification, createdAt: ctx.now })));
+  }
+  if (effects.timers.length > 0) await tx.putTimers(effects.timers);
+}

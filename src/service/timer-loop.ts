@@ -1,0 +1,75 @@
+/**
+ * Feeds due timers (ring answers, establishment) back into the service. Timers are durable rows: a crash
+ * between "due" and "fired" only delays them, because an unfired timer's lease expires and it is claimed again.
+ * The loop sleeps until the earliest due timer (at most `pollMs`); `wake()` cuts the sleep short.
+ */
+import type { Clock } from '../domain/clock.js';
+import type { DueTimer, TimerStore } from '../store/store.js';
+
+export interface TimerLoopDeps {
+  timers: TimerStore;
+  clock: Clock;
+  fire: (timer: DueTimer) => Promise<void>;
+  log?: (level: 'error' | 'warn' | 'info' | 'debug', msg: string, data?: unknown) => void;
+  pollMs?: number;
+  leaseMs?: number;
+}
+
+export class TimerLoop {
+  private readonly deps: TimerLoopDeps;
+  private running = false;
+  private sleeper: { timer: NodeJS.Timeout; resolve: () => void } | null = null;
+  private loop: Promise<void> | null = null;
+
+  constructor(deps: TimerLoopDeps) {
+    this.deps = deps;
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  wake(): void {
+    if (!this.sleeper) return;
+    clearTimeout(this.sleeper.timer);
+    this.sleeper.resolve();
+    this.sleeper = null;
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake();
+    await this.loop;
+  }
+
+  private async run(): Promise<void> {
+    const pollMs = this.deps.pollMs ?? 1000;
+    const leaseMs = this.deps.leaseMs ?? 30_000;
+    while (this.running) {
+      let sleepMs = pollMs;
+      try {
+        const now = this.deps.clock.now();
+        const due = await this.deps.timers.claimDue(now, now + leaseMs, 100);
+        for (const timer of due) {
+          try {
+            await this.deps.fire(timer);
+          } catch (e) {
+            // The lease lapses and the timer is retried; a broken timer must not stop the others.
+            this.deps.log?.('error', `timer ${timer.kind} ${timer.id} failed`, { error: (e as Error).stack });
+          }
+        }
+        if (due.length > 0) continue;
+        const next = await this.deps.timers.nextDueAt();
+        if (next !== null) sleepMs = Math.max(0, Math.min(pollMs, next - this.deps.clock.now()));
+      } catch (e) {
+        this.deps.log?.('error', 'timer loop failed; retrying', { error: (e as Error).stack });
+      }
+      if (!this.running) break;
+      await new Promise<void>((resolve) => {
+        this.sleeper = { timer: setTimeout(() => { this.sleeper = null; resolve(); }, sleepMs), resolve };
+      });
+    }
+  }
+}

@@ -1,0 +1,49 @@
+/**
+ * The control API: what only a person or the phone network can do (call the bot), and a read side that shows
+ * what was sent. Served on the same ports as Graph under /_switchboard; it needs no token, so keep Switchboard
+ * on a loopback host (the default) or a private network.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { IncomingCallCommand } from '../domain/call.js';
+import { toGraphCall } from '../domain/render.js';
+import { badRequest } from '../api/errors.js';
+import { orThrow } from '../api/context.js';
+import { incomingCallBodySchema } from '../api/schemas/bodies.js';
+import { bodyValidator } from '../api/validate.js';
+import type { CallingService } from '../service/calling-service.js';
+import type { Store } from '../store/store.js';
+
+const parseIncoming = bodyValidator<IncomingCallCommand>(incomingCallBodySchema);
+
+export function controlRoutes(app: FastifyInstance, deps: { service: CallingService; store: Store }): void {
+  app.post('/_switchboard/incoming-calls', async (req, reply) => {
+    const leg = orThrow(await deps.service.incomingCall(parseIncoming(req.body)));
+    return reply.code(201).send(toGraphCall(leg, undefined));
+  });
+
+  app.get<{ Querystring: { callId?: string; limit?: string } }>('/_switchboard/notifications', async (req) => {
+    const limit = req.query.limit === undefined ? 1000 : Number(req.query.limit);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) throw badRequest('limit must be a whole number from 1 to 10000.', 'limit');
+    const rows = await deps.store.outbox.list({ ...(req.query.callId ? { callId: req.query.callId.toLowerCase() } : {}), limit });
+    const attempts = await deps.store.outbox.attempts(rows.map((r) => r.seq));
+    return {
+      value: rows.map((r) => ({
+        sequence: r.seq,
+        messageId: r.messageId,
+        callId: r.callId,
+        tenantId: r.tenantId,
+        appId: r.appId,
+        callbackUri: r.callbackUri,
+        createdDateTime: new Date(r.createdAt).toISOString(),
+        status: r.deliveredAt !== null ? 'delivered' : r.deadAt !== null ? 'deadLettered' : r.attempts > 0 ? 'retrying' : 'pending',
+        deliveredDateTime: r.deliveredAt === null ? null : new Date(r.deliveredAt).toISOString(),
+        nextAttemptDateTime: r.deliveredAt === null && r.deadAt === null ? new Date(r.nextAttemptAt).toISOString() : null,
+        lastError: r.lastError,
+        attempts: attempts
+          .filter((a) => a.outboxSeq === r.seq)
+          .map((a) => ({ attempt: a.attempt, startedDateTime: new Date(a.startedAt).toISOString(), durationMs: a.durationMs, statusCode: a.statusCode, error: a.error })),
+        body: r.body,
+      })),
+    };
+  });
+}
