@@ -1,0 +1,183 @@
+/**
+ * The `Tx` of the SQLite store: entity reads and writes plus outbox/timer appends, all on prepared statements
+ * (prepared once at open). Entities are stored whole as JSON in `doc`; the other columns exist for lookups.
+ */
+import type Database from 'better-sqlite3';
+import type { CallLeg, Conversation, Operation, OutboundNotification, Participant, TimerRequest } from '../../domain/types.js';
+import type { Tx } from '../store.js';
+
+type Doc = { doc: string };
+
+export function prepareEntityStatements(db: Database.Database) {
+  return {
+    getConversation: db.prepare<[string], Doc>('SELECT doc FROM conversations WHERE id = ?'),
+    // Several conversations may share a thread over time (a meeting re-joined after everyone left): the live one has legs.
+    findConversationByThread: db.prepare<[string, string], Doc>(
+      `SELECT c.doc FROM conversations c
+        WHERE c.tenant_id = ? AND c.thread_id = ?
+          AND EXISTS (SELECT 1 FROM call_legs l WHERE l.conversation_id = c.id)
+        ORDER BY c.created_at DESC, c.rowid DESC LIMIT 1`,
+    ),
+    putConversation: db.prepare<[string, string, string | null, number, string]>(
+      `INSERT INTO conversations (id, tenant_id, thread_id, created_at, doc) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET tenant_id = excluded.tenant_id, thread_id = excluded.thread_id, doc = excluded.doc`,
+    ),
+    getLeg: db.prepare<[string], Doc>('SELECT doc FROM call_legs WHERE id = ?'),
+    legsInConversation: db.prepare<[string], Doc>(
+      'SELECT doc FROM call_legs WHERE conversation_id = ? ORDER BY created_at, rowid',
+    ),
+    putLeg: db.prepare<[string, string, string, string, string, number, string]>(
+      `INSERT INTO call_legs (id, conversation_id, tenant_id, app_id, state, created_at, doc) VALUES (?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET conversation_id = excluded.conversation_id, tenant_id = excluded.tenant_id,
+         app_id = excluded.app_id, state = excluded.state, doc = excluded.doc`,
+    ),
+    deleteLeg: db.prepare<[string]>('DELETE FROM call_legs WHERE id = ?'),
+    getParticipant: db.prepare<[string], Doc>('SELECT doc FROM participants WHERE id = ?'),
+    participantsInConversation: db.prepare<[string], Doc>(
+      'SELECT doc FROM participants WHERE conversation_id = ? ORDER BY created_at, rowid',
+    ),
+    putParticipant: db.prepare<[string, string, string | null, number, string]>(
+      `INSERT INTO participants (id, conversation_id, call_leg_id, created_at, doc) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET conversation_id = excluded.conversation_id, call_leg_id = excluded.call_leg_id,
+         doc = excluded.doc`,
+    ),
+    getOperation: db.prepare<[string], Doc>('SELECT doc FROM operations WHERE id = ?'),
+    putOperation: db.prepare<[string, string, string, number, string]>(
+      `INSERT INTO operations (id, call_id, status, created_at, doc) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET call_id = excluded.call_id, status = excluded.status, doc = excluded.doc`,
+    ),
+    // The first pending row of a call is its head; later ones wait behind it (see outbox_due_heads).
+    // INDEXED BY: without ANALYZE statistics the planner picks outbox_by_call, which also walks delivered rows.
+    appendNotification: db.prepare<[string, string, string, string, string, string, number, number, string]>(
+      `INSERT INTO outbox (message_id, call_id, tenant_id, app_id, callback_uri, body, created_at, next_attempt_at, is_head)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?,
+         NOT EXISTS (SELECT 1 FROM outbox INDEXED BY outbox_pending_by_call WHERE call_id = ? AND delivered_at IS NULL AND dead_at IS NULL))`,
+    ),
+    // A re-put timer is a fresh timer: any lease on the old one no longer applies.
+    putTimer: db.prepare<[string, number, string, string]>(
+      `INSERT INTO timers (id, due_at, kind, payload, leased_until) VALUES (?, ?, ?, ?, NULL)
+       ON CONFLICT (id) DO UPDATE SET due_at = excluded.due_at, kind = excluded.kind, payload = excluded.payload,
+         leased_until = NULL`,
+    ),
+    deleteTimer: db.prepare<[string]>('DELETE FROM timers WHERE id = ?'),
+  };
+}
+
+export type EntityStatements = ReturnType<typeof prepareEntityStatements>;
+
+function parse<T>(row: Doc | undefined): T | undefined {
+  return row === undefined ? undefined : (JSON.parse(row.doc) as T);
+}
+
+function parseAll<T>(rows: Doc[]): T[] {
+  return rows.map((r) => JSON.parse(r.doc) as T);
+}
+
+/** Runs a synchronous statement as the async `Store` contract expects: results resolve, throws reject. */
+function settle<T>(fn: () => T): Promise<T> {
+  try {
+    return Promise.resolve(fn());
+  } catch (err) {
+    return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+  }
+}
+
+/** One transaction's view of the store; unusable once its transaction has ended. */
+export class SqliteTx implements Tx {
+  #s: EntityStatements;
+  #open = true;
+
+  constructor(statements: EntityStatements) {
+    this.#s = statements;
+  }
+
+  /** Called when the transaction commits or rolls back: a Tx leaked past `transact` must not write outside it. */
+  close(): void {
+    this.#open = false;
+  }
+
+  #run<T>(fn: (s: EntityStatements) => T): Promise<T> {
+    return settle(() => {
+      if (!this.#open) throw new Error('transaction already finished: Tx used outside its transact() callback');
+      return fn(this.#s);
+    });
+  }
+
+  getConversation(id: string): Promise<Conversation | undefined> {
+    return this.#run((s) => parse<Conversation>(s.getConversation.get(id)));
+  }
+
+  findConversationByThreadId(tenantId: string, threadId: string): Promise<Conversation | undefined> {
+    return this.#run((s) => parse<Conversation>(s.findConversationByThread.get(tenantId, threadId)));
+  }
+
+  putConversation(c: Conversation): Promise<void> {
+    return this.#run((s) => {
+      s.putConversation.run(c.id, c.tenantId, c.chatInfo?.threadId ?? null, c.createdAt, JSON.stringify(c));
+    });
+  }
+
+  getLeg(id: string): Promise<CallLeg | undefined> {
+    return this.#run((s) => parse<CallLeg>(s.getLeg.get(id)));
+  }
+
+  legsInConversation(conversationId: string): Promise<CallLeg[]> {
+    return this.#run((s) => parseAll<CallLeg>(s.legsInConversation.all(conversationId)));
+  }
+
+  putLeg(leg: CallLeg): Promise<void> {
+    return this.#run((s) => {
+      s.putLeg.run(leg.id, leg.conversationId, leg.tenantId, leg.appId, leg.state, leg.createdAt, JSON.stringify(leg));
+    });
+  }
+
+  deleteLeg(id: string): Promise<void> {
+    return this.#run((s) => {
+      s.deleteLeg.run(id);
+    });
+  }
+
+  getParticipant(id: string): Promise<Participant | undefined> {
+    return this.#run((s) => parse<Participant>(s.getParticipant.get(id)));
+  }
+
+  participantsInConversation(conversationId: string): Promise<Participant[]> {
+    return this.#run((s) => parseAll<Participant>(s.participantsInConversation.all(conversationId)));
+  }
+
+  putParticipant(p: Participant): Promise<void> {
+    return this.#run((s) => {
+      s.putParticipant.run(p.id, p.conversationId, p.callLegId, p.createdAt, JSON.stringify(p));
+    });
+  }
+
+  getOperation(id: string): Promise<Operation | undefined> {
+    return this.#run((s) => parse<Operation>(s.getOperation.get(id)));
+  }
+
+  putOperation(op: Operation): Promise<void> {
+    return this.#run((s) => {
+      s.putOperation.run(op.id, op.callId, op.status, op.createdAt, JSON.stringify(op));
+    });
+  }
+
+  appendNotifications(rows: { messageId: string; notification: OutboundNotification; createdAt: number }[]): Promise<void> {
+    return this.#run((s) => {
+      for (const { messageId, notification: n, createdAt } of rows) {
+        s.appendNotification.run(messageId, n.callId, n.tenantId, n.appId, n.callbackUri, JSON.stringify(n.body), createdAt, createdAt, n.callId);
+      }
+    });
+  }
+
+  putTimers(timers: TimerRequest[]): Promise<void> {
+    return this.#run((s) => {
+      for (const t of timers) s.putTimer.run(t.id, t.dueAt, t.kind, JSON.stringify(t.payload));
+    });
+  }
+
+  deleteTimer(id: string): Promise<void> {
+    return this.#run((s) => {
+      s.deleteTimer.run(id);
+    });
+  }
+}

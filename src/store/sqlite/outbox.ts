@@ -1,0 +1,198 @@
+/**
+ * Outbox and timer queues of the SQLite store. Every method writes (or must not run inside someone else's
+ * transaction), so each takes the store mutex.
+ *
+ * Per-call order: `is_head` marks the oldest pending (neither delivered nor dead) row of each call, and only heads
+ * are indexed for the due scan. Delivering or dead-lettering a head promotes the call's next pending row. So a claim
+ * costs O(limit · log n) however many rows wait behind slow calls; the alternative (a correlated "is this the
+ * oldest pending row of its call?" subquery per due row) has to walk every queued row each tick.
+ */
+import type Database from 'better-sqlite3';
+import type { TimerKind } from '../../domain/types.js';
+import type { DeliveryAttempt, DueTimer, OutboxRow, OutboxStore, TimerStore } from '../store.js';
+import type { AsyncMutex } from './mutex.js';
+
+interface OutboxRecord {
+  seq: number;
+  message_id: string;
+  call_id: string;
+  tenant_id: string;
+  app_id: string;
+  callback_uri: string;
+  body: string;
+  created_at: number;
+  attempts: number;
+  next_attempt_at: number;
+  delivered_at: number | null;
+  dead_at: number | null;
+  last_error: string | null;
+}
+
+interface AttemptRecord {
+  outbox_seq: number;
+  attempt: number;
+  started_at: number;
+  duration_ms: number;
+  status_code: number | null;
+  error: string | null;
+}
+
+interface TimerRecord {
+  id: string;
+  due_at: number;
+  kind: string;
+  payload: string;
+}
+
+interface ClaimParams {
+  now: number;
+  leaseUntil: number;
+  limit: number;
+}
+
+const OUTBOX_COLUMNS =
+  'seq, message_id, call_id, tenant_id, app_id, callback_uri, body, created_at, attempts, next_attempt_at, delivered_at, dead_at, last_error';
+
+function toOutboxRow(r: OutboxRecord): OutboxRow {
+  return {
+    seq: r.seq,
+    messageId: r.message_id,
+    callId: r.call_id,
+    tenantId: r.tenant_id,
+    appId: r.app_id,
+    callbackUri: r.callback_uri,
+    body: JSON.parse(r.body) as Record<string, unknown>,
+    createdAt: r.created_at,
+    attempts: r.attempts,
+    nextAttemptAt: r.next_attempt_at,
+    deliveredAt: r.delivered_at,
+    deadAt: r.dead_at,
+    lastError: r.last_error,
+  };
+}
+
+function toAttempt(r: AttemptRecord): DeliveryAttempt {
+  return {
+    outboxSeq: r.outbox_seq,
+    attempt: r.attempt,
+    startedAt: r.started_at,
+    durationMs: r.duration_ms,
+    statusCode: r.status_code,
+    error: r.error,
+  };
+}
+
+export function createSqliteOutbox(db: Database.Database, mutex: AsyncMutex): OutboxStore {
+  const s = {
+    // Claiming moves next_attempt_at to the lease end: if this delivery is lost (crash), the row is due again then,
+    // and nextDueAt never reports an in-flight row as due now (which would make the dispatcher spin).
+    claim: db.prepare<ClaimParams, OutboxRecord>(
+      `UPDATE outbox SET leased_until = @leaseUntil, next_attempt_at = @leaseUntil
+        WHERE seq IN (SELECT seq FROM outbox
+                       WHERE is_head = 1 AND next_attempt_at <= @now AND (leased_until IS NULL OR leased_until <= @now)
+                       ORDER BY next_attempt_at, seq LIMIT @limit)
+        RETURNING ${OUTBOX_COLUMNS}`,
+    ),
+    finish: db.prepare<[number | null, number | null, string | null, number], { call_id: string }>(
+      `UPDATE outbox SET delivered_at = ?, dead_at = ?, last_error = COALESCE(?, last_error),
+              attempts = attempts + 1, leased_until = NULL, is_head = 0
+        WHERE seq = ? AND delivered_at IS NULL AND dead_at IS NULL
+        RETURNING call_id`,
+    ),
+    // INDEXED BY: without ANALYZE statistics the planner picks outbox_by_call, which also walks delivered rows.
+    promote: db.prepare<[string]>(
+      `UPDATE outbox SET is_head = 1
+        WHERE seq = (SELECT seq FROM outbox INDEXED BY outbox_pending_by_call WHERE call_id = ? AND delivered_at IS NULL AND dead_at IS NULL ORDER BY seq LIMIT 1)`,
+    ),
+    reschedule: db.prepare<[number, string, number]>(
+      `UPDATE outbox SET next_attempt_at = ?, last_error = ?, attempts = attempts + 1, leased_until = NULL
+        WHERE seq = ? AND delivered_at IS NULL AND dead_at IS NULL`,
+    ),
+    recordAttempt: db.prepare<[number, number, number, number, number | null, string | null]>(
+      `INSERT INTO delivery_attempts (outbox_seq, attempt, started_at, duration_ms, status_code, error)
+       VALUES (?, ?, ?, ?, ?, ?)`,
+    ),
+    nextDueAt: db.prepare<[], { t: number | null }>(
+      'SELECT next_attempt_at AS t FROM outbox WHERE is_head = 1 ORDER BY next_attempt_at LIMIT 1',
+    ),
+    listAll: db.prepare<[number], OutboxRecord>(`SELECT ${OUTBOX_COLUMNS} FROM outbox ORDER BY seq LIMIT ?`),
+    listByCall: db.prepare<[string, number], OutboxRecord>(
+      `SELECT ${OUTBOX_COLUMNS} FROM outbox WHERE call_id = ? ORDER BY seq LIMIT ?`,
+    ),
+    attempts: db.prepare<[string], AttemptRecord>(
+      `SELECT outbox_seq, attempt, started_at, duration_ms, status_code, error FROM delivery_attempts
+        WHERE outbox_seq IN (SELECT value FROM json_each(?)) ORDER BY outbox_seq, attempt, id`,
+    ),
+  };
+
+  const record = (a: DeliveryAttempt): void => {
+    s.recordAttempt.run(a.outboxSeq, a.attempt, a.startedAt, Math.round(a.durationMs), a.statusCode, a.error);
+  };
+
+  // Ends a row (delivered or dead) and hands its call's queue to the next pending row.
+  const finish = db.transaction((seq: number, deliveredAt: number | null, deadAt: number | null, error: string | null, attempt: DeliveryAttempt) => {
+    const ended = s.finish.get(deliveredAt, deadAt, error, seq);
+    if (ended) s.promote.run(ended.call_id);
+    record(attempt);
+  });
+
+  const reschedule = db.transaction((seq: number, nextAttemptAt: number, error: string, attempt: DeliveryAttempt) => {
+    s.reschedule.run(nextAttemptAt, error, seq);
+    record(attempt);
+  });
+
+  return {
+    claimDue: (now, leaseUntil, limit) =>
+      mutex.run(() => {
+        if (limit <= 0) return [];
+        return s.claim.all({ now, leaseUntil, limit }).map(toOutboxRow).sort((a, b) => a.seq - b.seq);
+      }),
+    markDelivered: (seq, at, attempt) =>
+      mutex.run(() => {
+        finish.immediate(seq, at, null, null, attempt);
+      }),
+    markFailed: (seq, nextAttemptAt, at, error, attempt) =>
+      mutex.run(() => {
+        if (nextAttemptAt === null) finish.immediate(seq, null, at, error, attempt);
+        else reschedule.immediate(seq, nextAttemptAt, error, attempt);
+      }),
+    nextDueAt: () => mutex.run(() => s.nextDueAt.get()?.t ?? null),
+    list: (filter) =>
+      mutex.run(() => {
+        const limit = filter.limit ?? -1; // SQLite: a negative LIMIT means no limit
+        const rows = filter.callId === undefined ? s.listAll.all(limit) : s.listByCall.all(filter.callId, limit);
+        return rows.map(toOutboxRow);
+      }),
+    attempts: (seqs) =>
+      mutex.run(() => (seqs.length === 0 ? [] : s.attempts.all(JSON.stringify(seqs)).map(toAttempt))),
+  };
+}
+
+export function createSqliteTimers(db: Database.Database, mutex: AsyncMutex): TimerStore {
+  const s = {
+    claim: db.prepare<ClaimParams, TimerRecord>(
+      `UPDATE timers SET leased_until = @leaseUntil
+        WHERE id IN (SELECT id FROM timers WHERE due_at <= @now AND (leased_until IS NULL OR leased_until <= @now)
+                      ORDER BY due_at LIMIT @limit)
+        RETURNING id, due_at, kind, payload`,
+    ),
+    // A leased timer is next available when its lease ends; both halves walk small index ranges.
+    nextDueAt: db.prepare<[], { t: number | null }>(
+      `SELECT MIN(t) AS t FROM (
+         SELECT * FROM (SELECT due_at AS t FROM timers WHERE leased_until IS NULL ORDER BY due_at LIMIT 1)
+         UNION ALL
+         SELECT MIN(MAX(due_at, leased_until)) FROM timers WHERE leased_until IS NOT NULL)`,
+    ),
+  };
+  return {
+    claimDue: (now, leaseUntil, limit) =>
+      mutex.run((): DueTimer[] => {
+        if (limit <= 0) return [];
+        return s.claim
+          .all({ now, leaseUntil, limit })
+          .map((r) => ({ id: r.id, dueAt: r.due_at, kind: r.kind as TimerKind, payload: JSON.parse(r.payload) as Record<string, string> }))
+          .sort((a, b) => a.dueAt - b.dueAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      }),
+    nextDueAt: () => mutex.run(() => s.nextDueAt.get()?.t ?? null),
+  };
+}

@@ -1,0 +1,91 @@
+/**
+ * SQLite implementation of `Store` on better-sqlite3. The driver is synchronous; the interface is async so that
+ * PostgreSQL fits behind it. One connection, so transactions are serialized by a FIFO mutex: statements of two
+ * `transact` calls never interleave, and queue operations wait for the running transaction.
+ */
+import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import type { OutboxStore, Store, TimerStore, Tx } from '../store.js';
+import { prepareEntityStatements, SqliteTx, type EntityStatements } from './entities.js';
+import { migrate } from './migrate.js';
+import { AsyncMutex } from './mutex.js';
+import { createSqliteOutbox, createSqliteTimers } from './outbox.js';
+
+export interface SqliteStoreOptions {
+  /** Database file, or ':memory:' for an ephemeral store. */
+  path: string;
+  /** How long a write waits for another process holding the file (ms). */
+  busyTimeoutMs?: number;
+}
+
+function isMemory(path: string): boolean {
+  return path === ':memory:' || path === '';
+}
+
+export async function openSqliteStore(opts: SqliteStoreOptions): Promise<Store> {
+  if (!isMemory(opts.path)) await mkdir(dirname(opts.path), { recursive: true });
+  const db = new Database(opts.path);
+  try {
+    // WAL lets readers (the dashboard, a second CLI) run while the server writes; NORMAL is durable in WAL except on power loss.
+    if (!isMemory(opts.path)) db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma(`busy_timeout = ${Math.trunc(opts.busyTimeoutMs ?? 5000)}`);
+    migrate(db);
+    return new SqliteStore(db);
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+}
+
+class SqliteStore implements Store {
+  readonly kind = 'sqlite' as const;
+  readonly outbox: OutboxStore;
+  readonly timers: TimerStore;
+  #db: Database.Database;
+  #mutex = new AsyncMutex();
+  #entities: EntityStatements;
+  #begin: Database.Statement;
+  #commit: Database.Statement;
+  #rollback: Database.Statement;
+  #closed = false;
+
+  constructor(db: Database.Database) {
+    this.#db = db;
+    this.#entities = prepareEntityStatements(db);
+    // IMMEDIATE takes the write lock up front, so a transaction never fails half-way on a lock upgrade.
+    this.#begin = db.prepare('BEGIN IMMEDIATE');
+    this.#commit = db.prepare('COMMIT');
+    this.#rollback = db.prepare('ROLLBACK');
+    this.outbox = createSqliteOutbox(db, this.#mutex);
+    this.timers = createSqliteTimers(db, this.#mutex);
+  }
+
+  transact<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+    return this.#mutex.run(async () => {
+      if (this.#closed) throw new Error('store is closed');
+      const tx = new SqliteTx(this.#entities);
+      this.#begin.run();
+      try {
+        const result = await fn(tx);
+        this.#commit.run();
+        return result;
+      } catch (err) {
+        // SQLite may already have rolled back on its own (e.g. SQLITE_FULL); ROLLBACK would then fail and hide `err`.
+        if (this.#db.inTransaction) this.#rollback.run();
+        throw err;
+      } finally {
+        tx.close();
+      }
+    });
+  }
+
+  close(): Promise<void> {
+    return this.#mutex.run(() => {
+      if (this.#closed) return;
+      this.#closed = true;
+      this.#db.close();
+    });
+  }
+}

@@ -1,0 +1,181 @@
+/**
+ * The `Store` contract, shared by every backend (Hono's shared-suite pattern): `runStoreContract('sqlite', open)`
+ * now, PostgreSQL next. `open` must return a fresh, empty store each time.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Store } from '../../src/store/store.js';
+import { runQueueContract } from './contract-queues.js';
+import { conversation, leg, note, operation, participant, T0, TENANT } from './fixtures.js';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export function runStoreContract(name: string, open: () => Promise<Store>): void {
+  describe(`Store contract: ${name}`, () => {
+    let store: Store;
+    beforeEach(async () => {
+      store = await open();
+    });
+    afterEach(async () => {
+      await store.close();
+    });
+
+    describe('entities', () => {
+      it('round-trips every entity and replaces on put', async () => {
+        const c = conversation();
+        const l = leg({ callOptions: { '@odata.type': '#microsoft.graph.outgoingCallOptions', isContentSharingNotificationEnabled: true } });
+        const p = participant({ outcome: { code: 200, subcode: 0, message: 'ok' } });
+        const op = operation();
+        await store.transact(async (tx) => {
+          await tx.putConversation(c);
+          await tx.putLeg(l);
+          await tx.putParticipant(p);
+          await tx.putOperation(op);
+        });
+        await store.transact(async (tx) => {
+          expect(await tx.getConversation(c.id)).toEqual(c);
+          expect(await tx.getLeg(l.id)).toEqual(l);
+          expect(await tx.getParticipant(p.id)).toEqual(p);
+          expect(await tx.getOperation(op.id)).toEqual(op);
+          expect(await tx.getConversation('nope')).toBeUndefined();
+          expect(await tx.getLeg('nope')).toBeUndefined();
+          expect(await tx.getParticipant('nope')).toBeUndefined();
+          expect(await tx.getOperation('nope')).toBeUndefined();
+        });
+        await store.transact(async (tx) => {
+          await tx.putConversation({ ...c, rosterSequence: 7 });
+          await tx.putLeg({ ...l, state: 'hold', version: 2 });
+          await tx.putParticipant({ ...p, isMuted: true });
+          await tx.putOperation({ ...op, status: 'Completed' });
+        });
+        await store.transact(async (tx) => {
+          expect((await tx.getConversation(c.id))?.rosterSequence).toBe(7);
+          expect(await tx.getLeg(l.id)).toMatchObject({ state: 'hold', version: 2 });
+          expect((await tx.getParticipant(p.id))?.isMuted).toBe(true);
+          expect((await tx.getOperation(op.id))?.status).toBe('Completed');
+        });
+      });
+
+      it('lists legs and participants of a conversation in creation order', async () => {
+        await store.transact(async (tx) => {
+          await tx.putLeg(leg({ id: 'call-b', createdAt: T0 + 2 }));
+          await tx.putLeg(leg({ id: 'call-a', createdAt: T0 + 1 }));
+          await tx.putLeg(leg({ id: 'call-other', conversationId: 'conv-2' }));
+          await tx.putParticipant(participant({ id: 'p-z', createdAt: T0 }));
+          await tx.putParticipant(participant({ id: 'p-y', createdAt: T0 }));
+          await tx.putParticipant(participant({ id: 'p-x', createdAt: T0 - 1 }));
+          await tx.putParticipant(participant({ id: 'p-other', conversationId: 'conv-2' }));
+        });
+        await store.transact(async (tx) => {
+          expect((await tx.legsInConversation('conv-1')).map((l) => l.id)).toEqual(['call-a', 'call-b']);
+          // Same createdAt: insertion order (roster order is join order).
+          expect((await tx.participantsInConversation('conv-1')).map((p) => p.id)).toEqual(['p-x', 'p-z', 'p-y']);
+          expect(await tx.legsInConversation('conv-none')).toEqual([]);
+        });
+      });
+
+      it('deleteLeg removes the leg but keeps its operations', async () => {
+        await store.transact(async (tx) => {
+          await tx.putLeg(leg());
+          await tx.putOperation(operation());
+        });
+        await store.transact((tx) => tx.deleteLeg('call-1'));
+        await store.transact(async (tx) => {
+          expect(await tx.getLeg('call-1')).toBeUndefined();
+          expect(await tx.legsInConversation('conv-1')).toEqual([]);
+          expect(await tx.getOperation('op-1')).toEqual(operation());
+        });
+      });
+
+      it('findConversationByThreadId finds the live conversation of a thread only', async () => {
+        const thread = '19:meeting_abc@thread.v2';
+        await store.transact(async (tx) => {
+          // An earlier conversation on the same thread that everyone left.
+          await tx.putConversation(conversation({ id: 'conv-old', createdAt: T0 - 1000 }));
+          await tx.putConversation(conversation({ id: 'conv-1' }));
+          await tx.putConversation(conversation({ id: 'conv-nochat', chatInfo: null }));
+          await tx.putLeg(leg({ id: 'call-1', conversationId: 'conv-1' }));
+        });
+        await store.transact(async (tx) => {
+          expect((await tx.findConversationByThreadId(TENANT, thread))?.id).toBe('conv-1');
+          expect(await tx.findConversationByThreadId('other-tenant', thread)).toBeUndefined();
+          expect(await tx.findConversationByThreadId(TENANT, '19:other@thread.v2')).toBeUndefined();
+        });
+        await store.transact((tx) => tx.deleteLeg('call-1'));
+        expect(await store.transact((tx) => tx.findConversationByThreadId(TENANT, thread))).toBeUndefined();
+      });
+    });
+
+    describe('transact', () => {
+      it('returns the callback value', async () => {
+        expect(await store.transact(() => Promise.resolve(42))).toBe(42);
+      });
+
+      it('rolls back everything when the callback throws', async () => {
+        const boom = new Error('boom');
+        await expect(
+          store.transact(async (tx) => {
+            await tx.putConversation(conversation());
+            await tx.putLeg(leg());
+            await tx.putParticipant(participant());
+            await tx.putOperation(operation());
+            await tx.appendNotifications([note('call-1', 1)]);
+            await tx.putTimers([{ id: 't1', dueAt: T0, kind: 'invitee.answer', payload: {} }]);
+            throw boom;
+          }),
+        ).rejects.toBe(boom);
+        await store.transact(async (tx) => {
+          expect(await tx.getConversation('conv-1')).toBeUndefined();
+          expect(await tx.getLeg('call-1')).toBeUndefined();
+          expect(await tx.getParticipant('p-1')).toBeUndefined();
+          expect(await tx.getOperation('op-1')).toBeUndefined();
+        });
+        expect(await store.outbox.list({})).toEqual([]);
+        expect(await store.timers.claimDue(T0 + 1, T0 + 100, 10)).toEqual([]);
+        expect(await store.outbox.nextDueAt()).toBeNull();
+      });
+
+      it('runs concurrent transactions one after the other, in call order', async () => {
+        const log: string[] = [];
+        const run = (name: string, fail: boolean) =>
+          store.transact(async (tx) => {
+            log.push(`${name}:begin`);
+            await tx.putConversation(conversation({ id: `conv-${name}` }));
+            await sleep(5);
+            log.push(`${name}:end`);
+            if (fail) throw new Error(name);
+          });
+        const results = await Promise.allSettled([run('a', false), run('b', true), run('c', false)]);
+        expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+        expect(log).toEqual(['a:begin', 'a:end', 'b:begin', 'b:end', 'c:begin', 'c:end']);
+        await store.transact(async (tx) => {
+          expect(await tx.getConversation('conv-a')).toBeDefined();
+          expect(await tx.getConversation('conv-b')).toBeUndefined();
+          expect(await tx.getConversation('conv-c')).toBeDefined();
+        });
+      });
+
+      it('loses no update under concurrent read-modify-write', async () => {
+        await store.transact((tx) => tx.putConversation(conversation()));
+        await Promise.all(
+          Array.from({ length: 20 }, () =>
+            store.transact(async (tx) => {
+              const c = await tx.getConversation('conv-1');
+              await sleep(1);
+              await tx.putConversation({ ...c!, rosterSequence: c!.rosterSequence + 1 });
+            }),
+          ),
+        );
+        expect((await store.transact((tx) => tx.getConversation('conv-1')))?.rosterSequence).toBe(20);
+      });
+
+      it('rejects a Tx used after its transaction ended', async () => {
+        const leaked = await store.transact((tx) => Promise.resolve(tx));
+        await expect(leaked.getLeg('call-1')).rejects.toThrow();
+        await expect(leaked.putLeg(leg())).rejects.toThrow();
+        expect(await store.transact((tx) => tx.getLeg('call-1'))).toBeUndefined();
+      });
+    });
+
+    runQueueContract(() => store);
+  });
+}

@@ -1,0 +1,127 @@
+/** Entity builders for the store contract: valid, fully populated values with overridable fields. */
+import type { CallLeg, Conversation, Operation, OutboundNotification, Participant } from '../../src/domain/types.js';
+
+export const T0 = Date.UTC(2026, 0, 1);
+export const TENANT = '11111111-1111-4111-8111-111111111111';
+export const APP = '22222222-2222-4222-8222-222222222222';
+
+export function conversation(over: Partial<Conversation> = {}): Conversation {
+  return {
+    id: 'conv-1',
+    tenantId: TENANT,
+    kind: 'meeting',
+    chatInfo: { threadId: '19:meeting_abc@thread.v2', messageId: '0', replyChainMessageId: null },
+    meetingInfo: { '@odata.type': '#microsoft.graph.organizerMeetingInfo', organizer: { user: { id: 'u1' } } },
+    meetingId: 'meeting-1',
+    meetingCreatedByAppId: APP,
+    joinedWith: 'organizer',
+    callChainId: 'chain-1',
+    rosterSequence: 0,
+    createdAt: T0,
+    ...over,
+  };
+}
+
+export function leg(over: Partial<CallLeg> = {}): CallLeg {
+  return {
+    id: 'call-1',
+    conversationId: 'conv-1',
+    tenantId: TENANT,
+    appId: APP,
+    apiVersion: 'v1.0',
+    state: 'established',
+    direction: 'outgoing',
+    callbackUri: 'https://bot.example/api/calls',
+    subject: 'Stand-up',
+    source: { identity: { application: { id: APP, displayName: 'Bot' } } },
+    targets: [{ identity: { user: { id: 'u2', displayName: 'Ada' } } }],
+    requestedModalities: ['audio'],
+    activeModalities: ['audio'],
+    mediaConfig: { '@odata.type': '#microsoft.graph.serviceHostedMediaConfig' },
+    callOptions: null,
+    myParticipantId: 'p-bot',
+    applicationInstanceId: null,
+    resultInfo: null,
+    terminationReason: null,
+    version: 1,
+    createdAt: T0,
+    updatedAt: T0,
+    ...over,
+  };
+}
+
+export function participant(over: Partial<Participant> = {}): Participant {
+  return {
+    id: 'p-1',
+    conversationId: 'conv-1',
+    status: 'joined',
+    identity: { user: { id: 'u2', displayName: 'Ada' }, tenantId: TENANT },
+    kind: 'user',
+    callLegId: null,
+    invitedByOperationId: null,
+    endpointType: 'default',
+    region: 'amer',
+    languageId: 'en-US',
+    isMuted: false,
+    isInLobby: false,
+    hidden: false,
+    sourceId: '1',
+    rosterSequenceNumber: 1,
+    outcome: null,
+    createdAt: T0,
+    updatedAt: T0,
+    ...over,
+  };
+}
+
+export function operation(over: Partial<Operation> = {}): Operation {
+  return {
+    id: 'op-1',
+    callId: 'call-1',
+    type: 'inviteParticipantsOperation',
+    status: 'Running',
+    clientContext: 'ctx',
+    resultInfo: null,
+    invitees: [
+      {
+        participantId: 'p-2',
+        echo: {
+          identity: { user: { id: 'u3' } },
+          replacesCallId: null,
+          participantId: null,
+          hidden: null,
+          removeFromDefaultAudioRoutingGroup: null,
+          endpointType: null,
+        },
+        replacesCallId: null,
+        movedFromParticipantId: null,
+        settled: false,
+        joined: false,
+        resultInfo: null,
+      },
+    ],
+    createdAt: T0,
+    updatedAt: T0,
+    ...over,
+  };
+}
+
+/** An outbox append for `callId`; `n` distinguishes bodies and message ids. */
+export function note(callId: string, n: number, createdAt = T0): { messageId: string; notification: OutboundNotification; createdAt: number } {
+  return {
+    messageId: `${callId}-msg-${n}`,
+    createdAt,
+    notification: {
+      callId,
+      tenantId: TENANT,
+      appId: APP,
+      callbackUri: `https://bot.example/api/calls/${callId}`,
+      body: { '@odata.type': '#microsoft.graph.commsNotifications', value: [{ changeType: 'updated', resourceUrl: `/communications/calls/${callId}`, n }] },
+    },
+  };
+}
+
+/** A DeliveryAttempt for `seq`. */
+export function attempt(seq: number, n: number, statusCode: number | null, error: string | null = null, startedAt = T0) {
+  return { outboxSeq: seq, attempt: n, startedAt, durationMs: 12, statusCode, error };
+}

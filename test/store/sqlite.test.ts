@@ -1,0 +1,103 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, describe, expect, it } from 'vitest';
+import { openSqliteStore } from '../../src/store/sqlite/store.js';
+import { runStoreContract } from './contract.js';
+import { conversation, leg, note, T0 } from './fixtures.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'switchboard-store-'));
+let n = 0;
+const freshFile = () => join(dir, `db-${++n}`, 'switchboard.db');
+
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+runStoreContract('sqlite :memory:', () => openSqliteStore({ path: ':memory:' }));
+runStoreContract('sqlite file', () => openSqliteStore({ path: freshFile() }));
+
+describe('sqlite store', () => {
+  it('keeps data across a reopen of the same file, and migrates once', async () => {
+    const path = freshFile();
+    const first = await openSqliteStore({ path });
+    await first.transact(async (tx) => {
+      await tx.putConversation(conversation());
+      await tx.putLeg(leg());
+      await tx.appendNotifications([note('call-1', 1)]);
+      await tx.putTimers([{ id: 't1', dueAt: T0, kind: 'call.established', payload: { callId: 'call-1' } }]);
+    });
+    await first.close();
+
+    const second = await openSqliteStore({ path });
+    expect(await second.transact((tx) => tx.getLeg('call-1'))).toEqual(leg());
+    expect((await second.outbox.claimDue(T0, T0 + 10, 10)).map((r) => r.messageId)).toEqual(['call-1-msg-1']);
+    expect(await second.timers.nextDueAt()).toBe(T0);
+    await second.close();
+
+    const raw = new Database(path, { readonly: true });
+    expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(raw.prepare('SELECT version, name FROM schema_migrations').all()).toEqual([{ version: 1, name: 'init' }]);
+    raw.close();
+  });
+
+  it('makes queue operations wait for the running transaction', async () => {
+    const store = await openSqliteStore({ path: ':memory:' });
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const tx = store.transact(async (t) => {
+      await t.appendNotifications([note('call-1', 1)]);
+      await gate;
+    });
+    const listed = store.outbox.list({});
+    release();
+    await tx;
+    expect((await listed).map((r) => r.messageId)).toEqual(['call-1-msg-1']);
+    await store.close();
+  });
+
+  it('rejects store calls nested inside transact instead of deadlocking', async () => {
+    const store = await openSqliteStore({ path: ':memory:' });
+    await expect(store.transact(() => store.outbox.list({}))).rejects.toThrow(/not reentrant/);
+    await expect(store.transact(() => store.transact(() => Promise.resolve(1)))).rejects.toThrow(/not reentrant/);
+    // The lock was released: the store still works.
+    expect(await store.transact(() => Promise.resolve('ok'))).toBe('ok');
+    await store.close();
+  });
+
+  it('fails loudly after close', async () => {
+    const store = await openSqliteStore({ path: ':memory:' });
+    await store.close();
+    await store.close();
+    await expect(store.transact(() => Promise.resolve(1))).rejects.toThrow(/closed/);
+    await expect(store.outbox.nextDueAt()).rejects.toThrow();
+  });
+
+  it('keeps per-call order and one claim per call with 10k rows over 1k calls', async () => {
+    const store = await openSqliteStore({ path: ':memory:' });
+    const calls = 1000;
+    const perCall = 10;
+    await store.transact((tx) =>
+      tx.appendNotifications(Array.from({ length: calls * perCall }, (_, i) => note(`call-${i % calls}`, Math.floor(i / calls)))),
+    );
+    const seen = new Map<string, number>();
+    let now = T0;
+    for (;;) {
+      const rows = await store.outbox.claimDue(now, now + 1000, 64);
+      if (rows.length === 0) break;
+      expect(new Set(rows.map((r) => r.callId)).size).toBe(rows.length);
+      for (const r of rows) {
+        const n = Number(r.messageId.split('-msg-')[1]);
+        expect(n).toBe((seen.get(r.callId) ?? -1) + 1);
+        seen.set(r.callId, n);
+        await store.outbox.markDelivered(r.seq, now, { outboxSeq: r.seq, attempt: 1, startedAt: now, durationMs: 1, statusCode: 202, error: null });
+      }
+      now += 1;
+    }
+    expect(seen.size).toBe(calls);
+    expect([...seen.values()].every((v) => v === perCall - 1)).toBe(true);
+    expect(await store.outbox.nextDueAt()).toBeNull();
+    await store.close();
+  });
+});
