@@ -212,12 +212,15 @@ describe('notification keys', () => {
 
 describe('registration', () => {
   it('works on a case-insensitive router without registering duplicate routes', async () => {
-    const a = build(false);
-    await a.ready();
-    for (const url of ['/.well-known/OpenIdConfiguration', '/.well-known/openidconfiguration']) {
-      expect((await a.inject({ method: 'GET', url })).statusCode).toBe(200);
+    const legacy = fastify({ caseSensitive: false });
+    authRoutes(legacy, { tokens, directory, keys, notificationIssuer: ISSUER });
+    for (const a of [build(false), legacy]) {
+      await a.ready();
+      for (const url of ['/.well-known/OpenIdConfiguration', '/.well-known/openidconfiguration', `/${DEFAULT_TENANT_ID}/V2.0/.well-known/openid-configuration`]) {
+        expect((await a.inject({ method: 'GET', url })).statusCode).toBe(200);
+      }
+      await a.close();
     }
-    await a.close();
   });
 
   it('keeps a form parser registered before it', async () => {
