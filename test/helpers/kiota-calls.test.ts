@@ -1,7 +1,14 @@
+import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ResponseType } from '@microsoft/microsoft-graph-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ODataError } from '@microsoft/msgraph-sdk/models/oDataErrors/index.js';
+import { loadOrCreateTls } from '../../src/auth/tls.js';
+import { createGraphJsClient } from './graph-client.js';
 import { captureHeaders, createCallsClient, type CallsClient } from './kiota-calls.js';
 
 interface Seen {
@@ -144,5 +151,38 @@ describe('kiota-calls against a local stub', () => {
     expect(err?.responseStatusCode).toBe(404);
     expect(err?.errorEscaped?.code).toBe('itemNotFound'); // Kiota renames the `error` property
     expect(err?.message).toBe('Unknown call');
+  });
+});
+
+// graph-client needs https + customHosts (clients.md); this is the usage example for graph-client.ts.
+describe('graph-client against a local https stub', () => {
+  it('posts invite with the bearer token and exposes Location through ResponseType.RAW', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'sb-graph-client-'));
+    const tls = await loadOrCreateTls(dir, ['127.0.0.1']);
+    const seen: { url?: string; auth?: string; body?: string } = {};
+    const server = createHttpsServer({ cert: tls.certPem, key: tls.keyPem }, (req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString('utf8')));
+      req.on('end', () => {
+        Object.assign(seen, { url: req.url, auth: req.headers.authorization, body });
+        res.writeHead(200, { 'content-type': 'application/json', location: `https://${req.headers.host}/v1.0/communications/calls/x/operations/op-9` });
+        res.end(JSON.stringify({ '@odata.type': '#microsoft.graph.inviteParticipantsOperation', id: 'op-9', status: 'Running' }));
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (server.address() as AddressInfo).port;
+      const graph = createGraphJsClient({ baseUrl: `https://127.0.0.1:${port}`, getToken: () => Promise.resolve('gc-token'), ca: tls.caCertPem });
+      const body = { participants: [{ '@odata.type': '#microsoft.graph.invitationParticipantInfo', identity: { user: { id: 'u-1' } } }], clientContext: 'c' };
+      const res = (await graph.api('/communications/calls/x/participants/invite').responseType(ResponseType.RAW).post(body)) as Response;
+      expect(res.status).toBe(200);
+      expect(res.headers.get('location')).toBe(`https://127.0.0.1:${port}/v1.0/communications/calls/x/operations/op-9`);
+      expect(await res.json()).toMatchObject({ id: 'op-9', status: 'Running' });
+      expect(seen).toEqual({ url: '/v1.0/communications/calls/x/participants/invite', auth: 'Bearer gc-token', body: JSON.stringify(body) });
+      expect(() => createGraphJsClient({ baseUrl: `http://127.0.0.1:${port}`, getToken: () => Promise.resolve('t') })).toThrow(/https/);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
