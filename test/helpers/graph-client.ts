@@ -39,7 +39,7 @@ class CaTrustingHttpMessageHandler implements Middleware {
   async execute(context: Context): Promise<void> {
     const url = typeof context.request === 'string' ? context.request : context.request.url;
     const opts = context.options ?? {};
-    const headers = Object.fromEntries(new Headers(opts.headers as ConstructorParameters<typeof Headers>[0]));
+    const headers = Object.fromEntries(new Headers(opts.headers));
     const body = opts.body as string | Uint8Array | undefined | null;
     context.response = await new Promise<Response>((resolve, reject) => {
       const req = httpsRequest(url, { method: opts.method ?? 'GET', headers, ca: this.#ca }, (res) => {
