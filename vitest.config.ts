@@ -6,6 +6,8 @@ export default defineConfig({
     globalSetup: ['test/helpers/tls-global-setup.ts'],
     // Conformance tests start real servers on ephemeral ports; forks keep native modules isolated.
     pool: 'forks',
+    // The JSON report lets .ci/run print a plain 'N passed, N failed' line.
+    reporters: ['default', ['json', { outputFile: '.vitest-results.json' }]],
     testTimeout: 30_000,
     hookTimeout: 60_000,
   },

@@ -26,15 +26,26 @@ const JSON_TYPE = /^application\/json\s*(;|$)/i;
 export function buildApp(deps: AppDeps, serverFactory?: FastifyServerFactory): FastifyInstance {
   const app = Fastify({
     bodyLimit: deps.config.bodyLimit,
-    caseSensitive: false,
+    routerOptions: { caseSensitive: false },
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
     return503OnClosing: true,
-    logger: deps.config.logLevel === 'silent' ? false : { level: deps.config.logLevel },
-    disableRequestLogging: deps.config.logLevel !== 'debug',
+    // Per-request logs only at debug; errors are reported by the error handler.
+    logger: deps.config.logLevel === 'debug' ? { level: 'debug' } : false,
     ...(serverFactory ? { serverFactory } : {}),
   });
   installGraphErrors(app, deps.config.bodyLimit);
+  // Graph accepts a bodiless request (DELETE, keepAlive) that still says Content-Type: application/json.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    if (text.trim() === '') {
+      done(null, undefined);
+      return;
+    }
+    parseJson(req, text, done);
+  });
   // Graph and control bodies are JSON only; the token endpoint (form-encoded) is outside these paths.
   app.addHook('preValidation', (req, _reply, done) => {
     const url = req.url.toLowerCase();

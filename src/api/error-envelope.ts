@@ -71,7 +71,7 @@ export function installGraphErrors(app: FastifyInstance, bodyLimit: number): voi
   });
   app.setErrorHandler((error: FastifyError, req, reply) => {
     const graphError = toGraphError(error, req, bodyLimit);
-    if (graphError.status >= 500) req.log.error({ err: error }, 'request failed');
+    if (graphError.status >= 500) console.error(`[switchboard] error: ${req.method} ${req.url} failed:`, error);
     return sendGraphError(req, reply, graphError);
   });
   app.setNotFoundHandler((req, reply) => {

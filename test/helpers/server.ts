@@ -1,0 +1,59 @@
+/** Starts a real Switchboard (http + https, SQLite in memory) for a test file, with a world whose people answer fast. */
+import { resolveConfig } from '../../src/config.js';
+import { startSwitchboard, type Switchboard } from '../../src/main.js';
+import { DEFAULT_APP_ID, DEFAULT_APP_SECRET, DEFAULT_TENANT_ID, defaultWorld } from '../../src/sim/default-world.js';
+import type { World } from '../../src/sim/directory.js';
+
+/** The default world with every delay cut to tens of milliseconds, and the bot app's calling webhook set. */
+export function fastWorld(callbackUri: string | null, tweak?: (w: World) => void): World {
+  const w = defaultWorld();
+  w.establishMs = 20;
+  for (const t of w.tenants) {
+    t.defaultPhoneAnswer = { ...t.defaultPhoneAnswer, afterMs: 40 };
+    for (const a of t.apps) a.callbackUri = callbackUri;
+    for (const u of t.users) u.answer = { ...u.answer, afterMs: u.answer.action === 'noAnswer' ? 120 : 40 };
+    for (const p of t.phones) p.answer = { ...p.answer, afterMs: 40 };
+  }
+  tweak?.(w);
+  return w;
+}
+
+export interface TestServer {
+  sb: Switchboard;
+  httpsUrl: string;
+  httpUrl: string;
+  /** A client-credentials token from the server's own token endpoint. */
+  token(opts?: { appId?: string; secret?: string; tenantId?: string }): Promise<string>;
+  close(): Promise<void>;
+}
+
+export async function startTestServer(world: World): Promise<TestServer> {
+  const tlsDir = process.env.SWITCHBOARD_TEST_TLS_DIR;
+  if (!tlsDir) throw new Error('SWITCHBOARD_TEST_TLS_DIR is not set: the vitest globalSetup (test/helpers/tls-global-setup.ts) did not run');
+  const config = resolveConfig([], {}, { data: ':memory:', port: 0, httpsPort: 0, tlsDir, logLevel: 'silent' });
+  const sb = await startSwitchboard(config, { world });
+  const cache = new Map<string, string>();
+  return {
+    sb,
+    httpsUrl: sb.httpsUrl,
+    httpUrl: sb.httpUrl,
+    async token(opts = {}) {
+      const tenantId = opts.tenantId ?? DEFAULT_TENANT_ID;
+      const appId = opts.appId ?? DEFAULT_APP_ID;
+      const secret = opts.secret ?? DEFAULT_APP_SECRET;
+      const key = `${tenantId}|${appId}|${secret}`;
+      const cached = cache.get(key);
+      if (cached) return cached;
+      const res = await fetch(`${sb.httpUrl}/${tenantId}/oauth2/v2.0/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ grant_type: 'client_credentials', client_id: appId, client_secret: secret, scope: 'https://graph.microsoft.com/.default' }),
+      });
+      const body = (await res.json()) as { access_token?: string };
+      if (!res.ok || !body.access_token) throw new Error(`token request failed: ${res.status} ${JSON.stringify(body)}`);
+      cache.set(key, body.access_token);
+      return body.access_token;
+    },
+    close: () => sb.close(),
+  };
+}
