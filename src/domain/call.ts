@@ -398,7 +398,7 @@ const REJECT_RESULTS = { none: RESULT.rejectedNone, busy: RESULT.rejectedBusy, f
 
 export function decideReject(cmd: { reason?: string | null; callbackUri?: string | null }, view: ConversationView & { leg: CallLeg }, ctx: DomainContext): Rejection | Effects {
   const reason = (cmd.reason ?? 'none').toLowerCase();
-  if (!(reason in REJECT_RESULTS)) return reject(RejectionCode.invalidProperty, `reason must be one of none, busy, forbidden; got '${cmd.reason}'.`, 'reason');
+  if (!Object.hasOwn(REJECT_RESULTS, reason)) return reject(RejectionCode.invalidProperty, `reason must be one of none, busy, forbidden; got '${cmd.reason}'.`, 'reason');
   if (cmd.callbackUri) {
     const bad = checkCallbackUri(cmd.callbackUri, 'callbackUri');
     if (bad) return bad;
