@@ -81,7 +81,8 @@ export function decideInvite(principal: Principal, cmd: InviteCommand, state: In
   if (cmd.clientContext != null && cmd.clientContext.length > MAX_CLIENT_CONTEXT) {
     return reject(RejectionCode.clientContextTooLong, `clientContext is ${cmd.clientContext.length} characters; at most ${MAX_CLIENT_CONTEXT} are allowed.`, 'clientContext');
   }
-  const first = cmd.participants[0]!;
+  // A null entry is reported by checkInvitee below (participants[i].identity), not a crash here.
+  const first: InvitationInput = cmd.participants[0] ?? {};
   const replacesCallId = first.replacesCallId ? normalizeCallId(first.replacesCallId) : null;
   const moving = Boolean(first.participantId);
   // Graph: only the first participant is read when replacesCallId is set or a participant is moved (spec 1.4 items 4, 6).
