@@ -62,7 +62,7 @@ function kindOf(cmd: CreateCallCommand): ConversationKind {
 }
 
 function joinedWithOf(meetingInfo: Record<string, unknown>): Conversation['joinedWith'] {
-  const t = String(meetingInfo['@odata.type'] ?? '');
+  const t = typeof meetingInfo['@odata.type'] === 'string' ? meetingInfo['@odata.type'] : '';
   if (t.endsWith('tokenMeetingInfo') || typeof meetingInfo.token === 'string') return 'token';
   if (t.endsWith('joinMeetingIdMeetingInfo') || typeof meetingInfo.joinMeetingId === 'string') return 'joinMeetingId';
   return 'organizer';
@@ -119,7 +119,8 @@ export function decideCreateCall(principal: Principal, cmd: CreateCallCommand, s
         ? requireAnyRole(principal, [Role.initiateGroupCall], 'Creating a group call')
         : requireAnyRole(principal, [Role.joinGroupCall, Role.joinGroupCallAsGuest], 'Joining a meeting');
   if (roleCheck) return roleCheck;
-  const appHosted = String(cmd.mediaConfig['@odata.type'] ?? '').endsWith('appHostedMediaConfig');
+  const mediaType = cmd.mediaConfig['@odata.type'];
+  const appHosted = typeof mediaType === 'string' && mediaType.endsWith('appHostedMediaConfig');
   if (appHosted) {
     const media = requireAnyRole(principal, [Role.accessMedia], 'App-hosted media');
     if (media) return media;
@@ -150,7 +151,7 @@ export function decideCreateCall(principal: Principal, cmd: CreateCallCommand, s
   let instanceId: string | null = null;
   const sourceInstance = cmd.source && typeof cmd.source.identity === 'object' && cmd.source.identity !== null ? primaryIdentity(cmd.source.identity as IdentitySet) : null;
   if (sourceInstance?.key === 'applicationInstance') {
-    const id = String(sourceInstance.value.id ?? '');
+    const id = typeof sourceInstance.value.id === 'string' ? sourceInstance.value.id : '';
     if (!app?.instances.some((i) => i.id.toLowerCase() === id.toLowerCase())) {
       return reject(RejectionCode.invalidProperty, `source.identity.applicationInstance.id ${id} is not a resource account of this application.`, 'source.identity.applicationInstance.id');
     }

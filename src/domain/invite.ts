@@ -336,7 +336,7 @@ function settleOperation(op: Operation): Operation {
   if (failed.length === 0) return { ...op, status: 'Completed', resultInfo: null };
   const firstFailure = failed[0]!.resultInfo as ResultInfo;
   const message = failed.length === 1 ? firstFailure.message : failed.map((i) => i.resultInfo?.message).join(' ');
-  return { ...op, status: 'Failed', resultInfo: { ...firstFailure, message } as ResultInfo };
+  return { ...op, status: 'Failed', resultInfo: { ...firstFailure, message } };
 }
 
 /** The invitee left where they were: a replaced P2P leg ends (terminated, then deleted); a moved one leaves the source roster. */
