@@ -1,0 +1,228 @@
+/**
+ * NotificationDispatcher: delivers outbox rows to bot callbacks, in order within a call, in parallel across calls.
+ *
+ * The loop (one pump at a time; `#kick` starts it or asks the running one to go round again):
+ *   1. Claim up to `concurrency − in flight` due rows. The store hands out at most one row per call, the call's
+ *      oldest pending one, leased for `leaseMs`; so a call never has two notifications in flight, and rows a
+ *      crashed dispatcher held come back when their lease lapses.
+ *   2. Each claimed row is POSTed on its own (delivery.ts) and its result written back: 2xx → markDelivered;
+ *      otherwise markFailed with the next attempt time (exponential backoff by attempt count, or a longer
+ *      Retry-After on 429/503), or null, dead-lettering it, once the row is older than `maxAgeMs`.
+ *   3. A finished delivery kicks the loop at once: the next row of that call has just become claimable.
+ *   4. When nothing more can be claimed, sleep until the next row is due, at most `pollIntervalMs`. `wake()`
+ *      (the service calls it after a commit that appended rows) cuts the sleep short; it is a hint only.
+ * Times come from `clock` (virtual in tests: advance it and wake()), sleeps are real timers. A store error is
+ * logged and retried on the next tick; no promise here can reject unhandled.
+ */
+import type { OutboxRow, Store } from '../store/store.js';
+import { postNotification, type DeliveryResult } from './delivery.js';
+import { nextAttemptAt, resolveDispatchOptions, type DispatchOptions, type DispatchOptionsInput } from './retry-policy.js';
+import type { WakeSource } from './wake.js';
+
+export type { DispatchOptions, DispatchOptionsInput } from './retry-policy.js';
+
+export type DispatchLogLevel = 'error' | 'warn' | 'info' | 'debug';
+
+export interface DispatcherDeps {
+  store: Store;
+  clock: { now(): number };
+  /** A bearer token for notifications of this app in this tenant (the Skype-signed JWT bots validate). */
+  sign: (appId: string, tenantId: string) => Promise<string>;
+  log?: (level: DispatchLogLevel, msg: string, data?: Record<string, unknown>) => void;
+  options?: DispatchOptionsInput;
+  /** Extra wake-ups besides wake(), e.g. PostgreSQL NOTIFY from other instances. */
+  wakeSource?: WakeSource;
+}
+
+export class NotificationDispatcher {
+  readonly options: DispatchOptions;
+  #deps: DispatcherDeps;
+  #running = false;
+  #inFlight = new Map<number, Promise<void>>();
+  #pump: Promise<void> | null = null;
+  #again = false;
+  #sleep: NodeJS.Timeout | null = null;
+  #unsubscribe: (() => void) | null = null;
+  #idleWaiters = new Set<() => void>();
+
+  constructor(deps: DispatcherDeps) {
+    this.#deps = deps;
+    this.options = resolveDispatchOptions(deps.options);
+  }
+
+  get running(): boolean {
+    return this.#running;
+  }
+
+  /** Deliveries in progress now. */
+  get inFlight(): number {
+    return this.#inFlight.size;
+  }
+
+  start(): void {
+    if (this.#running) return;
+    this.#running = true;
+    this.#unsubscribe = this.#deps.wakeSource?.subscribe(() => this.wake()) ?? null;
+    this.#kick();
+  }
+
+  /** Deliver promptly: something was just committed to the outbox. */
+  wake(): void {
+    this.#kick();
+  }
+
+  /** Stops claiming and waits for deliveries in flight to finish and be recorded. */
+  async stop(): Promise<void> {
+    this.#running = false;
+    this.#unsubscribe?.();
+    this.#unsubscribe = null;
+    this.#clearSleep();
+    await this.#pump;
+    await Promise.all(this.#inFlight.values());
+    this.#notifyIdle();
+  }
+
+  /**
+   * Resolves true once nothing is in flight and nothing is due by the clock now (rows backing off do not count),
+   * or false after `timeoutMs`. For tests and graceful shutdown; the dispatcher must be running.
+   */
+  async drain(timeoutMs = 5_000): Promise<boolean> {
+    const deadline = performance.now() + timeoutMs;
+    for (;;) {
+      if (this.#inFlight.size === 0 && this.#pump === null) {
+        const next = await this.#deps.store.outbox.nextDueAt().catch(() => 0);
+        if (next === null || next > this.#deps.clock.now()) return true;
+        this.wake();
+      }
+      const left = deadline - performance.now();
+      if (left <= 0) return false;
+      await this.#idle(Math.min(left, this.options.pollIntervalMs));
+    }
+  }
+
+  #kick(): void {
+    if (!this.#running) return;
+    this.#clearSleep();
+    if (this.#pump !== null) {
+      this.#again = true;
+      return;
+    }
+    this.#pump = this.#runPump();
+  }
+
+  async #runPump(): Promise<void> {
+    let delay: number;
+    do {
+      this.#again = false;
+      delay = await this.#pumpOnce();
+    } while (this.#again && this.#running);
+    this.#pump = null;
+    if (this.#running) {
+      this.#sleep = setTimeout(() => {
+        this.#sleep = null;
+        this.#kick();
+      }, delay);
+      // The dispatcher alone must not keep a process alive (the HTTP server does that).
+      this.#sleep.unref();
+    }
+    this.#notifyIdle();
+  }
+
+  /** Claims and launches what it can; returns how long to sleep. Never throws. */
+  async #pumpOnce(): Promise<number> {
+    const { store, clock } = this.#deps;
+    const { concurrency, leaseMs, pollIntervalMs } = this.options;
+    try {
+      for (;;) {
+        const free = concurrency - this.#inFlight.size;
+        // Full: a finishing delivery kicks the loop; the poll is only a safety net.
+        if (free <= 0) return pollIntervalMs;
+        const now = clock.now();
+        const rows = await store.outbox.claimDue(now, now + leaseMs, free);
+        for (const row of rows) this.#launch(row);
+        if (rows.length < free || !this.#running) break;
+      }
+      const next = await store.outbox.nextDueAt();
+      if (next === null) return pollIntervalMs;
+      // At least 1 ms: a row due "now" that could not be claimed must not turn this into a busy loop.
+      return Math.max(1, Math.min(pollIntervalMs, next - clock.now()));
+    } catch (err) {
+      this.#log('error', 'notification dispatcher: outbox scan failed, retrying', { error: message(err) });
+      return pollIntervalMs;
+    }
+  }
+
+  #launch(row: OutboxRow): void {
+    const delivery = this.#deliver(row).finally(() => {
+      this.#inFlight.delete(row.seq);
+      this.#kick();
+      this.#notifyIdle();
+    });
+    this.#inFlight.set(row.seq, delivery);
+  }
+
+  /** One attempt, recorded. Never throws: an unrecorded result is retried when the lease lapses. */
+  async #deliver(row: OutboxRow): Promise<void> {
+    const { store, clock, sign } = this.#deps;
+    const attempt = row.attempts + 1;
+    const startedAt = clock.now();
+    const t0 = performance.now();
+    let result: DeliveryResult;
+    try {
+      const token = await sign(row.appId, row.tenantId);
+      result = await postNotification(row, token, this.options.requestTimeoutMs);
+    } catch (err) {
+      result = { statusCode: null, error: `could not sign the notification: ${message(err)}`, retryAfterMs: null };
+    }
+    const record = { outboxSeq: row.seq, attempt, startedAt, durationMs: Math.round(performance.now() - t0), statusCode: result.statusCode, error: result.error };
+    const at = clock.now();
+    const where = { seq: row.seq, callId: row.callId, messageId: row.messageId, attempt, callbackUri: row.callbackUri };
+    try {
+      if (result.statusCode !== null && result.statusCode >= 200 && result.statusCode < 300) {
+        await store.outbox.markDelivered(row.seq, at, record);
+        this.#log('debug', 'notification delivered', { ...where, statusCode: result.statusCode });
+        return;
+      }
+      const error = result.error ?? `HTTP ${result.statusCode}`;
+      const next = nextAttemptAt(this.options, row, attempt, at, result.retryAfterMs);
+      await store.outbox.markFailed(row.seq, next, at, error, record);
+      if (next === null) this.#log('error', 'notification dead-lettered: callback kept failing past maxAgeMs', { ...where, error });
+      else this.#log('warn', 'notification delivery failed, will retry', { ...where, error, retryInMs: next - at });
+    } catch (err) {
+      this.#log('error', 'notification dispatcher: could not record a delivery result', { ...where, error: message(err) });
+    }
+  }
+
+  #idle(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.#idleWaiters.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.#idleWaiters.add(done);
+    });
+  }
+
+  #notifyIdle(): void {
+    for (const waiter of [...this.#idleWaiters]) waiter();
+  }
+
+  #clearSleep(): void {
+    if (this.#sleep !== null) clearTimeout(this.#sleep);
+    this.#sleep = null;
+  }
+
+  #log(level: DispatchLogLevel, msg: string, data?: Record<string, unknown>): void {
+    try {
+      this.#deps.log?.(level, msg, data);
+    } catch {
+      // A broken logger must not stop deliveries.
+    }
+  }
+}
+
+function message(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,0 +1,242 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { manualClock, systemClock } from '../../src/domain/clock.js';
+import { NotificationDispatcher, type DispatchOptionsInput } from '../../src/notify/dispatcher.js';
+import { openSqliteStore } from '../../src/store/sqlite/store.js';
+import type { Store } from '../../src/store/store.js';
+import { closedPort, startReceiver, until, type Receiver, type Reply, type TestBody } from './receiver.js';
+
+const TENANT = 'tenant-1';
+const APP = 'app-1';
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+let store: Store;
+let receivers: Receiver[];
+let dispatcher: NotificationDispatcher | null;
+let logs: { level: string; msg: string; data?: Record<string, unknown> }[];
+
+beforeEach(async () => {
+  store = await openSqliteStore({ path: ':memory:' });
+  receivers = [];
+  dispatcher = null;
+  logs = [];
+});
+
+afterEach(async () => {
+  await dispatcher?.stop();
+  await Promise.all(receivers.map((r) => r.close()));
+  await store.close();
+});
+
+async function receiver(respond?: (body: TestBody, n: number) => Reply | Promise<Reply>, port?: number): Promise<Receiver> {
+  const r = await startReceiver(respond && ((req, n) => respond(req.body, n)), port);
+  receivers.push(r);
+  return r;
+}
+
+function start(options: DispatchOptionsInput = {}, clock: { now(): number } = systemClock): NotificationDispatcher {
+  dispatcher = new NotificationDispatcher({
+    store,
+    clock,
+    sign: (appId, tenantId) => Promise.resolve(`token-${appId}-${tenantId}`),
+    log: (level, msg, data) => logs.push({ level, msg, data }),
+    options: { pollIntervalMs: 20, requestTimeoutMs: 1_000, backoff: { initialMs: 10, factor: 2, maxMs: 40 }, ...options },
+  });
+  dispatcher.start();
+  return dispatcher;
+}
+
+/** Appends notification `n` of `callId` to the outbox, as the service does after a command. */
+async function enqueue(url: string, callId: string, n: number, createdAt = Date.now()): Promise<string> {
+  const messageId = `${callId}-m${n}`;
+  const body = { '@odata.type': '#microsoft.graph.commsNotifications', value: [{ changeType: 'updated', resourceUrl: `/communications/calls/${callId}`, n }] };
+  await store.transact((tx) => tx.appendNotifications([{ messageId, createdAt, notification: { callId, tenantId: TENANT, appId: APP, callbackUri: url, body } }]));
+  dispatcher?.wake();
+  return messageId;
+}
+
+async function row(messageId: string) {
+  const rows = await store.outbox.list({});
+  const r = rows.find((x) => x.messageId === messageId);
+  if (!r) throw new Error(`no outbox row ${messageId}`);
+  return r;
+}
+
+const attemptsOf = async (messageId: string) => store.outbox.attempts([(await row(messageId)).seq]);
+
+describe('NotificationDispatcher', () => {
+  it('delivers with the headers Graph sends', async () => {
+    const bot = await receiver();
+    const d = start();
+    const id = await enqueue(bot.url('/api/calls?x=1'), 'call-1', 1);
+    const [req] = await bot.waitFor(1);
+    expect(await d.drain()).toBe(true);
+    expect(req!.method).toBe('POST');
+    expect(req!.path).toBe('/api/calls?x=1');
+    expect(req!.headers).toMatchObject({
+      authorization: `Bearer token-${APP}-${TENANT}`,
+      'content-type': 'application/json; charset=utf-8',
+      accept: 'application/json',
+      'user-agent': 'Microsoft-Skype/3.0,(Calling/1.0)',
+      'x-microsoft-skype-chain-id': 'call-1',
+      'x-microsoft-skype-message-id': id,
+    });
+    expect(req!.headers['scenario-id']).toMatch(GUID);
+    expect(req!.headers['client-request-id']).toMatch(GUID);
+    expect(req!.body.value[0]).toMatchObject({ changeType: 'updated', resourceUrl: '/communications/calls/call-1', n: 1 });
+    expect(await row(id)).toMatchObject({ attempts: 1, deadAt: null, lastError: null });
+    expect((await row(id)).deliveredAt).not.toBeNull();
+    expect(await attemptsOf(id)).toMatchObject([{ attempt: 1, statusCode: 202, error: null }]);
+  });
+
+  it('keeps order within a call while calls proceed in parallel', async () => {
+    const calls = ['call-a', 'call-b', 'call-c', 'call-d'];
+    const busy = new Map<string, number>();
+    let maxPerCall = 0;
+    let maxTotal = 0;
+    let releaseFirsts!: () => void;
+    const allFirstsArrived = new Promise<void>((r) => (releaseFirsts = r));
+    const bot = await receiver(async (body) => {
+      const call = String(body.value[0]!.resourceUrl).split('/').pop()!;
+      busy.set(call, (busy.get(call) ?? 0) + 1);
+      maxPerCall = Math.max(maxPerCall, busy.get(call)!);
+      maxTotal = Math.max(maxTotal, bot.inFlight);
+      // Hold every call's first notification until all four are in flight together (fallback: no deadlock).
+      if (bot.inFlight >= calls.length) releaseFirsts();
+      if (body.value[0]!.n === 0) await Promise.race([allFirstsArrived, new Promise((r) => setTimeout(r, 2_000))]);
+      else await new Promise((r) => setTimeout(r, 2));
+      busy.set(call, busy.get(call)! - 1);
+      return { status: 202 };
+    });
+    const d = start({ concurrency: 8 });
+    // Interleaved in one transaction: a0 b0 c0 d0 a1 b1 …
+    await store.transact((tx) =>
+      tx.appendNotifications(
+        [0, 1, 2, 3, 4].flatMap((n) =>
+          calls.map((callId) => ({
+            messageId: `${callId}-m${n}`,
+            createdAt: Date.now(),
+            notification: { callId, tenantId: TENANT, appId: APP, callbackUri: bot.url(), body: { value: [{ resourceUrl: `/communications/calls/${callId}`, n }] } },
+          })),
+        ),
+      ),
+    );
+    d.wake();
+    await bot.waitFor(20);
+    expect(await d.drain()).toBe(true);
+    for (const callId of calls) {
+      const order = bot.received.filter((r) => r.headers['x-microsoft-skype-chain-id'] === callId).map((r) => r.body.value[0]!.n);
+      expect(order).toEqual([0, 1, 2, 3, 4]);
+    }
+    expect(maxPerCall).toBe(1);
+    expect(maxTotal).toBe(calls.length);
+  });
+
+  it('retries after a 500 with the same message id', async () => {
+    const bot = await receiver((_body, n) => ({ status: n === 1 ? 500 : 202 }));
+    const d = start();
+    const id = await enqueue(bot.url(), 'call-1', 1);
+    const [first, second] = await bot.waitFor(2);
+    expect(await d.drain()).toBe(true);
+    expect(first!.headers['x-microsoft-skype-message-id']).toBe(id);
+    expect(second!.headers['x-microsoft-skype-message-id']).toBe(id);
+    expect(second!.headers['client-request-id']).not.toBe(first!.headers['client-request-id']);
+    expect(await attemptsOf(id)).toMatchObject([
+      { attempt: 1, statusCode: 500, error: 'HTTP 500' },
+      { attempt: 2, statusCode: 202, error: null },
+    ]);
+    expect(await row(id)).toMatchObject({ attempts: 2, lastError: 'HTTP 500', deadAt: null });
+    expect(logs.some((l) => l.level === 'warn' && l.data?.messageId === id)).toBe(true);
+  });
+
+  it('retries a refused connection until the bot is up', async () => {
+    const port = await closedPort();
+    const d = start();
+    const id = await enqueue(`http://127.0.0.1:${port}/api/calls`, 'call-1', 1);
+    await until(async () => (await attemptsOf(id)).length >= 2, 5_000, () => 'two refused attempts');
+    const bot = await receiver(undefined, port);
+    await bot.waitFor(1);
+    expect(await d.drain()).toBe(true);
+    const attempts = await attemptsOf(id);
+    expect(attempts[0]).toMatchObject({ statusCode: null, error: expect.stringMatching(/ECONNREFUSED/) });
+    expect(attempts.at(-1)).toMatchObject({ statusCode: 202, error: null });
+    expect((await row(id)).deliveredAt).not.toBeNull();
+  });
+
+  it('gives up on a request that does not answer in time, then retries', async () => {
+    const bot = await receiver((_body, n) => (n === 1 ? new Promise<Reply>(() => undefined) : { status: 200 }));
+    const d = start({ requestTimeoutMs: 100 });
+    const id = await enqueue(bot.url(), 'call-1', 1);
+    await bot.waitFor(2);
+    expect(await d.drain()).toBe(true);
+    expect(await attemptsOf(id)).toMatchObject([
+      { attempt: 1, statusCode: null, error: 'timeout after 100 ms' },
+      { attempt: 2, statusCode: 200, error: null },
+    ]);
+  });
+
+  it('waits as long as a 429 Retry-After asks', async () => {
+    const clock = manualClock();
+    const bot = await receiver((_body, n) => (n === 1 ? { status: 429, headers: { 'Retry-After': '120' } } : { status: 202 }));
+    const d = start({}, clock);
+    const id = await enqueue(bot.url(), 'call-1', 1, clock.now());
+    await until(async () => (await row(id)).attempts === 1);
+    // The clock is frozen: the retry is due exactly Retry-After from the failure, not after the 10 ms backoff.
+    expect(await row(id)).toMatchObject({ nextAttemptAt: clock.now() + 120_000, lastError: 'HTTP 429' });
+    expect(await d.drain()).toBe(true);
+    expect(bot.received).toHaveLength(1);
+    clock.advance(120_000);
+    d.wake();
+    await bot.waitFor(2);
+    expect(await d.drain()).toBe(true);
+    expect((await row(id)).deliveredAt).toBe(clock.now());
+  });
+
+  it('dead-letters a notification older than maxAge, keeps it, and moves the call on', async () => {
+    const clock = manualClock();
+    const bot = await receiver((body) => ({ status: body.value[0]!.n === 1 ? 500 : 202 }));
+    const d = start({ maxAgeMs: 60_000, backoff: { initialMs: 1_000 } }, clock);
+    const first = await enqueue(bot.url(), 'call-1', 1, clock.now());
+    const second = await enqueue(bot.url(), 'call-1', 2, clock.now());
+    await until(async () => (await row(first)).attempts === 1);
+    expect((await row(first)).nextAttemptAt).toBe(clock.now() + 1_000);
+    clock.advance(60_001);
+    d.wake();
+    await until(async () => (await row(second)).deliveredAt !== null);
+    expect(await row(first)).toMatchObject({ attempts: 2, deadAt: clock.now(), deliveredAt: null, lastError: 'HTTP 500' });
+    expect(bot.received.map((r) => r.headers['x-microsoft-skype-message-id'])).toEqual([first, first, second]);
+    expect(await store.outbox.list({ callId: 'call-1' })).toHaveLength(2);
+    expect(logs.some((l) => l.level === 'error' && /dead-lettered/.test(l.msg))).toBe(true);
+  });
+
+  it('stop() waits for deliveries in flight and claims nothing more', async () => {
+    let release!: () => void;
+    const held = new Promise<Reply>((r) => (release = () => r({ status: 202 })));
+    const bot = await receiver((_body, n) => (n === 1 ? held : { status: 202 }));
+    const d = start();
+    const id = await enqueue(bot.url(), 'call-1', 1);
+    await bot.waitFor(1);
+    let stopped = false;
+    const stopping = d.stop().then(() => (stopped = true));
+    await enqueue(bot.url(), 'call-2', 1);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(stopped).toBe(false);
+    release();
+    await stopping;
+    expect((await row(id)).deliveredAt).not.toBeNull();
+    expect(d.inFlight).toBe(0);
+    expect(bot.received).toHaveLength(1);
+  });
+
+  it('logs a failing store and keeps going', async () => {
+    const bot = await receiver();
+    const claimDue = store.outbox.claimDue.bind(store.outbox);
+    let failures = 1;
+    store.outbox.claimDue = (...args) => (failures-- > 0 ? Promise.reject(new Error('disk on fire')) : claimDue(...args));
+    const d = start();
+    const id = await enqueue(bot.url(), 'call-1', 1);
+    await bot.waitFor(1);
+    expect(await d.drain()).toBe(true);
+    expect((await row(id)).deliveredAt).not.toBeNull();
+    expect(logs).toContainEqual(expect.objectContaining({ level: 'error', data: { error: 'disk on fire' } }));
+  });
+});
