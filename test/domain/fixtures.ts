@@ -1,0 +1,195 @@
+/**
+ * Builders for domain tests: small, explicit states instead of a store. Ids are fixed strings so that paths in
+ * notifications can be asserted literally; ids the domain mints come from `sequentialIds()`.
+ */
+import { expect } from 'vitest';
+import { sequentialIds, type DomainContext } from '../../src/domain/clock.js';
+import type { ConversationView, InviteState } from '../../src/domain/invite.js';
+import type { Principal } from '../../src/domain/permissions.js';
+import { isRejection, type Rejection } from '../../src/domain/rejections.js';
+import type { CallLeg, Conversation, IdentitySet, OutboundNotification, Participant } from '../../src/domain/types.js';
+import { DEFAULT_APP_ID, DEFAULT_TENANT_ID, defaultWorld } from '../../src/sim/default-world.js';
+import { Directory } from '../../src/sim/directory.js';
+
+export const NOW = Date.UTC(2026, 0, 1, 12, 0, 0);
+export const TENANT = DEFAULT_TENANT_ID;
+export const APP = DEFAULT_APP_ID;
+export const OTHER_TENANT = 'bbbbbbbb-0000-4000-8000-0000000000bb';
+
+/** Users of the default world (id → display name and answer behaviour are in default-world.ts). */
+export const USERS = {
+  adele: '278405a3-f568-4b3e-b684-009193463064',
+  alex: '7e1b4346-85a6-4bdd-abe3-d11c5d420efe',
+  diego: '1e126418-44a0-4a94-a6f8-0efe1ad71acb',
+  megan: '682b6c37-0729-4fab-ace6-d730d5d9137e',
+  heidi: '550fae72-d251-43ec-868c-373732c2704f',
+  testUser: '8a34a46b-3d17-4adc-8dce-dc4e7d572698',
+  bob: '5810cede-0a2b-4c6f-9d4e-2f3a4b5c6d7e',
+  dana: 'd1e2c3b4-0001-4000-8000-00000000dec1',
+  brian: 'd1e2c3b4-0002-4000-8000-0000000000b5',
+  nora: 'd1e2c3b4-0003-4000-8000-00000000a0a0',
+} as const;
+export const UNKNOWN_USER = 'ffffffff-0000-4000-8000-00000000f00d';
+
+export const MEETING_THREAD = '19:meeting_Win6Ydo4wsMijFjZS00ZGVjLTk5MGUtOTRjNWY2NmNkYTFm@thread.v2';
+export const OTHER_MEETING_THREAD = '19:meeting_NjA4ZWRiMTMtMGQ1Yy00ZTEyLWI3ZTgtYjNjMTFkOGE3Y2E0@thread.v2';
+
+export const directory = (): Directory => new Directory(defaultWorld());
+
+export const ctx = (prefix = 'aaaaaaaa'): DomainContext => ({ now: NOW, ids: sequentialIds(prefix) });
+/** The first id `ctx()` mints: a rejection must not have consumed any. */
+export const firstId = (prefix = 'aaaaaaaa'): string => sequentialIds(prefix).next();
+
+export const principal = (roles: string[], over: Partial<Principal> = {}): Principal => ({ tenantId: TENANT, appId: APP, roles, ...over });
+
+export const user = (id: string, extra: Record<string, unknown> = {}): IdentitySet => ({
+  '@odata.type': '#microsoft.graph.identitySet',
+  user: { '@odata.type': '#microsoft.graph.identity', id, ...extra },
+});
+export const phone = (id: string): IdentitySet => ({ '@odata.type': '#microsoft.graph.identitySet', phone: { '@odata.type': '#microsoft.graph.identity', id } });
+export const invitee = (identity: IdentitySet, extra: Record<string, unknown> = {}): Record<string, unknown> & { identity: IdentitySet } => ({
+  '@odata.type': '#microsoft.graph.invitationParticipantInfo',
+  identity,
+  ...extra,
+});
+
+export function conversation(over: Partial<Conversation> = {}): Conversation {
+  const kind = over.kind ?? 'meeting';
+  return {
+    id: 'conv-1',
+    tenantId: TENANT,
+    kind,
+    chatInfo: kind === 'peerToPeer' ? null : { threadId: MEETING_THREAD, messageId: '0', replyChainMessageId: null },
+    meetingInfo: kind === 'meeting' ? { '@odata.type': '#microsoft.graph.organizerMeetingInfo', organizer: user(USERS.bob) } : null,
+    meetingId: kind === 'meeting' ? 'meeting-weekly-sync' : null,
+    meetingCreatedByAppId: kind === 'meeting' ? APP : null,
+    joinedWith: kind === 'meeting' ? 'organizer' : null,
+    callChainId: 'chain-1',
+    rosterSequence: 3,
+    createdAt: NOW - 60_000,
+    ...over,
+  };
+}
+
+export function leg(over: Partial<CallLeg> = {}): CallLeg {
+  return {
+    id: 'leg-1',
+    conversationId: 'conv-1',
+    tenantId: TENANT,
+    appId: APP,
+    apiVersion: 'v1.0',
+    state: 'established',
+    direction: 'outgoing',
+    callbackUri: 'https://bot.contoso.com/api/calls',
+    subject: null,
+    source: null,
+    targets: [],
+    requestedModalities: ['audio'],
+    activeModalities: ['audio'],
+    mediaConfig: { '@odata.type': '#microsoft.graph.serviceHostedMediaConfig' },
+    callOptions: null,
+    myParticipantId: 'bot-p-1',
+    applicationInstanceId: null,
+    resultInfo: null,
+    terminationReason: null,
+    version: 3,
+    createdAt: NOW - 60_000,
+    updatedAt: NOW - 60_000,
+    ...over,
+  };
+}
+
+export function participant(over: Partial<Participant> & { identity: IdentitySet }): Participant {
+  return {
+    id: 'p-1',
+    conversationId: 'conv-1',
+    status: 'joined',
+    kind: 'user',
+    callLegId: null,
+    invitedByOperationId: null,
+    endpointType: 'default',
+    region: null,
+    languageId: null,
+    isMuted: false,
+    isInLobby: false,
+    hidden: false,
+    sourceId: '1',
+    rosterSequenceNumber: 1,
+    outcome: null,
+    createdAt: NOW - 60_000,
+    updatedAt: NOW - 60_000,
+    ...over,
+  };
+}
+
+/** The bot's own participant for a leg. */
+export const botParticipant = (l: CallLeg): Participant =>
+  participant({ id: l.myParticipantId, conversationId: l.conversationId, kind: 'application', callLegId: l.id, identity: { application: { id: l.appId, displayName: 'Switchboard Test Bot' } } });
+
+/** A view of one conversation with the given bot legs (the first is the one acted on) and extra roster entries. */
+export function view(conv: Conversation, legs: CallLeg[], others: Participant[] = []): ConversationView & { leg: CallLeg } {
+  return { conversation: conv, legs, roster: [...legs.map(botParticipant), ...others], leg: legs[0]! };
+}
+
+/** An established meeting leg (`leg-1` in `conv-1`) with nobody else in it, ready to invite. */
+export function meetingState(over: { conversation?: Partial<Conversation>; leg?: Partial<CallLeg>; roster?: Participant[]; extraLegs?: CallLeg[] } = {}): InviteState {
+  const conv = conversation(over.conversation);
+  const l = leg({ conversationId: conv.id, ...over.leg });
+  const v = view(conv, [l, ...(over.extraLegs ?? [])], over.roster ?? []);
+  return { ...v, replaced: null };
+}
+
+/** An established P2P call of this app (`p2p-leg` in `p2p-conv`) with `who` on the other end. */
+export function p2pView(who: IdentitySet, over: Partial<CallLeg> = {}): ConversationView & { leg: CallLeg } {
+  const conv = conversation({ id: 'p2p-conv', kind: 'peerToPeer' });
+  const l = leg({ id: 'p2p-leg', conversationId: conv.id, myParticipantId: 'p2p-bot', direction: 'incoming', callbackUri: 'https://bot.contoso.com/api/calls/p2p', ...over });
+  return view(conv, [l], [participant({ id: 'p2p-caller', conversationId: conv.id, identity: who })]);
+}
+
+export function expectRejection(result: unknown, code: string, target: string | null): Rejection {
+  expect(isRejection(result), `expected a rejection ${code}, got ${JSON.stringify(result)?.slice(0, 300)}`).toBe(true);
+  const r = result as Rejection;
+  expect({ code: r.code, target: r.target }).toEqual({ code, target });
+  expect(r.message.length).toBeGreaterThan(0);
+  // A rejection is only a verdict: it carries no effects and no operation.
+  expect(Object.keys(r).sort()).toEqual(['code', 'message', 'rejected', 'target']);
+  return r;
+}
+
+export function accepted<T extends object>(result: T | Rejection): T {
+  if (isRejection(result)) throw new Error(`unexpected rejection ${result.code} (${result.target ?? '-'}): ${result.message}`);
+  return result;
+}
+
+/** Notification bodies are untyped JSON; tests read them as such. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Json = any;
+
+export interface CommsNotification {
+  changeType: string;
+  resource: string;
+  resourceUrl: string;
+  resourceData: Json;
+}
+
+/** The single commsNotification inside an outbound notification, with the envelope checked. */
+export function only(n: OutboundNotification | undefined): CommsNotification {
+  expect(n).toBeDefined();
+  const body = n!.body as { '@odata.type': string; value: Record<string, unknown>[] };
+  expect(body['@odata.type']).toBe('#microsoft.graph.commsNotifications');
+  expect(body.value).toHaveLength(1);
+  const v = body.value[0]!;
+  expect(v['@odata.type']).toBe('#microsoft.graph.commsNotification');
+  expect(typeof v.resource).toBe('string');
+  expect(typeof v.resourceUrl).toBe('string');
+  expect(v.resource as string).toMatch(/^\/app\/calls\//);
+  expect(v.resourceUrl as string).toMatch(/^\/communications\/calls\//);
+  return v as unknown as CommsNotification;
+}
+
+/** Compact description of a notification list: `changeType resourceUrl → callbackUri`. */
+export const summary = (ns: OutboundNotification[]): string[] =>
+  ns.map((n) => {
+    const v = only(n);
+    return `${v.changeType} ${v.resourceUrl} -> ${n.callbackUri}`;
+  });
