@@ -148,7 +148,9 @@ function checkInvitee(input: InvitationInput, at: string, leg: CallLeg, director
     const claimed = primary.value.tenantId;
     const known = directory.user(primary.value.id);
     if ((typeof claimed === 'string' && claimed.toLowerCase() !== leg.tenantId.toLowerCase()) || (known && known.tenant.id.toLowerCase() !== leg.tenantId.toLowerCase())) {
-      return reject(RejectionCode.tenantMismatch, `Request authorization tenant mismatch. ${at}.identity.user belongs to another tenant than call ${leg.id}.`, `${at}.identity.user.tenantId`);
+      const claimWrong = typeof claimed === 'string' && claimed.toLowerCase() !== leg.tenantId.toLowerCase();
+      const target = claimWrong ? `${at}.identity.user.tenantId` : `${at}.identity.user.id`;
+      return reject(RejectionCode.tenantMismatch, `Request authorization tenant mismatch. ${at}.identity.user belongs to another tenant than call ${leg.id}.`, target);
     }
     // Graph enriches the echoed user with displayName, identityProvider and tenantId (seed 004).
     const user = { ...primary.value, id: primary.value.id, identityProvider: primary.value.identityProvider ?? 'AAD', tenantId: leg.tenantId } as Record<string, unknown>;

@@ -45,6 +45,8 @@ export function operationNotification(leg: CallLeg, op: Operation): OutboundNoti
 
 /** The roster change to every bot leg in the conversation, each with its own call id in the paths. */
 export function rosterToAllLegs(legs: CallLeg[], changed: Participant[], changeType: 'updated' | 'deleted' = 'updated'): OutboundNotification[] {
+  // invitationParticipantInfo.hidden: the participant is kept out of the roster.
+  changed = changed.filter((p) => !p.hidden);
   if (changed.length === 0) return [];
   return legs.filter(receivesRoster).map((leg) => rosterNotification(leg, changed, changeType));
 }

@@ -142,7 +142,7 @@ export class CallingService {
       const conversation = await tx.getConversation(leg.conversationId);
       // Graph keeps no roster for peer-to-peer calls (spec 4.17): the list is empty.
       if (!conversation || conversation.kind === 'peerToPeer') return [];
-      return (await tx.participantsInConversation(leg.conversationId)).filter((p) => p.status === 'joined');
+      return (await tx.participantsInConversation(leg.conversationId)).filter((p) => p.status === 'joined' && !p.hidden);
     });
   }
 

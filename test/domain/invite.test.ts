@@ -286,17 +286,17 @@ describe('decideInvite: identities (spec 1.2, 1.4 items 2, 5, 7; 3.4)', () => {
   });
 
   it.each([
-    { label: 'a tenantId claim of another tenant', identity: user(USERS.adele, { tenantId: OTHER_TENANT }), dir: directory },
-    { label: 'an unknown user claiming another tenant', identity: user(UNKNOWN_USER, { tenantId: OTHER_TENANT }), dir: directory },
-    { label: 'a directory user of another tenant', identity: user(FOREIGN_USER), dir: twoTenantDirectory },
-    { label: 'a directory user of another tenant claiming ours', identity: user(FOREIGN_USER, { tenantId: TENANT }), dir: twoTenantDirectory },
-  ])('rejects $label with TenantMismatch', ({ identity, dir }) => {
-    expectRejection(invite({ participants: [invitee(identity)] }, meetingState(), dir()), 'TenantMismatch', 'participants[0].identity.user.tenantId');
+    { label: 'a tenantId claim of another tenant', identity: user(USERS.adele, { tenantId: OTHER_TENANT }), dir: directory, target: 'tenantId' },
+    { label: 'an unknown user claiming another tenant', identity: user(UNKNOWN_USER, { tenantId: OTHER_TENANT }), dir: directory, target: 'tenantId' },
+    { label: 'a directory user of another tenant', identity: user(FOREIGN_USER), dir: twoTenantDirectory, target: 'id' },
+    { label: 'a directory user of another tenant claiming ours', identity: user(FOREIGN_USER, { tenantId: TENANT }), dir: twoTenantDirectory, target: 'id' },
+  ])('rejects $label with TenantMismatch naming user.$target', ({ identity, dir, target }) => {
+    expectRejection(invite({ participants: [invitee(identity)] }, meetingState(), dir()), 'TenantMismatch', `participants[0].identity.user.${target}`);
   });
 
   it('names the index of the foreign user', () => {
     const r = invite({ participants: [invitee(user(USERS.adele)), invitee(user(FOREIGN_USER))] }, meetingState(), twoTenantDirectory());
-    expectRejection(r, 'TenantMismatch', 'participants[1].identity.user.tenantId');
+    expectRejection(r, 'TenantMismatch', 'participants[1].identity.user.id');
   });
 
   it('accepts a tenantId claim of the call tenant in another case', () => {

@@ -1,0 +1,155 @@
+/**
+ * One Switchboard + one fake bot per test file, driven through the official clients: Kiota (@microsoft/msgraph-sdk)
+ * and @microsoft/microsoft-graph-client, both over https with the local CA trusted (NODE_EXTRA_CA_CERTS from the
+ * vitest globalSetup). Raw requests exist only to read exact response bodies and for what no SDK can send.
+ */
+import { readFileSync } from 'node:fs';
+import type { Client } from '@microsoft/microsoft-graph-client';
+import type { Call } from '@microsoft/msgraph-sdk/models/index.js';
+import { expect } from 'vitest';
+import { DEFAULT_APP_ID, DEFAULT_TENANT_ID } from '../../src/sim/default-world.js';
+import type { World } from '../../src/sim/directory.js';
+import { startFakeBot, type FakeBot, type ReceivedNotification } from '../helpers/fake-bot.js';
+import { createGraphJsClient } from '../helpers/graph-client.js';
+import { validateGraph } from '../helpers/graph-schema.js';
+import { createCallsClient, type CallsClient } from '../helpers/kiota-calls.js';
+import { fastWorld, startTestServer, type TestServer } from '../helpers/server.js';
+
+export const TENANT = DEFAULT_TENANT_ID;
+export const APP = DEFAULT_APP_ID;
+export const MEETING_A = '19:meeting_Win6Ydo4wsMijFjZS00ZGVjLTk5MGUtOTRjNWY2NmNkYTFm@thread.v2';
+export const MEETING_B = '19:meeting_NjA4ZWRiMTMtMGQ1Yy00ZTEyLWI3ZTgtYjNjMTFkOGE3Y2E0@thread.v2';
+export const ORGANIZER = '5810cede-0a2b-4c6f-9d4e-2f3a4b5c6d7e';
+export const USERS = {
+  adele: '278405a3-f568-4b3e-b684-009193463064',
+  alex: '7e1b4346-85a6-4bdd-abe3-d11c5d420efe',
+  diego: '1e126418-44a0-4a94-a6f8-0efe1ad71acb',
+  megan: '682b6c37-0729-4fab-ace6-d730d5d9137e',
+  heidi: '550fae72-d251-43ec-868c-373732c2704f',
+  testUser: '8a34a46b-3d17-4adc-8dce-dc4e7d572698',
+  dana: 'd1e2c3b4-0001-4000-8000-00000000dec1',
+  brian: 'd1e2c3b4-0002-4000-8000-0000000000b5',
+  nora: 'd1e2c3b4-0003-4000-8000-00000000a0a0',
+} as const;
+
+export interface RawResponse {
+  status: number;
+  headers: Headers;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- untyped JSON
+  body: any;
+  text: string;
+}
+
+export interface Conformance {
+  server: TestServer;
+  bot: FakeBot;
+  kiota: CallsClient;
+  graph: Client;
+  token(): Promise<string>;
+  raw(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<RawResponse>;
+  /** Joins a directory meeting through Kiota and waits until the leg is established. */
+  joinMeeting(threadId: string): Promise<string>;
+  /** A person calls the bot (control API); returns the incoming call's id once the bot got `created`. */
+  incomingCall(userId: string): Promise<string>;
+  /** Answers through Kiota and waits for `established`. */
+  answer(callId: string): Promise<void>;
+  /** Notifications for one call leg, as `changeType path state|status` lines, in arrival order. */
+  timeline(callId: string): string[];
+  close(): Promise<void>;
+}
+
+const serviceHosted = { odataType: '#microsoft.graph.serviceHostedMediaConfig' };
+
+export async function startConformance(tweak?: (w: World) => void): Promise<Conformance> {
+  // The bot verifies notification JWTs against the server's OpenID configuration, so the server starts first and
+  // the app's calling webhook is pointed at the bot afterwards (the directory holds the same app objects).
+  const server = await startTestServer(fastWorld(null, tweak));
+  const realBot = await startFakeBot({
+    validateSchema: true,
+    verify: { openIdConfigUrl: `${server.httpsUrl}/.well-known/OpenIdConfiguration`, appId: APP, ca: readFileSync(server.sb.caCertPath, 'utf8') },
+  });
+  for (const t of server.sb.directory.world.tenants) for (const a of t.apps) a.callbackUri = realBot.url;
+  const token = (): Promise<string> => server.token();
+  const kiota = createCallsClient({ baseUrl: `${server.httpsUrl}/v1.0`, getToken: token });
+  const graph = createGraphJsClient({ baseUrl: server.httpsUrl, getToken: token });
+
+  const raw = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<RawResponse> => {
+    const h: Record<string, string> = { authorization: `Bearer ${await token()}`, ...headers };
+    if (body !== undefined && !('content-type' in h)) h['content-type'] = 'application/json';
+    const res = await fetch(`${server.httpUrl}${path}`, { method, headers: h, ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}) });
+    const text = await res.text();
+    let parsed: unknown = undefined;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      parsed = undefined;
+    }
+    return { status: res.status, headers: res.headers, body: parsed, text };
+  };
+
+  const established = (callId: string) => (n: ReceivedNotification): boolean =>
+    n.item.resourceUrl === `/communications/calls/${callId}` && n.item.resourceData?.state === 'established';
+
+  return {
+    server,
+    bot: realBot,
+    kiota,
+    graph,
+    token,
+    raw,
+    async joinMeeting(threadId) {
+      const call = await kiota.calls.post({
+        callbackUri: realBot.url,
+        requestedModalities: ['audio'],
+        mediaConfig: serviceHosted,
+        chatInfo: { odataType: '#microsoft.graph.chatInfo', threadId, messageId: '0' },
+        meetingInfo: { odataType: '#microsoft.graph.organizerMeetingInfo', organizer: { odataType: '#microsoft.graph.identitySet', user: { odataType: '#microsoft.graph.identity', id: ORGANIZER, additionalData: { tenantId: TENANT } } } },
+        tenantId: TENANT,
+      } as Call);
+      expect(call?.id).toBeTruthy();
+      await realBot.waitFor(established(call!.id!), { description: `call ${call!.id} established` });
+      return call!.id!;
+    },
+    async incomingCall(userId) {
+      const res = await fetch(`${server.httpUrl}/_switchboard/incoming-calls`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ tenantId: TENANT, source: { user: { id: userId } }, target: { application: { id: APP } }, requestedModalities: ['audio'] }),
+      });
+      expect(res.status).toBe(201);
+      const call = (await res.json()) as { id: string };
+      await realBot.waitFor((n) => n.item.changeType === 'created' && n.item.resourceUrl === `/communications/calls/${call.id}`, { description: 'incoming call notification' });
+      return call.id;
+    },
+    async answer(callId) {
+      await kiota.calls.byCallId(callId).answer.post({ callbackUri: realBot.url, acceptedModalities: ['audio'], mediaConfig: serviceHosted });
+      await realBot.waitFor(established(callId), { description: `call ${callId} established after answer` });
+    },
+    timeline(callId) {
+      const base = `/communications/calls/${callId}`;
+      return realBot.notifications
+        .filter((n) => typeof n.item.resourceUrl === 'string' && n.item.resourceUrl.startsWith(base))
+        .map((n) => {
+          const sub = (n.item.resourceUrl as string).slice(base.length).replace(/\/operations\/[^/]+$/, '/operations/{id}') || '/';
+          const d = n.item.resourceData;
+          const what = Array.isArray(d) ? `[${d.length}]` : (d?.state ?? d?.status ?? '');
+          return `${n.item.changeType} ${sub} ${what}`.trim();
+        });
+    },
+    async close() {
+      await server.close();
+      await realBot.close();
+    },
+  };
+}
+
+/** Validates a raw JSON response body against the Graph metadata schema. */
+export function expectGraph(typeName: string, body: unknown): void {
+  validateGraph(typeName, body);
+}
+
+export const inviteUser = (id: string, extra: Record<string, unknown> = {}): Record<string, unknown> => ({
+  '@odata.type': '#microsoft.graph.invitationParticipantInfo',
+  identity: { '@odata.type': '#microsoft.graph.identitySet', user: { '@odata.type': '#microsoft.graph.identity', id, identityProvider: 'AAD' } },
+  ...extra,
+});
