@@ -108,6 +108,8 @@ export async function startConformance(tweak?: (w: World) => void): Promise<Conf
       } as Call);
       expect(call?.id).toBeTruthy();
       await realBot.waitFor(established(call!.id!), { description: `call ${call!.id} established` });
+      // The leg's first roster follows `established`; wait for it so later `since` marks start after it.
+      await realBot.waitFor((n) => n.item.resourceUrl === `/communications/calls/${call!.id}/participants`, { description: `call ${call!.id} first roster` });
       return call!.id!;
     },
     async incomingCall(userId) {
