@@ -44,7 +44,7 @@ export function buildApp(deps: AppDeps, serverFactory?: FastifyServerFactory): F
       done(null, undefined);
       return;
     }
-    parseJson(req, text, done);
+    void parseJson(req, text, done);
   });
   // Graph and control bodies are JSON only; the token endpoint (form-encoded) is outside these paths.
   app.addHook('preValidation', (req, _reply, done) => {

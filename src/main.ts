@@ -89,7 +89,7 @@ export async function startSwitchboard(config: Config, opts: StartOptions = {}):
     { config, service, store, tokens, auth: { tokens, directory, keys, notificationIssuer: config.notificationIssuer } },
     (handler) => {
       const handle = (req: IncomingMessage, res: ServerResponse): void => handler(req, res);
-      httpsServer = createHttpsServer({ cert: tls.certPem, key: tls.keyPem }, handle) as unknown as Server;
+      httpsServer = createHttpsServer({ cert: tls.certPem, key: tls.keyPem }, handle);
       return createHttpServer(handle);
     },
   );

@@ -169,10 +169,9 @@ export class CallingService {
   }
 
   incomingCall(cmd: IncomingCallCommand): Promise<Result<CallLeg>> {
-    return this.run(async (_tx, ctx) => {
+    return this.run((_tx, ctx) => {
       const r = decideIncomingCall(cmd, this.deps.directory, ctx);
-      if (isRejection(r)) return r;
-      return { effects: r.effects, value: r.leg };
+      return Promise.resolve(isRejection(r) ? r : { effects: r.effects, value: r.leg });
     });
   }
 

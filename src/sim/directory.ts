@@ -143,7 +143,7 @@ export function parseWorld(doc: unknown): World {
         displayName: str(ao, 'displayName', aw, id),
         secret: str(ao, 'secret', aw),
         roles: roles as string[],
-        callbackUri: (callbackUri as string | undefined) ?? null,
+        callbackUri: typeof callbackUri === 'string' ? callbackUri : null,
         instances: arr(ao, 'instances', aw).map((i, ii): ApplicationInstance => {
           const iw = `${aw}.instances[${ii}]`;
           const io = asRecord(i, iw);

@@ -73,7 +73,8 @@ describe('seed example 1: invite one participant', () => {
       .responseType(ResponseType.RAW)
       .post({ participants: [inviteUser(USERS.alex, { hidden: false })], clientContext: 'graph-js' })) as Response;
     expect(res.status).toBe(200);
-    const body = await res.json();
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- untyped JSON
+    const body: any = await res.json();
     expectGraph('inviteParticipantsOperation', body);
     expect(body).toMatchObject({ '@odata.type': '#microsoft.graph.inviteParticipantsOperation', status: 'Running', resultInfo: null, clientContext: 'graph-js' });
     expect(body.participants[0]).toMatchObject({ endpointType: null, id: null, replacesCallId: null, identity: { user: { id: USERS.alex, identityProvider: 'AAD', tenantId: TENANT, displayName: 'Alex Wilber' }, application: null, device: null, phone: null } });

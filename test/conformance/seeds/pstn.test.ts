@@ -30,7 +30,8 @@ describe('seed example 4: invite a phone number', () => {
     const since = c.bot.notifications.length;
     const res = (await c.graph.api(`/communications/calls/${callId}/participants/invite`).responseType(ResponseType.RAW).post(seedBody)) as Response;
     expect(res.status).toBe(200);
-    const body = await res.json();
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- untyped JSON
+    const body: any = await res.json();
     expectGraph('inviteParticipantsOperation', body);
     expect(body.participants[0].identity).toEqual({
       user: null, guest: null, encrypted: null, onPremises: null, applicationInstance: null, application: null, device: null,
