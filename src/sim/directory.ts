@@ -142,7 +142,7 @@ export function parseWorld(doc: unknown): World {
         id,
         displayName: str(ao, 'displayName', aw, id),
         secret: str(ao, 'secret', aw),
-        roles: roles as string[],
+        roles: roles.filter((r): r is string => typeof r === 'string'),
         callbackUri: typeof callbackUri === 'string' ? callbackUri : null,
         instances: arr(ao, 'instances', aw).map((i, ii): ApplicationInstance => {
           const iw = `${aw}.instances[${ii}]`;
