@@ -65,6 +65,4 @@ export const unknownSegment = (segment: string): GraphError => new GraphError(40
 
 export const notFound = (method: string, path: string): GraphError => new GraphError(404, 'NotFound', `No route for ${method} ${path}.`);
 
-export const methodNotAllowed = (method: string, path: string): GraphError => new GraphError(405, 'MethodNotAllowed', `${method} is not allowed on ${path}.`);
-
 export const internalError = (): GraphError => new GraphError(500, 'UnknownError', 'Unkown internal Server Error.');
