@@ -1,0 +1,40 @@
+/** Configuration: flags over environment over defaults, with precise errors. */
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, DEFAULTS, resolveConfig } from '../src/config.js';
+
+describe('resolveConfig', () => {
+  it('uses the documented defaults', () => {
+    const c = resolveConfig([], {});
+    expect(c).toMatchObject({ host: '127.0.0.1', port: 4100, httpsPort: 4443, world: null, bodyLimit: DEFAULTS.bodyLimit, logLevel: 'info' });
+    expect(c.data).toBe(resolve('.switchboard'));
+    expect(c.tlsDir).toBe(resolve('.switchboard', 'tls'));
+  });
+
+  it('reads SWITCHBOARD_* variables, and flags win over them', () => {
+    const env = { SWITCHBOARD_PORT: '5000', SWITCHBOARD_HOST: '0.0.0.0', SWITCHBOARD_WORLD: 'w.json' };
+    expect(resolveConfig([], env)).toMatchObject({ port: 5000, host: '0.0.0.0', world: 'w.json' });
+    expect(resolveConfig(['--port', '6000', '--https-port=6443'], env)).toMatchObject({ port: 6000, httpsPort: 6443, host: '0.0.0.0' });
+  });
+
+  it('keeps :memory: as is and puts TLS material in the default directory', () => {
+    const c = resolveConfig(['--data', ':memory:'], {});
+    expect(c.data).toBe(':memory:');
+    expect(c.tlsDir).toBe(resolve('.switchboard', 'tls'));
+  });
+
+  it.each([
+    [['--port', 'abc'], /--port: expected a whole number/],
+    [['--port', '70000'], /from 0 to 65535/],
+    [['--nope', '1'], /unknown option '--nope'/],
+    [['--data'], /--data needs a value/],
+    [['--log-level', 'loud'], /expected one of silent, error, warn, info, debug/],
+  ])('rejects %j', (argv, message) => {
+    expect(() => resolveConfig(argv, {})).toThrow(ConfigError);
+    expect(() => resolveConfig(argv, {})).toThrow(message);
+  });
+
+  it('names the variable in an environment error', () => {
+    expect(() => resolveConfig([], { SWITCHBOARD_HTTPS_PORT: 'x' })).toThrow(/SWITCHBOARD_HTTPS_PORT/);
+  });
+});

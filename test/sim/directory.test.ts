@@ -1,0 +1,52 @@
+/** The world file: parsed with errors that name the offending path; lookups are case-insensitive. */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { defaultWorld, DEFAULT_APP_ID, DEFAULT_TENANT_ID } from '../../src/sim/default-world.js';
+import { Directory, loadWorldFile, parseWorld, WorldFileError } from '../../src/sim/directory.js';
+
+const minimal = { tenants: [{ id: 't1', apps: [{ id: 'a1', secret: 's' }] }] };
+
+describe('world file', () => {
+  it('fills defaults for a minimal world', () => {
+    const w = parseWorld(minimal);
+    expect(w.establishMs).toBe(200);
+    expect(w.tenants[0]).toMatchObject({ id: 't1', displayName: 'Tenant', users: [], phones: [], meetings: [], defaultPhoneAnswer: { action: 'accept', afterMs: 1000 } });
+    expect(w.tenants[0]!.apps[0]).toMatchObject({ id: 'a1', displayName: 'a1', roles: [], callbackUri: null, instances: [] });
+  });
+
+  it.each([
+    [{}, 'world.tenants must list at least one tenant'],
+    [{ tenants: [{ apps: [] }] }, 'world.tenants[0].id must be a non-empty string'],
+    [{ tenants: [{ id: 't', apps: [{ id: 'a' }] }] }, 'world.tenants[0].apps[0].secret must be a non-empty string'],
+    [{ tenants: [{ id: 't', users: [{ id: 'u', answer: { action: 'maybe' } }] }] }, 'world.tenants[0].users[0].answer.action must be one of accept, decline, busy, noAnswer'],
+    [{ tenants: [{ id: 't', users: [{ id: 'u', answer: { afterMs: -1 } }] }] }, 'world.tenants[0].users[0].answer.afterMs must be a non-negative number'],
+    [{ tenants: [{ id: 't', phones: [{ number: '555-1234' }] }] }, 'world.tenants[0].phones[0].number must be an E.164 number'],
+    [{ tenants: [{ id: 't', apps: [{ id: 'a', secret: 's', instances: [{ id: 'i', phoneNumber: '12' }] }] }] }, 'world.tenants[0].apps[0].instances[0].phoneNumber must be an E.164 number'],
+    [{ tenants: [{ id: 't', apps: [{ id: 'a', secret: 's' }, { id: 'a', secret: 's' }] }] }, 'world.tenants[0].apps[1].id a is listed twice'],
+  ])('rejects %j naming the path', (doc, message) => {
+    expect(() => parseWorld(doc)).toThrow(WorldFileError);
+    expect(() => parseWorld(doc)).toThrow(message);
+  });
+
+  it('loads a file and reports unreadable or invalid JSON files', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sb-world-'));
+    writeFileSync(join(dir, 'ok.json'), JSON.stringify(minimal));
+    writeFileSync(join(dir, 'bad.json'), '{"tenants": [');
+    expect(loadWorldFile(join(dir, 'ok.json')).tenants[0]!.id).toBe('t1');
+    expect(() => loadWorldFile(join(dir, 'bad.json'))).toThrow(/is not valid JSON/);
+    expect(() => loadWorldFile(join(dir, 'missing.json'))).toThrow(/cannot read world file/);
+  });
+
+  it('the default world parses back to itself and looks ids up case-insensitively', () => {
+    const w = defaultWorld();
+    expect(parseWorld(JSON.parse(JSON.stringify(w)))).toEqual(w);
+    const d = new Directory(w);
+    expect(d.app(DEFAULT_APP_ID.toUpperCase())?.tenant.id).toBe(DEFAULT_TENANT_ID);
+    expect(d.user('278405A3-F568-4B3E-B684-009193463064')?.user.displayName).toBe('Adele Vance');
+    expect(d.phoneAnswer(DEFAULT_TENANT_ID, '+14255550199').action).toBe('busy');
+    expect(d.phoneAnswer(DEFAULT_TENANT_ID, '+19999999999')).toEqual({ action: 'accept', afterMs: 1500 });
+    expect(d.meetingByJoinId(DEFAULT_TENANT_ID, '7654321')?.id).toBe('meeting-incident-bridge');
+  });
+});
