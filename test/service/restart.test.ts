@@ -1,0 +1,83 @@
+/**
+ * Durability across a restart on the same data directory: an invite whose invitee is still ringing when the server
+ * stops completes after it starts again, and notifications the bot could not take while it was down are delivered.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { resolveConfig } from '../../src/config.js';
+import { startSwitchboard, type Switchboard } from '../../src/main.js';
+import { DEFAULT_APP_ID, DEFAULT_APP_SECRET, DEFAULT_TENANT_ID } from '../../src/sim/default-world.js';
+import { startFakeBot, type FakeBot } from '../helpers/fake-bot.js';
+import { fastWorld } from '../helpers/server.js';
+
+const MEETING = '19:meeting_Win6Ydo4wsMijFjZS00ZGVjLTk5MGUtOTRjNWY2NmNkYTFm@thread.v2';
+const ADELE = '278405a3-f568-4b3e-b684-009193463064';
+
+async function token(sb: Switchboard): Promise<string> {
+  const res = await fetch(`${sb.httpUrl}/${DEFAULT_TENANT_ID}/oauth2/v2.0/token`, {
+    method: 'POST',
+    body: new URLSearchParams({ grant_type: 'client_credentials', client_id: DEFAULT_APP_ID, client_secret: DEFAULT_APP_SECRET, scope: 'https://graph.microsoft.com/.default' }),
+  });
+  return ((await res.json()) as { access_token: string }).access_token;
+}
+
+describe('restart on the same data directory', () => {
+  const data = mkdtempSync(join(tmpdir(), 'sb-restart-'));
+  const started: Switchboard[] = [];
+  let bot: FakeBot | undefined;
+  afterAll(async () => {
+    for (const sb of started) await sb.close();
+    await bot?.close();
+  });
+
+  it('finishes a pending invite and delivers what was queued while down', async () => {
+    let botDown = false;
+    bot = await startFakeBot({ respond: () => (botDown ? 503 : 202) });
+    // Adele rings for 1.5 s: long enough to stop the server while she is still ringing.
+    const world = fastWorld(bot.url, (w) => {
+      w.tenants[0]!.users.find((u) => u.id === ADELE)!.answer = { action: 'accept', afterMs: 1500 };
+    });
+    const config = resolveConfig([], {}, { data, port: 0, httpsPort: 0, tlsDir: process.env.SWITCHBOARD_TEST_TLS_DIR!, logLevel: 'silent' });
+    const first = await startSwitchboard(config, { world });
+    started.push(first);
+    const auth = { authorization: `Bearer ${await token(first)}`, 'content-type': 'application/json' };
+    const created = await fetch(`${first.httpUrl}/v1.0/communications/calls`, {
+      method: 'POST',
+      headers: auth,
+      body: JSON.stringify({ callbackUri: bot.url, mediaConfig: { '@odata.type': '#microsoft.graph.serviceHostedMediaConfig' }, chatInfo: { threadId: MEETING, messageId: '0' }, meetingInfo: { '@odata.type': '#microsoft.graph.organizerMeetingInfo', organizer: { user: { id: '5810cede-0a2b-4c6f-9d4e-2f3a4b5c6d7e' } } } }),
+    });
+    const callId = ((await created.json()) as { id: string }).id;
+    await bot.waitFor((n) => n.item.resourceUrl === `/communications/calls/${callId}/participants`);
+    const invited = await fetch(`${first.httpUrl}/v1.0/communications/calls/${callId}/participants/invite`, {
+      method: 'POST',
+      headers: auth,
+      body: JSON.stringify({ participants: [{ identity: { user: { id: ADELE } } }] }),
+    });
+    expect(invited.status).toBe(200);
+    const opId = ((await invited.json()) as { id: string }).id;
+    botDown = true;
+    await first.close();
+    started.pop();
+
+    const second = await startSwitchboard(config, { world });
+    started.push(second);
+    // Same signing keys after the restart: the first server's token still works.
+    const op = await fetch(`${second.httpUrl}/v1.0/communications/calls/${callId}/operations/${opId}`, { headers: auth });
+    expect(op.status).toBe(200);
+    expect(((await op.json()) as { status: string }).status).toBe('Running');
+    // The invitee answers while the bot is still refusing; the notifications wait in the outbox and are retried.
+    const refusedOnce = async (): Promise<boolean> => {
+      const log = (await fetch(`${second.httpUrl}/_switchboard/notifications?callId=${callId}`).then((r) => r.json())) as { value: { status: string; attempts: { statusCode: number }[] }[] };
+      return log.value.some((n) => n.status === 'retrying' && n.attempts.some((a) => a.statusCode === 503));
+    };
+    for (let i = 0; i < 100 && !(await refusedOnce()); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(await refusedOnce()).toBe(true);
+    botDown = false;
+    const done = await bot.waitFor((n) => n.item.changeType === 'deleted' && n.item.resourceData?.id === opId, { timeoutMs: 10_000 });
+    expect(done.item.resourceData.status).toBe('Completed');
+    await bot.waitFor((n) => n.item.resourceUrl === `/communications/calls/${callId}/participants` && n.item.resourceData[0]?.info.identity.user?.id === ADELE);
+    expect(bot.problems).toEqual([]);
+  });
+});
