@@ -71,7 +71,8 @@ export function installGraphErrors(app: FastifyInstance, bodyLimit: number): voi
   });
   app.setErrorHandler((error: FastifyError, req, reply) => {
     const graphError = toGraphError(error, req, bodyLimit);
-    if (graphError.status >= 500) console.error(`[switchboard] error: ${req.method} ${req.url} failed:`, error);
+    // A GraphError is a deliberate answer (e.g. 501 NotImplemented); only unexpected failures are logged.
+    if (graphError.status >= 500 && !(error instanceof GraphError)) console.error(`[switchboard] error: ${req.method} ${req.url} failed:`, error);
     return sendGraphError(req, reply, graphError);
   });
   app.setNotFoundHandler((req, reply) => {

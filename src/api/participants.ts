@@ -3,7 +3,8 @@ import type { FastifyInstance } from 'fastify';
 import type { InviteCommand } from '../domain/invite.js';
 import { toGraphOperation, toGraphParticipant } from '../domain/render.js';
 import { actionName, authenticate, baseUrl, orThrow, type GraphDeps, type GraphPrefix } from './context.js';
-import { notImplemented, unknownSegment } from './errors.js';
+import { isRejection, RejectionCode } from '../domain/rejections.js';
+import { badRequest, notImplemented, unknownSegment } from './errors.js';
 import { inviteBodySchema } from './schemas/bodies.js';
 import { bodyValidator } from './validate.js';
 
@@ -30,7 +31,11 @@ export function participantRoutes(app: FastifyInstance, deps: GraphDeps, prefix:
     const action = actionName(req.params.action);
     const principal = await authenticate(deps, req);
     if (action === 'invite') {
-      const op = orThrow(await deps.service.invite(principal, req.params.callId, parseInvite(req.body)));
+      const result = await deps.service.invite(principal, req.params.callId, parseInvite(req.body));
+      // A move's participantId that is not in the source call is a bad request body (like an unknown
+      // replacesCallId), not a missing resource: the call in the URL exists.
+      if (isRejection(result) && result.code === RejectionCode.participantNotFound) throw badRequest(result.message, result.target);
+      const op = orThrow(result);
       // Graph: 200 (not 202) with a Location to the operation and the operation as the body (seed 000).
       return reply.code(200).header('Location', `${baseUrl(req)}${prefix.path}/${op.callId}/operations/${op.id}`).send(toGraphOperation(op));
     }
