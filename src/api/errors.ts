@@ -61,7 +61,7 @@ export const payloadTooLarge = (limit: number): GraphError => new GraphError(413
 export const notImplemented = (method: string, path: string): GraphError =>
   new GraphError(501, 'NotImplemented', `Switchboard does not implement ${method} ${path} yet. See the README's supported-surface table.`);
 
-export const unknownSegment = (segment: string): GraphError => new GraphError(400, 'BadRequest', `Resource not found for the segment '${segment}'.`, segment);
+export const unknownSegment = (segment: string): GraphError => new GraphError(400, 'BadRequest', `Resource not found for the segment '${segment}'.`);
 
 export const notFound = (method: string, path: string): GraphError => new GraphError(404, 'NotFound', `No route for ${method} ${path}.`);
 

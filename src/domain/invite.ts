@@ -94,10 +94,10 @@ export function decideInvite(principal: Principal, cmd: InviteCommand, state: In
       return reject(RejectionCode.tooManyInvitees, `At most ${MAX_INVITEES} participants can be invited in one request; got ${considered.length}.`, 'participants');
     }
     if (considered.length > 1 && conversation.kind === 'peerToPeer') {
-      return reject(RejectionCode.multipleInviteesNeedGroupCall, 'Inviting more than one participant is only supported for group calls and meetings; this is a peer-to-peer call.', 'participants');
+      return reject(RejectionCode.multipleInviteesNeedGroupCall, 'participants: inviting more than one participant is only supported for group calls and meetings; this is a peer-to-peer call.', 'participants');
     }
     if (considered.length > 1 && !conversation.chatInfo?.threadId) {
-      return reject(RejectionCode.multipleInviteesNeedChatInfo, 'Inviting more than one participant needs a group call with a valid chatInfo; this call has none.', 'participants');
+      return reject(RejectionCode.multipleInviteesNeedChatInfo, 'participants: inviting more than one participant needs a group call with a valid chatInfo; this call has none.', 'participants');
     }
   }
 
@@ -136,7 +136,7 @@ function checkInvitee(input: InvitationInput, at: string, leg: CallLeg, director
   if (!primary) return reject(RejectionCode.invalidProperty, `${at}.identity names no user, phone or other endpoint.`, `${at}.identity`);
   const kind = identityKind(identity);
   if (kind === 'application' || kind === 'applicationInstance') {
-    return reject(RejectionCode.cannotInviteBot, `${at}.identity is a bot (${primary.key}); inviting another bot into a meeting or group call isn't allowed.`, `${at}.identity.${primary.key}`);
+    return reject(RejectionCode.cannotInviteBot, `${at}.identity.${primary.key} is a bot; inviting another bot into a meeting or group call isn't allowed.`, `${at}.identity.${primary.key}`);
   }
   if (typeof primary.value.id !== 'string' || primary.value.id.length === 0) {
     return reject(RejectionCode.invalidProperty, `${at}.identity.${primary.key}.id is required.`, `${at}.identity.${primary.key}.id`);
@@ -150,7 +150,7 @@ function checkInvitee(input: InvitationInput, at: string, leg: CallLeg, director
     if ((typeof claimed === 'string' && claimed.toLowerCase() !== leg.tenantId.toLowerCase()) || (known && known.tenant.id.toLowerCase() !== leg.tenantId.toLowerCase())) {
       const claimWrong = typeof claimed === 'string' && claimed.toLowerCase() !== leg.tenantId.toLowerCase();
       const target = claimWrong ? `${at}.identity.user.tenantId` : `${at}.identity.user.id`;
-      return reject(RejectionCode.tenantMismatch, `Request authorization tenant mismatch. ${at}.identity.user belongs to another tenant than call ${leg.id}.`, target);
+      return reject(RejectionCode.tenantMismatch, `Request authorization tenant mismatch. ${target} names another tenant than the one of call ${leg.id}.`, target);
     }
     // Graph enriches the echoed user with displayName, identityProvider and tenantId (seed 004).
     const user = { ...primary.value, id: primary.value.id, identityProvider: primary.value.identityProvider ?? 'AAD', tenantId: leg.tenantId } as Record<string, unknown>;

@@ -179,7 +179,7 @@ describe('invite: 400 Bad Request', () => {
       ['application', { application: { id: '29fcd0a1-1b0a-4f2d-9b91-3d3c2a3b6f77', displayName: 'Other bot' } }],
       ['applicationInstance', { applicationInstance: { id: DEFAULT_INSTANCE_ID, displayName: 'Calling Bot' } }],
     ])('an %s identity → 400', async (key, identity) => {
-      await expectRefused(c, meeting, { path: invitePath(meeting), body: { participants: [{ identity }] } }, bad(`participants[0].identity.${key}`, `participants[0].identity is a bot (${key}); inviting another bot into a meeting or group call isn't allowed.`, 'participants[0].identity'));
+      await expectRefused(c, meeting, { path: invitePath(meeting), body: { participants: [{ identity }] } }, bad(`participants[0].identity.${key}`, `participants[0].identity.${key} is a bot; inviting another bot into a meeting or group call isn't allowed.`));
     });
   });
 
