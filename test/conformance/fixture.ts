@@ -11,7 +11,7 @@ import { DEFAULT_APP_ID, DEFAULT_TENANT_ID } from '../../src/sim/default-world.j
 import type { World } from '../../src/sim/directory.js';
 import { startFakeBot, type FakeBot, type ReceivedNotification } from '../helpers/fake-bot.js';
 import { createGraphJsClient } from '../helpers/graph-client.js';
-import { validateGraph } from '../helpers/graph-schema.js';
+import { validateGraph, validateGraphCollection } from '../helpers/graph-schema.js';
 import { createCallsClient, type CallsClient } from '../helpers/kiota-calls.js';
 import { fastWorld, startTestServer, type TestServer } from '../helpers/server.js';
 
@@ -53,6 +53,8 @@ export interface Conformance {
   incomingCall(userId: string): Promise<string>;
   /** Answers through Kiota and waits for `established`. */
   answer(callId: string): Promise<void>;
+  /** Every successful response body (Kiota and raw) validated against Graph's metadata; returns how many. */
+  validateResponses(): number;
   /** Notifications for one call leg, as `changeType path state|status` lines, in arrival order. */
   timeline(callId: string): string[];
   close(): Promise<void>;
@@ -73,11 +75,13 @@ export async function startConformance(tweak?: (w: World) => void): Promise<Conf
   const kiota = createCallsClient({ baseUrl: `${server.httpsUrl}/v1.0`, getToken: token });
   const graph = createGraphJsClient({ baseUrl: server.httpsUrl, getToken: token });
 
+  const rawExchanges: { method: string; url: string; status: number; responseBody: string }[] = [];
   const raw = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<RawResponse> => {
     const h: Record<string, string> = { authorization: `Bearer ${await token()}`, ...headers };
     if (body !== undefined && !('content-type' in h)) h['content-type'] = 'application/json';
     const res = await fetch(`${server.httpUrl}${path}`, { method, headers: h, ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}) });
     const text = await res.text();
+    rawExchanges.push({ method, url: `${server.httpUrl}${path}`, status: res.status, responseBody: text });
     let parsed: unknown = undefined;
     try {
       parsed = text ? JSON.parse(text) : undefined;
@@ -85,6 +89,19 @@ export async function startConformance(tweak?: (w: World) => void): Promise<Conf
       parsed = undefined;
     }
     return { status: res.status, headers: res.headers, body: parsed, text };
+  };
+
+  const validateResponses = (): number => {
+    let n = 0;
+    for (const x of [...kiota.exchanges, ...rawExchanges]) {
+      const type = responseType(x.method, new URL(x.url).pathname, x.status);
+      if (!type || !x.responseBody) continue;
+      const body: unknown = JSON.parse(x.responseBody);
+      if (type === 'participant[]') validateGraphCollection('participant', body);
+      else validateGraph(type, body);
+      n += 1;
+    }
+    return n;
   };
 
   const established = (callId: string) => (n: ReceivedNotification): boolean =>
@@ -127,6 +144,7 @@ export async function startConformance(tweak?: (w: World) => void): Promise<Conf
       await kiota.calls.byCallId(callId).answer.post({ callbackUri: realBot.url, acceptedModalities: ['audio'], mediaConfig: serviceHosted });
       await realBot.waitFor(established(callId), { description: `call ${callId} established after answer` });
     },
+    validateResponses,
     timeline(callId) {
       const base = `/communications/calls/${callId}`;
       return realBot.notifications
@@ -139,10 +157,25 @@ export async function startConformance(tweak?: (w: World) => void): Promise<Conf
         });
     },
     async close() {
+      // Every response this file received must match Graph's metadata.
+      validateResponses();
       await server.close();
       await realBot.close();
     },
   };
+}
+
+/** Which Graph type a successful response of a calls path carries, or null for none (204/202, errors, other paths). */
+export function responseType(method: string, path: string, status: number): string | null {
+  if (status < 200 || status >= 300 || status === 202 || status === 204) return null;
+  const p = path.replace(/^\/(v1\.0|beta)\/(communications|app)\/calls/i, '');
+  if (p === '' && method === 'POST') return 'call';
+  if (/^\/[^/]+$/.test(p) && method === 'GET') return 'call';
+  if (/^\/[^/]+\/participants$/.test(p) && method === 'GET') return 'participant[]';
+  if (/^\/[^/]+\/participants\/[^/]+$/.test(p) && method === 'GET') return 'participant';
+  if (/^\/[^/]+\/participants\/(microsoft\.graph\.)?invite$/i.test(p) && method === 'POST') return 'inviteParticipantsOperation';
+  if (/^\/[^/]+\/operations\/[^/]+$/.test(p) && method === 'GET') return 'commsOperation';
+  return null;
 }
 
 /** Validates a raw JSON response body against the Graph metadata schema. */

@@ -227,6 +227,8 @@ export interface KiotaExchange {
   requestBody: string | undefined;
   status: number;
   headers: Headers;
+  /** The response body as received, before Kiota parsed it. */
+  responseBody: string;
 }
 
 export interface CallsClient {
@@ -251,6 +253,7 @@ export function createCallsClient(opts: { baseUrl: string; getToken: () => Promi
   // Default Graph middleware chain; only the final fetch is wrapped to record statuses and bodies.
   const recordingFetch = async (url: string, init: RequestInit): Promise<Response> => {
     const res = await fetch(url, init);
+    const responseBody = await res.clone().text();
     const body = init.body;
     exchanges.push({
       method: init.method ?? 'GET',
@@ -258,6 +261,7 @@ export function createCallsClient(opts: { baseUrl: string; getToken: () => Promi
       requestBody: body == null ? undefined : typeof body === 'string' ? body : new TextDecoder().decode(body as ArrayBuffer),
       status: res.status,
       headers: res.headers,
+      responseBody,
     });
     return res;
   };

@@ -98,4 +98,9 @@ describe('seed example 1: invite one participant', () => {
     expect(res.headers.get('location')).toBe(`${c.server.httpUrl}/beta/app/calls/${callId}/operations/${res.body.id}`);
     expectGraph('inviteParticipantsOperation', res.body);
   });
+
+  it('validated every Kiota and raw response body of this file against the metadata', () => {
+    // Kiota: create, invite, GET operation, GET participants, GET participant (×3 calls); raw: invite, GET op, GET call.
+    expect(c.validateResponses()).toBeGreaterThanOrEqual(10);
+  });
 });
