@@ -9,6 +9,26 @@ export const DEFAULT_APP_ID = '0efc74f7-41c3-47a4-8775-7259bfef4241';
 export const DEFAULT_APP_SECRET = 'switchboard-local-secret';
 export const DEFAULT_INSTANCE_ID = '3d913abb-6c6b-4d2b-9a4e-3a1f7e0c5b21';
 
+/** The people of the default world, by first name (ids from Graph's documentation examples where they exist). */
+export const DEFAULT_USERS = {
+  adele: '278405a3-f568-4b3e-b684-009193463064',
+  alex: '7e1b4346-85a6-4bdd-abe3-d11c5d420efe',
+  diego: '1e126418-44a0-4a94-a6f8-0efe1ad71acb',
+  megan: '682b6c37-0729-4fab-ace6-d730d5d9137e',
+  heidi: '550fae72-d251-43ec-868c-373732c2704f',
+  testUser: '8a34a46b-3d17-4adc-8dce-dc4e7d572698',
+  bob: '5810cede-0a2b-4c6f-9d4e-2f3a4b5c6d7e',
+  dana: 'd1e2c3b4-0001-4000-8000-00000000dec1',
+  brian: 'd1e2c3b4-0002-4000-8000-0000000000b5',
+  nora: 'd1e2c3b4-0003-4000-8000-00000000a0a0',
+} as const;
+
+/** The two meetings of the default world, both created by the default app. */
+export const DEFAULT_MEETING_THREADS = {
+  weeklySync: '19:meeting_Win6Ydo4wsMijFjZS00ZGVjLTk5MGUtOTRjNWY2NmNkYTFm@thread.v2',
+  incidentBridge: '19:meeting_NjA4ZWRiMTMtMGQ1Yy00ZTEyLWI3ZTgtYjNjMTFkOGE3Y2E0@thread.v2',
+} as const;
+
 /** Every calling role Graph defines (spec section 7). */
 export const ALL_CALLING_ROLES = [
   'Calls.Initiate.All',
@@ -37,16 +57,16 @@ export function defaultWorld(): World {
           },
         ],
         users: [
-          { id: '278405a3-f568-4b3e-b684-009193463064', displayName: 'Adele Vance', answer: { action: 'accept', afterMs: 1000 } },
-          { id: '7e1b4346-85a6-4bdd-abe3-d11c5d420efe', displayName: 'Alex Wilber', answer: { action: 'accept', afterMs: 1000 } },
-          { id: '1e126418-44a0-4a94-a6f8-0efe1ad71acb', displayName: 'Diego Siciliani', answer: { action: 'accept', afterMs: 1500 } },
-          { id: '682b6c37-0729-4fab-ace6-d730d5d9137e', displayName: 'Megan Bowen', answer: { action: 'accept', afterMs: 1000 } },
-          { id: '550fae72-d251-43ec-868c-373732c2704f', displayName: 'Heidi Steen', answer: { action: 'accept', afterMs: 1000 } },
-          { id: '8a34a46b-3d17-4adc-8dce-dc4e7d572698', displayName: 'Test User', answer: { action: 'accept', afterMs: 1000 } },
-          { id: '5810cede-0a2b-4c6f-9d4e-2f3a4b5c6d7e', displayName: 'Bob Organizer', answer: { action: 'accept', afterMs: 1000 } },
-          { id: 'd1e2c3b4-0001-4000-8000-00000000dec1', displayName: 'Dana Declines', answer: { action: 'decline', afterMs: 2000 } },
-          { id: 'd1e2c3b4-0002-4000-8000-0000000000b5', displayName: 'Brian Busy', answer: { action: 'busy', afterMs: 500 } },
-          { id: 'd1e2c3b4-0003-4000-8000-00000000a0a0', displayName: 'Nora Noanswer', answer: { action: 'noAnswer', afterMs: 30000 } },
+          { id: DEFAULT_USERS.adele, displayName: 'Adele Vance', answer: { action: 'accept', afterMs: 1000 } },
+          { id: DEFAULT_USERS.alex, displayName: 'Alex Wilber', answer: { action: 'accept', afterMs: 1000 } },
+          { id: DEFAULT_USERS.diego, displayName: 'Diego Siciliani', answer: { action: 'accept', afterMs: 1500 } },
+          { id: DEFAULT_USERS.megan, displayName: 'Megan Bowen', answer: { action: 'accept', afterMs: 1000 } },
+          { id: DEFAULT_USERS.heidi, displayName: 'Heidi Steen', answer: { action: 'accept', afterMs: 1000 } },
+          { id: DEFAULT_USERS.testUser, displayName: 'Test User', answer: { action: 'accept', afterMs: 1000 } },
+          { id: DEFAULT_USERS.bob, displayName: 'Bob Organizer', answer: { action: 'accept', afterMs: 1000 } },
+          { id: DEFAULT_USERS.dana, displayName: 'Dana Declines', answer: { action: 'decline', afterMs: 2000 } },
+          { id: DEFAULT_USERS.brian, displayName: 'Brian Busy', answer: { action: 'busy', afterMs: 500 } },
+          { id: DEFAULT_USERS.nora, displayName: 'Nora Noanswer', answer: { action: 'noAnswer', afterMs: 30000 } },
         ],
         phones: [
           { number: '+12345678901', answer: { action: 'accept', afterMs: 1500 } },
@@ -55,16 +75,16 @@ export function defaultWorld(): World {
         meetings: [
           {
             id: 'meeting-weekly-sync',
-            threadId: '19:meeting_Win6Ydo4wsMijFjZS00ZGVjLTk5MGUtOTRjNWY2NmNkYTFm@thread.v2',
+            threadId: DEFAULT_MEETING_THREADS.weeklySync,
             joinMeetingId: '1234567',
-            organizerId: '5810cede-0a2b-4c6f-9d4e-2f3a4b5c6d7e',
+            organizerId: DEFAULT_USERS.bob,
             createdByAppId: DEFAULT_APP_ID,
           },
           {
             id: 'meeting-incident-bridge',
-            threadId: '19:meeting_NjA4ZWRiMTMtMGQ1Yy00ZTEyLWI3ZTgtYjNjMTFkOGE3Y2E0@thread.v2',
+            threadId: DEFAULT_MEETING_THREADS.incidentBridge,
             joinMeetingId: '7654321',
-            organizerId: '5810cede-0a2b-4c6f-9d4e-2f3a4b5c6d7e',
+            organizerId: DEFAULT_USERS.bob,
             createdByAppId: DEFAULT_APP_ID,
           },
         ],

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import type { Client } from '@microsoft/microsoft-graph-client';
 import type { Call } from '@microsoft/msgraph-sdk/models/index.js';
 import { expect } from 'vitest';
-import { DEFAULT_APP_ID, DEFAULT_TENANT_ID } from '../../src/sim/default-world.js';
+import { DEFAULT_APP_ID, DEFAULT_MEETING_THREADS, DEFAULT_TENANT_ID, DEFAULT_USERS } from '../../src/sim/default-world.js';
 import type { World } from '../../src/sim/directory.js';
 import { startFakeBot, type FakeBot, type ReceivedNotification } from '../helpers/fake-bot.js';
 import { createGraphJsClient } from '../helpers/graph-client.js';
@@ -17,20 +17,10 @@ import { fastWorld, startTestServer, type TestServer } from '../helpers/server.j
 
 export const TENANT = DEFAULT_TENANT_ID;
 export const APP = DEFAULT_APP_ID;
-export const MEETING_A = '19:meeting_Win6Ydo4wsMijFjZS00ZGVjLTk5MGUtOTRjNWY2NmNkYTFm@thread.v2';
-export const MEETING_B = '19:meeting_NjA4ZWRiMTMtMGQ1Yy00ZTEyLWI3ZTgtYjNjMTFkOGE3Y2E0@thread.v2';
-export const ORGANIZER = '5810cede-0a2b-4c6f-9d4e-2f3a4b5c6d7e';
-export const USERS = {
-  adele: '278405a3-f568-4b3e-b684-009193463064',
-  alex: '7e1b4346-85a6-4bdd-abe3-d11c5d420efe',
-  diego: '1e126418-44a0-4a94-a6f8-0efe1ad71acb',
-  megan: '682b6c37-0729-4fab-ace6-d730d5d9137e',
-  heidi: '550fae72-d251-43ec-868c-373732c2704f',
-  testUser: '8a34a46b-3d17-4adc-8dce-dc4e7d572698',
-  dana: 'd1e2c3b4-0001-4000-8000-00000000dec1',
-  brian: 'd1e2c3b4-0002-4000-8000-0000000000b5',
-  nora: 'd1e2c3b4-0003-4000-8000-00000000a0a0',
-} as const;
+export const MEETING_A = DEFAULT_MEETING_THREADS.weeklySync;
+export const MEETING_B = DEFAULT_MEETING_THREADS.incidentBridge;
+export const ORGANIZER = DEFAULT_USERS.bob;
+export const USERS = DEFAULT_USERS;
 
 export interface RawResponse {
   status: number;

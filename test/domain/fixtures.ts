@@ -8,7 +8,7 @@ import type { ConversationView, InviteState } from '../../src/domain/invite.js';
 import type { Principal } from '../../src/domain/permissions.js';
 import { isRejection, type Rejection } from '../../src/domain/rejections.js';
 import type { CallLeg, Conversation, IdentitySet, OutboundNotification, Participant } from '../../src/domain/types.js';
-import { DEFAULT_APP_ID, DEFAULT_TENANT_ID, defaultWorld } from '../../src/sim/default-world.js';
+import { DEFAULT_APP_ID, DEFAULT_MEETING_THREADS, DEFAULT_TENANT_ID, DEFAULT_USERS, defaultWorld } from '../../src/sim/default-world.js';
 import { Directory } from '../../src/sim/directory.js';
 
 export const NOW = Date.UTC(2026, 0, 1, 12, 0, 0);
@@ -16,23 +16,11 @@ export const TENANT = DEFAULT_TENANT_ID;
 export const APP = DEFAULT_APP_ID;
 export const OTHER_TENANT = 'bbbbbbbb-0000-4000-8000-0000000000bb';
 
-/** Users of the default world (id → display name and answer behaviour are in default-world.ts). */
-export const USERS = {
-  adele: '278405a3-f568-4b3e-b684-009193463064',
-  alex: '7e1b4346-85a6-4bdd-abe3-d11c5d420efe',
-  diego: '1e126418-44a0-4a94-a6f8-0efe1ad71acb',
-  megan: '682b6c37-0729-4fab-ace6-d730d5d9137e',
-  heidi: '550fae72-d251-43ec-868c-373732c2704f',
-  testUser: '8a34a46b-3d17-4adc-8dce-dc4e7d572698',
-  bob: '5810cede-0a2b-4c6f-9d4e-2f3a4b5c6d7e',
-  dana: 'd1e2c3b4-0001-4000-8000-00000000dec1',
-  brian: 'd1e2c3b4-0002-4000-8000-0000000000b5',
-  nora: 'd1e2c3b4-0003-4000-8000-00000000a0a0',
-} as const;
+export const USERS = DEFAULT_USERS;
 export const UNKNOWN_USER = 'ffffffff-0000-4000-8000-00000000f00d';
 
-export const MEETING_THREAD = '19:meeting_Win6Ydo4wsMijFjZS00ZGVjLTk5MGUtOTRjNWY2NmNkYTFm@thread.v2';
-export const OTHER_MEETING_THREAD = '19:meeting_NjA4ZWRiMTMtMGQ1Yy00ZTEyLWI3ZTgtYjNjMTFkOGE3Y2E0@thread.v2';
+export const MEETING_THREAD = DEFAULT_MEETING_THREADS.weeklySync;
+export const OTHER_MEETING_THREAD = DEFAULT_MEETING_THREADS.incidentBridge;
 
 export const directory = (): Directory => new Directory(defaultWorld());
 
