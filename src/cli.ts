@@ -1,6 +1,6 @@
 /** `switchboard [start] [options]`: starts the server and prints where everything is. */
-import { ConfigError, resolveConfig, isEphemeral, type Config } from './config.js';
-import { DEFAULT_APP_ID, DEFAULT_APP_SECRET, DEFAULT_TENANT_ID } from './sim/default-world.js';
+import { banner } from './banner.js';
+import { ConfigError, resolveConfig } from './config.js';
 import { WorldFileError } from './sim/directory.js';
 import { startSwitchboard, type Switchboard } from './main.js';
 
@@ -16,31 +16,6 @@ Options (each also as an environment variable):
   --notification-issuer  iss of notification JWTs        SWITCHBOARD_NOTIFICATION_ISSUER (https://api.botframework.com)
   --body-limit <bytes>   largest request body            SWITCHBOARD_BODY_LIMIT  (1048576)
   --log-level <level>    silent|error|warn|info|debug    SWITCHBOARD_LOG_LEVEL   (info)`;
-
-export function banner(sb: Switchboard): string {
-  const cfg: Config = sb.config;
-  const tenants = sb.directory.world.tenants;
-  const firstTenant = tenants[0]!;
-  const firstApp = firstTenant.apps[0];
-  const isDefault = !cfg.world;
-  const lines = [
-    'Switchboard — Microsoft Graph calling API, locally',
-    '',
-    `  Graph (https)    ${sb.httpsUrl}/v1.0   and   ${sb.httpsUrl}/beta`,
-    `  Graph (http)     ${sb.httpUrl}/v1.0   and   ${sb.httpUrl}/beta`,
-    `  Token endpoint   ${sb.httpsUrl}/${firstTenant.id}/oauth2/v2.0/token`,
-    `  Tenant id        ${firstTenant.id}${isDefault && firstTenant.id === DEFAULT_TENANT_ID ? ' (default)' : ''}`,
-    firstApp ? `  Bot app          client id ${firstApp.id}   secret ${firstApp.secret}${isDefault && firstApp.id === DEFAULT_APP_ID && firstApp.secret === DEFAULT_APP_SECRET ? ' (default)' : ''}` : '  Bot app          (none in the world file)',
-    `  Trust the CA     NODE_EXTRA_CA_CERTS=${sb.caCertPath}`,
-    `  Notify keys      ${sb.httpsUrl}/.well-known/OpenIdConfiguration`,
-    `  Control API      ${sb.httpUrl}/_switchboard/  (incoming-calls, notifications)`,
-    `  Directory        ${cfg.world ?? 'built-in default world'}: ${tenants.length} tenant(s), ${tenants.reduce((n, t) => n + t.apps.length, 0)} app(s), ${tenants.reduce((n, t) => n + t.users.length, 0)} user(s), ${tenants.reduce((n, t) => n + t.meetings.length, 0)} meeting(s)`,
-    `  Data             ${isEphemeral(cfg) ? ':memory: (nothing is kept)' : cfg.data}`,
-    '',
-    `  Settings: host=${cfg.host} port=${cfg.port} https-port=${cfg.httpsPort} body-limit=${cfg.bodyLimit} log-level=${cfg.logLevel} notification-issuer=${cfg.notificationIssuer}`,
-  ];
-  return lines.join('\n');
-}
 
 async function main(argv: string[]): Promise<void> {
   const args = argv[0] === 'start' ? argv.slice(1) : argv;

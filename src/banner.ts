@@ -1,0 +1,29 @@
+/** The start-up banner: where Graph, the token endpoint, the CA and the control API are, and the settings in force. */
+import { isEphemeral, type Config } from './config.js';
+import type { Switchboard } from './main.js';
+import { DEFAULT_APP_ID, DEFAULT_APP_SECRET, DEFAULT_TENANT_ID } from './sim/default-world.js';
+
+export function banner(sb: Switchboard): string {
+  const cfg: Config = sb.config;
+  const tenants = sb.directory.world.tenants;
+  const firstTenant = tenants[0]!;
+  const firstApp = firstTenant.apps[0];
+  const isDefault = !cfg.world;
+  const lines = [
+    'Switchboard — Microsoft Graph calling API, locally',
+    '',
+    `  Graph (https)    ${sb.httpsUrl}/v1.0   and   ${sb.httpsUrl}/beta`,
+    `  Graph (http)     ${sb.httpUrl}/v1.0   and   ${sb.httpUrl}/beta`,
+    `  Token endpoint   ${sb.httpsUrl}/${firstTenant.id}/oauth2/v2.0/token`,
+    `  Tenant id        ${firstTenant.id}${isDefault && firstTenant.id === DEFAULT_TENANT_ID ? ' (default)' : ''}`,
+    firstApp ? `  Bot app          client id ${firstApp.id}   secret ${firstApp.secret}${isDefault && firstApp.id === DEFAULT_APP_ID && firstApp.secret === DEFAULT_APP_SECRET ? ' (default)' : ''}` : '  Bot app          (none in the world file)',
+    `  Trust the CA     NODE_EXTRA_CA_CERTS=${sb.caCertPath}`,
+    `  Notify keys      ${sb.httpsUrl}/.well-known/OpenIdConfiguration`,
+    `  Control API      ${sb.httpUrl}/_switchboard/  (incoming-calls, notifications)`,
+    `  Directory        ${cfg.world ?? 'built-in default world'}: ${tenants.length} tenant(s), ${tenants.reduce((n, t) => n + t.apps.length, 0)} app(s), ${tenants.reduce((n, t) => n + t.users.length, 0)} user(s), ${tenants.reduce((n, t) => n + t.meetings.length, 0)} meeting(s)`,
+    `  Data             ${isEphemeral(cfg) ? ':memory: (nothing is kept)' : cfg.data}`,
+    '',
+    `  Settings: host=${cfg.host} port=${cfg.port} https-port=${cfg.httpsPort} body-limit=${cfg.bodyLimit} log-level=${cfg.logLevel} notification-issuer=${cfg.notificationIssuer}`,
+  ];
+  return lines.join('\n');
+}
