@@ -1,0 +1,228 @@
+/**
+ * Rendering of the bench results: the console table and bench/RESULTS.md. RESULTS.md is regenerated on every full
+ * run, except the block between the `notes` markers, which is hand-written (profiling findings) and kept.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { fmt, fmtLatency, fmtMs, fmtPct } from './stats.js';
+
+export interface RunNotifications {
+  /** Invites answered 200: each should bring one operation `deleted` and one roster `updated`. */
+  expected: number;
+  /** Of those, how many had their roster `updated` / operation `deleted` at the bot within the drain window. */
+  roster: number;
+  operation: number;
+  operationFailed: number;
+  /** Every notification item the bot received during the load and drain (including invites cut off at the end). */
+  items: number;
+  e2eRosterP50: number;
+  e2eRosterP99: number;
+  e2eOperationP50: number;
+  e2eOperationP99: number;
+  /** From the end of the load to the last matched notification. */
+  drainMs: number;
+  drainWindowHit: boolean;
+}
+
+export interface RunRow {
+  scenario: string;
+  run: number;
+  reqPerSec: number;
+  /** Responses completed in the run's first and last second. */
+  firstSecond: number;
+  lastSecond: number;
+  okPerSec: number;
+  ok: number;
+  non200: number;
+  socketErrors: number;
+  timeouts: number;
+  statusCodes: Record<string, number>;
+  p50: number;
+  p99: number;
+  /** autocannon overallRate, or null for closed-loop peak. */
+  rate: number | null;
+  notifications: RunNotifications | null;
+  phonesUsed: number;
+  sampleErrors: Record<string, string>;
+}
+
+export interface ScenarioSummary {
+  scenario: string;
+  runs: number;
+  reqPerSec: number;
+  okPerSec: number;
+  p50: number;
+  p99: number;
+  ratio: number;
+  rate: number | null;
+  errors: number;
+  notified: { expected: number; roster: number; operation: number; e2eRosterP50: number; e2eRosterP99: number; drainMs: number } | null;
+}
+
+export interface BenchReport {
+  date: string;
+  cores: number;
+  cpuModel: string;
+  node: string;
+  platform: string;
+  commit: string;
+  settings: { duration: number; connections: number; runs: number; calls: number; users: number; drainMs: number; warmup: number };
+  summaries: ScenarioSummary[];
+  rows: RunRow[];
+  wallSeconds: number;
+}
+
+const DESCRIPTIONS: Record<string, string> = {
+  baseline: 'node:http JSON echo (same requests)',
+  memory: 'invite, SQLite :memory:',
+  file: 'invite, SQLite file (WAL)',
+  'memory-half': 'invite, :memory:, half peak rate',
+  'file-half': 'invite, file, half peak rate',
+};
+
+/** 0: every notification was in by the time the load generator had reported the end of the run. */
+const fmtDrain = (ms: number): string => (ms === 0 ? 'none after' : `${fmtMs(ms)} after`);
+
+function summaryTable(r: BenchReport): string[][] {
+  const head = ['Scenario', 'req/s', '× baseline', 'p50', 'p99', 'non-200 / errors', 'op `deleted` / roster `updated` received', 'invite → roster p50', 'invite → roster p99', 'last notification vs end of load'];
+  const body = r.summaries.map((s) => {
+    const n = s.notified;
+    return [
+      `${s.scenario} — ${DESCRIPTIONS[s.scenario] ?? ''}${s.rate !== null ? ` (${fmt(s.rate)} req/s offered)` : ''}`,
+      fmt(s.reqPerSec),
+      s.scenario === 'baseline' ? '1' : s.rate !== null ? '— (paced)' : fmt(s.ratio, 3),
+      fmtLatency(s.p50),
+      fmtLatency(s.p99),
+      s.errors === 0 ? '0' : `**${fmt(s.errors)}**`,
+      n ? `${fmtPct(n.operation, n.expected)} / ${fmtPct(n.roster, n.expected)} of ${fmt(n.expected)}` : '—',
+      n ? fmtMs(n.e2eRosterP50) : '—',
+      n ? fmtMs(n.e2eRosterP99) : '—',
+      n ? fmtDrain(n.drainMs) : '—',
+    ];
+  });
+  return [head, ...body];
+}
+
+function runTable(r: BenchReport): string[][] {
+  const head = ['Scenario', 'Run', 'req/s', 'first s → last s', '200s', 'p50', 'p99', 'non-200', 'socket errors', 'op / roster notified', 'failed ops', 'invite → roster p50 / p99', 'invite → op p50 / p99', 'last notification vs end of load'];
+  const body = r.rows.map((row) => {
+    const n = row.notifications;
+    return [
+      row.scenario,
+      String(row.run),
+      fmt(row.reqPerSec),
+      `${fmt(row.firstSecond)} → ${fmt(row.lastSecond)}`,
+      fmt(row.ok),
+      fmtLatency(row.p50),
+      fmtLatency(row.p99),
+      row.non200 === 0 ? '0' : `**${fmt(row.non200)}** ${JSON.stringify(row.statusCodes)}`,
+      row.socketErrors === 0 ? '0' : `**${fmt(row.socketErrors)}** (${row.timeouts} timeouts)`,
+      n ? `${fmt(n.operation)} / ${fmt(n.roster)} of ${fmt(n.expected)}` : '—',
+      n ? fmt(n.operationFailed) : '—',
+      n ? `${fmtMs(n.e2eRosterP50)} / ${fmtMs(n.e2eRosterP99)}` : '—',
+      n ? `${fmtMs(n.e2eOperationP50)} / ${fmtMs(n.e2eOperationP99)}` : '—',
+      n ? `${fmtDrain(n.drainMs)}${n.drainWindowHit ? ' (window closed)' : ''}` : '—',
+    ];
+  });
+  return [head, ...body];
+}
+
+function markdownTable(rows: string[][]): string {
+  const [head, ...body] = rows;
+  return [`| ${head!.join(' | ')} |`, `|${head!.map(() => '---').join('|')}|`, ...body.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+}
+
+function textTable(rows: string[][]): string {
+  const plain = rows.map((r) => r.map((c) => c.replace(/\*\*/g, '').replace(/`/g, '')));
+  const widths = plain[0]!.map((_, i) => Math.max(...plain.map((r) => r[i]!.length)));
+  return plain.map((r) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ')).join('\n');
+}
+
+function settingsLine(r: BenchReport): string {
+  const s = r.settings;
+  return `${s.connections} connections, ${s.duration} s per run, ${s.runs} runs per scenario (medians shown), ${s.calls} pre-created group calls, ${fmt(s.users)} users in the world, drain window ${fmt(s.drainMs)} ms, ${s.warmup} s warm-up`;
+}
+
+function generatedObservations(r: BenchReport): string[] {
+  const out: string[] = [];
+  const by = (name: string): ScenarioSummary | undefined => r.summaries.find((s) => s.scenario === name);
+  const base = by('baseline');
+  const mem = by('memory');
+  const file = by('file');
+  if (base && mem) out.push(`Switchboard (memory) serves ${fmt(100 * mem.ratio, 1)} % of the bare node:http request rate on this machine (${fmt(mem.reqPerSec)} vs ${fmt(base.reqPerSec)} req/s).`);
+  if (mem && file) out.push(`The SQLite file costs ${fmt(100 * (1 - file.reqPerSec / mem.reqPerSec), 1)} % of the in-memory rate (${fmt(file.reqPerSec)} vs ${fmt(mem.reqPerSec)} req/s).`);
+  for (const s of [mem, file, by('memory-half'), by('file-half')]) {
+    const n = s?.notified;
+    if (!s || !n) continue;
+    const complete = n.roster >= n.expected && n.operation >= n.expected;
+    out.push(
+      `${s.scenario}: ${complete ? 'every' : `NOT every (${fmtPct(n.roster, n.expected)} roster, ${fmtPct(n.operation, n.expected)} operation)`} invite answered 200 was notified within the drain window; ` +
+        `invite → roster p99 ${fmtMs(n.e2eRosterP99)} against a request p99 of ${fmtLatency(s.p99)}; ${n.drainMs === 0 ? 'all were in by the time the load generator reported the end of the run' : `the last came ${fmtMs(n.drainMs)} after the load stopped`}.`,
+    );
+  }
+  const errors = r.summaries.reduce((a, s) => a + s.errors, 0);
+  out.push(errors === 0 ? 'No non-200 responses and no socket errors in any run.' : `**This run had ${fmt(errors)} non-200 responses or socket errors** — see the per-run table.`);
+  const phones = r.rows.reduce((a, row) => a + row.phonesUsed, 0);
+  if (phones > 0) out.push(`${fmt(phones)} invites went beyond the user pool and invited phone numbers instead (raise BENCH_USERS).`);
+  return out;
+}
+
+const NOTES_START = '<!-- notes:start (hand-written, kept when the bench rewrites this file) -->';
+const NOTES_END = '<!-- notes:end -->';
+
+function keptNotes(): string {
+  const path = fileURLToPath(new URL('../../bench/RESULTS.md', import.meta.url));
+  if (!existsSync(path)) return '_No notes yet._';
+  const text = readFileSync(path, 'utf8');
+  const a = text.indexOf(NOTES_START);
+  const b = text.indexOf(NOTES_END);
+  if (a < 0 || b < a) return '_No notes yet._';
+  return text.slice(a + NOTES_START.length, b).trim();
+}
+
+export function renderTable(r: BenchReport): string {
+  const lines = [`Switchboard bench — ${r.date} — ${r.cores} cores, ${r.cpuModel}, Node ${r.node}`, settingsLine(r), '', textTable(summaryTable(r)), ''];
+  for (const o of generatedObservations(r)) lines.push(`- ${o.replace(/\*\*/g, '')}`);
+  return lines.join('\n');
+}
+
+export function renderMarkdown(r: BenchReport): string {
+  const errorSamples = r.rows.flatMap((row) => Object.entries(row.sampleErrors).map(([status, body]) => `- ${row.scenario} run ${row.run}, HTTP ${status}: \`${body.replace(/`/g, "'")}\``));
+  return [
+    '# Switchboard bench results',
+    '',
+    'Measured, not asserted. Generated by `npm run bench` (see [README.md](README.md) for what each scenario measures and how to read',
+    'the ratios); the "Notes" section is hand-written and kept when the file is regenerated.',
+    '',
+    `- **Date:** ${r.date}`,
+    `- **Machine:** ${r.cores} cores (\`os.cpus().length\`), ${r.cpuModel}, ${r.platform}`,
+    `- **Node:** ${r.node}`,
+    `- **Commit:** ${r.commit}`,
+    `- **Settings:** ${settingsLine(r)}`,
+    `- **Wall time of the bench:** ${fmt(r.wallSeconds)} s`,
+    '',
+    '## Medians',
+    '',
+    markdownTable(summaryTable(r)),
+    '',
+    '`× baseline` is Switchboard req/s ÷ the echo server\'s req/s, both medians of this same invocation. Latencies are of the',
+    'HTTP request (autocannon); "invite → roster" is from the moment the invite request was written to the moment the bot',
+    'had read the roster `updated` notification naming that invitee.',
+    '',
+    '## Generated observations',
+    '',
+    ...generatedObservations(r).map((o) => `- ${o}`),
+    '',
+    '## Notes',
+    '',
+    NOTES_START,
+    keptNotes(),
+    NOTES_END,
+    '',
+    '## Every run',
+    '',
+    markdownTable(runTable(r)),
+    '',
+    ...(errorSamples.length > 0 ? ['## Error samples', '', ...errorSamples, ''] : []),
+  ].join('\n');
+}

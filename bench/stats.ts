@@ -1,0 +1,41 @@
+/** Small statistics helpers: exact percentiles of a sample, the median of runs, number formatting. */
+
+/** Nearest-rank percentile (p in 0..100) of an unsorted sample; NaN when empty. */
+export function percentile(values: ArrayLike<number>, p: number): number {
+  const n = values.length;
+  if (n === 0) return Number.NaN;
+  const sorted = Float64Array.from(values).sort();
+  const rank = Math.min(n, Math.max(1, Math.ceil((p / 100) * n)));
+  return sorted[rank - 1]!;
+}
+
+/** Median of run results (the middle one, or the mean of the two middle ones); NaN when empty. */
+export function median(values: number[]): number {
+  const v = values.filter((x) => !Number.isNaN(x)).sort((a, b) => a - b);
+  if (v.length === 0) return Number.NaN;
+  const mid = Math.floor(v.length / 2);
+  return v.length % 2 === 1 ? v[mid]! : (v[mid - 1]! + v[mid]!) / 2;
+}
+
+export function fmt(n: number, digits = 0): string {
+  if (Number.isNaN(n)) return 'n/a';
+  return n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+}
+
+export function fmtMs(n: number): string {
+  if (Number.isNaN(n)) return 'n/a';
+  return n < 10 ? `${fmt(n, 2)} ms` : n < 100 ? `${fmt(n, 1)} ms` : `${fmt(n, 0)} ms`;
+}
+
+/** autocannon's latency histogram holds whole milliseconds: 0 means under 1 ms. */
+export function fmtLatency(n: number): string {
+  return n === 0 ? '<1 ms' : fmtMs(n);
+}
+
+export function fmtPct(part: number, whole: number): string {
+  if (whole === 0) return 'n/a';
+  return `${fmt((100 * part) / whole, 1)} %`;
+}
+
+/** Absolute wall-clock milliseconds with sub-millisecond resolution, comparable across worker threads. */
+export const wallNow = (): number => performance.timeOrigin + performance.now();

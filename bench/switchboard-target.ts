@@ -1,0 +1,101 @@
+/**
+ * One Switchboard under test, started in this process with `startSwitchboard` (as `npm start` does, minus the CLI):
+ * SQLite in memory or in a file in a fresh temp directory, the bench world, the bench bot as every app's callback.
+ * Then a token from its own token endpoint (client credentials, once) and K group calls with chatInfo, created
+ * through the Graph API and polled until established.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { resolveConfig } from '../src/config.js';
+import { startSwitchboard, type Switchboard } from '../src/main.js';
+import { DEFAULT_APP_ID, DEFAULT_APP_SECRET, DEFAULT_TENANT_ID } from '../src/sim/default-world.js';
+import { benchWorld } from './world.js';
+
+export type StoreMode = 'memory' | 'file';
+
+export interface Target {
+  sb: Switchboard;
+  url: string;
+  token: string;
+  callIds: string[];
+  close(): Promise<void>;
+}
+
+export interface TargetOptions {
+  mode: StoreMode;
+  tlsDir: string;
+  botUrl: string;
+  users: number;
+  calls: number;
+}
+
+async function fetchToken(base: string): Promise<string> {
+  const res = await fetch(`${base}/${DEFAULT_TENANT_ID}/oauth2/v2.0/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ grant_type: 'client_credentials', client_id: DEFAULT_APP_ID, client_secret: DEFAULT_APP_SECRET, scope: 'https://graph.microsoft.com/.default' }),
+  });
+  const body = (await res.json()) as { access_token?: string };
+  if (!res.ok || !body.access_token) throw new Error(`token request failed: ${res.status} ${JSON.stringify(body)}`);
+  return body.access_token;
+}
+
+async function createGroupCall(base: string, token: string, botUrl: string, k: number): Promise<string> {
+  const res = await fetch(`${base}/v1.0/communications/calls`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      '@odata.type': '#microsoft.graph.call',
+      callbackUri: botUrl,
+      requestedModalities: ['audio'],
+      mediaConfig: { '@odata.type': '#microsoft.graph.serviceHostedMediaConfig' },
+      // chatInfo and no targets: a group call (src/domain/call.ts kindOf), which takes more than one invitee later.
+      chatInfo: { '@odata.type': '#microsoft.graph.chatInfo', threadId: `19:bench-call-${k}@thread.v2`, messageId: '0' },
+      targets: [],
+      tenantId: DEFAULT_TENANT_ID,
+    }),
+  });
+  const body = (await res.json()) as { id?: string };
+  if (res.status !== 201 || !body.id) throw new Error(`creating group call ${k} failed: ${res.status} ${JSON.stringify(body)}`);
+  return body.id;
+}
+
+async function waitEstablished(base: string, token: string, callId: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = '';
+  while (Date.now() < deadline) {
+    const res = await fetch(`${base}/v1.0/communications/calls/${callId}`, { headers: { authorization: `Bearer ${token}` } });
+    const body = (await res.json()) as { state?: string };
+    last = `${res.status} ${body.state ?? JSON.stringify(body)}`;
+    if (res.ok && body.state === 'established') return;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error(`call ${callId} not established after ${timeoutMs} ms (last: ${last})`);
+}
+
+export async function startTarget(opts: TargetOptions): Promise<Target> {
+  const dataDir = opts.mode === 'file' ? await mkdtemp(join(tmpdir(), 'switchboard-bench-')) : null;
+  const config = resolveConfig([], {}, { data: dataDir ?? ':memory:', port: 0, httpsPort: 0, tlsDir: opts.tlsDir, logLevel: 'error' });
+  let sb: Switchboard;
+  try {
+    sb = await startSwitchboard(config, { world: benchWorld(opts.botUrl, opts.users) });
+  } catch (err) {
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+    throw new Error(`Switchboard failed to start: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+  }
+  const close = async (): Promise<void> => {
+    await sb.close();
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  };
+  try {
+    const token = await fetchToken(sb.httpUrl);
+    const callIds: string[] = [];
+    for (let k = 0; k < opts.calls; k++) callIds.push(await createGroupCall(sb.httpUrl, token, opts.botUrl, k));
+    for (const id of callIds) await waitEstablished(sb.httpUrl, token, id, 10_000);
+    return { sb, url: sb.httpUrl, token, callIds, close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
