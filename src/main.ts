@@ -112,10 +112,14 @@ export async function startSwitchboard(config: Config, opts: StartOptions = {}):
     async close() {
       if (closed) return;
       closed = true;
-      const closing = new Promise<void>((resolve) => httpsServer!.close(() => resolve()));
-      (httpsServer as unknown as { closeAllConnections(): void }).closeAllConnections();
-      await closing;
+      // Both listeners were started here (not by fastify), so both are closed here: stop accepting, let in-flight
+      // requests finish, then drop idle keep-alive connections.
+      const servers = [app.server, httpsServer!];
+      const stopped = servers.map((srv) => new Promise<void>((resolve) => srv.close(() => resolve())));
+      for (const srv of servers) srv.closeIdleConnections();
       await app.close();
+      for (const srv of servers) srv.closeAllConnections();
+      await Promise.all(stopped);
       await timerLoop.stop();
       await dispatcher.stop();
       await store.close();

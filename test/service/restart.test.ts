@@ -81,3 +81,14 @@ describe('restart on the same data directory', () => {
     expect(bot.problems).toEqual([]);
   });
 });
+
+describe('close()', () => {
+  it('stops both listeners, so nothing keeps the process alive', async () => {
+    const config = resolveConfig([], {}, { data: ':memory:', port: 0, httpsPort: 0, tlsDir: process.env.SWITCHBOARD_TEST_TLS_DIR!, logLevel: 'silent' });
+    const sb = await startSwitchboard(config, { world: fastWorld(null) });
+    expect((await fetch(`${sb.httpUrl}/v1.0/communications/calls/x`)).status).toBe(401);
+    await sb.close();
+    await expect(fetch(`${sb.httpUrl}/v1.0/communications/calls/x`)).rejects.toThrow();
+    await expect(fetch(`${sb.httpsUrl}/v1.0/communications/calls/x`)).rejects.toThrow();
+  });
+});
