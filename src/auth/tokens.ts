@@ -34,6 +34,7 @@ export class AuthError extends Error {
 
 export const GRAPH_AUDIENCES: readonly string[] = ['https://graph.microsoft.com', 'https://graph.microsoft.com/', '00000003-0000-0000-c000-000000000000'];
 export const TOKEN_LIFETIME_S = 3600;
+const MAX_VERIFIED_TOKENS = 1000;
 // Entra ID's validators allow five minutes of clock skew; bots see the same tolerance from us.
 const CLOCK_SKEW_S = 300;
 
@@ -73,6 +74,8 @@ export class TokenService {
   private readonly directory: Directory;
   private readonly clock: { now(): number };
   private readonly publicKey: KeyObject;
+  /** Payloads of tokens whose signature already verified: a bot reuses one token for an hour (RS256 costs ~6% of an invite). */
+  private readonly verifiedPayloads = new Map<string, Record<string, unknown>>();
 
   constructor(opts: { keys: { token: SigningKey }; directory: Directory; clock: { now(): number } }) {
     this.key = opts.keys.token;
@@ -121,6 +124,9 @@ export class TokenService {
     const m = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(authorizationHeader ?? '');
     const token = m?.[1];
     if (!token) throw tokenEmpty();
+    // Claims (lifetime above all) are checked on every request; only the signature check is remembered.
+    const known = this.verifiedPayloads.get(token);
+    if (known) return this.checkClaims(known);
     if (token.split('.').length !== 3) throw invalid('CompactToken parsing failed with error code: 80049217');
     let header: ReturnType<typeof decodeProtectedHeader>;
     try {
@@ -139,7 +145,10 @@ export class TokenService {
       throw invalid('Access token validation failure. The token is malformed.');
     }
     if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) throw invalid('Access token validation failure. The token is malformed.');
-    return this.checkClaims(payload);
+    const principal = this.checkClaims(payload);
+    if (this.verifiedPayloads.size >= MAX_VERIFIED_TOKENS) this.verifiedPayloads.delete(this.verifiedPayloads.keys().next().value!);
+    this.verifiedPayloads.set(token, payload);
+    return principal;
   }
 
   private checkClaims(p: Record<string, unknown>): Principal {
