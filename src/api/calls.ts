@@ -13,7 +13,7 @@ const parseReject = bodyValidator<{ reason?: string | null; callbackUri?: string
 
 /** Graph call actions this version does not serve yet: they answer 501 rather than a fake success. */
 const UNIMPLEMENTED_CALL_ACTIONS = new Set([
-  'redirect', 'transfer', 'keepalive', 'mute', 'unmute', 'playprompt', 'recordresponse', 'cancelmediaprocessing',
+  'redirect', 'transfer', 'mute', 'unmute', 'playprompt', 'recordresponse', 'cancelmediaprocessing',
   'subscribetotone', 'senddtmftones', 'updaterecordingstatus', 'changescreensharingrole', 'addlargegalleryview',
 ]);
 
@@ -51,6 +51,10 @@ export function callRoutes(app: FastifyInstance, deps: GraphDeps, prefix: GraphP
       case 'answer':
         orThrow(await deps.service.answer(principal, req.params.callId, parseAnswer(req.body)));
         return reply.code(202).send();
+      case 'keepalive':
+        // Graph: 200 OK with no body (not 202, not 204).
+        orThrow(await deps.service.keepAlive(principal, req.params.callId));
+        return reply.code(200).send();
       case 'reject':
         orThrow(await deps.service.rejectCall(principal, req.params.callId, parseReject(req.body)));
         return reply.code(202).send();

@@ -4,6 +4,7 @@
  *   outgoing:  (create) establishing ──established timer / target answers──▶ established
  *   incoming:  (control API) incoming ──answer──▶ establishing ──▶ established;  incoming ──reject──▶ gone
  *   any live:  DELETE ──▶ terminating ──▶ terminated (then deleted: GET answers 404)
+ *   timeouts:  no keepAlive for 45 min ──▶ as DELETE, with 408/8537;  incoming for 15 s ──▶ gone, 408/1106
  *
  * Notifications per spec 2: create/answer → `updated` establishing, `updated` established, then for group calls
  * and meetings a roster `updated`; reject → `deleted`; hang-up → `updated` terminating, `deleted` terminated.
@@ -15,10 +16,19 @@ import { callNotification, rosterNotification, rosterToAllLegs } from './notific
 import { requireAnyRole, Role, type Principal } from './permissions.js';
 import { reject, RejectionCode, type Rejection } from './rejections.js';
 import { callNotAnswered, RESULT, resultInfo, type InviteeOutcome } from './result-codes.js';
-import { emptyEffects, type ApiVersion, type CallLeg, type Conversation, type ConversationKind, type Effects, type IdentitySet, type Participant } from './types.js';
+import { emptyEffects, type ApiVersion, type CallLeg, type Conversation, type ConversationKind, type Effects, type IdentitySet, type Participant, type TimerRequest } from './types.js';
 import type { AnswerBehaviour, Directory } from '../sim/directory.js';
 
 export const MAX_GROUP_CALL_TARGETS = 5;
+/** A call with no keepAlive for this long is ended as inactive with 408/8537 (spec 4.8). */
+export const KEEPALIVE_TIMEOUT_MS = 45 * 60_000;
+/** An incoming call must be answered, rejected or redirected within this long (spec 4.4). */
+export const ANSWER_WINDOW_MS = 15_000;
+
+/** The leg's one keepAlive timer: rescheduling it (same id) replaces the previous deadline. */
+export function keepAliveTimer(legId: string, now: number): TimerRequest {
+  return { id: `keepalive-${legId}`, dueAt: now + KEEPALIVE_TIMEOUT_MS, kind: 'call.keepAliveExpired', payload: { callId: legId } };
+}
 
 export interface CreateCallCommand {
   callbackUri: string;
@@ -251,6 +261,7 @@ export function decideEstablished(view: ConversationView & { leg: CallLeg }, ctx
   if (leg.state !== 'establishing') return effects;
   const established: CallLeg = { ...leg, state: 'established', activeModalities: leg.requestedModalities, version: leg.version + 1, updatedAt: ctx.now };
   effects.legs.push(established);
+  effects.timers.push(keepAliveTimer(leg.id, ctx.now));
   effects.notifications.push(callNotification(established, conversation, 'updated'));
   const me = view.roster.find((p) => p.id === leg.myParticipantId);
   if (!me) return effects;
@@ -359,6 +370,7 @@ export function decideIncomingCall(cmd: IncomingCallCommand, directory: Director
   effects.legs.push(leg);
   effects.participants.push(caller, botParticipant(leg, targetEnriched, conversation.id, 2, ctx.now));
   effects.notifications.push(callNotification(leg, conversation, 'created'));
+  effects.timers.push({ id: `answer-window-${leg.id}`, dueAt: ctx.now + ANSWER_WINDOW_MS, kind: 'call.answerWindow', payload: { callId: leg.id } });
   return { effects, leg };
 }
 
@@ -423,11 +435,15 @@ export function decideReject(cmd: { reason?: string | null; callbackUri?: string
 }
 
 /** DELETE /calls/{id}: only the bot's leg ends; a group call or meeting goes on for the others. */
-export function decideHangUp(view: ConversationView & { leg: CallLeg }, ctx: DomainContext): Effects {
+export function decideHangUp(
+  view: ConversationView & { leg: CallLeg },
+  ctx: DomainContext,
+  why: { result: { code: number; subcode: number; message: string }; terminationReason: string } = { result: RESULT.hungUp, terminationReason: 'AppInitiated' },
+): Effects {
   const { leg, conversation } = view;
   const effects = emptyEffects();
   const terminating: CallLeg = { ...leg, state: 'terminating', version: leg.version + 1, updatedAt: ctx.now };
-  const ended: CallLeg = { ...terminating, state: 'terminated', resultInfo: resultInfo(RESULT.hungUp), terminationReason: 'AppInitiated', version: leg.version + 2 };
+  const ended: CallLeg = { ...terminating, state: 'terminated', resultInfo: resultInfo(why.result), terminationReason: why.terminationReason, version: leg.version + 2 };
   effects.legs.push(ended);
   effects.notifications.push(callNotification(terminating, conversation, 'updated'), callNotification(ended, conversation, 'deleted'));
   const leaving = conversation.kind === 'peerToPeer' ? view.roster.filter((p) => p.status === 'joined' || p.status === 'inviting') : view.roster.filter((p) => p.id === leg.myParticipantId);
@@ -439,5 +455,30 @@ export function decideHangUp(view: ConversationView & { leg: CallLeg }, ctx: Dom
   if (conversation.kind !== 'peerToPeer') {
     effects.notifications.push(...rosterToAllLegs(view.legs.filter((l) => l.id !== leg.id), removed.filter((p) => p.id === leg.myParticipantId), 'deleted'));
   }
+  return effects;
+}
+
+/** POST /calls/{id}/keepAlive: the call stays alive for another 45 minutes (200, no body). */
+export function decideKeepAlive(leg: CallLeg, ctx: DomainContext): Effects {
+  const effects = emptyEffects();
+  effects.timers.push(keepAliveTimer(leg.id, ctx.now));
+  return effects;
+}
+
+/** No keepAlive for 45 minutes: the leg ends as if hung up, with 408/8537. */
+export function decideKeepAliveExpired(view: ConversationView & { leg: CallLeg }, ctx: DomainContext): Effects {
+  if (view.leg.state === 'terminated' || view.leg.state === 'terminating') return emptyEffects();
+  return decideHangUp(view, ctx, { result: RESULT.keepAliveTimeout, terminationReason: 'KeepAliveTimeout' });
+}
+
+/** An incoming call nobody answered within 15 seconds ends (`deleted`, 408/1106); answering it later gets 404. */
+export function decideAnswerWindowExpired(view: ConversationView & { leg: CallLeg }, ctx: DomainContext): Effects {
+  const { leg } = view;
+  if (leg.state !== 'incoming') return emptyEffects();
+  const effects = emptyEffects();
+  const ended: CallLeg = { ...leg, state: 'terminated', resultInfo: resultInfo(RESULT.answerTimeout), terminationReason: 'AnswerTimeout', version: leg.version + 1, updatedAt: ctx.now };
+  effects.legs.push(ended);
+  effects.notifications.push(callNotification(ended, view.conversation, 'deleted'));
+  for (const p of view.roster) if (p.status === 'joined') effects.participants.push({ ...p, status: 'removed', updatedAt: ctx.now });
   return effects;
 }

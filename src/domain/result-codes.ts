@@ -47,6 +47,10 @@ export const RESULT = {
   rejectedNone: { code: 603, subcode: 0, message: 'The call was rejected by the application.' },
   rejectedBusy: { code: 486, subcode: 0, message: 'The call was rejected by the application: busy.' },
   rejectedForbidden: { code: 403, subcode: 0, message: 'The call was rejected by the application: forbidden.' },
+  /** No keepAlive for 45 minutes: Graph cleans the call up as inactive (spec 4.8, 6.4). */
+  keepAliveTimeout: { code: 408, subcode: 8537, message: 'The call was ended as inactive: no keepAlive was received for 45 minutes.' },
+  /** An incoming call not answered, rejected or redirected within 15 seconds (spec 4.4, 6.4). */
+  answerTimeout: { code: 408, subcode: 1106, message: 'The call was not answered, rejected or redirected within 15 seconds.' },
   /** The other party of a P2P call hung up. */
   peerLeft: { code: 200, subcode: 4521, message: 'The other participant ended the call.' },
 } as const satisfies Record<string, { code: number; subcode: number; message: string }>;

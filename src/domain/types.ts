@@ -178,7 +178,9 @@ export interface TimerRequest {
 export type TimerKind =
   | 'invitee.answer'
   | 'call.established'
-  | 'call.targetAnswer';
+  | 'call.targetAnswer'
+  | 'call.keepAliveExpired'
+  | 'call.answerWindow';
 
 /** Everything one command changes. The service writes it in one transaction. */
 export interface Effects {

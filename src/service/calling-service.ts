@@ -2,7 +2,7 @@
  * The one place that loads state, asks the domain, and saves the resulting state, outbox rows and timers in
  * ONE transaction. Used by the Graph routes, the control API and the timer loop alike.
  */
-import { decideAnswer, decideCreateCall, decideEstablished, decideHangUp, decideIncomingCall, decideReject, decideTargetAnswer, meetingThreadOf, type AnswerCommand, type CreateCallCommand, type IncomingCallCommand } from '../domain/call.js';
+import { decideAnswer, decideAnswerWindowExpired, decideCreateCall, decideEstablished, decideHangUp, decideIncomingCall, decideKeepAlive, decideKeepAliveExpired, decideReject, decideTargetAnswer, meetingThreadOf, type AnswerCommand, type CreateCallCommand, type IncomingCallCommand } from '../domain/call.js';
 import type { Clock, DomainContext, IdSource } from '../domain/clock.js';
 import { decideInvite, decideInviteeAnswer, normalizeCallId, type ConversationView, type InviteCommand } from '../domain/invite.js';
 import type { Principal } from '../domain/permissions.js';
@@ -96,6 +96,14 @@ export class CallingService {
       const leg = await this.ownLeg(tx, principal, callId);
       if (isRejection(leg)) return leg;
       return { effects: decideHangUp(await this.legView(tx, leg), ctx), value: null };
+    });
+  }
+
+  keepAlive(principal: Principal, callId: string): Promise<Result<null>> {
+    return this.run(async (tx, ctx) => {
+      const leg = await this.ownLeg(tx, principal, callId);
+      if (isRejection(leg)) return leg;
+      return { effects: decideKeepAlive(leg, ctx), value: null };
     });
   }
 
@@ -194,6 +202,14 @@ export class CallingService {
       case 'call.targetAnswer': {
         const leg = await tx.getLeg(p.callId ?? '');
         return leg ? decideTargetAnswer(await this.legView(tx, leg), p.participantId ?? '', p.outcome as InviteeOutcome, ctx) : none;
+      }
+      case 'call.keepAliveExpired': {
+        const leg = await tx.getLeg(p.callId ?? '');
+        return leg ? decideKeepAliveExpired(await this.legView(tx, leg), ctx) : none;
+      }
+      case 'call.answerWindow': {
+        const leg = await tx.getLeg(p.callId ?? '');
+        return leg ? decideAnswerWindowExpired(await this.legView(tx, leg), ctx) : none;
       }
       case 'invitee.answer': {
         const invitee = await tx.getParticipant(p.participantId ?? '');

@@ -9,6 +9,7 @@ import type { Call } from '@microsoft/msgraph-sdk/models/index.js';
 import { expect } from 'vitest';
 import { DEFAULT_APP_ID, DEFAULT_MEETING_THREADS, DEFAULT_TENANT_ID, DEFAULT_USERS } from '../../src/sim/default-world.js';
 import type { World } from '../../src/sim/directory.js';
+import type { Clock } from '../../src/domain/clock.js';
 import { startFakeBot, type FakeBot, type ReceivedNotification } from '../helpers/fake-bot.js';
 import { createGraphJsClient } from '../helpers/graph-client.js';
 import { validateGraph, validateGraphCollection } from '../helpers/graph-schema.js';
@@ -52,13 +53,13 @@ export interface Conformance {
 
 const serviceHosted = { odataType: '#microsoft.graph.serviceHostedMediaConfig' };
 
-export async function startConformance(tweak?: (w: World) => void): Promise<Conformance> {
+export async function startConformance(tweak?: (w: World) => void, opts: { clock?: Clock } = {}): Promise<Conformance> {
   // The bot verifies notification JWTs against the server's OpenID configuration, so the server starts first and
   // the app's calling webhook is pointed at the bot afterwards (the directory holds the same app objects).
-  const server = await startTestServer(fastWorld(null, tweak));
+  const server = await startTestServer(fastWorld(null, tweak), opts);
   const realBot = await startFakeBot({
     validateSchema: true,
-    verify: { openIdConfigUrl: `${server.httpsUrl}/.well-known/OpenIdConfiguration`, appId: APP, ca: readFileSync(server.sb.caCertPath, 'utf8') },
+    verify: { openIdConfigUrl: `${server.httpsUrl}/.well-known/OpenIdConfiguration`, appId: APP, ca: readFileSync(server.sb.caCertPath, 'utf8'), ...(opts.clock ? { now: () => opts.clock!.now() } : {}) },
   });
   for (const t of server.sb.directory.world.tenants) for (const a of t.apps) a.callbackUri = realBot.url;
   const token = (): Promise<string> => server.token();

@@ -54,6 +54,8 @@ export interface FakeBotOptions {
     issuer?: string | string[];
     /** PEM CA to trust when the OpenID config / JWKS are served over https by the local CA. */
     ca?: string;
+    /** The time to validate lifetimes against (the server's, when a test moves the server's clock). */
+    now?: () => number;
   };
   /** Status to answer a verified delivery (default 202, what the comms SDK answers). May be async to simulate a slow bot. */
   respond?: (req: FakeBotRequest) => number | Promise<number>;
@@ -122,6 +124,7 @@ function createVerifier(verify: NonNullable<FakeBotOptions['verify']>): (authori
       issuer: verify.issuer ?? BOT_FRAMEWORK_ISSUER,
       clockTolerance: CLOCK_SKEW,
       requiredClaims: ['exp', 'tid'],
+      ...(verify.now ? { currentDate: new Date(verify.now()) } : {}),
     });
     return payload;
   };

@@ -3,6 +3,7 @@ import { resolveConfig } from '../../src/config.js';
 import { startSwitchboard, type Switchboard } from '../../src/main.js';
 import { DEFAULT_APP_ID, DEFAULT_APP_SECRET, DEFAULT_TENANT_ID, defaultWorld } from '../../src/sim/default-world.js';
 import type { World } from '../../src/sim/directory.js';
+import type { Clock } from '../../src/domain/clock.js';
 
 /** The default world with every delay cut to tens of milliseconds, and the bot app's calling webhook set. */
 export function fastWorld(callbackUri: string | null, tweak?: (w: World) => void): World {
@@ -27,11 +28,17 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startTestServer(world: World): Promise<TestServer> {
+/** Real time plus an offset a test can add to: every timer keeps running, and a test can jump ahead. */
+export function offsetClock(): Clock & { advance(ms: number): void } {
+  let offset = 0;
+  return { now: () => Date.now() + offset, advance: (ms) => void (offset += ms) };
+}
+
+export async function startTestServer(world: World, serverOpts: { clock?: Clock } = {}): Promise<TestServer> {
   const tlsDir = process.env.SWITCHBOARD_TEST_TLS_DIR;
   if (!tlsDir) throw new Error('SWITCHBOARD_TEST_TLS_DIR is not set: the vitest globalSetup (test/helpers/tls-global-setup.ts) did not run');
   const config = resolveConfig([], {}, { data: ':memory:', port: 0, httpsPort: 0, tlsDir, logLevel: 'silent' });
-  const sb = await startSwitchboard(config, { world });
+  const sb = await startSwitchboard(config, { world, ...(serverOpts.clock ? { clock: serverOpts.clock } : {}) });
   const cache = new Map<string, string>();
   return {
     sb,
@@ -42,7 +49,8 @@ export async function startTestServer(world: World): Promise<TestServer> {
       const appId = opts.appId ?? DEFAULT_APP_ID;
       const secret = opts.secret ?? DEFAULT_APP_SECRET;
       const key = `${tenantId}|${appId}|${secret}`;
-      const cached = cache.get(key);
+      // With a movable clock a cached token may have expired in server time: always fetch a fresh one.
+      const cached = serverOpts.clock ? undefined : cache.get(key);
       if (cached) return cached;
       const res = await fetch(`${sb.httpUrl}/${tenantId}/oauth2/v2.0/token`, {
         method: 'POST',

@@ -100,14 +100,9 @@ describe('create call, answer, actions', () => {
       await expectRefused(c, meeting, { path, body: { targets: [inviteUser(USERS.adele)], timeout: 20 } }, notImplemented('POST', path));
     });
 
-    it.each(['keepAlive', 'microsoft.graph.keepAlive'])('POST …/calls/{id}/%s', async (segment) => {
+    it.each(['playPrompt', 'microsoft.graph.playPrompt'])('POST …/calls/{id}/%s', async (segment) => {
       const path = `${callPath(meeting)}/${segment}`;
-      await expectRefused(c, meeting, { path }, notImplemented('POST', path));
-    });
-
-    it('POST …/calls/{id}/keepAlive with Content-Type: application/json and no body', async () => {
-      const path = `${callPath(meeting)}/keepAlive`;
-      await expectRefused(c, meeting, { path, headers: { 'content-type': 'application/json' } }, notImplemented('POST', path));
+      await expectRefused(c, meeting, { path, body: { prompts: [] } }, notImplemented('POST', path));
     });
 
     it('POST …/participants/{pid}/mute', async () => {

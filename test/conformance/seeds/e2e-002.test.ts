@@ -52,6 +52,8 @@ describe('seed 002: incoming call → answer → join meeting → invite caller 
     expect(invite.headers.get('location')).toBe(`${c.server.httpUrl}/beta/app/calls/${meeting}/operations/${invite.body.id}`);
 
     await c.bot.waitFor((n) => n.item.changeType === 'deleted' && n.item.resourceUrl === `/communications/calls/${p2p}`, { since });
+    // The meeting leg's notifications are a separate ordered queue: wait for its roster update too.
+    await c.bot.waitFor((n) => n.item.resourceUrl === `/communications/calls/${meeting}/participants` && n.item.resourceData[0]?.info.identity.user?.id === USERS.testUser, { since });
     expect(c.timeline(meeting).slice(-2)).toEqual(['deleted /operations/{id} Completed', 'updated /participants [1]']);
     expect(c.timeline(p2p)).toEqual(['created / incoming', 'updated / establishing', 'updated / established', 'updated / terminated', 'deleted / terminated']);
     // Beta legs carry the beta-only terminationReason the seed shows.
