@@ -27,6 +27,12 @@ export function participantRoutes(app: FastifyInstance, deps: GraphDeps, prefix:
     return { '@odata.context': `${baseUrl(req)}/${prefix.version}/$metadata#communications/calls('${req.params.callId}')/participants/$entity`, ...toGraphParticipant(p) };
   });
 
+  app.delete<{ Params: { callId: string; participantId: string } }>(`${prefix.path}/:callId/participants/:participantId`, async (req, reply) => {
+    const principal = await authenticate(deps, req);
+    orThrow(await deps.service.removeParticipant(principal, req.params.callId, req.params.participantId));
+    return reply.code(204).send();
+  });
+
   app.post<{ Params: { callId: string; action: string } }>(`${prefix.path}/:callId/participants/:action`, async (req, reply) => {
     const action = actionName(req.params.action);
     const principal = await authenticate(deps, req);

@@ -2,7 +2,7 @@
  * The one place that loads state, asks the domain, and saves the resulting state, outbox rows and timers in
  * ONE transaction. Used by the Graph routes, the control API and the timer loop alike.
  */
-import { decideAnswer, decideAnswerWindowExpired, decideCreateCall, decideEstablished, decideHangUp, decideIncomingCall, decideKeepAlive, decideKeepAliveExpired, decideReject, decideTargetAnswer, meetingThreadOf, type AnswerCommand, type CreateCallCommand, type IncomingCallCommand } from '../domain/call.js';
+import { decideAnswer, decideAnswerWindowExpired, decideCreateCall, decideEstablished, decideHangUp, decideIncomingCall, decideKeepAlive, decideKeepAliveExpired, decideReject, decideRemoveParticipant, decideTargetAnswer, meetingThreadOf, type AnswerCommand, type CreateCallCommand, type IncomingCallCommand } from '../domain/call.js';
 import type { Clock, DomainContext, IdSource } from '../domain/clock.js';
 import { decideInvite, decideInviteeAnswer, normalizeCallId, type ConversationView, type InviteCommand } from '../domain/invite.js';
 import type { Principal } from '../domain/permissions.js';
@@ -163,6 +163,15 @@ export class CallingService {
         return reject(RejectionCode.participantNotFound, `Participant ${participantId} was not found in call ${leg.id}.`, participantId);
       }
       return p;
+    });
+  }
+
+  removeParticipant(principal: Principal, callId: string, participantId: string): Promise<Result<null>> {
+    return this.run(async (tx, ctx) => {
+      const leg = await this.ownLeg(tx, principal, callId);
+      if (isRejection(leg)) return leg;
+      const r = decideRemoveParticipant(principal, await this.legView(tx, leg), participantId, ctx);
+      return isRejection(r) ? r : { effects: r, value: null };
     });
   }
 
