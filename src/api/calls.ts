@@ -1,19 +1,21 @@
 /** /communications/calls and /calls/{id}: create, get, hang up, and the call's bound actions. */
 import type { FastifyInstance } from 'fastify';
 import type { AnswerCommand, CreateCallCommand } from '../domain/call.js';
-import { toGraphCall } from '../domain/render.js';
+import type { MuteCommand } from '../domain/mute.js';
+import { toGraphCall, toGraphOperation } from '../domain/render.js';
 import { actionName, authenticate, baseUrl, orThrow, type GraphDeps, type GraphPrefix } from './context.js';
 import { notImplemented, unknownSegment } from './errors.js';
-import { answerBodySchema, createCallBodySchema, rejectBodySchema } from './schemas/bodies.js';
+import { answerBodySchema, clientContextBodySchema, createCallBodySchema, rejectBodySchema } from './schemas/bodies.js';
 import { bodyValidator } from './validate.js';
 
 const parseCreate = bodyValidator<CreateCallCommand>(createCallBodySchema);
 const parseAnswer = bodyValidator<AnswerCommand>(answerBodySchema);
+const parseMute = bodyValidator<MuteCommand>(clientContextBodySchema, { optionalBody: true });
 const parseReject = bodyValidator<{ reason?: string | null; callbackUri?: string | null }>(rejectBodySchema, { optionalBody: true });
 
 /** Graph call actions this version does not serve yet: they answer 501 rather than a fake success. */
 const UNIMPLEMENTED_CALL_ACTIONS = new Set([
-  'redirect', 'transfer', 'mute', 'unmute', 'playprompt', 'recordresponse', 'cancelmediaprocessing',
+  'redirect', 'transfer', 'playprompt', 'recordresponse', 'cancelmediaprocessing',
   'subscribetotone', 'senddtmftones', 'updaterecordingstatus', 'changescreensharingrole', 'addlargegalleryview',
 ]);
 
@@ -55,6 +57,11 @@ export function callRoutes(app: FastifyInstance, deps: GraphDeps, prefix: GraphP
         // Graph: 200 OK with no body (not 202, not 204).
         orThrow(await deps.service.keepAlive(principal, req.params.callId));
         return reply.code(200).send();
+      case 'mute':
+      case 'unmute': {
+        const op = orThrow(await deps.service.selfMute(principal, req.params.callId, action === 'mute', parseMute(req.body)));
+        return reply.code(200).header('Location', `${baseUrl(req)}${prefix.path}/${op.callId}/operations/${op.id}`).send(toGraphOperation(op));
+      }
       case 'reject':
         orThrow(await deps.service.rejectCall(principal, req.params.callId, parseReject(req.body)));
         return reply.code(202).send();

@@ -1,14 +1,18 @@
 /** /calls/{id}/participants: the roster, one participant, and participant: invite. */
 import type { FastifyInstance } from 'fastify';
 import type { InviteCommand } from '../domain/invite.js';
+import type { MuteCommand } from '../domain/mute.js';
 import { toGraphOperation, toGraphParticipant } from '../domain/render.js';
 import { actionName, authenticate, baseUrl, orThrow, type GraphDeps, type GraphPrefix } from './context.js';
 import { isRejection, RejectionCode } from '../domain/rejections.js';
 import { badRequest, notImplemented, unknownSegment } from './errors.js';
-import { inviteBodySchema } from './schemas/bodies.js';
+import { clientContextBodySchema, inviteBodySchema } from './schemas/bodies.js';
 import { bodyValidator } from './validate.js';
 
 const parseInvite = bodyValidator<InviteCommand>(inviteBodySchema);
+const parseMute = bodyValidator<MuteCommand>(clientContextBodySchema, { optionalBody: true });
+/** Graph participant actions this version does not serve yet: 501, not a fake success. */
+const UNIMPLEMENTED_PARTICIPANT_ACTIONS = new Set(['startholdmusic', 'stopholdmusic', 'admitfromlobby', 'removefromlobby', 'reportsyntheticmedia']);
 const UNIMPLEMENTED_COLLECTION_ACTIONS = new Set(['muteall', 'configuremixer', 'admitalllobby', 'admitallfromlobby', 'lowerallhands']);
 
 export function participantRoutes(app: FastifyInstance, deps: GraphDeps, prefix: GraphPrefix): void {
@@ -31,6 +35,17 @@ export function participantRoutes(app: FastifyInstance, deps: GraphDeps, prefix:
     const principal = await authenticate(deps, req);
     orThrow(await deps.service.removeParticipant(principal, req.params.callId, req.params.participantId));
     return reply.code(204).send();
+  });
+
+  app.post<{ Params: { callId: string; participantId: string; action: string } }>(`${prefix.path}/:callId/participants/:participantId/:action`, async (req, reply) => {
+    const action = actionName(req.params.action);
+    const principal = await authenticate(deps, req);
+    if (action === 'mute') {
+      const op = orThrow(await deps.service.participantMute(principal, req.params.callId, req.params.participantId, parseMute(req.body)));
+      return reply.code(200).header('Location', `${baseUrl(req)}${prefix.path}/${op.callId}/operations/${op.id}`).send(toGraphOperation(op));
+    }
+    if (UNIMPLEMENTED_PARTICIPANT_ACTIONS.has(action)) throw notImplemented('POST', req.url.split('?')[0] ?? req.url);
+    throw unknownSegment(req.params.action);
   });
 
   app.post<{ Params: { callId: string; action: string } }>(`${prefix.path}/:callId/participants/:action`, async (req, reply) => {

@@ -99,14 +99,16 @@ function echoInvitee(i: Invitee): Record<string, unknown> {
 
 /** The operation as the invite response and `GET …/operations/{id}` return it. */
 export function toGraphOperation(op: Operation): Record<string, unknown> {
-  return {
+  const body: Record<string, unknown> = {
     '@odata.type': `#microsoft.graph.${op.type}`,
     id: op.id,
     status: op.status,
     clientContext: op.clientContext,
     resultInfo: op.resultInfo,
-    participants: op.invitees.map(echoInvitee),
   };
+  // Only inviteParticipantsOperation has participants (metadata).
+  if (op.type === 'inviteParticipantsOperation') body.participants = op.invitees.map(echoInvitee);
+  return body;
 }
 
 /** The operation as a notification's resourceData (seed 004: annotated identities, no null echoes). */

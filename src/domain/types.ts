@@ -143,7 +143,7 @@ export interface Invitee {
   resultInfo: ResultInfo | null;
 }
 
-export type OperationType = 'inviteParticipantsOperation';
+export type OperationType = 'inviteParticipantsOperation' | 'muteParticipantOperation' | 'unmuteParticipantOperation';
 
 export interface Operation {
   id: string;

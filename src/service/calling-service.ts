@@ -5,6 +5,7 @@
 import { decideAnswer, decideAnswerWindowExpired, decideCreateCall, decideEstablished, decideHangUp, decideIncomingCall, decideKeepAlive, decideKeepAliveExpired, decideReject, decideRemoveParticipant, decideTargetAnswer, meetingThreadOf, type AnswerCommand, type CreateCallCommand, type IncomingCallCommand } from '../domain/call.js';
 import type { Clock, DomainContext, IdSource } from '../domain/clock.js';
 import { decideInvite, decideInviteeAnswer, normalizeCallId, type ConversationView, type InviteCommand } from '../domain/invite.js';
+import { decideParticipantMute, decideSelfMute, type MuteCommand } from '../domain/mute.js';
 import type { Principal } from '../domain/permissions.js';
 import { isRejection, reject, RejectionCode, type Rejection } from '../domain/rejections.js';
 import type { InviteeOutcome } from '../domain/result-codes.js';
@@ -163,6 +164,25 @@ export class CallingService {
         return reject(RejectionCode.participantNotFound, `Participant ${participantId} was not found in call ${leg.id}.`, participantId);
       }
       return p;
+    });
+  }
+
+  /** call: mute / unmute (the bot's own participant). */
+  selfMute(principal: Principal, callId: string, muted: boolean, cmd: MuteCommand): Promise<Result<Operation>> {
+    return this.run(async (tx, ctx) => {
+      const leg = await this.ownLeg(tx, principal, callId);
+      if (isRejection(leg)) return leg;
+      const r = decideSelfMute(await this.legView(tx, leg), muted, cmd, ctx);
+      return isRejection(r) ? r : { effects: r.effects, value: r.operation };
+    });
+  }
+
+  participantMute(principal: Principal, callId: string, participantId: string, cmd: MuteCommand): Promise<Result<Operation>> {
+    return this.run(async (tx, ctx) => {
+      const leg = await this.ownLeg(tx, principal, callId);
+      if (isRejection(leg)) return leg;
+      const r = decideParticipantMute(principal, await this.legView(tx, leg), participantId, cmd, ctx);
+      return isRejection(r) ? r : { effects: r.effects, value: r.operation };
     });
   }
 

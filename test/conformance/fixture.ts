@@ -166,6 +166,9 @@ export function responseType(method: string, path: string, status: number): stri
   if (/^\/[^/]+\/participants\/[^/]+$/.test(p) && method === 'GET') return 'participant';
   if (/^\/[^/]+\/participants\/(microsoft\.graph\.)?invite$/i.test(p) && method === 'POST') return 'inviteParticipantsOperation';
   if (/^\/[^/]+\/operations\/[^/]+$/.test(p) && method === 'GET') return 'commsOperation';
+  if (/^\/[^/]+\/(microsoft\.graph\.)?mute$/i.test(p) && method === 'POST') return 'muteParticipantOperation';
+  if (/^\/[^/]+\/(microsoft\.graph\.)?unmute$/i.test(p) && method === 'POST') return 'unmuteParticipantOperation';
+  if (/^\/[^/]+\/participants\/[^/]+\/(microsoft\.graph\.)?mute$/i.test(p) && method === 'POST') return 'muteParticipantOperation';
   return null;
 }
 

@@ -58,3 +58,8 @@ export const incomingCallBodySchema = {
     requestedModalities: { type: 'array', maxItems: 10, items: { type: 'string', enum: MODALITIES } },
   },
 } as const;
+
+export const clientContextBodySchema = {
+  type: 'object',
+  properties: { clientContext: nullable('string') },
+} as const;

@@ -105,11 +105,11 @@ describe('create call, answer, actions', () => {
       await expectRefused(c, meeting, { path, body: { prompts: [] } }, notImplemented('POST', path));
     });
 
-    it('POST …/participants/{pid}/mute', async () => {
+    it('POST …/participants/{pid}/startHoldMusic', async () => {
       const roster = await send(c, 'GET', `${callPath(meeting)}/participants`);
       const pid: string = roster.body.value[0].id;
-      const path = `${callPath(meeting)}/participants/${pid}/mute`;
-      await expectRefused(c, meeting, { path, body: { clientContext: 'mute' } }, notImplemented('POST', path));
+      const path = `${callPath(meeting)}/participants/${pid}/startHoldMusic`;
+      await expectRefused(c, meeting, { path, body: { clientContext: 'hold' } }, notImplemented('POST', path));
     });
 
     it('GET …/calls/{id}/audioRoutingGroups', async () => {

@@ -1,0 +1,72 @@
+/**
+ * Server mute (spec 4.9, 4.20): call mute/unmute mutes the bot's own participant, participant mute another one.
+ * Group calls and meetings only. The operation is returned already `Completed` (so no completion notification
+ * follows, spec 3.8), and the roster change follows as a roster `updated` with `isMuted`.
+ */
+import type { DomainContext } from './clock.js';
+import type { ConversationView } from './invite.js';
+import { MAX_CLIENT_CONTEXT } from './invite.js';
+import { rosterToAllLegs } from './notifications.js';
+import { requireAnyRole, Role, type Principal } from './permissions.js';
+import { reject, RejectionCode, type Rejection } from './rejections.js';
+import { emptyEffects, type CallLeg, type Effects, type Operation, type Participant } from './types.js';
+
+export interface MuteCommand {
+  clientContext?: string | null;
+}
+
+type MuteView = ConversationView & { leg: CallLeg };
+
+function check(view: MuteView, cmd: MuteCommand, what: string): Rejection | null {
+  if (cmd.clientContext != null && cmd.clientContext.length > MAX_CLIENT_CONTEXT) {
+    return reject(RejectionCode.clientContextTooLong, `clientContext is ${cmd.clientContext.length} characters; at most ${MAX_CLIENT_CONTEXT} are allowed.`, 'clientContext');
+  }
+  if (view.conversation.kind === 'peerToPeer') return reject(RejectionCode.callStateConflict, `${what} is only supported in group calls and meetings; call ${view.leg.id} is peer-to-peer.`);
+  if (view.leg.state !== 'established') return reject(RejectionCode.callStateConflict, `${what} needs an established call; call ${view.leg.id} is ${view.leg.state}.`);
+  return null;
+}
+
+function apply(view: MuteView, target: Participant, muted: boolean, type: Operation['type'], cmd: MuteCommand, ctx: DomainContext): { effects: Effects; operation: Operation } {
+  const effects = emptyEffects();
+  const operation: Operation = {
+    id: ctx.ids.next(),
+    callId: view.leg.id,
+    type,
+    status: 'Completed',
+    clientContext: cmd.clientContext ?? null,
+    resultInfo: null,
+    invitees: [],
+    createdAt: ctx.now,
+    updatedAt: ctx.now,
+  };
+  effects.operations.push(operation);
+  if (target.isMuted !== muted) {
+    const seq = view.conversation.rosterSequence + 1;
+    const changed: Participant = { ...target, isMuted: muted, rosterSequenceNumber: seq, updatedAt: ctx.now };
+    effects.participants.push(changed);
+    effects.conversations.push({ ...view.conversation, rosterSequence: seq });
+    effects.notifications.push(...rosterToAllLegs(view.legs, [changed]));
+  }
+  return { effects, operation };
+}
+
+/** POST /calls/{id}/mute or /unmute: the bot's own participant. */
+export function decideSelfMute(view: MuteView, muted: boolean, cmd: MuteCommand, ctx: DomainContext): Rejection | { effects: Effects; operation: Operation } {
+  const bad = check(view, cmd, muted ? 'call: mute' : 'call: unmute');
+  if (bad) return bad;
+  const me = view.roster.find((p) => p.id === view.leg.myParticipantId && p.status === 'joined');
+  if (!me) return reject(RejectionCode.callStateConflict, `The application is not in call ${view.leg.id}'s roster.`);
+  return apply(view, me, muted, muted ? 'muteParticipantOperation' : 'unmuteParticipantOperation', cmd, ctx);
+}
+
+/** POST /calls/{id}/participants/{pid}/mute: Graph has no v1.0 participant unmute (the person unmutes themselves). */
+export function decideParticipantMute(principal: Principal, view: MuteView, participantId: string, cmd: MuteCommand, ctx: DomainContext): Rejection | { effects: Effects; operation: Operation } {
+  const denied = requireAnyRole(principal, [Role.joinGroupCall], 'participant: mute');
+  if (denied) return denied;
+  const bad = check(view, cmd, 'participant: mute');
+  if (bad) return bad;
+  const id = participantId.toLowerCase();
+  const target = view.roster.find((p) => p.id.toLowerCase() === id && p.status === 'joined' && !p.hidden);
+  if (!target) return reject(RejectionCode.participantNotFound, `Participant ${participantId} was not found in call ${view.leg.id}.`, participantId);
+  return apply(view, target, true, 'muteParticipantOperation', cmd, ctx);
+}

@@ -1,0 +1,60 @@
+/** Server mute: call mute/unmute (the bot itself) and participant mute; Completed at once, roster shows isMuted. */
+import { describe, expect, it } from 'vitest';
+import { decideParticipantMute, decideSelfMute } from '../../src/domain/mute.js';
+import { isRejection } from '../../src/domain/rejections.js';
+import { ALL_CALLING_ROLES } from '../../src/sim/default-world.js';
+import { conversation, ctx, expectRejection, leg, only, participant, principal, user, USERS, view } from './fixtures.js';
+
+const adele = participant({ id: 'p-adele', identity: user(USERS.adele) });
+
+describe('call: mute / unmute', () => {
+  it('mutes the bot itself: a Completed muteParticipantOperation and a roster update with isMuted true', () => {
+    const r = decideSelfMute(view(conversation(), [leg()], [adele]), true, { clientContext: 'c1' }, ctx());
+    if (isRejection(r)) throw new Error(r.message);
+    expect(r.operation).toMatchObject({ type: 'muteParticipantOperation', status: 'Completed', clientContext: 'c1', callId: 'leg-1' });
+    expect(r.effects.operations).toEqual([r.operation]);
+    const roster = only(r.effects.notifications[0]);
+    expect(roster).toMatchObject({ changeType: 'updated', resourceUrl: '/communications/calls/leg-1/participants' });
+    expect(roster.resourceData).toEqual([expect.objectContaining({ id: 'bot-p-1', isMuted: true })]);
+  });
+
+  it('unmute of a muted bot sends isMuted false; unmute of an unmuted one changes nothing but still completes', () => {
+    const conv = conversation();
+    const l = leg();
+    const mutedView = view(conv, [l]);
+    mutedView.roster = mutedView.roster.map((p) => ({ ...p, isMuted: true }));
+    const r = decideSelfMute(mutedView, false, {}, ctx());
+    if (isRejection(r)) throw new Error(r.message);
+    expect(r.operation.type).toBe('unmuteParticipantOperation');
+    expect(only(r.effects.notifications[0]).resourceData[0].isMuted).toBe(false);
+    const again = decideSelfMute(view(conv, [l]), false, {}, ctx());
+    if (isRejection(again)) throw new Error(again.message);
+    expect(again.operation.status).toBe('Completed');
+    expect(again.effects.notifications).toEqual([]);
+  });
+
+  it('is for group calls and meetings only, and for established calls', () => {
+    expectRejection(decideSelfMute(view(conversation({ kind: 'peerToPeer' }), [leg()]), true, {}, ctx()), 'CallStateConflict', null);
+    expectRejection(decideSelfMute(view(conversation(), [leg({ state: 'establishing' })]), true, {}, ctx()), 'CallStateConflict', null);
+  });
+
+  it('limits clientContext to 256 characters', () => {
+    expectRejection(decideSelfMute(view(conversation(), [leg()]), true, { clientContext: 'x'.repeat(257) }, ctx()), 'ClientContextTooLong', 'clientContext');
+  });
+});
+
+describe('participant: mute', () => {
+  it('mutes another participant and tells every bot leg', () => {
+    const other = leg({ id: 'leg-2', myParticipantId: 'bot-p-2' });
+    const r = decideParticipantMute(principal(ALL_CALLING_ROLES), view(conversation(), [leg(), other], [adele]), 'p-adele', {}, ctx());
+    if (isRejection(r)) throw new Error(r.message);
+    expect(r.operation).toMatchObject({ type: 'muteParticipantOperation', status: 'Completed' });
+    expect(r.effects.notifications.map((n) => only(n).resourceUrl)).toEqual(['/communications/calls/leg-1/participants', '/communications/calls/leg-2/participants']);
+    expect(only(r.effects.notifications[0]).resourceData).toEqual([expect.objectContaining({ id: 'p-adele', isMuted: true })]);
+  });
+
+  it('needs Calls.JoinGroupCall.All and a participant in the call', () => {
+    expectRejection(decideParticipantMute(principal(['Calls.Initiate.All']), view(conversation(), [leg()], [adele]), 'p-adele', {}, ctx()), 'MissingRole', null);
+    expectRejection(decideParticipantMute(principal(ALL_CALLING_ROLES), view(conversation(), [leg()], [adele]), 'nobody', {}, ctx()), 'ParticipantNotFound', 'nobody');
+  });
+});
