@@ -139,7 +139,9 @@ export class NotificationDispatcher {
         if (free <= 0) return pollIntervalMs;
         const now = clock.now();
         const rows = await store.outbox.claimDue(now, now + leaseMs, free);
-        for (const row of rows) this.#launch(row);
+        // A row still being delivered here can come back when its lease lapsed early (the clock jumped forward, as a
+        // test or virtual clock does): never send it twice at once; the running attempt will record the outcome.
+        for (const row of rows) if (!this.#inFlight.has(row.seq)) this.#launch(row);
         if (rows.length < free || !this.#running) break;
       }
       const next = await store.outbox.nextDueAt();

@@ -208,6 +208,26 @@ describe('NotificationDispatcher', () => {
     expect(logs.some((l) => l.level === 'error' && /dead-lettered/.test(l.msg))).toBe(true);
   });
 
+  it('does not send a notification twice when the clock jumps past the lease of a delivery still in flight', async () => {
+    const clock = manualClock();
+    let release!: () => void;
+    const held = new Promise<Reply>((r) => (release = () => r({ status: 202 })));
+    const bot = await receiver((_body, n) => (n === 1 ? held : { status: 202 }));
+    const d = start({ requestTimeoutMs: 60_000 }, clock);
+    const id = await enqueue(bot.url(), 'call-1', 1, clock.now());
+    await bot.waitFor(1);
+    // The lease (request timeout + 5 s) lapses in clock time while the POST is still open.
+    clock.advance(120_000);
+    d.wake();
+    await new Promise((r) => setTimeout(r, 100));
+    expect(bot.received).toHaveLength(1);
+    release();
+    await until(async () => (await row(id)).deliveredAt !== null);
+    expect(await d.drain()).toBe(true);
+    expect(bot.received).toHaveLength(1);
+    expect(await attemptsOf(id)).toHaveLength(1);
+  });
+
   it('stop() waits for deliveries in flight and claims nothing more', async () => {
     let release!: () => void;
     const held = new Promise<Reply>((r) => (release = () => r({ status: 202 })));
