@@ -40,8 +40,9 @@ describe('seed example 3: replace a peer-to-peer call', () => {
     const done = await c.bot.waitFor((n) => n.item.changeType === 'deleted' && n.item.resourceData?.id === op!.id, { since });
     expect(done.item.resourceData.status).toBe('Completed');
     await c.bot.waitFor((n) => n.item.changeType === 'deleted' && n.item.resourceUrl === `/communications/calls/${p2p}`, { since, description: 'P2P call deleted' });
-    const joined = c.bot.notifications.slice(since).find((n) => n.item.resourceUrl === `/communications/calls/${group}/participants`);
-    expect(joined?.item.resourceData.map((p: { info: { identity: { user?: { id: string } } } }) => p.info.identity.user?.id)).toEqual([USERS.alex]);
+    // The group call's roster is a separate ordered queue from the P2P call's: wait for it rather than assume it is in.
+    const joined = await c.bot.waitFor((n) => n.item.resourceUrl === `/communications/calls/${group}/participants`, { since });
+    expect(joined.item.resourceData.map((p: { info: { identity: { user?: { id: string } } } }) => p.info.identity.user?.id)).toEqual([USERS.alex]);
 
     expect(c.timeline(p2p)).toEqual(['created / incoming', 'updated / establishing', 'updated / established', 'updated / terminated', 'deleted / terminated']);
     const ended = c.bot.notifications.find((n) => n.item.changeType === 'deleted' && n.item.resourceUrl === `/communications/calls/${p2p}`)!;
