@@ -2,9 +2,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { AnswerCommand, CreateCallCommand } from '../domain/call.js';
 import type { MuteCommand } from '../domain/mute.js';
-import { toGraphCall, toGraphOperation } from '../domain/render.js';
-import { actionName, authenticate, baseUrl, orThrow, type GraphDeps, type GraphPrefix } from './context.js';
-import { notImplemented, unknownSegment } from './errors.js';
+import { toGraphCall } from '../domain/render.js';
+import { actionName, authenticate, baseUrl, notImplementedHere, orThrow, sendOperation, type GraphDeps, type GraphPrefix } from './context.js';
+import { unknownSegment } from './errors.js';
 import { answerBodySchema, clientContextBodySchema, createCallBodySchema, rejectBodySchema } from './schemas/bodies.js';
 import { bodyValidator } from './validate.js';
 
@@ -60,13 +60,13 @@ export function callRoutes(app: FastifyInstance, deps: GraphDeps, prefix: GraphP
       case 'mute':
       case 'unmute': {
         const op = orThrow(await deps.service.selfMute(principal, req.params.callId, action === 'mute', parseMute(req.body)));
-        return reply.code(200).header('Location', `${baseUrl(req)}${prefix.path}/${op.callId}/operations/${op.id}`).send(toGraphOperation(op));
+        return sendOperation(req, reply, prefix, op);
       }
       case 'reject':
         orThrow(await deps.service.rejectCall(principal, req.params.callId, parseReject(req.body)));
         return reply.code(202).send();
       default:
-        if (UNIMPLEMENTED_CALL_ACTIONS.has(action)) throw notImplemented('POST', req.url.split('?')[0] ?? req.url);
+        if (UNIMPLEMENTED_CALL_ACTIONS.has(action)) throw notImplementedHere(req);
         throw unknownSegment(req.params.action);
     }
   });

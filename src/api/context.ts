@@ -1,10 +1,11 @@
 /** What every Graph route needs: the authenticated principal, the service, and how to build URLs. */
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Principal } from '../domain/permissions.js';
 import { isRejection, type Rejection } from '../domain/rejections.js';
-import type { ApiVersion } from '../domain/types.js';
+import { toGraphOperation } from '../domain/render.js';
+import type { ApiVersion, Operation } from '../domain/types.js';
 import type { CallingService } from '../service/calling-service.js';
-import { fromRejection, GraphError } from './errors.js';
+import { fromRejection, GraphError, notImplemented } from './errors.js';
 
 export interface TokenVerifier {
   verify(authorizationHeader: string | undefined): Promise<Principal>;
@@ -46,4 +47,15 @@ export function baseUrl(req: FastifyRequest): string {
 /** Bound actions are matched case-insensitively, with or without the `microsoft.graph.` namespace (spec 0). */
 export function actionName(segment: string): string {
   return segment.replace(/^microsoft\.graph\./i, '').toLowerCase();
+}
+
+/** The request's path without its query string. */
+export const requestPath = (req: FastifyRequest): string => req.url.split('?')[0] ?? req.url;
+
+/** 501 for the Graph path of this request: served by Graph, not by Switchboard yet. */
+export const notImplementedHere = (req: FastifyRequest): GraphError => notImplemented(req.method, requestPath(req));
+
+/** An action that creates an operation: 200, a Location to the operation, and the operation as the body. */
+export function sendOperation(req: FastifyRequest, reply: FastifyReply, prefix: GraphPrefix, op: Operation): FastifyReply {
+  return reply.code(200).header('Location', `${baseUrl(req)}${prefix.path}/${op.callId}/operations/${op.id}`).send(toGraphOperation(op));
 }

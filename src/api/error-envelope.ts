@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { requestPath } from './context.js';
 import { GraphError, internalError, invalidJson, notFound, notImplemented, payloadTooLarge, unsupportedMediaType } from './errors.js';
 
 declare module 'fastify' {
@@ -76,7 +77,7 @@ export function installGraphErrors(app: FastifyInstance, bodyLimit: number): voi
     return sendGraphError(req, reply, graphError);
   });
   app.setNotFoundHandler((req, reply) => {
-    const path = req.url.split('?')[0] ?? req.url;
+    const path = requestPath(req);
     // A Graph calling path we do not serve yet says so, rather than pretending it does not exist.
     const err = GRAPH_CALLS_PATH.test(path) ? notImplemented(req.method, path) : notFound(req.method, path);
     return sendGraphError(req, reply, err);

@@ -2,10 +2,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { InviteCommand } from '../domain/invite.js';
 import type { MuteCommand } from '../domain/mute.js';
-import { toGraphOperation, toGraphParticipant } from '../domain/render.js';
-import { actionName, authenticate, baseUrl, orThrow, type GraphDeps, type GraphPrefix } from './context.js';
+import { toGraphParticipant } from '../domain/render.js';
+import { actionName, authenticate, baseUrl, notImplementedHere, orThrow, sendOperation, type GraphDeps, type GraphPrefix } from './context.js';
 import { isRejection, RejectionCode } from '../domain/rejections.js';
-import { badRequest, notImplemented, unknownSegment } from './errors.js';
+import { badRequest, unknownSegment } from './errors.js';
 import { clientContextBodySchema, inviteBodySchema } from './schemas/bodies.js';
 import { bodyValidator } from './validate.js';
 
@@ -42,9 +42,9 @@ export function participantRoutes(app: FastifyInstance, deps: GraphDeps, prefix:
     const principal = await authenticate(deps, req);
     if (action === 'mute') {
       const op = orThrow(await deps.service.participantMute(principal, req.params.callId, req.params.participantId, parseMute(req.body)));
-      return reply.code(200).header('Location', `${baseUrl(req)}${prefix.path}/${op.callId}/operations/${op.id}`).send(toGraphOperation(op));
+      return sendOperation(req, reply, prefix, op);
     }
-    if (UNIMPLEMENTED_PARTICIPANT_ACTIONS.has(action)) throw notImplemented('POST', req.url.split('?')[0] ?? req.url);
+    if (UNIMPLEMENTED_PARTICIPANT_ACTIONS.has(action)) throw notImplementedHere(req);
     throw unknownSegment(req.params.action);
   });
 
@@ -58,9 +58,9 @@ export function participantRoutes(app: FastifyInstance, deps: GraphDeps, prefix:
       if (isRejection(result) && result.code === RejectionCode.participantNotFound) throw badRequest(result.message, result.target);
       const op = orThrow(result);
       // Graph: 200 (not 202) with a Location to the operation and the operation as the body (seed 000).
-      return reply.code(200).header('Location', `${baseUrl(req)}${prefix.path}/${op.callId}/operations/${op.id}`).send(toGraphOperation(op));
+      return sendOperation(req, reply, prefix, op);
     }
-    if (UNIMPLEMENTED_COLLECTION_ACTIONS.has(action)) throw notImplemented('POST', req.url.split('?')[0] ?? req.url);
+    if (UNIMPLEMENTED_COLLECTION_ACTIONS.has(action)) throw notImplementedHere(req);
     throw unknownSegment(req.params.action);
   });
 }
