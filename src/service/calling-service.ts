@@ -24,6 +24,15 @@ export interface CallingServiceDeps {
 
 type Result<T> = Rejection | T;
 
+type LegView = ConversationView & { leg: CallLeg };
+
+/** A decision that changes state and returns nothing to the caller. */
+const noValue = (r: Result<Effects>): Result<{ effects: Effects; value: null }> => (isRejection(r) ? r : { effects: r, value: null });
+
+/** A decision that creates an operation the route returns. */
+const withOperation = (r: Result<{ effects: Effects; operation: Operation }>): Result<{ effects: Effects; value: Operation }> =>
+  isRejection(r) ? r : { effects: r.effects, value: r.operation };
+
 const callNotFound = (id: string): Rejection => reject(RejectionCode.callNotFound, 'Call not found.', id);
 
 export class CallingService {
@@ -52,6 +61,15 @@ export class CallingService {
     return result;
   }
 
+  /** A command on one of the caller's own legs: ownership checked and the leg's conversation loaded, then decided. */
+  private onLeg<T>(principal: Principal, callId: string, decide: (view: LegView, ctx: DomainContext) => Result<{ effects: Effects; value: T }>): Promise<Result<T>> {
+    return this.run(async (tx, ctx) => {
+      const leg = await this.ownLeg(tx, principal, callId);
+      if (isRejection(leg)) return leg;
+      return decide(await this.legView(tx, leg), ctx);
+    });
+  }
+
   private async ownLeg(tx: Tx, principal: Principal, rawId: string): Promise<Result<CallLeg>> {
     const leg = await tx.getLeg(rawId.toLowerCase());
     if (!leg) return callNotFound(rawId);
@@ -67,7 +85,7 @@ export class CallingService {
     return { conversation, roster: await tx.participantsInConversation(conversationId), legs: await tx.legsInConversation(conversationId) };
   }
 
-  private async legView(tx: Tx, leg: CallLeg): Promise<ConversationView & { leg: CallLeg }> {
+  private async legView(tx: Tx, leg: CallLeg): Promise<LegView> {
     const view = await this.view(tx, leg.conversationId);
     if (!view) throw new Error(`call ${leg.id} has no conversation ${leg.conversationId}`);
     return { ...view, leg };
@@ -93,37 +111,19 @@ export class CallingService {
   }
 
   hangUp(principal: Principal, callId: string): Promise<Result<null>> {
-    return this.run(async (tx, ctx) => {
-      const leg = await this.ownLeg(tx, principal, callId);
-      if (isRejection(leg)) return leg;
-      return { effects: decideHangUp(await this.legView(tx, leg), ctx), value: null };
-    });
+    return this.onLeg(principal, callId, (view, ctx) => noValue(decideHangUp(view, ctx)));
   }
 
   keepAlive(principal: Principal, callId: string): Promise<Result<null>> {
-    return this.run(async (tx, ctx) => {
-      const leg = await this.ownLeg(tx, principal, callId);
-      if (isRejection(leg)) return leg;
-      return { effects: decideKeepAlive(leg, ctx), value: null };
-    });
+    return this.onLeg(principal, callId, (view, ctx) => noValue(decideKeepAlive(view.leg, ctx)));
   }
 
   answer(principal: Principal, callId: string, cmd: AnswerCommand): Promise<Result<null>> {
-    return this.run(async (tx, ctx) => {
-      const leg = await this.ownLeg(tx, principal, callId);
-      if (isRejection(leg)) return leg;
-      const r = decideAnswer(principal, cmd, await this.legView(tx, leg), this.deps.directory.world.establishMs, ctx);
-      return isRejection(r) ? r : { effects: r, value: null };
-    });
+    return this.onLeg(principal, callId, (view, ctx) => noValue(decideAnswer(principal, cmd, view, this.deps.directory.world.establishMs, ctx)));
   }
 
   rejectCall(principal: Principal, callId: string, cmd: { reason?: string | null; callbackUri?: string | null }): Promise<Result<null>> {
-    return this.run(async (tx, ctx) => {
-      const leg = await this.ownLeg(tx, principal, callId);
-      if (isRejection(leg)) return leg;
-      const r = decideReject(cmd, await this.legView(tx, leg), ctx);
-      return isRejection(r) ? r : { effects: r, value: null };
-    });
+    return this.onLeg(principal, callId, (view, ctx) => noValue(decideReject(cmd, view, ctx)));
   }
 
   invite(principal: Principal, callId: string, cmd: InviteCommand): Promise<Result<Operation>> {
@@ -169,30 +169,15 @@ export class CallingService {
 
   /** call: mute / unmute (the bot's own participant). */
   selfMute(principal: Principal, callId: string, muted: boolean, cmd: MuteCommand): Promise<Result<Operation>> {
-    return this.run(async (tx, ctx) => {
-      const leg = await this.ownLeg(tx, principal, callId);
-      if (isRejection(leg)) return leg;
-      const r = decideSelfMute(await this.legView(tx, leg), muted, cmd, ctx);
-      return isRejection(r) ? r : { effects: r.effects, value: r.operation };
-    });
+    return this.onLeg(principal, callId, (view, ctx) => withOperation(decideSelfMute(view, muted, cmd, ctx)));
   }
 
   participantMute(principal: Principal, callId: string, participantId: string, cmd: MuteCommand): Promise<Result<Operation>> {
-    return this.run(async (tx, ctx) => {
-      const leg = await this.ownLeg(tx, principal, callId);
-      if (isRejection(leg)) return leg;
-      const r = decideParticipantMute(principal, await this.legView(tx, leg), participantId, cmd, ctx);
-      return isRejection(r) ? r : { effects: r.effects, value: r.operation };
-    });
+    return this.onLeg(principal, callId, (view, ctx) => withOperation(decideParticipantMute(principal, view, participantId, cmd, ctx)));
   }
 
   removeParticipant(principal: Principal, callId: string, participantId: string): Promise<Result<null>> {
-    return this.run(async (tx, ctx) => {
-      const leg = await this.ownLeg(tx, principal, callId);
-      if (isRejection(leg)) return leg;
-      const r = decideRemoveParticipant(principal, await this.legView(tx, leg), participantId, ctx);
-      return isRejection(r) ? r : { effects: r, value: null };
-    });
+    return this.onLeg(principal, callId, (view, ctx) => noValue(decideRemoveParticipant(principal, view, participantId, ctx)));
   }
 
   async getOperation(principal: Principal, callId: string, operationId: string): Promise<Result<Operation>> {
