@@ -2,20 +2,23 @@
 import type { FastifyInstance } from 'fastify';
 import type { AnswerCommand, CreateCallCommand } from '../domain/call.js';
 import type { MuteCommand } from '../domain/mute.js';
+import type { RedirectCommand, TransferCommand } from '../domain/transfer.js';
 import { toGraphCall } from '../domain/render.js';
 import { actionName, authenticate, baseUrl, notImplementedHere, orThrow, sendOperation, type GraphDeps, type GraphPrefix } from './context.js';
 import { unknownSegment } from './errors.js';
-import { answerBodySchema, clientContextBodySchema, createCallBodySchema, rejectBodySchema } from './schemas/bodies.js';
+import { answerBodySchema, clientContextBodySchema, createCallBodySchema, redirectBodySchema, rejectBodySchema, transferBodySchema } from './schemas/bodies.js';
 import { bodyValidator } from './validate.js';
 
 const parseCreate = bodyValidator<CreateCallCommand>(createCallBodySchema);
 const parseAnswer = bodyValidator<AnswerCommand>(answerBodySchema);
 const parseMute = bodyValidator<MuteCommand>(clientContextBodySchema, { optionalBody: true });
+const parseRedirect = bodyValidator<RedirectCommand>(redirectBodySchema);
+const parseTransfer = bodyValidator<TransferCommand>(transferBodySchema);
 const parseReject = bodyValidator<{ reason?: string | null; callbackUri?: string | null }>(rejectBodySchema, { optionalBody: true });
 
 /** Graph call actions this version does not serve yet: they answer 501 rather than a fake success. */
 const UNIMPLEMENTED_CALL_ACTIONS = new Set([
-  'redirect', 'transfer', 'playprompt', 'recordresponse', 'cancelmediaprocessing',
+  'playprompt', 'recordresponse', 'cancelmediaprocessing',
   'subscribetotone', 'senddtmftones', 'updaterecordingstatus', 'changescreensharingrole', 'addlargegalleryview',
 ]);
 
@@ -64,6 +67,12 @@ export function callRoutes(app: FastifyInstance, deps: GraphDeps, prefix: GraphP
       }
       case 'reject':
         orThrow(await deps.service.rejectCall(principal, req.params.callId, parseReject(req.body)));
+        return reply.code(202).send();
+      case 'redirect':
+        orThrow(await deps.service.redirect(principal, req.params.callId, parseRedirect(req.body)));
+        return reply.code(202).send();
+      case 'transfer':
+        orThrow(await deps.service.transfer(principal, req.params.callId, parseTransfer(req.body)));
         return reply.code(202).send();
       default:
         if (UNIMPLEMENTED_CALL_ACTIONS.has(action)) throw notImplementedHere(req);

@@ -40,6 +40,7 @@ export const REJECTION_HTTP: Record<RejectionCode, { status: number; code: strin
   [RejectionCode.tenantMismatch]: { status: 403, code: '7505' },
   [RejectionCode.missingRole]: { status: 403, code: '7504' },
   [RejectionCode.callStateConflict]: { status: 409, code: 'Conflict' },
+  [RejectionCode.notImplemented]: { status: 501, code: 'NotImplemented' },
 };
 
 export function fromRejection(r: Rejection): GraphError {

@@ -111,7 +111,7 @@ function botParticipant(leg: CallLeg, identity: IdentitySet, conversationId: str
   };
 }
 
-function behaviourOf(identity: IdentitySet, tenantId: string, directory: Directory): AnswerBehaviour | { action: 'notFound'; afterMs: number } {
+export function behaviourOf(identity: IdentitySet, tenantId: string, directory: Directory): AnswerBehaviour | { action: 'notFound'; afterMs: number } {
   const p = primaryIdentity(identity);
   const id = typeof p?.value.id === 'string' ? p.value.id : '';
   if (p?.key === 'user') return directory.user(id)?.user.answer ?? { action: 'notFound', afterMs: 300 };

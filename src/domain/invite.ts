@@ -127,7 +127,8 @@ export function decideInvite(principal: Principal, cmd: InviteCommand, state: In
   return planInvite(cmd, state, planned, single ? replacesCallId : null, ctx);
 }
 
-function checkInvitee(input: InvitationInput, at: string, leg: CallLeg, directory: Directory): Rejection | { identity: IdentitySet } {
+/** One invitation target: an identity Graph can ring (user or phone of the call's tenant), enriched as Graph echoes it. */
+export function checkInvitee(input: InvitationInput, at: string, leg: CallLeg, directory: Directory): Rejection | { identity: IdentitySet } {
   if (typeof input !== 'object' || input === null || typeof input.identity !== 'object' || input.identity === null) {
     return reject(RejectionCode.invalidProperty, `${at}.identity is required.`, `${at}.identity`);
   }

@@ -21,6 +21,8 @@ export const RejectionCode = {
   tenantMismatch: 'TenantMismatch',
   missingRole: 'MissingRole',
   callStateConflict: 'CallStateConflict',
+  /** A documented Graph behaviour Switchboard does not simulate yet: 501, never a fake success. */
+  notImplemented: 'NotImplemented',
 } as const;
 export type RejectionCode = (typeof RejectionCode)[keyof typeof RejectionCode];
 

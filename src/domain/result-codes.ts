@@ -51,10 +51,19 @@ export const RESULT = {
   keepAliveTimeout: { code: 408, subcode: 8537, message: 'The call was ended as inactive: no keepAlive was received for 45 minutes.' },
   /** An incoming call not answered, rejected or redirected within 15 seconds (spec 4.4, 6.4). */
   answerTimeout: { code: 408, subcode: 1106, message: 'The call was not answered, rejected or redirected within 15 seconds.' },
+  /** Transfer completed: the transferee is connected to the target (call-transfer.md: code 0, subcode 7015). */
+  transferCompleted: { code: 0, subcode: 7015, message: 'GracefulTransferCompleted' },
   /** The other party of a P2P call hung up. */
   peerLeft: { code: 200, subcode: 4521, message: 'The other participant ended the call.' },
 } as const satisfies Record<string, { code: number; subcode: number; message: string }>;
 
 export function resultInfo(r: { code: number; subcode: number; message: string }): ResultInfo {
   return { '@odata.type': '#microsoft.graph.resultInfo', ...r } as ResultInfo;
+}
+
+/** A transfer whose target did not take the call: the call is back to established with this (500/7000, consultative 500/7700). */
+export function transferFailed(outcome: Exclude<InviteeOutcome, 'accept'>, consultative: boolean): ResultInfo {
+  const r = REASONS[outcome];
+  const subcode = consultative ? 7700 : 7000;
+  return { '@odata.type': '#microsoft.graph.resultInfo', code: 500, subcode, message: `Transfer failed. Underlying reason: ${r.reason}. DiagCode: 500#${subcode}.@` } as ResultInfo;
 }

@@ -180,7 +180,8 @@ export type TimerKind =
   | 'call.established'
   | 'call.targetAnswer'
   | 'call.keepAliveExpired'
-  | 'call.answerWindow';
+  | 'call.answerWindow'
+  | 'call.transferAnswer';
 
 /** Everything one command changes. The service writes it in one transaction. */
 export interface Effects {

@@ -7,6 +7,7 @@ import type { Clock, DomainContext, IdSource } from '../domain/clock.js';
 import { decideInvite, decideInviteeAnswer, normalizeCallId, type ConversationView, type InviteCommand } from '../domain/invite.js';
 import { decideParticipantMute, decideSelfMute, type MuteCommand } from '../domain/mute.js';
 import type { Principal } from '../domain/permissions.js';
+import { decideRedirect, decideTransfer, decideTransferOutcome, type RedirectCommand, type TransferCommand } from '../domain/transfer.js';
 import { isRejection, reject, RejectionCode, type Rejection } from '../domain/rejections.js';
 import type { InviteeOutcome } from '../domain/result-codes.js';
 import type { ApiVersion, CallLeg, Conversation, Effects, Operation, Participant } from '../domain/types.js';
@@ -126,6 +127,27 @@ export class CallingService {
     return this.onLeg(principal, callId, (view, ctx) => noValue(decideReject(cmd, view, ctx)));
   }
 
+  redirect(principal: Principal, callId: string, cmd: RedirectCommand): Promise<Result<null>> {
+    return this.onLeg(principal, callId, (view, ctx) => noValue(decideRedirect(principal, cmd, view, this.deps.directory, ctx)));
+  }
+
+  transfer(principal: Principal, callId: string, cmd: TransferCommand): Promise<Result<null>> {
+    return this.run(async (tx, ctx) => {
+      const leg = await this.ownLeg(tx, principal, callId);
+      if (isRejection(leg)) return leg;
+      const raw = cmd.transferTarget?.replacesCallId;
+      const replaced = typeof raw === 'string' && raw.length > 0 ? await this.sameAppLeg(tx, principal, leg, normalizeCallId(raw)) : null;
+      return noValue(decideTransfer(principal, cmd, { ...(await this.legView(tx, leg)), replaced }, this.deps.directory, ctx));
+    });
+  }
+
+  /** Another live leg of the same app and tenant, with its conversation; any other id is "not found" for this app. */
+  private async sameAppLeg(tx: Tx, principal: Principal, leg: CallLeg, id: string): Promise<LegView | null> {
+    const other = await tx.getLeg(id);
+    if (!other || other.appId.toLowerCase() !== principal.appId.toLowerCase() || other.tenantId !== leg.tenantId) return null;
+    return this.legView(tx, other);
+  }
+
   invite(principal: Principal, callId: string, cmd: InviteCommand): Promise<Result<Operation>> {
     return this.run(async (tx, ctx) => {
       const leg = await this.ownLeg(tx, principal, callId);
@@ -224,6 +246,13 @@ export class CallingService {
       case 'call.answerWindow': {
         const leg = await tx.getLeg(p.callId ?? '');
         return leg ? decideAnswerWindowExpired(await this.legView(tx, leg), ctx) : none;
+      }
+      case 'call.transferAnswer': {
+        const leg = await tx.getLeg(p.callId ?? '');
+        if (!leg) return none;
+        const replacedLeg = p.replacesCallId ? await tx.getLeg(p.replacesCallId) : undefined;
+        const consultation = p.replacesCallId ? { replaced: replacedLeg ? await this.legView(tx, replacedLeg) : null } : null;
+        return decideTransferOutcome(await this.legView(tx, leg), consultation, p.outcome as InviteeOutcome, ctx);
       }
       case 'invitee.answer': {
         const invitee = await tx.getParticipant(p.participantId ?? '');

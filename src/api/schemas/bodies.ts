@@ -63,3 +63,24 @@ export const clientContextBodySchema = {
   type: 'object',
   properties: { clientContext: nullable('string') },
 } as const;
+
+export const redirectBodySchema = {
+  type: 'object',
+  required: ['targets'],
+  properties: {
+    // The cap of 25 is a domain rule with its own message; this bound only stops absurd arrays early.
+    targets: { type: 'array', maxItems: 1000, items: invitationParticipantInfoSchema },
+    timeout: nullable('integer'),
+    callbackUri: nullable('string'),
+  },
+} as const;
+
+export const transferBodySchema = {
+  type: 'object',
+  required: ['transferTarget'],
+  properties: {
+    transferTarget: invitationParticipantInfoSchema,
+    transferee: { anyOf: [participantInfoSchema, { type: 'null' }] },
+    clientContext: nullable('string'),
+  },
+} as const;

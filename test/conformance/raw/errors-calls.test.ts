@@ -95,11 +95,6 @@ describe('create call, answer, actions', () => {
   });
 
   describe('not implemented: 501 saying so', () => {
-    it('POST …/calls/{id}/redirect', async () => {
-      const path = `${callPath(meeting)}/redirect`;
-      await expectRefused(c, meeting, { path, body: { targets: [inviteUser(USERS.adele)], timeout: 20 } }, notImplemented('POST', path));
-    });
-
     it.each(['playPrompt', 'microsoft.graph.playPrompt'])('POST …/calls/{id}/%s', async (segment) => {
       const path = `${callPath(meeting)}/${segment}`;
       await expectRefused(c, meeting, { path, body: { prompts: [] } }, notImplemented('POST', path));

@@ -1,0 +1,197 @@
+/**
+ * call: redirect and call: transfer, pure (spec 2, 4.6, 4.7).
+ *
+ *   redirect:  incoming ──redirect──▶ gone (`deleted`, terminated): the caller now rings the targets, not the bot.
+ *   transfer:  established ──transfer──▶ transferring ──target answers──▶ transferAccepted ──▶ terminated (0/7015)
+ *                                                    └─target declines / busy / no answer──▶ established (500/7000)
+ *   consultative transfer (transferTarget.replacesCallId = the bot's other P2P call, with the target in it): the
+ *   target is already connected, so it accepts at once; both of the bot's calls end. A failure is 500/7700.
+ */
+import type { DomainContext } from './clock.js';
+import { behaviourOf, checkCallbackUri } from './call.js';
+import { identityKey, identityKind, primaryIdentity } from './identity.js';
+import { checkInvitee, MAX_CLIENT_CONTEXT, normalizeCallId, REPLACE_DELAY_MS, type ConversationView, type InvitationInput } from './invite.js';
+import { callNotification } from './notifications.js';
+import { requireAnyRole, Role, type Principal } from './permissions.js';
+import { reject, RejectionCode, type Rejection } from './rejections.js';
+import { RESULT, resultInfo, transferFailed, type InviteeOutcome } from './result-codes.js';
+import { emptyEffects, type CallLeg, type Effects, type Participant } from './types.js';
+import type { Directory } from '../sim/directory.js';
+
+type LegView = ConversationView & { leg: CallLeg };
+
+/** Redirect limits (call-redirect.md): up to 25 simultaneous-ring targets, a ring timeout of 15 to 90 seconds. */
+export const MAX_REDIRECT_TARGETS = 25;
+export const REDIRECT_TIMEOUT_RANGE = { min: 15, max: 90 } as const;
+
+export interface RedirectCommand {
+  targets: InvitationInput[];
+  timeout?: number | null;
+  callbackUri?: string | null;
+}
+
+export interface TransferCommand {
+  transferTarget: InvitationInput;
+  transferee?: Record<string, unknown> | null;
+  clientContext?: string | null;
+}
+
+/** A PSTN target needs the call to belong to an application instance with a number (spec 1.4 item 8). */
+function pstnNeedsInstance(leg: CallLeg, at: string): Rejection {
+  return reject(
+    RejectionCode.invalidProperty,
+    `${at}: calls to a phone number need the call to belong to an application instance (resource account) with a phone number; call ${leg.id} was placed to or by the application itself.`,
+    at,
+  );
+}
+
+export function decideRedirect(principal: Principal, cmd: RedirectCommand, view: LegView, directory: Directory, ctx: DomainContext): Rejection | Effects {
+  const denied = requireAnyRole(principal, [Role.initiate], 'call: redirect');
+  if (denied) return denied;
+  const { leg } = view;
+  if (!Array.isArray(cmd.targets) || cmd.targets.length === 0) return reject(RejectionCode.noInvitees, 'targets must list at least one target to redirect the call to.', 'targets');
+  if (cmd.targets.length > MAX_REDIRECT_TARGETS) {
+    return reject(RejectionCode.tooManyInvitees, `targets: a call can be redirected to at most ${MAX_REDIRECT_TARGETS} targets (simultaneous ring); got ${cmd.targets.length}.`, 'targets');
+  }
+  if (cmd.timeout != null && (!Number.isInteger(cmd.timeout) || cmd.timeout < REDIRECT_TIMEOUT_RANGE.min || cmd.timeout > REDIRECT_TIMEOUT_RANGE.max)) {
+    return reject(RejectionCode.invalidProperty, `timeout must be between ${REDIRECT_TIMEOUT_RANGE.min} and ${REDIRECT_TIMEOUT_RANGE.max} seconds; got ${cmd.timeout}.`, 'timeout');
+  }
+  if (cmd.callbackUri) {
+    const bad = checkCallbackUri(cmd.callbackUri, 'callbackUri');
+    if (bad) return bad;
+  }
+  const seen = new Map<string, number>();
+  for (const [i, t] of cmd.targets.entries()) {
+    const at = `targets[${i}]`;
+    const checked = checkRedirectTarget(t, at, leg, directory);
+    if (checked) return checked;
+    const key = identityKey(t.identity as Record<string, unknown>);
+    if (key && seen.has(key)) return reject(RejectionCode.duplicateIdentity, `${at}.identity names the same target as targets[${seen.get(key)}].`, `${at}.identity`);
+    if (key) seen.set(key, i);
+  }
+  if (leg.state !== 'incoming') {
+    return reject(RejectionCode.callStateConflict, `Only an incoming call that is not yet answered or rejected can be redirected; call ${leg.id} is ${leg.state}.`);
+  }
+  const effects = emptyEffects();
+  // call-redirect.md: the `deleted` notification carries no resultInfo; beta shows why in terminationReason.
+  const ended: CallLeg = { ...leg, state: 'terminated', callbackUri: cmd.callbackUri ?? leg.callbackUri, terminationReason: 'AppRedirected', version: leg.version + 1, updatedAt: ctx.now };
+  effects.legs.push(ended);
+  effects.notifications.push(callNotification(ended, view.conversation, 'deleted'));
+  for (const p of view.roster) if (p.status === 'joined' || p.status === 'inviting') effects.participants.push({ ...p, status: 'removed', updatedAt: ctx.now });
+  return effects;
+}
+
+function checkRedirectTarget(t: InvitationInput, at: string, leg: CallLeg, directory: Directory): Rejection | null {
+  if (typeof t !== 'object' || t === null || typeof t.identity !== 'object' || t.identity === null) return reject(RejectionCode.invalidProperty, `${at}.identity is required.`, `${at}.identity`);
+  const kind = identityKind(t.identity);
+  // Redirecting to another bot is documented (call-redirect.md example 1): it must name the bot by id.
+  if (kind === 'application' || kind === 'applicationInstance') {
+    const p = primaryIdentity(t.identity);
+    if (typeof p?.value.id !== 'string' || p.value.id.length === 0) return reject(RejectionCode.invalidProperty, `${at}.identity.${p?.key ?? 'application'}.id is required.`, `${at}.identity.${p?.key ?? 'application'}.id`);
+    return null;
+  }
+  const checked = checkInvitee(t, at, leg, directory);
+  if ('rejected' in checked) return checked;
+  if (kind === 'phone' && !leg.applicationInstanceId) return pstnNeedsInstance(leg, `${at}.identity.phone`);
+  return null;
+}
+
+export interface TransferState extends LegView {
+  /** The leg named by transferTarget.replacesCallId, when it exists and belongs to the same app. */
+  replaced: LegView | null;
+}
+
+/** The other party of a peer-to-peer call: the one joined participant that is not a bot leg. */
+const remoteParty = (view: ConversationView): Participant | undefined => view.roster.find((p) => p.status === 'joined' && p.callLegId === null);
+
+export function decideTransfer(principal: Principal, cmd: TransferCommand, state: TransferState, directory: Directory, ctx: DomainContext): Rejection | Effects {
+  const denied = requireAnyRole(principal, [Role.initiate], 'call: transfer');
+  if (denied) return denied;
+  const { leg, conversation } = state;
+  if (cmd.clientContext != null && cmd.clientContext.length > MAX_CLIENT_CONTEXT) {
+    return reject(RejectionCode.clientContextTooLong, `clientContext is ${cmd.clientContext.length} characters; at most ${MAX_CLIENT_CONTEXT} are allowed.`, 'clientContext');
+  }
+  const target = cmd.transferTarget;
+  const kind = typeof target?.identity === 'object' && target.identity !== null ? identityKind(target.identity) : 'other';
+  if (kind === 'application' || kind === 'applicationInstance') {
+    return reject(RejectionCode.cannotInviteBot, `transferTarget.identity.${kind} is a bot; a call can only be transferred to a Teams user or a phone number.`, `transferTarget.identity.${kind}`);
+  }
+  const checked = checkInvitee(target, 'transferTarget', leg, directory);
+  if ('rejected' in checked) return checked;
+  if (kind === 'phone' && !leg.applicationInstanceId) return pstnNeedsInstance(leg, 'transferTarget.identity.phone');
+  if (conversation.kind !== 'peerToPeer') {
+    return reject(RejectionCode.notImplemented, `Switchboard does not simulate transfers out of a group call or meeting yet (transferee.participantId); call ${leg.id} is a ${conversation.kind}. Peer-to-peer transfers are supported.`, 'transferee');
+  }
+  const key = identityKey(checked.identity);
+  const transferee = remoteParty(state);
+  if (transferee && identityKey(transferee.identity) === key) {
+    return reject(RejectionCode.invalidProperty, 'transferTarget.identity is the transferee: a call cannot be transferred to the person already in it.', 'transferTarget.identity');
+  }
+  const rawReplaced = target.replacesCallId;
+  const consultative = typeof rawReplaced === 'string' && rawReplaced.length > 0;
+  if (consultative) {
+    const r = checkConsultation(normalizeCallId(rawReplaced), rawReplaced, key, state);
+    if (r) return r;
+  }
+  if (leg.state !== 'established') return reject(RejectionCode.callStateConflict, `Only an established call can be transferred; call ${leg.id} is ${leg.state}.`);
+
+  const behaviour = behaviourOf(checked.identity, leg.tenantId, directory);
+  // A consultative target is already connected to the bot: it takes the call at once.
+  const outcome: InviteeOutcome = consultative ? 'accept' : behaviour.action;
+  const afterMs = consultative ? REPLACE_DELAY_MS : behaviour.afterMs;
+  const effects = emptyEffects();
+  const transferring: CallLeg = { ...leg, state: 'transferring', resultInfo: null, version: leg.version + 1, updatedAt: ctx.now };
+  effects.legs.push(transferring);
+  effects.notifications.push(callNotification(transferring, conversation, 'updated'));
+  effects.timers.push({
+    id: `transfer-${leg.id}`,
+    dueAt: ctx.now + afterMs,
+    kind: 'call.transferAnswer',
+    payload: { callId: leg.id, outcome, replacesCallId: consultative ? state.replaced!.leg.id : '' },
+  });
+  return effects;
+}
+
+function checkConsultation(id: string, raw: string, key: string | null, state: TransferState): Rejection | null {
+  const at = 'transferTarget.replacesCallId';
+  const replaced = state.replaced;
+  if (!replaced || replaced.leg.id !== id) return reject(RejectionCode.replacedCallNotFound, `${at}: call ${raw} was not found.`, at);
+  if (replaced.leg.id === state.leg.id) return reject(RejectionCode.invalidProperty, `${at} names the call being transferred; it must name the bot's call with the transfer target.`, at);
+  if (replaced.conversation.kind !== 'peerToPeer') return reject(RejectionCode.invalidProperty, `${at} must name a peer-to-peer call between the bot and the transfer target; call ${replaced.leg.id} is a ${replaced.conversation.kind}.`, at);
+  if (replaced.leg.state !== 'established') return reject(RejectionCode.callStateConflict, `${at}: call ${replaced.leg.id} is ${replaced.leg.state}, not established.`, at);
+  const party = remoteParty(replaced);
+  if (!party || identityKey(party.identity) !== key) return reject(RejectionCode.invalidProperty, `transferTarget.identity is not the other party of call ${replaced.leg.id} named by ${at}.`, 'transferTarget.identity');
+  return null;
+}
+
+/**
+ * The transfer target answered (or did not): the call ends as transferred, or goes back to established.
+ * `consultation` is the bot's call with the target for a consultative transfer (null if it ended meanwhile).
+ */
+export function decideTransferOutcome(view: LegView, consultation: { replaced: LegView | null } | null, outcome: InviteeOutcome, ctx: DomainContext): Effects {
+  const effects = emptyEffects();
+  const { leg } = view;
+  if (leg.state !== 'transferring') return effects;
+  const consultative = consultation !== null;
+  const replaced = consultation?.replaced ?? null;
+  // The consultation call ended meanwhile: the target is no longer connected to the bot.
+  const effective: InviteeOutcome = consultative && replaced?.leg.state !== 'established' ? 'noAnswer' : outcome;
+  if (effective !== 'accept') {
+    const back: CallLeg = { ...leg, state: 'established', resultInfo: transferFailed(effective, consultative), version: leg.version + 1, updatedAt: ctx.now };
+    effects.legs.push(back);
+    effects.notifications.push(callNotification(back, view.conversation, 'updated'));
+    return effects;
+  }
+  const accepted: CallLeg = { ...leg, state: 'transferAccepted', version: leg.version + 1, updatedAt: ctx.now };
+  effects.notifications.push(callNotification(accepted, view.conversation, 'updated'));
+  endTransferred(effects, { ...view, leg: accepted }, ctx);
+  if (replaced) endTransferred(effects, replaced, ctx);
+  return effects;
+}
+
+function endTransferred(effects: Effects, view: LegView, ctx: DomainContext): void {
+  const ended: CallLeg = { ...view.leg, state: 'terminated', resultInfo: resultInfo(RESULT.transferCompleted), terminationReason: 'AppTransferred', version: view.leg.version + 1, updatedAt: ctx.now };
+  effects.legs.push(ended);
+  effects.notifications.push(callNotification(ended, view.conversation, 'deleted'));
+  for (const p of view.roster) if (p.status === 'joined' || p.status === 'inviting') effects.participants.push({ ...p, status: 'removed', updatedAt: ctx.now });
+}
