@@ -13,7 +13,7 @@
 import type Database from 'better-sqlite3';
 import type { TimerKind } from '../../domain/types.js';
 import type { DeliveryAttempt, DueTimer, OutboxRow, OutboxStore, TimerStore } from '../store.js';
-import type { AsyncMutex } from './mutex.js';
+import type { AsyncMutex } from '../mutex.js';
 
 interface OutboxRecord {
   seq: number;

@@ -9,7 +9,7 @@ import Database from 'better-sqlite3';
 import type { OutboxStore, Store, TimerStore, Tx } from '../store.js';
 import { prepareEntityStatements, SqliteTx, type EntityStatements } from './entities.js';
 import { migrate } from './migrate.js';
-import { AsyncMutex } from './mutex.js';
+import { AsyncMutex } from '../mutex.js';
 import { createSqliteOutbox, createSqliteTimers } from './outbox.js';
 
 export interface SqliteStoreOptions {

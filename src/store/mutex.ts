@@ -1,8 +1,9 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 
 /**
- * FIFO async mutex. better-sqlite3 has one connection and `transact` awaits between statements, so without this
- * two commands could interleave inside one BEGIN … COMMIT.
+ * FIFO async mutex: both stores run one `transact` at a time per process, in call order. SQLite has one connection
+ * and `transact` awaits between statements, so without this two commands could interleave inside one BEGIN … COMMIT;
+ * PostgreSQL keeps the same per-process order (other processes are serialized by row and advisory locks).
  */
 export class AsyncMutex {
   #tail: Promise<unknown> = Promise.resolve();

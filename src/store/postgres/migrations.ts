@@ -1,0 +1,110 @@
+/**
+ * Numbered PostgreSQL migrations, applied in order at start (under an advisory lock, see migrate.ts) and recorded
+ * in `schema_migrations`. TS strings, not .sql files, so they load the same from `src/` under vitest and from
+ * `dist/src/` after tsc. Never edit a shipped migration: add the next number.
+ * Same tables and meaning as the SQLite schema; times are epoch ms in BIGINT; documents are TEXT (not JSONB) so the
+ * JSON comes back byte for byte, key order included.
+ */
+export interface PgMigration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+const INIT = /* sql */ `
+-- A meeting, group call or P2P call: the roster lives here, shared by every bot leg in it.
+CREATE TABLE conversations (
+  id         TEXT PRIMARY KEY,   -- conversation id (domain-generated GUID)
+  tenant_id  TEXT NOT NULL,      -- tenant the conversation belongs to
+  thread_id  TEXT,               -- chatInfo.threadId, to find the live conversation of a meeting
+  created_at BIGINT NOT NULL,    -- epoch ms
+  ord        BIGINT GENERATED ALWAYS AS IDENTITY,  -- insertion order (kept on update), breaks created_at ties
+  doc        TEXT NOT NULL       -- the Conversation entity as JSON
+);
+CREATE INDEX conversations_thread ON conversations (tenant_id, thread_id) WHERE thread_id IS NOT NULL;
+
+-- One application's Graph call resource; deleted when the call ends (Graph answers 404 for ended calls).
+CREATE TABLE call_legs (
+  id              TEXT PRIMARY KEY,  -- the Graph call id
+  conversation_id TEXT NOT NULL,     -- conversation this leg is in
+  tenant_id       TEXT NOT NULL,     -- tenant of the app that owns the leg
+  app_id          TEXT NOT NULL,     -- app that owns the leg
+  state           TEXT NOT NULL,     -- callState, for inspection queries
+  created_at      BIGINT NOT NULL,   -- epoch ms; orders legs of a conversation
+  ord             BIGINT GENERATED ALWAYS AS IDENTITY,  -- insertion order, breaks created_at ties
+  doc             TEXT NOT NULL      -- the CallLeg entity as JSON
+);
+CREATE INDEX call_legs_conversation ON call_legs (conversation_id, created_at, ord);
+
+-- Roster entries of a conversation, including invitees still ringing and removed ones.
+CREATE TABLE participants (
+  id              TEXT PRIMARY KEY,  -- the Graph participant id
+  conversation_id TEXT NOT NULL,     -- conversation whose roster this is
+  call_leg_id     TEXT,              -- for bot participants: their call leg
+  created_at      BIGINT NOT NULL,   -- epoch ms; roster order
+  ord             BIGINT GENERATED ALWAYS AS IDENTITY,  -- insertion order: roster ties keep join order
+  doc             TEXT NOT NULL      -- the Participant entity as JSON
+);
+CREATE INDEX participants_conversation ON participants (conversation_id, created_at, ord);
+
+-- Long-running operations (invite); kept after their leg is deleted.
+CREATE TABLE operations (
+  id         TEXT PRIMARY KEY,  -- the Graph operation id
+  call_id    TEXT NOT NULL,     -- call leg the operation was requested on
+  status     TEXT NOT NULL,     -- operationStatus, for inspection queries
+  created_at BIGINT NOT NULL,   -- epoch ms
+  doc        TEXT NOT NULL      -- the Operation entity as JSON
+);
+CREATE INDEX operations_call ON operations (call_id);
+
+-- Notifications to bots, written in the same transaction as the state change that caused them.
+CREATE TABLE outbox (
+  seq             BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,  -- global order; per call, delivery follows it
+  message_id      TEXT NOT NULL UNIQUE,  -- X-Microsoft-Skype-Message-ID, the same on every retry
+  call_id         TEXT NOT NULL,     -- ordering key: one in-flight notification per call
+  tenant_id       TEXT NOT NULL,     -- tenant claim (tid) of the signed token
+  app_id          TEXT NOT NULL,     -- audience of the signed token
+  callback_uri    TEXT NOT NULL,     -- where the notification is POSTed
+  body            TEXT NOT NULL,     -- commsNotifications envelope as JSON
+  created_at      BIGINT NOT NULL,   -- epoch ms; the max-age budget counts from here
+  attempts        INTEGER NOT NULL DEFAULT 0,  -- delivery attempts so far
+  next_attempt_at BIGINT NOT NULL,   -- epoch ms; claiming moves it to the lease end, so a lost delivery comes back then
+  leased_until    BIGINT,            -- epoch ms; a dispatcher (of any instance) owns the row until then
+  delivered_at    BIGINT,            -- epoch ms of the 2xx, or null
+  dead_at         BIGINT,            -- epoch ms it was given up on (dead-lettered, kept), or null
+  last_error      TEXT,              -- error of the latest failed attempt
+  is_head         BOOLEAN NOT NULL DEFAULT FALSE  -- true on the oldest pending row of its call: the only row claimDue may take
+);
+-- Per-call queue: finds a call's oldest pending row when the head is delivered or dead-lettered.
+CREATE INDEX outbox_pending_by_call ON outbox (call_id, seq) WHERE delivered_at IS NULL AND dead_at IS NULL;
+-- Inspection by call, delivered rows included.
+CREATE INDEX outbox_by_call ON outbox (call_id, seq);
+-- Due scan: only heads are indexed, so claimDue never walks rows queued behind an in-flight or backing-off head.
+CREATE INDEX outbox_due_heads ON outbox (next_attempt_at, seq) WHERE is_head;
+
+-- Every delivery attempt, successful or not, for inspection and tests.
+CREATE TABLE delivery_attempts (
+  id          BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,  -- insertion order
+  outbox_seq  BIGINT NOT NULL,   -- outbox row attempted
+  attempt     INTEGER NOT NULL,  -- 1 for the first attempt
+  started_at  BIGINT NOT NULL,   -- epoch ms (store clock)
+  duration_ms INTEGER NOT NULL,  -- wall time the attempt took
+  status_code INTEGER,           -- HTTP status, or null when there was no answer (refused, timeout)
+  error       TEXT               -- why it failed, or null
+);
+CREATE INDEX delivery_attempts_seq ON delivery_attempts (outbox_seq, attempt);
+
+-- Deferred commands (invitee answers, establishment); deleted by the command they feed.
+CREATE TABLE timers (
+  id           TEXT PRIMARY KEY,  -- timer id, chosen by the domain (upserts replace)
+  due_at       BIGINT NOT NULL,   -- epoch ms it fires
+  kind         TEXT NOT NULL,     -- TimerKind
+  payload      TEXT NOT NULL,     -- Record<string, string> as JSON
+  leased_until BIGINT             -- epoch ms; a claimer (of any instance) owns the timer until then
+);
+CREATE INDEX timers_due ON timers (due_at);
+-- Leased timers are few: this keeps nextDueAt from scanning all timers.
+CREATE INDEX timers_leased ON timers (leased_until) WHERE leased_until IS NOT NULL;
+`;
+
+export const PG_MIGRATIONS: readonly PgMigration[] = [{ version: 1, name: 'init', sql: INIT }];

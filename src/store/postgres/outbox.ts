@@ -1,0 +1,195 @@
+/**
+ * Outbox and timer queues of the PostgreSQL store, shared by every instance on the database.
+ *
+ * Claims are one UPDATE over a `FOR UPDATE SKIP LOCKED` subquery: two instances claiming at once never take the same
+ * row, and neither waits for the other. Per-call order works as in SQLite: `is_head` marks the oldest pending row
+ * of each call, only heads are claimable, and claiming pushes `next_attempt_at` to the lease end, so a call's head
+ * leased by one instance is not due for any other until the lease lapses (its holder crashed).
+ * Ending a head and promoting the next row take the call's outbox lock (entities.ts appendNotifications takes it
+ * too), so a row appended concurrently is either seen by the promotion or becomes the head itself.
+ */
+import type { Pool, PoolClient } from 'pg';
+import type { TimerKind } from '../../domain/types.js';
+import type { DeliveryAttempt, DueTimer, OutboxRow, OutboxStore, TimerStore } from '../store.js';
+import { LOCK_KEY_SQL, outboxCallKey } from './entities.js';
+
+interface OutboxRecord {
+  seq: number;
+  message_id: string;
+  call_id: string;
+  tenant_id: string;
+  app_id: string;
+  callback_uri: string;
+  body: string;
+  created_at: number;
+  attempts: number;
+  next_attempt_at: number;
+  delivered_at: number | null;
+  dead_at: number | null;
+  last_error: string | null;
+}
+
+interface AttemptRecord {
+  outbox_seq: number;
+  attempt: number;
+  started_at: number;
+  duration_ms: number;
+  status_code: number | null;
+  error: string | null;
+}
+
+interface TimerRecord {
+  id: string;
+  due_at: number;
+  kind: string;
+  payload: string;
+}
+
+const OUTBOX_COLUMNS =
+  'seq, message_id, call_id, tenant_id, app_id, callback_uri, body, created_at, attempts, next_attempt_at, delivered_at, dead_at, last_error';
+
+function toOutboxRow(r: OutboxRecord): OutboxRow {
+  return {
+    seq: r.seq,
+    messageId: r.message_id,
+    callId: r.call_id,
+    tenantId: r.tenant_id,
+    appId: r.app_id,
+    callbackUri: r.callback_uri,
+    body: JSON.parse(r.body) as Record<string, unknown>,
+    createdAt: r.created_at,
+    attempts: r.attempts,
+    nextAttemptAt: r.next_attempt_at,
+    deliveredAt: r.delivered_at,
+    deadAt: r.dead_at,
+    lastError: r.last_error,
+  };
+}
+
+function toAttempt(r: AttemptRecord): DeliveryAttempt {
+  return {
+    outboxSeq: r.outbox_seq,
+    attempt: r.attempt,
+    startedAt: r.started_at,
+    durationMs: r.duration_ms,
+    statusCode: r.status_code,
+    error: r.error,
+  };
+}
+
+/** Runs `fn` in its own transaction on a pooled connection (no retry: callers' leases cover a failed write). */
+export type InTransaction = <T>(fn: (client: PoolClient) => Promise<T>) => Promise<T>;
+
+export function createPgOutbox(pool: Pool, inTransaction: InTransaction): OutboxStore {
+  const record = (client: PoolClient, a: DeliveryAttempt) =>
+    client.query(
+      `INSERT INTO delivery_attempts (outbox_seq, attempt, started_at, duration_ms, status_code, error) VALUES ($1, $2, $3, $4, $5, $6)`,
+      [a.outboxSeq, a.attempt, a.startedAt, Math.round(a.durationMs), a.statusCode, a.error],
+    );
+
+  // Ends a row (delivered or dead) and hands its call's queue to the next pending row.
+  const finish = (seq: number, deliveredAt: number | null, deadAt: number | null, error: string | null, attempt: DeliveryAttempt) =>
+    inTransaction(async (client) => {
+      const row = (await client.query<{ call_id: string }>('SELECT call_id FROM outbox WHERE seq = $1', [seq])).rows[0];
+      if (row) {
+        await client.query(LOCK_KEY_SQL, [outboxCallKey(row.call_id)]);
+        const ended = await client.query(
+          `UPDATE outbox SET delivered_at = $1, dead_at = $2, last_error = COALESCE($3, last_error),
+                  attempts = attempts + 1, leased_until = NULL, is_head = FALSE
+            WHERE seq = $4 AND delivered_at IS NULL AND dead_at IS NULL`,
+          [deliveredAt, deadAt, error, seq],
+        );
+        if (ended.rowCount === 1) {
+          await client.query(
+            `UPDATE outbox SET is_head = TRUE
+              WHERE seq = (SELECT seq FROM outbox WHERE call_id = $1 AND delivered_at IS NULL AND dead_at IS NULL ORDER BY seq LIMIT 1)`,
+            [row.call_id],
+          );
+        }
+      }
+      await record(client, attempt);
+    });
+
+  return {
+    async claimDue(now, leaseUntil, limit) {
+      if (limit <= 0) return [];
+      // Claiming moves next_attempt_at to the lease end: if this delivery is lost (crash), the row is due again then,
+      // and nextDueAt never reports an in-flight row as due now (which would make a dispatcher spin).
+      const { rows } = await pool.query<OutboxRecord>(
+        `UPDATE outbox SET leased_until = $2, next_attempt_at = $2
+          WHERE seq IN (SELECT seq FROM outbox
+                         WHERE is_head AND next_attempt_at <= $1 AND (leased_until IS NULL OR leased_until <= $1)
+                         ORDER BY next_attempt_at, seq LIMIT $3
+                         FOR UPDATE SKIP LOCKED)
+          RETURNING ${OUTBOX_COLUMNS}`,
+        [now, leaseUntil, limit],
+      );
+      return rows.map(toOutboxRow).sort((a, b) => a.seq - b.seq);
+    },
+    async markDelivered(seq, at, attempt) {
+      await finish(seq, at, null, null, attempt);
+    },
+    async markFailed(seq, nextAttemptAt, at, error, attempt) {
+      if (nextAttemptAt === null) {
+        await finish(seq, null, at, error, attempt);
+        return;
+      }
+      await inTransaction(async (client) => {
+        await client.query(
+          `UPDATE outbox SET next_attempt_at = $1, last_error = $2, attempts = attempts + 1, leased_until = NULL
+            WHERE seq = $3 AND delivered_at IS NULL AND dead_at IS NULL`,
+          [nextAttemptAt, error, seq],
+        );
+        await record(client, attempt);
+      });
+    },
+    async nextDueAt() {
+      const { rows } = await pool.query<{ t: number }>('SELECT next_attempt_at AS t FROM outbox WHERE is_head ORDER BY next_attempt_at LIMIT 1');
+      return rows[0]?.t ?? null;
+    },
+    async list(filter) {
+      const limit = filter.limit ?? null; // LIMIT NULL means no limit
+      const { rows } =
+        filter.callId === undefined
+          ? await pool.query<OutboxRecord>(`SELECT ${OUTBOX_COLUMNS} FROM outbox ORDER BY seq LIMIT $1`, [limit])
+          : await pool.query<OutboxRecord>(`SELECT ${OUTBOX_COLUMNS} FROM outbox WHERE call_id = $1 ORDER BY seq LIMIT $2`, [filter.callId, limit]);
+      return rows.map(toOutboxRow);
+    },
+    async attempts(seqs) {
+      if (seqs.length === 0) return [];
+      const { rows } = await pool.query<AttemptRecord>(
+        `SELECT outbox_seq, attempt, started_at, duration_ms, status_code, error FROM delivery_attempts
+          WHERE outbox_seq = ANY($1::bigint[]) ORDER BY outbox_seq, attempt, id`,
+        [seqs],
+      );
+      return rows.map(toAttempt);
+    },
+  };
+}
+
+export function createPgTimers(pool: Pool): TimerStore {
+  return {
+    async claimDue(now, leaseUntil, limit): Promise<DueTimer[]> {
+      if (limit <= 0) return [];
+      const { rows } = await pool.query<TimerRecord>(
+        `UPDATE timers SET leased_until = $2
+          WHERE id IN (SELECT id FROM timers WHERE due_at <= $1 AND (leased_until IS NULL OR leased_until <= $1)
+                        ORDER BY due_at LIMIT $3
+                        FOR UPDATE SKIP LOCKED)
+          RETURNING id, due_at, kind, payload`,
+        [now, leaseUntil, limit],
+      );
+      return rows
+        .map((r) => ({ id: r.id, dueAt: r.due_at, kind: r.kind as TimerKind, payload: JSON.parse(r.payload) as Record<string, string> }))
+        .sort((a, b) => a.dueAt - b.dueAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    },
+    async nextDueAt() {
+      // A leased timer is next available when its lease ends; LEAST ignores NULLs.
+      const { rows } = await pool.query<{ t: number | null }>(
+        `SELECT LEAST((SELECT due_at FROM timers WHERE leased_until IS NULL ORDER BY due_at LIMIT 1),
+                      (SELECT MIN(GREATEST(due_at, leased_until)) FROM timers WHERE leased_until IS NOT NULL)) AS t`,
+      );
+      return rows[0]?.t ?? null;
+    },
+  };
+}

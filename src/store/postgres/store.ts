@@ -1,0 +1,128 @@
+/**
+ * PostgreSQL implementation of `Store` on node-postgres, for one or several Switchboard instances on one database.
+ * Within a process, `transact` calls run one at a time in call order (the same FIFO mutex as SQLite); across
+ * processes, transactions serialize per conversation on advisory locks (entities.ts) and the queues are claimed
+ * with SKIP LOCKED (outbox.ts). A transaction that loses a deadlock or serialization race (40P01, 40001) is rolled
+ * back and run again from the start, a bounded number of times.
+ */
+import pg from 'pg';
+import { AsyncMutex } from '../mutex.js';
+import type { OutboxStore, Store, TimerStore, Tx } from '../store.js';
+import { PgTx } from './entities.js';
+import { migratePostgres, quoteSchema } from './migrate.js';
+import { createPgOutbox, createPgTimers } from './outbox.js';
+
+export interface PostgresStoreOptions {
+  /** libpq-style URL, e.g. postgres://user@host:5432/db (an `options=-c search_path=…` parameter is honoured). */
+  connectionString: string;
+  /** Schema holding the tables, created if missing; default: the connection's search_path (normally `public`). */
+  schema?: string;
+  /** Connections in the pool (transactions use one at a time; the dispatcher's queue writes use the rest). */
+  poolSize?: number;
+  /** How many times a transaction that hit a deadlock or serialization failure is run in all. */
+  maxAttempts?: number;
+}
+
+const RETRYABLE = new Set(['40001', '40P01']);
+const INT8_OID = 20;
+
+/** Times are epoch ms and ids are sequences, all far below 2^53: read BIGINT as a number, not a string. */
+const types = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === INT8_OID ? (v: string) => Number(v) : (pg.types.getTypeParser(oid, format) as (v: string) => unknown)) as typeof pg.types.getTypeParser,
+};
+
+export const isRetryablePgError = (err: unknown): boolean =>
+  typeof err === 'object' && err !== null && RETRYABLE.has(String((err as { code?: unknown }).code));
+
+export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Store> {
+  const pool = new pg.Pool({
+    connectionString: opts.connectionString,
+    max: opts.poolSize ?? 10,
+    types,
+    ...(opts.schema !== undefined ? { options: `-c search_path=${quoteSchema(opts.schema)}` } : {}),
+  });
+  // An idle pooled connection that dies (server restart) must not crash the process; the next query reconnects.
+  pool.on('error', () => undefined);
+  try {
+    const client = await pool.connect();
+    try {
+      await migratePostgres(client, opts.schema !== undefined ? { schema: opts.schema } : {});
+    } finally {
+      client.release();
+    }
+  } catch (err) {
+    await pool.end();
+    throw err;
+  }
+  return new PostgresStore(pool, opts.maxAttempts ?? 10);
+}
+
+class PostgresStore implements Store {
+  readonly kind = 'postgres' as const;
+  readonly outbox: OutboxStore;
+  readonly timers: TimerStore;
+  #pool: pg.Pool;
+  #mutex = new AsyncMutex();
+  #maxAttempts: number;
+  #closed = false;
+
+  constructor(pool: pg.Pool, maxAttempts: number) {
+    this.#pool = pool;
+    this.#maxAttempts = Math.max(1, maxAttempts);
+    this.outbox = createPgOutbox(pool, (fn) => this.#once(fn));
+    this.timers = createPgTimers(pool);
+  }
+
+  /** One BEGIN … COMMIT on a pooled connection; rolled back if `fn` or COMMIT throws. */
+  async #once<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.#pool.connect();
+    let broken = false;
+    try {
+      await client.query('BEGIN');
+      try {
+        const result = await fn(client);
+        await client.query('COMMIT');
+        return result;
+      } catch (err) {
+        try {
+          await client.query('ROLLBACK');
+        } catch {
+          broken = true; // the connection is unusable: drop it from the pool instead of reusing it
+        }
+        throw err;
+      }
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  transact<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+    return this.#mutex.run(async () => {
+      for (let attempt = 1; ; attempt++) {
+        if (this.#closed) throw new Error('store is closed');
+        let tx: PgTx | null = null;
+        try {
+          return await this.#once((client) => {
+            tx = new PgTx(client);
+            return fn(tx);
+          });
+        } catch (err) {
+          if (!isRetryablePgError(err) || attempt >= this.#maxAttempts) throw err;
+          // Lost a deadlock or serialization race with another instance: back off a little (jittered) and rerun.
+          await new Promise((r) => setTimeout(r, Math.random() * 5 * attempt));
+        } finally {
+          (tx as PgTx | null)?.close();
+        }
+      }
+    });
+  }
+
+  close(): Promise<void> {
+    return this.#mutex.run(async () => {
+      if (this.#closed) return;
+      this.#closed = true;
+      await this.#pool.end();
+    });
+  }
+}

@@ -1,0 +1,145 @@
+import pg from 'pg';
+import { describe, expect, it } from 'vitest';
+import { openPostgresStore } from '../../src/store/postgres/store.js';
+import type { Store } from '../../src/store/store.js';
+import { describePostgres, TEST_POSTGRES_URL, testSchemas } from '../helpers/postgres.js';
+import { runStoreContract } from './contract.js';
+import { conversation, leg, note, participant, T0 } from './fixtures.js';
+
+const freshSchema = testSchemas();
+const open = (schema = freshSchema()) => openPostgresStore({ connectionString: TEST_POSTGRES_URL, schema });
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describePostgres('postgres store', () => {
+  runStoreContract('postgres', () => open());
+
+  describe('postgres specifics', () => {
+    it('migrates once, even when several instances start at once, and keeps data across a reopen', async () => {
+      const schema = freshSchema();
+      const stores = await Promise.all([open(schema), open(schema), open(schema)]);
+      await stores[0].transact(async (tx) => {
+        await tx.putConversation(conversation());
+        await tx.putLeg(leg());
+        await tx.appendNotifications([note('call-1', 1)]);
+      });
+      await Promise.all(stores.map((s) => s.close()));
+      const again = await open(schema);
+      expect(await again.transact((tx) => tx.getLeg('call-1'))).toEqual(leg());
+      await again.close();
+      const client = new pg.Client({ connectionString: TEST_POSTGRES_URL });
+      await client.connect();
+      const { rows } = await client.query(`SELECT version, name FROM "${schema}".schema_migrations`);
+      await client.end();
+      expect(rows).toEqual([{ version: 1, name: 'init' }]);
+    });
+
+    it('serializes commands on one conversation across instances (no lost update)', async () => {
+      const schema = freshSchema();
+      const [a, b] = await Promise.all([open(schema), open(schema)]);
+      await a.transact(async (tx) => {
+        await tx.putConversation(conversation());
+        await tx.putLeg(leg());
+      });
+      // Each instance loads via the leg (as commands do), then bumps the conversation.
+      const bump = (s: Store) =>
+        s.transact(async (tx) => {
+          const l = await tx.getLeg('call-1');
+          const c = await tx.getConversation(l!.conversationId);
+          await sleep(2);
+          await tx.putConversation({ ...c!, rosterSequence: c!.rosterSequence + 1 });
+        });
+      await Promise.all(Array.from({ length: 10 }, (_, i) => bump(i % 2 === 0 ? a : b)));
+      expect((await a.transact((tx) => tx.getConversation('conv-1')))?.rosterSequence).toBe(10);
+      await Promise.all([a.close(), b.close()]);
+    });
+
+    it('re-reads a participant after waiting for its conversation', async () => {
+      const schema = freshSchema();
+      const [a, b] = await Promise.all([open(schema), open(schema)]);
+      await a.transact(async (tx) => {
+        await tx.putConversation(conversation());
+        await tx.putParticipant(participant());
+      });
+      let release!: () => void;
+      const gate = new Promise<void>((r) => (release = r));
+      let locked!: () => void;
+      const holding = new Promise<void>((r) => (locked = r));
+      const writer = a.transact(async (tx) => {
+        await tx.getConversation('conv-1');
+        locked();
+        await gate;
+        await tx.putParticipant(participant({ isMuted: true }));
+      });
+      await holding;
+      const reader = b.transact((tx) => tx.getParticipant('p-1'));
+      await sleep(50);
+      release();
+      await writer;
+      expect((await reader)?.isMuted).toBe(true);
+      await Promise.all([a.close(), b.close()]);
+    });
+
+    it('keeps one head per call when appends race with deliveries from another instance', async () => {
+      const schema = freshSchema();
+      const [a, b] = await Promise.all([open(schema), open(schema)]);
+      const total = 40;
+      let appended = 0;
+      const appender = (async () => {
+        for (let i = 1; i <= total; i++) {
+          await a.transact(async (tx) => {
+            await tx.appendNotifications([note('call-x', i)]);
+            // Hold the transaction open: a delivery finishing now must not miss this row.
+            await sleep(3);
+          });
+          appended++;
+        }
+      })();
+      const delivered: number[] = [];
+      let now = T0;
+      while (delivered.length < total) {
+        const rows = await b.outbox.claimDue(now + 100_000, now + 200_000, 10);
+        expect(rows.length).toBeLessThanOrEqual(1);
+        for (const r of rows) {
+          delivered.push(Number(r.messageId.split('-msg-')[1]));
+          await b.outbox.markDelivered(r.seq, now, { outboxSeq: r.seq, attempt: 1, startedAt: now, durationMs: 1, statusCode: 202, error: null });
+        }
+        if (rows.length === 0 && appended === total && delivered.length < total) {
+          throw new Error(`stuck after ${delivered.length} of ${total}: a call lost its head`);
+        }
+        if (rows.length === 0) await sleep(1);
+        now += 1;
+      }
+      await appender;
+      expect(delivered).toEqual(Array.from({ length: total }, (_, i) => i + 1));
+      await Promise.all([a.close(), b.close()]);
+    });
+
+    it('two instances never claim the same row or timer', async () => {
+      const schema = freshSchema();
+      const [a, b] = await Promise.all([open(schema), open(schema)]);
+      await a.transact(async (tx) => {
+        await tx.appendNotifications(Array.from({ length: 60 }, (_, i) => note(`call-${i}`, 1)));
+        await tx.putTimers(Array.from({ length: 60 }, (_, i) => ({ id: `t${i}`, dueAt: T0, kind: 'invitee.answer' as const, payload: {} })));
+      });
+      const claims = await Promise.all(
+        Array.from({ length: 8 }, (_, i) => (i % 2 === 0 ? a : b)).flatMap((s) => [s.outbox.claimDue(T0, T0 + 1000, 10), s.timers.claimDue(T0, T0 + 1000, 10)]),
+      );
+      const rows = claims.filter((_, i) => i % 2 === 0).flat() as { seq: number }[];
+      const timers = claims.filter((_, i) => i % 2 === 1).flat() as { id: string }[];
+      expect(new Set(rows.map((r) => r.seq)).size).toBe(rows.length);
+      expect(new Set(timers.map((t) => t.id)).size).toBe(timers.length);
+      expect(rows.length).toBe(60);
+      expect(timers.length).toBe(60);
+      await Promise.all([a.close(), b.close()]);
+    });
+
+    it('fails loudly after close', async () => {
+      const store = await open();
+      await store.close();
+      await store.close();
+      await expect(store.transact(() => Promise.resolve(1))).rejects.toThrow(/closed/);
+      await expect(store.outbox.nextDueAt()).rejects.toThrow();
+    });
+  });
+});
