@@ -12,6 +12,7 @@ import type { Config } from './config.js';
 import type { CallingService } from './service/calling-service.js';
 import { controlRoutes } from './sim/control-routes.js';
 import type { Store } from './store/store.js';
+import type { ClockControl } from './sim/virtual-time.js';
 
 export interface AppDeps {
   config: Pick<Config, 'bodyLimit' | 'logLevel'>;
@@ -19,6 +20,7 @@ export interface AppDeps {
   store: Store;
   auth: AuthRouteDeps;
   tokens: GraphDeps['tokens'];
+  clock: ClockControl;
 }
 
 const JSON_TYPE = /^application\/json\s*(;|$)/i;
@@ -60,6 +62,6 @@ export function buildApp(deps: AppDeps, serverFactory?: FastifyServerFactory): F
   });
   authRoutes(app, deps.auth);
   graphRoutes(app, { service: deps.service, tokens: deps.tokens });
-  controlRoutes(app, { service: deps.service, store: deps.store });
+  controlRoutes(app, { service: deps.service, store: deps.store, clock: deps.clock });
   return app;
 }

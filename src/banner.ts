@@ -22,8 +22,9 @@ export function banner(sb: Switchboard): string {
     `  Control API      ${sb.httpUrl}/_switchboard/  (incoming-calls, notifications)`,
     `  Directory        ${cfg.world ?? 'built-in default world'}: ${tenants.length} tenant(s), ${tenants.reduce((n, t) => n + t.apps.length, 0)} app(s), ${tenants.reduce((n, t) => n + t.users.length, 0)} user(s), ${tenants.reduce((n, t) => n + t.meetings.length, 0)} meeting(s)`,
     `  Data             ${isEphemeral(cfg) ? ':memory: (nothing is kept)' : cfg.data}`,
+    ...(cfg.clock === 'virtual' ? [`  Clock            virtual: stands still until POST ${sb.httpUrl}/_switchboard/clock/advance {"ms":…}`] : []),
     '',
-    `  Settings: host=${cfg.host} port=${cfg.port} https-port=${cfg.httpsPort} body-limit=${cfg.bodyLimit} log-level=${cfg.logLevel} notification-issuer=${cfg.notificationIssuer}`,
+    `  Settings: host=${cfg.host} port=${cfg.port} https-port=${cfg.httpsPort} body-limit=${cfg.bodyLimit} log-level=${cfg.logLevel} notification-issuer=${cfg.notificationIssuer} clock=${cfg.clock}`,
   ];
   return lines.join('\n');
 }

@@ -15,7 +15,9 @@ Options (each also as an environment variable):
   --world <file.json>    directory to load               SWITCHBOARD_WORLD       (built-in)
   --notification-issuer  iss of notification JWTs        SWITCHBOARD_NOTIFICATION_ISSUER (https://api.botframework.com)
   --body-limit <bytes>   largest request body            SWITCHBOARD_BODY_LIMIT  (1048576)
-  --log-level <level>    silent|error|warn|info|debug    SWITCHBOARD_LOG_LEVEL   (info)`;
+  --log-level <level>    silent|error|warn|info|debug    SWITCHBOARD_LOG_LEVEL   (info)
+  --clock <real|virtual> virtual: time moves only by      SWITCHBOARD_CLOCK       (real)
+                         POST /_switchboard/clock/advance`;
 
 async function main(argv: string[]): Promise<void> {
   const args = argv[0] === 'start' ? argv.slice(1) : argv;

@@ -21,6 +21,8 @@ export interface Config {
   /** Largest request body accepted, in bytes (413 beyond). */
   bodyLimit: number;
   logLevel: 'silent' | 'error' | 'warn' | 'info' | 'debug';
+  /** 'real', or 'virtual': the calling world's time stands still until POST /_switchboard/clock/advance. */
+  clock: 'real' | 'virtual';
 }
 
 export const DEFAULTS: Config = {
@@ -33,6 +35,7 @@ export const DEFAULTS: Config = {
   notificationIssuer: 'https://api.botframework.com',
   bodyLimit: 1024 * 1024,
   logLevel: 'info',
+  clock: 'real',
 };
 
 export class ConfigError extends Error {}
@@ -47,6 +50,7 @@ const FLAGS: Record<string, keyof Config> = {
   '--notification-issuer': 'notificationIssuer',
   '--body-limit': 'bodyLimit',
   '--log-level': 'logLevel',
+  '--clock': 'clock',
 };
 
 const ENV: Record<string, keyof Config> = {
@@ -59,10 +63,12 @@ const ENV: Record<string, keyof Config> = {
   SWITCHBOARD_NOTIFICATION_ISSUER: 'notificationIssuer',
   SWITCHBOARD_BODY_LIMIT: 'bodyLimit',
   SWITCHBOARD_LOG_LEVEL: 'logLevel',
+  SWITCHBOARD_CLOCK: 'clock',
 };
 
 const NUMERIC = new Set<keyof Config>(['port', 'httpsPort', 'bodyLimit']);
 const LOG_LEVELS = new Set(['silent', 'error', 'warn', 'info', 'debug']);
+const CLOCKS = new Set(['real', 'virtual']);
 
 function assign(cfg: Config, key: keyof Config, raw: string, source: string): void {
   if (NUMERIC.has(key)) {
@@ -74,6 +80,7 @@ function assign(cfg: Config, key: keyof Config, raw: string, source: string): vo
     return;
   }
   if (key === 'logLevel' && !LOG_LEVELS.has(raw)) throw new ConfigError(`${source}: expected one of ${[...LOG_LEVELS].join(', ')}, got '${raw}'`);
+  if (key === 'clock' && !CLOCKS.has(raw)) throw new ConfigError(`${source}: expected one of ${[...CLOCKS].join(', ')}, got '${raw}'`);
   (cfg as unknown as Record<string, unknown>)[key] = raw;
 }
 

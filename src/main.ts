@@ -13,12 +13,13 @@ import { NotificationSigner } from './auth/notification-signer.js';
 import { loadOrCreateTls } from './auth/tls.js';
 import { TokenService } from './auth/tokens.js';
 import { isEphemeral, type Config } from './config.js';
-import { randomIds, systemClock, type Clock, type IdSource } from './domain/clock.js';
+import { manualClock, randomIds, systemClock, type Clock, type IdSource } from './domain/clock.js';
 import { NotificationDispatcher } from './notify/dispatcher.js';
 import { CallingService } from './service/calling-service.js';
 import { TimerLoop } from './service/timer-loop.js';
 import { defaultWorld } from './sim/default-world.js';
 import { Directory, loadWorldFile, type World } from './sim/directory.js';
+import { ClockControl } from './sim/virtual-time.js';
 import { openSqliteStore } from './store/sqlite/store.js';
 import type { Store } from './store/store.js';
 
@@ -31,12 +32,15 @@ export interface Switchboard {
   store: Store;
   service: CallingService;
   dispatcher: NotificationDispatcher;
+  /** The world's clock: read it, and (virtual clock) move it. */
+  clock: ClockControl;
   close(): Promise<void>;
 }
 
 export interface StartOptions {
   /** Use this world instead of the config's world file or the built-in one (tests). */
   world?: World;
+  /** The world's clock (tests); otherwise the config's `clock` decides (real, or a virtual one starting now). */
   clock?: Clock;
   ids?: IdSource;
 }
@@ -54,7 +58,11 @@ function listen(server: Server, port: number, host: string): Promise<number> {
 const urlHost = (host: string): string => (host.includes(':') ? `[${host}]` : host);
 
 export async function startSwitchboard(config: Config, opts: StartOptions = {}): Promise<Switchboard> {
-  const clock = opts.clock ?? systemClock;
+  const manual = !opts.clock && config.clock === 'virtual' ? manualClock(Date.now()) : null;
+  const clock = opts.clock ?? manual ?? systemClock;
+  // Tokens and notification JWTs stay on real time under a virtual clock: bots validate lifetimes with their own
+  // clocks and cache tokens by real time, so moving the world's time must not expire them.
+  const authClock = manual ? systemClock : clock;
   const ids = opts.ids ?? randomIds;
   const world = opts.world ?? (config.world ? loadWorldFile(config.world) : defaultWorld());
   const directory = new Directory(world);
@@ -62,8 +70,8 @@ export async function startSwitchboard(config: Config, opts: StartOptions = {}):
   const store = await openSqliteStore({ path: isEphemeral(config) ? ':memory:' : join(config.data, 'switchboard.db') });
   const keys = await loadOrCreateSigningKeys(isEphemeral(config) ? null : config.data);
   const tls = await loadOrCreateTls(config.tlsDir, [config.host]);
-  const tokens = new TokenService({ keys, directory, clock });
-  const signer = new NotificationSigner({ key: keys.notification, issuer: config.notificationIssuer, clock });
+  const tokens = new TokenService({ keys, directory, clock: authClock });
+  const signer = new NotificationSigner({ key: keys.notification, issuer: config.notificationIssuer, clock: authClock });
 
   const log = (level: 'error' | 'warn' | 'info' | 'debug', msg: string, data?: unknown): void => {
     if (config.logLevel === 'silent') return;
@@ -83,10 +91,19 @@ export async function startSwitchboard(config: Config, opts: StartOptions = {}):
     },
   });
   timerLoop = new TimerLoop({ timers: store.timers, clock, fire: (t) => service.fireTimer(t), log });
+  const loop = timerLoop;
+  const clockControl = new ClockControl({
+    clock,
+    manual,
+    nextTimerDueAt: () => store.timers.nextDueAt(),
+    nextNotificationDueAt: () => store.outbox.nextDueAt(),
+    fireDueTimers: () => loop.fireDue(),
+    deliverDue: (timeoutMs) => dispatcher.drain(timeoutMs),
+  });
 
   let httpsServer: Server | null = null;
   const app = buildApp(
-    { config, service, store, tokens, auth: { tokens, directory, keys, notificationIssuer: config.notificationIssuer } },
+    { config, service, store, tokens, clock: clockControl, auth: { tokens, directory, keys, notificationIssuer: config.notificationIssuer } },
     (handler) => {
       const handle = (req: IncomingMessage, res: ServerResponse): void => handler(req, res);
       httpsServer = createHttpsServer({ cert: tls.certPem, key: tls.keyPem }, handle);
@@ -109,6 +126,7 @@ export async function startSwitchboard(config: Config, opts: StartOptions = {}):
     store,
     service,
     dispatcher,
+    clock: clockControl,
     async close() {
       if (closed) return;
       closed = true;

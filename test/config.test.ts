@@ -6,7 +6,7 @@ import { ConfigError, DEFAULTS, resolveConfig } from '../src/config.js';
 describe('resolveConfig', () => {
   it('uses the documented defaults', () => {
     const c = resolveConfig([], {});
-    expect(c).toMatchObject({ host: '127.0.0.1', port: 4100, httpsPort: 4443, world: null, bodyLimit: DEFAULTS.bodyLimit, logLevel: 'info' });
+    expect(c).toMatchObject({ host: '127.0.0.1', port: 4100, httpsPort: 4443, world: null, bodyLimit: DEFAULTS.bodyLimit, logLevel: 'info', clock: 'real' });
     expect(c.data).toBe(resolve('.switchboard'));
     expect(c.tlsDir).toBe(resolve('.switchboard', 'tls'));
   });
@@ -29,9 +29,15 @@ describe('resolveConfig', () => {
     [['--nope', '1'], /unknown option '--nope'/],
     [['--data'], /--data needs a value/],
     [['--log-level', 'loud'], /expected one of silent, error, warn, info, debug/],
+    [['--clock', 'fast'], /expected one of real, virtual/],
   ])('rejects %j', (argv, message) => {
     expect(() => resolveConfig(argv, {})).toThrow(ConfigError);
     expect(() => resolveConfig(argv, {})).toThrow(message);
+  });
+
+  it('takes the clock from --clock or SWITCHBOARD_CLOCK', () => {
+    expect(resolveConfig(['--clock', 'virtual']).clock).toBe('virtual');
+    expect(resolveConfig([], { SWITCHBOARD_CLOCK: 'virtual' }).clock).toBe('virtual');
   });
 
   it('names the variable in an environment error', () => {

@@ -20,6 +20,8 @@ export class TimerLoop {
   private running = false;
   private sleeper: { timer: NodeJS.Timeout; resolve: () => void } | null = null;
   private loop: Promise<void> | null = null;
+  /** One firing round at a time: the loop and a virtual-clock advance never fire timers concurrently. */
+  private round: Promise<unknown> = Promise.resolve();
 
   constructor(deps: TimerLoopDeps) {
     this.deps = deps;
@@ -44,23 +46,36 @@ export class TimerLoop {
     await this.loop;
   }
 
+  /**
+   * Claims and fires the timers due by the clock now (up to 100), in due order; returns how many it claimed.
+   * Serialized with the loop's own rounds, so a caller that moves the clock sees timers fire in order.
+   */
+  fireDue(leaseMs = this.deps.leaseMs ?? 30_000): Promise<number> {
+    const next = this.round.then(async () => {
+      const now = this.deps.clock.now();
+      const due = await this.deps.timers.claimDue(now, now + leaseMs, 100);
+      for (const timer of due) {
+        try {
+          await this.deps.fire(timer);
+        } catch (e) {
+          // The lease lapses and the timer is retried; a broken timer must not stop the others.
+          this.deps.log?.('error', `timer ${timer.kind} ${timer.id} failed`, { error: (e as Error).stack });
+        }
+      }
+      return due.length;
+    });
+    this.round = next.catch(() => undefined);
+    return next;
+  }
+
   private async run(): Promise<void> {
     const pollMs = this.deps.pollMs ?? 1000;
     const leaseMs = this.deps.leaseMs ?? 30_000;
     while (this.running) {
       let sleepMs = pollMs;
       try {
-        const now = this.deps.clock.now();
-        const due = await this.deps.timers.claimDue(now, now + leaseMs, 100);
-        for (const timer of due) {
-          try {
-            await this.deps.fire(timer);
-          } catch (e) {
-            // The lease lapses and the timer is retried; a broken timer must not stop the others.
-            this.deps.log?.('error', `timer ${timer.kind} ${timer.id} failed`, { error: (e as Error).stack });
-          }
-        }
-        if (due.length > 0) continue;
+        const fired = await this.fireDue(leaseMs);
+        if (fired > 0) continue;
         const next = await this.deps.timers.nextDueAt();
         if (next !== null) sleepMs = Math.max(0, Math.min(pollMs, next - this.deps.clock.now()));
       } catch (e) {

@@ -12,10 +12,14 @@ import { incomingCallBodySchema } from '../api/schemas/bodies.js';
 import { bodyValidator } from '../api/validate.js';
 import type { CallingService } from '../service/calling-service.js';
 import type { Store } from '../store/store.js';
+import { clockRoutes } from './clock-routes.js';
+import type { ClockControl } from './virtual-time.js';
 
 const parseIncoming = bodyValidator<IncomingCallCommand>(incomingCallBodySchema);
 
-export function controlRoutes(app: FastifyInstance, deps: { service: CallingService; store: Store }): void {
+export function controlRoutes(app: FastifyInstance, deps: { service: CallingService; store: Store; clock: ClockControl }): void {
+  clockRoutes(app, deps.clock);
+
   app.post('/_switchboard/incoming-calls', async (req, reply) => {
     const leg = orThrow(await deps.service.incomingCall(parseIncoming(req.body)));
     return reply.code(201).send(toGraphCall(leg, undefined));

@@ -46,6 +46,8 @@ export interface Conformance {
   answer(callId: string): Promise<void>;
   /** Every successful response body (Kiota and raw) validated against Graph's metadata; returns how many. */
   validateResponses(): number;
+  /** Virtual clock only: moves the server's time through the control API; everything due has run when it returns. */
+  advance(ms: number): Promise<void>;
   /** Notifications for one call leg, as `changeType path state|status` lines, in arrival order. */
   timeline(callId: string): string[];
   close(): Promise<void>;
@@ -53,7 +55,7 @@ export interface Conformance {
 
 const serviceHosted = { odataType: '#microsoft.graph.serviceHostedMediaConfig' };
 
-export async function startConformance(tweak?: (w: World) => void, opts: { clock?: Clock } = {}): Promise<Conformance> {
+export async function startConformance(tweak?: (w: World) => void, opts: { clock?: Clock; virtual?: boolean } = {}): Promise<Conformance> {
   // The bot verifies notification JWTs against the server's OpenID configuration, so the server starts first and
   // the app's calling webhook is pointed at the bot afterwards (the directory holds the same app objects).
   const server = await startTestServer(fastWorld(null, tweak), opts);
@@ -95,6 +97,13 @@ export async function startConformance(tweak?: (w: World) => void, opts: { clock
     return n;
   };
 
+  const advance = async (ms: number): Promise<void> => {
+    const res = await fetch(`${server.httpUrl}/_switchboard/clock/advance`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ms }) });
+    expect(res.status, await res.clone().text()).toBe(200);
+  };
+  // On the virtual clock nothing is established until time moves past the world's establishment delay.
+  const untilEstablished = (): Promise<void> => (opts.virtual ? advance(server.sb.directory.world.establishMs) : Promise.resolve());
+
   const established = (callId: string) => (n: ReceivedNotification): boolean =>
     n.item.resourceUrl === `/communications/calls/${callId}` && n.item.resourceData?.state === 'established';
 
@@ -115,6 +124,7 @@ export async function startConformance(tweak?: (w: World) => void, opts: { clock
         tenantId: TENANT,
       } as Call);
       expect(call?.id).toBeTruthy();
+      await untilEstablished();
       await realBot.waitFor(established(call!.id!), { description: `call ${call!.id} established` });
       // The leg's first roster follows `established`; wait for it so later `since` marks start after it.
       await realBot.waitFor((n) => n.item.resourceUrl === `/communications/calls/${call!.id}/participants`, { description: `call ${call!.id} first roster` });
@@ -133,9 +143,11 @@ export async function startConformance(tweak?: (w: World) => void, opts: { clock
     },
     async answer(callId) {
       await kiota.calls.byCallId(callId).answer.post({ callbackUri: realBot.url, acceptedModalities: ['audio'], mediaConfig: serviceHosted });
+      await untilEstablished();
       await realBot.waitFor(established(callId), { description: `call ${callId} established after answer` });
     },
     validateResponses,
+    advance,
     timeline(callId) {
       const base = `/communications/calls/${callId}`;
       return realBot.notifications

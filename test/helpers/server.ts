@@ -34,10 +34,16 @@ export function offsetClock(): Clock & { advance(ms: number): void } {
   return { now: () => Date.now() + offset, advance: (ms) => void (offset += ms) };
 }
 
-export async function startTestServer(world: World, serverOpts: { clock?: Clock } = {}): Promise<TestServer> {
+export interface TestServerOptions {
+  clock?: Clock;
+  /** Run on the virtual clock (`--clock virtual`): time moves only through POST /_switchboard/clock/advance. */
+  virtual?: boolean;
+}
+
+export async function startTestServer(world: World, serverOpts: TestServerOptions = {}): Promise<TestServer> {
   const tlsDir = process.env.SWITCHBOARD_TEST_TLS_DIR;
   if (!tlsDir) throw new Error('SWITCHBOARD_TEST_TLS_DIR is not set: the vitest globalSetup (test/helpers/tls-global-setup.ts) did not run');
-  const config = resolveConfig([], {}, { data: ':memory:', port: 0, httpsPort: 0, tlsDir, logLevel: 'silent' });
+  const config = resolveConfig([], {}, { data: ':memory:', port: 0, httpsPort: 0, tlsDir, logLevel: 'silent', clock: serverOpts.virtual ? 'virtual' : 'real' });
   const sb = await startSwitchboard(config, { world, ...(serverOpts.clock ? { clock: serverOpts.clock } : {}) });
   const cache = new Map<string, string>();
   return {
