@@ -4,7 +4,7 @@
  * notification retry due by the new time runs, each at its own due time, in due order, before `advance` returns.
  * On the real clock `advance` is refused (the caller answers 409).
  */
-import { manualClock, type Clock } from '../domain/clock.js';
+import type { Clock, manualClock } from '../domain/clock.js';
 
 export type ManualClock = ReturnType<typeof manualClock>;
 
