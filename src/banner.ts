@@ -1,5 +1,5 @@
 /** The start-up banner: where Graph, the token endpoint, the CA and the control API are, and the settings in force. */
-import { isEphemeral, type Config } from './config.js';
+import { isEphemeral, redactUrl, type Config } from './config.js';
 import type { Switchboard } from './main.js';
 import { DEFAULT_APP_ID, DEFAULT_APP_SECRET, DEFAULT_TENANT_ID } from './sim/default-world.js';
 
@@ -23,8 +23,19 @@ export function banner(sb: Switchboard): string {
     `  Directory        ${cfg.world ?? 'built-in default world'}: ${tenants.length} tenant(s), ${tenants.reduce((n, t) => n + t.apps.length, 0)} app(s), ${tenants.reduce((n, t) => n + t.users.length, 0)} user(s), ${tenants.reduce((n, t) => n + t.meetings.length, 0)} meeting(s)`,
     `  Data             ${isEphemeral(cfg) ? ':memory: (nothing is kept)' : cfg.data}`,
     ...(cfg.clock === 'virtual' ? [`  Clock            virtual: stands still until POST ${sb.httpUrl}/_switchboard/clock/advance {"ms":…}`] : []),
+    `  Store            ${describeStore(cfg)}`,
     '',
-    `  Settings: host=${cfg.host} port=${cfg.port} https-port=${cfg.httpsPort} body-limit=${cfg.bodyLimit} log-level=${cfg.logLevel} notification-issuer=${cfg.notificationIssuer} clock=${cfg.clock}`,
+    `  Settings: host=${cfg.host} port=${cfg.port} https-port=${cfg.httpsPort} body-limit=${cfg.bodyLimit} log-level=${cfg.logLevel} notification-issuer=${cfg.notificationIssuer} clock=${cfg.clock} postgres=${cfg.postgres === null ? 'off' : 'on'} postgres-schema=${cfg.postgresSchema ?? '(search_path)'}`,
   ];
   return lines.join('\n');
+}
+
+/** Where state lives; for PostgreSQL also what every instance sharing it needs. */
+export function describeStore(cfg: Config): string {
+  if (cfg.postgres === null) return isEphemeral(cfg) ? 'SQLite in memory' : `SQLite ${cfg.data}/switchboard.db (one instance)`;
+  const schema = cfg.postgresSchema === null ? "the connection's search_path" : `schema ${cfg.postgresSchema}`;
+  const keys = isEphemeral(cfg)
+    ? 'signing keys are per process with --data :memory:, so give every instance the same --data directory'
+    : `every instance must share the signing keys in ${cfg.data}`;
+  return `PostgreSQL ${redactUrl(cfg.postgres)}, ${schema}; several instances may share it (${keys})`;
 }

@@ -17,7 +17,9 @@ Options (each also as an environment variable):
   --body-limit <bytes>   largest request body            SWITCHBOARD_BODY_LIMIT  (1048576)
   --log-level <level>    silent|error|warn|info|debug    SWITCHBOARD_LOG_LEVEL   (info)
   --clock <real|virtual> virtual: time moves only by      SWITCHBOARD_CLOCK       (real)
-                         POST /_switchboard/clock/advance`;
+                         POST /_switchboard/clock/advance
+  --postgres <url>       PostgreSQL instead of SQLite    SWITCHBOARD_POSTGRES_URL (off)
+  --postgres-schema <s>  schema for the tables           SWITCHBOARD_POSTGRES_SCHEMA (search_path)`;
 
 async function main(argv: string[]): Promise<void> {
   const args = argv[0] === 'start' ? argv.slice(1) : argv;

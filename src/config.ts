@@ -23,6 +23,10 @@ export interface Config {
   logLevel: 'silent' | 'error' | 'warn' | 'info' | 'debug';
   /** 'real', or 'virtual': the calling world's time stands still until POST /_switchboard/clock/advance. */
   clock: 'real' | 'virtual';
+  /** PostgreSQL connection URL: use PostgreSQL instead of SQLite (several instances may share it), or null. */
+  postgres: string | null;
+  /** PostgreSQL schema for the tables (created if missing), or null for the connection's search_path. */
+  postgresSchema: string | null;
 }
 
 export const DEFAULTS: Config = {
@@ -36,6 +40,8 @@ export const DEFAULTS: Config = {
   bodyLimit: 1024 * 1024,
   logLevel: 'info',
   clock: 'real',
+  postgres: null,
+  postgresSchema: null,
 };
 
 export class ConfigError extends Error {}
@@ -51,6 +57,8 @@ const FLAGS: Record<string, keyof Config> = {
   '--body-limit': 'bodyLimit',
   '--log-level': 'logLevel',
   '--clock': 'clock',
+  '--postgres': 'postgres',
+  '--postgres-schema': 'postgresSchema',
 };
 
 const ENV: Record<string, keyof Config> = {
@@ -64,6 +72,8 @@ const ENV: Record<string, keyof Config> = {
   SWITCHBOARD_BODY_LIMIT: 'bodyLimit',
   SWITCHBOARD_LOG_LEVEL: 'logLevel',
   SWITCHBOARD_CLOCK: 'clock',
+  SWITCHBOARD_POSTGRES_URL: 'postgres',
+  SWITCHBOARD_POSTGRES_SCHEMA: 'postgresSchema',
 };
 
 const NUMERIC = new Set<keyof Config>(['port', 'httpsPort', 'bodyLimit']);
@@ -81,6 +91,8 @@ function assign(cfg: Config, key: keyof Config, raw: string, source: string): vo
   }
   if (key === 'logLevel' && !LOG_LEVELS.has(raw)) throw new ConfigError(`${source}: expected one of ${[...LOG_LEVELS].join(', ')}, got '${raw}'`);
   if (key === 'clock' && !CLOCKS.has(raw)) throw new ConfigError(`${source}: expected one of ${[...CLOCKS].join(', ')}, got '${raw}'`);
+  if (key === 'postgresSchema' && !/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(raw)) throw new ConfigError(`${source}: expected a plain schema name (letters, digits, _), got '${raw}'`);
+  if (key === 'postgres' && !/^postgres(ql)?:\/\//.test(raw)) throw new ConfigError(`${source}: expected a postgres:// or postgresql:// URL, got '${redactUrl(raw)}'`);
   (cfg as unknown as Record<string, unknown>)[key] = raw;
 }
 
@@ -107,3 +119,14 @@ export function resolveConfig(argv: string[], env: NodeJS.ProcessEnv = process.e
 }
 
 export const isEphemeral = (cfg: Config): boolean => cfg.data === ':memory:';
+
+/** A connection URL fit to print: the password replaced by ***. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password !== '') u.password = '***';
+    return u.toString();
+  } catch {
+    return '(unparsable URL)';
+  }
+}

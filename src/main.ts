@@ -20,6 +20,7 @@ import { TimerLoop } from './service/timer-loop.js';
 import { defaultWorld } from './sim/default-world.js';
 import { Directory, loadWorldFile, type World } from './sim/directory.js';
 import { ClockControl } from './sim/virtual-time.js';
+import { openPostgresStore } from './store/postgres/store.js';
 import { openSqliteStore } from './store/sqlite/store.js';
 import type { Store } from './store/store.js';
 
@@ -57,6 +58,14 @@ function listen(server: Server, port: number, host: string): Promise<number> {
 
 const urlHost = (host: string): string => (host.includes(':') ? `[${host}]` : host);
 
+/** PostgreSQL when a URL is configured (shared by every instance on it), else SQLite in the data directory. */
+function openStore(config: Config): Promise<Store> {
+  if (config.postgres !== null) {
+    return openPostgresStore({ connectionString: config.postgres, ...(config.postgresSchema !== null ? { schema: config.postgresSchema } : {}) });
+  }
+  return openSqliteStore({ path: isEphemeral(config) ? ':memory:' : join(config.data, 'switchboard.db') });
+}
+
 export async function startSwitchboard(config: Config, opts: StartOptions = {}): Promise<Switchboard> {
   const manual = !opts.clock && config.clock === 'virtual' ? manualClock(Date.now()) : null;
   const clock = opts.clock ?? manual ?? systemClock;
@@ -67,7 +76,7 @@ export async function startSwitchboard(config: Config, opts: StartOptions = {}):
   const world = opts.world ?? (config.world ? loadWorldFile(config.world) : defaultWorld());
   const directory = new Directory(world);
   if (!isEphemeral(config)) mkdirSync(config.data, { recursive: true });
-  const store = await openSqliteStore({ path: isEphemeral(config) ? ':memory:' : join(config.data, 'switchboard.db') });
+  const store = await openStore(config);
   const keys = await loadOrCreateSigningKeys(isEphemeral(config) ? null : config.data);
   const tls = await loadOrCreateTls(config.tlsDir, [config.host]);
   const tokens = new TokenService({ keys, directory, clock: authClock });

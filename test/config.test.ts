@@ -40,6 +40,22 @@ describe('resolveConfig', () => {
     expect(resolveConfig([], { SWITCHBOARD_CLOCK: 'virtual' }).clock).toBe('virtual');
   });
 
+  it('selects PostgreSQL by flag or SWITCHBOARD_POSTGRES_URL, off by default', () => {
+    expect(resolveConfig([], {})).toMatchObject({ postgres: null, postgresSchema: null });
+    const url = 'postgres://sb@db.example:5432/switchboard';
+    expect(resolveConfig([], { SWITCHBOARD_POSTGRES_URL: url, SWITCHBOARD_POSTGRES_SCHEMA: 'sb_one' })).toMatchObject({ postgres: url, postgresSchema: 'sb_one' });
+    expect(resolveConfig(['--postgres', 'postgresql://x@h/db', '--postgres-schema=other'], { SWITCHBOARD_POSTGRES_URL: url })).toMatchObject({
+      postgres: 'postgresql://x@h/db',
+      postgresSchema: 'other',
+    });
+  });
+
+  it('rejects a non-postgres URL (without printing its password) and an unsafe schema name', () => {
+    expect(() => resolveConfig(['--postgres', 'mysql://u:secret@h/db'], {})).toThrow(/expected a postgres:\/\/ or postgresql:\/\/ URL/);
+    expect(() => resolveConfig(['--postgres', 'mysql://u:secret@h/db'], {})).not.toThrow(/secret/);
+    expect(() => resolveConfig(['--postgres-schema', 'a;drop'], {})).toThrow(/--postgres-schema: expected a plain schema name/);
+  });
+
   it('names the variable in an environment error', () => {
     expect(() => resolveConfig([], { SWITCHBOARD_HTTPS_PORT: 'x' })).toThrow(/SWITCHBOARD_HTTPS_PORT/);
   });
