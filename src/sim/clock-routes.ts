@@ -3,7 +3,11 @@ import type { FastifyInstance } from 'fastify';
 import { badRequest, GraphError } from '../api/errors.js';
 import { ClockNotVirtualError, type AdvanceResult, type ClockControl } from './virtual-time.js';
 
-const clockView = (clock: ClockControl) => ({ mode: clock.virtual ? 'virtual' : 'real', now: new Date(clock.now()).toISOString(), epochMs: clock.now() });
+// One reading: two calls to a real clock can straddle a millisecond and disagree.
+const clockView = (clock: ClockControl) => {
+  const t = clock.now();
+  return { mode: clock.virtual ? 'virtual' : 'real', now: new Date(t).toISOString(), epochMs: t };
+};
 
 // A year: far beyond any timer in the world, and small enough that ISO dates stay valid.
 const MAX_ADVANCE_MS = 366 * 24 * 60 * 60 * 1000;
