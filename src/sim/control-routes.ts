@@ -12,6 +12,7 @@ import { incomingCallBodySchema } from '../api/schemas/bodies.js';
 import { bodyValidator } from '../api/validate.js';
 import type { CallingService } from '../service/calling-service.js';
 import type { Store } from '../store/store.js';
+import { callsViewRoutes, notificationView } from './calls-view.js';
 import { clockRoutes } from './clock-routes.js';
 import type { ClockControl } from './virtual-time.js';
 
@@ -19,6 +20,7 @@ const parseIncoming = bodyValidator<IncomingCallCommand>(incomingCallBodySchema)
 
 export function controlRoutes(app: FastifyInstance, deps: { service: CallingService; store: Store; clock: ClockControl }): void {
   clockRoutes(app, deps.clock);
+  callsViewRoutes(app, deps.store);
 
   app.post('/_switchboard/incoming-calls', async (req, reply) => {
     const leg = orThrow(await deps.service.incomingCall(parseIncoming(req.body)));
@@ -30,24 +32,6 @@ export function controlRoutes(app: FastifyInstance, deps: { service: CallingServ
     if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) throw badRequest('limit must be a whole number from 1 to 10000.', 'limit');
     const rows = await deps.store.outbox.list({ ...(req.query.callId ? { callId: req.query.callId.toLowerCase() } : {}), limit });
     const attempts = await deps.store.outbox.attempts(rows.map((r) => r.seq));
-    return {
-      value: rows.map((r) => ({
-        sequence: r.seq,
-        messageId: r.messageId,
-        callId: r.callId,
-        tenantId: r.tenantId,
-        appId: r.appId,
-        callbackUri: r.callbackUri,
-        createdDateTime: new Date(r.createdAt).toISOString(),
-        status: r.deliveredAt !== null ? 'delivered' : r.deadAt !== null ? 'deadLettered' : r.attempts > 0 ? 'retrying' : 'pending',
-        deliveredDateTime: r.deliveredAt === null ? null : new Date(r.deliveredAt).toISOString(),
-        nextAttemptDateTime: r.deliveredAt === null && r.deadAt === null ? new Date(r.nextAttemptAt).toISOString() : null,
-        lastError: r.lastError,
-        attempts: attempts
-          .filter((a) => a.outboxSeq === r.seq)
-          .map((a) => ({ attempt: a.attempt, startedDateTime: new Date(a.startedAt).toISOString(), durationMs: a.durationMs, statusCode: a.statusCode, error: a.error })),
-        body: r.body,
-      })),
-    };
+    return { value: rows.map((r) => notificationView(r, attempts)) };
   });
 }

@@ -60,6 +60,11 @@ export interface Tx {
   appendNotifications(rows: { messageId: string; notification: OutboundNotification; createdAt: number }[]): Promise<void>;
   putTimers(timers: TimerRequest[]): Promise<void>;
   deleteTimer(id: string): Promise<void>;
+
+  /** Read side (control API): every live leg in creation order, without taking conversation locks. */
+  listLegs(): Promise<CallLeg[]>;
+  /** Read side: a call's operations in creation order (kept after the leg ends). */
+  operationsOfCall(callId: string): Promise<Operation[]>;
 }
 
 export interface OutboxStore {

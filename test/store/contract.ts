@@ -86,6 +86,24 @@ export function runStoreContract(name: string, open: () => Promise<Store>): void
         });
       });
 
+      it('read side: listLegs lists every live leg, operationsOfCall a call\'s operations, both in creation order', async () => {
+        await store.transact(async (tx) => {
+          await tx.putLeg(leg({ id: 'call-b', createdAt: T0 + 2 }));
+          await tx.putLeg(leg({ id: 'call-a', createdAt: T0 + 1 }));
+          await tx.putLeg(leg({ id: 'call-other', conversationId: 'conv-2', createdAt: T0 + 3 }));
+          await tx.putOperation(operation({ id: 'op-2', callId: 'call-a', createdAt: T0 + 5 }));
+          await tx.putOperation(operation({ id: 'op-1', callId: 'call-a', createdAt: T0 + 4 }));
+          await tx.putOperation(operation({ id: 'op-3', callId: 'call-b', createdAt: T0 + 4 }));
+        });
+        await store.transact((tx) => tx.deleteLeg('call-a'));
+        await store.transact(async (tx) => {
+          expect((await tx.listLegs()).map((l) => l.id)).toEqual(['call-b', 'call-other']);
+          // Operations outlive their leg.
+          expect((await tx.operationsOfCall('call-a')).map((o) => o.id)).toEqual(['op-1', 'op-2']);
+          expect(await tx.operationsOfCall('call-none')).toEqual([]);
+        });
+      });
+
       it('findConversationByThreadId finds the live conversation of a thread only', async () => {
         const thread = '19:meeting_abc@thread.v2';
         await store.transact(async (tx) => {

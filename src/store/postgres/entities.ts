@@ -174,4 +174,13 @@ export class PgTx implements Tx {
   async deleteTimer(id: string): Promise<void> {
     await this.#query('DELETE FROM timers WHERE id = $1', [id]);
   }
+
+  // Read side: a snapshot, no conversation locks (it decides nothing and must not wait behind commands).
+  async listLegs(): Promise<CallLeg[]> {
+    return parseAll<CallLeg>(await this.#query<Doc>('SELECT doc FROM call_legs ORDER BY created_at, ord', []));
+  }
+
+  async operationsOfCall(callId: string): Promise<Operation[]> {
+    return parseAll<Operation>(await this.#query<Doc>('SELECT doc FROM operations WHERE call_id = $1 ORDER BY created_at, id', [callId]));
+  }
 }

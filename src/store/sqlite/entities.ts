@@ -60,6 +60,8 @@ export function prepareEntityStatements(db: Database.Database) {
          leased_until = NULL`,
     ),
     deleteTimer: db.prepare<[string]>('DELETE FROM timers WHERE id = ?'),
+    listLegs: db.prepare<[], Doc>('SELECT doc FROM call_legs ORDER BY created_at, rowid'),
+    operationsOfCall: db.prepare<[string], Doc>('SELECT doc FROM operations WHERE call_id = ? ORDER BY created_at, rowid'),
   };
 }
 
@@ -179,5 +181,13 @@ export class SqliteTx implements Tx {
     return this.#run((s) => {
       s.deleteTimer.run(id);
     });
+  }
+
+  listLegs(): Promise<CallLeg[]> {
+    return this.#run((s) => parseAll<CallLeg>(s.listLegs.all()));
+  }
+
+  operationsOfCall(callId: string): Promise<Operation[]> {
+    return this.#run((s) => parseAll<Operation>(s.operationsOfCall.all(callId)));
   }
 }
