@@ -482,26 +482,3 @@ export function decideAnswerWindowExpired(view: ConversationView & { leg: CallLe
   for (const p of view.roster) if (p.status === 'joined') effects.participants.push({ ...p, status: 'removed', updatedAt: ctx.now });
   return effects;
 }
-
-/**
- * DELETE /calls/{id}/participants/{pid}: an active participant is dropped at once (spec 4.19). The bot legs in the
- * call see the roster change (`deleted` with that participant); a bot's own leg leaves with DELETE /calls/{id}.
- */
-export function decideRemoveParticipant(principal: Principal, view: ConversationView & { leg: CallLeg }, participantId: string, ctx: DomainContext): Rejection | Effects {
-  const denied = requireAnyRole(principal, [Role.joinGroupCall], 'participant: delete');
-  if (denied) return denied;
-  const { conversation } = view;
-  const id = participantId.toLowerCase();
-  const target = conversation.kind === 'peerToPeer' ? undefined : view.roster.find((p) => p.id.toLowerCase() === id && p.status === 'joined' && !p.hidden);
-  if (!target) return reject(RejectionCode.participantNotFound, `Participant ${participantId} was not found in call ${view.leg.id}.`, participantId);
-  if (target.callLegId) {
-    return reject(RejectionCode.invalidProperty, `Participant ${participantId} is an application's own call leg; that application leaves with DELETE /communications/calls/{id}.`, participantId);
-  }
-  const effects = emptyEffects();
-  const seq = conversation.rosterSequence + 1;
-  const removed: Participant = { ...target, status: 'removed', rosterSequenceNumber: seq, updatedAt: ctx.now };
-  effects.participants.push(removed);
-  effects.conversations.push({ ...conversation, rosterSequence: seq });
-  effects.notifications.push(...rosterToAllLegs(view.legs, [removed], 'deleted'));
-  return effects;
-}

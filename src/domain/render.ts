@@ -88,7 +88,8 @@ function echoInvitee(i: Invitee): Record<string, unknown> {
   return {
     '@odata.type': '#microsoft.graph.invitationParticipantInfo',
     endpointType: i.echo.endpointType,
-    id: null,
+    // The invitee's participant id: what DELETE …/participants/{id} takes to cancel a ringing invite.
+    id: i.participantId,
     replacesCallId: i.echo.replacesCallId,
     participantId: i.echo.participantId,
     hidden: i.echo.hidden,

@@ -5,7 +5,7 @@
  */
 import type { ResultInfo } from '@microsoft/microsoft-graph-types';
 
-export type InviteeOutcome = 'accept' | 'decline' | 'busy' | 'noAnswer' | 'notFound' | 'pstnNoSponsor' | 'pstnJoinToken';
+export type InviteeOutcome = 'accept' | 'decline' | 'busy' | 'noAnswer' | 'notFound' | 'pstnNoSponsor' | 'pstnJoinToken' | 'cancelled';
 
 const REASONS: Record<Exclude<InviteeOutcome, 'accept'>, { code: number; subcode: number; reason: string; diag: string }> = {
   // SIP 603 Decline: the person declined the call on their device.
@@ -20,6 +20,8 @@ const REASONS: Record<Exclude<InviteeOutcome, 'accept'>, { code: number; subcode
   pstnNoSponsor: { code: 412, subcode: 9999, reason: 'Could not find the PSTN content for the sponsor of this PSTN leg.', diag: '412#10073' },
   // Observed (spec 9.1): PSTN dial-out from a call joined by a join token.
   pstnJoinToken: { code: 403, subcode: 10151, reason: 'Call does not contain the metadata required for making this PSTN dial out.', diag: '403#10151' },
+  // SIP 487 Request Terminated: the bot cancelled the ringing invite (participant DELETE); Graph documents no code (spec 6.4).
+  cancelled: { code: 487, subcode: 0, reason: 'The invitation was cancelled by the application', diag: '487#0' },
 };
 
 export function inviteFailure(outcome: Exclude<InviteeOutcome, 'accept'>, participantMri: string): ResultInfo {

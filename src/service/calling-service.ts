@@ -2,11 +2,12 @@
  * The one place that loads state, asks the domain, and saves the resulting state, outbox rows and timers in
  * ONE transaction. Used by the Graph routes, the control API and the timer loop alike.
  */
-import { decideAnswer, decideAnswerWindowExpired, decideCreateCall, decideEstablished, decideHangUp, decideIncomingCall, decideKeepAlive, decideKeepAliveExpired, decideReject, decideRemoveParticipant, decideTargetAnswer, meetingThreadOf, type AnswerCommand, type CreateCallCommand, type IncomingCallCommand } from '../domain/call.js';
+import { decideAnswer, decideAnswerWindowExpired, decideCreateCall, decideEstablished, decideHangUp, decideIncomingCall, decideKeepAlive, decideKeepAliveExpired, decideReject, decideTargetAnswer, meetingThreadOf, type AnswerCommand, type CreateCallCommand, type IncomingCallCommand } from '../domain/call.js';
 import type { Clock, DomainContext, IdSource } from '../domain/clock.js';
 import { decideInvite, decideInviteeAnswer, normalizeCallId, type ConversationView, type InviteCommand } from '../domain/invite.js';
 import { decideParticipantMute, decideSelfMute, type MuteCommand } from '../domain/mute.js';
 import type { Principal } from '../domain/permissions.js';
+import { decideRemoveParticipant, removableParticipant } from '../domain/remove-participant.js';
 import { decideRedirect, decideTransfer, decideTransferOutcome, type RedirectCommand, type TransferCommand } from '../domain/transfer.js';
 import { isRejection, reject, RejectionCode, type Rejection } from '../domain/rejections.js';
 import type { InviteeOutcome } from '../domain/result-codes.js';
@@ -199,7 +200,15 @@ export class CallingService {
   }
 
   removeParticipant(principal: Principal, callId: string, participantId: string): Promise<Result<null>> {
-    return this.onLeg(principal, callId, (view, ctx) => noValue(decideRemoveParticipant(principal, view, participantId, ctx)));
+    return this.run(async (tx, ctx) => {
+      const leg = await this.ownLeg(tx, principal, callId);
+      if (isRejection(leg)) return leg;
+      const view = await this.legView(tx, leg);
+      // A participant still ringing: its invite operation settles (Failed for it) when the invite is cancelled.
+      const operationId = removableParticipant(view, participantId)?.invitedByOperationId;
+      const pendingOperation = operationId ? await tx.getOperation(operationId) : undefined;
+      return noValue(decideRemoveParticipant(principal, { ...view, pendingOperation }, participantId, ctx));
+    });
   }
 
   async getOperation(principal: Principal, callId: string, operationId: string): Promise<Result<Operation>> {

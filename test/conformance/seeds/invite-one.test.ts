@@ -77,7 +77,7 @@ describe('seed example 1: invite one participant', () => {
     const body: any = await res.json();
     expectGraph('inviteParticipantsOperation', body);
     expect(body).toMatchObject({ '@odata.type': '#microsoft.graph.inviteParticipantsOperation', status: 'Running', resultInfo: null, clientContext: 'graph-js' });
-    expect(body.participants[0]).toMatchObject({ endpointType: null, id: null, replacesCallId: null, identity: { user: { id: USERS.alex, identityProvider: 'AAD', tenantId: TENANT, displayName: 'Alex Wilber' }, application: null, device: null, phone: null } });
+    expect(body.participants[0]).toMatchObject({ endpointType: null, id: expect.any(String), replacesCallId: null, identity: { user: { id: USERS.alex, identityProvider: 'AAD', tenantId: TENANT, displayName: 'Alex Wilber' }, application: null, device: null, phone: null } });
     expect(res.headers.get('location')).toBe(`${c.server.httpsUrl}/v1.0/communications/calls/${callId}/operations/${body.id}`);
     expect(res.headers.get('request-id')).toEqual(expect.any(String));
 
