@@ -1,6 +1,6 @@
 /** What every Graph route needs: the authenticated principal, the service, and how to build URLs. */
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Principal } from '../domain/permissions.js';
+import { requireCallingRole, type Principal } from '../domain/permissions.js';
 import { isRejection, type Rejection } from '../domain/rejections.js';
 import { toGraphOperation } from '../domain/render.js';
 import type { ApiVersion, Operation } from '../domain/types.js';
@@ -24,14 +24,19 @@ export interface GraphPrefix {
   path: string;
 }
 
+/** The caller's verified identity; a token without any calling role is refused here, before any route reads state. */
 export async function authenticate(deps: GraphDeps, req: FastifyRequest): Promise<Principal> {
+  let principal: Principal;
   try {
-    return await deps.tokens.verify(req.headers.authorization);
+    principal = await deps.tokens.verify(req.headers.authorization);
   } catch (e) {
     const err = e as { status?: unknown; code?: unknown; message?: string };
     if (typeof err.status === 'number' && typeof err.code === 'string') throw new GraphError(err.status, err.code, err.message ?? 'Unauthorized');
     throw e;
   }
+  const denied = requireCallingRole(principal);
+  if (denied) throw fromRejection(denied);
+  return principal;
 }
 
 /** Unwraps a service result, turning a domain rejection into its Graph error. */

@@ -36,3 +36,10 @@ export function requireAnyRole(principal: Principal, roles: Role[], action: stri
     `Insufficient enterprise tenant permissions, cannot access this API. ${action} needs the application permission ${roles.join(' or ')}.`,
   );
 }
+
+const CALLING_ROLES: Role[] = Object.values(Role);
+
+/** Every calling API needs at least one calling application permission; which one an action needs is its decider's rule. */
+export function requireCallingRole(principal: Principal): Rejection | null {
+  return requireAnyRole(principal, CALLING_ROLES, 'Every calling API');
+}
