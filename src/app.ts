@@ -14,6 +14,12 @@ import { controlRoutes } from './sim/control-routes.js';
 import type { Store } from './store/store.js';
 import type { ClockControl } from './sim/virtual-time.js';
 
+/** One registered route, as Fastify saw it (HEAD routes Fastify adds for GET routes included). */
+export interface RouteInfo {
+  method: string;
+  url: string;
+}
+
 export interface AppDeps {
   config: Pick<Config, 'bodyLimit' | 'logLevel'>;
   service: CallingService;
@@ -25,6 +31,13 @@ export interface AppDeps {
 
 const JSON_TYPE = /^application\/json\s*(;|$)/i;
 
+/** Every route the app registered: tests enumerate it so a new route is covered without being listed by hand. */
+export function registeredRoutes(app: FastifyInstance): readonly RouteInfo[] {
+  return (app as FastifyInstance & { [ROUTES]?: RouteInfo[] })[ROUTES] ?? [];
+}
+
+const ROUTES = Symbol('switchboard.routes');
+
 export function buildApp(deps: AppDeps, serverFactory?: FastifyServerFactory): FastifyInstance {
   const app = Fastify({
     bodyLimit: deps.config.bodyLimit,
@@ -35,6 +48,11 @@ export function buildApp(deps: AppDeps, serverFactory?: FastifyServerFactory): F
     // Per-request logs only at debug; errors are reported by the error handler.
     logger: deps.config.logLevel === 'debug' ? { level: 'debug' } : false,
     ...(serverFactory ? { serverFactory } : {}),
+  });
+  const routes: RouteInfo[] = [];
+  (app as FastifyInstance & { [ROUTES]?: RouteInfo[] })[ROUTES] = routes;
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) routes.push({ method, url: route.url ?? route.path });
   });
   installGraphErrors(app, deps.config.bodyLimit);
   // Graph accepts a bodiless request (DELETE, keepAlive) that still says Content-Type: application/json.

@@ -7,7 +7,7 @@ import { createServer as createHttpServer, type IncomingMessage, type Server, ty
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { buildApp } from './app.js';
+import { buildApp, registeredRoutes, type RouteInfo } from './app.js';
 import { loadOrCreateSigningKeys } from './auth/keys.js';
 import { NotificationSigner } from './auth/notification-signer.js';
 import { loadOrCreateTls } from './auth/tls.js';
@@ -35,6 +35,8 @@ export interface Switchboard {
   dispatcher: NotificationDispatcher;
   /** The world's clock: read it, and (virtual clock) move it. */
   clock: ClockControl;
+  /** Every route served (Graph, token endpoint, control API). */
+  routes: readonly RouteInfo[];
   close(): Promise<void>;
 }
 
@@ -136,6 +138,7 @@ export async function startSwitchboard(config: Config, opts: StartOptions = {}):
     service,
     dispatcher,
     clock: clockControl,
+    routes: registeredRoutes(app),
     async close() {
       if (closed) return;
       closed = true;

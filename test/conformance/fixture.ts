@@ -55,7 +55,7 @@ export interface Conformance {
 
 const serviceHosted = { odataType: '#microsoft.graph.serviceHostedMediaConfig' };
 
-export async function startConformance(tweak?: (w: World) => void, opts: { clock?: Clock; virtual?: boolean } = {}): Promise<Conformance> {
+export async function startConformance(tweak?: (w: World) => void, opts: { clock?: Clock; virtual?: boolean; data?: string } = {}): Promise<Conformance> {
   // The bot verifies notification JWTs against the server's OpenID configuration, so the server starts first and
   // the app's calling webhook is pointed at the bot afterwards (the directory holds the same app objects).
   const server = await startTestServer(fastWorld(null, tweak), opts);

@@ -38,12 +38,14 @@ export interface TestServerOptions {
   clock?: Clock;
   /** Run on the virtual clock (`--clock virtual`): time moves only through POST /_switchboard/clock/advance. */
   virtual?: boolean;
+  /** A data directory (SQLite file and keys.json on disk) instead of ':memory:', so a test can read them. */
+  data?: string;
 }
 
 export async function startTestServer(world: World, serverOpts: TestServerOptions = {}): Promise<TestServer> {
   const tlsDir = process.env.SWITCHBOARD_TEST_TLS_DIR;
   if (!tlsDir) throw new Error('SWITCHBOARD_TEST_TLS_DIR is not set: the vitest globalSetup (test/helpers/tls-global-setup.ts) did not run');
-  const config = resolveConfig([], {}, { data: ':memory:', port: 0, httpsPort: 0, tlsDir, logLevel: 'silent', clock: serverOpts.virtual ? 'virtual' : 'real' });
+  const config = resolveConfig([], {}, { data: serverOpts.data ?? ':memory:', port: 0, httpsPort: 0, tlsDir, logLevel: 'silent', clock: serverOpts.virtual ? 'virtual' : 'real' });
   const sb = await startSwitchboard(config, { world, ...(serverOpts.clock ? { clock: serverOpts.clock } : {}) });
   const cache = new Map<string, string>();
   return {

@@ -1,0 +1,81 @@
+/**
+ * The routes a test matrix runs over, enumerated from the running server (`sb.routes`, collected by an onRoute
+ * hook) rather than listed by hand: a Graph route added later is covered without touching the tests. Each route
+ * is filled with real ids and a body that would succeed (and change state) if the request got through.
+ */
+import type { RouteInfo } from '../../src/app.js';
+import { inviteUser, MEETING_B, ORGANIZER, TENANT, USERS } from './fixture.js';
+
+export interface RouteIds {
+  callId: string;
+  participantId: string;
+  operationId: string;
+  callbackUri: string;
+}
+
+export interface FilledRequest {
+  route: RouteInfo;
+  method: string;
+  path: string;
+  body?: unknown;
+}
+
+const GRAPH = /^\/(v1\.0|beta)\//i;
+/** Routes that are public by design: the Entra ID token endpoint, OpenID discovery and the notification keys. */
+const IDENTITY = /^\/(:tenant\/(oauth2|v2\.0|\.well-known|discovery)\/|common\/discovery\/|(v1\/)?\.well-known\/)/i;
+/** The control API: no token, documented as loopback-only. */
+const CONTROL = /^\/_switchboard\//;
+
+export type RouteKind = 'graph' | 'identity' | 'control';
+
+export function routeKind(route: RouteInfo): RouteKind | null {
+  if (GRAPH.test(route.url)) return 'graph';
+  if (IDENTITY.test(route.url)) return 'identity';
+  if (CONTROL.test(route.url)) return 'control';
+  return null;
+}
+
+export const graphRoutes = (routes: readonly RouteInfo[]): RouteInfo[] => routes.filter((r) => routeKind(r) === 'graph');
+
+const serviceHosted = { '@odata.type': '#microsoft.graph.serviceHostedMediaConfig' };
+
+/** The request for `route` on the call `ids.callId`: every path parameter filled, a body that would succeed. */
+export function fillRoute(route: RouteInfo, ids: RouteIds): FilledRequest {
+  const url = route.url;
+  let action: string | null = null;
+  let body: unknown;
+  if (route.method === 'POST' && /\/participants\/:participantId\/:action$/.test(url)) {
+    action = 'mute';
+    body = { clientContext: 'auth-matrix' };
+  } else if (route.method === 'POST' && /\/participants\/:action$/.test(url)) {
+    action = 'invite';
+    body = { participants: [inviteUser(USERS.megan)], clientContext: 'auth-matrix' };
+  } else if (route.method === 'POST' && /\/calls\/:callId\/:action$/.test(url)) {
+    action = 'keepAlive';
+  } else if (route.method === 'POST' && /\/calls$/.test(url)) {
+    body = {
+      callbackUri: ids.callbackUri,
+      requestedModalities: ['audio'],
+      mediaConfig: serviceHosted,
+      chatInfo: { threadId: MEETING_B, messageId: '0' },
+      meetingInfo: { '@odata.type': '#microsoft.graph.organizerMeetingInfo', organizer: { user: { id: ORGANIZER, tenantId: TENANT } } },
+      tenantId: TENANT,
+    };
+  }
+  const path = url.replace(/:(\w+)/g, (_m, name: string) => {
+    switch (name) {
+      case 'callId':
+        return ids.callId;
+      case 'participantId':
+        return ids.participantId;
+      case 'operationId':
+        return ids.operationId;
+      case 'action':
+        if (action === null) throw new Error(`no action chosen for ${route.method} ${url}: teach fillRoute about this route`);
+        return action;
+      default:
+        throw new Error(`unknown path parameter :${name} in ${route.method} ${url}: teach fillRoute about it`);
+    }
+  });
+  return { route, method: route.method, path, ...(body !== undefined ? { body } : {}) };
+}
