@@ -42,6 +42,26 @@ describe('sqlite store', () => {
     raw.close();
   });
 
+  it('on reopen, hands back at once what a dead process held leased (kill -9), not when its lease lapses', async () => {
+    const path = freshFile();
+    const first = await openSqliteStore({ path });
+    await first.transact(async (tx) => {
+      await tx.appendNotifications([note('call-1', 1)]);
+      await tx.putTimers([{ id: 't1', dueAt: T0, kind: 'call.established', payload: { callId: 'call-1' } }]);
+    });
+    const leaseEnd = T0 + 60_000;
+    expect(await first.outbox.claimDue(T0, leaseEnd, 10)).toHaveLength(1);
+    expect(await first.timers.claimDue(T0, leaseEnd, 10)).toHaveLength(1);
+    // Closed without recording an outcome: the process died with both in flight.
+    await first.close();
+
+    const second = await openSqliteStore({ path });
+    expect(await second.outbox.nextDueAt()).toBeLessThanOrEqual(T0);
+    expect((await second.outbox.claimDue(T0 + 1, T0 + 10, 10)).map((r) => r.messageId)).toEqual(['call-1-msg-1']);
+    expect((await second.timers.claimDue(T0 + 1, T0 + 10, 10)).map((t) => t.id)).toEqual(['t1']);
+    await second.close();
+  });
+
   it('makes queue operations wait for the running transaction', async () => {
     const store = await openSqliteStore({ path: ':memory:' });
     let release!: () => void;

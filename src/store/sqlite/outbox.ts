@@ -85,6 +85,18 @@ function toAttempt(r: AttemptRecord): DeliveryAttempt {
   };
 }
 
+/**
+ * A SQLite file is served by one process, so leases found in it when it is opened belong to a process that died
+ * (kill -9) holding them: its in-flight deliveries and timers are due again now, not when their lease would lapse.
+ */
+export function releaseDeadLeases(db: Database.Database): { notifications: number; timers: number } {
+  return db.transaction(() => ({
+    // Claiming moved next_attempt_at to the lease end; the row was due when it was claimed, so it is due now.
+    notifications: db.prepare(`UPDATE outbox SET leased_until = NULL, next_attempt_at = 0 WHERE leased_until IS NOT NULL AND delivered_at IS NULL AND dead_at IS NULL`).run().changes,
+    timers: db.prepare('UPDATE timers SET leased_until = NULL WHERE leased_until IS NOT NULL').run().changes,
+  })).immediate();
+}
+
 export function createSqliteOutbox(db: Database.Database, mutex: AsyncMutex): OutboxStore {
   const s = {
     // Claiming moves next_attempt_at to the lease end: if this delivery is lost (crash), the row is due again then,

@@ -10,7 +10,7 @@ import type { OutboxStore, Store, TimerStore, Tx } from '../store.js';
 import { prepareEntityStatements, SqliteTx, type EntityStatements } from './entities.js';
 import { migrate } from './migrate.js';
 import { AsyncMutex } from '../mutex.js';
-import { createSqliteOutbox, createSqliteTimers } from './outbox.js';
+import { createSqliteOutbox, createSqliteTimers, releaseDeadLeases } from './outbox.js';
 
 export interface SqliteStoreOptions {
   /** Database file, or ':memory:' for an ephemeral store. */
@@ -32,6 +32,7 @@ export async function openSqliteStore(opts: SqliteStoreOptions): Promise<Store> 
     db.pragma('synchronous = NORMAL');
     db.pragma(`busy_timeout = ${Math.trunc(opts.busyTimeoutMs ?? 5000)}`);
     migrate(db);
+    releaseDeadLeases(db);
     return new SqliteStore(db);
   } catch (err) {
     db.close();
