@@ -61,9 +61,14 @@ function listen(server: Server, port: number, host: string): Promise<number> {
 const urlHost = (host: string): string => (host.includes(':') ? `[${host}]` : host);
 
 /** PostgreSQL when a URL is configured (shared by every instance on it), else SQLite in the data directory. */
-function openStore(config: Config): Promise<Store> {
+function openStore(config: Config, clock: Clock, log: (level: 'warn', msg: string) => void): Promise<Store> {
   if (config.postgres !== null) {
-    return openPostgresStore({ connectionString: config.postgres, ...(config.postgresSchema !== null ? { schema: config.postgresSchema } : {}) });
+    return openPostgresStore({
+      connectionString: config.postgres,
+      ...(config.postgresSchema !== null ? { schema: config.postgresSchema } : {}),
+      now: () => clock.now(),
+      log: (msg) => log('warn', msg),
+    });
   }
   return openSqliteStore({ path: isEphemeral(config) ? ':memory:' : join(config.data, 'switchboard.db') });
 }
@@ -78,17 +83,17 @@ export async function startSwitchboard(config: Config, opts: StartOptions = {}):
   const world = opts.world ?? (config.world ? loadWorldFile(config.world) : defaultWorld());
   const directory = new Directory(world);
   if (!isEphemeral(config)) mkdirSync(config.data, { recursive: true });
-  const store = await openStore(config);
-  const keys = await loadOrCreateSigningKeys(isEphemeral(config) ? null : config.data);
-  const tls = await loadOrCreateTls(config.tlsDir, [config.host]);
-  const tokens = new TokenService({ keys, directory, clock: authClock });
-  const signer = new NotificationSigner({ key: keys.notification, issuer: config.notificationIssuer, clock: authClock });
-
   const log = (level: 'error' | 'warn' | 'info' | 'debug', msg: string, data?: unknown): void => {
     if (config.logLevel === 'silent') return;
     const order = ['error', 'warn', 'info', 'debug'];
     if (order.indexOf(level) <= order.indexOf(config.logLevel)) console.error(`[switchboard] ${level}: ${msg}${data ? ` ${JSON.stringify(data)}` : ''}`);
   };
+  const store = await openStore(config, clock, log);
+  const keys = await loadOrCreateSigningKeys(isEphemeral(config) ? null : config.data);
+  const tls = await loadOrCreateTls(config.tlsDir, [config.host]);
+  const tokens = new TokenService({ keys, directory, clock: authClock });
+  const signer = new NotificationSigner({ key: keys.notification, issuer: config.notificationIssuer, clock: authClock });
+
   const dispatcher = new NotificationDispatcher({ store, clock, sign: (appId, tenantId) => signer.sign(appId, tenantId), log });
   let timerLoop: TimerLoop | null = null;
   const service = new CallingService({

@@ -35,6 +35,8 @@ const noValue = (r: Result<Effects>): Result<{ effects: Effects; value: null }> 
 const withOperation = (r: Result<{ effects: Effects; operation: Operation }>): Result<{ effects: Effects; value: Operation }> =>
   isRejection(r) ? r : { effects: r.effects, value: r.operation };
 
+const NO_EFFECTS: Effects = { conversations: [], legs: [], participants: [], operations: [], notifications: [], timers: [] };
+
 const callNotFound = (id: string): Rejection => reject(RejectionCode.callNotFound, 'Call not found.', id);
 
 export class CallingService {
@@ -231,7 +233,8 @@ export class CallingService {
   /** A durable timer came due: feed it back as a command. The timer row is deleted in the same transaction. */
   async fireTimer(timer: DueTimer): Promise<void> {
     await this.run(async (tx, ctx) => {
-      await tx.deleteTimer(timer.id);
+      // Already gone: another instance fired it (its claim outlived a lease we thought dead). Never decide twice.
+      if (!(await tx.deleteTimer(timer.id))) return { effects: NO_EFFECTS, value: null };
       return { effects: await this.decideTimer(tx, timer, ctx), value: null };
     });
   }

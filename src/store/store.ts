@@ -59,7 +59,8 @@ export interface Tx {
 
   appendNotifications(rows: { messageId: string; notification: OutboundNotification; createdAt: number }[]): Promise<void>;
   putTimers(timers: TimerRequest[]): Promise<void>;
-  deleteTimer(id: string): Promise<void>;
+  /** False when the timer was already gone (another claimer fired it first): the caller must not fire it again. */
+  deleteTimer(id: string): Promise<boolean>;
 
   /** Read side (control API): every live leg in creation order, without taking conversation locks. */
   listLegs(): Promise<CallLeg[]>;

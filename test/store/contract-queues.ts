@@ -146,7 +146,9 @@ export function runQueueContract(getStore: () => Store): void {
       await put([timer('t1', T0 + 10), timer('t2', T0 + 20)]);
       await getStore().timers.claimDue(T0 + 10, T0 + 500, 10);
       await getStore().transact(async (tx) => {
-        await tx.deleteTimer('t1');
+        expect(await tx.deleteTimer('t1')).toBe(true);
+        // Gone already (another claimer fired it): says so, so the caller does not fire it twice.
+        expect(await tx.deleteTimer('t1')).toBe(false);
         // Re-putting a leased timer makes it a fresh, unleased timer.
         await tx.putTimers([timer('t2', T0 + 30, { v: '2' })]);
       });

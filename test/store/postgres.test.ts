@@ -31,7 +31,10 @@ describePostgres('postgres store', () => {
       await client.connect();
       const { rows } = await client.query(`SELECT version, name FROM "${schema}".schema_migrations`);
       await client.end();
-      expect(rows).toEqual([{ version: 1, name: 'init' }]);
+      expect(rows).toEqual([
+        { version: 1, name: 'init' },
+        { version: 2, name: 'instances' },
+      ]);
     });
 
     it('serializes commands on one conversation across instances (no lost update)', async () => {
@@ -132,6 +135,31 @@ describePostgres('postgres store', () => {
       expect(rows.length).toBe(60);
       expect(timers.length).toBe(60);
       await Promise.all([a.close(), b.close()]);
+    });
+
+    it("frees a dead instance's leased notifications and timers within seconds, not at lease end", async () => {
+      const schema = freshSchema();
+      // `dead` beats once at open and never again (its heartbeat period is an hour): as if killed right after claiming.
+      const dead = await openPostgresStore({ connectionString: TEST_POSTGRES_URL, schema, heartbeatMs: 3_600_000 });
+      const live = await openPostgresStore({ connectionString: TEST_POSTGRES_URL, schema, heartbeatMs: 50, deadAfterMs: 300, now: () => T0 + 1 });
+      await dead.transact(async (tx) => {
+        await tx.appendNotifications([note('call-1', 1), note('call-1', 2)]);
+        await tx.putTimers([{ id: 't1', dueAt: T0, kind: 'invitee.answer', payload: {} }]);
+      });
+      const [row] = await dead.outbox.claimDue(T0, T0 + 60_000, 10);
+      expect((await dead.timers.claimDue(T0, T0 + 60_000, 10)).map((t) => t.id)).toEqual(['t1']);
+      // Leased for a minute: nobody else may take them while their holder lives.
+      expect(await live.outbox.claimDue(T0 + 1, T0 + 1000, 10)).toEqual([]);
+      expect(await live.timers.claimDue(T0 + 1, T0 + 1000, 10)).toEqual([]);
+      let freedRows: { seq: number; messageId: string }[] = [];
+      for (let i = 0; i < 100 && freedRows.length === 0; i++) {
+        await sleep(50);
+        freedRows = await live.outbox.claimDue(T0 + 2, T0 + 1000, 10);
+      }
+      // The same head comes back (same message id, so a bot sees a retry), not the row queued behind it.
+      expect(freedRows.map((r) => r.messageId)).toEqual([row!.messageId]);
+      expect((await live.timers.claimDue(T0 + 2, T0 + 1000, 10)).map((t) => t.id)).toEqual(['t1']);
+      await Promise.all([dead.close(), live.close()]);
     });
 
     it('fails loudly after close', async () => {

@@ -165,14 +165,14 @@ export class PgTx implements Tx {
       await this.#query(
         `INSERT INTO timers (id, due_at, kind, payload, leased_until) VALUES ($1, $2, $3, $4, NULL)
          ON CONFLICT (id) DO UPDATE SET due_at = excluded.due_at, kind = excluded.kind, payload = excluded.payload,
-           leased_until = NULL`,
+           leased_until = NULL, leased_by = NULL`,
         [t.id, t.dueAt, t.kind, JSON.stringify(t.payload)],
       );
     }
   }
 
-  async deleteTimer(id: string): Promise<void> {
-    await this.#query('DELETE FROM timers WHERE id = $1', [id]);
+  async deleteTimer(id: string): Promise<boolean> {
+    return (await this.#query('DELETE FROM timers WHERE id = $1 RETURNING id', [id])).length === 1;
   }
 
   // Read side: a snapshot, no conversation locks (it decides nothing and must not wait behind commands).

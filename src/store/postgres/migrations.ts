@@ -107,4 +107,22 @@ CREATE INDEX timers_due ON timers (due_at);
 CREATE INDEX timers_leased ON timers (leased_until) WHERE leased_until IS NOT NULL;
 `;
 
-export const PG_MIGRATIONS: readonly PgMigration[] = [{ version: 1, name: 'init', sql: INIT }];
+const INSTANCES = /* sql */ `
+-- Live Switchboard processes on this database: each refreshes seen_at every second (instances.ts). An instance not
+-- seen for a few seconds is dead (kill -9, lost host): another one frees what it had claimed instead of waiting for
+-- the leases to lapse.
+CREATE TABLE instances (
+  id         TEXT PRIMARY KEY,  -- random per process (per store opened)
+  started_at BIGINT NOT NULL,   -- epoch ms, database clock
+  seen_at    BIGINT NOT NULL    -- epoch ms, database clock: the last heartbeat
+);
+ALTER TABLE outbox ADD COLUMN leased_by TEXT;  -- instance holding the lease, or null
+ALTER TABLE timers ADD COLUMN leased_by TEXT;  -- instance holding the lease, or null
+CREATE INDEX outbox_leased_by ON outbox (leased_by) WHERE leased_by IS NOT NULL;
+CREATE INDEX timers_leased_by ON timers (leased_by) WHERE leased_by IS NOT NULL;
+`;
+
+export const PG_MIGRATIONS: readonly PgMigration[] = [
+  { version: 1, name: 'init', sql: INIT },
+  { version: 2, name: 'instances', sql: INSTANCES },
+];

@@ -80,7 +80,8 @@ function toAttempt(r: AttemptRecord): DeliveryAttempt {
 /** Runs `fn` in its own transaction on a pooled connection (no retry: callers' leases cover a failed write). */
 export type InTransaction = <T>(fn: (client: PoolClient) => Promise<T>) => Promise<T>;
 
-export function createPgOutbox(pool: Pool, inTransaction: InTransaction): OutboxStore {
+/** `instanceId` is written on every claim, so another instance can free the claims if this one dies (instances.ts). */
+export function createPgOutbox(pool: Pool, inTransaction: InTransaction, instanceId: string): OutboxStore {
   const record = (client: PoolClient, a: DeliveryAttempt) =>
     client.query(
       `INSERT INTO delivery_attempts (outbox_seq, attempt, started_at, duration_ms, status_code, error) VALUES ($1, $2, $3, $4, $5, $6)`,
@@ -95,7 +96,7 @@ export function createPgOutbox(pool: Pool, inTransaction: InTransaction): Outbox
         await client.query(LOCK_KEY_SQL, [outboxCallKey(row.call_id)]);
         const ended = await client.query(
           `UPDATE outbox SET delivered_at = $1, dead_at = $2, last_error = COALESCE($3, last_error),
-                  attempts = attempts + 1, leased_until = NULL, is_head = FALSE
+                  attempts = attempts + 1, leased_until = NULL, leased_by = NULL, is_head = FALSE
             WHERE seq = $4 AND delivered_at IS NULL AND dead_at IS NULL`,
           [deliveredAt, deadAt, error, seq],
         );
@@ -116,13 +117,13 @@ export function createPgOutbox(pool: Pool, inTransaction: InTransaction): Outbox
       // Claiming moves next_attempt_at to the lease end: if this delivery is lost (crash), the row is due again then,
       // and nextDueAt never reports an in-flight row as due now (which would make a dispatcher spin).
       const { rows } = await pool.query<OutboxRecord>(
-        `UPDATE outbox SET leased_until = $2, next_attempt_at = $2
+        `UPDATE outbox SET leased_until = $2, next_attempt_at = $2, leased_by = $4
           WHERE seq IN (SELECT seq FROM outbox
                          WHERE is_head AND next_attempt_at <= $1 AND (leased_until IS NULL OR leased_until <= $1)
                          ORDER BY next_attempt_at, seq LIMIT $3
                          FOR UPDATE SKIP LOCKED)
           RETURNING ${OUTBOX_COLUMNS}`,
-        [now, leaseUntil, limit],
+        [now, leaseUntil, limit, instanceId],
       );
       return rows.map(toOutboxRow).sort((a, b) => a.seq - b.seq);
     },
@@ -136,7 +137,7 @@ export function createPgOutbox(pool: Pool, inTransaction: InTransaction): Outbox
       }
       await inTransaction(async (client) => {
         await client.query(
-          `UPDATE outbox SET next_attempt_at = $1, last_error = $2, attempts = attempts + 1, leased_until = NULL
+          `UPDATE outbox SET next_attempt_at = $1, last_error = $2, attempts = attempts + 1, leased_until = NULL, leased_by = NULL
             WHERE seq = $3 AND delivered_at IS NULL AND dead_at IS NULL`,
           [nextAttemptAt, error, seq],
         );
@@ -167,17 +168,17 @@ export function createPgOutbox(pool: Pool, inTransaction: InTransaction): Outbox
   };
 }
 
-export function createPgTimers(pool: Pool): TimerStore {
+export function createPgTimers(pool: Pool, instanceId: string): TimerStore {
   return {
     async claimDue(now, leaseUntil, limit): Promise<DueTimer[]> {
       if (limit <= 0) return [];
       const { rows } = await pool.query<TimerRecord>(
-        `UPDATE timers SET leased_until = $2
+        `UPDATE timers SET leased_until = $2, leased_by = $4
           WHERE id IN (SELECT id FROM timers WHERE due_at <= $1 AND (leased_until IS NULL OR leased_until <= $1)
                         ORDER BY due_at LIMIT $3
                         FOR UPDATE SKIP LOCKED)
           RETURNING id, due_at, kind, payload`,
-        [now, leaseUntil, limit],
+        [now, leaseUntil, limit, instanceId],
       );
       return rows
         .map((r) => ({ id: r.id, dueAt: r.due_at, kind: r.kind as TimerKind, payload: JSON.parse(r.payload) as Record<string, string> }))

@@ -10,6 +10,7 @@ import { AsyncMutex } from '../mutex.js';
 import type { OutboxStore, Store, TimerStore, Tx } from '../store.js';
 import { PgTx } from './entities.js';
 import { migratePostgres, quoteSchema } from './migrate.js';
+import { InstanceRegistry } from './instances.js';
 import { createPgOutbox, createPgTimers } from './outbox.js';
 
 export interface PostgresStoreOptions {
@@ -21,6 +22,13 @@ export interface PostgresStoreOptions {
   poolSize?: number;
   /** How many times a transaction that hit a deadlock or serialization failure is run in all. */
   maxAttempts?: number;
+  /** Heartbeat period of this instance (default 1 s), and how long an instance may go unseen before another
+   *  frees its leased notifications and timers (default 5 s). */
+  heartbeatMs?: number;
+  deadAfterMs?: number;
+  /** The world's clock (default real time), for when freed notifications become due. */
+  now?: () => number;
+  log?: (msg: string) => void;
 }
 
 const RETRYABLE = new Set(['40001', '40P01']);
@@ -51,11 +59,18 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Sto
     } finally {
       client.release();
     }
+    const instance = new InstanceRegistry(pool, {
+      heartbeatMs: opts.heartbeatMs ?? 1000,
+      deadAfterMs: opts.deadAfterMs ?? 5000,
+      now: opts.now ?? Date.now,
+      ...(opts.log ? { log: opts.log } : {}),
+    });
+    await instance.start();
+    return new PostgresStore(pool, opts.maxAttempts ?? 10, instance);
   } catch (err) {
     await pool.end();
     throw err;
   }
-  return new PostgresStore(pool, opts.maxAttempts ?? 10);
 }
 
 class PostgresStore implements Store {
@@ -66,12 +81,14 @@ class PostgresStore implements Store {
   #mutex = new AsyncMutex();
   #maxAttempts: number;
   #closed = false;
+  #instance: InstanceRegistry;
 
-  constructor(pool: pg.Pool, maxAttempts: number) {
+  constructor(pool: pg.Pool, maxAttempts: number, instance: InstanceRegistry) {
     this.#pool = pool;
     this.#maxAttempts = Math.max(1, maxAttempts);
-    this.outbox = createPgOutbox(pool, (fn) => this.#once(fn));
-    this.timers = createPgTimers(pool);
+    this.#instance = instance;
+    this.outbox = createPgOutbox(pool, (fn) => this.#once(fn), instance.id);
+    this.timers = createPgTimers(pool, instance.id);
   }
 
   /** One BEGIN … COMMIT on a pooled connection; rolled back if `fn` or COMMIT throws. */
@@ -122,6 +139,7 @@ class PostgresStore implements Store {
     return this.#mutex.run(async () => {
       if (this.#closed) return;
       this.#closed = true;
+      await this.#instance.stop();
       await this.#pool.end();
     });
   }

@@ -177,10 +177,8 @@ export class SqliteTx implements Tx {
     });
   }
 
-  deleteTimer(id: string): Promise<void> {
-    return this.#run((s) => {
-      s.deleteTimer.run(id);
-    });
+  deleteTimer(id: string): Promise<boolean> {
+    return this.#run((s) => s.deleteTimer.run(id).changes === 1);
   }
 
   listLegs(): Promise<CallLeg[]> {
