@@ -80,6 +80,6 @@ export function buildApp(deps: AppDeps, serverFactory?: FastifyServerFactory): F
   });
   authRoutes(app, deps.auth);
   graphRoutes(app, { service: deps.service, tokens: deps.tokens });
-  controlRoutes(app, { service: deps.service, store: deps.store, clock: deps.clock });
+  controlRoutes(app, { service: deps.service, store: deps.store, clock: deps.clock, directory: deps.auth.directory });
   return app;
 }

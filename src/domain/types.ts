@@ -181,7 +181,9 @@ export type TimerKind =
   | 'call.targetAnswer'
   | 'call.keepAliveExpired'
   | 'call.answerWindow'
-  | 'call.transferAnswer';
+  | 'call.transferAnswer'
+  /** A simulated person's later action (hang up, mute, hold, tones…): payload participantId, action, tones. */
+  | 'person.action';
 
 /** Everything one command changes. The service writes it in one transaction. */
 export interface Effects {

@@ -14,6 +14,8 @@ import type { InviteeOutcome } from '../domain/result-codes.js';
 import type { ApiVersion, CallLeg, Conversation, Effects, Operation, Participant } from '../domain/types.js';
 import type { Directory } from '../sim/directory.js';
 import type { DueTimer, Store, Tx } from '../store/store.js';
+import type { LaterAction } from '../domain/person-actions.js';
+import { decidePersonActionRequest, decideTimedPersonAction, scheduleLaterActions, type ScheduledPersonAction } from './people.js';
 
 export interface CallingServiceDeps {
   store: Store;
@@ -57,6 +59,7 @@ export class CallingService {
       const ctx = this.ctx();
       const r = await fn(tx, ctx);
       if (isRejection(r)) return r;
+      await scheduleLaterActions(tx, r.effects, this.deps.directory, ctx);
       await save(tx, r.effects, ctx, this.deps.ids);
       written = { notifications: r.effects.notifications.length, timers: r.effects.timers.length };
       return r.value;
@@ -223,6 +226,15 @@ export class CallingService {
     });
   }
 
+  /** Control API: a person in a call acts now (`afterMs` 0) or later (a durable timer). */
+  personAction(callId: string, personRef: string, act: LaterAction): Promise<Result<ScheduledPersonAction>> {
+    return this.run(async (tx, ctx) => {
+      const leg = await tx.getLeg(callId.toLowerCase());
+      if (!leg) return callNotFound(callId);
+      return decidePersonActionRequest(await this.legView(tx, leg), personRef, act, ctx);
+    });
+  }
+
   incomingCall(cmd: IncomingCallCommand): Promise<Result<CallLeg>> {
     return this.run((_tx, ctx) => {
       const r = decideIncomingCall(cmd, this.deps.directory, ctx);
@@ -265,6 +277,10 @@ export class CallingService {
         const replacedLeg = p.replacesCallId ? await tx.getLeg(p.replacesCallId) : undefined;
         const consultation = p.replacesCallId ? { replaced: replacedLeg ? await this.legView(tx, replacedLeg) : null } : null;
         return decideTransferOutcome(await this.legView(tx, leg), consultation, p.outcome as InviteeOutcome, ctx);
+      }
+      case 'person.action': {
+        const r = await decideTimedPersonAction(tx, p, ctx);
+        return isRejection(r) ? none : r;
       }
       case 'invitee.answer': {
         const invitee = await tx.getParticipant(p.participantId ?? '');

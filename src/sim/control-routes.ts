@@ -14,12 +14,15 @@ import type { CallingService } from '../service/calling-service.js';
 import type { Store } from '../store/store.js';
 import { callsViewRoutes, notificationView } from './calls-view.js';
 import { clockRoutes } from './clock-routes.js';
+import type { Directory } from './directory.js';
+import { peopleRoutes } from './people-routes.js';
 import type { ClockControl } from './virtual-time.js';
 
 const parseIncoming = bodyValidator<IncomingCallCommand>(incomingCallBodySchema);
 
-export function controlRoutes(app: FastifyInstance, deps: { service: CallingService; store: Store; clock: ClockControl }): void {
+export function controlRoutes(app: FastifyInstance, deps: { service: CallingService; store: Store; clock: ClockControl; directory: Directory }): void {
   clockRoutes(app, deps.clock);
+  peopleRoutes(app, deps);
   callsViewRoutes(app, deps.store);
 
   app.post('/_switchboard/incoming-calls', async (req, reply) => {

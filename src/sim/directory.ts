@@ -6,6 +6,9 @@
  *   "users":[{"id","displayName","answer":{"action","afterMs"}}],"phones":[{"number","answer"}],"meetings":[…]}]}
  */
 import { readFileSync } from 'node:fs';
+import { primaryIdentity } from '../domain/identity.js';
+import { isProblem, parseLaterAction, type LaterAction, type Problem } from '../domain/person-actions.js';
+import type { IdentitySet } from '../domain/types.js';
 
 export const AnswerAction = {
   accept: 'accept',
@@ -42,11 +45,14 @@ export interface User {
   id: string;
   displayName: string;
   answer: AnswerBehaviour;
+  /** What the person does once connected to a bot, each `afterMs` after connecting (durable timers). */
+  then?: LaterAction[];
 }
 
 export interface Phone {
   number: string;
   answer: AnswerBehaviour;
+  then?: LaterAction[];
 }
 
 export interface Meeting {
@@ -97,18 +103,43 @@ function arr(o: Record<string, unknown>, key: string, where: string): unknown[] 
   return v;
 }
 
-function parseAnswer(v: unknown, where: string, fallback: AnswerBehaviour): AnswerBehaviour {
+/** Checks an answer behaviour (world file, control API); the error names the offending path. */
+export function checkAnswer(v: unknown, where: string, fallback: AnswerBehaviour): AnswerBehaviour | Problem {
   if (v === undefined) return fallback;
-  const o = asRecord(v, where);
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return { error: `${where} must be an object`, target: where };
+  const o = v as Record<string, unknown>;
   const action = o.action ?? fallback.action;
-  if (typeof action !== 'string' || !ANSWER_ACTIONS.has(action)) {
-    throw new WorldFileError(`${where}.action must be one of ${[...ANSWER_ACTIONS].join(', ')}`);
-  }
+  if (typeof action !== 'string' || !ANSWER_ACTIONS.has(action)) return { error: `${where}.action must be one of ${[...ANSWER_ACTIONS].join(', ')}`, target: `${where}.action` };
   const afterMs = o.afterMs ?? fallback.afterMs;
-  if (typeof afterMs !== 'number' || !Number.isFinite(afterMs) || afterMs < 0) {
-    throw new WorldFileError(`${where}.afterMs must be a non-negative number`);
-  }
+  if (typeof afterMs !== 'number' || !Number.isFinite(afterMs) || afterMs < 0) return { error: `${where}.afterMs must be a non-negative number`, target: `${where}.afterMs` };
   return { action: action as AnswerAction, afterMs };
+}
+
+/** Checks a list of later actions (`then`); the error names the offending path. */
+export function checkThen(v: unknown, where: string): LaterAction[] | Problem {
+  if (v === undefined) return [];
+  if (!Array.isArray(v)) return { error: `${where} must be an array of actions`, target: where };
+  const out: LaterAction[] = [];
+  for (const [i, a] of v.entries()) {
+    const r = parseLaterAction(a, `${where}[${i}]`, { needAfterMs: true });
+    if (isProblem(r)) return r;
+    out.push(r);
+  }
+  return out;
+}
+
+function orThrowWorld<T extends object>(r: T | Problem): T {
+  if (isProblem(r)) throw new WorldFileError(r.error);
+  return r;
+}
+
+/** `then` only when the file gives one, so a world parses back to itself. */
+function thenOf(o: Record<string, unknown>, where: string): { then?: LaterAction[] } {
+  return o.then === undefined ? {} : { then: orThrowWorld(checkThen(o.then, `${where}.then`)) };
+}
+
+function parseAnswer(v: unknown, where: string, fallback: AnswerBehaviour): AnswerBehaviour {
+  return orThrowWorld(checkAnswer(v, where, fallback));
 }
 
 const DEFAULT_ANSWER: AnswerBehaviour = { action: 'accept', afterMs: 1000 };
@@ -160,14 +191,14 @@ export function parseWorld(doc: unknown): World {
       const uw = `${w}.users[${ui}]`;
       const uo = asRecord(u, uw);
       const id = str(uo, 'id', uw);
-      return { id, displayName: str(uo, 'displayName', uw, id), answer: parseAnswer(uo.answer, `${uw}.answer`, DEFAULT_ANSWER) };
+      return { id, displayName: str(uo, 'displayName', uw, id), answer: parseAnswer(uo.answer, `${uw}.answer`, DEFAULT_ANSWER), ...thenOf(uo, uw) };
     });
     const phones = arr(o, 'phones', w).map((p, pi): Phone => {
       const pw = `${w}.phones[${pi}]`;
       const po = asRecord(p, pw);
       const number = str(po, 'number', pw);
       if (!E164.test(number)) throw new WorldFileError(`${pw}.number must be an E.164 number such as +14255550100`);
-      return { number, answer: parseAnswer(po.answer, `${pw}.answer`, defaultPhoneAnswer) };
+      return { number, answer: parseAnswer(po.answer, `${pw}.answer`, defaultPhoneAnswer), ...thenOf(po, pw) };
     });
     const meetings = arr(o, 'meetings', w).map((m, mi): Meeting => {
       const mw = `${w}.meetings[${mi}]`;
@@ -245,6 +276,57 @@ export class Directory {
     const tenant = this.tenant(tenantId);
     if (!tenant) return DEFAULT_ANSWER;
     return tenant.phones.find((p) => p.number === number)?.answer ?? tenant.defaultPhoneAnswer;
+  }
+
+  /** True when anyone has later actions: otherwise commands skip looking for newly connected people. */
+  hasLaterActions(): boolean {
+    return this.world.tenants.some((t) => t.users.some((u) => (u.then?.length ?? 0) > 0) || t.phones.some((p) => (p.then?.length ?? 0) > 0));
+  }
+
+  /** The later actions of the person an identity set names (a user, or a phone number of the tenant). */
+  laterActionsOf(identity: IdentitySet, tenantId: string): LaterAction[] {
+    const p = primaryIdentity(identity);
+    const id = typeof p?.value.id === 'string' ? p.value.id : '';
+    if (p?.key === 'user') return this.user(id)?.user.then ?? [];
+    if (p?.key === 'phone') return this.tenant(tenantId)?.phones.find((x) => x.number === id)?.then ?? [];
+    return [];
+  }
+
+  /** Every person (users, then listed phones) with their behaviour, optionally of one tenant. */
+  people(tenantId?: string): { tenantId: string; kind: 'user' | 'phone'; id: string; displayName: string | null; answer: AnswerBehaviour; then: LaterAction[] }[] {
+    return this.world.tenants
+      .filter((t) => tenantId === undefined || t.id.toLowerCase() === tenantId.toLowerCase())
+      .flatMap((t) => [
+        ...t.users.map((u) => ({ tenantId: t.id, kind: 'user' as const, id: u.id, displayName: u.displayName, answer: u.answer, then: u.then ?? [] })),
+        ...t.phones.map((p) => ({ tenantId: t.id, kind: 'phone' as const, id: p.number, displayName: null, answer: p.answer, then: p.then ?? [] })),
+      ]);
+  }
+
+  /**
+   * Changes a person's behaviour at run time (in this process's memory, like the world file it overrides).
+   * A user id changes that user; an E.164 number changes that phone in every tenant (or `tenantId`'s), listing it
+   * where it was not. Returns false for an id that is neither a known user nor a phone number.
+   */
+  setBehaviour(ref: string, change: { answer?: AnswerBehaviour; then?: LaterAction[] }, tenantId?: string): boolean {
+    const user = this.user(ref)?.user;
+    if (user) {
+      if (change.answer) user.answer = change.answer;
+      if (change.then) user.then = change.then;
+      return true;
+    }
+    if (!E164.test(ref)) return false;
+    const tenants = this.world.tenants.filter((t) => tenantId === undefined || t.id.toLowerCase() === tenantId.toLowerCase());
+    if (tenants.length === 0) return false;
+    for (const t of tenants) {
+      let phone = t.phones.find((p) => p.number === ref);
+      if (!phone) {
+        phone = { number: ref, answer: t.defaultPhoneAnswer };
+        t.phones.push(phone);
+      }
+      if (change.answer) phone.answer = change.answer;
+      if (change.then) phone.then = change.then;
+    }
+    return true;
   }
 
   meetingByThreadId(tenantId: string, threadId: string): Meeting | undefined {

@@ -50,3 +50,18 @@ describe('world file', () => {
     expect(d.meetingByJoinId(DEFAULT_TENANT_ID, '7654321')?.id).toBe('meeting-incident-bridge');
   });
 });
+
+describe('world file: later actions (then)', () => {
+  const base = (then: unknown) => ({ tenants: [{ id: 't1', users: [{ id: 'u1', then }], phones: [{ number: '+14255550100', then }] }] });
+
+  it('parses then on users and phones, and names the offending path of a bad one', () => {
+    const w = parseWorld(base([{ afterMs: 1000, action: 'pressTones', tones: '1#' }, { afterMs: 0, action: 'hangUp' }]));
+    expect(w.tenants[0]!.users[0]!.then).toEqual([{ afterMs: 1000, action: 'pressTones', tones: '1#' }, { afterMs: 0, action: 'hangUp' }]);
+    expect(w.tenants[0]!.phones[0]!.then).toHaveLength(2);
+    expect(() => parseWorld(base([{ afterMs: 1, action: 'sing' }]))).toThrow(new WorldFileError('world.tenants[0].users[0].then[0].action must be one of hangUp, leave, mute, unmute, hold, resume, pressTones'));
+    expect(() => parseWorld(base([{ action: 'mute' }]))).toThrow(/users\[0\]\.then\[0\]\.afterMs must be a non-negative number/);
+    expect(() => parseWorld(base([{ afterMs: 1, action: 'pressTones', tones: 'x' }]))).toThrow(/then\[0\]\.tones must be DTMF digits/);
+    expect(() => parseWorld(base([{ afterMs: 1, action: 'mute', tones: '1' }]))).toThrow(/then\[0\]\.tones is only for pressTones/);
+    expect(() => parseWorld(base({}))).toThrow(/then must be an array/);
+  });
+});

@@ -1,0 +1,76 @@
+/** Simulated people's actions and who counts as "just connected" (when later-action timers start). */
+import { describe, expect, it } from 'vitest';
+import { decidePersonAction, findPerson, laterActionTimers, newlyConnectedPeople, type PriorState } from '../../src/domain/person-actions.js';
+import { emptyEffects } from '../../src/domain/types.js';
+import { accepted, conversation, ctx, expectRejection, leg, meetingState, NOW, only, p2pView, participant, phone, user, USERS } from './fixtures.js';
+
+const megan = participant({ id: 'p-megan', identity: user(USERS.megan) });
+
+describe('person actions', () => {
+  it('finds a connected person by participant id or identity id, never a bot leg or someone who left', () => {
+    const v = meetingState({ roster: [megan, participant({ id: 'p-gone', status: 'removed', identity: user(USERS.alex) })] });
+    expect(findPerson(v, 'P-MEGAN')?.id).toBe('p-megan');
+    expect(findPerson(v, USERS.megan)?.id).toBe('p-megan');
+    expect(findPerson(v, USERS.alex)).toBeUndefined();
+    expect(findPerson(v, 'bot-p-1')).toBeUndefined();
+  });
+
+  it('leave and mute in a meeting change the roster for every bot leg', () => {
+    const v = meetingState({ roster: [megan], extraLegs: [leg({ id: 'leg-2', myParticipantId: 'bot-p-2' })] });
+    const left = accepted(decidePersonAction(v, megan, { action: 'leave' }, ctx()));
+    expect(left.participants).toEqual([expect.objectContaining({ id: 'p-megan', status: 'removed', rosterSequenceNumber: 4 })]);
+    expect(left.notifications.map((n) => [n.callId, only(n).changeType])).toEqual([['leg-1', 'deleted'], ['leg-2', 'deleted']]);
+    const muted = accepted(decidePersonAction(v, megan, { action: 'mute' }, ctx()));
+    expect(only(muted.notifications[0]).resourceData[0]).toMatchObject({ id: 'p-megan', isMuted: true });
+    // Unmuting someone who is not muted changes nothing and notifies nobody.
+    expect(accepted(decidePersonAction(v, megan, { action: 'unmute' }, ctx()))).toEqual(emptyEffects());
+    expectRejection(decidePersonAction(v, megan, { action: 'hold' }, ctx()), 'CallStateConflict', 'action');
+  });
+
+  it('in a peer-to-peer call: hold → hold state, resume → established, hangUp ends the bot leg with 200/4521', () => {
+    const v = p2pView(phone('+14255550100'));
+    const caller = v.roster.find((p) => p.id === 'p2p-caller')!;
+    const held = accepted(decidePersonAction(v, caller, { action: 'hold' }, ctx()));
+    expect(held.legs[0]!.state).toBe('hold');
+    expect(only(held.notifications[0]).changeType).toBe('updated');
+    expectRejection(decidePersonAction(v, caller, { action: 'resume' }, ctx()), 'CallStateConflict', 'action');
+    const resumed = accepted(decidePersonAction({ ...v, legs: held.legs }, caller, { action: 'resume' }, ctx()));
+    expect(resumed.legs[0]!.state).toBe('established');
+    const gone = accepted(decidePersonAction(v, caller, { action: 'hangUp' }, ctx()));
+    expect(only(gone.notifications[0])).toMatchObject({ changeType: 'deleted', resourceData: { state: 'terminated', resultInfo: { code: 200, subcode: 4521 } } });
+    expectRejection(decidePersonAction(v, caller, { action: 'mute' }, ctx()), 'CallStateConflict', 'action');
+  });
+
+  it('timers: one per later action, due afterMs after connecting', () => {
+    expect(laterActionTimers(megan, [{ afterMs: 500, action: 'mute' }, { afterMs: 9000, action: 'pressTones', tones: '12' }], ctx())).toEqual([
+      { id: 'person-p-megan-0', dueAt: NOW + 500, kind: 'person.action', payload: { participantId: 'p-megan', action: 'mute' } },
+      { id: 'person-p-megan-1', dueAt: NOW + 9000, kind: 'person.action', payload: { participantId: 'p-megan', action: 'pressTones', tones: '12' } },
+    ]);
+  });
+});
+
+describe('newlyConnectedPeople', () => {
+  const meeting = conversation();
+  const p2p = conversation({ id: 'p2p-conv', kind: 'peerToPeer' });
+  const prior = (over: Partial<PriorState>): PriorState => ({ legs: new Map(), participants: new Map(), conversations: new Map(), ...over });
+
+  it('an invitee who joins a meeting, not one who was already in it or a bot', () => {
+    const effects = emptyEffects();
+    effects.participants.push(megan, participant({ id: 'p-old', identity: user(USERS.alex) }), participant({ id: 'bot', kind: 'application', callLegId: 'leg-1', identity: user(USERS.bob) }));
+    const before = prior({
+      participants: new Map([['p-megan', { ...megan, status: 'inviting' as const }], ['p-old', participant({ id: 'p-old', identity: user(USERS.alex) })]]),
+      conversations: new Map([[meeting.id, { kind: meeting.kind, tenantId: meeting.tenantId, roster: [] }]]),
+    });
+    expect(newlyConnectedPeople(effects, before).map((p) => p.id)).toEqual(['p-megan']);
+  });
+
+  it('the other party of a peer-to-peer call whose leg becomes established, not on resume from hold', () => {
+    const caller = participant({ id: 'caller', conversationId: p2p.id, identity: user(USERS.alex) });
+    const effects = emptyEffects();
+    const l = leg({ id: 'p2p-leg', conversationId: p2p.id, state: 'established' });
+    effects.legs.push(l);
+    const convs = new Map([[p2p.id, { kind: p2p.kind, tenantId: p2p.tenantId, roster: [caller] }]]);
+    expect(newlyConnectedPeople(effects, prior({ legs: new Map([['p2p-leg', { ...l, state: 'establishing' as const }]]), conversations: convs })).map((p) => p.id)).toEqual(['caller']);
+    expect(newlyConnectedPeople(effects, prior({ legs: new Map([['p2p-leg', { ...l, state: 'hold' as const }]]), conversations: convs }))).toEqual([]);
+  });
+});
