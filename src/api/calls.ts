@@ -6,7 +6,24 @@ import type { RedirectCommand, TransferCommand } from '../domain/transfer.js';
 import { toGraphCall } from '../domain/render.js';
 import { actionName, authenticate, baseUrl, notImplementedHere, orThrow, sendOperation, type GraphDeps, type GraphPrefix } from './context.js';
 import { unknownSegment } from './errors.js';
-import { answerBodySchema, clientContextBodySchema, createCallBodySchema, redirectBodySchema, rejectBodySchema, transferBodySchema } from './schemas/bodies.js';
+import type { UpdateRecordingStatusCommand } from '../domain/in-call.js';
+import type { ClientContextCommand } from '../domain/media-operations.js';
+import type { PlayPromptCommand, RecordResponseCommand } from '../domain/prompts.js';
+import type { SendDtmfTonesCommand } from '../domain/tones.js';
+import type { ScreenSharingRole } from '../domain/types.js';
+import {
+  answerBodySchema,
+  changeScreenSharingRoleBodySchema,
+  clientContextBodySchema,
+  createCallBodySchema,
+  playPromptBodySchema,
+  recordResponseBodySchema,
+  redirectBodySchema,
+  rejectBodySchema,
+  sendDtmfTonesBodySchema,
+  transferBodySchema,
+  updateRecordingStatusBodySchema,
+} from './schemas/bodies.js';
 import { bodyValidator } from './validate.js';
 
 const parseCreate = bodyValidator<CreateCallCommand>(createCallBodySchema);
@@ -14,13 +31,16 @@ const parseAnswer = bodyValidator<AnswerCommand>(answerBodySchema);
 const parseMute = bodyValidator<MuteCommand>(clientContextBodySchema, { optionalBody: true });
 const parseRedirect = bodyValidator<RedirectCommand>(redirectBodySchema);
 const parseTransfer = bodyValidator<TransferCommand>(transferBodySchema);
+const parseClientContext = bodyValidator<ClientContextCommand>(clientContextBodySchema, { optionalBody: true });
+const parseSendDtmf = bodyValidator<SendDtmfTonesCommand>(sendDtmfTonesBodySchema);
+const parsePlayPrompt = bodyValidator<PlayPromptCommand>(playPromptBodySchema);
+const parseRecordResponse = bodyValidator<RecordResponseCommand>(recordResponseBodySchema, { optionalBody: true });
+const parseRecordingStatus = bodyValidator<UpdateRecordingStatusCommand>(updateRecordingStatusBodySchema);
+const parseScreenSharingRole = bodyValidator<{ role: ScreenSharingRole }>(changeScreenSharingRoleBodySchema);
 const parseReject = bodyValidator<{ reason?: string | null; callbackUri?: string | null }>(rejectBodySchema, { optionalBody: true });
 
 /** Graph call actions this version does not serve yet: they answer 501 rather than a fake success. */
-const UNIMPLEMENTED_CALL_ACTIONS = new Set([
-  'playprompt', 'recordresponse', 'cancelmediaprocessing',
-  'subscribetotone', 'senddtmftones', 'updaterecordingstatus', 'changescreensharingrole', 'addlargegalleryview',
-]);
+const UNIMPLEMENTED_CALL_ACTIONS = new Set(['addlargegalleryview', 'playprompt', 'recordresponse', 'cancelmediaprocessing', 'updaterecordingstatus', 'changescreensharingrole']);
 
 type CallParams = { callId: string };
 type ActionParams = CallParams & { action: string };
@@ -52,6 +72,7 @@ export function callRoutes(app: FastifyInstance, deps: GraphDeps, prefix: GraphP
   app.post<{ Params: ActionParams }>(`${prefix.path}/:callId/:action`, async (req, reply) => {
     const action = actionName(req.params.action);
     const principal = await authenticate(deps, req);
+    if (UNIMPLEMENTED_CALL_ACTIONS.has(action)) throw notImplementedHere(req);
     switch (action) {
       case 'answer':
         orThrow(await deps.service.answer(principal, req.params.callId, parseAnswer(req.body)));
@@ -74,8 +95,23 @@ export function callRoutes(app: FastifyInstance, deps: GraphDeps, prefix: GraphP
       case 'transfer':
         orThrow(await deps.service.transfer(principal, req.params.callId, parseTransfer(req.body)));
         return reply.code(202).send();
+      case 'subscribetotone':
+        return sendOperation(req, reply, prefix, orThrow(await deps.service.subscribeToTone(principal, req.params.callId, parseClientContext(req.body))));
+      case 'senddtmftones':
+        return sendOperation(req, reply, prefix, orThrow(await deps.service.sendDtmfTones(principal, req.params.callId, parseSendDtmf(req.body))));
+      case 'playprompt':
+        return sendOperation(req, reply, prefix, orThrow(await deps.service.playPrompt(principal, req.params.callId, parsePlayPrompt(req.body))));
+      case 'recordresponse':
+        return sendOperation(req, reply, prefix, orThrow(await deps.service.recordResponse(principal, req.params.callId, parseRecordResponse(req.body), baseUrl(req))));
+      case 'cancelmediaprocessing':
+        return sendOperation(req, reply, prefix, orThrow(await deps.service.cancelMediaProcessing(principal, req.params.callId, parseClientContext(req.body))));
+      case 'updaterecordingstatus':
+        return sendOperation(req, reply, prefix, orThrow(await deps.service.updateRecordingStatus(principal, req.params.callId, parseRecordingStatus(req.body))));
+      case 'changescreensharingrole':
+        // Graph: 202 with no body (spec 4.16); the roster update follows.
+        orThrow(await deps.service.changeScreenSharingRole(principal, req.params.callId, parseScreenSharingRole(req.body)));
+        return reply.code(202).send();
       default:
-        if (UNIMPLEMENTED_CALL_ACTIONS.has(action)) throw notImplementedHere(req);
         throw unknownSegment(req.params.action);
     }
   });

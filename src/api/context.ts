@@ -60,7 +60,7 @@ export const requestPath = (req: FastifyRequest): string => req.url.split('?')[0
 /** 501 for the Graph path of this request: served by Graph, not by Switchboard yet. */
 export const notImplementedHere = (req: FastifyRequest): GraphError => notImplemented(req.method, requestPath(req));
 
-/** An action that creates an operation: 200, a Location to the operation, and the operation as the body. */
-export function sendOperation(req: FastifyRequest, reply: FastifyReply, prefix: GraphPrefix, op: Operation): FastifyReply {
-  return reply.code(200).header('Location', `${baseUrl(req)}${prefix.path}/${op.callId}/operations/${op.id}`).send(toGraphOperation(op));
+/** An action that creates an operation: 200 (hold music: 202), a Location to the operation, and the operation as the body. */
+export function sendOperation(req: FastifyRequest, reply: FastifyReply, prefix: GraphPrefix, op: Operation, status = 200): FastifyReply {
+  return reply.code(status).header('Location', `${baseUrl(req)}${prefix.path}/${op.callId}/operations/${op.id}`).send(toGraphOperation(op));
 }

@@ -6,12 +6,14 @@ import { toGraphParticipant } from '../domain/render.js';
 import { actionName, authenticate, baseUrl, notImplementedHere, orThrow, sendOperation, type GraphDeps, type GraphPrefix } from './context.js';
 import { isRejection, RejectionCode } from '../domain/rejections.js';
 import { badRequest, unknownSegment } from './errors.js';
-import { clientContextBodySchema, inviteBodySchema } from './schemas/bodies.js';
+import type { StartHoldMusicCommand } from '../domain/hold-music.js';
+import { clientContextBodySchema, inviteBodySchema, startHoldMusicBodySchema } from './schemas/bodies.js';
 import { bodyValidator } from './validate.js';
 
 const parseInvite = bodyValidator<InviteCommand>(inviteBodySchema);
 const parseMute = bodyValidator<MuteCommand>(clientContextBodySchema, { optionalBody: true });
 /** Graph participant actions this version does not serve yet: 501, not a fake success. */
+const parseHoldMusic = bodyValidator<StartHoldMusicCommand>(startHoldMusicBodySchema, { optionalBody: true });
 const UNIMPLEMENTED_PARTICIPANT_ACTIONS = new Set(['startholdmusic', 'stopholdmusic', 'admitfromlobby', 'removefromlobby', 'reportsyntheticmedia']);
 const UNIMPLEMENTED_COLLECTION_ACTIONS = new Set(['muteall', 'configuremixer', 'admitalllobby', 'admitallfromlobby', 'lowerallhands']);
 
@@ -45,6 +47,12 @@ export function participantRoutes(app: FastifyInstance, deps: GraphDeps, prefix:
       return sendOperation(req, reply, prefix, op);
     }
     if (UNIMPLEMENTED_PARTICIPANT_ACTIONS.has(action)) throw notImplementedHere(req);
+    if (action === 'startholdmusic' || action === 'stopholdmusic') {
+      const cmd = action === 'startholdmusic' ? parseHoldMusic(req.body) : parseMute(req.body);
+      const op = orThrow(await deps.service.holdMusic(principal, req.params.callId, req.params.participantId, action === 'startholdmusic', cmd));
+      // Graph: 202 (not 200) with a Location and the operation as the body (spec 0, 4.21).
+      return sendOperation(req, reply, prefix, op, 202);
+    }
     throw unknownSegment(req.params.action);
   });
 

@@ -33,6 +33,11 @@ export function callNotification(leg: CallLeg, conversation: Conversation | unde
   return envelope(leg, changeType, '', callResourceData(leg, conversation));
 }
 
+/** A key press the bot subscribed to (subscribeToTone): the call `updated`, carrying `toneInfo` (spec 2, "Tone"). */
+export function toneNotification(leg: CallLeg, conversation: Conversation | undefined, toneInfo: { sequenceId: number; tone: string }): OutboundNotification {
+  return envelope(leg, 'updated', '', { ...callResourceData(leg, conversation), toneInfo: { '@odata.type': '#microsoft.graph.toneInfo', ...toneInfo } });
+}
+
 /** Roster change: `resourceData` is an array holding only the participants that changed. */
 export function rosterNotification(leg: CallLeg, changed: Participant[], changeType: 'updated' | 'deleted' = 'updated'): OutboundNotification {
   return envelope(leg, changeType, '/participants', changed.map((p) => participantResourceData(p, leg.id)));

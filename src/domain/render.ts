@@ -59,24 +59,29 @@ export function toGraphParticipant(p: Participant): Record<string, unknown> {
       countryCode: null,
       participantId: p.id,
     },
-    mediaStreams: [
-      {
-        '@odata.type': '#microsoft.graph.mediaStream',
-        mediaType: 'audio',
-        label: 'main-audio',
-        sourceId: p.sourceId,
-        direction: 'sendReceive',
-        serverMuted: false,
-      },
-    ],
+    mediaStreams: mediaStreams(p),
     isMuted: p.isMuted,
     isInLobby: p.isInLobby,
     metadata: null,
-    recordingInfo: null,
+    recordingInfo: p.recordingStatus
+      ? { '@odata.type': '#microsoft.graph.recordingInfo', initiator: annotateIdentitySet(p.identity), recordingStatus: p.recordingStatus }
+      : null,
     removedState: null,
     restrictedExperience: null,
     rosterSequenceNumber: p.rosterSequenceNumber,
   };
+}
+
+function mediaStreams(p: Participant): Record<string, unknown>[] {
+  // On hold the participant hears the music; their voice is not mixed into the call.
+  const streams: Record<string, unknown>[] = [
+    { '@odata.type': '#microsoft.graph.mediaStream', mediaType: 'audio', label: 'main-audio', sourceId: p.sourceId, direction: p.onHold ? 'receiveOnly' : 'sendReceive', serverMuted: false },
+  ];
+  // changeScreenSharingRole (spec 4.16): a sharer sends a videoBasedScreenSharing stream, a viewer receives it.
+  if (p.screenSharingRole) {
+    streams.push({ '@odata.type': '#microsoft.graph.mediaStream', mediaType: 'videoBasedScreenSharing', label: 'applicationsharing-video', sourceId: `${p.sourceId}-vbss`, direction: p.screenSharingRole === 'sharer' ? 'sendOnly' : 'receiveOnly', serverMuted: false });
+  }
+  return streams;
 }
 
 /** A participant in a notification, with the `@odata.id` Graph adds, relative to the receiving leg. */
@@ -109,7 +114,20 @@ export function toGraphOperation(op: Operation): Record<string, unknown> {
   };
   // Only inviteParticipantsOperation has participants (metadata).
   if (op.type === 'inviteParticipantsOperation') body.participants = op.invitees.map(echoInvitee);
-  return body;
+  return { ...body, ...mediaProperties(op) };
+}
+
+/** The subtype properties of media operations (v1.0 metadata), and beta's completionReason (the types are open). */
+function mediaProperties(op: Operation): Record<string, unknown> {
+  const m = op.media;
+  if (op.type === 'recordOperation') {
+    const extra: Record<string, unknown> = { recordingLocation: m?.recordingLocation ?? null, recordingAccessToken: m?.recordingAccessToken ?? null };
+    if (m?.completionReason) extra.completionReason = m.completionReason;
+    return extra;
+  }
+  if (op.type === 'sendDtmfTonesOperation') return { completionReason: m?.completionReason ?? null };
+  if (op.type === 'playPromptOperation' && m?.completionReason) return { completionReason: m.completionReason };
+  return {};
 }
 
 /** The operation as a notification's resourceData (seed 004: annotated identities, no null echoes). */
@@ -121,6 +139,11 @@ export function operationResourceData(op: Operation): Record<string, unknown> {
     status: op.status,
     clientContext: op.clientContext,
     resultInfo: op.resultInfo,
+    ...mediaProperties(op),
+  };
+  if (op.type !== 'inviteParticipantsOperation') return data;
+  return {
+    ...data,
     participants: op.invitees.map((i) => {
       const p: Record<string, unknown> = {
         '@odata.type': '#microsoft.graph.invitationParticipantInfo',
@@ -131,5 +154,4 @@ export function operationResourceData(op: Operation): Record<string, unknown> {
       return p;
     }),
   };
-  return data;
 }

@@ -89,11 +89,32 @@ export interface CallLeg {
   applicationInstanceId: string | null;
   resultInfo: ResultInfo | null;
   terminationReason: string | null;
+  /** Service-hosted media state (tones, prompts, recordings); absent on legs stored before media existed. */
+  media?: LegMedia;
   /** Incremented on every change; rendered as @odata.etag. */
   version: number;
   createdAt: number;
   updatedAt: number;
 }
+
+/** Graph `recordingStatus` (v1.0 metadata). */
+export type RecordingStatus = 'unknown' | 'notRecording' | 'recording' | 'failed';
+/** Graph `screenSharingRole`. */
+export type ScreenSharingRole = 'viewer' | 'sharer';
+
+export interface LegMedia {
+  /** subscribeToTone was called: the person's key presses are notified as `toneInfo`. */
+  toneSubscribed: boolean;
+  /** The last `toneInfo.sequenceId` sent on this leg. */
+  toneSequence: number;
+  /**
+   * playPrompt / recordResponse operations not yet finished, in order: Graph plays them one after another, so
+   * only the head runs (it has a timer); the others wait their turn.
+   */
+  queue: string[];
+}
+
+export const noLegMedia = (): LegMedia => ({ toneSubscribed: false, toneSequence: 0, queue: [] });
 
 /** Lifecycle that Graph does not expose as a property but that drives the roster. */
 export type ParticipantStatus = 'inviting' | 'joined' | 'removed' | 'failed';
@@ -114,6 +135,12 @@ export interface Participant {
   isMuted: boolean;
   isInLobby: boolean;
   hidden: boolean;
+  /** Set by updateRecordingStatus on the bot's own participant (rendered as `recordingInfo`). */
+  recordingStatus?: RecordingStatus | null;
+  /** Hold music is playing to this participant (startHoldMusic). */
+  onHold?: boolean;
+  /** changeScreenSharingRole on the bot's own participant: adds a videoBasedScreenSharing stream. */
+  screenSharingRole?: ScreenSharingRole | null;
   sourceId: string;
   rosterSequenceNumber: number;
   /** What the invitee's answer was, once known; failure reasons become the operation's resultInfo. */
@@ -143,7 +170,39 @@ export interface Invitee {
   resultInfo: ResultInfo | null;
 }
 
-export type OperationType = 'inviteParticipantsOperation' | 'muteParticipantOperation' | 'unmuteParticipantOperation';
+export type OperationType =
+  | 'inviteParticipantsOperation'
+  | 'muteParticipantOperation'
+  | 'unmuteParticipantOperation'
+  | 'subscribeToToneOperation'
+  | 'sendDtmfTonesOperation'
+  | 'playPromptOperation'
+  | 'recordOperation'
+  | 'cancelMediaProcessingOperation'
+  | 'updateRecordingStatusOperation'
+  | 'startHoldMusicOperation'
+  | 'stopHoldMusicOperation';
+
+/** What a media operation needs to run on the clock, and what it produced. */
+export interface MediaOperationDetail {
+  /** How long it runs once started (prompt play time, tones, prompt + recording). */
+  durationMs: number;
+  startedAt: number | null;
+  /** recordResponse: the prompt's share of durationMs, before recording starts. */
+  promptMs?: number;
+  /** recordResponse: tones (`tone1`, `pound`…) that end the recording when the person presses them. */
+  stopTones?: string[];
+  /** recordResponse: where the recording is served (origin the request came in on). */
+  recordingBaseUrl?: string;
+  recordingLocation?: string | null;
+  recordingAccessToken?: string | null;
+  /** recordResponse: how many milliseconds were recorded. */
+  recordedMs?: number;
+  /** sendDtmfTonesOperation.completionReason (v1.0), playPrompt/record completionReason (beta, open type). */
+  completionReason?: string | null;
+  /** startHoldMusic / stopHoldMusic: the participant it applies to. */
+  participantId?: string;
+}
 
 export interface Operation {
   id: string;
@@ -153,6 +212,7 @@ export interface Operation {
   clientContext: string | null;
   resultInfo: ResultInfo | null;
   invitees: Invitee[];
+  media?: MediaOperationDetail;
   createdAt: number;
   updatedAt: number;
 }
@@ -183,7 +243,9 @@ export type TimerKind =
   | 'call.answerWindow'
   | 'call.transferAnswer'
   /** A simulated person's later action (hang up, mute, hold, tones…): payload participantId, action, tones. */
-  | 'person.action';
+  | 'person.action'
+  /** A media operation (prompt, recording, DTMF, hold music) finished its time on the clock. */
+  | 'media.complete';
 
 /** Everything one command changes. The service writes it in one transaction. */
 export interface Effects {

@@ -5,13 +5,19 @@
 import { decideAnswer, decideAnswerWindowExpired, decideCreateCall, decideEstablished, decideHangUp, decideIncomingCall, decideKeepAlive, decideKeepAliveExpired, decideReject, decideTargetAnswer, meetingThreadOf, type AnswerCommand, type CreateCallCommand, type IncomingCallCommand } from '../domain/call.js';
 import type { Clock, DomainContext, IdSource } from '../domain/clock.js';
 import { decideInvite, decideInviteeAnswer, normalizeCallId, type ConversationView, type InviteCommand } from '../domain/invite.js';
+import { decideHoldMusic, type StartHoldMusicCommand } from '../domain/hold-music.js';
+import { decideChangeScreenSharingRole, decideUpdateRecordingStatus, type UpdateRecordingStatusCommand } from '../domain/in-call.js';
+import { legMedia, type ClientContextCommand } from '../domain/media-operations.js';
+import { decideMediaTimer } from '../domain/media-timer.js';
 import { decideParticipantMute, decideSelfMute, type MuteCommand } from '../domain/mute.js';
+import { decideCancelMediaProcessing, decidePlayPrompt, decideRecordResponse, type PlayPromptCommand, type PromptDuration, type RecordResponseCommand } from '../domain/prompts.js';
+import { decidePressTones, decideSendDtmfTones, decideSubscribeToTone, type PressedTones, type SendDtmfTonesCommand } from '../domain/tones.js';
 import type { Principal } from '../domain/permissions.js';
 import { decideRemoveParticipant, removableParticipant } from '../domain/remove-participant.js';
 import { decideRedirect, decideTransfer, decideTransferOutcome, type RedirectCommand, type TransferCommand } from '../domain/transfer.js';
 import { isRejection, reject, RejectionCode, type Rejection } from '../domain/rejections.js';
 import type { InviteeOutcome } from '../domain/result-codes.js';
-import type { ApiVersion, CallLeg, Conversation, Effects, Operation, Participant } from '../domain/types.js';
+import type { ApiVersion, CallLeg, Conversation, Effects, Operation, Participant, ScreenSharingRole } from '../domain/types.js';
 import type { Directory } from '../sim/directory.js';
 import type { DueTimer, Store, Tx } from '../store/store.js';
 import type { LaterAction } from '../domain/person-actions.js';
@@ -22,6 +28,8 @@ export interface CallingServiceDeps {
   directory: Directory;
   clock: Clock;
   ids: IdSource;
+  /** How long a prompt plays (by media uri); default DEFAULT_PROMPT_MS for every prompt. */
+  promptDuration?: PromptDuration;
   /** Called after a commit that wrote notifications or timers: wakes the dispatcher and the timer loop. */
   afterCommit?: (written: { notifications: number; timers: number }) => void;
 }
@@ -38,6 +46,9 @@ const withOperation = (r: Result<{ effects: Effects; operation: Operation }>): R
   isRejection(r) ? r : { effects: r.effects, value: r.operation };
 
 const NO_EFFECTS: Effects = { conversations: [], legs: [], participants: [], operations: [], notifications: [], timers: [] };
+
+/** How long a prompt plays when nothing says otherwise. */
+export const DEFAULT_PROMPT_MS = 3000;
 
 const callNotFound = (id: string): Rejection => reject(RejectionCode.callNotFound, 'Call not found.', id);
 
@@ -216,6 +227,83 @@ export class CallingService {
     });
   }
 
+  // ---- media and in-call actions (src/domain/tones.ts, prompts.ts, in-call.ts, hold-music.ts) ----
+
+  subscribeToTone(principal: Principal, callId: string, cmd: ClientContextCommand): Promise<Result<Operation>> {
+    return this.onLeg(principal, callId, (view, ctx) => withOperation(decideSubscribeToTone(principal, view, cmd, ctx)));
+  }
+
+  sendDtmfTones(principal: Principal, callId: string, cmd: SendDtmfTonesCommand): Promise<Result<Operation>> {
+    return this.onLeg(principal, callId, (view, ctx) => withOperation(decideSendDtmfTones(principal, view, cmd, ctx)));
+  }
+
+  /**
+   * The person in call `callId` presses keys (`["1","#"]` or Graph tone names): the bot gets `toneInfo` if it
+   * subscribed, and a stop tone ends a running recordResponse. For the control API and scripted behaviours.
+   */
+  pressTones(callId: string, tones: string[]): Promise<Result<PressedTones>> {
+    return this.run(async (tx, ctx) => {
+      const leg = await tx.getLeg(callId.toLowerCase());
+      if (!leg) return callNotFound(callId);
+      const [head, ...waiting] = await this.queuedOperations(tx, leg);
+      const r = decidePressTones(await this.legView(tx, leg), { tones }, { head: head ?? null, waiting }, ctx);
+      return isRejection(r) ? r : { effects: r.effects, value: r.pressed };
+    });
+  }
+
+  playPrompt(principal: Principal, callId: string, cmd: PlayPromptCommand): Promise<Result<Operation>> {
+    return this.onLeg(principal, callId, (view, ctx) => withOperation(decidePlayPrompt(principal, view, cmd, this.promptDuration, ctx)));
+  }
+
+  /** `recordingBaseUrl`: the origin the request came in on; the recording is served there. */
+  recordResponse(principal: Principal, callId: string, cmd: RecordResponseCommand, recordingBaseUrl: string): Promise<Result<Operation>> {
+    return this.onLeg(principal, callId, (view, ctx) => withOperation(decideRecordResponse(principal, view, cmd, this.promptDuration, recordingBaseUrl, ctx)));
+  }
+
+  cancelMediaProcessing(principal: Principal, callId: string, cmd: ClientContextCommand): Promise<Result<Operation>> {
+    return this.run(async (tx, ctx) => {
+      const leg = await this.ownLeg(tx, principal, callId);
+      if (isRejection(leg)) return leg;
+      const queued = await this.queuedOperations(tx, leg);
+      return withOperation(decideCancelMediaProcessing(principal, await this.legView(tx, leg), cmd, queued, ctx));
+    });
+  }
+
+  updateRecordingStatus(principal: Principal, callId: string, cmd: UpdateRecordingStatusCommand): Promise<Result<Operation>> {
+    return this.onLeg(principal, callId, (view, ctx) => withOperation(decideUpdateRecordingStatus(principal, view, cmd, ctx)));
+  }
+
+  changeScreenSharingRole(principal: Principal, callId: string, cmd: { role: ScreenSharingRole }): Promise<Result<null>> {
+    return this.onLeg(principal, callId, (view, ctx) => noValue(decideChangeScreenSharingRole(principal, view, cmd, ctx)));
+  }
+
+  holdMusic(principal: Principal, callId: string, participantId: string, start: boolean, cmd: StartHoldMusicCommand): Promise<Result<Operation>> {
+    return this.onLeg(principal, callId, (view, ctx) => withOperation(decideHoldMusic(principal, view, participantId, start, cmd, ctx)));
+  }
+
+  /** A finished recording, if `token` is its recordingAccessToken (no leg needed: recordings outlive the call). */
+  async recording(operationId: string, token: string): Promise<Operation | null> {
+    return this.deps.store.transact(async (tx) => {
+      const op = await tx.getOperation(operationId.toLowerCase());
+      const expected = op?.type === 'recordOperation' ? op.media?.recordingAccessToken : null;
+      return expected && token === expected ? op! : null;
+    });
+  }
+
+  private get promptDuration(): PromptDuration {
+    return this.deps.promptDuration ?? (() => DEFAULT_PROMPT_MS);
+  }
+
+  /** The leg's queued prompts and recordings, head first. */
+  private async queuedOperations(tx: Tx, leg: CallLeg): Promise<Operation[]> {
+    const ops: Operation[] = [];
+    for (const id of legMedia(leg).queue) {
+      const op = await tx.getOperation(id);
+      if (op) ops.push(op);
+    }
+    return ops;
+  }
+
   async getOperation(principal: Principal, callId: string, operationId: string): Promise<Result<Operation>> {
     return this.deps.store.transact(async (tx) => {
       const leg = await this.ownLeg(tx, principal, callId);
@@ -281,6 +369,13 @@ export class CallingService {
       case 'person.action': {
         const r = await decideTimedPersonAction(tx, p, ctx);
         return isRejection(r) ? none : r;
+      }
+      case 'media.complete': {
+        const leg = await tx.getLeg(p.callId ?? '');
+        const op = await tx.getOperation(p.operationId ?? '');
+        if (!leg || !op) return none;
+        const waiting = (await this.queuedOperations(tx, leg)).filter((o) => o.id !== op.id);
+        return decideMediaTimer(await this.legView(tx, leg), op, waiting, ctx);
       }
       case 'invitee.answer': {
         const invitee = await tx.getParticipant(p.participantId ?? '');

@@ -16,6 +16,7 @@ import { callsViewRoutes, notificationView } from './calls-view.js';
 import { clockRoutes } from './clock-routes.js';
 import type { Directory } from './directory.js';
 import { peopleRoutes } from './people-routes.js';
+import { mediaControlRoutes } from './media-routes.js';
 import type { ClockControl } from './virtual-time.js';
 
 const parseIncoming = bodyValidator<IncomingCallCommand>(incomingCallBodySchema);
@@ -24,6 +25,7 @@ export function controlRoutes(app: FastifyInstance, deps: { service: CallingServ
   clockRoutes(app, deps.clock);
   peopleRoutes(app, deps);
   callsViewRoutes(app, deps.store);
+  mediaControlRoutes(app, deps);
 
   app.post('/_switchboard/incoming-calls', async (req, reply) => {
     const leg = orThrow(await deps.service.incomingCall(parseIncoming(req.body)));

@@ -181,8 +181,22 @@ export function responseType(method: string, path: string, status: number): stri
   if (/^\/[^/]+\/(microsoft\.graph\.)?mute$/i.test(p) && method === 'POST') return 'muteParticipantOperation';
   if (/^\/[^/]+\/(microsoft\.graph\.)?unmute$/i.test(p) && method === 'POST') return 'unmuteParticipantOperation';
   if (/^\/[^/]+\/participants\/[^/]+\/(microsoft\.graph\.)?mute$/i.test(p) && method === 'POST') return 'muteParticipantOperation';
+  const action = /^\/[^/]+\/(?:participants\/[^/]+\/)?(?:microsoft\.graph\.)?(\w+)$/i.exec(p)?.[1]?.toLowerCase();
+  if (method === 'POST' && action && MEDIA_ACTION_OPERATIONS[action]) return MEDIA_ACTION_OPERATIONS[action];
   return null;
 }
+
+/** The operation type each media or in-call action answers with (spec 0). */
+const MEDIA_ACTION_OPERATIONS: Record<string, string> = {
+  subscribetotone: 'subscribeToToneOperation',
+  senddtmftones: 'sendDtmfTonesOperation',
+  playprompt: 'playPromptOperation',
+  recordresponse: 'recordOperation',
+  cancelmediaprocessing: 'cancelMediaProcessingOperation',
+  updaterecordingstatus: 'updateRecordingStatusOperation',
+  startholdmusic: 'startHoldMusicOperation',
+  stopholdmusic: 'stopHoldMusicOperation',
+};
 
 /** Validates a raw JSON response body against the Graph metadata schema. */
 export function expectGraph(typeName: string, body: unknown): void {

@@ -35,6 +35,8 @@ import {
   createInviteParticipantsOperationFromDiscriminatorValue,
   createParticipantCollectionResponseFromDiscriminatorValue,
   createParticipantFromDiscriminatorValue,
+  createSendDtmfTonesOperationFromDiscriminatorValue,
+  createSubscribeToToneOperationFromDiscriminatorValue,
   serializeCall,
   serializeIncomingCallOptions,
   serializeInvitationParticipantInfo,
@@ -50,6 +52,9 @@ import {
   type Participant,
   type ParticipantCollectionResponse,
   type RejectReason,
+  type SendDtmfTonesOperation,
+  type SubscribeToToneOperation,
+  type Tone,
 } from '@microsoft/msgraph-sdk/models/index.js';
 import { createODataErrorFromDiscriminatorValue } from '@microsoft/msgraph-sdk/models/oDataErrors/index.js';
 
@@ -69,6 +74,28 @@ export interface AnswerPostRequestBody extends AdditionalDataHolder, Parsable {
 export interface RejectPostRequestBody extends AdditionalDataHolder, Parsable {
   callbackUri?: string | null;
   reason?: RejectReason | null;
+}
+
+export interface SubscribeToTonePostRequestBody extends AdditionalDataHolder, Parsable {
+  clientContext?: string | null;
+}
+export interface SendDtmfTonesPostRequestBody extends AdditionalDataHolder, Parsable {
+  clientContext?: string | null;
+  delayBetweenTonesMs?: number | null;
+  tones?: Tone[] | null;
+}
+
+export function serializeSubscribeToTonePostRequestBody(writer: SerializationWriter, body: Partial<SubscribeToTonePostRequestBody> | null = {}): void {
+  if (!body) return;
+  writer.writeStringValue('clientContext', body.clientContext);
+  writer.writeAdditionalData(body.additionalData);
+}
+export function serializeSendDtmfTonesPostRequestBody(writer: SerializationWriter, body: Partial<SendDtmfTonesPostRequestBody> | null = {}): void {
+  if (!body) return;
+  writer.writeStringValue('clientContext', body.clientContext);
+  writer.writeNumberValue('delayBetweenTonesMs', body.delayBetweenTonesMs);
+  writer.writeCollectionOfEnumValues<Tone>('tones', body.tones ?? undefined);
+  writer.writeAdditionalData(body.additionalData);
 }
 
 export function serializeInvitePostRequestBody(writer: SerializationWriter, body: Partial<InvitePostRequestBody> | null = {}): void {
@@ -108,6 +135,8 @@ export interface CallItemRequestBuilder extends BaseRequestBuilder<CallItemReque
   get answer(): ActionRequestBuilder<AnswerPostRequestBody>;
   get reject(): ActionRequestBuilder<RejectPostRequestBody>;
   get keepAlive(): { post(cfg?: Cfg): Promise<void> };
+  get subscribeToTone(): { post(body: SubscribeToTonePostRequestBody, cfg?: Cfg): Promise<SubscribeToToneOperation | undefined> };
+  get sendDtmfTones(): { post(body: SendDtmfTonesPostRequestBody, cfg?: Cfg): Promise<SendDtmfTonesOperation | undefined> };
   get participants(): ParticipantsRequestBuilder;
   get operations(): OperationsRequestBuilder;
   get(cfg?: Cfg): Promise<Call | undefined>;
@@ -163,6 +192,8 @@ const callItemNavigation: Record<string, NavigationMetadata> = {
   answer: { requestsMetadata: { post: withBody(noContent(`${CALL}/answer`), serializeAnswerPostRequestBody) } },
   reject: { requestsMetadata: { post: withBody(noContent(`${CALL}/reject`), serializeRejectPostRequestBody) } },
   keepAlive: { requestsMetadata: { post: noContent(`${CALL}/keepAlive`) } },
+  subscribeToTone: { requestsMetadata: { post: withBody(send(`${CALL}/subscribeToTone`, createSubscribeToToneOperationFromDiscriminatorValue), serializeSubscribeToTonePostRequestBody) } },
+  sendDtmfTones: { requestsMetadata: { post: withBody(send(`${CALL}/sendDtmfTones`, createSendDtmfTonesOperationFromDiscriminatorValue), serializeSendDtmfTonesPostRequestBody) } },
   participants: {
     requestsMetadata: { get: send(`${CALL}/participants`, createParticipantCollectionResponseFromDiscriminatorValue) },
     navigationMetadata: {

@@ -84,3 +84,73 @@ export const transferBodySchema = {
     clientContext: nullable('string'),
   },
 } as const;
+
+// ---- media and in-call actions (spec 4.10–4.16, 4.21) ----
+
+const TONE_NAMES = ['tone0', 'tone1', 'tone2', 'tone3', 'tone4', 'tone5', 'tone6', 'tone7', 'tone8', 'tone9', 'star', 'pound', 'a', 'b', 'c', 'd', 'flash'];
+
+export const mediaPromptSchema = {
+  type: 'object',
+  properties: {
+    '@odata.type': { type: 'string' },
+    mediaInfo: { type: ['object', 'null'], properties: { uri: nullable('string'), resourceId: nullable('string') } },
+  },
+} as const;
+
+export const sendDtmfTonesBodySchema = {
+  type: 'object',
+  required: ['tones'],
+  properties: {
+    tones: { type: 'array', minItems: 1, maxItems: 1000, items: { type: 'string', enum: TONE_NAMES } },
+    delayBetweenTonesMs: nullable('integer'),
+    clientContext: nullable('string'),
+  },
+} as const;
+
+export const playPromptBodySchema = {
+  type: 'object',
+  required: ['prompts'],
+  properties: {
+    // The cap of 20 is a domain rule with its own message; this bound only stops absurd arrays early.
+    prompts: { type: 'array', maxItems: 1000, items: mediaPromptSchema },
+    clientContext: nullable('string'),
+  },
+} as const;
+
+export const recordResponseBodySchema = {
+  type: 'object',
+  properties: {
+    prompts: { type: ['array', 'null'], maxItems: 1000, items: mediaPromptSchema },
+    bargeInAllowed: nullable('boolean'),
+    initialSilenceTimeoutInSeconds: nullable('integer'),
+    maxSilenceTimeoutInSeconds: nullable('integer'),
+    maxRecordDurationInSeconds: nullable('integer'),
+    playBeep: nullable('boolean'),
+    stopTones: { type: ['array', 'null'], maxItems: 100, items: { type: 'string' } },
+    clientContext: nullable('string'),
+  },
+} as const;
+
+export const updateRecordingStatusBodySchema = {
+  type: 'object',
+  required: ['status'],
+  properties: { status: { type: 'string', enum: ['notRecording', 'recording', 'failed'] }, clientContext: nullable('string') },
+} as const;
+
+export const changeScreenSharingRoleBodySchema = {
+  type: 'object',
+  required: ['role'],
+  properties: { role: { type: 'string', enum: ['viewer', 'sharer'] } },
+} as const;
+
+export const startHoldMusicBodySchema = {
+  type: 'object',
+  properties: { customPrompt: { anyOf: [mediaPromptSchema, { type: 'null' }] }, clientContext: nullable('string') },
+} as const;
+
+/** Control API: a person presses keys (`"1"`, `"#"`, or Graph tone names); the domain checks each key. */
+export const pressTonesBodySchema = {
+  type: 'object',
+  required: ['tones'],
+  properties: { tones: { type: 'array', maxItems: 1000, items: { type: 'string' } } },
+} as const;
