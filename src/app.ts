@@ -44,7 +44,8 @@ export function buildApp(deps: AppDeps, serverFactory?: FastifyServerFactory): F
     routerOptions: { caseSensitive: false },
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
-    return503OnClosing: true,
+    // While closing, error-envelope.ts answers new requests with a Graph 503 (fastify's own 503 is not in the envelope).
+    return503OnClosing: false,
     // Per-request logs only at debug; errors are reported by the error handler.
     logger: deps.config.logLevel === 'debug' ? { level: 'debug' } : false,
     ...(serverFactory ? { serverFactory } : {}),

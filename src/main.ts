@@ -58,6 +58,22 @@ function listen(server: Server, port: number, host: string): Promise<number> {
   });
 }
 
+// Shutdown budget, within the 10 s a container runtime waits between SIGTERM and SIGKILL.
+const IN_FLIGHT_GRACE_MS = 5_000;
+const FLUSH_GRACE_MS = 3_000;
+
+/** Resolves true when `p` settles within `ms`, false otherwise; calls `tick` every 20 ms meanwhile. */
+async function settlesWithin(p: Promise<unknown>, ms: number, tick: () => void): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const interval = setInterval(tick, 20);
+  try {
+    return await Promise.race([p.then(() => true), new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)))]);
+  } finally {
+    clearInterval(interval);
+    clearTimeout(timer);
+  }
+}
+
 const urlHost = (host: string): string => (host.includes(':') ? `[${host}]` : host);
 
 /** PostgreSQL when a URL is configured (shared by every instance on it), else SQLite in the data directory. */
@@ -147,15 +163,19 @@ export async function startSwitchboard(config: Config, opts: StartOptions = {}):
     async close() {
       if (closed) return;
       closed = true;
-      // Both listeners were started here (not by fastify), so both are closed here: stop accepting, let in-flight
-      // requests finish, then drop idle keep-alive connections.
+      // Both listeners were started here (not by fastify), so both are closed here. Stop accepting connections;
+      // from now on a request on an open keep-alive connection gets a Graph 503 (error-envelope.ts).
       const servers = [app.server, httpsServer!];
-      const stopped = servers.map((srv) => new Promise<void>((resolve) => srv.close(() => resolve())));
-      for (const srv of servers) srv.closeIdleConnections();
+      const stopped = Promise.all(servers.map((srv) => new Promise<void>((resolve) => srv.close(() => resolve()))));
       await app.close();
+      // Requests in flight finish (for up to IN_FLIGHT_GRACE_MS); each connection is dropped once it is idle.
+      const drained = await settlesWithin(stopped, IN_FLIGHT_GRACE_MS, () => servers.forEach((srv) => srv.closeIdleConnections()));
+      if (!drained) log('warn', `shutdown: requests still running after ${IN_FLIGHT_GRACE_MS} ms were cut off`);
       for (const srv of servers) srv.closeAllConnections();
-      await Promise.all(stopped);
+      await stopped;
       await timerLoop.stop();
+      // Deliver what can be delivered now; anything failing or backing off stays in the outbox for the next start.
+      if (!(await dispatcher.drain(FLUSH_GRACE_MS))) log('warn', `shutdown: notifications still due after ${FLUSH_GRACE_MS} ms are delivered after the next start`);
       await dispatcher.stop();
       await store.close();
     },

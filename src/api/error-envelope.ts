@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { requestPath } from './context.js';
-import { GraphError, internalError, invalidJson, notFound, notImplemented, payloadTooLarge, unsupportedMediaType } from './errors.js';
+import { GraphError, internalError, invalidJson, notFound, notImplemented, payloadTooLarge, shuttingDown, unsupportedMediaType } from './errors.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -63,12 +63,18 @@ function toGraphError(error: FastifyError, req: FastifyRequest, bodyLimit: numbe
 export function installGraphErrors(app: FastifyInstance, bodyLimit: number): void {
   app.decorateRequest('graphRequestId', '');
   app.decorateRequest('graphClientRequestId', '');
+  // Set once close() begins: a request arriving on a still-open connection is refused in the envelope, not run.
+  let closing = false;
+  app.addHook('preClose', (done) => {
+    closing = true;
+    done();
+  });
   app.addHook('onRequest', (req, reply, done) => {
     req.graphRequestId = randomUUID();
     const clientId = headerValue(req.headers['client-request-id']);
     req.graphClientRequestId = clientId && clientId.length <= 128 ? clientId : req.graphRequestId;
     void reply.header('request-id', req.graphRequestId).header('client-request-id', req.graphClientRequestId);
-    done();
+    done(closing ? shuttingDown() : undefined);
   });
   app.setErrorHandler((error: FastifyError, req, reply) => {
     const graphError = toGraphError(error, req, bodyLimit);

@@ -66,4 +66,7 @@ export const unknownSegment = (segment: string): GraphError => new GraphError(40
 
 export const notFound = (method: string, path: string): GraphError => new GraphError(404, 'NotFound', `No route for ${method} ${path}.`);
 
+export const shuttingDown = (): GraphError =>
+  new GraphError(503, 'serviceNotAvailable', 'Switchboard is shutting down; retry after it restarts.', null, { 'Retry-After': '5', Connection: 'close' });
+
 export const internalError = (): GraphError => new GraphError(500, 'UnknownError', 'Unkown internal Server Error.');
