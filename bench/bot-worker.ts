@@ -27,6 +27,8 @@ export interface BotCounts {
   callUpdated: number;
   other: number;
   unparseable: number;
+  /** Most participants in one roster notification (only changed participants are sent, so this stays small). */
+  maxRosterItems: number;
 }
 
 export interface BotSnapshot {
@@ -42,7 +44,7 @@ export interface BotSnapshot {
 
 export type BotRequest = { id: number; cmd: 'reset' } | { id: number; cmd: 'snapshot'; full: boolean } | { id: number; cmd: 'close' };
 
-const zero = (): BotCounts => ({ posts: 0, items: 0, rosterUpdated: 0, operationDeleted: 0, operationCompleted: 0, operationFailed: 0, callUpdated: 0, other: 0, unparseable: 0 });
+const zero = (): BotCounts => ({ posts: 0, items: 0, rosterUpdated: 0, operationDeleted: 0, operationCompleted: 0, operationFailed: 0, callUpdated: 0, other: 0, unparseable: 0, maxRosterItems: 0 });
 
 let counts = zero();
 let roster = new Map<string, number>();
@@ -71,6 +73,7 @@ function record(item: Json, at: number): void {
   const sub = m[2] ?? '';
   if (sub === '/participants' && item.changeType === 'updated' && Array.isArray(item.resourceData)) {
     counts.rosterUpdated++;
+    counts.maxRosterItems = Math.max(counts.maxRosterItems, item.resourceData.length);
     for (const p of item.resourceData) {
       const id = identityIdOf(asObj(asObj(p)?.info)?.identity);
       if (id === undefined) continue;

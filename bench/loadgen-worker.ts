@@ -24,6 +24,10 @@ export interface LoadSpec {
   userPool: number;
   /** Baseline: cycle through the user pool (the echo server does not mind repeats) so bodies match the invite runs'. */
   cyclePool: boolean;
+  /** First identity number (two load generators on one world use disjoint ranges); default 0. */
+  offset?: number;
+  /** Send exactly this many requests instead of running for `duration` seconds. */
+  amount?: number;
 }
 
 export interface LoadRecords {
@@ -57,14 +61,14 @@ const isAggregated = (r: Result | RawResult): r is Result => typeof (r as Partia
 async function main(): Promise<void> {
   const records: LoadRecords = { keys: [], starts: [], statuses: [], ends: [] };
   const sampleErrors: Record<string, string> = {};
-  let next = 0;
+  let next = spec.offset ?? 0;
   let phonesUsed = 0;
   const K = spec.callIds.length;
 
   const opts = {
     url: spec.url,
     connections: spec.connections,
-    duration: spec.duration,
+    ...(spec.amount !== undefined ? { amount: spec.amount } : { duration: spec.duration }),
     pipelining: 1,
     timeout: 30,
     // With a rate, autocannon's coordinated-omission correction assumes an even per-connection interval of

@@ -4,6 +4,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import type { ExtraSection } from './extra.js';
 import { fmt, fmtLatency, fmtMs, fmtPct } from './stats.js';
 
 export interface RunNotifications {
@@ -22,6 +23,8 @@ export interface RunNotifications {
   /** From the end of the load to the last matched notification. */
   drainMs: number;
   drainWindowHit: boolean;
+  /** Invites with both notifications at the bot per second, from the first request to the last notification. */
+  e2eRate: number;
 }
 
 export interface RunRow {
@@ -56,7 +59,7 @@ export interface ScenarioSummary {
   ratio: number;
   rate: number | null;
   errors: number;
-  notified: { expected: number; roster: number; operation: number; e2eRosterP50: number; e2eRosterP99: number; drainMs: number } | null;
+  notified: { expected: number; roster: number; operation: number; e2eRosterP50: number; e2eRosterP99: number; drainMs: number; e2eRate: number } | null;
 }
 
 export interface BenchReport {
@@ -69,6 +72,11 @@ export interface BenchReport {
   settings: { duration: number; connections: number; runs: number; calls: number; users: number; drainMs: number; warmup: number };
   summaries: ScenarioSummary[];
   rows: RunRow[];
+  /** Scenarios 4–7. */
+  extras: ExtraSection[];
+  /** Scenarios that could not run, and why. */
+  skipped: string[];
+  quick: boolean;
   wallSeconds: number;
 }
 
@@ -76,15 +84,17 @@ const DESCRIPTIONS: Record<string, string> = {
   baseline: 'node:http JSON echo (same requests)',
   memory: 'invite, SQLite :memory:',
   file: 'invite, SQLite file (WAL)',
+  postgres: 'invite, PostgreSQL',
   'memory-half': 'invite, :memory:, half peak rate',
   'file-half': 'invite, file, half peak rate',
+  'postgres-half': 'invite, PostgreSQL, half peak rate',
 };
 
 /** 0: every notification was in by the time the load generator had reported the end of the run. */
 const fmtDrain = (ms: number): string => (ms === 0 ? 'none after' : `${fmtMs(ms)} after`);
 
 function summaryTable(r: BenchReport): string[][] {
-  const head = ['Scenario', 'req/s', '× baseline', 'p50', 'p99', 'non-200 / errors', 'op `deleted` / roster `updated` received', 'invite → roster p50', 'invite → roster p99', 'last notification vs end of load'];
+  const head = ['Scenario', 'req/s', '× baseline', 'p50', 'p99', 'non-200 / errors', 'op `deleted` / roster `updated` received', 'end-to-end invites/s', 'e2e × baseline', 'invite → roster p50', 'invite → roster p99', 'last notification vs end of load'];
   const body = r.summaries.map((s) => {
     const n = s.notified;
     return [
@@ -95,6 +105,8 @@ function summaryTable(r: BenchReport): string[][] {
       fmtLatency(s.p99),
       s.errors === 0 ? '0' : `**${fmt(s.errors)}**`,
       n ? `${fmtPct(n.operation, n.expected)} / ${fmtPct(n.roster, n.expected)} of ${fmt(n.expected)}` : '—',
+      n ? fmt(n.e2eRate) : '—',
+      n && s.rate === null ? fmt(n.e2eRate / (s.reqPerSec / s.ratio), 3) : '—',
       n ? fmtMs(n.e2eRosterP50) : '—',
       n ? fmtMs(n.e2eRosterP99) : '—',
       n ? fmtDrain(n.drainMs) : '—',
@@ -151,7 +163,7 @@ function generatedObservations(r: BenchReport): string[] {
   const file = by('file');
   if (base && mem) out.push(`Switchboard (memory) serves ${fmt(100 * mem.ratio, 1)} % of the bare node:http request rate on this machine (${fmt(mem.reqPerSec)} vs ${fmt(base.reqPerSec)} req/s).`);
   if (mem && file) out.push(`The SQLite file costs ${fmt(100 * (1 - file.reqPerSec / mem.reqPerSec), 1)} % of the in-memory rate (${fmt(file.reqPerSec)} vs ${fmt(mem.reqPerSec)} req/s).`);
-  for (const s of [mem, file, by('memory-half'), by('file-half')]) {
+  for (const s of [mem, file, by('postgres'), by('memory-half'), by('file-half'), by('postgres-half')]) {
     const n = s?.notified;
     if (!s || !n) continue;
     const complete = n.roster >= n.expected && n.operation >= n.expected;
@@ -160,11 +172,41 @@ function generatedObservations(r: BenchReport): string[] {
         `invite → roster p99 ${fmtMs(n.e2eRosterP99)} against a request p99 of ${fmtLatency(s.p99)}; ${n.drainMs === 0 ? 'all were in by the time the load generator reported the end of the run' : `the last came ${fmtMs(n.drainMs)} after the load stopped`}.`,
     );
   }
+  for (const x of r.extras) out.push(...x.observations);
+  out.push(...r.skipped.map((s) => `**${s}**`));
   const errors = r.summaries.reduce((a, s) => a + s.errors, 0);
   out.push(errors === 0 ? 'No non-200 responses and no socket errors in any run.' : `**This run had ${fmt(errors)} non-200 responses or socket errors** — see the per-run table.`);
   const phones = r.rows.reduce((a, row) => a + row.phonesUsed, 0);
   if (phones > 0) out.push(`${fmt(phones)} invites went beyond the user pool and invited phone numbers instead (raise BENCH_USERS).`);
   return out;
+}
+
+/** The issue's targets (ratios, 2 cores), met or missed in this run. */
+function targetsTable(r: BenchReport): string[][] {
+  const by = (name: string): ScenarioSummary | undefined => r.summaries.find((s) => s.scenario === name);
+  const extra = (id: string): ExtraSection | undefined => r.extras.find((x) => x.id === id);
+  const verdict = (ok: boolean | null): string => (ok === null ? 'not measured' : ok ? 'met' : '**missed**');
+  const mem = by('memory');
+  const half = by('memory-half');
+  const halfFile = by('file-half');
+  const rows: string[][] = [['Target', 'Measured', 'Verdict']];
+  const reqOk = mem ? mem.ratio >= 0.5 : null;
+  rows.push(['2. invite request side (SQLite) ≥ 0.5× baseline req/s', mem ? `${fmt(mem.ratio, 3)}× (memory), ${fmt(by('file')?.ratio ?? Number.NaN, 3)}× (file)` : '—', verdict(reqOk)]);
+  rows.push(['2. p99 ≤ 5 ms at half the peak rate (SQLite)', half ? `${fmtLatency(half.p99)} (memory), ${halfFile ? fmtLatency(halfFile.p99) : '—'} (file)` : '—', verdict(half ? half.p99 <= 5 : null)]);
+  const n = mem?.notified;
+  const baseRate = mem ? mem.reqPerSec / mem.ratio : Number.NaN;
+  rows.push(['3. end to end ≥ 0.35× baseline', n ? `${fmt(n.e2eRate / baseRate, 3)}× (memory, peak)` : '—', verdict(n ? n.e2eRate / baseRate >= 0.35 : null)]);
+  const hn = half?.notified;
+  rows.push(['3. invite → roster p99 ≤ 25 ms', hn ? `${fmtMs(hn.e2eRosterP99)} (memory, half rate), ${n ? fmtMs(n.e2eRosterP99) : '—'} (peak)` : '—', verdict(hn ? hn.e2eRosterP99 <= 25 : null)]);
+  const ratio = extra('roster')?.figures.ratio;
+  rows.push(['4. roster growth cost ratio ≤ 1.2', ratio !== undefined ? fmt(ratio, 2) : '—', verdict(ratio !== undefined ? ratio <= 1.2 : null)]);
+  const rss = extra('many-calls')?.figures;
+  rows.push([`5. RSS with many live calls < 1 GiB`, rss?.rssMiB !== undefined ? `${fmt(rss.rssMiB)} MiB with ${fmt(rss.calls ?? Number.NaN)} calls` : '—', verdict(rss?.rssMiB !== undefined ? rss.rssMiB < 1024 : null)]);
+  return rows;
+}
+
+function extraMarkdown(x: ExtraSection): string[] {
+  return [`### ${x.title}`, '', x.what, '', ...(x.table.length > 0 ? [markdownTable(x.table), ''] : [])];
 }
 
 const NOTES_START = '<!-- notes:start (hand-written, kept when the bench rewrites this file) -->';
@@ -181,7 +223,9 @@ function keptNotes(): string {
 }
 
 export function renderTable(r: BenchReport): string {
-  const lines = [`Switchboard bench — ${r.date} — ${r.cores} cores, ${r.cpuModel}, Node ${r.node}`, settingsLine(r), '', textTable(summaryTable(r)), ''];
+  const lines = [`Switchboard bench — ${r.date} — ${r.cores} cores, ${r.cpuModel}, Node ${r.node}${r.quick ? ' — QUICK MODE' : ''}`, settingsLine(r), '', textTable(summaryTable(r)), ''];
+  for (const x of r.extras) if (x.table.length > 0) lines.push(x.title, textTable(x.table), '');
+  lines.push('Targets', textTable(targetsTable(r)), '');
   for (const o of generatedObservations(r)) lines.push(`- ${o.replace(/\*\*/g, '')}`);
   return lines.join('\n');
 }
@@ -199,16 +243,22 @@ export function renderMarkdown(r: BenchReport): string {
     `- **Node:** ${r.node}`,
     `- **Commit:** ${r.commit}`,
     `- **Settings:** ${settingsLine(r)}`,
-    `- **Wall time of the bench:** ${fmt(r.wallSeconds)} s`,
+    `- **Wall time of the bench:** ${fmt(r.wallSeconds)} s${r.quick ? ' (**quick mode**: not for comparison)' : ''}`,
     '',
-    '## Medians',
+    '## Targets',
+    '',
+    markdownTable(targetsTable(r)),
+    '',
+    '## Medians: 1. baseline, 2. invite request side, 3. invite end to end',
     '',
     markdownTable(summaryTable(r)),
     '',
     '`× baseline` is Switchboard req/s ÷ the echo server\'s req/s, both medians of this same invocation. Latencies are of the',
     'HTTP request (autocannon); "invite → roster" is from the moment the invite request was written to the moment the bot',
-    'had read the roster `updated` notification naming that invitee.',
+    'had read the roster `updated` notification naming that invitee. "end-to-end invites/s" counts invites whose operation',
+    '`deleted` and roster `updated` both reached the bot, from the first request to the last notification.',
     '',
+    ...(r.extras.length > 0 ? ['## Scenarios 4–7', '', ...r.extras.flatMap(extraMarkdown)] : []),
     '## Generated observations',
     '',
     ...generatedObservations(r).map((o) => `- ${o}`),

@@ -4,7 +4,12 @@
  *   baseline   a bare node:http JSON echo server, same client traffic (paths, headers, bodies) as the invite runs
  *   memory     Switchboard (SQLite in memory): POST …/participants/invite, one distinct invitee per request
  *   file       the same with SQLite in a file (WAL), the `npm start` default
+ *   postgres   the same with PostgreSQL (a fresh schema per run)
  *   *-half     the invite scenario again at half the measured peak rate (autocannon overallRate)
+ *   (each invite run also measures end to end: both notifications at the bot, invite → roster latency)
+ *   roster, many-calls, scale-out, peer: scenarios 4–7 (scenario-*.ts)
+ *
+ * `npm run bench -- --quick`: 1 run of 2 s per scenario, smaller sizes; writes bench/.tmp/RESULTS-quick.md instead.
  *
  * Rounds interleave the scenarios (baseline, memory, file; baseline, memory, file; …) so slow drift of the machine
  * spreads over all of them; every Switchboard run gets a fresh server and fresh calls so rosters start empty.
@@ -22,7 +27,12 @@ import { startEchoServer } from './echo-server.js';
 import type { LoadOutcome } from './loadgen-worker.js';
 import { renderMarkdown, renderTable, type BenchReport, type RunRow, type ScenarioSummary } from './report.js';
 import { fmt, fmtLatency, fmtMs, median, percentile, wallNow } from './stats.js';
-import { startTarget, type StoreMode } from './switchboard-target.js';
+import type { ExtraContext, ExtraSection } from './extra.js';
+import { manyCalls } from './scenario-many-calls.js';
+import { peer } from './scenario-peer.js';
+import { rosterGrowth } from './scenario-roster.js';
+import { scaleOut } from './scenario-scale-out.js';
+import { postgresUnavailable, startTarget, type StoreMode } from './switchboard-target.js';
 import { runLoad, startBot, type Bot } from './workers.js';
 
 function envInt(name: string, fallback: number, min = 1): number {
@@ -33,16 +43,18 @@ function envInt(name: string, fallback: number, min = 1): number {
   return Math.round(n);
 }
 
+const quick = process.argv.includes('--quick');
 const settings = {
-  duration: envInt('BENCH_DURATION', 5),
+  duration: envInt('BENCH_DURATION', quick ? 2 : 5),
   connections: envInt('BENCH_CONNECTIONS', 10),
-  runs: envInt('BENCH_RUNS', 3),
+  runs: envInt('BENCH_RUNS', quick ? 1 : 3),
   calls: envInt('BENCH_CALLS', 32),
   users: envInt('BENCH_USERS', 50_000),
-  drainMs: envInt('BENCH_DRAIN_MS', 10_000),
-  warmup: envInt('BENCH_WARMUP', 2),
+  drainMs: envInt('BENCH_DRAIN_MS', quick ? 5_000 : 10_000),
+  warmup: envInt('BENCH_WARMUP', quick ? 1 : 2),
 };
-const ALL_SCENARIOS = ['baseline', 'memory', 'file', 'memory-half', 'file-half'] as const;
+const ALL_SCENARIOS = ['baseline', 'memory', 'file', 'postgres', 'memory-half', 'file-half', 'postgres-half', 'roster', 'many-calls', 'scale-out', 'peer'] as const;
+const STORE_MODES = ['memory', 'file', 'postgres'] as const;
 type ScenarioName = (typeof ALL_SCENARIOS)[number];
 const only = process.env.BENCH_SCENARIOS?.split(',').map((s) => s.trim()).filter(Boolean);
 for (const s of only ?? []) if (!(ALL_SCENARIOS as readonly string[]).includes(s)) throw new Error(`BENCH_SCENARIOS: unknown scenario '${s}' (${ALL_SCENARIOS.join(', ')})`);
@@ -188,6 +200,7 @@ async function inviteRun(scenario: ScenarioName, round: number, mode: StoreMode,
     const e2eRoster: number[] = [];
     const e2eOp: number[] = [];
     let lastArrival = loadEnd;
+    const loadStart = load.records.starts[0] ?? loadEnd;
     load.records.keys.forEach((key, i) => {
       if (load.records.statuses[i] !== 200) return;
       const start = load.records.starts[i]!;
@@ -214,6 +227,8 @@ async function inviteRun(scenario: ScenarioName, round: number, mode: StoreMode,
       e2eOperationP99: percentile(e2eOp, 99),
       drainMs: Math.max(0, lastArrival - loadEnd),
       drainWindowHit: drainedAt - loadEnd >= settings.drainMs,
+      // Sustained end-to-end rate: invites with both notifications at the bot ÷ first request to last notification.
+      e2eRate: Math.min(e2eRoster.length, e2eOp.length) / Math.max(0.001, (lastArrival - loadStart) / 1000),
     };
     return row;
   } finally {
@@ -255,6 +270,7 @@ function summarize(name: string, rows: RunRow[], baselineReqPerSec: number): Sce
           e2eRosterP50: m((r) => r.notifications?.e2eRosterP50),
           e2eRosterP99: m((r) => r.notifications?.e2eRosterP99),
           drainMs: m((r) => r.notifications?.drainMs),
+          e2eRate: m((r) => r.notifications?.e2eRate),
         }
       : null,
   };
@@ -282,6 +298,15 @@ async function main(): Promise<void> {
   const tlsDir = await mkdtemp(join(os.tmpdir(), 'switchboard-bench-tls-'));
   const bot = await startBot();
   const rows: RunRow[] = [];
+  const extras: ExtraSection[] = [];
+  const skippedNotes: string[] = [];
+  const pgDown = await postgresUnavailable();
+  if (pgDown !== null) {
+    const why = `PostgreSQL is not reachable (${pgDown}; set BENCH_POSTGRES_URL): the postgres and scale-out scenarios are SKIPPED`;
+    progress(`WARNING: ${why}`);
+    skippedNotes.push(why);
+  }
+  const canRun = (s: ScenarioName): boolean => enabled(s) && !(pgDown !== null && (s === 'postgres' || s === 'postgres-half' || s === 'scale-out'));
   try {
     // Warm-up (not reported): creates the TLS material once, proves the server starts, and warms the JIT.
     progress(`warm-up: Switchboard (memory) for ${settings.warmup} s`);
@@ -294,16 +319,16 @@ async function main(): Promise<void> {
         rows.push(r);
         progress(`baseline run ${round}/${settings.runs}: ${describeRun(r)}`);
       }
-      for (const mode of ['memory', 'file'] as const) {
-        if (!enabled(mode)) continue;
+      for (const mode of STORE_MODES) {
+        if (!canRun(mode)) continue;
         const r = await inviteRun(mode, round, mode, bot, tlsDir, null);
         rows.push(r);
         progress(`${mode} run ${round}/${settings.runs}: ${describeRun(r)}`);
       }
     }
-    for (const mode of ['memory', 'file'] as const) {
+    for (const mode of STORE_MODES) {
       const half = `${mode}-half` as const;
-      if (!enabled(half)) continue;
+      if (!canRun(half)) continue;
       const peakRuns = rows.filter((r) => r.scenario === mode);
       if (peakRuns.length === 0) {
         progress(`${half}: skipped (needs the ${mode} peak runs)`);
@@ -315,6 +340,21 @@ async function main(): Promise<void> {
         rows.push(r);
         progress(`${half} run ${round}/${settings.runs} at ${fmt(rate)} req/s offered: ${describeRun(r)}`);
       }
+    }
+    const ctx: ExtraContext = {
+      bot, tlsDir, connections: settings.connections, duration: settings.duration, runs: settings.runs, users: settings.users, quick,
+      baselineReqPerSec: median(rows.filter((r) => r.scenario === 'baseline').map((r) => r.reqPerSec)), progress,
+    };
+    const extraScenarios: [ScenarioName, () => Promise<ExtraSection>][] = [
+      ['roster', () => rosterGrowth(ctx)],
+      ['many-calls', () => manyCalls(ctx)],
+      ['scale-out', () => scaleOut(ctx)],
+      ['peer', () => peer(ctx, lastTokenLength)],
+    ];
+    for (const [name, run] of extraScenarios) {
+      if (!canRun(name)) continue;
+      progress(`${name}: starting`);
+      extras.push(await run());
     }
   } finally {
     await bot.close();
@@ -337,13 +377,21 @@ async function main(): Promise<void> {
     settings,
     summaries,
     rows,
+    extras,
+    skipped: skippedNotes,
+    quick,
     wallSeconds: (Date.now() - t0) / 1000,
   };
   console.log('');
   console.log(renderTable(report));
   const errors = rows.reduce((a, r) => a + r.non200 + r.socketErrors, 0);
   if (errors > 0) console.log(`\n[bench] THIS BENCHMARK HAD ERRORS: ${errors} non-200 responses or socket errors (see the per-run table).`);
-  if (!only) {
+  if (quick) {
+    const out = fileURLToPath(new URL('../../bench/.tmp/RESULTS-quick.md', import.meta.url));
+    await mkdir(fileURLToPath(new URL('../../bench/.tmp/', import.meta.url)), { recursive: true });
+    await writeFile(out, renderMarkdown(report));
+    progress(`quick mode: wrote ${out} (bench/RESULTS.md is only rewritten by a full run)`);
+  } else if (!only) {
     const out = fileURLToPath(new URL('../../bench/RESULTS.md', import.meta.url));
     await writeFile(out, renderMarkdown(report));
     progress(`wrote ${out}`);

@@ -1,18 +1,50 @@
 /**
  * One Switchboard under test, started in this process with `startSwitchboard` (as `npm start` does, minus the CLI):
- * SQLite in memory or in a file in a fresh temp directory, the bench world, the bench bot as every app's callback.
+ * SQLite in memory or in a file in a fresh temp directory, or PostgreSQL in a fresh schema (dropped afterwards), the
+ * bench world, the bench bot as every app's callback.
  * Then a token from its own token endpoint (client credentials, once) and K group calls with chatInfo, created
  * through the Graph API and polled until established.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import pg from 'pg';
 import { resolveConfig } from '../src/config.js';
 import { startSwitchboard, type Switchboard } from '../src/main.js';
 import { DEFAULT_APP_ID, DEFAULT_APP_SECRET, DEFAULT_TENANT_ID } from '../src/sim/default-world.js';
 import { benchWorld } from './world.js';
 
-export type StoreMode = 'memory' | 'file';
+export type StoreMode = 'memory' | 'file' | 'postgres';
+
+/** The PostgreSQL the postgres scenarios use (a fresh schema per run): BENCH_POSTGRES_URL, else the tests' default. */
+export const BENCH_POSTGRES_URL = process.env.BENCH_POSTGRES_URL || process.env.SWITCHBOARD_TEST_POSTGRES_URL || 'postgres://postgres@127.0.0.1:5432/test';
+
+/** null when PostgreSQL answers, else why not. */
+export async function postgresUnavailable(): Promise<string | null> {
+  const client = new pg.Client({ connectionString: BENCH_POSTGRES_URL, connectionTimeoutMillis: 3000 });
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+    return null;
+  } catch (err) {
+    return err instanceof Error ? err.message : String(err);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+export const freshSchemaName = (): string => `switchboard_bench_${randomBytes(4).toString('hex')}`;
+
+export async function dropSchema(schema: string): Promise<void> {
+  const client = new pg.Client({ connectionString: BENCH_POSTGRES_URL });
+  await client.connect();
+  try {
+    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  } finally {
+    await client.end();
+  }
+}
 
 export interface Target {
   sb: Switchboard;
@@ -28,9 +60,11 @@ export interface TargetOptions {
   botUrl: string;
   users: number;
   calls: number;
+  /** Store mode and world as given, but for one of several processes: the caller's own world (roster, many calls). */
+  world?: ReturnType<typeof benchWorld>;
 }
 
-async function fetchToken(base: string): Promise<string> {
+export async function fetchToken(base: string): Promise<string> {
   const res = await fetch(`${base}/${DEFAULT_TENANT_ID}/oauth2/v2.0/token`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -41,7 +75,7 @@ async function fetchToken(base: string): Promise<string> {
   return body.access_token;
 }
 
-async function createGroupCall(base: string, token: string, botUrl: string, k: number): Promise<string> {
+export async function createGroupCall(base: string, token: string, botUrl: string, k: number): Promise<string> {
   const res = await fetch(`${base}/v1.0/communications/calls`, {
     method: 'POST',
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
@@ -61,7 +95,7 @@ async function createGroupCall(base: string, token: string, botUrl: string, k: n
   return body.id;
 }
 
-async function waitEstablished(base: string, token: string, callId: string, timeoutMs: number): Promise<void> {
+export async function waitEstablished(base: string, token: string, callId: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let last = '';
   while (Date.now() < deadline) {
@@ -76,17 +110,29 @@ async function waitEstablished(base: string, token: string, callId: string, time
 
 export async function startTarget(opts: TargetOptions): Promise<Target> {
   const dataDir = opts.mode === 'file' ? await mkdtemp(join(tmpdir(), 'switchboard-bench-')) : null;
-  const config = resolveConfig([], {}, { data: dataDir ?? ':memory:', port: 0, httpsPort: 0, tlsDir: opts.tlsDir, logLevel: 'error' });
+  const schema = opts.mode === 'postgres' ? freshSchemaName() : null;
+  const config = resolveConfig([], {}, {
+    data: dataDir ?? ':memory:',
+    port: 0,
+    httpsPort: 0,
+    tlsDir: opts.tlsDir,
+    logLevel: 'error',
+    ...(schema !== null ? { postgres: BENCH_POSTGRES_URL, postgresSchema: schema } : {}),
+  });
+  const cleanUp = async (): Promise<void> => {
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+    if (schema) await dropSchema(schema);
+  };
   let sb: Switchboard;
   try {
-    sb = await startSwitchboard(config, { world: benchWorld(opts.botUrl, opts.users) });
+    sb = await startSwitchboard(config, { world: opts.world ?? benchWorld(opts.botUrl, opts.users) });
   } catch (err) {
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+    await cleanUp();
     throw new Error(`Switchboard failed to start: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
   }
   const close = async (): Promise<void> => {
     await sb.close();
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+    await cleanUp();
   };
   try {
     const token = await fetchToken(sb.httpUrl);

@@ -1,0 +1,49 @@
+/** Smoke test of the bench harness's arithmetic and report (not of any timing): medians, percentiles, the
+ *  fixed-amount rate, and that RESULTS.md carries the targets, scenarios 4–7 and the kept notes. */
+import { describe, expect, it } from 'vitest';
+import { measuredRate } from '../../bench/extra.js';
+import type { LoadOutcome } from '../../bench/loadgen-worker.js';
+import { renderMarkdown, renderTable, type BenchReport, type RunRow } from '../../bench/report.js';
+import { median, percentile } from '../../bench/stats.js';
+
+const row = (scenario: string, reqPerSec: number, p99: number): RunRow => ({
+  scenario, run: 1, reqPerSec, firstSecond: reqPerSec, lastSecond: reqPerSec, okPerSec: reqPerSec, ok: reqPerSec, non200: 0, socketErrors: 0, timeouts: 0,
+  statusCodes: { 200: reqPerSec }, p50: 1, p99, rate: null, notifications: null, phonesUsed: 0, sampleErrors: {},
+});
+
+describe('bench harness', () => {
+  it('takes medians and nearest-rank percentiles', () => {
+    expect(median([3, 1, 2])).toBe(2);
+    expect(median([4, 1, 3, 2])).toBe(2.5);
+    expect(percentile([5, 1, 4, 2, 3], 50)).toBe(3);
+    expect(percentile(Array.from({ length: 100 }, (_, i) => i + 1), 99)).toBe(99);
+  });
+
+  it('rates a fixed-amount run from its own records', () => {
+    const records = { keys: ['a', 'b', 'c'], starts: [1000, 1100, 1200], statuses: [200, 200, 0], ends: [1500, 2000, 0] };
+    expect(measuredRate({ records } as unknown as LoadOutcome)).toBe(2); // 2 responses in 1 s
+  });
+
+  it('renders the targets, every scenario section and the hand-written notes', () => {
+    const report: BenchReport = {
+      date: '2026-01-01T00:00:00.000Z', cores: 2, cpuModel: 'cpu', node: 'v20', platform: 'linux', commit: 'abc',
+      settings: { duration: 1, connections: 1, runs: 1, calls: 1, users: 1, drainMs: 1, warmup: 1 },
+      summaries: [
+        { scenario: 'baseline', runs: 1, reqPerSec: 1000, okPerSec: 1000, p50: 0, p99: 1, ratio: 1, rate: null, errors: 0, notified: null },
+        { scenario: 'memory', runs: 1, reqPerSec: 600, okPerSec: 600, p50: 1, p99: 4, ratio: 0.6, rate: null, errors: 0, notified: null },
+      ],
+      rows: [row('baseline', 1000, 1), row('memory', 600, 4)],
+      extras: [{ id: 'roster', title: '4. Roster growth', what: 'sizes', table: [['size', 'req/s'], ['10', '600']], observations: ['flat'], figures: { ratio: 1.1 } }],
+      skipped: [],
+      quick: true,
+      wallSeconds: 1,
+    };
+    const md = renderMarkdown(report);
+    expect(md).toContain('## Targets');
+    expect(md).toMatch(/invite request side \(SQLite\) ≥ 0\.5× baseline req\/s \| 0\.600× \(memory\)[^|]*\| met/);
+    expect(md).toMatch(/roster growth cost ratio ≤ 1\.2 \| 1\.10 \| met/);
+    expect(md).toContain('### 4. Roster growth');
+    expect(md).toContain('<!-- notes:start');
+    expect(renderTable(report)).toContain('QUICK MODE');
+  });
+});
