@@ -26,6 +26,7 @@ export interface AppDeps {
   store: Store;
   auth: AuthRouteDeps;
   tokens: GraphDeps['tokens'];
+  throttle?: GraphDeps['throttle'];
   clock: ClockControl;
 }
 
@@ -80,7 +81,7 @@ export function buildApp(deps: AppDeps, serverFactory?: FastifyServerFactory): F
     done();
   });
   authRoutes(app, deps.auth);
-  graphRoutes(app, { service: deps.service, tokens: deps.tokens });
+  graphRoutes(app, { service: deps.service, tokens: deps.tokens, ...(deps.throttle ? { throttle: deps.throttle } : {}) });
   controlRoutes(app, { service: deps.service, store: deps.store, clock: deps.clock, directory: deps.auth.directory });
   return app;
 }

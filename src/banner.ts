@@ -1,5 +1,5 @@
 /** The start-up banner: where Graph, the token endpoint, the CA and the control API are, and the settings in force. */
-import { isEphemeral, redactUrl, type Config } from './config.js';
+import { formatDuration, formatRateLimit, isEphemeral, redactUrl, type Config } from './config.js';
 import type { Switchboard } from './main.js';
 import { DEFAULT_APP_ID, DEFAULT_APP_SECRET, DEFAULT_TENANT_ID } from './sim/default-world.js';
 
@@ -26,6 +26,7 @@ export function banner(sb: Switchboard): string {
     `  Store            ${describeStore(cfg)}`,
     '',
     `  Settings: host=${cfg.host} port=${cfg.port} https-port=${cfg.httpsPort} body-limit=${cfg.bodyLimit} log-level=${cfg.logLevel} notification-issuer=${cfg.notificationIssuer} clock=${cfg.clock} postgres=${cfg.postgres === null ? 'off' : 'on'} postgres-schema=${cfg.postgresSchema ?? '(search_path)'}`,
+    `            throttle-app-tenant=${formatRateLimit(cfg.throttleAppTenant)} throttle-app=${formatRateLimit(cfg.throttleApp)} throttle-tenant=${formatRateLimit(cfg.throttleTenant)} token-rate-limit=${formatRateLimit(cfg.tokenRateLimit)} notification-key-rotation=${formatDuration(cfg.notificationKeyRotation)} notification-key-overlap=${formatDuration(cfg.notificationKeyOverlap)}`,
   ];
   return lines.join('\n');
 }

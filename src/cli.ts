@@ -19,7 +19,13 @@ Options (each also as an environment variable):
   --clock <real|virtual> virtual: time moves only by      SWITCHBOARD_CLOCK       (real)
                          POST /_switchboard/clock/advance
   --postgres <url>       PostgreSQL instead of SQLite    SWITCHBOARD_POSTGRES_URL (off)
-  --postgres-schema <s>  schema for the tables           SWITCHBOARD_POSTGRES_SCHEMA (search_path)`;
+  --postgres-schema <s>  schema for the tables           SWITCHBOARD_POSTGRES_SCHEMA (search_path)
+  --throttle-app-tenant  Graph requests per app per tenant SWITCHBOARD_THROTTLE_APP_TENANT (50000/15s)
+  --throttle-app         Graph requests per app           SWITCHBOARD_THROTTLE_APP (130000/10s)
+  --throttle-tenant      Graph requests per tenant        SWITCHBOARD_THROTTLE_TENANT (off)
+  --token-rate-limit     token requests per client        SWITCHBOARD_TOKEN_RATE_LIMIT (200/1m)
+  --notification-key-rotation <age|off>  replace the notification key SWITCHBOARD_NOTIFICATION_KEY_ROTATION (off)
+  --notification-key-overlap <duration>  replaced key stays published  SWITCHBOARD_NOTIFICATION_KEY_OVERLAP (1h)`;
 
 async function main(argv: string[]): Promise<void> {
   const args = argv[0] === 'start' ? argv.slice(1) : argv;

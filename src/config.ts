@@ -3,6 +3,7 @@
  * of precedence. The resolved values are printed at start.
  */
 import { resolve } from 'node:path';
+import { formatRateLimit, parseRateLimit, type RateLimit } from './auth/rate-limit.js';
 
 export interface Config {
   host: string;
@@ -27,6 +28,18 @@ export interface Config {
   postgres: string | null;
   /** PostgreSQL schema for the tables (created if missing), or null for the connection's search_path. */
   postgresSchema: string | null;
+  /** Graph requests of one app in one tenant per window (429 TooManyRequests beyond), or null for none. */
+  throttleAppTenant: RateLimit | null;
+  /** Graph requests of one app across all tenants per window, or null. */
+  throttleApp: RateLimit | null;
+  /** Graph requests of all apps of one tenant per window, or null. */
+  throttleTenant: RateLimit | null;
+  /** Token requests per client (app) per window at the token endpoint (429 in the AAD shape beyond), or null. */
+  tokenRateLimit: RateLimit | null;
+  /** Age (ms) at which the notification signing key is replaced, or null: only on POST /_switchboard/notification-keys/rotate. */
+  notificationKeyRotation: number | null;
+  /** How long (ms) a replaced notification key stays published in the JWKS. */
+  notificationKeyOverlap: number;
 }
 
 export const DEFAULTS: Config = {
@@ -42,6 +55,14 @@ export const DEFAULTS: Config = {
   clock: 'real',
   postgres: null,
   postgresSchema: null,
+  // Graph's published limits: calls 50,000 requests per 15 s per app per tenant; any API 130,000 per 10 s per app.
+  throttleAppTenant: { requests: 50_000, windowMs: 15_000 },
+  throttleApp: { requests: 130_000, windowMs: 10_000 },
+  throttleTenant: null,
+  tokenRateLimit: { requests: 200, windowMs: 60_000 },
+  notificationKeyRotation: null,
+  // A notification JWT lives an hour: every one signed with a replaced key still verifies until it expires.
+  notificationKeyOverlap: 3_600_000,
 };
 
 export class ConfigError extends Error {}
@@ -59,6 +80,12 @@ const FLAGS: Record<string, keyof Config> = {
   '--clock': 'clock',
   '--postgres': 'postgres',
   '--postgres-schema': 'postgresSchema',
+  '--throttle-app-tenant': 'throttleAppTenant',
+  '--throttle-app': 'throttleApp',
+  '--throttle-tenant': 'throttleTenant',
+  '--token-rate-limit': 'tokenRateLimit',
+  '--notification-key-rotation': 'notificationKeyRotation',
+  '--notification-key-overlap': 'notificationKeyOverlap',
 };
 
 const ENV: Record<string, keyof Config> = {
@@ -74,13 +101,51 @@ const ENV: Record<string, keyof Config> = {
   SWITCHBOARD_CLOCK: 'clock',
   SWITCHBOARD_POSTGRES_URL: 'postgres',
   SWITCHBOARD_POSTGRES_SCHEMA: 'postgresSchema',
+  SWITCHBOARD_THROTTLE_APP_TENANT: 'throttleAppTenant',
+  SWITCHBOARD_THROTTLE_APP: 'throttleApp',
+  SWITCHBOARD_THROTTLE_TENANT: 'throttleTenant',
+  SWITCHBOARD_TOKEN_RATE_LIMIT: 'tokenRateLimit',
+  SWITCHBOARD_NOTIFICATION_KEY_ROTATION: 'notificationKeyRotation',
+  SWITCHBOARD_NOTIFICATION_KEY_OVERLAP: 'notificationKeyOverlap',
 };
 
 const NUMERIC = new Set<keyof Config>(['port', 'httpsPort', 'bodyLimit']);
 const LOG_LEVELS = new Set(['silent', 'error', 'warn', 'info', 'debug']);
 const CLOCKS = new Set(['real', 'virtual']);
+const RATE_LIMITS = new Set<keyof Config>(['throttleAppTenant', 'throttleApp', 'throttleTenant', 'tokenRateLimit']);
+const DURATION_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** `90s`, `15m`, `24h`, `7d`, `500ms`; `off` is null where allowed. */
+export function parseDuration(raw: string, allowOff: boolean): number | null {
+  if (allowOff && raw.trim().toLowerCase() === 'off') return null;
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)\s*$/i.exec(raw);
+  const ms = m ? Math.round(Number(m[1]) * DURATION_MS[m[2]!.toLowerCase()]!) : NaN;
+  if (!(ms >= 1)) throw new Error(`expected a duration such as 90s, 15m, 24h or 7d${allowOff ? ', or off' : ''}, got '${raw}'`);
+  return ms;
+}
+
+export function formatDuration(ms: number | null): string {
+  if (ms === null) return 'off';
+  for (const [unit, size] of [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1000]] as const) if (ms % size === 0) return `${ms / size}${unit}`;
+  return `${ms}ms`;
+}
+
+export { formatRateLimit };
 
 function assign(cfg: Config, key: keyof Config, raw: string, source: string): void {
+  const record = cfg as unknown as Record<string, unknown>;
+  try {
+    if (RATE_LIMITS.has(key)) {
+      record[key] = parseRateLimit(raw);
+      return;
+    }
+    if (key === 'notificationKeyRotation' || key === 'notificationKeyOverlap') {
+      record[key] = parseDuration(raw, key === 'notificationKeyRotation');
+      return;
+    }
+  } catch (e) {
+    throw new ConfigError(`${source}: ${(e as Error).message}`);
+  }
   if (NUMERIC.has(key)) {
     const n = Number(raw);
     if (!Number.isInteger(n) || n < 0 || (key !== 'bodyLimit' && n > 65535)) {

@@ -11,6 +11,8 @@ import { buildApp, registeredRoutes, type RouteInfo } from './app.js';
 import { loadOrCreateSigningKeys } from './auth/keys.js';
 import { NotificationSigner } from './auth/notification-signer.js';
 import { loadOrCreateTls } from './auth/tls.js';
+import { RateLimiter } from './auth/rate-limit.js';
+import { GraphThrottle } from './auth/throttle.js';
 import { TokenService } from './auth/tokens.js';
 import { isEphemeral, type Config } from './config.js';
 import { manualClock, randomIds, systemClock, type Clock, type IdSource } from './domain/clock.js';
@@ -108,6 +110,9 @@ export async function startSwitchboard(config: Config, opts: StartOptions = {}):
   const keys = await loadOrCreateSigningKeys(isEphemeral(config) ? null : config.data);
   const tls = await loadOrCreateTls(config.tlsDir, [config.host]);
   const tokens = new TokenService({ keys, directory, clock: authClock });
+  // Request limits count real time, like token lifetimes: a bot's retry handler waits in real time.
+  const throttle = new GraphThrottle({ appTenant: config.throttleAppTenant, app: config.throttleApp, tenant: config.throttleTenant }, authClock);
+  const tokenLimiter = config.tokenRateLimit ? new RateLimiter(config.tokenRateLimit, authClock) : null;
   const signer = new NotificationSigner({ key: keys.notification, issuer: config.notificationIssuer, clock: authClock });
 
   const dispatcher = new NotificationDispatcher({ store, clock, sign: (appId, tenantId) => signer.sign(appId, tenantId), log });
@@ -135,7 +140,7 @@ export async function startSwitchboard(config: Config, opts: StartOptions = {}):
 
   let httpsServer: Server | null = null;
   const app = buildApp(
-    { config, service, store, tokens, clock: clockControl, auth: { tokens, directory, keys, notificationIssuer: config.notificationIssuer } },
+    { config, service, store, tokens, throttle, clock: clockControl, auth: { tokens, directory, keys, notificationIssuer: config.notificationIssuer, tokenLimiter } },
     (handler) => {
       const handle = (req: IncomingMessage, res: ServerResponse): void => handler(req, res);
       httpsServer = createHttpsServer({ cert: tls.certPem, key: tls.keyPem }, handle);

@@ -59,4 +59,29 @@ describe('resolveConfig', () => {
   it('names the variable in an environment error', () => {
     expect(() => resolveConfig([], { SWITCHBOARD_HTTPS_PORT: 'x' })).toThrow(/SWITCHBOARD_HTTPS_PORT/);
   });
+
+  it('reads request limits and notification key rotation, with Graph\'s limits as defaults', () => {
+    expect(resolveConfig([], {})).toMatchObject({
+      throttleAppTenant: { requests: 50_000, windowMs: 15_000 },
+      throttleApp: { requests: 130_000, windowMs: 10_000 },
+      throttleTenant: null,
+      tokenRateLimit: { requests: 200, windowMs: 60_000 },
+      notificationKeyRotation: null,
+      notificationKeyOverlap: 3_600_000,
+    });
+    const c = resolveConfig(['--throttle-app-tenant', '10/1s', '--throttle-tenant=100/1m', '--token-rate-limit', 'off', '--notification-key-rotation', '24h'], {
+      SWITCHBOARD_THROTTLE_APP: 'off',
+      SWITCHBOARD_NOTIFICATION_KEY_OVERLAP: '90m',
+    });
+    expect(c).toMatchObject({
+      throttleAppTenant: { requests: 10, windowMs: 1000 },
+      throttleApp: null,
+      throttleTenant: { requests: 100, windowMs: 60_000 },
+      tokenRateLimit: null,
+      notificationKeyRotation: 86_400_000,
+      notificationKeyOverlap: 5_400_000,
+    });
+    expect(() => resolveConfig(['--throttle-app', 'lots'], {})).toThrow(/--throttle-app: expected <requests>\/<window>/);
+    expect(() => resolveConfig(['--notification-key-overlap', 'off'], {})).toThrow(/--notification-key-overlap: expected a duration/);
+  });
 });

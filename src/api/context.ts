@@ -5,7 +5,8 @@ import { isRejection, type Rejection } from '../domain/rejections.js';
 import { toGraphOperation } from '../domain/render.js';
 import type { ApiVersion, Operation } from '../domain/types.js';
 import type { CallingService } from '../service/calling-service.js';
-import { fromRejection, GraphError, notImplemented } from './errors.js';
+import { retryAfterSeconds } from '../auth/rate-limit.js';
+import { fromRejection, GraphError, notImplemented, tooManyRequests } from './errors.js';
 
 export interface TokenVerifier {
   verify(authorizationHeader: string | undefined): Promise<Principal>;
@@ -14,6 +15,8 @@ export interface TokenVerifier {
 export interface GraphDeps {
   service: CallingService;
   tokens: TokenVerifier;
+  /** Per app / tenant request limits; counted once the caller is known. */
+  throttle?: { take(principal: Principal): { retryAfterMs: number; scope: string } | null };
 }
 
 /** Where a request came in: the version and path style are mirrored in Location headers (seed 002 uses /beta/app). */
@@ -36,6 +39,8 @@ export async function authenticate(deps: GraphDeps, req: FastifyRequest): Promis
   }
   const denied = requireCallingRole(principal);
   if (denied) throw fromRejection(denied);
+  const throttled = deps.throttle?.take(principal);
+  if (throttled) throw tooManyRequests(retryAfterSeconds(throttled.retryAfterMs), throttled.scope);
   return principal;
 }
 

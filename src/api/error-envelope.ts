@@ -28,6 +28,7 @@ export function errorBody(req: FastifyRequest, err: GraphError): Record<string, 
       message: err.message,
       ...(err.target ? { target: err.target } : {}),
       innerError: {
+        ...err.inner,
         date: new Date().toISOString().replace(/\.\d{3}Z$/, ''),
         'request-id': req.graphRequestId,
         'client-request-id': req.graphClientRequestId,

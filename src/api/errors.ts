@@ -10,13 +10,16 @@ export class GraphError extends Error {
   /** The offending request property, when there is one (also named in the message). */
   readonly target: string | null;
   readonly headers: Record<string, string>;
+  /** Extra innerError properties (the throttling shape carries code, message and status there). */
+  readonly inner: Record<string, string>;
 
-  constructor(status: number, code: string, message: string, target: string | null = null, headers: Record<string, string> = {}) {
+  constructor(status: number, code: string, message: string, target: string | null = null, headers: Record<string, string> = {}, inner: Record<string, string> = {}) {
     super(message);
     this.status = status;
     this.code = code;
     this.target = target;
     this.headers = headers;
+    this.inner = inner;
   }
 }
 
@@ -70,3 +73,7 @@ export const shuttingDown = (): GraphError =>
   new GraphError(503, 'serviceNotAvailable', 'Switchboard is shutting down; retry after it restarts.', null, { 'Retry-After': '5', Connection: 'close' });
 
 export const internalError = (): GraphError => new GraphError(500, 'UnknownError', 'Unkown internal Server Error.');
+
+/** Graph's throttling answer: 429, Retry-After in (fractional) seconds, the scope that was exhausted. */
+export const tooManyRequests = (retryAfter: string, scope: string): GraphError =>
+  new GraphError(429, 'TooManyRequests', 'Please retry again later.', null, { 'Retry-After': retryAfter, 'x-ms-throttle-scope': scope }, { code: '429', message: 'Please retry after', status: '429' });

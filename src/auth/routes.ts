@@ -8,6 +8,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { JWK } from 'jose';
 import type { Directory, Tenant } from '../sim/directory.js';
 import type { SigningKey } from './keys.js';
+import type { RateLimiter } from './rate-limit.js';
 import { secretMatches, type TokenService } from './tokens.js';
 
 export interface AuthRouteDeps {
@@ -15,6 +16,8 @@ export interface AuthRouteDeps {
   directory: Directory;
   keys: { token: SigningKey; notification: SigningKey };
   notificationIssuer: string;
+  /** Token requests per client; null or absent: unlimited. */
+  tokenLimiter?: RateLimiter | null;
 }
 
 const FORM = 'application/x-www-form-urlencoded';
@@ -31,7 +34,7 @@ function aadTimestamp(d = new Date()): string {
   return `${d.toISOString().slice(0, 19).replace('T', ' ')}Z`;
 }
 
-function aadError(req: FastifyRequest, reply: FastifyReply, status: 400 | 401, error: string, code: number, message: string): FastifyReply {
+function aadError(req: FastifyRequest, reply: FastifyReply, status: 400 | 401 | 429, error: string, code: number, message: string): FastifyReply {
   const traceId = randomUUID();
   // MSAL sends its client-request-id as a query parameter, other clients as a header; Entra ID echoes it.
   const given = req.headers['client-request-id'] ?? (req.query as Record<string, unknown> | undefined)?.['client-request-id'];
@@ -86,6 +89,7 @@ function openIdMetadata(base: string, tenant: Tenant): Record<string, unknown> {
 /** Registers the token endpoint, tenant discovery and JWKS routes, and the notification-key routes. */
 export function authRoutes(app: FastifyInstance, deps: AuthRouteDeps): void {
   const { tokens, directory, keys, notificationIssuer } = deps;
+  const tokenLimiter = deps.tokenLimiter ?? null;
 
   if (!app.hasContentTypeParser(FORM)) {
     app.addContentTypeParser(FORM, { parseAs: 'string' }, (_req, body, done) => {
@@ -116,6 +120,14 @@ export function authRoutes(app: FastifyInstance, deps: AuthRouteDeps): void {
     if (!found || found.tenant.id !== tenant.id) {
       return aadError(req, reply, 400, 'unauthorized_client', 700016,
         `Application with identifier '${clientId}' was not found in the directory '${tenant.displayName}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.`);
+    }
+    // Counted before the secret is checked: a wrong secret costs a request like a right one (no guessing at speed).
+    const wait = tokenLimiter?.take(`${tenant.id}/${found.app.id}`.toLowerCase()) ?? null;
+    if (wait !== null) {
+      const retryAfter = Math.ceil(wait / 1000);
+      void reply.header('retry-after', String(retryAfter));
+      return aadError(req, reply, 429, 'temporarily_unavailable', 90055,
+        `Too many token requests for application '${found.app.id}': at most ${tokenLimiter!.limit.requests} per ${tokenLimiter!.limit.windowMs / 1000} s. Retry after ${retryAfter} s, and cache tokens: each is valid for an hour.`);
     }
     const secret = field('client_secret');
     if (secret === undefined) {

@@ -8,6 +8,7 @@ import type { Client } from '@microsoft/microsoft-graph-client';
 import type { Call } from '@microsoft/msgraph-sdk/models/index.js';
 import { expect } from 'vitest';
 import { DEFAULT_APP_ID, DEFAULT_MEETING_THREADS, DEFAULT_TENANT_ID, DEFAULT_USERS } from '../../src/sim/default-world.js';
+import type { Config } from '../../src/config.js';
 import type { World } from '../../src/sim/directory.js';
 import type { Clock } from '../../src/domain/clock.js';
 import { startFakeBot, type FakeBot, type ReceivedNotification } from '../helpers/fake-bot.js';
@@ -55,7 +56,7 @@ export interface Conformance {
 
 const serviceHosted = { odataType: '#microsoft.graph.serviceHostedMediaConfig' };
 
-export async function startConformance(tweak?: (w: World) => void, opts: { clock?: Clock; virtual?: boolean; data?: string } = {}): Promise<Conformance> {
+export async function startConformance(tweak?: (w: World) => void, opts: { clock?: Clock; virtual?: boolean; data?: string; config?: Partial<Config> } = {}): Promise<Conformance> {
   // The bot verifies notification JWTs against the server's OpenID configuration, so the server starts first and
   // the app's calling webhook is pointed at the bot afterwards (the directory holds the same app objects).
   const server = await startTestServer(fastWorld(null, tweak), opts);

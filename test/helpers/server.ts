@@ -1,5 +1,5 @@
 /** Starts a real Switchboard (http + https, SQLite in memory) for a test file, with a world whose people answer fast. */
-import { resolveConfig } from '../../src/config.js';
+import { resolveConfig, type Config } from '../../src/config.js';
 import { startSwitchboard, type Switchboard } from '../../src/main.js';
 import { DEFAULT_APP_ID, DEFAULT_APP_SECRET, DEFAULT_TENANT_ID, defaultWorld } from '../../src/sim/default-world.js';
 import type { World } from '../../src/sim/directory.js';
@@ -40,12 +40,14 @@ export interface TestServerOptions {
   virtual?: boolean;
   /** A data directory (SQLite file and keys.json on disk) instead of ':memory:', so a test can read them. */
   data?: string;
+  /** Configuration overrides (limits, key rotation). */
+  config?: Partial<Config>;
 }
 
 export async function startTestServer(world: World, serverOpts: TestServerOptions = {}): Promise<TestServer> {
   const tlsDir = process.env.SWITCHBOARD_TEST_TLS_DIR;
   if (!tlsDir) throw new Error('SWITCHBOARD_TEST_TLS_DIR is not set: the vitest globalSetup (test/helpers/tls-global-setup.ts) did not run');
-  const config = resolveConfig([], {}, { data: serverOpts.data ?? ':memory:', port: 0, httpsPort: 0, tlsDir, logLevel: 'silent', clock: serverOpts.virtual ? 'virtual' : 'real' });
+  const config = resolveConfig([], {}, { data: serverOpts.data ?? ':memory:', port: 0, httpsPort: 0, tlsDir, logLevel: 'silent', clock: serverOpts.virtual ? 'virtual' : 'real', ...serverOpts.config });
   const sb = await startSwitchboard(config, { world, ...(serverOpts.clock ? { clock: serverOpts.clock } : {}) });
   const cache = new Map<string, string>();
   return {
