@@ -11,6 +11,8 @@ import { authRoutes, type AuthRouteDeps } from './auth/routes.js';
 import type { Config } from './config.js';
 import type { CallingService } from './service/calling-service.js';
 import { controlRoutes } from './sim/control-routes.js';
+import { notificationKeyRoutes } from './sim/notification-key-routes.js';
+import type { NotificationKeyRing } from './auth/notification-keys.js';
 import type { Store } from './store/store.js';
 import type { ClockControl } from './sim/virtual-time.js';
 
@@ -27,6 +29,8 @@ export interface AppDeps {
   auth: AuthRouteDeps;
   tokens: GraphDeps['tokens'];
   throttle?: GraphDeps['throttle'];
+  /** The rotating notification keys, for the control API; absent: no rotation routes. */
+  notificationKeys?: NotificationKeyRing;
   clock: ClockControl;
 }
 
@@ -83,5 +87,6 @@ export function buildApp(deps: AppDeps, serverFactory?: FastifyServerFactory): F
   authRoutes(app, deps.auth);
   graphRoutes(app, { service: deps.service, tokens: deps.tokens, ...(deps.throttle ? { throttle: deps.throttle } : {}) });
   controlRoutes(app, { service: deps.service, store: deps.store, clock: deps.clock, directory: deps.auth.directory });
+  if (deps.notificationKeys) notificationKeyRoutes(app, deps.notificationKeys);
   return app;
 }

@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { buildApp, registeredRoutes, type RouteInfo } from './app.js';
 import { loadOrCreateSigningKeys } from './auth/keys.js';
+import { NotificationKeyRing } from './auth/notification-keys.js';
 import { NotificationSigner } from './auth/notification-signer.js';
 import { loadOrCreateTls } from './auth/tls.js';
 import { RateLimiter } from './auth/rate-limit.js';
@@ -107,13 +108,20 @@ export async function startSwitchboard(config: Config, opts: StartOptions = {}):
     if (order.indexOf(level) <= order.indexOf(config.logLevel)) console.error(`[switchboard] ${level}: ${msg}${data ? ` ${JSON.stringify(data)}` : ''}`);
   };
   const store = await openStore(config, clock, log);
-  const keys = await loadOrCreateSigningKeys(isEphemeral(config) ? null : config.data);
+  const keys = await loadOrCreateSigningKeys(isEphemeral(config) ? null : config.data, authClock.now());
   const tls = await loadOrCreateTls(config.tlsDir, [config.host]);
   const tokens = new TokenService({ keys, directory, clock: authClock });
   // Request limits count real time, like token lifetimes: a bot's retry handler waits in real time.
   const throttle = new GraphThrottle({ appTenant: config.throttleAppTenant, app: config.throttleApp, tenant: config.throttleTenant }, authClock);
   const tokenLimiter = config.tokenRateLimit ? new RateLimiter(config.tokenRateLimit, authClock) : null;
-  const signer = new NotificationSigner({ key: keys.notification, issuer: config.notificationIssuer, clock: authClock });
+  const notificationKeys = new NotificationKeyRing({
+    ring: keys.notificationRing,
+    clock: authClock,
+    rotateEveryMs: config.notificationKeyRotation,
+    overlapMs: config.notificationKeyOverlap,
+    dataDir: isEphemeral(config) ? null : config.data,
+  });
+  const signer = new NotificationSigner({ key: notificationKeys, issuer: config.notificationIssuer, clock: authClock });
 
   const dispatcher = new NotificationDispatcher({ store, clock, sign: (appId, tenantId) => signer.sign(appId, tenantId), log });
   let timerLoop: TimerLoop | null = null;
@@ -140,7 +148,10 @@ export async function startSwitchboard(config: Config, opts: StartOptions = {}):
 
   let httpsServer: Server | null = null;
   const app = buildApp(
-    { config, service, store, tokens, throttle, clock: clockControl, auth: { tokens, directory, keys, notificationIssuer: config.notificationIssuer, tokenLimiter } },
+    {
+      config, service, store, tokens, throttle, notificationKeys, clock: clockControl,
+      auth: { tokens, directory, keys, notificationIssuer: config.notificationIssuer, tokenLimiter, notificationKeys },
+    },
     (handler) => {
       const handle = (req: IncomingMessage, res: ServerResponse): void => handler(req, res);
       httpsServer = createHttpsServer({ cert: tls.certPem, key: tls.keyPem }, handle);

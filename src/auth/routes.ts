@@ -16,6 +16,8 @@ export interface AuthRouteDeps {
   directory: Directory;
   keys: { token: SigningKey; notification: SigningKey };
   notificationIssuer: string;
+  /** The published notification keys (current and those in their overlap); absent: `keys.notification` only. */
+  notificationKeys?: { published(): Promise<JWK[]> };
   /** Token requests per client; null or absent: unlimited. */
   tokenLimiter?: RateLimiter | null;
 }
@@ -197,5 +199,6 @@ export function authRoutes(app: FastifyInstance, deps: AuthRouteDeps): void {
   const caseSensitive = app.initialConfig.caseSensitive !== false && app.initialConfig.routerOptions?.caseSensitive !== false;
   if (caseSensitive) configPaths.push('/.well-known/openidconfiguration', '/v1/.well-known/openidconfiguration');
   for (const path of configPaths) app.get(path, notificationConfig);
-  app.get('/.well-known/notification-keys', async (_req, reply) => reply.send(jwks(keys.notification)));
+  app.get('/.well-known/notification-keys', async (_req, reply) =>
+    reply.send(deps.notificationKeys ? { keys: await deps.notificationKeys.published() } : jwks(keys.notification)));
 }
