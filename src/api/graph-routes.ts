@@ -1,7 +1,7 @@
 /** Mounts every Graph calling resource under /v1.0 and /beta, on /communications/calls and the deprecated /app/calls. */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { callRoutes } from './calls.js';
-import type { GraphDeps, GraphPrefix } from './context.js';
+import { authenticate, notImplementedHere, type GraphDeps, type GraphPrefix } from './context.js';
 import { operationRoutes } from './operations.js';
 import { participantRoutes } from './participants.js';
 
@@ -14,5 +14,19 @@ export function graphRoutes(app: FastifyInstance, deps: GraphDeps): void {
     callRoutes(app, deps, prefix);
     participantRoutes(app, deps, prefix);
     operationRoutes(app, deps, prefix);
+    unservedRoutes(app, deps, prefix);
   }
+}
+
+/**
+ * Graph calling paths Switchboard does not serve (audioRoutingGroups, contentSharingSessions, listing calls, other
+ * verbs): 501 saying so, but like every Graph path only after the token is checked, as Graph itself does.
+ */
+function unservedRoutes(app: FastifyInstance, deps: GraphDeps, prefix: GraphPrefix): void {
+  const handler = async (req: FastifyRequest): Promise<never> => {
+    await authenticate(deps, req);
+    throw notImplementedHere(req);
+  };
+  app.route({ method: ['GET', 'PUT', 'PATCH', 'DELETE'], url: prefix.path, handler });
+  app.route({ method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'], url: `${prefix.path}/*`, handler });
 }
