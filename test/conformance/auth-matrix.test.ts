@@ -142,11 +142,16 @@ describe('guarantee 4: the auth matrix over every Graph route', () => {
   it('the same requests with the real token are accepted (the matrix is not refusing for another reason)', async () => {
     const token = await c.token();
     const ids = { callId, participantId, operationId, callbackUri: c.bot.url };
+    let served = 0;
     for (const route of graphRoutes(c.server.sb.routes).filter((r) => r.method === 'GET' || r.method === 'HEAD')) {
       const req = fillRoute(route, ids);
       const res = await send(req, `Bearer ${token}`);
-      expect(res.status, `${req.method} ${req.path}: ${res.text}`).toBe(200);
+      // Paths Switchboard does not serve say so (501) once the token is accepted; every other GET answers 200.
+      const unserved = /\/calls(\/\*)?$/.test(route.url);
+      expect(res.status, `${req.method} ${req.path}: ${res.text}`).toBe(unserved ? 501 : 200);
+      if (!unserved) served += 1;
     }
+    expect(served).toBeGreaterThanOrEqual(4 * 4 * 2);
     // And the snapshot sees what an accepted request changes: a keepAlive moves the call's inactivity timer.
     await settle(c);
     const before = storeSnapshot(data);

@@ -62,7 +62,8 @@ export function fillRoute(route: RouteInfo, ids: RouteIds): FilledRequest {
       tenantId: TENANT,
     };
   }
-  const path = url.replace(/:(\w+)/g, (_m, name: string) => {
+  // A catch-all (`…/calls/*`): a Graph calling path under the call that Switchboard does not serve.
+  const path = url.replace(/\*$/, `${ids.callId}/audioRoutingGroups`).replace(/:(\w+)/g, (_m, name: string) => {
     switch (name) {
       case 'callId':
         return ids.callId;
