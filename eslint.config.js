@@ -34,4 +34,13 @@ export default tseslint.config(
     ...tseslint.configs.disableTypeChecked,
     languageOptions: { ...tseslint.configs.disableTypeChecked.languageOptions, globals: { URL: 'readonly', process: 'readonly' } },
   },
+  {
+    // Example bots are plain Node ESM, run as `node examples/<bot>.mjs`, the way a bot author would write them.
+    files: ['examples/**/*.mjs'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      ...tseslint.configs.disableTypeChecked.languageOptions,
+      globals: { URL: 'readonly', URLSearchParams: 'readonly', process: 'readonly', console: 'readonly', fetch: 'readonly', Buffer: 'readonly' },
+    },
+  },
 );

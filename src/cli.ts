@@ -2,9 +2,11 @@
 import { banner } from './banner.js';
 import { ConfigError, resolveConfig } from './config.js';
 import { WorldFileError } from './sim/directory.js';
+import { loadScenarioFile, runScenario, ScenarioError } from './sim/scenario.js';
 import { startSwitchboard, type Switchboard } from './main.js';
 
 const USAGE = `Usage: switchboard [start] [options]
+       switchboard run-scenario <file.json> [--server <url>]   plays a scenario against a running server
 
 Options (each also as an environment variable):
   --host <addr>          address to listen on            SWITCHBOARD_HOST        (127.0.0.1)
@@ -27,7 +29,32 @@ Options (each also as an environment variable):
   --notification-key-rotation <age|off>  replace the notification key SWITCHBOARD_NOTIFICATION_KEY_ROTATION (off)
   --notification-key-overlap <duration>  replaced key stays published  SWITCHBOARD_NOTIFICATION_KEY_OVERLAP (1h)`;
 
+/** `switchboard run-scenario <file> [--server URL]`: exit 0 when every step passed, 1 when one failed, 2 on bad input. */
+async function runScenarioCommand(args: string[]): Promise<void> {
+  const at = args.indexOf('--server');
+  const server = at >= 0 ? args[at + 1] : (process.env.SWITCHBOARD_SERVER ?? 'http://127.0.0.1:4100');
+  const files = args.filter((a, i) => !a.startsWith('--') && (at < 0 || i !== at + 1));
+  if (files.length !== 1 || !server) {
+    console.error(`switchboard run-scenario: name one scenario file${server ? '' : ' and a --server URL'}.\n\n${USAGE}`);
+    process.exitCode = 2;
+    return;
+  }
+  try {
+    const result = await runScenario(loadScenarioFile(files[0]!), { server });
+    process.exitCode = result.ok ? 0 : 1;
+  } catch (e) {
+    if (!(e instanceof ScenarioError) && !(e instanceof TypeError)) throw e;
+    // TypeError: fetch could not reach the server.
+    console.error(`switchboard run-scenario: ${e instanceof TypeError ? `cannot reach ${server} (${e.message})` : e.message}`);
+    process.exitCode = 2;
+  }
+}
+
 async function main(argv: string[]): Promise<void> {
+  if (argv[0] === 'run-scenario') {
+    await runScenarioCommand(argv.slice(1));
+    return;
+  }
   const args = argv[0] === 'start' ? argv.slice(1) : argv;
   if (args.includes('--help') || args.includes('-h') || (argv[0] !== undefined && argv[0] !== 'start' && !argv[0].startsWith('-'))) {
     console.log(USAGE);
