@@ -61,6 +61,9 @@ describe('seed example 2: invite several participants into a group call', () => 
   it('sends the roster update to every bot leg in the call, each with its own call id', async () => {
     const first = await c.joinMeeting(MEETING_B);
     const second = await c.joinMeeting(MEETING_B);
+    // The first leg hears of the second bot joining on its own delivery queue: wait for it before marking `since`.
+    const secondBot = (await c.raw('GET', `/v1.0/communications/calls/${second}`)).body.myParticipantId as string;
+    await c.bot.waitFor((n) => n.item.resourceUrl === `/communications/calls/${first}/participants` && n.item.resourceData.some((p: { id: string }) => p.id === secondBot));
     const since = c.bot.notifications.length;
     const res = await c.raw('POST', `/v1.0/communications/calls/${first}/participants/invite`, { participants: [inviteUser(USERS.heidi), inviteUser(USERS.megan)] });
     expect(res.status).toBe(200);
