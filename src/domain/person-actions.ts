@@ -7,7 +7,7 @@
  *   leave       group call or meeting only: the person leaves (roster `deleted` to every bot leg)
  *   mute/unmute group call or meeting: the person's isMuted (roster `updated`)
  *   hold/resume peer-to-peer: the bot's leg goes to `hold` and back to `established` (`updated` each time)
- *   pressTones  handled by the media tones mechanism (see the service), not here
+ *   pressTones  the media simulation's key presses (decidePressTones, via the service): toneInfo to subscribed bots
  */
 import type { DomainContext } from './clock.js';
 import { identityId } from './identity.js';
@@ -105,8 +105,8 @@ export function checkPersonAction(view: ConversationView, person: Participant, a
 export function decidePersonAction(view: ConversationView, person: Participant, act: PersonAction, ctx: DomainContext): Rejection | Effects {
   const bad = checkPersonAction(view, person, act);
   if (bad) return bad;
-  // Tones travel through the media simulation, which is not there yet: say so rather than pretend.
-  if (act.action === 'pressTones') return reject(RejectionCode.notImplemented, 'pressTones: tones are not simulated yet.', 'action');
+  // Key presses are the media simulation's (decidePressTones): the service hands them there, never here.
+  if (act.action === 'pressTones') return reject(RejectionCode.invalidProperty, 'pressTones is decided by the media simulation (decidePressTones), not as a person action.', 'action');
   const effects = emptyEffects();
   const { conversation } = view;
   const legs = liveLegs(view);

@@ -17,6 +17,7 @@ import { decideRemoveParticipant, removableParticipant } from '../domain/remove-
 import { decideRedirect, decideTransfer, decideTransferOutcome, type RedirectCommand, type TransferCommand } from '../domain/transfer.js';
 import { isRejection, reject, RejectionCode, type Rejection } from '../domain/rejections.js';
 import type { InviteeOutcome } from '../domain/result-codes.js';
+import { emptyEffects } from '../domain/types.js';
 import type { ApiVersion, CallLeg, Conversation, Effects, Operation, Participant, ScreenSharingRole } from '../domain/types.js';
 import type { Directory } from '../sim/directory.js';
 import type { DueTimer, Store, Tx } from '../store/store.js';
@@ -314,12 +315,24 @@ export class CallingService {
     });
   }
 
+  /** A person's key presses reach every established bot leg of their conversation (the media simulation decides). */
+  private async pressInConversation(tx: Tx, view: ConversationView, tones: string, ctx: DomainContext): Promise<Result<Effects>> {
+    const effects = emptyEffects();
+    for (const leg of view.legs.filter((l) => l.state === 'established')) {
+      const [head, ...waiting] = await this.queuedOperations(tx, leg);
+      const r = decidePressTones({ ...view, leg }, { tones: [...tones] }, { head: head ?? null, waiting }, ctx);
+      if (isRejection(r)) return r;
+      for (const k of Object.keys(effects) as (keyof Effects)[]) (effects[k] as unknown[]).push(...r.effects[k]);
+    }
+    return effects;
+  }
+
   /** Control API: a person in a call acts now (`afterMs` 0) or later (a durable timer). */
   personAction(callId: string, personRef: string, act: LaterAction): Promise<Result<ScheduledPersonAction>> {
     return this.run(async (tx, ctx) => {
       const leg = await tx.getLeg(callId.toLowerCase());
       if (!leg) return callNotFound(callId);
-      return decidePersonActionRequest(await this.legView(tx, leg), personRef, act, ctx);
+      return decidePersonActionRequest(await this.legView(tx, leg), personRef, act, ctx, (view, tones) => this.pressInConversation(tx, view, tones, ctx));
     });
   }
 
@@ -367,7 +380,7 @@ export class CallingService {
         return decideTransferOutcome(await this.legView(tx, leg), consultation, p.outcome as InviteeOutcome, ctx);
       }
       case 'person.action': {
-        const r = await decideTimedPersonAction(tx, p, ctx);
+        const r = await decideTimedPersonAction(tx, p, ctx, (view, tones) => this.pressInConversation(tx, view, tones, ctx));
         return isRejection(r) ? none : r;
       }
       case 'media.complete': {

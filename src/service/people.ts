@@ -44,8 +44,11 @@ export interface ScheduledPersonAction {
   dueAt: number;
 }
 
+/** Presses keys for a person in a conversation: the media simulation's tones (see CallingService.pressTones). */
+export type PressTones = (view: ConversationView, tones: string) => Promise<Rejection | Effects>;
+
 /** Control API request: act now, or schedule a durable timer; checked against the call as it is now either way. */
-export function decidePersonActionRequest(view: ConversationView, personRef: string, act: LaterAction, ctx: DomainContext): Rejection | { effects: Effects; value: ScheduledPersonAction } {
+export async function decidePersonActionRequest(view: ConversationView, personRef: string, act: LaterAction, ctx: DomainContext, press: PressTones): Promise<Rejection | { effects: Effects; value: ScheduledPersonAction }> {
   const person = findPerson(view, personRef);
   if (!person) return reject(RejectionCode.participantNotFound, `No connected person ${personRef} in this call (a participant id, user id or phone number of its roster).`, 'participantId');
   const bad = checkPersonAction(view, person, act);
@@ -56,12 +59,12 @@ export function decidePersonActionRequest(view: ConversationView, personRef: str
     effects.timers.push({ ...laterActionTimers(person, [act], ctx)[0]!, id: `person-${person.id}-${ctx.ids.next()}` });
     return { effects, value };
   }
-  const r = decidePersonAction(view, person, act, ctx);
+  const r = act.action === 'pressTones' ? await press(view, act.tones ?? '') : decidePersonAction(view, person, act, ctx);
   return isRejection(r) ? r : { effects: r, value };
 }
 
 /** A `person.action` timer came due: the person acts if they still can (otherwise nothing happens). */
-export async function decideTimedPersonAction(tx: Tx, payload: Record<string, string>, ctx: DomainContext): Promise<Rejection | Effects> {
+export async function decideTimedPersonAction(tx: Tx, payload: Record<string, string>, ctx: DomainContext, press: PressTones): Promise<Rejection | Effects> {
   const person = await tx.getParticipant(payload.participantId ?? '');
   if (!person) return emptyEffects();
   const conversation = await tx.getConversation(person.conversationId);
@@ -69,5 +72,7 @@ export async function decideTimedPersonAction(tx: Tx, payload: Record<string, st
   const view: ConversationView = { conversation, roster: await tx.participantsInConversation(conversation.id), legs: await tx.legsInConversation(conversation.id) };
   const current = view.roster.find((p) => p.id === person.id) ?? person;
   const act: PersonAction = { action: payload.action as PersonActionName, ...(payload.tones !== undefined ? { tones: payload.tones } : {}) };
-  return decidePersonAction(view, current, act, ctx);
+  if (act.action !== 'pressTones') return decidePersonAction(view, current, act, ctx);
+  const bad = checkPersonAction(view, current, act);
+  return bad ?? press(view, act.tones ?? '');
 }

@@ -227,9 +227,10 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
         }
         case 'press': {
           const id = callId(s.call, where);
-          const tones = String(s.tones);
-          await must('POST', `/calls/${id}/participants/${encodeURIComponent(String(s.person))}/actions`, { action: 'pressTones', tones });
-          print(`▶ ${i + 1}. ${String(s.person)} presses ${tones} in call ${alias(id)}`);
+          const tones = text(s.tones);
+          if (typeof s.person === 'string') await must('POST', `/calls/${id}/participants/${encodeURIComponent(s.person)}/actions`, { action: 'pressTones', tones });
+          else await must('POST', `/calls/${id}/tones`, { tones: [...tones] });
+          print(`▶ ${i + 1}. ${typeof s.person === 'string' ? s.person : 'the caller'} presses ${tones} in call ${alias(id)}`);
           break;
         }
         case 'waitForCall': {

@@ -105,6 +105,24 @@ describe('people who behave like people', () => {
     expect(after.roster.find((r) => r.participant.id === pid)?.status).toBe('removed');
   });
 
+  it('a caller presses keys now and later (media tones): the bot that subscribed gets toneInfo', async () => {
+    expect((await control('PUT', `/people/${USERS.diego}/behaviour`, { then: [{ afterMs: 3_000, action: 'pressTones', tones: '9#' }] })).status).toBe(200);
+    const callId = await c.incomingCall(USERS.diego);
+    await c.answer(callId);
+    expect((await c.raw('POST', `/v1.0/communications/calls/${callId}/subscribeToTone`, { clientContext: 'keys' })).status).toBe(200);
+    const tonesOf = () => c.bot.notifications.filter((n) => n.item.resourceUrl === `/communications/calls/${callId}` && n.item.resourceData?.toneInfo).map((n) => n.item.resourceData.toneInfo.tone as string);
+    const now = await control('POST', `/calls/${callId}/participants/${USERS.diego}/actions`, { action: 'pressTones', tones: '1' });
+    expect(now.status).toBe(200);
+    expect(now.body).toMatchObject({ action: 'pressTones', tones: '1', status: 'done' });
+    await c.bot.waitFor((n) => n.item.resourceData?.toneInfo?.tone === 'tone1');
+    await c.advance(2_999);
+    expect(tonesOf()).toEqual(['tone1']);
+    await c.advance(1);
+    await c.bot.waitFor((n) => n.item.resourceData?.toneInfo?.tone === 'pound');
+    expect(tonesOf()).toEqual(['tone1', 'tone9', 'pound']);
+    await c.raw('DELETE', `/v1.0/communications/calls/${callId}`);
+  });
+
   it('refuses bad behaviours and impossible actions with precise errors in the Graph envelope, changing nothing', async () => {
     const before = (await control('GET', `/people/${USERS.heidi}`)).body;
     expectGraphError(await control('PUT', `/people/${USERS.heidi}/behaviour`, { answer: { action: 'maybe' } }), { status: 400, code: 'BadRequest', target: 'answer.action' });
