@@ -40,7 +40,7 @@ const parseScreenSharingRole = bodyValidator<{ role: ScreenSharingRole }>(change
 const parseReject = bodyValidator<{ reason?: string | null; callbackUri?: string | null }>(rejectBodySchema, { optionalBody: true });
 
 /** Graph call actions this version does not serve yet: they answer 501 rather than a fake success. */
-const UNIMPLEMENTED_CALL_ACTIONS = new Set(['addlargegalleryview', 'playprompt', 'recordresponse', 'cancelmediaprocessing', 'updaterecordingstatus', 'changescreensharingrole']);
+const UNIMPLEMENTED_CALL_ACTIONS = new Set(['addlargegalleryview']);
 
 type CallParams = { callId: string };
 type ActionParams = CallParams & { action: string };

@@ -14,7 +14,7 @@ const parseInvite = bodyValidator<InviteCommand>(inviteBodySchema);
 const parseMute = bodyValidator<MuteCommand>(clientContextBodySchema, { optionalBody: true });
 /** Graph participant actions this version does not serve yet: 501, not a fake success. */
 const parseHoldMusic = bodyValidator<StartHoldMusicCommand>(startHoldMusicBodySchema, { optionalBody: true });
-const UNIMPLEMENTED_PARTICIPANT_ACTIONS = new Set(['startholdmusic', 'stopholdmusic', 'admitfromlobby', 'removefromlobby', 'reportsyntheticmedia']);
+const UNIMPLEMENTED_PARTICIPANT_ACTIONS = new Set(['admitfromlobby', 'removefromlobby', 'reportsyntheticmedia']);
 const UNIMPLEMENTED_COLLECTION_ACTIONS = new Set(['muteall', 'configuremixer', 'admitalllobby', 'admitallfromlobby', 'lowerallhands']);
 
 export function participantRoutes(app: FastifyInstance, deps: GraphDeps, prefix: GraphPrefix): void {

@@ -29,7 +29,7 @@ export interface CallingServiceDeps {
   directory: Directory;
   clock: Clock;
   ids: IdSource;
-  /** How long a prompt plays (by media uri); default DEFAULT_PROMPT_MS for every prompt. */
+  /** How long a prompt plays (by media uri); default: the world's `prompts`, else DEFAULT_PROMPT_MS. */
   promptDuration?: PromptDuration;
   /** Called after a commit that wrote notifications or timers: wakes the dispatcher and the timer loop. */
   afterCommit?: (written: { notifications: number; timers: number }) => void;
@@ -292,7 +292,9 @@ export class CallingService {
   }
 
   private get promptDuration(): PromptDuration {
-    return this.deps.promptDuration ?? (() => DEFAULT_PROMPT_MS);
+    if (this.deps.promptDuration) return this.deps.promptDuration;
+    const times = this.deps.directory.world.prompts;
+    return (uri) => times?.durations[uri] ?? times?.defaultMs ?? DEFAULT_PROMPT_MS;
   }
 
   /** The leg's queued prompts and recordings, head first. */

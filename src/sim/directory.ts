@@ -78,6 +78,26 @@ export interface World {
   tenants: Tenant[];
   /** How long an outgoing call or a meeting join takes from establishing to established. */
   establishMs: number;
+  /** How long playPrompt prompts play: per media uri, else `defaultMs` (built-in default 3000). */
+  prompts?: PromptTimes;
+}
+
+export interface PromptTimes {
+  defaultMs: number;
+  durations: Record<string, number>;
+}
+
+function parsePromptTimes(v: unknown): PromptTimes | undefined {
+  if (v === undefined) return undefined;
+  const o = asRecord(v, 'world.prompts');
+  const defaultMs = o.defaultMs ?? 3000;
+  if (typeof defaultMs !== 'number' || !Number.isFinite(defaultMs) || defaultMs < 0) throw new WorldFileError('world.prompts.defaultMs must be a non-negative number');
+  const durations: Record<string, number> = {};
+  for (const [uri, ms] of Object.entries(asRecord(o.durations ?? {}, 'world.prompts.durations'))) {
+    if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) throw new WorldFileError(`world.prompts.durations["${uri}"] must be a non-negative number`);
+    durations[uri] = ms;
+  }
+  return { defaultMs, durations };
 }
 
 export class WorldFileError extends Error {}
@@ -217,7 +237,8 @@ export function parseWorld(doc: unknown): World {
     });
     return { id: str(o, 'id', w), displayName: str(o, 'displayName', w, 'Tenant'), apps, users, phones, meetings, defaultPhoneAnswer };
   });
-  return { tenants, establishMs };
+  const prompts = parsePromptTimes(root.prompts);
+  return { tenants, establishMs, ...(prompts ? { prompts } : {}) };
 }
 
 export function loadWorldFile(path: string): World {

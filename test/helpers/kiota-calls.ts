@@ -35,7 +35,12 @@ import {
   createInviteParticipantsOperationFromDiscriminatorValue,
   createParticipantCollectionResponseFromDiscriminatorValue,
   createParticipantFromDiscriminatorValue,
+  createCancelMediaProcessingOperationFromDiscriminatorValue,
+  createPlayPromptOperationFromDiscriminatorValue,
+  createRecordOperationFromDiscriminatorValue,
   createSendDtmfTonesOperationFromDiscriminatorValue,
+  createUpdateRecordingStatusOperationFromDiscriminatorValue,
+  serializeMediaPrompt,
   createSubscribeToToneOperationFromDiscriminatorValue,
   serializeCall,
   serializeIncomingCallOptions,
@@ -52,7 +57,13 @@ import {
   type Participant,
   type ParticipantCollectionResponse,
   type RejectReason,
+  type CancelMediaProcessingOperation,
+  type PlayPromptOperation,
+  type Prompt,
+  type RecordingStatus,
+  type RecordOperation,
   type SendDtmfTonesOperation,
+  type UpdateRecordingStatusOperation,
   type SubscribeToToneOperation,
   type Tone,
 } from '@microsoft/msgraph-sdk/models/index.js';
@@ -83,6 +94,56 @@ export interface SendDtmfTonesPostRequestBody extends AdditionalDataHolder, Pars
   clientContext?: string | null;
   delayBetweenTonesMs?: number | null;
   tones?: Tone[] | null;
+}
+
+export interface PlayPromptPostRequestBody extends AdditionalDataHolder, Parsable {
+  clientContext?: string | null;
+  prompts?: Prompt[] | null;
+}
+export interface RecordResponsePostRequestBody extends AdditionalDataHolder, Parsable {
+  bargeInAllowed?: boolean | null;
+  clientContext?: string | null;
+  initialSilenceTimeoutInSeconds?: number | null;
+  maxRecordDurationInSeconds?: number | null;
+  maxSilenceTimeoutInSeconds?: number | null;
+  playBeep?: boolean | null;
+  prompts?: Prompt[] | null;
+  stopTones?: string[] | null;
+}
+export interface UpdateRecordingStatusPostRequestBody extends AdditionalDataHolder, Parsable {
+  clientContext?: string | null;
+  status?: RecordingStatus | null;
+}
+
+/**
+ * The SDK's serializePrompt dispatches to serializeMediaPrompt with isSerializingDerivedType=true, which returns
+ * at once, so a prompt would go out without its mediaInfo; serializeMediaPrompt called directly writes both.
+ */
+const serializePromptItem = (writer: SerializationWriter, prompt: Partial<Prompt> | null | undefined = {}): void => serializeMediaPrompt(writer, prompt ?? undefined);
+
+export function serializePlayPromptPostRequestBody(writer: SerializationWriter, body: Partial<PlayPromptPostRequestBody> | null = {}): void {
+  if (!body) return;
+  writer.writeStringValue('clientContext', body.clientContext);
+  writer.writeCollectionOfObjectValues<Prompt>('prompts', body.prompts, serializePromptItem);
+  writer.writeAdditionalData(body.additionalData);
+}
+export function serializeRecordResponsePostRequestBody(writer: SerializationWriter, body: Partial<RecordResponsePostRequestBody> | null = {}): void {
+  if (!body) return;
+  writer.writeBooleanValue('bargeInAllowed', body.bargeInAllowed);
+  writer.writeStringValue('clientContext', body.clientContext);
+  writer.writeNumberValue('initialSilenceTimeoutInSeconds', body.initialSilenceTimeoutInSeconds);
+  writer.writeNumberValue('maxRecordDurationInSeconds', body.maxRecordDurationInSeconds);
+  writer.writeNumberValue('maxSilenceTimeoutInSeconds', body.maxSilenceTimeoutInSeconds);
+  writer.writeBooleanValue('playBeep', body.playBeep);
+  writer.writeCollectionOfObjectValues<Prompt>('prompts', body.prompts, serializePromptItem);
+  writer.writeCollectionOfPrimitiveValues<string>('stopTones', body.stopTones);
+  writer.writeAdditionalData(body.additionalData);
+}
+export function serializeUpdateRecordingStatusPostRequestBody(writer: SerializationWriter, body: Partial<UpdateRecordingStatusPostRequestBody> | null = {}): void {
+  if (!body) return;
+  writer.writeStringValue('clientContext', body.clientContext);
+  writer.writeEnumValue<RecordingStatus>('status', body.status);
+  writer.writeAdditionalData(body.additionalData);
 }
 
 export function serializeSubscribeToTonePostRequestBody(writer: SerializationWriter, body: Partial<SubscribeToTonePostRequestBody> | null = {}): void {
@@ -137,6 +198,10 @@ export interface CallItemRequestBuilder extends BaseRequestBuilder<CallItemReque
   get keepAlive(): { post(cfg?: Cfg): Promise<void> };
   get subscribeToTone(): { post(body: SubscribeToTonePostRequestBody, cfg?: Cfg): Promise<SubscribeToToneOperation | undefined> };
   get sendDtmfTones(): { post(body: SendDtmfTonesPostRequestBody, cfg?: Cfg): Promise<SendDtmfTonesOperation | undefined> };
+  get playPrompt(): { post(body: PlayPromptPostRequestBody, cfg?: Cfg): Promise<PlayPromptOperation | undefined> };
+  get recordResponse(): { post(body: RecordResponsePostRequestBody, cfg?: Cfg): Promise<RecordOperation | undefined> };
+  get cancelMediaProcessing(): { post(body: SubscribeToTonePostRequestBody, cfg?: Cfg): Promise<CancelMediaProcessingOperation | undefined> };
+  get updateRecordingStatus(): { post(body: UpdateRecordingStatusPostRequestBody, cfg?: Cfg): Promise<UpdateRecordingStatusOperation | undefined> };
   get participants(): ParticipantsRequestBuilder;
   get operations(): OperationsRequestBuilder;
   get(cfg?: Cfg): Promise<Call | undefined>;
@@ -194,6 +259,14 @@ const callItemNavigation: Record<string, NavigationMetadata> = {
   keepAlive: { requestsMetadata: { post: noContent(`${CALL}/keepAlive`) } },
   subscribeToTone: { requestsMetadata: { post: withBody(send(`${CALL}/subscribeToTone`, createSubscribeToToneOperationFromDiscriminatorValue), serializeSubscribeToTonePostRequestBody) } },
   sendDtmfTones: { requestsMetadata: { post: withBody(send(`${CALL}/sendDtmfTones`, createSendDtmfTonesOperationFromDiscriminatorValue), serializeSendDtmfTonesPostRequestBody) } },
+  playPrompt: { requestsMetadata: { post: withBody(send(`${CALL}/playPrompt`, createPlayPromptOperationFromDiscriminatorValue), serializePlayPromptPostRequestBody) } },
+  recordResponse: { requestsMetadata: { post: withBody(send(`${CALL}/recordResponse`, createRecordOperationFromDiscriminatorValue), serializeRecordResponsePostRequestBody) } },
+  cancelMediaProcessing: {
+    requestsMetadata: { post: withBody(send(`${CALL}/cancelMediaProcessing`, createCancelMediaProcessingOperationFromDiscriminatorValue), serializeSubscribeToTonePostRequestBody) },
+  },
+  updateRecordingStatus: {
+    requestsMetadata: { post: withBody(send(`${CALL}/updateRecordingStatus`, createUpdateRecordingStatusOperationFromDiscriminatorValue), serializeUpdateRecordingStatusPostRequestBody) },
+  },
   participants: {
     requestsMetadata: { get: send(`${CALL}/participants`, createParticipantCollectionResponseFromDiscriminatorValue) },
     navigationMetadata: {

@@ -95,16 +95,16 @@ describe('create call, answer, actions', () => {
   });
 
   describe('not implemented: 501 saying so', () => {
-    it.each(['playPrompt', 'microsoft.graph.playPrompt'])('POST …/calls/{id}/%s', async (segment) => {
+    it.each(['addLargeGalleryView', 'microsoft.graph.addLargeGalleryView'])('POST …/calls/{id}/%s', async (segment) => {
       const path = `${callPath(meeting)}/${segment}`;
-      await expectRefused(c, meeting, { path, body: { prompts: [] } }, notImplemented('POST', path));
+      await expectRefused(c, meeting, { path, body: { clientContext: 'gallery' } }, notImplemented('POST', path));
     });
 
-    it('POST …/participants/{pid}/startHoldMusic', async () => {
+    it('POST …/participants/{pid}/reportSyntheticMedia', async () => {
       const roster = await send(c, 'GET', `${callPath(meeting)}/participants`);
       const pid: string = roster.body.value[0].id;
-      const path = `${callPath(meeting)}/participants/${pid}/startHoldMusic`;
-      await expectRefused(c, meeting, { path, body: { clientContext: 'hold' } }, notImplemented('POST', path));
+      const path = `${callPath(meeting)}/participants/${pid}/reportSyntheticMedia`;
+      await expectRefused(c, meeting, { path, body: {} }, notImplemented('POST', path));
     });
 
     it('GET …/calls/{id}/audioRoutingGroups', async () => {
