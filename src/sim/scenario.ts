@@ -85,6 +85,9 @@ export interface RunOptions {
   pollMs?: number;
 }
 
+/** Notifications read per request while polling. */
+const PAGE = 1000;
+
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** True when every key of `want` matches `got` (objects recursively, arrays element by element, case-sensitive). */
@@ -147,20 +150,33 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
     return r.body;
   };
 
+  type Row = Json & { sequence: number; status: string; body: { value: Json[] } };
+  const page = async (after: number): Promise<Row[]> => (await must('GET', `/notifications?after=${after}&limit=${PAGE}`)).value as Row[];
   // Notifications already in the outbox belong to earlier runs: only later ones are this scenario's.
-  const startSeq = Math.max(0, ...((await must('GET', '/notifications?limit=10000')).value as { sequence: number }[]).map((n) => n.sequence));
+  let cursor = 0;
+  for (let rows = await page(0); rows.length > 0; rows = await page(cursor)) cursor = rows.at(-1)!.sequence;
   const seen = new Set<number>();
   const delivered: DeliveredNotification[] = [];
   const consumed = new Set<number>();
+  /** Prints what has been delivered since the last poll; the cursor stays before the first row still in flight. */
   const pollNotifications = async (): Promise<void> => {
-    const rows = (await must('GET', '/notifications?limit=10000')).value as (Json & { sequence: number; body: { value: Json[] } })[];
-    for (const r of rows) {
-      if (r.sequence <= startSeq || seen.has(r.sequence) || r.status !== 'delivered') continue;
-      seen.add(r.sequence);
-      const v = r.body.value[0] ?? {};
-      const n: DeliveredNotification = { sequence: r.sequence, callId: String(r.callId), status: String(r.status), createdDateTime: String(r.createdDateTime), changeType: String(v.changeType), resourceUrl: String(v.resourceUrl), resourceData: v.resourceData };
-      delivered.push(n);
-      print(summarize(n, alias));
+    for (;;) {
+      const rows = await page(cursor);
+      let settledUpTo = cursor;
+      let inFlight = false;
+      for (const r of rows) {
+        const final = r.status === 'delivered' || r.status === 'deadLettered';
+        if (!final) inFlight = true;
+        else if (!inFlight) settledUpTo = r.sequence;
+        if (r.status !== 'delivered' || seen.has(r.sequence)) continue;
+        seen.add(r.sequence);
+        const v = r.body.value[0] ?? {};
+        const n: DeliveredNotification = { sequence: r.sequence, callId: text(r.callId), status: r.status, createdDateTime: text(r.createdDateTime), changeType: text(v.changeType), resourceUrl: text(v.resourceUrl), resourceData: v.resourceData };
+        delivered.push(n);
+        print(summarize(n, alias));
+      }
+      cursor = settledUpTo;
+      if (rows.length < PAGE || inFlight) return;
     }
   };
   const until = async <T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> => {

@@ -79,7 +79,8 @@ export interface OutboxStore {
   markFailed(seq: number, nextAttemptAt: number | null, at: number, error: string, attempt: DeliveryAttempt): Promise<void>;
   /** Earliest time any undelivered row becomes due, for the dispatcher's sleep. */
   nextDueAt(): Promise<number | null>;
-  list(filter: { callId?: string; limit?: number }): Promise<OutboxRow[]>;
+  /** Rows in sequence order; `afterSeq` pages on from a sequence already seen. */
+  list(filter: { callId?: string; limit?: number; afterSeq?: number }): Promise<OutboxRow[]>;
   attempts(seqs: number[]): Promise<DeliveryAttempt[]>;
 }
 

@@ -35,6 +35,12 @@ export function runQueueContract(getStore: () => Store): void {
       expect(b!.nextAttemptAt).toBe(T0 + 5);
       expect(ids(await getStore().outbox.list({ callId: 'call-b' }))).toEqual(['call-b-msg-1']);
       expect(ids(await getStore().outbox.list({ limit: 1 }))).toEqual(['call-a-msg-1']);
+      // Paging on: after the first row's sequence, the next one (per call too).
+      const [first] = await getStore().outbox.list({ limit: 1 });
+      expect(ids(await getStore().outbox.list({ afterSeq: first!.seq, limit: 1 }))).toEqual(['call-b-msg-1']);
+      expect(ids(await getStore().outbox.list({ callId: 'call-b', afterSeq: first!.seq }))).toEqual(['call-b-msg-1']);
+      expect(await getStore().outbox.list({ callId: 'call-a', afterSeq: first!.seq })).toEqual([]);
+      expect(await getStore().outbox.list({ afterSeq: b!.seq })).toEqual([]);
     });
 
     it('rejects a duplicate message id', async () => {

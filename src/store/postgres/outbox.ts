@@ -150,10 +150,11 @@ export function createPgOutbox(pool: Pool, inTransaction: InTransaction, instanc
     },
     async list(filter) {
       const limit = filter.limit ?? null; // LIMIT NULL means no limit
+      const after = filter.afterSeq ?? 0;
       const { rows } =
         filter.callId === undefined
-          ? await pool.query<OutboxRecord>(`SELECT ${OUTBOX_COLUMNS} FROM outbox ORDER BY seq LIMIT $1`, [limit])
-          : await pool.query<OutboxRecord>(`SELECT ${OUTBOX_COLUMNS} FROM outbox WHERE call_id = $1 ORDER BY seq LIMIT $2`, [filter.callId, limit]);
+          ? await pool.query<OutboxRecord>(`SELECT ${OUTBOX_COLUMNS} FROM outbox WHERE seq > $1 ORDER BY seq LIMIT $2`, [after, limit])
+          : await pool.query<OutboxRecord>(`SELECT ${OUTBOX_COLUMNS} FROM outbox WHERE call_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`, [filter.callId, after, limit]);
       return rows.map(toOutboxRow);
     },
     async attempts(seqs) {

@@ -130,9 +130,9 @@ export function createSqliteOutbox(db: Database.Database, mutex: AsyncMutex): Ou
     nextDueAt: db.prepare<[], { t: number | null }>(
       'SELECT next_attempt_at AS t FROM outbox WHERE is_head = 1 ORDER BY next_attempt_at LIMIT 1',
     ),
-    listAll: db.prepare<[number], OutboxRecord>(`SELECT ${OUTBOX_COLUMNS} FROM outbox ORDER BY seq LIMIT ?`),
-    listByCall: db.prepare<[string, number], OutboxRecord>(
-      `SELECT ${OUTBOX_COLUMNS} FROM outbox WHERE call_id = ? ORDER BY seq LIMIT ?`,
+    listAll: db.prepare<[number, number], OutboxRecord>(`SELECT ${OUTBOX_COLUMNS} FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?`),
+    listByCall: db.prepare<[string, number, number], OutboxRecord>(
+      `SELECT ${OUTBOX_COLUMNS} FROM outbox WHERE call_id = ? AND seq > ? ORDER BY seq LIMIT ?`,
     ),
     attempts: db.prepare<[string], AttemptRecord>(
       `SELECT outbox_seq, attempt, started_at, duration_ms, status_code, error FROM delivery_attempts
@@ -175,7 +175,8 @@ export function createSqliteOutbox(db: Database.Database, mutex: AsyncMutex): Ou
     list: (filter) =>
       mutex.run(() => {
         const limit = filter.limit ?? -1; // SQLite: a negative LIMIT means no limit
-        const rows = filter.callId === undefined ? s.listAll.all(limit) : s.listByCall.all(filter.callId, limit);
+        const after = filter.afterSeq ?? 0;
+        const rows = filter.callId === undefined ? s.listAll.all(after, limit) : s.listByCall.all(filter.callId, after, limit);
         return rows.map(toOutboxRow);
       }),
     attempts: (seqs) =>
