@@ -46,7 +46,8 @@ const ROUTES = Symbol('switchboard.routes');
 export function buildApp(deps: AppDeps, serverFactory?: FastifyServerFactory): FastifyInstance {
   const app = Fastify({
     bodyLimit: deps.config.bodyLimit,
-    routerOptions: { caseSensitive: false },
+    // onlineMeeting ids (base64 of organizer + thread) are longer than Fastify's default 100-character parameter limit.
+    routerOptions: { caseSensitive: false, maxParamLength: 1000 },
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
     // While closing, error-envelope.ts answers new requests with a Graph 503 (fastify's own 503 is not in the envelope).

@@ -42,6 +42,9 @@ export const REJECTION_HTTP: Record<RejectionCode, { status: number; code: strin
   [RejectionCode.invalidCallbackUri]: { status: 400, code: 'BadRequest' },
   [RejectionCode.tenantMismatch]: { status: 403, code: '7505' },
   [RejectionCode.missingRole]: { status: 403, code: '7504' },
+  [RejectionCode.forbidden]: { status: 403, code: 'Forbidden' },
+  [RejectionCode.userNotFound]: { status: 404, code: 'NotFound' },
+  [RejectionCode.meetingNotFound]: { status: 404, code: 'NotFound' },
   [RejectionCode.callStateConflict]: { status: 409, code: 'Conflict' },
   [RejectionCode.notImplemented]: { status: 501, code: 'NotImplemented' },
 };

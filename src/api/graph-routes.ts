@@ -1,7 +1,8 @@
-/** Mounts every Graph calling resource under /v1.0 and /beta, on /communications/calls and the deprecated /app/calls. */
+/** Mounts every Graph calling resource under /v1.0 and /beta, on /communications/calls and the deprecated /app/calls, and users' onlineMeetings. */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { callRoutes } from './calls.js';
 import { authenticate, notImplementedHere, type GraphDeps, type GraphPrefix } from './context.js';
+import { onlineMeetingRoutes } from './online-meetings.js';
 import { operationRoutes } from './operations.js';
 import { participantRoutes } from './participants.js';
 
@@ -16,6 +17,7 @@ export function graphRoutes(app: FastifyInstance, deps: GraphDeps): void {
     operationRoutes(app, deps, prefix);
     unservedRoutes(app, deps, prefix);
   }
+  for (const version of ['v1.0', 'beta'] as const) onlineMeetingRoutes(app, deps, version);
 }
 
 /**

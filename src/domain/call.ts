@@ -16,7 +16,9 @@ import { callNotification, rosterNotification, rosterToAllLegs } from './notific
 import { requireAnyRole, Role, type Principal } from './permissions.js';
 import { reject, RejectionCode, type Rejection } from './rejections.js';
 import { callNotAnswered, RESULT, resultInfo, type InviteeOutcome } from './result-codes.js';
-import { emptyEffects, type ApiVersion, type CallLeg, type Conversation, type ConversationKind, type Effects, type IdentitySet, type Participant, type TimerRequest } from './types.js';
+import { THREAD_ID } from './meeting-url.js';
+import { knownOnlineMeeting, knownWorldMeeting, type KnownMeeting } from './online-meeting.js';
+import { emptyEffects, type ApiVersion, type CallLeg, type Conversation, type ConversationKind, type Effects, type IdentitySet, type MeetingLobby, type OnlineMeeting, type Participant, type TimerRequest } from './types.js';
 import type { AnswerBehaviour, Directory } from '../sim/directory.js';
 
 export const MAX_GROUP_CALL_TARGETS = 5;
@@ -56,13 +58,46 @@ export function checkCallbackUri(uri: string, target: string): Rejection | null 
   return reject(RejectionCode.invalidCallbackUri, `${target} must be an https URL (plain http is allowed only for loopback hosts); got '${uri}'.`, target);
 }
 
-/** The chat thread a create-call body joins, resolved through the directory for joinMeetingId joins. */
-export function meetingThreadOf(cmd: CreateCallCommand, directory: Directory, tenantId: string): string | null {
+/** The meeting a create-call body names (world file first, then one created through the API), if known. */
+export function knownMeetingOf(cmd: CreateCallCommand, directory: Directory, tenantId: string, stored: OnlineMeeting | null | undefined): KnownMeeting | null {
   if (!cmd.meetingInfo) return null;
-  if (cmd.chatInfo?.threadId) return cmd.chatInfo.threadId;
+  const threadId = cmd.chatInfo?.threadId;
   const joinId = cmd.meetingInfo.joinMeetingId;
-  if (typeof joinId === 'string') return directory.meetingByJoinId(tenantId, joinId)?.threadId ?? null;
-  return null;
+  const world = threadId ? directory.meetingByThreadId(tenantId, threadId) : typeof joinId === 'string' ? directory.meetingByJoinId(tenantId, joinId) : undefined;
+  if (world) return knownWorldMeeting(world, tenantId);
+  return stored ? knownOnlineMeeting(stored) : null;
+}
+
+/** The chat thread a create-call body joins: its chatInfo, or the known meeting's thread for joinMeetingId joins. */
+export function meetingThreadOf(cmd: CreateCallCommand, directory: Directory, tenantId: string, stored?: OnlineMeeting | null): string | null {
+  if (!cmd.meetingInfo) return null;
+  return cmd.chatInfo?.threadId ?? knownMeetingOf(cmd, directory, tenantId, stored)?.threadId ?? null;
+}
+
+/** Checks a meeting join against the meeting it names; the rejection names the offending property. */
+function checkMeetingJoin(cmd: CreateCallCommand, known: KnownMeeting | null, tenantId: string): Rejection | string {
+  const info = cmd.meetingInfo ?? {};
+  const joinId = info.joinMeetingId;
+  if (typeof joinId === 'string' && !cmd.chatInfo?.threadId) {
+    if (!known) return reject(RejectionCode.invalidProperty, `meetingInfo.joinMeetingId: no meeting with join id ${joinId} in tenant ${tenantId}.`, 'meetingInfo.joinMeetingId');
+    const passcode = typeof info.passcode === 'string' && info.passcode.length > 0 ? info.passcode : null;
+    if (known.passcode !== null && passcode !== known.passcode) {
+      return passcode === null
+        ? reject(RejectionCode.invalidProperty, `meetingInfo.passcode is required: meeting ${joinId} has a passcode.`, 'meetingInfo.passcode')
+        : reject(RejectionCode.invalidProperty, `meetingInfo.passcode does not match the passcode of meeting ${joinId}.`, 'meetingInfo.passcode');
+    }
+    return known.threadId;
+  }
+  const threadId = cmd.chatInfo?.threadId;
+  if (!threadId) return reject(RejectionCode.invalidProperty, 'chatInfo.threadId is required to join a meeting.', 'chatInfo.threadId');
+  if (!THREAD_ID.test(threadId)) {
+    return reject(RejectionCode.invalidProperty, `chatInfo.threadId '${threadId}' is not a Teams chat thread id (19:…@thread.v2); parse it from the joinWebUrl's meetup-join segment, URL-decoded.`, 'chatInfo.threadId');
+  }
+  const organizer = typeof info.organizer === 'object' && info.organizer !== null ? (info.organizer as { user?: { id?: unknown } }).user?.id : undefined;
+  if (known && typeof organizer === 'string' && organizer.toLowerCase() !== known.organizerId.toLowerCase()) {
+    return reject(RejectionCode.invalidProperty, `meetingInfo.organizer.user.id ${organizer} is not the organizer of the meeting on thread ${threadId} (the joinWebUrl's context Oid).`, 'meetingInfo.organizer.user.id');
+  }
+  return threadId;
 }
 
 function kindOf(cmd: CreateCallCommand): ConversationKind {
@@ -81,6 +116,8 @@ function joinedWithOf(meetingInfo: Record<string, unknown>): Conversation['joine
 export interface CreateCallState {
   /** The live conversation of the meeting being joined, when another leg is already in it. */
   meeting: ConversationView | null;
+  /** The meeting created through the onlineMeetings API that the body names, if any. */
+  stored?: OnlineMeeting | null;
 }
 
 export interface CreateCallDeps {
@@ -174,17 +211,15 @@ export function decideCreateCall(principal: Principal, cmd: CreateCallCommand, s
   let meetingId: string | null = null;
   let meetingCreatedByAppId: string | null = null;
   let threadId = cmd.chatInfo?.threadId ?? null;
+  let lobby: MeetingLobby | null = null;
   if (kind === 'meeting') {
-    threadId = meetingThreadOf(cmd, directory, principal.tenantId);
-    if (!threadId) {
-      const joinId = cmd.meetingInfo?.joinMeetingId;
-      return typeof joinId === 'string'
-        ? reject(RejectionCode.invalidProperty, `meetingInfo.joinMeetingId: no meeting with join id ${joinId} in tenant ${principal.tenantId}.`, 'meetingInfo.joinMeetingId')
-        : reject(RejectionCode.invalidProperty, 'chatInfo.threadId is required to join a meeting.', 'chatInfo.threadId');
-    }
-    const meeting = directory.meetingByThreadId(principal.tenantId, threadId);
-    meetingId = meeting?.id ?? null;
-    meetingCreatedByAppId = meeting?.createdByAppId ?? null;
+    const known = knownMeetingOf(cmd, directory, principal.tenantId, state.stored);
+    const checked = checkMeetingJoin(cmd, known, principal.tenantId);
+    if (typeof checked !== 'string') return checked;
+    threadId = checked;
+    meetingId = known?.id ?? null;
+    meetingCreatedByAppId = known?.createdByAppId ?? null;
+    lobby = known?.lobby ?? null;
   }
 
   const effects = emptyEffects();
@@ -200,6 +235,7 @@ export function decideCreateCall(principal: Principal, cmd: CreateCallCommand, s
         meetingId,
         meetingCreatedByAppId,
         joinedWith: cmd.meetingInfo ? joinedWithOf(cmd.meetingInfo) : null,
+        lobby,
         callChainId: ctx.ids.next(),
         rosterSequence: 0,
         createdAt: ctx.now,

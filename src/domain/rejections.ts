@@ -20,6 +20,10 @@ export const RejectionCode = {
   invalidCallbackUri: 'InvalidCallbackUri',
   tenantMismatch: 'TenantMismatch',
   missingRole: 'MissingRole',
+  /** A non-calling Graph permission is missing (onlineMeetings): Graph's plain 403 Forbidden. */
+  forbidden: 'Forbidden',
+  userNotFound: 'UserNotFound',
+  meetingNotFound: 'MeetingNotFound',
   callStateConflict: 'CallStateConflict',
   /** A documented Graph behaviour Switchboard does not simulate yet: 501, never a fake success. */
   notImplemented: 'NotImplemented',

@@ -62,8 +62,43 @@ export interface Conversation {
   meetingCreatedByAppId: string | null;
   /** How the first bot joined a meeting: a join token cannot invite PSTN (spec 1.4 item 8). */
   joinedWith: 'organizer' | 'joinMeetingId' | 'token' | null;
+  /** Who skips the meeting's lobby (absent on conversations stored before lobbies existed: everyone). */
+  lobby?: MeetingLobby | null;
   callChainId: string;
   rosterSequence: number;
+  createdAt: number;
+}
+
+/** Graph `lobbyBypassScope`, as the v1.0 metadata spells it. */
+export const LOBBY_BYPASS_SCOPES = ['organizer', 'organization', 'organizationAndFederated', 'everyone', 'invited', 'organizationExcludingGuests'] as const;
+export type LobbyBypassScope = (typeof LOBBY_BYPASS_SCOPES)[number];
+
+/** A meeting's lobby rule, copied onto its conversation so joins can be decided without the meeting. */
+export interface MeetingLobby {
+  scope: LobbyBypassScope;
+  isDialInBypassEnabled: boolean;
+  organizerId: string;
+  tenantId: string;
+}
+
+/**
+ * A meeting created through `POST /users/{userId}/onlineMeetings` (Graph `onlineMeeting`). The user in the path
+ * organizes it; the app that created it may move people between its meetings.
+ */
+export interface OnlineMeeting {
+  id: string;
+  tenantId: string;
+  organizer: { id: string; displayName: string | null };
+  createdByAppId: string;
+  threadId: string;
+  joinMeetingId: string;
+  /** Generated when the request asked for one (`joinMeetingIdSettings.isPasscodeRequired`). */
+  passcode: string | null;
+  subject: string | null;
+  startDateTime: string;
+  endDateTime: string;
+  lobbyBypassSettings: { scope: LobbyBypassScope; isDialInBypassEnabled: boolean };
+  joinWebUrl: string;
   createdAt: number;
 }
 

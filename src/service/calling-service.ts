@@ -18,7 +18,8 @@ import { decideRedirect, decideTransfer, decideTransferOutcome, type RedirectCom
 import { isRejection, reject, RejectionCode, type Rejection } from '../domain/rejections.js';
 import type { InviteeOutcome } from '../domain/result-codes.js';
 import { emptyEffects } from '../domain/types.js';
-import type { ApiVersion, CallLeg, Conversation, Effects, Operation, Participant, ScreenSharingRole } from '../domain/types.js';
+import { decideCreateOnlineMeeting, decideReadOnlineMeeting, type CreateOnlineMeetingCommand } from '../domain/online-meeting.js';
+import type { ApiVersion, CallLeg, Conversation, Effects, OnlineMeeting, Operation, Participant, ScreenSharingRole } from '../domain/types.js';
 import type { Directory } from '../sim/directory.js';
 import type { DueTimer, Store, Tx } from '../store/store.js';
 import type { LaterAction } from '../domain/person-actions.js';
@@ -112,13 +113,36 @@ export class CallingService {
 
   createCall(principal: Principal, cmd: CreateCallCommand, apiVersion: ApiVersion): Promise<Result<{ leg: CallLeg; conversation: Conversation }>> {
     return this.run(async (tx, ctx) => {
-      const threadId = meetingThreadOf(cmd, this.deps.directory, principal.tenantId);
+      const stored = await this.storedMeetingOf(tx, principal.tenantId, cmd);
+      const threadId = meetingThreadOf(cmd, this.deps.directory, principal.tenantId, stored);
       const existing = threadId ? await tx.findConversationByThreadId(principal.tenantId, threadId) : undefined;
       const meeting = existing ? ((await this.view(tx, existing.id)) ?? null) : null;
-      const r = decideCreateCall(principal, cmd, { meeting }, { directory: this.deps.directory, apiVersion }, ctx);
+      const r = decideCreateCall(principal, cmd, { meeting, stored }, { directory: this.deps.directory, apiVersion }, ctx);
       if (isRejection(r)) return r;
       return { effects: r.effects, value: { leg: r.leg, conversation: r.conversation } };
     });
+  }
+
+  /** The API-created meeting a join names (by chat thread, else by join meeting id), if any. */
+  private async storedMeetingOf(tx: Tx, tenantId: string, cmd: CreateCallCommand): Promise<OnlineMeeting | null> {
+    if (!cmd.meetingInfo) return null;
+    const threadId = cmd.chatInfo?.threadId;
+    const joinId = cmd.meetingInfo.joinMeetingId;
+    const found = threadId ? await tx.onlineMeetingByThreadId(tenantId, threadId) : typeof joinId === 'string' ? await tx.onlineMeetingByJoinMeetingId(tenantId, joinId) : undefined;
+    return found ?? null;
+  }
+
+  createOnlineMeeting(principal: Principal, userId: string, cmd: CreateOnlineMeetingCommand): Promise<Result<OnlineMeeting>> {
+    return this.deps.store.transact(async (tx) => {
+      const m = decideCreateOnlineMeeting(principal, userId, cmd, this.deps.directory, this.ctx());
+      if (isRejection(m)) return m;
+      await tx.putOnlineMeeting(m);
+      return m;
+    });
+  }
+
+  getOnlineMeeting(principal: Principal, userId: string, meetingId: string): Promise<Result<OnlineMeeting>> {
+    return this.deps.store.transact(async (tx) => decideReadOnlineMeeting(principal, userId, meetingId, await tx.getOnlineMeeting(meetingId)));
   }
 
   async getCall(principal: Principal, callId: string): Promise<Result<{ leg: CallLeg; conversation: Conversation | undefined }>> {

@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { primaryIdentity } from '../domain/identity.js';
 import { isProblem, parseLaterAction, type LaterAction, type Problem } from '../domain/person-actions.js';
-import type { IdentitySet } from '../domain/types.js';
+import { LOBBY_BYPASS_SCOPES, type IdentitySet, type LobbyBypassScope } from '../domain/types.js';
 
 export const AnswerAction = {
   accept: 'accept',
@@ -61,6 +61,11 @@ export interface Meeting {
   joinMeetingId: string;
   organizerId: string;
   createdByAppId: string | null;
+  /** Joining by joinMeetingId must give this passcode, when set. */
+  passcode: string | null;
+  /** Who skips the lobby (Graph lobbyBypassSettings.scope); absent: everyone. */
+  lobbyBypassScope: LobbyBypassScope | null;
+  isDialInBypassEnabled: boolean;
 }
 
 export interface Tenant {
@@ -227,12 +232,23 @@ export function parseWorld(doc: unknown): World {
       if (createdByAppId !== undefined && createdByAppId !== null && typeof createdByAppId !== 'string') {
         throw new WorldFileError(`${mw}.createdByAppId must be a string`);
       }
+      const passcode = mo.passcode ?? null;
+      if (passcode !== null && typeof passcode !== 'string') throw new WorldFileError(`${mw}.passcode must be a string`);
+      const scope = mo.lobbyBypassScope ?? null;
+      if (scope !== null && !(LOBBY_BYPASS_SCOPES as readonly unknown[]).includes(scope)) {
+        throw new WorldFileError(`${mw}.lobbyBypassScope must be one of ${LOBBY_BYPASS_SCOPES.join(', ')}`);
+      }
+      const dialIn = mo.isDialInBypassEnabled ?? false;
+      if (typeof dialIn !== 'boolean') throw new WorldFileError(`${mw}.isDialInBypassEnabled must be a boolean`);
       return {
         id: str(mo, 'id', mw),
         threadId: str(mo, 'threadId', mw),
         joinMeetingId: str(mo, 'joinMeetingId', mw),
         organizerId: str(mo, 'organizerId', mw),
         createdByAppId: (createdByAppId as string | undefined) ?? null,
+        passcode,
+        lobbyBypassScope: scope as LobbyBypassScope | null,
+        isDialInBypassEnabled: dialIn,
       };
     });
     return { id: str(o, 'id', w), displayName: str(o, 'displayName', w, 'Tenant'), apps, users, phones, meetings, defaultPhoneAnswer };

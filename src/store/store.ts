@@ -3,7 +3,7 @@
  * Everything a command changes is written inside one `transact` call, together with its outbox rows and timers,
  * so a crash can never separate a state change from the notifications it causes.
  */
-import type { CallLeg, Conversation, Operation, OutboundNotification, Participant, TimerKind, TimerRequest } from '../domain/types.js';
+import type { CallLeg, Conversation, OnlineMeeting, Operation, OutboundNotification, Participant, TimerKind, TimerRequest } from '../domain/types.js';
 
 export interface OutboxRow {
   seq: number;
@@ -56,6 +56,12 @@ export interface Tx {
 
   getOperation(id: string): Promise<Operation | undefined>;
   putOperation(op: Operation): Promise<void>;
+
+  /** Meetings created through the onlineMeetings API; looked up as bots join them (by thread or join meeting id). */
+  putOnlineMeeting(m: OnlineMeeting): Promise<void>;
+  getOnlineMeeting(id: string): Promise<OnlineMeeting | undefined>;
+  onlineMeetingByThreadId(tenantId: string, threadId: string): Promise<OnlineMeeting | undefined>;
+  onlineMeetingByJoinMeetingId(tenantId: string, joinMeetingId: string): Promise<OnlineMeeting | undefined>;
 
   appendNotifications(rows: { messageId: string; notification: OutboundNotification; createdAt: number }[]): Promise<void>;
   putTimers(timers: TimerRequest[]): Promise<void>;

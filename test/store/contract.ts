@@ -5,7 +5,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Store } from '../../src/store/store.js';
 import { runQueueContract } from './contract-queues.js';
-import { conversation, leg, note, operation, participant, T0, TENANT } from './fixtures.js';
+import { conversation, leg, note, onlineMeeting, operation, participant, T0, TENANT } from './fixtures.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -120,6 +120,38 @@ export function runStoreContract(name: string, open: () => Promise<Store>): void
         });
         await store.transact((tx) => tx.deleteLeg('call-1'));
         expect(await store.transact((tx) => tx.findConversationByThreadId(TENANT, thread))).toBeUndefined();
+      });
+    });
+
+    describe('online meetings', () => {
+      it('round-trips a meeting and finds it by id, thread and join meeting id within its tenant only', async () => {
+        const m = onlineMeeting();
+        const other = onlineMeeting({ id: 'm-2', threadId: '19:meeting_def@thread.v2', joinMeetingId: '5550001111' });
+        await store.transact(async (tx) => {
+          await tx.putOnlineMeeting(m);
+          await tx.putOnlineMeeting(other);
+        });
+        await store.transact(async (tx) => {
+          expect(await tx.getOnlineMeeting(m.id)).toEqual(m);
+          expect(await tx.onlineMeetingByThreadId(TENANT, m.threadId)).toEqual(m);
+          expect(await tx.onlineMeetingByJoinMeetingId(TENANT, '5550001111')).toEqual(other);
+          expect(await tx.getOnlineMeeting('nope')).toBeUndefined();
+          expect(await tx.onlineMeetingByThreadId('other-tenant', m.threadId)).toBeUndefined();
+          expect(await tx.onlineMeetingByJoinMeetingId('other-tenant', m.joinMeetingId)).toBeUndefined();
+          expect(await tx.onlineMeetingByJoinMeetingId(TENANT, '0000000000')).toBeUndefined();
+        });
+        await store.transact((tx) => tx.putOnlineMeeting({ ...m, subject: 'Renamed' }));
+        expect((await store.transact((tx) => tx.getOnlineMeeting(m.id)))?.subject).toBe('Renamed');
+      });
+
+      it('refuses a second meeting with the same thread or join meeting id in a tenant, and rolls it back', async () => {
+        await store.transact((tx) => tx.putOnlineMeeting(onlineMeeting()));
+        await expect(store.transact((tx) => tx.putOnlineMeeting(onlineMeeting({ id: 'm-dup-thread', joinMeetingId: '1' })))).rejects.toThrow();
+        await expect(store.transact((tx) => tx.putOnlineMeeting(onlineMeeting({ id: 'm-dup-join', threadId: '19:x@thread.v2' })))).rejects.toThrow();
+        await store.transact(async (tx) => {
+          expect(await tx.getOnlineMeeting('m-dup-thread')).toBeUndefined();
+          expect(await tx.getOnlineMeeting('m-dup-join')).toBeUndefined();
+        });
       });
     });
 

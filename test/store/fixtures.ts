@@ -1,5 +1,5 @@
 /** Entity builders for the store contract: valid, fully populated values with overridable fields. */
-import type { CallLeg, Conversation, Operation, OutboundNotification, Participant } from '../../src/domain/types.js';
+import type { CallLeg, Conversation, OnlineMeeting, Operation, OutboundNotification, Participant } from '../../src/domain/types.js';
 
 export const T0 = Date.UTC(2026, 0, 1);
 export const TENANT = '11111111-1111-4111-8111-111111111111';
@@ -102,6 +102,25 @@ export function operation(over: Partial<Operation> = {}): Operation {
     ],
     createdAt: T0,
     updatedAt: T0,
+    ...over,
+  };
+}
+
+export function onlineMeeting(over: Partial<OnlineMeeting> = {}): OnlineMeeting {
+  return {
+    id: 'MSo1ZTVlLTFmMzEqMCoqMTk6bWVldGluZ19hYmNAdGhyZWFkLnYy',
+    tenantId: TENANT,
+    organizer: { id: 'u1', displayName: 'Grace' },
+    createdByAppId: APP,
+    threadId: '19:meeting_abc@thread.v2',
+    joinMeetingId: '4120993874',
+    passcode: 'Xy7pQ2',
+    subject: 'Stand-up',
+    startDateTime: '2026-01-01T10:00:00.0000000Z',
+    endDateTime: '2026-01-01T10:30:00.0000000Z',
+    lobbyBypassSettings: { scope: 'organization', isDialInBypassEnabled: false },
+    joinWebUrl: 'https://teams.microsoft.com/l/meetup-join/19%3ameeting_abc%40thread.v2/0?context=%7b%7d',
+    createdAt: T0,
     ...over,
   };
 }

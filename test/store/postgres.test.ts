@@ -29,11 +29,12 @@ describePostgres('postgres store', () => {
       await again.close();
       const client = new pg.Client({ connectionString: TEST_POSTGRES_URL });
       await client.connect();
-      const { rows } = await client.query(`SELECT version, name FROM "${schema}".schema_migrations`);
+      const { rows } = await client.query(`SELECT version, name FROM "${schema}".schema_migrations ORDER BY version`);
       await client.end();
       expect(rows).toEqual([
         { version: 1, name: 'init' },
         { version: 2, name: 'instances' },
+        { version: 3, name: 'online_meetings' },
       ]);
     });
 

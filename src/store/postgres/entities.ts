@@ -11,7 +11,7 @@
  * These are locks on storage keys, not rules: the store still decides nothing.
  */
 import type { PoolClient } from 'pg';
-import type { CallLeg, Conversation, Operation, OutboundNotification, Participant, TimerRequest } from '../../domain/types.js';
+import type { CallLeg, Conversation, OnlineMeeting, Operation, OutboundNotification, Participant, TimerRequest } from '../../domain/types.js';
 import type { Tx } from '../store.js';
 
 type Doc = { doc: string };
@@ -142,6 +142,29 @@ export class PgTx implements Tx {
       `INSERT INTO operations (id, call_id, status, created_at, doc) VALUES ($1, $2, $3, $4, $5)
        ON CONFLICT (id) DO UPDATE SET call_id = excluded.call_id, status = excluded.status, doc = excluded.doc`,
       [op.id, op.callId, op.status, op.createdAt, JSON.stringify(op)],
+    );
+  }
+
+  async putOnlineMeeting(m: OnlineMeeting): Promise<void> {
+    await this.#query(
+      `INSERT INTO online_meetings (id, tenant_id, thread_id, join_meeting_id, created_at, doc) VALUES ($1, $2, $3, $4, $5, $6)
+       ON CONFLICT (id) DO UPDATE SET tenant_id = excluded.tenant_id, thread_id = excluded.thread_id,
+         join_meeting_id = excluded.join_meeting_id, doc = excluded.doc`,
+      [m.id, m.tenantId, m.threadId, m.joinMeetingId, m.createdAt, JSON.stringify(m)],
+    );
+  }
+
+  async getOnlineMeeting(id: string): Promise<OnlineMeeting | undefined> {
+    return parse<OnlineMeeting>((await this.#query<Doc>('SELECT doc FROM online_meetings WHERE id = $1', [id]))[0]);
+  }
+
+  async onlineMeetingByThreadId(tenantId: string, threadId: string): Promise<OnlineMeeting | undefined> {
+    return parse<OnlineMeeting>((await this.#query<Doc>('SELECT doc FROM online_meetings WHERE tenant_id = $1 AND thread_id = $2', [tenantId, threadId]))[0]);
+  }
+
+  async onlineMeetingByJoinMeetingId(tenantId: string, joinMeetingId: string): Promise<OnlineMeeting | undefined> {
+    return parse<OnlineMeeting>(
+      (await this.#query<Doc>('SELECT doc FROM online_meetings WHERE tenant_id = $1 AND join_meeting_id = $2', [tenantId, joinMeetingId]))[0],
     );
   }
 

@@ -122,7 +122,22 @@ CREATE INDEX outbox_leased_by ON outbox (leased_by) WHERE leased_by IS NOT NULL;
 CREATE INDEX timers_leased_by ON timers (leased_by) WHERE leased_by IS NOT NULL;
 `;
 
+const ONLINE_MEETINGS = /* sql */ `
+-- Meetings created through POST /users/{userId}/onlineMeetings; bots join them by thread or join meeting id.
+CREATE TABLE online_meetings (
+  id              TEXT PRIMARY KEY,  -- the Graph onlineMeeting id
+  tenant_id       TEXT NOT NULL,     -- tenant of the organizer
+  thread_id       TEXT NOT NULL,     -- chatInfo.threadId of the meeting
+  join_meeting_id TEXT NOT NULL,     -- joinMeetingIdSettings.joinMeetingId
+  created_at      BIGINT NOT NULL,   -- epoch ms
+  doc             TEXT NOT NULL      -- the OnlineMeeting entity as JSON
+);
+CREATE UNIQUE INDEX online_meetings_thread ON online_meetings (tenant_id, thread_id);
+CREATE UNIQUE INDEX online_meetings_join_id ON online_meetings (tenant_id, join_meeting_id);
+`;
+
 export const PG_MIGRATIONS: readonly PgMigration[] = [
   { version: 1, name: 'init', sql: INIT },
   { version: 2, name: 'instances', sql: INSTANCES },
+  { version: 3, name: 'online_meetings', sql: ONLINE_MEETINGS },
 ];

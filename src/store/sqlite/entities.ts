@@ -3,7 +3,7 @@
  * (prepared once at open). Entities are stored whole as JSON in `doc`; the other columns exist for lookups.
  */
 import type Database from 'better-sqlite3';
-import type { CallLeg, Conversation, Operation, OutboundNotification, Participant, TimerRequest } from '../../domain/types.js';
+import type { CallLeg, Conversation, OnlineMeeting, Operation, OutboundNotification, Participant, TimerRequest } from '../../domain/types.js';
 import type { Tx } from '../store.js';
 
 type Doc = { doc: string };
@@ -46,6 +46,14 @@ export function prepareEntityStatements(db: Database.Database) {
       `INSERT INTO operations (id, call_id, status, created_at, doc) VALUES (?, ?, ?, ?, ?)
        ON CONFLICT (id) DO UPDATE SET call_id = excluded.call_id, status = excluded.status, doc = excluded.doc`,
     ),
+    putOnlineMeeting: db.prepare<[string, string, string, string, number, string]>(
+      `INSERT INTO online_meetings (id, tenant_id, thread_id, join_meeting_id, created_at, doc) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET tenant_id = excluded.tenant_id, thread_id = excluded.thread_id,
+         join_meeting_id = excluded.join_meeting_id, doc = excluded.doc`,
+    ),
+    getOnlineMeeting: db.prepare<[string], Doc>('SELECT doc FROM online_meetings WHERE id = ?'),
+    onlineMeetingByThread: db.prepare<[string, string], Doc>('SELECT doc FROM online_meetings WHERE tenant_id = ? AND thread_id = ?'),
+    onlineMeetingByJoinId: db.prepare<[string, string], Doc>('SELECT doc FROM online_meetings WHERE tenant_id = ? AND join_meeting_id = ?'),
     // The first pending row of a call is its head; later ones wait behind it (see outbox_due_heads).
     // INDEXED BY: without ANALYZE statistics the planner picks outbox_by_call, which also walks delivered rows.
     appendNotification: db.prepare<[string, string, string, string, string, string, number, number, string]>(
@@ -161,6 +169,24 @@ export class SqliteTx implements Tx {
     return this.#run((s) => {
       s.putOperation.run(op.id, op.callId, op.status, op.createdAt, JSON.stringify(op));
     });
+  }
+
+  putOnlineMeeting(m: OnlineMeeting): Promise<void> {
+    return this.#run((s) => {
+      s.putOnlineMeeting.run(m.id, m.tenantId, m.threadId, m.joinMeetingId, m.createdAt, JSON.stringify(m));
+    });
+  }
+
+  getOnlineMeeting(id: string): Promise<OnlineMeeting | undefined> {
+    return this.#run((s) => parse<OnlineMeeting>(s.getOnlineMeeting.get(id)));
+  }
+
+  onlineMeetingByThreadId(tenantId: string, threadId: string): Promise<OnlineMeeting | undefined> {
+    return this.#run((s) => parse<OnlineMeeting>(s.onlineMeetingByThread.get(tenantId, threadId)));
+  }
+
+  onlineMeetingByJoinMeetingId(tenantId: string, joinMeetingId: string): Promise<OnlineMeeting | undefined> {
+    return this.#run((s) => parse<OnlineMeeting>(s.onlineMeetingByJoinId.get(tenantId, joinMeetingId)));
   }
 
   appendNotifications(rows: { messageId: string; notification: OutboundNotification; createdAt: number }[]): Promise<void> {

@@ -102,4 +102,21 @@ CREATE INDEX timers_due ON timers (due_at);
 CREATE INDEX timers_leased ON timers (leased_until) WHERE leased_until IS NOT NULL;
 `;
 
-export const MIGRATIONS: readonly Migration[] = [{ version: 1, name: 'init', sql: INIT }];
+const ONLINE_MEETINGS = /* sql */ `
+-- Meetings created through POST /users/{userId}/onlineMeetings; bots join them by thread or join meeting id.
+CREATE TABLE online_meetings (
+  id              TEXT PRIMARY KEY,  -- the Graph onlineMeeting id
+  tenant_id       TEXT NOT NULL,     -- tenant of the organizer
+  thread_id       TEXT NOT NULL,     -- chatInfo.threadId of the meeting
+  join_meeting_id TEXT NOT NULL,     -- joinMeetingIdSettings.joinMeetingId
+  created_at      INTEGER NOT NULL,  -- epoch ms
+  doc             TEXT NOT NULL      -- the OnlineMeeting entity as JSON
+);
+CREATE UNIQUE INDEX online_meetings_thread ON online_meetings (tenant_id, thread_id);
+CREATE UNIQUE INDEX online_meetings_join_id ON online_meetings (tenant_id, join_meeting_id);
+`;
+
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, name: 'init', sql: INIT },
+  { version: 2, name: 'online_meetings', sql: ONLINE_MEETINGS },
+];

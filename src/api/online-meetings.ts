@@ -1,0 +1,44 @@
+/**
+ * /users/{userId}/onlineMeetings: an app creates a meeting for a user (application permission
+ * OnlineMeetings.ReadWrite.All) and reads it back. `/me/onlineMeetings` is delegated-only in Graph: an app token
+ * gets Graph's 400 for it.
+ */
+import type { FastifyInstance } from 'fastify';
+import { toGraphOnlineMeeting, type CreateOnlineMeetingCommand } from '../domain/online-meeting.js';
+import type { ApiVersion } from '../domain/types.js';
+import { authenticate, baseUrl, orThrow, type GraphDeps } from './context.js';
+import { badRequest } from './errors.js';
+import { onlineMeetingBodySchema } from './schemas/online-meeting.js';
+import { bodyValidator } from './validate.js';
+
+const parseCreate = bodyValidator<CreateOnlineMeetingCommand>(onlineMeetingBodySchema);
+
+type UserParams = { userId: string };
+
+export function onlineMeetingRoutes(app: FastifyInstance, deps: GraphDeps, version: ApiVersion): void {
+  const context = (base: string, userId: string): string => `${base}/${version}/$metadata#users('${userId}')/onlineMeetings/$entity`;
+
+  app.post<{ Params: UserParams }>(`/${version}/users/:userId/onlineMeetings`, async (req, reply) => {
+    const principal = await authenticate(deps, req);
+    const m = orThrow(await deps.service.createOnlineMeeting(principal, req.params.userId, parseCreate(req.body)));
+    const base = baseUrl(req);
+    return reply
+      .code(201)
+      .header('Location', `${base}/${version}/users/${req.params.userId}/onlineMeetings/${m.id}`)
+      .send({ '@odata.context': context(base, req.params.userId), ...toGraphOnlineMeeting(m) });
+  });
+
+  app.get<{ Params: UserParams & { meetingId: string } }>(`/${version}/users/:userId/onlineMeetings/:meetingId`, async (req) => {
+    const principal = await authenticate(deps, req);
+    const m = orThrow(await deps.service.getOnlineMeeting(principal, req.params.userId, req.params.meetingId));
+    return { '@odata.context': context(baseUrl(req), req.params.userId), ...toGraphOnlineMeeting(m) };
+  });
+
+  // Graph's answer to an app-only token on /me (there is no signed-in user).
+  const meOnly = async (req: Parameters<typeof authenticate>[1]): Promise<never> => {
+    await authenticate(deps, req);
+    throw badRequest('/me request is only valid with delegated authentication flow. Use /users/{userId}/onlineMeetings with an application token.', 'me');
+  };
+  app.post(`/${version}/me/onlineMeetings`, meOnly);
+  app.get(`/${version}/me/onlineMeetings/:meetingId`, meOnly);
+}
