@@ -40,5 +40,4 @@ export function onlineMeetingRoutes(app: FastifyInstance, deps: GraphDeps, versi
     throw badRequest('/me request is only valid with delegated authentication flow. Use /users/{userId}/onlineMeetings with an application token.', 'me');
   };
   app.post(`/${version}/me/onlineMeetings`, meOnly);
-  app.get(`/${version}/me/onlineMeetings/:meetingId`, meOnly);
 }

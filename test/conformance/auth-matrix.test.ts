@@ -34,6 +34,7 @@ describe('guarantee 4: the auth matrix over every Graph route', () => {
   let callId: string;
   let participantId: string;
   let operationId: string;
+  let meetingId: string;
   let credentials: BadCredential[];
 
   beforeAll(async () => {
@@ -50,6 +51,9 @@ describe('guarantee 4: the auth matrix over every Graph route', () => {
     operationId = invited.body.id;
     await c.bot.waitFor((n) => n.item.changeType === 'deleted' && n.item.resourceUrl === `/communications/calls/${callId}/operations/${operationId}`);
     const roster = await c.raw('GET', `/v1.0/communications/calls/${callId}/participants`);
+    const meeting = await c.raw('POST', `/v1.0/users/${USERS.bob}/onlineMeetings`, { subject: 'auth matrix' });
+    expect(meeting.status, meeting.text).toBe(201);
+    meetingId = meeting.body.id;
     participantId = roster.body.value.find((p: { info: { identity: { user?: { id: string } } } }) => p.info.identity.user?.id === USERS.adele).id;
 
     const real = await c.token();
@@ -98,15 +102,20 @@ describe('guarantee 4: the auth matrix over every Graph route', () => {
     const unknown = c.server.sb.routes.filter((r) => routeKind(r) === null);
     expect(unknown).toEqual([]);
     const graph = graphRoutes(c.server.sb.routes);
-    // All four prefixes (v1.0, beta × communications, app) carry the same routes.
+    const calls = graph.filter((r) => /\/calls(\/|$)/.test(r.url));
+    // All four prefixes (v1.0, beta × communications, app) carry the same calling routes.
     for (const prefix of ['/v1.0/communications/calls', '/v1.0/app/calls', '/beta/communications/calls', '/beta/app/calls']) {
-      expect(graph.filter((r) => r.url.startsWith(prefix)).length, prefix).toBe(graph.length / 4);
+      expect(graph.filter((r) => r.url.startsWith(prefix)).length, prefix).toBe(calls.length / 4);
     }
+    // The rest are users' onlineMeetings (and the delegated-only /me), on both versions.
+    expect(graph.filter((r) => !calls.includes(r)).map((r) => `${r.method} ${r.url}`).sort()).toEqual(
+      ['v1.0', 'beta'].flatMap((v) => [`GET /${v}/users/:userId/onlineMeetings/:meetingId`, `HEAD /${v}/users/:userId/onlineMeetings/:meetingId`, `POST /${v}/me/onlineMeetings`, `POST /${v}/users/:userId/onlineMeetings`]).sort(),
+    );
     expect(graph.length).toBeGreaterThanOrEqual(4 * 11);
   });
 
   it('refuses every bad credential on every Graph route, and the store is unchanged after each route', async () => {
-    const ids = { callId, participantId, operationId, callbackUri: c.bot.url };
+    const ids = { callId, participantId, operationId, callbackUri: c.bot.url, meetingId };
     let refused = 0;
     const start = storeSnapshot(data);
     for (const route of graphRoutes(c.server.sb.routes)) {
@@ -141,7 +150,7 @@ describe('guarantee 4: the auth matrix over every Graph route', () => {
 
   it('the same requests with the real token are accepted (the matrix is not refusing for another reason)', async () => {
     const token = await c.token();
-    const ids = { callId, participantId, operationId, callbackUri: c.bot.url };
+    const ids = { callId, participantId, operationId, callbackUri: c.bot.url, meetingId };
     let served = 0;
     for (const route of graphRoutes(c.server.sb.routes).filter((r) => r.method === 'GET' || r.method === 'HEAD')) {
       const req = fillRoute(route, ids);

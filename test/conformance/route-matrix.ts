@@ -11,6 +11,8 @@ export interface RouteIds {
   participantId: string;
   operationId: string;
   callbackUri: string;
+  /** An online meeting of USERS.bob (the onlineMeetings routes). */
+  meetingId?: string;
 }
 
 export interface FilledRequest {
@@ -52,6 +54,8 @@ export function fillRoute(route: RouteInfo, ids: RouteIds): FilledRequest {
     body = { participants: [inviteUser(USERS.megan)], clientContext: 'auth-matrix' };
   } else if (route.method === 'POST' && /\/calls\/:callId\/:action$/.test(url)) {
     action = 'keepAlive';
+  } else if (route.method === 'POST' && /\/onlineMeetings$/.test(url)) {
+    body = { subject: 'auth-matrix' };
   } else if (route.method === 'POST' && /\/calls$/.test(url)) {
     body = {
       callbackUri: ids.callbackUri,
@@ -71,6 +75,11 @@ export function fillRoute(route: RouteInfo, ids: RouteIds): FilledRequest {
         return ids.participantId;
       case 'operationId':
         return ids.operationId;
+      case 'userId':
+        return USERS.bob;
+      case 'meetingId':
+        if (!ids.meetingId) throw new Error(`no meetingId for ${route.method} ${url}: create an online meeting first`);
+        return ids.meetingId;
       case 'action':
         if (action === null) throw new Error(`no action chosen for ${route.method} ${url}: teach fillRoute about this route`);
         return action;
