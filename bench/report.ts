@@ -83,6 +83,7 @@ export interface BenchReport {
 const DESCRIPTIONS: Record<string, string> = {
   baseline: 'node:http JSON echo (same requests)',
   memory: 'invite, SQLite :memory:',
+  'memory-unbatched': 'invite, :memory:, one POST per notification',
   file: 'invite, SQLite file (WAL)',
   postgres: 'invite, PostgreSQL',
   'memory-half': 'invite, :memory:, half peak rate',

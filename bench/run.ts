@@ -53,7 +53,7 @@ const settings = {
   drainMs: envInt('BENCH_DRAIN_MS', quick ? 5_000 : 10_000),
   warmup: envInt('BENCH_WARMUP', quick ? 1 : 2),
 };
-const ALL_SCENARIOS = ['baseline', 'memory', 'file', 'postgres', 'memory-half', 'file-half', 'postgres-half', 'roster', 'many-calls', 'scale-out', 'peer'] as const;
+const ALL_SCENARIOS = ['baseline', 'memory', 'memory-unbatched', 'file', 'postgres', 'memory-half', 'file-half', 'postgres-half', 'roster', 'many-calls', 'scale-out', 'peer'] as const;
 const STORE_MODES = ['memory', 'file', 'postgres'] as const;
 type ScenarioName = (typeof ALL_SCENARIOS)[number];
 const only = process.env.BENCH_SCENARIOS?.split(',').map((s) => s.trim()).filter(Boolean);
@@ -166,7 +166,9 @@ let lastTokenLength = 0;
 
 async function inviteRun(scenario: ScenarioName, round: number, mode: StoreMode, bot: Bot, tlsDir: string, overallRate: number | null, duration = settings.duration): Promise<RunRow> {
   await bot.reset();
-  const target = await startTarget({ mode, tlsDir, botUrl: bot.url, users: settings.users, calls: settings.calls });
+  const target = await startTarget({
+    mode, tlsDir, botUrl: bot.url, users: settings.users, calls: settings.calls, ...(scenario === 'memory-unbatched' ? { batchNotifications: false } : {}),
+  });
   lastTokenLength = target.token.length;
   try {
     // Let the set-up notifications (establishing, established, first roster of each call) land, then count afresh.
@@ -324,6 +326,12 @@ async function main(): Promise<void> {
         const r = await inviteRun(mode, round, mode, bot, tlsDir, null);
         rows.push(r);
         progress(`${mode} run ${round}/${settings.runs}: ${describeRun(r)}`);
+        if (mode === 'memory' && canRun('memory-unbatched')) {
+          // The same without notification batching: one POST per notification (what batching saves).
+          const u = await inviteRun('memory-unbatched', round, 'memory', bot, tlsDir, null);
+          rows.push(u);
+          progress(`memory-unbatched run ${round}/${settings.runs}: ${describeRun(u)}`);
+        }
       }
     }
     for (const mode of STORE_MODES) {

@@ -62,6 +62,8 @@ export interface TargetOptions {
   calls: number;
   /** Store mode and world as given, but for one of several processes: the caller's own world (roster, many calls). */
   world?: ReturnType<typeof benchWorld>;
+  /** Notification batching per call and command (src/notify/batch.ts); default: Switchboard's default. */
+  batchNotifications?: boolean;
 }
 
 export async function fetchToken(base: string): Promise<string> {
@@ -125,7 +127,7 @@ export async function startTarget(opts: TargetOptions): Promise<Target> {
   };
   let sb: Switchboard;
   try {
-    sb = await startSwitchboard(config, { world: opts.world ?? benchWorld(opts.botUrl, opts.users) });
+    sb = await startSwitchboard(config, { world: opts.world ?? benchWorld(opts.botUrl, opts.users), ...(opts.batchNotifications !== undefined ? { batchNotifications: opts.batchNotifications } : {}) });
   } catch (err) {
     await cleanUp();
     throw new Error(`Switchboard failed to start: ${err instanceof Error ? err.message : String(err)}`, { cause: err });

@@ -49,6 +49,8 @@ export interface StartOptions {
   /** The world's clock (tests); otherwise the config's `clock` decides (real, or a virtual one starting now). */
   clock?: Clock;
   ids?: IdSource;
+  /** Batch one command's notifications per call into one POST (default true; the bench measures both). */
+  batchNotifications?: boolean;
 }
 
 function listen(server: Server, port: number, host: string): Promise<number> {
@@ -130,6 +132,7 @@ export async function startSwitchboard(config: Config, opts: StartOptions = {}):
     directory,
     clock,
     ids,
+    ...(opts.batchNotifications !== undefined ? { batchNotifications: opts.batchNotifications } : {}),
     afterCommit: (written) => {
       if (written.notifications > 0) dispatcher.wake();
       if (written.timers > 0) timerLoop?.wake();

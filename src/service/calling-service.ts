@@ -21,6 +21,7 @@ import { emptyEffects } from '../domain/types.js';
 import { decideCreateOnlineMeeting, decideReadOnlineMeeting, type CreateOnlineMeetingCommand } from '../domain/online-meeting.js';
 import type { ApiVersion, CallLeg, Conversation, Effects, OnlineMeeting, Operation, Participant, ScreenSharingRole } from '../domain/types.js';
 import type { Directory } from '../sim/directory.js';
+import { batchByCall } from '../notify/batch.js';
 import type { DueTimer, Store, Tx } from '../store/store.js';
 import type { LaterAction } from '../domain/person-actions.js';
 import { decidePersonActionRequest, decideTimedPersonAction, scheduleLaterActions, type ScheduledPersonAction } from './people.js';
@@ -32,6 +33,8 @@ export interface CallingServiceDeps {
   ids: IdSource;
   /** How long a prompt plays (by media uri); default: the world's `prompts`, else DEFAULT_PROMPT_MS. */
   promptDuration?: PromptDuration;
+  /** One POST per call and command for the notifications a command produces (src/notify/batch.ts); default true. */
+  batchNotifications?: boolean;
   /** Called after a commit that wrote notifications or timers: wakes the dispatcher and the timer loop. */
   afterCommit?: (written: { notifications: number; timers: number }) => void;
 }
@@ -73,7 +76,7 @@ export class CallingService {
       const r = await fn(tx, ctx);
       if (isRejection(r)) return r;
       await scheduleLaterActions(tx, r.effects, this.deps.directory, ctx);
-      await save(tx, r.effects, ctx, this.deps.ids);
+      await save(tx, r.effects, ctx, this.deps.ids, this.deps.batchNotifications ?? true);
       written = { notifications: r.effects.notifications.length, timers: r.effects.timers.length };
       return r.value;
     });
@@ -439,7 +442,7 @@ export class CallingService {
   }
 }
 
-async function save(tx: Tx, effects: Effects, ctx: DomainContext, ids: IdSource): Promise<void> {
+async function save(tx: Tx, effects: Effects, ctx: DomainContext, ids: IdSource, batch: boolean): Promise<void> {
   for (const c of effects.conversations) await tx.putConversation(c);
   for (const leg of effects.legs) {
     // An ended leg is gone: Graph answers 404 "Call not found." for it.
@@ -449,7 +452,8 @@ async function save(tx: Tx, effects: Effects, ctx: DomainContext, ids: IdSource)
   for (const p of effects.participants) await tx.putParticipant(p);
   for (const op of effects.operations) await tx.putOperation(op);
   if (effects.notifications.length > 0) {
-    await tx.appendNotifications(effects.notifications.map((notification) => ({ messageId: ids.next(), notification, createdAt: ctx.now })));
+    const rows = batch ? batchByCall(effects.notifications) : effects.notifications;
+    await tx.appendNotifications(rows.map((notification) => ({ messageId: ids.next(), notification, createdAt: ctx.now })));
   }
   if (effects.timers.length > 0) await tx.putTimers(effects.timers);
 }

@@ -280,9 +280,12 @@ export class Directory {
   private readonly usersById = new Map<string, { user: User; tenant: Tenant }>();
 
   readonly world: World;
+  /** Whether anyone may have later actions: asked on every command, so kept rather than scanning every person. */
+  private laterActions: boolean;
 
   constructor(world: World) {
     this.world = world;
+    this.laterActions = world.tenants.some((t) => t.users.some((u) => (u.then?.length ?? 0) > 0) || t.phones.some((p) => (p.then?.length ?? 0) > 0));
     for (const tenant of world.tenants) {
       for (const app of tenant.apps) {
         this.appsById.set(app.id.toLowerCase(), { app, tenant });
@@ -317,7 +320,7 @@ export class Directory {
 
   /** True when anyone has later actions: otherwise commands skip looking for newly connected people. */
   hasLaterActions(): boolean {
-    return this.world.tenants.some((t) => t.users.some((u) => (u.then?.length ?? 0) > 0) || t.phones.some((p) => (p.then?.length ?? 0) > 0));
+    return this.laterActions;
   }
 
   /** The later actions of the person an identity set names (a user, or a phone number of the tenant). */
@@ -345,6 +348,8 @@ export class Directory {
    * where it was not. Returns false for an id that is neither a known user nor a phone number.
    */
   setBehaviour(ref: string, change: { answer?: AnswerBehaviour; then?: LaterAction[] }, tenantId?: string): boolean {
+    // Never reset to false: an over-approximation only costs the look-up it would have skipped.
+    if ((change.then?.length ?? 0) > 0) this.laterActions = true;
     const user = this.user(ref)?.user;
     if (user) {
       if (change.answer) user.answer = change.answer;

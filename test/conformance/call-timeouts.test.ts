@@ -80,7 +80,8 @@ describe('keepAlive and the answer window', () => {
     const keptAt = (await (await fetch(`${c.server.httpUrl}/_switchboard/clock`)).json()) as { epochMs: number };
     await c.advance(3 * 60 * MINUTE);
     const log = (await (await fetch(`${c.server.httpUrl}/_switchboard/notifications?callId=${callId}`)).json()) as { value: { createdDateTime: string; body: { value: { changeType: string; resourceData: { state?: string } }[] } }[] };
-    const terminated = log.value.find((r) => r.body.value[0]?.changeType === 'deleted' && r.body.value[0].resourceData.state === 'terminated');
+    // A batch may carry `updated` terminating and `deleted` terminated together: look at every item.
+    const terminated = log.value.find((r) => r.body.value.some((v) => v.changeType === 'deleted' && v.resourceData.state === 'terminated'));
     expect(Date.parse(terminated!.createdDateTime)).toBe(keptAt.epochMs + 45 * MINUTE);
   });
 });

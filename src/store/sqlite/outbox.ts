@@ -108,6 +108,11 @@ export function createSqliteOutbox(db: Database.Database, mutex: AsyncMutex): Ou
                        ORDER BY next_attempt_at, seq LIMIT @limit)
         RETURNING ${OUTBOX_COLUMNS}`,
     ),
+    // Most claims find nothing (the dispatcher asks after every delivery and wake-up): a read-only look first keeps
+    // those from being write statements (an UPDATE … RETURNING costs several times this SELECT even when empty).
+    anyDue: db.prepare<[number, number], { one: number }>(
+      'SELECT 1 AS one FROM outbox WHERE is_head = 1 AND next_attempt_at <= ? AND (leased_until IS NULL OR leased_until <= ?) LIMIT 1',
+    ),
     finish: db.prepare<[number | null, number | null, string | null, number], { call_id: string }>(
       `UPDATE outbox SET delivered_at = ?, dead_at = ?, last_error = COALESCE(?, last_error),
               attempts = attempts + 1, leased_until = NULL, is_head = 0
@@ -159,7 +164,7 @@ export function createSqliteOutbox(db: Database.Database, mutex: AsyncMutex): Ou
   return {
     claimDue: (now, leaseUntil, limit) =>
       mutex.run(() => {
-        if (limit <= 0) return [];
+        if (limit <= 0 || s.anyDue.get(now, now) === undefined) return [];
         return s.claim.all({ now, leaseUntil, limit }).map(toOutboxRow).sort((a, b) => a.seq - b.seq);
       }),
     markDelivered: (seq, at, attempt) =>
@@ -193,6 +198,8 @@ export function createSqliteTimers(db: Database.Database, mutex: AsyncMutex): Ti
         RETURNING id, due_at, kind, payload`,
     ),
     // A leased timer is next available when its lease ends; both halves walk small index ranges.
+    // Read-only look first, as for the outbox: most claims find nothing due.
+    anyDue: db.prepare<[number, number], { one: number }>('SELECT 1 AS one FROM timers WHERE due_at <= ? AND (leased_until IS NULL OR leased_until <= ?) LIMIT 1'),
     nextDueAt: db.prepare<[], { t: number | null }>(
       `SELECT MIN(t) AS t FROM (
          SELECT * FROM (SELECT due_at AS t FROM timers WHERE leased_until IS NULL ORDER BY due_at LIMIT 1)
@@ -203,7 +210,7 @@ export function createSqliteTimers(db: Database.Database, mutex: AsyncMutex): Ti
   return {
     claimDue: (now, leaseUntil, limit) =>
       mutex.run((): DueTimer[] => {
-        if (limit <= 0) return [];
+        if (limit <= 0 || s.anyDue.get(now, now) === undefined) return [];
         return s.claim
           .all({ now, leaseUntil, limit })
           .map((r) => ({ id: r.id, dueAt: r.due_at, kind: r.kind as TimerKind, payload: JSON.parse(r.payload) as Record<string, string> }))

@@ -76,7 +76,9 @@ describe('seed example 2: invite several participants into a group call', () => 
         .flatMap((n) => {
           expect(n.item.resource).toBe(`/app/calls/${legId}/participants`);
           return n.item.resourceData.map((p: { info: { identity: { user?: { id: string } } } }) => p.info.identity.user?.id);
-        });
+        })
+        // The other bot joining the meeting may be announced after `since` too: count the invited users only.
+        .filter((id) => id !== undefined);
       expect(seen.sort()).toEqual([USERS.heidi, USERS.megan].sort());
     }
     // Only the inviting leg hears about the operation.
