@@ -157,7 +157,8 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
   for (let rows = await page(0); rows.length > 0; rows = await page(cursor)) cursor = rows.at(-1)!.sequence;
   const seen = new Set<number>();
   const delivered: DeliveredNotification[] = [];
-  const consumed = new Set<number>();
+  // By object: one outbox row (sequence) may carry several notifications (a batched POST).
+  const consumed = new Set<DeliveredNotification>();
   /** Prints what has been delivered since the last poll; the cursor stays before the first row still in flight. */
   const pollNotifications = async (): Promise<void> => {
     for (;;) {
@@ -170,10 +171,11 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
         else if (!inFlight) settledUpTo = r.sequence;
         if (r.status !== 'delivered' || seen.has(r.sequence)) continue;
         seen.add(r.sequence);
-        const v = r.body.value[0] ?? {};
-        const n: DeliveredNotification = { sequence: r.sequence, callId: text(r.callId), status: r.status, createdDateTime: text(r.createdDateTime), changeType: text(v.changeType), resourceUrl: text(v.resourceUrl), resourceData: v.resourceData };
-        delivered.push(n);
-        print(summarize(n, alias));
+        for (const v of r.body.value) {
+          const n: DeliveredNotification = { sequence: r.sequence, callId: text(r.callId), status: r.status, createdDateTime: text(r.createdDateTime), changeType: text(v.changeType), resourceUrl: text(v.resourceUrl), resourceData: v.resourceData };
+          delivered.push(n);
+          print(summarize(n, alias));
+        }
       }
       cursor = settledUpTo;
       if (rows.length < PAGE || inFlight) return;
@@ -278,7 +280,7 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
           const timeoutMs = typeof s.timeoutMs === 'number' ? s.timeoutMs : defaultTimeout;
           const id = s.call === undefined ? undefined : callId(s.call, where);
           const matches = (n: DeliveredNotification): boolean => {
-            if (consumed.has(n.sequence) || (id && n.callId !== id)) return false;
+            if (consumed.has(n) || (id && n.callId !== id)) return false;
             if (typeof s.changeType === 'string' && n.changeType !== s.changeType) return false;
             if (typeof s.resource === 'string') {
               const r = n.resourceUrl.includes('/operations/') ? 'operation' : n.resourceUrl.endsWith('/participants') ? 'participants' : 'call';
@@ -287,7 +289,7 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
             return s.data === undefined || partialMatch(n.resourceData, s.data);
           };
           const hit = await until(`a notification like ${JSON.stringify(s)}`, timeoutMs, () => Promise.resolve(delivered.find(matches)));
-          consumed.add(hit.sequence);
+          consumed.add(hit);
           bind(s.as, hit.callId);
           print(`✔ ${i + 1}. expected ${JSON.stringify(s)}`);
           break;
