@@ -100,6 +100,19 @@ describe('example scenarios', () => {
     expect(events.some((e) => e.type === 'received' && e.changeType === 'deleted' && (e.resultInfo as { subcode?: number } | null)?.subcode === 4521)).toBe(true);
   });
 
+  it('IVR bot: the menu plays, the caller presses 2 (support prompt) then 0 (the bot hangs up)', async () => {
+    const { server, bot } = await setUp('ivr-bot.mjs');
+    await play(server, 'ivr.scenario.json');
+    const events = await bot.received();
+    expect(events.some((e) => e.type === 'error')).toBe(false);
+    expect(events.filter((e) => e.type === 'pressed').map((e) => e.tone)).toEqual(['tone2', 'tone0']);
+    expect(events.filter((e) => e.type === 'prompt').map((e) => [e.prompt, e.status])).toEqual([
+      ['menu', 'Completed'],
+      ['tone2', 'Completed'],
+    ]);
+    expect(events.filter((e) => e.type === 'hungUp')).toHaveLength(1);
+  });
+
   it('transfer bot: the caller moves from the peer-to-peer call into the meeting, then leaves it', async () => {
     const { server, bot } = await setUp('transfer-bot.mjs');
     await play(server, 'transfer.scenario.json');
