@@ -54,13 +54,13 @@ export function callRoutes(app: FastifyInstance, deps: GraphDeps, prefix: GraphP
     return reply
       .code(201)
       .header('Location', `${base}${prefix.path}/${leg.id}`)
-      .send({ '@odata.context': `${base}/${prefix.version}/$metadata#communications/calls/$entity`, ...toGraphCall(leg, conversation) });
+      .send({ '@odata.context': `${base}/${prefix.version}/$metadata#communications/calls/$entity`, ...toGraphCall(leg, conversation, prefix.version) });
   });
 
   app.get<{ Params: CallParams }>(`${prefix.path}/:callId`, async (req) => {
     const principal = await authenticate(deps, req);
     const { leg, conversation } = orThrow(await deps.service.getCall(principal, req.params.callId));
-    return { '@odata.context': `${baseUrl(req)}/${prefix.version}/$metadata#communications/calls/$entity`, ...toGraphCall(leg, conversation) };
+    return { '@odata.context': `${baseUrl(req)}/${prefix.version}/$metadata#communications/calls/$entity`, ...toGraphCall(leg, conversation, prefix.version) };
   });
 
   app.delete<{ Params: CallParams }>(`${prefix.path}/:callId`, async (req, reply) => {
@@ -75,7 +75,7 @@ export function callRoutes(app: FastifyInstance, deps: GraphDeps, prefix: GraphP
     if (UNIMPLEMENTED_CALL_ACTIONS.has(action)) throw notImplementedHere(req);
     switch (action) {
       case 'answer':
-        orThrow(await deps.service.answer(principal, req.params.callId, parseAnswer(req.body)));
+        orThrow(await deps.service.answer(principal, req.params.callId, parseAnswer(req.body), prefix.version));
         return reply.code(202).send();
       case 'keepalive':
         // Graph: 200 OK with no body (not 202, not 204).
@@ -87,10 +87,10 @@ export function callRoutes(app: FastifyInstance, deps: GraphDeps, prefix: GraphP
         return sendOperation(req, reply, prefix, op);
       }
       case 'reject':
-        orThrow(await deps.service.rejectCall(principal, req.params.callId, parseReject(req.body)));
+        orThrow(await deps.service.rejectCall(principal, req.params.callId, parseReject(req.body), prefix.version));
         return reply.code(202).send();
       case 'redirect':
-        orThrow(await deps.service.redirect(principal, req.params.callId, parseRedirect(req.body)));
+        orThrow(await deps.service.redirect(principal, req.params.callId, parseRedirect(req.body), prefix.version));
         return reply.code(202).send();
       case 'transfer':
         orThrow(await deps.service.transfer(principal, req.params.callId, parseTransfer(req.body)));

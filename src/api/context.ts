@@ -67,5 +67,5 @@ export const notImplementedHere = (req: FastifyRequest): GraphError => notImplem
 
 /** An action that creates an operation: 200 (hold music: 202), a Location to the operation, and the operation as the body. */
 export function sendOperation(req: FastifyRequest, reply: FastifyReply, prefix: GraphPrefix, op: Operation, status = 200): FastifyReply {
-  return reply.code(status).header('Location', `${baseUrl(req)}${prefix.path}/${op.callId}/operations/${op.id}`).send(toGraphOperation(op));
+  return reply.code(status).header('Location', `${baseUrl(req)}${prefix.path}/${op.callId}/operations/${op.id}`).send(toGraphOperation(op, prefix.version));
 }

@@ -6,6 +6,6 @@ import { authenticate, orThrow, type GraphDeps, type GraphPrefix } from './conte
 export function operationRoutes(app: FastifyInstance, deps: GraphDeps, prefix: GraphPrefix): void {
   app.get<{ Params: { callId: string; operationId: string } }>(`${prefix.path}/:callId/operations/:operationId`, async (req) => {
     const principal = await authenticate(deps, req);
-    return toGraphOperation(orThrow(await deps.service.getOperation(principal, req.params.callId, req.params.operationId)));
+    return toGraphOperation(orThrow(await deps.service.getOperation(principal, req.params.callId, req.params.operationId)), prefix.version);
   });
 }

@@ -60,7 +60,7 @@ export function participantRoutes(app: FastifyInstance, deps: GraphDeps, prefix:
     const action = actionName(req.params.action);
     const principal = await authenticate(deps, req);
     if (action === 'invite') {
-      const result = await deps.service.invite(principal, req.params.callId, parseInvite(req.body));
+      const result = await deps.service.invite(principal, req.params.callId, parseInvite(req.body), prefix.version);
       // A move's participantId that is not in the source call is a bad request body (like an unknown
       // replacesCallId), not a missing resource: the call in the URL exists.
       if (isRejection(result) && result.code === RejectionCode.participantNotFound) throw badRequest(result.message, result.target);

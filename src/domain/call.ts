@@ -9,6 +9,7 @@
  * Notifications per spec 2: create/answer → `updated` establishing, `updated` established, then for group calls
  * and meetings a roster `updated`; reject → `deleted`; hang-up → `updated` terminating, `deleted` terminated.
  */
+import { ringingTimeoutOf, ringWithin } from './beta.js';
 import type { DomainContext } from './clock.js';
 import { annotateIdentitySet, cleanIdentitySet, E164, identityKind, isLoopbackHost, primaryIdentity } from './identity.js';
 import type { ConversationView, InvitationInput } from './invite.js';
@@ -43,6 +44,8 @@ export interface CreateCallCommand {
   tenantId?: string | null;
   subject?: string | null;
   callOptions?: Record<string, unknown> | null;
+  /** Beta only (spec 3.1): how long an outgoing peer-to-peer call rings, at most 115 s. */
+  ringingTimeoutInSeconds?: unknown;
 }
 
 /** Checks a callback URL: https, or plain http to a loopback host (a bot on the same machine). */
@@ -177,6 +180,8 @@ export function decideCreateCall(principal: Principal, cmd: CreateCallCommand, s
   }
   const badCallback = checkCallbackUri(cmd.callbackUri, 'callbackUri');
   if (badCallback) return badCallback;
+  const ringing = ringingTimeoutOf(cmd.ringingTimeoutInSeconds, deps.apiVersion);
+  if ('rejected' in ringing) return ringing;
   const targets = cmd.targets ?? [];
   if (kind === 'groupCall' && targets.length > MAX_GROUP_CALL_TARGETS) {
     return reject(RejectionCode.tooManyInvitees, `A group call can be created with at most ${MAX_GROUP_CALL_TARGETS} targets; got ${targets.length}.`, 'targets');
@@ -263,6 +268,7 @@ export function decideCreateCall(principal: Principal, cmd: CreateCallCommand, s
     callOptions: cmd.callOptions ?? null,
     myParticipantId: ctx.ids.next(),
     applicationInstanceId: instanceId,
+    ringingTimeoutInSeconds: ringing.seconds,
     resultInfo: null,
     terminationReason: null,
     version: 1,
@@ -276,7 +282,7 @@ export function decideCreateCall(principal: Principal, cmd: CreateCallCommand, s
 
   for (const [i, identity] of targetIdentities.entries()) {
     const participantId = ctx.ids.next();
-    const behaviour = behaviourOf(identity, principal.tenantId, directory);
+    const behaviour = kind === 'peerToPeer' ? ringWithin(behaviourOf(identity, principal.tenantId, directory), ringing.seconds) : behaviourOf(identity, principal.tenantId, directory);
     effects.participants.push({ ...botParticipant(leg, identity, conversation.id, rosterSize + 2 + i, ctx.now), id: participantId, callLegId: null, kind: identityKind(identity) });
     effects.timers.push(
       kind === 'peerToPeer'

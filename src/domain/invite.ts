@@ -10,13 +10,14 @@
  * failure, message naming every failed participant); invitees who accepted stay in the roster.
  */
 import type { ResultInfo } from '@microsoft/microsoft-graph-types';
+import { endpointTypeOf } from './beta.js';
 import type { DomainContext } from './clock.js';
 import { cleanIdentitySet, E164, identityKey, identityKind, mri, primaryIdentity } from './identity.js';
 import { callNotification, operationNotification, rosterToAllLegs } from './notifications.js';
 import { requireAnyRole, Role, type Principal } from './permissions.js';
 import { reject, RejectionCode, type Rejection } from './rejections.js';
 import { inviteFailure, RESULT, resultInfo, type InviteeOutcome } from './result-codes.js';
-import { emptyEffects, type CallLeg, type Conversation, type Effects, type IdentitySet, type Invitee, type Operation, type Participant } from './types.js';
+import { emptyEffects, type ApiVersion, type CallLeg, type Conversation, type Effects, type IdentitySet, type Invitee, type Operation, type Participant } from './types.js';
 import type { Directory } from '../sim/directory.js';
 
 export const MAX_INVITEES = 5;
@@ -69,9 +70,11 @@ interface PlannedInvitee {
   outcome: InviteeOutcome;
   afterMs: number;
   movedFrom: Participant | null;
+  /** Beta only: the endpointType the request gave (null on v1.0, where it is ignored). */
+  endpointType: string | null;
 }
 
-export function decideInvite(principal: Principal, cmd: InviteCommand, state: InviteState, directory: Directory, ctx: DomainContext): Rejection | { effects: Effects; operation: Operation } {
+export function decideInvite(principal: Principal, cmd: InviteCommand, state: InviteState, directory: Directory, ctx: DomainContext, apiVersion: ApiVersion = 'v1.0'): Rejection | { effects: Effects; operation: Operation } {
   const denied = requireAnyRole(principal, [Role.initiateGroupCall], 'participant: invite');
   if (denied) return denied;
   const { leg, conversation } = state;
@@ -114,7 +117,9 @@ export function decideInvite(principal: Principal, cmd: InviteCommand, state: In
     if (already) {
       return reject(RejectionCode.duplicateIdentity, `${at}.identity is already ${already.status === 'joined' ? 'in' : 'being invited into'} this call (participant ${already.id}).`, `${at}.identity`);
     }
-    planned.push({ index, input, identity: checked.identity, ...answerOf(checked.identity, leg, conversation, directory), movedFrom: null });
+    const endpoint = endpointTypeOf(input.endpointType, at, apiVersion);
+    if ('rejected' in endpoint) return endpoint;
+    planned.push({ index, input, identity: checked.identity, endpointType: endpoint.endpointType, ...answerOf(checked.identity, leg, conversation, directory), movedFrom: null });
   }
 
   if (single && (replacesCallId !== null || moving)) {
@@ -237,7 +242,7 @@ function planInvite(cmd: InviteCommand, state: InviteState, planned: PlannedInvi
       kind: identityKind(p.identity),
       callLegId: null,
       invitedByOperationId: operationId,
-      endpointType: 'default',
+      endpointType: p.endpointType ?? 'default',
       region: typeof p.input.region === 'string' ? p.input.region : null,
       languageId: typeof p.input.languageId === 'string' ? p.input.languageId : null,
       isMuted: false,
@@ -257,7 +262,7 @@ function planInvite(cmd: InviteCommand, state: InviteState, planned: PlannedInvi
         participantId: p.movedFrom ? (p.input.participantId ?? null) : null,
         hidden: p.input.hidden ?? null,
         removeFromDefaultAudioRoutingGroup: p.input.removeFromDefaultAudioRoutingGroup ?? null,
-        endpointType: p.input.endpointType ?? null,
+        endpointType: p.endpointType,
       },
       replacesCallId: replacesCallId && p.index === 0 ? replacesCallId : null,
       movedFromParticipantId: p.movedFrom?.id ?? null,

@@ -3,12 +3,13 @@
  * metadata; unset properties are rendered as null, as Graph does.
  */
 import { annotateIdentitySet, echoIdentitySet } from './identity.js';
-import type { CallLeg, Conversation, Invitee, Operation, Participant } from './types.js';
+import type { ApiVersion, CallLeg, Conversation, Invitee, Operation, Participant } from './types.js';
 
 export const appPath = (callId: string, sub = ''): string => `/app/calls/${callId}${sub}`;
 export const communicationsPath = (callId: string, sub = ''): string => `/communications/calls/${callId}${sub}`;
 
-export function toGraphCall(leg: CallLeg, conversation: Conversation | undefined): Record<string, unknown> {
+/** The call as `version` shows it: a response follows the request's version, a notification the leg's. */
+export function toGraphCall(leg: CallLeg, conversation: Conversation | undefined, version: ApiVersion = leg.apiVersion): Record<string, unknown> {
   const call: Record<string, unknown> = {
     '@odata.type': '#microsoft.graph.call',
     id: leg.id,
@@ -33,10 +34,11 @@ export function toGraphCall(leg: CallLeg, conversation: Conversation | undefined
     toneInfo: null,
     transcription: null,
   };
-  // Beta-only properties (spec 3.1) are emitted only to legs created on /beta.
-  if (leg.apiVersion === 'beta') {
+  // Beta-only properties (spec 3.1; seed 002): not in the v1.0 metadata, so never in a v1.0 body.
+  if (version === 'beta') {
     call.activeModalities = leg.activeModalities;
     call.terminationReason = leg.terminationReason;
+    call.ringingTimeoutInSeconds = leg.ringingTimeoutInSeconds ?? null;
   }
   return call;
 }
@@ -89,10 +91,11 @@ export function participantResourceData(p: Participant, legId: string): Record<s
   return { ...toGraphParticipant(p), '@odata.id': appPath(legId, `/participants/${p.id}`) };
 }
 
-function echoInvitee(i: Invitee): Record<string, unknown> {
+function echoInvitee(i: Invitee, version: ApiVersion): Record<string, unknown> {
   return {
     '@odata.type': '#microsoft.graph.invitationParticipantInfo',
-    endpointType: i.echo.endpointType,
+    // endpointType on an invitee is beta-only in the metadata (spec 3.3, 10.5).
+    ...(version === 'beta' ? { endpointType: i.echo.endpointType } : {}),
     // The invitee's participant id: what DELETE …/participants/{id} takes to cancel a ringing invite.
     id: i.participantId,
     replacesCallId: i.echo.replacesCallId,
@@ -104,7 +107,7 @@ function echoInvitee(i: Invitee): Record<string, unknown> {
 }
 
 /** The operation as the invite response and `GET …/operations/{id}` return it. */
-export function toGraphOperation(op: Operation): Record<string, unknown> {
+export function toGraphOperation(op: Operation, version: ApiVersion = 'v1.0'): Record<string, unknown> {
   const body: Record<string, unknown> = {
     '@odata.type': `#microsoft.graph.${op.type}`,
     id: op.id,
@@ -113,7 +116,7 @@ export function toGraphOperation(op: Operation): Record<string, unknown> {
     resultInfo: op.resultInfo,
   };
   // Only inviteParticipantsOperation has participants (metadata).
-  if (op.type === 'inviteParticipantsOperation') body.participants = op.invitees.map(echoInvitee);
+  if (op.type === 'inviteParticipantsOperation') body.participants = op.invitees.map((i) => echoInvitee(i, version));
   return { ...body, ...mediaProperties(op) };
 }
 

@@ -122,6 +122,8 @@ export interface CallLeg {
   myParticipantId: string;
   /** Application instance (resource account) the leg acts as, if any: needed to invite PSTN. */
   applicationInstanceId: string | null;
+  /** Beta only: the ringing timeout an outgoing call asked for (absent on legs stored before it existed). */
+  ringingTimeoutInSeconds?: number | null;
   resultInfo: ResultInfo | null;
   terminationReason: string | null;
   /** Service-hosted media state (tones, prompts, recordings); absent on legs stored before media existed. */

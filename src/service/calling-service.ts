@@ -13,6 +13,7 @@ import { decideParticipantMute, decideSelfMute, type MuteCommand } from '../doma
 import { decideCancelMediaProcessing, decidePlayPrompt, decideRecordResponse, type PlayPromptCommand, type PromptDuration, type RecordResponseCommand } from '../domain/prompts.js';
 import { decidePressTones, decideSendDtmfTones, decideSubscribeToTone, type PressedTones, type SendDtmfTonesCommand } from '../domain/tones.js';
 import type { Principal } from '../domain/permissions.js';
+import { onApiVersion } from '../domain/beta.js';
 import { decideRemoveParticipant, removableParticipant } from '../domain/remove-participant.js';
 import { decideRedirect, decideTransfer, decideTransferOutcome, type RedirectCommand, type TransferCommand } from '../domain/transfer.js';
 import { isRejection, reject, RejectionCode, type Rejection } from '../domain/rejections.js';
@@ -164,16 +165,16 @@ export class CallingService {
     return this.onLeg(principal, callId, (view, ctx) => noValue(decideKeepAlive(view.leg, ctx)));
   }
 
-  answer(principal: Principal, callId: string, cmd: AnswerCommand): Promise<Result<null>> {
-    return this.onLeg(principal, callId, (view, ctx) => noValue(decideAnswer(principal, cmd, view, this.deps.directory.world.establishMs, ctx)));
+  answer(principal: Principal, callId: string, cmd: AnswerCommand, apiVersion: ApiVersion = 'v1.0'): Promise<Result<null>> {
+    return this.onLeg(principal, callId, (view, ctx) => noValue(decideAnswer(principal, cmd, onApiVersion(view, apiVersion), this.deps.directory.world.establishMs, ctx)));
   }
 
-  rejectCall(principal: Principal, callId: string, cmd: { reason?: string | null; callbackUri?: string | null }): Promise<Result<null>> {
-    return this.onLeg(principal, callId, (view, ctx) => noValue(decideReject(cmd, view, ctx)));
+  rejectCall(principal: Principal, callId: string, cmd: { reason?: string | null; callbackUri?: string | null }, apiVersion: ApiVersion = 'v1.0'): Promise<Result<null>> {
+    return this.onLeg(principal, callId, (view, ctx) => noValue(decideReject(cmd, onApiVersion(view, apiVersion), ctx)));
   }
 
-  redirect(principal: Principal, callId: string, cmd: RedirectCommand): Promise<Result<null>> {
-    return this.onLeg(principal, callId, (view, ctx) => noValue(decideRedirect(principal, cmd, view, this.deps.directory, ctx)));
+  redirect(principal: Principal, callId: string, cmd: RedirectCommand, apiVersion: ApiVersion = 'v1.0'): Promise<Result<null>> {
+    return this.onLeg(principal, callId, (view, ctx) => noValue(decideRedirect(principal, cmd, onApiVersion(view, apiVersion), this.deps.directory, ctx)));
   }
 
   transfer(principal: Principal, callId: string, cmd: TransferCommand): Promise<Result<null>> {
@@ -193,7 +194,7 @@ export class CallingService {
     return this.legView(tx, other);
   }
 
-  invite(principal: Principal, callId: string, cmd: InviteCommand): Promise<Result<Operation>> {
+  invite(principal: Principal, callId: string, cmd: InviteCommand, apiVersion: ApiVersion = 'v1.0'): Promise<Result<Operation>> {
     return this.run(async (tx, ctx) => {
       const leg = await this.ownLeg(tx, principal, callId);
       if (isRejection(leg)) return leg;
@@ -205,7 +206,7 @@ export class CallingService {
         // Only a leg of the same app can be replaced; any other id is "not found" for this app.
         if (other && other.appId.toLowerCase() === principal.appId.toLowerCase() && other.tenantId === leg.tenantId) replaced = await this.legView(tx, other);
       }
-      const r = decideInvite(principal, cmd, { ...view, replaced }, this.deps.directory, ctx);
+      const r = decideInvite(principal, cmd, { ...view, replaced }, this.deps.directory, ctx, apiVersion);
       if (isRejection(r)) return r;
       return { effects: r.effects, value: r.operation };
     });

@@ -395,7 +395,8 @@ describe('decideInvite: success shapes (spec 1.3, seed 004)', () => {
     const r = ok({ participants: [invitee(user(USERS.megan, { displayName: 'string', identityProvider: 'AAD' }), { hidden: true, removeFromDefaultAudioRoutingGroup: false, endpointType: 'default' })] });
     const echo = r.operation.invitees[0]!.echo;
     expect(echo.identity).toEqual({ user: { id: USERS.megan, displayName: 'string', identityProvider: 'AAD', tenantId: TENANT } });
-    expect(echo).toMatchObject({ hidden: true, removeFromDefaultAudioRoutingGroup: false, endpointType: 'default' });
+    // endpointType on an invitee is beta-only: a v1.0 request's is ignored (test/domain/beta.test.ts has /beta).
+    expect(echo).toMatchObject({ hidden: true, removeFromDefaultAudioRoutingGroup: false, endpointType: null });
     expect(r.effects.participants[0]!.hidden).toBe(true);
   });
 

@@ -59,6 +59,10 @@ describe('seed 002: incoming call → answer → join meeting → invite caller 
     // Beta legs carry the beta-only terminationReason the seed shows.
     const terminated = c.bot.notifications.find((n) => n.item.resourceUrl === `/communications/calls/${p2p}` && n.item.changeType === 'updated' && n.item.resourceData.state === 'terminated')!;
     expect(terminated.item.resourceData['@odata.etag']).toMatch(/^W\/"\d+"$/);
+    // Answered on /beta, the P2P leg is a beta leg: the seed's terminationReason and activeModalities.
+    expect(terminated.item.resourceData.terminationReason).toBe('AppInitiated');
+    const p2pEstablished = c.bot.notifications.find((n) => n.item.resourceUrl === `/communications/calls/${p2p}` && n.item.resourceData?.state === 'established')!;
+    expect(p2pEstablished.item.resourceData.activeModalities).toEqual(['audio']);
     expect((await c.raw('GET', `/beta/app/calls/${p2p}`)).status).toBe(404);
 
     const log = await fetch(`${c.server.httpUrl}/_switchboard/notifications?callId=${p2p}`).then((r) => r.json() as Promise<{ value: { status: string; attempts: unknown[]; body: { value: unknown[] } }[] }>);

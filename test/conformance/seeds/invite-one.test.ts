@@ -78,7 +78,9 @@ describe('seed example 1: invite one participant', () => {
     const body: any = await res.json();
     expectGraph('inviteParticipantsOperation', body);
     expect(body).toMatchObject({ '@odata.type': '#microsoft.graph.inviteParticipantsOperation', status: 'Running', resultInfo: null, clientContext: 'graph-js' });
-    expect(body.participants[0]).toMatchObject({ endpointType: null, id: expect.any(String), replacesCallId: null, identity: { user: { id: USERS.alex, identityProvider: 'AAD', tenantId: TENANT, displayName: 'Alex Wilber' }, application: null, device: null, phone: null } });
+    expect(body.participants[0]).toMatchObject({ id: expect.any(String), replacesCallId: null, identity: { user: { id: USERS.alex, identityProvider: 'AAD', tenantId: TENANT, displayName: 'Alex Wilber' }, application: null, device: null, phone: null } });
+    // endpointType on an invitee is beta-only in the metadata: not in a v1.0 body (the /beta test below has it).
+    expect(body.participants[0]).not.toHaveProperty('endpointType');
     expect(res.headers.get('location')).toBe(`${c.server.httpsUrl}/v1.0/communications/calls/${callId}/operations/${body.id}`);
     expect(res.headers.get('request-id')).toEqual(expect.any(String));
 
@@ -97,6 +99,7 @@ describe('seed example 1: invite one participant', () => {
     const res = await c.raw('POST', `/beta/app/calls/${callId}/participants/invite`, { participants: [inviteUser(USERS.diego)] });
     expect(res.status).toBe(200);
     expect(res.headers.get('location')).toBe(`${c.server.httpUrl}/beta/app/calls/${callId}/operations/${res.body.id}`);
+    expect(res.body.participants[0]).toMatchObject({ endpointType: null, id: expect.any(String) });
     expectGraph('inviteParticipantsOperation', res.body);
   });
 
