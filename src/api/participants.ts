@@ -1,6 +1,7 @@
 /** /calls/{id}/participants: the roster, one participant, and participant: invite. */
 import type { FastifyInstance } from 'fastify';
 import type { InviteCommand } from '../domain/invite.js';
+import type { LobbyAction } from '../domain/lobby.js';
 import type { MuteCommand } from '../domain/mute.js';
 import { toGraphParticipant } from '../domain/render.js';
 import { actionName, authenticate, baseUrl, notImplementedHere, orThrow, sendOperation, type GraphDeps, type GraphPrefix } from './context.js';
@@ -14,7 +15,9 @@ const parseInvite = bodyValidator<InviteCommand>(inviteBodySchema);
 const parseMute = bodyValidator<MuteCommand>(clientContextBodySchema, { optionalBody: true });
 /** Graph participant actions this version does not serve yet: 501, not a fake success. */
 const parseHoldMusic = bodyValidator<StartHoldMusicCommand>(startHoldMusicBodySchema, { optionalBody: true });
-const UNIMPLEMENTED_PARTICIPANT_ACTIONS = new Set(['admitfromlobby', 'removefromlobby', 'reportsyntheticmedia']);
+const UNIMPLEMENTED_PARTICIPANT_ACTIONS = new Set(['reportsyntheticmedia']);
+/** Beta-only participant actions (not in the v1.0 metadata: v1.0 answers as Graph does for an unknown segment). */
+const LOBBY_ACTIONS: Record<string, LobbyAction> = { admitfromlobby: 'admit', removefromlobby: 'remove' };
 const UNIMPLEMENTED_COLLECTION_ACTIONS = new Set(['muteall', 'configuremixer', 'admitalllobby', 'admitallfromlobby', 'lowerallhands']);
 
 export function participantRoutes(app: FastifyInstance, deps: GraphDeps, prefix: GraphPrefix): void {
@@ -44,6 +47,11 @@ export function participantRoutes(app: FastifyInstance, deps: GraphDeps, prefix:
     const principal = await authenticate(deps, req);
     if (action === 'mute') {
       const op = orThrow(await deps.service.participantMute(principal, req.params.callId, req.params.participantId, parseMute(req.body)));
+      return sendOperation(req, reply, prefix, op);
+    }
+    const lobbyAction = LOBBY_ACTIONS[action];
+    if (lobbyAction && prefix.version === 'beta') {
+      const op = orThrow(await deps.service.lobby(principal, req.params.callId, req.params.participantId, lobbyAction, parseMute(req.body)));
       return sendOperation(req, reply, prefix, op);
     }
     if (UNIMPLEMENTED_PARTICIPANT_ACTIONS.has(action)) throw notImplementedHere(req);

@@ -13,6 +13,7 @@ import type { ResultInfo } from '@microsoft/microsoft-graph-types';
 import { endpointTypeOf } from './beta.js';
 import type { DomainContext } from './clock.js';
 import { cleanIdentitySet, E164, identityKey, identityKind, mri, primaryIdentity } from './identity.js';
+import { bypassesLobby } from './lobby.js';
 import { callNotification, operationNotification, rosterToAllLegs } from './notifications.js';
 import { requireAnyRole, Role, type Principal } from './permissions.js';
 import { reject, RejectionCode, type Rejection } from './rejections.js';
@@ -313,7 +314,9 @@ export function decideInviteeAnswer(state: AnswerState, outcome: InviteeOutcome,
 
   if (accepted) {
     const seq = conversation.rosterSequence + 1;
-    const joined: Participant = { ...invitee, status: 'joined', rosterSequenceNumber: seq, updatedAt: ctx.now };
+    // Someone moved or brought over from a P2P call is already in a call with the bot: only new arrivals wait in the lobby.
+    const isInLobby = !entry?.replacesCallId && !entry?.movedFromParticipantId && !bypassesLobby(conversation, invitee.identity);
+    const joined: Participant = { ...invitee, status: 'joined', isInLobby, rosterSequenceNumber: seq, updatedAt: ctx.now };
     effects.conversations.push({ ...conversation, rosterSequence: seq });
     effects.participants.push(joined);
     roster.push(joined);

@@ -208,6 +208,8 @@ export interface Invitee {
 }
 
 export type OperationType =
+  | 'admitFromLobbyOperation'
+  | 'removeFromLobbyOperation'
   | 'inviteParticipantsOperation'
   | 'muteParticipantOperation'
   | 'unmuteParticipantOperation'

@@ -9,6 +9,7 @@ import { decideHoldMusic, type StartHoldMusicCommand } from '../domain/hold-musi
 import { decideChangeScreenSharingRole, decideUpdateRecordingStatus, type UpdateRecordingStatusCommand } from '../domain/in-call.js';
 import { legMedia, type ClientContextCommand } from '../domain/media-operations.js';
 import { decideMediaTimer } from '../domain/media-timer.js';
+import { decideLobby, type LobbyAction, type LobbyCommand } from '../domain/lobby.js';
 import { decideParticipantMute, decideSelfMute, type MuteCommand } from '../domain/mute.js';
 import { decideCancelMediaProcessing, decidePlayPrompt, decideRecordResponse, type PlayPromptCommand, type PromptDuration, type RecordResponseCommand } from '../domain/prompts.js';
 import { decidePressTones, decideSendDtmfTones, decideSubscribeToTone, type PressedTones, type SendDtmfTonesCommand } from '../domain/tones.js';
@@ -238,6 +239,11 @@ export class CallingService {
   /** call: mute / unmute (the bot's own participant). */
   selfMute(principal: Principal, callId: string, muted: boolean, cmd: MuteCommand): Promise<Result<Operation>> {
     return this.onLeg(principal, callId, (view, ctx) => withOperation(decideSelfMute(view, muted, cmd, ctx)));
+  }
+
+  /** participant: admitFromLobby / removeFromLobby (beta). */
+  lobby(principal: Principal, callId: string, participantId: string, action: LobbyAction, cmd: LobbyCommand): Promise<Result<Operation>> {
+    return this.onLeg(principal, callId, (view, ctx) => withOperation(decideLobby(principal, view, participantId, action, cmd, ctx)));
   }
 
   participantMute(principal: Principal, callId: string, participantId: string, cmd: MuteCommand): Promise<Result<Operation>> {

@@ -1,0 +1,88 @@
+/**
+ * The meeting lobby. Who skips it follows the meeting's `lobbyBypassSettings` (scope, dial-in bypass), copied onto
+ * the conversation when the first bot joins. A person the bot invites who does not skip it joins the roster with
+ * `isInLobby: true` and waits there until a bot admits (`admitFromLobby`) or removes (`removeFromLobby`) them
+ * (beta participant actions; v1.0 has none). Bots are never held in the lobby here; people moved or brought over
+ * from a peer-to-peer call (`participantId` / `replacesCallId`) are already in a call, so they skip it too.
+ */
+import type { DomainContext } from './clock.js';
+import { identityKind, primaryIdentity } from './identity.js';
+import type { ConversationView } from './invite.js';
+import { MAX_CLIENT_CONTEXT } from './invite.js';
+import { rosterToAllLegs } from './notifications.js';
+import { requireAnyRole, Role, type Principal } from './permissions.js';
+import { reject, RejectionCode, type Rejection } from './rejections.js';
+import { emptyEffects, type CallLeg, type Conversation, type Effects, type IdentitySet, type Operation, type Participant } from './types.js';
+
+/** Whether a person joining `conversation` goes straight in (true) or waits in its lobby (false). */
+export function bypassesLobby(conversation: Conversation, identity: IdentitySet): boolean {
+  const lobby = conversation.lobby;
+  if (conversation.kind !== 'meeting' || !lobby || lobby.scope === 'everyone') return true;
+  const kind = identityKind(identity);
+  if (kind === 'application' || kind === 'applicationInstance') return true;
+  if (kind === 'phone') return lobby.isDialInBypassEnabled;
+  const id = primaryIdentity(identity)?.value.id;
+  const isOrganizer = kind === 'user' && typeof id === 'string' && id.toLowerCase() === lobby.organizerId.toLowerCase();
+  switch (lobby.scope) {
+    case 'organizer':
+      return isOrganizer;
+    case 'invited':
+      // The bot invited them: they are invited people.
+      return true;
+    case 'organization':
+    case 'organizationAndFederated':
+    case 'organizationExcludingGuests':
+      // Invitees are users of the meeting's tenant (other tenants are refused with 7505); guests wait.
+      return kind === 'user';
+  }
+}
+
+export interface LobbyCommand {
+  clientContext?: string | null;
+}
+
+type LobbyView = ConversationView & { leg: CallLeg };
+export type LobbyAction = 'admit' | 'remove';
+
+/**
+ * POST …/participants/{id}/admitFromLobby or /removeFromLobby (beta): an already `Completed` operation (no
+ * completion notification follows), then a roster `updated` (admitted, `isInLobby: false`) or `deleted` (removed)
+ * to every bot leg in the meeting.
+ */
+export function decideLobby(principal: Principal, view: LobbyView, participantId: string, action: LobbyAction, cmd: LobbyCommand, ctx: DomainContext): Rejection | { effects: Effects; operation: Operation } {
+  const what = action === 'admit' ? 'participant: admitFromLobby' : 'participant: removeFromLobby';
+  const denied = requireAnyRole(principal, [Role.joinGroupCall, Role.joinGroupCallAsGuest], what);
+  if (denied) return denied;
+  if (cmd.clientContext != null && cmd.clientContext.length > MAX_CLIENT_CONTEXT) {
+    return reject(RejectionCode.clientContextTooLong, `clientContext is ${cmd.clientContext.length} characters; at most ${MAX_CLIENT_CONTEXT} are allowed.`, 'clientContext');
+  }
+  if (view.conversation.kind !== 'meeting') return reject(RejectionCode.callStateConflict, `${what}: call ${view.leg.id} is a ${view.conversation.kind}; only meetings have a lobby.`);
+  if (view.leg.state !== 'established') return reject(RejectionCode.callStateConflict, `${what} needs an established call; call ${view.leg.id} is ${view.leg.state}.`);
+  const id = participantId.toLowerCase();
+  const target = view.roster.find((p) => p.id.toLowerCase() === id && p.status === 'joined' && !p.hidden);
+  if (!target) return reject(RejectionCode.participantNotFound, `Participant ${participantId} was not found in call ${view.leg.id}.`, participantId);
+  if (!target.isInLobby) return reject(RejectionCode.callStateConflict, `${what}: participant ${participantId} is not in the lobby.`);
+
+  const effects = emptyEffects();
+  const operation: Operation = {
+    id: ctx.ids.next(),
+    callId: view.leg.id,
+    type: action === 'admit' ? 'admitFromLobbyOperation' : 'removeFromLobbyOperation',
+    status: 'Completed',
+    clientContext: cmd.clientContext ?? null,
+    resultInfo: null,
+    invitees: [],
+    createdAt: ctx.now,
+    updatedAt: ctx.now,
+  };
+  effects.operations.push(operation);
+  const seq = view.conversation.rosterSequence + 1;
+  const changed: Participant =
+    action === 'admit'
+      ? { ...target, isInLobby: false, rosterSequenceNumber: seq, updatedAt: ctx.now }
+      : { ...target, status: 'removed', rosterSequenceNumber: seq, updatedAt: ctx.now };
+  effects.participants.push(changed);
+  effects.conversations.push({ ...view.conversation, rosterSequence: seq });
+  effects.notifications.push(...rosterToAllLegs(view.legs, [changed], action === 'admit' ? 'updated' : 'deleted'));
+  return { effects, operation };
+}
