@@ -15,6 +15,15 @@ const parseCreate = bodyValidator<CreateOnlineMeetingCommand>(onlineMeetingBodyS
 
 type UserParams = { userId: string };
 
+const JOIN_WEB_URL_FILTER = /^\s*JoinWebUrl\s+eq\s+'(.*)'\s*$/i;
+
+/** The URL of `$filter=JoinWebUrl eq '…'` (OData doubles a quote inside a string); anything else is a 400. */
+function joinWebUrlOf(filter: string | undefined): string {
+  const m = filter === undefined ? null : JOIN_WEB_URL_FILTER.exec(filter);
+  if (!m) throw badRequest(`Listing online meetings needs $filter=JoinWebUrl eq '{joinWebUrl}'${filter === undefined ? '' : `; got '${filter}'`}.`, '$filter');
+  return m[1]!.replace(/''/g, "'");
+}
+
 export function onlineMeetingRoutes(app: FastifyInstance, deps: GraphDeps, version: ApiVersion): void {
   const context = (base: string, userId: string): string => `${base}/${version}/$metadata#users('${userId}')/onlineMeetings/$entity`;
 
@@ -32,6 +41,14 @@ export function onlineMeetingRoutes(app: FastifyInstance, deps: GraphDeps, versi
     const principal = await authenticate(deps, req);
     const m = orThrow(await deps.service.getOnlineMeeting(principal, req.params.userId, req.params.meetingId));
     return { '@odata.context': context(baseUrl(req), req.params.userId), ...toGraphOnlineMeeting(m) };
+  });
+
+  // Graph lists a user's meetings only by their join URL: GET …/onlineMeetings?$filter=JoinWebUrl eq '{joinWebUrl}'.
+  app.get<{ Params: UserParams; Querystring: Record<string, string | undefined> }>(`/${version}/users/:userId/onlineMeetings`, async (req) => {
+    const principal = await authenticate(deps, req);
+    const joinWebUrl = joinWebUrlOf(req.query.$filter);
+    const found = orThrow(await deps.service.findOnlineMeetingsByJoinWebUrl(principal, req.params.userId, joinWebUrl));
+    return { '@odata.context': `${baseUrl(req)}/${version}/$metadata#users('${req.params.userId}')/onlineMeetings`, value: found.map(toGraphOnlineMeeting) };
   });
 
   // Graph's answer to an app-only token on /me (there is no signed-in user).

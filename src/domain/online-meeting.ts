@@ -5,7 +5,7 @@
  * from the world file or from this API.
  */
 import type { DomainContext } from './clock.js';
-import { buildJoinWebUrl, digitsFrom, meetingThreadId, onlineMeetingId, passcodeFrom } from './meeting-url.js';
+import { buildJoinWebUrl, digitsFrom, meetingThreadId, onlineMeetingId, parseJoinWebUrl, passcodeFrom } from './meeting-url.js';
 import { canonicalRole, type Principal } from './permissions.js';
 import { reject, RejectionCode, type Rejection } from './rejections.js';
 import type { LobbyBypassScope, MeetingLobby, OnlineMeeting } from './types.js';
@@ -48,6 +48,21 @@ export function decideReadOnlineMeeting(principal: Principal, userId: string, me
     return reject(RejectionCode.meetingNotFound, `Online meeting ${meetingId} was not found for user ${userId}.`, 'meetingId');
   }
   return m;
+}
+
+/**
+ * GET /users/{userId}/onlineMeetings?$filter=JoinWebUrl eq '…': the meeting the URL names (its thread), if it is
+ * the path user's in the caller's tenant; otherwise an empty list, as Graph answers. A URL that is not a Teams join
+ * URL is a 400 naming JoinWebUrl.
+ */
+export function decideFindByJoinWebUrl(principal: Principal, userId: string, joinWebUrl: string, lookup: (threadId: string) => OnlineMeeting | undefined): Rejection | OnlineMeeting[] {
+  const denied = requireOnlineMeetingsRole(principal, [ONLINE_MEETINGS_ROLE, 'OnlineMeetings.Read.All'], 'Reading an online meeting');
+  if (denied) return denied;
+  const parts = parseJoinWebUrl(joinWebUrl);
+  if ('error' in parts) return reject(RejectionCode.invalidProperty, `JoinWebUrl is not a Teams meeting join URL: ${parts.error}`, 'JoinWebUrl');
+  const m = lookup(parts.threadId);
+  const mine = m && m.tenantId.toLowerCase() === principal.tenantId.toLowerCase() && m.organizer.id.toLowerCase() === userId.toLowerCase();
+  return mine ? [m] : [];
 }
 
 export function decideCreateOnlineMeeting(principal: Principal, userId: string, cmd: CreateOnlineMeetingCommand, directory: Directory, ctx: DomainContext): Rejection | OnlineMeeting {

@@ -20,7 +20,8 @@ import { decideRedirect, decideTransfer, decideTransferOutcome, type RedirectCom
 import { isRejection, reject, RejectionCode, type Rejection } from '../domain/rejections.js';
 import type { InviteeOutcome } from '../domain/result-codes.js';
 import { emptyEffects } from '../domain/types.js';
-import { decideCreateOnlineMeeting, decideReadOnlineMeeting, type CreateOnlineMeetingCommand } from '../domain/online-meeting.js';
+import { parseJoinWebUrl } from '../domain/meeting-url.js';
+import { decideCreateOnlineMeeting, decideFindByJoinWebUrl, decideReadOnlineMeeting, type CreateOnlineMeetingCommand } from '../domain/online-meeting.js';
 import type { ApiVersion, CallLeg, Conversation, Effects, OnlineMeeting, Operation, Participant, ScreenSharingRole } from '../domain/types.js';
 import type { Directory } from '../sim/directory.js';
 import { batchByCall } from '../notify/batch.js';
@@ -148,6 +149,14 @@ export class CallingService {
 
   getOnlineMeeting(principal: Principal, userId: string, meetingId: string): Promise<Result<OnlineMeeting>> {
     return this.deps.store.transact(async (tx) => decideReadOnlineMeeting(principal, userId, meetingId, await tx.getOnlineMeeting(meetingId)));
+  }
+
+  findOnlineMeetingsByJoinWebUrl(principal: Principal, userId: string, joinWebUrl: string): Promise<Result<OnlineMeeting[]>> {
+    return this.deps.store.transact(async (tx) => {
+      const parts = parseJoinWebUrl(joinWebUrl);
+      const stored = 'error' in parts ? undefined : await tx.onlineMeetingByThreadId(principal.tenantId, parts.threadId);
+      return decideFindByJoinWebUrl(principal, userId, joinWebUrl, () => stored);
+    });
   }
 
   async getCall(principal: Principal, callId: string): Promise<Result<{ leg: CallLeg; conversation: Conversation | undefined }>> {

@@ -109,7 +109,7 @@ describe('guarantee 4: the auth matrix over every Graph route', () => {
     }
     // The rest are users' onlineMeetings (and the delegated-only /me), on both versions.
     expect(graph.filter((r) => !calls.includes(r)).map((r) => `${r.method} ${r.url}`).sort()).toEqual(
-      ['v1.0', 'beta'].flatMap((v) => [`GET /${v}/users/:userId/onlineMeetings/:meetingId`, `HEAD /${v}/users/:userId/onlineMeetings/:meetingId`, `POST /${v}/me/onlineMeetings`, `POST /${v}/users/:userId/onlineMeetings`]).sort(),
+      ['v1.0', 'beta'].flatMap((v) => [`GET /${v}/users/:userId/onlineMeetings`, `HEAD /${v}/users/:userId/onlineMeetings`, `GET /${v}/users/:userId/onlineMeetings/:meetingId`, `HEAD /${v}/users/:userId/onlineMeetings/:meetingId`, `POST /${v}/me/onlineMeetings`, `POST /${v}/users/:userId/onlineMeetings`]).sort(),
     );
     expect(graph.length).toBeGreaterThanOrEqual(4 * 11);
   });

@@ -89,6 +89,17 @@ describe('onlineMeetings created by the app', () => {
     expect(got).toEqual({ ...m, '@odata.context': got['@odata.context' as keyof GraphOnlineMeeting] });
   });
 
+  it('finds a meeting by its joinWebUrl ($filter=JoinWebUrl eq …), only under its organizer', async () => {
+    const m = await createMeeting({ subject: 'Find me' });
+    const found = (await c.graph.api(`/users/${USERS.bob}/onlineMeetings`).filter(`JoinWebUrl eq '${m.joinWebUrl}'`).get()) as { value: GraphOnlineMeeting[] };
+    expect(found.value.map((x) => x.id)).toEqual([m.id]);
+    expectGraph('onlineMeeting', found.value[0]);
+    const otherUser = (await c.graph.api(`/users/${USERS.adele}/onlineMeetings`).filter(`JoinWebUrl eq '${m.joinWebUrl}'`).get()) as { value: unknown[] };
+    expect(otherUser.value).toEqual([]);
+    const unknown = m.joinWebUrl.replace(/meeting_[^%]+/, 'meeting_bm90LWEtbWVldGluZw');
+    expect(((await c.graph.api(`/users/${USERS.bob}/onlineMeetings`).filter(`JoinWebUrl eq '${unknown}'`).get()) as { value: unknown[] }).value).toEqual([]);
+  });
+
   it('serves /beta too, and generates a passcode when one is required', async () => {
     const m = await createMeeting({ subject: 'Beta', joinMeetingIdSettings: { isPasscodeRequired: true }, lobbyBypassSettings: { scope: 'everyone' } }, 'beta');
     expect(m.joinMeetingIdSettings.isPasscodeRequired).toBe(true);

@@ -39,6 +39,7 @@ export function routeKind(route: RouteInfo): RouteKind | null {
 
 export const graphRoutes = (routes: readonly RouteInfo[]): RouteInfo[] => routes.filter((r) => routeKind(r) === 'graph');
 
+const ANY_JOIN_URL = `https://teams.microsoft.com/l/meetup-join/19%3ameeting_route-matrix%40thread.v2/0?context=%7b%22Tid%22%3a%22${TENANT}%22%2c%22Oid%22%3a%22${USERS.bob}%22%7d`;
 const serviceHosted = { '@odata.type': '#microsoft.graph.serviceHostedMediaConfig' };
 
 /** The request for `route` on the call `ids.callId`: every path parameter filled, a body that would succeed. */
@@ -87,5 +88,7 @@ export function fillRoute(route: RouteInfo, ids: RouteIds): FilledRequest {
         throw new Error(`unknown path parameter :${name} in ${route.method} ${url}: teach fillRoute about it`);
     }
   });
-  return { route, method: route.method, path, ...(body !== undefined ? { body } : {}) };
+  // Graph lists online meetings only by join URL; any well-formed one answers (an empty list when it names none).
+  const query = /\/onlineMeetings$/.test(url) && route.method !== 'POST' ? `?$filter=${encodeURIComponent(`JoinWebUrl eq '${ANY_JOIN_URL}'`)}` : '';
+  return { route, method: route.method, path: path + query, ...(body !== undefined ? { body } : {}) };
 }

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { decideCreateCall, type CreateCallCommand } from '../../src/domain/call.js';
 import { buildJoinWebUrl, digitsFrom, parseJoinWebUrl } from '../../src/domain/meeting-url.js';
-import { decideCreateOnlineMeeting, decideReadOnlineMeeting, toGraphOnlineMeeting } from '../../src/domain/online-meeting.js';
+import { decideCreateOnlineMeeting, decideFindByJoinWebUrl, decideReadOnlineMeeting, toGraphOnlineMeeting } from '../../src/domain/online-meeting.js';
 import type { OnlineMeeting } from '../../src/domain/types.js';
 import { accepted, APP, ctx, directory, expectRejection, NOW, OTHER_TENANT, principal, TENANT, USERS } from './fixtures.js';
 
@@ -82,6 +82,23 @@ describe('decideCreateOnlineMeeting', () => {
     expectRejection(decideReadOnlineMeeting(principal(WRITE, { tenantId: OTHER_TENANT }), USERS.bob, m.id, m), 'MeetingNotFound', 'meetingId');
     expectRejection(decideReadOnlineMeeting(principal(WRITE), USERS.bob, 'nope', undefined), 'MeetingNotFound', 'meetingId');
     expectRejection(decideReadOnlineMeeting(principal(['Calls.JoinGroupCall.All']), USERS.bob, m.id, m), 'Forbidden', null);
+  });
+});
+
+describe('decideFindByJoinWebUrl', () => {
+  const m = accepted(create());
+  const byThread = (threadId: string) => (threadId === m.threadId ? m : undefined);
+
+  it('finds the path user\'s meeting by the thread in its URL; anyone else\'s, or an unknown thread, is an empty list', () => {
+    expect(decideFindByJoinWebUrl(principal(WRITE), USERS.bob, m.joinWebUrl, byThread)).toEqual([m]);
+    expect(decideFindByJoinWebUrl(principal(WRITE), USERS.adele, m.joinWebUrl, byThread)).toEqual([]);
+    expect(decideFindByJoinWebUrl(principal(WRITE, { tenantId: OTHER_TENANT }), USERS.bob, m.joinWebUrl, byThread)).toEqual([]);
+    expect(decideFindByJoinWebUrl(principal(WRITE), USERS.bob, m.joinWebUrl.replace(/meeting_[^%]+/, 'meeting_other'), byThread)).toEqual([]);
+  });
+
+  it('refuses a URL that is not a Teams join URL (naming JoinWebUrl) and a caller without a meetings role', () => {
+    expectRejection(decideFindByJoinWebUrl(principal(WRITE), USERS.bob, 'https://example.com/x', byThread), 'InvalidProperty', 'JoinWebUrl');
+    expectRejection(decideFindByJoinWebUrl(principal(['Calls.JoinGroupCall.All']), USERS.bob, m.joinWebUrl, byThread), 'Forbidden', null);
   });
 });
 

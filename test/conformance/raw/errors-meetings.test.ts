@@ -79,6 +79,14 @@ describe('onlineMeetings and meeting joins: errors', () => {
       await expectRefused(c, leg, { path: '/v1.0/me/onlineMeetings', body: { subject: 'x' } }, bad('me', /^\/me request is only valid with delegated authentication flow/));
     });
 
+    it('listing without $filter=JoinWebUrl eq …, or with a URL that is not a Teams join URL: 400 naming it', async () => {
+      const list = `/v1.0/users/${USERS.bob}/onlineMeetings`;
+      await expectRefused(c, leg, { method: 'GET', path: list }, bad('$filter', /needs \$filter=JoinWebUrl eq/));
+      await expectRefused(c, leg, { method: 'GET', path: `${list}?$filter=${encodeURIComponent("subject eq 'x'")}` }, bad('$filter', /got 'subject eq 'x''/));
+      const notTeams = `${list}?$filter=${encodeURIComponent("JoinWebUrl eq 'https://example.com/join/123'")}`;
+      await expectRefused(c, leg, { method: 'GET', path: notTeams }, bad('JoinWebUrl', /no \/l\/meetup-join/));
+    });
+
     it('GET of an unknown meeting, or of a meeting under another user: 404', async () => {
       expectGraphError(await send(c, 'GET', `/v1.0/users/${USERS.bob}/onlineMeetings/MSpub3RoZXJl`), { status: 404, code: 'NotFound', target: 'meetingId', named: 'MSpub3RoZXJl' });
       expectGraphError(await send(c, 'GET', `/v1.0/users/${USERS.adele}/onlineMeetings/${meeting.id}`), { status: 404, code: 'NotFound', target: 'meetingId', named: meeting.id });
