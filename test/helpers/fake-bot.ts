@@ -59,6 +59,10 @@ export interface FakeBotOptions {
   };
   /** Status to answer a verified delivery (default 202, what the comms SDK answers). May be async to simulate a slow bot. */
   respond?: (req: FakeBotRequest) => number | Promise<number>;
+  /** Extra response headers for a delivery answered with `status` (e.g. Retry-After on a 429). */
+  headers?: (status: number) => Record<string, string>;
+  /** Port to listen on (default: any free one), e.g. one the callback refused connections on until now. */
+  port?: number;
   /** Also validate every envelope against the Graph schemas; failures go to `problems`. */
   validateSchema?: boolean;
 }
@@ -215,7 +219,7 @@ export async function startFakeBot(opts: FakeBotOptions = {}): Promise<FakeBot> 
         redelivery: previous !== undefined, status,
       });
     });
-    res.writeHead(status).end();
+    res.writeHead(status, opts.headers?.(status) ?? {}).end();
     for (const w of waiters) w.check();
   };
 
@@ -225,7 +229,7 @@ export async function startFakeBot(opts: FakeBotOptions = {}): Promise<FakeBot> 
       if (!res.headersSent) res.writeHead(500).end();
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(opts.port ?? 0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/calls`;
 
   const wait = <T>(find: () => T | undefined, what: string, timeoutMs: number): Promise<T> =>
