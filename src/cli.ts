@@ -17,6 +17,8 @@ Options (each also as an environment variable):
   --world <file.json>    directory to load               SWITCHBOARD_WORLD       (built-in)
   --notification-issuer  iss of notification JWTs        SWITCHBOARD_NOTIFICATION_ISSUER (https://api.botframework.com)
   --body-limit <bytes>   largest request body            SWITCHBOARD_BODY_LIMIT  (1048576)
+  --max-json-depth <n>   deepest JSON nesting in a body  SWITCHBOARD_MAX_JSON_DEPTH (32)
+  --max-array-items <n>  most items in one JSON array    SWITCHBOARD_MAX_ARRAY_ITEMS (1000)
   --log-level <level>    silent|error|warn|info|debug    SWITCHBOARD_LOG_LEVEL   (info)
   --clock <real|virtual> virtual: time moves only by      SWITCHBOARD_CLOCK       (real)
                          POST /_switchboard/clock/advance

@@ -21,6 +21,10 @@ export interface Config {
   notificationIssuer: string;
   /** Largest request body accepted, in bytes (413 beyond). */
   bodyLimit: number;
+  /** Deepest nesting of objects and arrays in a JSON body (400 beyond). */
+  maxJsonDepth: number;
+  /** Most items in any one array of a JSON body (400 beyond). */
+  maxArrayItems: number;
   logLevel: 'silent' | 'error' | 'warn' | 'info' | 'debug';
   /** 'real', or 'virtual': the calling world's time stands still until POST /_switchboard/clock/advance. */
   clock: 'real' | 'virtual';
@@ -51,6 +55,8 @@ export const DEFAULTS: Config = {
   world: null,
   notificationIssuer: 'https://api.botframework.com',
   bodyLimit: 1024 * 1024,
+  maxJsonDepth: 32,
+  maxArrayItems: 1000,
   logLevel: 'info',
   clock: 'real',
   postgres: null,
@@ -76,6 +82,8 @@ const FLAGS: Record<string, keyof Config> = {
   '--world': 'world',
   '--notification-issuer': 'notificationIssuer',
   '--body-limit': 'bodyLimit',
+  '--max-json-depth': 'maxJsonDepth',
+  '--max-array-items': 'maxArrayItems',
   '--log-level': 'logLevel',
   '--clock': 'clock',
   '--postgres': 'postgres',
@@ -97,6 +105,8 @@ const ENV: Record<string, keyof Config> = {
   SWITCHBOARD_WORLD: 'world',
   SWITCHBOARD_NOTIFICATION_ISSUER: 'notificationIssuer',
   SWITCHBOARD_BODY_LIMIT: 'bodyLimit',
+  SWITCHBOARD_MAX_JSON_DEPTH: 'maxJsonDepth',
+  SWITCHBOARD_MAX_ARRAY_ITEMS: 'maxArrayItems',
   SWITCHBOARD_LOG_LEVEL: 'logLevel',
   SWITCHBOARD_CLOCK: 'clock',
   SWITCHBOARD_POSTGRES_URL: 'postgres',
@@ -109,7 +119,9 @@ const ENV: Record<string, keyof Config> = {
   SWITCHBOARD_NOTIFICATION_KEY_OVERLAP: 'notificationKeyOverlap',
 };
 
-const NUMERIC = new Set<keyof Config>(['port', 'httpsPort', 'bodyLimit']);
+const NUMERIC = new Set<keyof Config>(['port', 'httpsPort', 'bodyLimit', 'maxJsonDepth', 'maxArrayItems']);
+// Sizes rather than ports: any whole number (limits of 0 would refuse every body, so they start at 1).
+const SIZES = new Set<keyof Config>(['bodyLimit', 'maxJsonDepth', 'maxArrayItems']);
 const LOG_LEVELS = new Set(['silent', 'error', 'warn', 'info', 'debug']);
 const CLOCKS = new Set(['real', 'virtual']);
 const RATE_LIMITS = new Set<keyof Config>(['throttleAppTenant', 'throttleApp', 'throttleTenant', 'tokenRateLimit']);
@@ -148,8 +160,9 @@ function assign(cfg: Config, key: keyof Config, raw: string, source: string): vo
   }
   if (NUMERIC.has(key)) {
     const n = Number(raw);
-    if (!Number.isInteger(n) || n < 0 || (key !== 'bodyLimit' && n > 65535)) {
-      throw new ConfigError(`${source}: expected a whole number${key === 'bodyLimit' ? '' : ' from 0 to 65535'}, got '${raw}'`);
+    const size = SIZES.has(key);
+    if (!Number.isInteger(n) || n < (size ? 1 : 0) || (!size && n > 65535)) {
+      throw new ConfigError(`${source}: expected a whole number${size ? ' from 1' : ' from 0 to 65535'}, got '${raw}'`);
     }
     (cfg as unknown as Record<string, unknown>)[key] = n;
     return;

@@ -17,6 +17,13 @@ describe('resolveConfig', () => {
     expect(resolveConfig(['--port', '6000', '--https-port=6443'], env)).toMatchObject({ port: 6000, httpsPort: 6443, host: '0.0.0.0' });
   });
 
+  it('reads the JSON body limits (depth, array items), which must be at least 1', () => {
+    expect(resolveConfig([], {})).toMatchObject({ maxJsonDepth: 32, maxArrayItems: 1000 });
+    expect(resolveConfig(['--max-json-depth', '8'], { SWITCHBOARD_MAX_ARRAY_ITEMS: '50' })).toMatchObject({ maxJsonDepth: 8, maxArrayItems: 50 });
+    expect(() => resolveConfig(['--max-json-depth', '0'], {})).toThrow(/--max-json-depth: expected a whole number from 1/);
+    expect(resolveConfig(['--max-array-items', '100000'], {}).maxArrayItems).toBe(100_000);
+  });
+
   it('keeps :memory: as is and puts TLS material in the default directory', () => {
     const c = resolveConfig(['--data', ':memory:'], {});
     expect(c.data).toBe(':memory:');
