@@ -3,8 +3,9 @@
  * Order: request ids → content-type parsing → auth (per route) → body validation → service → Graph envelope on error.
  */
 import Fastify, { type FastifyInstance, type FastifyServerFactory } from 'fastify';
-import { installGraphErrors } from './api/error-envelope.js';
+import { answerClientError, answerFrameworkError, installGraphErrors, MAX_PARAM_LENGTH } from './api/error-envelope.js';
 import { unsupportedMediaType } from './api/errors.js';
+import { checkJsonLimits } from './api/json-limits.js';
 import { graphRoutes } from './api/graph-routes.js';
 import type { GraphDeps } from './api/context.js';
 import { authRoutes, type AuthRouteDeps } from './auth/routes.js';
@@ -23,7 +24,7 @@ export interface RouteInfo {
 }
 
 export interface AppDeps {
-  config: Pick<Config, 'bodyLimit' | 'logLevel'>;
+  config: Pick<Config, 'bodyLimit' | 'maxJsonDepth' | 'maxArrayItems' | 'logLevel'>;
   service: CallingService;
   store: Store;
   auth: AuthRouteDeps;
@@ -47,11 +48,13 @@ export function buildApp(deps: AppDeps, serverFactory?: FastifyServerFactory): F
   const app = Fastify({
     bodyLimit: deps.config.bodyLimit,
     // onlineMeeting ids (base64 of organizer + thread) are longer than Fastify's default 100-character parameter limit.
-    routerOptions: { caseSensitive: false, maxParamLength: 1000 },
+    routerOptions: { caseSensitive: false, maxParamLength: MAX_PARAM_LENGTH },
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
     // While closing, error-envelope.ts answers new requests with a Graph 503 (fastify's own 503 is not in the envelope).
     return503OnClosing: false,
+    clientErrorHandler: answerClientError,
+    frameworkErrors: answerFrameworkError,
     // Per-request logs only at debug; errors are reported by the error handler.
     logger: deps.config.logLevel === 'debug' ? { level: 'debug' } : false,
     ...(serverFactory ? { serverFactory } : {}),
@@ -64,11 +67,18 @@ export function buildApp(deps: AppDeps, serverFactory?: FastifyServerFactory): F
   installGraphErrors(app, deps.config.bodyLimit);
   // Graph accepts a bodiless request (DELETE, keepAlive) that still says Content-Type: application/json.
   const parseJson = app.getDefaultJsonParser('error', 'error');
+  const limits = { maxDepth: deps.config.maxJsonDepth, maxArrayItems: deps.config.maxArrayItems };
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
     const text = typeof body === 'string' ? body : body.toString('utf8');
     if (text.trim() === '') {
       done(null, undefined);
+      return;
+    }
+    // Depth and array limits on the raw text, so a hostile body never reaches the recursive parser and validators.
+    const tooBig = checkJsonLimits(text, limits);
+    if (tooBig) {
+      done(tooBig, undefined);
       return;
     }
     void parseJson(req, text, done);

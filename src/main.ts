@@ -2,6 +2,8 @@
  * startSwitchboard: load config and world → open store → keys and TLS → build app → start the dispatcher and
  * timer loop → listen on http and https. Returns a handle with the URLs and close().
  */
+import type { FastifyInstance } from 'fastify';
+import { answerClientError } from './api/error-envelope.js';
 import { mkdirSync } from 'node:fs';
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
@@ -40,6 +42,8 @@ export interface Switchboard {
   clock: ClockControl;
   /** Every route served (Graph, token endpoint, control API). */
   routes: readonly RouteInfo[];
+  /** The Fastify application behind both listeners (tests send requests in process with `app.inject`). */
+  app: FastifyInstance;
   close(): Promise<void>;
 }
 
@@ -158,6 +162,8 @@ export async function startSwitchboard(config: Config, opts: StartOptions = {}):
     (handler) => {
       const handle = (req: IncomingMessage, res: ServerResponse): void => handler(req, res);
       httpsServer = createHttpsServer({ cert: tls.certPem, key: tls.keyPem }, handle);
+      // Fastify installs its clientErrorHandler on the http server only.
+      httpsServer.on('clientError', answerClientError);
       return createHttpServer(handle);
     },
   );
@@ -179,6 +185,7 @@ export async function startSwitchboard(config: Config, opts: StartOptions = {}):
     dispatcher,
     clock: clockControl,
     routes: registeredRoutes(app),
+    app,
     async close() {
       if (closed) return;
       closed = true;

@@ -4,9 +4,11 @@
  * `client-request-id` headers (the client's id echoed, or ours when it sent none).
  */
 import { randomUUID } from 'node:crypto';
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { requestPath } from './context.js';
-import { GraphError, internalError, invalidJson, notFound, notImplemented, payloadTooLarge, shuttingDown, unsupportedMediaType } from './errors.js';
+import { badUrl, GraphError, headersTooLarge, internalError, invalidJson, malformedHttp, notFound, notImplemented, pathTooLong, payloadTooLarge, requestTimeout, shuttingDown, unsupportedMediaType } from './errors.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -15,13 +17,14 @@ declare module 'fastify' {
   }
 }
 
+const NON_ASCII_PATH = /[^\x20-\x7e]|%[89a-f][0-9a-f]/i;
 const GRAPH_CALLS_PATH = /^\/(v1\.0|beta)\/(communications|app)\/calls(\/|$|\?)/i;
 
 function headerValue(v: string | string[] | undefined): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
 
-export function errorBody(req: FastifyRequest, err: GraphError): Record<string, unknown> {
+export function errorBody(req: Pick<FastifyRequest, 'graphRequestId' | 'graphClientRequestId'>, err: GraphError): Record<string, unknown> {
   return {
     error: {
       code: err.code,
@@ -35,6 +38,26 @@ export function errorBody(req: FastifyRequest, err: GraphError): Record<string, 
       },
     },
   };
+}
+
+/**
+ * A request Node's HTTP parser refuses before Fastify sees it (duplicate Content-Length, bad chunking, headers over
+ * 16 KB, control characters): answered in the Graph envelope, then the connection is closed. Installed on both
+ * listeners ('clientError'); replaces Node's bare "400 Bad Request" and Fastify's own JSON.
+ */
+export function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
+  const pending = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+  if (err.code === 'ECONNRESET' || !socket.writable || pending?.headersSent) {
+    socket.destroy();
+    return;
+  }
+  const graphError = err.code === 'HPE_HEADER_OVERFLOW' ? headersTooLarge() : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? requestTimeout() : malformedHttp(err.code ?? err.message);
+  const id = randomUUID();
+  const body = JSON.stringify(errorBody({ graphRequestId: id, graphClientRequestId: id }, graphError));
+  socket.end(
+    `HTTP/1.1 ${graphError.status} ${STATUS_CODES[graphError.status]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nrequest-id: ${id}\r\nclient-request-id: ${id}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }
 
 export function sendGraphError(req: FastifyRequest, reply: FastifyReply, err: GraphError): FastifyReply {
@@ -59,6 +82,18 @@ function toGraphError(error: FastifyError, req: FastifyRequest, bodyLimit: numbe
     return new GraphError(error.statusCode, 'BadRequest', error.message);
   }
   return internalError();
+}
+
+/** Longest path segment (call, participant, operation id) the router accepts; longer ones answer 414. */
+export const MAX_PARAM_LENGTH = 1000;
+
+/** Router errors (an overlong id, bad percent-encoding) happen before any hook runs: ids are set here. */
+export function answerFrameworkError(error: FastifyError, req: FastifyRequest, reply: FastifyReply): void {
+  req.graphRequestId = randomUUID();
+  const clientId = headerValue(req.headers['client-request-id']);
+  req.graphClientRequestId = clientId && clientId.length <= 128 ? clientId : req.graphRequestId;
+  void reply.header('request-id', req.graphRequestId).header('client-request-id', req.graphClientRequestId);
+  void sendGraphError(req, reply, error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? pathTooLong(MAX_PARAM_LENGTH) : badUrl());
 }
 
 export function installGraphErrors(app: FastifyInstance, bodyLimit: number): void {
@@ -86,7 +121,9 @@ export function installGraphErrors(app: FastifyInstance, bodyLimit: number): voi
   app.setNotFoundHandler((req, reply) => {
     const path = requestPath(req);
     // A Graph calling path we do not serve yet says so, rather than pretending it does not exist.
-    const err = GRAPH_CALLS_PATH.test(path) ? notImplemented(req.method, path) : notFound(req.method, path);
+    // Graph's own paths are ASCII: one with other characters (an id like `zzİ`, which the case-insensitive router
+    // cannot match once lowercasing changes its length) names nothing, so it is 404, not "not implemented yet".
+    const err = GRAPH_CALLS_PATH.test(path) && !NON_ASCII_PATH.test(path) ? notImplemented(req.method, path) : notFound(req.method, path);
     return sendGraphError(req, reply, err);
   });
 }

@@ -75,6 +75,16 @@ export const notFound = (method: string, path: string): GraphError => new GraphE
 export const shuttingDown = (): GraphError =>
   new GraphError(503, 'serviceNotAvailable', 'Switchboard is shutting down; retry after it restarts.', null, { 'Retry-After': '5', Connection: 'close' });
 
+export const headersTooLarge = (): GraphError => new GraphError(431, 'RequestHeaderFieldsTooLarge', 'The request headers are larger than the server accepts (16 KB).');
+
+export const requestTimeout = (): GraphError => new GraphError(408, 'RequestTimeout', 'The request did not arrive in time.');
+
+export const malformedHttp = (detail: string): GraphError => new GraphError(400, 'BadRequest', `The request is not valid HTTP: ${detail}.`);
+
+export const pathTooLong = (limit: number): GraphError => new GraphError(414, 'RequestUriTooLong', `A segment of the request path is longer than ${limit} characters.`);
+
+export const badUrl = (): GraphError => new GraphError(400, 'BadRequest', 'The request path is not a valid URL (bad percent-encoding).');
+
 export const internalError = (): GraphError => new GraphError(500, 'UnknownError', 'Unkown internal Server Error.');
 
 /** Graph's throttling answer: 429, Retry-After in (fractional) seconds, the scope that was exhausted. */
