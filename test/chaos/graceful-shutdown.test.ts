@@ -138,6 +138,8 @@ describe('graceful shutdown (SIGTERM)', () => {
       { virtual: true, ringingMs: 60_000 },
     );
     const base = s.server.httpUrl;
+    // Nothing left over from the set-up, so the only delivery the bot can hold is one made inside the advance.
+    await until('the set-up notifications to be delivered', 10_000, async () => ((await undelivered(base)) === 0 ? true : undefined));
     held = new Promise<void>((r) => (release = r));
     const deliveryHeld = new Promise<void>((r) => (reached = r));
     const inFlight = advance(base, 100).then(
@@ -164,7 +166,7 @@ describe('graceful shutdown (SIGTERM)', () => {
 
   it('delivers every queued notification before exiting, and completes the ringing invites after a restart', async () => {
     // A slow bot: notifications queue up behind each other (one in flight per call).
-    const s = await scenario({ respond: async () => (await sleep(25), 202) }, { virtual: false, ringingMs: 4_000 });
+    const s = await scenario({ respond: async () => (await sleep(25), 202) }, { virtual: false, ringingMs: 8_000 });
     await until('every fast invite to complete', 10_000, async () => {
       const statuses = await Promise.all(s.fastOps.map(async (o) => ((await (await fetch(`${s.server.httpUrl}/v1.0/communications/calls/${o.callId}/operations/${o.opId}`, { headers: s.auth })).json()) as { status: string }).status));
       return statuses.every((st) => st === 'Completed') ? true : undefined;
@@ -181,7 +183,7 @@ describe('graceful shutdown (SIGTERM)', () => {
 
     await s.restart();
     for (const o of s.ringingOps) {
-      const done = await s.bot.waitFor((n) => n.item.changeType === 'deleted' && n.item.resourceData?.id === o.opId);
+      const done = await s.bot.waitFor((n) => n.item.changeType === 'deleted' && n.item.resourceData?.id === o.opId, { timeoutMs: 20_000 });
       expect(done.item.resourceData.status).toBe('Completed');
     }
     expect(s.bot.problems).toEqual([]);
