@@ -6,7 +6,7 @@ import { toGraphOperation } from '../domain/render.js';
 import type { ApiVersion, Operation } from '../domain/types.js';
 import type { CallingService } from '../service/calling-service.js';
 import { retryAfterSeconds } from '../auth/rate-limit.js';
-import { fromRejection, GraphError, notImplemented, tooManyRequests } from './errors.js';
+import { fromRejection, GraphError, tooManyRequests, unservedGraphPath } from './errors.js';
 
 export interface TokenVerifier {
   verify(authorizationHeader: string | undefined): Promise<Principal>;
@@ -63,7 +63,7 @@ export function actionName(segment: string): string {
 export const requestPath = (req: FastifyRequest): string => req.url.split('?')[0] ?? req.url;
 
 /** 501 for the Graph path of this request: served by Graph, not by Switchboard yet. */
-export const notImplementedHere = (req: FastifyRequest): GraphError => notImplemented(req.method, requestPath(req));
+export const notImplementedHere = (req: FastifyRequest): GraphError => unservedGraphPath(req.method, requestPath(req));
 
 /** An action that creates an operation: 200 (hold music: 202), a Location to the operation, and the operation as the body. */
 export function sendOperation(req: FastifyRequest, reply: FastifyReply, prefix: GraphPrefix, op: Operation, status = 200): FastifyReply {

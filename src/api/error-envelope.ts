@@ -8,7 +8,7 @@ import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { requestPath } from './context.js';
-import { badUrl, GraphError, headersTooLarge, internalError, invalidJson, malformedHttp, notFound, notImplemented, pathTooLong, payloadTooLarge, requestTimeout, shuttingDown, unsupportedMediaType } from './errors.js';
+import { badUrl, GraphError, headersTooLarge, internalError, invalidJson, malformedHttp, MAX_PATH_SEGMENT, notFound, pathTooLong, payloadTooLarge, requestTimeout, shuttingDown, unservedGraphPath, unsupportedMediaType } from './errors.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -17,7 +17,6 @@ declare module 'fastify' {
   }
 }
 
-const NON_ASCII_PATH = /[^\x20-\x7e]|%[89a-f][0-9a-f]/i;
 const GRAPH_CALLS_PATH = /^\/(v1\.0|beta)\/(communications|app)\/calls(\/|$|\?)/i;
 
 function headerValue(v: string | string[] | undefined): string | undefined {
@@ -85,7 +84,7 @@ function toGraphError(error: FastifyError, req: FastifyRequest, bodyLimit: numbe
 }
 
 /** Longest path segment (call, participant, operation id) the router accepts; longer ones answer 414. */
-export const MAX_PARAM_LENGTH = 1000;
+export const MAX_PARAM_LENGTH = MAX_PATH_SEGMENT;
 
 /** Router errors (an overlong id, bad percent-encoding) happen before any hook runs: ids are set here. */
 export function answerFrameworkError(error: FastifyError, req: FastifyRequest, reply: FastifyReply): void {
@@ -121,9 +120,9 @@ export function installGraphErrors(app: FastifyInstance, bodyLimit: number): voi
   app.setNotFoundHandler((req, reply) => {
     const path = requestPath(req);
     // A Graph calling path we do not serve yet says so, rather than pretending it does not exist.
-    // Graph's own paths are ASCII: one with other characters (an id like `zzİ`, which the case-insensitive router
-    // cannot match once lowercasing changes its length) names nothing, so it is 404, not "not implemented yet".
-    const err = GRAPH_CALLS_PATH.test(path) && !NON_ASCII_PATH.test(path) ? notImplemented(req.method, path) : notFound(req.method, path);
+    // A hostile id (non-ASCII, such as `zzİ`, which the case-insensitive router cannot match once lowercasing changes
+    // its length) names nothing: 404, not "not implemented yet" (unservedGraphPath).
+    const err = GRAPH_CALLS_PATH.test(path) ? unservedGraphPath(req.method, path) : notFound(req.method, path);
     return sendGraphError(req, reply, err);
   });
 }

@@ -85,6 +85,22 @@ export const pathTooLong = (limit: number): GraphError => new GraphError(414, 'R
 
 export const badUrl = (): GraphError => new GraphError(400, 'BadRequest', 'The request path is not a valid URL (bad percent-encoding).');
 
+/** Longest path segment Switchboard accepts (onlineMeeting ids, base64 of organizer + thread, are long); longer: 414. */
+export const MAX_PATH_SEGMENT = 1000;
+
+// Graph's own paths are ASCII.
+const NON_ASCII_PATH = /[^\x20-\x7e]|%[89a-f][0-9a-f]/i;
+
+/**
+ * A Graph calling path Switchboard does not serve: 501 "not yet", unless no Graph path looks like it — a segment over
+ * MAX_PATH_SEGMENT (414) or non-ASCII characters, such as a hostile id (404).
+ */
+export function unservedGraphPath(method: string, path: string): GraphError {
+  if (path.split('/').some((segment) => segment.length > MAX_PATH_SEGMENT)) return pathTooLong(MAX_PATH_SEGMENT);
+  if (NON_ASCII_PATH.test(path)) return notFound(method, path);
+  return notImplemented(method, path);
+}
+
 export const internalError = (): GraphError => new GraphError(500, 'UnknownError', 'Unkown internal Server Error.');
 
 /** Graph's throttling answer: 429, Retry-After in (fractional) seconds, the scope that was exhausted. */
