@@ -64,7 +64,7 @@ const wrongTypeFor = (v: unknown): fc.Arbitrary<unknown> => {
 
 /** The route's path with each parameter filled: real ids, one of them replaced by a hostile one when asked. */
 function fillPath(url: string, ids: RealIds, action: string | null, hostileParam: { name: string; value: string } | null): string {
-  return url.replace(/:(\w+)/g, (_m, name: string) => {
+  return url.replace(/\*$/, 'notServedYet').replace(/:(\w+)/g, (_m, name: string) => {
     if (hostileParam?.name === name) return encodeURIComponent(hostileParam.value);
     switch (name) {
       case 'callId':
@@ -88,6 +88,8 @@ function fillPath(url: string, ids: RealIds, action: string | null, hostileParam
 /** A body that would be accepted (and change state) were it not for the fatal flaw; null for bodiless routes. */
 function template(route: RouteInfo, action: string | null, ids: RealIds): Record<string, unknown> | null {
   const url = route.url;
+  // Catch-all routes (`…/calls/*`) serve paths not implemented yet: no body makes them succeed.
+  if (url.includes('*') || !(route.method === 'POST' || (route.method === 'PUT' && CONTROL.test(url)))) return null;
   const serviceHosted = { '@odata.type': '#microsoft.graph.serviceHostedMediaConfig' };
   const user = (id: string) => ({ identity: { user: { id } } });
   if (GRAPH.test(url)) {
@@ -175,7 +177,7 @@ export function hostileRequestFor(route: RouteInfo, ids: RealIds, limits: Limits
   const isToken = TOKEN.test(route.url);
   const shape: Shape = isGraph || CONTROL.test(route.url) ? 'graph' : 'aad';
   const params = [...route.url.matchAll(/:(\w+)/g)].map((m) => m[1]!);
-  const hasBody = route.method === 'POST' || route.method === 'PUT' || route.method === 'DELETE';
+  const hasBody = ['POST', 'PUT', 'PATCH', 'DELETE'].includes(route.method);
   const bearer = `Bearer ${ids.token}`;
 
   return fc.tuple(fc.constantFrom(...CALL_ACTIONS), noise).chain(([action, n]) => {
