@@ -77,6 +77,10 @@ function fillPath(url: string, ids: RealIds, action: string | null, hostileParam
         return url.includes('/people/') ? ids.personId : ids.callId;
       case 'tenant':
         return ids.tenantId;
+      case 'userId':
+        return ids.personId;
+      case 'meetingId':
+        return 'MSpkYzE3Njc0Yy04MWQ5LTRhZGItYmZi';
       case 'action':
         return action ?? 'keepAlive';
       default:
