@@ -1,122 +1,34 @@
 /**
  * The one place that loads state, asks the domain, and saves the resulting state, outbox rows and timers in
- * ONE transaction. Used by the Graph routes, the control API and the timer loop alike.
+ * ONE transaction (the discipline is in leg-commands.ts; media actions in media-commands.ts). Used by the Graph
+ * routes, the control API and the timer loop alike.
  */
 import { decideAnswer, decideAnswerWindowExpired, decideCreateCall, decideEstablished, decideHangUp, decideIncomingCall, decideKeepAlive, decideKeepAliveExpired, decideReject, decideTargetAnswer, meetingThreadOf, type AnswerCommand, type CreateCallCommand, type IncomingCallCommand } from '../domain/call.js';
-import type { Clock, DomainContext, IdSource } from '../domain/clock.js';
+import type { DomainContext } from '../domain/clock.js';
 import { decideInvite, decideInviteeAnswer, normalizeCallId, type ConversationView, type InviteCommand } from '../domain/invite.js';
-import { decideHoldMusic, type StartHoldMusicCommand } from '../domain/hold-music.js';
-import { decideChangeScreenSharingRole, decideUpdateRecordingStatus, type UpdateRecordingStatusCommand } from '../domain/in-call.js';
-import { legMedia, type ClientContextCommand } from '../domain/media-operations.js';
-import { decideMediaTimer } from '../domain/media-timer.js';
 import { decideLobby, type LobbyAction, type LobbyCommand } from '../domain/lobby.js';
 import { decideParticipantMute, decideSelfMute, type MuteCommand } from '../domain/mute.js';
-import { decideCancelMediaProcessing, decidePlayPrompt, decideRecordResponse, type PlayPromptCommand, type PromptDuration, type RecordResponseCommand } from '../domain/prompts.js';
-import { decidePressTones, decideSendDtmfTones, decideSubscribeToTone, type PressedTones, type SendDtmfTonesCommand } from '../domain/tones.js';
+import { decidePressTones } from '../domain/tones.js';
 import type { Principal } from '../domain/permissions.js';
 import { onApiVersion } from '../domain/beta.js';
 import { decideRemoveParticipant, removableParticipant } from '../domain/remove-participant.js';
 import { decideRedirect, decideTransfer, decideTransferOutcome, type RedirectCommand, type TransferCommand } from '../domain/transfer.js';
-import { isRejection, reject, RejectionCode, type Rejection } from '../domain/rejections.js';
+import { isRejection, reject, RejectionCode } from '../domain/rejections.js';
 import type { InviteeOutcome } from '../domain/result-codes.js';
 import { emptyEffects } from '../domain/types.js';
 import { parseJoinWebUrl } from '../domain/meeting-url.js';
 import { decideCreateOnlineMeeting, decideFindByJoinWebUrl, decideReadOnlineMeeting, type CreateOnlineMeetingCommand } from '../domain/online-meeting.js';
-import type { ApiVersion, CallLeg, Conversation, Effects, OnlineMeeting, Operation, Participant, ScreenSharingRole } from '../domain/types.js';
-import type { Directory } from '../sim/directory.js';
-import { batchByCall } from '../notify/batch.js';
-import type { DueTimer, Store, Tx } from '../store/store.js';
+import type { ApiVersion, CallLeg, Conversation, Effects, OnlineMeeting, Operation, Participant } from '../domain/types.js';
+import type { DueTimer, Tx } from '../store/store.js';
 import type { LaterAction } from '../domain/person-actions.js';
-import { decidePersonActionRequest, decideTimedPersonAction, scheduleLaterActions, type ScheduledPersonAction } from './people.js';
+import { callNotFound, NO_EFFECTS, noValue, withOperation, type LegView, type Result } from './leg-commands.js';
+import { MediaCommands } from './media-commands.js';
+import { decidePersonActionRequest, decideTimedPersonAction, type ScheduledPersonAction } from './people.js';
 
-export interface CallingServiceDeps {
-  store: Store;
-  directory: Directory;
-  clock: Clock;
-  ids: IdSource;
-  /** How long a prompt plays (by media uri); default: the world's `prompts`, else DEFAULT_PROMPT_MS. */
-  promptDuration?: PromptDuration;
-  /** One POST per call and command for the notifications a command produces (src/notify/batch.ts); default true. */
-  batchNotifications?: boolean;
-  /** Called after a commit that wrote notifications or timers: wakes the dispatcher and the timer loop. */
-  afterCommit?: (written: { notifications: number; timers: number }) => void;
-}
+export type { CallingServiceDeps } from './leg-commands.js';
+export { DEFAULT_PROMPT_MS } from './media-commands.js';
 
-type Result<T> = Rejection | T;
-
-type LegView = ConversationView & { leg: CallLeg };
-
-/** A decision that changes state and returns nothing to the caller. */
-const noValue = (r: Result<Effects>): Result<{ effects: Effects; value: null }> => (isRejection(r) ? r : { effects: r, value: null });
-
-/** A decision that creates an operation the route returns. */
-const withOperation = (r: Result<{ effects: Effects; operation: Operation }>): Result<{ effects: Effects; value: Operation }> =>
-  isRejection(r) ? r : { effects: r.effects, value: r.operation };
-
-const NO_EFFECTS: Effects = { conversations: [], legs: [], participants: [], operations: [], notifications: [], timers: [] };
-
-/** How long a prompt plays when nothing says otherwise. */
-export const DEFAULT_PROMPT_MS = 3000;
-
-const callNotFound = (id: string): Rejection => reject(RejectionCode.callNotFound, 'Call not found.', id);
-
-export class CallingService {
-  private readonly deps: CallingServiceDeps;
-
-  constructor(deps: CallingServiceDeps) {
-    this.deps = deps;
-  }
-
-  private ctx(): DomainContext {
-    return { now: this.deps.clock.now(), ids: this.deps.ids };
-  }
-
-  /** Runs load → decide → save in one transaction; a rejection writes nothing. */
-  private async run<T>(fn: (tx: Tx, ctx: DomainContext) => Promise<Result<{ effects: Effects; value: T }>>): Promise<Result<T>> {
-    let written = { notifications: 0, timers: 0 };
-    const result = await this.deps.store.transact(async (tx) => {
-      const ctx = this.ctx();
-      const r = await fn(tx, ctx);
-      if (isRejection(r)) return r;
-      await scheduleLaterActions(tx, r.effects, this.deps.directory, ctx);
-      await save(tx, r.effects, ctx, this.deps.ids, this.deps.batchNotifications ?? true);
-      written = { notifications: r.effects.notifications.length, timers: r.effects.timers.length };
-      return r.value;
-    });
-    if (!isRejection(result) && (written.notifications > 0 || written.timers > 0)) this.deps.afterCommit?.(written);
-    return result;
-  }
-
-  /** A command on one of the caller's own legs: ownership checked and the leg's conversation loaded, then decided. */
-  private onLeg<T>(principal: Principal, callId: string, decide: (view: LegView, ctx: DomainContext) => Result<{ effects: Effects; value: T }>): Promise<Result<T>> {
-    return this.run(async (tx, ctx) => {
-      const leg = await this.ownLeg(tx, principal, callId);
-      if (isRejection(leg)) return leg;
-      return decide(await this.legView(tx, leg), ctx);
-    });
-  }
-
-  private async ownLeg(tx: Tx, principal: Principal, rawId: string): Promise<Result<CallLeg>> {
-    const leg = await tx.getLeg(rawId.toLowerCase());
-    if (!leg) return callNotFound(rawId);
-    // Isolation: another tenant's call is a tenant mismatch (7505); another app's call in the tenant does not exist for it.
-    if (leg.tenantId.toLowerCase() !== principal.tenantId.toLowerCase()) return reject(RejectionCode.tenantMismatch, 'Request authorization tenant mismatch.');
-    if (leg.appId.toLowerCase() !== principal.appId.toLowerCase()) return callNotFound(rawId);
-    return leg;
-  }
-
-  private async view(tx: Tx, conversationId: string): Promise<ConversationView | undefined> {
-    const conversation = await tx.getConversation(conversationId);
-    if (!conversation) return undefined;
-    return { conversation, roster: await tx.participantsInConversation(conversationId), legs: await tx.legsInConversation(conversationId) };
-  }
-
-  private async legView(tx: Tx, leg: CallLeg): Promise<LegView> {
-    const view = await this.view(tx, leg.conversationId);
-    if (!view) throw new Error(`call ${leg.id} has no conversation ${leg.conversationId}`);
-    return { ...view, leg };
-  }
-
+export class CallingService extends MediaCommands {
   createCall(principal: Principal, cmd: CreateCallCommand, apiVersion: ApiVersion): Promise<Result<{ leg: CallLeg; conversation: Conversation }>> {
     return this.run(async (tx, ctx) => {
       const stored = await this.storedMeetingOf(tx, principal.tenantId, cmd);
@@ -271,85 +183,6 @@ export class CallingService {
     });
   }
 
-  // ---- media and in-call actions (src/domain/tones.ts, prompts.ts, in-call.ts, hold-music.ts) ----
-
-  subscribeToTone(principal: Principal, callId: string, cmd: ClientContextCommand): Promise<Result<Operation>> {
-    return this.onLeg(principal, callId, (view, ctx) => withOperation(decideSubscribeToTone(principal, view, cmd, ctx)));
-  }
-
-  sendDtmfTones(principal: Principal, callId: string, cmd: SendDtmfTonesCommand): Promise<Result<Operation>> {
-    return this.onLeg(principal, callId, (view, ctx) => withOperation(decideSendDtmfTones(principal, view, cmd, ctx)));
-  }
-
-  /**
-   * The person in call `callId` presses keys (`["1","#"]` or Graph tone names): the bot gets `toneInfo` if it
-   * subscribed, and a stop tone ends a running recordResponse. For the control API and scripted behaviours.
-   */
-  pressTones(callId: string, tones: string[]): Promise<Result<PressedTones>> {
-    return this.run(async (tx, ctx) => {
-      const leg = await tx.getLeg(callId.toLowerCase());
-      if (!leg) return callNotFound(callId);
-      const [head, ...waiting] = await this.queuedOperations(tx, leg);
-      const r = decidePressTones(await this.legView(tx, leg), { tones }, { head: head ?? null, waiting }, ctx);
-      return isRejection(r) ? r : { effects: r.effects, value: r.pressed };
-    });
-  }
-
-  playPrompt(principal: Principal, callId: string, cmd: PlayPromptCommand): Promise<Result<Operation>> {
-    return this.onLeg(principal, callId, (view, ctx) => withOperation(decidePlayPrompt(principal, view, cmd, this.promptDuration, ctx)));
-  }
-
-  /** `recordingBaseUrl`: the origin the request came in on; the recording is served there. */
-  recordResponse(principal: Principal, callId: string, cmd: RecordResponseCommand, recordingBaseUrl: string): Promise<Result<Operation>> {
-    return this.onLeg(principal, callId, (view, ctx) => withOperation(decideRecordResponse(principal, view, cmd, this.promptDuration, recordingBaseUrl, ctx)));
-  }
-
-  cancelMediaProcessing(principal: Principal, callId: string, cmd: ClientContextCommand): Promise<Result<Operation>> {
-    return this.run(async (tx, ctx) => {
-      const leg = await this.ownLeg(tx, principal, callId);
-      if (isRejection(leg)) return leg;
-      const queued = await this.queuedOperations(tx, leg);
-      return withOperation(decideCancelMediaProcessing(principal, await this.legView(tx, leg), cmd, queued, ctx));
-    });
-  }
-
-  updateRecordingStatus(principal: Principal, callId: string, cmd: UpdateRecordingStatusCommand): Promise<Result<Operation>> {
-    return this.onLeg(principal, callId, (view, ctx) => withOperation(decideUpdateRecordingStatus(principal, view, cmd, ctx)));
-  }
-
-  changeScreenSharingRole(principal: Principal, callId: string, cmd: { role: ScreenSharingRole }): Promise<Result<null>> {
-    return this.onLeg(principal, callId, (view, ctx) => noValue(decideChangeScreenSharingRole(principal, view, cmd, ctx)));
-  }
-
-  holdMusic(principal: Principal, callId: string, participantId: string, start: boolean, cmd: StartHoldMusicCommand): Promise<Result<Operation>> {
-    return this.onLeg(principal, callId, (view, ctx) => withOperation(decideHoldMusic(principal, view, participantId, start, cmd, ctx)));
-  }
-
-  /** A finished recording, if `token` is its recordingAccessToken (no leg needed: recordings outlive the call). */
-  async recording(operationId: string, token: string): Promise<Operation | null> {
-    return this.deps.store.transact(async (tx) => {
-      const op = await tx.getOperation(operationId.toLowerCase());
-      const expected = op?.type === 'recordOperation' ? op.media?.recordingAccessToken : null;
-      return expected && token === expected ? op! : null;
-    });
-  }
-
-  private get promptDuration(): PromptDuration {
-    if (this.deps.promptDuration) return this.deps.promptDuration;
-    const times = this.deps.directory.world.prompts;
-    return (uri) => times?.durations[uri] ?? times?.defaultMs ?? DEFAULT_PROMPT_MS;
-  }
-
-  /** The leg's queued prompts and recordings, head first. */
-  private async queuedOperations(tx: Tx, leg: CallLeg): Promise<Operation[]> {
-    const ops: Operation[] = [];
-    for (const id of legMedia(leg).queue) {
-      const op = await tx.getOperation(id);
-      if (op) ops.push(op);
-    }
-    return ops;
-  }
-
   async getOperation(principal: Principal, callId: string, operationId: string): Promise<Result<Operation>> {
     return this.deps.store.transact(async (tx) => {
       const leg = await this.ownLeg(tx, principal, callId);
@@ -428,13 +261,8 @@ export class CallingService {
         const r = await decideTimedPersonAction(tx, p, ctx, (view, tones) => this.pressInConversation(tx, view, tones, ctx));
         return isRejection(r) ? none : r;
       }
-      case 'media.complete': {
-        const leg = await tx.getLeg(p.callId ?? '');
-        const op = await tx.getOperation(p.operationId ?? '');
-        if (!leg || !op) return none;
-        const waiting = (await this.queuedOperations(tx, leg)).filter((o) => o.id !== op.id);
-        return decideMediaTimer(await this.legView(tx, leg), op, waiting, ctx);
-      }
+      case 'media.complete':
+        return this.mediaTimerFired(tx, p, ctx);
       case 'invitee.answer': {
         const invitee = await tx.getParticipant(p.participantId ?? '');
         if (!invitee) return none;
@@ -456,20 +284,4 @@ export class CallingService {
       }
     }
   }
-}
-
-async function save(tx: Tx, effects: Effects, ctx: DomainContext, ids: IdSource, batch: boolean): Promise<void> {
-  for (const c of effects.conversations) await tx.putConversation(c);
-  for (const leg of effects.legs) {
-    // An ended leg is gone: Graph answers 404 "Call not found." for it.
-    if (leg.state === 'terminated') await tx.deleteLeg(leg.id);
-    else await tx.putLeg(leg);
-  }
-  for (const p of effects.participants) await tx.putParticipant(p);
-  for (const op of effects.operations) await tx.putOperation(op);
-  if (effects.notifications.length > 0) {
-    const rows = batch ? batchByCall(effects.notifications) : effects.notifications;
-    await tx.appendNotifications(rows.map((notification) => ({ messageId: ids.next(), notification, createdAt: ctx.now })));
-  }
-  if (effects.timers.length > 0) await tx.putTimers(effects.timers);
 }

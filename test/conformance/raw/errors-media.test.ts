@@ -2,9 +2,9 @@
  * playPrompt, recordResponse, cancelMediaProcessing, updateRecordingStatus, changeScreenSharingRole and hold music,
  * refused: each in Graph's envelope, naming the offending property, and changing nothing.
  */
-import { afterAll, beforeAll, describe, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inviteUser, MEETING_A, startConformance, USERS, type Conformance } from '../fixture.js';
-import { callPath, expectRefused, send } from './helpers.js';
+import { callPath, expectGraphError, expectRefused, send, sendPlain } from './helpers.js';
 
 const prompt = (uri = 'https://bot.contoso.com/a.wav') => ({ '@odata.type': '#microsoft.graph.mediaPrompt', mediaInfo: { uri } });
 
@@ -93,5 +93,22 @@ describe('media action errors', () => {
 
   it('startHoldMusic in a peer-to-peer call → 409', async () => {
     await expectRefused(c, p2p, { path: `${callPath(p2p)}/participants/${person}/startHoldMusic`, body: {} }, { status: 409, code: 'Conflict' });
+  });
+
+  it('a recording download without its recordingAccessToken → 401 InvalidAuthenticationToken naming Authorization', async () => {
+    const op = await c.raw('POST', `${callPath(p2p)}/recordResponse`, { maxRecordDurationInSeconds: 1 });
+    expect(op.status).toBe(200);
+    await c.advance(1000);
+    const done = await c.bot.waitFor((n) => n.item.resourceUrl === `/communications/calls/${p2p}/operations/${op.body.id}`);
+    const url = (done.item.resourceData.recordingLocation as string).replace(c.server.httpsUrl, c.server.httpUrl);
+    const wrong: Record<string, string>[] = [{}, { authorization: 'Bearer wrong' }, { authorization: `Bearer ${await c.token()}` }];
+    for (const headers of wrong) {
+      expectGraphError(await sendPlain(url, { method: 'GET', headers }), { status: 401, code: 'InvalidAuthenticationToken', target: 'Authorization' });
+    }
+    // Another operation's id with this token is refused as well.
+    const other = url.replace(op.body.id, '0b0e0000-0000-4000-8000-000000000000');
+    expectGraphError(await sendPlain(other, { method: 'GET', headers: { authorization: `Bearer ${done.item.resourceData.recordingAccessToken}` } }), { status: 401, code: 'InvalidAuthenticationToken', target: 'Authorization' });
+    const ok = await fetch(url, { headers: { authorization: `Bearer ${done.item.resourceData.recordingAccessToken}` } });
+    expect(ok.status).toBe(200);
   });
 });

@@ -1,0 +1,117 @@
+/**
+ * The transaction discipline every service command follows: load → ask the domain → save state, outbox rows and
+ * timers in ONE transaction; plus the loads most commands share (the caller's own leg, a conversation view).
+ */
+import type { Clock, DomainContext, IdSource } from '../domain/clock.js';
+import type { ConversationView } from '../domain/invite.js';
+import type { Principal } from '../domain/permissions.js';
+import type { PromptDuration } from '../domain/prompts.js';
+import { isRejection, reject, RejectionCode, type Rejection } from '../domain/rejections.js';
+import type { CallLeg, Effects, Operation } from '../domain/types.js';
+import { batchByCall } from '../notify/batch.js';
+import type { Directory } from '../sim/directory.js';
+import type { Store, Tx } from '../store/store.js';
+import { scheduleLaterActions } from './people.js';
+
+export interface CallingServiceDeps {
+  store: Store;
+  directory: Directory;
+  clock: Clock;
+  ids: IdSource;
+  /** How long a prompt plays (by media uri); default: the world's `prompts`, else DEFAULT_PROMPT_MS. */
+  promptDuration?: PromptDuration;
+  /** One POST per call and command for the notifications a command produces (src/notify/batch.ts); default true. */
+  batchNotifications?: boolean;
+  /** Called after a commit that wrote notifications or timers: wakes the dispatcher and the timer loop. */
+  afterCommit?: (written: { notifications: number; timers: number }) => void;
+}
+
+export type Result<T> = Rejection | T;
+
+export type LegView = ConversationView & { leg: CallLeg };
+
+/** A decision that changes state and returns nothing to the caller. */
+export const noValue = (r: Result<Effects>): Result<{ effects: Effects; value: null }> => (isRejection(r) ? r : { effects: r, value: null });
+
+/** A decision that creates an operation the route returns. */
+export const withOperation = (r: Result<{ effects: Effects; operation: Operation }>): Result<{ effects: Effects; value: Operation }> =>
+  isRejection(r) ? r : { effects: r.effects, value: r.operation };
+
+export const NO_EFFECTS: Effects = { conversations: [], legs: [], participants: [], operations: [], notifications: [], timers: [] };
+
+export const callNotFound = (id: string): Rejection => reject(RejectionCode.callNotFound, 'Call not found.', id);
+
+export abstract class LegCommands {
+  protected readonly deps: CallingServiceDeps;
+
+  constructor(deps: CallingServiceDeps) {
+    this.deps = deps;
+  }
+
+  protected ctx(): DomainContext {
+    return { now: this.deps.clock.now(), ids: this.deps.ids };
+  }
+
+  /** Runs load → decide → save in one transaction; a rejection writes nothing. */
+  protected async run<T>(fn: (tx: Tx, ctx: DomainContext) => Promise<Result<{ effects: Effects; value: T }>>): Promise<Result<T>> {
+    let written = { notifications: 0, timers: 0 };
+    const result = await this.deps.store.transact(async (tx) => {
+      const ctx = this.ctx();
+      const r = await fn(tx, ctx);
+      if (isRejection(r)) return r;
+      await scheduleLaterActions(tx, r.effects, this.deps.directory, ctx);
+      await save(tx, r.effects, ctx, this.deps.ids, this.deps.batchNotifications ?? true);
+      written = { notifications: r.effects.notifications.length, timers: r.effects.timers.length };
+      return r.value;
+    });
+    if (!isRejection(result) && (written.notifications > 0 || written.timers > 0)) this.deps.afterCommit?.(written);
+    return result;
+  }
+
+  /** A command on one of the caller's own legs: ownership checked and the leg's conversation loaded, then decided. */
+  protected onLeg<T>(principal: Principal, callId: string, decide: (view: LegView, ctx: DomainContext) => Result<{ effects: Effects; value: T }>): Promise<Result<T>> {
+    return this.run(async (tx, ctx) => {
+      const leg = await this.ownLeg(tx, principal, callId);
+      if (isRejection(leg)) return leg;
+      return decide(await this.legView(tx, leg), ctx);
+    });
+  }
+
+  protected async ownLeg(tx: Tx, principal: Principal, rawId: string): Promise<Result<CallLeg>> {
+    const leg = await tx.getLeg(rawId.toLowerCase());
+    if (!leg) return callNotFound(rawId);
+    // Isolation: another tenant's call is a tenant mismatch (7505); another app's call in the tenant does not exist for it.
+    if (leg.tenantId.toLowerCase() !== principal.tenantId.toLowerCase()) return reject(RejectionCode.tenantMismatch, 'Request authorization tenant mismatch.');
+    if (leg.appId.toLowerCase() !== principal.appId.toLowerCase()) return callNotFound(rawId);
+    return leg;
+  }
+
+  protected async view(tx: Tx, conversationId: string): Promise<ConversationView | undefined> {
+    const conversation = await tx.getConversation(conversationId);
+    if (!conversation) return undefined;
+    return { conversation, roster: await tx.participantsInConversation(conversationId), legs: await tx.legsInConversation(conversationId) };
+  }
+
+  protected async legView(tx: Tx, leg: CallLeg): Promise<LegView> {
+    const view = await this.view(tx, leg.conversationId);
+    if (!view) throw new Error(`call ${leg.id} has no conversation ${leg.conversationId}`);
+    return { ...view, leg };
+  }
+
+}
+
+async function save(tx: Tx, effects: Effects, ctx: DomainContext, ids: IdSource, batch: boolean): Promise<void> {
+  for (const c of effects.conversations) await tx.putConversation(c);
+  for (const leg of effects.legs) {
+    // An ended leg is gone: Graph answers 404 "Call not found." for it.
+    if (leg.state === 'terminated') await tx.deleteLeg(leg.id);
+    else await tx.putLeg(leg);
+  }
+  for (const p of effects.participants) await tx.putParticipant(p);
+  for (const op of effects.operations) await tx.putOperation(op);
+  if (effects.notifications.length > 0) {
+    const rows = batch ? batchByCall(effects.notifications) : effects.notifications;
+    await tx.appendNotifications(rows.map((notification) => ({ messageId: ids.next(), notification, createdAt: ctx.now })));
+  }
+  if (effects.timers.length > 0) await tx.putTimers(effects.timers);
+}
