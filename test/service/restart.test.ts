@@ -82,6 +82,44 @@ describe('restart on the same data directory', () => {
   });
 });
 
+describe('online meetings across a restart', () => {
+  it('a meeting created before the restart is read back and joined by its join meeting id and passcode after it', async () => {
+    const data = mkdtempSync(join(tmpdir(), 'sb-restart-meetings-'));
+    const config = resolveConfig([], {}, { data, port: 0, httpsPort: 0, tlsDir: process.env.SWITCHBOARD_TEST_TLS_DIR!, logLevel: 'silent' });
+    const first = await startSwitchboard(config, { world: fastWorld(null) });
+    const bob = '5810cede-0a2b-4c6f-9d4e-2f3a4b5c6d7e';
+    const created = await fetch(`${first.httpUrl}/v1.0/users/${bob}/onlineMeetings`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${await token(first)}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ subject: 'Survives', joinMeetingIdSettings: { isPasscodeRequired: true } }),
+    });
+    expect(created.status).toBe(201);
+    const meeting = (await created.json()) as { id: string; joinMeetingIdSettings: { joinMeetingId: string; passcode: string } };
+    await first.close();
+
+    const second = await startSwitchboard(config, { world: fastWorld(null) });
+    try {
+      const auth = { authorization: `Bearer ${await token(second)}`, 'content-type': 'application/json' };
+      const got = await fetch(`${second.httpUrl}/v1.0/users/${bob}/onlineMeetings/${meeting.id}`, { headers: auth });
+      expect(got.status).toBe(200);
+      expect((await got.json())).toMatchObject({ id: meeting.id, subject: 'Survives', joinMeetingIdSettings: meeting.joinMeetingIdSettings });
+      const joined = await fetch(`${second.httpUrl}/v1.0/communications/calls`, {
+        method: 'POST',
+        headers: auth,
+        body: JSON.stringify({
+          callbackUri: 'http://127.0.0.1:9/api/calls',
+          mediaConfig: { '@odata.type': '#microsoft.graph.serviceHostedMediaConfig' },
+          meetingInfo: { '@odata.type': '#microsoft.graph.joinMeetingIdMeetingInfo', ...meeting.joinMeetingIdSettings },
+          tenantId: DEFAULT_TENANT_ID,
+        }),
+      });
+      expect(joined.status, await joined.clone().text()).toBe(201);
+    } finally {
+      await second.close();
+    }
+  });
+});
+
 describe('close()', () => {
   it('stops both listeners, so nothing keeps the process alive', async () => {
     const config = resolveConfig([], {}, { data: ':memory:', port: 0, httpsPort: 0, tlsDir: process.env.SWITCHBOARD_TEST_TLS_DIR!, logLevel: 'silent' });

@@ -4,7 +4,7 @@ import { openPostgresStore } from '../../src/store/postgres/store.js';
 import type { Store } from '../../src/store/store.js';
 import { describePostgres, TEST_POSTGRES_URL, testSchemas } from '../helpers/postgres.js';
 import { runStoreContract } from './contract.js';
-import { conversation, leg, note, participant, T0 } from './fixtures.js';
+import { conversation, leg, note, onlineMeeting, participant, T0, TENANT } from './fixtures.js';
 
 const freshSchema = testSchemas();
 const open = (schema = freshSchema()) => openPostgresStore({ connectionString: TEST_POSTGRES_URL, schema });
@@ -22,10 +22,12 @@ describePostgres('postgres store', () => {
         await tx.putConversation(conversation());
         await tx.putLeg(leg());
         await tx.appendNotifications([note('call-1', 1)]);
+        await tx.putOnlineMeeting(onlineMeeting());
       });
       await Promise.all(stores.map((s) => s.close()));
       const again = await open(schema);
       expect(await again.transact((tx) => tx.getLeg('call-1'))).toEqual(leg());
+      expect(await again.transact((tx) => tx.onlineMeetingByJoinMeetingId(TENANT, onlineMeeting().joinMeetingId))).toEqual(onlineMeeting());
       await again.close();
       const client = new pg.Client({ connectionString: TEST_POSTGRES_URL });
       await client.connect();

@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openSqliteStore } from '../../src/store/sqlite/store.js';
 import { runStoreContract } from './contract.js';
-import { conversation, leg, note, T0 } from './fixtures.js';
+import { conversation, leg, note, onlineMeeting, T0, TENANT } from './fixtures.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'switchboard-store-'));
 let n = 0;
@@ -26,12 +26,14 @@ describe('sqlite store', () => {
       await tx.putConversation(conversation());
       await tx.putLeg(leg());
       await tx.appendNotifications([note('call-1', 1)]);
+      await tx.putOnlineMeeting(onlineMeeting());
       await tx.putTimers([{ id: 't1', dueAt: T0, kind: 'call.established', payload: { callId: 'call-1' } }]);
     });
     await first.close();
 
     const second = await openSqliteStore({ path });
     expect(await second.transact((tx) => tx.getLeg('call-1'))).toEqual(leg());
+    expect(await second.transact((tx) => tx.onlineMeetingByJoinMeetingId(TENANT, onlineMeeting().joinMeetingId))).toEqual(onlineMeeting());
     expect((await second.outbox.claimDue(T0, T0 + 10, 10)).map((r) => r.messageId)).toEqual(['call-1-msg-1']);
     expect(await second.timers.nextDueAt()).toBe(T0);
     await second.close();
