@@ -47,6 +47,7 @@ export const REJECTION_HTTP: Record<RejectionCode, { status: number; code: strin
   [RejectionCode.meetingNotFound]: { status: 404, code: 'NotFound' },
   [RejectionCode.callStateConflict]: { status: 409, code: 'Conflict' },
   [RejectionCode.notImplemented]: { status: 501, code: 'NotImplemented' },
+  [RejectionCode.appNotRegistered]: { status: 403, code: 'UnknownError' },
 };
 
 export function fromRejection(r: Rejection): GraphError {

@@ -15,7 +15,7 @@ import { annotateIdentitySet, cleanIdentitySet, E164, identityKind, isLoopbackHo
 import type { ConversationView, InvitationInput } from './invite.js';
 import { callNotification, rosterNotification, rosterToAllLegs } from './notifications.js';
 import { requireAnyRole, Role, type Principal } from './permissions.js';
-import { reject, RejectionCode, type Rejection } from './rejections.js';
+import { APP_NOT_REGISTERED_MESSAGE, reject, RejectionCode, type Rejection } from './rejections.js';
 import { callNotAnswered, RESULT, resultInfo, type InviteeOutcome } from './result-codes.js';
 import { THREAD_ID } from './meeting-url.js';
 import { knownOnlineMeeting, knownWorldMeeting, type KnownMeeting } from './online-meeting.js';
@@ -161,6 +161,8 @@ export function behaviourOf(identity: IdentitySet, tenantId: string, directory: 
 
 export function decideCreateCall(principal: Principal, cmd: CreateCallCommand, state: CreateCallState, deps: CreateCallDeps, ctx: DomainContext): Rejection | { effects: Effects; leg: CallLeg; conversation: Conversation } {
   const { directory } = deps;
+  // spec 6.3, 9.6: an app without a calling registration (Teams channel with calling off) gets Graph's odd 7503 shape.
+  if (directory.app(principal.appId)?.app.callingRegistered === false) return reject(RejectionCode.appNotRegistered, APP_NOT_REGISTERED_MESSAGE);
   const kind = kindOf(cmd);
   const roleCheck =
     kind === 'peerToPeer'

@@ -177,6 +177,9 @@ function answerOf(identity: IdentitySet, leg: CallLeg, conversation: Conversatio
   if (kind === 'phone') {
     const app = directory.app(leg.appId)?.app;
     if (!app?.instances.some((i) => i.phoneNumber)) return { outcome: 'pstnNoSponsor', afterMs: FAILURE_DELAY_MS };
+    // PSTN support matrix (spec 1.4 item 8, 9.1): a call that came in to the bot's UPN (the app, not a resource
+    // account) has no PSTN sponsor, so a phone invite from it fails like one from an app without a number.
+    if (leg.direction === 'incoming' && !leg.applicationInstanceId) return { outcome: 'pstnNoSponsor', afterMs: FAILURE_DELAY_MS };
     if (conversation.joinedWith === 'token') return { outcome: 'pstnJoinToken', afterMs: FAILURE_DELAY_MS };
     const a = directory.phoneAnswer(leg.tenantId, id);
     return { outcome: a.action, afterMs: a.afterMs };

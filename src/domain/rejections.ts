@@ -27,8 +27,13 @@ export const RejectionCode = {
   callStateConflict: 'CallStateConflict',
   /** A documented Graph behaviour Switchboard does not simulate yet: 501, never a fake success. */
   notImplemented: 'NotImplemented',
+  /** The app has no calling registration: Graph answers 403 UnknownError with a JSON string as message (spec 6.3). */
+  appNotRegistered: 'AppNotRegistered',
 } as const;
 export type RejectionCode = (typeof RejectionCode)[keyof typeof RejectionCode];
+
+/** Graph's message for 7503, verbatim: itself a JSON string (spec 6.3, comms-samples #432). */
+export const APP_NOT_REGISTERED_MESSAGE = '{"errorCode":"7503","message":"Application is not registered in our store.","instanceAnnotations":[]}';
 
 export interface Rejection {
   readonly rejected: true;

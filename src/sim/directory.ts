@@ -39,6 +39,8 @@ export interface App {
   /** The app's registered calling webhook: where incoming calls are notified. */
   callbackUri: string | null;
   instances: ApplicationInstance[];
+  /** false: the bot has no calling registration (Teams channel with calling off); calls are refused with 7503. */
+  callingRegistered?: boolean;
 }
 
 export interface User {
@@ -200,6 +202,7 @@ export function parseWorld(doc: unknown): World {
         secret: str(ao, 'secret', aw),
         roles: roles.filter((r): r is string => typeof r === 'string'),
         callbackUri: typeof callbackUri === 'string' ? callbackUri : null,
+        ...registeredOf(ao.callingRegistered, aw),
         instances: arr(ao, 'instances', aw).map((i, ii): ApplicationInstance => {
           const iw = `${aw}.instances[${ii}]`;
           const io = asRecord(i, iw);
@@ -378,4 +381,11 @@ export class Directory {
   meetingByJoinId(tenantId: string, joinMeetingId: string): Meeting | undefined {
     return this.tenant(tenantId)?.meetings.find((m) => m.joinMeetingId === joinMeetingId);
   }
+}
+
+/** `apps[].callingRegistered`: absent means registered; only a boolean is kept. */
+function registeredOf(value: unknown, where: string): { callingRegistered?: boolean } {
+  if (value === undefined || value === null) return {};
+  if (typeof value !== 'boolean') throw new WorldFileError(`${where}.callingRegistered must be true or false`);
+  return { callingRegistered: value };
 }
