@@ -296,7 +296,8 @@ function planInvite(cmd: InviteCommand, state: InviteState, planned: PlannedInvi
   return { effects, operation };
 }
 
-export interface AnswerState extends ConversationView {
+/** No roster of the invitee's conversation: the answer changes only the invitee (so it costs the same in any call). */
+export interface AnswerState extends Omit<ConversationView, 'roster'> {
   /** The leg that invited; undefined once it has ended (the invitee then fails silently). */
   leg: CallLeg | undefined;
   operation: Operation | undefined;

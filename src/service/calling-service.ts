@@ -266,8 +266,10 @@ export class CallingService extends MediaCommands {
       case 'invitee.answer': {
         const invitee = await tx.getParticipant(p.participantId ?? '');
         if (!invitee) return none;
-        const view = await this.view(tx, invitee.conversationId);
-        if (!view) return none;
+        // The answer changes only the invitee: no roster read, so it costs the same in a call of any size.
+        const conversation = await tx.getConversation(invitee.conversationId);
+        if (!conversation) return none;
+        const view = { conversation, legs: await tx.legsInConversation(invitee.conversationId) };
         const operation = p.operationId ? await tx.getOperation(p.operationId) : undefined;
         const leg = operation ? await tx.getLeg(operation.callId) : view.legs.find((l) => l.state !== 'terminated');
         const entry = operation?.invitees.find((i) => i.participantId === invitee.id);

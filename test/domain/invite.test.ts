@@ -77,8 +77,11 @@ function directoryWithoutPstnNumber(noInstances = false): Directory {
   return new Directory(world);
 }
 
+/** What the answer decision sees, plus the roster the test keeps to follow participants across answers. */
+type AnswerFixture = AnswerState & { roster: Participant[] };
+
 /** The state an invitee's answer timer sees right after decideInvite committed `planned`. */
-function answerState(state: InviteState, planned: Planned, index = 0, source: AnswerState['source'] = null): AnswerState {
+function answerState(state: InviteState, planned: Planned, index = 0, source: AnswerState['source'] = null): AnswerFixture {
   return {
     conversation: state.conversation,
     legs: state.legs,
@@ -91,7 +94,7 @@ function answerState(state: InviteState, planned: Planned, index = 0, source: An
 }
 
 /** Commits `effects` into `s` (as the store would) and points it at the next invitee. */
-function commit(s: AnswerState, effects: Effects, next: string): AnswerState {
+function commit(s: AnswerFixture, effects: Effects, next: string): AnswerFixture {
   const roster = s.roster.map((p) => effects.participants.find((q) => q.id === p.id) ?? p);
   const conv = effects.conversations.find((c) => c.id === s.conversation.id) ?? s.conversation;
   const op = effects.operations.find((o) => o.id === s.operation?.id) ?? s.operation;
@@ -743,7 +746,7 @@ describe('decideInviteeAnswer: accept (spec 1.6 a, b)', () => {
   it('a group-call target (no operation) that accepts gets a roster update only', () => {
     const state = meetingState({ conversation: { kind: 'groupCall', meetingInfo: null } });
     const target = participant({ id: 'target-1', status: 'inviting', identity: { user: { id: USERS.adele } } });
-    const s: AnswerState = { ...state, roster: [...state.roster, target], operation: undefined, invitee: target, source: null };
+    const s: AnswerFixture = { ...state, roster: [...state.roster, target], operation: undefined, invitee: target, source: null };
     const e = decideInviteeAnswer(s, 'accept', ctx());
     expect(summary(e.notifications)).toEqual([`updated /communications/calls/leg-1/participants -> ${BOT_CB}`]);
     expect(e.operations).toEqual([]);
