@@ -129,9 +129,13 @@ export async function startSwitchboard(config: Config, opts: StartOptions = {}):
   });
   const signer = new NotificationSigner({ key: notificationKeys, issuer: config.notificationIssuer, clock: authClock });
 
-  const dispatcher = new NotificationDispatcher({ store, clock, sign: (appId, tenantId) => signer.sign(appId, tenantId), log });
+  let service: CallingService | null = null;
+  const dispatcher = new NotificationDispatcher({
+    store, clock, sign: (appId, tenantId) => signer.sign(appId, tenantId), log,
+    onDeliveryFailed: (row) => service?.callbackFailed(row.callId) ?? Promise.resolve(),
+  });
   let timerLoop: TimerLoop | null = null;
-  const service = new CallingService({
+  service = new CallingService({
     store,
     directory,
     clock,

@@ -482,14 +482,16 @@ export function decideReject(cmd: { reason?: string | null; callbackUri?: string
 export function decideHangUp(
   view: ConversationView & { leg: CallLeg },
   ctx: DomainContext,
-  why: { result: { code: number; subcode: number; message: string }; terminationReason: string } = { result: RESULT.hungUp, terminationReason: 'AppInitiated' },
+  why: { result: { code: number; subcode: number; message: string }; terminationReason: string | null; skipTerminating?: boolean } = { result: RESULT.hungUp, terminationReason: 'AppInitiated' },
 ): Effects {
   const { leg, conversation } = view;
   const effects = emptyEffects();
   const terminating: CallLeg = { ...leg, state: 'terminating', version: leg.version + 1, updatedAt: ctx.now };
   const ended: CallLeg = { ...terminating, state: 'terminated', resultInfo: resultInfo(why.result), terminationReason: why.terminationReason, version: leg.version + 2 };
   effects.legs.push(ended);
-  effects.notifications.push(callNotification(terminating, conversation, 'updated'), callNotification(ended, conversation, 'deleted'));
+  // A call the service ends on its own while establishing goes straight to `deleted` (spec 9.10), no `terminating`.
+  if (!why.skipTerminating) effects.notifications.push(callNotification(terminating, conversation, 'updated'));
+  effects.notifications.push(callNotification(ended, conversation, 'deleted'));
   const leaving = conversation.kind === 'peerToPeer' ? view.roster.filter((p) => p.status === 'joined' || p.status === 'inviting') : view.roster.filter((p) => p.id === leg.myParticipantId);
   if (leaving.length === 0) return effects;
   const seq = conversation.rosterSequence + 1;

@@ -55,6 +55,8 @@ export const RESULT = {
   answerTimeout: { code: 408, subcode: 1106, message: 'The call was not answered, rejected or redirected within 15 seconds.' },
   /** Transfer completed: the transferee is connected to the target (call-transfer.md: code 0, subcode 7015). */
   transferCompleted: { code: 0, subcode: 7015, message: 'GracefulTransferCompleted' },
+  /** The bot's callback could not be reached while its call was establishing (spec 9.10): Graph ends the call. */
+  callbackUnreachable: { code: 500, subcode: 3002, message: 'Server Internal Error. DiagCode: 500#3002.@' },
   /** The other party of a P2P call hung up. */
   peerLeft: { code: 200, subcode: 4521, message: 'The other participant ended the call.' },
 } as const satisfies Record<string, { code: number; subcode: number; message: string }>;

@@ -30,6 +30,8 @@ export interface DispatcherDeps {
   sign: (appId: string, tenantId: string) => Promise<string>;
   log?: (level: DispatchLogLevel, msg: string, data?: Record<string, unknown>) => void;
   options?: DispatchOptionsInput;
+  /** Told after a failed attempt is recorded (the service ends a call still establishing, spec 9.10). */
+  onDeliveryFailed?: (row: OutboxRow) => Promise<void>;
   /** Extra wake-ups besides wake(), e.g. PostgreSQL NOTIFY from other instances. */
   wakeSource?: WakeSource;
 }
@@ -192,6 +194,12 @@ export class NotificationDispatcher {
       else this.#log('warn', 'notification delivery failed, will retry', { ...where, error, retryInMs: next - at });
     } catch (err) {
       this.#log('error', 'notification dispatcher: could not record a delivery result', { ...where, error: message(err) });
+      return;
+    }
+    try {
+      await this.#deps.onDeliveryFailed?.(row);
+    } catch (err) {
+      this.#log('error', 'notification dispatcher: the delivery-failure handler failed', { ...where, error: message(err) });
     }
   }
 

@@ -4,6 +4,7 @@
  * routes, the control API and the timer loop alike.
  */
 import { decideAnswer, decideAnswerWindowExpired, decideCreateCall, decideEstablished, decideHangUp, decideIncomingCall, decideKeepAlive, decideKeepAliveExpired, decideReject, decideTargetAnswer, meetingThreadOf, type AnswerCommand, type CreateCallCommand, type IncomingCallCommand } from '../domain/call.js';
+import { decideCallbackUnreachable } from '../domain/callback-failure.js';
 import type { DomainContext } from '../domain/clock.js';
 import { decideInvite, decideInviteeAnswer, normalizeCallId, type ConversationView, type InviteCommand } from '../domain/invite.js';
 import { decideLobby, type LobbyAction, type LobbyCommand } from '../domain/lobby.js';
@@ -218,6 +219,16 @@ export class CallingService extends MediaCommands {
     return this.run((_tx, ctx) => {
       const r = decideIncomingCall(cmd, this.deps.directory, ctx);
       return Promise.resolve(isRejection(r) ? r : { effects: r.effects, value: r.leg });
+    });
+  }
+
+  /** The dispatcher could not deliver a notification of this call (spec 9.10): an establishing call ends. */
+  async callbackFailed(callId: string): Promise<void> {
+    if (this.deps.directory.world.endCallOnCallbackFailure === false) return;
+    await this.run(async (tx, ctx) => {
+      const leg = await tx.getLeg(callId.toLowerCase());
+      if (!leg) return { effects: NO_EFFECTS, value: null };
+      return { effects: decideCallbackUnreachable(await this.legView(tx, leg), ctx), value: null };
     });
   }
 

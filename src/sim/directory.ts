@@ -85,6 +85,8 @@ export interface World {
   tenants: Tenant[];
   /** How long an outgoing call or a meeting join takes from establishing to established. */
   establishMs: number;
+  /** Spec 9.10: a failed delivery to the bot's callback ends its still-establishing outgoing call (500/3002). Default true. */
+  endCallOnCallbackFailure?: boolean;
   /** How long playPrompt prompts play: per media uri, else `defaultMs` (built-in default 3000). */
   prompts?: PromptTimes;
 }
@@ -257,7 +259,9 @@ export function parseWorld(doc: unknown): World {
     return { id: str(o, 'id', w), displayName: str(o, 'displayName', w, 'Tenant'), apps, users, phones, meetings, defaultPhoneAnswer };
   });
   const prompts = parsePromptTimes(root.prompts);
-  return { tenants, establishMs, ...(prompts ? { prompts } : {}) };
+  const endCall = root.endCallOnCallbackFailure;
+  if (endCall !== undefined && typeof endCall !== 'boolean') throw new WorldFileError('world.endCallOnCallbackFailure must be a boolean');
+  return { tenants, establishMs, ...(endCall !== undefined ? { endCallOnCallbackFailure: endCall } : {}), ...(prompts ? { prompts } : {}) };
 }
 
 export function loadWorldFile(path: string): World {

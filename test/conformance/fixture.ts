@@ -11,7 +11,7 @@ import { DEFAULT_APP_ID, DEFAULT_MEETING_THREADS, DEFAULT_TENANT_ID, DEFAULT_USE
 import type { Config } from '../../src/config.js';
 import type { World } from '../../src/sim/directory.js';
 import type { Clock } from '../../src/domain/clock.js';
-import { startFakeBot, type FakeBot, type ReceivedNotification } from '../helpers/fake-bot.js';
+import { startFakeBot, type FakeBot, type FakeBotOptions, type ReceivedNotification } from '../helpers/fake-bot.js';
 import { createGraphJsClient } from '../helpers/graph-client.js';
 import { validateGraph, validateGraphCollection } from '../helpers/graph-schema.js';
 import { createCallsClient, type CallsClient } from '../helpers/kiota-calls.js';
@@ -56,12 +56,13 @@ export interface Conformance {
 
 const serviceHosted = { odataType: '#microsoft.graph.serviceHostedMediaConfig' };
 
-export async function startConformance(tweak?: (w: World) => void, opts: { clock?: Clock; virtual?: boolean; data?: string; config?: Partial<Config> } = {}): Promise<Conformance> {
+export async function startConformance(tweak?: (w: World) => void, opts: { clock?: Clock; virtual?: boolean; data?: string; config?: Partial<Config>; botRespond?: FakeBotOptions['respond'] } = {}): Promise<Conformance> {
   // The bot verifies notification JWTs against the server's OpenID configuration, so the server starts first and
   // the app's calling webhook is pointed at the bot afterwards (the directory holds the same app objects).
   const server = await startTestServer(fastWorld(null, tweak), opts);
   const realBot = await startFakeBot({
     validateSchema: true,
+    ...(opts.botRespond ? { respond: opts.botRespond } : {}),
     verify: { openIdConfigUrl: `${server.httpsUrl}/.well-known/OpenIdConfiguration`, appId: APP, ca: readFileSync(server.sb.caCertPath, 'utf8'), ...(opts.clock ? { now: () => opts.clock!.now() } : {}) },
   });
   for (const t of server.sb.directory.world.tenants) for (const a of t.apps) a.callbackUri = realBot.url;

@@ -12,6 +12,9 @@ describe('world file', () => {
   it('fills defaults for a minimal world', () => {
     const w = parseWorld(minimal);
     expect(w.establishMs).toBe(200);
+    // Absent means on (spec 9.10); an explicit value is kept.
+    expect(w.endCallOnCallbackFailure).toBeUndefined();
+    expect(parseWorld({ ...minimal, endCallOnCallbackFailure: false }).endCallOnCallbackFailure).toBe(false);
     expect(w.tenants[0]).toMatchObject({ id: 't1', displayName: 'Tenant', users: [], phones: [], meetings: [], defaultPhoneAnswer: { action: 'accept', afterMs: 1000 } });
     expect(w.tenants[0]!.apps[0]).toMatchObject({ id: 'a1', displayName: 'a1', roles: [], callbackUri: null, instances: [] });
   });
@@ -25,6 +28,7 @@ describe('world file', () => {
     [{ tenants: [{ id: 't', phones: [{ number: '555-1234' }] }] }, 'world.tenants[0].phones[0].number must be an E.164 number'],
     [{ tenants: [{ id: 't', apps: [{ id: 'a', secret: 's', instances: [{ id: 'i', phoneNumber: '12' }] }] }] }, 'world.tenants[0].apps[0].instances[0].phoneNumber must be an E.164 number'],
     [{ tenants: [{ id: 't', apps: [{ id: 'a', secret: 's' }, { id: 'a', secret: 's' }] }] }, 'world.tenants[0].apps[1].id a is listed twice'],
+    [{ ...minimal, endCallOnCallbackFailure: 'no' }, 'world.endCallOnCallbackFailure must be a boolean'],
   ])('rejects %j naming the path', (doc, message) => {
     expect(() => parseWorld(doc)).toThrow(WorldFileError);
     expect(() => parseWorld(doc)).toThrow(message);
