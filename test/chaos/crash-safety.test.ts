@@ -8,7 +8,7 @@ import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DEFAULT_TENANT_ID } from '../../src/sim/default-world.js';
-import { childToken, startChildServer, tempDataDir, type ChildServer } from '../helpers/child-server.js';
+import { childToken, pollFor, startChildServer, tempDataDir, type ChildServer } from '../helpers/child-server.js';
 import { startFakeBot, type FakeBot } from '../helpers/fake-bot.js';
 import { fastWorld } from '../helpers/server.js';
 
@@ -72,17 +72,7 @@ async function createGroupCall(base: string, token: string, botUrl: string, k: n
   return body.id;
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(100);
-  }
-}
 
 interface NotificationRow {
   sequence: number;
@@ -115,7 +105,7 @@ describe('crash safety (kill -9 in the middle of 1,000 invites)', () => {
     const token = await childToken(server.httpUrl);
     const callIds: string[] = [];
     for (let k = 0; k < CALLS; k++) callIds.push(await createGroupCall(server.httpUrl, token, bot.url, k));
-    await until('every call established', 20_000, async () => {
+    await pollFor('every call established', 20_000, async () => {
       const states = await Promise.all(
         callIds.map(async (id) => ((await (await fetch(`${server!.httpUrl}/v1.0/communications/calls/${id}`, { headers: { authorization: `Bearer ${token}` } })).json()) as { state?: string }).state),
       );
@@ -173,7 +163,7 @@ describe('crash safety (kill -9 in the middle of 1,000 invites)', () => {
 
     // Every 200 invite's operation reaches a terminal status.
     const opStatus = new Map<string, string>();
-    await until('every accepted invite to finish', 30_000, async () => {
+    await pollFor('every accepted invite to finish', 30_000, async () => {
       for (const p of ok) {
         const { opId } = p.outcome as { opId: string };
         if (TERMINAL.has(opStatus.get(opId) ?? '')) continue;
@@ -184,7 +174,7 @@ describe('crash safety (kill -9 in the middle of 1,000 invites)', () => {
     });
 
     // Every notification written is delivered (none pending, retrying or dead-lettered), and the bot has it.
-    const rows = await until('every notification delivered', 30_000, async () => {
+    const rows = await pollFor('every notification delivered', 30_000, async () => {
       const list = ((await (await fetch(`${server!.httpUrl}/_switchboard/notifications?limit=10000`)).json()) as { value: NotificationRow[] }).value;
       return list.every((n) => n.status === 'delivered') ? list : undefined;
     });

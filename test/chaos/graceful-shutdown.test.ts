@@ -9,7 +9,7 @@ import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_TENANT_ID } from '../../src/sim/default-world.js';
-import { childToken, startChildServer, tempDataDir, type ChildServer } from '../helpers/child-server.js';
+import { childToken, pollFor, startChildServer, tempDataDir, type ChildServer } from '../helpers/child-server.js';
 import { startFakeBot, type FakeBot, type FakeBotOptions } from '../helpers/fake-bot.js';
 import { fastWorld } from '../helpers/server.js';
 
@@ -20,15 +20,6 @@ const RINGING = ['late-0', 'late-1', 'late-2'];
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(50);
-  }
-}
 
 const inviteBody = (userId: string): string =>
   JSON.stringify({ participants: [{ '@odata.type': '#microsoft.graph.invitationParticipantInfo', identity: { user: { id: userId, identityProvider: 'AAD' } } }] });
@@ -75,7 +66,7 @@ async function scenario(botOptions: FakeBotOptions, opts: { virtual: boolean; ri
     callIds.push(((await res.json()) as { id: string }).id);
   }
   if (opts.virtual) expect((await advance(base, 1_000)).status).toBe(200);
-  await until('every call established', 10_000, async () => {
+  await pollFor('every call established', 10_000, async () => {
     const states = await Promise.all(callIds.map(async (id) => ((await (await fetch(`${base}/v1.0/communications/calls/${id}`, { headers: auth })).json()) as { state?: string }).state));
     return states.every((s) => s === 'established') ? true : undefined;
   });
@@ -139,7 +130,7 @@ describe('graceful shutdown (SIGTERM)', () => {
     );
     const base = s.server.httpUrl;
     // Nothing left over from the set-up, so the only delivery the bot can hold is one made inside the advance.
-    await until('the set-up notifications to be delivered', 10_000, async () => ((await undelivered(base)) === 0 ? true : undefined));
+    await pollFor('the set-up notifications to be delivered', 10_000, async () => ((await undelivered(base)) === 0 ? true : undefined));
     held = new Promise<void>((r) => (release = r));
     const deliveryHeld = new Promise<void>((r) => (reached = r));
     const inFlight = advance(base, 100).then(
@@ -149,7 +140,7 @@ describe('graceful shutdown (SIGTERM)', () => {
     // The advance fired the invitees' answers and is waiting for a delivery the bot holds: it is in the server.
     await deliveryHeld;
     s.server.kill('SIGTERM');
-    await until('new connections to be refused', 5_000, async () => {
+    await pollFor('new connections to be refused', 5_000, async () => {
       try {
         await fetch(`${base}/_switchboard/clock`);
         return undefined;
@@ -167,7 +158,7 @@ describe('graceful shutdown (SIGTERM)', () => {
   it('delivers every queued notification before exiting, and completes the ringing invites after a restart', async () => {
     // A slow bot: notifications queue up behind each other (one in flight per call).
     const s = await scenario({ respond: async () => (await sleep(25), 202) }, { virtual: false, ringingMs: 8_000 });
-    await until('every fast invite to complete', 10_000, async () => {
+    await pollFor('every fast invite to complete', 10_000, async () => {
       const statuses = await Promise.all(s.fastOps.map(async (o) => ((await (await fetch(`${s.server.httpUrl}/v1.0/communications/calls/${o.callId}/operations/${o.opId}`, { headers: s.auth })).json()) as { status: string }).status));
       return statuses.every((st) => st === 'Completed') ? true : undefined;
     });

@@ -82,3 +82,14 @@ export async function childToken(httpUrl: string): Promise<string> {
 }
 
 export const tempDataDir = (prefix: string): string => mkdtempSync(join(tmpdir(), prefix));
+
+/** The first value `probe` returns (polling every `everyMs`), or an error naming `what` after `timeoutMs`. */
+export async function pollFor<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>, everyMs = 50): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
