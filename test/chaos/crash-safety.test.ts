@@ -72,8 +72,6 @@ async function createGroupCall(base: string, token: string, botUrl: string, k: n
   return body.id;
 }
 
-
-
 interface NotificationRow {
   sequence: number;
   messageId: string;
