@@ -50,10 +50,38 @@ export interface ConversationView {
   legs: CallLeg[];
 }
 
-export interface InviteState extends ConversationView {
+/**
+ * What the invite rules read of the target roster: never all of it, so an invite costs the same in a call of any size
+ * (the store answers both from an index).
+ */
+export interface InviteRoster {
+  /** How many participants the conversation has (any status): media source ids continue after it. */
+  size: number;
+  /** Its participants (any status) whose identityKey is one of `inviteeIdentityKeys(cmd)`; any others are ignored. */
+  withInviteeIdentity: Participant[];
+}
+
+export interface InviteState extends Omit<ConversationView, 'roster'> {
+  roster: InviteRoster;
   leg: CallLeg;
   /** The leg named by participants[0].replacesCallId, when it exists and belongs to the same app. */
   replaced: (ConversationView & { leg: CallLeg }) | null;
+}
+
+/** The whole roster as an InviteRoster (tests, and callers that already hold it). */
+export function inviteRosterOf(roster: Participant[]): InviteRoster {
+  return { size: roster.length, withInviteeIdentity: roster };
+}
+
+/** The identity keys of the invitations, as checkInvitee will read them: what the caller must look up in the roster. */
+export function inviteeIdentityKeys(cmd: InviteCommand): string[] {
+  const keys = new Set<string>();
+  for (const input of Array.isArray(cmd.participants) ? cmd.participants : []) {
+    if (typeof input !== 'object' || input === null || typeof input.identity !== 'object' || input.identity === null) continue;
+    const key = identityKey(cleanIdentitySet(input.identity));
+    if (key !== null) keys.add(key);
+  }
+  return [...keys];
 }
 
 /** `replacesCallId` may be given as an id or as a path (`/app/calls/{id}`, seed 002). */
@@ -114,7 +142,7 @@ export function decideInvite(principal: Principal, cmd: InviteCommand, state: In
     const key = identityKey(checked.identity)!;
     if (seen.has(key)) return reject(RejectionCode.duplicateIdentity, `${at}.identity names the same participant as participants[${seen.get(key)}].`, `${at}.identity`);
     seen.set(key, index);
-    const already = state.roster.find((p) => isActive(p) && identityKey(p.identity) === key);
+    const already = state.roster.withInviteeIdentity.find((p) => isActive(p) && identityKey(p.identity) === key);
     if (already) {
       return reject(RejectionCode.duplicateIdentity, `${at}.identity is already ${already.status === 'joined' ? 'in' : 'being invited into'} this call (participant ${already.id}).`, `${at}.identity`);
     }
@@ -234,7 +262,7 @@ function planInvite(cmd: InviteCommand, state: InviteState, planned: PlannedInvi
   const effects = emptyEffects();
   const operationId = ctx.ids.next();
   const invitees: Invitee[] = [];
-  let sourceId = state.roster.length;
+  let sourceId = state.roster.size;
   for (const p of planned) {
     const participantId = ctx.ids.next();
     sourceId += 1;

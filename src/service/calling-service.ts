@@ -6,7 +6,7 @@
 import { decideAnswer, decideAnswerWindowExpired, decideCreateCall, decideEstablished, decideHangUp, decideIncomingCall, decideKeepAlive, decideKeepAliveExpired, decideReject, decideTargetAnswer, meetingThreadOf, type AnswerCommand, type CreateCallCommand, type IncomingCallCommand } from '../domain/call.js';
 import { decideCallbackUnreachable } from '../domain/callback-failure.js';
 import type { DomainContext } from '../domain/clock.js';
-import { decideInvite, decideInviteeAnswer, normalizeCallId, type ConversationView, type InviteCommand } from '../domain/invite.js';
+import { decideInvite, decideInviteeAnswer, inviteeIdentityKeys, normalizeCallId, type ConversationView, type InviteCommand } from '../domain/invite.js';
 import { decideLobby, type LobbyAction, type LobbyCommand } from '../domain/lobby.js';
 import { decideParticipantMute, decideSelfMute, type MuteCommand } from '../domain/mute.js';
 import { decidePressTones } from '../domain/tones.js';
@@ -121,7 +121,14 @@ export class CallingService extends MediaCommands {
     return this.run(async (tx, ctx) => {
       const leg = await this.ownLeg(tx, principal, callId);
       if (isRejection(leg)) return leg;
-      const view = await this.legView(tx, leg);
+      const conversation = await tx.getConversation(leg.conversationId);
+      if (!conversation) throw new Error(`call ${leg.id} has no conversation ${leg.conversationId}`);
+      // Only the roster rows the rules read (same identity as an invitee) and a count: flat cost in a call of any size.
+      const roster = {
+        size: await tx.participantCount(conversation.id),
+        withInviteeIdentity: await tx.participantsWithIdentityKeys(conversation.id, inviteeIdentityKeys(cmd)),
+      };
+      const view = { conversation, roster, legs: await tx.legsInConversation(conversation.id), leg };
       const rawReplaced = Array.isArray(cmd.participants) ? cmd.participants[0]?.replacesCallId : undefined;
       let replaced = null;
       if (typeof rawReplaced === 'string' && rawReplaced.length > 0) {

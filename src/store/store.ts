@@ -52,6 +52,10 @@ export interface Tx {
 
   getParticipant(id: string): Promise<Participant | undefined>;
   participantsInConversation(conversationId: string): Promise<Participant[]>;
+  /** A conversation's participants (any status) whose `identityKey` is one of `keys`, in roster order; indexed. */
+  participantsWithIdentityKeys(conversationId: string, keys: readonly string[]): Promise<Participant[]>;
+  /** How many participants (any status) a conversation has, without reading them. */
+  participantCount(conversationId: string): Promise<number>;
   putParticipant(p: Participant): Promise<void>;
 
   getOperation(id: string): Promise<Operation | undefined>;

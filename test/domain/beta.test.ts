@@ -8,7 +8,7 @@ import { decideAnswer, decideCreateCall, decideReject, type CreateCallCommand } 
 import { decideInvite } from '../../src/domain/invite.js';
 import { callResourceData, toGraphCall, toGraphOperation } from '../../src/domain/render.js';
 import { ALL_CALLING_ROLES } from '../../src/sim/default-world.js';
-import { accepted, conversation, ctx, directory, expectRejection, invitee, leg, meetingState, NOW, only, principal, user, USERS, view } from './fixtures.js';
+import { accepted, conversation, ctx, directory, expectRejection, invitee, inviteState, leg, meetingState, NOW, only, principal, user, USERS, view } from './fixtures.js';
 
 const p2p = (over: Record<string, unknown> = {}): CreateCallCommand => ({
   callbackUri: 'https://bot.contoso.com/api/calls',
@@ -51,7 +51,7 @@ describe('ringingTimeoutInSeconds (beta, outgoing P2P, at most 115 s)', () => {
 
 describe('endpointType on invitees (beta)', () => {
   const invite = (endpointType: unknown, apiVersion: 'v1.0' | 'beta') =>
-    decideInvite(principal(ALL_CALLING_ROLES), { participants: [invitee(user(USERS.adele), { endpointType })] }, meetingState(), directory(), ctx(), apiVersion);
+    decideInvite(principal(ALL_CALLING_ROLES), { participants: [invitee(user(USERS.adele), { endpointType })] }, inviteState(meetingState()), directory(), ctx(), apiVersion);
 
   it('on beta it is echoed as Graph spells it and becomes the participant’s endpointType', () => {
     const r = accepted(invite('VOICEMAIL', 'beta'));

@@ -4,7 +4,7 @@
  */
 import { expect } from 'vitest';
 import { sequentialIds, type DomainContext } from '../../src/domain/clock.js';
-import type { ConversationView, InviteState } from '../../src/domain/invite.js';
+import { inviteRosterOf, type ConversationView, type InviteState } from '../../src/domain/invite.js';
 import type { Principal } from '../../src/domain/permissions.js';
 import { isRejection, type Rejection } from '../../src/domain/rejections.js';
 import type { CallLeg, Conversation, IdentitySet, OutboundNotification, Participant } from '../../src/domain/types.js';
@@ -119,8 +119,14 @@ export function view(conv: Conversation, legs: CallLeg[], others: Participant[] 
   return { conversation: conv, legs, roster: [...legs.map(botParticipant), ...others], leg: legs[0]! };
 }
 
+/** A leg's whole view (full roster) plus the replaced call an invite names; `inviteState` narrows it for decideInvite. */
+export type MeetingFixture = ConversationView & { leg: CallLeg; replaced: InviteState['replaced'] };
+
+/** What the service hands decideInvite for this fixture: the full roster as the rules' subset (extra rows are ignored). */
+export const inviteState = (f: MeetingFixture): InviteState => ({ ...f, roster: inviteRosterOf(f.roster) });
+
 /** An established meeting leg (`leg-1` in `conv-1`) with nobody else in it, ready to invite. */
-export function meetingState(over: { conversation?: Partial<Conversation>; leg?: Partial<CallLeg>; roster?: Participant[]; extraLegs?: CallLeg[] } = {}): InviteState {
+export function meetingState(over: { conversation?: Partial<Conversation>; leg?: Partial<CallLeg>; roster?: Participant[]; extraLegs?: CallLeg[] } = {}): MeetingFixture {
   const conv = conversation(over.conversation);
   const l = leg({ conversationId: conv.id, ...over.leg });
   const v = view(conv, [l, ...(over.extraLegs ?? [])], over.roster ?? []);

@@ -6,6 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import {
   decideInvite,
+  inviteeIdentityKeys,
+  type InviteState,
   decideInviteeAnswer,
   FAILURE_DELAY_MS,
   MAX_CLIENT_CONTEXT,
@@ -15,7 +17,6 @@ import {
   type AnswerState,
   type ConversationView,
   type InviteCommand,
-  type InviteState,
 } from '../../src/domain/invite.js';
 import type { DomainContext } from '../../src/domain/clock.js';
 import type { InviteeOutcome } from '../../src/domain/result-codes.js';
@@ -30,9 +31,11 @@ import {
   directory,
   expectRejection,
   firstId,
+  inviteState,
   invitee,
   leg,
   meetingState,
+  type MeetingFixture,
   NOW,
   only,
   OTHER_MEETING_THREAD,
@@ -55,10 +58,10 @@ const BOT_CB = 'https://bot.contoso.com/api/calls';
 
 type Planned = { effects: Effects; operation: Operation };
 
-function invite(cmd: InviteCommand, state: InviteState = meetingState(), dir: Directory = directory(), roles: string[] = [GROUP_ROLE]) {
-  return decideInvite(principal(roles), cmd, state, dir, ctx());
+function invite(cmd: InviteCommand, state: MeetingFixture = meetingState(), dir: Directory = directory(), roles: string[] = [GROUP_ROLE]) {
+  return decideInvite(principal(roles), cmd, inviteState(state), dir, ctx());
 }
-const ok = (cmd: InviteCommand, state?: InviteState, dir?: Directory): Planned => accepted(invite(cmd, state, dir));
+const ok = (cmd: InviteCommand, state?: MeetingFixture, dir?: Directory): Planned => accepted(invite(cmd, state, dir));
 const users = (...ids: string[]): InviteCommand => ({ participants: ids.map((id) => invitee(user(id))) });
 
 /** A directory with a second tenant holding one user, and the default tenant unchanged. */
@@ -81,7 +84,7 @@ function directoryWithoutPstnNumber(noInstances = false): Directory {
 type AnswerFixture = AnswerState & { roster: Participant[] };
 
 /** The state an invitee's answer timer sees right after decideInvite committed `planned`. */
-function answerState(state: InviteState, planned: Planned, index = 0, source: AnswerState['source'] = null): AnswerFixture {
+function answerState(state: MeetingFixture, planned: Planned, index = 0, source: AnswerState['source'] = null): AnswerFixture {
   return {
     conversation: state.conversation,
     legs: state.legs,
@@ -283,6 +286,21 @@ describe('decideInvite: identities (spec 1.2, 1.4 items 2, 5, 7; 3.4)', () => {
     expectRejection(invite({ participants: [invitee(phone('+12345678901'))] }, meetingState({ roster })), 'DuplicateIdentity', 'participants[0].identity');
   });
 
+  it('reads only the roster subset it is given: a duplicate from it, media source ids after its size', () => {
+    const adele = participant({ id: 'adele-p', identity: { user: { id: USERS.adele } } });
+    // A 1,000-participant call of which the store returned only the rows with an invitee's identity.
+    const big = (withInviteeIdentity: Participant[]): InviteState => ({ ...inviteState(meetingState()), roster: { size: 1000, withInviteeIdentity } });
+    expectRejection(decideInvite(principal([GROUP_ROLE]), users(USERS.adele), big([adele]), directory(), ctx()), 'DuplicateIdentity', 'participants[0].identity');
+    const r = accepted(decideInvite(principal([GROUP_ROLE]), users(USERS.alex), big([]), directory(), ctx()));
+    expect(r.effects.participants.map((p) => p.sourceId)).toEqual(['1001']);
+  });
+
+  it('inviteeIdentityKeys names the keys the duplicate check compares (user ids lower-cased, phones as given, invalid entries skipped)', () => {
+    const cmd = { participants: [invitee(user(USERS.adele.toUpperCase())), invitee(phone('+12345678901')), invitee(user(USERS.adele)), { identity: null }, null as never] };
+    expect(inviteeIdentityKeys(cmd)).toEqual([`user:${USERS.adele.toLowerCase()}`, 'phone:+12345678901']);
+    expect(inviteeIdentityKeys({ participants: 'nope' as never })).toEqual([]);
+  });
+
   it.each(['removed', 'failed'] as const)('invites again someone whose earlier participant is %s', (status) => {
     const roster = [participant({ id: 'adele-old', status, identity: { user: { id: USERS.adele } } })];
     expect(ok(users(USERS.adele), meetingState({ roster })).operation.invitees).toHaveLength(1);
@@ -314,14 +332,14 @@ describe('decideInvite: call state', () => {
 });
 
 describe('decideInvite: a rejection leaves nothing behind', () => {
-  const cases: { label: string; run: (c: DomainContext, state: InviteState) => unknown }[] = [
-    { label: 'MissingRole', run: (c, s) => decideInvite(principal([]), users(USERS.adele), s, directory(), c) },
-    { label: 'TooManyInvitees', run: (c, s) => decideInvite(principal([GROUP_ROLE]), users(...Object.values(USERS).slice(0, 6)), s, directory(), c) },
-    { label: 'DuplicateIdentity (after the first invitee was checked)', run: (c, s) => decideInvite(principal([GROUP_ROLE]), users(USERS.adele, USERS.alex, USERS.adele), s, directory(), c) },
-    { label: 'CallStateConflict (every invitee valid)', run: (c, s) => decideInvite(principal([GROUP_ROLE]), users(USERS.adele), { ...s, leg: { ...s.leg, state: 'establishing' } }, directory(), c) },
+  const cases: { label: string; run: (c: DomainContext, state: MeetingFixture) => unknown }[] = [
+    { label: 'MissingRole', run: (c, s) => decideInvite(principal([]), users(USERS.adele), inviteState(s), directory(), c) },
+    { label: 'TooManyInvitees', run: (c, s) => decideInvite(principal([GROUP_ROLE]), users(...Object.values(USERS).slice(0, 6)), inviteState(s), directory(), c) },
+    { label: 'DuplicateIdentity (after the first invitee was checked)', run: (c, s) => decideInvite(principal([GROUP_ROLE]), users(USERS.adele, USERS.alex, USERS.adele), inviteState(s), directory(), c) },
+    { label: 'CallStateConflict (every invitee valid)', run: (c, s) => decideInvite(principal([GROUP_ROLE]), users(USERS.adele), inviteState({ ...s, leg: { ...s.leg, state: 'establishing' } }), directory(), c) },
     {
       label: 'ParticipantNotFound (move checked last)',
-      run: (c, s) => decideInvite(principal([GROUP_ROLE]), { participants: [invitee(user(USERS.megan), { replacesCallId: 'p2p-leg', participantId: 'nobody' })] }, { ...s, replaced: p2pView(user(USERS.megan)) }, directory(), c),
+      run: (c, s) => decideInvite(principal([GROUP_ROLE]), { participants: [invitee(user(USERS.megan), { replacesCallId: 'p2p-leg', participantId: 'nobody' })] }, inviteState({ ...s, replaced: p2pView(user(USERS.megan)) }), directory(), c),
     },
   ];
   it.each(cases)('$label: a bare rejection, no id minted, input state untouched', ({ run }) => {
@@ -478,7 +496,7 @@ describe('decideInvite: success shapes (spec 1.3, seed 004)', () => {
 // ─────────────────────────────────────────────────────────────────────────────────────────────────────────────
 describe('decideInvite: replacesCallId (spec 1.4 item 4, seeds 002 and 004)', () => {
   /** Meeting leg-1 inviting, with the P2P call of this app that `who` is in as the replaced call. */
-  const withReplaced = (who: IdentitySet, over: Partial<CallLeg> = {}, p2p = p2pView(who, over)): InviteState => ({ ...meetingState(), replaced: p2p });
+  const withReplaced = (who: IdentitySet, over: Partial<CallLeg> = {}, p2p = p2pView(who, over)): MeetingFixture => ({ ...meetingState(), replaced: p2p });
 
   it('reads only the first participant: one invitee is planned though 3 were sent', () => {
     const cmd: InviteCommand = {
@@ -498,7 +516,7 @@ describe('decideInvite: replacesCallId (spec 1.4 item 4, seeds 002 and 004)', ()
   it('reads only the first participant even when more than 5 were sent, or into a P2P call', () => {
     const many = [USERS.testUser, USERS.adele, USERS.alex, USERS.diego, USERS.megan, USERS.heidi].map((id) => invitee(user(id), { replacesCallId: 'p2p-leg' }));
     expect(ok({ participants: many }, withReplaced(user(USERS.testUser))).operation.invitees).toHaveLength(1);
-    const intoP2p: InviteState = { ...meetingState({ conversation: { kind: 'peerToPeer', chatInfo: null } }), replaced: p2pView(user(USERS.testUser)) };
+    const intoP2p: MeetingFixture = { ...meetingState({ conversation: { kind: 'peerToPeer', chatInfo: null } }), replaced: p2pView(user(USERS.testUser)) };
     expect(ok({ participants: many.slice(0, 2) }, intoP2p).operation.invitees).toHaveLength(1);
   });
 
@@ -916,7 +934,7 @@ describe('decideInviteeAnswer: multi-invite partial success (invite.ts doc block
 describe('decideInviteeAnswer: replacement and move (spec 1.6 d, seed 002)', () => {
   it('replacement: the replaced P2P leg gets updated (terminated) then deleted, to its own callback, after the operation and roster', () => {
     const p2p = p2pView(user(USERS.testUser));
-    const state: InviteState = { ...meetingState(), replaced: p2p };
+    const state: MeetingFixture = { ...meetingState(), replaced: p2p };
     const planned = ok({ participants: [invitee(user(USERS.testUser), { replacesCallId: '/app/calls/p2p-leg' })] }, state);
     const s = answerState(state, planned, 0, p2p);
     const e = decideInviteeAnswer(s, 'accept', { ...ctx(), now: NOW + REPLACE_DELAY_MS });
@@ -947,7 +965,7 @@ describe('decideInviteeAnswer: replacement and move (spec 1.6 d, seed 002)', () 
 
   it('a failed replacement leaves the P2P call alone (spec 9.3)', () => {
     const p2p = p2pView(user(USERS.testUser));
-    const state: InviteState = { ...meetingState(), replaced: p2p };
+    const state: MeetingFixture = { ...meetingState(), replaced: p2p };
     const planned = ok({ participants: [invitee(user(USERS.testUser), { replacesCallId: 'p2p-leg' })] }, state);
     const e = decideInviteeAnswer(answerState(state, planned, 0, p2p), 'notFound', ctx());
     expect(e.legs).toEqual([]);
@@ -956,7 +974,7 @@ describe('decideInviteeAnswer: replacement and move (spec 1.6 d, seed 002)', () 
 
   it('a replaced leg that already ended is not terminated again', () => {
     const p2p = p2pView(user(USERS.testUser));
-    const state: InviteState = { ...meetingState(), replaced: p2p };
+    const state: MeetingFixture = { ...meetingState(), replaced: p2p };
     const planned = ok({ participants: [invitee(user(USERS.testUser), { replacesCallId: 'p2p-leg' })] }, state);
     for (const src of [{ ...p2p, leg: undefined }, { ...p2p, leg: { ...p2p.leg, state: 'terminated' as const } }]) {
       const e = decideInviteeAnswer(answerState(state, planned, 0, src), 'accept', ctx());
@@ -971,7 +989,7 @@ describe('decideInviteeAnswer: replacement and move (spec 1.6 d, seed 002)', () 
     const otherInSrc = leg({ id: 'src-leg-2', appId: 'other-app', conversationId: 'src-conv', myParticipantId: 'src-bot-2', callbackUri: 'https://other.example/src' });
     const mover = participant({ id: 'mover-1', conversationId: 'src-conv', identity: { user: { id: USERS.megan, tenantId: TENANT } } });
     const src = view(srcConv, [srcLeg, otherInSrc], [mover]);
-    const state: InviteState = { ...meetingState(), replaced: src };
+    const state: MeetingFixture = { ...meetingState(), replaced: src };
     const planned = ok({ participants: [invitee(user(USERS.megan, { identityProvider: 'AAD' }), { replacesCallId: 'src-leg', participantId: 'mover-1' })] }, state);
     const s = answerState(state, planned, 0, src);
     const e = decideInviteeAnswer(s, 'accept', ctx());
@@ -1006,7 +1024,7 @@ describe('decideInviteeAnswer: replacement and move (spec 1.6 d, seed 002)', () 
     const srcLeg = leg({ id: 'src-leg', conversationId: 'src-conv', myParticipantId: 'src-bot' });
     const mover = participant({ id: 'mover-1', conversationId: 'src-conv', identity: { user: { id: USERS.megan } } });
     const src = view(srcConv, [srcLeg], [mover]);
-    const state: InviteState = { ...meetingState(), replaced: src };
+    const state: MeetingFixture = { ...meetingState(), replaced: src };
     const planned = ok({ participants: [invitee(user(USERS.megan), { replacesCallId: 'src-leg', participantId: 'mover-1' })] }, state);
     const gone = view(srcConv, [srcLeg], [{ ...mover, status: 'removed' }]);
     const e = decideInviteeAnswer(answerState(state, planned, 0, gone), 'accept', ctx());

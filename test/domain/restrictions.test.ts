@@ -5,11 +5,11 @@ import { decideInvite } from '../../src/domain/invite.js';
 import { APP_NOT_REGISTERED_MESSAGE } from '../../src/domain/rejections.js';
 import { ALL_CALLING_ROLES, DEFAULT_INSTANCE_ID, defaultWorld } from '../../src/sim/default-world.js';
 import { Directory, parseWorld } from '../../src/sim/directory.js';
-import { accepted, ctx, directory, expectRejection, invitee, phone, principal, p2pView, user, USERS } from './fixtures.js';
+import { accepted, ctx, directory, expectRejection, invitee, inviteState, phone, principal, p2pView, user, USERS } from './fixtures.js';
 
 describe('PSTN support matrix (spec 1.4 item 8, 9.1)', () => {
   const invitePhone = (over: Parameters<typeof p2pView>[1]) =>
-    accepted(decideInvite(principal(ALL_CALLING_ROLES), { participants: [invitee(phone('+12345678901'))] }, { ...p2pView(user(USERS.adele), over), replaced: null }, directory(), ctx()));
+    accepted(decideInvite(principal(ALL_CALLING_ROLES), { participants: [invitee(phone('+12345678901'))] }, inviteState({ ...p2pView(user(USERS.adele), over), replaced: null }), directory(), ctx()));
 
   it('a call that came in to the bot’s UPN (the app) cannot invite PSTN: the operation will fail 412#10073', () => {
     const r = invitePhone({ direction: 'incoming', applicationInstanceId: null });

@@ -73,6 +73,36 @@ export function runStoreContract(name: string, open: () => Promise<Store>): void
         });
       });
 
+      it('finds a conversation\'s participants by identity key (any status, roster order) and counts them, without the rest', async () => {
+        await store.transact(async (tx) => {
+          await tx.putParticipant(participant({ id: 'p-ada', createdAt: T0, identity: { user: { id: 'AAAA-Ada', displayName: 'Ada' } } }));
+          await tx.putParticipant(participant({ id: 'p-bob', createdAt: T0, identity: { user: { id: 'bbbb-bob' } } }));
+          await tx.putParticipant(participant({ id: 'p-ada-old', createdAt: T0 - 1, status: 'removed', identity: { user: { id: 'aaaa-ada' } } }));
+          await tx.putParticipant(participant({ id: 'p-phone', kind: 'phone', identity: { phone: { id: '+12345678901' } } }));
+          await tx.putParticipant(participant({ id: 'p-bot', kind: 'application', identity: { application: { id: 'bot-app' } } }));
+          await tx.putParticipant(participant({ id: 'p-ada-elsewhere', conversationId: 'conv-2', identity: { user: { id: 'aaaa-ada' } } }));
+        });
+        await store.transact(async (tx) => {
+          // Keys are identityKey's: user ids lower-cased, phones as given.
+          expect((await tx.participantsWithIdentityKeys('conv-1', ['user:aaaa-ada'])).map((p) => p.id)).toEqual(['p-ada-old', 'p-ada']);
+          expect((await tx.participantsWithIdentityKeys('conv-1', ['phone:+12345678901', 'user:bbbb-bob', 'user:nobody'])).map((p) => p.id)).toEqual(['p-bob', 'p-phone']);
+          expect(await tx.participantsWithIdentityKeys('conv-1', [])).toEqual([]);
+          expect(await tx.participantsWithIdentityKeys('conv-none', ['user:aaaa-ada'])).toEqual([]);
+          expect(await tx.participantCount('conv-1')).toBe(5);
+          expect(await tx.participantCount('conv-2')).toBe(1);
+          expect(await tx.participantCount('conv-none')).toBe(0);
+        });
+        // A participant whose identity changes (upsert) is found under its new key only.
+        await store.transact(async (tx) => {
+          await tx.putParticipant(participant({ id: 'p-bob', createdAt: T0, identity: { user: { id: 'cccc-carol' } } }));
+        });
+        await store.transact(async (tx) => {
+          expect(await tx.participantsWithIdentityKeys('conv-1', ['user:bbbb-bob'])).toEqual([]);
+          expect((await tx.participantsWithIdentityKeys('conv-1', ['user:cccc-carol'])).map((p) => p.id)).toEqual(['p-bob']);
+          expect(await tx.participantCount('conv-1')).toBe(5);
+        });
+      });
+
       it('deleteLeg removes the leg but keeps its operations', async () => {
         await store.transact(async (tx) => {
           await tx.putLeg(leg());

@@ -1,5 +1,7 @@
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
+import { migratePostgres } from '../../src/store/postgres/migrate.js';
+import { PG_MIGRATIONS } from '../../src/store/postgres/migrations.js';
 import { openPostgresStore } from '../../src/store/postgres/store.js';
 import type { Store } from '../../src/store/store.js';
 import { describePostgres, TEST_POSTGRES_URL, testSchemas } from '../helpers/postgres.js';
@@ -37,7 +39,31 @@ describePostgres('postgres store', () => {
         { version: 1, name: 'init' },
         { version: 2, name: 'instances' },
         { version: 3, name: 'online_meetings' },
+        { version: 4, name: 'participant_identity_key' },
       ]);
+    });
+
+    it('migration 4 keys the participants written before it, so an invite finds them by identity', async () => {
+      const schema = freshSchema();
+      const client = new pg.Client({ connectionString: TEST_POSTGRES_URL, options: `-c search_path="${schema}"` });
+      await client.connect();
+      await migratePostgres(client, { schema, migrations: PG_MIGRATIONS.filter((m) => m.version <= 3) });
+      const rows = [
+        participant({ id: 'p-user', identity: { user: { id: 'AAAA-Ada' }, tenantId: TENANT } }),
+        participant({ id: 'p-phone', createdAt: T0 + 1, identity: { phone: { id: '+12345678901' } } }),
+        participant({ id: 'p-bot', createdAt: T0 + 2, identity: { application: { id: 'Bot-App' }, user: null } }),
+        participant({ id: 'p-noid', createdAt: T0 + 3, identity: { user: { displayName: 'no id' } } }),
+      ];
+      for (const p of rows) {
+        await client.query('INSERT INTO participants (id, conversation_id, call_leg_id, created_at, doc) VALUES ($1, $2, $3, $4, $5)', [p.id, p.conversationId, p.callLegId, p.createdAt, JSON.stringify(p)]);
+      }
+      await client.end();
+
+      const store = await open(schema);
+      const found = await store.transact((tx) => tx.participantsWithIdentityKeys('conv-1', ['user:aaaa-ada', 'phone:+12345678901', 'application:bot-app']));
+      expect(found.map((p) => p.id)).toEqual(['p-user', 'p-phone', 'p-bot']);
+      expect(await store.transact((tx) => tx.participantCount('conv-1'))).toBe(4);
+      await store.close();
     });
 
     it('serializes commands on one conversation across instances (no lost update)', async () => {

@@ -1,11 +1,13 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
+import { migrate } from '../../src/store/sqlite/migrate.js';
+import { MIGRATIONS } from '../../src/store/sqlite/migrations.js';
 import { openSqliteStore } from '../../src/store/sqlite/store.js';
 import { runStoreContract } from './contract.js';
-import { conversation, leg, note, onlineMeeting, T0, TENANT } from './fixtures.js';
+import { conversation, leg, note, onlineMeeting, participant, T0, TENANT } from './fixtures.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'switchboard-store-'));
 let n = 0;
@@ -40,8 +42,30 @@ describe('sqlite store', () => {
 
     const raw = new Database(path, { readonly: true });
     expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
-    expect(raw.prepare('SELECT version, name FROM schema_migrations ORDER BY version').all()).toEqual([{ version: 1, name: 'init' }, { version: 2, name: 'online_meetings' }]);
+    expect(raw.prepare('SELECT version, name FROM schema_migrations ORDER BY version').all()).toEqual([{ version: 1, name: 'init' }, { version: 2, name: 'online_meetings' }, { version: 3, name: 'participant_identity_key' }]);
     raw.close();
+  });
+
+  it('migration 3 keys the participants written before it, so an invite finds them by identity', async () => {
+    const path = freshFile();
+    mkdirSync(join(path, '..'), { recursive: true });
+    const old = new Database(path);
+    migrate(old, MIGRATIONS.filter((m) => m.version <= 2));
+    const insert = old.prepare('INSERT INTO participants (id, conversation_id, call_leg_id, created_at, doc) VALUES (?, ?, ?, ?, ?)');
+    const rows = [
+      participant({ id: 'p-user', identity: { user: { id: 'AAAA-Ada' }, tenantId: TENANT } }),
+      participant({ id: 'p-phone', createdAt: T0 + 1, identity: { phone: { id: '+12345678901' } } }),
+      participant({ id: 'p-bot', createdAt: T0 + 2, identity: { application: { id: 'Bot-App' }, user: null } }),
+      participant({ id: 'p-noid', createdAt: T0 + 3, identity: { user: { displayName: 'no id' } } }),
+    ];
+    for (const p of rows) insert.run(p.id, p.conversationId, p.callLegId, p.createdAt, JSON.stringify(p));
+    old.close();
+
+    const store = await openSqliteStore({ path });
+    const found = await store.transact((tx) => tx.participantsWithIdentityKeys('conv-1', ['user:aaaa-ada', 'phone:+12345678901', 'application:bot-app']));
+    expect(found.map((p) => p.id)).toEqual(['p-user', 'p-phone', 'p-bot']);
+    expect(await store.transact((tx) => tx.participantCount('conv-1'))).toBe(4);
+    await store.close();
   });
 
   it('on reopen, hands back at once what a dead process held leased (kill -9), not when its lease lapses', async () => {

@@ -12,6 +12,7 @@
  */
 import type { PoolClient } from 'pg';
 import type { CallLeg, Conversation, OnlineMeeting, Operation, OutboundNotification, Participant, TimerRequest } from '../../domain/types.js';
+import { identityKey } from '../../domain/identity.js';
 import type { Tx } from '../store.js';
 
 type Doc = { doc: string };
@@ -124,12 +125,27 @@ export class PgTx implements Tx {
     );
   }
 
+  async participantsWithIdentityKeys(conversationId: string, keys: readonly string[]): Promise<Participant[]> {
+    if (keys.length === 0) return [];
+    return parseAll<Participant>(
+      await this.#query<Doc>(
+        'SELECT doc FROM participants WHERE conversation_id = $1 AND identity_key = ANY($2::text[]) ORDER BY created_at, ord',
+        [conversationId, keys],
+      ),
+    );
+  }
+
+  async participantCount(conversationId: string): Promise<number> {
+    const rows = await this.#query<{ n: string }>('SELECT COUNT(*) AS n FROM participants WHERE conversation_id = $1', [conversationId]);
+    return Number(rows[0]?.n ?? 0);
+  }
+
   async putParticipant(p: Participant): Promise<void> {
     await this.#query(
-      `INSERT INTO participants (id, conversation_id, call_leg_id, created_at, doc) VALUES ($1, $2, $3, $4, $5)
+      `INSERT INTO participants (id, conversation_id, call_leg_id, identity_key, created_at, doc) VALUES ($1, $2, $3, $4, $5, $6)
        ON CONFLICT (id) DO UPDATE SET conversation_id = excluded.conversation_id, call_leg_id = excluded.call_leg_id,
-         doc = excluded.doc`,
-      [p.id, p.conversationId, p.callLegId, p.createdAt, JSON.stringify(p)],
+         identity_key = excluded.identity_key, doc = excluded.doc`,
+      [p.id, p.conversationId, p.callLegId, identityKey(p.identity), p.createdAt, JSON.stringify(p)],
     );
   }
 

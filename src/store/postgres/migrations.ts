@@ -136,8 +136,24 @@ CREATE UNIQUE INDEX online_meetings_thread ON online_meetings (tenant_id, thread
 CREATE UNIQUE INDEX online_meetings_join_id ON online_meetings (tenant_id, join_meeting_id);
 `;
 
+/** Endpoint keys in identityKey's order (src/domain/identity.ts as of this migration; a shipped migration never changes). */
+const KEYED_ENDPOINTS = ['user', 'phone', 'applicationInstance', 'application', 'guest', 'onPremises', 'encrypted', 'device', 'azureCommunicationServicesUser', 'acsUser', 'spoolUser'];
+
+/** identityKey(doc.identity) in SQL: the first endpoint present as an object; its string id, lower-cased except phones. */
+const IDENTITY_KEY_OF_DOC = `CASE ${KEYED_ENDPOINTS.map(
+  (k) => `WHEN jsonb_typeof(doc::jsonb -> 'identity' -> '${k}') = 'object' THEN CASE WHEN jsonb_typeof(doc::jsonb -> 'identity' -> '${k}' -> 'id') = 'string' THEN '${k}:' || ${k === 'phone' ? `(doc::jsonb -> 'identity' -> '${k}' ->> 'id')` : `lower(doc::jsonb -> 'identity' -> '${k}' ->> 'id')`} END`,
+).join(' ')} END`;
+
+const PARTICIPANT_IDENTITY_KEY = /* sql */ `
+-- identityKey of the participant (src/domain/identity.ts), so an invite finds a duplicate invitee without reading the roster.
+ALTER TABLE participants ADD COLUMN identity_key TEXT;
+UPDATE participants SET identity_key = ${IDENTITY_KEY_OF_DOC};
+CREATE INDEX participants_identity ON participants (conversation_id, identity_key);
+`;
+
 export const PG_MIGRATIONS: readonly PgMigration[] = [
   { version: 1, name: 'init', sql: INIT },
   { version: 2, name: 'instances', sql: INSTANCES },
   { version: 3, name: 'online_meetings', sql: ONLINE_MEETINGS },
+  { version: 4, name: 'participant_identity_key', sql: PARTICIPANT_IDENTITY_KEY },
 ];

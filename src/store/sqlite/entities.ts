@@ -4,6 +4,7 @@
  */
 import type Database from 'better-sqlite3';
 import type { CallLeg, Conversation, OnlineMeeting, Operation, OutboundNotification, Participant, TimerRequest } from '../../domain/types.js';
+import { identityKey } from '../../domain/identity.js';
 import type { Tx } from '../store.js';
 
 type Doc = { doc: string };
@@ -36,10 +37,15 @@ export function prepareEntityStatements(db: Database.Database) {
     participantsInConversation: db.prepare<[string], Doc>(
       'SELECT doc FROM participants WHERE conversation_id = ? ORDER BY created_at, rowid',
     ),
-    putParticipant: db.prepare<[string, string, string | null, number, string]>(
-      `INSERT INTO participants (id, conversation_id, call_leg_id, created_at, doc) VALUES (?, ?, ?, ?, ?)
+    participantsWithIdentityKeys: db.prepare<[string, string], Doc>(
+      `SELECT doc FROM participants INDEXED BY participants_identity
+        WHERE conversation_id = ? AND identity_key IN (SELECT value FROM json_each(?)) ORDER BY created_at, rowid`,
+    ),
+    participantCount: db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM participants WHERE conversation_id = ?'),
+    putParticipant: db.prepare<[string, string, string | null, string | null, number, string]>(
+      `INSERT INTO participants (id, conversation_id, call_leg_id, identity_key, created_at, doc) VALUES (?, ?, ?, ?, ?, ?)
        ON CONFLICT (id) DO UPDATE SET conversation_id = excluded.conversation_id, call_leg_id = excluded.call_leg_id,
-         doc = excluded.doc`,
+         identity_key = excluded.identity_key, doc = excluded.doc`,
     ),
     getOperation: db.prepare<[string], Doc>('SELECT doc FROM operations WHERE id = ?'),
     putOperation: db.prepare<[string, string, string, number, string]>(
@@ -155,9 +161,17 @@ export class SqliteTx implements Tx {
     return this.#run((s) => parseAll<Participant>(s.participantsInConversation.all(conversationId)));
   }
 
+  participantsWithIdentityKeys(conversationId: string, keys: readonly string[]): Promise<Participant[]> {
+    return this.#run((s) => (keys.length === 0 ? [] : parseAll<Participant>(s.participantsWithIdentityKeys.all(conversationId, JSON.stringify(keys)))));
+  }
+
+  participantCount(conversationId: string): Promise<number> {
+    return this.#run((s) => s.participantCount.get(conversationId)?.n ?? 0);
+  }
+
   putParticipant(p: Participant): Promise<void> {
     return this.#run((s) => {
-      s.putParticipant.run(p.id, p.conversationId, p.callLegId, p.createdAt, JSON.stringify(p));
+      s.putParticipant.run(p.id, p.conversationId, p.callLegId, identityKey(p.identity), p.createdAt, JSON.stringify(p));
     });
   }
 
