@@ -19,7 +19,7 @@ export function banner(sb: Switchboard): string {
     firstApp ? `  Bot app          client id ${firstApp.id}   secret ${firstApp.secret}${isDefault && firstApp.id === DEFAULT_APP_ID && firstApp.secret === DEFAULT_APP_SECRET ? ' (default)' : ''}` : '  Bot app          (none in the world file)',
     `  Trust the CA     NODE_EXTRA_CA_CERTS=${sb.caCertPath}`,
     `  Notify keys      ${sb.httpsUrl}/.well-known/OpenIdConfiguration`,
-    `  Control API      ${sb.httpUrl}/_switchboard/  (incoming-calls, calls, people, notifications, clock)`,
+    `  Control API      ${sb.httpUrl}/_switchboard/  (incoming-calls, calls, people, notifications, clock, faults)`,
     `  Directory        ${cfg.world ?? 'built-in default world'}: ${tenants.length} tenant(s), ${tenants.reduce((n, t) => n + t.apps.length, 0)} app(s), ${tenants.reduce((n, t) => n + t.users.length, 0)} user(s), ${tenants.reduce((n, t) => n + t.meetings.length, 0)} meeting(s)`,
     `  Data             ${isEphemeral(cfg) ? ':memory: (nothing is kept)' : cfg.data}`,
     ...(cfg.clock === 'virtual' ? [`  Clock            virtual: stands still until POST ${sb.httpUrl}/_switchboard/clock/advance {"ms":…}`] : []),

@@ -11,6 +11,7 @@
  */
 import type { ResultInfo } from '@microsoft/microsoft-graph-types';
 import { endpointTypeOf } from './beta.js';
+import type { InviteFault } from './faults.js';
 import type { DomainContext } from './clock.js';
 import { cleanIdentitySet, E164, identityKey, identityKind, mri, primaryIdentity } from './identity.js';
 import { bypassesLobby } from './lobby.js';
@@ -66,6 +67,8 @@ export interface InviteState extends Omit<ConversationView, 'roster'> {
   leg: CallLeg;
   /** The leg named by participants[0].replacesCallId, when it exists and belongs to the same app. */
   replaced: (ConversationView & { leg: CallLeg }) | null;
+  /** An injected fault this invite meets (world `faults`): every invitee fails with its result after its delay. */
+  fault?: InviteFault | null;
 }
 
 /** The whole roster as an InviteRoster (tests, and callers that already hold it). */
@@ -158,7 +161,7 @@ export function decideInvite(principal: Principal, cmd: InviteCommand, state: In
   if (leg.state !== 'established') {
     return reject(RejectionCode.callStateConflict, `Participants can only be invited into an established call; call ${leg.id} is ${leg.state}.`);
   }
-  return planInvite(cmd, state, planned, single ? replacesCallId : null, ctx);
+  return planInvite(cmd, state, planned, single ? replacesCallId : null, ctx, state.fault ?? null);
 }
 
 /** One invitation target: an identity Graph can ring (user or phone of the call's tenant), enriched as Graph echoes it. */
@@ -257,7 +260,7 @@ function checkReplacement(first: InvitationInput, replacesCallId: string | null,
   return null;
 }
 
-function planInvite(cmd: InviteCommand, state: InviteState, planned: PlannedInvitee[], replacesCallId: string | null, ctx: DomainContext): { effects: Effects; operation: Operation } {
+function planInvite(cmd: InviteCommand, state: InviteState, planned: PlannedInvitee[], replacesCallId: string | null, ctx: DomainContext, fault: InviteFault | null): { effects: Effects; operation: Operation } {
   const { leg, conversation } = state;
   const effects = emptyEffects();
   const operationId = ctx.ids.next();
@@ -304,9 +307,10 @@ function planInvite(cmd: InviteCommand, state: InviteState, planned: PlannedInvi
     });
     effects.timers.push({
       id: `invitee-${participantId}`,
-      dueAt: ctx.now + p.afterMs,
+      dueAt: ctx.now + (fault ? fault.afterMs : p.afterMs),
       kind: 'invitee.answer',
-      payload: { participantId, operationId, outcome: p.outcome },
+      // A fault's result travels with the timer: the answer applies it instead of the person's own outcome.
+      payload: { participantId, operationId, outcome: p.outcome, ...(fault ? { fault: JSON.stringify(fault.result) } : {}) },
     });
   }
   const operation: Operation = {
@@ -335,12 +339,13 @@ export interface AnswerState extends Omit<ConversationView, 'roster'> {
 }
 
 /** The invitee's device answered (or gave up): apply it, and settle the operation when it was the last one. */
-export function decideInviteeAnswer(state: AnswerState, outcome: InviteeOutcome, ctx: DomainContext): Effects {
+export function decideInviteeAnswer(state: AnswerState, outcome: InviteeOutcome, ctx: DomainContext, fault: ResultInfo | null = null): Effects {
   const effects = emptyEffects();
   const { invitee, conversation } = state;
   if (invitee.status !== 'inviting') return effects;
   const legGone = !state.leg || state.leg.state === 'terminated';
-  const accepted = outcome === 'accept' && !legGone;
+  // An injected fault fails the invitee whatever the person would do; a replaced call then stays (spec 9.3).
+  const accepted = outcome === 'accept' && !legGone && fault === null;
   const entry = state.operation?.invitees.find((i) => i.participantId === invitee.id);
   const roster: Participant[] = [];
 
@@ -353,7 +358,7 @@ export function decideInviteeAnswer(state: AnswerState, outcome: InviteeOutcome,
     effects.participants.push(joined);
     roster.push(joined);
   } else {
-    const failure = inviteFailure(outcome === 'accept' ? 'notFound' : outcome, mri(invitee.identity));
+    const failure = fault ?? inviteFailure(outcome === 'accept' ? 'notFound' : outcome, mri(invitee.identity));
     effects.participants.push({ ...invitee, status: 'failed', outcome: failure, updatedAt: ctx.now });
   }
 

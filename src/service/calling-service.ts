@@ -15,7 +15,8 @@ import { onApiVersion } from '../domain/beta.js';
 import { decideRemoveParticipant, removableParticipant } from '../domain/remove-participant.js';
 import { decideRedirect, decideTransfer, decideTransferOutcome, type RedirectCommand, type TransferCommand } from '../domain/transfer.js';
 import { isRejection, reject, RejectionCode } from '../domain/rejections.js';
-import type { InviteeOutcome } from '../domain/result-codes.js';
+import { resultInfo, type InviteeOutcome } from '../domain/result-codes.js';
+import { inviteFaultFor } from '../domain/faults.js';
 import { emptyEffects } from '../domain/types.js';
 import { parseJoinWebUrl } from '../domain/meeting-url.js';
 import { decideCreateOnlineMeeting, decideFindByJoinWebUrl, decideReadOnlineMeeting, type CreateOnlineMeetingCommand } from '../domain/online-meeting.js';
@@ -136,7 +137,8 @@ export class CallingService extends MediaCommands {
         // Only a leg of the same app can be replaced; any other id is "not found" for this app.
         if (other && other.appId.toLowerCase() === principal.appId.toLowerCase() && other.tenantId === leg.tenantId) replaced = await this.legView(tx, other);
       }
-      const r = decideInvite(principal, cmd, { ...view, replaced }, this.deps.directory, ctx, apiVersion);
+      const fault = inviteFaultFor(this.deps.directory.world.faults ?? [], leg, typeof rawReplaced === 'string' && rawReplaced.length > 0);
+      const r = decideInvite(principal, cmd, { ...view, replaced, fault }, this.deps.directory, ctx, apiVersion);
       if (isRejection(r)) return r;
       return { effects: r.effects, value: r.operation };
     });
@@ -300,7 +302,8 @@ export class CallingService extends MediaCommands {
           const replacedLeg = await tx.getLeg(entry.replacesCallId);
           if (replacedLeg) source = await this.legView(tx, replacedLeg);
         }
-        return decideInviteeAnswer({ ...view, leg, operation, invitee, source }, p.outcome as InviteeOutcome, ctx);
+        const fault = p.fault ? resultInfo(JSON.parse(p.fault) as { code: number; subcode: number; message: string }) : null;
+        return decideInviteeAnswer({ ...view, leg, operation, invitee, source }, p.outcome as InviteeOutcome, ctx, fault);
       }
     }
   }

@@ -15,6 +15,7 @@ import type { Store } from '../store/store.js';
 import { callsViewRoutes, notificationView } from './calls-view.js';
 import { clockRoutes } from './clock-routes.js';
 import type { Directory } from './directory.js';
+import { FaultsError, parseFaults } from './faults.js';
 import { peopleRoutes } from './people-routes.js';
 import { mediaControlRoutes } from './media-routes.js';
 import type { ClockControl } from './virtual-time.js';
@@ -30,6 +31,24 @@ export function controlRoutes(app: FastifyInstance, deps: { service: CallingServ
   app.post('/_switchboard/incoming-calls', async (req, reply) => {
     const leg = orThrow(await deps.service.incomingCall(parseIncoming(req.body)));
     return reply.code(201).send(toGraphCall(leg, undefined));
+  });
+
+  // The world's injected faults (spec 9.3, 9.7), replaced as a whole; they apply to requests made from then on.
+  app.get('/_switchboard/faults', () => ({ faults: deps.directory.world.faults ?? [] }));
+  app.put('/_switchboard/faults', (req) => {
+    const body = req.body;
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw badRequest('The body must be an object {"faults": [...]}.', 'faults');
+    const extra = Object.keys(body).find((k) => k !== 'faults');
+    if (extra !== undefined) throw badRequest(`${extra} is not a property of the faults body (faults).`, extra);
+    const raw = (body as { faults?: unknown }).faults;
+    if (raw === undefined) throw badRequest('faults is required (an empty list clears every fault).', 'faults');
+    try {
+      deps.directory.world.faults = parseFaults(raw, 'faults');
+    } catch (err) {
+      if (err instanceof FaultsError) throw badRequest(`${err.message}.`, err.message.split(' ')[0]);
+      throw err;
+    }
+    return { faults: deps.directory.world.faults };
   });
 
   app.get<{ Querystring: { callId?: string; limit?: string; after?: string } }>('/_switchboard/notifications', async (req) => {

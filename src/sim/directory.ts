@@ -6,7 +6,9 @@
  *   "users":[{"id","displayName","answer":{"action","afterMs"}}],"phones":[{"number","answer"}],"meetings":[…]}]}
  */
 import { readFileSync } from 'node:fs';
+import type { Fault } from '../domain/faults.js';
 import { primaryIdentity } from '../domain/identity.js';
+import { FaultsError, parseFaults } from './faults.js';
 import { isProblem, parseLaterAction, type LaterAction, type Problem } from '../domain/person-actions.js';
 import { LOBBY_BYPASS_SCOPES, type IdentitySet, type LobbyBypassScope } from '../domain/types.js';
 
@@ -89,6 +91,8 @@ export interface World {
   endCallOnCallbackFailure?: boolean;
   /** How long playPrompt prompts play: per media uri, else `defaultMs` (built-in default 3000). */
   prompts?: PromptTimes;
+  /** Injected real-world failures (spec 9.3, 9.7); replaceable at run time through PUT /_switchboard/faults. */
+  faults?: Fault[];
 }
 
 export interface PromptTimes {
@@ -261,7 +265,13 @@ export function parseWorld(doc: unknown): World {
   const prompts = parsePromptTimes(root.prompts);
   const endCall = root.endCallOnCallbackFailure;
   if (endCall !== undefined && typeof endCall !== 'boolean') throw new WorldFileError('world.endCallOnCallbackFailure must be a boolean');
-  return { tenants, establishMs, ...(endCall !== undefined ? { endCallOnCallbackFailure: endCall } : {}), ...(prompts ? { prompts } : {}) };
+  let faults: Fault[];
+  try {
+    faults = parseFaults(root.faults, 'world.faults');
+  } catch (err) {
+    throw err instanceof FaultsError ? new WorldFileError(err.message) : err;
+  }
+  return { tenants, establishMs, ...(endCall !== undefined ? { endCallOnCallbackFailure: endCall } : {}), ...(prompts ? { prompts } : {}), ...(faults.length > 0 ? { faults } : {}) };
 }
 
 export function loadWorldFile(path: string): World {
