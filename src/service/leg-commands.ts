@@ -11,6 +11,7 @@ import type { CallLeg, Effects, Operation } from '../domain/types.js';
 import { batchByCall } from '../notify/batch.js';
 import type { Directory } from '../sim/directory.js';
 import type { Store, Tx } from '../store/store.js';
+import { endOperationsOfEndedLegs } from './ended-legs.js';
 import { scheduleLaterActions } from './people.js';
 
 export interface CallingServiceDeps {
@@ -60,6 +61,7 @@ export abstract class LegCommands {
       const r = await fn(tx, ctx);
       if (isRejection(r)) return r;
       await scheduleLaterActions(tx, r.effects, this.deps.directory, ctx);
+      await endOperationsOfEndedLegs(tx, r.effects, ctx);
       await save(tx, r.effects, ctx, this.deps.ids, this.deps.batchNotifications ?? true);
       written = { notifications: r.effects.notifications.length, timers: r.effects.timers.length };
       return r.value;

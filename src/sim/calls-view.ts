@@ -4,7 +4,7 @@
  * store and decides nothing; bodies reuse Graph's shapes where Graph has one (call, participant, operation).
  */
 import type { FastifyInstance } from 'fastify';
-import { CallState, type CallLeg, type Conversation, type Participant } from '../domain/types.js';
+import { CallState, type CallLeg, type Conversation, type Operation, type Participant } from '../domain/types.js';
 import { toGraphCall, toGraphOperation, toGraphParticipant } from '../domain/render.js';
 import { badRequest, GraphError } from '../api/errors.js';
 import type { DeliveryAttempt, OutboxRow, Store } from '../store/store.js';
@@ -67,6 +67,8 @@ interface ListQuery {
   conversationId?: string;
 }
 
+const operationView = (op: Operation): Record<string, unknown> => ({ ...toGraphOperation(op), type: op.type, createdDateTime: iso(op.createdAt), lastModifiedDateTime: iso(op.updatedAt) });
+
 export function callsViewRoutes(app: FastifyInstance, store: Store): void {
   app.get<{ Querystring: ListQuery }>('/_switchboard/calls', async (req) => {
     const q = req.query;
@@ -97,8 +99,16 @@ export function callsViewRoutes(app: FastifyInstance, store: Store): void {
     return {
       ...legSummary(found.leg, found.conversation),
       roster: found.roster.map(rosterEntry),
-      operations: found.operations.map((op) => ({ ...toGraphOperation(op), type: op.type, createdDateTime: iso(op.createdAt), lastModifiedDateTime: iso(op.updatedAt) })),
+      operations: found.operations.map(operationView),
       notifications: rows.map((r) => notificationView(r, attempts)),
     };
+  });
+
+  // Operations outlive their leg (an ended call's end Failed): readable here after the call's GET answers 404.
+  app.get<{ Params: { id: string } }>('/_switchboard/calls/:id/operations', async (req) => {
+    const id = req.params.id.toLowerCase();
+    const { leg, operations } = await store.transact(async (tx) => ({ leg: await tx.getLeg(id), operations: await tx.operationsOfCall(id) }));
+    if (!leg && operations.length === 0) throw new GraphError(404, 'itemNotFound', `No call ${req.params.id} and no operations of one.`);
+    return { callId: id, callEnded: !leg, value: operations.map(operationView) };
   });
 }

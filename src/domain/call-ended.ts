@@ -1,0 +1,51 @@
+/**
+ * Every path that ends a leg (hang-up, the other party leaving, keepAlive expiry, transfer, redirect, answer
+ * window, callback failure) ends its unfinished operations here, once: Running → Failed, and their timers go.
+ * No notification: the leg is `deleted` and Graph sends nothing about a call after that.
+ */
+import { MEDIA_RESULT } from './media-operations.js';
+import { resultInfo } from './result-codes.js';
+import { mri } from './identity.js';
+import type { ResultInfo } from '@microsoft/microsoft-graph-types';
+import type { Operation, Participant } from './types.js';
+
+/** Media operations cut short: Graph's "cancelled" code (400/8508), saying the call ended. */
+export const CALL_ENDED_MEDIA = { ...MEDIA_RESULT.cancelled, message: 'Action failed, the operation was cancelled: the call has ended.' } as const;
+
+/** An invitee still ringing stops ringing: SIP 487 Request Terminated (as for a cancelled invite). */
+export function inviteEndedWithCall(participantMri: string): ResultInfo {
+  return resultInfo({ code: 487, subcode: 0, message: `addParticipants failed for participant ${participantMri}. Underlying reason: The call ended before the invitee answered. DiagCode: 487#0.@` });
+}
+
+export interface EndedOperations {
+  operations: Operation[];
+  /** Invitees who were still ringing: now failed. */
+  participants: Participant[];
+  /** Timers of the ended operations that must never fire. */
+  timerIds: string[];
+}
+
+/** `ops`: the ended leg's operations; `ringing`: its invitees still `inviting`, by id. */
+export function endOperationsOfEndedLeg(ops: Operation[], ringing: Map<string, Participant>, now: number): EndedOperations {
+  const out: EndedOperations = { operations: [], participants: [], timerIds: [] };
+  for (const op of ops) {
+    if (op.status !== 'Running' && op.status !== 'NotStarted') continue;
+    if (op.type === 'inviteParticipantsOperation') {
+      const invitees = op.invitees.map((i) => {
+        if (i.settled) return i;
+        out.timerIds.push(`invitee-${i.participantId}`);
+        const p = ringing.get(i.participantId);
+        const failure = inviteEndedWithCall(p ? mri(p.identity) : i.participantId);
+        if (p && p.status === 'inviting') out.participants.push({ ...p, status: 'failed', outcome: failure, updatedAt: now });
+        return { ...i, settled: true, joined: false, resultInfo: failure };
+      });
+      const first = invitees.find((i) => !i.joined)?.resultInfo ?? inviteEndedWithCall('unknown');
+      out.operations.push({ ...op, status: 'Failed', resultInfo: first, invitees, updatedAt: now });
+      continue;
+    }
+    out.timerIds.push(`media-${op.id}`);
+    const media = op.media && (op.type === 'playPromptOperation' || op.type === 'recordOperation') ? { ...op.media, completionReason: 'operationCanceled' } : op.media;
+    out.operations.push({ ...op, status: 'Failed', resultInfo: resultInfo(CALL_ENDED_MEDIA), ...(media ? { media } : {}), updatedAt: now });
+  }
+  return out;
+}
