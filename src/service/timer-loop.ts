@@ -13,6 +13,8 @@ export interface TimerLoopDeps {
   log?: (level: 'error' | 'warn' | 'info' | 'debug', msg: string, data?: unknown) => void;
   pollMs?: number;
   leaseMs?: number;
+  /** Timers fired at once (default 16); timers of one call never overlap. */
+  concurrency?: number;
 }
 
 export class TimerLoop {
@@ -54,18 +56,40 @@ export class TimerLoop {
     const next = this.round.then(async () => {
       const now = this.deps.clock.now();
       const due = await this.deps.timers.claimDue(now, now + leaseMs, 100);
-      for (const timer of due) {
-        try {
-          await this.deps.fire(timer);
-        } catch (e) {
-          // The lease lapses and the timer is retried; a broken timer must not stop the others.
-          this.deps.log?.('error', `timer ${timer.kind} ${timer.id} failed`, { error: (e as Error).stack });
-        }
-      }
+      await this.fireAll(due);
       return due.length;
     });
     this.round = next.catch(() => undefined);
     return next;
+  }
+
+  /**
+   * Fires `due` (in due order) with up to `concurrency` in flight; timers of one call run one after another.
+   * Each firing enters the store's FIFO transaction mutex as it is launched, and launches follow due
+   * order, so commits keep due order; what overlaps is the wait for the mutex and the database round trips.
+   */
+  private async fireAll(due: DueTimer[]): Promise<void> {
+    const limit = Math.max(1, this.deps.concurrency ?? 16);
+    const lanes = new Map<string, Promise<void>>();
+    const inFlight = new Set<Promise<void>>();
+    for (const timer of due) {
+      while (inFlight.size >= limit) await Promise.race(inFlight);
+      const lane = timer.payload.callId ?? '';
+      const fired = (lanes.get(lane) ?? Promise.resolve()).then(() => this.fireOne(timer));
+      lanes.set(lane, fired);
+      inFlight.add(fired);
+      void fired.then(() => inFlight.delete(fired));
+    }
+    await Promise.all(inFlight);
+  }
+
+  /** Never rejects: the lease lapses and the timer is retried; a broken timer must not stop the others. */
+  private async fireOne(timer: DueTimer): Promise<void> {
+    try {
+      await this.deps.fire(timer);
+    } catch (e) {
+      this.deps.log?.('error', `timer ${timer.kind} ${timer.id} failed`, { error: (e as Error).stack });
+    }
   }
 
   private async run(): Promise<void> {

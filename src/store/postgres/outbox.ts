@@ -11,7 +11,7 @@
 import type { Pool, PoolClient } from 'pg';
 import type { TimerKind } from '../../domain/types.js';
 import type { DeliveryAttempt, DueTimer, OutboxRow, OutboxStore, TimerStore } from '../store.js';
-import { LOCK_KEY_SQL, outboxCallKey } from './entities.js';
+import { outboxCallKey } from './entities.js';
 
 interface OutboxRecord {
   seq: number;
@@ -88,27 +88,27 @@ export function createPgOutbox(pool: Pool, inTransaction: InTransaction, instanc
       [a.outboxSeq, a.attempt, a.startedAt, Math.round(a.durationMs), a.statusCode, a.error],
     );
 
-  // Ends a row (delivered or dead) and hands its call's queue to the next pending row.
-  const finish = (seq: number, deliveredAt: number | null, deadAt: number | null, error: string | null, attempt: DeliveryAttempt) =>
+  // Ends a row (delivered or dead) and hands its call's queue to the next pending row, in two statements: the first
+  // takes the call's outbox lock (keyed as outboxCallKey), the second ends, promotes and records at once. The
+  // promotion's subquery sees the snapshot before the end, so it skips the ended row by seq.
+  const finish = (seq: number, deliveredAt: number | null, deadAt: number | null, error: string | null, a: DeliveryAttempt) =>
     inTransaction(async (client) => {
-      const row = (await client.query<{ call_id: string }>('SELECT call_id FROM outbox WHERE seq = $1', [seq])).rows[0];
-      if (row) {
-        await client.query(LOCK_KEY_SQL, [outboxCallKey(row.call_id)]);
-        const ended = await client.query(
-          `UPDATE outbox SET delivered_at = $1, dead_at = $2, last_error = COALESCE($3, last_error),
+      await client.query(`SELECT pg_advisory_xact_lock(hashtextextended($2 || call_id, 0)) FROM outbox WHERE seq = $1`, [seq, outboxCallKey('')]);
+      await client.query(
+        `WITH ended AS (
+           UPDATE outbox SET delivered_at = $1, dead_at = $2, last_error = COALESCE($3, last_error),
                   attempts = attempts + 1, leased_until = NULL, leased_by = NULL, is_head = FALSE
-            WHERE seq = $4 AND delivered_at IS NULL AND dead_at IS NULL`,
-          [deliveredAt, deadAt, error, seq],
-        );
-        if (ended.rowCount === 1) {
-          await client.query(
-            `UPDATE outbox SET is_head = TRUE
-              WHERE seq = (SELECT seq FROM outbox WHERE call_id = $1 AND delivered_at IS NULL AND dead_at IS NULL ORDER BY seq LIMIT 1)`,
-            [row.call_id],
-          );
-        }
-      }
-      await record(client, attempt);
+            WHERE seq = $4 AND delivered_at IS NULL AND dead_at IS NULL
+            RETURNING call_id),
+         promoted AS (
+           UPDATE outbox SET is_head = TRUE
+            WHERE seq = (SELECT o.seq FROM outbox o JOIN ended e ON o.call_id = e.call_id
+                          WHERE o.seq <> $4 AND o.delivered_at IS NULL AND o.dead_at IS NULL ORDER BY o.seq LIMIT 1)
+            RETURNING seq)
+         INSERT INTO delivery_attempts (outbox_seq, attempt, started_at, duration_ms, status_code, error)
+         VALUES ($5, $6, $7, $8, $9, $10)`,
+        [deliveredAt, deadAt, error, seq, a.outboxSeq, a.attempt, a.startedAt, Math.round(a.durationMs), a.statusCode, a.error],
+      );
     });
 
   return {
