@@ -94,6 +94,22 @@ describe('operations of a call that ends', () => {
     expect(c.bot.notifications.slice(before.seen)).toEqual([]);
   });
 
+  it('the same when the person hangs up (another path to terminated): a recording in progress ends Failed 400/8508', async () => {
+    const callId = await c.incomingCall(USERS.megan);
+    await c.answer(callId);
+    const rec = await c.raw('POST', `/v1.0/communications/calls/${callId}/recordResponse`, { maxRecordDurationInSeconds: 10 });
+    expect(rec.body.status).toBe('Running');
+    const since = c.bot.notifications.length;
+    const act = await c.raw('POST', `/_switchboard/calls/${callId}/participants/${USERS.megan}/actions`, { action: 'hangUp' });
+    expect(act.status).toBe(200);
+    await c.bot.waitFor((n) => n.item.resourceUrl === `/communications/calls/${callId}` && n.item.changeType === 'deleted', { since });
+    const ended = await operationsOf(callId);
+    expect(ended.value.map((o) => [o.id, o.status, (o.resultInfo as { subcode: number }).subcode, o.completionReason])).toEqual([[rec.body.id, 'Failed', 8508, 'operationCanceled']]);
+    await c.advance(15_000);
+    expect(await operationsOf(callId)).toEqual(ended);
+    expect(c.bot.notifications.slice(since).filter((n) => n.item.resourceUrl.startsWith(`/communications/calls/${callId}/operations`))).toEqual([]);
+  });
+
   it('the control API answers 404 for a call that never existed', async () => {
     const r = await c.raw('GET', '/_switchboard/calls/00000000-0000-4000-8000-000000000000/operations');
     expect(r.status).toBe(404);
