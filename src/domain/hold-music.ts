@@ -4,7 +4,8 @@
  * as receive-only while on hold. Only one participant can be on hold at a time.
  */
 import type { DomainContext } from './clock.js';
-import { checkMediaAction, finish, MEDIA_RESULT, mediaTimer, newOperation, type ClientContextCommand, type LegView } from './media-operations.js';
+import { checkMediaAction, finish, MEDIA_RESULT, mediaTimer, type ClientContextCommand, type LegView } from './media-operations.js';
+import { newOperation } from './operation.js';
 import { rosterToAllLegs } from './notifications.js';
 import { Role, type Principal } from './permissions.js';
 import { reject, RejectionCode, type Rejection } from './rejections.js';

@@ -3,7 +3,8 @@
  * participant: the roster is `updated` with its recordingInfo, or with a videoBasedScreenSharing stream.
  */
 import type { DomainContext } from './clock.js';
-import { checkMediaAction, newOperation, type ClientContextCommand, type LegView } from './media-operations.js';
+import { checkMediaAction, type ClientContextCommand, type LegView } from './media-operations.js';
+import { newOperation } from './operation.js';
 import { rosterToAllLegs } from './notifications.js';
 import { Role, type Principal } from './permissions.js';
 import { reject, RejectionCode, type Rejection } from './rejections.js';

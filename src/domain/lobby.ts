@@ -10,6 +10,7 @@ import { identityKind, primaryIdentity } from './identity.js';
 import type { ConversationView } from './invite.js';
 import { MAX_CLIENT_CONTEXT } from './invite.js';
 import { rosterToAllLegs } from './notifications.js';
+import { newOperation } from './operation.js';
 import { requireAnyRole, Role, type Principal } from './permissions.js';
 import { reject, RejectionCode, type Rejection } from './rejections.js';
 import { emptyEffects, type CallLeg, type Conversation, type Effects, type IdentitySet, type Operation, type Participant } from './types.js';
@@ -64,17 +65,7 @@ export function decideLobby(principal: Principal, view: LobbyView, participantId
   if (!target.isInLobby) return reject(RejectionCode.callStateConflict, `${what}: participant ${participantId} is not in the lobby.`);
 
   const effects = emptyEffects();
-  const operation: Operation = {
-    id: ctx.ids.next(),
-    callId: view.leg.id,
-    type: action === 'admit' ? 'admitFromLobbyOperation' : 'removeFromLobbyOperation',
-    status: 'Completed',
-    clientContext: cmd.clientContext ?? null,
-    resultInfo: null,
-    invitees: [],
-    createdAt: ctx.now,
-    updatedAt: ctx.now,
-  };
+  const operation = newOperation(ctx, view.leg, action === 'admit' ? 'admitFromLobbyOperation' : 'removeFromLobbyOperation', 'Completed', cmd.clientContext);
   effects.operations.push(operation);
   const seq = view.conversation.rosterSequence + 1;
   const changed: Participant =

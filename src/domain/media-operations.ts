@@ -9,7 +9,7 @@ import { operationNotification } from './notifications.js';
 import { requireAnyRole, type Principal, type Role } from './permissions.js';
 import { reject, RejectionCode, type Rejection } from './rejections.js';
 import { resultInfo } from './result-codes.js';
-import { noLegMedia, type CallLeg, type Effects, type LegMedia, type MediaOperationDetail, type Operation, type OperationStatus, type OperationType, type TimerRequest } from './types.js';
+import { noLegMedia, type CallLeg, type Effects, type LegMedia, type MediaOperationDetail, type Operation, type TimerRequest } from './types.js';
 
 export type LegView = ConversationView & { leg: CallLeg };
 
@@ -67,20 +67,6 @@ export function checkMediaAction(principal: Principal, view: LegView, clientCont
   return null;
 }
 
-export function newOperation(ctx: DomainContext, leg: CallLeg, type: OperationType, status: OperationStatus, clientContext: string | null | undefined, media?: MediaOperationDetail): Operation {
-  return {
-    id: ctx.ids.next(),
-    callId: leg.id,
-    type,
-    status,
-    clientContext: clientContext ?? null,
-    resultInfo: null,
-    invitees: [],
-    ...(media ? { media } : {}),
-    createdAt: ctx.now,
-    updatedAt: ctx.now,
-  };
-}
 
 export const legMedia = (leg: CallLeg): LegMedia => leg.media ?? noLegMedia();
 

@@ -7,6 +7,7 @@ import type { DomainContext } from './clock.js';
 import type { ConversationView } from './invite.js';
 import { MAX_CLIENT_CONTEXT } from './invite.js';
 import { rosterToAllLegs } from './notifications.js';
+import { newOperation } from './operation.js';
 import { requireAnyRole, Role, type Principal } from './permissions.js';
 import { reject, RejectionCode, type Rejection } from './rejections.js';
 import { emptyEffects, type CallLeg, type Effects, type Operation, type Participant } from './types.js';
@@ -28,17 +29,7 @@ function check(view: MuteView, cmd: MuteCommand, what: string): Rejection | null
 
 function apply(view: MuteView, target: Participant, muted: boolean, type: Operation['type'], cmd: MuteCommand, ctx: DomainContext): { effects: Effects; operation: Operation } {
   const effects = emptyEffects();
-  const operation: Operation = {
-    id: ctx.ids.next(),
-    callId: view.leg.id,
-    type,
-    status: 'Completed',
-    clientContext: cmd.clientContext ?? null,
-    resultInfo: null,
-    invitees: [],
-    createdAt: ctx.now,
-    updatedAt: ctx.now,
-  };
+  const operation = newOperation(ctx, view.leg, type, 'Completed', cmd.clientContext);
   effects.operations.push(operation);
   if (target.isMuted !== muted) {
     const seq = view.conversation.rosterSequence + 1;

@@ -7,7 +7,8 @@
  * Prompts and recordings of one leg play one after another (the leg's media queue).
  */
 import type { DomainContext } from './clock.js';
-import { checkMediaAction, type ClientContextCommand, dequeueHead, enqueue, finish, legMedia, MEDIA_RESULT, newOperation, replaceLeg, type LegView } from './media-operations.js';
+import { checkMediaAction, type ClientContextCommand, dequeueHead, enqueue, finish, legMedia, MEDIA_RESULT, replaceLeg, type LegView } from './media-operations.js';
+import { newOperation } from './operation.js';
 import { Role, type Principal } from './permissions.js';
 import { reject, RejectionCode, type Rejection } from './rejections.js';
 import { parseTone } from './tone-names.js';

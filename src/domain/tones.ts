@@ -6,7 +6,8 @@
  *   sendDtmfTones:   Running; `deleted` Completed (completionReason completedSuccessfully) once the tones have played.
  */
 import type { DomainContext } from './clock.js';
-import { checkMediaAction, type ClientContextCommand, finish, legMedia, MEDIA_RESULT, mediaTimer, newOperation, replaceLeg, type LegView } from './media-operations.js';
+import { checkMediaAction, type ClientContextCommand, finish, legMedia, MEDIA_RESULT, mediaTimer, replaceLeg, type LegView } from './media-operations.js';
+import { newOperation } from './operation.js';
 import { toneNotification } from './notifications.js';
 import { Role, type Principal } from './permissions.js';
 import { endRecording } from './prompts.js';
