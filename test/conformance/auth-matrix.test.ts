@@ -11,9 +11,9 @@ import { join } from 'node:path';
 import { decodeJwt, decodeProtectedHeader, generateKeyPair, importJWK, SignJWT, type CryptoKey, type JWK, type JWTPayload } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rowCounts, storeSnapshot } from '../helpers/store-snapshot.js';
-import { inviteUser, MEETING_A, startConformance, USERS, type Conformance } from './fixture.js';
+import { startConformance, USERS, type Conformance } from './fixture.js';
 import { expectGraphError, settle, QUIET_MS, type ExpectedError, type SentResponse } from './raw/helpers.js';
-import { fillRoute, graphRoutes, routeKind, type FilledRequest } from './route-matrix.js';
+import { fillRoute, graphRoutes, meetingCallWithJoinedInvitee, routeKind, type FilledRequest } from './route-matrix.js';
 
 const OTHER_TENANT = '3c2b1a09-8f7e-4d6c-a5b4-93827160fed0';
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -45,16 +45,10 @@ describe('guarantee 4: the auth matrix over every Graph route', () => {
         apps: [], users: [], phones: [], meetings: [],
       });
     }, { data });
-    callId = await c.joinMeeting(MEETING_A);
-    const invited = await c.raw('POST', `/v1.0/communications/calls/${callId}/participants/invite`, { participants: [inviteUser(USERS.adele)] });
-    expect(invited.status, invited.text).toBe(200);
-    operationId = invited.body.id;
-    await c.bot.waitFor((n) => n.item.changeType === 'deleted' && n.item.resourceUrl === `/communications/calls/${callId}/operations/${operationId}`);
-    const roster = await c.raw('GET', `/v1.0/communications/calls/${callId}/participants`);
+    ({ callId, operationId, participantId } = await meetingCallWithJoinedInvitee(c));
     const meeting = await c.raw('POST', `/v1.0/users/${USERS.bob}/onlineMeetings`, { subject: 'auth matrix' });
     expect(meeting.status, meeting.text).toBe(201);
     meetingId = meeting.body.id;
-    participantId = roster.body.value.find((p: { info: { identity: { user?: { id: string } } } }) => p.info.identity.user?.id === USERS.adele).id;
 
     const real = await c.token();
     const claims = decodeJwt(real);

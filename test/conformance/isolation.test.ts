@@ -9,9 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { storeSnapshot } from '../helpers/store-snapshot.js';
-import { inviteUser, MEETING_A, startConformance, TENANT, USERS, type Conformance } from './fixture.js';
+import { startConformance, TENANT, type Conformance } from './fixture.js';
 import { expectGraphError, QUIET_MS, settle, type ExpectedError, type SentResponse } from './raw/helpers.js';
-import { fillRoute, graphRoutes, type FilledRequest } from './route-matrix.js';
+import { fillRoute, graphRoutes, meetingCallWithJoinedInvitee, type FilledRequest } from './route-matrix.js';
 
 const SIBLING_APP = { id: '5d2c1b0a-9e8f-4a7b-8c6d-5e4f3a2b1c01', secret: 'sibling-secret' };
 const OTHER_TENANT = '3c2b1a09-8f7e-4d6c-a5b4-93827160fed0';
@@ -42,13 +42,7 @@ describe('guarantee 6: isolation between apps and tenants on every call-scoped r
         users: [], phones: [], meetings: [],
       });
     }, { data });
-    callId = await c.joinMeeting(MEETING_A);
-    const invited = await c.raw('POST', `/v1.0/communications/calls/${callId}/participants/invite`, { participants: [inviteUser(USERS.adele)] });
-    expect(invited.status, invited.text).toBe(200);
-    operationId = invited.body.id;
-    await c.bot.waitFor((n) => n.item.changeType === 'deleted' && n.item.resourceUrl === `/communications/calls/${callId}/operations/${operationId}`);
-    const roster = await c.raw('GET', `/v1.0/communications/calls/${callId}/participants`);
-    participantId = roster.body.value.find((p: { info: { identity: { user?: { id: string } } } }) => p.info.identity.user?.id === USERS.adele).id;
+    ({ callId, operationId, participantId } = await meetingCallWithJoinedInvitee(c));
     sibling = await c.server.token({ appId: SIBLING_APP.id, secret: SIBLING_APP.secret });
     foreigner = await c.server.token({ tenantId: OTHER_TENANT, appId: OTHER_TENANT_APP.id, secret: OTHER_TENANT_APP.secret });
     await settle(c);

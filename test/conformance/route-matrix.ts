@@ -4,7 +4,7 @@
  * is filled with real ids and a body that would succeed (and change state) if the request got through.
  */
 import type { RouteInfo } from '../../src/app.js';
-import { inviteUser, MEETING_B, ORGANIZER, TENANT, USERS } from './fixture.js';
+import { inviteUser, MEETING_A, MEETING_B, ORGANIZER, TENANT, USERS, type Conformance } from './fixture.js';
 
 export interface RouteIds {
   callId: string;
@@ -91,4 +91,17 @@ export function fillRoute(route: RouteInfo, ids: RouteIds): FilledRequest {
   // Graph lists online meetings only by join URL; any well-formed one answers (an empty list when it names none).
   const query = /\/onlineMeetings$/.test(url) && route.method !== 'POST' ? `?$filter=${encodeURIComponent(`JoinWebUrl eq '${ANY_JOIN_URL}'`)}` : '';
   return { route, method: route.method, path: path + query, ...(body !== undefined ? { body } : {}) };
+}
+
+/** The ids a matrix fills routes with: the bot's leg in meeting A, and Adele invited into it and joined. */
+export async function meetingCallWithJoinedInvitee(c: Conformance): Promise<{ callId: string; operationId: string; participantId: string }> {
+  const callId = await c.joinMeeting(MEETING_A);
+  const invited = await c.raw('POST', `/v1.0/communications/calls/${callId}/participants/invite`, { participants: [inviteUser(USERS.adele)] });
+  if (invited.status !== 200) throw new Error(`invite for the matrix fixture: ${invited.status} ${invited.text}`);
+  const operationId = invited.body.id as string;
+  await c.bot.waitFor((n) => n.item.changeType === 'deleted' && n.item.resourceUrl === `/communications/calls/${callId}/operations/${operationId}`);
+  const roster = await c.raw('GET', `/v1.0/communications/calls/${callId}/participants`);
+  const adele = (roster.body.value as { id: string; info: { identity: { user?: { id: string } } } }[]).find((p) => p.info.identity.user?.id === USERS.adele);
+  if (!adele) throw new Error(`Adele is not in the roster of ${callId}: ${roster.text}`);
+  return { callId, operationId, participantId: adele.id };
 }
