@@ -16,12 +16,6 @@ import type { DeliveryAttempt, DueTimer, OutboxStore, TimerStore } from '../stor
 import type { AsyncMutex } from '../mutex.js';
 import { OUTBOX_COLUMNS, toAttempt, toOutboxRow, type AttemptRecord, type OutboxRecord, type TimerRecord } from '../outbox-rows.js';
 
-interface ClaimParams {
-  now: number;
-  leaseUntil: number;
-  limit: number;
-}
-
 /**
  * A SQLite file is served by one process, so leases found in it when it is opened belong to a process that died
  * (kill -9) holding them: its in-flight deliveries and timers are due again now, not when their lease would lapse.
@@ -38,17 +32,22 @@ export function createSqliteOutbox(db: Database.Database, mutex: AsyncMutex): Ou
   const s = {
     // Claiming moves next_attempt_at to the lease end: if this delivery is lost (crash), the row is due again then,
     // and nextDueAt never reports an in-flight row as due now (which would make the dispatcher spin).
-    claim: db.prepare<ClaimParams, OutboxRecord>(
-      `UPDATE outbox SET leased_until = @leaseUntil, next_attempt_at = @leaseUntil
-        WHERE seq IN (SELECT seq FROM outbox
-                       WHERE is_head = 1 AND next_attempt_at <= @now AND (leased_until IS NULL OR leased_until <= @now)
-                       ORDER BY next_attempt_at, seq LIMIT @limit)
-        RETURNING ${OUTBOX_COLUMNS}`,
+    // Claiming is a read of the due heads, then one UPDATE by primary key per row: a single
+    // `UPDATE … WHERE seq IN (SELECT … LIMIT) RETURNING` measured ~3× slower (160–240 µs vs 45–100 µs per claim).
+    dueSeqs: db.prepare<[number, number, number], { seq: number }>(
+      `SELECT seq FROM outbox
+        WHERE is_head = 1 AND next_attempt_at <= ? AND (leased_until IS NULL OR leased_until <= ?)
+        ORDER BY next_attempt_at, seq LIMIT ?`,
     ),
-    // Most claims find nothing (the dispatcher asks after every delivery and wake-up): a read-only look first keeps
-    // those from being write statements (an UPDATE … RETURNING costs several times this SELECT even when empty).
+    // Claiming moves next_attempt_at to the lease end: if this delivery is lost (crash), the row is due again then,
+    // and nextDueAt never reports an in-flight row as due now (which would make the dispatcher spin).
+    // Most claims find nothing (the dispatcher asks after every delivery and wake-up): `SELECT 1 … LIMIT 1` answers
+    // that in ~1 µs, the ordered read of the due keys in ~8 µs.
     anyDue: db.prepare<[number, number], { one: number }>(
       'SELECT 1 AS one FROM outbox WHERE is_head = 1 AND next_attempt_at <= ? AND (leased_until IS NULL OR leased_until <= ?) LIMIT 1',
+    ),
+    lease: db.prepare<[number, number, number], OutboxRecord>(
+      `UPDATE outbox SET leased_until = ?, next_attempt_at = ? WHERE seq = ? RETURNING ${OUTBOX_COLUMNS}`,
     ),
     finish: db.prepare<[number | null, number | null, string | null, number], { call_id: string }>(
       `UPDATE outbox SET delivered_at = ?, dead_at = ?, last_error = COALESCE(?, last_error),
@@ -93,6 +92,10 @@ export function createSqliteOutbox(db: Database.Database, mutex: AsyncMutex): Ou
     record(attempt);
   });
 
+  const leaseAll = db.transaction((seqs: readonly { seq: number }[], leaseUntil: number): OutboxRecord[] =>
+    seqs.map(({ seq }) => s.lease.get(leaseUntil, leaseUntil, seq)).filter((r): r is OutboxRecord => r !== undefined),
+  );
+
   const reschedule = db.transaction((seq: number, nextAttemptAt: number, error: string, attempt: DeliveryAttempt) => {
     s.reschedule.run(nextAttemptAt, error, seq);
     record(attempt);
@@ -102,7 +105,9 @@ export function createSqliteOutbox(db: Database.Database, mutex: AsyncMutex): Ou
     claimDue: (now, leaseUntil, limit) =>
       mutex.run(() => {
         if (limit <= 0 || s.anyDue.get(now, now) === undefined) return [];
-        return s.claim.all({ now, leaseUntil, limit }).map(toOutboxRow).sort((a, b) => a.seq - b.seq);
+        const due = s.dueSeqs.all(now, now, limit);
+        if (due.length === 0) return [];
+        return leaseAll.immediate(due, leaseUntil).map(toOutboxRow).sort((a, b) => a.seq - b.seq);
       }),
     markDelivered: (seq, at, attempt) =>
       mutex.run(() => {
@@ -128,15 +133,14 @@ export function createSqliteOutbox(db: Database.Database, mutex: AsyncMutex): Ou
 
 export function createSqliteTimers(db: Database.Database, mutex: AsyncMutex): TimerStore {
   const s = {
-    claim: db.prepare<ClaimParams, TimerRecord>(
-      `UPDATE timers SET leased_until = @leaseUntil
-        WHERE id IN (SELECT id FROM timers WHERE due_at <= @now AND (leased_until IS NULL OR leased_until <= @now)
-                      ORDER BY due_at LIMIT @limit)
-        RETURNING id, due_at, kind, payload`,
+    // Read the due ids, then lease each by primary key (see the outbox claim for why not one UPDATE … IN (SELECT)).
+    dueIds: db.prepare<[number, number, number], { id: string }>(
+      'SELECT id FROM timers WHERE due_at <= ? AND (leased_until IS NULL OR leased_until <= ?) ORDER BY due_at LIMIT ?',
     ),
-    // A leased timer is next available when its lease ends; both halves walk small index ranges.
     // Read-only look first, as for the outbox: most claims find nothing due.
     anyDue: db.prepare<[number, number], { one: number }>('SELECT 1 AS one FROM timers WHERE due_at <= ? AND (leased_until IS NULL OR leased_until <= ?) LIMIT 1'),
+    lease: db.prepare<[number, string], TimerRecord>('UPDATE timers SET leased_until = ? WHERE id = ? RETURNING id, due_at, kind, payload'),
+    // A leased timer is next available when its lease ends; both halves walk small index ranges.
     nextDueAt: db.prepare<[], { t: number | null }>(
       `SELECT MIN(t) AS t FROM (
          SELECT * FROM (SELECT due_at AS t FROM timers WHERE leased_until IS NULL ORDER BY due_at LIMIT 1)
@@ -144,12 +148,17 @@ export function createSqliteTimers(db: Database.Database, mutex: AsyncMutex): Ti
          SELECT MIN(MAX(due_at, leased_until)) FROM timers WHERE leased_until IS NOT NULL)`,
     ),
   };
+  const leaseAll = db.transaction((ids: readonly { id: string }[], leaseUntil: number): TimerRecord[] =>
+    ids.map(({ id }) => s.lease.get(leaseUntil, id)).filter((r): r is TimerRecord => r !== undefined),
+  );
   return {
     claimDue: (now, leaseUntil, limit) =>
       mutex.run((): DueTimer[] => {
         if (limit <= 0 || s.anyDue.get(now, now) === undefined) return [];
-        return s.claim
-          .all({ now, leaseUntil, limit })
+        const due = s.dueIds.all(now, now, limit);
+        if (due.length === 0) return [];
+        return leaseAll
+          .immediate(due, leaseUntil)
           .map((r) => ({ id: r.id, dueAt: r.due_at, kind: r.kind as TimerKind, payload: JSON.parse(r.payload) as Record<string, string> }))
           .sort((a, b) => a.dueAt - b.dueAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
       }),
