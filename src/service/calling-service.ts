@@ -122,14 +122,17 @@ export class CallingService extends MediaCommands {
     return this.run(async (tx, ctx) => {
       const leg = await this.ownLeg(tx, principal, callId);
       if (isRejection(leg)) return leg;
-      const conversation = await tx.getConversation(leg.conversationId);
-      if (!conversation) throw new Error(`call ${leg.id} has no conversation ${leg.conversationId}`);
       // Only the roster rows the rules read (same identity as an invitee) and a count: flat cost in a call of any size.
-      const roster = {
-        size: await tx.participantCount(conversation.id),
-        withInviteeIdentity: await tx.participantsWithIdentityKeys(conversation.id, inviteeIdentityKeys(cmd)),
-      };
-      const view = { conversation, roster, legs: await tx.legsInConversation(conversation.id), leg };
+      // Asked together: a store that batches (PostgreSQL) answers them in one round trip.
+      const id = leg.conversationId;
+      const [conversation, size, withInviteeIdentity, legs] = await Promise.all([
+        tx.getConversation(id),
+        tx.participantCount(id),
+        tx.participantsWithIdentityKeys(id, inviteeIdentityKeys(cmd)),
+        tx.legsInConversation(id),
+      ]);
+      if (!conversation) throw new Error(`call ${leg.id} has no conversation ${leg.conversationId}`);
+      const view = { conversation, roster: { size, withInviteeIdentity }, legs, leg };
       const rawReplaced = Array.isArray(cmd.participants) ? cmd.participants[0]?.replacesCallId : undefined;
       let replaced = null;
       if (typeof rawReplaced === 'string' && rawReplaced.length > 0) {
@@ -247,7 +250,7 @@ export class CallingService extends MediaCommands {
       // Already gone: another instance fired it (its claim outlived a lease we thought dead). Never decide twice.
       if (!(await tx.deleteTimer(timer.id))) return { effects: NO_EFFECTS, value: null };
       return { effects: await this.decideTimer(tx, timer, ctx), value: null };
-    });
+    }, 'high'); // finishes what accepted commands started: before new commands (see LockPriority)
   }
 
   private async decideTimer(tx: Tx, timer: DueTimer, ctx: DomainContext): Promise<Effects> {
@@ -287,11 +290,14 @@ export class CallingService extends MediaCommands {
         const invitee = await tx.getParticipant(p.participantId ?? '');
         if (!invitee) return none;
         // The answer changes only the invitee: no roster read, so it costs the same in a call of any size.
-        const conversation = await tx.getConversation(invitee.conversationId);
+        const [conversation, legs, operation] = await Promise.all([
+          tx.getConversation(invitee.conversationId),
+          tx.legsInConversation(invitee.conversationId),
+          p.operationId ? tx.getOperation(p.operationId) : undefined,
+        ]);
         if (!conversation) return none;
-        const view = { conversation, legs: await tx.legsInConversation(invitee.conversationId) };
-        const operation = p.operationId ? await tx.getOperation(p.operationId) : undefined;
-        const leg = operation ? await tx.getLeg(operation.callId) : view.legs.find((l) => l.state !== 'terminated');
+        const view = { conversation, legs };
+        const leg = operation ? (legs.find((l) => l.id === operation.callId) ?? (await tx.getLeg(operation.callId))) : legs.find((l) => l.state !== 'terminated');
         const entry = operation?.invitees.find((i) => i.participantId === invitee.id);
         let source = null;
         if (entry?.movedFromParticipantId) {

@@ -10,6 +10,7 @@ import { isRejection, reject, RejectionCode, type Rejection } from '../domain/re
 import type { CallLeg, Effects, Operation } from '../domain/types.js';
 import { batchByCall } from '../notify/batch.js';
 import type { Directory } from '../sim/directory.js';
+import type { LockPriority } from '../store/mutex.js';
 import type { Store, Tx } from '../store/store.js';
 import { endOperationsOfEndedLegs } from './ended-legs.js';
 import { scheduleLaterActions } from './people.js';
@@ -54,7 +55,10 @@ export abstract class LegCommands {
   }
 
   /** Runs load → decide → save in one transaction; a rejection writes nothing. */
-  protected async run<T>(fn: (tx: Tx, ctx: DomainContext) => Promise<Result<{ effects: Effects; value: T }>>): Promise<Result<T>> {
+  protected async run<T>(
+    fn: (tx: Tx, ctx: DomainContext) => Promise<Result<{ effects: Effects; value: T }>>,
+    priority: LockPriority = 'normal',
+  ): Promise<Result<T>> {
     let written = { notifications: 0, timers: 0 };
     const result = await this.deps.store.transact(async (tx) => {
       const ctx = this.ctx();
@@ -65,7 +69,7 @@ export abstract class LegCommands {
       await save(tx, r.effects, ctx, this.deps.ids, this.deps.batchNotifications ?? true);
       written = { notifications: r.effects.notifications.length, timers: r.effects.timers.length };
       return r.value;
-    });
+    }, { priority });
     if (!isRejection(result) && (written.notifications > 0 || written.timers > 0)) this.deps.afterCommit?.(written);
     return result;
   }
@@ -89,9 +93,13 @@ export abstract class LegCommands {
   }
 
   protected async view(tx: Tx, conversationId: string): Promise<ConversationView | undefined> {
-    const conversation = await tx.getConversation(conversationId);
-    if (!conversation) return undefined;
-    return { conversation, roster: await tx.participantsInConversation(conversationId), legs: await tx.legsInConversation(conversationId) };
+    // Asked together: a store that batches (PostgreSQL) answers them in one round trip.
+    const [conversation, roster, legs] = await Promise.all([
+      tx.getConversation(conversationId),
+      tx.participantsInConversation(conversationId),
+      tx.legsInConversation(conversationId),
+    ]);
+    return conversation ? { conversation, roster, legs } : undefined;
   }
 
   protected async legView(tx: Tx, leg: CallLeg): Promise<LegView> {

@@ -3,6 +3,7 @@
  * Everything a command changes is written inside one `transact` call, together with its outbox rows and timers,
  * so a crash can never separate a state change from the notifications it causes.
  */
+import type { LockPriority } from './mutex.js';
 import type { CallLeg, Conversation, OnlineMeeting, Operation, OutboundNotification, Participant, TimerKind, TimerRequest } from '../domain/types.js';
 
 export interface OutboxRow {
@@ -102,7 +103,11 @@ export interface TimerStore {
 
 export interface Store {
   readonly kind: 'sqlite' | 'postgres';
-  transact<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
+  /**
+   * Runs `fn` in one transaction; one at a time per process. `priority: 'high'` (due timers) goes before waiting
+   * normal work (new commands), FIFO within each priority (see LockPriority).
+   */
+  transact<T>(fn: (tx: Tx) => Promise<T>, options?: { priority?: LockPriority }): Promise<T>;
   readonly outbox: OutboxStore;
   readonly timers: TimerStore;
   close(): Promise<void>;

@@ -4,6 +4,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Store } from '../../src/store/store.js';
+import { identityKey } from '../../src/domain/identity.js';
 import { runQueueContract } from './contract-queues.js';
 import { conversation, leg, note, onlineMeeting, operation, participant, T0, TENANT } from './fixtures.js';
 
@@ -246,6 +247,54 @@ export function runStoreContract(name: string, open: () => Promise<Store>): void
           ),
         );
         expect((await store.transact((tx) => tx.getConversation('conv-1')))?.rosterSequence).toBe(20);
+      });
+
+      it('stores text with quotes, backslashes, dollar placeholders and non-ASCII exactly', async () => {
+        const nasty = `O'Brien \\ "x" \\\\' $1 $$ E'\\n' -- ; DROP TABLE outbox; ☎ 𝄞 \u2028`;
+        const p = participant({ identity: { user: { id: `u-${nasty}`, displayName: nasty }, tenantId: TENANT } });
+        await store.transact(async (tx) => {
+          await tx.putConversation(conversation({ id: 'conv-1' }));
+          await tx.putParticipant(p);
+          await tx.appendNotifications([{ ...note('call-1', 1), notification: { ...note('call-1', 1).notification, body: { value: [{ text: nasty }] } } }]);
+        });
+        await store.transact(async (tx) => {
+          expect(await tx.getParticipant('p-1')).toEqual(p);
+          expect(await tx.participantsWithIdentityKeys('conv-1', [identityKey(p.identity)!, 'user:none'])).toEqual([p]);
+        });
+        expect((await store.outbox.list({}))[0]?.body).toEqual({ value: [{ text: nasty }] });
+      });
+
+      it('reads in a transaction see its own earlier writes', async () => {
+        await store.transact(async (tx) => {
+          await tx.putConversation(conversation());
+          await tx.putParticipant(participant());
+          expect((await tx.getConversation('conv-1'))?.id).toBe('conv-1');
+          expect(await tx.participantCount('conv-1')).toBe(1);
+          await tx.putParticipant(participant({ id: 'p-2', createdAt: T0 + 1 }));
+          expect((await tx.participantsInConversation('conv-1')).map((x) => x.id)).toEqual(['p-1', 'p-2']);
+          await tx.putTimers([{ id: 't-own', dueAt: T0, kind: 'invitee.answer', payload: {} }]);
+          expect(await tx.deleteTimer('t-own')).toBe(true);
+          expect(await tx.deleteTimer('t-own')).toBe(false);
+        });
+      });
+
+      it('rolls back a transaction whose write fails when it commits', async () => {
+        // A message id is unique: the second append breaks the constraint, at once (SQLite) or when the batched
+        // writes reach the server (PostgreSQL). Either way nothing of the transaction stays.
+        await expect(
+          store.transact(async (tx) => {
+            await tx.putConversation(conversation());
+            await tx.putTimers([{ id: 't-1', dueAt: T0, kind: 'invitee.answer', payload: {} }]);
+            await tx.appendNotifications([note('call-1', 1)]);
+            await tx.appendNotifications([note('call-1', 1)]);
+          }),
+        ).rejects.toThrow();
+        expect(await store.transact((tx) => tx.getConversation('conv-1'))).toBeUndefined();
+        expect(await store.timers.nextDueAt()).toBeNull();
+        expect(await store.outbox.list({})).toEqual([]);
+        // The connection it ran on is usable again.
+        await store.transact((tx) => tx.putConversation(conversation()));
+        expect((await store.transact((tx) => tx.getConversation('conv-1')))?.id).toBe('conv-1');
       });
 
       it('rejects a Tx used after its transaction ended', async () => {

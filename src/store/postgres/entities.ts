@@ -10,10 +10,12 @@
  * queue code that promotes a call's next head (outbox.ts), so `is_head` stays exactly one per call.
  * These are locks on storage keys, not rules: the store still decides nothing.
  */
+import type pg from 'pg';
 import type { PoolClient } from 'pg';
 import type { CallLeg, Conversation, OnlineMeeting, Operation, OutboundNotification, Participant, TimerRequest } from '../../domain/types.js';
 import { identityKey } from '../../domain/identity.js';
 import type { Tx } from '../store.js';
+import { inline, type SqlValue } from './inline.js';
 
 type Doc = { doc: string };
 type GroupedDoc = { doc: string; conversation_id: string };
@@ -32,10 +34,27 @@ const FIND_BY_THREAD = `SELECT c.id, c.doc FROM conversations c
     AND EXISTS (SELECT 1 FROM call_legs l WHERE l.conversation_id = c.id)
   ORDER BY c.created_at DESC, c.ord DESC LIMIT 1`;
 
-/** One transaction's view of the store; unusable once its transaction has ended. */
+/** A statement waiting to be sent; reads carry the callbacks that receive their rows. */
+interface Queued {
+  sql: string;
+  resolve?: (rows: object[]) => void;
+  reject?: (err: unknown) => void;
+}
+
+/**
+ * One transaction's view of the store; unusable once its transaction has ended.
+ * Round trips are what a transaction here costs, so it sends as few as it can. Statements queue in issue order:
+ * writes and locks wait; a read schedules a flush (process.nextTick, so reads issued together, e.g. under
+ * Promise.all, share it), which sends BEGIN if not yet sent and everything queued as one simple-protocol query.
+ * COMMIT goes out with the last writes. Statements still run in exactly the order they were issued; only a
+ * write's error surfaces later (at the next read or COMMIT), and it fails the transaction either way.
+ */
 export class PgTx implements Tx {
   #client: PoolClient;
   #open = true;
+  #begun = false;
+  #queue: Queued[] = [];
+  #flushScheduled = false;
   #locked = new Set<string>();
 
   constructor(client: PoolClient) {
@@ -47,45 +66,113 @@ export class PgTx implements Tx {
     this.#open = false;
   }
 
-  async #query<R extends object>(sql: string, params: unknown[]): Promise<R[]> {
+  #ensureOpen(): void {
     if (!this.#open) throw new Error('transaction already finished: Tx used outside its transact() callback');
-    return (await this.#client.query<R>(sql, params)).rows;
   }
 
-  /** Takes a storage-key lock once per transaction; it is held until COMMIT or ROLLBACK. */
-  async lock(key: string): Promise<void> {
+  /** Sends BEGIN (if not yet sent) and every queued statement as one query, and hands each read its rows. */
+  async #flush(): Promise<void> {
+    this.#flushScheduled = false;
+    const batch = this.#queue;
+    this.#queue = [];
+    if (batch.length === 0) return;
+    const statements = [...(this.#begun ? [] : ['BEGIN']), ...batch.map((q) => q.sql)];
+    const offset = statements.length - batch.length;
+    this.#begun = true;
+    try {
+      const out = (await this.#client.query(statements.join(';\n'))) as unknown as pg.QueryResult | pg.QueryResult[];
+      const results = Array.isArray(out) ? out : [out];
+      batch.forEach((q, i) => q.resolve?.((results[offset + i]?.rows ?? []) as object[]));
+    } catch (err) {
+      for (const q of batch) q.reject?.(err);
+    }
+  }
+
+  #query<R extends object>(sql: string, params: readonly SqlValue[]): Promise<R[]> {
+    this.#ensureOpen();
+    const text = inline(sql, params);
+    return new Promise<R[]>((resolve, reject) => {
+      this.#queue.push({ sql: text, resolve: resolve as (rows: object[]) => void, reject });
+      if (!this.#flushScheduled) {
+        this.#flushScheduled = true;
+        process.nextTick(() => void this.#flush());
+      }
+    });
+  }
+
+  /** Queues a statement whose result nobody reads; it is sent with the next read or with COMMIT. */
+  #write(sql: string, params: readonly SqlValue[]): Promise<void> {
+    this.#ensureOpen();
+    this.#queue.push({ sql: inline(sql, params) });
+    return Promise.resolve();
+  }
+
+  /** Commits: the queued writes and COMMIT in one round trip (nothing at all for a transaction that did nothing). */
+  async commit(): Promise<void> {
+    if (!this.#begun && this.#queue.length === 0) return;
+    await this.#query('COMMIT', []);
+  }
+
+  /** Rolls back what was sent; queued statements are dropped unsent. False when the connection is unusable. */
+  async rollback(): Promise<boolean> {
+    this.#queue = [];
+    if (!this.#begun) return true;
+    try {
+      await this.#client.query('ROLLBACK');
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Takes a storage-key lock once per transaction (sent with the next statement); held until COMMIT or ROLLBACK. */
+  lock(key: string): void {
     if (this.#locked.has(key)) return;
-    await this.#query(LOCK_KEY_SQL, [key]);
     this.#locked.add(key);
+    void this.#write(LOCK_KEY_SQL, [key]);
   }
 
-  /** Reads a row of a conversation's group, locking the conversation first (re-reading if it was not yet held). */
-  async #grouped(sql: string, id: string): Promise<GroupedDoc | undefined> {
-    const first = (await this.#query<GroupedDoc>(sql, [id]))[0];
-    if (first === undefined || this.#locked.has(conversationKey(first.conversation_id))) return first;
-    await this.lock(conversationKey(first.conversation_id));
-    // Another instance may have changed or deleted the row while we waited for the lock.
-    return (await this.#query<GroupedDoc>(sql, [id]))[0];
+  /**
+   * Reads a row of a conversation's group (table `call_legs` or `participants`), locking its conversation first:
+   * one round trip locks the conversation the row names and then reads the row again under that lock (a fresh
+   * snapshot per statement). If another instance moved the row meanwhile, lock the new conversation and read again.
+   */
+  async #grouped(table: 'call_legs' | 'participants', id: string): Promise<GroupedDoc | undefined> {
+    const read = () => this.#query<GroupedDoc>(`SELECT conversation_id, doc FROM ${table} WHERE id = $1`, [id]);
+    const [lockedRows, rows] = await Promise.all([
+      this.#query<{ conversation_id: string }>(
+        `SELECT conversation_id, pg_advisory_xact_lock(hashtextextended($2 || conversation_id, 0)) FROM ${table} WHERE id = $1`,
+        [id, conversationKey('')],
+      ),
+      read(),
+    ]);
+    if (lockedRows[0]) this.#locked.add(conversationKey(lockedRows[0].conversation_id));
+    let row = rows[0];
+    while (row !== undefined && !this.#locked.has(conversationKey(row.conversation_id))) {
+      this.lock(conversationKey(row.conversation_id));
+      row = (await read())[0];
+    }
+    return row;
   }
 
   async getConversation(id: string): Promise<Conversation | undefined> {
-    await this.lock(conversationKey(id));
+    this.lock(conversationKey(id));
     return parse<Conversation>((await this.#query<Doc>('SELECT doc FROM conversations WHERE id = $1', [id]))[0]);
   }
 
   async findConversationByThreadId(tenantId: string, threadId: string): Promise<Conversation | undefined> {
     // Two instances joining one meeting at once must not both see "no live conversation".
-    await this.lock(threadKey(tenantId, threadId));
+    this.lock(threadKey(tenantId, threadId));
     for (;;) {
       const found = (await this.#query<{ id: string; doc: string }>(FIND_BY_THREAD, [tenantId, threadId]))[0];
       if (found === undefined || this.#locked.has(conversationKey(found.id))) return parse<Conversation>(found);
       // Lock the candidate, then ask again: its last leg may have ended while we waited.
-      await this.lock(conversationKey(found.id));
+      this.lock(conversationKey(found.id));
     }
   }
 
   async putConversation(c: Conversation): Promise<void> {
-    await this.#query(
+    await this.#write(
       `INSERT INTO conversations (id, tenant_id, thread_id, created_at, doc) VALUES ($1, $2, $3, $4, $5)
        ON CONFLICT (id) DO UPDATE SET tenant_id = excluded.tenant_id, thread_id = excluded.thread_id, doc = excluded.doc`,
       [c.id, c.tenantId, c.chatInfo?.threadId ?? null, c.createdAt, JSON.stringify(c)],
@@ -93,7 +180,7 @@ export class PgTx implements Tx {
   }
 
   async getLeg(id: string): Promise<CallLeg | undefined> {
-    return parse<CallLeg>(await this.#grouped('SELECT conversation_id, doc FROM call_legs WHERE id = $1', id));
+    return parse<CallLeg>(await this.#grouped('call_legs', id));
   }
 
   async legsInConversation(conversationId: string): Promise<CallLeg[]> {
@@ -103,7 +190,7 @@ export class PgTx implements Tx {
   }
 
   async putLeg(leg: CallLeg): Promise<void> {
-    await this.#query(
+    await this.#write(
       `INSERT INTO call_legs (id, conversation_id, tenant_id, app_id, state, created_at, doc) VALUES ($1, $2, $3, $4, $5, $6, $7)
        ON CONFLICT (id) DO UPDATE SET conversation_id = excluded.conversation_id, tenant_id = excluded.tenant_id,
          app_id = excluded.app_id, state = excluded.state, doc = excluded.doc`,
@@ -112,11 +199,11 @@ export class PgTx implements Tx {
   }
 
   async deleteLeg(id: string): Promise<void> {
-    await this.#query('DELETE FROM call_legs WHERE id = $1', [id]);
+    await this.#write('DELETE FROM call_legs WHERE id = $1', [id]);
   }
 
   async getParticipant(id: string): Promise<Participant | undefined> {
-    return parse<Participant>(await this.#grouped('SELECT conversation_id, doc FROM participants WHERE id = $1', id));
+    return parse<Participant>(await this.#grouped('participants', id));
   }
 
   async participantsInConversation(conversationId: string): Promise<Participant[]> {
@@ -141,7 +228,7 @@ export class PgTx implements Tx {
   }
 
   async putParticipant(p: Participant): Promise<void> {
-    await this.#query(
+    await this.#write(
       `INSERT INTO participants (id, conversation_id, call_leg_id, identity_key, created_at, doc) VALUES ($1, $2, $3, $4, $5, $6)
        ON CONFLICT (id) DO UPDATE SET conversation_id = excluded.conversation_id, call_leg_id = excluded.call_leg_id,
          identity_key = excluded.identity_key, doc = excluded.doc`,
@@ -154,7 +241,7 @@ export class PgTx implements Tx {
   }
 
   async putOperation(op: Operation): Promise<void> {
-    await this.#query(
+    await this.#write(
       `INSERT INTO operations (id, call_id, status, created_at, doc) VALUES ($1, $2, $3, $4, $5)
        ON CONFLICT (id) DO UPDATE SET call_id = excluded.call_id, status = excluded.status, doc = excluded.doc`,
       [op.id, op.callId, op.status, op.createdAt, JSON.stringify(op)],
@@ -162,7 +249,7 @@ export class PgTx implements Tx {
   }
 
   async putOnlineMeeting(m: OnlineMeeting): Promise<void> {
-    await this.#query(
+    await this.#write(
       `INSERT INTO online_meetings (id, tenant_id, thread_id, join_meeting_id, created_at, doc) VALUES ($1, $2, $3, $4, $5, $6)
        ON CONFLICT (id) DO UPDATE SET tenant_id = excluded.tenant_id, thread_id = excluded.thread_id,
          join_meeting_id = excluded.join_meeting_id, doc = excluded.doc`,
@@ -186,10 +273,10 @@ export class PgTx implements Tx {
 
   async appendNotifications(rows: { messageId: string; notification: OutboundNotification; createdAt: number }[]): Promise<void> {
     // Sorted, so two transactions appending to the same calls take the locks in one order.
-    for (const callId of [...new Set(rows.map((r) => r.notification.callId))].sort()) await this.lock(outboxCallKey(callId));
+    for (const callId of [...new Set(rows.map((r) => r.notification.callId))].sort()) this.lock(outboxCallKey(callId));
     for (const { messageId, notification: n, createdAt } of rows) {
       // The first pending row of a call is its head; later ones wait behind it (see outbox_due_heads).
-      await this.#query(
+      await this.#write(
         `INSERT INTO outbox (message_id, call_id, tenant_id, app_id, callback_uri, body, created_at, next_attempt_at, is_head)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $7,
            NOT EXISTS (SELECT 1 FROM outbox WHERE call_id = $2 AND delivered_at IS NULL AND dead_at IS NULL))`,
@@ -201,7 +288,7 @@ export class PgTx implements Tx {
   async putTimers(timers: TimerRequest[]): Promise<void> {
     for (const t of timers) {
       // A re-put timer is a fresh timer: any lease on the old one no longer applies.
-      await this.#query(
+      await this.#write(
         `INSERT INTO timers (id, due_at, kind, payload, leased_until) VALUES ($1, $2, $3, $4, NULL)
          ON CONFLICT (id) DO UPDATE SET due_at = excluded.due_at, kind = excluded.kind, payload = excluded.payload,
            leased_until = NULL, leased_by = NULL`,

@@ -8,30 +8,36 @@
  * Ending a head and promoting the next row take the call's outbox lock (entities.ts appendNotifications takes it
  * too), so a row appended concurrently is either seen by the promotion or becomes the head itself.
  */
-import type { Pool, PoolClient } from 'pg';
+import type { Pool } from 'pg';
 import type { TimerKind } from '../../domain/types.js';
 import type { DeliveryAttempt, DueTimer, OutboxStore, TimerStore } from '../store.js';
 import { outboxCallKey } from './entities.js';
+import { inline } from './inline.js';
 import { OUTBOX_COLUMNS, toAttempt, toOutboxRow, type AttemptRecord, type OutboxRecord, type TimerRecord } from '../outbox-rows.js';
 
-/** Runs `fn` in its own transaction on a pooled connection (no retry: callers' leases cover a failed write). */
-export type InTransaction = <T>(fn: (client: PoolClient) => Promise<T>) => Promise<T>;
+/**
+ * Runs statements as one simple-protocol query: PostgreSQL runs such a query as one implicit transaction (rolled
+ * back whole if a statement fails), in one round trip. No retry: callers' leases cover a failed write.
+ */
+const atomically = async (pool: Pool, statements: string[]): Promise<void> => {
+  await pool.query(statements.join(';\n'));
+};
 
 /** `instanceId` is written on every claim, so another instance can free the claims if this one dies (instances.ts). */
-export function createPgOutbox(pool: Pool, inTransaction: InTransaction, instanceId: string): OutboxStore {
-  const record = (client: PoolClient, a: DeliveryAttempt) =>
-    client.query(
+export function createPgOutbox(pool: Pool, instanceId: string): OutboxStore {
+  const record = (a: DeliveryAttempt): string =>
+    inline(
       `INSERT INTO delivery_attempts (outbox_seq, attempt, started_at, duration_ms, status_code, error) VALUES ($1, $2, $3, $4, $5, $6)`,
       [a.outboxSeq, a.attempt, a.startedAt, Math.round(a.durationMs), a.statusCode, a.error],
     );
 
-  // Ends a row (delivered or dead) and hands its call's queue to the next pending row, in two statements: the first
-  // takes the call's outbox lock (keyed as outboxCallKey), the second ends, promotes and records at once. The
-  // promotion's subquery sees the snapshot before the end, so it skips the ended row by seq.
+  // Ends a row (delivered or dead) and hands its call's queue to the next pending row, in one round trip of two
+  // statements: the first takes the call's outbox lock (keyed as outboxCallKey), the second ends, promotes and
+  // records at once. The promotion's subquery sees the snapshot before the end, so it skips the ended row by seq.
   const finish = (seq: number, deliveredAt: number | null, deadAt: number | null, error: string | null, a: DeliveryAttempt) =>
-    inTransaction(async (client) => {
-      await client.query(`SELECT pg_advisory_xact_lock(hashtextextended($2 || call_id, 0)) FROM outbox WHERE seq = $1`, [seq, outboxCallKey('')]);
-      await client.query(
+    atomically(pool, [
+      inline(`SELECT pg_advisory_xact_lock(hashtextextended($2 || call_id, 0)) FROM outbox WHERE seq = $1`, [seq, outboxCallKey('')]),
+      inline(
         `WITH ended AS (
            UPDATE outbox SET delivered_at = $1, dead_at = $2, last_error = COALESCE($3, last_error),
                   attempts = attempts + 1, leased_until = NULL, leased_by = NULL, is_head = FALSE
@@ -45,8 +51,8 @@ export function createPgOutbox(pool: Pool, inTransaction: InTransaction, instanc
          INSERT INTO delivery_attempts (outbox_seq, attempt, started_at, duration_ms, status_code, error)
          VALUES ($5, $6, $7, $8, $9, $10)`,
         [deliveredAt, deadAt, error, seq, a.outboxSeq, a.attempt, a.startedAt, Math.round(a.durationMs), a.statusCode, a.error],
-      );
-    });
+      ),
+    ]);
 
   return {
     async claimDue(now, leaseUntil, limit) {
@@ -72,14 +78,14 @@ export function createPgOutbox(pool: Pool, inTransaction: InTransaction, instanc
         await finish(seq, null, at, error, attempt);
         return;
       }
-      await inTransaction(async (client) => {
-        await client.query(
+      await atomically(pool, [
+        inline(
           `UPDATE outbox SET next_attempt_at = $1, last_error = $2, attempts = attempts + 1, leased_until = NULL, leased_by = NULL
             WHERE seq = $3 AND delivered_at IS NULL AND dead_at IS NULL`,
           [nextAttemptAt, error, seq],
-        );
-        await record(client, attempt);
-      });
+        ),
+        record(attempt),
+      ]);
     },
     async nextDueAt() {
       const { rows } = await pool.query<{ t: number }>('SELECT next_attempt_at AS t FROM outbox WHERE is_head ORDER BY next_attempt_at LIMIT 1');

@@ -6,7 +6,7 @@
  * back and run again from the start, a bounded number of times.
  */
 import pg from 'pg';
-import { AsyncMutex } from '../mutex.js';
+import { AsyncMutex, type LockPriority } from '../mutex.js';
 import type { OutboxStore, Store, TimerStore, Tx } from '../store.js';
 import { PgTx } from './entities.js';
 import { migratePostgres, quoteSchema } from './migrate.js';
@@ -87,52 +87,41 @@ class PostgresStore implements Store {
     this.#pool = pool;
     this.#maxAttempts = Math.max(1, maxAttempts);
     this.#instance = instance;
-    this.outbox = createPgOutbox(pool, (fn) => this.#once(fn), instance.id);
+    this.outbox = createPgOutbox(pool, instance.id);
     this.timers = createPgTimers(pool, instance.id);
   }
 
-  /** One BEGIN … COMMIT on a pooled connection; rolled back if `fn` or COMMIT throws. */
-  async #once<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.#pool.connect();
-    let broken = false;
-    try {
-      await client.query('BEGIN');
-      try {
-        const result = await fn(client);
-        await client.query('COMMIT');
-        return result;
-      } catch (err) {
-        try {
-          await client.query('ROLLBACK');
-        } catch {
-          broken = true; // the connection is unusable: drop it from the pool instead of reusing it
-        }
-        throw err;
-      }
-    } finally {
-      client.release(broken);
-    }
-  }
-
-  transact<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+  transact<T>(fn: (tx: Tx) => Promise<T>, options?: { priority?: LockPriority }): Promise<T> {
     return this.#mutex.run(async () => {
       for (let attempt = 1; ; attempt++) {
         if (this.#closed) throw new Error('store is closed');
-        let tx: PgTx | null = null;
         try {
-          return await this.#once((client) => {
-            tx = new PgTx(client);
-            return fn(tx);
-          });
+          return await this.#transactOnce(fn);
         } catch (err) {
           if (!isRetryablePgError(err) || attempt >= this.#maxAttempts) throw err;
           // Lost a deadlock or serialization race with another instance: back off a little (jittered) and rerun.
           await new Promise((r) => setTimeout(r, Math.random() * 5 * attempt));
-        } finally {
-          (tx as PgTx | null)?.close();
         }
       }
-    });
+    }, options?.priority);
+  }
+
+  /** One run of `fn` in a PgTx (which batches its own BEGIN, writes and COMMIT); rolled back if anything throws. */
+  async #transactOnce<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+    const client = await this.#pool.connect();
+    const tx = new PgTx(client);
+    let broken = false;
+    try {
+      const result = await fn(tx);
+      await tx.commit();
+      return result;
+    } catch (err) {
+      broken = !(await tx.rollback()); // an unusable connection is dropped from the pool instead of reused
+      throw err;
+    } finally {
+      tx.close();
+      client.release(broken);
+    }
   }
 
   close(): Promise<void> {

@@ -9,7 +9,7 @@ import Database from 'better-sqlite3';
 import type { OutboxStore, Store, TimerStore, Tx } from '../store.js';
 import { prepareEntityStatements, SqliteTx, type EntityStatements } from './entities.js';
 import { migrate } from './migrate.js';
-import { AsyncMutex } from '../mutex.js';
+import { AsyncMutex, type LockPriority } from '../mutex.js';
 import { createSqliteOutbox, createSqliteTimers, releaseDeadLeases } from './outbox.js';
 
 export interface SqliteStoreOptions {
@@ -63,7 +63,7 @@ class SqliteStore implements Store {
     this.timers = createSqliteTimers(db, this.#mutex);
   }
 
-  transact<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+  transact<T>(fn: (tx: Tx) => Promise<T>, options?: { priority?: LockPriority }): Promise<T> {
     return this.#mutex.run(async () => {
       if (this.#closed) throw new Error('store is closed');
       const tx = new SqliteTx(this.#entities);
@@ -79,7 +79,7 @@ class SqliteStore implements Store {
       } finally {
         tx.close();
       }
-    });
+    }, options?.priority);
   }
 
   close(): Promise<void> {

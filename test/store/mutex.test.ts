@@ -1,0 +1,54 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { describe, expect, it } from 'vitest';
+import { AsyncMutex } from '../../src/store/mutex.js';
+
+const tick = () => new Promise((r) => setTimeout(r, 1));
+
+describe('AsyncMutex', () => {
+  it('runs one holder at a time, FIFO within a priority, waiting high work before waiting normal work', async () => {
+    const m = new AsyncMutex();
+    const log: string[] = [];
+    let inside = 0;
+    const job = (name: string) => async () => {
+      inside++;
+      expect(inside).toBe(1);
+      log.push(`${name}:start`);
+      await tick();
+      log.push(`${name}:end`);
+      inside--;
+      return name;
+    };
+    const all = [
+      m.run(job('n1')), // takes the lock at once
+      m.run(job('n2')),
+      m.run(job('h1'), 'high'),
+      m.run(job('n3')),
+      m.run(job('h2'), 'high'),
+    ];
+    expect(await Promise.all(all)).toEqual(['n1', 'n2', 'h1', 'n3', 'h2']);
+    expect(log.filter((l) => l.endsWith(':start'))).toEqual(['n1:start', 'h1:start', 'h2:start', 'n2:start', 'n3:start']);
+  });
+
+  it('passes a failure to its caller and goes on with the next waiter', async () => {
+    const m = new AsyncMutex();
+    const failed = m.run(() => Promise.reject(new Error('boom')));
+    const next = m.run(() => 'next');
+    await expect(failed).rejects.toThrow('boom');
+    expect(await next).toBe('next');
+    expect(await m.run(() => 'idle again')).toBe('idle again');
+  });
+
+  it('refuses a nested run instead of deadlocking', async () => {
+    const m = new AsyncMutex();
+    await expect(m.run(() => m.run(() => 1))).rejects.toThrow(/not reentrant/);
+    expect(await m.run(() => 2)).toBe(2);
+  });
+
+  it('runs the work in its caller’s async context, not the context of whoever released the lock', async () => {
+    const m = new AsyncMutex();
+    const als = new AsyncLocalStorage<string>();
+    const first = als.run('first', () => m.run(async () => { await tick(); return als.getStore(); }));
+    const second = als.run('second', () => m.run(() => als.getStore(), 'high'));
+    expect(await Promise.all([first, second])).toEqual(['first', 'second']);
+  });
+});
