@@ -247,9 +247,11 @@ export class CallingService extends MediaCommands {
   /** A durable timer came due: feed it back as a command. The timer row is deleted in the same transaction. */
   async fireTimer(timer: DueTimer): Promise<void> {
     await this.run(async (tx, ctx) => {
-      // Already gone: another instance fired it (its claim outlived a lease we thought dead). Never decide twice.
-      if (!(await tx.deleteTimer(timer.id))) return { effects: NO_EFFECTS, value: null };
-      return { effects: await this.decideTimer(tx, timer, ctx), value: null };
+      // Deciding only reads, so it is asked alongside the delete (one round trip on a batching store); its result
+      // is dropped if the timer was already gone: another instance fired it (its claim outlived a lease we thought
+      // dead). Never decide twice.
+      const [deleted, effects] = await Promise.all([tx.deleteTimer(timer.id), this.decideTimer(tx, timer, ctx)]);
+      return { effects: deleted ? effects : NO_EFFECTS, value: null };
     }, 'high'); // finishes what accepted commands started: before new commands (see LockPriority)
   }
 
