@@ -289,7 +289,7 @@ export function decideCreateCall(principal: Principal, cmd: CreateCallCommand, s
     effects.timers.push(
       kind === 'peerToPeer'
         ? { id: `target-${participantId}`, dueAt: ctx.now + behaviour.afterMs, kind: 'call.targetAnswer', payload: { callId: leg.id, participantId, outcome: behaviour.action } }
-        : { id: `invitee-${participantId}`, dueAt: ctx.now + behaviour.afterMs, kind: 'invitee.answer', payload: { participantId, operationId: '', outcome: behaviour.action } },
+        : { id: `invitee-${participantId}`, dueAt: ctx.now + behaviour.afterMs, kind: 'invitee.answer', payload: { callId: leg.id, participantId, operationId: '', outcome: behaviour.action } },
     );
   }
   if (kind !== 'peerToPeer') {

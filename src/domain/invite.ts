@@ -310,7 +310,8 @@ function planInvite(cmd: InviteCommand, state: InviteState, planned: PlannedInvi
       dueAt: ctx.now + (fault ? fault.afterMs : p.afterMs),
       kind: 'invitee.answer',
       // A fault's result travels with the timer: the answer applies it instead of the person's own outcome.
-      payload: { participantId, operationId, outcome: p.outcome, ...(fault ? { fault: JSON.stringify(fault.result) } : {}) },
+      // callId: the timer loop fires one call's timers in order and different calls' timers concurrently.
+      payload: { callId: leg.id, participantId, operationId, outcome: p.outcome, ...(fault ? { fault: JSON.stringify(fault.result) } : {}) },
     });
   }
   const operation: Operation = {

@@ -10,7 +10,7 @@ import { isRejection, reject, RejectionCode, type Rejection } from '../domain/re
 import type { CallLeg, Effects, Operation } from '../domain/types.js';
 import { batchByCall } from '../notify/batch.js';
 import type { Directory } from '../sim/directory.js';
-import type { LockPriority } from '../store/mutex.js';
+import type { LockPriority } from '../store/gate.js';
 import type { Store, Tx } from '../store/store.js';
 import { endOperationsOfEndedLegs } from './ended-legs.js';
 import { scheduleLaterActions } from './people.js';

@@ -64,9 +64,9 @@ export class TimerLoop {
   }
 
   /**
-   * Fires `due` (in due order) with up to `concurrency` in flight; timers of one call run one after another.
-   * Each firing enters the store's FIFO transaction mutex as it is launched, and launches follow due
-   * order, so commits keep due order; what overlaps is the wait for the mutex and the database round trips.
+   * Fires `due` (in due order) with up to `concurrency` in flight; timers of one call (payload.callId) run one
+   * after another, so a call's commits keep due order. Different calls' timers overlap: their wait at the store's
+   * transaction gate (at high priority) and, on PostgreSQL, their transactions.
    */
   private async fireAll(due: DueTimer[]): Promise<void> {
     const limit = Math.max(1, this.deps.concurrency ?? 16);

@@ -3,7 +3,7 @@
  * Everything a command changes is written inside one `transact` call, together with its outbox rows and timers,
  * so a crash can never separate a state change from the notifications it causes.
  */
-import type { LockPriority } from './mutex.js';
+import type { LockPriority } from './gate.js';
 import type { CallLeg, Conversation, OnlineMeeting, Operation, OutboundNotification, Participant, TimerKind, TimerRequest } from '../domain/types.js';
 
 export interface OutboxRow {

@@ -405,7 +405,7 @@ describe('decideInvite: success shapes (spec 1.3, seed 004)', () => {
       isMuted: false,
       isInLobby: false,
     });
-    expect(r.effects.timers).toEqual([{ id: `invitee-${pid}`, dueAt: NOW + 1000, kind: 'invitee.answer', payload: { participantId: pid, operationId: opId, outcome: 'accept' } }]);
+    expect(r.effects.timers).toEqual([{ id: `invitee-${pid}`, dueAt: NOW + 1000, kind: 'invitee.answer', payload: { callId: 'leg-1', participantId: pid, operationId: opId, outcome: 'accept' } }]);
     // Nothing is notified synchronously, and no leg or conversation changes.
     expect(r.effects.notifications).toEqual([]);
     expect(r.effects.legs).toEqual([]);

@@ -10,7 +10,12 @@ import { conversation, leg, note, onlineMeeting, operation, participant, T0, TEN
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export function runStoreContract(name: string, open: () => Promise<Store>): void {
+export interface ContractOptions {
+  /** The store runs one transaction at a time, in call order (SQLite; PostgreSQL with transactionConcurrency 1). */
+  oneAtATime: boolean;
+}
+
+export function runStoreContract(name: string, open: () => Promise<Store>, options: ContractOptions = { oneAtATime: true }): void {
   describe(`Store contract: ${name}`, () => {
     let store: Store;
     beforeEach(async () => {
@@ -215,10 +220,12 @@ export function runStoreContract(name: string, open: () => Promise<Store>): void
         expect(await store.outbox.nextDueAt()).toBeNull();
       });
 
-      it('runs concurrent transactions one after the other, in call order', async () => {
+      it('runs concurrent transactions on one conversation one after the other; a failing one rolls back alone', async () => {
+        await store.transact((tx) => tx.putConversation(conversation({ id: 'conv-shared' })));
         const log: string[] = [];
         const run = (name: string, fail: boolean) =>
           store.transact(async (tx) => {
+            await tx.getConversation('conv-shared'); // a command loads what it changes: this serializes it
             log.push(`${name}:begin`);
             await tx.putConversation(conversation({ id: `conv-${name}` }));
             await sleep(5);
@@ -227,13 +234,36 @@ export function runStoreContract(name: string, open: () => Promise<Store>): void
           });
         const results = await Promise.allSettled([run('a', false), run('b', true), run('c', false)]);
         expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
-        expect(log).toEqual(['a:begin', 'a:end', 'b:begin', 'b:end', 'c:begin', 'c:end']);
+        // Never interleaved: every begin is followed by its own end.
+        for (let i = 0; i < log.length; i += 2) expect(log[i + 1]).toBe(log[i]!.replace(':begin', ':end'));
+        if (options.oneAtATime) expect(log).toEqual(['a:begin', 'a:end', 'b:begin', 'b:end', 'c:begin', 'c:end']);
         await store.transact(async (tx) => {
           expect(await tx.getConversation('conv-a')).toBeDefined();
           expect(await tx.getConversation('conv-b')).toBeUndefined();
           expect(await tx.getConversation('conv-c')).toBeDefined();
         });
       });
+
+      if (!options.oneAtATime) {
+        it('runs transactions on different conversations at the same time', async () => {
+          // Each waits for the other to have started: this only finishes if both are in flight at once.
+          const latch = () => {
+            let open!: () => void;
+            const opened = new Promise<void>((r) => (open = r));
+            return { open, opened };
+          };
+          const [a, b] = [latch(), latch()];
+          const run = (id: string, mine: ReturnType<typeof latch>, theirs: ReturnType<typeof latch>) =>
+            store.transact(async (tx) => {
+              await tx.getConversation(id);
+              mine.open();
+              await theirs.opened;
+              await tx.putConversation(conversation({ id }));
+            });
+          await Promise.all([run('conv-x', a, b), run('conv-y', b, a)]);
+          expect((await store.transact((tx) => tx.getConversation('conv-y')))?.id).toBe('conv-y');
+        });
+      }
 
       it('loses no update under concurrent read-modify-write', async () => {
         await store.transact((tx) => tx.putConversation(conversation()));

@@ -9,12 +9,14 @@ import { runStoreContract } from './contract.js';
 import { conversation, leg, note, onlineMeeting, participant, T0, TENANT } from './fixtures.js';
 
 const freshSchema = testSchemas();
-const open = (schema = freshSchema()) => openPostgresStore({ connectionString: TEST_POSTGRES_URL, schema });
+const open = (schema = freshSchema(), transactionConcurrency?: number) =>
+  openPostgresStore({ connectionString: TEST_POSTGRES_URL, schema, ...(transactionConcurrency ? { transactionConcurrency } : {}) });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describePostgres('postgres store', () => {
-  runStoreContract('postgres', () => open());
+  runStoreContract('postgres', () => open(), { oneAtATime: false });
+  runStoreContract('postgres, one transaction at a time', () => open(undefined, 1));
 
   describe('postgres specifics', () => {
     it('migrates once, even when several instances start at once, and keeps data across a reopen', async () => {

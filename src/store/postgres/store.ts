@@ -1,12 +1,12 @@
 /**
  * PostgreSQL implementation of `Store` on node-postgres, for one or several Switchboard instances on one database.
- * Within a process, `transact` calls run one at a time in call order (the same FIFO mutex as SQLite); across
- * processes, transactions serialize per conversation on advisory locks (entities.ts) and the queues are claimed
- * with SKIP LOCKED (outbox.ts). A transaction that loses a deadlock or serialization race (40P01, 40001) is rolled
+ * Within a process, up to `transactionConcurrency` transactions run at once (TransactionGate: due timers before
+ * new commands); within a process as across processes, transactions serialize per conversation on advisory locks
+ * (entities.ts) and the queues are claimed with SKIP LOCKED (outbox.ts). A transaction that loses a deadlock or serialization race (40P01, 40001) is rolled
  * back and run again from the start, a bounded number of times.
  */
 import pg from 'pg';
-import { AsyncMutex, type LockPriority } from '../mutex.js';
+import { TransactionGate, type LockPriority } from '../gate.js';
 import type { OutboxStore, Store, TimerStore, Tx } from '../store.js';
 import { PgTx } from './entities.js';
 import { migratePostgres, quoteSchema } from './migrate.js';
@@ -18,8 +18,11 @@ export interface PostgresStoreOptions {
   connectionString: string;
   /** Schema holding the tables, created if missing; default: the connection's search_path (normally `public`). */
   schema?: string;
-  /** Connections in the pool (transactions use one at a time; the dispatcher's queue writes use the rest). */
+  /** Connections in the pool (default 10): transactions use up to `transactionConcurrency`, the queues the rest. */
   poolSize?: number;
+  /** Transactions of this process in flight at once (default poolSize − 2); commands on one conversation still
+   *  run one after another on its advisory lock. 1 gives the SQLite store's one-at-a-time order. */
+  transactionConcurrency?: number;
   /** How many times a transaction that hit a deadlock or serialization failure is run in all. */
   maxAttempts?: number;
   /** Heartbeat period of this instance (default 1 s), and how long an instance may go unseen before another
@@ -44,9 +47,10 @@ export const isRetryablePgError = (err: unknown): boolean =>
   typeof err === 'object' && err !== null && RETRYABLE.has(String((err as { code?: unknown }).code));
 
 export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Store> {
+  const poolSize = Math.max(3, opts.poolSize ?? 10);
   const pool = new pg.Pool({
     connectionString: opts.connectionString,
-    max: opts.poolSize ?? 10,
+    max: poolSize,
     types,
     ...(opts.schema !== undefined ? { options: `-c search_path=${quoteSchema(opts.schema)}` } : {}),
   });
@@ -66,7 +70,8 @@ export async function openPostgresStore(opts: PostgresStoreOptions): Promise<Sto
       ...(opts.log ? { log: opts.log } : {}),
     });
     await instance.start();
-    return new PostgresStore(pool, opts.maxAttempts ?? 10, instance);
+    const concurrency = Math.min(poolSize - 2, Math.max(1, opts.transactionConcurrency ?? poolSize - 2));
+    return new PostgresStore(pool, opts.maxAttempts ?? 10, instance, concurrency);
   } catch (err) {
     await pool.end();
     throw err;
@@ -78,13 +83,17 @@ class PostgresStore implements Store {
   readonly outbox: OutboxStore;
   readonly timers: TimerStore;
   #pool: pg.Pool;
-  #mutex = new AsyncMutex();
+  #gate: TransactionGate;
   #maxAttempts: number;
   #closed = false;
+  #closing: Promise<void> | null = null;
+  /** Every transact() not yet settled: close() waits for them. */
+  #inFlight = new Set<Promise<unknown>>();
   #instance: InstanceRegistry;
 
-  constructor(pool: pg.Pool, maxAttempts: number, instance: InstanceRegistry) {
+  constructor(pool: pg.Pool, maxAttempts: number, instance: InstanceRegistry, concurrency: number) {
     this.#pool = pool;
+    this.#gate = new TransactionGate(concurrency);
     this.#maxAttempts = Math.max(1, maxAttempts);
     this.#instance = instance;
     this.outbox = createPgOutbox(pool, instance.id);
@@ -92,18 +101,24 @@ class PostgresStore implements Store {
   }
 
   transact<T>(fn: (tx: Tx) => Promise<T>, options?: { priority?: LockPriority }): Promise<T> {
-    return this.#mutex.run(async () => {
+    if (this.#closing) return Promise.reject(new Error('store is closed'));
+    const run = this.#gate.run(async () => {
       for (let attempt = 1; ; attempt++) {
         if (this.#closed) throw new Error('store is closed');
         try {
           return await this.#transactOnce(fn);
         } catch (err) {
           if (!isRetryablePgError(err) || attempt >= this.#maxAttempts) throw err;
-          // Lost a deadlock or serialization race with another instance: back off a little (jittered) and rerun.
+          // Lost a deadlock or serialization race (another instance, or another transaction of this one): back off
+          // a little (jittered) and rerun.
           await new Promise((r) => setTimeout(r, Math.random() * 5 * attempt));
         }
       }
     }, options?.priority);
+    this.#inFlight.add(run);
+    const forget = () => void this.#inFlight.delete(run);
+    run.then(forget, forget);
+    return run;
   }
 
   /** One run of `fn` in a PgTx (which batches its own BEGIN, writes and COMMIT); rolled back if anything throws. */
@@ -124,12 +139,14 @@ class PostgresStore implements Store {
     }
   }
 
+  /** Refuses new transactions, lets every one already asked for finish, then stops the heartbeat and the pool. */
   close(): Promise<void> {
-    return this.#mutex.run(async () => {
-      if (this.#closed) return;
+    this.#closing ??= (async () => {
+      await Promise.allSettled([...this.#inFlight]);
       this.#closed = true;
       await this.#instance.stop();
       await this.#pool.end();
-    });
+    })();
+    return this.#closing;
   }
 }

@@ -14,7 +14,7 @@
 import type Database from 'better-sqlite3';
 import type { TimerKind } from '../../domain/types.js';
 import type { DeliveryAttempt, DueTimer, OutboxStore, TimerStore } from '../store.js';
-import type { AsyncMutex } from '../mutex.js';
+import type { TransactionGate } from '../gate.js';
 import { OUTBOX_COLUMNS, toAttempt, toOutboxRow, type AttemptRecord, type OutboxRecord, type TimerRecord } from '../outbox-rows.js';
 
 /**
@@ -29,7 +29,7 @@ export function releaseDeadLeases(db: Database.Database): { notifications: numbe
   })).immediate();
 }
 
-export function createSqliteOutbox(db: Database.Database, mutex: AsyncMutex): OutboxStore {
+export function createSqliteOutbox(db: Database.Database, mutex: TransactionGate): OutboxStore {
   const s = {
     // Claiming moves next_attempt_at to the lease end: if this delivery is lost (crash), the row is due again then,
     // and nextDueAt never reports an in-flight row as due now (which would make the dispatcher spin).
@@ -132,7 +132,7 @@ export function createSqliteOutbox(db: Database.Database, mutex: AsyncMutex): Ou
   };
 }
 
-export function createSqliteTimers(db: Database.Database, mutex: AsyncMutex): TimerStore {
+export function createSqliteTimers(db: Database.Database, mutex: TransactionGate): TimerStore {
   const s = {
     // Read the due ids, then lease each by primary key (see the outbox claim for why not one UPDATE … IN (SELECT)).
     dueIds: db.prepare<[number, number, number], { id: string }>(

@@ -9,7 +9,7 @@ import Database from 'better-sqlite3';
 import type { OutboxStore, Store, TimerStore, Tx } from '../store.js';
 import { prepareEntityStatements, SqliteTx, type EntityStatements } from './entities.js';
 import { migrate } from './migrate.js';
-import { AsyncMutex, type LockPriority } from '../mutex.js';
+import { TransactionGate, type LockPriority } from '../gate.js';
 import { createSqliteOutbox, createSqliteTimers, releaseDeadLeases } from './outbox.js';
 
 export interface SqliteStoreOptions {
@@ -45,7 +45,7 @@ class SqliteStore implements Store {
   readonly outbox: OutboxStore;
   readonly timers: TimerStore;
   #db: Database.Database;
-  #mutex = new AsyncMutex();
+  #mutex = new TransactionGate(1);
   #entities: EntityStatements;
   #begin: Database.Statement;
   #commit: Database.Statement;

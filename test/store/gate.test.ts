@@ -1,12 +1,12 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { describe, expect, it } from 'vitest';
-import { AsyncMutex } from '../../src/store/mutex.js';
+import { TransactionGate } from '../../src/store/gate.js';
 
 const tick = () => new Promise((r) => setTimeout(r, 1));
 
-describe('AsyncMutex', () => {
+describe('TransactionGate', () => {
   it('runs one holder at a time, FIFO within a priority, waiting high work before waiting normal work', async () => {
-    const m = new AsyncMutex();
+    const m = new TransactionGate(1);
     const log: string[] = [];
     let inside = 0;
     const job = (name: string) => async () => {
@@ -30,7 +30,7 @@ describe('AsyncMutex', () => {
   });
 
   it('passes a failure to its caller and goes on with the next waiter', async () => {
-    const m = new AsyncMutex();
+    const m = new TransactionGate(1);
     const failed = m.run(() => Promise.reject(new Error('boom')));
     const next = m.run(() => 'next');
     await expect(failed).rejects.toThrow('boom');
@@ -39,13 +39,13 @@ describe('AsyncMutex', () => {
   });
 
   it('refuses a nested run instead of deadlocking', async () => {
-    const m = new AsyncMutex();
+    const m = new TransactionGate(1);
     await expect(m.run(() => m.run(() => 1))).rejects.toThrow(/not reentrant/);
     expect(await m.run(() => 2)).toBe(2);
   });
 
   it('runs the work in its caller’s async context, not the context of whoever released the lock', async () => {
-    const m = new AsyncMutex();
+    const m = new TransactionGate(1);
     const als = new AsyncLocalStorage<string>();
     const first = als.run('first', () => m.run(async () => { await tick(); return als.getStore(); }));
     const second = als.run('second', () => m.run(() => als.getStore(), 'high'));

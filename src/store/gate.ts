@@ -2,30 +2,35 @@ import { AsyncLocalStorage, AsyncResource } from 'node:async_hooks';
 
 /**
  * How a waiter is ordered: `high` work (firing due timers, finishing deliveries) finishes what accepted commands
- * started, so it runs before any waiting `normal` work (new commands). Under overload, new requests then wait for
- * the lock instead of the notifications of requests already answered (measured on PostgreSQL: FIFO let invite →
+ * started, so it runs before any waiting `normal` work (new commands). Under overload, new requests then wait at
+ * the gate instead of the notifications of requests already answered (measured on PostgreSQL: FIFO let invite →
  * roster lag grow to seconds while the request side looked fine; see bench/RESULTS.md).
  */
 export type LockPriority = 'normal' | 'high';
 
 /**
- * Async mutex, FIFO within each priority: both stores run one `transact` at a time per process. SQLite has one
- * connection and `transact` awaits between statements, so without this two commands could interleave inside one
- * BEGIN … COMMIT; PostgreSQL keeps the same per-process order (other processes are serialized by row and advisory
- * locks).
+ * Admits at most `capacity` units of work at once, FIFO within each priority. SQLite uses capacity 1 (one
+ * connection, and `transact` awaits between statements, so two commands must never interleave inside one
+ * BEGIN … COMMIT). PostgreSQL admits several transactions, one per pooled connection; commands on one
+ * conversation still run one after another on its advisory lock, within a process as across processes.
  */
-export class AsyncMutex {
-  #busy = false;
+export class TransactionGate {
+  readonly #capacity: number;
+  #active = 0;
   #waiting: Record<LockPriority, (() => void)[]> = { high: [], normal: [] };
-  // Marks work running under the lock, so a nested run() fails loudly instead of waiting for itself forever.
+  // Marks work running inside the gate, so a nested run() fails loudly instead of waiting for itself forever.
   #holder = new AsyncLocalStorage<{ held: boolean }>();
+
+  constructor(capacity = 1) {
+    this.#capacity = Math.max(1, Math.trunc(capacity));
+  }
 
   run<T>(fn: () => Promise<T> | T, priority: LockPriority = 'normal'): Promise<T> {
     if (this.#holder.getStore()?.held) {
       return Promise.reject(new Error('store is not reentrant: called from inside transact() (use the Tx instead)'));
     }
     return new Promise<T>((resolve, reject) => {
-      // Bound to the caller's async context, not the context of whoever releases the lock to it.
+      // Bound to the caller's async context, not the context of whoever hands the slot on.
       const start = AsyncResource.bind(() => {
         const scope = { held: true };
         void Promise.resolve()
@@ -36,9 +41,9 @@ export class AsyncMutex {
             this.#release();
           });
       });
-      if (this.#busy) this.#waiting[priority].push(start);
+      if (this.#active >= this.#capacity) this.#waiting[priority].push(start);
       else {
-        this.#busy = true;
+        this.#active++;
         start();
       }
     });
@@ -46,7 +51,7 @@ export class AsyncMutex {
 
   #release(): void {
     const next = this.#waiting.high.shift() ?? this.#waiting.normal.shift();
-    if (next) next();
-    else this.#busy = false;
+    if (next) next(); // the slot passes straight on
+    else this.#active--;
   }
 }
