@@ -1,11 +1,14 @@
 /**
  * Every path that ends a leg (hang-up, the other party leaving, keepAlive expiry, transfer, redirect, answer
  * window, callback failure) ends its unfinished operations here, once: Running → Failed, and their timers go.
- * No notification: the leg is `deleted` and Graph sends nothing about a call after that.
+ * No notification: the leg is `deleted` and Graph sends nothing about a call after that. The leg's other timers
+ * (keepAlive, establishing, answer window, transfer) go too, and, when it was the conversation's last live leg,
+ * the timers of the people in it that no bot can hear any more.
  */
 import { MEDIA_RESULT } from './media-operations.js';
 import { resultInfo } from './result-codes.js';
 import { mri } from './identity.js';
+import { TimerId } from './timer-ids.js';
 import type { ResultInfo } from '@microsoft/microsoft-graph-types';
 import type { Operation, Participant } from './types.js';
 
@@ -33,7 +36,7 @@ export function endOperationsOfEndedLeg(ops: Operation[], ringing: Map<string, P
     if (op.type === 'inviteParticipantsOperation') {
       const invitees = op.invitees.map((i) => {
         if (i.settled) return i;
-        out.timerIds.push(`invitee-${i.participantId}`);
+        out.timerIds.push(TimerId.inviteeAnswer(i.participantId));
         const p = ringing.get(i.participantId);
         const failure = inviteEndedWithCall(p ? mri(p.identity) : i.participantId);
         if (p && p.status === 'inviting') out.participants.push({ ...p, status: 'failed', outcome: failure, updatedAt: now });
@@ -43,9 +46,34 @@ export function endOperationsOfEndedLeg(ops: Operation[], ringing: Map<string, P
       out.operations.push({ ...op, status: 'Failed', resultInfo: first, invitees, updatedAt: now });
       continue;
     }
-    out.timerIds.push(`media-${op.id}`);
+    out.timerIds.push(TimerId.media(op.id));
     const media = op.media && (op.type === 'playPromptOperation' || op.type === 'recordOperation') ? { ...op.media, completionReason: 'operationCanceled' } : op.media;
     out.operations.push({ ...op, status: 'Failed', resultInfo: resultInfo(CALL_ENDED_MEDIA), ...(media ? { media } : {}), updatedAt: now });
   }
   return out;
+}
+
+/** A person of the ended leg's conversation, with how many later actions their world-file behaviour schedules. */
+export interface RosterEntry {
+  participant: Participant;
+  laterActions: number;
+}
+
+/**
+ * The timers, besides its operations' (see endOperationsOfEndedLeg), that can only ever act on an ended leg, by id.
+ * Its own timers (keepAlive expiry, becoming established, the answer window, a transfer's answer) always go.
+ * `lastLeg`: the conversation's roster when no other bot leg in it is still live, else null. Then nobody can hear
+ * the people in it any more: a peer-to-peer target's answer and each person's later actions go too. While other
+ * legs stay (a meeting other bots are in), the people's timers stay: they still matter to those legs.
+ * Actions the control API scheduled have ids of their own that cannot be derived here; they stay and, when due,
+ * change nothing anyone can see.
+ */
+export function timersOfEndedLeg(legId: string, lastLeg: RosterEntry[] | null): string[] {
+  const ids = [TimerId.keepAlive(legId), TimerId.established(legId), TimerId.answerWindow(legId), TimerId.transfer(legId)];
+  for (const { participant: p, laterActions } of lastLeg ?? []) {
+    if (p.callLegId !== null) continue; // a bot's own participant: its leg has timers of its own
+    if (p.status === 'inviting') ids.push(TimerId.targetAnswer(p.id));
+    for (let i = 0; i < laterActions; i++) ids.push(TimerId.laterAction(p.id, i));
+  }
+  return ids;
 }

@@ -19,6 +19,7 @@ import { APP_NOT_REGISTERED_MESSAGE, reject, RejectionCode, type Rejection } fro
 import { callNotAnswered, RESULT, resultInfo, type InviteeOutcome } from './result-codes.js';
 import { THREAD_ID } from './meeting-url.js';
 import { knownOnlineMeeting, knownWorldMeeting, type KnownMeeting } from './online-meeting.js';
+import { TimerId } from './timer-ids.js';
 import { emptyEffects, type ApiVersion, type CallLeg, type Conversation, type ConversationKind, type Effects, type IdentitySet, type MeetingLobby, type OnlineMeeting, type Participant, type TimerRequest } from './types.js';
 import type { AnswerBehaviour, Directory } from '../sim/directory.js';
 
@@ -30,7 +31,7 @@ export const ANSWER_WINDOW_MS = 15_000;
 
 /** The leg's one keepAlive timer: rescheduling it (same id) replaces the previous deadline. */
 export function keepAliveTimer(legId: string, now: number): TimerRequest {
-  return { id: `keepalive-${legId}`, dueAt: now + KEEPALIVE_TIMEOUT_MS, kind: 'call.keepAliveExpired', payload: { callId: legId } };
+  return { id: TimerId.keepAlive(legId), dueAt: now + KEEPALIVE_TIMEOUT_MS, kind: 'call.keepAliveExpired', payload: { callId: legId } };
 }
 
 export interface CreateCallCommand {
@@ -288,12 +289,12 @@ export function decideCreateCall(principal: Principal, cmd: CreateCallCommand, s
     effects.participants.push({ ...botParticipant(leg, identity, conversation.id, rosterSize + 2 + i, ctx.now), id: participantId, callLegId: null, kind: identityKind(identity) });
     effects.timers.push(
       kind === 'peerToPeer'
-        ? { id: `target-${participantId}`, dueAt: ctx.now + behaviour.afterMs, kind: 'call.targetAnswer', payload: { callId: leg.id, participantId, outcome: behaviour.action } }
-        : { id: `invitee-${participantId}`, dueAt: ctx.now + behaviour.afterMs, kind: 'invitee.answer', payload: { callId: leg.id, participantId, operationId: '', outcome: behaviour.action } },
+        ? { id: TimerId.targetAnswer(participantId), dueAt: ctx.now + behaviour.afterMs, kind: 'call.targetAnswer', payload: { callId: leg.id, participantId, outcome: behaviour.action } }
+        : { id: TimerId.inviteeAnswer(participantId), dueAt: ctx.now + behaviour.afterMs, kind: 'invitee.answer', payload: { callId: leg.id, participantId, operationId: '', outcome: behaviour.action } },
     );
   }
   if (kind !== 'peerToPeer') {
-    effects.timers.push({ id: `established-${leg.id}`, dueAt: ctx.now + directory.world.establishMs, kind: 'call.established', payload: { callId: leg.id } });
+    effects.timers.push({ id: TimerId.established(leg.id), dueAt: ctx.now + directory.world.establishMs, kind: 'call.established', payload: { callId: leg.id } });
   }
   return { effects, leg, conversation };
 }
@@ -414,7 +415,7 @@ export function decideIncomingCall(cmd: IncomingCallCommand, directory: Director
   effects.legs.push(leg);
   effects.participants.push(caller, botParticipant(leg, targetEnriched, conversation.id, 2, ctx.now));
   effects.notifications.push(callNotification(leg, conversation, 'created'));
-  effects.timers.push({ id: `answer-window-${leg.id}`, dueAt: ctx.now + ANSWER_WINDOW_MS, kind: 'call.answerWindow', payload: { callId: leg.id } });
+  effects.timers.push({ id: TimerId.answerWindow(leg.id), dueAt: ctx.now + ANSWER_WINDOW_MS, kind: 'call.answerWindow', payload: { callId: leg.id } });
   return { effects, leg };
 }
 
@@ -447,7 +448,7 @@ export function decideAnswer(principal: Principal, cmd: AnswerCommand, view: Con
   };
   effects.legs.push(answered);
   effects.notifications.push(callNotification(answered, view.conversation, 'updated'));
-  effects.timers.push({ id: `established-${leg.id}`, dueAt: ctx.now + establishMs, kind: 'call.established', payload: { callId: leg.id } });
+  effects.timers.push({ id: TimerId.established(leg.id), dueAt: ctx.now + establishMs, kind: 'call.established', payload: { callId: leg.id } });
   return effects;
 }
 

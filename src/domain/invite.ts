@@ -19,6 +19,7 @@ import { callNotification, operationNotification, rosterToAllLegs } from './noti
 import { requireAnyRole, Role, type Principal } from './permissions.js';
 import { reject, RejectionCode, type Rejection } from './rejections.js';
 import { inviteFailure, RESULT, resultInfo, type InviteeOutcome } from './result-codes.js';
+import { TimerId } from './timer-ids.js';
 import { emptyEffects, type ApiVersion, type CallLeg, type Conversation, type Effects, type IdentitySet, type Invitee, type Operation, type Participant } from './types.js';
 import type { Directory } from '../sim/directory.js';
 
@@ -306,7 +307,7 @@ function planInvite(cmd: InviteCommand, state: InviteState, planned: PlannedInvi
       resultInfo: null,
     });
     effects.timers.push({
-      id: `invitee-${participantId}`,
+      id: TimerId.inviteeAnswer(participantId),
       dueAt: ctx.now + (fault ? fault.afterMs : p.afterMs),
       kind: 'invitee.answer',
       // A fault's result travels with the timer: the answer applies it instead of the person's own outcome.

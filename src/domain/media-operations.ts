@@ -9,6 +9,7 @@ import { operationNotification } from './notifications.js';
 import { requireAnyRole, type Principal, type Role } from './permissions.js';
 import { reject, RejectionCode, type Rejection } from './rejections.js';
 import { resultInfo } from './result-codes.js';
+import { TimerId } from './timer-ids.js';
 import { noLegMedia, type CallLeg, type Effects, type LegMedia, type MediaOperationDetail, type Operation, type TimerRequest } from './types.js';
 
 export type LegView = ConversationView & { leg: CallLeg };
@@ -72,7 +73,7 @@ export const legMedia = (leg: CallLeg): LegMedia => leg.media ?? noLegMedia();
 
 /** The timer that ends a running media operation once its time on the clock has passed. */
 export function mediaTimer(op: Operation, dueAt: number): TimerRequest {
-  return { id: `media-${op.id}`, dueAt, kind: 'media.complete', payload: { callId: op.callId, operationId: op.id } };
+  return { id: TimerId.media(op.id), dueAt, kind: 'media.complete', payload: { callId: op.callId, operationId: op.id } };
 }
 
 /** An operation reached its final state: saved, and announced with a `deleted` notification (spec 3.8). */

@@ -15,6 +15,7 @@ import type { ConversationView } from './invite.js';
 import { callNotification, rosterToAllLegs } from './notifications.js';
 import { reject, RejectionCode, type Rejection } from './rejections.js';
 import { resultInfo, RESULT } from './result-codes.js';
+import { TimerId } from './timer-ids.js';
 import { emptyEffects, type CallLeg, type ConversationKind, type Effects, type Participant, type TimerRequest } from './types.js';
 
 export const PERSON_ACTIONS = ['hangUp', 'leave', 'mute', 'unmute', 'hold', 'resume', 'pressTones'] as const;
@@ -149,7 +150,7 @@ export function decidePersonAction(view: ConversationView, person: Participant, 
 /** The durable timers of a person's later actions, from the moment they are connected. */
 export function laterActionTimers(person: Participant, actions: LaterAction[], ctx: DomainContext): TimerRequest[] {
   return actions.map((a, i) => ({
-    id: `person-${person.id}-${i}`,
+    id: TimerId.laterAction(person.id, i),
     dueAt: ctx.now + a.afterMs,
     kind: 'person.action',
     payload: { participantId: person.id, action: a.action, ...(a.tones !== undefined ? { tones: a.tones } : {}) },

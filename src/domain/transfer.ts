@@ -15,6 +15,7 @@ import { callNotification } from './notifications.js';
 import { requireAnyRole, Role, type Principal } from './permissions.js';
 import { reject, RejectionCode, type Rejection } from './rejections.js';
 import { RESULT, resultInfo, transferFailed, type InviteeOutcome } from './result-codes.js';
+import { TimerId } from './timer-ids.js';
 import { emptyEffects, type CallLeg, type Effects, type Participant } from './types.js';
 import type { Directory } from '../sim/directory.js';
 
@@ -144,7 +145,7 @@ export function decideTransfer(principal: Principal, cmd: TransferCommand, state
   effects.legs.push(transferring);
   effects.notifications.push(callNotification(transferring, conversation, 'updated'));
   effects.timers.push({
-    id: `transfer-${leg.id}`,
+    id: TimerId.transfer(leg.id),
     dueAt: ctx.now + afterMs,
     kind: 'call.transferAnswer',
     payload: { callId: leg.id, outcome, replacesCallId: consultative ? state.replaced!.leg.id : '' },

@@ -65,7 +65,7 @@ export abstract class LegCommands {
       const r = await fn(tx, ctx);
       if (isRejection(r)) return r;
       await scheduleLaterActions(tx, r.effects, this.deps.directory, ctx);
-      await endOperationsOfEndedLegs(tx, r.effects, ctx);
+      await endOperationsOfEndedLegs(tx, r.effects, this.deps.directory, ctx);
       await save(tx, r.effects, ctx, this.deps.ids, this.deps.batchNotifications ?? true);
       written = { notifications: r.effects.notifications.length, timers: r.effects.timers.length };
       return r.value;

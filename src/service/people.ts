@@ -7,6 +7,7 @@ import type { DomainContext } from '../domain/clock.js';
 import type { ConversationView } from '../domain/invite.js';
 import { checkPersonAction, decidePersonAction, findPerson, laterActionTimers, newlyConnectedPeople, type LaterAction, type PersonAction, type PersonActionName, type PriorState } from '../domain/person-actions.js';
 import { isRejection, reject, RejectionCode, type Rejection } from '../domain/rejections.js';
+import { TimerId } from '../domain/timer-ids.js';
 import { emptyEffects, type Effects } from '../domain/types.js';
 import type { Directory } from '../sim/directory.js';
 import type { Tx } from '../store/store.js';
@@ -56,7 +57,7 @@ export async function decidePersonActionRequest(view: ConversationView, personRe
   const value = { participantId: person.id, action: act, dueAt: ctx.now + act.afterMs };
   if (act.afterMs > 0) {
     const effects = emptyEffects();
-    effects.timers.push({ ...laterActionTimers(person, [act], ctx)[0]!, id: `person-${person.id}-${ctx.ids.next()}` });
+    effects.timers.push({ ...laterActionTimers(person, [act], ctx)[0]!, id: TimerId.laterAction(person.id, ctx.ids.next()) });
     return { effects, value };
   }
   const r = act.action === 'pressTones' ? await press(view, act.tones ?? '') : decidePersonAction(view, person, act, ctx);

@@ -1,6 +1,7 @@
 /** A leg that ends takes its unfinished operations with it: Running → Failed, timers named for removal, no notification. */
 import { describe, expect, it } from 'vitest';
-import { endOperationsOfEndedLeg } from '../../src/domain/call-ended.js';
+import { endOperationsOfEndedLeg, timersOfEndedLeg } from '../../src/domain/call-ended.js';
+import { TimerId } from '../../src/domain/timer-ids.js';
 import type { Invitee, Operation, OperationType } from '../../src/domain/types.js';
 import { NOW, participant, user, USERS } from './fixtures.js';
 
@@ -48,5 +49,31 @@ describe('endOperationsOfEndedLeg', () => {
 
   it('nothing running: nothing changes', () => {
     expect(endOperationsOfEndedLeg([op('op-1', 'muteParticipantOperation', { status: 'Completed' })], new Map(), NOW)).toEqual({ operations: [], participants: [], timerIds: [] });
+  });
+});
+
+describe('timersOfEndedLeg', () => {
+  const own = ['keepalive-leg-1', 'established-leg-1', 'answer-window-leg-1', 'transfer-leg-1'];
+  const megan = participant({ id: 'p-megan', identity: user(USERS.megan) });
+  const nora = participant({ id: 'p-nora', status: 'inviting', identity: user(USERS.nora) });
+  const bot = participant({ id: 'p-bot', kind: 'application', callLegId: 'leg-1', identity: user(USERS.adele) });
+
+  it("names the leg's own timers (keepAlive, established, answer window, transfer) by their ids", () => {
+    expect(timersOfEndedLeg('leg-1', [])).toEqual(own);
+    expect(own).toEqual([TimerId.keepAlive('leg-1'), TimerId.established('leg-1'), TimerId.answerWindow('leg-1'), TimerId.transfer('leg-1')]);
+  });
+
+  it('while another bot leg stays live (null roster), the people\'s timers stay: they still matter to it', () => {
+    expect(timersOfEndedLeg('leg-1', null)).toEqual(own);
+  });
+
+  it('the last leg: each person\'s later actions and a ringing target\'s answer go; a bot\'s own participant has none', () => {
+    const out = timersOfEndedLeg('leg-1', [
+      { participant: bot, laterActions: 0 },
+      { participant: megan, laterActions: 2 },
+      { participant: nora, laterActions: 1 },
+    ]);
+    expect(out).toEqual([...own, 'person-p-megan-0', 'person-p-megan-1', 'target-p-nora', 'person-p-nora-0']);
+    expect(out).toContain(TimerId.laterAction('p-megan', 1));
   });
 });
