@@ -1,9 +1,26 @@
-/** Starts a real Switchboard (http + https, SQLite in memory) for a test file, with a world whose people answer fast. */
+/**
+ * Starts a real Switchboard (http + https, SQLite in memory) for a test file, with a world whose people answer fast.
+ * SWITCHBOARD_TEST_STORE=postgres runs it on PostgreSQL instead (SWITCHBOARD_TEST_POSTGRES_URL, a fresh schema per
+ * server, dropped when it closes), so the same tests drive the PostgreSQL store.
+ */
 import { resolveConfig, type Config } from '../../src/config.js';
 import { startSwitchboard, type Switchboard } from '../../src/main.js';
 import { DEFAULT_APP_ID, DEFAULT_APP_SECRET, DEFAULT_TENANT_ID, defaultWorld } from '../../src/sim/default-world.js';
 import type { World } from '../../src/sim/directory.js';
 import type { Clock } from '../../src/domain/clock.js';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { TEST_POSTGRES_URL } from './postgres.js';
+
+async function dropSchema(schema: string): Promise<void> {
+  const client = new pg.Client({ connectionString: TEST_POSTGRES_URL });
+  await client.connect();
+  try {
+    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  } finally {
+    await client.end();
+  }
+}
 
 /** The default world with every delay cut to tens of milliseconds, and the bot app's calling webhook set. */
 export function fastWorld(callbackUri: string | null, tweak?: (w: World) => void): World {
@@ -47,7 +64,13 @@ export interface TestServerOptions {
 export async function startTestServer(world: World, serverOpts: TestServerOptions = {}): Promise<TestServer> {
   const tlsDir = process.env.SWITCHBOARD_TEST_TLS_DIR;
   if (!tlsDir) throw new Error('SWITCHBOARD_TEST_TLS_DIR is not set: the vitest globalSetup (test/helpers/tls-global-setup.ts) did not run');
-  const config = resolveConfig([], {}, { data: serverOpts.data ?? ':memory:', port: 0, httpsPort: 0, tlsDir, logLevel: 'silent', clock: serverOpts.virtual ? 'virtual' : 'real', ...serverOpts.config });
+  const onPostgres = process.env.SWITCHBOARD_TEST_STORE === 'postgres' && serverOpts.data === undefined;
+  const schema = onPostgres ? `switchboard_test_${randomBytes(6).toString('hex')}` : null;
+  const config = resolveConfig([], {}, {
+    data: serverOpts.data ?? ':memory:', port: 0, httpsPort: 0, tlsDir, logLevel: 'silent', clock: serverOpts.virtual ? 'virtual' : 'real',
+    ...(schema !== null ? { postgres: TEST_POSTGRES_URL, postgresSchema: schema } : {}),
+    ...serverOpts.config,
+  });
   const sb = await startSwitchboard(config, { world, ...(serverOpts.clock ? { clock: serverOpts.clock } : {}) });
   const cache = new Map<string, string>();
   return {
@@ -72,6 +95,9 @@ export async function startTestServer(world: World, serverOpts: TestServerOption
       cache.set(key, body.access_token);
       return body.access_token;
     },
-    close: () => sb.close(),
+    async close() {
+      await sb.close();
+      if (schema !== null) await dropSchema(schema);
+    },
   };
 }
