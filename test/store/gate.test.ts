@@ -29,6 +29,25 @@ describe('TransactionGate', () => {
     expect(log.filter((l) => l.endsWith(':start'))).toEqual(['n1:start', 'h1:start', 'h2:start', 'n2:start', 'n3:start']);
   });
 
+  it('keeps FIFO order through a deep queue', async () => {
+    const m = new TransactionGate(1);
+    const order: number[] = [];
+    await Promise.all(Array.from({ length: 5000 }, (_, i) => m.run(() => void order.push(i))));
+    expect(order).toEqual(Array.from({ length: 5000 }, (_, i) => i));
+  });
+
+  it('admits up to its capacity at once', async () => {
+    const g = new TransactionGate(3);
+    let inside = 0;
+    let most = 0;
+    await Promise.all(Array.from({ length: 10 }, () => g.run(async () => {
+      most = Math.max(most, ++inside);
+      await tick();
+      inside--;
+    })));
+    expect(most).toBe(3);
+  });
+
   it('passes a failure to its caller and goes on with the next waiter', async () => {
     const m = new TransactionGate(1);
     const failed = m.run(() => Promise.reject(new Error('boom')));
