@@ -7,11 +7,13 @@
  * autocannon writes the request (for every request but a connection's first, which is built when the connection is
  * made, a few hundred microseconds earlier), so the time taken there is the request's start for the end-to-end
  * latency. The identity is recorded with it; the bot keys what it receives by the same (call id, identity).
+ * A run with a rate (the half-rate runs) is paced by paced-load.ts instead (see there why not autocannon's rate).
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import autocannon, { type RawResult, type RequestParams, type Result } from 'autocannon';
 import { inviteBody, inviteeFor, invitePath } from './invite-body.js';
 import { wallNow } from './stats.js';
+import { runPacedLoad } from './paced-load.js';
 
 export interface LoadSpec {
   url: string;
@@ -19,7 +21,7 @@ export interface LoadSpec {
   callIds: string[];
   connections: number;
   duration: number;
-  /** Requests per second over all connections (autocannon overallRate), or null for as fast as possible. */
+  /** Requests per second over all connections, evenly paced (paced-load.ts), or null: autocannon, as fast as possible. */
   overallRate: number | null;
   userPool: number;
   /** Baseline: cycle through the user pool (the echo server does not mind repeats) so bodies match the invite runs'. */
@@ -59,6 +61,10 @@ const spec = workerData as LoadSpec;
 const isAggregated = (r: Result | RawResult): r is Result => typeof (r as Partial<Result>).latency?.p50 === 'number';
 
 async function main(): Promise<void> {
+  if (spec.overallRate !== null) {
+    parentPort!.postMessage(await runPacedLoad({ ...spec, overallRate: spec.overallRate }));
+    return;
+  }
   const records: LoadRecords = { keys: [], starts: [], statuses: [], ends: [] };
   const sampleErrors: Record<string, string> = {};
   let next = spec.offset ?? 0;
@@ -71,10 +77,6 @@ async function main(): Promise<void> {
     ...(spec.amount !== undefined ? { amount: spec.amount } : { duration: spec.duration }),
     pipelining: 1,
     timeout: 30,
-    // With a rate, autocannon's coordinated-omission correction assumes an even per-connection interval of
-    // ceil(1/rate) ms (1 ms at these rates), which fills the histogram with synthetic short samples; report what
-    // was measured instead.
-    ...(spec.overallRate !== null ? { overallRate: spec.overallRate, ignoreCoordinatedOmission: true } : {}),
     headers: { authorization: `Bearer ${spec.token}`, 'content-type': 'application/json', accept: 'application/json' },
     requests: [
       {

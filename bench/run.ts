@@ -5,7 +5,7 @@
  *   memory     Switchboard (SQLite in memory): POST …/participants/invite, one distinct invitee per request
  *   file       the same with SQLite in a file (WAL), the `npm start` default
  *   postgres   the same with PostgreSQL (a fresh schema per run)
- *   *-half     the invite scenario again at half the measured peak rate (autocannon overallRate)
+ *   *-half     the invite scenario again at half the measured peak rate, evenly paced (paced-load.ts)
  *   (each invite run also measures end to end: both notifications at the bot, invite → roster latency)
  *   roster, many-calls, scale-out, peer: scenarios 4–7 (scenario-*.ts)
  *
