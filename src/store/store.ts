@@ -104,8 +104,8 @@ export interface TimerStore {
 export interface Store {
   readonly kind: 'sqlite' | 'postgres';
   /**
-   * Runs `fn` in one transaction; one at a time per process. `priority: 'high'` (due timers) goes before waiting
-   * normal work (new commands), FIFO within each priority (see LockPriority).
+   * Runs `fn` in one transaction. Where transactions wait for a turn, `priority: 'high'` (due timers) goes before
+   * waiting normal work (new commands), FIFO within each (PostgreSQL, see LockPriority); SQLite keeps arrival order.
    */
   transact<T>(fn: (tx: Tx) => Promise<T>, options?: { priority?: LockPriority }): Promise<T>;
   readonly outbox: OutboxStore;

@@ -1,7 +1,6 @@
 /**
  * Outbox and timer queues of the SQLite store. Every method writes (or must not run inside someone else's
- * transaction), so each takes the store mutex; the dispatcher's and timer loop's calls at high priority, since
- * they finish work already accepted (see LockPriority).
+ * transaction), so each takes the store mutex (FIFO, like every SQLite transaction: see store.ts).
  *
  * Per-call order: `is_head` marks the oldest pending (neither delivered nor dead) row of each call, and only heads
  * are indexed for the due scan. Delivering or dead-lettering a head promotes the call's next pending row. So a claim
@@ -109,17 +108,17 @@ export function createSqliteOutbox(db: Database.Database, mutex: TransactionGate
         const due = s.dueSeqs.all(now, now, limit);
         if (due.length === 0) return [];
         return leaseAll.immediate(due, leaseUntil).map(toOutboxRow).sort((a, b) => a.seq - b.seq);
-      }, 'high'),
+      }),
     markDelivered: (seq, at, attempt) =>
       mutex.run(() => {
         finish.immediate(seq, at, null, null, attempt);
-      }, 'high'),
+      }),
     markFailed: (seq, nextAttemptAt, at, error, attempt) =>
       mutex.run(() => {
         if (nextAttemptAt === null) finish.immediate(seq, null, at, error, attempt);
         else reschedule.immediate(seq, nextAttemptAt, error, attempt);
-      }, 'high'),
-    nextDueAt: () => mutex.run(() => s.nextDueAt.get()?.t ?? null, 'high'),
+      }),
+    nextDueAt: () => mutex.run(() => s.nextDueAt.get()?.t ?? null),
     list: (filter) =>
       mutex.run(() => {
         const limit = filter.limit ?? -1; // SQLite: a negative LIMIT means no limit
@@ -162,7 +161,7 @@ export function createSqliteTimers(db: Database.Database, mutex: TransactionGate
           .immediate(due, leaseUntil)
           .map((r) => ({ id: r.id, dueAt: r.due_at, kind: r.kind as TimerKind, payload: JSON.parse(r.payload) as Record<string, string> }))
           .sort((a, b) => a.dueAt - b.dueAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-      }, 'high'),
-    nextDueAt: () => mutex.run(() => s.nextDueAt.get()?.t ?? null, 'high'),
+      }),
+    nextDueAt: () => mutex.run(() => s.nextDueAt.get()?.t ?? null),
   };
 }
