@@ -65,8 +65,8 @@ class SqliteStore implements Store {
 
   /**
    * FIFO: `options.priority` is not used here. One SQLite writer's transactions are short and synchronous inside, so
-   * timers keep up with new commands in arrival order (no notification lag at peak in the bench), while letting
-   * timers jump the queue lengthened the requests' tail at half load (p99 5–7 → 10–27 ms in back-to-back runs).
+   * timers keep up with new commands in arrival order (no notification lag at peak in the bench); priority would
+   * only move new requests behind them (bench/RESULTS.md).
    */
   transact<T>(fn: (tx: Tx) => Promise<T>, _options?: { priority?: LockPriority }): Promise<T> {
     return this.#mutex.run(async () => {
