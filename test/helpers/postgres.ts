@@ -46,6 +46,17 @@ export function describePostgres(name: string, body: () => void): void {
   describe.skip(name, body);
 }
 
+/** Drops test schemas (and everything in them) on the test PostgreSQL. */
+export async function dropSchemas(names: readonly string[]): Promise<void> {
+  const client = new pg.Client({ connectionString: TEST_POSTGRES_URL });
+  await client.connect();
+  try {
+    for (const s of names) await client.query(`DROP SCHEMA IF EXISTS "${s}" CASCADE`);
+  } finally {
+    await client.end();
+  }
+}
+
 /**
  * Fresh schema names for this test file (`switchboard_test_<random>_<n>`), all dropped after the file. The store
  * creates a schema on first open.
@@ -55,13 +66,7 @@ export function testSchemas(): () => string {
   const made: string[] = [];
   afterAll(async () => {
     if (made.length === 0 || unavailable !== null) return;
-    const client = new pg.Client({ connectionString: TEST_POSTGRES_URL });
-    await client.connect();
-    try {
-      for (const s of made) await client.query(`DROP SCHEMA IF EXISTS "${s}" CASCADE`);
-    } finally {
-      await client.end();
-    }
+    await dropSchemas(made);
   });
   return () => {
     const name = `switchboard_test_${run}_${made.length + 1}`;

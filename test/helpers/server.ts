@@ -9,18 +9,7 @@ import { DEFAULT_APP_ID, DEFAULT_APP_SECRET, DEFAULT_TENANT_ID, defaultWorld } f
 import type { World } from '../../src/sim/directory.js';
 import type { Clock } from '../../src/domain/clock.js';
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
-import { TEST_POSTGRES_URL } from './postgres.js';
-
-async function dropSchema(schema: string): Promise<void> {
-  const client = new pg.Client({ connectionString: TEST_POSTGRES_URL });
-  await client.connect();
-  try {
-    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-  } finally {
-    await client.end();
-  }
-}
+import { dropSchemas, TEST_POSTGRES_URL } from './postgres.js';
 
 /** The default world with every delay cut to tens of milliseconds, and the bot app's calling webhook set. */
 export function fastWorld(callbackUri: string | null, tweak?: (w: World) => void): World {
@@ -97,7 +86,7 @@ export async function startTestServer(world: World, serverOpts: TestServerOption
     },
     async close() {
       await sb.close();
-      if (schema !== null) await dropSchema(schema);
+      if (schema !== null) await dropSchemas([schema]);
     },
   };
 }
