@@ -63,8 +63,9 @@ export interface RosterEntry {
  * The timers, besides its operations' (see endOperationsOfEndedLeg), that can only ever act on an ended leg, by id.
  * Its own timers (keepAlive expiry, becoming established, the answer window, a transfer's answer) always go.
  * `lastLeg`: the conversation's roster when no other bot leg in it is still live, else null. Then nobody can hear
- * the people in it any more: a peer-to-peer target's answer and each person's later actions go too. While other
- * legs stay (a meeting other bots are in), the people's timers stay: they still matter to those legs.
+ * the people in it any more: a ringing target's answer (peer-to-peer or a group call's first targets) and each
+ * person's later actions go too. While other legs stay (a meeting other bots are in), the people's timers stay:
+ * they still matter to those legs.
  * Actions the control API scheduled have ids of their own that cannot be derived here; they stay and, when due,
  * change nothing anyone can see.
  */
@@ -72,7 +73,8 @@ export function timersOfEndedLeg(legId: string, lastLeg: RosterEntry[] | null): 
   const ids = [TimerId.keepAlive(legId), TimerId.established(legId), TimerId.answerWindow(legId), TimerId.transfer(legId)];
   for (const { participant: p, laterActions } of lastLeg ?? []) {
     if (p.callLegId !== null) continue; // a bot's own participant: its leg has timers of its own
-    if (p.status === 'inviting') ids.push(TimerId.targetAnswer(p.id));
+    // Still ringing: a peer-to-peer target's answer or a group call's first target's (an invitee answer timer).
+    if (p.status === 'inviting') ids.push(TimerId.targetAnswer(p.id), TimerId.inviteeAnswer(p.id));
     for (let i = 0; i < laterActions; i++) ids.push(TimerId.laterAction(p.id, i));
   }
   return ids;

@@ -1,14 +1,14 @@
 /**
  * A call that ends takes every durable timer that could only act on it out of the timers table, in the same
  * transaction: its keepAlive expiry (45 min) and, once no bot leg is left in the conversation, the later actions of
- * the people in it. A person's actions stay while another bot is still in the meeting with them. Read from the
+ * the people in it and the answers of those still ringing. A person's actions stay while another bot is still in the meeting with them. Read from the
  * SQLite file itself (the timers table has no Graph or control API view).
  */
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDataDir } from '../helpers/child-server.js';
 import { storeSnapshot } from '../helpers/store-snapshot.js';
-import { inviteUser, MEETING_A, startConformance, USERS, type Conformance } from './fixture.js';
+import { inviteUser, MEETING_A, startConformance, TENANT, USERS, type Conformance } from './fixture.js';
 
 interface TimerRow { id: string; kind: string; payload: string }
 
@@ -19,6 +19,7 @@ describe('timers of a call that ends', () => {
     data = tempDataDir('sb-end-timers-');
     c = await startConformance((w) => {
       w.tenants[0]!.users.find((u) => u.id === USERS.megan)!.then = [{ afterMs: 600_000, action: 'leave' }];
+      w.tenants[0]!.users.find((u) => u.id === USERS.nora)!.answer = { action: 'accept', afterMs: 600_000 };
     }, { virtual: true, data });
   });
   afterAll(async () => {
@@ -67,5 +68,26 @@ describe('timers of a call that ends', () => {
     expect(timers().filter((t) => t.kind === 'person.action')).toHaveLength(1);
     await hangUp(callId);
     expect(timers()).toEqual([]);
+  });
+
+  it("a group call hung up while a first target still rings: that target's answer timer goes too", async () => {
+    const target = (id: string) => ({ '@odata.type': '#microsoft.graph.invitationParticipantInfo', identity: { '@odata.type': '#microsoft.graph.identitySet', user: { '@odata.type': '#microsoft.graph.identity', id } } });
+    const created = await c.raw('POST', '/v1.0/communications/calls', {
+      '@odata.type': '#microsoft.graph.call',
+      callbackUri: c.bot.url,
+      requestedModalities: ['audio'],
+      mediaConfig: { '@odata.type': '#microsoft.graph.serviceHostedMediaConfig' },
+      targets: [target(USERS.nora), target(USERS.adele)],
+      tenantId: TENANT,
+    });
+    expect(created.status).toBe(201);
+    const callId = created.body.id as string;
+    await c.advance(c.server.sb.directory.world.establishMs);
+    await c.advance(1000); // Adele (default behaviour) answers; Nora rings for ten minutes
+    const answers = (): TimerRow[] => timers().filter((t) => t.kind === 'invitee.answer' && t.payload.includes(callId));
+    expect(answers()).toHaveLength(1);
+    await hangUp(callId);
+    expect(answers()).toEqual([]);
+    expect(timers().filter((t) => t.payload.includes(callId))).toEqual([]);
   });
 });

@@ -67,13 +67,13 @@ describe('timersOfEndedLeg', () => {
     expect(timersOfEndedLeg('leg-1', null)).toEqual(own);
   });
 
-  it('the last leg: each person\'s later actions and a ringing target\'s answer go; a bot\'s own participant has none', () => {
+  it('the last leg: each person\'s later actions and a ringing target\'s answer (P2P or group call) go; a bot\'s own participant has none', () => {
     const out = timersOfEndedLeg('leg-1', [
       { participant: bot, laterActions: 0 },
       { participant: megan, laterActions: 2 },
       { participant: nora, laterActions: 1 },
     ]);
-    expect(out).toEqual([...own, 'person-p-megan-0', 'person-p-megan-1', 'target-p-nora', 'person-p-nora-0']);
+    expect(out).toEqual([...own, 'person-p-megan-0', 'person-p-megan-1', 'target-p-nora', 'invitee-p-nora', 'person-p-nora-0']);
     expect(out).toContain(TimerId.laterAction('p-megan', 1));
   });
 });
