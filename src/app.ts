@@ -15,6 +15,7 @@ import { controlRoutes } from './sim/control-routes.js';
 import { notificationKeyRoutes } from './sim/notification-key-routes.js';
 import type { NotificationKeyRing } from './auth/notification-keys.js';
 import type { Store } from './store/store.js';
+import type { WorldSync } from './sim/world-sync.js';
 import type { ClockControl } from './sim/virtual-time.js';
 
 /** One registered route, as Fastify saw it (HEAD routes Fastify adds for GET routes included). */
@@ -33,6 +34,8 @@ export interface AppDeps {
   /** The rotating notification keys, for the control API; absent: no rotation routes. */
   notificationKeys?: NotificationKeyRing;
   clock: ClockControl;
+  /** Records the control API's behaviour and fault changes in the store, for every instance. */
+  worldSync: WorldSync;
 }
 
 const JSON_TYPE = /^application\/json\s*(;|$)/i;
@@ -97,7 +100,7 @@ export function buildApp(deps: AppDeps, serverFactory?: FastifyServerFactory): F
   });
   authRoutes(app, deps.auth);
   graphRoutes(app, { service: deps.service, tokens: deps.tokens, ...(deps.throttle ? { throttle: deps.throttle } : {}) });
-  controlRoutes(app, { service: deps.service, store: deps.store, clock: deps.clock, directory: deps.auth.directory });
+  controlRoutes(app, { service: deps.service, store: deps.store, clock: deps.clock, directory: deps.auth.directory, worldSync: deps.worldSync });
   if (deps.notificationKeys) notificationKeyRoutes(app, deps.notificationKeys);
   return app;
 }

@@ -22,6 +22,7 @@ import { manualClock, randomIds, systemClock, type Clock, type IdSource } from '
 import { NotificationDispatcher } from './notify/dispatcher.js';
 import { CallingService } from './service/calling-service.js';
 import { TimerLoop } from './service/timer-loop.js';
+import { WorldSync } from './sim/world-sync.js';
 import { defaultWorld } from './sim/default-world.js';
 import { Directory, loadWorldFile, type World } from './sim/directory.js';
 import { ClockControl } from './sim/virtual-time.js';
@@ -69,6 +70,8 @@ function listen(server: Server, port: number, host: string): Promise<number> {
 
 // Shutdown budget, within the 10 s a container runtime waits between SIGTERM and SIGKILL.
 const IN_FLIGHT_GRACE_MS = 5_000;
+/** How often an instance on PostgreSQL looks for behaviour and fault changes another instance recorded. */
+const WORLD_CHANGE_POLL_MS = 500;
 const FLUSH_GRACE_MS = 3_000;
 
 /** Resolves true when `p` settles within `ms`, false otherwise; calls `tick` every 20 ms meanwhile. */
@@ -114,6 +117,9 @@ export async function startSwitchboard(config: Config, opts: StartOptions = {}):
     if (order.indexOf(level) <= order.indexOf(config.logLevel)) console.error(`[switchboard] ${level}: ${msg}${data ? ` ${JSON.stringify(data)}` : ''}`);
   };
   const store = await openStore(config, clock, log);
+  // Behaviour and fault changes the control API recorded (by any instance, before this start) apply before serving.
+  const worldSync = new WorldSync({ changes: store.worldChanges, directory, now: () => authClock.now(), log });
+  await worldSync.catchUp();
   const keys = await loadOrCreateSigningKeys(isEphemeral(config) ? null : config.data, authClock.now());
   const tls = await loadOrCreateTls(config.tlsDir, [config.host]);
   const tokens = new TokenService({ keys, directory, clock: authClock });
@@ -160,7 +166,7 @@ export async function startSwitchboard(config: Config, opts: StartOptions = {}):
   let httpsServer: Server | null = null;
   const app = buildApp(
     {
-      config, service, store, tokens, throttle, notificationKeys, clock: clockControl,
+      config, service, store, tokens, throttle, notificationKeys, clock: clockControl, worldSync,
       auth: { tokens, directory, keys, notificationIssuer: config.notificationIssuer, tokenLimiter, notificationKeys },
     },
     (handler) => {
@@ -176,6 +182,8 @@ export async function startSwitchboard(config: Config, opts: StartOptions = {}):
   const httpsPort = await listen(httpsServer!, config.httpsPort, config.host);
   dispatcher.start();
   timerLoop.start();
+  // Only PostgreSQL is shared by several instances; a SQLite store has one, which applies its own changes at once.
+  if (store.kind === 'postgres') worldSync.start(WORLD_CHANGE_POLL_MS);
 
   let closed = false;
   return {
@@ -204,6 +212,7 @@ export async function startSwitchboard(config: Config, opts: StartOptions = {}):
       for (const srv of servers) srv.closeAllConnections();
       await stopped;
       await timerLoop.stop();
+      await worldSync.stop();
       // Deliver what can be delivered now; anything failing or backing off stays in the outbox for the next start.
       if (!(await dispatcher.drain(FLUSH_GRACE_MS))) log('warn', `shutdown: notifications still due after ${FLUSH_GRACE_MS} ms are delivered after the next start`);
       await dispatcher.stop();

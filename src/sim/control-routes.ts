@@ -16,13 +16,14 @@ import { callsViewRoutes, notificationView } from './calls-view.js';
 import { clockRoutes } from './clock-routes.js';
 import type { Directory } from './directory.js';
 import { FaultsError, parseFaults } from './faults.js';
+import type { WorldSync } from './world-sync.js';
 import { peopleRoutes } from './people-routes.js';
 import { mediaControlRoutes } from './media-routes.js';
 import type { ClockControl } from './virtual-time.js';
 
 const parseIncoming = bodyValidator<IncomingCallCommand>(incomingCallBodySchema);
 
-export function controlRoutes(app: FastifyInstance, deps: { service: CallingService; store: Store; clock: ClockControl; directory: Directory }): void {
+export function controlRoutes(app: FastifyInstance, deps: { service: CallingService; store: Store; clock: ClockControl; directory: Directory; worldSync: WorldSync }): void {
   clockRoutes(app, deps.clock);
   peopleRoutes(app, deps);
   callsViewRoutes(app, deps.store);
@@ -34,8 +35,12 @@ export function controlRoutes(app: FastifyInstance, deps: { service: CallingServ
   });
 
   // The world's injected faults (spec 9.3, 9.7), replaced as a whole; they apply to requests made from then on.
-  app.get('/_switchboard/faults', () => ({ faults: deps.directory.world.faults ?? [] }));
-  app.put('/_switchboard/faults', (req) => {
+  // Recorded in the store, so every instance applies them (src/sim/world-sync.ts); a read catches up first.
+  app.get('/_switchboard/faults', async () => {
+    await deps.worldSync.catchUp();
+    return { faults: deps.directory.world.faults ?? [] };
+  });
+  app.put('/_switchboard/faults', async (req) => {
     const body = req.body;
     if (typeof body !== 'object' || body === null || Array.isArray(body)) throw badRequest('The body must be an object {"faults": [...]}.', 'faults');
     const extra = Object.keys(body).find((k) => k !== 'faults');
@@ -43,12 +48,13 @@ export function controlRoutes(app: FastifyInstance, deps: { service: CallingServ
     const raw = (body as { faults?: unknown }).faults;
     if (raw === undefined) throw badRequest('faults is required (an empty list clears every fault).', 'faults');
     try {
-      deps.directory.world.faults = parseFaults(raw, 'faults');
+      parseFaults(raw, 'faults'); // checked before it is recorded: a bad list changes nothing
     } catch (err) {
       if (err instanceof FaultsError) throw badRequest(`${err.message}.`, err.message.split(' ')[0]);
       throw err;
     }
-    return { faults: deps.directory.world.faults };
+    await deps.worldSync.setFaults(raw);
+    return { faults: deps.directory.world.faults ?? [] };
   });
 
   app.get<{ Querystring: { callId?: string; limit?: string; after?: string } }>('/_switchboard/notifications', async (req) => {

@@ -359,12 +359,23 @@ export class Directory {
       ]);
   }
 
+  /** Whether setBehaviour would change someone: `ref` is a user of the world, or a phone number in a tenant it names. */
+  canSetBehaviour(ref: string, tenantId?: string): boolean {
+    return this.user(ref) !== undefined || (E164.test(ref) && this.#tenantsOf(tenantId).length > 0);
+  }
+
+  #tenantsOf(tenantId: string | undefined): Tenant[] {
+    return this.world.tenants.filter((t) => tenantId === undefined || t.id.toLowerCase() === tenantId.toLowerCase());
+  }
+
   /**
-   * Changes a person's behaviour at run time (in this process's memory, like the world file it overrides).
+   * Changes a person's behaviour at run time (in this process's memory, like the world file it overrides; the
+   * control API records each change in the store so every instance applies it: src/sim/world-sync.ts).
    * A user id changes that user; an E.164 number changes that phone in every tenant (or `tenantId`'s), listing it
    * where it was not. Returns false for an id that is neither a known user nor a phone number.
    */
   setBehaviour(ref: string, change: { answer?: AnswerBehaviour; then?: LaterAction[] }, tenantId?: string): boolean {
+    if (!this.canSetBehaviour(ref, tenantId)) return false;
     // Never reset to false: an over-approximation only costs the look-up it would have skipped.
     if ((change.then?.length ?? 0) > 0) this.laterActions = true;
     const user = this.user(ref)?.user;
@@ -373,10 +384,7 @@ export class Directory {
       if (change.then) user.then = change.then;
       return true;
     }
-    if (!E164.test(ref)) return false;
-    const tenants = this.world.tenants.filter((t) => tenantId === undefined || t.id.toLowerCase() === tenantId.toLowerCase());
-    if (tenants.length === 0) return false;
-    for (const t of tenants) {
+    for (const t of this.#tenantsOf(tenantId)) {
       let phone = t.phones.find((p) => p.number === ref);
       if (!phone) {
         phone = { number: ref, answer: t.defaultPhoneAnswer };

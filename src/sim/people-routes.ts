@@ -8,6 +8,7 @@ import { orThrow } from '../api/context.js';
 import { isProblem, parseLaterAction, type LaterAction, type Problem } from '../domain/person-actions.js';
 import type { CallingService } from '../service/calling-service.js';
 import { checkAnswer, checkThen, type Directory } from './directory.js';
+import type { WorldSync } from './world-sync.js';
 
 function asBody(v: unknown): Record<string, unknown> {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) throw badRequest('The request body must be a JSON object.', 'body');
@@ -22,31 +23,37 @@ function checked<T extends object>(r: T | Problem): T {
 const personNotFound = (id: string): GraphError =>
   new GraphError(404, 'itemNotFound', `No person ${id} in the directory: use a user id of the world, or an E.164 phone number such as +14255550100.`);
 
-export function peopleRoutes(app: FastifyInstance, deps: { service: CallingService; directory: Directory }): void {
+export function peopleRoutes(app: FastifyInstance, deps: { service: CallingService; directory: Directory; worldSync: WorldSync }): void {
   const { directory } = deps;
   const find = (id: string) => directory.people().filter((p) => p.id.toLowerCase() === id.toLowerCase());
 
-  app.get<{ Querystring: { tenantId?: string } }>('/_switchboard/people', (req, reply) => reply.send({ value: directory.people(req.query.tenantId) }));
+  // Behaviour changes are recorded in the store for every instance (src/sim/world-sync.ts); reads catch up first.
+  app.get<{ Querystring: { tenantId?: string } }>('/_switchboard/people', async (req, reply) => {
+    await deps.worldSync.catchUp();
+    return reply.send({ value: directory.people(req.query.tenantId) });
+  });
 
-  app.get<{ Params: { id: string } }>('/_switchboard/people/:id', (req, reply) => {
+  app.get<{ Params: { id: string } }>('/_switchboard/people/:id', async (req, reply) => {
+    await deps.worldSync.catchUp();
     const found = find(req.params.id);
     if (found.length === 0) throw personNotFound(req.params.id);
     return reply.send({ value: found });
   });
 
-  app.put<{ Params: { id: string } }>('/_switchboard/people/:id/behaviour', (req, reply) => {
+  app.put<{ Params: { id: string } }>('/_switchboard/people/:id/behaviour', async (req, reply) => {
     const body = asBody(req.body);
     const extra = Object.keys(body).find((k) => !['answer', 'then', 'tenantId'].includes(k));
     if (extra !== undefined) throw badRequest(`${extra} is not a behaviour property (answer, then, tenantId).`, extra);
     if (body.answer === undefined && body.then === undefined) throw badRequest('Send answer, then, or both.', 'answer');
     const tenantId = body.tenantId;
     if (tenantId !== undefined && (typeof tenantId !== 'string' || !directory.tenant(tenantId))) throw badRequest(`tenantId ${JSON.stringify(tenantId)} is not a tenant of the directory.`, 'tenantId');
+    await deps.worldSync.catchUp(); // the fallback below is the person's behaviour as every instance has it now
     const current = find(req.params.id)[0];
     const fallback = current?.answer ?? { action: 'accept' as const, afterMs: 1000 };
     const answer = body.answer === undefined ? undefined : checked(checkAnswer(body.answer, 'answer', fallback));
-    const then = body.then === undefined ? undefined : checked(checkThen(body.then, 'then'));
-    const ok = directory.setBehaviour(req.params.id, { ...(answer ? { answer } : {}), ...(then ? { then } : {}) }, tenantId);
-    if (!ok) throw personNotFound(req.params.id);
+    if (body.then !== undefined) checked(checkThen(body.then, 'then'));
+    if (!directory.canSetBehaviour(req.params.id, tenantId)) throw personNotFound(req.params.id);
+    await deps.worldSync.setBehaviour({ ref: req.params.id, ...(tenantId !== undefined ? { tenantId } : {}), ...(answer ? { answer } : {}), ...(body.then !== undefined ? { then: body.then } : {}) });
     return reply.send({ value: find(req.params.id) });
   });
 

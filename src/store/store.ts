@@ -101,6 +101,24 @@ export interface TimerStore {
   nextDueAt(): Promise<number | null>;
 }
 
+/** What a run-time change to the simulated world is: a person's behaviour, or the whole list of injected faults. */
+export type WorldChangeKind = 'behaviour' | 'faults';
+
+/** A change the control API made to the simulated world, kept so that every instance (and the next start) applies it. */
+export interface WorldChange {
+  seq: number;
+  kind: WorldChangeKind;
+  body: Record<string, unknown>;
+  createdAt: number;
+}
+
+export interface WorldChangeStore {
+  /** Appends a change and returns its `seq`; appends are serialized, so `seq`s become visible in order. */
+  append(kind: WorldChangeKind, body: Record<string, unknown>, at: number): Promise<number>;
+  /** Every change with a `seq` above `afterSeq`, in `seq` order. */
+  after(afterSeq: number): Promise<WorldChange[]>;
+}
+
 export interface Store {
   readonly kind: 'sqlite' | 'postgres';
   /**
@@ -110,5 +128,6 @@ export interface Store {
   transact<T>(fn: (tx: Tx) => Promise<T>, options?: { priority?: LockPriority }): Promise<T>;
   readonly outbox: OutboxStore;
   readonly timers: TimerStore;
+  readonly worldChanges: WorldChangeStore;
   close(): Promise<void>;
 }

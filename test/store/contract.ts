@@ -335,6 +335,36 @@ export function runStoreContract(name: string, open: () => Promise<Store>, optio
       });
     });
 
+    describe('world changes', () => {
+      it('appends changes with increasing seqs and reads them back in order after a seq, bodies exactly', async () => {
+        const nasty = `O'Brien \\ "x" $1 -- ; ☎ 𝄞`;
+        expect(await store.worldChanges.after(0)).toEqual([]);
+        const first = await store.worldChanges.append('behaviour', { ref: nasty, answer: { action: 'decline', afterMs: 0 } }, T0);
+        const second = await store.worldChanges.append('faults', { faults: [{ on: 'invite', result: { code: 500 } }] }, T0 + 1);
+        expect(second).toBeGreaterThan(first);
+        expect(await store.worldChanges.after(0)).toEqual([
+          { seq: first, kind: 'behaviour', body: { ref: nasty, answer: { action: 'decline', afterMs: 0 } }, createdAt: T0 },
+          { seq: second, kind: 'faults', body: { faults: [{ on: 'invite', result: { code: 500 } }] }, createdAt: T0 + 1 },
+        ]);
+        expect((await store.worldChanges.after(first)).map((c) => c.seq)).toEqual([second]);
+        expect(await store.worldChanges.after(second)).toEqual([]);
+      });
+
+      it('concurrent appends get distinct seqs, and a reader never sees a later one without every earlier one', async () => {
+        const seen: number[][] = [];
+        const reads = (async () => {
+          for (let i = 0; i < 60; i++) seen.push((await store.worldChanges.after(0)).map((c) => c.seq));
+        })();
+        const seqs = await Promise.all(Array.from({ length: 60 }, (_, i) => store.worldChanges.append('behaviour', { ref: `u-${i}` }, T0 + i)));
+        await reads;
+        expect(new Set(seqs).size).toBe(60);
+        const all = (await store.worldChanges.after(0)).map((c) => c.seq);
+        expect(all).toEqual([...seqs].sort((a, b) => a - b));
+        // Every read is a prefix of the final order: nothing seen with a gap that fills in later.
+        for (const read of seen) expect(all.slice(0, read.length)).toEqual(read);
+      });
+    });
+
     runQueueContract(() => store);
   });
 }

@@ -42,6 +42,7 @@ describePostgres('postgres store', () => {
         { version: 2, name: 'instances' },
         { version: 3, name: 'online_meetings' },
         { version: 4, name: 'participant_identity_key' },
+        { version: 5, name: 'world_changes' },
       ]);
     });
 

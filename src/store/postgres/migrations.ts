@@ -151,9 +151,20 @@ UPDATE participants SET identity_key = ${IDENTITY_KEY_OF_DOC};
 CREATE INDEX participants_identity ON participants (conversation_id, identity_key);
 `;
 
+const WORLD_CHANGES = /* sql */ `
+-- Behaviour and fault changes made through the control API; every instance applies them in seq order (src/sim/world-sync.ts).
+CREATE TABLE world_changes (
+  seq        BIGSERIAL PRIMARY KEY,
+  kind       TEXT NOT NULL,     -- 'behaviour' | 'faults'
+  body       TEXT NOT NULL,     -- the change as JSON
+  created_at BIGINT NOT NULL    -- epoch ms
+);
+`;
+
 export const PG_MIGRATIONS: readonly PgMigration[] = [
   { version: 1, name: 'init', sql: INIT },
   { version: 2, name: 'instances', sql: INSTANCES },
   { version: 3, name: 'online_meetings', sql: ONLINE_MEETINGS },
   { version: 4, name: 'participant_identity_key', sql: PARTICIPANT_IDENTITY_KEY },
+  { version: 5, name: 'world_changes', sql: WORLD_CHANGES },
 ];

@@ -7,11 +7,12 @@
  */
 import pg from 'pg';
 import { TransactionGate, type LockPriority } from '../gate.js';
-import type { OutboxStore, Store, TimerStore, Tx } from '../store.js';
+import type { OutboxStore, Store, TimerStore, Tx, WorldChangeStore } from '../store.js';
 import { PgTx } from './entities.js';
 import { migratePostgres, quoteSchema } from './migrate.js';
 import { InstanceRegistry } from './instances.js';
 import { createPgOutbox, createPgTimers } from './outbox.js';
+import { createPgWorldChanges } from './world-changes.js';
 
 export interface PostgresStoreOptions {
   /** libpq-style URL, e.g. postgres://user@host:5432/db (an `options=-c search_path=…` parameter is honoured). */
@@ -82,6 +83,7 @@ class PostgresStore implements Store {
   readonly kind = 'postgres' as const;
   readonly outbox: OutboxStore;
   readonly timers: TimerStore;
+  readonly worldChanges: WorldChangeStore;
   #pool: pg.Pool;
   #gate: TransactionGate;
   #maxAttempts: number;
@@ -98,6 +100,7 @@ class PostgresStore implements Store {
     this.#instance = instance;
     this.outbox = createPgOutbox(pool, instance.id);
     this.timers = createPgTimers(pool, instance.id);
+    this.worldChanges = createPgWorldChanges(pool);
   }
 
   transact<T>(fn: (tx: Tx) => Promise<T>, options?: { priority?: LockPriority }): Promise<T> {

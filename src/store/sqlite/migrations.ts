@@ -131,8 +131,19 @@ UPDATE participants SET identity_key = ${IDENTITY_KEY_OF_DOC};
 CREATE INDEX participants_identity ON participants (conversation_id, identity_key);
 `;
 
+const WORLD_CHANGES = /* sql */ `
+-- Behaviour and fault changes made through the control API, applied in seq order at start (src/sim/world-sync.ts).
+CREATE TABLE world_changes (
+  seq        INTEGER PRIMARY KEY AUTOINCREMENT,
+  kind       TEXT NOT NULL,     -- 'behaviour' | 'faults'
+  body       TEXT NOT NULL,     -- the change as JSON
+  created_at INTEGER NOT NULL   -- epoch ms
+);
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'init', sql: INIT },
   { version: 2, name: 'online_meetings', sql: ONLINE_MEETINGS },
   { version: 3, name: 'participant_identity_key', sql: PARTICIPANT_IDENTITY_KEY },
+  { version: 4, name: 'world_changes', sql: WORLD_CHANGES },
 ];

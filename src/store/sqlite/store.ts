@@ -6,11 +6,12 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import type { OutboxStore, Store, TimerStore, Tx } from '../store.js';
+import type { OutboxStore, Store, TimerStore, Tx, WorldChangeStore } from '../store.js';
 import { prepareEntityStatements, SqliteTx, type EntityStatements } from './entities.js';
 import { migrate } from './migrate.js';
 import { TransactionGate, type LockPriority } from '../gate.js';
 import { createSqliteOutbox, createSqliteTimers, releaseDeadLeases } from './outbox.js';
+import { createSqliteWorldChanges } from './world-changes.js';
 
 export interface SqliteStoreOptions {
   /** Database file, or ':memory:' for an ephemeral store. */
@@ -44,6 +45,7 @@ class SqliteStore implements Store {
   readonly kind = 'sqlite' as const;
   readonly outbox: OutboxStore;
   readonly timers: TimerStore;
+  readonly worldChanges: WorldChangeStore;
   #db: Database.Database;
   #mutex = new TransactionGate(1);
   #entities: EntityStatements;
@@ -61,6 +63,7 @@ class SqliteStore implements Store {
     this.#rollback = db.prepare('ROLLBACK');
     this.outbox = createSqliteOutbox(db, this.#mutex);
     this.timers = createSqliteTimers(db, this.#mutex);
+    this.worldChanges = createSqliteWorldChanges(db, this.#mutex);
   }
 
   /**

@@ -1,0 +1,29 @@
+/**
+ * The PostgreSQL `world_changes` log, shared by every instance. An append holds one advisory lock for its implicit
+ * transaction, so appends commit in `seq` order: a reader paging by `seq` can never see 7 before 6 commits.
+ */
+import type { Pool, QueryResult } from 'pg';
+import type { WorldChangeStore } from '../store.js';
+import { toWorldChange, type WorldChangeRecord } from '../world-change-rows.js';
+import { inline } from './inline.js';
+
+const APPEND_LOCK = 'switchboard.world_changes';
+
+export function createPgWorldChanges(pool: Pool): WorldChangeStore {
+  return {
+    async append(kind, body, at) {
+      // One simple-protocol query of two statements: PostgreSQL runs it as one transaction, so the lock is held to commit.
+      const results = (await pool.query(
+        [
+          inline('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [APPEND_LOCK]),
+          inline('INSERT INTO world_changes (kind, body, created_at) VALUES ($1, $2, $3) RETURNING seq', [kind, JSON.stringify(body), at]),
+        ].join(';\n'),
+      )) as unknown as QueryResult<{ seq: number }>[];
+      return results[1]!.rows[0]!.seq;
+    },
+    async after(afterSeq) {
+      const r = await pool.query<WorldChangeRecord>('SELECT seq, kind, body, created_at FROM world_changes WHERE seq > $1 ORDER BY seq', [afterSeq]);
+      return r.rows.map(toWorldChange);
+    },
+  };
+}
