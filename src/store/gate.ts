@@ -2,9 +2,10 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 
 /**
  * How a waiter is ordered: `high` work (firing due timers) finishes what accepted commands started, so it runs
- * before any waiting `normal` work (new commands). The PostgreSQL store uses it; SQLite keeps arrival order. Under overload, new requests then wait at
- * the gate instead of the notifications of requests already answered (measured on PostgreSQL: FIFO let invite →
- * roster lag grow to seconds while the request side looked fine; see bench/RESULTS.md).
+ * before any waiting `normal` work (new commands). Under overload, new requests then wait at the gate instead of
+ * the notifications of requests already answered (measured on PostgreSQL: FIFO let invite → roster lag grow to
+ * seconds while the request side looked fine; see bench/RESULTS.md). The PostgreSQL store uses it; SQLite keeps
+ * arrival order.
  */
 export type LockPriority = 'normal' | 'high';
 

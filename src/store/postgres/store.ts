@@ -2,8 +2,8 @@
  * PostgreSQL implementation of `Store` on node-postgres, for one or several Switchboard instances on one database.
  * Within a process, up to `transactionConcurrency` transactions run at once (TransactionGate: due timers before
  * new commands); within a process as across processes, transactions serialize per conversation on advisory locks
- * (entities.ts) and the queues are claimed with SKIP LOCKED (outbox.ts). A transaction that loses a deadlock or serialization race (40P01, 40001) is rolled
- * back and run again from the start, a bounded number of times.
+ * (entities.ts) and the queues are claimed with SKIP LOCKED (outbox.ts). A transaction that loses a deadlock or
+ * serialization race (40P01, 40001) is rolled back and run again from the start, a bounded number of times.
  */
 import pg from 'pg';
 import { TransactionGate, type LockPriority } from '../gate.js';

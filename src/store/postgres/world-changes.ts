@@ -5,6 +5,7 @@
 import type { Pool, QueryResult } from 'pg';
 import type { WorldChangeStore } from '../store.js';
 import { toWorldChange, type WorldChangeRecord } from '../world-change-rows.js';
+import { LOCK_KEY_SQL } from './entities.js';
 import { inline } from './inline.js';
 
 const APPEND_LOCK = 'switchboard.world_changes';
@@ -15,7 +16,7 @@ export function createPgWorldChanges(pool: Pool): WorldChangeStore {
       // One simple-protocol query of two statements: PostgreSQL runs it as one transaction, so the lock is held to commit.
       const results = (await pool.query(
         [
-          inline('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [APPEND_LOCK]),
+          inline(LOCK_KEY_SQL, [APPEND_LOCK]),
           inline('INSERT INTO world_changes (kind, body, created_at) VALUES ($1, $2, $3) RETURNING seq', [kind, JSON.stringify(body), at]),
         ].join(';\n'),
       )) as unknown as QueryResult<{ seq: number }>[];

@@ -30,8 +30,6 @@ export function releaseDeadLeases(db: Database.Database): { notifications: numbe
 
 export function createSqliteOutbox(db: Database.Database, mutex: TransactionGate): OutboxStore {
   const s = {
-    // Claiming moves next_attempt_at to the lease end: if this delivery is lost (crash), the row is due again then,
-    // and nextDueAt never reports an in-flight row as due now (which would make the dispatcher spin).
     // Claiming is a read of the due heads, then one UPDATE by primary key per row: a single
     // `UPDATE … WHERE seq IN (SELECT … LIMIT) RETURNING` measured ~3× slower (160–240 µs vs 45–100 µs per claim).
     dueSeqs: db.prepare<[number, number, number], { seq: number }>(
@@ -39,13 +37,13 @@ export function createSqliteOutbox(db: Database.Database, mutex: TransactionGate
         WHERE is_head = 1 AND next_attempt_at <= ? AND (leased_until IS NULL OR leased_until <= ?)
         ORDER BY next_attempt_at, seq LIMIT ?`,
     ),
-    // Claiming moves next_attempt_at to the lease end: if this delivery is lost (crash), the row is due again then,
-    // and nextDueAt never reports an in-flight row as due now (which would make the dispatcher spin).
     // Most claims find nothing (the dispatcher asks after every delivery and wake-up): `SELECT 1 … LIMIT 1` answers
     // that in ~1 µs, the ordered read of the due keys in ~8 µs.
     anyDue: db.prepare<[number, number], { one: number }>(
       'SELECT 1 AS one FROM outbox WHERE is_head = 1 AND next_attempt_at <= ? AND (leased_until IS NULL OR leased_until <= ?) LIMIT 1',
     ),
+    // Leasing moves next_attempt_at to the lease end: if this delivery is lost (crash), the row is due again then,
+    // and nextDueAt never reports an in-flight row as due now (which would make the dispatcher spin).
     lease: db.prepare<[number, number, number], OutboxRecord>(
       `UPDATE outbox SET leased_until = ?, next_attempt_at = ? WHERE seq = ? RETURNING ${OUTBOX_COLUMNS}`,
     ),
