@@ -36,6 +36,8 @@ export interface AppDeps {
   clock: ClockControl;
   /** Records the control API's behaviour and fault changes in the store, for every instance. */
   worldSync: WorldSync;
+  /** Waits for notification deliveries in flight (the dispatcher's; POST /_switchboard/reset answers after them). */
+  settleDeliveries?: () => Promise<void>;
 }
 
 const JSON_TYPE = /^application\/json\s*(;|$)/i;
@@ -100,7 +102,10 @@ export function buildApp(deps: AppDeps, serverFactory?: FastifyServerFactory): F
   });
   authRoutes(app, deps.auth);
   graphRoutes(app, { service: deps.service, tokens: deps.tokens, ...(deps.throttle ? { throttle: deps.throttle } : {}) });
-  controlRoutes(app, { service: deps.service, store: deps.store, clock: deps.clock, directory: deps.auth.directory, worldSync: deps.worldSync });
+  controlRoutes(app, {
+    service: deps.service, store: deps.store, clock: deps.clock, directory: deps.auth.directory, worldSync: deps.worldSync, routes: () => routes,
+    ...(deps.settleDeliveries ? { settleDeliveries: deps.settleDeliveries } : {}),
+  });
   if (deps.notificationKeys) notificationKeyRoutes(app, deps.notificationKeys);
   return app;
 }

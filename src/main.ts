@@ -166,7 +166,7 @@ export async function startSwitchboard(config: Config, opts: StartOptions = {}):
   let httpsServer: Server | null = null;
   const app = buildApp(
     {
-      config, service, store, tokens, throttle, notificationKeys, clock: clockControl, worldSync,
+      config, service, store, tokens, throttle, notificationKeys, clock: clockControl, worldSync, settleDeliveries: () => dispatcher.settle(),
       auth: { tokens, directory, keys, notificationIssuer: config.notificationIssuer, tokenLimiter, notificationKeys },
     },
     (handler) => {

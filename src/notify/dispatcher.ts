@@ -84,6 +84,11 @@ export class NotificationDispatcher {
     this.#notifyIdle();
   }
 
+  /** Resolves once every delivery in flight now has finished and been recorded (POST /_switchboard/reset waits so). */
+  async settle(): Promise<void> {
+    await Promise.all(this.#inFlight.values());
+  }
+
   /**
    * Resolves true once nothing is in flight and nothing is due by the clock now (rows backing off do not count),
    * or false after `timeoutMs`. For tests and graceful shutdown; the dispatcher must be running.

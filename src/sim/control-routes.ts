@@ -20,10 +20,29 @@ import type { WorldSync } from './world-sync.js';
 import { peopleRoutes } from './people-routes.js';
 import { mediaControlRoutes } from './media-routes.js';
 import type { ClockControl } from './virtual-time.js';
+import type { RouteInfo } from '../app.js';
+import { resetRoutes } from './reset-routes.js';
+import { statusRoutes } from './status-routes.js';
+import { worldRoutes } from './world-routes.js';
 
 const parseIncoming = bodyValidator<IncomingCallCommand>(incomingCallBodySchema);
 
-export function controlRoutes(app: FastifyInstance, deps: { service: CallingService; store: Store; clock: ClockControl; directory: Directory; worldSync: WorldSync }): void {
+export interface ControlDeps {
+  service: CallingService;
+  store: Store;
+  clock: ClockControl;
+  directory: Directory;
+  worldSync: WorldSync;
+  /** Every route the app serves, for the index (GET /_switchboard/). */
+  routes: () => readonly RouteInfo[];
+  /** Waits for notification deliveries in flight (a reset answers after them). */
+  settleDeliveries?: () => Promise<void>;
+}
+
+export function controlRoutes(app: FastifyInstance, deps: ControlDeps): void {
+  worldRoutes(app, deps);
+  resetRoutes(app, { store: deps.store, worldSync: deps.worldSync, now: () => deps.worldSync.now(), ...(deps.settleDeliveries ? { settleDeliveries: deps.settleDeliveries } : {}) });
+  statusRoutes(app, { store: deps.store });
   clockRoutes(app, deps.clock);
   peopleRoutes(app, deps);
   callsViewRoutes(app, deps.store);

@@ -298,10 +298,33 @@ export class Directory {
 
   readonly world: World;
   /** Whether anyone may have later actions: asked on every command, so kept rather than scanning every person. */
-  private laterActions: boolean;
+  private laterActions = false;
+  /** The world as loaded, before any run-time change: what a reset (POST /_switchboard/reset) returns to. */
+  readonly #loaded: World;
 
   constructor(world: World) {
     this.world = world;
+    this.#loaded = structuredClone(world);
+    this.#index();
+  }
+
+  /**
+   * Undoes every run-time change (behaviours, faults): the world is the loaded one again. In place, so whoever holds
+   * this directory (or its `world`) sees the change; entries looked up before it are stale.
+   */
+  restoreLoaded(): void {
+    const fresh = structuredClone(this.#loaded);
+    const world = this.world as unknown as Record<string, unknown>;
+    for (const key of Object.keys(world)) delete world[key];
+    Object.assign(world, fresh);
+    this.#index();
+  }
+
+  #index(): void {
+    const world = this.world;
+    this.appsById.clear();
+    this.instancesById.clear();
+    this.usersById.clear();
     this.laterActions = world.tenants.some((t) => t.users.some((u) => (u.then?.length ?? 0) > 0) || t.phones.some((p) => (p.then?.length ?? 0) > 0));
     for (const tenant of world.tenants) {
       for (const app of tenant.apps) {

@@ -1,7 +1,7 @@
 /**
- * Run-time changes to the simulated world (a person's behaviour, the injected faults) are recorded in the store and
- * applied from there, in order, by every instance on it: the one that took the change before it answers, the
- * others within a poll (`pollMs`), and every instance again at its next start. So two instances on one PostgreSQL
+ * Run-time changes to the simulated world (a person's behaviour, the injected faults, a reset back to the loaded
+ * world) are recorded in the store and applied from there, in order, by every instance on it: the one that took the
+ * change before it answers, the others within a poll (`pollMs`), and every instance again at its next start. So two instances on one PostgreSQL
  * database ring the same people the same way, and a restart keeps what the control API set.
  */
 import { checkAnswer, checkThen, type AnswerBehaviour, type Directory } from './directory.js';
@@ -35,6 +35,11 @@ export class WorldSync {
 
   constructor(deps: WorldSyncDeps) {
     this.#deps = deps;
+  }
+
+  /** The time changes are recorded at. */
+  now(): number {
+    return this.#deps.now();
   }
 
   /** Records a behaviour change and applies everything recorded up to it. */
@@ -89,6 +94,11 @@ export class WorldSync {
  */
 export function applyWorldChange(directory: Directory, change: WorldChange): string | null {
   const body = change.body;
+  // A reset (Store.reset, POST /_switchboard/reset) undoes every change before it, on every instance.
+  if (change.kind === 'reset') {
+    directory.restoreLoaded();
+    return null;
+  }
   if (change.kind === 'faults') {
     try {
       directory.world.faults = parseFaults(body.faults, 'faults');

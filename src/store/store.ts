@@ -101,8 +101,11 @@ export interface TimerStore {
   nextDueAt(): Promise<number | null>;
 }
 
-/** What a run-time change to the simulated world is: a person's behaviour, or the whole list of injected faults. */
-export type WorldChangeKind = 'behaviour' | 'faults';
+/**
+ * What a run-time change to the simulated world is: a person's behaviour, the whole list of injected faults, or a
+ * reset (every change before it undone: the directory is the loaded world again; `Store.reset` records it).
+ */
+export type WorldChangeKind = 'behaviour' | 'faults' | 'reset';
 
 /** A change the control API made to the simulated world, kept so that every instance (and the next start) applies it. */
 export interface WorldChange {
@@ -119,6 +122,28 @@ export interface WorldChangeStore {
   after(afterSeq: number): Promise<WorldChange[]>;
 }
 
+/** What `Store.reset` dropped, rows per kind. */
+export interface ResetCounts {
+  conversations: number;
+  calls: number;
+  participants: number;
+  operations: number;
+  onlineMeetings: number;
+  notifications: number;
+  deliveryAttempts: number;
+  timers: number;
+  /** Run-time world changes (behaviours, faults) undone; the `reset` change recorded in their place is not counted. */
+  worldChanges: number;
+}
+
+/** Whether the schema is what this build expects (the readiness check asks it). */
+export interface SchemaStatus {
+  /** Highest migration recorded in the database. */
+  applied: number;
+  /** Highest migration this build knows. */
+  latest: number;
+}
+
 export interface Store {
   readonly kind: 'sqlite' | 'postgres';
   /**
@@ -129,5 +154,15 @@ export interface Store {
   readonly outbox: OutboxStore;
   readonly timers: TimerStore;
   readonly worldChanges: WorldChangeStore;
+  /**
+   * Returns the store to an empty run-time state in one transaction (POST /_switchboard/reset): deletes every
+   * conversation, leg, participant, operation, online meeting, outbox row and delivery attempt, timer and world
+   * change, and appends one `reset` world change at `at` so every instance puts its directory back to the loaded
+   * world. Sequences are not restarted, so a delivery or timer claimed before the reset and finishing after it
+   * matches no row: it records nothing and its command finds nothing.
+   */
+  reset(at: number): Promise<ResetCounts>;
+  /** One trivial query (the readiness check): the migrations applied; rejects when the database cannot be reached. */
+  schemaStatus(): Promise<SchemaStatus>;
   close(): Promise<void>;
 }

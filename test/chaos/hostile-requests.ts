@@ -36,7 +36,7 @@ export interface HostileRequest {
 }
 
 const GRAPH = /^\/(v1\.0|beta)\//i;
-const CONTROL = /^\/_switchboard\//;
+const CONTROL = /^\/_switchboard(\/|$)/;
 const TOKEN = /\/oauth2\/v2\.0\/token$/;
 
 /** Strings built to break things: unicode, control characters, prototype names, very long. */

@@ -26,7 +26,7 @@ const GRAPH = /^\/(v1\.0|beta)\//i;
 /** Routes that are public by design: the Entra ID token endpoint, OpenID discovery and the notification keys. */
 const IDENTITY = /^\/(:tenant\/(oauth2|v2\.0|\.well-known|discovery)\/|common\/discovery\/|(v1\/)?\.well-known\/)/i;
 /** The control API: no token, documented as loopback-only. */
-const CONTROL = /^\/_switchboard\//;
+const CONTROL = /^\/_switchboard(\/|$)/;
 
 export type RouteKind = 'graph' | 'identity' | 'control';
 

@@ -1,7 +1,8 @@
 /**
  * Behaviour and fault changes made through the control API are recorded in the store: every instance on one
  * PostgreSQL database applies them (the one that took the change at once, the others within a poll, a new one at
- * start), and a restart on the same SQLite file keeps them. A refused change records nothing.
+ * start), and a restart on the same SQLite file keeps them. A refused change records nothing; a reset undoes them
+ * on every instance and for good.
  */
 import { rmSync } from 'node:fs';
 import { afterAll, describe, expect, it, vi } from 'vitest';
@@ -37,6 +38,24 @@ describe('applyWorldChange', () => {
     expect(applyWorldChange(directory, { seq: 4, kind: 'faults', body: { faults: 'none' }, createdAt: at })).toMatch(/array/);
     expect(directory.world.faults).toHaveLength(1);
   });
+
+  it('a recorded reset puts the loaded world back: behaviours, phones listed at run time and faults', () => {
+    const loaded = fastWorld(null);
+    const directory = new Directory(fastWorld(null));
+    applyWorldChange(directory, { seq: 1, kind: 'behaviour', body: { ref: DEFAULT_USERS.megan, answer: DECLINE, then: [{ action: 'mute', afterMs: 5 }] }, createdAt: 0 });
+    applyWorldChange(directory, { seq: 2, kind: 'behaviour', body: { ref: '+14255550777', answer: DECLINE }, createdAt: 0 });
+    applyWorldChange(directory, { seq: 3, kind: 'faults', body: { faults: [FAULT] }, createdAt: 0 });
+    expect(directory.hasLaterActions()).toBe(true);
+    expect(applyWorldChange(directory, { seq: 4, kind: 'reset', body: {}, createdAt: 0 })).toBeNull();
+    expect(directory.world).toEqual(loaded);
+    expect(directory.user(DEFAULT_USERS.megan)?.user).toEqual(loaded.tenants[0]!.users.find((u) => u.id === DEFAULT_USERS.megan));
+    expect(directory.hasLaterActions()).toBe(false);
+    // Changes after the reset apply to the loaded world, and a second reset undoes them again.
+    applyWorldChange(directory, { seq: 5, kind: 'behaviour', body: { ref: DEFAULT_USERS.alex, answer: DECLINE }, createdAt: 0 });
+    expect(directory.user(DEFAULT_USERS.alex)?.user.answer).toEqual(DECLINE);
+    applyWorldChange(directory, { seq: 6, kind: 'reset', body: {}, createdAt: 0 });
+    expect(directory.world).toEqual(loaded);
+  });
 });
 
 describe('world changes on SQLite', () => {
@@ -61,8 +80,17 @@ describe('world changes on SQLite', () => {
       expect(answerOf(second, DEFAULT_USERS.megan)).toEqual(DECLINE);
       expect(answerOf(second, DEFAULT_USERS.alex)?.action).toBe('accept');
       expect((await control(second, 'GET', '/faults')).body.faults).toEqual([expect.objectContaining({ on: 'invite' })]);
+      expect((await control(second, 'POST', '/reset')).status).toBe(200);
     } finally {
       await second.close();
+    }
+    // After a reset, a restart starts from the loaded world: the changes before it are gone for good.
+    const third = await startTestServer(fastWorld(null), { data });
+    try {
+      expect(answerOf(third, DEFAULT_USERS.megan)?.action).toBe('accept');
+      expect((await control(third, 'GET', '/faults')).body.faults).toEqual([]);
+    } finally {
+      await third.close();
     }
   });
 });
@@ -99,5 +127,13 @@ describePostgres('world changes across instances on PostgreSQL', () => {
     const c = await start();
     expect(answerOf(c, DEFAULT_USERS.megan)).toEqual({ action: 'busy', afterMs: 0 });
     expect(c.sb.directory.world.faults).toHaveLength(1);
+
+    // A reset on one instance: every other one drops its run-time changes too (within a poll, or at a read).
+    const loadedAnswer = fastWorld(null).tenants[0]!.users.find((u) => u.id === DEFAULT_USERS.megan)!.answer;
+    expect((await control(c, 'POST', '/reset')).body).toMatchObject({ dropped: { worldChanges: 3 } });
+    expect(answerOf(c, DEFAULT_USERS.megan)).toEqual(loadedAnswer);
+    await vi.waitFor(() => expect(answerOf(a, DEFAULT_USERS.megan)).toEqual(loadedAnswer), { timeout: 5000, interval: 50 });
+    expect((await control(b, 'GET', '/faults')).body.faults).toEqual([]);
+    expect(answerOf(b, DEFAULT_USERS.megan)).toEqual(loadedAnswer);
   });
 });

@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Store } from '../../src/store/store.js';
 import { identityKey } from '../../src/domain/identity.js';
 import { runQueueContract } from './contract-queues.js';
+import { runResetContract } from './contract-reset.js';
 import { conversation, leg, note, onlineMeeting, operation, participant, T0, TENANT } from './fixtures.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -366,5 +367,6 @@ export function runStoreContract(name: string, open: () => Promise<Store>, optio
     });
 
     runQueueContract(() => store);
+    runResetContract(() => store);
   });
 }

@@ -194,12 +194,46 @@ describePostgres('postgres store', () => {
       await Promise.all([dead.close(), live.close()]);
     });
 
+    it('a reset waits for a command another instance has in progress, so what that command writes is dropped too', async () => {
+      const schema = freshSchema();
+      const [a, b] = await Promise.all([open(schema), open(schema)]);
+      await a.transact(async (tx) => {
+        await tx.putConversation(conversation());
+        await tx.putLeg(leg());
+      });
+      let release!: () => void;
+      const gate = new Promise<void>((r) => (release = r));
+      let read!: () => void;
+      const hasRead = new Promise<void>((r) => (read = r));
+      // A command that has loaded the leg and writes it back later (as every command does).
+      const command = a.transact(async (tx) => {
+        const l = await tx.getLeg('call-1');
+        read();
+        await gate;
+        await tx.putLeg({ ...l!, version: l!.version + 1 });
+        await tx.appendNotifications([note('call-1', 1)]);
+      });
+      await hasRead;
+      const reset = b.reset(T0);
+      await sleep(50);
+      release();
+      await command;
+      expect((await reset).calls).toBe(1);
+      // Had the reset deleted first, the command's write would have brought the leg (and a notification) back.
+      expect(await b.transact((tx) => tx.getLeg('call-1'))).toBeUndefined();
+      expect(await b.outbox.list({})).toEqual([]);
+      await Promise.all([a.close(), b.close()]);
+    });
+
     it('fails loudly after close', async () => {
       const store = await open();
       await store.close();
       await store.close();
       await expect(store.transact(() => Promise.resolve(1))).rejects.toThrow(/closed/);
       await expect(store.outbox.nextDueAt()).rejects.toThrow();
+      // The readiness check and reset see a closed store as down.
+      await expect(store.schemaStatus()).rejects.toThrow();
+      await expect(store.reset(T0)).rejects.toThrow(/closed/);
     });
   });
 });

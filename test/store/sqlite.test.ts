@@ -118,6 +118,9 @@ describe('sqlite store', () => {
     await store.close();
     await expect(store.transact(() => Promise.resolve(1))).rejects.toThrow(/closed/);
     await expect(store.outbox.nextDueAt()).rejects.toThrow();
+    // The readiness check and reset see a closed store as down.
+    await expect(store.schemaStatus()).rejects.toThrow();
+    await expect(store.reset(T0)).rejects.toThrow(/closed/);
   });
 
   it('keeps per-call order and one claim per call with 10k rows over 1k calls', async () => {

@@ -27,7 +27,9 @@ const atomically = async (pool: Pool, statements: string[]): Promise<void> => {
 export function createPgOutbox(pool: Pool, instanceId: string): OutboxStore {
   const record = (a: DeliveryAttempt): string =>
     inline(
-      `INSERT INTO delivery_attempts (outbox_seq, attempt, started_at, duration_ms, status_code, error) VALUES ($1, $2, $3, $4, $5, $6)`,
+      // Only while the row exists: a delivery in flight across a reset (Store.reset) must not leave an attempt behind.
+      `INSERT INTO delivery_attempts (outbox_seq, attempt, started_at, duration_ms, status_code, error)
+       SELECT $1, $2, $3, $4, $5, $6 WHERE EXISTS (SELECT 1 FROM outbox WHERE seq = $1)`,
       [a.outboxSeq, a.attempt, a.startedAt, Math.round(a.durationMs), a.statusCode, a.error],
     );
 
@@ -49,7 +51,7 @@ export function createPgOutbox(pool: Pool, instanceId: string): OutboxStore {
                           WHERE o.seq <> $4 AND o.delivered_at IS NULL AND o.dead_at IS NULL ORDER BY o.seq LIMIT 1)
             RETURNING seq)
          INSERT INTO delivery_attempts (outbox_seq, attempt, started_at, duration_ms, status_code, error)
-         VALUES ($5, $6, $7, $8, $9, $10)`,
+         SELECT $5, $6, $7, $8, $9, $10 WHERE EXISTS (SELECT 1 FROM outbox WHERE seq = $5)`,
         [deliveredAt, deadAt, error, seq, a.outboxSeq, a.attempt, a.startedAt, Math.round(a.durationMs), a.statusCode, a.error],
       ),
     ]);

@@ -7,7 +7,9 @@
  */
 import pg from 'pg';
 import { TransactionGate, type LockPriority } from '../gate.js';
-import type { OutboxStore, Store, TimerStore, Tx, WorldChangeStore } from '../store.js';
+import type { OutboxStore, ResetCounts, SchemaStatus, Store, TimerStore, Tx, WorldChangeStore } from '../store.js';
+import { RESET_CHANGE_BODY, RESET_TABLES, resetStatements } from '../reset-tables.js';
+import { PG_MIGRATIONS } from './migrations.js';
 import { PgTx } from './entities.js';
 import { migratePostgres, quoteSchema } from './migrate.js';
 import { InstanceRegistry } from './instances.js';
@@ -140,6 +142,63 @@ class PostgresStore implements Store {
       tx.close();
       client.release(broken);
     }
+  }
+
+  /**
+   * One transaction holding ACCESS EXCLUSIVE locks on every state table (RESET_TABLES' order) while it deletes:
+   * a command of any instance that has read a table finishes first (its writes are then deleted), and one that
+   * starts later waits and then sees the tables empty, so nothing written from state read before the reset
+   * survives it. Claims and delivery results wait the same way and then match no row. Lost deadlocks (a command
+   * locking in another order) are retried like any transaction.
+   */
+  reset(at: number): Promise<ResetCounts> {
+    if (this.#closing) return Promise.reject(new Error('store is closed'));
+    const run = this.#gate.run(async () => {
+      for (let attempt = 1; ; attempt++) {
+        if (this.#closed) throw new Error('store is closed');
+        try {
+          return await this.#resetOnce(at);
+        } catch (err) {
+          if (!isRetryablePgError(err) || attempt >= this.#maxAttempts) throw err;
+          await new Promise((r) => setTimeout(r, Math.random() * 5 * attempt));
+        }
+      }
+    }, 'high');
+    this.#inFlight.add(run);
+    const forget = () => void this.#inFlight.delete(run);
+    run.then(forget, forget);
+    return run;
+  }
+
+  async #resetOnce(at: number): Promise<ResetCounts> {
+    const client = await this.#pool.connect();
+    let broken = false;
+    try {
+      await client.query('BEGIN');
+      try {
+        await client.query(`LOCK TABLE ${RESET_TABLES.map(([t]) => t).join(', ')} IN ACCESS EXCLUSIVE MODE`);
+        const counts = {} as ResetCounts;
+        for (const [table, key, uncounted] of RESET_TABLES) {
+          const [counted, ...rest] = resetStatements(table, uncounted);
+          counts[key] = (await client.query(counted!)).rowCount ?? 0;
+          for (const sql of rest) await client.query(sql);
+        }
+        await client.query("INSERT INTO world_changes (kind, body, created_at) VALUES ('reset', $1, $2)", [RESET_CHANGE_BODY, at]);
+        await client.query('COMMIT');
+        return counts;
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => (broken = true));
+        throw err;
+      }
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  async schemaStatus(): Promise<SchemaStatus> {
+    if (this.#closing) throw new Error('store is closed');
+    const { rows } = await this.#pool.query<{ v: number | null }>('SELECT MAX(version) AS v FROM schema_migrations');
+    return { applied: rows[0]?.v ?? 0, latest: Math.max(0, ...PG_MIGRATIONS.map((m) => m.version)) };
   }
 
   /** Refuses new transactions, lets every one already asked for finish, then stops the heartbeat and the pool. */

@@ -62,9 +62,10 @@ export function createSqliteOutbox(db: Database.Database, mutex: TransactionGate
       `UPDATE outbox SET next_attempt_at = ?, last_error = ?, attempts = attempts + 1, leased_until = NULL
         WHERE seq = ? AND delivered_at IS NULL AND dead_at IS NULL`,
     ),
-    recordAttempt: db.prepare<[number, number, number, number, number | null, string | null]>(
+    // Only while the row exists: a delivery in flight across POST /_switchboard/reset must not leave an attempt behind.
+    recordAttempt: db.prepare<[number, number, number, number, number | null, string | null, number]>(
       `INSERT INTO delivery_attempts (outbox_seq, attempt, started_at, duration_ms, status_code, error)
-       VALUES (?, ?, ?, ?, ?, ?)`,
+       SELECT ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM outbox WHERE seq = ?)`,
     ),
     nextDueAt: db.prepare<[], { t: number | null }>(
       'SELECT next_attempt_at AS t FROM outbox WHERE is_head = 1 ORDER BY next_attempt_at LIMIT 1',
@@ -80,7 +81,7 @@ export function createSqliteOutbox(db: Database.Database, mutex: TransactionGate
   };
 
   const record = (a: DeliveryAttempt): void => {
-    s.recordAttempt.run(a.outboxSeq, a.attempt, a.startedAt, Math.round(a.durationMs), a.statusCode, a.error);
+    s.recordAttempt.run(a.outboxSeq, a.attempt, a.startedAt, Math.round(a.durationMs), a.statusCode, a.error, a.outboxSeq);
   };
 
   // Ends a row (delivered or dead) and hands its call's queue to the next pending row.

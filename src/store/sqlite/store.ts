@@ -6,7 +6,9 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import type { OutboxStore, Store, TimerStore, Tx, WorldChangeStore } from '../store.js';
+import type { OutboxStore, ResetCounts, SchemaStatus, Store, TimerStore, Tx, WorldChangeStore } from '../store.js';
+import { RESET_CHANGE_BODY, RESET_TABLES, resetStatements } from '../reset-tables.js';
+import { MIGRATIONS } from './migrations.js';
 import { prepareEntityStatements, SqliteTx, type EntityStatements } from './entities.js';
 import { migrate } from './migrate.js';
 import { TransactionGate, type LockPriority } from '../gate.js';
@@ -87,6 +89,31 @@ class SqliteStore implements Store {
       } finally {
         tx.close();
       }
+    });
+  }
+
+  reset(at: number): Promise<ResetCounts> {
+    // Under the store mutex, like every statement: no transaction, claim or delivery result interleaves with it.
+    return this.#mutex.run(() => {
+      if (this.#closed) throw new Error('store is closed');
+      return this.#db.transaction(() => {
+        const counts = {} as ResetCounts;
+        for (const [table, key, uncounted] of RESET_TABLES) {
+          const [counted, ...rest] = resetStatements(table, uncounted);
+          counts[key] = this.#db.prepare(counted!).run().changes;
+          for (const sql of rest) this.#db.prepare(sql).run();
+        }
+        this.#db.prepare("INSERT INTO world_changes (kind, body, created_at) VALUES ('reset', ?, ?)").run(RESET_CHANGE_BODY, at);
+        return counts;
+      }).immediate();
+    });
+  }
+
+  schemaStatus(): Promise<SchemaStatus> {
+    return this.#mutex.run(() => {
+      if (this.#closed) throw new Error('store is closed');
+      const row = this.#db.prepare('SELECT MAX(version) AS v FROM schema_migrations').get() as { v: number | null };
+      return { applied: row.v ?? 0, latest: Math.max(0, ...MIGRATIONS.map((m) => m.version)) };
     });
   }
 
