@@ -2,6 +2,7 @@
 import { formatDuration, formatRateLimit, isEphemeral, redactUrl, type Config } from './config.js';
 import type { Switchboard } from './main.js';
 import { DEFAULT_APP_ID, DEFAULT_APP_SECRET, DEFAULT_TENANT_ID } from './sim/default-world.js';
+import { worldBannerLines } from './sim/world-view.js';
 
 export function banner(sb: Switchboard): string {
   const cfg: Config = sb.config;
@@ -19,8 +20,9 @@ export function banner(sb: Switchboard): string {
     firstApp ? `  Bot app          client id ${firstApp.id}   secret ${firstApp.secret}${isDefault && firstApp.id === DEFAULT_APP_ID && firstApp.secret === DEFAULT_APP_SECRET ? ' (default)' : ''}` : '  Bot app          (none in the world file)',
     `  Trust the CA     NODE_EXTRA_CA_CERTS=${sb.caCertPath}`,
     `  Notify keys      ${sb.httpsUrl}/.well-known/OpenIdConfiguration`,
-    `  Control API      ${sb.httpUrl}/_switchboard/  (incoming-calls, calls, people, notifications, clock, faults)`,
+    `  Control API      ${sb.httpUrl}/_switchboard/  (lists the world and every control route; reset, health, ready, incoming-calls, …)`,
     `  Directory        ${cfg.world ?? 'built-in default world'}: ${tenants.length} tenant(s), ${tenants.reduce((n, t) => n + t.apps.length, 0)} app(s), ${tenants.reduce((n, t) => n + t.users.length, 0)} user(s), ${tenants.reduce((n, t) => n + t.meetings.length, 0)} meeting(s)`,
+    ...worldBannerLines(sb.directory.world, `${sb.httpUrl}/_switchboard/`).map((row) => `    ${row}`),
     `  Data             ${isEphemeral(cfg) ? ':memory: (nothing is kept)' : cfg.data}`,
     ...(cfg.clock === 'virtual' ? [`  Clock            virtual: stands still until POST ${sb.httpUrl}/_switchboard/clock/advance {"ms":…}`] : []),
     `  Store            ${describeStore(cfg)}`,

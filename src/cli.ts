@@ -15,6 +15,8 @@ Options (each also as an environment variable):
   --data <dir>           data directory, or :memory:     SWITCHBOARD_DATA        (./.switchboard)
   --tls-dir <dir>        local CA and certificate        SWITCHBOARD_TLS_DIR     (<data>/tls)
   --world <file.json>    directory to load               SWITCHBOARD_WORLD       (built-in)
+  --callback <url>       the default app's callback URL  SWITCHBOARD_CALLBACK    (the world's)
+                         (first app of the first tenant; https, or http to a loopback host)
   --notification-issuer  iss of notification JWTs        SWITCHBOARD_NOTIFICATION_ISSUER (https://api.botframework.com)
   --body-limit <bytes>   largest request body            SWITCHBOARD_BODY_LIMIT  (1048576)
   --max-json-depth <n>   deepest JSON nesting in a body  SWITCHBOARD_MAX_JSON_DEPTH (32)

@@ -4,6 +4,7 @@
  */
 import { resolve } from 'node:path';
 import { formatRateLimit, parseRateLimit, type RateLimit } from './auth/rate-limit.js';
+import { checkCallbackUri } from './domain/call.js';
 
 export interface Config {
   host: string;
@@ -17,6 +18,11 @@ export interface Config {
   tlsDir: string;
   /** World file replacing the built-in directory, or null. */
   world: string | null;
+  /**
+   * Calling webhook of the default app (the first app of the first tenant: the built-in world's bot), replacing the
+   * world's; null keeps the world's. Lets incoming calls and scenarios reach a bot without a world file.
+   */
+  callback: string | null;
   /** `iss` of the JWTs on notifications (the comms SDK accepts https://api.botframework.com). */
   notificationIssuer: string;
   /** Largest request body accepted, in bytes (413 beyond). */
@@ -53,6 +59,7 @@ export const DEFAULTS: Config = {
   data: '.switchboard',
   tlsDir: '',
   world: null,
+  callback: null,
   notificationIssuer: 'https://api.botframework.com',
   bodyLimit: 1024 * 1024,
   maxJsonDepth: 32,
@@ -80,6 +87,7 @@ const FLAGS: Record<string, keyof Config> = {
   '--data': 'data',
   '--tls-dir': 'tlsDir',
   '--world': 'world',
+  '--callback': 'callback',
   '--notification-issuer': 'notificationIssuer',
   '--body-limit': 'bodyLimit',
   '--max-json-depth': 'maxJsonDepth',
@@ -103,6 +111,7 @@ const ENV: Record<string, keyof Config> = {
   SWITCHBOARD_DATA: 'data',
   SWITCHBOARD_TLS_DIR: 'tlsDir',
   SWITCHBOARD_WORLD: 'world',
+  SWITCHBOARD_CALLBACK: 'callback',
   SWITCHBOARD_NOTIFICATION_ISSUER: 'notificationIssuer',
   SWITCHBOARD_BODY_LIMIT: 'bodyLimit',
   SWITCHBOARD_MAX_JSON_DEPTH: 'maxJsonDepth',
@@ -170,6 +179,11 @@ function assign(cfg: Config, key: keyof Config, raw: string, source: string): vo
   if (key === 'logLevel' && !LOG_LEVELS.has(raw)) throw new ConfigError(`${source}: expected one of ${[...LOG_LEVELS].join(', ')}, got '${raw}'`);
   if (key === 'clock' && !CLOCKS.has(raw)) throw new ConfigError(`${source}: expected one of ${[...CLOCKS].join(', ')}, got '${raw}'`);
   if (key === 'postgresSchema' && !/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(raw)) throw new ConfigError(`${source}: expected a plain schema name (letters, digits, _), got '${raw}'`);
+  if (key === 'callback') {
+    // The rule Graph applies to a bot's callbackUri: https, or plain http to a bot on this machine.
+    const bad = checkCallbackUri(raw, source);
+    if (bad) throw new ConfigError(bad.message);
+  }
   if (key === 'postgres' && !/^postgres(ql)?:\/\//.test(raw)) throw new ConfigError(`${source}: expected a postgres:// or postgresql:// URL, got '${redactUrl(raw)}'`);
   (cfg as unknown as Record<string, unknown>)[key] = raw;
 }

@@ -24,6 +24,7 @@ import { CallingService } from './service/calling-service.js';
 import { TimerLoop } from './service/timer-loop.js';
 import { WorldSync } from './sim/world-sync.js';
 import { defaultWorld } from './sim/default-world.js';
+import { applyDefaultCallback } from './sim/default-app.js';
 import { Directory, loadWorldFile, type World } from './sim/directory.js';
 import { ClockControl } from './sim/virtual-time.js';
 import { openPostgresStore } from './store/postgres/store.js';
@@ -109,6 +110,7 @@ export async function startSwitchboard(config: Config, opts: StartOptions = {}):
   const authClock = manual ? systemClock : clock;
   const ids = opts.ids ?? randomIds;
   const world = opts.world ?? (config.world ? loadWorldFile(config.world) : defaultWorld());
+  applyDefaultCallback(world, config.callback);
   const directory = new Directory(world);
   if (!isEphemeral(config)) mkdirSync(config.data, { recursive: true });
   const log = (level: 'error' | 'warn' | 'info' | 'debug', msg: string, data?: unknown): void => {

@@ -2,7 +2,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { banner, describeStore } from '../src/banner.js';
 import { resolveConfig } from '../src/config.js';
-import { DEFAULT_APP_ID, DEFAULT_APP_SECRET, DEFAULT_TENANT_ID, defaultWorld } from '../src/sim/default-world.js';
+import { DEFAULT_APP_ID, DEFAULT_APP_SECRET, DEFAULT_INSTANCE_ID, DEFAULT_MEETING_THREADS, DEFAULT_TENANT_ID, DEFAULT_USERS, defaultWorld } from '../src/sim/default-world.js';
+import { worldBannerLines } from '../src/sim/world-view.js';
+import { parseWorld } from '../src/sim/directory.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 
 describe('start-up banner', () => {
@@ -24,6 +26,34 @@ describe('start-up banner', () => {
     expect(text).toContain(`NODE_EXTRA_CA_CERTS=${server.sb.caCertPath}`);
     expect(text).toContain('built-in default world: 1 tenant(s), 1 app(s), 10 user(s), 2 meeting(s)');
     expect(text).toContain(':memory: (nothing is kept)');
+  });
+
+  it('lists the world: tenant, app with its callback, numbers, every user and how they answer, phones, meetings with join URLs', () => {
+    const text = banner(server.sb);
+    expect(text).toContain(`Control API      ${server.httpUrl}/_switchboard/`);
+    const rows = text.split('\n');
+    const row = (start: string) => rows.find((l) => l.trimStart().startsWith(start));
+    expect(row(`tenant   ${DEFAULT_TENANT_ID}`)).toContain('Contoso');
+    expect(row(`app      ${DEFAULT_APP_ID}`)).toContain('callback (none: incoming calls need --callback <url>)');
+    expect(row('number   +14255550100')).toContain(DEFAULT_INSTANCE_ID);
+    expect(row(`user     ${DEFAULT_USERS.dana}`)).toMatch(/Dana Declines +decline after 2000 ms$/);
+    expect(row(`user     ${DEFAULT_USERS.nora}`)).toMatch(/noAnswer after 30000 ms$/);
+    expect(row('phone    +14255550199')).toContain('busy after 1000 ms');
+    expect(row('phone    any other number')).toContain('accept after 1500 ms');
+    const meeting = rows.findIndex((l) => l.includes(`meeting  ${DEFAULT_MEETING_THREADS.weeklySync}`));
+    expect(rows[meeting]).toContain('join id 1234567  organizer Bob Organizer');
+    expect(rows[meeting + 1]!.trim()).toMatch(/^https:\/\/teams\.microsoft\.com\/l\/meetup-join\/19%3ameeting_Win6Ydo4/);
+    expect(rows.filter((l) => l.trimStart().startsWith('user     '))).toHaveLength(10);
+  });
+
+  it('caps a large world\'s listing and points at the control API for the rest', () => {
+    const world = parseWorld({ tenants: [{ id: 't1', apps: [{ id: 'a1', secret: 's', callbackUri: 'https://bot.example/cb' }], users: Array.from({ length: 200 }, (_, i) => ({ id: `user-${i}` })) }] });
+    const lines = worldBannerLines(world, 'http://127.0.0.1:4100/_switchboard/', 30);
+    expect(lines).toHaveLength(30);
+    expect(lines[1]).toContain('callback https://bot.example/cb');
+    // tenant + app + 200 users + the any-other-number row = 203 rows, 29 shown.
+    expect(lines[29]).toBe('… 174 more row(s): http://127.0.0.1:4100/_switchboard/');
+    expect(worldBannerLines(world, 'x', 1000)).toHaveLength(203);
   });
 
   it('says which store is in use, without the PostgreSQL password', () => {

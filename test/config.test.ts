@@ -42,6 +42,18 @@ describe('resolveConfig', () => {
     expect(() => resolveConfig(argv, {})).toThrow(message);
   });
 
+  it('takes the default app\'s callback from --callback or SWITCHBOARD_CALLBACK: https, or http to a loopback host', () => {
+    expect(resolveConfig([], {}).callback).toBeNull();
+    expect(resolveConfig(['--callback', 'https://bot.example/api/calls']).callback).toBe('https://bot.example/api/calls');
+    expect(resolveConfig([], { SWITCHBOARD_CALLBACK: 'http://127.0.0.1:4200/callback' }).callback).toBe('http://127.0.0.1:4200/callback');
+    expect(resolveConfig(['--callback=http://localhost:3978/api/calls'], { SWITCHBOARD_CALLBACK: 'https://other.example/' }).callback).toBe('http://localhost:3978/api/calls');
+    // The error names the option (or the variable) it came from, and nothing starts.
+    expect(() => resolveConfig(['--callback', 'bot:4200'], {})).toThrow(ConfigError);
+    expect(() => resolveConfig(['--callback', 'not a url'], {})).toThrow(/^--callback 'not a url' is not an absolute URL\.$/);
+    expect(() => resolveConfig(['--callback', 'http://bot.example/api/calls'], {})).toThrow(/^--callback must be an https URL \(plain http is allowed only for loopback hosts\)/);
+    expect(() => resolveConfig([], { SWITCHBOARD_CALLBACK: 'ftp://127.0.0.1/x' })).toThrow(/^SWITCHBOARD_CALLBACK must be an https URL/);
+  });
+
   it('takes the clock from --clock or SWITCHBOARD_CLOCK', () => {
     expect(resolveConfig(['--clock', 'virtual']).clock).toBe('virtual');
     expect(resolveConfig([], { SWITCHBOARD_CLOCK: 'virtual' }).clock).toBe('virtual');

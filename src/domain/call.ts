@@ -358,7 +358,7 @@ export function decideIncomingCall(cmd: IncomingCallCommand, directory: Director
   if (!found) return reject(RejectionCode.invalidProperty, 'target must be an identity set naming an application or applicationInstance of the directory.', 'target');
   if (found.tenant.id.toLowerCase() !== tenant.id.toLowerCase()) return reject(RejectionCode.tenantMismatch, 'target belongs to another tenant.', 'target');
   const app = found.app;
-  if (!app.callbackUri) return reject(RejectionCode.invalidCallbackUri, `App ${app.id} has no callbackUri in the directory: set apps[].callbackUri in the world file.`, 'target');
+  if (!app.callbackUri) return reject(RejectionCode.invalidCallbackUri, `App ${app.id} has no callbackUri in the directory: start Switchboard with --callback <url> (the default app) or set apps[].callbackUri in the world file.`, 'target');
   const source = cleanIdentitySet(cmd.source);
   const sp = primaryIdentity(source);
   if (!sp || typeof sp.value.id !== 'string') return reject(RejectionCode.invalidProperty, 'source must name a user or phone with an id.', 'source');

@@ -4,8 +4,10 @@
  * `runScenario` (what `switchboard run-scenario` does), then what the bot says it received and did.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer, type AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import { resolveConfig } from '../../src/config.js';
 import { defaultWorld, DEFAULT_USERS } from '../../src/sim/default-world.js';
 import { loadScenarioFile, runScenario } from '../../src/sim/scenario.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
@@ -24,10 +26,19 @@ interface RunningBot {
   stop(): Promise<void>;
 }
 
-async function startExampleBot(file: string, server: TestServer): Promise<RunningBot> {
+/** A port free right now (the OS picks it), for a bot whose callback URL the server must know before the bot runs. */
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return port;
+}
+
+async function startExampleBot(file: string, server: TestServer, port: number): Promise<RunningBot> {
   const child: ChildProcess = spawn(process.execPath, [example(file)], {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, NODE_OPTIONS: '', NODE_EXTRA_CA_CERTS: server.sb.caCertPath, SWITCHBOARD_GRAPH: server.httpsUrl, BOT_PORT: '0' },
+    env: { ...process.env, NODE_OPTIONS: '', NODE_EXTRA_CA_CERTS: server.sb.caCertPath, SWITCHBOARD_GRAPH: server.httpsUrl, BOT_PORT: String(port) },
   });
   let out = '';
   child.stdout!.on('data', (c: Buffer) => (out += c.toString('utf8')));
@@ -64,13 +75,18 @@ describe('example scenarios', () => {
     for (const c of cleanups.splice(0).reverse()) await c();
   });
 
-  /** A fresh server on the virtual clock whose app's calling webhook is the example bot. */
+  /**
+   * A fresh server on the virtual clock whose default app's calling webhook is the example bot, set as the README
+   * says: `--callback http://127.0.0.1:<BOT_PORT>/callback`, no world file.
+   */
   async function setUp(botFile: string): Promise<{ server: TestServer; bot: RunningBot }> {
-    const server = await startTestServer(defaultWorld(), { virtual: true });
+    const port = await freePort();
+    const callback = resolveConfig(['--callback', `http://127.0.0.1:${port}/callback`], {}).callback;
+    const server = await startTestServer(defaultWorld(), { virtual: true, config: { callback } });
     cleanups.push(() => server.close());
-    const bot = await startExampleBot(botFile, server);
+    const bot = await startExampleBot(botFile, server, port);
     cleanups.push(() => bot.stop());
-    for (const t of server.sb.directory.world.tenants) for (const a of t.apps) a.callbackUri = bot.url;
+    expect(bot.url).toBe(callback);
     return { server, bot };
   }
 
