@@ -1,6 +1,6 @@
 /**
  * Scenario 7, peer: the same invite requests against `prism mock` of the Graph calls OpenAPI document
- * (`../shared/spec/graph-metadata/calls.openapi3.json`, npm `@stoplight/prism-cli`): the stateless mock a user would
+ * (`metadata/graph/calls.openapi3.json`, npm `@stoplight/prism-cli`): the stateless mock a user would
  * otherwise pick. It answers from the schema's examples and keeps no state: no operation, roster or notification.
  */
 import { spawn } from 'node:child_process';
@@ -11,8 +11,9 @@ import type { ExtraContext, ExtraSection } from './extra.js';
 import { fmt, fmtLatency, median } from './stats.js';
 import { runLoad } from './workers.js';
 
+// This file runs compiled, from dist/bench/: the repository root is two levels up.
 const PRISM = fileURLToPath(new URL('../../node_modules/.bin/prism', import.meta.url));
-const SPEC = fileURLToPath(new URL('../../../shared/spec/graph-metadata/calls.openapi3.json', import.meta.url));
+const SPEC = fileURLToPath(new URL('../../metadata/graph/calls.openapi3.json', import.meta.url));
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -65,7 +66,7 @@ export async function peer(ctx: ExtraContext, tokenLength: number): Promise<Extr
     return {
       id: 'peer',
       title: '7. Peer: `prism mock` of calls.openapi3.json',
-      what: `\`prism mock\` (@stoplight/prism-cli) serving ../shared/spec/graph-metadata/calls.openapi3.json, the same invite requests as the baseline, ${runs.length} run(s) of ${ctx.duration} s.`,
+      what: `\`prism mock\` (@stoplight/prism-cli) serving metadata/graph/calls.openapi3.json, the same invite requests as the baseline, ${runs.length} run(s) of ${ctx.duration} s.`,
       table: [
         ['Server', 'runs', 'req/s', '× baseline', 'p50', 'p99', 'statuses (last run)'],
         ['prism mock', String(runs.length), fmt(rate), fmt(rate / ctx.baselineReqPerSec, 3), fmtLatency(median(runs.map((r) => r.p50))), fmtLatency(median(runs.map((r) => r.p99))), JSON.stringify(runs.at(-1)!.statuses)],

@@ -1,5 +1,5 @@
 /**
- * JSON-Schema validation of Graph bodies against the v1.0 calls OpenAPI (shared/spec/graph-metadata).
+ * JSON-Schema validation of Graph bodies against the v1.0 calls OpenAPI and CSDL in metadata/graph/ (see its README).
  *
  * Strictness (additionalProperties): the OpenAPI never sets `additionalProperties`, so by itself it accepts any
  * extra key. We close the types that the CSDL declares closed (no `OpenType="true"` on the type or a base type):
@@ -19,7 +19,7 @@ import addFormatsModule from 'ajv-formats';
 
 type Json = Record<string, unknown>;
 
-const METADATA_DIR = new URL('../../../shared/spec/graph-metadata/', import.meta.url);
+const METADATA_DIR = new URL('../../metadata/graph/', import.meta.url);
 const NS = 'microsoft.graph.';
 const DOC_ID = 'https://switchboard.test/graph-calls.json';
 const ENVELOPE = 'switchboard.commsNotificationsEnvelope';
