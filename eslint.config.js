@@ -35,6 +35,11 @@ export default tseslint.config(
     languageOptions: { ...tseslint.configs.disableTypeChecked.languageOptions, globals: { URL: 'readonly', process: 'readonly' } },
   },
   {
+    // `npm start`'s launcher (scripts/start.mjs) runs before anything is built, so it is plain JS too.
+    files: ['scripts/**/*.mjs'],
+    languageOptions: { globals: { console: 'readonly' } },
+  },
+  {
     // Example bots are plain Node ESM, run as `node examples/<bot>.mjs`, the way a bot author would write them.
     files: ['examples/**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,

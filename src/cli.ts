@@ -83,7 +83,16 @@ async function main(argv: string[]): Promise<void> {
     throw e;
   }
   console.log(banner(sb));
+  let stoppingSince: number | null = null;
   const stop = (signal: string): void => {
+    // Ctrl-C under `npm start` arrives twice (from the terminal, and forwarded by npm): only a repeat a moment later is
+    // the user insisting, and stops at once instead of after the drain.
+    if (stoppingSince !== null) {
+      if (performance.now() - stoppingSince < 1000) return;
+      console.log(`switchboard: ${signal} again, exiting without waiting for the drain`);
+      process.exit(1);
+    }
+    stoppingSince = performance.now();
     console.log(`\nswitchboard: ${signal} received, shutting down…`);
     sb.close().then(
       () => process.exit(0),
@@ -93,8 +102,8 @@ async function main(argv: string[]): Promise<void> {
       },
     );
   };
-  process.once('SIGINT', () => stop('SIGINT'));
-  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
 }
 
 await main(process.argv.slice(2));

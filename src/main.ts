@@ -27,7 +27,6 @@ import { defaultWorld } from './sim/default-world.js';
 import { applyDefaultCallback } from './sim/default-app.js';
 import { Directory, loadWorldFile, type World } from './sim/directory.js';
 import { ClockControl } from './sim/virtual-time.js';
-import { openPostgresStore } from './store/postgres/store.js';
 import { openSqliteStore } from './store/sqlite/store.js';
 import type { Store } from './store/store.js';
 
@@ -90,8 +89,10 @@ async function settlesWithin(p: Promise<unknown>, ms: number, tick: () => void):
 const urlHost = (host: string): string => (host.includes(':') ? `[${host}]` : host);
 
 /** PostgreSQL when a URL is configured (shared by every instance on it), else SQLite in the data directory. */
-function openStore(config: Config, clock: Clock, log: (level: 'warn', msg: string) => void): Promise<Store> {
+async function openStore(config: Config, clock: Clock, log: (level: 'warn', msg: string) => void): Promise<Store> {
   if (config.postgres !== null) {
+    // Loaded only here: a SQLite start does not pay for loading pg.
+    const { openPostgresStore } = await import('./store/postgres/store.js');
     return openPostgresStore({
       connectionString: config.postgres,
       ...(config.postgresSchema !== null ? { schema: config.postgresSchema } : {}),

@@ -2,9 +2,10 @@
  * RS256 signing keys: one for access tokens, one for the JWTs on notifications to bots. Persisted in the data
  * directory so that tokens issued before a restart still verify.
  */
-import { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, type JsonWebKey, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPair, randomBytes, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { link, mkdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { calculateJwkThumbprint, type JWK } from 'jose';
 
 export interface SigningKey {
@@ -46,20 +47,23 @@ interface KeysFile {
 
 export class KeysFileError extends Error {}
 
+const generateRsaKeyPair = promisify(generateKeyPair);
+
 /**
  * Reads `dataDir/keys.json`, creating it on first start; `null` gives ephemeral keys that live in memory only.
  * `now` (the auth clock) dates a new notification key, for rotation by age.
  */
 export async function loadOrCreateSigningKeys(dataDir: string | null, now: number = Date.now()): Promise<SigningKeys> {
   if (dataDir === null) {
-    const notification = await newSigningKey();
-    return { token: await newSigningKey(), notification, notificationRing: { current: notification, activatedAt: now, previous: [] } };
+    const [token, notification] = await Promise.all([newSigningKey(), newSigningKey()]);
+    return { token, notification, notificationRing: { current: notification, activatedAt: now, previous: [] } };
   }
   await mkdir(dataDir, { recursive: true });
   const path = join(dataDir, 'keys.json');
   const existing = await readKeys(path);
   if (existing) return existing;
-  const doc: KeysFile = { version: 1, token: privateJwk(newPrivateKey()), notification: privateJwk(newPrivateKey()), notificationActivatedAt: now, notificationPrevious: [] };
+  const [token, notification] = await Promise.all([newPrivateKey(), newPrivateKey()]);
+  const doc: KeysFile = { version: 1, token: privateJwk(token), notification: privateJwk(notification), notificationActivatedAt: now, notificationPrevious: [] };
   const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   await writeFile(tmp, `${JSON.stringify(doc, null, 2)}\n`, { mode: 0o600 });
   try {
@@ -76,7 +80,7 @@ export async function loadOrCreateSigningKeys(dataDir: string | null, now: numbe
 }
 
 /** A fresh RS256 key (a notification key rotation). */
-export const newSigningKey = (): Promise<SigningKey> => fromPrivate(newPrivateKey());
+export const newSigningKey = async (): Promise<SigningKey> => fromPrivate(await newPrivateKey());
 
 /** Reads the keys of a data directory that already has them. */
 export async function readKeysFile(dataDir: string): Promise<SigningKeys> {
@@ -98,8 +102,9 @@ export async function writeNotificationRing(dataDir: string, ring: NotificationR
   await rename(tmp, path);
 }
 
-function newPrivateKey(): KeyObject {
-  return generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
+/** Off the main thread (libuv's pool), so the two keys of a first start are generated side by side. */
+async function newPrivateKey(): Promise<KeyObject> {
+  return (await generateRsaKeyPair('rsa', { modulusLength: 2048 })).privateKey;
 }
 
 function privateJwk(key: KeyObject): JWK {

@@ -7,7 +7,7 @@ import { X509Certificate, createPrivateKey, generateKeyPairSync, randomBytes, ty
 import { mkdir, readFile, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
-import forge from 'node-forge';
+import type Forge from 'node-forge';
 
 export interface TlsMaterial {
   caCertPem: string;
@@ -40,13 +40,15 @@ export async function loadOrCreateTls(dir: string, hosts: string[], now: () => n
     // Another process may have finished the work while we waited for the lock.
     const again = await readValid(dir, wanted, now());
     if (again) return again;
+    // node-forge only makes certificates: a start that finds valid ones here never loads it.
+    const forge = (await import('node-forge')).default;
     let ca = await readPair(dir, 'ca.pem', 'ca-key.pem');
     if (!ca || !caUsable(ca, now())) {
-      ca = createCa(now());
+      ca = createCa(forge, now());
       await publish(join(dir, 'ca-key.pem'), ca.keyPem, 0o600);
       await publish(join(dir, 'ca.pem'), ca.certPem, 0o644);
     }
-    const server = createServerCert(ca, wanted, now());
+    const server = createServerCert(forge, ca, wanted, now());
     await publish(join(dir, 'server-key.pem'), server.keyPem, 0o600);
     await publish(join(dir, 'server.pem'), server.certPem, 0o644);
     return { caCertPem: ca.certPem, caCertPath: join(dir, 'ca.pem'), ...server };
@@ -107,7 +109,7 @@ function serverUsable(server: Pair, ca: Pair, hosts: string[], now: number): boo
   return hosts.every((h) => (isIP(h) ? p.cert.checkIP(h) !== undefined : p.cert.checkHost(h, { subject: 'never' }) !== undefined));
 }
 
-function rsaKeyPair(): { forgePublic: forge.pki.rsa.PublicKey; forgePrivate: forge.pki.rsa.PrivateKey; keyPem: string } {
+function rsaKeyPair(forge: typeof Forge): { forgePublic: Forge.pki.rsa.PublicKey; forgePrivate: Forge.pki.rsa.PrivateKey; keyPem: string } {
   // Native key generation takes milliseconds; forge's pure-JS one takes seconds.
   const { publicKey, privateKey } = generateKeyPairSync('rsa', {
     modulusLength: 2048,
@@ -128,7 +130,7 @@ function serial(): string {
   return bytes.toString('hex');
 }
 
-function baseCert(publicKey: forge.pki.rsa.PublicKey, now: number, days: number): forge.pki.Certificate {
+function baseCert(forge: typeof Forge, publicKey: Forge.pki.rsa.PublicKey, now: number, days: number): Forge.pki.Certificate {
   const cert = forge.pki.createCertificate();
   cert.publicKey = publicKey;
   cert.serialNumber = serial();
@@ -138,9 +140,9 @@ function baseCert(publicKey: forge.pki.rsa.PublicKey, now: number, days: number)
   return cert;
 }
 
-function createCa(now: number): Pair {
-  const keys = rsaKeyPair();
-  const cert = baseCert(keys.forgePublic, now, CA_DAYS);
+function createCa(forge: typeof Forge, now: number): Pair {
+  const keys = rsaKeyPair(forge);
+  const cert = baseCert(forge, keys.forgePublic, now, CA_DAYS);
   const subject = [
     { name: 'commonName', value: 'Switchboard Local CA' },
     { name: 'organizationName', value: 'Switchboard' },
@@ -156,11 +158,11 @@ function createCa(now: number): Pair {
   return { certPem: forge.pki.certificateToPem(cert), keyPem: keys.keyPem };
 }
 
-function createServerCert(ca: Pair, hosts: string[], now: number): Pair {
+function createServerCert(forge: typeof Forge, ca: Pair, hosts: string[], now: number): Pair {
   const caCert = forge.pki.certificateFromPem(ca.certPem);
   const caKey = forge.pki.privateKeyFromPem(ca.keyPem);
-  const keys = rsaKeyPair();
-  const cert = baseCert(keys.forgePublic, now, SERVER_DAYS);
+  const keys = rsaKeyPair(forge);
+  const cert = baseCert(forge, keys.forgePublic, now, SERVER_DAYS);
   cert.setSubject([
     { name: 'commonName', value: hosts.find((h) => isIP(h) === 0) ?? 'localhost' },
     { name: 'organizationName', value: 'Switchboard' },
