@@ -29,7 +29,7 @@ Options (each also as an environment variable):
   --throttle-app-tenant  Graph requests per app per tenant SWITCHBOARD_THROTTLE_APP_TENANT (50000/15s)
   --throttle-app         Graph requests per app           SWITCHBOARD_THROTTLE_APP (130000/10s)
   --throttle-tenant      Graph requests per tenant        SWITCHBOARD_THROTTLE_TENANT (off)
-  --token-rate-limit     token requests per client        SWITCHBOARD_TOKEN_RATE_LIMIT (200/1m)
+  --token-rate-limit     tokens issued per client         SWITCHBOARD_TOKEN_RATE_LIMIT (200/1m)
   --notification-key-rotation <age|off>  replace the notification key SWITCHBOARD_NOTIFICATION_KEY_ROTATION (off)
   --notification-key-overlap <duration>  replaced key stays published  SWITCHBOARD_NOTIFICATION_KEY_OVERLAP (1h)`;
 

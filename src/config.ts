@@ -44,7 +44,7 @@ export interface Config {
   throttleApp: RateLimit | null;
   /** Graph requests of all apps of one tenant per window, or null. */
   throttleTenant: RateLimit | null;
-  /** Token requests per client (app) per window at the token endpoint (429 in the AAD shape beyond), or null. */
+  /** Tokens issued per client (app) per window at the token endpoint (429 in the AAD shape beyond), or null. */
   tokenRateLimit: RateLimit | null;
   /** Age (ms) at which the notification signing key is replaced, or null: only on POST /_switchboard/notification-keys/rotate. */
   notificationKeyRotation: number | null;

@@ -15,6 +15,7 @@ import { NotificationKeyRing } from './auth/notification-keys.js';
 import { NotificationSigner } from './auth/notification-signer.js';
 import { loadOrCreateTls } from './auth/tls.js';
 import { RateLimiter } from './auth/rate-limit.js';
+import { DEFAULT_LOCKOUT, SecretLockout } from './auth/lockout.js';
 import { GraphThrottle } from './auth/throttle.js';
 import { TokenService } from './auth/tokens.js';
 import { isEphemeral, type Config } from './config.js';
@@ -129,6 +130,7 @@ export async function startSwitchboard(config: Config, opts: StartOptions = {}):
   // Request limits count real time, like token lifetimes: a bot's retry handler waits in real time.
   const throttle = new GraphThrottle({ appTenant: config.throttleAppTenant, app: config.throttleApp, tenant: config.throttleTenant }, authClock);
   const tokenLimiter = config.tokenRateLimit ? new RateLimiter(config.tokenRateLimit, authClock) : null;
+  const lockout = new SecretLockout(DEFAULT_LOCKOUT, authClock);
   const notificationKeys = new NotificationKeyRing({
     ring: keys.notificationRing,
     clock: authClock,
@@ -170,7 +172,7 @@ export async function startSwitchboard(config: Config, opts: StartOptions = {}):
   const app = buildApp(
     {
       config, service, store, tokens, throttle, notificationKeys, clock: clockControl, worldSync, settleDeliveries: () => dispatcher.settle(),
-      auth: { tokens, directory, keys, notificationIssuer: config.notificationIssuer, tokenLimiter, notificationKeys },
+      auth: { tokens, directory, keys, notificationIssuer: config.notificationIssuer, tokenLimiter, lockout, notificationKeys },
     },
     (handler) => {
       const handle = (req: IncomingMessage, res: ServerResponse): void => handler(req, res);

@@ -8,6 +8,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { JWK } from 'jose';
 import type { Directory, Tenant } from '../sim/directory.js';
 import type { SigningKey } from './keys.js';
+import type { SecretLockout } from './lockout.js';
 import type { RateLimiter } from './rate-limit.js';
 import { secretMatches, type TokenService } from './tokens.js';
 
@@ -18,8 +19,10 @@ export interface AuthRouteDeps {
   notificationIssuer: string;
   /** The published notification keys (current and those in their overlap); absent: `keys.notification` only. */
   notificationKeys?: { published(): Promise<JWK[]> };
-  /** Token requests per client; null or absent: unlimited. */
+  /** Tokens issued per client (right secrets only); null or absent: unlimited. */
   tokenLimiter?: RateLimiter | null;
+  /** Wrong secrets per client and source address (src/auth/lockout.ts); null or absent: unlimited. */
+  lockout?: SecretLockout | null;
 }
 
 const FORM = 'application/x-www-form-urlencoded';
@@ -92,6 +95,7 @@ function openIdMetadata(base: string, tenant: Tenant): Record<string, unknown> {
 export function authRoutes(app: FastifyInstance, deps: AuthRouteDeps): void {
   const { tokens, directory, keys, notificationIssuer } = deps;
   const tokenLimiter = deps.tokenLimiter ?? null;
+  const lockout = deps.lockout ?? null;
 
   if (!app.hasContentTypeParser(FORM)) {
     app.addContentTypeParser(FORM, { parseAs: 'string' }, (_req, body, done) => {
@@ -123,22 +127,33 @@ export function authRoutes(app: FastifyInstance, deps: AuthRouteDeps): void {
       return aadError(req, reply, 400, 'unauthorized_client', 700016,
         `Application with identifier '${clientId}' was not found in the directory '${tenant.displayName}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.`);
     }
-    // Counted before the secret is checked: a wrong secret costs a request like a right one (no guessing at speed).
-    const wait = tokenLimiter?.take(`${tenant.id}/${found.app.id}`.toLowerCase()) ?? null;
-    if (wait !== null) {
-      const retryAfter = Math.ceil(wait / 1000);
-      void reply.header('retry-after', String(retryAfter));
-      return aadError(req, reply, 429, 'temporarily_unavailable', 90055,
-        `Too many token requests for application '${found.app.id}': at most ${tokenLimiter!.limit.requests} per ${tokenLimiter!.limit.windowMs / 1000} s. Retry after ${retryAfter} s, and cache tokens: each is valid for an hour.`);
-    }
     const secret = field('client_secret');
     if (secret === undefined) {
       const hint = field('client_assertion') ? ' Switchboard does not support certificate (client_assertion) credentials; send client_secret.' : '';
       return aadError(req, reply, 401, 'invalid_client', 7000218, `The request body must contain the following parameter: 'client_assertion' or 'client_secret'.${hint}`);
     }
+    // Smart lockout (src/auth/lockout.ts): a source with too many wrong secrets is refused before its secret is
+    // compared, so its guesses stop counting; the bot's own source is not locked by them.
+    const client = `${tenant.id}/${found.app.id}`.toLowerCase();
+    const lockedMs = lockout?.lockedFor(client, req.ip) ?? null;
+    if (lockedMs !== null) {
+      // AADSTS50053 is Entra ID's smart-lockout answer (400). Its lockout period is not told; Switchboard tells it.
+      return aadError(req, reply, 400, 'invalid_client', 50053,
+        `The application '${found.app.id}' is locked for requests from ${req.ip} because too many wrong client secrets were sent; try again in ${Math.ceil(lockedMs / 1000)} s. The lockout holds the source of the failures: the right secret from an address that got a token before still works.`);
+    }
     if (!secretMatches(found.app.secret, secret)) {
+      lockout?.failed(client, req.ip);
       return aadError(req, reply, 401, 'invalid_client', 7000215,
         `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${found.app.id}'.`);
+    }
+    lockout?.succeeded(client, req.ip);
+    // Counted once the secret matched: wrong secrets (limited by the lockout) never use up the bot's allowance.
+    const wait = tokenLimiter?.take(client) ?? null;
+    if (wait !== null) {
+      const retryAfter = Math.ceil(wait / 1000);
+      void reply.header('retry-after', String(retryAfter));
+      return aadError(req, reply, 429, 'temporarily_unavailable', 90055,
+        `Too many token requests for application '${found.app.id}': at most ${tokenLimiter!.limit.requests} per ${tokenLimiter!.limit.windowMs / 1000} s. Retry after ${retryAfter} s, and cache tokens: each is valid for an hour.`);
     }
     const scopes = scope.split(/\s+/).filter((s) => s !== '' && !OIDC_SCOPES.has(s));
     const bad = scopes.find((s) => !s.endsWith('/.default'));
