@@ -5,7 +5,7 @@ import type { MuteCommand } from '../domain/mute.js';
 import type { RedirectCommand, TransferCommand } from '../domain/transfer.js';
 import { toGraphCall } from '../domain/render.js';
 import { actionName, authenticate, baseUrl, notImplementedHere, orThrow, sendOperation, type GraphDeps, type GraphPrefix } from './context.js';
-import { unknownSegment } from './errors.js';
+import { unknownAction } from './allowed-methods.js';
 import type { UpdateRecordingStatusCommand } from '../domain/in-call.js';
 import type { ClientContextCommand } from '../domain/media-operations.js';
 import type { PlayPromptCommand, RecordResponseCommand } from '../domain/prompts.js';
@@ -41,6 +41,11 @@ const parseReject = bodyValidator<{ reason?: string | null; callbackUri?: string
 
 /** Graph call actions this version does not serve yet: they answer 501 rather than a fake success. */
 const UNIMPLEMENTED_CALL_ACTIONS = new Set(['addlargegalleryview']);
+/** Every action name the action route answers for (the cases below and the 501 ones): other methods on them are 405. */
+const CALL_ACTIONS: ReadonlySet<string> = new Set([
+  ...UNIMPLEMENTED_CALL_ACTIONS, 'answer', 'keepalive', 'mute', 'unmute', 'reject', 'redirect', 'transfer', 'subscribetotone', 'senddtmftones',
+  'playprompt', 'recordresponse', 'cancelmediaprocessing', 'updaterecordingstatus', 'changescreensharingrole',
+]);
 
 type CallParams = { callId: string };
 type ActionParams = CallParams & { action: string };
@@ -69,7 +74,7 @@ export function callRoutes(app: FastifyInstance, deps: GraphDeps, prefix: GraphP
     return reply.code(204).send();
   });
 
-  app.post<{ Params: ActionParams }>(`${prefix.path}/:callId/:action`, async (req, reply) => {
+  app.post<{ Params: ActionParams }>(`${prefix.path}/:callId/:action`, { config: { pathValues: { action: CALL_ACTIONS } } }, async (req, reply) => {
     const action = actionName(req.params.action);
     const principal = await authenticate(deps, req);
     if (UNIMPLEMENTED_CALL_ACTIONS.has(action)) throw notImplementedHere(req);
@@ -112,7 +117,7 @@ export function callRoutes(app: FastifyInstance, deps: GraphDeps, prefix: GraphP
         orThrow(await deps.service.changeScreenSharingRole(principal, req.params.callId, parseScreenSharingRole(req.body)));
         return reply.code(202).send();
       default:
-        throw unknownSegment(req.params.action);
+        throw unknownAction(req, req.params.action);
     }
   });
 }

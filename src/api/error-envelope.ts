@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { installRouteMethods, methodNotAllowedFor } from './allowed-methods.js';
 import { requestPath } from './context.js';
 import { badUrl, GraphError, headersTooLarge, internalError, invalidJson, malformedHttp, MAX_PATH_SEGMENT, notFound, pathTooLong, payloadTooLarge, requestTimeout, shuttingDown, unservedGraphPath, unsupportedMediaType } from './errors.js';
 
@@ -96,6 +97,7 @@ export function answerFrameworkError(error: FastifyError, req: FastifyRequest, r
 }
 
 export function installGraphErrors(app: FastifyInstance, bodyLimit: number): void {
+  installRouteMethods(app);
   app.decorateRequest('graphRequestId', '');
   app.decorateRequest('graphClientRequestId', '');
   // Set once close() begins: a request arriving on a still-open connection is refused in the envelope, not run.
@@ -119,6 +121,9 @@ export function installGraphErrors(app: FastifyInstance, bodyLimit: number): voi
   });
   app.setNotFoundHandler((req, reply) => {
     const path = requestPath(req);
+    // A method no route serves on a path other methods do serve (TRACE, OPTIONS, PUT on a call): 405 with Allow.
+    const wrongMethod = methodNotAllowedFor(req.server, req.method, path);
+    if (wrongMethod) return sendGraphError(req, reply, wrongMethod);
     // A Graph calling path we do not serve yet says so, rather than pretending it does not exist.
     // A hostile id (non-ASCII, such as `zzİ`, which the case-insensitive router cannot match once lowercasing changes
     // its length) names nothing: 404, not "not implemented yet" (unservedGraphPath).

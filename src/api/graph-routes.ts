@@ -1,7 +1,8 @@
 /** Mounts every Graph calling resource under /v1.0 and /beta, on /communications/calls and the deprecated /app/calls, and users' onlineMeetings. */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { callRoutes } from './calls.js';
-import { authenticate, notImplementedHere, type GraphDeps, type GraphPrefix } from './context.js';
+import { methodNotAllowedFor } from './allowed-methods.js';
+import { authenticate, notImplementedHere, requestPath, type GraphDeps, type GraphPrefix } from './context.js';
 import { onlineMeetingRoutes } from './online-meetings.js';
 import { operationRoutes } from './operations.js';
 import { participantRoutes } from './participants.js';
@@ -21,14 +22,16 @@ export function graphRoutes(app: FastifyInstance, deps: GraphDeps): void {
 }
 
 /**
- * Graph calling paths Switchboard does not serve (audioRoutingGroups, contentSharingSessions, listing calls, other
- * verbs): 501 saying so, but like every Graph path only after the token is checked, as Graph itself does.
+ * Graph calling paths Switchboard does not serve (audioRoutingGroups, contentSharingSessions, listing calls): 501
+ * saying so, and a method not served on a path another method serves (PUT on a call): 405 with Allow; but like every
+ * Graph path only after the token is checked, as Graph itself does.
  */
 function unservedRoutes(app: FastifyInstance, deps: GraphDeps, prefix: GraphPrefix): void {
   const handler = async (req: FastifyRequest): Promise<never> => {
     await authenticate(deps, req);
-    throw notImplementedHere(req);
+    throw methodNotAllowedFor(req.server, req.method, requestPath(req)) ?? notImplementedHere(req);
   };
-  app.route({ method: ['GET', 'PUT', 'PATCH', 'DELETE'], url: prefix.path, handler });
+  // Listing calls (GET) is Graph's; other methods on the collection are not (405, allowed-methods.ts).
+  app.route({ method: 'GET', url: prefix.path, handler });
   app.route({ method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'], url: `${prefix.path}/*`, handler });
 }

@@ -37,7 +37,8 @@ export function onlineMeetingRoutes(app: FastifyInstance, deps: GraphDeps, versi
       .send({ '@odata.context': context(base, req.params.userId), ...toGraphOnlineMeeting(m) });
   });
 
-  app.get<{ Params: UserParams & { meetingId: string } }>(`/${version}/users/:userId/onlineMeetings/:meetingId`, async (req) => {
+  // Graph also updates and deletes a meeting (PATCH, DELETE): not served here, 501 rather than 405.
+  app.get<{ Params: UserParams & { meetingId: string } }>(`/${version}/users/:userId/onlineMeetings/:meetingId`, { config: { graphAlsoServes: ['PATCH', 'DELETE'] } }, async (req) => {
     const principal = await authenticate(deps, req);
     const m = orThrow(await deps.service.getOnlineMeeting(principal, req.params.userId, req.params.meetingId));
     return { '@odata.context': context(baseUrl(req), req.params.userId), ...toGraphOnlineMeeting(m) };

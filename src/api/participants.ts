@@ -6,7 +6,8 @@ import type { MuteCommand } from '../domain/mute.js';
 import { toGraphParticipant } from '../domain/render.js';
 import { actionName, authenticate, baseUrl, notImplementedHere, orThrow, sendOperation, type GraphDeps, type GraphPrefix } from './context.js';
 import { isRejection, RejectionCode } from '../domain/rejections.js';
-import { badRequest, unknownSegment } from './errors.js';
+import { unknownAction } from './allowed-methods.js';
+import { badRequest } from './errors.js';
 import type { StartHoldMusicCommand } from '../domain/hold-music.js';
 import { clientContextBodySchema, inviteBodySchema, startHoldMusicBodySchema } from './schemas/bodies.js';
 import { bodyValidator } from './validate.js';
@@ -19,6 +20,9 @@ const UNIMPLEMENTED_PARTICIPANT_ACTIONS = new Set(['reportsyntheticmedia']);
 /** Beta-only participant actions (not in the v1.0 metadata: v1.0 answers as Graph does for an unknown segment). */
 const LOBBY_ACTIONS: Record<string, LobbyAction> = { admitfromlobby: 'admit', removefromlobby: 'remove' };
 const UNIMPLEMENTED_COLLECTION_ACTIONS = new Set(['muteall', 'configuremixer', 'admitalllobby', 'admitallfromlobby', 'lowerallhands']);
+/** The action names each action route answers for (served and 501 ones): other methods on them are 405. */
+const PARTICIPANT_ACTIONS: ReadonlySet<string> = new Set(['mute', 'startholdmusic', 'stopholdmusic', ...Object.keys(LOBBY_ACTIONS), ...UNIMPLEMENTED_PARTICIPANT_ACTIONS]);
+const COLLECTION_ACTIONS: ReadonlySet<string> = new Set(['invite', ...UNIMPLEMENTED_COLLECTION_ACTIONS]);
 
 export function participantRoutes(app: FastifyInstance, deps: GraphDeps, prefix: GraphPrefix): void {
   app.get<{ Params: { callId: string } }>(`${prefix.path}/:callId/participants`, async (req) => {
@@ -42,7 +46,7 @@ export function participantRoutes(app: FastifyInstance, deps: GraphDeps, prefix:
     return reply.code(204).send();
   });
 
-  app.post<{ Params: { callId: string; participantId: string; action: string } }>(`${prefix.path}/:callId/participants/:participantId/:action`, async (req, reply) => {
+  app.post<{ Params: { callId: string; participantId: string; action: string } }>(`${prefix.path}/:callId/participants/:participantId/:action`, { config: { pathValues: { action: PARTICIPANT_ACTIONS } } }, async (req, reply) => {
     const action = actionName(req.params.action);
     const principal = await authenticate(deps, req);
     if (action === 'mute') {
@@ -61,10 +65,10 @@ export function participantRoutes(app: FastifyInstance, deps: GraphDeps, prefix:
       // Graph: 202 (not 200) with a Location and the operation as the body (spec 0, 4.21).
       return sendOperation(req, reply, prefix, op, 202);
     }
-    throw unknownSegment(req.params.action);
+    throw unknownAction(req, req.params.action);
   });
 
-  app.post<{ Params: { callId: string; action: string } }>(`${prefix.path}/:callId/participants/:action`, async (req, reply) => {
+  app.post<{ Params: { callId: string; action: string } }>(`${prefix.path}/:callId/participants/:action`, { config: { pathValues: { action: COLLECTION_ACTIONS } } }, async (req, reply) => {
     const action = actionName(req.params.action);
     const principal = await authenticate(deps, req);
     if (action === 'invite') {
@@ -77,6 +81,6 @@ export function participantRoutes(app: FastifyInstance, deps: GraphDeps, prefix:
       return sendOperation(req, reply, prefix, op);
     }
     if (UNIMPLEMENTED_COLLECTION_ACTIONS.has(action)) throw notImplementedHere(req);
-    throw unknownSegment(req.params.action);
+    throw unknownAction(req, req.params.action);
   });
 }

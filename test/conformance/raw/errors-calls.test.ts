@@ -123,8 +123,17 @@ describe('create call, answer, actions', () => {
       await expectRefused(c, meeting, { path: `${callPath(meeting)}/fooBar`, body: {} }, { status: 400, code: 'BadRequest', message: "Resource not found for the segment 'fooBar'." });
     });
 
-    it('POST …/participants/fooBar', async () => {
-      await expectRefused(c, meeting, { path: `${callPath(meeting)}/participants/fooBar`, body: { participants: [inviteUser(USERS.megan)] } }, { status: 400, code: 'BadRequest', message: "Resource not found for the segment 'fooBar'." });
+    it('POST …/participants/fooBar: fooBar could be a participant id, which serves GET and DELETE: 405', async () => {
+      const path = `${callPath(meeting)}/participants/fooBar`;
+      await expectRefused(c, meeting, { path, body: { participants: [inviteUser(USERS.megan)] } }, {
+        status: 405, code: 'Request_BadRequest', message: `Specified HTTP method is not allowed for the request target. POST ${path}: this path serves GET, HEAD, DELETE.`,
+      });
+    });
+
+    it('POST …/calls/{id}/participants (a navigation, not an action): 405 Allow GET, HEAD', async () => {
+      const res = await send(c, 'POST', `${callPath(meeting)}/participants`, { participants: [inviteUser(USERS.megan)] });
+      expectGraphError(res, { status: 405, code: 'Request_BadRequest', target: null });
+      expect(res.headers.get('allow')).toBe('GET, HEAD');
     });
 
     it('a namespaced invite with a typo is not an invite', async () => {
