@@ -7,7 +7,7 @@ import { answerClientError } from './api/error-envelope.js';
 import { mkdirSync } from 'node:fs';
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import { Server as NetServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { buildApp, registeredRoutes, type RouteInfo } from './app.js';
 import { loadOrCreateSigningKeys } from './auth/keys.js';
@@ -57,6 +57,11 @@ export interface StartOptions {
   ids?: IdSource;
   /** Batch one command's notifications per call into one POST (default true; the bench measures both). */
   batchNotifications?: boolean;
+  /**
+   * How long close() keeps idle keep-alive connections open, answering what arrives on them with a Graph 503
+   * (default DRAIN_MS). Ends as soon as no connection is left. Test helpers shorten it.
+   */
+  drainMs?: number;
 }
 
 function listen(server: Server, port: number, host: string): Promise<number> {
@@ -71,6 +76,12 @@ function listen(server: Server, port: number, host: string): Promise<number> {
 
 // Shutdown budget, within the 10 s a container runtime waits between SIGTERM and SIGKILL.
 const IN_FLIGHT_GRACE_MS = 5_000;
+/**
+ * An idle keep-alive connection stays open this long after shutdown begins: a request a client wrote on it just
+ * before (it cannot know the server is stopping) gets a complete 503 with Retry-After instead of a reset, which
+ * would leave the bot unable to tell whether its request was committed.
+ */
+const DRAIN_MS = 1_000;
 /** How often an instance on PostgreSQL looks for behaviour and fault changes another instance recorded. */
 const WORLD_CHANGE_POLL_MS = 500;
 const FLUSH_GRACE_MS = 3_000;
@@ -206,16 +217,25 @@ export async function startSwitchboard(config: Config, opts: StartOptions = {}):
     async close() {
       if (closed) return;
       closed = true;
-      // Both listeners were started here (not by fastify), so both are closed here. Stop accepting connections;
-      // from now on a request on an open keep-alive connection gets a Graph 503 (error-envelope.ts).
+      // From now on every request is refused with a Graph 503 and every response closes its connection
+      // (error-envelope.ts); set before anything else, so a request already on its way meets it.
+      app.beginDrain();
+      // Both listeners were started here (not by fastify), so both are closed here. Stop accepting connections, but
+      // keep idle keep-alive ones (http.Server.close would drop them at once, racing a request the client is writing).
       const servers = [app.server, httpsServer!];
-      const stopped = Promise.all(servers.map((srv) => new Promise<void>((resolve) => srv.close(() => resolve()))));
+      const stopped = Promise.all(servers.map((srv) => new Promise<void>((resolve) => NetServer.prototype.close.call(srv, () => resolve()))));
       await app.close();
+      // Drain: for up to drainMs a request on an open connection gets its 503 (and the connection closes after it);
+      // done early once no connection is left.
+      const drainMs = opts.drainMs ?? DRAIN_MS;
+      if (drainMs > 0) await settlesWithin(stopped, drainMs, () => undefined);
       // Requests in flight finish (for up to IN_FLIGHT_GRACE_MS); each connection is dropped once it is idle.
       const drained = await settlesWithin(stopped, IN_FLIGHT_GRACE_MS, () => servers.forEach((srv) => srv.closeIdleConnections()));
       if (!drained) log('warn', `shutdown: requests still running after ${IN_FLIGHT_GRACE_MS} ms were cut off`);
       for (const srv of servers) srv.closeAllConnections();
       await stopped;
+      // http.Server.close, now that nothing is left to drop: it also stops the server's request-timeout interval.
+      for (const srv of servers) srv.close();
       await timerLoop.stop();
       await worldSync.stop();
       // Deliver what can be delivered now; anything failing or backing off stays in the outbox for the next start.

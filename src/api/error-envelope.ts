@@ -16,6 +16,10 @@ declare module 'fastify' {
     graphRequestId: string;
     graphClientRequestId: string;
   }
+  interface FastifyInstance {
+    /** From now on requests are refused with a Graph 503 and every response closes its connection (shutdown drain). */
+    beginDrain(): void;
+  }
 }
 
 const GRAPH_CALLS_PATH = /^\/(v1\.0|beta)\/(communications|app)\/calls(\/|$|\?)/i;
@@ -100,11 +104,19 @@ export function installGraphErrors(app: FastifyInstance, bodyLimit: number): voi
   installRouteMethods(app);
   app.decorateRequest('graphRequestId', '');
   app.decorateRequest('graphClientRequestId', '');
-  // Set once close() begins: a request arriving on a still-open connection is refused in the envelope, not run.
+  // Set once shutdown begins (beginDrain, at the latest app.close()): a request arriving on a still-open connection
+  // is refused in the envelope, not run, and every response, a request in flight included, closes its connection.
   let closing = false;
+  app.decorate('beginDrain', () => {
+    closing = true;
+  });
   app.addHook('preClose', (done) => {
     closing = true;
     done();
+  });
+  app.addHook('onSend', (_req, reply, payload, done) => {
+    if (closing) void reply.header('connection', 'close');
+    done(null, payload);
   });
   app.addHook('onRequest', (req, reply, done) => {
     req.graphRequestId = randomUUID();

@@ -48,6 +48,12 @@ export interface TestServerOptions {
   data?: string;
   /** Configuration overrides (limits, key rotation). */
   config?: Partial<Config>;
+  /**
+   * The shutdown drain for idle keep-alive connections (StartOptions.drainMs). Default 0 here: test files close
+   * their server with fetch's pooled connections idle, and none writes on them after close (test/chaos/drain.test.ts
+   * tests the drain itself).
+   */
+  drainMs?: number;
 }
 
 export async function startTestServer(world: World, serverOpts: TestServerOptions = {}): Promise<TestServer> {
@@ -60,7 +66,7 @@ export async function startTestServer(world: World, serverOpts: TestServerOption
     ...(schema !== null ? { postgres: TEST_POSTGRES_URL, postgresSchema: schema } : {}),
     ...serverOpts.config,
   });
-  const sb = await startSwitchboard(config, { world, ...(serverOpts.clock ? { clock: serverOpts.clock } : {}) });
+  const sb = await startSwitchboard(config, { world, drainMs: serverOpts.drainMs ?? 0, ...(serverOpts.clock ? { clock: serverOpts.clock } : {}) });
   const cache = new Map<string, string>();
   return {
     sb,
