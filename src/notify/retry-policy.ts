@@ -67,16 +67,17 @@ export function backoffMs(b: BackoffOptions, failedAttempt: number): number {
 }
 
 /**
- * When to try a failed notification again, or null to dead-letter it (older than maxAgeMs).
- * A Retry-After longer than our backoff wins: the bot asked for it.
+ * When to try a failed notification again, or null to dead-letter it (older than maxAgeMs, counted from when it was
+ * written or, once redelivered through the control API, from then). A Retry-After longer than our backoff wins: the
+ * bot asked for it.
  */
 export function nextAttemptAt(
   o: Pick<DispatchOptions, 'backoff' | 'maxAgeMs'>,
-  row: { createdAt: number },
+  row: { createdAt: number; requeuedAt?: number | null },
   failedAttempt: number,
   now: number,
   retryAfterMs: number | null,
 ): number | null {
-  if (now - row.createdAt > o.maxAgeMs) return null;
+  if (now - (row.requeuedAt ?? row.createdAt) > o.maxAgeMs) return null;
   return now + Math.max(backoffMs(o.backoff, failedAttempt), retryAfterMs ?? 0);
 }

@@ -21,7 +21,7 @@ import { emptyEffects } from '../domain/types.js';
 import { parseJoinWebUrl } from '../domain/meeting-url.js';
 import { decideCreateOnlineMeeting, decideFindByJoinWebUrl, decideReadOnlineMeeting, type CreateOnlineMeetingCommand } from '../domain/online-meeting.js';
 import type { ApiVersion, CallLeg, Conversation, Effects, OnlineMeeting, Operation, Participant } from '../domain/types.js';
-import type { DueTimer, Tx } from '../store/store.js';
+import type { DueTimer, OutboxRow, RequeueTarget, Tx } from '../store/store.js';
 import type { LaterAction } from '../domain/person-actions.js';
 import { callNotFound, NO_EFFECTS, noValue, withOperation, type LegView, type Result } from './leg-commands.js';
 import { MediaCommands } from './media-commands.js';
@@ -31,6 +31,16 @@ export type { CallingServiceDeps } from './leg-commands.js';
 export { DEFAULT_PROMPT_MS } from './media-commands.js';
 
 export class CallingService extends MediaCommands {
+  /**
+   * Control API: dead-lettered notifications back in the outbox as they were (same message id and body), due now;
+   * the dispatcher is woken to send them. Decides nothing: which rows and in what order is the store's contract.
+   */
+  async redeliverDeadLetters(target: RequeueTarget): Promise<{ matched: number; requeued: OutboxRow[] }> {
+    const result = await this.deps.store.outbox.requeueDead(target, this.deps.clock.now());
+    if (result.requeued.length > 0) this.deps.afterCommit?.({ notifications: result.requeued.length, timers: 0 });
+    return result;
+  }
+
   createCall(principal: Principal, cmd: CreateCallCommand, apiVersion: ApiVersion): Promise<Result<{ leg: CallLeg; conversation: Conversation }>> {
     return this.run(async (tx, ctx) => {
       const stored = await this.storedMeetingOf(tx, principal.tenantId, cmd);

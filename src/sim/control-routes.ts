@@ -6,12 +6,12 @@
 import type { FastifyInstance } from 'fastify';
 import type { IncomingCallCommand } from '../domain/call.js';
 import { toGraphCall } from '../domain/render.js';
-import { badRequest } from '../api/errors.js';
+import { badRequest, GraphError } from '../api/errors.js';
 import { orThrow } from '../api/context.js';
 import { incomingCallBodySchema } from '../api/schemas/bodies.js';
 import { bodyValidator } from '../api/validate.js';
 import type { CallingService } from '../service/calling-service.js';
-import type { Store } from '../store/store.js';
+import type { OutboxRow, Store } from '../store/store.js';
 import { callsViewRoutes, notificationView } from './calls-view.js';
 import { clockRoutes } from './clock-routes.js';
 import type { Directory } from './directory.js';
@@ -84,5 +84,26 @@ export function controlRoutes(app: FastifyInstance, deps: ControlDeps): void {
     const rows = await deps.store.outbox.list({ ...(req.query.callId ? { callId: req.query.callId.toLowerCase() } : {}), limit, afterSeq: after });
     const attempts = await deps.store.outbox.attempts(rows.map((r) => r.seq));
     return { value: rows.map((r) => notificationView(r, attempts)) };
+  });
+
+  // Dead letters are kept, never sent again on their own: these send them again, unchanged (the same
+  // X-Microsoft-Skype-Message-ID and body; a fresh JWT), in the call's order, with a fresh dead-letter horizon.
+  const redelivered = async (rows: OutboxRow[]): Promise<Record<string, unknown>[]> => {
+    const attempts = await deps.store.outbox.attempts(rows.map((r) => r.seq));
+    return rows.map((r) => notificationView(r, attempts));
+  };
+  app.post<{ Params: { messageId: string } }>('/_switchboard/notifications/:messageId/redeliver', async (req) => {
+    const { messageId } = req.params;
+    const { matched, requeued } = await deps.service.redeliverDeadLetters({ messageId });
+    if (matched === 0) throw new GraphError(404, 'itemNotFound', `No notification has the message id '${messageId}'.`, 'messageId');
+    if (requeued.length === 0) throw new GraphError(409, 'Conflict', `The notification '${messageId}' is not dead-lettered: only dead letters are sent again (it is pending, retrying or delivered).`, 'messageId');
+    return { value: await redelivered(requeued) };
+  });
+  app.post<{ Params: { callId: string } }>('/_switchboard/calls/:callId/notifications/redeliver', async (req) => {
+    const callId = req.params.callId.toLowerCase();
+    const { matched, requeued } = await deps.service.redeliverDeadLetters({ callId });
+    if (matched === 0) throw new GraphError(404, 'itemNotFound', `No notification was ever written for the call '${req.params.callId}'.`, 'callId');
+    // Nothing dead-lettered is not an error: "send again whatever is dead" has nothing to do.
+    return { value: await redelivered(requeued) };
   });
 }

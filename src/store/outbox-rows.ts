@@ -15,6 +15,7 @@ export interface OutboxRecord {
   delivered_at: number | null;
   dead_at: number | null;
   last_error: string | null;
+  requeued_at: number | null;
 }
 
 export interface AttemptRecord {
@@ -34,7 +35,7 @@ export interface TimerRecord {
 }
 
 export const OUTBOX_COLUMNS =
-  'seq, message_id, call_id, tenant_id, app_id, callback_uri, body, created_at, attempts, next_attempt_at, delivered_at, dead_at, last_error';
+  'seq, message_id, call_id, tenant_id, app_id, callback_uri, body, created_at, attempts, next_attempt_at, delivered_at, dead_at, last_error, requeued_at';
 
 export function toOutboxRow(r: OutboxRecord): OutboxRow {
   return {
@@ -51,6 +52,7 @@ export function toOutboxRow(r: OutboxRecord): OutboxRow {
     deliveredAt: r.delivered_at,
     deadAt: r.dead_at,
     lastError: r.last_error,
+    requeuedAt: r.requeued_at,
   };
 }
 

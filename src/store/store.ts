@@ -20,7 +20,12 @@ export interface OutboxRow {
   deliveredAt: number | null;
   deadAt: number | null;
   lastError: string | null;
+  /** When the control API last put the row back in the queue after it was dead-lettered, or null. */
+  requeuedAt: number | null;
 }
+
+/** Dead letters to send again: one notification (by its message id), or all of a call's. */
+export type RequeueTarget = { messageId: string } | { callId: string };
 
 export interface DeliveryAttempt {
   outboxSeq: number;
@@ -92,6 +97,14 @@ export interface OutboxStore {
   nextDueAt(): Promise<number | null>;
   /** Rows in sequence order; `afterSeq` pages on from a sequence already seen. */
   list(filter: { callId?: string; limit?: number; afterSeq?: number }): Promise<OutboxRow[]>;
+  /**
+   * Puts the target's dead-lettered rows back in the queue as they were (same seq, message id and body; attempts and
+   * their history kept), due at `now`, with `requeuedAt = now` (the dead-letter horizon counts from it). Per-call
+   * order holds: the call's head becomes its oldest pending row again, unless the head is in flight (leased until
+   * after `now`); then the requeued rows follow it, oldest first. `matched` counts the rows the target names,
+   * whatever their status (0: no such notification or call).
+   */
+  requeueDead(target: RequeueTarget, now: number): Promise<{ matched: number; requeued: OutboxRow[] }>;
   attempts(seqs: number[]): Promise<DeliveryAttempt[]>;
 }
 

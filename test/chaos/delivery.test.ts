@@ -193,4 +193,62 @@ describe('delivery through a failing callback', () => {
     expect((await s.notifications()).map((r) => `${r.messageId} ${r.status}`)).toEqual(dead.map((r) => `${r.messageId} deadLettered`));
     console.log(`[chaos] delivery: ${dead.length} notifications dead-lettered after ${dead[0]!.attempts.length} attempts over ${DEFAULT_DISPATCH_OPTIONS.maxAgeMs / 3_600_000} h, still listed a week later`);
   }, 60_000);
+
+  it('redelivers a dead letter, then all of its call\'s, with their original message ids and bodies, in order', async () => {
+    const port = await freePort();
+    const callbackUri = `http://127.0.0.1:${port}/api/calls`;
+    const s = await start(callbackUri);
+    const base = s.server.httpUrl;
+    const res = await fetch(`${base}/v1.0/communications/calls`, {
+      method: 'POST',
+      headers: s.auth,
+      body: JSON.stringify({ callbackUri, requestedModalities: ['audio'], mediaConfig: { '@odata.type': '#microsoft.graph.serviceHostedMediaConfig' }, chatInfo: { threadId: '19:chaos-redeliver@thread.v2', messageId: '0' }, tenantId: DEFAULT_TENANT_ID }),
+    });
+    expect(res.status).toBe(201);
+    const callId = ((await res.json()) as { id: string }).id;
+    // The callback refuses connections past the dead-letter horizon: everything of the call is dead-lettered.
+    await s.advance(100);
+    await s.advance(2 * DEFAULT_DISPATCH_OPTIONS.maxAgeMs);
+    const dead = (await s.notifications()).filter((r) => r.callId === callId);
+    expect(dead.length).toBeGreaterThanOrEqual(2);
+    expect(dead.map((r) => r.status)).toEqual(dead.map(() => 'deadLettered'));
+    const [first, ...rest] = dead;
+
+    // The bot is back, validating every notification's JWT against Switchboard's OpenID configuration.
+    const bot = await startFakeBot({ port, verify: { openIdConfigUrl: `${base}/.well-known/OpenIdConfiguration`, appId: s.server.sb.directory.world.tenants[0]!.apps[0]!.id } });
+    open.push({ bot });
+    const redeliver = (path: string): Promise<Response> => fetch(`${base}/_switchboard${path}`, { method: 'POST' });
+
+    const one = await redeliver(`/notifications/${first!.messageId}/redeliver`);
+    expect(one.status).toBe(200);
+    expect(((await one.json()) as { value: Row[] }).value.map((r) => [r.messageId, r.status])).toEqual([[first!.messageId, 'retrying']]);
+    await s.advance(100);
+    const got = await bot.waitFor((n) => n.messageId === first!.messageId);
+    expect(got.verified, got.verifyError).toBe(true);
+    expect(got.body).toEqual(first!.body);
+    expect(bot.notifications.filter((n) => n.messageId !== first!.messageId)).toEqual([]);
+    let listed = (await s.notifications()).filter((r) => r.callId === callId);
+    expect(listed.map((r) => r.status)).toEqual(['delivered', ...rest.map(() => 'deadLettered')]);
+
+    // Not dead-lettered any more (delivered): 409; unknown ids: 404; all in the Graph envelope.
+    const again = await redeliver(`/notifications/${first!.messageId}/redeliver`);
+    expect([again.status, ((await again.json()) as { error: { code: string } }).error.code]).toEqual([409, 'Conflict']);
+    const unknown = await redeliver('/notifications/00000000-0000-4000-8000-000000000000/redeliver');
+    expect([unknown.status, ((await unknown.json()) as { error: { code: string } }).error.code]).toEqual([404, 'itemNotFound']);
+    expect((await redeliver('/calls/00000000-0000-4000-8000-000000000000/notifications/redeliver')).status).toBe(404);
+
+    // The rest of the call, at once: in the order they were written, each under its original message id.
+    const all = await redeliver(`/calls/${callId}/notifications/redeliver`);
+    expect(all.status).toBe(200);
+    expect(((await all.json()) as { value: Row[] }).value.map((r) => r.messageId)).toEqual(rest.map((r) => r.messageId));
+    await s.advance(100);
+    await bot.waitForCount(dead.reduce((n, r) => n + (r.body as { value: unknown[] }).value.length, 0));
+    expect(bot.notifications.map((n) => n.messageId)).toEqual(dead.flatMap((r) => (r.body as { value: unknown[] }).value.map(() => r.messageId)));
+    expect(bot.notifications.every((n) => n.verified)).toBe(true);
+    listed = (await s.notifications()).filter((r) => r.callId === callId);
+    expect(listed.map((r) => r.status)).toEqual(dead.map(() => 'delivered'));
+    // Nothing left to send: an empty list, not an error.
+    const none = await redeliver(`/calls/${callId}/notifications/redeliver`);
+    expect([none.status, await none.json()]).toEqual([200, { value: [] }]);
+  }, 60_000);
 });

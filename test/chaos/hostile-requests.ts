@@ -83,6 +83,9 @@ function fillPath(url: string, ids: RealIds, action: string | null, hostileParam
         return 'MSpkYzE3Njc0Yy04MWQ5LTRhZGItYmZi';
       case 'action':
         return action ?? 'keepAlive';
+      case 'messageId':
+        // A notification's message id (redeliver): no dead letter exists here, so a real one would answer 409 too.
+        return '00000000-0000-4000-8000-000000000000';
       default:
         throw new Error(`unknown path parameter :${name} in ${url}: teach hostile-requests.ts about it`);
     }

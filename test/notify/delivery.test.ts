@@ -74,6 +74,13 @@ describe('retry policy', () => {
     expect(nextAttemptAt(o, { createdAt: 0 }, 9, 10_001, null)).toBeNull();
   });
 
+  it('counts the dead-letter horizon of a redelivered notification from its redelivery', () => {
+    // Written at 0, dead-lettered, redelivered at 50_000: failing again at 55_000 is retried, not dead at once.
+    expect(nextAttemptAt(o, { createdAt: 0, requeuedAt: 50_000 }, 1_450, 55_000, null)).toBe(56_000);
+    expect(nextAttemptAt(o, { createdAt: 0, requeuedAt: 50_000 }, 1_450, 60_001, null)).toBeNull();
+    expect(nextAttemptAt(o, { createdAt: 0, requeuedAt: null }, 1, 10_001, null)).toBeNull();
+  });
+
   it('derives the lease from the request timeout and rejects nonsense', () => {
     expect(resolveDispatchOptions({ requestTimeoutMs: 2_000 }).leaseMs).toBe(7_000);
     expect(resolveDispatchOptions().backoff).toEqual({ initialMs: 1_000, factor: 2, maxMs: 60_000 });

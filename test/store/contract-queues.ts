@@ -30,6 +30,7 @@ export function runQueueContract(getStore: () => Store): void {
         deliveredAt: null,
         deadAt: null,
         lastError: null,
+        requeuedAt: null,
       });
       expect(b!.seq).toBeGreaterThan(a!.seq);
       expect(b!.nextAttemptAt).toBe(T0 + 5);
@@ -103,6 +104,88 @@ export function runQueueContract(getStore: () => Store): void {
       expect(rows[0]).toMatchObject({ seq: row!.seq, deadAt: T0 + 10, deliveredAt: null, lastError: 'timeout', attempts: 1 });
       expect(ids(await claim(T0 + LEASE * 10))).toEqual(['call-a-msg-2']);
       expect(await getStore().outbox.list({})).toHaveLength(2);
+    });
+
+    describe('requeueDead: dead letters back in the queue, in the call\'s order', () => {
+      const outbox = () => getStore().outbox;
+      /** Claims call-a's head and dead-letters it at `at`. */
+      const killHead = async (at: number): Promise<number> => {
+        const [row] = await claim(at);
+        await outbox().markFailed(row!.seq, null, at + 1, 'HTTP 500', attempt(row!.seq, row!.attempts + 1, 500, 'HTTP 500', at));
+        return row!.seq;
+      };
+
+      it('one message: same seq, id, body and attempts, due now, and the call\'s head again', async () => {
+        await append([note('call-a', 1), note('call-a', 2)]);
+        const dead = await killHead(T0);
+        const before = (await outbox().list({ callId: 'call-a' }))[0]!;
+        const now = T0 + 7 * 86_400_000;
+        const { matched, requeued } = await outbox().requeueDead({ messageId: 'call-a-msg-1' }, now);
+        expect(matched).toBe(1);
+        expect(requeued).toEqual([{ ...before, deadAt: null, nextAttemptAt: now, requeuedAt: now }]);
+        expect(requeued[0]).toMatchObject({ seq: dead, messageId: 'call-a-msg-1', attempts: 1, lastError: 'HTTP 500' });
+        expect(await outbox().nextDueAt()).toBe(now);
+        // The requeued row is older than msg-2, which was the head: it goes first, then msg-2.
+        const first = await claim(now);
+        expect(ids(first)).toEqual(['call-a-msg-1']);
+        expect(await claim(now)).toEqual([]);
+        await outbox().markDelivered(dead, now + 1, attempt(dead, 2, 202, null, now));
+        expect(ids(await claim(now + 1))).toEqual(['call-a-msg-2']);
+        // Its attempt history is kept across the requeue.
+        expect((await outbox().attempts([dead])).map((a) => a.statusCode)).toEqual([500, 202]);
+      });
+
+      it('the head in flight keeps going; the requeued row follows it, before the rows after it', async () => {
+        await append([note('call-a', 1), note('call-a', 2), note('call-a', 3)]);
+        await killHead(T0);
+        const [inFlight] = await claim(T0 + 10);
+        expect(inFlight!.messageId).toBe('call-a-msg-2');
+        const { requeued } = await outbox().requeueDead({ messageId: 'call-a-msg-1' }, T0 + 20);
+        expect(ids(requeued)).toEqual(['call-a-msg-1']);
+        // Never two rows of a call in flight.
+        expect(await claim(T0 + 20)).toEqual([]);
+        await outbox().markDelivered(inFlight!.seq, T0 + 30, attempt(inFlight!.seq, 1, 202, null, T0 + 20));
+        const next = await claim(T0 + 30);
+        expect(ids(next)).toEqual(['call-a-msg-1']);
+        await outbox().markDelivered(next[0]!.seq, T0 + 40, attempt(next[0]!.seq, 2, 202, null, T0 + 30));
+        expect(ids(await claim(T0 + 40))).toEqual(['call-a-msg-3']);
+      });
+
+      it('a whole call: every dead letter, in seq order, before the call\'s pending rows; other calls untouched', async () => {
+        await append([note('call-a', 1), note('call-a', 2), note('call-a', 3), note('call-b', 1)]);
+        const [, b] = await claim(T0);
+        await outbox().markFailed(b!.seq, null, T0 + 1, 'HTTP 500', attempt(b!.seq, 1, 500, 'HTTP 500', T0));
+        const seqs = await outbox().list({ callId: 'call-a' });
+        await outbox().markFailed(seqs[0]!.seq, null, T0 + 1, 'HTTP 500', attempt(seqs[0]!.seq, 1, 500, 'HTTP 500', T0));
+        await killHead(T0 + 2);
+        const { matched, requeued } = await outbox().requeueDead({ callId: 'call-a' }, T0 + 100);
+        expect(matched).toBe(3);
+        expect(ids(requeued)).toEqual(['call-a-msg-1', 'call-a-msg-2']);
+        const order: string[] = [];
+        for (let t = T0 + 100; order.length < 3; t++) {
+          const rows = await claim(t);
+          expect(rows.length).toBeLessThanOrEqual(1);
+          for (const r of rows) {
+            order.push(r.messageId);
+            await outbox().markDelivered(r.seq, t, attempt(r.seq, r.attempts + 1, 202, null, t));
+          }
+        }
+        expect(order).toEqual(['call-a-msg-1', 'call-a-msg-2', 'call-a-msg-3']);
+        expect((await outbox().list({ callId: 'call-b' }))[0]).toMatchObject({ deadAt: T0 + 1, requeuedAt: null });
+      });
+
+      it('names what is not dead: pending or delivered rows match but are not requeued; unknown ids match nothing', async () => {
+        await append([note('call-a', 1), note('call-a', 2)]);
+        const [row] = await claim(T0);
+        await outbox().markDelivered(row!.seq, T0 + 1, attempt(row!.seq, 1, 202, null, T0));
+        expect(await outbox().requeueDead({ messageId: 'call-a-msg-1' }, T0 + 2)).toEqual({ matched: 1, requeued: [] });
+        expect(await outbox().requeueDead({ messageId: 'call-a-msg-2' }, T0 + 2)).toEqual({ matched: 1, requeued: [] });
+        expect(await outbox().requeueDead({ callId: 'call-a' }, T0 + 2)).toEqual({ matched: 2, requeued: [] });
+        expect(await outbox().requeueDead({ messageId: 'no-such-message' }, T0 + 2)).toEqual({ matched: 0, requeued: [] });
+        expect(await outbox().requeueDead({ callId: 'no-such-call' }, T0 + 2)).toEqual({ matched: 0, requeued: [] });
+        // Nothing changed: msg-2 is still the head, due as before.
+        expect(ids(await claim(T0 + 2))).toEqual(['call-a-msg-2']);
+      });
     });
 
     it('records every attempt', async () => {

@@ -43,6 +43,7 @@ describePostgres('postgres store', () => {
         { version: 3, name: 'online_meetings' },
         { version: 4, name: 'participant_identity_key' },
         { version: 5, name: 'world_changes' },
+        { version: 6, name: 'outbox_requeued_at' },
       ]);
     });
 

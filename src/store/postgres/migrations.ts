@@ -161,10 +161,17 @@ CREATE TABLE world_changes (
 );
 `;
 
+const OUTBOX_REQUEUED_AT = /* sql */ `
+-- When the control API put a dead-lettered row back in the queue (POST /_switchboard/notifications/{id}/redeliver):
+-- its dead-letter horizon counts from then, not from created_at.
+ALTER TABLE outbox ADD COLUMN requeued_at BIGINT;
+`;
+
 export const PG_MIGRATIONS: readonly PgMigration[] = [
   { version: 1, name: 'init', sql: INIT },
   { version: 2, name: 'instances', sql: INSTANCES },
   { version: 3, name: 'online_meetings', sql: ONLINE_MEETINGS },
   { version: 4, name: 'participant_identity_key', sql: PARTICIPANT_IDENTITY_KEY },
   { version: 5, name: 'world_changes', sql: WORLD_CHANGES },
+  { version: 6, name: 'outbox_requeued_at', sql: OUTBOX_REQUEUED_AT },
 ];

@@ -8,9 +8,9 @@
  * Ending a head and promoting the next row take the call's outbox lock (entities.ts appendNotifications takes it
  * too), so a row appended concurrently is either seen by the promotion or becomes the head itself.
  */
-import type { Pool } from 'pg';
+import type { Pool, QueryResult } from 'pg';
 import type { TimerKind } from '../../domain/types.js';
-import type { DeliveryAttempt, DueTimer, OutboxStore, TimerStore } from '../store.js';
+import type { DeliveryAttempt, DueTimer, OutboxStore, RequeueTarget, TimerStore } from '../store.js';
 import { outboxCallKey } from './entities.js';
 import { inline } from './inline.js';
 import { OUTBOX_COLUMNS, toAttempt, toOutboxRow, type AttemptRecord, type OutboxRecord, type TimerRecord } from '../outbox-rows.js';
@@ -22,6 +22,35 @@ import { OUTBOX_COLUMNS, toAttempt, toOutboxRow, type AttemptRecord, type Outbox
 const atomically = async (pool: Pool, statements: string[]): Promise<void> => {
   await pool.query(statements.join(';\n'));
 };
+
+/**
+ * Dead letters back in the queue (OutboxStore.requeueDead), in one simple-protocol query, so one implicit transaction:
+ * the call's outbox lock (as finish and appendNotifications take it); the target's dead rows back to pending, not
+ * heads; the head demoted unless in flight (the row lock makes a concurrent claim either see it demoted or win and
+ * keep it: the demotion then re-reads leased_until and skips it); the oldest pending row promoted if the call has
+ * no head left; and the count of rows the target names.
+ */
+async function requeueDead(pool: Pool, target: RequeueTarget, now: number): Promise<{ matched: number; requeued: OutboxRecord[] }> {
+  const where = 'messageId' in target ? inline('message_id = $1', [target.messageId]) : inline('call_id = $1', [target.callId]);
+  const call = 'messageId' in target ? `(SELECT call_id FROM outbox WHERE ${where})` : inline('$1', [target.callId]);
+  const statements = [
+    inline(`SELECT pg_advisory_xact_lock(hashtextextended($1 || call_id, 0)) FROM outbox WHERE ${where} LIMIT 1`, [outboxCallKey('')]),
+    inline(
+      `UPDATE outbox SET dead_at = NULL, next_attempt_at = $1, requeued_at = $1, leased_until = NULL, leased_by = NULL, is_head = FALSE
+        WHERE ${where} AND dead_at IS NOT NULL RETURNING ${OUTBOX_COLUMNS}`,
+      [now],
+    ),
+    inline(`UPDATE outbox SET is_head = FALSE WHERE call_id = ${call} AND is_head AND (leased_until IS NULL OR leased_until <= $1)`, [now]),
+    `UPDATE outbox SET is_head = TRUE
+      WHERE seq = (SELECT seq FROM outbox WHERE call_id = ${call} AND delivered_at IS NULL AND dead_at IS NULL ORDER BY seq LIMIT 1)
+        AND NOT EXISTS (SELECT 1 FROM outbox WHERE call_id = ${call} AND is_head)`,
+    `SELECT count(*)::int AS n FROM outbox WHERE ${where}`,
+  ];
+  const results = (await pool.query(statements.join(';\n'))) as unknown as QueryResult[];
+  const requeued = (results[1]?.rows ?? []) as OutboxRecord[];
+  const matched = (results[4]?.rows[0] as { n: number } | undefined)?.n ?? 0;
+  return { matched, requeued: requeued.sort((a, b) => a.seq - b.seq) };
+}
 
 /** `instanceId` is written on every claim, so another instance can free the claims if this one dies (instances.ts). */
 export function createPgOutbox(pool: Pool, instanceId: string): OutboxStore {
@@ -101,6 +130,10 @@ export function createPgOutbox(pool: Pool, instanceId: string): OutboxStore {
           ? await pool.query<OutboxRecord>(`SELECT ${OUTBOX_COLUMNS} FROM outbox WHERE seq > $1 ORDER BY seq LIMIT $2`, [after, limit])
           : await pool.query<OutboxRecord>(`SELECT ${OUTBOX_COLUMNS} FROM outbox WHERE call_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`, [filter.callId, after, limit]);
       return rows.map(toOutboxRow);
+    },
+    async requeueDead(target, now) {
+      const { matched, requeued } = await requeueDead(pool, target, now);
+      return { matched, requeued: requeued.map(toOutboxRow) };
     },
     async attempts(seqs) {
       if (seqs.length === 0) return [];

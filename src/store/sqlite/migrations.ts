@@ -141,9 +141,16 @@ CREATE TABLE world_changes (
 );
 `;
 
+const OUTBOX_REQUEUED_AT = /* sql */ `
+-- When the control API put a dead-lettered row back in the queue (POST /_switchboard/notifications/{id}/redeliver):
+-- its dead-letter horizon counts from then, not from created_at.
+ALTER TABLE outbox ADD COLUMN requeued_at INTEGER;
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'init', sql: INIT },
   { version: 2, name: 'online_meetings', sql: ONLINE_MEETINGS },
   { version: 3, name: 'participant_identity_key', sql: PARTICIPANT_IDENTITY_KEY },
   { version: 4, name: 'world_changes', sql: WORLD_CHANGES },
+  { version: 5, name: 'outbox_requeued_at', sql: OUTBOX_REQUEUED_AT },
 ];

@@ -12,7 +12,7 @@
  */
 import type Database from 'better-sqlite3';
 import type { TimerKind } from '../../domain/types.js';
-import type { DeliveryAttempt, DueTimer, OutboxStore, TimerStore } from '../store.js';
+import type { DeliveryAttempt, DueTimer, OutboxStore, RequeueTarget, TimerStore } from '../store.js';
 import type { TransactionGate } from '../gate.js';
 import { OUTBOX_COLUMNS, toAttempt, toOutboxRow, type AttemptRecord, type OutboxRecord, type TimerRecord } from '../outbox-rows.js';
 
@@ -74,6 +74,18 @@ export function createSqliteOutbox(db: Database.Database, mutex: TransactionGate
     listByCall: db.prepare<[string, number, number], OutboxRecord>(
       `SELECT ${OUTBOX_COLUMNS} FROM outbox WHERE call_id = ? AND seq > ? ORDER BY seq LIMIT ?`,
     ),
+    // Requeueing dead letters (requeueDead): the target's rows, back to pending, and the call's head put right.
+    targetByMessage: db.prepare<[string], { seq: number; call_id: string; dead_at: number | null }>('SELECT seq, call_id, dead_at FROM outbox WHERE message_id = ?'),
+    targetByCall: db.prepare<[string], { seq: number; call_id: string; dead_at: number | null }>('SELECT seq, call_id, dead_at FROM outbox WHERE call_id = ? ORDER BY seq'),
+    revive: db.prepare<[number, number, number], OutboxRecord>(
+      `UPDATE outbox SET dead_at = NULL, next_attempt_at = ?, requeued_at = ?, leased_until = NULL, is_head = 0
+        WHERE seq = ? AND dead_at IS NOT NULL RETURNING ${OUTBOX_COLUMNS}`,
+    ),
+    // A head in flight stays the head (its delivery finishes and promotes the oldest pending row, a requeued one).
+    demoteIdleHead: db.prepare<[string, number]>(
+      'UPDATE outbox SET is_head = 0 WHERE call_id = ? AND is_head = 1 AND (leased_until IS NULL OR leased_until <= ?)',
+    ),
+    hasHead: db.prepare<[string], { one: number }>('SELECT 1 AS one FROM outbox WHERE call_id = ? AND is_head = 1 LIMIT 1'),
     attempts: db.prepare<[string], AttemptRecord>(
       `SELECT outbox_seq, attempt, started_at, duration_ms, status_code, error FROM delivery_attempts
         WHERE outbox_seq IN (SELECT value FROM json_each(?)) ORDER BY outbox_seq, attempt, id`,
@@ -94,6 +106,17 @@ export function createSqliteOutbox(db: Database.Database, mutex: TransactionGate
   const leaseAll = db.transaction((seqs: readonly { seq: number }[], leaseUntil: number): OutboxRecord[] =>
     seqs.map(({ seq }) => s.lease.get(leaseUntil, leaseUntil, seq)).filter((r): r is OutboxRecord => r !== undefined),
   );
+
+  const requeue = db.transaction((target: RequeueTarget, now: number): { matched: number; requeued: OutboxRecord[] } => {
+    const rows = 'messageId' in target ? s.targetByMessage.all(target.messageId) : s.targetByCall.all(target.callId);
+    const requeued = rows.filter((r) => r.dead_at !== null).map((r) => s.revive.get(now, now, r.seq)).filter((r): r is OutboxRecord => r !== undefined);
+    const callId = rows[0]?.call_id;
+    if (requeued.length > 0 && callId !== undefined) {
+      s.demoteIdleHead.run(callId, now);
+      if (s.hasHead.get(callId) === undefined) s.promote.run(callId);
+    }
+    return { matched: rows.length, requeued };
+  });
 
   const reschedule = db.transaction((seq: number, nextAttemptAt: number, error: string, attempt: DeliveryAttempt) => {
     s.reschedule.run(nextAttemptAt, error, seq);
@@ -127,6 +150,11 @@ export function createSqliteOutbox(db: Database.Database, mutex: TransactionGate
       }),
     attempts: (seqs) =>
       mutex.run(() => (seqs.length === 0 ? [] : s.attempts.all(JSON.stringify(seqs)).map(toAttempt))),
+    requeueDead: (target, now) =>
+      mutex.run(() => {
+        const { matched, requeued } = requeue.immediate(target, now);
+        return { matched, requeued: requeued.map(toOutboxRow) };
+      }),
   };
 }
 
