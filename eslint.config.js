@@ -35,9 +35,10 @@ export default tseslint.config(
     languageOptions: { ...tseslint.configs.disableTypeChecked.languageOptions, globals: { URL: 'readonly', process: 'readonly' } },
   },
   {
-    // `npm start`'s launcher (scripts/start.mjs) runs before anything is built, so it is plain JS too.
+    // Plain-JS scripts: `npm start`'s launcher (scripts/start.mjs) runs before anything is built; packaging and CI
+    // scripts (build-package.mjs, test-package.mjs) run with node.
     files: ['scripts/**/*.mjs'],
-    languageOptions: { globals: { console: 'readonly' } },
+    languageOptions: { globals: { console: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', fetch: 'readonly', URLSearchParams: 'readonly' } },
   },
   {
     // Example bots are plain Node ESM, run as `node examples/<bot>.mjs`, the way a bot author would write them.

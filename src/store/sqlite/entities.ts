@@ -9,6 +9,7 @@ import type { Tx } from '../store.js';
 
 type Doc = { doc: string };
 
+/** @internal Statement types cannot be named in a .d.ts (@types/better-sqlite3 keeps them in a private namespace). */
 export function prepareEntityStatements(db: Database.Database) {
   return {
     getConversation: db.prepare<[string], Doc>('SELECT doc FROM conversations WHERE id = ?'),
