@@ -27,7 +27,10 @@ export interface SwitchboardOptions {
    * or the path of a world file. Default: the built-in world (`defaultWorld()`, ids in `builtInWorld`).
    */
   world?: WorldFile | World | string;
-  /** The calling webhook of every app of the world that has none: where incoming calls are notified. */
+  /**
+   * The calling webhook of the bot app (`app`: the first app of the first tenant), replacing the world's: where
+   * incoming calls are notified. `--callback` of the CLI: https, or http to a loopback host.
+   */
   callbackUrl?: string;
   /** `'real'` (default) or `'virtual'`: the world's time moves only through `control.clock.advance` / `set`. */
   clock?: 'real' | 'virtual';
@@ -118,6 +121,7 @@ function loadWorld(world: SwitchboardOptions['world']): InternalWorld {
 
 /** The options that are CLI options of one value each. */
 const OPTION_FLAGS = {
+  callbackUrl: '--callback',
   clock: '--clock',
   logLevel: '--log-level',
   host: '--host',
@@ -135,9 +139,6 @@ const OPTION_FLAGS = {
  */
 export async function startSwitchboard(options: SwitchboardOptions = {}): Promise<RunningSwitchboard> {
   const world = loadWorld(options.world);
-  if (options.callbackUrl !== undefined) {
-    for (const tenant of world.tenants) for (const app of tenant.apps) app.callbackUri ??= options.callbackUrl;
-  }
   const defaults: SwitchboardOptions = { port: 0, httpsPort: 0, data: ':memory:', logLevel: 'warn', clock: 'real' };
   const merged = { ...defaults, ...options };
   // Through the CLI's own parser, so each value is checked exactly as `switchboard start` checks it.

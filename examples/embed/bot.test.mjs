@@ -1,7 +1,7 @@
 // A bot's own test suite with Switchboard embedded (npm install --save-dev switchboard; node --test).
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
-import { after, before, test } from 'node:test';
+import { after, before, beforeEach, test } from 'node:test';
 import { builtInWorld, startSwitchboard } from 'switchboard';
 
 const { users, meetings, organizerId } = builtInWorld;
@@ -35,6 +35,8 @@ after(async () => {
   await sb?.close();
   await bot?.close();
 });
+// Each test starts from the loaded world: no calls, no notifications, no behaviour changes.
+beforeEach(() => sb.control.reset());
 
 // What the bot does to call Graph: a client-credentials token, then the request. This process does not trust
 // Switchboard's CA (NODE_EXTRA_CA_CERTS is read at start), so it uses the plain-http endpoints.
@@ -110,7 +112,7 @@ test('the bot joins the weekly meeting and invites Adele, who joins', async () =
 
 test('an invitee who declines fails the operation with 603', async () => {
   await sb.control.people.setBehaviour(users.alex, { answer: { action: 'decline', afterMs: 0 } });
-  const call = await joinMeeting(meetings.incidentBridge);
+  const call = await joinMeeting(meetings.weeklySync);
   const op = await invite(call.id, users.alex);
 
   const done = await sb.control.waitForNotification((n) => n.resourceUrl === `/communications/calls/${call.id}/operations/${op.id}`);

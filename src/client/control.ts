@@ -1,7 +1,7 @@
 /**
  * A typed client of Switchboard's control API (`/_switchboard/…`), for a bot's test suite: what only a person, the
  * phone network or the test itself can do (call the bot, change how people answer, move the virtual clock, inject
- * faults, reset), and the log of notifications sent, with `waitForNotification`.
+ * faults, reset the server), and the log of notifications sent, with `waitForNotification`.
  *
  *   const control = new SwitchboardControl('http://127.0.0.1:4100');
  *   await control.people.setBehaviour(userId, { answer: { action: 'decline' } });
@@ -28,6 +28,9 @@ import type {
   PersonAction,
   PersonActionResult,
   PressTonesResult,
+  Readiness,
+  ResetResult,
+  World,
 } from './types.js';
 
 /** An answer of the control API other than 2xx: Graph's error envelope, unpacked. */
@@ -160,6 +163,29 @@ export class SwitchboardControl {
       );
     }
     return (json ?? text) as T;
+  }
+
+  /**
+   * Back to the loaded world: every call, operation, notification, timer, meeting made through the API and run-time
+   * behaviour or fault change is dropped (the clock is not reset). Isolates tests that share one server.
+   */
+  reset(): Promise<ResetResult> {
+    return this.request<ResetResult>('POST', '/reset', {});
+  }
+
+  /** Liveness: resolves while the server serves requests. */
+  health(): Promise<{ status: 'ok' }> {
+    return this.request<{ status: 'ok' }>('GET', '/health');
+  }
+
+  /** Readiness: the store answers and its migrations are done (otherwise SwitchboardError 503). */
+  ready(): Promise<Readiness> {
+    return this.request<Readiness>('GET', '/ready');
+  }
+
+  /** The world in effect, as a world file (run-time behaviour and fault changes included). */
+  world(): Promise<World> {
+    return this.request<World>('GET', '/world');
   }
 
   /** People of the world (users and listed phone numbers) and how they behave. */

@@ -312,3 +312,29 @@ export interface ClockMove extends ClockView {
   steps: number;
   timersFired: number;
 }
+
+// ---- server ------------------------------------------------------------------------------------------------------
+
+/** `POST /_switchboard/reset`: rows dropped per kind on the way back to the loaded world. */
+export interface ResetResult {
+  reset: true;
+  dropped: {
+    conversations: number;
+    calls: number;
+    participants: number;
+    operations: number;
+    onlineMeetings: number;
+    notifications: number;
+    deliveryAttempts: number;
+    timers: number;
+    /** Run-time behaviour and fault changes undone. */
+    worldChanges: number;
+  };
+}
+
+/** `GET /_switchboard/ready` when ready (otherwise a SwitchboardError 503). */
+export interface Readiness {
+  status: 'ready';
+  store: 'sqlite' | 'postgres';
+  schemaVersion: number;
+}

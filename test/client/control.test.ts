@@ -184,6 +184,47 @@ describe('SwitchboardControl on the real clock', () => {
   });
 });
 
+describe('SwitchboardControl: reset, health, ready, world', () => {
+  let server: TestServer;
+  let bot: FakeBot;
+  let control: SwitchboardControl;
+  beforeAll(async () => {
+    bot = await startFakeBot();
+    server = await startTestServer(fastWorld(bot.url));
+    control = new SwitchboardControl(server.httpUrl);
+  });
+  afterAll(async () => {
+    await server?.close();
+    await bot?.close();
+  });
+
+  it('health and ready answer; world() is the world in effect, as a world file', async () => {
+    expect(await control.health()).toEqual({ status: 'ok' });
+    expect(await control.ready()).toMatchObject({ status: 'ready', store: server.sb.store.kind, schemaVersion: expect.any(Number) });
+    await control.people.setBehaviour(DEFAULT_USERS.diego, { answer: { action: 'busy', afterMs: 3 } });
+    const world = await control.world();
+    expect(world.tenants[0]!.users.find((u) => u.id === DEFAULT_USERS.diego)!.answer).toEqual({ action: 'busy', afterMs: 3 });
+    expect(world).toEqual(JSON.parse(JSON.stringify(server.sb.directory.world)));
+  });
+
+  it('reset() drops calls, notifications and run-time changes, and says what it dropped', async () => {
+    await control.people.setBehaviour(DEFAULT_USERS.megan, { answer: { action: 'decline', afterMs: 1 } });
+    await control.faults.set([{ on: 'invite', result: { code: 500, subcode: 1, message: 'x' } }]);
+    const call = await control.incomingCall({ tenantId: TENANT, source: identity.user(adele), target: identity.application(DEFAULT_APP_ID) });
+    await control.waitForNotification((n) => n.changeType === 'created', { callId: call.id });
+
+    const r = await control.reset();
+    expect(r.reset).toBe(true);
+    expect(r.dropped).toMatchObject({ calls: 1, notifications: expect.any(Number), worldChanges: expect.any(Number) });
+    expect(r.dropped.notifications).toBeGreaterThan(0);
+    expect(r.dropped.worldChanges).toBeGreaterThanOrEqual(2);
+    expect(await control.calls.list()).toEqual([]);
+    expect(await control.notifications.all()).toEqual([]);
+    expect(await control.faults.get()).toEqual([]);
+    expect((await control.people.get(DEFAULT_USERS.megan)).answer).toEqual({ action: 'accept', afterMs: 40 });
+  });
+});
+
 describe('SwitchboardControl on the virtual clock', () => {
   let server: TestServer;
   let control: SwitchboardControl;

@@ -11,10 +11,12 @@ import type { LaterAction } from '../../src/domain/person-actions.js';
 import type { CallState, ConversationKind, OperationStatus } from '../../src/domain/types.js';
 import { DEFAULT_APP_ID, DEFAULT_MEETING_THREADS, DEFAULT_TENANT_ID, DEFAULT_USERS } from '../../src/sim/default-world.js';
 import type { AnswerBehaviour, Directory, World } from '../../src/sim/directory.js';
+import type { ResetCounts, Store } from '../../src/store/store.js';
 import { startFakeBot, type FakeBot } from '../helpers/fake-bot.js';
 import { fastWorld, startTestServer, type TestServer } from '../helpers/server.js';
 
 type Person = ReturnType<Directory['people']>[number];
+type StoreKind = Store['kind'];
 
 describe('public types agree with the server', () => {
   it('at compile time: world, people, behaviours, faults, enums', () => {
@@ -29,6 +31,8 @@ describe('public types agree with the server', () => {
     expectTypeOf<CallState>().toEqualTypeOf<Public.CallState>();
     expectTypeOf<ConversationKind>().toEqualTypeOf<Public.ConversationKind>();
     expectTypeOf<OperationStatus>().toEqualTypeOf<Public.OperationView['status']>();
+    expectTypeOf<ResetCounts>().toEqualTypeOf<Public.ResetResult['dropped']>();
+    expectTypeOf<StoreKind>().toEqualTypeOf<Public.Readiness['store']>();
   });
 });
 

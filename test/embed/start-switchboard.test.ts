@@ -119,13 +119,14 @@ describe('startSwitchboard options', () => {
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
   });
 
-  it('callbackUrl is the calling webhook of every app that has none: an incoming call reaches the bot', async () => {
+  it("callbackUrl is the bot app's calling webhook, as --callback: an incoming call reaches the bot", async () => {
     const world = defaultWorld();
+    world.tenants[0]!.apps[0]!.callbackUri = 'https://replaced.example/calls';
     world.tenants[0]!.apps.push({ id: 'b0b0b0b0-0000-4000-8000-000000000001', displayName: 'Second bot', secret: 's', roles: [], callbackUri: 'https://elsewhere.example/calls', instances: [] });
     const sb = await startSwitchboard({ tlsDir: tlsDir(), world, callbackUrl: bot.url });
     try {
       expect(sb.world.tenants[0]!.apps.map((x) => x.callbackUri)).toEqual([bot.url, 'https://elsewhere.example/calls']);
-      expect(world.tenants[0]!.apps[0]!.callbackUri).toBeNull(); // the caller's object is copied, not changed
+      expect(world.tenants[0]!.apps[0]!.callbackUri).toBe('https://replaced.example/calls'); // the caller's object is copied, not changed
       const call = await sb.control.incomingCall({ tenantId: sb.tenantId, source: { user: { id: builtInWorld.users.adele } }, target: { application: { id: sb.app.clientId } } });
       expect(call.state).toBe('incoming');
       const got = await bot.waitFor((n) => n.item.changeType === 'created' && n.item.resourceUrl === `/communications/calls/${call.id}`);
@@ -173,6 +174,7 @@ describe('startSwitchboard options', () => {
     }
     await expect(startSwitchboard({ tlsDir: tlsDir(), args: ['--body-limit', 'lots'] })).rejects.toThrow(/--body-limit: expected a whole number/);
     await expect(startSwitchboard({ tlsDir: tlsDir(), port: -1 })).rejects.toThrow(/--port: expected a whole number from 0 to 65535/);
+    await expect(startSwitchboard({ tlsDir: tlsDir(), callbackUrl: 'http://bot.example/calls' })).rejects.toThrow(/--callback/);
   });
 
   it('data on disk keeps what a restart on the same directory finds; close() frees the ports', async () => {
