@@ -2,7 +2,6 @@
 // source file that was deleted or renamed since the last incremental build.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -13,5 +12,5 @@ rmSync(new URL('src', dist), { recursive: true, force: true });
 for (const name of readdirSync(dist, { withFileTypes: true }).filter((e) => e.isFile() && e.name.endsWith('.tsbuildinfo')).map((e) => e.name)) {
   rmSync(new URL(name, dist));
 }
-const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
-execFileSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
+// The project's own build, whatever it comprises.
+execFileSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' });
