@@ -6,6 +6,8 @@ import Fastify, { type FastifyInstance, type FastifyServerFactory } from 'fastif
 import { answerClientError, answerFrameworkError, installGraphErrors, MAX_PARAM_LENGTH } from './api/error-envelope.js';
 import { unsupportedMediaType } from './api/errors.js';
 import { checkJsonLimits } from './api/json-limits.js';
+import { installHostCheck, type HostPolicy } from './api/host-check.js';
+import { installControlKey } from './sim/control-key.js';
 import { graphRoutes } from './api/graph-routes.js';
 import type { GraphDeps } from './api/context.js';
 import { authRoutes, type AuthRouteDeps } from './auth/routes.js';
@@ -38,6 +40,10 @@ export interface AppDeps {
   worldSync: WorldSync;
   /** Waits for notification deliveries in flight (the dispatcher's; POST /_switchboard/reset answers after them). */
   settleDeliveries?: () => Promise<void>;
+  /** Host header check (DNS rebinding); absent: any Host (tests building an app by hand). */
+  hostPolicy?: HostPolicy;
+  /** Key the control API requires; null or absent: none. */
+  controlKey?: string | null;
 }
 
 const JSON_TYPE = /^application\/json\s*(;|$)/i;
@@ -70,6 +76,9 @@ export function buildApp(deps: AppDeps, serverFactory?: FastifyServerFactory): F
     for (const method of [route.method].flat()) routes.push({ method, url: route.url ?? route.path });
   });
   installGraphErrors(app, deps.config.bodyLimit);
+  // After the request ids (the refusals are in the envelope), before anything else runs.
+  if (deps.hostPolicy) installHostCheck(app, deps.hostPolicy);
+  installControlKey(app, deps.controlKey ?? null);
   // Graph accepts a bodiless request (DELETE, keepAlive) that still says Content-Type: application/json.
   const parseJson = app.getDefaultJsonParser('error', 'error');
   const limits = { maxDepth: deps.config.maxJsonDepth, maxArrayItems: deps.config.maxArrayItems };

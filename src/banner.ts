@@ -3,6 +3,8 @@ import { formatDuration, formatRateLimit, isEphemeral, redactUrl, type Config } 
 import type { Switchboard } from './main.js';
 import { DEFAULT_APP_ID, DEFAULT_APP_SECRET, DEFAULT_TENANT_ID } from './sim/default-world.js';
 import { worldBannerLines } from './sim/world-view.js';
+import { isLoopbackHost } from './api/host-check.js';
+import { CONTROL_KEY_FILE } from './sim/control-key.js';
 
 export function banner(sb: Switchboard): string {
   const cfg: Config = sb.config;
@@ -26,11 +28,30 @@ export function banner(sb: Switchboard): string {
     `  Data             ${isEphemeral(cfg) ? ':memory: (nothing is kept)' : cfg.data}`,
     ...(cfg.clock === 'virtual' ? [`  Clock            virtual: stands still until POST ${sb.httpUrl}/_switchboard/clock/advance {"ms":…}`] : []),
     `  Store            ${describeStore(cfg)}`,
+    ...exposure(sb),
     '',
     `  Settings: host=${cfg.host} port=${cfg.port} https-port=${cfg.httpsPort} body-limit=${cfg.bodyLimit} max-json-depth=${cfg.maxJsonDepth} max-array-items=${cfg.maxArrayItems} log-level=${cfg.logLevel} notification-issuer=${cfg.notificationIssuer} clock=${cfg.clock} postgres=${cfg.postgres === null ? 'off' : 'on'} postgres-schema=${cfg.postgresSchema ?? '(search_path)'}`,
     `            throttle-app-tenant=${formatRateLimit(cfg.throttleAppTenant)} throttle-app=${formatRateLimit(cfg.throttleApp)} throttle-tenant=${formatRateLimit(cfg.throttleTenant)} token-rate-limit=${formatRateLimit(cfg.tokenRateLimit)} notification-key-rotation=${formatDuration(cfg.notificationKeyRotation)} notification-key-overlap=${formatDuration(cfg.notificationKeyOverlap)}`,
   ];
   return lines.join('\n');
+}
+
+/** The control key and, bound beyond loopback, the warning that others can reach the server. */
+export function exposure(sb: Pick<Switchboard, 'config' | 'controlKey' | 'hosts'>): string[] {
+  const lines: string[] = [];
+  const { key, source } = sb.controlKey;
+  if (key !== null) {
+    const from = source === 'configured' ? '--control-key' : source === 'data' ? `kept in ${sb.config.data}/${CONTROL_KEY_FILE}` : `generated${isEphemeral(sb.config) ? ' for this run' : `, kept in ${sb.config.data}/${CONTROL_KEY_FILE}`}`;
+    lines.push(`  Control key      ${key}   (${from}; send 'Authorization: Bearer <key>' or 'X-Switchboard-Control-Key: <key>')`);
+  }
+  if (!isLoopbackHost(sb.config.host)) {
+    lines.push(
+      `  WARNING          bound to ${sb.config.host}: reachable beyond this machine. The control API requires the key above;`,
+      `                   Graph needs tokens, but anyone reaching the port gets one with the world's client secrets.`,
+    );
+  }
+  lines.push(`  Allowed hosts    ${sb.hosts.names.join(', ')}${sb.config.allowedHosts.length === 0 ? '   (others: --allowed-hosts)' : ''}`);
+  return lines;
 }
 
 /** Where state lives; for PostgreSQL also what every instance sharing it needs. */

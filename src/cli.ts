@@ -6,7 +6,7 @@ import { loadScenarioFile, runScenario, ScenarioError } from './sim/scenario.js'
 import { startSwitchboard, type Switchboard } from './main.js';
 
 const USAGE = `Usage: switchboard [start] [options]
-       switchboard run-scenario <file.json> [--server <url>]   plays a scenario against a running server
+       switchboard run-scenario <file.json> [--server <url>] [--control-key <key>]   plays a scenario against a running server
 
 Options (each also as an environment variable):
   --host <addr>          address to listen on            SWITCHBOARD_HOST        (127.0.0.1)
@@ -31,20 +31,26 @@ Options (each also as an environment variable):
   --throttle-tenant      Graph requests per tenant        SWITCHBOARD_THROTTLE_TENANT (off)
   --token-rate-limit     tokens issued per client         SWITCHBOARD_TOKEN_RATE_LIMIT (200/1m)
   --notification-key-rotation <age|off>  replace the notification key SWITCHBOARD_NOTIFICATION_KEY_ROTATION (off)
-  --notification-key-overlap <duration>  replaced key stays published  SWITCHBOARD_NOTIFICATION_KEY_OVERLAP (1h)`;
+  --notification-key-overlap <duration>  replaced key stays published  SWITCHBOARD_NOTIFICATION_KEY_OVERLAP (1h)
+  --allowed-hosts <list> Host names accepted besides    SWITCHBOARD_ALLOWED_HOSTS (own names only)
+                         the server's own (.domain, *)
+  --control-key <key>    key the control API requires    SWITCHBOARD_CONTROL_KEY (loopback: none;
+                         (generated beyond loopback)       beyond: generated, kept in <data>/control-key)`;
 
 /** `switchboard run-scenario <file> [--server URL]`: exit 0 when every step passed, 1 when one failed, 2 on bad input. */
 async function runScenarioCommand(args: string[]): Promise<void> {
   const at = args.indexOf('--server');
   const server = at >= 0 ? args[at + 1] : (process.env.SWITCHBOARD_SERVER ?? 'http://127.0.0.1:4100');
-  const files = args.filter((a, i) => !a.startsWith('--') && (at < 0 || i !== at + 1));
+  const keyAt = args.indexOf('--control-key');
+  const controlKey = keyAt >= 0 ? args[keyAt + 1] : process.env.SWITCHBOARD_CONTROL_KEY;
+  const files = args.filter((a, i) => !a.startsWith('--') && (at < 0 || i !== at + 1) && (keyAt < 0 || i !== keyAt + 1));
   if (files.length !== 1 || !server) {
     console.error(`switchboard run-scenario: name one scenario file${server ? '' : ' and a --server URL'}.\n\n${USAGE}`);
     process.exitCode = 2;
     return;
   }
   try {
-    const result = await runScenario(loadScenarioFile(files[0]!), { server });
+    const result = await runScenario(loadScenarioFile(files[0]!), { server, ...(controlKey ? { controlKey } : {}) });
     process.exitCode = result.ok ? 0 : 1;
   } catch (e) {
     if (!(e instanceof ScenarioError) && !(e instanceof TypeError)) throw e;

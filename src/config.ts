@@ -50,6 +50,13 @@ export interface Config {
   notificationKeyRotation: number | null;
   /** How long (ms) a replaced notification key stays published in the JWKS. */
   notificationKeyOverlap: number;
+  /**
+   * Host header values accepted besides the server's own names (src/api/host-check.ts): host names or addresses,
+   * `.example.com` for a domain and its subdomains, or `*` for any. Empty: own names only.
+   */
+  allowedHosts: string[];
+  /** Key the control API requires (header or bearer); null: none on loopback, generated beyond it (src/sim/control-key.ts). */
+  controlKey: string | null;
 }
 
 export const DEFAULTS: Config = {
@@ -76,6 +83,8 @@ export const DEFAULTS: Config = {
   notificationKeyRotation: null,
   // A notification JWT lives an hour: every one signed with a replaced key still verifies until it expires.
   notificationKeyOverlap: 3_600_000,
+  allowedHosts: [],
+  controlKey: null,
 };
 
 export class ConfigError extends Error {}
@@ -102,6 +111,8 @@ const FLAGS: Record<string, keyof Config> = {
   '--token-rate-limit': 'tokenRateLimit',
   '--notification-key-rotation': 'notificationKeyRotation',
   '--notification-key-overlap': 'notificationKeyOverlap',
+  '--allowed-hosts': 'allowedHosts',
+  '--control-key': 'controlKey',
 };
 
 const ENV: Record<string, keyof Config> = {
@@ -126,6 +137,8 @@ const ENV: Record<string, keyof Config> = {
   SWITCHBOARD_TOKEN_RATE_LIMIT: 'tokenRateLimit',
   SWITCHBOARD_NOTIFICATION_KEY_ROTATION: 'notificationKeyRotation',
   SWITCHBOARD_NOTIFICATION_KEY_OVERLAP: 'notificationKeyOverlap',
+  SWITCHBOARD_ALLOWED_HOSTS: 'allowedHosts',
+  SWITCHBOARD_CONTROL_KEY: 'controlKey',
 };
 
 const NUMERIC = new Set<keyof Config>(['port', 'httpsPort', 'bodyLimit', 'maxJsonDepth', 'maxArrayItems']);
@@ -167,6 +180,14 @@ function assign(cfg: Config, key: keyof Config, raw: string, source: string): vo
   } catch (e) {
     throw new ConfigError(`${source}: ${(e as Error).message}`);
   }
+  if (key === 'allowedHosts') {
+    const hosts = raw.split(/[\s,]+/).filter((h) => h !== '').map((h) => h.toLowerCase());
+    const bad = hosts.find((h) => h !== '*' && !/^\.?(\[[0-9a-f:.]+\]|[a-z0-9_-]+(\.[a-z0-9_-]+)*\.?)$/.test(h));
+    if (hosts.length === 0 || bad !== undefined) throw new ConfigError(`${source}: expected host names or addresses separated by commas (a leading dot for a domain and its subdomains, [::1] for IPv6, * for any), without ports${bad !== undefined ? `; got '${bad}'` : ''}`);
+    cfg.allowedHosts = hosts;
+    return;
+  }
+  if (key === 'controlKey' && raw.trim().length < 16) throw new ConfigError(`${source}: a control key needs at least 16 characters`);
   if (NUMERIC.has(key)) {
     const n = Number(raw);
     const size = SIZES.has(key);

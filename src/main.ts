@@ -19,6 +19,8 @@ import { DEFAULT_LOCKOUT, SecretLockout } from './auth/lockout.js';
 import { GraphThrottle } from './auth/throttle.js';
 import { TokenService } from './auth/tokens.js';
 import { isEphemeral, type Config } from './config.js';
+import { hostPolicy, type HostPolicy } from './api/host-check.js';
+import { resolveControlKey, type ControlKey } from './sim/control-key.js';
 import { manualClock, randomIds, systemClock, type Clock, type IdSource } from './domain/clock.js';
 import { NotificationDispatcher } from './notify/dispatcher.js';
 import { CallingService } from './service/calling-service.js';
@@ -46,6 +48,10 @@ export interface Switchboard {
   routes: readonly RouteInfo[];
   /** The Fastify application behind both listeners (tests send requests in process with `app.inject`). */
   app: FastifyInstance;
+  /** The Host names accepted (src/api/host-check.ts). */
+  hosts: HostPolicy;
+  /** The control API key in force, and where it came from (src/sim/control-key.ts). */
+  controlKey: ControlKey;
   close(): Promise<void>;
 }
 
@@ -179,10 +185,13 @@ export async function startSwitchboard(config: Config, opts: StartOptions = {}):
     deliverDue: (timeoutMs) => dispatcher.drain(timeoutMs),
   });
 
+  const hosts = hostPolicy(config.host, config.allowedHosts);
+  const controlKey = resolveControlKey({ configured: config.controlKey, host: config.host, dataDir: isEphemeral(config) ? null : config.data });
   let httpsServer: Server | null = null;
   const app = buildApp(
     {
       config, service, store, tokens, throttle, notificationKeys, clock: clockControl, worldSync, settleDeliveries: () => dispatcher.settle(),
+      hostPolicy: hosts, controlKey: controlKey.key,
       auth: { tokens, directory, keys, notificationIssuer: config.notificationIssuer, tokenLimiter, lockout, notificationKeys },
     },
     (handler) => {
@@ -214,6 +223,8 @@ export async function startSwitchboard(config: Config, opts: StartOptions = {}):
     clock: clockControl,
     routes: registeredRoutes(app),
     app,
+    hosts,
+    controlKey,
     async close() {
       if (closed) return;
       closed = true;

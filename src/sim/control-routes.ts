@@ -1,7 +1,7 @@
 /**
  * The control API: what only a person or the phone network can do (call the bot), and a read side that shows
- * what was sent. Served on the same ports as Graph under /_switchboard; it needs no token, so keep Switchboard
- * on a loopback host (the default) or a private network.
+ * what was sent. Served on the same ports as Graph under /_switchboard; it needs no Graph token, and beyond
+ * loopback (or with --control-key) it needs the control key (src/sim/control-key.ts).
  */
 import type { FastifyInstance } from 'fastify';
 import type { IncomingCallCommand } from '../domain/call.js';

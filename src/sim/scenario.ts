@@ -79,6 +79,8 @@ export interface ScenarioResult {
 export interface RunOptions {
   /** Server origin, e.g. http://127.0.0.1:4100. */
   server: string;
+  /** The control key, when the server requires one (bound beyond loopback, or --control-key). */
+  controlKey?: string;
   print?: (line: string) => void;
   /** Default wait for steps that wait. */
   timeoutMs?: number;
@@ -140,7 +142,11 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
   };
 
   const api = async (method: string, path: string, body?: unknown): Promise<{ status: number; body: Json }> => {
-    const res = await fetch(`${server}/_switchboard${path}`, { method, ...(body !== undefined ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : {}) });
+    const headers: Record<string, string> = {
+      ...(opts.controlKey !== undefined ? { 'x-switchboard-control-key': opts.controlKey } : {}),
+      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+    };
+    const res = await fetch(`${server}/_switchboard${path}`, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
     const text = await res.text();
     return { status: res.status, body: text ? (JSON.parse(text) as Json) : {} };
   };

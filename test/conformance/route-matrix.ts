@@ -25,7 +25,7 @@ export interface FilledRequest {
 const GRAPH = /^\/(v1\.0|beta)\//i;
 /** Routes that are public by design: the Entra ID token endpoint, OpenID discovery and the notification keys. */
 const IDENTITY = /^\/(:tenant\/(oauth2|v2\.0|\.well-known|discovery)\/|common\/discovery\/|(v1\/)?\.well-known\/)/i;
-/** The control API: no token, documented as loopback-only. */
+/** The control API: no Graph token; the control key beyond loopback (test/conformance/control-key.test.ts). */
 const CONTROL = /^\/_switchboard(\/|$)/;
 
 export type RouteKind = 'graph' | 'identity' | 'control';
