@@ -170,7 +170,8 @@ export async function startSwitchboard(options: SwitchboardOptions = {}): Promis
     caCertPath: sb.caCertPath,
     caCert: readFileSync(sb.caCertPath, 'utf8'),
     world: sb.directory.world,
-    control: new SwitchboardControl(sb.httpUrl),
+    // With the server's control key when it has one (bound beyond loopback, or --control-key in args).
+    control: new SwitchboardControl(sb.httpUrl, sb.controlKey.key !== null ? { key: sb.controlKey.key } : {}),
     close: () => sb.close(),
   };
 }

@@ -177,6 +177,17 @@ describe('startSwitchboard options', () => {
     await expect(startSwitchboard({ tlsDir: tlsDir(), callbackUrl: 'http://bot.example/calls' })).rejects.toThrow(/--callback/);
   });
 
+  it('with a control key (--control-key, or generated beyond loopback) its control client sends it', async () => {
+    const key = 'embed-control-key-0123456789';
+    const sb = await startSwitchboard({ tlsDir: tlsDir(), args: ['--control-key', key] });
+    try {
+      expect((await fetch(`${sb.httpUrl}/_switchboard/clock`)).status).toBe(401);
+      expect((await sb.control.clock.now()).mode).toBe('real');
+    } finally {
+      await sb.close();
+    }
+  });
+
   it('data on disk keeps what a restart on the same directory finds; close() frees the ports', async () => {
     const data = tmp();
     const first = await startSwitchboard({ tlsDir: tlsDir(), data });
