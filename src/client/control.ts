@@ -253,6 +253,15 @@ export class SwitchboardControl {
     },
     /** The highest `sequence` so far (0 for none): pass it as `after` to see only what comes next. */
     latestSequence: async (): Promise<number> => (await this.notifications.all({})).at(-1)?.sequence ?? 0,
+    /**
+     * Sends a dead-lettered notification again, unchanged (same message id and body), with a fresh dead-letter horizon;
+     * SwitchboardError 404 for an unknown message id, 409 for one that is not dead-lettered.
+     */
+    redeliver: async (messageId: string): Promise<NotificationLogEntry[]> =>
+      (await this.request<{ value: NotificationLogEntry[] }>('POST', `/notifications/${encodeURIComponent(messageId)}/redeliver`, {})).value,
+    /** The same for every dead letter of a call (ended or not), in order; `[]` when none is dead. */
+    redeliverCall: async (callId: string): Promise<NotificationLogEntry[]> =>
+      (await this.request<{ value: NotificationLogEntry[] }>('POST', `/calls/${encodeURIComponent(callId)}/notifications/redeliver`, {})).value,
   };
 
   /**

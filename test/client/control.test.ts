@@ -226,11 +226,12 @@ describe('SwitchboardControl: reset, health, ready, world', () => {
 });
 
 describe('SwitchboardControl on the virtual clock', () => {
+  let botStatus = 500;
   let server: TestServer;
   let control: SwitchboardControl;
   let bot: FakeBot;
   beforeAll(async () => {
-    bot = await startFakeBot({ respond: () => 500 });
+    bot = await startFakeBot({ respond: () => botStatus });
     server = await startTestServer(fastWorld(bot.url), { virtual: true });
     control = new SwitchboardControl(server.httpUrl);
   });
@@ -265,5 +266,17 @@ describe('SwitchboardControl on the virtual clock', () => {
     const entries: NotificationLogEntry[] = await control.notifications.all({ callId: call.id });
     expect(entries[0]!.status).toBe('deadLettered');
     expect(entries[0]!.attempts.length).toBeGreaterThan(1);
+
+    // The bot is back: redeliver the dead letter (409 for one that is not dead), then the rest of the call's.
+    botStatus = 202;
+    const again = await control.notifications.redeliver(entries[0]!.messageId);
+    expect(again.map((e) => e.messageId)).toEqual([entries[0]!.messageId]);
+    const delivered = await control.waitForNotification((n) => n.changeType === 'created', { callId: call.id });
+    expect(delivered.entry.messageId).toBe(entries[0]!.messageId);
+    await expect(control.notifications.redeliver(entries[0]!.messageId)).rejects.toMatchObject({ status: 409, code: 'Conflict' });
+    await expect(control.notifications.redeliver('no-such-message')).rejects.toMatchObject({ status: 404 });
+    const rest = await control.notifications.redeliverCall(call.id);
+    expect(rest.map((e) => e.sequence)).toEqual(entries.slice(1).filter((e) => e.status === 'deadLettered').map((e) => e.sequence));
+    expect(await control.notifications.redeliverCall(call.id)).toEqual([]);
   });
 });
