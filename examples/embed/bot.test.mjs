@@ -1,4 +1,4 @@
-// A bot's own test suite with Switchboard embedded (npm install --save-dev switchboard; node --test).
+// A bot's own test suite with Switchboard embedded (npm install --save-dev switchboard-0.1.0.tgz; node --test).
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { after, before, beforeEach, test } from 'node:test';
