@@ -21,7 +21,7 @@ import { THREAD_ID } from './meeting-url.js';
 import { knownOnlineMeeting, knownWorldMeeting, type KnownMeeting } from './online-meeting.js';
 import { TimerId } from './timer-ids.js';
 import { emptyEffects, type ApiVersion, type CallLeg, type Conversation, type ConversationKind, type Effects, type IdentitySet, type MeetingLobby, type OnlineMeeting, type Participant, type TimerRequest } from './types.js';
-import type { AnswerBehaviour, Directory } from '../sim/directory.js';
+import { ringOutcome, type Reactions, type WorldView } from './world.js';
 
 export const MAX_GROUP_CALL_TARGETS = 5;
 /** A call with no keepAlive for this long is ended as inactive with 408/8537 (spec 4.8). */
@@ -63,19 +63,19 @@ export function checkCallbackUri(uri: string, target: string): Rejection | null 
 }
 
 /** The meeting a create-call body names (world file first, then one created through the API), if known. */
-export function knownMeetingOf(cmd: CreateCallCommand, directory: Directory, tenantId: string, stored: OnlineMeeting | null | undefined): KnownMeeting | null {
+export function knownMeetingOf(cmd: CreateCallCommand, world: WorldView, tenantId: string, stored: OnlineMeeting | null | undefined): KnownMeeting | null {
   if (!cmd.meetingInfo) return null;
   const threadId = cmd.chatInfo?.threadId;
   const joinId = cmd.meetingInfo.joinMeetingId;
-  const world = threadId ? directory.meetingByThreadId(tenantId, threadId) : typeof joinId === 'string' ? directory.meetingByJoinId(tenantId, joinId) : undefined;
-  if (world) return knownWorldMeeting(world, tenantId);
+  const listed = threadId ? world.meetingByThreadId(tenantId, threadId) : typeof joinId === 'string' ? world.meetingByJoinId(tenantId, joinId) : undefined;
+  if (listed) return knownWorldMeeting(listed, tenantId);
   return stored ? knownOnlineMeeting(stored) : null;
 }
 
 /** The chat thread a create-call body joins: its chatInfo, or the known meeting's thread for joinMeetingId joins. */
-export function meetingThreadOf(cmd: CreateCallCommand, directory: Directory, tenantId: string, stored?: OnlineMeeting | null): string | null {
+export function meetingThreadOf(cmd: CreateCallCommand, world: WorldView, tenantId: string, stored?: OnlineMeeting | null): string | null {
   if (!cmd.meetingInfo) return null;
-  return cmd.chatInfo?.threadId ?? knownMeetingOf(cmd, directory, tenantId, stored)?.threadId ?? null;
+  return cmd.chatInfo?.threadId ?? knownMeetingOf(cmd, world, tenantId, stored)?.threadId ?? null;
 }
 
 /** Checks a meeting join against the meeting it names; the rejection names the offending property. */
@@ -122,10 +122,12 @@ export interface CreateCallState {
   meeting: ConversationView | null;
   /** The meeting created through the onlineMeetings API that the body names, if any. */
   stored?: OnlineMeeting | null;
+  /** How the targets react to being rung (`invitationIdentities(cmd.targets)`), from the simulator. */
+  reactions: Reactions;
 }
 
 export interface CreateCallDeps {
-  directory: Directory;
+  world: WorldView;
   apiVersion: ApiVersion;
 }
 
@@ -152,18 +154,10 @@ function botParticipant(leg: CallLeg, identity: IdentitySet, conversationId: str
   };
 }
 
-export function behaviourOf(identity: IdentitySet, tenantId: string, directory: Directory): AnswerBehaviour | { action: 'notFound'; afterMs: number } {
-  const p = primaryIdentity(identity);
-  const id = typeof p?.value.id === 'string' ? p.value.id : '';
-  if (p?.key === 'user') return directory.user(id)?.user.answer ?? { action: 'notFound', afterMs: 300 };
-  if (p?.key === 'phone') return directory.phoneAnswer(tenantId, id);
-  return { action: 'notFound', afterMs: 300 };
-}
-
 export function decideCreateCall(principal: Principal, cmd: CreateCallCommand, state: CreateCallState, deps: CreateCallDeps, ctx: DomainContext): Rejection | { effects: Effects; leg: CallLeg; conversation: Conversation } {
-  const { directory } = deps;
+  const { world } = deps;
   // spec 6.3, 9.6: an app without a calling registration (Teams channel with calling off) gets Graph's odd 7503 shape.
-  if (directory.app(principal.appId)?.app.callingRegistered === false) return reject(RejectionCode.appNotRegistered, APP_NOT_REGISTERED_MESSAGE);
+  if (world.app(principal.appId)?.app.callingRegistered === false) return reject(RejectionCode.appNotRegistered, APP_NOT_REGISTERED_MESSAGE);
   const kind = kindOf(cmd);
   const roleCheck =
     kind === 'peerToPeer'
@@ -202,7 +196,7 @@ export function decideCreateCall(principal: Principal, cmd: CreateCallCommand, s
     targetIdentities.push(identity);
   }
 
-  const app = directory.app(principal.appId)?.app;
+  const app = world.app(principal.appId)?.app;
   let instanceId: string | null = null;
   const sourceInstance = cmd.source && typeof cmd.source.identity === 'object' && cmd.source.identity !== null ? primaryIdentity(cmd.source.identity as IdentitySet) : null;
   if (sourceInstance?.key === 'applicationInstance') {
@@ -221,7 +215,7 @@ export function decideCreateCall(principal: Principal, cmd: CreateCallCommand, s
   let threadId = cmd.chatInfo?.threadId ?? null;
   let lobby: MeetingLobby | null = null;
   if (kind === 'meeting') {
-    const known = knownMeetingOf(cmd, directory, principal.tenantId, state.stored);
+    const known = knownMeetingOf(cmd, world, principal.tenantId, state.stored);
     const checked = checkMeetingJoin(cmd, known, principal.tenantId);
     if (typeof checked !== 'string') return checked;
     threadId = checked;
@@ -285,7 +279,8 @@ export function decideCreateCall(principal: Principal, cmd: CreateCallCommand, s
 
   for (const [i, identity] of targetIdentities.entries()) {
     const participantId = ctx.ids.next();
-    const behaviour = kind === 'peerToPeer' ? ringWithin(behaviourOf(identity, principal.tenantId, directory), ringing.seconds) : behaviourOf(identity, principal.tenantId, directory);
+    const reached = ringOutcome(state.reactions, identity);
+    const behaviour = kind === 'peerToPeer' ? ringWithin(reached, ringing.seconds) : reached;
     effects.participants.push({ ...botParticipant(leg, identity, conversation.id, rosterSize + 2 + i, ctx.now), id: participantId, callLegId: null, kind: identityKind(identity) });
     effects.timers.push(
       kind === 'peerToPeer'
@@ -294,7 +289,7 @@ export function decideCreateCall(principal: Principal, cmd: CreateCallCommand, s
     );
   }
   if (kind !== 'peerToPeer') {
-    effects.timers.push({ id: TimerId.established(leg.id), dueAt: ctx.now + directory.world.establishMs, kind: 'call.established', payload: { callId: leg.id } });
+    effects.timers.push({ id: TimerId.established(leg.id), dueAt: ctx.now + world.establishMs, kind: 'call.established', payload: { callId: leg.id } });
   }
   return { effects, leg, conversation };
 }
@@ -348,13 +343,13 @@ export interface IncomingCallCommand {
 }
 
 /** A person calls the bot (control API): a new P2P conversation and an `incoming` leg for the app. */
-export function decideIncomingCall(cmd: IncomingCallCommand, directory: Directory, ctx: DomainContext): Rejection | { effects: Effects; leg: CallLeg } {
-  const tenant = directory.tenant(cmd.tenantId);
+export function decideIncomingCall(cmd: IncomingCallCommand, world: WorldView, ctx: DomainContext): Rejection | { effects: Effects; leg: CallLeg } {
+  const tenant = world.tenant(cmd.tenantId);
   if (!tenant) return reject(RejectionCode.invalidProperty, `tenantId: no tenant ${cmd.tenantId} in the directory.`, 'tenantId');
   const target = cleanIdentitySet(cmd.target);
   const tp = primaryIdentity(target);
   const targetId = typeof tp?.value.id === 'string' ? tp.value.id : '';
-  const found = tp?.key === 'application' ? directory.app(targetId) : tp?.key === 'applicationInstance' ? directory.instance(targetId) : undefined;
+  const found = tp?.key === 'application' ? world.app(targetId) : tp?.key === 'applicationInstance' ? world.instance(targetId) : undefined;
   if (!found) return reject(RejectionCode.invalidProperty, 'target must be an identity set naming an application or applicationInstance of the directory.', 'target');
   if (found.tenant.id.toLowerCase() !== tenant.id.toLowerCase()) return reject(RejectionCode.tenantMismatch, 'target belongs to another tenant.', 'target');
   const app = found.app;
@@ -364,10 +359,10 @@ export function decideIncomingCall(cmd: IncomingCallCommand, directory: Director
   if (!sp || typeof sp.value.id !== 'string') return reject(RejectionCode.invalidProperty, 'source must name a user or phone with an id.', 'source');
   if (sp.key === 'phone' && !E164.test(sp.value.id)) return reject(RejectionCode.invalidPhoneNumber, `source.phone.id '${sp.value.id}' is not E.164.`, 'source.phone.id');
   if (sp.key === 'user') {
-    const known = directory.user(sp.value.id);
+    const known = world.user(sp.value.id);
     source.user = { ...sp.value, tenantId: tenant.id, ...(known && sp.value.displayName === undefined ? { displayName: known.user.displayName } : {}) };
   }
-  const instance = tp?.key === 'applicationInstance' ? directory.instance(targetId)?.instance ?? null : null;
+  const instance = tp?.key === 'applicationInstance' ? world.instance(targetId)?.instance ?? null : null;
   const targetEnriched: IdentitySet = instance
     ? { applicationInstance: { id: instance.id, displayName: instance.displayName, tenantId: tenant.id } }
     : { application: { id: app.id, displayName: app.displayName } };

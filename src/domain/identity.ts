@@ -6,6 +6,9 @@ const ENDPOINT_KEYS = ['user', 'phone', 'applicationInstance', 'application', 'g
 
 type IdentityValue = Record<string, unknown> & { id?: unknown };
 
+/** A JSON object (not null, not an array). */
+export const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
 export function present(set: Record<string, unknown>, key: string): IdentityValue | null {
   const v = set[key];
   return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as IdentityValue) : null;

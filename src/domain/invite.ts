@@ -21,14 +21,12 @@ import { reject, RejectionCode, type Rejection } from './rejections.js';
 import { inviteFailure, RESULT, resultInfo, type InviteeOutcome } from './result-codes.js';
 import { TimerId } from './timer-ids.js';
 import { emptyEffects, type ApiVersion, type CallLeg, type Conversation, type Effects, type IdentitySet, type Invitee, type Operation, type Participant } from './types.js';
-import type { Directory } from '../sim/directory.js';
+import { FAILURE_DELAY_MS, ringOutcome, type Reactions, type WorldView } from './world.js';
 
 export const MAX_INVITEES = 5;
 export const MAX_CLIENT_CONTEXT = 256;
 /** A person already in a call with the bot is moved without ringing; this is how long the move takes. */
 export const REPLACE_DELAY_MS = 200;
-/** Unknown users and unroutable PSTN invites fail after this long, as the real service does (not synchronously). */
-export const FAILURE_DELAY_MS = 300;
 
 export interface InvitationInput {
   identity?: Record<string, unknown> | null;
@@ -70,6 +68,8 @@ export interface InviteState extends Omit<ConversationView, 'roster'> {
   replaced: (ConversationView & { leg: CallLeg }) | null;
   /** An injected fault this invite meets (world `faults`): every invitee fails with its result after its delay. */
   fault?: InviteFault | null;
+  /** How the invitees react to being rung (`invitationIdentities(cmd.participants)`), from the simulator. */
+  reactions: Reactions;
 }
 
 /** The whole roster as an InviteRoster (tests, and callers that already hold it). */
@@ -107,7 +107,7 @@ interface PlannedInvitee {
   endpointType: string | null;
 }
 
-export function decideInvite(principal: Principal, cmd: InviteCommand, state: InviteState, directory: Directory, ctx: DomainContext, apiVersion: ApiVersion = 'v1.0'): Rejection | { effects: Effects; operation: Operation } {
+export function decideInvite(principal: Principal, cmd: InviteCommand, state: InviteState, world: WorldView, ctx: DomainContext, apiVersion: ApiVersion = 'v1.0'): Rejection | { effects: Effects; operation: Operation } {
   const denied = requireAnyRole(principal, [Role.initiateGroupCall], 'participant: invite');
   if (denied) return denied;
   const { leg, conversation } = state;
@@ -141,7 +141,7 @@ export function decideInvite(principal: Principal, cmd: InviteCommand, state: In
   const seen = new Map<string, number>();
   for (const [index, input] of considered.entries()) {
     const at = `participants[${index}]`;
-    const checked = checkInvitee(input, at, leg, directory);
+    const checked = checkInvitee(input, at, leg, world);
     if ('rejected' in checked) return checked;
     const key = identityKey(checked.identity)!;
     if (seen.has(key)) return reject(RejectionCode.duplicateIdentity, `${at}.identity names the same participant as participants[${seen.get(key)}].`, `${at}.identity`);
@@ -152,7 +152,7 @@ export function decideInvite(principal: Principal, cmd: InviteCommand, state: In
     }
     const endpoint = endpointTypeOf(input.endpointType, at, apiVersion);
     if ('rejected' in endpoint) return endpoint;
-    planned.push({ index, input, identity: checked.identity, endpointType: endpoint.endpointType, ...answerOf(checked.identity, leg, conversation, directory), movedFrom: null });
+    planned.push({ index, input, identity: checked.identity, endpointType: endpoint.endpointType, ...answerOf(checked.identity, leg, conversation, world, state.reactions), movedFrom: null });
   }
 
   if (single && (replacesCallId !== null || moving)) {
@@ -166,7 +166,7 @@ export function decideInvite(principal: Principal, cmd: InviteCommand, state: In
 }
 
 /** One invitation target: an identity Graph can ring (user or phone of the call's tenant), enriched as Graph echoes it. */
-export function checkInvitee(input: InvitationInput, at: string, leg: CallLeg, directory: Directory): Rejection | { identity: IdentitySet } {
+export function checkInvitee(input: InvitationInput, at: string, leg: CallLeg, world: WorldView): Rejection | { identity: IdentitySet } {
   if (typeof input !== 'object' || input === null || typeof input.identity !== 'object' || input.identity === null) {
     return reject(RejectionCode.invalidProperty, `${at}.identity is required.`, `${at}.identity`);
   }
@@ -185,7 +185,7 @@ export function checkInvitee(input: InvitationInput, at: string, leg: CallLeg, d
   }
   if (kind === 'user') {
     const claimed = primary.value.tenantId;
-    const known = directory.user(primary.value.id);
+    const known = world.user(primary.value.id);
     if ((typeof claimed === 'string' && claimed.toLowerCase() !== leg.tenantId.toLowerCase()) || (known && known.tenant.id.toLowerCase() !== leg.tenantId.toLowerCase())) {
       const claimWrong = typeof claimed === 'string' && claimed.toLowerCase() !== leg.tenantId.toLowerCase();
       const target = claimWrong ? `${at}.identity.user.tenantId` : `${at}.identity.user.id`;
@@ -199,24 +199,19 @@ export function checkInvitee(input: InvitationInput, at: string, leg: CallLeg, d
   return { identity };
 }
 
-function answerOf(identity: IdentitySet, leg: CallLeg, conversation: Conversation, directory: Directory): { outcome: InviteeOutcome; afterMs: number } {
+/** What an invitee's ring comes to: Graph's PSTN rules first, then how the person reacts (nobody: notFound). */
+function answerOf(identity: IdentitySet, leg: CallLeg, conversation: Conversation, world: WorldView, reactions: Reactions): { outcome: InviteeOutcome; afterMs: number } {
   const kind = identityKind(identity);
-  const id = primaryIdentity(identity)!.value.id as string;
-  if (kind === 'user') {
-    const known = directory.user(id);
-    return known ? { outcome: known.user.answer.action, afterMs: known.user.answer.afterMs } : { outcome: 'notFound', afterMs: FAILURE_DELAY_MS };
-  }
   if (kind === 'phone') {
-    const app = directory.app(leg.appId)?.app;
+    const app = world.app(leg.appId)?.app;
     if (!app?.instances.some((i) => i.phoneNumber)) return { outcome: 'pstnNoSponsor', afterMs: FAILURE_DELAY_MS };
     // PSTN support matrix (spec 1.4 item 8, 9.1): a call that came in to the bot's UPN (the app, not a resource
     // account) has no PSTN sponsor, so a phone invite from it fails like one from an app without a number.
     if (leg.direction === 'incoming' && !leg.applicationInstanceId) return { outcome: 'pstnNoSponsor', afterMs: FAILURE_DELAY_MS };
     if (conversation.joinedWith === 'token') return { outcome: 'pstnJoinToken', afterMs: FAILURE_DELAY_MS };
-    const a = directory.phoneAnswer(leg.tenantId, id);
-    return { outcome: a.action, afterMs: a.afterMs };
   }
-  return { outcome: 'notFound', afterMs: FAILURE_DELAY_MS };
+  const { action, afterMs } = ringOutcome(reactions, identity);
+  return { outcome: action, afterMs };
 }
 
 function checkReplacement(first: InvitationInput, replacesCallId: string | null, moving: boolean, state: InviteState, principal: Principal, invitee: PlannedInvitee): Rejection | null {

@@ -9,7 +9,7 @@ import { buildJoinWebUrl, digitsFrom, meetingThreadId, onlineMeetingId, parseJoi
 import { canonicalRole, type Principal } from './permissions.js';
 import { reject, RejectionCode, type Rejection } from './rejections.js';
 import type { LobbyBypassScope, MeetingLobby, OnlineMeeting } from './types.js';
-import type { Directory, Meeting } from '../sim/directory.js';
+import type { WorldMeeting, WorldView } from './world.js';
 
 export const ONLINE_MEETINGS_ROLE = 'OnlineMeetings.ReadWrite.All';
 /** Graph's defaults: a meeting without times starts now and lasts an hour; people of the organization skip the lobby. */
@@ -65,10 +65,10 @@ export function decideFindByJoinWebUrl(principal: Principal, userId: string, joi
   return mine ? [m] : [];
 }
 
-export function decideCreateOnlineMeeting(principal: Principal, userId: string, cmd: CreateOnlineMeetingCommand, directory: Directory, ctx: DomainContext): Rejection | OnlineMeeting {
+export function decideCreateOnlineMeeting(principal: Principal, userId: string, cmd: CreateOnlineMeetingCommand, world: WorldView, ctx: DomainContext): Rejection | OnlineMeeting {
   const denied = requireOnlineMeetingsRole(principal, [ONLINE_MEETINGS_ROLE], 'Creating an online meeting for a user');
   if (denied) return denied;
-  const found = directory.user(userId);
+  const found = world.user(userId);
   // A user of another tenant is as unknown to this app as one that does not exist.
   if (!found || found.tenant.id.toLowerCase() !== principal.tenantId.toLowerCase()) {
     return reject(RejectionCode.userNotFound, `User ${userId} was not found in tenant ${principal.tenantId}.`, 'userId');
@@ -151,7 +151,7 @@ export interface KnownMeeting {
   lobby: MeetingLobby;
 }
 
-export function knownWorldMeeting(m: Meeting, tenantId: string): KnownMeeting {
+export function knownWorldMeeting(m: WorldMeeting, tenantId: string): KnownMeeting {
   return {
     id: m.id,
     threadId: m.threadId,

@@ -8,7 +8,7 @@
  *   target is already connected, so it accepts at once; both of the bot's calls end. A failure is 500/7700.
  */
 import type { DomainContext } from './clock.js';
-import { behaviourOf, checkCallbackUri } from './call.js';
+import { checkCallbackUri } from './call.js';
 import { identityKey, identityKind, primaryIdentity } from './identity.js';
 import { checkInvitee, MAX_CLIENT_CONTEXT, normalizeCallId, REPLACE_DELAY_MS, type ConversationView, type InvitationInput } from './invite.js';
 import { callNotification } from './notifications.js';
@@ -17,7 +17,7 @@ import { reject, RejectionCode, type Rejection } from './rejections.js';
 import { RESULT, resultInfo, transferFailed, type InviteeOutcome } from './result-codes.js';
 import { TimerId } from './timer-ids.js';
 import { emptyEffects, type CallLeg, type Effects, type Participant } from './types.js';
-import type { Directory } from '../sim/directory.js';
+import { ringOutcome, type Reactions, type WorldView } from './world.js';
 
 type LegView = ConversationView & { leg: CallLeg };
 
@@ -46,7 +46,7 @@ function pstnNeedsInstance(leg: CallLeg, at: string): Rejection {
   );
 }
 
-export function decideRedirect(principal: Principal, cmd: RedirectCommand, view: LegView, directory: Directory, ctx: DomainContext): Rejection | Effects {
+export function decideRedirect(principal: Principal, cmd: RedirectCommand, view: LegView, world: WorldView, ctx: DomainContext): Rejection | Effects {
   const denied = requireAnyRole(principal, [Role.initiate], 'call: redirect');
   if (denied) return denied;
   const { leg } = view;
@@ -64,7 +64,7 @@ export function decideRedirect(principal: Principal, cmd: RedirectCommand, view:
   const seen = new Map<string, number>();
   for (const [i, t] of cmd.targets.entries()) {
     const at = `targets[${i}]`;
-    const checked = checkRedirectTarget(t, at, leg, directory);
+    const checked = checkRedirectTarget(t, at, leg, world);
     if (checked) return checked;
     const key = identityKey(t.identity as Record<string, unknown>);
     if (key && seen.has(key)) return reject(RejectionCode.duplicateIdentity, `${at}.identity names the same target as targets[${seen.get(key)}].`, `${at}.identity`);
@@ -82,7 +82,7 @@ export function decideRedirect(principal: Principal, cmd: RedirectCommand, view:
   return effects;
 }
 
-function checkRedirectTarget(t: InvitationInput, at: string, leg: CallLeg, directory: Directory): Rejection | null {
+function checkRedirectTarget(t: InvitationInput, at: string, leg: CallLeg, world: WorldView): Rejection | null {
   if (typeof t !== 'object' || t === null || typeof t.identity !== 'object' || t.identity === null) return reject(RejectionCode.invalidProperty, `${at}.identity is required.`, `${at}.identity`);
   const kind = identityKind(t.identity);
   // Redirecting to another bot is documented (call-redirect.md example 1): it must name the bot by id.
@@ -91,7 +91,7 @@ function checkRedirectTarget(t: InvitationInput, at: string, leg: CallLeg, direc
     if (typeof p?.value.id !== 'string' || p.value.id.length === 0) return reject(RejectionCode.invalidProperty, `${at}.identity.${p?.key ?? 'application'}.id is required.`, `${at}.identity.${p?.key ?? 'application'}.id`);
     return null;
   }
-  const checked = checkInvitee(t, at, leg, directory);
+  const checked = checkInvitee(t, at, leg, world);
   if ('rejected' in checked) return checked;
   if (kind === 'phone' && !leg.applicationInstanceId) return pstnNeedsInstance(leg, `${at}.identity.phone`);
   return null;
@@ -100,12 +100,14 @@ function checkRedirectTarget(t: InvitationInput, at: string, leg: CallLeg, direc
 export interface TransferState extends LegView {
   /** The leg named by transferTarget.replacesCallId, when it exists and belongs to the same app. */
   replaced: LegView | null;
+  /** How the transfer target reacts to being rung (`invitationIdentities(cmd.transferTarget)`), from the simulator. */
+  reactions: Reactions;
 }
 
 /** The other party of a peer-to-peer call: the one joined participant that is not a bot leg. */
 const remoteParty = (view: ConversationView): Participant | undefined => view.roster.find((p) => p.status === 'joined' && p.callLegId === null);
 
-export function decideTransfer(principal: Principal, cmd: TransferCommand, state: TransferState, directory: Directory, ctx: DomainContext): Rejection | Effects {
+export function decideTransfer(principal: Principal, cmd: TransferCommand, state: TransferState, world: WorldView, ctx: DomainContext): Rejection | Effects {
   const denied = requireAnyRole(principal, [Role.initiate], 'call: transfer');
   if (denied) return denied;
   const { leg, conversation } = state;
@@ -117,7 +119,7 @@ export function decideTransfer(principal: Principal, cmd: TransferCommand, state
   if (kind === 'application' || kind === 'applicationInstance') {
     return reject(RejectionCode.cannotInviteBot, `transferTarget.identity.${kind} is a bot; a call can only be transferred to a Teams user or a phone number.`, `transferTarget.identity.${kind}`);
   }
-  const checked = checkInvitee(target, 'transferTarget', leg, directory);
+  const checked = checkInvitee(target, 'transferTarget', leg, world);
   if ('rejected' in checked) return checked;
   if (kind === 'phone' && !leg.applicationInstanceId) return pstnNeedsInstance(leg, 'transferTarget.identity.phone');
   if (conversation.kind !== 'peerToPeer') {
@@ -136,7 +138,7 @@ export function decideTransfer(principal: Principal, cmd: TransferCommand, state
   }
   if (leg.state !== 'established') return reject(RejectionCode.callStateConflict, `Only an established call can be transferred; call ${leg.id} is ${leg.state}.`);
 
-  const behaviour = behaviourOf(checked.identity, leg.tenantId, directory);
+  const behaviour = ringOutcome(state.reactions, checked.identity);
   // A consultative target is already connected to the bot: it takes the call at once.
   const outcome: InviteeOutcome = consultative ? 'accept' : behaviour.action;
   const afterMs = consultative ? REPLACE_DELAY_MS : behaviour.afterMs;

@@ -23,6 +23,8 @@ import { decideCreateOnlineMeeting, decideFindByJoinWebUrl, decideReadOnlineMeet
 import type { ApiVersion, CallLeg, Conversation, Effects, OnlineMeeting, Operation, Participant } from '../domain/types.js';
 import type { DueTimer, OutboxRow, RequeueTarget, Tx } from '../store/store.js';
 import type { LaterAction } from '../domain/person-actions.js';
+import { invitationIdentities, type Reactions } from '../domain/world.js';
+import { reactionsOf } from '../sim/reactions.js';
 import { callNotFound, NO_EFFECTS, noValue, withOperation, type LegView, type Result } from './leg-commands.js';
 import { MediaCommands } from './media-commands.js';
 import { decidePersonActionRequest, decideTimedPersonAction, type ScheduledPersonAction } from './people.js';
@@ -47,7 +49,8 @@ export class CallingService extends MediaCommands {
       const threadId = meetingThreadOf(cmd, this.deps.directory, principal.tenantId, stored);
       const existing = threadId ? await tx.findConversationByThreadId(principal.tenantId, threadId) : undefined;
       const meeting = existing ? ((await this.view(tx, existing.id)) ?? null) : null;
-      const r = decideCreateCall(principal, cmd, { meeting, stored }, { directory: this.deps.directory, apiVersion }, ctx);
+      const reactions = this.reactionsTo(principal.tenantId, cmd.targets);
+      const r = decideCreateCall(principal, cmd, { meeting, stored, reactions }, { world: this.deps.directory, apiVersion }, ctx);
       if (isRejection(r)) return r;
       return { effects: r.effects, value: { leg: r.leg, conversation: r.conversation } };
     });
@@ -117,8 +120,14 @@ export class CallingService extends MediaCommands {
       if (isRejection(leg)) return leg;
       const raw = cmd.transferTarget?.replacesCallId;
       const replaced = typeof raw === 'string' && raw.length > 0 ? await this.sameAppLeg(tx, principal, leg, normalizeCallId(raw)) : null;
-      return noValue(decideTransfer(principal, cmd, { ...(await this.legView(tx, leg)), replaced }, this.deps.directory, ctx));
+      const reactions = this.reactionsTo(leg.tenantId, cmd.transferTarget);
+      return noValue(decideTransfer(principal, cmd, { ...(await this.legView(tx, leg)), replaced, reactions }, this.deps.directory, ctx));
     });
+  }
+
+  /** How the people these invitation inputs name react to being rung, as the simulated world stands now. */
+  private reactionsTo(tenantId: string, inputs: unknown): Reactions {
+    return reactionsOf(this.deps.directory, tenantId, invitationIdentities(inputs));
   }
 
   /** Another live leg of the same app and tenant, with its conversation; any other id is "not found" for this app. */
@@ -151,7 +160,8 @@ export class CallingService extends MediaCommands {
         if (other && other.appId.toLowerCase() === principal.appId.toLowerCase() && other.tenantId === leg.tenantId) replaced = await this.legView(tx, other);
       }
       const fault = inviteFaultFor(this.deps.directory.world.faults ?? [], leg, typeof rawReplaced === 'string' && rawReplaced.length > 0);
-      const r = decideInvite(principal, cmd, { ...view, replaced, fault }, this.deps.directory, ctx, apiVersion);
+      const reactions = this.reactionsTo(leg.tenantId, cmd.participants);
+      const r = decideInvite(principal, cmd, { ...view, replaced, fault, reactions }, this.deps.directory, ctx, apiVersion);
       if (isRejection(r)) return r;
       return { effects: r.effects, value: r.operation };
     });

@@ -11,14 +11,9 @@ import { primaryIdentity } from '../domain/identity.js';
 import { FaultsError, parseFaults } from './faults.js';
 import { isProblem, parseLaterAction, type LaterAction, type Problem } from '../domain/person-actions.js';
 import { LOBBY_BYPASS_SCOPES, type IdentitySet, type LobbyBypassScope } from '../domain/types.js';
+import { isPersonAnswer, PERSON_ANSWERS, type PersonAnswer, type WorldView } from '../domain/world.js';
 
-export const AnswerAction = {
-  accept: 'accept',
-  decline: 'decline',
-  busy: 'busy',
-  noAnswer: 'noAnswer',
-} as const;
-export type AnswerAction = (typeof AnswerAction)[keyof typeof AnswerAction];
+export type AnswerAction = PersonAnswer;
 
 export interface AnswerBehaviour {
   action: AnswerAction;
@@ -115,7 +110,6 @@ function parsePromptTimes(v: unknown): PromptTimes | undefined {
 
 export class WorldFileError extends Error {}
 
-const ANSWER_ACTIONS = new Set<string>(Object.values(AnswerAction));
 
 function asRecord(v: unknown, where: string): Record<string, unknown> {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new WorldFileError(`${where} must be an object`);
@@ -142,10 +136,10 @@ export function checkAnswer(v: unknown, where: string, fallback: AnswerBehaviour
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return { error: `${where} must be an object`, target: where };
   const o = v as Record<string, unknown>;
   const action = o.action ?? fallback.action;
-  if (typeof action !== 'string' || !ANSWER_ACTIONS.has(action)) return { error: `${where}.action must be one of ${[...ANSWER_ACTIONS].join(', ')}`, target: `${where}.action` };
+  if (!isPersonAnswer(action)) return { error: `${where}.action must be one of ${PERSON_ANSWERS.join(', ')}`, target: `${where}.action` };
   const afterMs = o.afterMs ?? fallback.afterMs;
   if (typeof afterMs !== 'number' || !Number.isFinite(afterMs) || afterMs < 0) return { error: `${where}.afterMs must be a non-negative number`, target: `${where}.afterMs` };
-  return { action: action as AnswerAction, afterMs };
+  return { action, afterMs };
 }
 
 /** Checks a list of later actions (`then`); the error names the offending path. */
@@ -290,8 +284,11 @@ export function loadWorldFile(path: string): World {
   return parseWorld(doc);
 }
 
-/** Read-side lookups over a world; ids compare case-insensitively as Graph's GUIDs do. */
-export class Directory {
+/**
+ * Read-side lookups over a world; ids compare case-insensitively as Graph's GUIDs do. The deciders see it only as a
+ * `WorldView` (no behaviours); how its people answer reaches them as `Reactions` (src/sim/reactions.ts).
+ */
+export class Directory implements WorldView {
   private readonly appsById = new Map<string, { app: App; tenant: Tenant }>();
   private readonly instancesById = new Map<string, { instance: ApplicationInstance; app: App; tenant: Tenant }>();
   private readonly usersById = new Map<string, { user: User; tenant: Tenant }>();
@@ -333,6 +330,10 @@ export class Directory {
       }
       for (const user of tenant.users) this.usersById.set(user.id.toLowerCase(), { user, tenant });
     }
+  }
+
+  get establishMs(): number {
+    return this.world.establishMs;
   }
 
   tenant(id: string): Tenant | undefined {

@@ -8,7 +8,7 @@ import { decideAnswer, decideCreateCall, decideReject, type CreateCallCommand } 
 import { decideInvite } from '../../src/domain/invite.js';
 import { callResourceData, toGraphCall, toGraphOperation } from '../../src/domain/render.js';
 import { ALL_CALLING_ROLES } from '../../src/sim/default-world.js';
-import { accepted, conversation, ctx, directory, expectRejection, invitee, inviteState, leg, meetingState, NOW, only, principal, user, USERS, view } from './fixtures.js';
+import { accepted, conversation, ctx, expectRejection, invitee, inviteState, leg, meetingState, NOW, only, principal, reactionsTo, user, USERS, view, world } from './fixtures.js';
 
 const p2p = (over: Record<string, unknown> = {}): CreateCallCommand => ({
   callbackUri: 'https://bot.contoso.com/api/calls',
@@ -16,7 +16,7 @@ const p2p = (over: Record<string, unknown> = {}): CreateCallCommand => ({
   targets: [invitee(user(USERS.nora))],
   ...over,
 });
-const create = (cmd: CreateCallCommand, apiVersion: 'v1.0' | 'beta') => decideCreateCall(principal(ALL_CALLING_ROLES), cmd, { meeting: null }, { directory: directory(), apiVersion }, ctx());
+const create = (cmd: CreateCallCommand, apiVersion: 'v1.0' | 'beta') => decideCreateCall(principal(ALL_CALLING_ROLES), cmd, { meeting: null, reactions: reactionsTo(cmd.targets) }, { world: world(), apiVersion }, ctx());
 
 describe('ringingTimeoutInSeconds (beta, outgoing P2P, at most 115 s)', () => {
   it('on beta it cuts the ring short: a callee who would ring 30 s gives no answer after 10 s', () => {
@@ -50,8 +50,10 @@ describe('ringingTimeoutInSeconds (beta, outgoing P2P, at most 115 s)', () => {
 });
 
 describe('endpointType on invitees (beta)', () => {
-  const invite = (endpointType: unknown, apiVersion: 'v1.0' | 'beta') =>
-    decideInvite(principal(ALL_CALLING_ROLES), { participants: [invitee(user(USERS.adele), { endpointType })] }, inviteState(meetingState()), directory(), ctx(), apiVersion);
+  const invite = (endpointType: unknown, apiVersion: 'v1.0' | 'beta') => {
+    const cmd = { participants: [invitee(user(USERS.adele), { endpointType })] };
+    return decideInvite(principal(ALL_CALLING_ROLES), cmd, inviteState(meetingState(), cmd), world(), ctx(), apiVersion);
+  };
 
   it('on beta it is echoed as Graph spells it and becomes the participant’s endpointType', () => {
     const r = accepted(invite('VOICEMAIL', 'beta'));

@@ -10,7 +10,10 @@ import {
   KEEPALIVE_TIMEOUT_MS,
 } from '../../src/domain/call.js';
 import { isRejection } from '../../src/domain/rejections.js';
-import { APP, conversation, ctx, directory, leg, NOW, only, participant, TENANT, user, USERS, view } from './fixtures.js';
+import type { WorldView } from '../../src/domain/world.js';
+import { defaultWorld } from '../../src/sim/default-world.js';
+import { Directory } from '../../src/sim/directory.js';
+import { APP, conversation, ctx, leg, NOW, only, participant, TENANT, user, USERS, view } from './fixtures.js';
 
 describe('keepAlive', () => {
   it('(re)schedules the one keepAlive timer of the leg 45 minutes out', () => {
@@ -70,8 +73,8 @@ describe('answer window', () => {
   });
 });
 
-function withCallback() {
-  const d = directory();
-  d.world.tenants[0]!.apps[0]!.callbackUri = 'https://bot.contoso.com/api/calls';
-  return d;
+function withCallback(): WorldView {
+  const w = defaultWorld();
+  w.tenants[0]!.apps[0]!.callbackUri = 'https://bot.contoso.com/api/calls';
+  return new Directory(w);
 }

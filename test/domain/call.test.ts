@@ -21,12 +21,13 @@ import { isRejection } from '../../src/domain/rejections.js';
 import type { CallLeg, Participant } from '../../src/domain/types.js';
 import { DEFAULT_INSTANCE_ID, defaultWorld } from '../../src/sim/default-world.js';
 import { Directory } from '../../src/sim/directory.js';
+import type { WorldView } from '../../src/domain/world.js';
 import {
   accepted,
   APP,
   conversation,
   ctx,
-  directory,
+  reactionsTo,
   expectRejection,
   firstId,
   invitee,
@@ -43,6 +44,7 @@ import {
   user,
   USERS,
   view,
+  world,
 } from './fixtures.js';
 
 const CB = 'https://bot.contoso.com/api/calls';
@@ -81,13 +83,14 @@ const meetingCmd = (over: Partial<CreateCallCommand> = {}): CreateCallCommand =>
   ...over,
 });
 
-const NO_MEETING: CreateCallState = { meeting: null };
-function create(roles: string[], cmd: CreateCallCommand, state: CreateCallState = NO_MEETING, dir: Directory = directory(), apiVersion: 'v1.0' | 'beta' = 'v1.0') {
-  return decideCreateCall(principal(roles), cmd, state, { directory: dir, apiVersion }, ctx());
+const NO_MEETING: Omit<CreateCallState, 'reactions'> = { meeting: null };
+/** decideCreateCall with the targets' reactions from the default world, as the service asks the simulator for them. */
+function create(roles: string[], cmd: CreateCallCommand, state: Omit<CreateCallState, 'reactions'> = NO_MEETING, dir: WorldView = world(), apiVersion: 'v1.0' | 'beta' = 'v1.0') {
+  return decideCreateCall(principal(roles), cmd, { ...state, reactions: reactionsTo(cmd.targets) }, { world: dir, apiVersion }, ctx());
 }
 
 /** Default world whose app has a registered calling webhook (needed for incoming calls). */
-function directoryWithWebhook(): Directory {
+function directoryWithWebhook(): WorldView {
   const world = defaultWorld();
   world.tenants[0]!.apps[0]!.callbackUri = CB;
   return new Directory(world);
@@ -184,7 +187,8 @@ describe('decideCreateCall: request rules', () => {
 
   it('a rejection mints no id', () => {
     const c = ctx();
-    const r = decideCreateCall(principal([ROLE.initiate]), p2pCmd({ callbackUri: 'http://example.com' }), NO_MEETING, { directory: directory(), apiVersion: 'v1.0' }, c);
+    const cmd = p2pCmd({ callbackUri: 'http://example.com' });
+    const r = decideCreateCall(principal([ROLE.initiate]), cmd, { ...NO_MEETING, reactions: reactionsTo(cmd.targets) }, { world: world(), apiVersion: 'v1.0' }, c);
     expect(isRejection(r)).toBe(true);
     expect(c.ids.next()).toBe(firstId());
   });
@@ -229,7 +233,7 @@ describe('decideCreateCall: peer-to-peer (spec 2 "Outgoing create (P2P)")', () =
   });
 
   it('beta legs remember their API version', () => {
-    expect(accepted(create([ROLE.initiate], p2pCmd(), NO_MEETING, directory(), 'beta')).leg.apiVersion).toBe('beta');
+    expect(accepted(create([ROLE.initiate], p2pCmd(), NO_MEETING, world(), 'beta')).leg.apiVersion).toBe('beta');
   });
 });
 
@@ -433,7 +437,7 @@ describe('decideIncomingCall (spec 2 "Incoming call")', () => {
   });
 
   it('rejects a call to an app with no registered webhook', () => {
-    expectRejection(decideIncomingCall({ tenantId: TENANT, source: user(USERS.adele), target: { application: { id: APP } } }, directory(), ctx()), 'InvalidCallbackUri', 'target');
+    expectRejection(decideIncomingCall({ tenantId: TENANT, source: user(USERS.adele), target: { application: { id: APP } } }, world(), ctx()), 'InvalidCallbackUri', 'target');
   });
 });
 

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { faultResultInfo, inviteFaultFor, type InviteFault } from '../../src/domain/faults.js';
 import { decideInvite, decideInviteeAnswer, type InviteState } from '../../src/domain/invite.js';
-import { accepted, ctx, directory, invitee, inviteState, leg, meetingState, NOW, only, p2pView, principal, user, USERS } from './fixtures.js';
+import { accepted, ctx, invitee, inviteState, leg, meetingState, NOW, only, p2pView, principal, user, USERS, world } from './fixtures.js';
 
 const GROUP_ROLE = 'Calls.InitiateGroupCall.All';
 const mediaError: InviteFault = { on: 'invite', when: { mediaConfig: 'appHosted' }, result: { code: 410, subcode: 301004, message: 'Client Media Error. DiagCode: 410#301004.@' }, afterMs: 30_000 };
@@ -26,15 +26,17 @@ describe('inviteFaultFor', () => {
 
 describe('an invite meeting a fault', () => {
   it('is accepted Running; each invitee is answered after the fault delay, carrying its result', () => {
-    const state: InviteState = { ...inviteState(meetingState({ leg: appHosted })), fault: mediaError };
-    const r = accepted(decideInvite(principal([GROUP_ROLE]), { participants: [invitee(user(USERS.adele))] }, state, directory(), ctx()));
+    const cmd = { participants: [invitee(user(USERS.adele))] };
+    const state: InviteState = { ...inviteState(meetingState({ leg: appHosted }), cmd), fault: mediaError };
+    const r = accepted(decideInvite(principal([GROUP_ROLE]), cmd, state, world(), ctx()));
     expect(r.operation.status).toBe('Running');
     expect(r.effects.timers).toEqual([expect.objectContaining({ dueAt: NOW + 30_000, payload: expect.objectContaining({ fault: JSON.stringify(mediaError.result) }) })]);
   });
 
   it('fails the invitee and the operation with the fault result, whatever the person would do', () => {
-    const state: InviteState = { ...inviteState(meetingState()), fault: mediaError };
-    const planned = accepted(decideInvite(principal([GROUP_ROLE]), { participants: [invitee(user(USERS.adele))] }, state, directory(), ctx()));
+    const cmd = { participants: [invitee(user(USERS.adele))] };
+    const state: InviteState = { ...inviteState(meetingState(), cmd), fault: mediaError };
+    const planned = accepted(decideInvite(principal([GROUP_ROLE]), cmd, state, world(), ctx()));
     const answer = { conversation: state.conversation, legs: state.legs, leg: state.leg, operation: planned.operation, invitee: planned.effects.participants[0]!, source: null };
     const e = decideInviteeAnswer(answer, 'accept', ctx(), faultResultInfo(mediaError));
     const expected = { '@odata.type': '#microsoft.graph.resultInfo', ...mediaError.result };
@@ -45,8 +47,9 @@ describe('an invite meeting a fault', () => {
 
   it('spec 9.3: a failing replacement leaves the replaced peer-to-peer call alone', () => {
     const p2p = p2pView(user(USERS.dana));
-    const state: InviteState = { ...inviteState(meetingState()), replaced: p2p, fault: replaceError };
-    const planned = accepted(decideInvite(principal([GROUP_ROLE]), { participants: [invitee(user(USERS.dana), { replacesCallId: 'p2p-leg' })] }, state, directory(), ctx()));
+    const cmd = { participants: [invitee(user(USERS.dana), { replacesCallId: 'p2p-leg' })] };
+    const state: InviteState = { ...inviteState(meetingState(), cmd), replaced: p2p, fault: replaceError };
+    const planned = accepted(decideInvite(principal([GROUP_ROLE]), cmd, state, world(), ctx()));
     const answer = { conversation: state.conversation, legs: state.legs, leg: state.leg, operation: planned.operation, invitee: planned.effects.participants[0]!, source: p2p };
     const e = decideInviteeAnswer(answer, 'accept', ctx(), faultResultInfo(replaceError));
     expect(e.operations[0]).toMatchObject({ status: 'Failed', resultInfo: { code: 500 } });

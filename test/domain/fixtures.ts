@@ -4,12 +4,14 @@
  */
 import { expect } from 'vitest';
 import { sequentialIds, type DomainContext } from '../../src/domain/clock.js';
-import { inviteRosterOf, type ConversationView, type InviteState } from '../../src/domain/invite.js';
+import { inviteRosterOf, type ConversationView, type InviteCommand, type InviteState } from '../../src/domain/invite.js';
 import type { Principal } from '../../src/domain/permissions.js';
 import { isRejection, type Rejection } from '../../src/domain/rejections.js';
 import type { CallLeg, Conversation, IdentitySet, OutboundNotification, Participant } from '../../src/domain/types.js';
 import { DEFAULT_APP_ID, DEFAULT_MEETING_THREADS, DEFAULT_TENANT_ID, DEFAULT_USERS, defaultWorld } from '../../src/sim/default-world.js';
 import { Directory } from '../../src/sim/directory.js';
+import { reactionsOf } from '../../src/sim/reactions.js';
+import { invitationIdentities, type Reactions, type WorldView } from '../../src/domain/world.js';
 
 export const NOW = Date.UTC(2026, 0, 1, 12, 0, 0);
 export const TENANT = DEFAULT_TENANT_ID;
@@ -22,7 +24,14 @@ export const UNKNOWN_USER = 'ffffffff-0000-4000-8000-00000000f00d';
 export const MEETING_THREAD = DEFAULT_MEETING_THREADS.weeklySync;
 export const OTHER_MEETING_THREAD = DEFAULT_MEETING_THREADS.incidentBridge;
 
-export const directory = (): Directory => new Directory(defaultWorld());
+/** The default world as the deciders see it: a read-only view (the simulator's Directory implements it). */
+export const world = (): WorldView => new Directory(defaultWorld());
+
+/**
+ * How the people these invitation inputs name react to being rung, as the service asks the simulator before a
+ * decision: from the default world (or `dir`), for a command of `tenantId`.
+ */
+export const reactionsTo = (inputs: unknown, dir: Directory = new Directory(defaultWorld()), tenantId = TENANT): Reactions => reactionsOf(dir, tenantId, invitationIdentities(inputs));
 
 export const ctx = (prefix = 'aaaaaaaa'): DomainContext => ({ now: NOW, ids: sequentialIds(prefix) });
 /** The first id `ctx()` mints: a rejection must not have consumed any. */
@@ -122,8 +131,11 @@ export function view(conv: Conversation, legs: CallLeg[], others: Participant[] 
 /** A leg's whole view (full roster) plus the replaced call an invite names; `inviteState` narrows it for decideInvite. */
 export type MeetingFixture = ConversationView & { leg: CallLeg; replaced: InviteState['replaced'] };
 
-/** What the service hands decideInvite for this fixture: the full roster as the rules' subset (extra rows are ignored). */
-export const inviteState = (f: MeetingFixture): InviteState => ({ ...f, roster: inviteRosterOf(f.roster) });
+/**
+ * What the service hands decideInvite for this fixture and command: the full roster as the rules' subset (extra rows
+ * are ignored), and the invitees' reactions from the default world.
+ */
+export const inviteState = (f: MeetingFixture, cmd: InviteCommand): InviteState => ({ ...f, roster: inviteRosterOf(f.roster), reactions: reactionsTo(cmd.participants) });
 
 /** An established meeting leg (`leg-1` in `conv-1`) with nobody else in it, ready to invite. */
 export function meetingState(over: { conversation?: Partial<Conversation>; leg?: Partial<CallLeg>; roster?: Participant[]; extraLegs?: CallLeg[] } = {}): MeetingFixture {

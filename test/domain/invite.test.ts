@@ -9,7 +9,6 @@ import {
   inviteeIdentityKeys,
   type InviteState,
   decideInviteeAnswer,
-  FAILURE_DELAY_MS,
   MAX_CLIENT_CONTEXT,
   MAX_INVITEES,
   normalizeCallId,
@@ -22,13 +21,13 @@ import type { DomainContext } from '../../src/domain/clock.js';
 import type { InviteeOutcome } from '../../src/domain/result-codes.js';
 import type { CallLeg, Effects, IdentitySet, Operation, Participant } from '../../src/domain/types.js';
 import { defaultWorld } from '../../src/sim/default-world.js';
+import { FAILURE_DELAY_MS, type WorldView } from '../../src/domain/world.js';
 import { Directory, parseWorld } from '../../src/sim/directory.js';
 import {
   accepted,
   APP,
   conversation,
   ctx,
-  directory,
   expectRejection,
   firstId,
   inviteState,
@@ -50,6 +49,7 @@ import {
   user,
   USERS,
   view,
+  world,
 } from './fixtures.js';
 
 const GROUP_ROLE = 'Calls.InitiateGroupCall.All';
@@ -58,26 +58,26 @@ const BOT_CB = 'https://bot.contoso.com/api/calls';
 
 type Planned = { effects: Effects; operation: Operation };
 
-function invite(cmd: InviteCommand, state: MeetingFixture = meetingState(), dir: Directory = directory(), roles: string[] = [GROUP_ROLE]) {
-  return decideInvite(principal(roles), cmd, inviteState(state), dir, ctx());
+function invite(cmd: InviteCommand, state: MeetingFixture = meetingState(), dir: WorldView = world(), roles: string[] = [GROUP_ROLE]) {
+  return decideInvite(principal(roles), cmd, inviteState(state, cmd), dir, ctx());
 }
-const ok = (cmd: InviteCommand, state?: MeetingFixture, dir?: Directory): Planned => accepted(invite(cmd, state, dir));
+const ok = (cmd: InviteCommand, state?: MeetingFixture, dir?: WorldView): Planned => accepted(invite(cmd, state, dir));
 const users = (...ids: string[]): InviteCommand => ({ participants: ids.map((id) => invitee(user(id))) });
 
 /** A directory with a second tenant holding one user, and the default tenant unchanged. */
 const FOREIGN_USER = 'cccccccc-0000-4000-8000-0000000000cc';
-function twoTenantDirectory(): Directory {
-  const world = defaultWorld();
-  world.tenants.push(parseWorld({ tenants: [{ id: OTHER_TENANT, users: [{ id: FOREIGN_USER, displayName: 'Fabrikam Fran' }] }] }).tenants[0]!);
-  return new Directory(world);
+function twoTenantDirectory(): WorldView {
+  const w = defaultWorld();
+  w.tenants.push(parseWorld({ tenants: [{ id: OTHER_TENANT, users: [{ id: FOREIGN_USER, displayName: 'Fabrikam Fran' }] }] }).tenants[0]!);
+  return new Directory(w);
 }
 
 /** The default world with the app's resource account stripped of its phone number (or of every instance). */
-function directoryWithoutPstnNumber(noInstances = false): Directory {
-  const world = defaultWorld();
-  const app = world.tenants[0]!.apps[0]!;
+function directoryWithoutPstnNumber(noInstances = false): WorldView {
+  const w = defaultWorld();
+  const app = w.tenants[0]!.apps[0]!;
   app.instances = noInstances ? [] : app.instances.map((i) => ({ ...i, phoneNumber: null }));
-  return new Directory(world);
+  return new Directory(w);
 }
 
 /** What the answer decision sees, plus the roster the test keeps to follow participants across answers. */
@@ -112,15 +112,15 @@ describe('decideInvite: permission (spec 1.4 item 9, 7)', () => {
     { roles: ['Calls.JoinGroupCall.All', 'Calls.JoinGroupCallAsGuest.All', 'Calls.AccessMedia.All'] },
     { roles: ['calls.initiategroupcall.all.extra'] },
   ])('rejects a token without Calls.InitiateGroupCall.All: $roles', ({ roles }) => {
-    expectRejection(invite(users(USERS.adele), meetingState(), directory(), roles), 'MissingRole', null);
+    expectRejection(invite(users(USERS.adele), meetingState(), world(), roles), 'MissingRole', null);
   });
 
   it('checks the role before anything else (an empty request from an unauthorised app is MissingRole)', () => {
-    expectRejection(invite({ participants: [] }, meetingState({ leg: { state: 'establishing' } }), directory(), []), 'MissingRole', null);
+    expectRejection(invite({ participants: [] }, meetingState({ leg: { state: 'establishing' } }), world(), []), 'MissingRole', null);
   });
 
   it.each([[GROUP_ROLE], ['Calls.InitiateGroupCalls.All'], ['Calls.Initiate.All', 'Calls.InitiateGroupCalls.All']])('accepts the role or its old doc alias: %s', (...roles) => {
-    const r = accepted(invite(users(USERS.adele), meetingState(), directory(), roles));
+    const r = accepted(invite(users(USERS.adele), meetingState(), world(), roles));
     expect(r.operation.status).toBe('Running');
   });
 });
@@ -289,9 +289,9 @@ describe('decideInvite: identities (spec 1.2, 1.4 items 2, 5, 7; 3.4)', () => {
   it('reads only the roster subset it is given: a duplicate from it, media source ids after its size', () => {
     const adele = participant({ id: 'adele-p', identity: { user: { id: USERS.adele } } });
     // A 1,000-participant call of which the store returned only the rows with an invitee's identity.
-    const big = (withInviteeIdentity: Participant[]): InviteState => ({ ...inviteState(meetingState()), roster: { size: 1000, withInviteeIdentity } });
-    expectRejection(decideInvite(principal([GROUP_ROLE]), users(USERS.adele), big([adele]), directory(), ctx()), 'DuplicateIdentity', 'participants[0].identity');
-    const r = accepted(decideInvite(principal([GROUP_ROLE]), users(USERS.alex), big([]), directory(), ctx()));
+    const big = (cmd: InviteCommand, withInviteeIdentity: Participant[]): InviteState => ({ ...inviteState(meetingState(), cmd), roster: { size: 1000, withInviteeIdentity } });
+    expectRejection(decideInvite(principal([GROUP_ROLE]), users(USERS.adele), big(users(USERS.adele), [adele]), world(), ctx()), 'DuplicateIdentity', 'participants[0].identity');
+    const r = accepted(decideInvite(principal([GROUP_ROLE]), users(USERS.alex), big(users(USERS.alex), []), world(), ctx()));
     expect(r.effects.participants.map((p) => p.sourceId)).toEqual(['1001']);
   });
 
@@ -307,8 +307,8 @@ describe('decideInvite: identities (spec 1.2, 1.4 items 2, 5, 7; 3.4)', () => {
   });
 
   it.each([
-    { label: 'a tenantId claim of another tenant', identity: user(USERS.adele, { tenantId: OTHER_TENANT }), dir: directory, target: 'tenantId' },
-    { label: 'an unknown user claiming another tenant', identity: user(UNKNOWN_USER, { tenantId: OTHER_TENANT }), dir: directory, target: 'tenantId' },
+    { label: 'a tenantId claim of another tenant', identity: user(USERS.adele, { tenantId: OTHER_TENANT }), dir: world, target: 'tenantId' },
+    { label: 'an unknown user claiming another tenant', identity: user(UNKNOWN_USER, { tenantId: OTHER_TENANT }), dir: world, target: 'tenantId' },
     { label: 'a directory user of another tenant', identity: user(FOREIGN_USER), dir: twoTenantDirectory, target: 'id' },
     { label: 'a directory user of another tenant claiming ours', identity: user(FOREIGN_USER, { tenantId: TENANT }), dir: twoTenantDirectory, target: 'id' },
   ])('rejects $label with TenantMismatch naming user.$target', ({ identity, dir, target }) => {
@@ -332,14 +332,15 @@ describe('decideInvite: call state', () => {
 });
 
 describe('decideInvite: a rejection leaves nothing behind', () => {
+  const inviteWith = (c: DomainContext, p: ReturnType<typeof principal>, cmd: InviteCommand, f: MeetingFixture) => decideInvite(p, cmd, inviteState(f, cmd), world(), c);
   const cases: { label: string; run: (c: DomainContext, state: MeetingFixture) => unknown }[] = [
-    { label: 'MissingRole', run: (c, s) => decideInvite(principal([]), users(USERS.adele), inviteState(s), directory(), c) },
-    { label: 'TooManyInvitees', run: (c, s) => decideInvite(principal([GROUP_ROLE]), users(...Object.values(USERS).slice(0, 6)), inviteState(s), directory(), c) },
-    { label: 'DuplicateIdentity (after the first invitee was checked)', run: (c, s) => decideInvite(principal([GROUP_ROLE]), users(USERS.adele, USERS.alex, USERS.adele), inviteState(s), directory(), c) },
-    { label: 'CallStateConflict (every invitee valid)', run: (c, s) => decideInvite(principal([GROUP_ROLE]), users(USERS.adele), inviteState({ ...s, leg: { ...s.leg, state: 'establishing' } }), directory(), c) },
+    { label: 'MissingRole', run: (c, s) => inviteWith(c, principal([]), users(USERS.adele), s) },
+    { label: 'TooManyInvitees', run: (c, s) => inviteWith(c, principal([GROUP_ROLE]), users(...Object.values(USERS).slice(0, 6)), s) },
+    { label: 'DuplicateIdentity (after the first invitee was checked)', run: (c, s) => inviteWith(c, principal([GROUP_ROLE]), users(USERS.adele, USERS.alex, USERS.adele), s) },
+    { label: 'CallStateConflict (every invitee valid)', run: (c, s) => inviteWith(c, principal([GROUP_ROLE]), users(USERS.adele), { ...s, leg: { ...s.leg, state: 'establishing' } }) },
     {
       label: 'ParticipantNotFound (move checked last)',
-      run: (c, s) => decideInvite(principal([GROUP_ROLE]), { participants: [invitee(user(USERS.megan), { replacesCallId: 'p2p-leg', participantId: 'nobody' })] }, inviteState({ ...s, replaced: p2pView(user(USERS.megan)) }), directory(), c),
+      run: (c, s) => inviteWith(c, principal([GROUP_ROLE]), { participants: [invitee(user(USERS.megan), { replacesCallId: 'p2p-leg', participantId: 'nobody' })] }, { ...s, replaced: p2pView(user(USERS.megan)) }),
     },
   ];
   it.each(cases)('$label: a bare rejection, no id minted, input state untouched', ({ run }) => {

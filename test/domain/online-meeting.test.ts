@@ -7,11 +7,12 @@ import { decideCreateCall, type CreateCallCommand } from '../../src/domain/call.
 import { buildJoinWebUrl, digitsFrom, parseJoinWebUrl } from '../../src/domain/meeting-url.js';
 import { decideCreateOnlineMeeting, decideFindByJoinWebUrl, decideReadOnlineMeeting, toGraphOnlineMeeting } from '../../src/domain/online-meeting.js';
 import type { OnlineMeeting } from '../../src/domain/types.js';
-import { accepted, APP, ctx, directory, expectRejection, NOW, OTHER_TENANT, principal, TENANT, USERS } from './fixtures.js';
+import { NO_REACTIONS } from '../../src/domain/world.js';
+import { accepted, APP, ctx, expectRejection, NOW, OTHER_TENANT, principal, TENANT, USERS, world } from './fixtures.js';
 
 const WRITE = ['OnlineMeetings.ReadWrite.All'];
 const create = (body: Parameters<typeof decideCreateOnlineMeeting>[2] = {}, roles = WRITE, userId: string = USERS.bob) =>
-  decideCreateOnlineMeeting(principal(roles), userId, body, directory(), ctx());
+  decideCreateOnlineMeeting(principal(roles), userId, body, world(), ctx());
 
 describe('join URL', () => {
   const parts = { threadId: '19:meeting_NjA4ZWRi-MTM_@thread.v2', messageId: '0', tenantId: TENANT, organizerId: USERS.bob };
@@ -67,7 +68,7 @@ describe('decideCreateOnlineMeeting', () => {
   it.each([
     ['no OnlineMeetings.ReadWrite.All', () => create({}, ['Calls.JoinGroupCall.All']), 'Forbidden', null],
     ['an unknown user', () => create({}, WRITE, '0badf00d-0000-4000-8000-000000000000'), 'UserNotFound', 'userId'],
-    ['a user of another tenant (as the caller sees it)', () => decideCreateOnlineMeeting(principal(WRITE, { tenantId: OTHER_TENANT }), USERS.bob, {}, directory(), ctx()), 'UserNotFound', 'userId'],
+    ['a user of another tenant (as the caller sees it)', () => decideCreateOnlineMeeting(principal(WRITE, { tenantId: OTHER_TENANT }), USERS.bob, {}, world(), ctx()), 'UserNotFound', 'userId'],
     ['end before start', () => create({ startDateTime: '2026-01-02T10:00:00Z', endDateTime: '2026-01-02T09:00:00Z' }), 'InvalidProperty', 'endDateTime'],
     ['a start that is no date', () => create({ startDateTime: '2026-13-45' }), 'InvalidProperty', 'startDateTime'],
     ['a custom passcode', () => create({ joinMeetingIdSettings: { passcode: 'abc' } }), 'InvalidProperty', 'joinMeetingIdSettings.passcode'],
@@ -105,7 +106,7 @@ describe('decideFindByJoinWebUrl', () => {
 describe('joining an API-created meeting (decideCreateCall with the stored meeting)', () => {
   const stored: OnlineMeeting = accepted(create({ joinMeetingIdSettings: { isPasscodeRequired: true }, lobbyBypassSettings: { scope: 'organizer' } }));
   const base = { callbackUri: 'https://bot.contoso.com/api/calls', mediaConfig: { '@odata.type': '#microsoft.graph.serviceHostedMediaConfig' }, tenantId: TENANT };
-  const join = (cmd: CreateCallCommand) => decideCreateCall(principal(['Calls.JoinGroupCall.All']), cmd, { meeting: null, stored }, { directory: directory(), apiVersion: 'v1.0' }, ctx('cccccccc'));
+  const join = (cmd: CreateCallCommand) => decideCreateCall(principal(['Calls.JoinGroupCall.All']), cmd, { meeting: null, stored, reactions: NO_REACTIONS }, { world: world(), apiVersion: 'v1.0' }, ctx('cccccccc'));
   const byUrl = (organizerId: string = USERS.bob, threadId = stored.threadId): CreateCallCommand => ({
     ...base,
     chatInfo: { threadId, messageId: '0' },

@@ -5,7 +5,7 @@ import { decideRemoveParticipant } from '../../src/domain/remove-participant.js'
 import type { Effects, Operation, Participant } from '../../src/domain/types.js';
 import { isRejection } from '../../src/domain/rejections.js';
 import { ALL_CALLING_ROLES } from '../../src/sim/default-world.js';
-import { accepted, conversation, ctx, directory, expectRejection, invitee, inviteState, leg, meetingState, only, participant, principal, user, USERS, view } from './fixtures.js';
+import { accepted, conversation, ctx, expectRejection, invitee, inviteState, leg, meetingState, only, participant, principal, user, USERS, view, world } from './fixtures.js';
 
 const adele = participant({ id: 'p-adele', identity: user(USERS.adele) });
 
@@ -51,7 +51,8 @@ describe('decideRemoveParticipant', () => {
     /** Invites the given users from leg-1 of a meeting; returns the pending state the service would load. */
     function ringing(...ids: string[]): { operation: Operation; pending: Participant[]; state: ReturnType<typeof meetingState> } {
       const state = meetingState();
-      const r = accepted(decideInvite(roles, { participants: ids.map((id) => invitee(user(id))), clientContext: 'ctx-1' }, inviteState(state), directory(), ctx('bbbbbbbb')));
+      const cmd = { participants: ids.map((id) => invitee(user(id))), clientContext: 'ctx-1' };
+      const r = accepted(decideInvite(roles, cmd, inviteState(state, cmd), world(), ctx('bbbbbbbb')));
       return { operation: r.operation, pending: r.effects.participants, state: { ...state, roster: [...state.roster, ...r.effects.participants] } };
     }
     const cancel = (s: ReturnType<typeof ringing>, pid: string, over: { operation?: Operation; leg?: typeof s.state.leg } = {}): Effects =>

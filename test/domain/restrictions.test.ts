@@ -5,11 +5,14 @@ import { decideInvite } from '../../src/domain/invite.js';
 import { APP_NOT_REGISTERED_MESSAGE } from '../../src/domain/rejections.js';
 import { ALL_CALLING_ROLES, DEFAULT_INSTANCE_ID, defaultWorld } from '../../src/sim/default-world.js';
 import { Directory, parseWorld } from '../../src/sim/directory.js';
-import { accepted, ctx, directory, expectRejection, invitee, inviteState, phone, principal, p2pView, user, USERS } from './fixtures.js';
+import type { WorldView } from '../../src/domain/world.js';
+import { accepted, ctx, expectRejection, invitee, inviteState, phone, principal, p2pView, reactionsTo, user, USERS, world } from './fixtures.js';
 
 describe('PSTN support matrix (spec 1.4 item 8, 9.1)', () => {
-  const invitePhone = (over: Parameters<typeof p2pView>[1]) =>
-    accepted(decideInvite(principal(ALL_CALLING_ROLES), { participants: [invitee(phone('+12345678901'))] }, inviteState({ ...p2pView(user(USERS.adele), over), replaced: null }), directory(), ctx()));
+  const invitePhone = (over: Parameters<typeof p2pView>[1]) => {
+    const cmd = { participants: [invitee(phone('+12345678901'))] };
+    return accepted(decideInvite(principal(ALL_CALLING_ROLES), cmd, inviteState({ ...p2pView(user(USERS.adele), over), replaced: null }, cmd), world(), ctx()));
+  };
 
   it('a call that came in to the bot’s UPN (the app) cannot invite PSTN: the operation will fail 412#10073', () => {
     const r = invitePhone({ direction: 'incoming', applicationInstanceId: null });
@@ -24,7 +27,7 @@ describe('PSTN support matrix (spec 1.4 item 8, 9.1)', () => {
 });
 
 describe('an app without a calling registration (spec 6.3, 9.6)', () => {
-  const unregistered = (): Directory => {
+  const unregistered = (): WorldView => {
     const w = defaultWorld();
     w.tenants[0]!.apps[0]!.callingRegistered = false;
     return new Directory(w);
@@ -32,14 +35,14 @@ describe('an app without a calling registration (spec 6.3, 9.6)', () => {
   const cmd = { callbackUri: 'https://bot.contoso.com/api/calls', mediaConfig: {}, targets: [invitee(user(USERS.adele))] };
 
   it('is refused with the 7503 JSON-string message, before any other check', () => {
-    const r = expectRejection(decideCreateCall(principal([]), cmd, { meeting: null }, { directory: unregistered(), apiVersion: 'v1.0' }, ctx()), 'AppNotRegistered', null);
+    const r = expectRejection(decideCreateCall(principal([]), cmd, { meeting: null, reactions: reactionsTo(cmd.targets) }, { world: unregistered(), apiVersion: 'v1.0' }, ctx()), 'AppNotRegistered', null);
     expect(JSON.parse(r.message)).toEqual({ errorCode: '7503', message: 'Application is not registered in our store.', instanceAnnotations: [] });
     expect(r.message).toBe(APP_NOT_REGISTERED_MESSAGE);
   });
 
   it('a registered app (the default, also when the world file omits the flag) is not', () => {
-    expect(directory().app(principal([]).appId)?.app.callingRegistered).not.toBe(false);
-    accepted(decideCreateCall(principal(ALL_CALLING_ROLES), cmd, { meeting: null }, { directory: directory(), apiVersion: 'v1.0' }, ctx()));
+    expect(world().app(principal([]).appId)?.app.callingRegistered).not.toBe(false);
+    accepted(decideCreateCall(principal(ALL_CALLING_ROLES), cmd, { meeting: null, reactions: reactionsTo(cmd.targets) }, { world: world(), apiVersion: 'v1.0' }, ctx()));
   });
 
   it('the world file flag must be a boolean', () => {

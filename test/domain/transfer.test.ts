@@ -1,16 +1,18 @@
 /** call: redirect and call: transfer, pure: the rules of call-redirect.md / call-transfer.md and their notifications. */
 import { describe, expect, it } from 'vitest';
 import { isRejection, type Rejection } from '../../src/domain/rejections.js';
-import { decideRedirect, decideTransfer, decideTransferOutcome, type RedirectCommand, type TransferCommand } from '../../src/domain/transfer.js';
+import { decideRedirect, decideTransfer, decideTransferOutcome, type RedirectCommand, type TransferCommand, type TransferState } from '../../src/domain/transfer.js';
 import type { Effects } from '../../src/domain/types.js';
 import { ALL_CALLING_ROLES } from '../../src/sim/default-world.js';
-import { conversation, ctx, directory, expectRejection, invitee, leg, NOW, only, OTHER_TENANT, p2pView, phone, principal, user, USERS, view } from './fixtures.js';
+import { conversation, ctx, expectRejection, invitee, leg, NOW, only, OTHER_TENANT, p2pView, phone, principal, reactionsTo, user, USERS, view, world } from './fixtures.js';
 
 const all = principal(ALL_CALLING_ROLES);
 const incoming = () => p2pView(user(USERS.alex), { state: 'incoming' });
 const established = () => p2pView(user(USERS.alex));
 const redirect = (over: Partial<RedirectCommand> = {}): RedirectCommand => ({ targets: [invitee(user(USERS.heidi))], ...over });
 const transfer = (over: Partial<TransferCommand> = {}): TransferCommand => ({ transferTarget: invitee(user(USERS.heidi)), ...over });
+/** decideTransfer with the target's reaction from the default world, as the service asks the simulator for it. */
+const transferWith = (p: typeof all, cmd: TransferCommand, state: Omit<TransferState, 'reactions'>) => decideTransfer(p, cmd, { ...state, reactions: reactionsTo(cmd.transferTarget) }, world(), ctx());
 const ok = (r: Effects | Rejection): Effects => {
   if (isRejection(r)) throw new Error(`${r.code} ${r.target}: ${r.message}`);
   return r;
@@ -18,7 +20,7 @@ const ok = (r: Effects | Rejection): Effects => {
 
 describe('decideRedirect', () => {
   it('ends the incoming call at once: one `deleted` (terminated) to the given callbackUri, caller leaves', () => {
-    const e = ok(decideRedirect(all, redirect({ callbackUri: 'https://bot.contoso.com/redirected', timeout: 30 }), incoming(), directory(), ctx()));
+    const e = ok(decideRedirect(all, redirect({ callbackUri: 'https://bot.contoso.com/redirected', timeout: 30 }), incoming(), world(), ctx()));
     expect(e.legs).toEqual([expect.objectContaining({ id: 'p2p-leg', state: 'terminated', terminationReason: 'AppRedirected', resultInfo: null })]);
     expect(e.notifications).toHaveLength(1);
     const n = only(e.notifications[0]);
@@ -29,8 +31,8 @@ describe('decideRedirect', () => {
 
   it('accepts up to 25 targets (simultaneous ring), phones from an application instance, and another bot', () => {
     const many = Array.from({ length: 25 }, (_, i) => invitee(phone(`+1425555${String(1000 + i)}`)));
-    ok(decideRedirect(all, redirect({ targets: many }), p2pView(user(USERS.alex), { state: 'incoming', applicationInstanceId: 'inst-1' }), directory(), ctx()));
-    ok(decideRedirect(all, redirect({ targets: [invitee({ application: { id: '22bfd41f-550e-477d-8789-f6f7bd2a5e8b', displayName: 'test bot 2' } })] }), incoming(), directory(), ctx()));
+    ok(decideRedirect(all, redirect({ targets: many }), p2pView(user(USERS.alex), { state: 'incoming', applicationInstanceId: 'inst-1' }), world(), ctx()));
+    ok(decideRedirect(all, redirect({ targets: [invitee({ application: { id: '22bfd41f-550e-477d-8789-f6f7bd2a5e8b', displayName: 'test bot 2' } })] }), incoming(), world(), ctx()));
   });
 
   it.each([
@@ -44,18 +46,18 @@ describe('decideRedirect', () => {
     ['the same target twice', { targets: [invitee(user(USERS.heidi)), invitee(user(USERS.heidi))] }, 'DuplicateIdentity', 'targets[1].identity'],
     ['a user of another tenant', { targets: [invitee(user(USERS.heidi, { tenantId: OTHER_TENANT }))] }, 'TenantMismatch', 'targets[0].identity.user.tenantId'],
   ] as const)('refuses %s', (_label, over, code, target) => {
-    expectRejection(decideRedirect(all, redirect(over as Partial<RedirectCommand>), incoming(), directory(), ctx()), code, target);
+    expectRejection(decideRedirect(all, redirect(over as Partial<RedirectCommand>), incoming(), world(), ctx()), code, target);
   });
 
   it('refuses a call that is not incoming (409) and an app without Calls.Initiate.All (7504)', () => {
-    expectRejection(decideRedirect(all, redirect(), established(), directory(), ctx()), 'CallStateConflict', null);
-    expectRejection(decideRedirect(principal(['Calls.JoinGroupCall.All']), redirect(), incoming(), directory(), ctx()), 'MissingRole', null);
+    expectRejection(decideRedirect(all, redirect(), established(), world(), ctx()), 'CallStateConflict', null);
+    expectRejection(decideRedirect(principal(['Calls.JoinGroupCall.All']), redirect(), incoming(), world(), ctx()), 'MissingRole', null);
   });
 });
 
 describe('decideTransfer', () => {
   it('blind: `updated` transferring, and a timer when the target answers per the directory', () => {
-    const e = ok(decideTransfer(all, transfer(), { ...established(), replaced: null }, directory(), ctx()));
+    const e = ok(transferWith(all, transfer(), { ...established(), replaced: null }));
     expect(e.legs).toEqual([expect.objectContaining({ state: 'transferring' })]);
     expect(e.notifications.map((n) => [only(n).changeType, only(n).resourceData.state])).toEqual([['updated', 'transferring']]);
     // Heidi answers after 1000 ms in the default world.
@@ -68,14 +70,14 @@ describe('decideTransfer', () => {
     [USERS.nora, 'noAnswer'],
     ['ffffffff-0000-4000-8000-00000000f00d', 'notFound'],
   ])('takes the target %s answer from the directory: %s', (id, outcome) => {
-    const e = ok(decideTransfer(all, transfer({ transferTarget: invitee(user(id)) }), { ...established(), replaced: null }, directory(), ctx()));
+    const e = ok(transferWith(all, transfer({ transferTarget: invitee(user(id)) }), { ...established(), replaced: null }));
     expect(e.timers[0]?.payload.outcome).toBe(outcome);
   });
 
   it('consultative: replacesCallId names the bot\'s established P2P call with the target; it answers at once', () => {
     const consult = p2pView(user(USERS.heidi), { id: 'consult-leg', conversationId: 'consult-conv' });
     consult.conversation = { ...consult.conversation, id: 'consult-conv' };
-    const e = ok(decideTransfer(all, transfer({ transferTarget: invitee(user(USERS.heidi), { replacesCallId: 'consult-leg' }) }), { ...established(), replaced: consult }, directory(), ctx()));
+    const e = ok(transferWith(all, transfer({ transferTarget: invitee(user(USERS.heidi), { replacesCallId: 'consult-leg' }) }), { ...established(), replaced: consult }));
     expect(e.timers[0]).toMatchObject({ dueAt: NOW + 200, payload: { outcome: 'accept', replacesCallId: 'consult-leg' } });
   });
 
@@ -87,19 +89,19 @@ describe('decideTransfer', () => {
     ['an unknown replacesCallId', transfer({ transferTarget: invitee(user(USERS.heidi), { replacesCallId: 'nope' }) }), 'ReplacedCallNotFound', 'transferTarget.replacesCallId'],
     ['a clientContext over 256', transfer({ clientContext: 'x'.repeat(257) }), 'ClientContextTooLong', 'clientContext'],
   ] as const)('refuses %s', (_label, cmd, code, target) => {
-    expectRejection(decideTransfer(all, cmd, { ...established(), replaced: null }, directory(), ctx()), code, target);
+    expectRejection(transferWith(all, cmd, { ...established(), replaced: null }), code, target);
   });
 
   it('refuses a consultation call whose other party is not the target', () => {
     const consult = p2pView(user(USERS.megan), { id: 'consult-leg' });
-    const r = decideTransfer(all, transfer({ transferTarget: invitee(user(USERS.heidi), { replacesCallId: 'consult-leg' }) }), { ...established(), replaced: consult }, directory(), ctx());
+    const r = transferWith(all, transfer({ transferTarget: invitee(user(USERS.heidi), { replacesCallId: 'consult-leg' }) }), { ...established(), replaced: consult });
     expectRejection(r, 'InvalidProperty', 'transferTarget.identity');
   });
 
   it('refuses a call that is not established (409), a group call (501) and an app without Calls.Initiate.All', () => {
-    expectRejection(decideTransfer(all, transfer(), { ...p2pView(user(USERS.alex), { state: 'transferring' }), replaced: null }, directory(), ctx()), 'CallStateConflict', null);
-    expectRejection(decideTransfer(all, transfer(), { ...view(conversation(), [leg()]), replaced: null }, directory(), ctx()), 'NotImplemented', 'transferee');
-    expectRejection(decideTransfer(principal(['Calls.JoinGroupCall.All']), transfer(), { ...established(), replaced: null }, directory(), ctx()), 'MissingRole', null);
+    expectRejection(transferWith(all, transfer(), { ...p2pView(user(USERS.alex), { state: 'transferring' }), replaced: null }), 'CallStateConflict', null);
+    expectRejection(transferWith(all, transfer(), { ...view(conversation(), [leg()]), replaced: null }), 'NotImplemented', 'transferee');
+    expectRejection(transferWith(principal(['Calls.JoinGroupCall.All']), transfer(), { ...established(), replaced: null }), 'MissingRole', null);
   });
 });
 
