@@ -203,6 +203,12 @@ function targetsTable(r: BenchReport): string[][] {
   rows.push(['4. roster growth cost ratio ≤ 1.2', ratio !== undefined ? fmt(ratio, 2) : '—', verdict(ratio !== undefined ? ratio <= 1.2 : null)]);
   const rss = extra('many-calls')?.figures;
   rows.push([`5. RSS with many live calls < 1 GiB`, rss?.rssMiB !== undefined ? `${fmt(rss.rssMiB)} MiB with ${fmt(rss.calls ?? Number.NaN)} calls` : '—', verdict(rss?.rssMiB !== undefined ? rss.rssMiB < 1024 : null)]);
+  const start = extra('start')?.figures;
+  rows.push([
+    'issue 13: `npm start` ready (built, unchanged tree) ≤ 1.5 s',
+    start?.npmMedianMs !== undefined ? `${fmt(start.npmMedianMs)} ms (\`node dist/src/cli.js\`: ${fmt(start.cliMedianMs ?? Number.NaN)} ms), load average ${fmt(start.loadAverage ?? Number.NaN, 1)}` : '—',
+    verdict(start?.npmMedianMs !== undefined ? start.npmMedianMs <= 1500 : null),
+  ]);
   return rows;
 }
 
@@ -259,7 +265,7 @@ export function renderMarkdown(r: BenchReport): string {
     'had read the roster `updated` notification naming that invitee. "end-to-end invites/s" counts invites whose operation',
     '`deleted` and roster `updated` both reached the bot, from the first request to the last notification.',
     '',
-    ...(r.extras.length > 0 ? ['## Scenarios 4–7', '', ...r.extras.flatMap(extraMarkdown)] : []),
+    ...(r.extras.length > 0 ? ['## Scenarios 4–8', '', ...r.extras.flatMap(extraMarkdown)] : []),
     '## Generated observations',
     '',
     ...generatedObservations(r).map((o) => `- ${o}`),

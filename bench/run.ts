@@ -32,6 +32,7 @@ import { manyCalls } from './scenario-many-calls.js';
 import { peer } from './scenario-peer.js';
 import { rosterGrowth } from './scenario-roster.js';
 import { scaleOut } from './scenario-scale-out.js';
+import { startToReady } from './scenario-start.js';
 import { postgresUnavailable, startTarget, type StoreMode } from './switchboard-target.js';
 import { runLoad, startBot, type Bot } from './workers.js';
 
@@ -53,11 +54,14 @@ const settings = {
   drainMs: envInt('BENCH_DRAIN_MS', quick ? 5_000 : 10_000),
   warmup: envInt('BENCH_WARMUP', quick ? 1 : 2),
 };
-const ALL_SCENARIOS = ['baseline', 'memory', 'memory-unbatched', 'file', 'postgres', 'memory-half', 'file-half', 'postgres-half', 'roster', 'many-calls', 'scale-out', 'peer'] as const;
+const ALL_SCENARIOS = ['baseline', 'memory', 'memory-unbatched', 'file', 'postgres', 'memory-half', 'file-half', 'postgres-half', 'roster', 'many-calls', 'scale-out', 'peer', 'start'] as const;
 const STORE_MODES = ['memory', 'file', 'postgres'] as const;
 type ScenarioName = (typeof ALL_SCENARIOS)[number];
-const only = process.env.BENCH_SCENARIOS?.split(',').map((s) => s.trim()).filter(Boolean);
-for (const s of only ?? []) if (!(ALL_SCENARIOS as readonly string[]).includes(s)) throw new Error(`BENCH_SCENARIOS: unknown scenario '${s}' (${ALL_SCENARIOS.join(', ')})`);
+// `--only a,b` is BENCH_SCENARIOS=a,b.
+const onlyFlag = process.argv.indexOf('--only');
+const onlyList = onlyFlag >= 0 ? process.argv[onlyFlag + 1] : process.env.BENCH_SCENARIOS;
+const only = onlyList?.split(',').map((s) => s.trim()).filter(Boolean);
+for (const s of only ?? []) if (!(ALL_SCENARIOS as readonly string[]).includes(s)) throw new Error(`BENCH_SCENARIOS / --only: unknown scenario '${s}' (${ALL_SCENARIOS.join(', ')})`);
 const enabled = (s: ScenarioName): boolean => !only || only.includes(s);
 
 const progress = (msg: string): void => console.log(`[bench] ${msg}`);
@@ -310,10 +314,13 @@ async function main(): Promise<void> {
   }
   const canRun = (s: ScenarioName): boolean => enabled(s) && !(pgDown !== null && (s === 'postgres' || s === 'postgres-half' || s === 'scale-out'));
   try {
-    // Warm-up (not reported): creates the TLS material once, proves the server starts, and warms the JIT.
-    progress(`warm-up: Switchboard (memory) for ${settings.warmup} s`);
-    const warm = await inviteRun('memory', 0, 'memory', bot, tlsDir, null, settings.warmup);
-    progress(`warm-up done: ${describeRun(warm)}`);
+    // Warm-up (not reported): creates the TLS material once, proves the server starts, and warms the JIT. Starting
+    // processes (scenario `start`) needs none of it.
+    if (!only || only.some((s) => s !== 'start')) {
+      progress(`warm-up: Switchboard (memory) for ${settings.warmup} s`);
+      const warm = await inviteRun('memory', 0, 'memory', bot, tlsDir, null, settings.warmup);
+      progress(`warm-up done: ${describeRun(warm)}`);
+    }
 
     for (let round = 1; round <= settings.runs; round++) {
       if (enabled('baseline')) {
@@ -358,6 +365,7 @@ async function main(): Promise<void> {
       ['many-calls', () => manyCalls(ctx)],
       ['scale-out', () => scaleOut(ctx)],
       ['peer', () => peer(ctx, lastTokenLength)],
+      ['start', () => startToReady(ctx)],
     ];
     for (const [name, run] of extraScenarios) {
       if (!canRun(name)) continue;
@@ -404,7 +412,7 @@ async function main(): Promise<void> {
     await writeFile(out, renderMarkdown(report));
     progress(`wrote ${out}`);
   } else {
-    progress('BENCH_SCENARIOS is set: bench/RESULTS.md left as it was');
+    progress('BENCH_SCENARIOS / --only is set: bench/RESULTS.md left as it was');
   }
   progress(`done in ${fmt(report.wallSeconds, 0)} s`);
 }

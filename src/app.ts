@@ -2,7 +2,8 @@
  * buildApp(deps): the Fastify application with every route, never listening (tests use it with inject()).
  * Order: request ids → content-type parsing → auth (per route) → body validation → service → Graph envelope on error.
  */
-import Fastify, { type FastifyInstance, type FastifyServerFactory } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyServerFactory } from 'fastify';
+import { pino } from 'pino';
 import { answerClientError, answerFrameworkError, installGraphErrors, MAX_PARAM_LENGTH } from './api/error-envelope.js';
 import { unsupportedMediaType } from './api/errors.js';
 import { checkJsonLimits } from './api/json-limits.js';
@@ -19,6 +20,8 @@ import type { NotificationKeyRing } from './auth/notification-keys.js';
 import type { Store } from './store/store.js';
 import type { WorldSync } from './sim/world-sync.js';
 import type { ClockControl } from './sim/virtual-time.js';
+import type { Logger } from './log.js';
+import { installRequestLog } from './api/request-log.js';
 
 /** One registered route, as Fastify saw it (HEAD routes Fastify adds for GET routes included). */
 export interface RouteInfo {
@@ -27,7 +30,7 @@ export interface RouteInfo {
 }
 
 export interface AppDeps {
-  config: Pick<Config, 'bodyLimit' | 'maxJsonDepth' | 'maxArrayItems' | 'logLevel'>;
+  config: Pick<Config, 'bodyLimit' | 'maxJsonDepth' | 'maxArrayItems'>;
   service: CallingService;
   store: Store;
   auth: AuthRouteDeps;
@@ -44,6 +47,8 @@ export interface AppDeps {
   hostPolicy?: HostPolicy;
   /** Key the control API requires; null or absent: none. */
   controlKey?: string | null;
+  /** The process's logger: one line per request (src/api/request-log.ts); absent, nothing is logged. */
+  logger?: Logger;
 }
 
 const JSON_TYPE = /^application\/json\s*(;|$)/i;
@@ -55,7 +60,12 @@ export function registeredRoutes(app: FastifyInstance): readonly RouteInfo[] {
 
 const ROUTES = Symbol('switchboard.routes');
 
+let silent: Logger | undefined;
+const silentLogger = (): Logger => (silent ??= pino({ level: 'silent' }));
+
 export function buildApp(deps: AppDeps, serverFactory?: FastifyServerFactory): FastifyInstance {
+  // Typed as Fastify's logger interface, so the instance keeps its default logger type.
+  const loggerInstance: FastifyBaseLogger = deps.logger ?? silentLogger();
   const app = Fastify({
     bodyLimit: deps.config.bodyLimit,
     // onlineMeeting ids (base64 of organizer + thread) are longer than Fastify's default 100-character parameter limit.
@@ -66,8 +76,10 @@ export function buildApp(deps: AppDeps, serverFactory?: FastifyServerFactory): F
     return503OnClosing: false,
     clientErrorHandler: answerClientError,
     frameworkErrors: answerFrameworkError,
-    // Per-request logs only at debug; errors are reported by the error handler.
-    logger: deps.config.logLevel === 'debug' ? { level: 'debug' } : false,
+    // Our own one line per request (request-log.ts) replaces Fastify's two; no child logger per request either.
+    loggerInstance,
+    logController: new LogController({ disableRequestLogging: true }),
+    childLoggerFactory: (logger) => logger,
     ...(serverFactory ? { serverFactory } : {}),
   });
   const routes: RouteInfo[] = [];
@@ -75,6 +87,7 @@ export function buildApp(deps: AppDeps, serverFactory?: FastifyServerFactory): F
   app.addHook('onRoute', (route) => {
     for (const method of [route.method].flat()) routes.push({ method, url: route.url ?? route.path });
   });
+  if (deps.logger) installRequestLog(app, deps.logger);
   installGraphErrors(app, deps.config.bodyLimit);
   // After the request ids (the refusals are in the envelope), before anything else runs.
   if (deps.hostPolicy) installHostCheck(app, deps.hostPolicy);

@@ -22,6 +22,8 @@ Options (each also as an environment variable):
   --max-json-depth <n>   deepest JSON nesting in a body  SWITCHBOARD_MAX_JSON_DEPTH (32)
   --max-array-items <n>  most items in one JSON array    SWITCHBOARD_MAX_ARRAY_ITEMS (1000)
   --log-level <level>    silent|error|warn|info|debug    SWITCHBOARD_LOG_LEVEL   (info)
+  --log-format <format>  json|pretty|auto (auto: pretty  SWITCHBOARD_LOG_FORMAT  (auto)
+                         on a terminal, JSON otherwise)
   --clock <real|virtual> virtual: time moves only by      SWITCHBOARD_CLOCK       (real)
                          POST /_switchboard/clock/advance
   --postgres <url>       PostgreSQL instead of SQLite    SWITCHBOARD_POSTGRES_URL (off)

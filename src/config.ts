@@ -32,6 +32,8 @@ export interface Config {
   /** Most items in any one array of a JSON body (400 beyond). */
   maxArrayItems: number;
   logLevel: 'silent' | 'error' | 'warn' | 'info' | 'debug';
+  /** Log lines on stderr: 'json' lines, 'pretty' (one readable line each), or 'auto': pretty on a terminal, else JSON. */
+  logFormat: 'auto' | 'pretty' | 'json';
   /** 'real', or 'virtual': the calling world's time stands still until POST /_switchboard/clock/advance. */
   clock: 'real' | 'virtual';
   /** PostgreSQL connection URL: use PostgreSQL instead of SQLite (several instances may share it), or null. */
@@ -72,6 +74,7 @@ export const DEFAULTS: Config = {
   maxJsonDepth: 32,
   maxArrayItems: 1000,
   logLevel: 'info',
+  logFormat: 'auto',
   clock: 'real',
   postgres: null,
   postgresSchema: null,
@@ -102,6 +105,7 @@ const FLAGS: Record<string, keyof Config> = {
   '--max-json-depth': 'maxJsonDepth',
   '--max-array-items': 'maxArrayItems',
   '--log-level': 'logLevel',
+  '--log-format': 'logFormat',
   '--clock': 'clock',
   '--postgres': 'postgres',
   '--postgres-schema': 'postgresSchema',
@@ -128,6 +132,7 @@ const ENV: Record<string, keyof Config> = {
   SWITCHBOARD_MAX_JSON_DEPTH: 'maxJsonDepth',
   SWITCHBOARD_MAX_ARRAY_ITEMS: 'maxArrayItems',
   SWITCHBOARD_LOG_LEVEL: 'logLevel',
+  SWITCHBOARD_LOG_FORMAT: 'logFormat',
   SWITCHBOARD_CLOCK: 'clock',
   SWITCHBOARD_POSTGRES_URL: 'postgres',
   SWITCHBOARD_POSTGRES_SCHEMA: 'postgresSchema',
@@ -145,6 +150,7 @@ const NUMERIC = new Set<keyof Config>(['port', 'httpsPort', 'bodyLimit', 'maxJso
 // Sizes rather than ports: any whole number (limits of 0 would refuse every body, so they start at 1).
 const SIZES = new Set<keyof Config>(['bodyLimit', 'maxJsonDepth', 'maxArrayItems']);
 const LOG_LEVELS = new Set(['silent', 'error', 'warn', 'info', 'debug']);
+const LOG_FORMATS = new Set(['auto', 'pretty', 'json']);
 const CLOCKS = new Set(['real', 'virtual']);
 const RATE_LIMITS = new Set<keyof Config>(['throttleAppTenant', 'throttleApp', 'throttleTenant', 'tokenRateLimit']);
 const DURATION_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
@@ -198,6 +204,7 @@ function assign(cfg: Config, key: keyof Config, raw: string, source: string): vo
     return;
   }
   if (key === 'logLevel' && !LOG_LEVELS.has(raw)) throw new ConfigError(`${source}: expected one of ${[...LOG_LEVELS].join(', ')}, got '${raw}'`);
+  if (key === 'logFormat' && !LOG_FORMATS.has(raw)) throw new ConfigError(`${source}: expected one of ${[...LOG_FORMATS].join(', ')}, got '${raw}'`);
   if (key === 'clock' && !CLOCKS.has(raw)) throw new ConfigError(`${source}: expected one of ${[...CLOCKS].join(', ')}, got '${raw}'`);
   if (key === 'postgresSchema' && !/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(raw)) throw new ConfigError(`${source}: expected a plain schema name (letters, digits, _), got '${raw}'`);
   if (key === 'callback') {

@@ -32,6 +32,8 @@ import { Directory, loadWorldFile, type World } from './sim/directory.js';
 import { ClockControl } from './sim/virtual-time.js';
 import { openSqliteStore } from './store/sqlite/store.js';
 import type { Store } from './store/store.js';
+import { createLogger, logFunction, type LogFunction } from './log.js';
+import type { DestinationStream } from 'pino';
 
 export interface Switchboard {
   config: Config;
@@ -68,6 +70,8 @@ export interface StartOptions {
    * (default DRAIN_MS). Ends as soon as no connection is left. Test helpers shorten it.
    */
   drainMs?: number;
+  /** Where log lines go instead of stderr (tests read them), in the config's log format. */
+  logDestination?: DestinationStream;
 }
 
 function listen(server: Server, port: number, host: string): Promise<number> {
@@ -107,7 +111,7 @@ async function settlesWithin(p: Promise<unknown>, ms: number, tick: () => void):
 const urlHost = (host: string): string => (host.includes(':') ? `[${host}]` : host);
 
 /** PostgreSQL when a URL is configured (shared by every instance on it), else SQLite in the data directory. */
-async function openStore(config: Config, clock: Clock, log: (level: 'warn', msg: string) => void): Promise<Store> {
+async function openStore(config: Config, clock: Clock, log: LogFunction): Promise<Store> {
   if (config.postgres !== null) {
     // Loaded only here: a SQLite start does not pay for loading pg.
     const { openPostgresStore } = await import('./store/postgres/store.js');
@@ -132,11 +136,8 @@ export async function startSwitchboard(config: Config, opts: StartOptions = {}):
   applyDefaultCallback(world, config.callback);
   const directory = new Directory(world);
   if (!isEphemeral(config)) mkdirSync(config.data, { recursive: true });
-  const log = (level: 'error' | 'warn' | 'info' | 'debug', msg: string, data?: unknown): void => {
-    if (config.logLevel === 'silent') return;
-    const order = ['error', 'warn', 'info', 'debug'];
-    if (order.indexOf(level) <= order.indexOf(config.logLevel)) console.error(`[switchboard] ${level}: ${msg}${data ? ` ${JSON.stringify(data)}` : ''}`);
-  };
+  const logger = createLogger({ level: config.logLevel, format: config.logFormat, ...(opts.logDestination ? { destination: opts.logDestination } : {}) });
+  const log = logFunction(logger);
   const store = await openStore(config, clock, log);
   // Behaviour and fault changes the control API recorded (by any instance, before this start) apply before serving.
   const worldSync = new WorldSync({ changes: store.worldChanges, directory, now: () => authClock.now(), log });
@@ -191,7 +192,7 @@ export async function startSwitchboard(config: Config, opts: StartOptions = {}):
   const app = buildApp(
     {
       config, service, store, tokens, throttle, notificationKeys, clock: clockControl, worldSync, settleDeliveries: () => dispatcher.settle(),
-      hostPolicy: hosts, controlKey: controlKey.key,
+      hostPolicy: hosts, controlKey: controlKey.key, logger,
       auth: { tokens, directory, keys, notificationIssuer: config.notificationIssuer, tokenLimiter, lockout, notificationKeys },
     },
     (handler) => {

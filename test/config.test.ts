@@ -54,6 +54,14 @@ describe('resolveConfig', () => {
     expect(() => resolveConfig([], { SWITCHBOARD_CALLBACK: 'ftp://127.0.0.1/x' })).toThrow(/^SWITCHBOARD_CALLBACK must be an https URL/);
   });
 
+  it('takes the log format from --log-format or SWITCHBOARD_LOG_FORMAT: auto (pretty on a terminal) by default', () => {
+    expect(resolveConfig([], {}).logFormat).toBe('auto');
+    expect(resolveConfig(['--log-format', 'json'], {}).logFormat).toBe('json');
+    expect(resolveConfig([], { SWITCHBOARD_LOG_FORMAT: 'pretty' }).logFormat).toBe('pretty');
+    expect(resolveConfig(['--log-format=json'], { SWITCHBOARD_LOG_FORMAT: 'pretty' }).logFormat).toBe('json');
+    expect(() => resolveConfig(['--log-format', 'xml'], {})).toThrow(/--log-format: expected one of auto, pretty, json, got 'xml'/);
+  });
+
   it('takes the clock from --clock or SWITCHBOARD_CLOCK', () => {
     expect(resolveConfig(['--clock', 'virtual']).clock).toBe('virtual');
     expect(resolveConfig([], { SWITCHBOARD_CLOCK: 'virtual' }).clock).toBe('virtual');

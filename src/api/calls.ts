@@ -55,6 +55,7 @@ export function callRoutes(app: FastifyInstance, deps: GraphDeps, prefix: GraphP
     const principal = await authenticate(deps, req);
     const cmd = parseCreate(req.body);
     const { leg, conversation } = orThrow(await deps.service.createCall(principal, cmd, prefix.version));
+    req.logCallId = leg.id;
     const base = baseUrl(req);
     return reply
       .code(201)

@@ -37,6 +37,7 @@ export async function authenticate(deps: GraphDeps, req: FastifyRequest): Promis
     if (typeof err.status === 'number' && typeof err.code === 'string') throw new GraphError(err.status, err.code, err.message ?? 'Unauthorized');
     throw e;
   }
+  req.logAppId = principal.appId;
   const denied = requireCallingRole(principal);
   if (denied) throw fromRejection(denied);
   const throttled = deps.throttle?.take(principal);

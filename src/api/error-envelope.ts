@@ -128,7 +128,7 @@ export function installGraphErrors(app: FastifyInstance, bodyLimit: number): voi
   app.setErrorHandler((error: FastifyError, req, reply) => {
     const graphError = toGraphError(error, req, bodyLimit);
     // A GraphError is a deliberate answer (e.g. 501 NotImplemented); only unexpected failures are logged.
-    if (graphError.status >= 500 && !(error instanceof GraphError)) console.error(`[switchboard] error: ${req.method} ${req.url} failed:`, error);
+    if (graphError.status >= 500 && !(error instanceof GraphError)) req.log.error({ err: error, requestId: req.graphRequestId }, `${req.method} ${req.url} failed (request-id ${req.graphRequestId})`);
     return sendGraphError(req, reply, graphError);
   });
   app.setNotFoundHandler((req, reply) => {

@@ -183,20 +183,21 @@ export class NotificationDispatcher {
     } catch (err) {
       result = { statusCode: null, error: `could not sign the notification: ${message(err)}`, retryAfterMs: null };
     }
-    const record = { outboxSeq: row.seq, attempt, startedAt, durationMs: Math.round(performance.now() - t0), statusCode: result.statusCode, error: result.error };
+    const ms = Math.round(performance.now() - t0);
+    const record = { outboxSeq: row.seq, attempt, startedAt, durationMs: ms, statusCode: result.statusCode, error: result.error };
     const at = clock.now();
     const where = { seq: row.seq, callId: row.callId, messageId: row.messageId, attempt, callbackUri: row.callbackUri };
     try {
       if (result.statusCode !== null && result.statusCode >= 200 && result.statusCode < 300) {
         await store.outbox.markDelivered(row.seq, at, record);
-        this.#log('debug', 'notification delivered', { ...where, statusCode: result.statusCode });
+        this.#logAttempt('info', row, attempt, result, ms, '');
         return;
       }
       const error = result.error ?? `HTTP ${result.statusCode}`;
       const next = nextAttemptAt(this.options, row, attempt, at, result.retryAfterMs);
       await store.outbox.markFailed(row.seq, next, at, error, record);
-      if (next === null) this.#log('error', 'notification dead-lettered: callback kept failing past maxAgeMs', { ...where, error });
-      else this.#log('warn', 'notification delivery failed, will retry', { ...where, error, retryInMs: next - at });
+      if (next === null) this.#logAttempt('error', row, attempt, result, ms, ', dead-lettered: the callback kept failing past maxAgeMs');
+      else this.#logAttempt('warn', row, attempt, result, ms, `, retry in ${formatWait(next - at)}`, { retryInMs: next - at });
     } catch (err) {
       this.#log('error', 'notification dispatcher: could not record a delivery result', { ...where, error: message(err) });
       return;
@@ -229,6 +230,22 @@ export class NotificationDispatcher {
     this.#sleep = null;
   }
 
+  /**
+   * The one line per delivery attempt: `notification updated /communications/calls/… → 202 (attempt 1, 4 ms)`, with
+   * the call, message id, change types, resources, status or error and attempt as fields.
+   */
+  #logAttempt(level: DispatchLogLevel, row: OutboxRow, attempt: number, result: DeliveryResult, ms: number, outcome: string, extra?: Record<string, unknown>): void {
+    const items = Array.isArray(row.body.value) ? (row.body.value as { changeType?: unknown; resourceUrl?: unknown; resource?: unknown }[]) : [];
+    const changeTypes = items.map((i) => String(i.changeType));
+    const resources = items.map((i) => String(i.resourceUrl ?? i.resource));
+    const changes = items.length > 0 ? changeTypes.map((c, k) => `${c} ${resources[k]}`).join(' + ') : '(not a commsNotifications body)';
+    const answer = result.statusCode !== null && result.error === null ? String(result.statusCode) : (result.error ?? `HTTP ${result.statusCode}`);
+    this.#log(level, `notification ${changes} → ${answer} (attempt ${attempt}, ${ms} ms)${outcome}`, {
+      callId: row.callId, messageId: row.messageId, changeTypes, resources, status: result.statusCode, ...(result.error !== null ? { error: result.error } : {}),
+      attempt, ms, callbackUri: row.callbackUri, ...extra,
+    });
+  }
+
   #log(level: DispatchLogLevel, msg: string, data?: Record<string, unknown>): void {
     try {
       this.#deps.log?.(level, msg, data);
@@ -236,6 +253,13 @@ export class NotificationDispatcher {
       // A broken logger must not stop deliveries.
     }
   }
+}
+
+/** `750 ms`, `2 s`, `1 min 4 s`: how long until the next attempt. */
+function formatWait(ms: number): string {
+  if (ms < 1000) return `${Math.max(0, Math.round(ms))} ms`;
+  const s = Math.round(ms / 1000);
+  return s < 60 ? `${s} s` : `${Math.floor(s / 60)} min${s % 60 ? ` ${s % 60} s` : ''}`;
 }
 
 function message(err: unknown): string {

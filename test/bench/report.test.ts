@@ -1,5 +1,5 @@
 /** Smoke test of the bench harness's arithmetic and report (not of any timing): medians, percentiles, the
- *  fixed-amount rate, and that RESULTS.md carries the targets, scenarios 4–7 and the kept notes. */
+ *  fixed-amount rate, and that RESULTS.md carries the targets, scenarios 4–8 and the kept notes. */
 import { describe, expect, it } from 'vitest';
 import { measuredRate } from '../../bench/extra.js';
 import type { LoadOutcome } from '../../bench/loadgen-worker.js';
@@ -33,7 +33,10 @@ describe('bench harness', () => {
         { scenario: 'memory', runs: 1, reqPerSec: 600, okPerSec: 600, p50: 1, p99: 4, ratio: 0.6, rate: null, errors: 0, notified: null },
       ],
       rows: [row('baseline', 1000, 1), row('memory', 600, 4)],
-      extras: [{ id: 'roster', title: '4. Roster growth', what: 'sizes', table: [['size', 'req/s'], ['10', '600']], observations: ['flat'], figures: { ratio: 1.1 } }],
+      extras: [
+        { id: 'roster', title: '4. Roster growth', what: 'sizes', table: [['size', 'req/s'], ['10', '600']], observations: ['flat'], figures: { ratio: 1.1 } },
+        { id: 'start', title: '8. Start to ready', what: 'starts', table: [['Command', 'median ms'], ['npm start', '900']], observations: [], figures: { npmMedianMs: 1600, cliMedianMs: 700, loadAverage: 3.2 } },
+      ],
       skipped: [],
       quick: true,
       wallSeconds: 1,
@@ -43,6 +46,8 @@ describe('bench harness', () => {
     expect(md).toMatch(/invite request side \(SQLite\) ≥ 0\.5× baseline req\/s \| 0\.600× \(memory\)[^|]*\| met/);
     expect(md).toMatch(/roster growth cost ratio ≤ 1\.2 \| 1\.10 \| met/);
     expect(md).toContain('### 4. Roster growth');
+    expect(md).toContain('### 8. Start to ready');
+    expect(md).toMatch(/`npm start` ready \(built, unchanged tree\) ≤ 1\.5 s \| 1,600 ms \(`node dist\/src\/cli\.js`: 700 ms\), load average 3\.2 \| \*\*missed\*\*/);
     expect(md).toContain('<!-- notes:start');
     expect(renderTable(report)).toContain('QUICK MODE');
   });

@@ -4,7 +4,7 @@
  * server, dropped when it closes), so the same tests drive the PostgreSQL store.
  */
 import { resolveConfig, type Config } from '../../src/config.js';
-import { startSwitchboard, type Switchboard } from '../../src/main.js';
+import { startSwitchboard, type StartOptions, type Switchboard } from '../../src/main.js';
 import { DEFAULT_APP_ID, DEFAULT_APP_SECRET, DEFAULT_TENANT_ID, defaultWorld } from '../../src/sim/default-world.js';
 import type { World } from '../../src/sim/directory.js';
 import type { Clock } from '../../src/domain/clock.js';
@@ -54,6 +54,8 @@ export interface TestServerOptions {
    * tests the drain itself).
    */
   drainMs?: number;
+  /** Where log lines go (set `config.logLevel` to see any). */
+  logDestination?: StartOptions['logDestination'];
 }
 
 export async function startTestServer(world: World, serverOpts: TestServerOptions = {}): Promise<TestServer> {
@@ -66,7 +68,7 @@ export async function startTestServer(world: World, serverOpts: TestServerOption
     ...(schema !== null ? { postgres: TEST_POSTGRES_URL, postgresSchema: schema } : {}),
     ...serverOpts.config,
   });
-  const sb = await startSwitchboard(config, { world, drainMs: serverOpts.drainMs ?? 0, ...(serverOpts.clock ? { clock: serverOpts.clock } : {}) });
+  const sb = await startSwitchboard(config, { world, drainMs: serverOpts.drainMs ?? 0, ...(serverOpts.clock ? { clock: serverOpts.clock } : {}), ...(serverOpts.logDestination ? { logDestination: serverOpts.logDestination } : {}) });
   const cache = new Map<string, string>();
   return {
     sb,

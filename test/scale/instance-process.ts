@@ -41,7 +41,7 @@ export interface InstanceProcess {
 
 /** Starts `node <cli> start …args` and resolves once its banner names the http URL. */
 export function startInstance(name: string, cli: string, args: string[], timeoutMs = 20_000): Promise<InstanceProcess> {
-  const child = spawn(process.execPath, [cli, 'start', ...args, '--port', '0', '--https-port', '0', '--log-level', 'warn'], {
+  const child = spawn(process.execPath, [cli, 'start', ...args, '--port', '0', '--https-port', '0', '--log-level', 'warn', '--log-format', 'json'], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
