@@ -12,7 +12,7 @@
 import { ringingTimeoutOf, ringWithin } from './beta.js';
 import type { DomainContext } from './clock.js';
 import { annotateIdentitySet, cleanIdentitySet, E164, identityKind, isLoopbackHost, primaryIdentity } from './identity.js';
-import type { ConversationView, InvitationInput } from './invite.js';
+import type { InvitationInput } from './invite.js';
 import { callNotification, rosterNotification, rosterToAllLegs } from './notifications.js';
 import { requireAnyRole, Role, type Principal } from './permissions.js';
 import { APP_NOT_REGISTERED_MESSAGE, reject, RejectionCode, type Rejection } from './rejections.js';
@@ -20,7 +20,7 @@ import { callNotAnswered, RESULT, resultInfo, type InviteeOutcome } from './resu
 import { THREAD_ID } from './meeting-url.js';
 import { knownOnlineMeeting, knownWorldMeeting, type KnownMeeting } from './online-meeting.js';
 import { TimerId } from './timer-ids.js';
-import { emptyEffects, type ApiVersion, type CallLeg, type Conversation, type ConversationKind, type Effects, type IdentitySet, type MeetingLobby, type OnlineMeeting, type Participant, type TimerRequest } from './types.js';
+import { emptyEffects, type ApiVersion, type CallLeg, type Conversation, type ConversationKind, type ConversationView, type Effects, type IdentitySet, type MeetingLobby, type OnlineMeeting, type Participant, type TimerRequest } from './types.js';
 import { ringOutcome, type Reactions, type WorldView } from './world.js';
 
 export const MAX_GROUP_CALL_TARGETS = 5;

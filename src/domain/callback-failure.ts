@@ -5,9 +5,8 @@
  */
 import type { DomainContext } from './clock.js';
 import { decideHangUp } from './call.js';
-import type { ConversationView } from './invite.js';
 import { RESULT } from './result-codes.js';
-import { emptyEffects, type CallLeg, type Effects } from './types.js';
+import { emptyEffects, type CallLeg, type ConversationView, type Effects } from './types.js';
 
 export function decideCallbackUnreachable(view: ConversationView & { leg: CallLeg }, ctx: DomainContext): Effects {
   const { leg } = view;

@@ -19,12 +19,12 @@ import { callNotification, operationNotification, rosterToAllLegs } from './noti
 import { requireAnyRole, Role, type Principal } from './permissions.js';
 import { reject, RejectionCode, type Rejection } from './rejections.js';
 import { inviteFailure, RESULT, resultInfo, type InviteeOutcome } from './result-codes.js';
+import { checkClientContext } from './client-context.js';
 import { TimerId } from './timer-ids.js';
-import { emptyEffects, type ApiVersion, type CallLeg, type Conversation, type Effects, type IdentitySet, type Invitee, type Operation, type Participant } from './types.js';
+import { emptyEffects, type ApiVersion, type CallLeg, type Conversation, type ConversationView, type Effects, type IdentitySet, type Invitee, type Operation, type Participant } from './types.js';
 import { FAILURE_DELAY_MS, ringOutcome, type Reactions, type WorldView } from './world.js';
 
 export const MAX_INVITEES = 5;
-export const MAX_CLIENT_CONTEXT = 256;
 /** A person already in a call with the bot is moved without ringing; this is how long the move takes. */
 export const REPLACE_DELAY_MS = 200;
 
@@ -41,13 +41,6 @@ export interface InvitationInput {
 export interface InviteCommand {
   participants: InvitationInput[];
   clientContext?: string | null;
-}
-
-/** A conversation with its roster (every participant, any status) and the bot legs in it. */
-export interface ConversationView {
-  conversation: Conversation;
-  roster: Participant[];
-  legs: CallLeg[];
 }
 
 /**
@@ -114,9 +107,8 @@ export function decideInvite(principal: Principal, cmd: InviteCommand, state: In
   if (!Array.isArray(cmd.participants) || cmd.participants.length === 0) {
     return reject(RejectionCode.noInvitees, 'participants must list at least one participant to invite.', 'participants');
   }
-  if (cmd.clientContext != null && cmd.clientContext.length > MAX_CLIENT_CONTEXT) {
-    return reject(RejectionCode.clientContextTooLong, `clientContext is ${cmd.clientContext.length} characters; at most ${MAX_CLIENT_CONTEXT} are allowed.`, 'clientContext');
-  }
+  const badContext = checkClientContext(cmd.clientContext);
+  if (badContext) return badContext;
   // A null entry is reported by checkInvitee below (participants[i].identity), not a crash here.
   const first: InvitationInput = cmd.participants[0] ?? {};
   const replacesCallId = first.replacesCallId ? normalizeCallId(first.replacesCallId) : null;

@@ -7,13 +7,12 @@
  */
 import type { DomainContext } from './clock.js';
 import { identityKind, primaryIdentity } from './identity.js';
-import type { ConversationView } from './invite.js';
-import { MAX_CLIENT_CONTEXT } from './invite.js';
+import { checkClientContext } from './client-context.js';
 import { rosterToAllLegs } from './notifications.js';
 import { newOperation } from './operation.js';
 import { requireAnyRole, Role, type Principal } from './permissions.js';
 import { reject, RejectionCode, type Rejection } from './rejections.js';
-import { emptyEffects, type CallLeg, type Conversation, type Effects, type IdentitySet, type Operation, type Participant } from './types.js';
+import { emptyEffects, type CallLeg, type Conversation, type ConversationView, type Effects, type IdentitySet, type Operation, type Participant } from './types.js';
 
 /** Whether a person joining `conversation` goes straight in (true) or waits in its lobby (false). */
 export function bypassesLobby(conversation: Conversation, identity: IdentitySet): boolean {
@@ -54,9 +53,8 @@ export function decideLobby(principal: Principal, view: LobbyView, participantId
   const what = action === 'admit' ? 'participant: admitFromLobby' : 'participant: removeFromLobby';
   const denied = requireAnyRole(principal, [Role.joinGroupCall, Role.joinGroupCallAsGuest], what);
   if (denied) return denied;
-  if (cmd.clientContext != null && cmd.clientContext.length > MAX_CLIENT_CONTEXT) {
-    return reject(RejectionCode.clientContextTooLong, `clientContext is ${cmd.clientContext.length} characters; at most ${MAX_CLIENT_CONTEXT} are allowed.`, 'clientContext');
-  }
+  const badContext = checkClientContext(cmd.clientContext);
+  if (badContext) return badContext;
   if (view.conversation.kind !== 'meeting') return reject(RejectionCode.callStateConflict, `${what}: call ${view.leg.id} is a ${view.conversation.kind}; only meetings have a lobby.`);
   if (view.leg.state !== 'established') return reject(RejectionCode.callStateConflict, `${what} needs an established call; call ${view.leg.id} is ${view.leg.state}.`);
   const id = participantId.toLowerCase();

@@ -4,13 +4,13 @@
  * play one after another on the leg (only the head has a timer; `cancelMediaProcessing` fails them all).
  */
 import type { DomainContext } from './clock.js';
-import { MAX_CLIENT_CONTEXT, type ConversationView } from './invite.js';
+import { checkClientContext } from './client-context.js';
 import { operationNotification } from './notifications.js';
 import { requireAnyRole, type Principal, type Role } from './permissions.js';
 import { reject, RejectionCode, type Rejection } from './rejections.js';
 import { resultInfo } from './result-codes.js';
 import { TimerId } from './timer-ids.js';
-import { noLegMedia, type CallLeg, type Effects, type LegMedia, type MediaOperationDetail, type Operation, type TimerRequest } from './types.js';
+import { noLegMedia, type CallLeg, type ConversationView, type Effects, type LegMedia, type MediaOperationDetail, type Operation, type TimerRequest } from './types.js';
 
 export type LegView = ConversationView & { leg: CallLeg };
 
@@ -51,9 +51,8 @@ export function isAppHostedMedia(leg: CallLeg): boolean {
 export function checkMediaAction(principal: Principal, view: LegView, clientContext: string | null | undefined, rules: MediaActionRules): Rejection | null {
   const denied = requireAnyRole(principal, rules.roles, rules.action);
   if (denied) return denied;
-  if (clientContext != null && clientContext.length > MAX_CLIENT_CONTEXT) {
-    return reject(RejectionCode.clientContextTooLong, `clientContext is ${clientContext.length} characters; at most ${MAX_CLIENT_CONTEXT} are allowed.`, 'clientContext');
-  }
+  const badContext = checkClientContext(clientContext);
+  if (badContext) return badContext;
   const { leg } = view;
   if (leg.state !== 'established') return reject(RejectionCode.callStateConflict, `${rules.action} needs an established call; call ${leg.id} is ${leg.state}.`);
   if (rules.groupOnly && view.conversation.kind === 'peerToPeer') {

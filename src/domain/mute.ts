@@ -4,13 +4,12 @@
  * follows, spec 3.8), and the roster change follows as a roster `updated` with `isMuted`.
  */
 import type { DomainContext } from './clock.js';
-import type { ConversationView } from './invite.js';
-import { MAX_CLIENT_CONTEXT } from './invite.js';
+import { checkClientContext } from './client-context.js';
 import { rosterToAllLegs } from './notifications.js';
 import { newOperation } from './operation.js';
 import { requireAnyRole, Role, type Principal } from './permissions.js';
 import { reject, RejectionCode, type Rejection } from './rejections.js';
-import { emptyEffects, type CallLeg, type Effects, type Operation, type Participant } from './types.js';
+import { emptyEffects, type CallLeg, type ConversationView, type Effects, type Operation, type Participant } from './types.js';
 
 export interface MuteCommand {
   clientContext?: string | null;
@@ -19,9 +18,8 @@ export interface MuteCommand {
 type MuteView = ConversationView & { leg: CallLeg };
 
 function check(view: MuteView, cmd: MuteCommand, what: string): Rejection | null {
-  if (cmd.clientContext != null && cmd.clientContext.length > MAX_CLIENT_CONTEXT) {
-    return reject(RejectionCode.clientContextTooLong, `clientContext is ${cmd.clientContext.length} characters; at most ${MAX_CLIENT_CONTEXT} are allowed.`, 'clientContext');
-  }
+  const badContext = checkClientContext(cmd.clientContext);
+  if (badContext) return badContext;
   if (view.conversation.kind === 'peerToPeer') return reject(RejectionCode.callStateConflict, `${what} is only supported in group calls and meetings; call ${view.leg.id} is peer-to-peer.`);
   if (view.leg.state !== 'established') return reject(RejectionCode.callStateConflict, `${what} needs an established call; call ${view.leg.id} is ${view.leg.state}.`);
   return null;

@@ -11,12 +11,11 @@
  */
 import type { DomainContext } from './clock.js';
 import { identityId } from './identity.js';
-import type { ConversationView } from './invite.js';
 import { callNotification, rosterToAllLegs } from './notifications.js';
 import { reject, RejectionCode, type Rejection } from './rejections.js';
 import { resultInfo, RESULT } from './result-codes.js';
 import { TimerId } from './timer-ids.js';
-import { emptyEffects, type CallLeg, type ConversationKind, type Effects, type Participant, type TimerRequest } from './types.js';
+import { emptyEffects, type CallLeg, type ConversationKind, type ConversationView, type Effects, type Participant, type TimerRequest } from './types.js';
 
 export const PERSON_ACTIONS = ['hangUp', 'leave', 'mute', 'unmute', 'hold', 'resume', 'pressTones'] as const;
 export type PersonActionName = (typeof PERSON_ACTIONS)[number];

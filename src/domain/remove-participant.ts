@@ -7,11 +7,11 @@
  *              a failure for them (487, see result-codes.ts) — `deleted` Failed once no other invitee still rings.
  */
 import type { DomainContext } from './clock.js';
-import { decideInviteeAnswer, type ConversationView } from './invite.js';
+import { decideInviteeAnswer } from './invite.js';
 import { rosterToAllLegs } from './notifications.js';
 import { requireAnyRole, Role, type Principal } from './permissions.js';
 import { reject, RejectionCode, type Rejection } from './rejections.js';
-import { emptyEffects, type CallLeg, type Effects, type Operation, type Participant } from './types.js';
+import { emptyEffects, type CallLeg, type ConversationView, type Effects, type Operation, type Participant } from './types.js';
 
 export interface RemoveParticipantState extends ConversationView {
   leg: CallLeg;

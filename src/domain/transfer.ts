@@ -10,13 +10,14 @@
 import type { DomainContext } from './clock.js';
 import { checkCallbackUri } from './call.js';
 import { identityKey, identityKind, primaryIdentity } from './identity.js';
-import { checkInvitee, MAX_CLIENT_CONTEXT, normalizeCallId, REPLACE_DELAY_MS, type ConversationView, type InvitationInput } from './invite.js';
+import { checkClientContext } from './client-context.js';
+import { checkInvitee, normalizeCallId, REPLACE_DELAY_MS, type InvitationInput } from './invite.js';
 import { callNotification } from './notifications.js';
 import { requireAnyRole, Role, type Principal } from './permissions.js';
 import { reject, RejectionCode, type Rejection } from './rejections.js';
 import { RESULT, resultInfo, transferFailed, type InviteeOutcome } from './result-codes.js';
 import { TimerId } from './timer-ids.js';
-import { emptyEffects, type CallLeg, type Effects, type Participant } from './types.js';
+import { emptyEffects, type CallLeg, type ConversationView, type Effects, type Participant } from './types.js';
 import { ringOutcome, type Reactions, type WorldView } from './world.js';
 
 type LegView = ConversationView & { leg: CallLeg };
@@ -111,9 +112,8 @@ export function decideTransfer(principal: Principal, cmd: TransferCommand, state
   const denied = requireAnyRole(principal, [Role.initiate], 'call: transfer');
   if (denied) return denied;
   const { leg, conversation } = state;
-  if (cmd.clientContext != null && cmd.clientContext.length > MAX_CLIENT_CONTEXT) {
-    return reject(RejectionCode.clientContextTooLong, `clientContext is ${cmd.clientContext.length} characters; at most ${MAX_CLIENT_CONTEXT} are allowed.`, 'clientContext');
-  }
+  const badContext = checkClientContext(cmd.clientContext);
+  if (badContext) return badContext;
   const target = cmd.transferTarget;
   const kind = typeof target?.identity === 'object' && target.identity !== null ? identityKind(target.identity) : 'other';
   if (kind === 'application' || kind === 'applicationInstance') {

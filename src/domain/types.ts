@@ -286,6 +286,13 @@ export type TimerKind =
   /** A media operation (prompt, recording, DTMF, hold music) finished its time on the clock. */
   | 'media.complete';
 
+/** A conversation with its roster (every participant, any status) and the bot legs in it. */
+export interface ConversationView {
+  conversation: Conversation;
+  roster: Participant[];
+  legs: CallLeg[];
+}
+
 /** Everything one command changes. The service writes it in one transaction. */
 export interface Effects {
   conversations: Conversation[];

@@ -6,7 +6,7 @@
 import { decideAnswer, decideAnswerWindowExpired, decideCreateCall, decideEstablished, decideHangUp, decideIncomingCall, decideKeepAlive, decideKeepAliveExpired, decideReject, decideTargetAnswer, meetingThreadOf, type AnswerCommand, type CreateCallCommand, type IncomingCallCommand } from '../domain/call.js';
 import { decideCallbackUnreachable } from '../domain/callback-failure.js';
 import type { DomainContext } from '../domain/clock.js';
-import { decideInvite, decideInviteeAnswer, inviteeIdentityKeys, normalizeCallId, type ConversationView, type InviteCommand } from '../domain/invite.js';
+import { decideInvite, decideInviteeAnswer, inviteeIdentityKeys, normalizeCallId, type InviteCommand } from '../domain/invite.js';
 import { decideLobby, type LobbyAction, type LobbyCommand } from '../domain/lobby.js';
 import { decideParticipantMute, decideSelfMute, type MuteCommand } from '../domain/mute.js';
 import { decidePressTones } from '../domain/tones.js';
@@ -20,7 +20,7 @@ import { inviteFaultFor } from '../domain/faults.js';
 import { emptyEffects } from '../domain/types.js';
 import { parseJoinWebUrl } from '../domain/meeting-url.js';
 import { decideCreateOnlineMeeting, decideFindByJoinWebUrl, decideReadOnlineMeeting, type CreateOnlineMeetingCommand } from '../domain/online-meeting.js';
-import type { ApiVersion, CallLeg, Conversation, Effects, OnlineMeeting, Operation, Participant } from '../domain/types.js';
+import type { ApiVersion, CallLeg, Conversation, ConversationView, Effects, OnlineMeeting, Operation, Participant } from '../domain/types.js';
 import type { DueTimer, OutboxRow, RequeueTarget, Tx } from '../store/store.js';
 import type { LaterAction } from '../domain/person-actions.js';
 import { invitationIdentities, type Reactions } from '../domain/world.js';

@@ -3,11 +3,10 @@
  * timers in ONE transaction; plus the loads most commands share (the caller's own leg, a conversation view).
  */
 import type { Clock, DomainContext, IdSource } from '../domain/clock.js';
-import type { ConversationView } from '../domain/invite.js';
 import type { Principal } from '../domain/permissions.js';
 import type { PromptDuration } from '../domain/prompts.js';
 import { isRejection, reject, RejectionCode, type Rejection } from '../domain/rejections.js';
-import type { CallLeg, Effects, Operation } from '../domain/types.js';
+import type { CallLeg, ConversationView, Effects, Operation } from '../domain/types.js';
 import { batchByCall } from '../notify/batch.js';
 import type { Directory } from '../sim/directory.js';
 import type { LockPriority } from '../store/gate.js';

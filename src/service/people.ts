@@ -4,11 +4,10 @@
  * per-call actions need. Rules are in `src/domain/person-actions.ts`; this only loads.
  */
 import type { DomainContext } from '../domain/clock.js';
-import type { ConversationView } from '../domain/invite.js';
 import { checkPersonAction, decidePersonAction, findPerson, laterActionTimers, newlyConnectedPeople, type LaterAction, type PersonAction, type PersonActionName, type PriorState } from '../domain/person-actions.js';
 import { isRejection, reject, RejectionCode, type Rejection } from '../domain/rejections.js';
 import { TimerId } from '../domain/timer-ids.js';
-import { emptyEffects, type Effects } from '../domain/types.js';
+import { emptyEffects, type ConversationView, type Effects } from '../domain/types.js';
 import type { Directory } from '../sim/directory.js';
 import type { Tx } from '../store/store.js';
 

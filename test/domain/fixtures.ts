@@ -4,10 +4,10 @@
  */
 import { expect } from 'vitest';
 import { sequentialIds, type DomainContext } from '../../src/domain/clock.js';
-import { inviteRosterOf, type ConversationView, type InviteCommand, type InviteState } from '../../src/domain/invite.js';
+import { inviteRosterOf, type InviteCommand, type InviteState } from '../../src/domain/invite.js';
 import type { Principal } from '../../src/domain/permissions.js';
 import { isRejection, type Rejection } from '../../src/domain/rejections.js';
-import type { CallLeg, Conversation, IdentitySet, OutboundNotification, Participant } from '../../src/domain/types.js';
+import type { CallLeg, Conversation, ConversationView, IdentitySet, OutboundNotification, Participant } from '../../src/domain/types.js';
 import { DEFAULT_APP_ID, DEFAULT_MEETING_THREADS, DEFAULT_TENANT_ID, DEFAULT_USERS, defaultWorld } from '../../src/sim/default-world.js';
 import { Directory } from '../../src/sim/directory.js';
 import { reactionsOf } from '../../src/sim/reactions.js';

@@ -9,17 +9,16 @@ import {
   inviteeIdentityKeys,
   type InviteState,
   decideInviteeAnswer,
-  MAX_CLIENT_CONTEXT,
   MAX_INVITEES,
   normalizeCallId,
   REPLACE_DELAY_MS,
   type AnswerState,
-  type ConversationView,
   type InviteCommand,
 } from '../../src/domain/invite.js';
 import type { DomainContext } from '../../src/domain/clock.js';
 import type { InviteeOutcome } from '../../src/domain/result-codes.js';
-import type { CallLeg, Effects, IdentitySet, Operation, Participant } from '../../src/domain/types.js';
+import type { CallLeg, ConversationView, Effects, IdentitySet, Operation, Participant } from '../../src/domain/types.js';
+import { MAX_CLIENT_CONTEXT } from '../../src/domain/client-context.js';
 import { defaultWorld } from '../../src/sim/default-world.js';
 import { FAILURE_DELAY_MS, type WorldView } from '../../src/domain/world.js';
 import { Directory, parseWorld } from '../../src/sim/directory.js';
