@@ -31,6 +31,41 @@ function describe(e: ErrorObject): { target: string; message: string } {
   }
 }
 
+type SchemaNode = {
+  enum?: readonly unknown[];
+  properties?: Record<string, SchemaNode>;
+  items?: SchemaNode;
+  anyOf?: readonly SchemaNode[];
+  oneOf?: readonly SchemaNode[];
+  allOf?: readonly SchemaNode[];
+};
+
+/**
+ * Rewrites, in place, every string that a schema's `enum` lists in another case to the listed spelling.
+ * Graph reads enum members in any case, and Microsoft's C# calling SDK (Microsoft.Graph.Communications.*) sends
+ * them PascalCase (`"requestedModalities":["Audio"]`, `"direction":"Outgoing"`); everything after validation then
+ * sees the one spelling Graph documents, which is also what responses echo. A value that is no member in any case
+ * is left alone for the `enum` check to name.
+ */
+export function canonicalizeEnums(schema: SchemaNode, data: unknown): unknown {
+  if (typeof data === 'string' && schema.enum && !schema.enum.includes(data)) {
+    const lower = data.toLowerCase();
+    const member = schema.enum.find((m): m is string => typeof m === 'string' && m.toLowerCase() === lower);
+    return member ?? data;
+  }
+  let out = data;
+  for (const branch of [...(schema.anyOf ?? []), ...(schema.oneOf ?? []), ...(schema.allOf ?? [])]) out = canonicalizeEnums(branch, out);
+  if (Array.isArray(out) && schema.items) {
+    for (let i = 0; i < out.length; i++) out[i] = canonicalizeEnums(schema.items, out[i]);
+  } else if (out !== null && typeof out === 'object' && schema.properties) {
+    const obj = out as Record<string, unknown>;
+    for (const [key, sub] of Object.entries(schema.properties)) {
+      if (Object.hasOwn(obj, key)) obj[key] = canonicalizeEnums(sub, obj[key]);
+    }
+  }
+  return out;
+}
+
 export interface BodyValidator<T> {
   (body: unknown): T;
 }
@@ -44,6 +79,7 @@ export function bodyValidator<T>(schema: object, opts: { optionalBody?: boolean 
       throw badRequest('A JSON request body is required.', 'body');
     }
     if (typeof body !== 'object' || Array.isArray(body)) throw badRequest('The request body must be a JSON object.', 'body');
+    canonicalizeEnums(schema, body);
     const validate = (compiled ??= ajv.compile(schema));
     if (!validate(body)) {
       const first = validate.errors?.[0];
