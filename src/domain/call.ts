@@ -313,7 +313,7 @@ export function decideEstablished(view: ConversationView & { leg: CallLeg }, ctx
   const roster = [...view.roster.filter((p) => p.status === 'joined' && p.id !== joined.id), joined];
   effects.notifications.push(rosterNotification(established, roster));
   const others = view.legs.filter((l) => l.id !== leg.id);
-  effects.notifications.push(...rosterToAllLegs(others, [joined]));
+  effects.notifications.push(...rosterToAllLegs(others, view.roster, [joined]));
   return effects;
 }
 
@@ -495,7 +495,7 @@ export function decideHangUp(
   effects.participants.push(...removed);
   effects.conversations.push({ ...conversation, rosterSequence: seq });
   if (conversation.kind !== 'peerToPeer') {
-    effects.notifications.push(...rosterToAllLegs(view.legs.filter((l) => l.id !== leg.id), removed.filter((p) => p.id === leg.myParticipantId), 'deleted'));
+    effects.notifications.push(...rosterToAllLegs(view.legs.filter((l) => l.id !== leg.id), view.roster, removed.filter((p) => p.id === leg.myParticipantId), 'deleted'));
   }
   return effects;
 }

@@ -59,5 +59,5 @@ export function completeHoldMusic(effects: Effects, view: LegView, op: Operation
   const changed: Participant = { ...target, rosterSequenceNumber: seq, updatedAt: ctx.now };
   effects.participants.push(changed);
   effects.conversations.push({ ...view.conversation, rosterSequence: seq });
-  effects.notifications.push(...rosterToAllLegs(view.legs.filter((l: CallLeg) => l.state !== 'terminated'), [changed]));
+  effects.notifications.push(...rosterToAllLegs(view.legs.filter((l: CallLeg) => l.state !== 'terminated'), view.roster, [changed]));
 }

@@ -27,7 +27,7 @@ function changeSelf(view: LegView, effects: Effects, change: Partial<Participant
   const changed: Participant = { ...me, ...change, rosterSequenceNumber: seq, updatedAt: ctx.now };
   effects.participants.push(changed);
   effects.conversations.push({ ...view.conversation, rosterSequence: seq });
-  effects.notifications.push(...rosterToAllLegs(view.legs, [changed]));
+  effects.notifications.push(...rosterToAllLegs(view.legs, view.roster, [changed]));
   return null;
 }
 

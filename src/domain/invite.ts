@@ -317,8 +317,8 @@ function planInvite(cmd: InviteCommand, state: InviteState, planned: PlannedInvi
   return { effects, operation };
 }
 
-/** No roster of the invitee's conversation: the answer changes only the invitee (so it costs the same in any call). */
-export interface AnswerState extends Omit<ConversationView, 'roster'> {
+/** The invitee's conversation, its roster included: a join is announced with the whole roster (rosterToAllLegs). */
+export interface AnswerState extends ConversationView {
   /** The leg that invited; undefined once it has ended (the invitee then fails silently). */
   leg: CallLeg | undefined;
   operation: Operation | undefined;
@@ -363,7 +363,7 @@ export function decideInviteeAnswer(state: AnswerState, outcome: InviteeOutcome,
   const settledNow = operation?.status === 'Completed' || operation?.status === 'Failed';
   // Seed order: the operation's `deleted` notification comes before the roster update it caused.
   if (settledNow && state.leg && !legGone) effects.notifications.push(operationNotification(state.leg, operation!));
-  effects.notifications.push(...rosterToAllLegs(state.legs, roster));
+  effects.notifications.push(...rosterToAllLegs(state.legs, state.roster, roster));
   if (accepted && entry && state.source) leaveSource(effects, state.source, entry, ctx);
   return effects;
 }
@@ -385,7 +385,7 @@ function leaveSource(effects: Effects, source: ConversationView & { leg: CallLeg
     const removed: Participant = { ...mover, status: 'removed', rosterSequenceNumber: seq, updatedAt: ctx.now };
     effects.conversations.push({ ...source.conversation, rosterSequence: seq });
     effects.participants.push(removed);
-    effects.notifications.push(...rosterToAllLegs(source.legs, [removed], 'deleted'));
+    effects.notifications.push(...rosterToAllLegs(source.legs, source.roster, [removed], 'deleted'));
     return;
   }
   const leg = source.leg;

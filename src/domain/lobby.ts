@@ -72,6 +72,6 @@ export function decideLobby(principal: Principal, view: LobbyView, participantId
       : { ...target, status: 'removed', rosterSequenceNumber: seq, updatedAt: ctx.now };
   effects.participants.push(changed);
   effects.conversations.push({ ...view.conversation, rosterSequence: seq });
-  effects.notifications.push(...rosterToAllLegs(view.legs, [changed], action === 'admit' ? 'updated' : 'deleted'));
+  effects.notifications.push(...rosterToAllLegs(view.legs, view.roster, [changed], action === 'admit' ? 'updated' : 'deleted'));
   return { effects, operation };
 }

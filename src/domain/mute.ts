@@ -34,7 +34,7 @@ function apply(view: MuteView, target: Participant, muted: boolean, type: Operat
     const changed: Participant = { ...target, isMuted: muted, rosterSequenceNumber: seq, updatedAt: ctx.now };
     effects.participants.push(changed);
     effects.conversations.push({ ...view.conversation, rosterSequence: seq });
-    effects.notifications.push(...rosterToAllLegs(view.legs, [changed]));
+    effects.notifications.push(...rosterToAllLegs(view.legs, view.roster, [changed]));
   }
   return { effects, operation };
 }

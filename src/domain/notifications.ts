@@ -38,9 +38,9 @@ export function toneNotification(leg: CallLeg, conversation: Conversation | unde
   return envelope(leg, 'updated', '', { ...callResourceData(leg, conversation), toneInfo: { '@odata.type': '#microsoft.graph.toneInfo', ...toneInfo } });
 }
 
-/** Roster change: `resourceData` is an array holding only the participants that changed. */
-export function rosterNotification(leg: CallLeg, changed: Participant[], changeType: 'updated' | 'deleted' = 'updated'): OutboundNotification {
-  return envelope(leg, changeType, '/participants', changed.map((p) => participantResourceData(p, leg.id)));
+/** A roster notification on `…/participants`: `resourceData` is an array of participants (see rosterToAllLegs). */
+export function rosterNotification(leg: CallLeg, participants: Participant[], changeType: 'updated' | 'deleted' = 'updated'): OutboundNotification {
+  return envelope(leg, changeType, '/participants', participants.map((p) => participantResourceData(p, leg.id)));
 }
 
 /** An operation reached a final state: Graph announces it with changeType `deleted` (operations are transient). */
@@ -48,12 +48,26 @@ export function operationNotification(leg: CallLeg, op: Operation): OutboundNoti
   return envelope(leg, 'deleted', `/operations/${op.id}`, operationResourceData(op));
 }
 
-/** The roster change to every bot leg in the conversation, each with its own call id in the paths. */
-export function rosterToAllLegs(legs: CallLeg[], changed: Participant[], changeType: 'updated' | 'deleted' = 'updated'): OutboundNotification[] {
+/**
+ * The roster change to every bot leg in the conversation, each with its own call id in the paths.
+ * `updated` lists the whole roster after the change, the bot included: every documented Graph example and real
+ * capture does, and Microsoft's C# calling SDK takes an `updated` as the complete roster (it drops from
+ * `call.Participants` anyone the notification leaves out). `deleted` lists only the participants who left.
+ * `roster` is the conversation's participants before the change (any status); `changed` replaces them by id.
+ */
+export function rosterToAllLegs(legs: CallLeg[], roster: readonly Participant[], changed: Participant[], changeType: 'updated' | 'deleted' = 'updated'): OutboundNotification[] {
   // invitationParticipantInfo.hidden: the participant is kept out of the roster.
   changed = changed.filter((p) => !p.hidden);
   if (changed.length === 0) return [];
-  return legs.filter(receivesRoster).map((leg) => rosterNotification(leg, changed, changeType));
+  const listed = changeType === 'deleted' ? changed : rosterAfter(roster, changed);
+  return legs.filter(receivesRoster).map((leg) => rosterNotification(leg, listed, changeType));
+}
+
+/** Who is in the roster once `changed` is applied to `roster`: joined (lobby included) and not hidden, in roster order. */
+export function rosterAfter(roster: readonly Participant[], changed: readonly Participant[]): Participant[] {
+  const byId = new Map(roster.map((p) => [p.id, p]));
+  for (const p of changed) byId.set(p.id, p);
+  return [...byId.values()].filter((p) => p.status === 'joined' && !p.hidden);
 }
 
 /** Only legs that are in the call get roster updates (not one still ringing or already gone). */

@@ -134,7 +134,7 @@ export function decidePersonAction(view: ConversationView, person: Participant, 
     const removed: Participant = { ...person, status: 'removed', rosterSequenceNumber: seq, updatedAt: ctx.now };
     effects.participants.push(removed);
     effects.conversations.push({ ...conversation, rosterSequence: seq });
-    effects.notifications.push(...rosterToAllLegs(legs, [removed], 'deleted'));
+    effects.notifications.push(...rosterToAllLegs(legs, view.roster, [removed], 'deleted'));
     return effects;
   }
   const muted = act.action === 'mute';
@@ -142,7 +142,7 @@ export function decidePersonAction(view: ConversationView, person: Participant, 
   const changed: Participant = { ...person, isMuted: muted, rosterSequenceNumber: seq, updatedAt: ctx.now };
   effects.participants.push(changed);
   effects.conversations.push({ ...conversation, rosterSequence: seq });
-  effects.notifications.push(...rosterToAllLegs(legs, [changed]));
+  effects.notifications.push(...rosterToAllLegs(legs, view.roster, [changed]));
   return effects;
 }
 

@@ -52,6 +52,6 @@ export function decideRemoveParticipant(principal: Principal, view: RemovePartic
   const removed: Participant = { ...target, status: 'removed', rosterSequenceNumber: seq, updatedAt: ctx.now };
   effects.participants.push(removed);
   effects.conversations.push({ ...conversation, rosterSequence: seq });
-  effects.notifications.push(...rosterToAllLegs(view.legs, [removed], 'deleted'));
+  effects.notifications.push(...rosterToAllLegs(view.legs, view.roster, [removed], 'deleted'));
   return effects;
 }

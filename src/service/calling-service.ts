@@ -311,14 +311,15 @@ export class CallingService extends MediaCommands {
       case 'invitee.answer': {
         const invitee = await tx.getParticipant(p.participantId ?? '');
         if (!invitee) return none;
-        // The answer changes only the invitee: no roster read, so it costs the same in a call of any size.
-        const [conversation, legs, operation] = await Promise.all([
+        // The roster is read because a join is announced with the whole roster, as Graph does (rosterToAllLegs).
+        const [conversation, legs, roster, operation] = await Promise.all([
           tx.getConversation(invitee.conversationId),
           tx.legsInConversation(invitee.conversationId),
+          tx.participantsInConversation(invitee.conversationId),
           p.operationId ? tx.getOperation(p.operationId) : undefined,
         ]);
         if (!conversation) return none;
-        const view = { conversation, legs };
+        const view = { conversation, legs, roster };
         const leg = operation ? (legs.find((l) => l.id === operation.callId) ?? (await tx.getLeg(operation.callId))) : legs.find((l) => l.state !== 'terminated');
         const entry = operation?.invitees.find((i) => i.participantId === invitee.id);
         let source = null;

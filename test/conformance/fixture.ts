@@ -210,3 +210,6 @@ export const inviteUser = (id: string, extra: Record<string, unknown> = {}): Rec
   identity: { '@odata.type': '#microsoft.graph.identitySet', user: { '@odata.type': '#microsoft.graph.identity', id, identityProvider: 'AAD' } },
   ...extra,
 });
+
+
+export { rosterEntry, rosterUserIds, type RosterEntry } from '../helpers/fake-bot.js';

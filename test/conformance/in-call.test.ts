@@ -5,7 +5,7 @@
  */
 import { ResponseType } from '@microsoft/microsoft-graph-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { APP, expectGraph, inviteUser, MEETING_A, MEETING_B, ORGANIZER, startConformance, TENANT, USERS, type Conformance } from './fixture.js';
+import { APP, expectGraph, inviteUser, MEETING_A, MEETING_B, ORGANIZER, rosterEntry, startConformance, TENANT, USERS, type Conformance } from './fixture.js';
 
 describe('recording status, screen sharing and hold music', () => {
   let c: Conformance;
@@ -27,8 +27,7 @@ describe('recording status, screen sharing and hold music', () => {
     expect(op).toMatchObject({ odataType: '#microsoft.graph.updateRecordingStatusOperation', status: 'Completed', clientContext: 'rec' });
     expect(c.kiota.exchanges.at(-1)!.headers.get('location')).toBe(`${c.server.httpsUrl}/v1.0/communications/calls/${callId}/operations/${op!.id}`);
     const update = await c.bot.waitFor((n) => n.item.resourceUrl === `/communications/calls/${callId}/participants`, { since });
-    expect(update.item.resourceData).toHaveLength(1);
-    expect(update.item.resourceData[0].recordingInfo).toMatchObject({ '@odata.type': '#microsoft.graph.recordingInfo', recordingStatus: 'recording', initiator: { application: { id: APP } } });
+    expect(rosterEntry(update, APP).recordingInfo).toMatchObject({ '@odata.type': '#microsoft.graph.recordingInfo', recordingStatus: 'recording', initiator: { application: { id: APP } } });
     const me = (await c.graph.api(`/communications/calls/${callId}/participants`).get()).value.find((p: { info: { identity: { application?: unknown } } }) => p.info.identity.application);
     expect(me.recordingInfo.recordingStatus).toBe('recording');
     const off = await c.raw('POST', `/v1.0/communications/calls/${callId}/updateRecordingStatus`, { status: 'notRecording' });
@@ -66,11 +65,11 @@ describe('recording status, screen sharing and hold music', () => {
     expect(res.status).toBe(202);
     expect(await res.text()).toBe('');
     const update = await c.bot.waitFor((n) => n.item.resourceUrl === `/communications/calls/${callId}/participants`, { since });
-    expect(update.item.resourceData[0].mediaStreams).toContainEqual(expect.objectContaining({ mediaType: 'videoBasedScreenSharing', direction: 'sendOnly' }));
+    expect(rosterEntry(update, APP).mediaStreams).toContainEqual(expect.objectContaining({ mediaType: 'videoBasedScreenSharing', direction: 'sendOnly' }));
     since = c.bot.notifications.length;
     await c.graph.api(`/communications/calls/${callId}/changeScreenSharingRole`).post({ role: 'viewer' });
     const viewer = await c.bot.waitFor((n) => n.item.resourceUrl === `/communications/calls/${callId}/participants`, { since });
-    expect(viewer.item.resourceData[0].mediaStreams).toContainEqual(expect.objectContaining({ mediaType: 'videoBasedScreenSharing', direction: 'receiveOnly' }));
+    expect(rosterEntry(viewer, APP).mediaStreams).toContainEqual(expect.objectContaining({ mediaType: 'videoBasedScreenSharing', direction: 'receiveOnly' }));
   });
 
   it('startHoldMusic / stopHoldMusic: 202 with a Running operation; `deleted` Completed and a roster update follow', async () => {
@@ -99,8 +98,8 @@ describe('recording status, screen sharing and hold music', () => {
     await c.advance(500);
     const done = await c.bot.waitFor((n) => n.item.resourceUrl === `/communications/calls/${callId}/operations/${op.id}`, { since });
     expect(done.item).toMatchObject({ changeType: 'deleted', resourceData: { '@odata.type': '#microsoft.graph.startHoldMusicOperation', status: 'Completed' } });
-    const held = await c.bot.waitFor((n) => n.item.resourceUrl === `/communications/calls/${callId}/participants` && n.item.resourceData[0]?.id === megan, { since });
-    expect(held.item.resourceData[0].mediaStreams[0]).toMatchObject({ mediaType: 'audio', direction: 'receiveOnly' });
+    const held = await c.bot.waitFor((n) => n.item.resourceUrl === `/communications/calls/${callId}/participants` && rosterEntry(n, megan) !== undefined, { since });
+    expect(rosterEntry(held, megan).mediaStreams[0]).toMatchObject({ mediaType: 'audio', direction: 'receiveOnly' });
 
     since = c.bot.notifications.length;
     const stop = await c.raw('POST', `/v1.0/communications/calls/${callId}/participants/${megan}/microsoft.graph.stopHoldMusic`, { clientContext: 'back' });
@@ -108,8 +107,8 @@ describe('recording status, screen sharing and hold music', () => {
     expect(stop.body).toMatchObject({ '@odata.type': '#microsoft.graph.stopHoldMusicOperation', status: 'Running', clientContext: 'back' });
     await c.advance(500);
     await c.bot.waitFor((n) => n.item.resourceUrl === `/communications/calls/${callId}/operations/${stop.body.id}` && n.item.resourceData.status === 'Completed', { since });
-    const back = await c.bot.waitFor((n) => n.item.resourceUrl === `/communications/calls/${callId}/participants` && n.item.resourceData[0]?.id === megan, { since });
-    expect(back.item.resourceData[0].mediaStreams[0]).toMatchObject({ direction: 'sendReceive' });
+    const back = await c.bot.waitFor((n) => n.item.resourceUrl === `/communications/calls/${callId}/participants` && rosterEntry(n, megan) !== undefined, { since });
+    expect(rosterEntry(back, megan).mediaStreams[0]).toMatchObject({ direction: 'sendReceive' });
     expect((await c.raw('GET', `/v1.0/communications/calls/${callId}/operations/${op.id}`)).body.status).toBe('Completed');
   });
 });

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseJoinWebUrl } from '../../src/domain/meeting-url.js';
-import { expectGraph, inviteUser, MEETING_A, startConformance, USERS, type Conformance } from './fixture.js';
+import { expectGraph, inviteUser, MEETING_A, rosterEntry, startConformance, USERS, type Conformance } from './fixture.js';
 import { expectRefused } from './raw/helpers.js';
 
 interface RosterEntry {
@@ -35,8 +35,8 @@ describe('meeting lobby', () => {
     expect(res.status, res.text).toBe(200);
     const op = await c.bot.waitFor((n) => n.item.changeType === 'deleted' && n.item.resourceData?.id === res.body.id, { since });
     expect(op.item.resourceData.status).toBe('Completed');
-    const n = await c.bot.waitFor((x) => x.item.resourceUrl === rosterUrl(callId) && x.item.changeType === 'updated' && x.item.resourceData[0]?.info.identity.user?.id === userId, { since });
-    return n.item.resourceData[0] as RosterEntry;
+    const n = await c.bot.waitFor((x) => x.item.resourceUrl === rosterUrl(callId) && x.item.changeType === 'updated' && rosterEntry(x, userId) !== undefined, { since });
+    return rosterEntry(n, userId) as RosterEntry;
   };
 
   const joinCreatedMeeting = async (lobbyBypassSettings: Record<string, unknown>): Promise<string> => {
@@ -69,8 +69,8 @@ describe('meeting lobby', () => {
     const { '@odata.type': subtype, ...shape } = op;
     expect(subtype).toBe('#microsoft.graph.admitFromLobbyOperation');
     expectGraph('commsOperation', shape);
-    const admitted = await c.bot.waitFor((n) => n.item.resourceUrl === rosterUrl(callId) && n.item.changeType === 'updated' && n.item.resourceData[0]?.id === adele.id, { since });
-    expect(admitted.item.resourceData[0].isInLobby).toBe(false);
+    const admitted = await c.bot.waitFor((n) => n.item.resourceUrl === rosterUrl(callId) && n.item.changeType === 'updated' && rosterEntry(n, adele.id) !== undefined, { since });
+    expect(rosterEntry(admitted, adele.id).isInLobby).toBe(false);
     expect((await c.kiota.calls.byCallId(callId).participants.byParticipantId(adele.id).get())?.isInLobby).toBe(false);
   });
 

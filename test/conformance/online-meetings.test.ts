@@ -6,7 +6,7 @@
 import type { InvitationParticipantInfo } from '@microsoft/msgraph-sdk/models/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseJoinWebUrl } from '../../src/domain/meeting-url.js';
-import { expectGraph, inviteUser, startConformance, TENANT, USERS, type Conformance } from './fixture.js';
+import { expectGraph, inviteUser, rosterEntry, startConformance, TENANT, USERS, type Conformance } from './fixture.js';
 
 interface GraphOnlineMeeting {
   id: string;
@@ -116,8 +116,8 @@ describe('onlineMeetings created by the app', () => {
     expect(call?.chatInfo?.threadId).toBe(m.chatInfo.threadId);
     const since = c.bot.notifications.length;
     await c.raw('POST', `/v1.0/communications/calls/${callId}/participants/invite`, { participants: [inviteUser(USERS.adele)] });
-    const joined = await c.bot.waitFor((n) => n.item.resourceUrl === `/communications/calls/${callId}/participants` && n.item.resourceData[0]?.info.identity.user?.id === USERS.adele, { since });
-    expect(joined.item.resourceData[0].isInLobby).toBe(false);
+    const joined = await c.bot.waitFor((n) => n.item.resourceUrl === `/communications/calls/${callId}/participants` && rosterEntry(n, USERS.adele) !== undefined, { since });
+    expect(rosterEntry(joined, USERS.adele).isInLobby).toBe(false);
   });
 
   it('a bot joins by joinMeetingId and passcode (joinMeetingIdMeetingInfo) into the same conversation as a URL join', async () => {
@@ -146,8 +146,8 @@ describe('onlineMeetings created by the app', () => {
     const legB = await joinByUrl(b.joinWebUrl);
     let since = c.bot.notifications.length;
     await c.raw('POST', `/v1.0/communications/calls/${legA}/participants/invite`, { participants: [inviteUser(USERS.megan)] });
-    const inA = await c.bot.waitFor((n) => n.item.resourceUrl === `/communications/calls/${legA}/participants` && n.item.resourceData[0]?.info.identity.user?.id === USERS.megan, { since });
-    const meganInA = inA.item.resourceData[0].id as string;
+    const inA = await c.bot.waitFor((n) => n.item.resourceUrl === `/communications/calls/${legA}/participants` && rosterEntry(n, USERS.megan) !== undefined, { since });
+    const meganInA = rosterEntry(inA, USERS.megan).id as string;
 
     since = c.bot.notifications.length;
     const participants: InvitationParticipantInfo[] = [

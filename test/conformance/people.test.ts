@@ -4,7 +4,7 @@
  * (POST /_switchboard/calls/{id}/participants/{pid}/actions), with the notifications a bot sees for each.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inviteUser, MEETING_A, MEETING_B, startConformance, USERS, type Conformance } from './fixture.js';
+import { inviteUser, MEETING_A, MEETING_B, rosterEntry, startConformance, USERS, type Conformance } from './fixture.js';
 import { expectGraphError, sendPlain } from './raw/helpers.js';
 
 const json = { 'content-type': 'application/json' };
@@ -42,18 +42,18 @@ describe('people who behave like people', () => {
     const since = c.bot.notifications.length;
     expect((await c.raw('POST', `/v1.0/communications/calls/${callId}/participants/invite`, { participants: [inviteUser(USERS.megan)] })).status).toBe(200);
     await c.advance(100); // she answers after 40 ms (fast world)
-    const joined = await c.bot.waitFor((n) => rosterOf(callId)(n) && n.item.changeType === 'updated' && n.item.resourceData[0]?.info.identity.user?.id === USERS.megan, { since });
-    const pid = joined.item.resourceData[0].id as string;
-    expect(joined.item.resourceData[0].isMuted).toBe(false);
+    const joined = await c.bot.waitFor((n) => rosterOf(callId)(n) && n.item.changeType === 'updated' && rosterEntry(n, USERS.megan) !== undefined, { since });
+    const pid = rosterEntry(joined, USERS.megan).id as string;
+    expect(rosterEntry(joined, USERS.megan).isMuted).toBe(false);
 
     await c.advance(4_800);
-    expect(c.bot.notifications.slice(since).filter((n) => rosterOf(callId)(n) && n.item.resourceData[0]?.id === pid)).toHaveLength(1);
+    expect(c.bot.notifications.slice(since).filter((n) => rosterOf(callId)(n) && rosterEntry(n, pid) !== undefined)).toHaveLength(1);
     await c.advance(200);
-    const muted = await c.bot.waitFor((n) => rosterOf(callId)(n) && n.item.resourceData[0]?.id === pid && n.item.resourceData[0]?.isMuted === true, { since });
+    const muted = await c.bot.waitFor((n) => rosterOf(callId)(n) && rosterEntry(n, pid)?.isMuted === true, { since });
     expect(muted.item.changeType).toBe('updated');
     await c.advance(5_000);
-    const left = await c.bot.waitFor((n) => rosterOf(callId)(n) && n.item.changeType === 'deleted' && n.item.resourceData[0]?.id === pid, { since });
-    expect(left.item.resourceData[0].info.identity.user.id).toBe(USERS.megan);
+    const left = await c.bot.waitFor((n) => rosterOf(callId)(n) && n.item.changeType === 'deleted' && rosterEntry(n, pid) !== undefined, { since });
+    expect(rosterEntry(left, pid).info.identity.user.id).toBe(USERS.megan);
     expect((await c.raw('GET', `/v1.0/communications/calls/${callId}/participants/${pid}`)).status).toBe(404);
     expect((await c.raw('GET', `/v1.0/communications/calls/${callId}`)).body.state).toBe('established');
   });
@@ -84,23 +84,23 @@ describe('people who behave like people', () => {
     await c.advance(2_999);
     expect(c.bot.notifications.slice(since).some(rosterOf(callId))).toBe(false);
     await c.advance(1);
-    const joined = await c.bot.waitFor((n) => rosterOf(callId)(n) && n.item.resourceData[0]?.info.identity.user?.id === USERS.dana, { since });
-    const pid = joined.item.resourceData[0].id as string;
+    const joined = await c.bot.waitFor((n) => rosterOf(callId)(n) && rosterEntry(n, USERS.dana) !== undefined, { since });
+    const pid = rosterEntry(joined, USERS.dana).id as string;
     await c.advance(1_000);
-    await c.bot.waitFor((n) => rosterOf(callId)(n) && n.item.resourceData[0]?.id === pid && n.item.resourceData[0]?.isMuted === true, { since });
+    await c.bot.waitFor((n) => rosterOf(callId)(n) && rosterEntry(n, pid)?.isMuted === true, { since });
 
     // One call: unmute now (200, done), by user id instead of participant id; leave in 30 s (202, a durable timer).
     const now = await control('POST', `/calls/${callId}/participants/${USERS.dana}/actions`, { action: 'unmute' });
     expect(now.status).toBe(200);
     expect(now.body).toMatchObject({ participantId: pid, action: 'unmute', status: 'done' });
-    await c.bot.waitFor((n) => rosterOf(callId)(n) && n.item.resourceData[0]?.id === pid && n.item.resourceData[0]?.isMuted === false, { since });
+    await c.bot.waitFor((n) => rosterOf(callId)(n) && rosterEntry(n, pid)?.isMuted === false, { since });
     const later = await control('POST', `/calls/${callId}/participants/${pid}/actions`, { action: 'leave', afterMs: 30_000 });
     expect(later.status).toBe(202);
     expect(later.body).toMatchObject({ participantId: pid, action: 'leave', status: 'scheduled' });
     const view = (await control('GET', `/calls/${callId}`)).body as { roster: { status: string; participant: { id: string } }[] };
     expect(view.roster.find((r) => r.participant.id === pid)?.status).toBe('joined');
     await c.advance(30_000);
-    await c.bot.waitFor((n) => rosterOf(callId)(n) && n.item.changeType === 'deleted' && n.item.resourceData[0]?.id === pid, { since });
+    await c.bot.waitFor((n) => rosterOf(callId)(n) && n.item.changeType === 'deleted' && rosterEntry(n, pid) !== undefined, { since });
     const after = (await control('GET', `/calls/${callId}`)).body as { roster: { status: string; participant: { id: string } }[] };
     expect(after.roster.find((r) => r.participant.id === pid)?.status).toBe('removed');
   });

@@ -1,6 +1,6 @@
 /** DELETE …/participants/{pid} through Kiota: 204, the person leaves the roster, every bot leg hears it. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inviteUser, MEETING_A, startConformance, USERS, type Conformance } from './fixture.js';
+import { inviteUser, MEETING_A, rosterEntry, startConformance, USERS, type Conformance } from './fixture.js';
 
 describe('participant: delete', () => {
   let c: Conformance;
@@ -18,10 +18,10 @@ describe('participant: delete', () => {
     const invite = await c.raw('POST', `/v1.0/communications/calls/${first}/participants/invite`, { participants: [inviteUser(USERS.diego)] });
     expect(invite.status).toBe(200);
     const joined = await c.bot.waitFor(
-      (n) => n.item.resourceUrl === `/communications/calls/${second}/participants` && n.item.resourceData[0]?.info.identity.user?.id === USERS.diego,
+      (n) => n.item.resourceUrl === `/communications/calls/${second}/participants` && rosterEntry(n, USERS.diego) !== undefined,
       { since },
     );
-    const pid = joined.item.resourceData[0].id as string;
+    const pid = rosterEntry(joined, USERS.diego).id as string;
 
     since = c.bot.notifications.length;
     await c.kiota.calls.byCallId(first).participants.byParticipantId(pid).delete();

@@ -326,7 +326,7 @@ describe('decideEstablished (spec 2 "Join meeting", "Answer")', () => {
     return { conv, me, other, roster };
   }
 
-  it('meeting: `updated` established, then the full roster to this leg, then the new participant to the other legs', () => {
+  it('meeting: `updated` established, then the full roster to this leg and to the other legs', () => {
     const { conv, me, other, roster } = joining();
     const e = decideEstablished({ conversation: conv, legs: [me, other], roster, leg: me }, { ...ctx(), now: NOW + 200 });
     expect(summary(e.notifications)).toEqual([
@@ -337,7 +337,8 @@ describe('decideEstablished (spec 2 "Join meeting", "Answer")', () => {
     const [call, mine, theirs] = e.notifications.map(only);
     expect(call!.resourceData).toMatchObject({ state: 'established', '@odata.etag': 'W/"2"', mediaState: { audio: 'active' } });
     expect(mine!.resourceData.map((p: { id: string }) => p.id)).toEqual(['other-p', 'adele-p', 'me-p']);
-    expect(theirs!.resourceData.map((p: { id: string }) => p.id)).toEqual(['me-p']);
+    // The other bot leg gets the whole roster too (Graph's roster `updated`), in its own call's paths.
+    expect(theirs!.resourceData.map((p: { id: string }) => p.id)).toEqual(['me-p', 'other-p', 'adele-p']);
     expect(theirs!.resourceData[0]['@odata.id']).toBe('/app/calls/leg-other/participants/me-p');
     expect(e.legs).toEqual([{ ...me, state: 'established', activeModalities: ['audio', 'video'], version: 2, updatedAt: NOW + 200 }]);
     expect(e.participants).toEqual([{ ...roster[0]!, status: 'joined', rosterSequenceNumber: 6, updatedAt: NOW + 200 }]);

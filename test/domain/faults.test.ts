@@ -37,7 +37,7 @@ describe('an invite meeting a fault', () => {
     const cmd = { participants: [invitee(user(USERS.adele))] };
     const state: InviteState = { ...inviteState(meetingState(), cmd), fault: mediaError };
     const planned = accepted(decideInvite(principal([GROUP_ROLE]), cmd, state, world(), ctx()));
-    const answer = { conversation: state.conversation, legs: state.legs, leg: state.leg, operation: planned.operation, invitee: planned.effects.participants[0]!, source: null };
+    const answer = { conversation: state.conversation, legs: state.legs, roster: state.roster.withInviteeIdentity, leg: state.leg, operation: planned.operation, invitee: planned.effects.participants[0]!, source: null };
     const e = decideInviteeAnswer(answer, 'accept', ctx(), faultResultInfo(mediaError));
     const expected = { '@odata.type': '#microsoft.graph.resultInfo', ...mediaError.result };
     expect(e.participants).toEqual([expect.objectContaining({ status: 'failed', outcome: expected })]);
@@ -50,7 +50,7 @@ describe('an invite meeting a fault', () => {
     const cmd = { participants: [invitee(user(USERS.dana), { replacesCallId: 'p2p-leg' })] };
     const state: InviteState = { ...inviteState(meetingState(), cmd), replaced: p2p, fault: replaceError };
     const planned = accepted(decideInvite(principal([GROUP_ROLE]), cmd, state, world(), ctx()));
-    const answer = { conversation: state.conversation, legs: state.legs, leg: state.leg, operation: planned.operation, invitee: planned.effects.participants[0]!, source: p2p };
+    const answer = { conversation: state.conversation, legs: state.legs, roster: state.roster.withInviteeIdentity, leg: state.leg, operation: planned.operation, invitee: planned.effects.participants[0]!, source: p2p };
     const e = decideInviteeAnswer(answer, 'accept', ctx(), faultResultInfo(replaceError));
     expect(e.operations[0]).toMatchObject({ status: 'Failed', resultInfo: { code: 500 } });
     expect(e.legs).toEqual([]);

@@ -79,6 +79,9 @@ function directoryWithoutPstnNumber(noInstances = false): WorldView {
   return new Directory(w);
 }
 
+/** The ids of the joined participants, in roster order: who a roster `updated` lists. */
+const joined = (roster: Participant[]): string[] => roster.filter((p) => p.status === 'joined').map((p) => p.id);
+
 /** What the answer decision sees, plus the roster the test keeps to follow participants across answers. */
 type AnswerFixture = AnswerState & { roster: Participant[] };
 
@@ -692,6 +695,7 @@ describe('decideInviteeAnswer: accept (spec 1.6 a, b)', () => {
     const e = decideInviteeAnswer(s, 'accept', { ...ctx('bbbbbbbb'), now: NOW + 1000 });
     const pid = s.invitee.id;
     const opId = planned.operation.id;
+    const joinedBefore = s.roster.filter((p) => p.status === 'joined').map((p) => p.id);
 
     expect(e.participants).toEqual([{ ...s.invitee, status: 'joined', rosterSequenceNumber: 4, updatedAt: NOW + 1000 }]);
     expect(e.conversations).toEqual([{ ...state.conversation, rosterSequence: 4 }]);
@@ -731,8 +735,9 @@ describe('decideInviteeAnswer: accept (spec 1.6 a, b)', () => {
       expect(n.resource).toBe(`/app/calls/${legId}/participants`);
       expect(n.resourceUrl).toBe(`/communications/calls/${legId}/participants`);
       expect(Array.isArray(n.resourceData)).toBe(true);
-      expect(n.resourceData).toHaveLength(1);
-      expect(n.resourceData[0]).toMatchObject({
+      // The whole roster after the join (Graph's roster `updated`), Adele last.
+      expect(n.resourceData.map((p: { id: string }) => p.id)).toEqual([...joinedBefore, pid]);
+      expect(n.resourceData.at(-1)).toMatchObject({
         '@odata.type': '#microsoft.graph.participant',
         '@odata.id': `/app/calls/${legId}/participants/${pid}`,
         id: pid,
@@ -855,9 +860,9 @@ describe('decideInviteeAnswer: multi-invite partial success (invite.ts doc block
 
     const first = decideInviteeAnswer(s, 'accept', ctx());
     expect(first.operations[0]).toMatchObject({ status: 'Running', resultInfo: null });
-    // Not settled yet: no operation notification, only Adele's roster update.
+    // Not settled yet: no operation notification, only the roster update with Adele in it (Dana still rings).
     expect(summary(first.notifications)).toEqual([`updated /communications/calls/leg-1/participants -> ${BOT_CB}`]);
-    expect(only(first.notifications[0]).resourceData.map((p: { id: string }) => p.id)).toEqual([adele]);
+    expect(only(first.notifications[0]).resourceData.map((p: { id: string }) => p.id)).toEqual([...joined(s.roster), adele]);
 
     s = commit(s, first, dana);
     const second = decideInviteeAnswer(s, 'decline', ctx());
@@ -912,19 +917,20 @@ describe('decideInviteeAnswer: multi-invite partial success (invite.ts doc block
     expect(op.resultInfo!.message).not.toContain(`8:orgid:${USERS.adele}`);
   });
 
-  it('all accept: Completed only after the last, each roster update carrying only its own participant', () => {
+  it('all accept: Completed only after the last, each roster update carrying the whole roster so far', () => {
     const state = meetingState();
     const planned = ok(users(USERS.adele, USERS.alex), state);
     const [adele, alex] = planned.effects.participants.map((p) => p.id) as [string, string];
     let s = answerState(state, planned, 0);
     const first = decideInviteeAnswer(s, 'accept', ctx());
     expect(first.operations[0]!.status).toBe('Running');
-    expect(only(first.notifications[0]).resourceData.map((p: { id: string }) => p.id)).toEqual([adele]);
+    const before = joined(s.roster);
+    expect(only(first.notifications[0]).resourceData.map((p: { id: string }) => p.id)).toEqual([...before, adele]);
     s = commit(s, first, alex);
     const second = decideInviteeAnswer(s, 'accept', ctx());
     expect(second.operations[0]).toMatchObject({ status: 'Completed', resultInfo: null });
     expect(summary(second.notifications)[0]).toMatch(/^deleted \/communications\/calls\/leg-1\/operations\//);
-    expect(only(second.notifications[1]).resourceData.map((p: { id: string }) => p.id)).toEqual([alex]);
+    expect(only(second.notifications[1]).resourceData.map((p: { id: string }) => p.id)).toEqual([...before, adele, alex]);
     // Roster sequence keeps counting up.
     expect(first.participants[0]!.rosterSequenceNumber).toBe(4);
     expect(second.participants[0]!.rosterSequenceNumber).toBe(5);

@@ -21,7 +21,10 @@ describe('person actions', () => {
     expect(left.participants).toEqual([expect.objectContaining({ id: 'p-megan', status: 'removed', rosterSequenceNumber: 4 })]);
     expect(left.notifications.map((n) => [n.callId, only(n).changeType])).toEqual([['leg-1', 'deleted'], ['leg-2', 'deleted']]);
     const muted = accepted(decidePersonAction(v, megan, { action: 'mute' }, ctx()));
-    expect(only(muted.notifications[0]).resourceData[0]).toMatchObject({ id: 'p-megan', isMuted: true });
+    // A roster `updated` lists everyone in the meeting, Megan muted.
+    const listed = only(muted.notifications[0]).resourceData as { id: string; isMuted: boolean }[];
+    expect(listed.map((p) => p.id).sort()).toEqual(['bot-p-1', 'bot-p-2', 'p-megan']);
+    expect(listed.find((p) => p.id === 'p-megan')).toMatchObject({ isMuted: true });
     // Unmuting someone who is not muted changes nothing and notifies nobody.
     expect(accepted(decidePersonAction(v, megan, { action: 'unmute' }, ctx()))).toEqual(emptyEffects());
     expectRejection(decidePersonAction(v, megan, { action: 'hold' }, ctx()), 'CallStateConflict', 'action');

@@ -281,3 +281,22 @@ export async function startFakeBot(opts: FakeBotOptions = {}): Promise<FakeBot> 
     },
   };
 }
+
+/** A participant as a roster notification lists it (JSON, read loosely). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type RosterEntry = any;
+
+/**
+ * The entry of one participant in a roster notification: by participant id, or by the user id, phone number or
+ * application id of its identity. A roster `updated` lists the whole roster (as Graph does), a `deleted` those who left.
+ */
+export function rosterEntry(n: ReceivedNotification, who: string): RosterEntry {
+  const list: RosterEntry[] = Array.isArray(n.item.resourceData) ? n.item.resourceData : [];
+  return list.find((p) => p.id === who || p.info?.identity?.user?.id === who || p.info?.identity?.phone?.id === who || p.info?.identity?.application?.id === who);
+}
+
+/** The user ids a roster notification lists (bots and phones have none), in its order. */
+export function rosterUserIds(n: ReceivedNotification): string[] {
+  const list: RosterEntry[] = Array.isArray(n.item.resourceData) ? n.item.resourceData : [];
+  return list.map((p) => p.info?.identity?.user?.id as string | undefined).filter((id): id is string => id !== undefined);
+}

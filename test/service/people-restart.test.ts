@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../src/config.js';
 import { startSwitchboard, type Switchboard } from '../../src/main.js';
 import { DEFAULT_APP_ID, DEFAULT_APP_SECRET, DEFAULT_MEETING_THREADS, DEFAULT_TENANT_ID, DEFAULT_USERS } from '../../src/sim/default-world.js';
-import { startFakeBot, type FakeBot } from '../helpers/fake-bot.js';
+import { rosterEntry, startFakeBot, type FakeBot } from '../helpers/fake-bot.js';
 import { fastWorld } from '../helpers/server.js';
 
 const json = { 'content-type': 'application/json' };
@@ -55,8 +55,8 @@ describe('people across a restart', () => {
     const invited = await fetch(`${first.httpUrl}/v1.0/communications/calls/${callId}/participants/invite`, { method: 'POST', headers: auth, body: JSON.stringify({ participants: [{ identity: { user: { id: DEFAULT_USERS.megan } } }] }) });
     expect(invited.status).toBe(200);
     await advance(first, 100);
-    const joined = await bot.waitFor((n) => n.item.resourceUrl === `/communications/calls/${callId}/participants` && n.item.resourceData[0]?.info.identity.user?.id === DEFAULT_USERS.megan);
-    const pid = joined.item.resourceData[0].id as string;
+    const joined = await bot.waitFor((n) => n.item.resourceUrl === `/communications/calls/${callId}/participants` && rosterEntry(n, DEFAULT_USERS.megan) !== undefined);
+    const pid = rosterEntry(joined, DEFAULT_USERS.megan).id as string;
     await first.close();
     started.pop();
 
@@ -64,8 +64,8 @@ describe('people across a restart', () => {
     started.push(second);
     expect(bot.notifications.some((n) => n.item.changeType === 'deleted' && n.item.resourceData?.[0]?.id === pid)).toBe(false);
     await advance(second, 60_000);
-    const left = await bot.waitFor((n) => n.item.resourceUrl === `/communications/calls/${callId}/participants` && n.item.changeType === 'deleted' && n.item.resourceData[0]?.id === pid);
-    expect(left.item.resourceData[0].info.identity.user.id).toBe(DEFAULT_USERS.megan);
+    const left = await bot.waitFor((n) => n.item.resourceUrl === `/communications/calls/${callId}/participants` && n.item.changeType === 'deleted' && rosterEntry(n, pid) !== undefined);
+    expect(rosterEntry(left, pid).info.identity.user.id).toBe(DEFAULT_USERS.megan);
     expect(bot.problems).toEqual([]);
   });
 });

@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../src/config.js';
 import { startSwitchboard, type Switchboard } from '../../src/main.js';
 import { DEFAULT_APP_ID, DEFAULT_APP_SECRET, DEFAULT_TENANT_ID } from '../../src/sim/default-world.js';
-import { startFakeBot, type FakeBot } from '../helpers/fake-bot.js';
+import { rosterEntry, startFakeBot, type FakeBot } from '../helpers/fake-bot.js';
 import { fastWorld } from '../helpers/server.js';
 
 const MEETING = '19:meeting_Win6Ydo4wsMijFjZS00ZGVjLTk5MGUtOTRjNWY2NmNkYTFm@thread.v2';
@@ -77,7 +77,7 @@ describe('restart on the same data directory', () => {
     botDown = false;
     const done = await bot.waitFor((n) => n.item.changeType === 'deleted' && n.item.resourceData?.id === opId, { timeoutMs: 10_000 });
     expect(done.item.resourceData.status).toBe('Completed');
-    await bot.waitFor((n) => n.item.resourceUrl === `/communications/calls/${callId}/participants` && n.item.resourceData[0]?.info.identity.user?.id === ADELE);
+    await bot.waitFor((n) => n.item.resourceUrl === `/communications/calls/${callId}/participants` && rosterEntry(n, ADELE) !== undefined);
     expect(bot.problems).toEqual([]);
   });
 });

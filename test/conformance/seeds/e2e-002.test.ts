@@ -4,7 +4,7 @@
  * the original P2P call is terminated and deleted.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectGraph, MEETING_B, startConformance, USERS, type Conformance } from '../fixture.js';
+import { expectGraph, MEETING_B, rosterEntry, startConformance, USERS, type Conformance } from '../fixture.js';
 
 describe('seed 002: incoming call → answer → join meeting → invite caller with replacesCallId', () => {
   let c: Conformance;
@@ -53,8 +53,8 @@ describe('seed 002: incoming call → answer → join meeting → invite caller 
 
     await c.bot.waitFor((n) => n.item.changeType === 'deleted' && n.item.resourceUrl === `/communications/calls/${p2p}`, { since });
     // The meeting leg's notifications are a separate ordered queue: wait for its roster update too.
-    await c.bot.waitFor((n) => n.item.resourceUrl === `/communications/calls/${meeting}/participants` && n.item.resourceData[0]?.info.identity.user?.id === USERS.testUser, { since });
-    expect(c.timeline(meeting).slice(-2)).toEqual(['deleted /operations/{id} Completed', 'updated /participants [1]']);
+    await c.bot.waitFor((n) => n.item.resourceUrl === `/communications/calls/${meeting}/participants` && rosterEntry(n, USERS.testUser) !== undefined, { since });
+    expect(c.timeline(meeting).slice(-2)).toEqual(['deleted /operations/{id} Completed', 'updated /participants [2]']);
     expect(c.timeline(p2p)).toEqual(['created / incoming', 'updated / establishing', 'updated / established', 'updated / terminated', 'deleted / terminated']);
     // Beta legs carry the beta-only terminationReason the seed shows.
     const terminated = c.bot.notifications.find((n) => n.item.resourceUrl === `/communications/calls/${p2p}` && n.item.changeType === 'updated' && n.item.resourceData.state === 'terminated')!;

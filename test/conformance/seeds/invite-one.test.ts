@@ -7,7 +7,7 @@ import { ResponseType } from '@microsoft/microsoft-graph-client';
 import type { InvitationParticipantInfo } from '@microsoft/msgraph-sdk/models/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { captureHeaders } from '../../helpers/kiota-calls.js';
-import { expectGraph, inviteUser, MEETING_A, startConformance, TENANT, USERS, type Conformance } from '../fixture.js';
+import { APP, expectGraph, inviteUser, MEETING_A, rosterEntry, startConformance, TENANT, USERS, type Conformance } from '../fixture.js';
 
 describe('seed example 1: invite one participant', () => {
   let c: Conformance;
@@ -43,9 +43,11 @@ describe('seed example 1: invite one participant', () => {
     const roster = await c.bot.waitFor((n) => n.item.changeType === 'updated' && n.item.resourceUrl === `/communications/calls/${callId}/participants`, { since });
     // After the operation's notification: a later POST, or later in the same batched POST.
     expect([roster.delivery, roster.index]).toSatisfy(([d, i]: number[]) => d! > done.delivery || (d === done.delivery && i! > done.index));
-    expect(roster.item.resourceData).toHaveLength(1);
-    expect(roster.item.resourceData[0].info.identity.user).toMatchObject({ id: USERS.adele, tenantId: TENANT });
-    expect(roster.item.resourceData[0].id).toEqual(expect.any(String));
+    // The whole roster (Graph's roster `updated`): the bot and Adele.
+    expect(roster.item.resourceData).toHaveLength(2);
+    expect(rosterEntry(roster, APP)).toBeDefined();
+    expect(rosterEntry(roster, USERS.adele).info.identity.user).toMatchObject({ id: USERS.adele, tenantId: TENANT });
+    expect(rosterEntry(roster, USERS.adele).id).toEqual(expect.any(String));
     expect(roster.verified).toBe(true);
 
     // The operation stays readable after it completes; the roster now holds the bot and Adele.
@@ -53,7 +55,7 @@ describe('seed example 1: invite one participant', () => {
     expect(read?.status).toBe('Completed');
     const list = await c.kiota.calls.byCallId(callId).participants.get();
     expect(list?.value?.map((p) => p.info?.identity?.user?.id ?? p.info?.identity?.application?.id).sort()).toEqual([USERS.adele, c.server.sb.directory.world.tenants[0]!.apps[0]!.id].sort());
-    const one = await c.kiota.calls.byCallId(callId).participants.byParticipantId(roster.item.resourceData[0].id).get();
+    const one = await c.kiota.calls.byCallId(callId).participants.byParticipantId(rosterEntry(roster, USERS.adele).id).get();
     expect(one?.info?.identity?.user?.id).toBe(USERS.adele);
 
     expect(c.timeline(callId)).toEqual([
@@ -61,7 +63,7 @@ describe('seed example 1: invite one participant', () => {
       'updated / established',
       'updated /participants [1]',
       'deleted /operations/{id} Completed',
-      'updated /participants [1]',
+      'updated /participants [2]',
     ]);
     expect(c.bot.problems).toEqual([]);
   });

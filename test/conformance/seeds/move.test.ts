@@ -4,7 +4,7 @@
  */
 import type { InvitationParticipantInfo } from '@microsoft/msgraph-sdk/models/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inviteUser, MEETING_A, MEETING_B, startConformance, USERS, type Conformance } from '../fixture.js';
+import { inviteUser, MEETING_A, MEETING_B, rosterEntry, rosterUserIds, startConformance, USERS, type Conformance } from '../fixture.js';
 
 describe('seed example 5: move a participant between meetings', () => {
   let c: Conformance;
@@ -19,9 +19,9 @@ describe('seed example 5: move a participant between meetings', () => {
     const legA = await c.joinMeeting(MEETING_A);
     let since = c.bot.notifications.length;
     const first = await c.raw('POST', `/v1.0/communications/calls/${legA}/participants/invite`, { participants: [inviteUser(USERS.megan)] });
-    const inA = await c.bot.waitFor((n) => n.item.resourceUrl === `/communications/calls/${legA}/participants` && n.item.resourceData[0]?.info.identity.user?.id === USERS.megan, { since });
+    const inA = await c.bot.waitFor((n) => n.item.resourceUrl === `/communications/calls/${legA}/participants` && rosterEntry(n, USERS.megan) !== undefined, { since });
     await c.bot.waitFor((n) => n.item.resourceData?.id === first.body.id && n.item.changeType === 'deleted', { since });
-    const meganInA = inA.item.resourceData[0].id as string;
+    const meganInA = rosterEntry(inA, USERS.megan).id as string;
 
     const legB = await c.joinMeeting(MEETING_B);
     since = c.bot.notifications.length;
@@ -46,7 +46,7 @@ describe('seed example 5: move a participant between meetings', () => {
     const done = await c.bot.waitFor((n) => n.item.changeType === 'deleted' && n.item.resourceData?.id === op!.id, { since });
     expect(done.item.resourceData.status).toBe('Completed');
     const joinedB = await c.bot.waitFor((n) => n.item.resourceUrl === `/communications/calls/${legB}/participants` && n.item.changeType === 'updated', { since });
-    expect(joinedB.item.resourceData.map((p: { info: { identity: { user?: { id: string } } } }) => p.info.identity.user?.id)).toEqual([USERS.megan]);
+    expect(rosterUserIds(joinedB)).toEqual([USERS.megan]);
     const leftA = await c.bot.waitFor((n) => n.item.resourceUrl === `/communications/calls/${legA}/participants` && n.item.changeType === 'deleted', { since });
     expect(leftA.item.resourceData.map((p: { id: string }) => p.id)).toEqual([meganInA]);
 
@@ -63,11 +63,11 @@ describe('seed example 5: move a participant between meetings', () => {
     const adHoc = await c.joinMeeting('19:meeting_adhoc-not-in-directory@thread.v2');
     let since = c.bot.notifications.length;
     await c.raw('POST', `/v1.0/communications/calls/${adHoc}/participants/invite`, { participants: [inviteUser(USERS.adele)] });
-    const joined = await c.bot.waitFor((n) => n.item.resourceUrl === `/communications/calls/${adHoc}/participants` && n.item.changeType === 'updated' && n.item.resourceData[0]?.info.identity.user?.id === USERS.adele, { since });
+    const joined = await c.bot.waitFor((n) => n.item.resourceUrl === `/communications/calls/${adHoc}/participants` && n.item.changeType === 'updated' && rosterEntry(n, USERS.adele) !== undefined, { since });
     const target = await c.joinMeeting(MEETING_B);
     since = c.bot.notifications.length;
     const res = await c.raw('POST', `/v1.0/communications/calls/${target}/participants/invite`, {
-      participants: [inviteUser(USERS.adele, { replacesCallId: adHoc, participantId: joined.item.resourceData[0].id })],
+      participants: [inviteUser(USERS.adele, { replacesCallId: adHoc, participantId: rosterEntry(joined, USERS.adele).id })],
     });
     expect(res.status).toBe(400);
     expect(res.body.error.target).toBe('participants[0].participantId');

@@ -4,7 +4,7 @@
  */
 import { ResponseType } from '@microsoft/microsoft-graph-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectGraph, MEETING_A, startConformance, type Conformance } from '../fixture.js';
+import { expectGraph, MEETING_A, rosterEntry, startConformance, type Conformance } from '../fixture.js';
 
 const seedBody = {
   participants: [
@@ -40,8 +40,8 @@ describe('seed example 4: invite a phone number', () => {
     const done = await c.bot.waitFor((n) => n.item.changeType === 'deleted' && n.item.resourceData?.id === body.id, { since });
     expect(done.item.resourceData.status).toBe('Completed');
     expect(done.item.resourceData.participants[0].identity.phone).toEqual({ '@odata.type': '#microsoft.graph.identity', id: '+12345678901' });
-    const roster = await c.bot.waitFor((n) => n.item.resourceUrl === `/communications/calls/${callId}/participants` && n.item.resourceData[0]?.info.identity.phone, { since });
-    expect(roster.item.resourceData[0].info.identity.phone.id).toBe('+12345678901');
+    const roster = await c.bot.waitFor((n) => n.item.resourceUrl === `/communications/calls/${callId}/participants` && rosterEntry(n, '+12345678901') !== undefined, { since });
+    expect(rosterEntry(roster, '+12345678901').info.identity.phone.id).toBe('+12345678901');
     expect(c.bot.problems).toEqual([]);
   });
 });

@@ -5,7 +5,7 @@
 import type { InvitationParticipantInfo } from '@microsoft/msgraph-sdk/models/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { captureHeaders } from '../../helpers/kiota-calls.js';
-import { MEETING_A, startConformance, USERS, type Conformance } from '../fixture.js';
+import { MEETING_A, rosterUserIds, startConformance, USERS, type Conformance } from '../fixture.js';
 
 const kiotaUser = (id: string, replacesCallId?: string): InvitationParticipantInfo => ({
   odataType: '#microsoft.graph.invitationParticipantInfo',
@@ -42,7 +42,7 @@ describe('seed example 3: replace a peer-to-peer call', () => {
     await c.bot.waitFor((n) => n.item.changeType === 'deleted' && n.item.resourceUrl === `/communications/calls/${p2p}`, { since, description: 'P2P call deleted' });
     // The group call's roster is a separate ordered queue from the P2P call's: wait for it rather than assume it is in.
     const joined = await c.bot.waitFor((n) => n.item.resourceUrl === `/communications/calls/${group}/participants`, { since });
-    expect(joined.item.resourceData.map((p: { info: { identity: { user?: { id: string } } } }) => p.info.identity.user?.id)).toEqual([USERS.alex]);
+    expect(rosterUserIds(joined)).toEqual([USERS.alex]);
 
     expect(c.timeline(p2p)).toEqual(['created / incoming', 'updated / establishing', 'updated / established', 'updated / terminated', 'deleted / terminated']);
     const ended = c.bot.notifications.find((n) => n.item.changeType === 'deleted' && n.item.resourceUrl === `/communications/calls/${p2p}`)!;
