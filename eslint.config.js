@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', '.switchboard/**', 'coverage/**'] },
+  { ignores: ['dist/**', 'node_modules/**', '.switchboard/**', 'coverage/**', 'clients/dotnet/bin/**', 'clients/dotnet/obj/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -41,8 +41,9 @@ export default tseslint.config(
     languageOptions: { globals: { console: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', fetch: 'readonly', URLSearchParams: 'readonly' } },
   },
   {
-    // Example bots are plain Node ESM, run as `node examples/<bot>.mjs`, the way a bot author would write them.
-    files: ['examples/**/*.mjs'],
+    // Example bots are plain Node ESM, run as `node examples/<bot>.mjs`, the way a bot author would write them;
+    // clients/dotnet/run.mjs (npm run test:dotnet) is plain Node ESM too.
+    files: ['examples/**/*.mjs', 'clients/**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,
     languageOptions: {
       ...tseslint.configs.disableTypeChecked.languageOptions,
