@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ResetCounts } from '../../src/store/store.js';
-import { inviteUser, MEETING_A, MEETING_B, startConformance, USERS, type Conformance } from '../conformance/fixture.js';
+import { inviteUser, MEETING_A, MEETING_B, rosterEntry, startConformance, USERS, type Conformance } from '../conformance/fixture.js';
 import { expectGraphError, sendPlain } from '../conformance/raw/helpers.js';
 
 const json = { 'content-type': 'application/json' };
@@ -97,7 +97,7 @@ describe('POST /_switchboard/reset', () => {
     expect((await c.raw('POST', `/v1.0/communications/calls/${fresh}/participants/invite`, { participants: [inviteUser(USERS.megan)] })).status).toBe(200);
     await c.advance(100);
     // Megan answers as the loaded world says (accept), not as the dropped change said (decline).
-    await c.bot.waitFor((n) => n.item.resourceUrl === `/communications/calls/${fresh}/participants` && n.item.resourceData[0]?.info.identity.user?.id === USERS.megan && n.item.changeType === 'updated', { since });
+    await c.bot.waitFor((n) => n.item.resourceUrl === `/communications/calls/${fresh}/participants` && rosterEntry(n, USERS.megan) !== undefined && n.item.changeType === 'updated', { since });
     await c.advance(10 * 60_000);
     expect(c.bot.notifications.slice(mark).filter(aboutCall(old))).toEqual([]);
     const logged = (await control('GET', '/notifications')).body as { value: { callId: string }[] };
