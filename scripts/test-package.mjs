@@ -49,7 +49,7 @@ function pack() {
 
   step = 'tarball contents';
   const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
-  const allowed = [/^package\.json$/, /^README\.md$/, /^LICEN[CS]E(\.\w+)?$/i, /^bin\/[\w.-]+\.js$/, /^dist\/src\/.+\.js$/, /^dist\/src\/.+\.d\.ts$/];
+  const allowed = [/^package\.json$/, /^README\.md$/, /^LICEN[CS]E(\.\w+)?$/i, /^bin\/[\w.-]+\.js$/, /^dist\/src\/.+\.js$/, /^dist\/src\/.+\.d\.ts$/, /^dist\/ui\//];
   const stray = files.filter((f) => !allowed.some((re) => re.test(f)));
   check(stray.length === 0, `files that should not ship: ${stray.join(', ')}`);
   // Every compiled module comes from a source file that exists now (a stale build would ship deleted code).
@@ -60,7 +60,7 @@ function pack() {
   check(missing.length === 0, `package.json names files the tarball lacks: ${missing.join(', ')}`);
   log(`packed ${info.filename}: ${(info.size / 1024).toFixed(0)} KB (${(info.unpackedSize / 1024).toFixed(0)} KB unpacked, ${files.length} files)`);
   notes.push(`tarball ${(info.size / 1024).toFixed(0)} KB`);
-  return join(work, info.filename);
+  return { tarball: join(work, info.filename), files };
 }
 
 // ---- 2. install into an empty folder ---------------------------------------------------------------------------
@@ -88,7 +88,7 @@ function httpsGet(url, ca) {
   });
 }
 
-async function cli() {
+async function cli(files) {
   step = 'npx switchboard --help';
   const help = run('npx', ['--no-install', 'switchboard', '--help']);
   check(help.stdout.includes('Usage: switchboard [start] [options]'), `--help printed:\n${help.out}`);
@@ -139,6 +139,11 @@ async function cli() {
     check(graph.status === 401, `GET ${http}/v1.0/communications/calls without a token answered ${graph.status}, not 401`);
     const secure = await httpsGet(`${https}/v1.0/communications/calls`, readFileSync(ca, 'utf8'));
     check(secure === 401, `the https port answered ${secure}, not 401`);
+    // The dashboard's built files, when the package ships them, are served from the installed package.
+    if (files.includes('dist/ui/index.html')) {
+      const ui = await fetch(`${http}/_switchboard/ui/`);
+      check(ui.status === 200, `GET ${http}/_switchboard/ui/ answered ${ui.status}, not 200`);
+    }
     log(`npx switchboard start: ready in ${secs(Date.now() - t0)}, Graph answers on ${http} and ${https}`);
   } finally {
     await stop();
@@ -214,9 +219,9 @@ process.once('SIGINT', () => {
   process.exit(130);
 });
 try {
-  const tarball = pack();
+  const { tarball, files } = pack();
   install(tarball);
-  await cli();
+  await cli(files);
   example();
   trustedCa();
   types();
