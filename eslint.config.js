@@ -1,6 +1,23 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/**
+ * Layer boundaries (ARCHITECTURE.md, "Layers"): files under `folder` may not import a specifier matching `regex`
+ * (type-only imports and re-exports included). test/layers/boundaries.test.ts shows each rule refuses a violation.
+ */
+const boundary = (folder, regex, message) => ({
+  files: [`${folder}/**/*.ts`],
+  rules: { 'no-restricted-imports': ['error', { patterns: [{ regex, message }] }] },
+});
+
+const LAYERS = [
+  // Pure rules: only the domain's own modules (no `..`) and Graph's type definitions; no node built-ins, no packages.
+  boundary('src/domain', '^(?!\\./(?!.*\\.\\.)|@microsoft/microsoft-graph-types$)', 'src/domain imports only src/domain and @microsoft/microsoft-graph-types: the world comes in as a WorldView, people as Reactions.'),
+  boundary('src/api', '^\\.\\.?/(.*/)?store/', 'src/api never imports src/store: routes call src/service.'),
+  boundary('src/sim', '^\\.\\.?/(.*/)?api/', 'src/sim never imports src/api: what both need (errors, body validation, host check) is in src/http.'),
+  boundary('src/http', '^\\.\\.?/(.*/)?(api|sim|service|store)/', 'src/http is shared by src/api and src/sim: it imports neither, nor src/service or src/store.'),
+];
+
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', '.switchboard/**', 'coverage/**', 'clients/dotnet/bin/**', 'clients/dotnet/obj/**'] },
   js.configs.recommended,
@@ -18,6 +35,7 @@ export default tseslint.config(
       '@typescript-eslint/no-unsafe-member-access': 'off',
     },
   },
+  ...LAYERS,
   {
     files: ['test/**/*.ts', 'bench/**/*.ts'],
     rules: {

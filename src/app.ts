@@ -5,9 +5,9 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyServerFactory } from 'fastify';
 import { pino } from 'pino';
 import { answerClientError, answerFrameworkError, installGraphErrors, MAX_PARAM_LENGTH } from './api/error-envelope.js';
-import { unsupportedMediaType } from './api/errors.js';
+import { unsupportedMediaType } from './http/errors.js';
 import { checkJsonLimits } from './api/json-limits.js';
-import { installHostCheck, type HostPolicy } from './api/host-check.js';
+import { installHostCheck, type HostPolicy } from './http/host-check.js';
 import { installControlKey } from './sim/control-key.js';
 import { graphRoutes } from './api/graph-routes.js';
 import type { GraphDeps } from './api/context.js';

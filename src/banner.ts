@@ -3,7 +3,7 @@ import { formatDuration, formatRateLimit, isEphemeral, redactUrl, type Config } 
 import type { Switchboard } from './main.js';
 import { DEFAULT_APP_ID, DEFAULT_APP_SECRET, DEFAULT_TENANT_ID } from './sim/default-world.js';
 import { worldBannerLines } from './sim/world-view.js';
-import { isLoopbackHost } from './api/host-check.js';
+import { isLoopbackHost } from './http/host-check.js';
 import { CONTROL_KEY_FILE } from './sim/control-key.js';
 
 export function banner(sb: Switchboard): string {

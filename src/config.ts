@@ -53,7 +53,7 @@ export interface Config {
   /** How long (ms) a replaced notification key stays published in the JWKS. */
   notificationKeyOverlap: number;
   /**
-   * Host header values accepted besides the server's own names (src/api/host-check.ts): host names or addresses,
+   * Host header values accepted besides the server's own names (src/http/host-check.ts): host names or addresses,
    * `.example.com` for a domain and its subdomains, or `*` for any. Empty: own names only.
    */
   allowedHosts: string[];

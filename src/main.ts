@@ -19,7 +19,7 @@ import { DEFAULT_LOCKOUT, SecretLockout } from './auth/lockout.js';
 import { GraphThrottle } from './auth/throttle.js';
 import { TokenService } from './auth/tokens.js';
 import { isEphemeral, type Config } from './config.js';
-import { hostPolicy, type HostPolicy } from './api/host-check.js';
+import { hostPolicy, type HostPolicy } from './http/host-check.js';
 import { resolveControlKey, type ControlKey } from './sim/control-key.js';
 import { manualClock, randomIds, systemClock, type Clock, type IdSource } from './domain/clock.js';
 import { NotificationDispatcher } from './notify/dispatcher.js';
@@ -50,7 +50,7 @@ export interface Switchboard {
   routes: readonly RouteInfo[];
   /** The Fastify application behind both listeners (tests send requests in process with `app.inject`). */
   app: FastifyInstance;
-  /** The Host names accepted (src/api/host-check.ts). */
+  /** The Host names accepted (src/http/host-check.ts). */
   hosts: HostPolicy;
   /** The control API key in force, and where it came from (src/sim/control-key.ts). */
   controlKey: ControlKey;

@@ -11,7 +11,7 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { actionName, requestPath } from './context.js';
-import { GraphError, unknownSegment, unservedGraphPath } from './errors.js';
+import { GraphError, unknownSegment, unservedGraphPath } from '../http/errors.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {

@@ -4,7 +4,8 @@ import type { AnswerCommand, CreateCallCommand } from '../domain/call.js';
 import type { MuteCommand } from '../domain/mute.js';
 import type { RedirectCommand, TransferCommand } from '../domain/transfer.js';
 import { toGraphCall } from '../domain/render.js';
-import { actionName, authenticate, baseUrl, notImplementedHere, orThrow, sendOperation, type GraphDeps, type GraphPrefix } from './context.js';
+import { actionName, authenticate, baseUrl, notImplementedHere, sendOperation, type GraphDeps, type GraphPrefix } from './context.js';
+import { orThrow } from '../http/errors.js';
 import { unknownAction } from './allowed-methods.js';
 import type { UpdateRecordingStatusCommand } from '../domain/in-call.js';
 import type { ClientContextCommand } from '../domain/media-operations.js';
@@ -24,7 +25,7 @@ import {
   transferBodySchema,
   updateRecordingStatusBodySchema,
 } from './schemas/bodies.js';
-import { bodyValidator } from './validate.js';
+import { bodyValidator } from '../http/validate.js';
 
 const parseCreate = bodyValidator<CreateCallCommand>(createCallBodySchema);
 const parseAnswer = bodyValidator<AnswerCommand>(answerBodySchema);

@@ -1,12 +1,11 @@
 /** What every Graph route needs: the authenticated principal, the service, and how to build URLs. */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { requireCallingRole, type Principal } from '../domain/permissions.js';
-import { isRejection, type Rejection } from '../domain/rejections.js';
 import { toGraphOperation } from '../domain/render.js';
 import type { ApiVersion, Operation } from '../domain/types.js';
 import type { CallingService } from '../service/calling-service.js';
 import { retryAfterSeconds } from '../auth/rate-limit.js';
-import { fromRejection, GraphError, tooManyRequests, unservedGraphPath } from './errors.js';
+import { fromRejection, GraphError, tooManyRequests, unservedGraphPath } from '../http/errors.js';
 
 export interface TokenVerifier {
   verify(authorizationHeader: string | undefined): Promise<Principal>;
@@ -43,12 +42,6 @@ export async function authenticate(deps: GraphDeps, req: FastifyRequest): Promis
   const throttled = deps.throttle?.take(principal);
   if (throttled) throw tooManyRequests(retryAfterSeconds(throttled.retryAfterMs), throttled.scope);
   return principal;
-}
-
-/** Unwraps a service result, turning a domain rejection into its Graph error. */
-export function orThrow<T>(r: T | Rejection): T {
-  if (isRejection(r)) throw fromRejection(r);
-  return r;
 }
 
 export function baseUrl(req: FastifyRequest): string {

@@ -9,7 +9,7 @@ import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { installRouteMethods, methodNotAllowedFor } from './allowed-methods.js';
 import { requestPath } from './context.js';
-import { badUrl, GraphError, headersTooLarge, internalError, invalidJson, malformedHttp, MAX_PATH_SEGMENT, notFound, pathTooLong, payloadTooLarge, requestTimeout, shuttingDown, unservedGraphPath, unsupportedMediaType } from './errors.js';
+import { badUrl, GraphError, headersTooLarge, internalError, invalidJson, malformedHttp, MAX_PATH_SEGMENT, notFound, pathTooLong, payloadTooLarge, requestTimeout, shuttingDown, unservedGraphPath, unsupportedMediaType } from '../http/errors.js';
 
 declare module 'fastify' {
   interface FastifyRequest {

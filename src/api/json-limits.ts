@@ -3,7 +3,7 @@
  * many items one array holds. One linear scan, no recursion, so a hostile body (a million `[`) costs O(n) and
  * never reaches a recursive parser or validator.
  */
-import { GraphError } from './errors.js';
+import { GraphError } from '../http/errors.js';
 
 export interface JsonLimits {
   /** Deepest nesting of objects and arrays (the body itself is depth 1). */

@@ -6,10 +6,10 @@
 import type { FastifyInstance } from 'fastify';
 import { toGraphOnlineMeeting, type CreateOnlineMeetingCommand } from '../domain/online-meeting.js';
 import type { ApiVersion } from '../domain/types.js';
-import { authenticate, baseUrl, orThrow, type GraphDeps } from './context.js';
-import { badRequest } from './errors.js';
+import { authenticate, baseUrl, type GraphDeps } from './context.js';
+import { badRequest, orThrow } from '../http/errors.js';
 import { onlineMeetingBodySchema } from './schemas/online-meeting.js';
-import { bodyValidator } from './validate.js';
+import { bodyValidator } from '../http/validate.js';
 
 const parseCreate = bodyValidator<CreateOnlineMeetingCommand>(onlineMeetingBodySchema);
 

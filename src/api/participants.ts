@@ -4,13 +4,13 @@ import type { InviteCommand } from '../domain/invite.js';
 import type { LobbyAction } from '../domain/lobby.js';
 import type { MuteCommand } from '../domain/mute.js';
 import { toGraphParticipant } from '../domain/render.js';
-import { actionName, authenticate, baseUrl, notImplementedHere, orThrow, sendOperation, type GraphDeps, type GraphPrefix } from './context.js';
+import { actionName, authenticate, baseUrl, notImplementedHere, sendOperation, type GraphDeps, type GraphPrefix } from './context.js';
 import { isRejection, RejectionCode } from '../domain/rejections.js';
 import { unknownAction } from './allowed-methods.js';
-import { badRequest } from './errors.js';
+import { badRequest, orThrow } from '../http/errors.js';
 import type { StartHoldMusicCommand } from '../domain/hold-music.js';
 import { clientContextBodySchema, inviteBodySchema, startHoldMusicBodySchema } from './schemas/bodies.js';
-import { bodyValidator } from './validate.js';
+import { bodyValidator } from '../http/validate.js';
 
 const parseInvite = bodyValidator<InviteCommand>(inviteBodySchema);
 const parseMute = bodyValidator<MuteCommand>(clientContextBodySchema, { optionalBody: true });

@@ -1,5 +1,5 @@
 /**
- * Why the domain refused a command. Not HTTP: `api/errors.ts` maps each code to a status and Graph error code.
+ * Why the domain refused a command. Not HTTP: `src/http/errors.ts` maps each code to a status and Graph error code.
  * `target` names the offending request property (e.g. `participants[1].identity.phone.id`).
  */
 export const RejectionCode = {

@@ -6,7 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import { CallState, type CallLeg, type Conversation, type Operation, type Participant } from '../domain/types.js';
 import { toGraphCall, toGraphOperation, toGraphParticipant } from '../domain/render.js';
-import { badRequest, GraphError } from '../api/errors.js';
+import { badRequest, GraphError } from '../http/errors.js';
 import type { DeliveryAttempt, OutboxRow, Store } from '../store/store.js';
 
 const iso = (ms: number): string => new Date(ms).toISOString();

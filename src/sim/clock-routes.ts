@@ -1,6 +1,6 @@
 /** Control API for the world's clock: read it, and on a virtual clock move it forward (409 on the real clock). */
 import type { FastifyInstance } from 'fastify';
-import { badRequest, GraphError } from '../api/errors.js';
+import { badRequest, GraphError } from '../http/errors.js';
 import { ClockNotVirtualError, type AdvanceResult, type ClockControl } from './virtual-time.js';
 
 // One reading: two calls to a real clock can straddle a millisecond and disagree.

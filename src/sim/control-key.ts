@@ -14,8 +14,8 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { GraphError } from '../api/errors.js';
-import { isLoopbackHost } from '../api/host-check.js';
+import { GraphError } from '../http/errors.js';
+import { isLoopbackHost } from '../http/host-check.js';
 
 export const CONTROL_KEY_HEADER = 'x-switchboard-control-key';
 export const CONTROL_KEY_FILE = 'control-key';

@@ -6,10 +6,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { IncomingCallCommand } from '../domain/call.js';
 import { toGraphCall } from '../domain/render.js';
-import { badRequest, GraphError } from '../api/errors.js';
-import { orThrow } from '../api/context.js';
-import { incomingCallBodySchema } from '../api/schemas/bodies.js';
-import { bodyValidator } from '../api/validate.js';
+import { badRequest, GraphError, orThrow } from '../http/errors.js';
+import { incomingCallBodySchema } from './control-schemas.js';
+import { bodyValidator } from '../http/validate.js';
 import type { CallingService } from '../service/calling-service.js';
 import type { OutboxRow, Store } from '../store/store.js';
 import { callsViewRoutes, notificationView } from './calls-view.js';

@@ -4,10 +4,9 @@
  * recordingAccessToken as Bearer), as Graph serves `recordingLocation`.
  */
 import type { FastifyInstance } from 'fastify';
-import { orThrow } from '../api/context.js';
-import { GraphError } from '../api/errors.js';
-import { pressTonesBodySchema } from '../api/schemas/bodies.js';
-import { bodyValidator } from '../api/validate.js';
+import { GraphError, orThrow } from '../http/errors.js';
+import { pressTonesBodySchema } from './control-schemas.js';
+import { bodyValidator } from '../http/validate.js';
 import type { CallingService } from '../service/calling-service.js';
 import { recordingWav } from './recording-wav.js';
 

@@ -3,8 +3,7 @@
  * one call act now or later. Behaviour changes apply from the next call on; an action applies to that call only.
  */
 import type { FastifyInstance } from 'fastify';
-import { badRequest, GraphError } from '../api/errors.js';
-import { orThrow } from '../api/context.js';
+import { badRequest, GraphError, orThrow } from '../http/errors.js';
 import { isProblem, parseLaterAction, type LaterAction, type Problem } from '../domain/person-actions.js';
 import type { CallingService } from '../service/calling-service.js';
 import { checkAnswer, checkThen, type Directory } from './directory.js';

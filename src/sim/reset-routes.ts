@@ -7,7 +7,7 @@
  * (timer and retry times, tokens' real time), and nothing left in the store depends on it.
  */
 import type { FastifyInstance } from 'fastify';
-import { badRequest } from '../api/errors.js';
+import { badRequest } from '../http/errors.js';
 import type { Store } from '../store/store.js';
 import type { WorldSync } from './world-sync.js';
 

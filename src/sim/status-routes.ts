@@ -5,7 +5,7 @@
  * error envelope otherwise (store closed or unreachable, schema behind).
  */
 import type { FastifyInstance } from 'fastify';
-import { GraphError } from '../api/errors.js';
+import { GraphError } from '../http/errors.js';
 import type { Store } from '../store/store.js';
 
 /** A readiness probe must answer even when the database does not: past this, the store counts as unreachable. */

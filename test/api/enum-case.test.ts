@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { answerBodySchema, createCallBodySchema } from '../../src/api/schemas/bodies.js';
-import { bodyValidator, canonicalizeEnums } from '../../src/api/validate.js';
+import { bodyValidator, canonicalizeEnums } from '../../src/http/validate.js';
 
 describe('canonicalizeEnums', () => {
   const schema = {

@@ -2,7 +2,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { REJECTION_HTTP } from '../../src/api/errors.js';
+import { REJECTION_HTTP } from '../../src/http/errors.js';
 
 const root = new URL('../../', import.meta.url).pathname;
 

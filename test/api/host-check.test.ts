@@ -7,7 +7,7 @@
  */
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hostOf, hostPolicy } from '../../src/api/host-check.js';
+import { hostOf, hostPolicy } from '../../src/http/host-check.js';
 import { ConfigError, resolveConfig } from '../../src/config.js';
 import { fastWorld, startTestServer, type TestServer } from '../helpers/server.js';
 

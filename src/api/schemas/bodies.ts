@@ -1,5 +1,5 @@
 /** Request-body schemas per action. Shape and types only: the rules (counts, lengths, states) live in the domain. */
-import { identitySetSchema, invitationParticipantInfoSchema, mediaConfigSchema, MODALITIES, nullable, participantInfoSchema } from './common.js';
+import { identitySetSchema, invitationParticipantInfoSchema, mediaConfigSchema, MODALITIES, nullable, participantInfoSchema } from '../../http/graph-schemas.js';
 
 export const inviteBodySchema = {
   type: 'object',
@@ -46,17 +46,6 @@ export const answerBodySchema = {
 export const rejectBodySchema = {
   type: 'object',
   properties: { reason: nullable('string'), callbackUri: nullable('string') },
-} as const;
-
-export const incomingCallBodySchema = {
-  type: 'object',
-  required: ['tenantId', 'source', 'target'],
-  properties: {
-    tenantId: { type: 'string', minLength: 1 },
-    source: identitySetSchema,
-    target: identitySetSchema,
-    requestedModalities: { type: 'array', maxItems: 10, items: { type: 'string', enum: MODALITIES } },
-  },
 } as const;
 
 export const clientContextBodySchema = {
@@ -146,11 +135,4 @@ export const changeScreenSharingRoleBodySchema = {
 export const startHoldMusicBodySchema = {
   type: 'object',
   properties: { customPrompt: { anyOf: [mediaPromptSchema, { type: 'null' }] }, clientContext: nullable('string') },
-} as const;
-
-/** Control API: a person presses keys (`"1"`, `"#"`, or Graph tone names); the domain checks each key. */
-export const pressTonesBodySchema = {
-  type: 'object',
-  required: ['tones'],
-  properties: { tones: { type: 'array', maxItems: 1000, items: { type: 'string' } } },
 } as const;

@@ -1,6 +1,6 @@
 /** Body of POST /users/{userId}/onlineMeetings: shape and types only (rules such as times live in the domain). */
 import { LOBBY_BYPASS_SCOPES } from '../../domain/types.js';
-import { nullable } from './common.js';
+import { nullable } from '../../http/graph-schemas.js';
 
 export const onlineMeetingBodySchema = {
   type: 'object',

@@ -1,8 +1,9 @@
 /**
  * The catalogue of errors Switchboard answers with: one class, one factory per kind, serialized once into
- * Graph's envelope by `error-envelope.ts`. Every entry is listed in docs/errors.md.
+ * Graph's envelope by `src/api/error-envelope.ts`. Every entry is listed in docs/errors.md. In src/http because the
+ * Graph routes and the control API (src/sim) answer in the same envelope, and src/sim may not import src/api.
  */
-import { RejectionCode, type Rejection } from '../domain/rejections.js';
+import { isRejection, RejectionCode, type Rejection } from '../domain/rejections.js';
 
 export class GraphError extends Error {
   readonly status: number;
@@ -55,6 +56,12 @@ export function fromRejection(r: Rejection): GraphError {
   // Graph's own text for these two is fixed; the detail follows it.
   const message = r.code === RejectionCode.callNotFound ? 'Call not found.' : r.message;
   return new GraphError(status, code, message, r.code === RejectionCode.callNotFound ? null : r.target);
+}
+
+/** Unwraps a service result, turning a domain rejection into its Graph error. */
+export function orThrow<T>(r: T | Rejection): T {
+  if (isRejection(r)) throw fromRejection(r);
+  return r;
 }
 
 export const badRequest = (message: string, target: string | null = null): GraphError => new GraphError(400, 'BadRequest', message, target);

@@ -1,4 +1,7 @@
-/** JSON Schemas of the Graph complex types our request bodies use. Graph types are open: extra keys pass. */
+/**
+ * JSON Schemas of the Graph complex types request bodies use (Graph routes: src/api/schemas/; control API:
+ * src/sim/control-schemas.ts). Graph types are open: extra keys pass.
+ */
 const nullable = (type: string): { type: string[] } => ({ type: [type, 'null'] });
 
 export const identitySchema = {
