@@ -1,27 +1,24 @@
 /** /calls/{id}/participants: the roster, one participant, and participant: invite. */
 import type { FastifyInstance } from 'fastify';
 import type { InviteCommand } from '../domain/invite.js';
-import type { LobbyAction } from '../domain/lobby.js';
+import { LOBBY_ACTION_SEGMENTS, lobbyActionOn } from '../domain/lobby.js';
 import type { MuteCommand } from '../domain/mute.js';
 import { toGraphParticipant } from '../domain/render.js';
 import { actionName, authenticate, baseUrl, notImplementedHere, sendOperation, type GraphDeps, type GraphPrefix } from './context.js';
-import { isRejection, RejectionCode } from '../domain/rejections.js';
 import { unknownAction } from './allowed-methods.js';
-import { badRequest, orThrow } from '../http/errors.js';
+import { orThrow } from '../http/errors.js';
 import type { StartHoldMusicCommand } from '../domain/hold-music.js';
 import { clientContextBodySchema, inviteBodySchema, startHoldMusicBodySchema } from './schemas/bodies.js';
 import { bodyValidator } from '../http/validate.js';
 
 const parseInvite = bodyValidator<InviteCommand>(inviteBodySchema);
 const parseMute = bodyValidator<MuteCommand>(clientContextBodySchema, { optionalBody: true });
-/** Graph participant actions this version does not serve yet: 501, not a fake success. */
 const parseHoldMusic = bodyValidator<StartHoldMusicCommand>(startHoldMusicBodySchema, { optionalBody: true });
+/** Graph participant actions this version does not serve yet: 501, not a fake success. */
 const UNIMPLEMENTED_PARTICIPANT_ACTIONS = new Set(['reportsyntheticmedia']);
-/** Beta-only participant actions (not in the v1.0 metadata: v1.0 answers as Graph does for an unknown segment). */
-const LOBBY_ACTIONS: Record<string, LobbyAction> = { admitfromlobby: 'admit', removefromlobby: 'remove' };
 const UNIMPLEMENTED_COLLECTION_ACTIONS = new Set(['muteall', 'configuremixer', 'admitalllobby', 'admitallfromlobby', 'lowerallhands']);
 /** The action names each action route answers for (served and 501 ones): other methods on them are 405. */
-const PARTICIPANT_ACTIONS: ReadonlySet<string> = new Set(['mute', 'startholdmusic', 'stopholdmusic', ...Object.keys(LOBBY_ACTIONS), ...UNIMPLEMENTED_PARTICIPANT_ACTIONS]);
+const PARTICIPANT_ACTIONS: ReadonlySet<string> = new Set(['mute', 'startholdmusic', 'stopholdmusic', ...LOBBY_ACTION_SEGMENTS, ...UNIMPLEMENTED_PARTICIPANT_ACTIONS]);
 const COLLECTION_ACTIONS: ReadonlySet<string> = new Set(['invite', ...UNIMPLEMENTED_COLLECTION_ACTIONS]);
 
 export function participantRoutes(app: FastifyInstance, deps: GraphDeps, prefix: GraphPrefix): void {
@@ -53,8 +50,8 @@ export function participantRoutes(app: FastifyInstance, deps: GraphDeps, prefix:
       const op = orThrow(await deps.service.participantMute(principal, req.params.callId, req.params.participantId, parseMute(req.body)));
       return sendOperation(req, reply, prefix, op);
     }
-    const lobbyAction = LOBBY_ACTIONS[action];
-    if (lobbyAction && prefix.version === 'beta') {
+    const lobbyAction = lobbyActionOn(prefix.version, action);
+    if (lobbyAction) {
       const op = orThrow(await deps.service.lobby(principal, req.params.callId, req.params.participantId, lobbyAction, parseMute(req.body)));
       return sendOperation(req, reply, prefix, op);
     }
@@ -72,11 +69,7 @@ export function participantRoutes(app: FastifyInstance, deps: GraphDeps, prefix:
     const action = actionName(req.params.action);
     const principal = await authenticate(deps, req);
     if (action === 'invite') {
-      const result = await deps.service.invite(principal, req.params.callId, parseInvite(req.body), prefix.version);
-      // A move's participantId that is not in the source call is a bad request body (like an unknown
-      // replacesCallId), not a missing resource: the call in the URL exists.
-      if (isRejection(result) && result.code === RejectionCode.participantNotFound) throw badRequest(result.message, result.target);
-      const op = orThrow(result);
+      const op = orThrow(await deps.service.invite(principal, req.params.callId, parseInvite(req.body), prefix.version));
       // Graph: 200 (not 202) with a Location to the operation and the operation as the body (seed 000).
       return sendOperation(req, reply, prefix, op);
     }

@@ -227,7 +227,8 @@ function checkReplacement(first: InvitationInput, replacesCallId: string | null,
     }
     const pid = first.participantId!.toLowerCase();
     const mover = replaced.roster.find((p) => p.id.toLowerCase() === pid && p.status === 'joined');
-    if (!mover) return reject(RejectionCode.participantNotFound, `participants[0].participantId: participant ${first.participantId} is not in call ${replaced.leg.id}.`, 'participants[0].participantId');
+    // A bad request body (400, like an unknown replacesCallId), not a missing resource: the call in the URL exists.
+    if (!mover) return reject(RejectionCode.invalidProperty, `participants[0].participantId: participant ${first.participantId} is not in call ${replaced.leg.id}.`, 'participants[0].participantId');
     if (identityKey(mover.identity) !== key) {
       return reject(RejectionCode.invalidProperty, `participants[0].identity does not match participant ${mover.id} of call ${replaced.leg.id}.`, 'participants[0].identity');
     }
@@ -325,6 +326,14 @@ export interface AnswerState extends ConversationView {
   invitee: Participant;
   /** For a replacement or move: where the invitee comes from. */
   source: (ConversationView & { leg: CallLeg | undefined }) | null;
+}
+
+/**
+ * The bot leg an invitee's answer reports to: the leg whose invite operation rang them, or for a group call's first
+ * targets (rung by the create request, no operation) the conversation's live leg.
+ */
+export function invitingLegOf(operation: Operation | undefined, legs: readonly CallLeg[]): CallLeg | undefined {
+  return operation ? legs.find((l) => l.id === operation.callId) : legs.find((l) => l.state !== 'terminated');
 }
 
 /** The invitee's device answered (or gave up): apply it, and settle the operation when it was the last one. */

@@ -12,7 +12,7 @@
 import type { DomainContext } from './clock.js';
 import { identityId } from './identity.js';
 import { callNotification, rosterToAllLegs } from './notifications.js';
-import { reject, RejectionCode, type Rejection } from './rejections.js';
+import { isRejection, reject, RejectionCode, type Rejection } from './rejections.js';
 import { resultInfo, RESULT } from './result-codes.js';
 import { TimerId } from './timer-ids.js';
 import { emptyEffects, type CallLeg, type ConversationKind, type ConversationView, type Effects, type Participant, type TimerRequest } from './types.js';
@@ -146,14 +146,57 @@ export function decidePersonAction(view: ConversationView, person: Participant, 
   return effects;
 }
 
+/**
+ * Keys a person presses are the media simulation's (decidePressTones, per established bot leg, which needs each
+ * leg's queued operations): a person action that presses keys comes back as this request, which the service runs.
+ */
+export interface PressTones {
+  pressTones: string;
+}
+
+export const isPressTones = (r: object): r is PressTones => 'pressTones' in r;
+
+export interface ScheduledPersonAction {
+  participantId: string;
+  action: LaterAction;
+  /** When it happens (now, or the timer's due time). */
+  dueAt: number;
+}
+
+/**
+ * Control API (`POST /_switchboard/calls/{id}/participants/{pid}/actions`): the person acts now (`afterMs` 0) or a
+ * durable timer is set; either way the action is checked against the call as it is now.
+ */
+export function decidePersonActionRequest(view: ConversationView, personRef: string, act: LaterAction, ctx: DomainContext): Rejection | { value: ScheduledPersonAction; result: Effects | PressTones } {
+  const person = findPerson(view, personRef);
+  if (!person) return reject(RejectionCode.participantNotFound, `No connected person ${personRef} in this call (a participant id, user id or phone number of its roster).`, 'participantId');
+  const bad = checkPersonAction(view, person, act);
+  if (bad) return bad;
+  const value: ScheduledPersonAction = { participantId: person.id, action: act, dueAt: ctx.now + act.afterMs };
+  if (act.afterMs > 0) {
+    const effects = emptyEffects();
+    effects.timers.push(laterActionTimer(person, act, TimerId.laterAction(person.id, ctx.ids.next()), ctx));
+    return { value, result: effects };
+  }
+  if (act.action === 'pressTones') return { value, result: { pressTones: act.tones ?? '' } };
+  const r = decidePersonAction(view, person, act, ctx);
+  return isRejection(r) ? r : { value, result: r };
+}
+
+/** A `person.action` timer came due: the person acts if they still can (a rejection: nothing happens). */
+export function decideTimedPersonAction(view: ConversationView, person: Participant, act: PersonAction, ctx: DomainContext): Rejection | Effects | PressTones {
+  const current = view.roster.find((p) => p.id === person.id) ?? person;
+  if (act.action !== 'pressTones') return decidePersonAction(view, current, act, ctx);
+  return checkPersonAction(view, current, act) ?? { pressTones: act.tones ?? '' };
+}
+
+function laterActionTimer(person: Participant, a: LaterAction, id: string, ctx: DomainContext): TimerRequest {
+  return { id, dueAt: ctx.now + a.afterMs, kind: 'person.action', payload: { participantId: person.id, action: a.action, ...(a.tones !== undefined ? { tones: a.tones } : {}) } };
+}
+
 /** The durable timers of a person's later actions, from the moment they are connected. */
 export function laterActionTimers(person: Participant, actions: LaterAction[], ctx: DomainContext): TimerRequest[] {
-  return actions.map((a, i) => ({
-    id: TimerId.laterAction(person.id, i),
-    dueAt: ctx.now + a.afterMs,
-    kind: 'person.action',
-    payload: { participantId: person.id, action: a.action, ...(a.tones !== undefined ? { tones: a.tones } : {}) },
-  }));
+  return actions.map((a, i) => laterActionTimer(person, a, TimerId.laterAction(person.id, i), ctx));
 }
 
 /** Before-state of what a command changes, to tell who has just been connected to a bot. */

@@ -306,3 +306,14 @@ export interface Effects {
 export function emptyEffects(): Effects {
   return { conversations: [], legs: [], participants: [], operations: [], notifications: [], timers: [] };
 }
+
+/** Appends `more` to `effects` (in order: the last write of an id is the one saved). */
+export function appendEffects(effects: Effects, more: Effects): Effects {
+  effects.conversations.push(...more.conversations);
+  effects.legs.push(...more.legs);
+  effects.participants.push(...more.participants);
+  effects.operations.push(...more.operations);
+  effects.notifications.push(...more.notifications);
+  effects.timers.push(...more.timers);
+  return effects;
+}

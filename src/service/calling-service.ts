@@ -6,7 +6,7 @@
 import { decideAnswer, decideAnswerWindowExpired, decideCreateCall, decideEstablished, decideHangUp, decideIncomingCall, decideKeepAlive, decideKeepAliveExpired, decideReject, decideTargetAnswer, meetingThreadOf, type AnswerCommand, type CreateCallCommand, type IncomingCallCommand } from '../domain/call.js';
 import { decideCallbackUnreachable } from '../domain/callback-failure.js';
 import type { DomainContext } from '../domain/clock.js';
-import { decideInvite, decideInviteeAnswer, inviteeIdentityKeys, normalizeCallId, type InviteCommand } from '../domain/invite.js';
+import { decideInvite, decideInviteeAnswer, invitingLegOf, inviteeIdentityKeys, normalizeCallId, type InviteCommand } from '../domain/invite.js';
 import { decideLobby, type LobbyAction, type LobbyCommand } from '../domain/lobby.js';
 import { decideParticipantMute, decideSelfMute, type MuteCommand } from '../domain/mute.js';
 import { decidePressTones } from '../domain/tones.js';
@@ -14,20 +14,20 @@ import type { Principal } from '../domain/permissions.js';
 import { onApiVersion } from '../domain/beta.js';
 import { decideRemoveParticipant, removableParticipant } from '../domain/remove-participant.js';
 import { decideRedirect, decideTransfer, decideTransferOutcome, type RedirectCommand, type TransferCommand } from '../domain/transfer.js';
-import { isRejection, reject, RejectionCode } from '../domain/rejections.js';
+import { isRejection } from '../domain/rejections.js';
 import { resultInfo, type InviteeOutcome } from '../domain/result-codes.js';
 import { inviteFaultFor } from '../domain/faults.js';
-import { emptyEffects } from '../domain/types.js';
+import { appendEffects, emptyEffects } from '../domain/types.js';
 import { parseJoinWebUrl } from '../domain/meeting-url.js';
 import { decideCreateOnlineMeeting, decideFindByJoinWebUrl, decideReadOnlineMeeting, type CreateOnlineMeetingCommand } from '../domain/online-meeting.js';
 import type { ApiVersion, CallLeg, Conversation, ConversationView, Effects, OnlineMeeting, Operation, Participant } from '../domain/types.js';
 import type { DueTimer, OutboxRow, RequeueTarget, Tx } from '../store/store.js';
-import type { LaterAction } from '../domain/person-actions.js';
+import { decidePersonActionRequest, decideTimedPersonAction, isPressTones, type LaterAction, type PersonAction, type PersonActionName, type ScheduledPersonAction } from '../domain/person-actions.js';
 import { invitationIdentities, type Reactions } from '../domain/world.js';
 import { reactionsOf } from '../sim/reactions.js';
-import { callNotFound, NO_EFFECTS, noValue, withOperation, type LegView, type Result } from './leg-commands.js';
+import { NO_EFFECTS, noValue, withOperation, type LegView, type Result } from './leg-commands.js';
+import { callNotFound, isSameAppLeg, listedRoster, operationOfCall, participantOfCall } from '../domain/call-access.js';
 import { MediaCommands } from './media-commands.js';
-import { decidePersonActionRequest, decideTimedPersonAction, type ScheduledPersonAction } from './people.js';
 
 export type { CallingServiceDeps } from './leg-commands.js';
 export { DEFAULT_PROMPT_MS } from './media-commands.js';
@@ -103,7 +103,7 @@ export class CallingService extends MediaCommands {
   }
 
   answer(principal: Principal, callId: string, cmd: AnswerCommand, apiVersion: ApiVersion = 'v1.0'): Promise<Result<null>> {
-    return this.onLeg(principal, callId, (view, ctx) => noValue(decideAnswer(principal, cmd, onApiVersion(view, apiVersion), this.deps.directory.world.establishMs, ctx)));
+    return this.onLeg(principal, callId, (view, ctx) => noValue(decideAnswer(principal, cmd, onApiVersion(view, apiVersion), this.deps.directory.establishMs, ctx)));
   }
 
   rejectCall(principal: Principal, callId: string, cmd: { reason?: string | null; callbackUri?: string | null }, apiVersion: ApiVersion = 'v1.0'): Promise<Result<null>> {
@@ -130,11 +130,10 @@ export class CallingService extends MediaCommands {
     return reactionsOf(this.deps.directory, tenantId, invitationIdentities(inputs));
   }
 
-  /** Another live leg of the same app and tenant, with its conversation; any other id is "not found" for this app. */
+  /** The leg a body names (replacesCallId) with its conversation, if the caller may act on it from `leg`. */
   private async sameAppLeg(tx: Tx, principal: Principal, leg: CallLeg, id: string): Promise<LegView | null> {
     const other = await tx.getLeg(id);
-    if (!other || other.appId.toLowerCase() !== principal.appId.toLowerCase() || other.tenantId !== leg.tenantId) return null;
-    return this.legView(tx, other);
+    return isSameAppLeg(principal, leg, other) ? this.legView(tx, other) : null;
   }
 
   invite(principal: Principal, callId: string, cmd: InviteCommand, apiVersion: ApiVersion = 'v1.0'): Promise<Result<Operation>> {
@@ -153,12 +152,7 @@ export class CallingService extends MediaCommands {
       if (!conversation) throw new Error(`call ${leg.id} has no conversation ${leg.conversationId}`);
       const view = { conversation, roster: { size, withInviteeIdentity }, legs, leg };
       const rawReplaced = Array.isArray(cmd.participants) ? cmd.participants[0]?.replacesCallId : undefined;
-      let replaced = null;
-      if (typeof rawReplaced === 'string' && rawReplaced.length > 0) {
-        const other = await tx.getLeg(normalizeCallId(rawReplaced));
-        // Only a leg of the same app can be replaced; any other id is "not found" for this app.
-        if (other && other.appId.toLowerCase() === principal.appId.toLowerCase() && other.tenantId === leg.tenantId) replaced = await this.legView(tx, other);
-      }
+      const replaced = typeof rawReplaced === 'string' && rawReplaced.length > 0 ? await this.sameAppLeg(tx, principal, leg, normalizeCallId(rawReplaced)) : null;
       const fault = inviteFaultFor(this.deps.directory.world.faults ?? [], leg, typeof rawReplaced === 'string' && rawReplaced.length > 0);
       const reactions = this.reactionsTo(leg.tenantId, cmd.participants);
       const r = decideInvite(principal, cmd, { ...view, replaced, fault, reactions }, this.deps.directory, ctx, apiVersion);
@@ -172,9 +166,7 @@ export class CallingService extends MediaCommands {
       const leg = await this.ownLeg(tx, principal, callId);
       if (isRejection(leg)) return leg;
       const conversation = await tx.getConversation(leg.conversationId);
-      // Graph keeps no roster for peer-to-peer calls (spec 4.17): the list is empty.
-      if (!conversation || conversation.kind === 'peerToPeer') return [];
-      return (await tx.participantsInConversation(leg.conversationId)).filter((p) => p.status === 'joined' && !p.hidden);
+      return listedRoster(conversation, await tx.participantsInConversation(leg.conversationId));
     });
   }
 
@@ -182,11 +174,7 @@ export class CallingService extends MediaCommands {
     return this.deps.store.transact(async (tx) => {
       const leg = await this.ownLeg(tx, principal, callId);
       if (isRejection(leg)) return leg;
-      const p = await tx.getParticipant(participantId.toLowerCase());
-      if (!p || p.conversationId !== leg.conversationId || p.status !== 'joined') {
-        return reject(RejectionCode.participantNotFound, `Participant ${participantId} was not found in call ${leg.id}.`, participantId);
-      }
-      return p;
+      return participantOfCall(leg, await tx.getParticipant(participantId.toLowerCase()), participantId);
     });
   }
 
@@ -220,9 +208,7 @@ export class CallingService extends MediaCommands {
     return this.deps.store.transact(async (tx) => {
       const leg = await this.ownLeg(tx, principal, callId);
       if (isRejection(leg)) return leg;
-      const op = await tx.getOperation(operationId.toLowerCase());
-      if (!op || op.callId !== leg.id) return reject(RejectionCode.operationNotFound, `Operation ${operationId} was not found in call ${leg.id}.`, operationId);
-      return op;
+      return operationOfCall(leg, await tx.getOperation(operationId.toLowerCase()), operationId);
     });
   }
 
@@ -233,7 +219,7 @@ export class CallingService extends MediaCommands {
       const [head, ...waiting] = await this.queuedOperations(tx, leg);
       const r = decidePressTones({ ...view, leg }, { tones: [...tones] }, { head: head ?? null, waiting }, ctx);
       if (isRejection(r)) return r;
-      for (const k of Object.keys(effects) as (keyof Effects)[]) (effects[k] as unknown[]).push(...r.effects[k]);
+      appendEffects(effects, r.effects);
     }
     return effects;
   }
@@ -243,7 +229,11 @@ export class CallingService extends MediaCommands {
     return this.run(async (tx, ctx) => {
       const leg = await tx.getLeg(callId.toLowerCase());
       if (!leg) return callNotFound(callId);
-      return decidePersonActionRequest(await this.legView(tx, leg), personRef, act, ctx, (view, tones) => this.pressInConversation(tx, view, tones, ctx));
+      const view = await this.legView(tx, leg);
+      const r = decidePersonActionRequest(view, personRef, act, ctx);
+      if (isRejection(r)) return r;
+      const effects = isPressTones(r.result) ? await this.pressInConversation(tx, view, r.result.pressTones, ctx) : r.result;
+      return isRejection(effects) ? effects : { effects, value: r.value };
     });
   }
 
@@ -303,8 +293,13 @@ export class CallingService extends MediaCommands {
         return decideTransferOutcome(await this.legView(tx, leg), consultation, p.outcome as InviteeOutcome, ctx);
       }
       case 'person.action': {
-        const r = await decideTimedPersonAction(tx, p, ctx, (view, tones) => this.pressInConversation(tx, view, tones, ctx));
-        return isRejection(r) ? none : r;
+        const person = await tx.getParticipant(p.participantId ?? '');
+        const view = person ? await this.view(tx, person.conversationId) : undefined;
+        if (!person || !view) return none;
+        const act: PersonAction = { action: p.action as PersonActionName, ...(p.tones !== undefined ? { tones: p.tones } : {}) };
+        const r = decideTimedPersonAction(view, person, act, ctx);
+        const effects = !isRejection(r) && isPressTones(r) ? await this.pressInConversation(tx, view, r.pressTones, ctx) : r;
+        return isRejection(effects) ? none : effects;
       }
       case 'media.complete':
         return this.mediaTimerFired(tx, p, ctx);
@@ -320,7 +315,8 @@ export class CallingService extends MediaCommands {
         ]);
         if (!conversation) return none;
         const view = { conversation, legs, roster };
-        const leg = operation ? (legs.find((l) => l.id === operation.callId) ?? (await tx.getLeg(operation.callId))) : legs.find((l) => l.state !== 'terminated');
+        // The operation's leg is one of the conversation's; looked up on its own only if it is not among them.
+        const leg = invitingLegOf(operation, legs) ?? (operation ? await tx.getLeg(operation.callId) : undefined);
         const entry = operation?.invitees.find((i) => i.participantId === invitee.id);
         let source = null;
         if (entry?.movedFromParticipantId) {

@@ -2,10 +2,11 @@
  * The transaction discipline every service command follows: load → ask the domain → save state, outbox rows and
  * timers in ONE transaction; plus the loads most commands share (the caller's own leg, a conversation view).
  */
+import { ownLeg } from '../domain/call-access.js';
 import type { Clock, DomainContext, IdSource } from '../domain/clock.js';
 import type { Principal } from '../domain/permissions.js';
 import type { PromptDuration } from '../domain/prompts.js';
-import { isRejection, reject, RejectionCode, type Rejection } from '../domain/rejections.js';
+import { isRejection, type Rejection } from '../domain/rejections.js';
 import type { CallLeg, ConversationView, Effects, Operation } from '../domain/types.js';
 import { batchByCall } from '../notify/batch.js';
 import type { Directory } from '../sim/directory.js';
@@ -39,8 +40,6 @@ export const withOperation = (r: Result<{ effects: Effects; operation: Operation
   isRejection(r) ? r : { effects: r.effects, value: r.operation };
 
 export const NO_EFFECTS: Effects = { conversations: [], legs: [], participants: [], operations: [], notifications: [], timers: [] };
-
-export const callNotFound = (id: string): Rejection => reject(RejectionCode.callNotFound, 'Call not found.', id);
 
 export abstract class LegCommands {
   protected readonly deps: CallingServiceDeps;
@@ -82,13 +81,9 @@ export abstract class LegCommands {
     });
   }
 
+  /** The caller's own leg (isolation: src/domain/call-access.ts `ownLeg`). */
   protected async ownLeg(tx: Tx, principal: Principal, rawId: string): Promise<Result<CallLeg>> {
-    const leg = await tx.getLeg(rawId.toLowerCase());
-    if (!leg) return callNotFound(rawId);
-    // Isolation: another tenant's call is a tenant mismatch (7505); another app's call in the tenant does not exist for it.
-    if (leg.tenantId.toLowerCase() !== principal.tenantId.toLowerCase()) return reject(RejectionCode.tenantMismatch, 'Request authorization tenant mismatch.');
-    if (leg.appId.toLowerCase() !== principal.appId.toLowerCase()) return callNotFound(rawId);
-    return leg;
+    return ownLeg(principal, await tx.getLeg(rawId.toLowerCase()), rawId);
   }
 
   protected async view(tx: Tx, conversationId: string): Promise<ConversationView | undefined> {

@@ -10,7 +10,8 @@ import { isRejection } from '../domain/rejections.js';
 import { decidePressTones, decideSendDtmfTones, decideSubscribeToTone, type PressedTones, type SendDtmfTonesCommand } from '../domain/tones.js';
 import { emptyEffects, type CallLeg, type Effects, type Operation, type ScreenSharingRole } from '../domain/types.js';
 import type { Tx } from '../store/store.js';
-import { callNotFound, LegCommands, noValue, withOperation, type Result } from './leg-commands.js';
+import { callNotFound } from '../domain/call-access.js';
+import { LegCommands, noValue, withOperation, type Result } from './leg-commands.js';
 
 /** How long a prompt plays when nothing says otherwise. */
 export const DEFAULT_PROMPT_MS = 3000;

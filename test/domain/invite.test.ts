@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import {
   decideInvite,
   inviteeIdentityKeys,
+  invitingLegOf,
   type InviteState,
   decideInviteeAnswer,
   MAX_INVITEES,
@@ -341,7 +342,7 @@ describe('decideInvite: a rejection leaves nothing behind', () => {
     { label: 'DuplicateIdentity (after the first invitee was checked)', run: (c, s) => inviteWith(c, principal([GROUP_ROLE]), users(USERS.adele, USERS.alex, USERS.adele), s) },
     { label: 'CallStateConflict (every invitee valid)', run: (c, s) => inviteWith(c, principal([GROUP_ROLE]), users(USERS.adele), { ...s, leg: { ...s.leg, state: 'establishing' } }) },
     {
-      label: 'ParticipantNotFound (move checked last)',
+      label: 'InvalidProperty: the moved participant is not in the source call (move checked last)',
       run: (c, s) => inviteWith(c, principal([GROUP_ROLE]), { participants: [invitee(user(USERS.megan), { replacesCallId: 'p2p-leg', participantId: 'nobody' })] }, { ...s, replaced: p2pView(user(USERS.megan)) }),
     },
   ];
@@ -662,12 +663,12 @@ describe('decideInvite: moving a participant between meetings (spec 1.4 item 6, 
     expectRejection(r, 'MoveNotAllowed', 'participants[0].participantId');
   });
 
-  it('ParticipantNotFound when participantId is not in the source meeting', () => {
-    expectRejection(invite(moveCmd({ participantId: 'someone-else' }), { ...meetingState(), replaced: source() }), 'ParticipantNotFound', 'participants[0].participantId');
+  it('InvalidProperty (400, not 404: the call in the URL exists) when participantId is not in the source meeting', () => {
+    expectRejection(invite(moveCmd({ participantId: 'someone-else' }), { ...meetingState(), replaced: source() }), 'InvalidProperty', 'participants[0].participantId');
   });
 
-  it.each(['inviting', 'removed', 'failed'] as const)('ParticipantNotFound when the participant is %s, not joined, in the source', (moverStatus) => {
-    expectRejection(invite(moveCmd(), { ...meetingState(), replaced: source({ moverStatus }) }), 'ParticipantNotFound', 'participants[0].participantId');
+  it.each(['inviting', 'removed', 'failed'] as const)('InvalidProperty when the participant is %s, not joined, in the source', (moverStatus) => {
+    expectRejection(invite(moveCmd(), { ...meetingState(), replaced: source({ moverStatus }) }), 'InvalidProperty', 'participants[0].participantId');
   });
 
   it('the identity must be the moved participant', () => {
@@ -682,6 +683,18 @@ describe('decideInvite: moving a participant between meetings (spec 1.4 item 6, 
 });
 
 // ─────────────────────────────────────────────────────────────────────────────────────────────────────────────
+describe('invitingLegOf', () => {
+  it('the leg whose invite operation rang the invitee; without one (a group call’s first targets), the live leg', () => {
+    const l1 = leg({ id: 'leg-1', state: 'terminated' });
+    const l2 = leg({ id: 'leg-2' });
+    const op = { callId: 'leg-2' } as Operation;
+    expect(invitingLegOf(op, [l1, l2])).toBe(l2);
+    expect(invitingLegOf({ callId: 'leg-9' } as Operation, [l1, l2])).toBeUndefined();
+    expect(invitingLegOf(undefined, [l1, l2])).toBe(l2);
+    expect(invitingLegOf(undefined, [l1])).toBeUndefined();
+  });
+});
+
 describe('decideInviteeAnswer: accept (spec 1.6 a, b)', () => {
   /** leg-1 (ours), leg-2 (another app's bot in the same meeting), and legs that must not get roster updates. */
   const otherBot = leg({ id: 'leg-2', appId: 'other-app', myParticipantId: 'bot-p-2', callbackUri: 'https://other.example/notify' });

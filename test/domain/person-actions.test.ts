@@ -1,6 +1,6 @@
 /** Simulated people's actions and who counts as "just connected" (when later-action timers start). */
 import { describe, expect, it } from 'vitest';
-import { decidePersonAction, findPerson, laterActionTimers, newlyConnectedPeople, type PriorState } from '../../src/domain/person-actions.js';
+import { decidePersonAction, decidePersonActionRequest, decideTimedPersonAction, findPerson, laterActionTimers, newlyConnectedPeople, type PriorState } from '../../src/domain/person-actions.js';
 import { emptyEffects } from '../../src/domain/types.js';
 import { accepted, conversation, ctx, expectRejection, leg, meetingState, NOW, only, p2pView, participant, phone, user, USERS } from './fixtures.js';
 
@@ -49,6 +49,34 @@ describe('person actions', () => {
       { id: 'person-p-megan-0', dueAt: NOW + 500, kind: 'person.action', payload: { participantId: 'p-megan', action: 'mute' } },
       { id: 'person-p-megan-1', dueAt: NOW + 9000, kind: 'person.action', payload: { participantId: 'p-megan', action: 'pressTones', tones: '12' } },
     ]);
+  });
+});
+
+describe('a person action asked for (control API) or come due (timer)', () => {
+  const v = meetingState({ roster: [megan] });
+
+  it('now: the person acts at once; later: one durable timer, the action checked against the call as it is now', () => {
+    const now = accepted(decidePersonActionRequest(v, USERS.megan, { action: 'mute', afterMs: 0 }, ctx()));
+    expect(now.value).toEqual({ participantId: 'p-megan', action: { action: 'mute', afterMs: 0 }, dueAt: NOW });
+    expect(now.result).toMatchObject({ participants: [{ id: 'p-megan', isMuted: true }] });
+    const later = accepted(decidePersonActionRequest(v, 'p-megan', { action: 'leave', afterMs: 5000 }, ctx()));
+    expect(later.value.dueAt).toBe(NOW + 5000);
+    expect(later.result).toMatchObject({ timers: [{ kind: 'person.action', dueAt: NOW + 5000, payload: { participantId: 'p-megan', action: 'leave' } }], participants: [] });
+    expectRejection(decidePersonActionRequest(v, USERS.megan, { action: 'hold', afterMs: 5000 }, ctx()), 'CallStateConflict', 'action');
+    expectRejection(decidePersonActionRequest(v, USERS.alex, { action: 'mute', afterMs: 0 }, ctx()), 'ParticipantNotFound', 'participantId');
+  });
+
+  it('key presses come back as a request for the media simulation, which the service runs', () => {
+    expect(accepted(decidePersonActionRequest(v, USERS.megan, { action: 'pressTones', tones: '1#', afterMs: 0 }, ctx())).result).toEqual({ pressTones: '1#' });
+    expect(decideTimedPersonAction(v, megan, { action: 'pressTones', tones: '5' }, ctx())).toEqual({ pressTones: '5' });
+    expectRejection(decideTimedPersonAction(meetingState({ roster: [megan], leg: { state: 'establishing' } }), megan, { action: 'pressTones', tones: '5' }, ctx()), 'CallStateConflict', 'action');
+  });
+
+  it('a timer acts on the person as the roster has them now', () => {
+    const mutedNow = { ...megan, isMuted: true };
+    // The timer's participant row says unmuted; the roster says muted: muting again changes nothing.
+    expect(accepted(decideTimedPersonAction(meetingState({ roster: [mutedNow] }), megan, { action: 'mute' }, ctx()))).toEqual(emptyEffects());
+    expect(accepted(decideTimedPersonAction(v, megan, { action: 'mute' }, ctx()))).toMatchObject({ participants: [{ id: 'p-megan', isMuted: true }] });
   });
 });
 
