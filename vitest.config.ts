@@ -3,7 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    globalSetup: ['test/helpers/tls-global-setup.ts'],
+    // The browser tests (test/ui/) load the built dashboard: rebuilt here only when ui/ changed since the last build.
+    globalSetup: ['test/helpers/tls-global-setup.ts', 'test/helpers/ui-build.ts'],
     // Conformance tests start real servers on ephemeral ports; forks keep native modules isolated.
     pool: 'forks',
     // The JSON report lets .ci/run print a plain 'N passed, N failed' line.

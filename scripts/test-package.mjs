@@ -58,6 +58,8 @@ function pack() {
   const targets = [pkg.bin.switchboard, ...Object.values(pkg.exports).flatMap((e) => (typeof e === 'string' ? [e] : Object.values(e)))].map((p) => p.replace(/^\.\//, ''));
   const missing = targets.filter((t) => !files.includes(t));
   check(missing.length === 0, `package.json names files the tarball lacks: ${missing.join(', ')}`);
+  // The dashboard the server serves under /_switchboard/ui/ (built by npm run build).
+  check(files.includes('dist/ui/index.html') && files.some((f) => /^dist\/ui\/assets\/.+\.js$/.test(f)), 'the built dashboard (dist/ui) is missing');
   log(`packed ${info.filename}: ${(info.size / 1024).toFixed(0)} KB (${(info.unpackedSize / 1024).toFixed(0)} KB unpacked, ${files.length} files)`);
   notes.push(`tarball ${(info.size / 1024).toFixed(0)} KB`);
   return { tarball: join(work, info.filename), files };

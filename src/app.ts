@@ -16,6 +16,7 @@ import type { Config } from './config.js';
 import type { CallingService } from './service/calling-service.js';
 import { controlRoutes } from './sim/control-routes.js';
 import { notificationKeyRoutes } from './sim/notification-key-routes.js';
+import { uiRoutes } from './sim/ui-routes.js';
 import type { NotificationKeyRing } from './auth/notification-keys.js';
 import type { Store } from './store/store.js';
 import type { WorldSync } from './sim/world-sync.js';
@@ -49,6 +50,8 @@ export interface AppDeps {
   controlKey?: string | null;
   /** The process's logger: one line per request (src/api/request-log.ts); absent, nothing is logged. */
   logger?: Logger;
+  /** The built dashboard (default: the package's dist/ui). */
+  uiDir?: string;
 }
 
 const JSON_TYPE = /^application\/json\s*(;|$)/i;
@@ -129,5 +132,6 @@ export function buildApp(deps: AppDeps, serverFactory?: FastifyServerFactory): F
     ...(deps.settleDeliveries ? { settleDeliveries: deps.settleDeliveries } : {}),
   });
   if (deps.notificationKeys) notificationKeyRoutes(app, deps.notificationKeys);
+  uiRoutes(app, deps.uiDir !== undefined ? { dir: deps.uiDir } : {});
   return app;
 }

@@ -31,6 +31,7 @@ describe('start-up banner', () => {
   it('lists the world: tenant, app with its callback, numbers, every user and how they answer, phones, meetings with join URLs', () => {
     const text = banner(server.sb);
     expect(text).toContain(`Control API      ${server.httpUrl}/_switchboard/`);
+    expect(text).toContain(`Dashboard        ${server.httpUrl}/_switchboard/ui/`);
     const rows = text.split('\n');
     const row = (start: string) => rows.find((l) => l.trimStart().startsWith(start));
     expect(row(`tenant   ${DEFAULT_TENANT_ID}`)).toContain('Contoso');

@@ -99,6 +99,7 @@ export function renderWorldPage(listing: WorldListing, routes: readonly ControlR
 </head>
 <body>
 <header><h1>Switchboard — the simulated world</h1>
+<p><strong><a href="/_switchboard/ui/">Open the dashboard</a></strong>: calls, their timelines, notifications, the world and its controls, live.</p>
 <p>Graph: <code>${escapeHtml(graphBase)}/v1.0</code> and <code>${escapeHtml(graphBase)}/beta</code>.
 The same listing as JSON: <code>GET /_switchboard/</code> with <code>Accept: application/json</code>;
 as a world file (<code>--world</code>): <a href="/_switchboard/world"><code>/_switchboard/world</code></a>.

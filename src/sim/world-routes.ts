@@ -13,6 +13,7 @@ import type { WorldSync } from './world-sync.js';
 
 /** What each control route does, for the listing; a route missing here is still listed (method and path). */
 const CONTROL_ROUTE_PURPOSE: Record<string, string> = {
+  'GET /_switchboard/ui/*': 'The dashboard (a page for a browser): calls, timelines, notifications, world and controls, live.',
   'GET /_switchboard/': 'This listing: the world (JSON; an HTML page for a browser) and the control routes.',
   'GET /_switchboard/world': 'The world as a world file (--world), run-time behaviour and fault changes included.',
   'POST /_switchboard/reset': 'Back to the loaded world: calls, operations, notifications, timers, meetings made through the API and run-time changes dropped.',

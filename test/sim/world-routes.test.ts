@@ -107,6 +107,7 @@ describe('world listing and export', () => {
     const html = await res.text();
     expect(html).toMatch(/^<!doctype html>\n<html lang="en">/);
     expect(html).toContain('<title>Switchboard — the simulated world</title>');
+    expect(html).toContain('<a href="/_switchboard/ui/">Open the dashboard</a>');
     expect(html).not.toMatch(/<script/i);
     expect(html).not.toContain('<b>bot</b>');
     expect(html).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;Co&#39;');

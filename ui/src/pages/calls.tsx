@@ -1,0 +1,135 @@
+/** Every conversation and its legs: state, kind, app, age; filtered by app, state and free text. */
+import type { JSX } from 'preact';
+import { useEffect, useMemo, useState } from 'preact/hooks';
+import { age, KIND_LABEL } from '../format.js';
+import { Link } from '../router.js';
+import { useResource } from '../use-resource.js';
+
+export interface LegSummary {
+  id: string;
+  state: string;
+  direction: string;
+  tenantId: string;
+  appId: string;
+  apiVersion: string;
+  createdDateTime: string;
+  conversation: { id: string; kind: string; threadId: string | null; meetingId: string | null } | null;
+}
+
+interface ConversationRow {
+  id: string;
+  kind: string;
+  createdDateTime: string;
+  legs: LegSummary[];
+}
+
+const STATES = ['incoming', 'establishing', 'established', 'hold', 'transferring', 'transferAccepted', 'redirecting', 'terminating', 'terminated'];
+
+function useNow(everyMs: number): number {
+  const [now, setNow] = useState(Date.now());
+  useEffect(() => {
+    const t = setInterval(() => setNow(Date.now()), everyMs);
+    return () => clearInterval(t);
+  }, [everyMs]);
+  return now;
+}
+
+export function CallsPage(): JSX.Element {
+  const calls = useResource<{ value: LegSummary[] }>('/_switchboard/calls');
+  const [app, setApp] = useState('');
+  const [state, setState] = useState('');
+  const [text, setText] = useState('');
+  const now = useNow(1000);
+  const legs = calls.data?.value ?? [];
+  const apps = useMemo(() => [...new Set(legs.map((l) => l.appId))].sort(), [legs]);
+  const rows = useMemo(() => {
+    const byConversation = new Map<string, ConversationRow>();
+    for (const l of legs) {
+      const id = l.conversation?.id ?? l.id;
+      const row = byConversation.get(id) ?? { id, kind: l.conversation?.kind ?? '', createdDateTime: l.createdDateTime, legs: [] };
+      row.legs.push(l);
+      if (l.createdDateTime < row.createdDateTime) row.createdDateTime = l.createdDateTime;
+      byConversation.set(id, row);
+    }
+    const needle = text.trim().toLowerCase();
+    return [...byConversation.values()]
+      .filter((r) => r.legs.some((l) => (app === '' || l.appId === app) && (state === '' || l.state === state)))
+      .filter((r) => needle === '' || JSON.stringify(r).toLowerCase().includes(needle))
+      .sort((a, b) => (a.createdDateTime < b.createdDateTime ? 1 : -1));
+  }, [legs, app, state, text]);
+  return (
+    <section aria-labelledby="calls-title">
+      <h1 id="calls-title">Calls</h1>
+      <form class="filters" role="search" aria-label="Filter calls" onSubmit={(e) => e.preventDefault()}>
+        <label>
+          App
+          <select value={app} onChange={(e) => setApp(e.currentTarget.value)}>
+            <option value="">any</option>
+            {apps.map((a) => (
+              <option key={a} value={a}>
+                {a}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          State
+          <select value={state} onChange={(e) => setState(e.currentTarget.value)}>
+            <option value="">any</option>
+            {STATES.map((s) => (
+              <option key={s} value={s}>
+                {s}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Search
+          <input type="search" value={text} placeholder="id, app, meeting…" onInput={(e) => setText(e.currentTarget.value)} />
+        </label>
+      </form>
+      {calls.error ? <p role="alert">Could not load the calls: {calls.error.message}</p> : null}
+      {calls.data && rows.length === 0 ? <p>No calls{legs.length > 0 ? ' match the filter' : ' yet'}.</p> : null}
+      {rows.length > 0 ? (
+        <div class="table-wrap">
+          <table class="calls">
+            <caption class="visually-hidden">Conversations and their call legs</caption>
+            <thead>
+              <tr>
+                <th scope="col">Conversation</th>
+                <th scope="col">Kind</th>
+                <th scope="col">Legs (app · state)</th>
+                <th scope="col">Age</th>
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((r) => (
+                <tr key={r.id}>
+                  <td>
+                    <Link href={`calls/${r.legs[0]!.id}`} aria-label={`Call ${r.legs[0]!.id}`}>
+                      <code>{r.id}</code>
+                    </Link>
+                  </td>
+                  <td>{KIND_LABEL[r.kind] ?? r.kind}</td>
+                  <td>
+                    <ul class="legs">
+                      {r.legs.map((l) => (
+                        <li key={l.id}>
+                          <Link href={`calls/${l.id}`}>
+                            <code>{l.id}</code>
+                          </Link>{' '}
+                          {l.appId} · <span class={`state state-${l.state}`}>{l.state}</span> · {l.direction}
+                        </li>
+                      ))}
+                    </ul>
+                  </td>
+                  <td>{age(r.createdDateTime, now)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+    </section>
+  );
+}
