@@ -17,6 +17,9 @@ import type { CallingService } from './service/calling-service.js';
 import { controlRoutes } from './sim/control-routes.js';
 import { notificationKeyRoutes } from './sim/notification-key-routes.js';
 import { uiRoutes } from './sim/ui-routes.js';
+import { ChangeFeed } from './sim/feed.js';
+import { feedRoutes } from './sim/feed-routes.js';
+import type { RequestLog } from './sim/request-log.js';
 import type { NotificationKeyRing } from './auth/notification-keys.js';
 import type { Store } from './store/store.js';
 import type { WorldSync } from './sim/world-sync.js';
@@ -52,6 +55,12 @@ export interface AppDeps {
   logger?: Logger;
   /** The built dashboard (default: the package's dist/ui). */
   uiDir?: string;
+  /** The change feed watchers are served from (default: one polling the store every second). */
+  feed?: ChangeFeed;
+  /** Keeps each Graph calls request in the change feed; absent: requests are not logged. */
+  requestLog?: RequestLog;
+  /** The notification JWT issuer (the token check of the dashboard). */
+  notificationIssuer?: string;
 }
 
 const JSON_TYPE = /^application\/json\s*(;|$)/i;
@@ -132,6 +141,14 @@ export function buildApp(deps: AppDeps, serverFactory?: FastifyServerFactory): F
     ...(deps.settleDeliveries ? { settleDeliveries: deps.settleDeliveries } : {}),
   });
   if (deps.notificationKeys) notificationKeyRoutes(app, deps.notificationKeys);
+  deps.requestLog?.install(app);
+  const notificationKeys = deps.notificationKeys;
+  feedRoutes(app, {
+    store: deps.store,
+    feed: deps.feed ?? new ChangeFeed({ events: deps.store.events, pollMs: 1000, gapWaitMs: 0 }),
+    publishedKeys: notificationKeys ? () => notificationKeys.published() : () => Promise.resolve([deps.auth.keys.notification.publicJwk]),
+    notificationIssuer: deps.notificationIssuer ?? deps.auth.notificationIssuer,
+  });
   uiRoutes(app, deps.uiDir !== undefined ? { dir: deps.uiDir } : {});
   return app;
 }

@@ -30,6 +30,8 @@ import { defaultWorld } from './sim/default-world.js';
 import { applyDefaultCallback } from './sim/default-app.js';
 import { Directory, loadWorldFile, type World } from './sim/directory.js';
 import { ClockControl } from './sim/virtual-time.js';
+import { ChangeFeed, EventRetention } from './sim/feed.js';
+import { RequestLog } from './sim/request-log.js';
 import { openSqliteStore } from './store/sqlite/store.js';
 import type { Store } from './store/store.js';
 import { createLogger, logFunction, type LogFunction } from './log.js';
@@ -54,6 +56,8 @@ export interface Switchboard {
   hosts: HostPolicy;
   /** The control API key in force, and where it came from (src/sim/control-key.ts). */
   controlKey: ControlKey;
+  /** The change feed this instance serves to the dashboard. */
+  feed: ChangeFeed;
   close(): Promise<void>;
 }
 
@@ -92,6 +96,13 @@ const IN_FLIGHT_GRACE_MS = 5_000;
  * would leave the bot unable to tell whether its request was committed.
  */
 const DRAIN_MS = 1_000;
+/** While someone watches the dashboard: how often an instance looks for events other instances committed. */
+const FEED_POLL_MS = { postgres: 250, sqlite: 1000 };
+/** How long a gap in the events' seq may hold the feed back (PostgreSQL commits seqs out of order). */
+const FEED_GAP_WAIT_MS = 3_000;
+/** The change feed keeps about this many events (a timeline reaches back this far), pruned every PRUNE_EVERY writes. */
+const FEED_KEEP = 20_000;
+const FEED_PRUNE_EVERY = 2_000;
 /** How often an instance on PostgreSQL looks for behaviour and fault changes another instance recorded. */
 const WORLD_CHANGE_POLL_MS = 500;
 const FLUSH_GRACE_MS = 3_000;
@@ -158,10 +169,25 @@ export async function startSwitchboard(config: Config, opts: StartOptions = {}):
   });
   const signer = new NotificationSigner({ key: notificationKeys, issuer: config.notificationIssuer, clock: authClock });
 
+  const feed = new ChangeFeed({ events: store.events, pollMs: FEED_POLL_MS[store.kind], gapWaitMs: store.kind === 'postgres' ? FEED_GAP_WAIT_MS : 0, log });
+  const retention = new EventRetention(store.events, FEED_KEEP, FEED_PRUNE_EVERY, log);
+  const requestLog = new RequestLog({
+    events: store.events,
+    now: () => clock.now(),
+    log,
+    afterFlush: (rows) => {
+      retention.note(rows);
+      feed.wake();
+    },
+  });
   let service: CallingService | null = null;
   const dispatcher = new NotificationDispatcher({
     store, clock, sign: (appId, tenantId) => signer.sign(appId, tenantId), log,
     onDeliveryFailed: (row) => service?.callbackFailed(row.callId) ?? Promise.resolve(),
+    afterRecord: () => {
+      retention.note(1);
+      feed.wake();
+    },
   });
   let timerLoop: TimerLoop | null = null;
   service = new CallingService({
@@ -173,6 +199,10 @@ export async function startSwitchboard(config: Config, opts: StartOptions = {}):
     afterCommit: (written) => {
       if (written.notifications > 0) dispatcher.wake();
       if (written.timers > 0) timerLoop?.wake();
+      if (written.events) {
+        retention.note(written.events);
+        feed.wake();
+      }
     },
   });
   timerLoop = new TimerLoop({ timers: store.timers, clock, fire: (t) => service.fireTimer(t), log });
@@ -193,6 +223,7 @@ export async function startSwitchboard(config: Config, opts: StartOptions = {}):
     {
       config, service, store, tokens, throttle, notificationKeys, clock: clockControl, worldSync, settleDeliveries: () => dispatcher.settle(),
       hostPolicy: hosts, controlKey: controlKey.key, logger,
+      feed, requestLog, notificationIssuer: config.notificationIssuer,
       auth: { tokens, directory, keys, notificationIssuer: config.notificationIssuer, tokenLimiter, lockout, notificationKeys },
     },
     (handler) => {
@@ -226,6 +257,7 @@ export async function startSwitchboard(config: Config, opts: StartOptions = {}):
     app,
     hosts,
     controlKey,
+    feed,
     async close() {
       if (closed) return;
       closed = true;
@@ -248,6 +280,8 @@ export async function startSwitchboard(config: Config, opts: StartOptions = {}):
       await stopped;
       // http.Server.close, now that nothing is left to drop: it also stops the server's request-timeout interval.
       for (const srv of servers) srv.close();
+      feed.stop();
+      await requestLog.close();
       await timerLoop.stop();
       await worldSync.stop();
       // Deliver what can be delivered now; anything failing or backing off stays in the outbox for the next start.

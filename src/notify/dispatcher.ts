@@ -34,6 +34,8 @@ export interface DispatcherDeps {
   onDeliveryFailed?: (row: OutboxRow) => Promise<void>;
   /** Extra wake-ups besides wake(), e.g. PostgreSQL NOTIFY from other instances. */
   wakeSource?: WakeSource;
+  /** Told after each attempt's result is recorded (the change feed looks at once). */
+  afterRecord?: () => void;
 }
 
 export class NotificationDispatcher {
@@ -177,14 +179,15 @@ export class NotificationDispatcher {
     const startedAt = clock.now();
     const t0 = performance.now();
     let result: DeliveryResult;
+    let token: string | undefined;
     try {
-      const token = await sign(row.appId, row.tenantId);
+      token = await sign(row.appId, row.tenantId);
       result = await postNotification(row, token, this.options.requestTimeoutMs);
     } catch (err) {
       result = { statusCode: null, error: `could not sign the notification: ${message(err)}`, retryAfterMs: null };
     }
     const ms = Math.round(performance.now() - t0);
-    const record = { outboxSeq: row.seq, attempt, startedAt, durationMs: ms, statusCode: result.statusCode, error: result.error };
+    const record = { outboxSeq: row.seq, attempt, startedAt, durationMs: ms, statusCode: result.statusCode, error: result.error, ...(token !== undefined ? { token } : {}) };
     const at = clock.now();
     const where = { seq: row.seq, callId: row.callId, messageId: row.messageId, attempt, callbackUri: row.callbackUri };
     try {
@@ -201,6 +204,8 @@ export class NotificationDispatcher {
     } catch (err) {
       this.#log('error', 'notification dispatcher: could not record a delivery result', { ...where, error: message(err) });
       return;
+    } finally {
+      this.#deps.afterRecord?.();
     }
     try {
       await this.#deps.onDeliveryFailed?.(row);

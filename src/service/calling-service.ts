@@ -234,14 +234,14 @@ export class CallingService extends MediaCommands {
       if (isRejection(r)) return r;
       const effects = isPressTones(r.result) ? await this.pressInConversation(tx, view, r.result.pressTones, ctx) : r.result;
       return isRejection(effects) ? effects : { effects, value: r.value };
-    });
+    }, 'normal', { kind: 'control', what: 'personAction', detail: { person: personRef, ...act } });
   }
 
   incomingCall(cmd: IncomingCallCommand): Promise<Result<CallLeg>> {
     return this.run((_tx, ctx) => {
       const r = decideIncomingCall(cmd, this.deps.directory, ctx);
       return Promise.resolve(isRejection(r) ? r : { effects: r.effects, value: r.leg });
-    });
+    }, 'normal', { kind: 'control', what: 'incomingCall' });
   }
 
   /** The dispatcher could not deliver a notification of this call (spec 9.10): an establishing call ends. */
@@ -251,7 +251,7 @@ export class CallingService extends MediaCommands {
       const leg = await tx.getLeg(callId.toLowerCase());
       if (!leg) return { effects: NO_EFFECTS, value: null };
       return { effects: decideCallbackUnreachable(await this.legView(tx, leg), ctx), value: null };
-    });
+    }, 'normal', { kind: 'control', what: 'callbackFailed' });
   }
 
   /** A durable timer came due: feed it back as a command. The timer row is deleted in the same transaction. */
@@ -262,7 +262,7 @@ export class CallingService extends MediaCommands {
       // dead). Never decide twice.
       const [deleted, effects] = await Promise.all([tx.deleteTimer(timer.id), this.decideTimer(tx, timer, ctx)]);
       return { effects: deleted ? effects : NO_EFFECTS, value: null };
-    }, 'high'); // finishes what accepted commands started: before new commands (see LockPriority)
+    }, 'high', { kind: 'timer', timer: timer.kind, payload: timer.payload }); // finishes what accepted commands started: before new commands (see LockPriority)
   }
 
   private async decideTimer(tx: Tx, timer: DueTimer, ctx: DomainContext): Promise<Effects> {

@@ -7,13 +7,14 @@ import type { Clock, DomainContext, IdSource } from '../domain/clock.js';
 import type { Principal } from '../domain/permissions.js';
 import type { PromptDuration } from '../domain/prompts.js';
 import { isRejection, type Rejection } from '../domain/rejections.js';
-import type { CallLeg, ConversationView, Effects, Operation } from '../domain/types.js';
+import type { CallLeg, ConversationView, Effects, Operation, OutboundNotification } from '../domain/types.js';
 import { batchByCall } from '../notify/batch.js';
 import type { Directory } from '../sim/directory.js';
 import type { LockPriority } from '../store/gate.js';
 import type { Store, Tx } from '../store/store.js';
 import { endOperationsOfEndedLegs } from './ended-legs.js';
 import { scheduleLaterActions } from './people.js';
+import { commandEvents, type CommandCause } from './feed-events.js';
 
 export interface CallingServiceDeps {
   store: Store;
@@ -25,7 +26,7 @@ export interface CallingServiceDeps {
   /** One POST per call and command for the notifications a command produces (src/notify/batch.ts); default true. */
   batchNotifications?: boolean;
   /** Called after a commit that wrote notifications or timers: wakes the dispatcher and the timer loop. */
-  afterCommit?: (written: { notifications: number; timers: number }) => void;
+  afterCommit?: (written: { notifications: number; timers: number; events?: number }) => void;
 }
 
 export type Result<T> = Rejection | T;
@@ -56,19 +57,23 @@ export abstract class LegCommands {
   protected async run<T>(
     fn: (tx: Tx, ctx: DomainContext) => Promise<Result<{ effects: Effects; value: T }>>,
     priority: LockPriority = 'normal',
+    cause?: CommandCause,
   ): Promise<Result<T>> {
-    let written = { notifications: 0, timers: 0 };
+    let written = { notifications: 0, timers: 0, events: 0 };
     const result = await this.deps.store.transact(async (tx) => {
       const ctx = this.ctx();
       const r = await fn(tx, ctx);
       if (isRejection(r)) return r;
       await scheduleLaterActions(tx, r.effects, this.deps.directory, ctx);
       await endOperationsOfEndedLegs(tx, r.effects, this.deps.directory, ctx);
-      await save(tx, r.effects, ctx, this.deps.ids, this.deps.batchNotifications ?? true);
-      written = { notifications: r.effects.notifications.length, timers: r.effects.timers.length };
+      const appended = await save(tx, r.effects, ctx, this.deps.ids, this.deps.batchNotifications ?? true);
+      // The change feed's row(s), in this transaction: one more INSERT (batched with the rest on PostgreSQL).
+      const events = commandEvents(r.effects, appended, cause, ctx);
+      if (events.length > 0) await tx.appendEvents(events);
+      written = { notifications: r.effects.notifications.length, timers: r.effects.timers.length, events: events.length };
       return r.value;
     }, { priority });
-    if (!isRejection(result) && (written.notifications > 0 || written.timers > 0)) this.deps.afterCommit?.(written);
+    if (!isRejection(result) && (written.notifications > 0 || written.timers > 0 || written.events > 0)) this.deps.afterCommit?.(written);
     return result;
   }
 
@@ -104,7 +109,8 @@ export abstract class LegCommands {
 
 }
 
-async function save(tx: Tx, effects: Effects, ctx: DomainContext, ids: IdSource, batch: boolean): Promise<void> {
+/** Saves the effects; returns the outbox rows appended (for the change feed's summary). */
+async function save(tx: Tx, effects: Effects, ctx: DomainContext, ids: IdSource, batch: boolean): Promise<{ messageId: string; notification: OutboundNotification }[]> {
   for (const c of effects.conversations) await tx.putConversation(c);
   for (const leg of effects.legs) {
     // An ended leg is gone: Graph answers 404 "Call not found." for it.
@@ -113,9 +119,12 @@ async function save(tx: Tx, effects: Effects, ctx: DomainContext, ids: IdSource,
   }
   for (const p of effects.participants) await tx.putParticipant(p);
   for (const op of effects.operations) await tx.putOperation(op);
+  let appended: { messageId: string; notification: OutboundNotification; createdAt: number }[] = [];
   if (effects.notifications.length > 0) {
     const rows = batch ? batchByCall(effects.notifications) : effects.notifications;
-    await tx.appendNotifications(rows.map((notification) => ({ messageId: ids.next(), notification, createdAt: ctx.now })));
+    appended = rows.map((notification) => ({ messageId: ids.next(), notification, createdAt: ctx.now }));
+    await tx.appendNotifications(appended);
   }
   if (effects.timers.length > 0) await tx.putTimers(effects.timers);
+  return appended;
 }

@@ -36,7 +36,7 @@ export abstract class MediaCommands extends LegCommands {
       const [head, ...waiting] = await this.queuedOperations(tx, leg);
       const r = decidePressTones(await this.legView(tx, leg), { tones }, { head: head ?? null, waiting }, ctx);
       return isRejection(r) ? r : { effects: r.effects, value: r.pressed };
-    });
+    }, 'normal', { kind: 'control', what: 'pressTones', detail: { tones } });
   }
 
   playPrompt(principal: Principal, callId: string, cmd: PlayPromptCommand): Promise<Result<Operation>> {

@@ -35,6 +35,8 @@ export interface DeliveryAttempt {
   /** HTTP status the callback answered, or null when there was no answer (refused, timeout). */
   statusCode: number | null;
   error: string | null;
+  /** The bearer JWT the attempt carried (kept in the change feed's `delivery` event only, for the dashboard). */
+  token?: string;
 }
 
 export interface DueTimer {
@@ -42,6 +44,46 @@ export interface DueTimer {
   dueAt: number;
   kind: TimerKind;
   payload: Record<string, string>;
+}
+
+/**
+ * What the change feed records (the `events` table, append-only, with a sequence): the dashboard's live updates and
+ * a call's timeline are read from it. `command`: a committed command's summary (written in its transaction);
+ * `request`: a Graph request the bot made, with both bodies (batched off the request path); `delivery`: one delivery
+ * attempt's result (written with it); `redeliver`: dead letters put back; `reset`: the store was reset.
+ */
+export type FeedEventKind = 'command' | 'request' | 'delivery' | 'redeliver' | 'reset';
+
+export interface FeedEventInput {
+  kind: FeedEventKind;
+  /** Real time in microseconds since the epoch: orders a timeline (the world's clock may stand still). */
+  rt: number;
+  /** The world's time (epoch ms), as shown. */
+  at: number;
+  /** The conversation a `command` changed (one event per conversation it changed). */
+  conversationId: string | null;
+  /** The call leg a `request`, `delivery` or `redeliver` is about. */
+  callId: string | null;
+  body: Record<string, unknown>;
+}
+
+export interface FeedEvent extends FeedEventInput {
+  seq: number;
+}
+
+export interface EventStore {
+  /** Appends events outside any command (the request log's batches), in one statement. */
+  append(events: readonly FeedEventInput[]): Promise<void>;
+  /** Up to `limit` events with a `seq` above `afterSeq`, in `seq` order. */
+  after(afterSeq: number, limit: number): Promise<FeedEvent[]>;
+  /** A conversation's `command` events and the events of the given call legs, in `seq` order (the newest `limit`). */
+  ofConversation(conversationId: string, callIds: readonly string[], limit: number): Promise<FeedEvent[]>;
+  /** Newest `command` events whose body mentions `text` (an ended call's conversation), newest first. */
+  commandsMentioning(text: string, limit: number): Promise<FeedEvent[]>;
+  /** Highest `seq` stored (0 when none). */
+  latestSeq(): Promise<number>;
+  /** Deletes all but the newest `keep` events; returns how many went. */
+  prune(keep: number): Promise<number>;
 }
 
 export interface Tx {
@@ -74,6 +116,8 @@ export interface Tx {
   onlineMeetingByJoinMeetingId(tenantId: string, joinMeetingId: string): Promise<OnlineMeeting | undefined>;
 
   appendNotifications(rows: { messageId: string; notification: OutboundNotification; createdAt: number }[]): Promise<void>;
+  /** The change feed's rows of this command (EventStore), committed with it. */
+  appendEvents(events: readonly FeedEventInput[]): Promise<void>;
   putTimers(timers: TimerRequest[]): Promise<void>;
   /** False when the timer was already gone (another claimer fired it first): the caller must not fire it again. */
   deleteTimer(id: string): Promise<boolean>;
@@ -167,10 +211,11 @@ export interface Store {
   readonly outbox: OutboxStore;
   readonly timers: TimerStore;
   readonly worldChanges: WorldChangeStore;
+  readonly events: EventStore;
   /**
    * Returns the store to an empty run-time state in one transaction (POST /_switchboard/reset): deletes every
    * conversation, leg, participant, operation, online meeting, outbox row and delivery attempt, timer and world
-   * change, and appends one `reset` world change at `at` so every instance puts its directory back to the loaded
+   * change and change-feed event, and appends one `reset` world change and one `reset` feed event at `at` so every instance puts its directory back to the loaded
    * world. Sequences are not restarted, so a delivery or timer claimed before the reset and finishing after it
    * matches no row: it records nothing and its command finds nothing.
    */

@@ -211,6 +211,15 @@ export function hostileRequestFor(route: RouteInfo, ids: RealIds, limits: Limits
       // (JSON null is taken as "no body", which bodiless actions such as keepAlive accept.)
       flaws.push(anyJson.filter((v) => v !== null && (typeof v !== 'object' || Array.isArray(v))).map((v) => ({ fatal: 'body not an object', path: path(null), auth, payload: JSON.stringify(v), contentType: 'application/json' })));
     }
+    if (route.url === '/_switchboard/events') {
+      // A valid request opens an endless event stream; only refusals are generated here (test/sim/feed.test.ts streams).
+      flaws.push(
+        fc
+          .oneof(hostileString, fc.constantFrom('-1', '1.5', 'Infinity', '0x10', 'abc'))
+          .filter((v) => v !== '' && !/^\d+$/.test(v))
+          .map((v) => ({ fatal: 'bad after', path: `${route.url}?after=${encodeURIComponent(v)}`, auth: null })),
+      );
+    }
     if (route.url === '/_switchboard/notifications') {
       const validLimit = (v: string): boolean => Number.isInteger(Number(v)) && Number(v) >= 1 && Number(v) <= 10_000;
       flaws.push(
@@ -237,7 +246,7 @@ export function hostileRequestFor(route: RouteInfo, ids: RealIds, limits: Limits
       if (f.payload !== undefined && f.contentType !== '') headers['content-type'] = f.contentType ?? 'application/json';
       return {
         method: route.method,
-        url: f.path + (f.fatal === 'bad limit' ? '' : n.query),
+        url: f.path + (f.fatal === 'bad limit' || f.fatal === 'bad after' ? '' : n.query),
         headers,
         ...(f.payload !== undefined ? { payload: f.payload } : {}),
         fatal: f.fatal,

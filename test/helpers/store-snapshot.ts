@@ -13,7 +13,9 @@ export function storeSnapshot(dataDir: string): StoreSnapshot {
   try {
     const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").all() as { name: string }[];
     const out: StoreSnapshot = {};
-    for (const { name } of tables) out[name] = db.prepare(`SELECT * FROM "${name}" ORDER BY rowid`).all();
+    // `events` is the change feed, a log: it records refused Graph requests too (the dashboard shows why a bot's
+    // request failed), so it is no part of the state a refused request must leave as it was.
+    for (const { name } of tables.filter((t) => t.name !== 'events')) out[name] = db.prepare(`SELECT * FROM "${name}" ORDER BY rowid`).all();
     return out;
   } finally {
     db.close();

@@ -7,6 +7,7 @@ import type { Store } from '../../src/store/store.js';
 import { identityKey } from '../../src/domain/identity.js';
 import { runQueueContract } from './contract-queues.js';
 import { runResetContract } from './contract-reset.js';
+import { runEventContract } from './contract-events.js';
 import { conversation, leg, note, onlineMeeting, operation, participant, T0, TENANT } from './fixtures.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -368,5 +369,6 @@ export function runStoreContract(name: string, open: () => Promise<Store>, optio
 
     runQueueContract(() => store);
     runResetContract(() => store);
+    runEventContract(() => store);
   });
 }

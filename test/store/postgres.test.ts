@@ -44,6 +44,7 @@ describePostgres('postgres store', () => {
         { version: 4, name: 'participant_identity_key' },
         { version: 5, name: 'world_changes' },
         { version: 6, name: 'outbox_requeued_at' },
+        { version: 7, name: 'events' },
       ]);
     });
 

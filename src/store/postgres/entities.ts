@@ -14,7 +14,7 @@ import type pg from 'pg';
 import type { PoolClient } from 'pg';
 import type { CallLeg, Conversation, OnlineMeeting, Operation, OutboundNotification, Participant, TimerRequest } from '../../domain/types.js';
 import { identityKey } from '../../domain/identity.js';
-import type { Tx } from '../store.js';
+import type { FeedEventInput, Tx } from '../store.js';
 import { inline, type SqlValue } from './inline.js';
 
 type Doc = { doc: string };
@@ -269,6 +269,15 @@ export class PgTx implements Tx {
     return parse<OnlineMeeting>(
       (await this.#query<Doc>('SELECT doc FROM online_meetings WHERE tenant_id = $1 AND join_meeting_id = $2', [tenantId, joinMeetingId]))[0],
     );
+  }
+
+  /** A write like any other: it goes out with the transaction's next batch (no round trip of its own). */
+  async appendEvents(events: readonly FeedEventInput[]): Promise<void> {
+    for (const e of events) {
+      await this.#write('INSERT INTO events (rt, at, kind, conversation_id, call_id, body) VALUES ($1, $2, $3, $4, $5, $6)', [
+        e.rt, e.at, e.kind, e.conversationId, e.callId, JSON.stringify(e.body),
+      ]);
+    }
   }
 
   async appendNotifications(rows: { messageId: string; notification: OutboundNotification; createdAt: number }[]): Promise<void> {

@@ -167,6 +167,22 @@ const OUTBOX_REQUEUED_AT = /* sql */ `
 ALTER TABLE outbox ADD COLUMN requeued_at BIGINT;
 `;
 
+const EVENTS = /* sql */ `
+-- The change feed (src/store/store.ts EventStore): append-only, bounded by pruning, emptied by a reset. Commands
+-- write theirs in their own transaction (batched with their other writes); every instance tails it by seq.
+CREATE TABLE events (
+  seq             BIGSERIAL PRIMARY KEY,
+  rt              BIGINT NOT NULL,   -- real time, microseconds since the epoch (timeline order)
+  at              BIGINT NOT NULL,   -- the world's time, epoch ms
+  kind            TEXT NOT NULL,     -- 'command' | 'request' | 'delivery' | 'redeliver' | 'reset'
+  conversation_id TEXT,              -- command: the conversation it changed
+  call_id         TEXT,              -- request, delivery, redeliver: the call leg
+  body            TEXT NOT NULL      -- JSON
+);
+CREATE INDEX events_conversation ON events (conversation_id) WHERE conversation_id IS NOT NULL;
+CREATE INDEX events_call ON events (call_id) WHERE call_id IS NOT NULL;
+`;
+
 export const PG_MIGRATIONS: readonly PgMigration[] = [
   { version: 1, name: 'init', sql: INIT },
   { version: 2, name: 'instances', sql: INSTANCES },
@@ -174,4 +190,5 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
   { version: 4, name: 'participant_identity_key', sql: PARTICIPANT_IDENTITY_KEY },
   { version: 5, name: 'world_changes', sql: WORLD_CHANGES },
   { version: 6, name: 'outbox_requeued_at', sql: OUTBOX_REQUEUED_AT },
+  { version: 7, name: 'events', sql: EVENTS },
 ];

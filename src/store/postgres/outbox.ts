@@ -14,6 +14,15 @@ import type { DeliveryAttempt, DueTimer, OutboxStore, RequeueTarget, TimerStore 
 import { outboxCallKey } from './entities.js';
 import { inline } from './inline.js';
 import { OUTBOX_COLUMNS, toAttempt, toOutboxRow, type AttemptRecord, type OutboxRecord, type TimerRecord } from '../outbox-rows.js';
+import { deliveryEventBody, realMicros, type DeliveryOutcome } from '../event-rows.js';
+
+/** The change feed's row for an attempt, with the outbox row's call and message id; none once the row is gone (a reset). */
+const deliveryEvent = (a: DeliveryAttempt, at: number, outcome: DeliveryOutcome, nextAttemptAt: number | null): string =>
+  inline(
+    `INSERT INTO events (rt, at, kind, conversation_id, call_id, body)
+     SELECT $1, $2, 'delivery', NULL, call_id, jsonb_set($3::jsonb, '{messageId}', to_jsonb(message_id))::text FROM outbox WHERE seq = $4`,
+    [realMicros(), at, deliveryEventBody(a, outcome, nextAttemptAt), a.outboxSeq],
+  );
 
 /**
  * Runs statements as one simple-protocol query: PostgreSQL runs such a query as one implicit transaction (rolled
@@ -36,9 +45,14 @@ async function requeueDead(pool: Pool, target: RequeueTarget, now: number): Prom
   const statements = [
     inline(`SELECT pg_advisory_xact_lock(hashtextextended($1 || call_id, 0)) FROM outbox WHERE ${where} LIMIT 1`, [outboxCallKey('')]),
     inline(
-      `UPDATE outbox SET dead_at = NULL, next_attempt_at = $1, requeued_at = $1, leased_until = NULL, leased_by = NULL, is_head = FALSE
-        WHERE ${where} AND dead_at IS NOT NULL RETURNING ${OUTBOX_COLUMNS}`,
-      [now],
+      `WITH revived AS (
+         UPDATE outbox SET dead_at = NULL, next_attempt_at = $1, requeued_at = $1, leased_until = NULL, leased_by = NULL, is_head = FALSE
+          WHERE ${where} AND dead_at IS NOT NULL RETURNING ${OUTBOX_COLUMNS}),
+       logged AS (
+         INSERT INTO events (rt, at, kind, conversation_id, call_id, body)
+         SELECT $2, $1, 'redeliver', NULL, call_id, json_build_object('sequence', seq, 'messageId', message_id)::text FROM revived)
+       SELECT * FROM revived`,
+      [now, realMicros()],
     ),
     inline(`UPDATE outbox SET is_head = FALSE WHERE call_id = ${call} AND is_head AND (leased_until IS NULL OR leased_until <= $1)`, [now]),
     `UPDATE outbox SET is_head = TRUE
@@ -83,6 +97,7 @@ export function createPgOutbox(pool: Pool, instanceId: string): OutboxStore {
          SELECT $5, $6, $7, $8, $9, $10 WHERE EXISTS (SELECT 1 FROM outbox WHERE seq = $5)`,
         [deliveredAt, deadAt, error, seq, a.outboxSeq, a.attempt, a.startedAt, Math.round(a.durationMs), a.statusCode, a.error],
       ),
+      deliveryEvent(a, (deliveredAt ?? deadAt)!, deliveredAt !== null ? 'delivered' : 'deadLettered', null),
     ]);
 
   return {
@@ -116,6 +131,7 @@ export function createPgOutbox(pool: Pool, instanceId: string): OutboxStore {
           [nextAttemptAt, error, seq],
         ),
         record(attempt),
+        deliveryEvent(attempt, at, 'retrying', nextAttemptAt),
       ]);
     },
     async nextDueAt() {

@@ -7,7 +7,9 @@
  */
 import pg from 'pg';
 import { TransactionGate, type LockPriority } from '../gate.js';
-import type { OutboxStore, ResetCounts, SchemaStatus, Store, TimerStore, Tx, WorldChangeStore } from '../store.js';
+import type { EventStore, OutboxStore, ResetCounts, SchemaStatus, Store, TimerStore, Tx, WorldChangeStore } from '../store.js';
+import { createPgEvents } from './events.js';
+import { realMicros } from '../event-rows.js';
 import { RESET_CHANGE_BODY, RESET_TABLES, resetStatements } from '../reset-tables.js';
 import { PG_MIGRATIONS } from './migrations.js';
 import { PgTx } from './entities.js';
@@ -86,6 +88,7 @@ class PostgresStore implements Store {
   readonly outbox: OutboxStore;
   readonly timers: TimerStore;
   readonly worldChanges: WorldChangeStore;
+  readonly events: EventStore;
   #pool: pg.Pool;
   #gate: TransactionGate;
   #maxAttempts: number;
@@ -103,6 +106,7 @@ class PostgresStore implements Store {
     this.outbox = createPgOutbox(pool, instance.id);
     this.timers = createPgTimers(pool, instance.id);
     this.worldChanges = createPgWorldChanges(pool);
+    this.events = createPgEvents(pool);
   }
 
   transact<T>(fn: (tx: Tx) => Promise<T>, options?: { priority?: LockPriority }): Promise<T> {
@@ -184,6 +188,9 @@ class PostgresStore implements Store {
           for (const sql of rest) await client.query(sql);
         }
         await client.query("INSERT INTO world_changes (kind, body, created_at) VALUES ('reset', $1, $2)", [RESET_CHANGE_BODY, at]);
+        // The feed starts over: one `reset` event (seq goes on from the old ones) tells every watcher to reload.
+        await client.query('DELETE FROM events');
+        await client.query("INSERT INTO events (rt, at, kind, body) VALUES ($1, $2, 'reset', '{}')", [realMicros(), at]);
         await client.query('COMMIT');
         return counts;
       } catch (err) {

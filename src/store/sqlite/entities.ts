@@ -5,7 +5,7 @@
 import type Database from 'better-sqlite3';
 import type { CallLeg, Conversation, OnlineMeeting, Operation, OutboundNotification, Participant, TimerRequest } from '../../domain/types.js';
 import { identityKey } from '../../domain/identity.js';
-import type { Tx } from '../store.js';
+import type { FeedEventInput, Tx } from '../store.js';
 
 type Doc = { doc: string };
 
@@ -59,6 +59,9 @@ export function prepareEntityStatements(db: Database.Database) {
          join_meeting_id = excluded.join_meeting_id, doc = excluded.doc`,
     ),
     getOnlineMeeting: db.prepare<[string], Doc>('SELECT doc FROM online_meetings WHERE id = ?'),
+    appendEvent: db.prepare<[number, number, string, string | null, string | null, string]>(
+      'INSERT INTO events (rt, at, kind, conversation_id, call_id, body) VALUES (?, ?, ?, ?, ?, ?)',
+    ),
     onlineMeetingByThread: db.prepare<[string, string], Doc>('SELECT doc FROM online_meetings WHERE tenant_id = ? AND thread_id = ?'),
     onlineMeetingByJoinId: db.prepare<[string, string], Doc>('SELECT doc FROM online_meetings WHERE tenant_id = ? AND join_meeting_id = ?'),
     // The first pending row of a call is its head; later ones wait behind it (see outbox_due_heads).
@@ -209,6 +212,12 @@ export class SqliteTx implements Tx {
       for (const { messageId, notification: n, createdAt } of rows) {
         s.appendNotification.run(messageId, n.callId, n.tenantId, n.appId, n.callbackUri, JSON.stringify(n.body), createdAt, createdAt, n.callId);
       }
+    });
+  }
+
+  appendEvents(events: readonly FeedEventInput[]): Promise<void> {
+    return this.#run((s) => {
+      for (const e of events) s.appendEvent.run(e.rt, e.at, e.kind, e.conversationId, e.callId, JSON.stringify(e.body));
     });
   }
 

@@ -15,6 +15,7 @@ import type { TimerKind } from '../../domain/types.js';
 import type { DeliveryAttempt, DueTimer, OutboxStore, RequeueTarget, TimerStore } from '../store.js';
 import type { TransactionGate } from '../gate.js';
 import { OUTBOX_COLUMNS, toAttempt, toOutboxRow, type AttemptRecord, type OutboxRecord, type TimerRecord } from '../outbox-rows.js';
+import { deliveryEventBody, realMicros, type DeliveryOutcome } from '../event-rows.js';
 
 /**
  * A SQLite file is served by one process, so leases found in it when it is opened belong to a process that died
@@ -70,6 +71,12 @@ export function createSqliteOutbox(db: Database.Database, mutex: TransactionGate
     nextDueAt: db.prepare<[], { t: number | null }>(
       'SELECT next_attempt_at AS t FROM outbox WHERE is_head = 1 ORDER BY next_attempt_at LIMIT 1',
     ),
+    // The change feed's row for an attempt (or a requeue), with the outbox row's call and message id; none once the
+    // row is gone (a reset while the delivery was on the wire).
+    outboxEvent: db.prepare<[number, number, string, string, number]>(
+      `INSERT INTO events (rt, at, kind, conversation_id, call_id, body)
+       SELECT ?, ?, ?, NULL, call_id, json_set(?, '$.messageId', message_id) FROM outbox WHERE seq = ?`,
+    ),
     listAll: db.prepare<[number, number], OutboxRecord>(`SELECT ${OUTBOX_COLUMNS} FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?`),
     listByCall: db.prepare<[string, number, number], OutboxRecord>(
       `SELECT ${OUTBOX_COLUMNS} FROM outbox WHERE call_id = ? AND seq > ? ORDER BY seq LIMIT ?`,
@@ -92,15 +99,16 @@ export function createSqliteOutbox(db: Database.Database, mutex: TransactionGate
     ),
   };
 
-  const record = (a: DeliveryAttempt): void => {
+  const record = (a: DeliveryAttempt, at: number, outcome: DeliveryOutcome, nextAttemptAt: number | null): void => {
     s.recordAttempt.run(a.outboxSeq, a.attempt, a.startedAt, Math.round(a.durationMs), a.statusCode, a.error, a.outboxSeq);
+    s.outboxEvent.run(realMicros(), at, 'delivery', deliveryEventBody(a, outcome, nextAttemptAt), a.outboxSeq);
   };
 
   // Ends a row (delivered or dead) and hands its call's queue to the next pending row.
   const finish = db.transaction((seq: number, deliveredAt: number | null, deadAt: number | null, error: string | null, attempt: DeliveryAttempt) => {
     const ended = s.finish.get(deliveredAt, deadAt, error, seq);
     if (ended) s.promote.run(ended.call_id);
-    record(attempt);
+    record(attempt, (deliveredAt ?? deadAt)!, deliveredAt !== null ? 'delivered' : 'deadLettered', null);
   });
 
   const leaseAll = db.transaction((seqs: readonly { seq: number }[], leaseUntil: number): OutboxRecord[] =>
@@ -110,6 +118,7 @@ export function createSqliteOutbox(db: Database.Database, mutex: TransactionGate
   const requeue = db.transaction((target: RequeueTarget, now: number): { matched: number; requeued: OutboxRecord[] } => {
     const rows = 'messageId' in target ? s.targetByMessage.all(target.messageId) : s.targetByCall.all(target.callId);
     const requeued = rows.filter((r) => r.dead_at !== null).map((r) => s.revive.get(now, now, r.seq)).filter((r): r is OutboxRecord => r !== undefined);
+    for (const r of requeued) s.outboxEvent.run(realMicros(), now, 'redeliver', JSON.stringify({ sequence: r.seq }), r.seq);
     const callId = rows[0]?.call_id;
     if (requeued.length > 0 && callId !== undefined) {
       s.demoteIdleHead.run(callId, now);
@@ -118,9 +127,9 @@ export function createSqliteOutbox(db: Database.Database, mutex: TransactionGate
     return { matched: rows.length, requeued };
   });
 
-  const reschedule = db.transaction((seq: number, nextAttemptAt: number, error: string, attempt: DeliveryAttempt) => {
+  const reschedule = db.transaction((seq: number, nextAttemptAt: number, error: string, at: number, attempt: DeliveryAttempt) => {
     s.reschedule.run(nextAttemptAt, error, seq);
-    record(attempt);
+    record(attempt, at, 'retrying', nextAttemptAt);
   });
 
   return {
@@ -138,7 +147,7 @@ export function createSqliteOutbox(db: Database.Database, mutex: TransactionGate
     markFailed: (seq, nextAttemptAt, at, error, attempt) =>
       mutex.run(() => {
         if (nextAttemptAt === null) finish.immediate(seq, null, at, error, attempt);
-        else reschedule.immediate(seq, nextAttemptAt, error, attempt);
+        else reschedule.immediate(seq, nextAttemptAt, error, at, attempt);
       }),
     nextDueAt: () => mutex.run(() => s.nextDueAt.get()?.t ?? null),
     list: (filter) =>

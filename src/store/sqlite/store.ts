@@ -6,7 +6,9 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import type { OutboxStore, ResetCounts, SchemaStatus, Store, TimerStore, Tx, WorldChangeStore } from '../store.js';
+import type { EventStore, OutboxStore, ResetCounts, SchemaStatus, Store, TimerStore, Tx, WorldChangeStore } from '../store.js';
+import { createSqliteEvents } from './events.js';
+import { realMicros } from '../event-rows.js';
 import { RESET_CHANGE_BODY, RESET_TABLES, resetStatements } from '../reset-tables.js';
 import { MIGRATIONS } from './migrations.js';
 import { prepareEntityStatements, SqliteTx, type EntityStatements } from './entities.js';
@@ -48,6 +50,7 @@ class SqliteStore implements Store {
   readonly outbox: OutboxStore;
   readonly timers: TimerStore;
   readonly worldChanges: WorldChangeStore;
+  readonly events: EventStore;
   #db: Database.Database;
   #mutex = new TransactionGate(1);
   #entities: EntityStatements;
@@ -66,6 +69,7 @@ class SqliteStore implements Store {
     this.outbox = createSqliteOutbox(db, this.#mutex);
     this.timers = createSqliteTimers(db, this.#mutex);
     this.worldChanges = createSqliteWorldChanges(db, this.#mutex);
+    this.events = createSqliteEvents(db, this.#mutex);
   }
 
   /**
@@ -104,6 +108,9 @@ class SqliteStore implements Store {
           for (const sql of rest) this.#db.prepare(sql).run();
         }
         this.#db.prepare("INSERT INTO world_changes (kind, body, created_at) VALUES ('reset', ?, ?)").run(RESET_CHANGE_BODY, at);
+        // The feed starts over: one `reset` event (seq goes on from the old ones) tells every watcher to reload.
+        this.#db.prepare('DELETE FROM events').run();
+        this.#db.prepare("INSERT INTO events (rt, at, kind, body) VALUES (?, ?, 'reset', '{}')").run(realMicros(), at);
         return counts;
       }).immediate();
     });
