@@ -53,7 +53,7 @@ function legSummary(leg: CallLeg, conversation: Conversation | undefined): Recor
 
 /** Every participant of the conversation, with the lifecycle Graph does not show (inviting, joined, removed, failed). */
 function rosterEntry(p: Participant): Record<string, unknown> {
-  return { status: p.status, kind: p.kind, callId: p.callLegId, outcome: p.outcome, participant: toGraphParticipant(p) };
+  return { status: p.status, kind: p.kind, callId: p.callLegId, invitedByOperationId: p.invitedByOperationId, onHold: p.onHold ?? false, outcome: p.outcome, participant: toGraphParticipant(p) };
 }
 
 const STATES = new Set<string>(Object.values(CallState));

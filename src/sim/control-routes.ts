@@ -75,12 +75,14 @@ export function controlRoutes(app: FastifyInstance, deps: ControlDeps): void {
     return { faults: deps.directory.world.faults ?? [] };
   });
 
-  app.get<{ Querystring: { callId?: string; limit?: string; after?: string } }>('/_switchboard/notifications', async (req) => {
+  app.get<{ Querystring: { callId?: string; limit?: string; after?: string; newest?: string } }>('/_switchboard/notifications', async (req) => {
     const limit = req.query.limit === undefined ? 1000 : Number(req.query.limit);
     if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) throw badRequest('limit must be a whole number from 1 to 10000.', 'limit');
     const after = req.query.after === undefined ? 0 : Number(req.query.after);
     if (!Number.isInteger(after) || after < 0) throw badRequest('after must be a sequence number (a whole number, 0 or more).', 'after');
-    const rows = await deps.store.outbox.list({ ...(req.query.callId ? { callId: req.query.callId.toLowerCase() } : {}), limit, afterSeq: after });
+    const newest = req.query.newest;
+    if (newest !== undefined && newest !== 'true' && newest !== 'false') throw badRequest(`newest must be true or false; got '${newest}'.`, 'newest');
+    const rows = await deps.store.outbox.list({ ...(req.query.callId ? { callId: req.query.callId.toLowerCase() } : {}), limit, afterSeq: after, newest: newest === 'true' });
     const attempts = await deps.store.outbox.attempts(rows.map((r) => r.seq));
     return { value: rows.map((r) => notificationView(r, attempts)) };
   });

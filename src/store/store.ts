@@ -139,8 +139,11 @@ export interface OutboxStore {
   markFailed(seq: number, nextAttemptAt: number | null, at: number, error: string, attempt: DeliveryAttempt): Promise<void>;
   /** Earliest time any undelivered row becomes due, for the dispatcher's sleep. */
   nextDueAt(): Promise<number | null>;
-  /** Rows in sequence order; `afterSeq` pages on from a sequence already seen. */
-  list(filter: { callId?: string; limit?: number; afterSeq?: number }): Promise<OutboxRow[]>;
+  /**
+   * Rows in sequence order; `afterSeq` pages on from a sequence already seen. `newest`: the last `limit` rows instead
+   * of the first (still returned in sequence order), as a log view shows them.
+   */
+  list(filter: { callId?: string; limit?: number; afterSeq?: number; newest?: boolean }): Promise<OutboxRow[]>;
   /**
    * Puts the target's dead-lettered rows back in the queue as they were (same seq, message id and body; attempts and
    * their history kept), due at `now`, with `requeuedAt = now` (the dead-letter horizon counts from it). Per-call

@@ -95,6 +95,15 @@ export function runEventContract(getStore: () => Store): void {
       expect(redeliver).toMatchObject({ kind: 'redeliver', callId: 'call-a', at: T0 + 3000, body: { sequence: two!.seq, messageId: 'call-a-msg-2' } });
     });
 
+    it('lists the newest outbox rows in sequence order (the dashboard’s delivery log)', async () => {
+      const store = getStore();
+      await store.transact((tx) => tx.appendNotifications([note('call-a', 1), note('call-b', 1), note('call-a', 2), note('call-b', 2)]));
+      const ids = (rows: { messageId: string }[]) => rows.map((r) => r.messageId);
+      expect(ids(await store.outbox.list({ limit: 2, newest: true }))).toEqual(['call-a-msg-2', 'call-b-msg-2']);
+      expect(ids(await store.outbox.list({ callId: 'call-a', limit: 1, newest: true }))).toEqual(['call-a-msg-2']);
+      expect(ids(await store.outbox.list({ limit: 2 }))).toEqual(['call-a-msg-1', 'call-b-msg-1']);
+    });
+
     it('a reset empties the feed and leaves one reset event, seq going on past the old ones', async () => {
       const store = getStore();
       await store.events.append([ev(), ev()]);

@@ -1,35 +1,41 @@
 /**
- * The dashboard in headless Chromium against a real Switchboard and a fake bot (test/conformance/fixture.ts): the
- * page is served by the server, loads nothing from elsewhere, and shows the calling world as it is. One browser for
- * the file; controls are found by their accessible role and name, as a screen reader would.
+ * The dashboard in headless Chromium against a real Switchboard (virtual clock) and a fake bot
+ * (test/conformance/fixture.ts): the page is served by the server, loads nothing from elsewhere, shows the calling
+ * world as it is and follows it live through the change feed. One browser and one tab for the file; controls are
+ * found by accessible role and name, as a screen reader would.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
+import { DEFAULT_DISPATCH_OPTIONS } from '../../src/notify/retry-policy.js';
 import { describeBrowser, launchBrowser, type Browser } from '../helpers/browser.js';
-import { MEETING_A, startConformance, type Conformance } from '../conformance/fixture.js';
+import { inviteUser, MEETING_A, startConformance, USERS, type Conformance } from '../conformance/fixture.js';
 
 describeBrowser('dashboard', () => {
   let c: Conformance;
   let browser: Browser;
   let page: Page;
+  let callId: string;
+  let failing = false;
   const foreign: string[] = [];
+  const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    c = await startConformance();
+    c = await startConformance(undefined, { virtual: true, botRespond: () => (failing ? 500 : 202) });
     browser = await launchBrowser();
     page = await browser.page();
     // Everything the page loads must come from Switchboard itself.
     page.on('request', (r) => {
       if (!r.url().startsWith(c.server.httpUrl) && !r.url().startsWith('data:')) foreign.push(r.url());
     });
+    page.on('pageerror', (e) => pageErrors.push(e.message));
   });
   afterAll(async () => {
     await browser?.close();
     await c?.close();
   });
 
-  it('lists a call the bot placed, with its kind, app and state', async () => {
-    const callId = await c.joinMeeting(MEETING_A);
+  it('lists a call the bot placed, with its kind, app and state, and filters the list', async () => {
+    callId = await c.joinMeeting(MEETING_A);
     await page.goto(`${c.server.httpUrl}/_switchboard/ui/`);
     await expect.poll(() => page.title()).toBe('Calls · Switchboard');
     const link = page.getByRole('link', { name: `Call ${callId}` });
@@ -42,15 +48,110 @@ describeBrowser('dashboard', () => {
     await page.getByRole('combobox', { name: 'State' }).selectOption('');
     await page.getByRole('searchbox', { name: 'Search' }).fill(callId.slice(0, 8));
     await link.waitFor();
-    await browser.screenshot(page, 'dashboard-calls');
+    await page.getByRole('status').filter({ hasText: 'live' }).waitFor();
     expect(foreign).toEqual([]);
   });
 
-  it('answers a client route with the app (reload on a deep link) and says when a page does not exist', async () => {
+  it('follows the call live: the invited person joins the roster and the notification shows in the timeline, without a reload', async () => {
+    await page.getByRole('link', { name: `Call ${callId}` }).click();
+    await page.getByRole('heading', { name: 'Roster' }).waitFor();
+    await page.getByRole('status').filter({ hasText: 'live' }).waitFor();
+    // Browser-side code as strings: the test project has no DOM types.
+    await page.evaluate('window.notReloaded = true');
+
+    const invite = await c.raw('POST', `/v1.0/communications/calls/${callId}/participants/invite`, { participants: [inviteUser(USERS.adele)] });
+    expect(invite.status, invite.text).toBe(200);
+    await c.advance(1500);
+    await c.bot.waitFor((n) => n.item.resourceUrl === `/communications/calls/${callId}/operations/${invite.body.id}`, { description: 'invite settled' });
+
+    const roster = page.getByRole('region', { name: 'Roster' });
+    await roster.getByRole('cell', { name: /Adele Vance/ }).waitFor();
+    const adele = roster.getByRole('row').filter({ hasText: 'Adele Vance' });
+    expect(await adele.textContent()).toContain('joined');
+    expect(await adele.textContent()).toContain(`invited (operation ${invite.body.id as string})`);
+    await page.getByRole('region', { name: 'Operations' }).getByRole('cell', { name: 'Completed' }).waitFor();
+    const timeline = page.getByRole('list', { name: /Timeline/ });
+    await timeline.getByRole('button', { name: /POST \/calls\/.*\/participants\/invite → 200/ }).waitFor();
+    const notification = timeline.getByRole('button', { name: /notification: deleted \/communications\/calls\/.*\/operations\// });
+    await notification.waitFor();
+    expect(await page.evaluate('window.notReloaded')).toBe(true);
+
+    // A click shows the notification's full JSON; a delivery shows its JWT decoded and verified.
+    await notification.click();
+    const details = page.getByRole('region', { name: 'Details' });
+    await details.waitFor();
+    expect(await details.textContent()).toContain('"changeType": "deleted"');
+    expect(await details.textContent()).toContain(invite.body.id as string);
+    const delivery = timeline.getByRole('button', { name: /delivery #1: HTTP 202/ }).first();
+    await delivery.focus();
+    await page.keyboard.press('Enter');
+    await details.getByText('JWT verifies against the server’s JWKS').waitFor();
+    expect(await details.textContent()).toContain('"iss": "https://api.botframework.com"');
+    await browser.screenshot(page, 'dashboard-call');
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('controls: advances the virtual clock and edits a person’s behaviour', async () => {
+    await page.getByRole('link', { name: 'World and controls' }).click();
+    await page.getByRole('heading', { name: 'Clock' }).waitFor();
+    const before = ((await c.raw('GET', '/_switchboard/clock')).body as { epochMs: number }).epochMs;
+    await page.getByRole('spinbutton', { name: 'Amount' }).fill('5');
+    await page.getByRole('combobox', { name: 'Unit' }).selectOption('min');
+    await page.getByRole('button', { name: 'Advance clock' }).click();
+    await page.getByRole('status').filter({ hasText: 'Advance by 5 min: done.' }).waitFor();
+    const after = ((await c.raw('GET', '/_switchboard/clock')).body as { epochMs: number }).epochMs;
+    expect(after - before).toBe(5 * 60_000);
+
+    await page.getByRole('button', { name: 'Edit behaviour of Megan Bowen' }).click();
+    const form = page.getByRole('form', { name: 'Behaviour of Megan Bowen' });
+    await form.getByRole('combobox', { name: 'Answer' }).selectOption('decline');
+    await form.getByRole('spinbutton', { name: 'After (ms)' }).fill('250');
+    await form.getByRole('button', { name: 'Save behaviour' }).click();
+    await page.getByRole('row').filter({ hasText: 'Megan Bowen' }).filter({ hasText: 'decline after 250 ms' }).waitFor();
+    const megan = (await c.raw('GET', `/_switchboard/people/${USERS.megan}`)).body as { value: { answer: unknown }[] };
+    expect(megan.value[0]!.answer).toEqual({ action: 'decline', afterMs: 250 });
+    await browser.screenshot(page, 'dashboard-world');
+  });
+
+  it('a dead letter’s Redeliver button sends it again, under its original message id', async () => {
+    failing = true;
+    const mute = await c.raw('POST', `/v1.0/communications/calls/${callId}/mute`, { clientContext: 'dead-letter' });
+    expect(mute.status, mute.text).toBe(200);
+    await c.advance(100);
+    await c.advance(2 * DEFAULT_DISPATCH_OPTIONS.maxAgeMs);
+    const listed = (await c.raw('GET', `/_switchboard/notifications?callId=${callId}`)).body as { value: { messageId: string; status: string }[] };
+    const dead = listed.value.find((n) => n.status === 'deadLettered');
+    expect(dead, JSON.stringify(listed.value.map((n) => n.status))).toBeDefined();
+    failing = false;
+    const before = c.bot.notifications.length;
+
+    await page.getByRole('link', { name: 'Notifications' }).click();
+    const redeliver = page.getByRole('button', { name: `Redeliver ${dead!.messageId}` });
+    await redeliver.waitFor();
+    await browser.screenshot(page, 'dashboard-notifications');
+    await redeliver.click();
+    const got = await c.bot.waitFor((n) => n.messageId === dead!.messageId && n.status === 202, { since: before, description: 'the redelivered notification' });
+    expect(got.verified, got.verifyError).toBe(true);
+    // Live: the row turns delivered and its button goes, without a reload.
+    await page.getByRole('row').filter({ hasText: dead!.messageId }).filter({ hasText: 'delivered' }).waitFor();
+    await redeliver.waitFor({ state: 'detached' });
+  });
+
+  it('stays readable at phone width, and says when a page does not exist', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(`${c.server.httpUrl}/_switchboard/ui/calls/${callId}`);
+    await page.getByRole('heading', { name: 'Timeline' }).waitFor();
+    // Nothing wider than the window: the page does not scroll sideways.
+    expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
+    await browser.screenshot(page, 'dashboard-call-phone');
+    await page.setViewportSize({ width: 1280, height: 800 });
     await page.goto(`${c.server.httpUrl}/_switchboard/ui/no/such/page`);
     await page.getByRole('heading', { name: 'Not found' }).waitFor();
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate('document.activeElement?.textContent')).toBe('Skip to content');
     await page.getByRole('link', { name: 'All calls' }).click();
     await page.getByRole('heading', { name: 'Calls' }).waitFor();
     expect(new URL(page.url()).pathname).toBe('/_switchboard/ui/');
+    expect(pageErrors).toEqual([]);
   });
 });

@@ -4,6 +4,16 @@ import { useEffect, useState } from 'preact/hooks';
 import { onKeyNeeded, setControlKey } from './api.js';
 import { Link, matchPattern, useLocation } from './router.js';
 import { ROUTES } from './routes.js';
+import { useFeedStatus } from './feed.js';
+
+function LiveStatus(): JSX.Element {
+  const status = useFeedStatus();
+  return (
+    <span class="live" role="status">
+      {status === 'live' ? '● live' : status === 'connecting' ? 'connecting…' : 'reconnecting…'}
+    </span>
+  );
+}
 
 function KeyForm(): JSX.Element {
   const [value, setValue] = useState('');
@@ -60,6 +70,7 @@ export function App(): JSX.Element {
             </Link>
           ))}
         </nav>
+        <LiveStatus />
       </header>
       <main id="main" tabIndex={-1}>
         {needsKey ? <KeyForm /> : null}

@@ -5,6 +5,9 @@
 import type { JSX } from 'preact';
 import type { Params } from './router.js';
 import { CallsPage } from './pages/calls.js';
+import { CallPage } from './pages/call.js';
+import { NotificationsPage } from './pages/notifications.js';
+import { WorldPage } from './pages/world.js';
 
 export interface RouteDef {
   pattern: string;
@@ -16,4 +19,7 @@ export interface RouteDef {
 
 export const ROUTES: RouteDef[] = [
   { pattern: '', title: () => 'Calls', page: () => <CallsPage />, nav: 'Calls' },
+  { pattern: 'notifications', title: () => 'Notifications', page: () => <NotificationsPage />, nav: 'Notifications' },
+  { pattern: 'world', title: () => 'World and controls', page: () => <WorldPage />, nav: 'World and controls' },
+  { pattern: 'calls/:id', title: (p) => `Call ${p.id ?? ''}`, page: (p) => <CallPage id={p.id ?? ''} /> },
 ];

@@ -141,6 +141,13 @@ export function createPgOutbox(pool: Pool, instanceId: string): OutboxStore {
     async list(filter) {
       const limit = filter.limit ?? null; // LIMIT NULL means no limit
       const after = filter.afterSeq ?? 0;
+      if (filter.newest) {
+        const { rows } = await pool.query<OutboxRecord>(
+          `SELECT * FROM (SELECT ${OUTBOX_COLUMNS} FROM outbox WHERE seq > $1 AND ($3::text IS NULL OR call_id = $3) ORDER BY seq DESC LIMIT $2) r ORDER BY seq`,
+          [after, limit, filter.callId ?? null],
+        );
+        return rows.map(toOutboxRow);
+      }
       const { rows } =
         filter.callId === undefined
           ? await pool.query<OutboxRecord>(`SELECT ${OUTBOX_COLUMNS} FROM outbox WHERE seq > $1 ORDER BY seq LIMIT $2`, [after, limit])

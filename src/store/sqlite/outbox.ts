@@ -78,6 +78,7 @@ export function createSqliteOutbox(db: Database.Database, mutex: TransactionGate
        SELECT ?, ?, ?, NULL, call_id, json_set(?, '$.messageId', message_id) FROM outbox WHERE seq = ?`,
     ),
     listAll: db.prepare<[number, number], OutboxRecord>(`SELECT ${OUTBOX_COLUMNS} FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?`),
+    listAllNewest: db.prepare<[number, number], OutboxRecord>(`SELECT ${OUTBOX_COLUMNS} FROM outbox WHERE seq > ? ORDER BY seq DESC LIMIT ?`),
     listByCall: db.prepare<[string, number, number], OutboxRecord>(
       `SELECT ${OUTBOX_COLUMNS} FROM outbox WHERE call_id = ? AND seq > ? ORDER BY seq LIMIT ?`,
     ),
@@ -154,6 +155,9 @@ export function createSqliteOutbox(db: Database.Database, mutex: TransactionGate
       mutex.run(() => {
         const limit = filter.limit ?? -1; // SQLite: a negative LIMIT means no limit
         const after = filter.afterSeq ?? 0;
+        if (filter.newest && filter.callId === undefined) return s.listAllNewest.all(after, limit).map(toOutboxRow).reverse();
+        // One call's rows are few: its newest are the tail of all of them.
+        if (filter.newest && filter.callId !== undefined) return s.listByCall.all(filter.callId, after, -1).slice(-(filter.limit ?? 0)).map(toOutboxRow);
         const rows = filter.callId === undefined ? s.listAll.all(after, limit) : s.listByCall.all(filter.callId, after, limit);
         return rows.map(toOutboxRow);
       }),

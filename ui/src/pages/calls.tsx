@@ -4,6 +4,7 @@ import { useEffect, useMemo, useState } from 'preact/hooks';
 import { age, KIND_LABEL } from '../format.js';
 import { Link } from '../router.js';
 import { useResource } from '../use-resource.js';
+import { useDebounced, useFeed } from '../feed.js';
 
 export interface LegSummary {
   id: string;
@@ -36,6 +37,11 @@ function useNow(everyMs: number): number {
 
 export function CallsPage(): JSX.Element {
   const calls = useResource<{ value: LegSummary[] }>('/_switchboard/calls');
+  // Live: any committed command (or a reset) may change the list.
+  const reload = useDebounced(calls.reload);
+  useFeed((e) => {
+    if (e.kind === 'command' || e.kind === 'reset') reload();
+  });
   const [app, setApp] = useState('');
   const [state, setState] = useState('');
   const [text, setText] = useState('');
@@ -106,7 +112,7 @@ export function CallsPage(): JSX.Element {
               {rows.map((r) => (
                 <tr key={r.id}>
                   <td>
-                    <Link href={`calls/${r.legs[0]!.id}`} aria-label={`Call ${r.legs[0]!.id}`}>
+                    <Link href={`calls/${r.legs[0]!.id}`} aria-label={`Conversation ${r.id}`}>
                       <code>{r.id}</code>
                     </Link>
                   </td>
@@ -115,7 +121,7 @@ export function CallsPage(): JSX.Element {
                     <ul class="legs">
                       {r.legs.map((l) => (
                         <li key={l.id}>
-                          <Link href={`calls/${l.id}`}>
+                          <Link href={`calls/${l.id}`} aria-label={`Call ${l.id}`}>
                             <code>{l.id}</code>
                           </Link>{' '}
                           {l.appId} · <span class={`state state-${l.state}`}>{l.state}</span> · {l.direction}

@@ -1,0 +1,141 @@
+/**
+ * The delivery log across calls: the newest notifications with their status and attempts; dead letters get a
+ * Redeliver button (POST /_switchboard/notifications/{messageId}/redeliver: same message id and body, due now).
+ */
+import type { JSX } from 'preact';
+import { useState } from 'preact/hooks';
+import { api } from '../api.js';
+import { useDebounced, useFeed } from '../feed.js';
+import { clockTime } from '../format.js';
+import { Link } from '../router.js';
+import { useResource } from '../use-resource.js';
+import type { NotificationView } from './timeline.js';
+
+const LIMIT = 500;
+const STATUSES = ['pending', 'retrying', 'delivered', 'deadLettered'];
+
+function Redeliver(props: { n: NotificationView; done: () => void }): JSX.Element {
+  const [state, setState] = useState<'idle' | 'busy' | 'error'>('idle');
+  const [message, setMessage] = useState('');
+  return (
+    <>
+      <button
+        type="button"
+        class="primary"
+        aria-label={`Redeliver ${props.n.messageId}`}
+        disabled={state === 'busy'}
+        onClick={() => {
+          setState('busy');
+          api('POST', `/_switchboard/notifications/${encodeURIComponent(props.n.messageId)}/redeliver`).then(
+            () => {
+              setState('idle');
+              props.done();
+            },
+            (e: unknown) => {
+              setState('error');
+              setMessage(e instanceof Error ? e.message : String(e));
+            },
+          );
+        }}
+      >
+        Redeliver
+      </button>
+      {state === 'error' ? <span role="alert"> {message}</span> : null}
+    </>
+  );
+}
+
+export function NotificationsPage(): JSX.Element {
+  const list = useResource<{ value: NotificationView[] }>(`/_switchboard/notifications?limit=${LIMIT}&newest=true`);
+  const [status, setStatus] = useState('');
+  const [text, setText] = useState('');
+  const reload = useDebounced(list.reload);
+  useFeed((e) => {
+    if (e.kind === 'reset' || e.kind === 'delivery' || e.kind === 'redeliver' || (e.kind === 'command' && Array.isArray(e.body.notifications) && e.body.notifications.length > 0)) reload();
+  });
+  const needle = text.trim().toLowerCase();
+  const rows = (list.data?.value ?? [])
+    .filter((n) => status === '' || n.status === status)
+    .filter((n) => needle === '' || JSON.stringify(n).toLowerCase().includes(needle))
+    .reverse();
+  const dead = (list.data?.value ?? []).filter((n) => n.status === 'deadLettered').length;
+  return (
+    <section aria-labelledby="notifications-title">
+      <h1 id="notifications-title">Notifications</h1>
+      <p class="muted">
+        The newest {LIMIT} notifications, newest first, with every delivery attempt. {dead > 0 ? `${dead} dead-lettered.` : ''}
+      </p>
+      <form class="filters" role="search" aria-label="Filter notifications" onSubmit={(e) => e.preventDefault()}>
+        <label>
+          Status
+          <select value={status} onChange={(e) => setStatus(e.currentTarget.value)}>
+            <option value="">any</option>
+            {STATUSES.map((s) => (
+              <option key={s} value={s}>
+                {s}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Search
+          <input type="search" value={text} placeholder="call, message id, resource…" onInput={(e) => setText(e.currentTarget.value)} />
+        </label>
+      </form>
+      {list.error ? <p role="alert">Could not load the notifications: {list.error.message}</p> : null}
+      {list.data && rows.length === 0 ? <p>No notifications{list.data.value.length > 0 ? ' match the filter' : ' yet'}.</p> : null}
+      {rows.length > 0 ? (
+        <div class="table-wrap">
+          <table>
+            <caption class="visually-hidden">Notifications and their delivery attempts</caption>
+            <thead>
+              <tr>
+                <th scope="col">Created</th>
+                <th scope="col">Call</th>
+                <th scope="col">Resource</th>
+                <th scope="col">Status</th>
+                <th scope="col">Attempts</th>
+                <th scope="col">Action</th>
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((n) => {
+                const items = n.body.value ?? [];
+                const last = n.attempts[n.attempts.length - 1];
+                return (
+                  <tr key={n.sequence}>
+                    <td>{clockTime(n.createdDateTime)}</td>
+                    <td>
+                      <Link href={`calls/${n.callId}`} aria-label={`Call ${n.callId}`}>
+                        <code>{n.callId.slice(0, 8)}…</code>
+                      </Link>
+                    </td>
+                    <td>
+                      {items.map((i, k) => (
+                        <div key={k}>
+                          {i.changeType} <code>{i.resourceUrl}</code>
+                        </div>
+                      ))}
+                      <div class="muted">
+                        message <code>{n.messageId}</code>
+                      </div>
+                    </td>
+                    <td>
+                      <span class={`state state-${n.status}`}>{n.status}</span>
+                      {n.nextAttemptDateTime && n.status === 'retrying' ? <div class="muted">next try {clockTime(n.nextAttemptDateTime)}</div> : null}
+                    </td>
+                    <td>
+                      {n.attempts.length}
+                      {last ? <div class="muted">last: {last.statusCode !== null ? `HTTP ${last.statusCode}` : last.error} in {last.durationMs} ms</div> : null}
+                    </td>
+                    <td>{n.status === 'deadLettered' ? <Redeliver n={n} done={list.reload} /> : null}</td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+    </section>
+  );
+}

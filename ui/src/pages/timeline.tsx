@@ -1,0 +1,182 @@
+/**
+ * A conversation's timeline as a sequence diagram: three lanes (the bot, Switchboard, the people) and one arrow per
+ * thing that happened, in the order it happened (real time: the world's clock may stand still). Each arrow is a
+ * button; its details show the full JSON, and for a delivery the notification JWT decoded and checked.
+ */
+import type { JSX } from 'preact';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { api } from '../api.js';
+import type { FeedEvent } from '../feed.js';
+import { clockTime } from '../format.js';
+
+export interface NotificationView {
+  sequence: number;
+  messageId: string;
+  callId: string;
+  status: string;
+  createdDateTime: string;
+  nextAttemptDateTime: string | null;
+  lastError: string | null;
+  attempts: { attempt: number; startedDateTime: string; durationMs: number; statusCode: number | null; error: string | null }[];
+  body: { value?: { changeType?: string; resourceUrl?: string }[] } & Record<string, unknown>;
+}
+
+type Lane = 0 | 1 | 2;
+const LANES = ['Bot', 'Switchboard', 'People'] as const;
+
+export interface Row {
+  key: string;
+  rt: number;
+  at: number;
+  from: Lane;
+  to: Lane;
+  label: string;
+  kind: 'request' | 'notification' | 'delivery' | 'person' | 'timer' | 'control';
+  failed?: boolean;
+  detail: { title: string; json: unknown; token?: string };
+}
+
+const PEOPLE_TIMERS = new Set(['invitee.answer', 'call.targetAnswer', 'call.transferAnswer', 'person.action']);
+const shortPath = (p: string): string => p.replace(/^\/(v1\.0|beta)/i, '').replace(/^\/(communications|app)/i, '');
+const parse = (text: unknown): unknown => {
+  if (typeof text !== 'string') return text;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+};
+
+/** The diagram's rows from a timeline's events, in time order. */
+export function timelineRows(events: readonly FeedEvent[], notifications: readonly NotificationView[]): Row[] {
+  const byMessage = new Map(notifications.map((n) => [n.messageId, n]));
+  const rows: Row[] = [];
+  for (const e of [...events].sort((a, b) => a.rt - b.rt || a.seq - b.seq)) {
+    const b = e.body;
+    if (e.kind === 'request') {
+      const status = b.status as number;
+      rows.push({
+        key: `r${e.seq}`, rt: e.rt, at: e.at, from: 0, to: 1, kind: 'request', failed: status >= 400,
+        label: `${b.method as string} ${shortPath(b.path as string)} → ${status}`,
+        detail: { title: `${b.method as string} ${b.path as string} → ${status}`, json: { requestId: b.requestId, request: parse(b.request), response: parse(b.response) } },
+      });
+    } else if (e.kind === 'command') {
+      const cause = b.cause as { kind: string; timer?: string; what?: string; payload?: Record<string, string>; detail?: unknown };
+      if (cause.kind === 'timer') {
+        const person = PEOPLE_TIMERS.has(cause.timer ?? '');
+        const outcome = cause.payload?.outcome ?? cause.payload?.action;
+        rows.push({
+          key: `t${e.seq}`, rt: e.rt, at: e.at, from: person ? 2 : 1, to: 1, kind: person ? 'person' : 'timer',
+          label: person ? `${cause.timer}${outcome ? `: ${outcome}` : ''} (timer fired)` : `timer ${cause.timer} fired`,
+          detail: { title: `Timer ${cause.timer}`, json: e },
+        });
+      } else if (cause.kind === 'control') {
+        const person = cause.what === 'personAction' || cause.what === 'pressTones' || cause.what === 'incomingCall';
+        rows.push({
+          key: `c${e.seq}`, rt: e.rt, at: e.at, from: person ? 2 : 1, to: 1, kind: person ? 'person' : 'control',
+          label: `${cause.what}${cause.detail ? ` ${JSON.stringify(cause.detail)}` : ''}`,
+          detail: { title: `Control: ${cause.what}`, json: e },
+        });
+      }
+      for (const n of (b.notifications as { messageId: string; callId: string; items: { changeType: string | null; resourceUrl: string | null }[] }[] | undefined) ?? []) {
+        const items = n.items.map((i) => `${i.changeType ?? '?'} ${i.resourceUrl ?? ''}`);
+        rows.push({
+          key: `n${n.messageId}`, rt: e.rt + 1, at: e.at, from: 1, to: 0, kind: 'notification',
+          label: `notification: ${items[0] ?? ''}${items.length > 1 ? ` (+${items.length - 1})` : ''}`,
+          detail: { title: `Notification ${n.messageId}`, json: byMessage.get(n.messageId) ?? n },
+        });
+      }
+    } else if (e.kind === 'delivery') {
+      const outcome = b.outcome as string;
+      const what = b.statusCode !== null ? `HTTP ${b.statusCode as number}` : `error: ${b.error as string}`;
+      const next = typeof b.nextAttemptAt === 'number' ? `, next try ${clockTime(new Date(b.nextAttemptAt).toISOString())}` : '';
+      rows.push({
+        key: `d${e.seq}`, rt: e.rt, at: e.at, from: 1, to: 0, kind: 'delivery', failed: outcome !== 'delivered',
+        label: `delivery #${b.attempt as number}: ${what} in ${b.durationMs as number} ms${outcome === 'deadLettered' ? ', dead-lettered' : next}`,
+        detail: { title: `Delivery attempt ${b.attempt as number} of ${b.messageId as string}`, json: { ...b, token: b.token ? '(decoded below)' : null }, ...(typeof b.token === 'string' ? { token: b.token } : {}) },
+      });
+    } else if (e.kind === 'redeliver') {
+      rows.push({ key: `x${e.seq}`, rt: e.rt, at: e.at, from: 1, to: 1, kind: 'control', label: `redelivery of ${b.messageId as string} queued`, detail: { title: 'Redelivery', json: e } });
+    }
+  }
+  return rows;
+}
+
+interface Verified {
+  header: unknown;
+  claims: unknown;
+  verified: boolean;
+  error: string | null;
+}
+
+function TokenCheck(props: { token: string }): JSX.Element {
+  const [result, setResult] = useState<Verified | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    setResult(null);
+    api<Verified>('POST', '/_switchboard/notification-tokens/verify', { token: props.token }).then(setResult, (e: unknown) => setError(String(e)));
+  }, [props.token]);
+  if (error) return <p role="alert">{error}</p>;
+  if (!result) return <p>Checking the JWT…</p>;
+  return (
+    <div>
+      <p class={result.verified ? 'state-delivered' : 'state-failed'}>
+        <strong>{result.verified ? 'JWT verifies against the server’s JWKS' : `JWT does not verify: ${result.error ?? ''}`}</strong>
+      </p>
+      <h4>JWT header</h4>
+      <pre>{JSON.stringify(result.header, null, 2)}</pre>
+      <h4>JWT claims</h4>
+      <pre>{JSON.stringify(result.claims, null, 2)}</pre>
+    </div>
+  );
+}
+
+export function Timeline(props: { rows: Row[] }): JSX.Element {
+  const [open, setOpen] = useState<Row | null>(null);
+  const detailRef = useRef<HTMLElement>(null);
+  useEffect(() => {
+    if (open) detailRef.current?.focus();
+  }, [open?.key]);
+  return (
+    <div class="timeline-wrap">
+      <div class="lanes" aria-hidden="true">
+        {LANES.map((l) => (
+          <span key={l}>{l}</span>
+        ))}
+      </div>
+      <ol class="timeline" aria-label="Timeline: bot, Switchboard, people">
+        {props.rows.map((r) => {
+          const lo = Math.min(r.from, r.to);
+          const hi = Math.max(r.from, r.to);
+          const dir = r.from === r.to ? 'self' : r.from < r.to ? 'right' : 'left';
+          return (
+            <li key={r.key} class={`tl-row tl-${r.kind}${r.failed ? ' tl-failed' : ''}`}>
+              <span class="tl-time">{clockTime(new Date(r.at).toISOString())}</span>
+              <button
+                type="button"
+                class={`tl-arrow tl-${dir}`}
+                style={{ gridColumn: `${lo + 2} / ${hi + 3}` }}
+                aria-expanded={open?.key === r.key}
+                onClick={() => setOpen(open?.key === r.key ? null : r)}
+              >
+                <span class="visually-hidden">{`${LANES[r.from]} to ${LANES[r.to]}: `}</span>
+                {r.label}
+              </button>
+            </li>
+          );
+        })}
+      </ol>
+      {props.rows.length === 0 ? <p>Nothing yet.</p> : null}
+      {open ? (
+        <section class="card detail" aria-label="Details" tabIndex={-1} ref={detailRef}>
+          <h3>{open.detail.title}</h3>
+          <button type="button" onClick={() => setOpen(null)}>
+            Close details
+          </button>
+          <pre>{JSON.stringify(open.detail.json, null, 2)}</pre>
+          {open.detail.token ? <TokenCheck token={open.detail.token} /> : null}
+        </section>
+      ) : null}
+    </div>
+  );
+}
