@@ -22,7 +22,8 @@ export function banner(sb: Switchboard): string {
     firstApp ? `  Bot app          client id ${firstApp.id}   secret ${firstApp.secret}${isDefault && firstApp.id === DEFAULT_APP_ID && firstApp.secret === DEFAULT_APP_SECRET ? ' (default)' : ''}` : '  Bot app          (none in the world file)',
     `  Trust the CA     NODE_EXTRA_CA_CERTS=${sb.caCertPath}`,
     `  Notify keys      ${sb.httpsUrl}/.well-known/OpenIdConfiguration`,
-    `  Dashboard        ${sb.httpUrl}/_switchboard/ui/  (calls, timelines, notifications, world and controls, live)`,
+    // With a control key, the link carries it in the fragment (never sent to the server; the page keeps it in sessionStorage).
+    `  Dashboard        ${sb.httpUrl}/_switchboard/ui/${sb.controlKey.key !== null ? `#key=${encodeURIComponent(sb.controlKey.key)}` : ''}  (calls, timelines, notifications, world and controls, live)`,
     `  Control API      ${sb.httpUrl}/_switchboard/  (lists the world and every control route; reset, health, ready, incoming-calls, …)`,
     `  Directory        ${cfg.world ?? 'built-in default world'}: ${tenants.length} tenant(s), ${tenants.reduce((n, t) => n + t.apps.length, 0)} app(s), ${tenants.reduce((n, t) => n + t.users.length, 0)} user(s), ${tenants.reduce((n, t) => n + t.meetings.length, 0)} meeting(s)`,
     ...worldBannerLines(sb.directory.world, `${sb.httpUrl}/_switchboard/`).map((row) => `    ${row}`),

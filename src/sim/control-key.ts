@@ -8,7 +8,8 @@
  * Sent as `Authorization: Bearer <key>` or `X-Switchboard-Control-Key: <key>`, compared in constant time; otherwise
  * 401 in the Graph envelope. Exempt: liveness and readiness (`/_switchboard/health`, `/ready`: probes cannot send a
  * key, and they tell nothing), and recording downloads (`/_switchboard/recordings/{id}`: the bot's own
- * recordingAccessToken guards them, as Graph's recording location does).
+ * recordingAccessToken guards them, as Graph's recording location does), and the dashboard's static files
+ * (`/_switchboard/ui/…`: a browser cannot send a header when it opens a page; the page then sends the key itself).
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -21,7 +22,14 @@ export const CONTROL_KEY_HEADER = 'x-switchboard-control-key';
 export const CONTROL_KEY_FILE = 'control-key';
 
 /** Control routes that take no key (see above). */
-export const KEYLESS_CONTROL_ROUTES: ReadonlySet<string> = new Set(['/_switchboard/health', '/_switchboard/ready', '/_switchboard/recordings/:operationId']);
+export const KEYLESS_CONTROL_ROUTES: ReadonlySet<string> = new Set([
+  '/_switchboard/health',
+  '/_switchboard/ready',
+  '/_switchboard/recordings/:operationId',
+  // The dashboard's static files (no data in them): the page loads, then asks for the key its API calls send.
+  '/_switchboard/ui',
+  '/_switchboard/ui/*',
+]);
 
 export interface ControlKey {
   /** The key required, or null when none is (loopback, none configured). */

@@ -9,6 +9,7 @@ import type { Page } from 'playwright-core';
 import { DEFAULT_DISPATCH_OPTIONS } from '../../src/notify/retry-policy.js';
 import { describeBrowser, launchBrowser, type Browser } from '../helpers/browser.js';
 import { inviteUser, MEETING_A, startConformance, USERS, type Conformance } from '../conformance/fixture.js';
+import { fastWorld, startTestServer } from '../helpers/server.js';
 
 describeBrowser('dashboard', () => {
   let c: Conformance;
@@ -135,6 +136,29 @@ describeBrowser('dashboard', () => {
     // Live: the row turns delivered and its button goes, without a reload.
     await page.getByRole('row').filter({ hasText: dead!.messageId }).filter({ hasText: 'delivered' }).waitFor();
     await redeliver.waitFor({ state: 'detached' });
+  });
+
+  it('with a control key: asks for it once, keeps it in the tab, sends it with every request and the live feed', async () => {
+    const KEY = 'dashboard-control-key-0123456789';
+    const keyed = await startTestServer(fastWorld(null), { config: { controlKey: KEY } });
+    const tab = await browser.page();
+    try {
+      await tab.goto(`${keyed.httpUrl}/_switchboard/ui/`);
+      await tab.getByLabel('Control key', { exact: true }).fill(KEY);
+      await tab.getByRole('button', { name: 'Use key' }).click();
+      await tab.getByText('No calls yet.').waitFor();
+      await tab.getByRole('status').filter({ hasText: 'live' }).waitFor();
+      expect(await tab.evaluate('sessionStorage.getItem("switchboard.controlKey")')).toBe(KEY);
+      // The banner's link hands the key over in the fragment (never sent to the server), then drops it from the address.
+      const fresh = await browser.page();
+      await fresh.goto(`${keyed.httpUrl}/_switchboard/ui/#key=${KEY}`);
+      await fresh.getByText('No calls yet.').waitFor();
+      expect(new URL(fresh.url()).hash).toBe('');
+      await fresh.close();
+    } finally {
+      await tab.close();
+      await keyed.close();
+    }
   });
 
   it('stays readable at phone width, and says when a page does not exist', async () => {

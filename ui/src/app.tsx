@@ -20,7 +20,7 @@ function KeyForm(): JSX.Element {
   return (
     <form
       class="key-form"
-      aria-label="Control key"
+      aria-label="Enter the control key"
       onSubmit={(e) => {
         e.preventDefault();
         setControlKey(value.trim());
