@@ -213,6 +213,10 @@ export interface RosterEntry {
   kind: string;
   /** The bot leg's call id, when the participant is a bot. */
   callId: string | null;
+  /** The invite operation that brought this participant in, if one did. */
+  invitedByOperationId: string | null;
+  /** Hold music is playing to this participant (startHoldMusic). */
+  onHold: boolean;
   outcome: unknown;
   /** The Graph `participant`. */
   participant: { id: string; info: { identity: IdentitySet; [key: string]: unknown }; [key: string]: unknown };

@@ -1,6 +1,6 @@
 /**
  * The change feed over HTTP, for the dashboard: `GET /_switchboard/events` streams it as server-sent events (from
- * `?after=` or `Last-Event-ID`: the backlog first, then live); `GET /_switchboard/calls/{id}/timeline` is one
+ * `?after=` or `Last-Event-ID`: the backlog first, then live; without `Accept: text/event-stream`, one JSON page); `GET /_switchboard/calls/{id}/timeline` is one
  * conversation's events (its commands, and its legs' Graph requests and delivery attempts) with its notifications;
  * `POST /_switchboard/notification-tokens/verify` decodes a notification JWT and checks it against the published
  * notification keys. Read side only: nothing here changes state.
@@ -22,6 +22,7 @@ export interface FeedRouteDeps {
 
 const KEEP_ALIVE_MS = 15_000;
 const TIMELINE_LIMIT = 5_000;
+const JSON_PAGE = 500;
 
 const sse = (e: FeedEvent): string => `id: ${e.seq}\nevent: feed\ndata: ${JSON.stringify(e)}\n\n`;
 
@@ -56,6 +57,12 @@ export function feedRoutes(app: FastifyInstance, deps: FeedRouteDeps): void {
 
   app.get<{ Querystring: { after?: string } }>('/_switchboard/events', async (req, reply) => {
     const after = afterOf(req.query.after, req.headers['last-event-id']);
+    // A client that does not ask for a stream (no `Accept: text/event-stream`, as EventSource and the dashboard send)
+    // gets one page of the feed as JSON instead: scripts can read it, and nothing waits on an endless answer.
+    if (!/text\/event-stream/i.test(req.headers.accept ?? '')) {
+      const value = await deps.store.events.after(Math.max(after, 0), JSON_PAGE);
+      return reply.send({ value, next: value.length > 0 ? value[value.length - 1]!.seq : Math.max(after, 0) });
+    }
     // HEAD (Fastify answers it with the GET route): the headers only, not an endless stream.
     if (req.method === 'HEAD') return reply.header('content-type', 'text/event-stream; charset=utf-8').header('cache-control', 'no-cache, no-transform').send();
     const queued: FeedEvent[] = [];

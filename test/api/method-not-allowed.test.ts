@@ -119,7 +119,6 @@ describe('405 Method Not Allowed over the route table', () => {
     for (const [path, allow] of allowSeen) {
       for (const method of allow) {
         if (method === 'POST' && /rotate$/.test(path)) continue; // served (it rotates the key); not worth a side effect
-        if (method === 'GET' && path === '/_switchboard/events') continue; // served: an endless event stream (test/sim/feed.test.ts)
         const res = await send(method, path);
         expect(res.status, `${method} ${path}: ${res.body}`).not.toBe(405);
       }

@@ -87,7 +87,7 @@ describe('public types name every property the control API answers with', () => 
     await control.clock.advance(1000);
     const detail = await control.calls.get(callId);
     expect(Object.keys(detail).sort()).toEqual(keysOf<Public.CallDetail>({ ...summaryKeys, roster: true, operations: true, notifications: true }));
-    expect(Object.keys(detail.roster[0]!).sort()).toEqual(keysOf<Public.RosterEntry>({ status: true, kind: true, callId: true, outcome: true, participant: true }));
+    expect(Object.keys(detail.roster[0]!).sort()).toEqual(keysOf<Public.RosterEntry>({ status: true, kind: true, callId: true, invitedByOperationId: true, onHold: true, outcome: true, participant: true }));
     const op = detail.operations[0]!;
     for (const k of keysOf<Public.OperationView>({ '@odata.type': true, id: true, status: true, clientContext: true, resultInfo: true, type: true, createdDateTime: true, lastModifiedDateTime: true })) expect(op).toHaveProperty([k]);
     expect(Object.keys(await control.calls.operations(callId)).sort()).toEqual(keysOf<Public.CallOperations>({ callId: true, callEnded: true, value: true }));

@@ -27,8 +27,6 @@ const KEY = 'control-key-for-the-matrix-0123456789';
  * dashboard's static files hold no data (the page sends the key with its own requests: test/ui/dashboard.test.ts).
  */
 const KEYLESS = ['/_switchboard/health', '/_switchboard/ready', '/_switchboard/recordings/:operationId', '/_switchboard/ui', '/_switchboard/ui/*'];
-/** Served with the key, but as an endless stream (the change feed's SSE): test/ui/dashboard.test.ts reads it with the key. */
-const STREAMS = ['/_switchboard/events'];
 
 interface Answer {
   status: number;
@@ -103,7 +101,7 @@ describe('the control key over every control route', () => {
   });
 
   it('accepts the key as a bearer and in X-Switchboard-Control-Key; keyless routes need none', async () => {
-    for (const route of controlRoutes.filter((r) => r.method === 'GET' && !r.url.includes(':') && !KEYLESS.includes(r.url) && !STREAMS.includes(r.url))) {
+    for (const route of controlRoutes.filter((r) => r.method === 'GET' && !r.url.includes(':') && !KEYLESS.includes(r.url))) {
       for (const headers of [{ authorization: `Bearer ${KEY}` }, { 'x-switchboard-control-key': KEY }] as Record<string, string>[]) {
         const res = await send(server.httpUrl, 'GET', route.url, headers);
         expect(res.status, `${route.url}: ${res.body}`).toBe(200);
