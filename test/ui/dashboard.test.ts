@@ -165,6 +165,8 @@ describeBrowser('dashboard', () => {
     await page.setViewportSize({ width: 390, height: 844 });
     await page.goto(`${c.server.httpUrl}/_switchboard/ui/calls/${callId}`);
     await page.getByRole('heading', { name: 'Timeline' }).waitFor();
+    // The day of failed retries before the dead letter is one row per notification, not hundreds.
+    await page.getByRole('button', { name: /delivery #1–#\d+: HTTP 500 ×\d+/ }).first().waitFor();
     // Nothing wider than the window: the page does not scroll sideways.
     expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
     await browser.screenshot(page, 'dashboard-call-phone');

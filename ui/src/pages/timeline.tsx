@@ -34,6 +34,8 @@ export interface Row {
   kind: 'request' | 'notification' | 'delivery' | 'person' | 'timer' | 'control';
   failed?: boolean;
   detail: { title: string; json: unknown; token?: string };
+  /** A run of failed attempts of one notification folded into this row. */
+  retries?: { messageId: string; what: string; count: number; first: Record<string, unknown>; last: Record<string, unknown> };
 }
 
 const PEOPLE_TIMERS = new Set(['invitee.answer', 'call.targetAnswer', 'call.transferAnswer', 'person.action']);
@@ -90,7 +92,19 @@ export function timelineRows(events: readonly FeedEvent[], notifications: readon
       const outcome = b.outcome as string;
       const what = b.statusCode !== null ? `HTTP ${b.statusCode as number}` : `error: ${b.error as string}`;
       const next = typeof b.nextAttemptAt === 'number' ? `, next try ${clockTime(new Date(b.nextAttemptAt).toISOString())}` : '';
+      // A callback failing for a day makes hundreds of retries: consecutive failed attempts of one notification
+      // with the same result are one row (the count, the first and the latest attempt).
+      const prev = rows[rows.length - 1];
+      const run = prev?.retries;
+      if (outcome === 'retrying' && run && run.messageId === b.messageId && run.what === what) {
+        run.count += 1;
+        run.last = b;
+        prev.label = `delivery #${run.first.attempt as number}–#${b.attempt as number}: ${what} ×${run.count}${next}`;
+        prev.detail = { title: `Delivery attempts ${run.first.attempt as number}–${b.attempt as number} of ${b.messageId}`, json: { attempts: run.count, first: run.first, latest: { ...b, token: null } } };
+        continue;
+      }
       rows.push({
+        ...(outcome === 'retrying' ? { retries: { messageId: b.messageId as string, what, count: 1, first: { ...b, token: null }, last: b } } : {}),
         key: `d${e.seq}`, rt: e.rt, at: e.at, from: 1, to: 0, kind: 'delivery', failed: outcome !== 'delivered',
         label: `delivery #${b.attempt as number}: ${what} in ${b.durationMs as number} ms${outcome === 'deadLettered' ? ', dead-lettered' : next}`,
         detail: { title: `Delivery attempt ${b.attempt as number} of ${b.messageId as string}`, json: { ...b, token: b.token ? '(decoded below)' : null }, ...(typeof b.token === 'string' ? { token: b.token } : {}) },
@@ -131,8 +145,13 @@ function TokenCheck(props: { token: string }): JSX.Element {
   );
 }
 
+/** Rows shown at most (the newest); a long-running call's earlier rows stay in GET …/timeline. */
+const MAX_ROWS = 1000;
+
 export function Timeline(props: { rows: Row[] }): JSX.Element {
   const [open, setOpen] = useState<Row | null>(null);
+  const hidden = Math.max(0, props.rows.length - MAX_ROWS);
+  const shown = hidden > 0 ? props.rows.slice(hidden) : props.rows;
   const detailRef = useRef<HTMLElement>(null);
   useEffect(() => {
     if (open) detailRef.current?.focus();
@@ -144,8 +163,9 @@ export function Timeline(props: { rows: Row[] }): JSX.Element {
           <span key={l}>{l}</span>
         ))}
       </div>
+      {hidden > 0 ? <p class="muted">{hidden} earlier entries not shown.</p> : null}
       <ol class="timeline" aria-label="Timeline: bot, Switchboard, people">
-        {props.rows.map((r) => {
+        {shown.map((r) => {
           const lo = Math.min(r.from, r.to);
           const hi = Math.max(r.from, r.to);
           const dir = r.from === r.to ? 'self' : r.from < r.to ? 'right' : 'left';
