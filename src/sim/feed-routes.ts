@@ -104,6 +104,22 @@ export function feedRoutes(app: FastifyInstance, deps: FeedRouteDeps): void {
     raw.on('close', end);
   });
 
+  // Ended legs are deleted from the store (Graph answers 404); the feed remembers them while it holds their end.
+  app.get<{ Querystring: { limit?: string } }>('/_switchboard/ended-calls', async (req) => {
+    const limit = req.query.limit === undefined ? 50 : /^\d{1,4}$/.test(req.query.limit) ? Number(req.query.limit) : NaN;
+    if (!(limit >= 1 && limit <= 1000)) throw badRequest(`limit must be a whole number from 1 to 1000; got '${req.query.limit}'.`, 'limit');
+    const value: Record<string, unknown>[] = [];
+    const seen = new Set<string>();
+    for (const e of await deps.store.events.commandsMentioning('"state":"terminated"', limit)) {
+      for (const l of (e.body.legs as { id: string; state: string; appId: string; direction: string }[] | undefined) ?? []) {
+        if (l.state !== 'terminated' || seen.has(l.id)) continue;
+        seen.add(l.id);
+        value.push({ id: l.id, appId: l.appId, direction: l.direction, conversationId: e.conversationId, endedDateTime: new Date(e.at).toISOString() });
+      }
+    }
+    return { value: value.slice(0, limit) };
+  });
+
   app.get<{ Params: { id: string } }>('/_switchboard/calls/:id/timeline', async (req) => {
     const id = req.params.id.toLowerCase();
     const live = await deps.store.transact(async (tx) => {

@@ -14,6 +14,7 @@ import type { WorldSync } from './world-sync.js';
 /** What each control route does, for the listing; a route missing here is still listed (method and path). */
 const CONTROL_ROUTE_PURPOSE: Record<string, string> = {
   'GET /_switchboard/events': 'The change feed as server-sent events (?after= or Last-Event-ID to catch up): commands, Graph requests, deliveries.',
+  'GET /_switchboard/ended-calls': 'Call legs that ended recently (?limit=, newest first), from the change feed.',
   'GET /_switchboard/calls/:id/timeline': 'A call’s conversation in order: commands, the bot’s Graph requests with bodies, notifications, delivery attempts.',
   'POST /_switchboard/notification-tokens/verify': 'Decodes a notification JWT ({"token"}) and checks it against the published notification keys.',
   'GET /_switchboard/ui/*': 'The dashboard (a page for a browser): calls, timelines, notifications, world and controls, live.',

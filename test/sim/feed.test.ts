@@ -93,6 +93,9 @@ describe('change feed over HTTP', () => {
     await expect.poll(async () => (await timeline()).events.some((e: { kind: string; body: { method?: string } }) => e.kind === 'request' && e.body.method === 'DELETE')).toBe(true);
     t = await timeline();
     expect(t.live).toBe(false);
+    const ended = (await c.raw('GET', '/_switchboard/ended-calls')).body as { value: { id: string; conversationId: string }[] };
+    expect(ended.value[0]).toMatchObject({ id: callId, conversationId: t.conversationId });
+    expect((await c.raw('GET', '/_switchboard/ended-calls?limit=0')).status).toBe(400);
     expect((await c.raw('GET', '/_switchboard/calls/no-such-call/timeline')).status).toBe(404);
   });
 

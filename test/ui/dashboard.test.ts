@@ -177,6 +177,8 @@ describeBrowser('dashboard', () => {
     expect(await page.evaluate('document.activeElement?.textContent')).toBe('Skip to content');
     await page.getByRole('link', { name: 'All calls' }).click();
     await page.getByRole('heading', { name: 'Calls' }).waitFor();
+    // The call ended (its keep-alive lapsed in the two days the clock moved): listed as recently ended, still linked.
+    await page.getByRole('region', { name: 'Recently ended' }).getByRole('link', { name: `Ended call ${callId}` }).waitFor();
     expect(new URL(page.url()).pathname).toBe('/_switchboard/ui/');
     expect(pageErrors).toEqual([]);
   });

@@ -17,6 +17,14 @@ export interface LegSummary {
   conversation: { id: string; kind: string; threadId: string | null; meetingId: string | null } | null;
 }
 
+interface EndedLeg {
+  id: string;
+  appId: string;
+  direction: string;
+  conversationId: string | null;
+  endedDateTime: string;
+}
+
 interface ConversationRow {
   id: string;
   kind: string;
@@ -37,8 +45,12 @@ function useNow(everyMs: number): number {
 
 export function CallsPage(): JSX.Element {
   const calls = useResource<{ value: LegSummary[] }>('/_switchboard/calls');
-  // Live: any committed command (or a reset) may change the list.
-  const reload = useDebounced(calls.reload);
+  const ended = useResource<{ value: EndedLeg[] }>('/_switchboard/ended-calls?limit=50');
+  // Live: any committed command (or a reset) may change the lists.
+  const reload = useDebounced(() => {
+    calls.reload();
+    ended.reload();
+  });
   useFeed((e) => {
     if (e.kind === 'command' || e.kind === 'reset') reload();
   });
@@ -136,6 +148,25 @@ export function CallsPage(): JSX.Element {
           </table>
         </div>
       ) : null}
+      <section aria-labelledby="ended-title">
+        <h2 id="ended-title">Recently ended</h2>
+        {(ended.data?.value ?? []).length === 0 ? (
+          <p>None.</p>
+        ) : (
+          <ul class="legs">
+            {ended.data!.value
+              .filter((l) => (app === '' || l.appId === app) && (text.trim() === '' || JSON.stringify(l).toLowerCase().includes(text.trim().toLowerCase())))
+              .map((l) => (
+                <li key={l.id}>
+                  <Link href={`calls/${l.id}`} aria-label={`Ended call ${l.id}`}>
+                    <code>{l.id}</code>
+                  </Link>{' '}
+                  {l.appId} · {l.direction} · ended {age(l.endedDateTime, now)} ago
+                </li>
+              ))}
+          </ul>
+        )}
+      </section>
     </section>
   );
 }
