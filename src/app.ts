@@ -145,7 +145,7 @@ export function buildApp(deps: AppDeps, serverFactory?: FastifyServerFactory): F
   const notificationKeys = deps.notificationKeys;
   feedRoutes(app, {
     store: deps.store,
-    feed: deps.feed ?? new ChangeFeed({ events: deps.store.events, pollMs: 1000, gapWaitMs: 0 }),
+    feed: deps.feed ?? new ChangeFeed({ events: deps.store.events, pollMs: 1000, gapWaitMs: 0, epoch: deps.store.kind }),
     publishedKeys: notificationKeys ? () => notificationKeys.published() : () => Promise.resolve([deps.auth.keys.notification.publicJwk]),
     notificationIssuer: deps.notificationIssuer ?? deps.auth.notificationIssuer,
   });

@@ -2,6 +2,7 @@
  * startSwitchboard: load config and world → open store → keys and TLS → build app → start the dispatcher and
  * timer loop → listen on http and https. Returns a handle with the URLs and close().
  */
+import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { answerClientError } from './api/error-envelope.js';
 import { mkdirSync } from 'node:fs';
@@ -169,7 +170,11 @@ export async function startSwitchboard(config: Config, opts: StartOptions = {}):
   });
   const signer = new NotificationSigner({ key: notificationKeys, issuer: config.notificationIssuer, clock: authClock });
 
-  const feed = new ChangeFeed({ events: store.events, pollMs: FEED_POLL_MS[store.kind], gapWaitMs: store.kind === 'postgres' ? FEED_GAP_WAIT_MS : 0, log });
+  const feed = new ChangeFeed({
+    events: store.events, pollMs: FEED_POLL_MS[store.kind], gapWaitMs: store.kind === 'postgres' ? FEED_GAP_WAIT_MS : 0, log,
+    // PostgreSQL's events table is shared and kept; SQLite's is this process's own, in memory (src/store/sqlite/store.ts).
+    epoch: store.kind === 'postgres' ? 'postgres' : randomUUID(),
+  });
   const retention = new EventRetention(store.events, FEED_KEEP, FEED_PRUNE_EVERY, log);
   const requestLog = new RequestLog({
     events: store.events,

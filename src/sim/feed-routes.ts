@@ -55,8 +55,9 @@ export function feedRoutes(app: FastifyInstance, deps: FeedRouteDeps): void {
     done();
   });
 
-  app.get<{ Querystring: { after?: string } }>('/_switchboard/events', async (req, reply) => {
-    const after = afterOf(req.query.after, req.headers['last-event-id']);
+  app.get<{ Querystring: { after?: string; epoch?: string } }>('/_switchboard/events', async (req, reply) => {
+    // A seq from another epoch (this server restarted with a feed of its own) names nothing here: start from now.
+    const after = req.query.epoch !== undefined && req.query.epoch !== deps.feed.epoch ? -1 : afterOf(req.query.after, req.headers['last-event-id']);
     // A client that does not ask for a stream (no `Accept: text/event-stream`, as EventSource and the dashboard send)
     // gets one page of the feed as JSON instead: scripts can read it, and nothing waits on an endless answer.
     if (!/text\/event-stream/i.test(req.headers.accept ?? '')) {
@@ -87,7 +88,7 @@ export function feedRoutes(app: FastifyInstance, deps: FeedRouteDeps): void {
       connection: 'keep-alive',
     });
     // `ready` tells the page where the feed stands (and that it is connected); without ?after it starts from now.
-    raw.write(`retry: 2000\nevent: ready\ndata: ${JSON.stringify({ head })}\n\n`);
+    raw.write(`retry: 2000\nevent: ready\ndata: ${JSON.stringify({ head, epoch: deps.feed.epoch })}\n\n`);
     lastSent = after < 0 ? head : after;
     if (after >= 0 && after < head) send(await deps.feed.backlog(after, head));
     lastSent = Math.max(lastSent, head);

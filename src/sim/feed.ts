@@ -16,6 +16,12 @@ export interface ChangeFeedOptions {
   pollMs: number;
   /** How long a gap in `seq` may hold delivery back (ms); 0 where commits cannot be out of order (SQLite). */
   gapWaitMs: number;
+  /**
+   * Names the sequence the feed's `seq`s belong to: the same for every instance of a shared store (PostgreSQL), new
+   * at each start where the feed is the process's own (SQLite keeps it in memory), so a watcher that reconnects
+   * after a restart knows its last seq means nothing here any more.
+   */
+  epoch: string;
   log?: (level: 'warn', msg: string, data?: unknown) => void;
 }
 
@@ -36,6 +42,10 @@ export class ChangeFeed {
 
   constructor(opts: ChangeFeedOptions) {
     this.#opts = opts;
+  }
+
+  get epoch(): string {
+    return this.#opts.epoch;
   }
 
   get watchers(): number {

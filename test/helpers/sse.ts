@@ -5,7 +5,7 @@ export interface FeedReader {
   /** `feed` events in arrival order. */
   events: FeedEvent[];
   /** The `ready` event's data (where the feed stood when the stream opened). */
-  ready: Promise<{ head: number }>;
+  ready: Promise<{ head: number; epoch: string }>;
   waitFor(pred: (e: FeedEvent) => boolean, what: string, timeoutMs?: number): Promise<FeedEvent>;
   close(): void;
 }
@@ -17,8 +17,8 @@ export async function readFeed(url: string, headers: Record<string, string> = {}
   if (!res.headers.get('content-type')?.startsWith('text/event-stream')) throw new Error(`${url}: content-type ${res.headers.get('content-type')}`);
   const events: FeedEvent[] = [];
   const waiters = new Set<() => void>();
-  let onReady!: (v: { head: number }) => void;
-  const ready = new Promise<{ head: number }>((r) => (onReady = r));
+  let onReady!: (v: { head: number; epoch: string }) => void;
+  const ready = new Promise<{ head: number; epoch: string }>((r) => (onReady = r));
   void (async () => {
     const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
     let buffer = '';
@@ -34,7 +34,7 @@ export async function readFeed(url: string, headers: Record<string, string> = {}
           const type = /^event: (.*)$/m.exec(block)?.[1];
           const data = /^data: (.*)$/m.exec(block)?.[1];
           if (data === undefined) continue;
-          if (type === 'ready') onReady(JSON.parse(data) as { head: number });
+          if (type === 'ready') onReady(JSON.parse(data) as { head: number; epoch: string });
           if (type === 'feed') events.push(JSON.parse(data) as FeedEvent);
           for (const w of [...waiters]) w();
         }

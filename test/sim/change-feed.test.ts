@@ -45,7 +45,7 @@ describe('ChangeFeed', () => {
   it('reads nothing while nobody watches, then delivers new events in order, each once', async () => {
     const events = fakeEvents();
     events.rows.push(event(1));
-    const feed = new ChangeFeed({ events, pollMs: 20, gapWaitMs: 0 });
+    const feed = new ChangeFeed({ events, pollMs: 20, gapWaitMs: 0, epoch: 'test' });
     feeds.push(feed);
     await new Promise((r) => setTimeout(r, 60));
     expect(events.reads).toBe(0);
@@ -67,7 +67,7 @@ describe('ChangeFeed', () => {
 
   it('holds back events behind a gap until it fills', async () => {
     const events = fakeEvents();
-    const feed = new ChangeFeed({ events, pollMs: 20, gapWaitMs: 10_000 });
+    const feed = new ChangeFeed({ events, pollMs: 20, gapWaitMs: 10_000, epoch: 'test' });
     feeds.push(feed);
     const got: number[] = [];
     await feed.subscribe((es) => got.push(...es.map((e) => e.seq)));
@@ -83,7 +83,7 @@ describe('ChangeFeed', () => {
 
   it('skips a gap that does not fill within gapWaitMs (a rolled-back insert)', async () => {
     const events = fakeEvents();
-    const feed = new ChangeFeed({ events, pollMs: 20, gapWaitMs: 150 });
+    const feed = new ChangeFeed({ events, pollMs: 20, gapWaitMs: 150, epoch: 'test' });
     feeds.push(feed);
     const got: number[] = [];
     await feed.subscribe((es) => got.push(...es.map((e) => e.seq)));
@@ -107,7 +107,7 @@ describePostgres('ChangeFeed on PostgreSQL with several instances', () => {
     const a = await openPostgresStore({ connectionString: TEST_POSTGRES_URL, schema });
     const b = await openPostgresStore({ connectionString: TEST_POSTGRES_URL, schema });
     stores.push(a, b);
-    const feedB = new ChangeFeed({ events: b.events, pollMs: 50, gapWaitMs: 3000 });
+    const feedB = new ChangeFeed({ events: b.events, pollMs: 50, gapWaitMs: 3000, epoch: 'test' });
     feeds.push(feedB);
     const got: FeedEvent[] = [];
     await feedB.subscribe((es) => got.push(...es));

@@ -67,6 +67,18 @@ describe('change feed over HTTP', () => {
     expect(page.next).toBe(page.value[page.value.length - 1]!.seq);
     const head = await fetch(`${c.server.httpUrl}/_switchboard/events`, { method: 'HEAD', headers: { accept: 'text/event-stream' } });
     expect([head.status, head.headers.get('content-type')]).toEqual([200, 'text/event-stream; charset=utf-8']);
+    // A seq from another epoch (the server restarted, its SQLite feed is new) replays nothing: it starts from now.
+    const ready = await feed.ready;
+    expect(ready.epoch).toBe(c.server.sb.feed.epoch);
+    const otherEpoch = await readFeed(`${c.server.httpUrl}/_switchboard/events?epoch=before-a-restart`, { 'last-event-id': String(first.seq - 1) });
+    try {
+      const { head } = await otherEpoch.ready;
+      expect(head).toBeGreaterThanOrEqual(feed.events[feed.events.length - 1]!.seq);
+      await new Promise((r) => setTimeout(r, 100));
+      expect(otherEpoch.events).toEqual([]);
+    } finally {
+      otherEpoch.close();
+    }
     const bad = await fetch(`${c.server.httpUrl}/_switchboard/events?after=-1`);
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: { innerError?: unknown } }).error.innerError).toBeDefined();

@@ -42,7 +42,7 @@ describe('sqlite store', () => {
 
     const raw = new Database(path, { readonly: true });
     expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
-    expect(raw.prepare('SELECT version, name FROM schema_migrations ORDER BY version').all()).toEqual([{ version: 1, name: 'init' }, { version: 2, name: 'online_meetings' }, { version: 3, name: 'participant_identity_key' }, { version: 4, name: 'world_changes' }, { version: 5, name: 'outbox_requeued_at' }, { version: 6, name: 'events' }]);
+    expect(raw.prepare('SELECT version, name FROM schema_migrations ORDER BY version').all()).toEqual([{ version: 1, name: 'init' }, { version: 2, name: 'online_meetings' }, { version: 3, name: 'participant_identity_key' }, { version: 4, name: 'world_changes' }, { version: 5, name: 'outbox_requeued_at' }]);
     raw.close();
   });
 

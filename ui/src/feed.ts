@@ -23,6 +23,8 @@ const statusListeners = new Set<(s: FeedStatus) => void>();
 let status: FeedStatus = 'connecting';
 let started = false;
 let lastSeq: number | null = null;
+/** The server's feed epoch: a new one (a SQLite server restarted) means every page reloads what it shows. */
+let epoch: string | null = null;
 
 function setStatus(s: FeedStatus): void {
   status = s;
@@ -32,7 +34,7 @@ function setStatus(s: FeedStatus): void {
 async function connectOnce(): Promise<void> {
   const headers: Record<string, string> = { accept: 'text/event-stream', ...authHeaders() };
   if (lastSeq !== null) headers['last-event-id'] = String(lastSeq);
-  const res = await fetch('/_switchboard/events', { headers });
+  const res = await fetch(`/_switchboard/events${epoch !== null ? `?epoch=${encodeURIComponent(epoch)}` : ''}`, { headers });
   if (!res.ok || !res.body) throw new Error(`events: ${res.status}`);
   const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
   let buffer = '';
@@ -48,7 +50,15 @@ async function connectOnce(): Promise<void> {
       const data = /^data: (.*)$/m.exec(block)?.[1];
       if (data === undefined) continue;
       if (type === 'ready') {
-        lastSeq ??= (JSON.parse(data) as { head: number }).head;
+        const ready = JSON.parse(data) as { head: number; epoch: string };
+        if (epoch !== null && ready.epoch !== epoch) {
+          // The server's feed started over (a restart): what the pages show may be stale; they reload on a reset.
+          lastSeq = null;
+          const reset: FeedEvent = { seq: ready.head, kind: 'reset', rt: 0, at: 0, conversationId: null, callId: null, body: {} };
+          for (const l of [...listeners]) l(reset);
+        }
+        epoch = ready.epoch;
+        lastSeq ??= ready.head;
         setStatus('live');
       } else if (type === 'feed') {
         const e = JSON.parse(data) as FeedEvent;

@@ -43,7 +43,7 @@ export function createPgEvents(pool: Pool): EventStore {
       return r.rows[0]?.seq ?? 0;
     },
     async prune(keep) {
-      const r = await pool.query('DELETE FROM events WHERE seq <= (SELECT MAX(seq) FROM events) - $1', [Math.max(0, keep)]);
+      const r = await pool.query('DELETE FROM events WHERE seq <= (SELECT MAX(seq) FROM events) - $1', [Math.max(1, keep)]);
       return r.rowCount ?? 0;
     },
   };

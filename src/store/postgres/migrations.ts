@@ -170,6 +170,7 @@ ALTER TABLE outbox ADD COLUMN requeued_at BIGINT;
 const EVENTS = /* sql */ `
 -- The change feed (src/store/store.ts EventStore): append-only, bounded by pruning, emptied by a reset. Commands
 -- write theirs in their own transaction (batched with their other writes); every instance tails it by seq.
+-- No index but the key: every command pays for each one, and the dashboard's reads scan this bounded table.
 CREATE TABLE events (
   seq             BIGSERIAL PRIMARY KEY,
   rt              BIGINT NOT NULL,   -- real time, microseconds since the epoch (timeline order)
@@ -179,8 +180,6 @@ CREATE TABLE events (
   call_id         TEXT,              -- request, delivery, redeliver: the call leg
   body            TEXT NOT NULL      -- JSON
 );
-CREATE INDEX events_conversation ON events (conversation_id) WHERE conversation_id IS NOT NULL;
-CREATE INDEX events_call ON events (call_id) WHERE call_id IS NOT NULL;
 `;
 
 export const PG_MIGRATIONS: readonly PgMigration[] = [

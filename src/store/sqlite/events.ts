@@ -22,6 +22,7 @@ export function createSqliteEvents(db: Database.Database, mutex: TransactionGate
       `SELECT ${EVENT_COLUMNS} FROM events WHERE kind = 'command' AND instr(body, ?) > 0 ORDER BY seq DESC LIMIT ?`,
     ),
     latest: db.prepare<[], { seq: number | null }>('SELECT MAX(seq) AS seq FROM events'),
+    // Keeps at least the newest row: seq (the rowid) goes on from it.
     prune: db.prepare<[number]>('DELETE FROM events WHERE seq <= (SELECT MAX(seq) FROM events) - ?'),
   };
   const appendAll = db.transaction((events: Parameters<EventStore['append']>[0]) => {
@@ -34,6 +35,6 @@ export function createSqliteEvents(db: Database.Database, mutex: TransactionGate
       mutex.run(() => s.ofConversation.all(conversationId, JSON.stringify(callIds), limit).map(toFeedEvent).reverse()),
     commandsMentioning: (text, limit) => mutex.run(() => s.mentioning.all(text, limit).map(toFeedEvent)),
     latestSeq: () => mutex.run(() => s.latest.get()?.seq ?? 0),
-    prune: (keep) => mutex.run(() => s.prune.run(Math.max(0, keep)).changes),
+    prune: (keep) => mutex.run(() => s.prune.run(Math.max(1, keep)).changes),
   };
 }

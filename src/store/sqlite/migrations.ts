@@ -147,21 +147,6 @@ const OUTBOX_REQUEUED_AT = /* sql */ `
 ALTER TABLE outbox ADD COLUMN requeued_at INTEGER;
 `;
 
-const EVENTS = /* sql */ `
--- The change feed (src/store/store.ts EventStore): append-only, bounded by pruning, emptied by a reset. Commands
--- write theirs in their own transaction; the dashboard tails it by seq and orders a timeline by rt.
-CREATE TABLE events (
-  seq             INTEGER PRIMARY KEY AUTOINCREMENT,
-  rt              INTEGER NOT NULL,  -- real time, microseconds since the epoch (timeline order)
-  at              INTEGER NOT NULL,  -- the world's time, epoch ms
-  kind            TEXT NOT NULL,     -- 'command' | 'request' | 'delivery' | 'redeliver' | 'reset'
-  conversation_id TEXT,              -- command: the conversation it changed
-  call_id         TEXT,              -- request, delivery, redeliver: the call leg
-  body            TEXT NOT NULL      -- JSON
-);
-CREATE INDEX events_conversation ON events (conversation_id) WHERE conversation_id IS NOT NULL;
-CREATE INDEX events_call ON events (call_id) WHERE call_id IS NOT NULL;
-`;
 
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'init', sql: INIT },
@@ -169,5 +154,4 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 3, name: 'participant_identity_key', sql: PARTICIPANT_IDENTITY_KEY },
   { version: 4, name: 'world_changes', sql: WORLD_CHANGES },
   { version: 5, name: 'outbox_requeued_at', sql: OUTBOX_REQUEUED_AT },
-  { version: 6, name: 'events', sql: EVENTS },
 ];
