@@ -24,6 +24,8 @@ describeBrowser('dashboard', () => {
     c = await startConformance(undefined, { virtual: true, botRespond: () => (failing ? 500 : 202) });
     browser = await launchBrowser();
     page = await browser.page();
+    // Under vitest's own 30 s per test, so a missing element fails with its locator named.
+    page.setDefaultTimeout(10_000);
     // Everything the page loads must come from Switchboard itself.
     page.on('request', (r) => {
       if (!r.url().startsWith(c.server.httpUrl) && !r.url().startsWith('data:')) foreign.push(r.url());
@@ -180,6 +182,35 @@ describeBrowser('dashboard', () => {
     // The call ended (its keep-alive lapsed in the two days the clock moved): listed as recently ended, still linked.
     await page.getByRole('region', { name: 'Recently ended' }).getByRole('link', { name: `Ended call ${callId}` }).waitFor();
     expect(new URL(page.url()).pathname).toBe('/_switchboard/ui/');
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('controls: edits the faults, rotates the signing key, resets the world (last: it empties everything)', async () => {
+    await page.getByRole('link', { name: 'World and controls' }).click();
+    const fault = [{ on: 'invite', when: { replacesCallId: true }, result: { code: 500, subcode: 9999, message: 'injected' } }];
+    await page.getByRole('textbox', { name: 'Faults (JSON list)' }).fill(JSON.stringify(fault));
+    await page.getByRole('button', { name: 'Save faults' }).click();
+    await page.getByRole('status').filter({ hasText: 'Save faults: done.' }).waitFor();
+    expect(((await c.raw('GET', '/_switchboard/faults')).body as { faults: unknown[] }).faults).toEqual([{ ...fault[0], afterMs: 0 }]);
+    // A bad list is refused with the API's message naming the property, and nothing changes.
+    await page.getByRole('textbox', { name: 'Faults (JSON list)' }).fill('[{"on":"nothing"}]');
+    await page.getByRole('button', { name: 'Save faults' }).click();
+    await page.getByRole('status').filter({ hasText: 'faults[0]' }).waitFor();
+    expect(((await c.raw('GET', '/_switchboard/faults')).body as { faults: unknown[] }).faults).toHaveLength(1);
+
+    const kid = ((await c.raw('GET', '/_switchboard/notification-keys')).body as { current: { kid: string } }).current.kid;
+    await page.getByRole('button', { name: 'Rotate signing key' }).click();
+    await page.getByRole('status').filter({ hasText: 'Rotate signing key: done.' }).waitFor();
+    const rotated = ((await c.raw('GET', '/_switchboard/notification-keys')).body as { current: { kid: string } }).current.kid;
+    expect(rotated).not.toBe(kid);
+    await page.getByText(rotated).waitFor();
+
+    await page.getByRole('button', { name: 'Reset world…' }).click();
+    await page.getByRole('button', { name: 'Confirm reset' }).click();
+    await page.getByRole('status').filter({ hasText: 'Reset: done.' }).waitFor();
+    expect(((await c.raw('GET', '/_switchboard/faults')).body as { faults: unknown[] }).faults).toEqual([]);
+    await expect.poll(() => page.getByRole('textbox', { name: 'Faults (JSON list)' }).inputValue()).toBe('[]');
+    expect(((await c.raw('GET', '/_switchboard/calls')).body as { value: unknown[] }).value).toEqual([]);
     expect(pageErrors).toEqual([]);
   });
 });

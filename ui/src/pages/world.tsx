@@ -239,6 +239,7 @@ export function WorldPage(): JSX.Element {
                   setConfirmReset(false);
                   void resetAct.run('Reset', async () => {
                     await api('POST', '/_switchboard/reset', {});
+                    setFaultText(null);
                     reloadAll();
                   });
                 }}
