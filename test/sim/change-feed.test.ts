@@ -7,6 +7,9 @@ import { ChangeFeed } from '../../src/sim/feed.js';
 import { openPostgresStore } from '../../src/store/postgres/store.js';
 import type { EventStore, FeedEvent, FeedEventInput, Store } from '../../src/store/store.js';
 import { describePostgres, TEST_POSTGRES_URL, testSchemas } from '../helpers/postgres.js';
+import { fastWorld, startTestServer } from '../helpers/server.js';
+import { readFeed } from '../helpers/sse.js';
+import { DEFAULT_APP_ID, DEFAULT_TENANT_ID, DEFAULT_USERS } from '../../src/sim/default-world.js';
 
 const event = (seq: number): FeedEvent => ({ seq, kind: 'command', rt: seq, at: seq, conversationId: 'c', callId: null, body: {} });
 
@@ -119,5 +122,30 @@ describePostgres('ChangeFeed on PostgreSQL with several instances', () => {
     const seqs = got.map((e) => e.seq);
     expect(seqs).toEqual([...seqs].sort((x, y) => x - y));
     expect(new Set(got.map((e) => e.body.n)).size).toBe(21);
+  });
+
+  it('a dashboard stream on one server shows a call another server on the same database took', async () => {
+    const config = { postgres: TEST_POSTGRES_URL, postgresSchema: freshSchema() };
+    // The callback refuses connections: deliveries fail and retry, which changes nothing here.
+    const a = await startTestServer(fastWorld('http://127.0.0.1:9/callback'), { config });
+    const b = await startTestServer(fastWorld('http://127.0.0.1:9/callback'), { config });
+    const onB = await readFeed(`${b.httpUrl}/_switchboard/events`);
+    try {
+      await onB.ready;
+      const res = await fetch(`${a.httpUrl}/_switchboard/incoming-calls`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ tenantId: DEFAULT_TENANT_ID, source: { user: { id: DEFAULT_USERS.adele } }, target: { application: { id: DEFAULT_APP_ID } }, requestedModalities: ['audio'] }),
+      });
+      expect(res.status).toBe(201);
+      const callId = ((await res.json()) as { id: string }).id;
+      const seen = await onB.waitFor((e) => e.kind === 'command' && JSON.stringify(e.body).includes(callId), 'the incoming call, on the other server');
+      expect(seen.body.cause).toEqual({ kind: 'control', what: 'incomingCall' });
+      await onB.waitFor((e) => e.kind === 'delivery' && e.callId === callId, 'a delivery attempt of the call, made by either server');
+    } finally {
+      onB.close();
+      await a.close();
+      await b.close();
+    }
   });
 });

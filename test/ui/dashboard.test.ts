@@ -91,6 +91,9 @@ describeBrowser('dashboard', () => {
     await details.getByText('JWT verifies against the server’s JWKS').waitFor();
     expect(await details.textContent()).toContain('"iss": "https://api.botframework.com"');
     await browser.screenshot(page, 'dashboard-call');
+    // Escape closes the details (focus is in them once opened).
+    await page.keyboard.press('Escape');
+    await details.waitFor({ state: 'detached' });
     expect(pageErrors).toEqual([]);
   });
 

@@ -188,7 +188,15 @@ export function Timeline(props: { rows: Row[] }): JSX.Element {
       </ol>
       {props.rows.length === 0 ? <p>Nothing yet.</p> : null}
       {open ? (
-        <section class="card detail" aria-label="Details" tabIndex={-1} ref={detailRef}>
+        <section
+          class="card detail"
+          aria-label="Details"
+          tabIndex={-1}
+          ref={detailRef}
+          onKeyDown={(e) => {
+            if (e.key === 'Escape') setOpen(null);
+          }}
+        >
           <h3>{open.detail.title}</h3>
           <button type="button" onClick={() => setOpen(null)}>
             Close details
