@@ -7,7 +7,7 @@
  */
 import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify, type JWK } from 'jose';
 import type { FastifyInstance } from 'fastify';
-import { badRequest, GraphError } from '../api/errors.js';
+import { badRequest, GraphError } from '../http/errors.js';
 import type { FeedEvent, Store } from '../store/store.js';
 import { notificationView } from './calls-view.js';
 import type { ChangeFeed } from './feed.js';

@@ -17,7 +17,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { dirname, extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { GraphError } from '../api/errors.js';
+import { GraphError } from '../http/errors.js';
 
 export const UI_PATH = '/_switchboard/ui/';
 
