@@ -99,7 +99,7 @@ export function timelineRows(events: readonly FeedEvent[], notifications: readon
       if (outcome === 'retrying' && run && run.messageId === b.messageId && run.what === what) {
         run.count += 1;
         run.last = b;
-        prev.label = `delivery #${run.first.attempt as number}–#${b.attempt as number}: ${what} ×${run.count}${next}`;
+        prev.label = `delivery #${run.first.attempt as number}–#${b.attempt as number}: ${what} ×${run.count}, latest in ${b.durationMs as number} ms${next}`;
         prev.detail = { title: `Delivery attempts ${run.first.attempt as number}–${b.attempt as number} of ${b.messageId}`, json: { attempts: run.count, first: run.first, latest: { ...b, token: null } } };
         continue;
       }
@@ -153,9 +153,15 @@ export function Timeline(props: { rows: Row[] }): JSX.Element {
   const hidden = Math.max(0, props.rows.length - MAX_ROWS);
   const shown = hidden > 0 ? props.rows.slice(hidden) : props.rows;
   const detailRef = useRef<HTMLElement>(null);
+  // The entry whose details are open: closing them puts the keyboard focus back on it, not at the page's top.
+  const openerRef = useRef<HTMLButtonElement | null>(null);
   useEffect(() => {
     if (open) detailRef.current?.focus();
   }, [open?.key]);
+  const close = (): void => {
+    setOpen(null);
+    openerRef.current?.focus();
+  };
   return (
     <div class="timeline-wrap">
       <div class="lanes" aria-hidden="true">
@@ -177,7 +183,10 @@ export function Timeline(props: { rows: Row[] }): JSX.Element {
                 class={`tl-arrow tl-${dir}`}
                 style={{ gridColumn: `${lo + 2} / ${hi + 3}` }}
                 aria-expanded={open?.key === r.key}
-                onClick={() => setOpen(open?.key === r.key ? null : r)}
+                onClick={(e) => {
+                  openerRef.current = e.currentTarget;
+                  setOpen(open?.key === r.key ? null : r);
+                }}
               >
                 <span class="visually-hidden">{`${LANES[r.from]} to ${LANES[r.to]}: `}</span>
                 {r.label}
@@ -194,11 +203,11 @@ export function Timeline(props: { rows: Row[] }): JSX.Element {
           tabIndex={-1}
           ref={detailRef}
           onKeyDown={(e) => {
-            if (e.key === 'Escape') setOpen(null);
+            if (e.key === 'Escape') close();
           }}
         >
           <h3>{open.detail.title}</h3>
-          <button type="button" onClick={() => setOpen(null)}>
+          <button type="button" onClick={close}>
             Close details
           </button>
           <pre>{JSON.stringify(open.detail.json, null, 2)}</pre>

@@ -4,7 +4,7 @@
  * API and shows its answer; errors show the API's message (it names the offending property).
  */
 import type { JSX } from 'preact';
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from '../api.js';
 import { useDebounced, useFeed } from '../feed.js';
 import { useResource } from '../use-resource.js';
@@ -64,6 +64,23 @@ function PersonRow(props: { p: Person; saved: () => void }): JSX.Element {
   const [afterMs, setAfterMs] = useState(String(p.answer.afterMs));
   const [then, setThen] = useState(JSON.stringify(p.then));
   const act = useAction();
+  // The Edit button and the form replace each other: move the keyboard focus with them (into the form when it
+  // opens, back to Edit when it closes), so a keyboard user is not dropped at the top of the page.
+  const editRef = useRef<HTMLButtonElement>(null);
+  const firstFieldRef = useRef<HTMLSelectElement>(null);
+  const wasEditing = useRef(false);
+  useEffect(() => {
+    if (editing) firstFieldRef.current?.focus();
+    else if (wasEditing.current) editRef.current?.focus();
+    wasEditing.current = editing;
+  }, [editing]);
+  // Saved (or changed elsewhere): the row shows the new behaviour, and the next edit starts from it.
+  const shown = `${p.answer.action}/${p.answer.afterMs}/${JSON.stringify(p.then)}`;
+  useEffect(() => {
+    setAction(p.answer.action);
+    setAfterMs(String(p.answer.afterMs));
+    setThen(JSON.stringify(p.then));
+  }, [shown]);
   return (
     <tr>
       <td>
@@ -94,7 +111,7 @@ function PersonRow(props: { p: Person; saved: () => void }): JSX.Element {
           >
             <label>
               Answer
-              <select value={action} onChange={(e) => setAction(e.currentTarget.value)}>
+              <select ref={firstFieldRef} value={action} onChange={(e) => setAction(e.currentTarget.value)}>
                 {ACTIONS.map((a) => (
                   <option key={a} value={a}>
                     {a}
@@ -126,13 +143,50 @@ function PersonRow(props: { p: Person; saved: () => void }): JSX.Element {
             {p.then.length > 0 ? <div class="muted">then {JSON.stringify(p.then)}</div> : null}
           </td>
           <td>
-            <button type="button" aria-label={`Edit behaviour of ${name}`} onClick={() => setEditing(true)}>
+            <button type="button" ref={editRef} aria-label={`Edit behaviour of ${name}`} onClick={() => setEditing(true)}>
               Edit
             </button>
           </td>
         </>
       )}
     </tr>
+  );
+}
+
+/**
+ * Reset asks for a confirmation. The keyboard focus follows the buttons as they replace each other: to Cancel (the
+ * harmless choice, so a second Enter does not reset) when asked, back to "Reset world…" after either answer.
+ */
+function ResetControl(props: { onConfirm: () => void }): JSX.Element {
+  const [asking, setAsking] = useState(false);
+  const resetRef = useRef<HTMLButtonElement>(null);
+  const cancelRef = useRef<HTMLButtonElement>(null);
+  const wasAsking = useRef(false);
+  useEffect(() => {
+    if (asking) cancelRef.current?.focus();
+    else if (wasAsking.current) resetRef.current?.focus();
+    wasAsking.current = asking;
+  }, [asking]);
+  return asking ? (
+    <p>
+      <button
+        type="button"
+        class="danger"
+        onClick={() => {
+          setAsking(false);
+          props.onConfirm();
+        }}
+      >
+        Confirm reset
+      </button>{' '}
+      <button type="button" ref={cancelRef} onClick={() => setAsking(false)}>
+        Cancel
+      </button>
+    </p>
+  ) : (
+    <button type="button" ref={resetRef} class="danger" onClick={() => setAsking(true)}>
+      Reset world…
+    </button>
   );
 }
 
@@ -157,7 +211,6 @@ export function WorldPage(): JSX.Element {
   const [unit, setUnit] = useState('s');
   const [setTo, setSetTo] = useState('');
   const [faultText, setFaultText] = useState<string | null>(null);
-  const [confirmReset, setConfirmReset] = useState(false);
   const clockAct = useAction();
   const faultAct = useAction();
   const resetAct = useAction();
@@ -230,31 +283,15 @@ export function WorldPage(): JSX.Element {
         <section class="card" aria-labelledby="controls-title">
           <h2 id="controls-title">Reset and keys</h2>
           <p>Reset drops every call, notification, timer, meeting made through the API and run-time change.</p>
-          {confirmReset ? (
-            <p>
-              <button
-                type="button"
-                class="danger"
-                onClick={() => {
-                  setConfirmReset(false);
-                  void resetAct.run('Reset', async () => {
-                    await api('POST', '/_switchboard/reset', {});
-                    setFaultText(null);
-                    reloadAll();
-                  });
-                }}
-              >
-                Confirm reset
-              </button>{' '}
-              <button type="button" onClick={() => setConfirmReset(false)}>
-                Cancel
-              </button>
-            </p>
-          ) : (
-            <button type="button" class="danger" onClick={() => setConfirmReset(true)}>
-              Reset world…
-            </button>
-          )}
+          <ResetControl
+            onConfirm={() =>
+              void resetAct.run('Reset', async () => {
+                await api('POST', '/_switchboard/reset', {});
+                setFaultText(null);
+                reloadAll();
+              })
+            }
+          />
           <Status status={resetAct.status} error={resetAct.error} />
           <p>
             Notification signing key: <code>{keys.data?.current.kid ?? '…'}</code>
@@ -288,7 +325,7 @@ export function WorldPage(): JSX.Element {
             </thead>
             <tbody>
               {(people.data?.value ?? []).map((p) => (
-                <PersonRow key={`${p.tenantId}/${p.id}/${p.answer.action}/${p.answer.afterMs}/${JSON.stringify(p.then)}`} p={p} saved={people.reload} />
+                <PersonRow key={`${p.tenantId}/${p.id}`} p={p} saved={people.reload} />
               ))}
             </tbody>
           </table>
