@@ -291,7 +291,7 @@ describeBrowser('dashboard audit', () => {
       ['notifications', 'notifications', 'Notifications'],
       ['world', 'world', 'People and behaviours'],
     ];
-    const wide: Record<string, number> = {};
+    const wide: Record<string, number | string> = {};
     for (const [size, width, height] of [['desktop', 1280, 800], ['phone', 375, 812]] as const) {
       await page.setViewportSize({ width, height });
       for (const [name, path, heading] of pages) {
@@ -299,6 +299,15 @@ describeBrowser('dashboard audit', () => {
         await page.getByRole('heading', { name: heading, exact: true }).waitFor();
         const scrollWidth = Number(await page.evaluate('document.documentElement.scrollWidth'));
         if (scrollWidth > width) wide[`${name} at ${width}`] = scrollWidth;
+        // Nor hidden to the right inside a scrolling box (a wide table's last columns): every element is in view.
+        const beyond = await page.evaluate<string[]>(`[...document.querySelectorAll('main *')]
+          .filter((e) => { const r = e.getBoundingClientRect(); return r.width > 1 && r.right > innerWidth + 1; })
+          .map((e) => e.tagName.toLowerCase() + (e.className ? '.' + e.className : '') + ' ' + (e.textContent ?? '').slice(0, 40))`);
+        if (beyond.length > 0) wide[`${name} at ${width}: ${beyond.length} beyond the right edge`] = beyond.slice(0, 3).join(' | ');
+        // A table shown as cards on a phone is still a table to a screen reader (Chromium's accessibility tree).
+        const { nodes } = await cdp.send('Accessibility.getFullAXTree');
+        const roles = new Set(nodes.filter((n) => !n.ignored).map((n) => axText(n.role)));
+        if (!roles.has('columnheader') || !roles.has('cell')) wide[`${name} at ${width}: no table semantics`] = [...roles].join(',');
         await browser.screenshot(page, `dashboard-${name}-${size}`);
       }
     }

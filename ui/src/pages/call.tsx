@@ -109,7 +109,7 @@ export function CallPage(props: { id: string }): JSX.Element {
           <h2 id="roster-title">Roster</h2>
           {call && call.roster.length > 0 ? (
             <div class="table-wrap">
-              <table>
+              <table class="stack">
                 <thead>
                   <tr>
                     <th scope="col">Who</th>
@@ -123,15 +123,15 @@ export function CallPage(props: { id: string }): JSX.Element {
                 <tbody>
                   {call.roster.map((r) => (
                     <tr key={r.participant.id}>
-                      <td>{who(r.participant)}</td>
-                      <td>{howJoined(r)}</td>
-                      <td>
+                      <td data-label="Who">{who(r.participant)}</td>
+                      <td data-label="How joined">{howJoined(r)}</td>
+                      <td data-label="Status">
                         <span class={`state state-${r.status}`}>{r.status}</span>
                         {r.outcome ? ` (${r.outcome.code}/${r.outcome.subcode} ${r.outcome.message})` : ''}
                       </td>
-                      <td>{yesNo(r.participant.isMuted)}</td>
-                      <td>{yesNo(r.participant.isInLobby)}</td>
-                      <td>{yesNo(r.onHold)}</td>
+                      <td data-label="Muted">{yesNo(r.participant.isMuted)}</td>
+                      <td data-label="In lobby">{yesNo(r.participant.isInLobby)}</td>
+                      <td data-label="On hold">{yesNo(r.onHold)}</td>
                     </tr>
                   ))}
                 </tbody>
@@ -145,7 +145,7 @@ export function CallPage(props: { id: string }): JSX.Element {
           <h2 id="ops-title">Operations</h2>
           {ops.data && ops.data.value.length > 0 ? (
             <div class="table-wrap">
-              <table>
+              <table class="stack">
                 <thead>
                   <tr>
                     <th scope="col">Type</th>
@@ -157,12 +157,12 @@ export function CallPage(props: { id: string }): JSX.Element {
                 <tbody>
                   {ops.data.value.map((o) => (
                     <tr key={o.id}>
-                      <td>{o.type}</td>
-                      <td>
+                      <td data-label="Type">{o.type}</td>
+                      <td data-label="Status">
                         <span class={`state state-${o.status.toLowerCase()}`}>{o.status}</span>
                       </td>
-                      <td>{o.resultInfo ? `${o.resultInfo.code}/${o.resultInfo.subcode} ${o.resultInfo.message}` : '—'}</td>
-                      <td>
+                      <td data-label="resultInfo">{o.resultInfo ? `${o.resultInfo.code}/${o.resultInfo.subcode} ${o.resultInfo.message}` : '—'}</td>
+                      <td data-label="Id">
                         <code>{o.id}</code>
                       </td>
                     </tr>

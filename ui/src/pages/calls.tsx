@@ -110,7 +110,7 @@ export function CallsPage(): JSX.Element {
       {calls.data && rows.length === 0 ? <p>No calls{legs.length > 0 ? ' match the filter' : ' yet'}.</p> : null}
       {rows.length > 0 ? (
         <div class="table-wrap">
-          <table class="calls">
+          <table class="calls stack">
             <caption class="visually-hidden">Conversations and their call legs</caption>
             <thead>
               <tr>
@@ -123,13 +123,13 @@ export function CallsPage(): JSX.Element {
             <tbody>
               {rows.map((r) => (
                 <tr key={r.id}>
-                  <td>
+                  <td data-label="Conversation">
                     <Link href={`calls/${r.legs[0]!.id}`} aria-label={`Conversation ${r.id}`}>
                       <code>{r.id}</code>
                     </Link>
                   </td>
-                  <td>{KIND_LABEL[r.kind] ?? r.kind}</td>
-                  <td>
+                  <td data-label="Kind">{KIND_LABEL[r.kind] ?? r.kind}</td>
+                  <td data-label="Legs">
                     <ul class="legs">
                       {r.legs.map((l) => (
                         <li key={l.id}>
@@ -141,7 +141,7 @@ export function CallsPage(): JSX.Element {
                       ))}
                     </ul>
                   </td>
-                  <td>{age(r.createdDateTime, now)}</td>
+                  <td data-label="Age">{age(r.createdDateTime, now)}</td>
                 </tr>
               ))}
             </tbody>

@@ -86,7 +86,7 @@ export function NotificationsPage(): JSX.Element {
       {list.data && rows.length === 0 ? <p>No notifications{list.data.value.length > 0 ? ' match the filter' : ' yet'}.</p> : null}
       {rows.length > 0 ? (
         <div class="table-wrap">
-          <table>
+          <table class="stack">
             <caption class="visually-hidden">Notifications and their delivery attempts</caption>
             <thead>
               <tr>
@@ -104,13 +104,13 @@ export function NotificationsPage(): JSX.Element {
                 const last = n.attempts[n.attempts.length - 1];
                 return (
                   <tr key={n.sequence}>
-                    <td>{clockTime(n.createdDateTime)}</td>
-                    <td>
+                    <td data-label="Created">{clockTime(n.createdDateTime)}</td>
+                    <td data-label="Call">
                       <Link href={`calls/${n.callId}`} aria-label={`Call ${n.callId}`}>
                         <code>{n.callId.slice(0, 8)}…</code>
                       </Link>
                     </td>
-                    <td>
+                    <td data-label="Resource">
                       {items.map((i, k) => (
                         <div key={k}>
                           {i.changeType} <code>{i.resourceUrl}</code>
@@ -120,15 +120,15 @@ export function NotificationsPage(): JSX.Element {
                         message <code>{n.messageId}</code>
                       </div>
                     </td>
-                    <td>
+                    <td data-label="Status">
                       <span class={`state state-${n.status}`}>{n.status}</span>
                       {n.nextAttemptDateTime && n.status === 'retrying' ? <div class="muted">next try {clockTime(n.nextAttemptDateTime)}</div> : null}
                     </td>
-                    <td>
+                    <td data-label="Attempts">
                       {n.attempts.length}
                       {last ? <div class="muted">last: {last.statusCode !== null ? `HTTP ${last.statusCode}` : last.error} in {last.durationMs} ms</div> : null}
                     </td>
-                    <td>{n.status === 'deadLettered' ? <Redeliver n={n} done={list.reload} /> : null}</td>
+                    <td data-label="Action">{n.status === 'deadLettered' ? <Redeliver n={n} done={list.reload} /> : null}</td>
                   </tr>
                 );
               })}

@@ -83,14 +83,14 @@ function PersonRow(props: { p: Person; saved: () => void }): JSX.Element {
   }, [shown]);
   return (
     <tr>
-      <td>
+      <td data-label="Person">
         {name}
         <div class="muted">
           <code>{p.id}</code> ({p.kind})
         </div>
       </td>
       {editing ? (
-        <td colSpan={2}>
+        <td colSpan={2} data-label="Behaviour">
           <form
             class="controls"
             aria-label={`Behaviour of ${name}`}
@@ -138,11 +138,11 @@ function PersonRow(props: { p: Person; saved: () => void }): JSX.Element {
         </td>
       ) : (
         <>
-          <td>
+          <td data-label="Answers">
             {p.answer.action} after {p.answer.afterMs} ms
             {p.then.length > 0 ? <div class="muted">then {JSON.stringify(p.then)}</div> : null}
           </td>
-          <td>
+          <td data-label="Edit">
             <button type="button" ref={editRef} aria-label={`Edit behaviour of ${name}`} onClick={() => setEditing(true)}>
               Edit
             </button>
@@ -315,7 +315,7 @@ export function WorldPage(): JSX.Element {
         <h2 id="people-title">People and behaviours</h2>
         {people.error ? <p role="alert">{people.error.message}</p> : null}
         <div class="table-wrap">
-          <table>
+          <table class="stack">
             <thead>
               <tr>
                 <th scope="col">Person</th>
