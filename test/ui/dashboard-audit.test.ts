@@ -9,6 +9,7 @@
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { CDPSession, Page } from 'playwright-core';
+import { DEFAULT_DISPATCH_OPTIONS } from '../../src/notify/retry-policy.js';
 import { describeBrowser, launchBrowser, type Browser } from '../helpers/browser.js';
 import { APP, inviteUser, MEETING_A, startConformance, TENANT, USERS, type Conformance } from '../conformance/fixture.js';
 
@@ -313,6 +314,23 @@ describeBrowser('dashboard audit', () => {
     }
     await page.setViewportSize({ width: 1280, height: 800 });
     expect(wide).toEqual({});
+  });
+
+  it('a dead letter redelivered from the keyboard: the focus lands on the line saying what happened', async () => {
+    // The second app's webhook never answers: after the retry window its notification is a dead letter.
+    await c.advance(DEFAULT_DISPATCH_OPTIONS.maxAgeMs + 10 * 60_000);
+    type Listed = { value: { messageId: string; status: string; attempts: unknown[] }[] };
+    const listed = ((await c.raw('GET', `/_switchboard/notifications?callId=${secondCallId}`)).body as Listed).value;
+    const dead = listed.find((n) => n.status === 'deadLettered');
+    expect(dead, JSON.stringify(listed.map((n) => n.status))).toBeDefined();
+    await goto('notifications');
+    await tabTo(page, cdp, new RegExp(`^Redeliver ${dead!.messageId}$`), 200);
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.evaluate('document.activeElement?.textContent')).toBe(`Redelivery of ${dead!.messageId} queued: the same message id and body, sent now.`);
+    await page.getByRole('button', { name: `Redeliver ${dead!.messageId}` }).waitFor({ state: 'detached' });
+    const again = ((await c.raw('GET', `/_switchboard/notifications?callId=${secondCallId}`)).body as Listed).value.find((n) => n.messageId === dead!.messageId);
+    expect(again?.status).not.toBe('deadLettered');
+    expect(pageErrors).toEqual([]);
   });
 
   it('a delivery signed with a key no longer published shows its JWT decoded, and that it does not verify', async () => {

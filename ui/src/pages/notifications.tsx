@@ -3,7 +3,7 @@
  * Redeliver button (POST /_switchboard/notifications/{messageId}/redeliver: same message id and body, due now).
  */
 import type { JSX } from 'preact';
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from '../api.js';
 import { useDebounced, useFeed } from '../feed.js';
 import { clockTime } from '../format.js';
@@ -14,7 +14,7 @@ import type { NotificationView } from './timeline.js';
 const LIMIT = 500;
 const STATUSES = ['pending', 'retrying', 'delivered', 'deadLettered'];
 
-function Redeliver(props: { n: NotificationView; done: () => void }): JSX.Element {
+function Redeliver(props: { n: NotificationView; done: (messageId: string) => void }): JSX.Element {
   const [state, setState] = useState<'idle' | 'busy' | 'error'>('idle');
   const [message, setMessage] = useState('');
   return (
@@ -29,7 +29,7 @@ function Redeliver(props: { n: NotificationView; done: () => void }): JSX.Elemen
           api('POST', `/_switchboard/notifications/${encodeURIComponent(props.n.messageId)}/redeliver`).then(
             () => {
               setState('idle');
-              props.done();
+              props.done(props.n.messageId);
             },
             (e: unknown) => {
               setState('error');
@@ -59,6 +59,16 @@ export function NotificationsPage(): JSX.Element {
     .filter((n) => needle === '' || JSON.stringify(n).toLowerCase().includes(needle))
     .reverse();
   const dead = (list.data?.value ?? []).filter((n) => n.status === 'deadLettered').length;
+  // A redelivered row loses its button: the focus moves to the line saying what happened, not to the page's top.
+  const [notice, setNotice] = useState('');
+  const noticeRef = useRef<HTMLParagraphElement>(null);
+  useEffect(() => {
+    if (notice !== '') noticeRef.current?.focus();
+  }, [notice]);
+  const redelivered = (messageId: string): void => {
+    setNotice(`Redelivery of ${messageId} queued: the same message id and body, sent now.`);
+    list.reload();
+  };
   return (
     <section aria-labelledby="notifications-title">
       <h1 id="notifications-title">Notifications</h1>
@@ -82,6 +92,9 @@ export function NotificationsPage(): JSX.Element {
           <input type="search" value={text} placeholder="call, message id, resource…" onInput={(e) => setText(e.currentTarget.value)} />
         </label>
       </form>
+      <p role="status" class="muted" tabIndex={-1} ref={noticeRef}>
+        {notice}
+      </p>
       {list.error ? <p role="alert">Could not load the notifications: {list.error.message}</p> : null}
       {list.data && rows.length === 0 ? <p>No notifications{list.data.value.length > 0 ? ' match the filter' : ' yet'}.</p> : null}
       {rows.length > 0 ? (
@@ -128,7 +141,7 @@ export function NotificationsPage(): JSX.Element {
                       {n.attempts.length}
                       {last ? <div class="muted">last: {last.statusCode !== null ? `HTTP ${last.statusCode}` : last.error} in {last.durationMs} ms</div> : null}
                     </td>
-                    <td data-label="Action">{n.status === 'deadLettered' ? <Redeliver n={n} done={list.reload} /> : null}</td>
+                    <td data-label="Action">{n.status === 'deadLettered' ? <Redeliver n={n} done={redelivered} /> : null}</td>
                   </tr>
                 );
               })}
