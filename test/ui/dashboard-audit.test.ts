@@ -143,7 +143,7 @@ describeBrowser('dashboard audit', () => {
     await second.waitFor();
   });
 
-  it('timeline: a request with both bodies, a refused request, a timer that fired and a person’s action', async () => {
+  it('timeline: a request with both bodies, a refused request, a timer that fired, a person’s action, a notification’s JWT', async () => {
     const invite = await c.raw('POST', `/v1.0/communications/calls/${callId}/participants/invite`, { participants: [inviteUser(USERS.adele)], clientContext: 'audit-invite' });
     expect(invite.status, invite.text).toBe(200);
     await c.advance(1500);
@@ -177,6 +177,11 @@ describeBrowser('dashboard audit', () => {
     // A person's own action (control API), also from the people's lane.
     await timeline.getByRole('button', { name: /People to Switchboard: personAction .*"action":"mute"/ }).click();
     expect(await details.textContent()).toContain(adele!.id);
+    // A notification's own entry: its body, and the JWT its delivery carried, decoded and checked.
+    await timeline.getByRole('button', { name: new RegExp(`notification: deleted /communications/calls/${callId}/operations/${invite.body.id as string}`) }).click();
+    expect(await details.textContent()).toContain('"changeType": "deleted"');
+    await details.getByText('JWT verifies against the server’s JWKS').waitFor();
+    expect(await details.textContent()).toContain(`"aud": "${APP}"`);
     expect(pageErrors).toEqual([]);
   });
 

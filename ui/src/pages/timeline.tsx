@@ -53,6 +53,8 @@ const parse = (text: unknown): unknown => {
 export function timelineRows(events: readonly FeedEvent[], notifications: readonly NotificationView[]): Row[] {
   const byMessage = new Map(notifications.map((n) => [n.messageId, n]));
   const rows: Row[] = [];
+  // A notification's row shows the JWT its latest delivery attempt carried (set as the attempts come by).
+  const notificationRows = new Map<string, Row>();
   for (const e of [...events].sort((a, b) => a.rt - b.rt || a.seq - b.seq)) {
     const b = e.body;
     if (e.kind === 'request') {
@@ -82,13 +84,17 @@ export function timelineRows(events: readonly FeedEvent[], notifications: readon
       }
       for (const n of (b.notifications as { messageId: string; callId: string; items: { changeType: string | null; resourceUrl: string | null }[] }[] | undefined) ?? []) {
         const items = n.items.map((i) => `${i.changeType ?? '?'} ${i.resourceUrl ?? ''}`);
-        rows.push({
+        const row: Row = {
           key: `n${n.messageId}`, rt: e.rt + 1, at: e.at, from: 1, to: 0, kind: 'notification',
           label: `notification: ${items[0] ?? ''}${items.length > 1 ? ` (+${items.length - 1})` : ''}`,
           detail: { title: `Notification ${n.messageId}`, json: byMessage.get(n.messageId) ?? n },
-        });
+        };
+        rows.push(row);
+        notificationRows.set(n.messageId, row);
       }
     } else if (e.kind === 'delivery') {
+      const announced = notificationRows.get(b.messageId as string);
+      if (announced && typeof b.token === 'string') announced.detail = { ...announced.detail, token: b.token };
       const outcome = b.outcome as string;
       const what = b.statusCode !== null ? `HTTP ${b.statusCode as number}` : `error: ${b.error as string}`;
       const next = typeof b.nextAttemptAt === 'number' ? `, next try ${clockTime(new Date(b.nextAttemptAt).toISOString())}` : '';
