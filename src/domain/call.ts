@@ -16,7 +16,7 @@ import type { InvitationInput } from './invite.js';
 import { callNotification, rosterNotification, rosterToAllLegs } from './notifications.js';
 import { requireAnyRole, Role, type Principal } from './permissions.js';
 import { APP_NOT_REGISTERED_MESSAGE, reject, RejectionCode, type Rejection } from './rejections.js';
-import { callNotAnswered, RESULT, resultInfo, type InviteeOutcome } from './result-codes.js';
+import { callNotAnswered, RESULT, resultInfo, type InviteeOutcome, type ResultCode } from './result-codes.js';
 import { THREAD_ID } from './meeting-url.js';
 import { knownOnlineMeeting, knownWorldMeeting, type KnownMeeting } from './online-meeting.js';
 import { TimerId } from './timer-ids.js';
@@ -285,7 +285,7 @@ export function decideCreateCall(principal: Principal, cmd: CreateCallCommand, s
     effects.timers.push(
       kind === 'peerToPeer'
         ? { id: TimerId.targetAnswer(participantId), dueAt: ctx.now + behaviour.afterMs, kind: 'call.targetAnswer', payload: { callId: leg.id, participantId, outcome: behaviour.action } }
-        : { id: TimerId.inviteeAnswer(participantId), dueAt: ctx.now + behaviour.afterMs, kind: 'invitee.answer', payload: { callId: leg.id, participantId, operationId: '', outcome: behaviour.action } },
+        : { id: TimerId.inviteeAnswer(participantId), dueAt: ctx.now + behaviour.afterMs, kind: 'invitee.answer', payload: { callId: leg.id, participantId, operationId: null, outcome: behaviour.action } },
     );
   }
   if (kind !== 'peerToPeer') {
@@ -478,7 +478,7 @@ export function decideReject(cmd: { reason?: string | null; callbackUri?: string
 export function decideHangUp(
   view: ConversationView & { leg: CallLeg },
   ctx: DomainContext,
-  why: { result: { code: number; subcode: number; message: string }; terminationReason: string | null; skipTerminating?: boolean } = { result: RESULT.hungUp, terminationReason: 'AppInitiated' },
+  why: { result: ResultCode; terminationReason: string | null; skipTerminating?: boolean } = { result: RESULT.hungUp, terminationReason: 'AppInitiated' },
 ): Effects {
   const { leg, conversation } = view;
   const effects = emptyEffects();

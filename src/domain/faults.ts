@@ -3,6 +3,7 @@
  * simulation cannot derive, declared as data. The service picks the fault matching a request; the deciders apply it.
  */
 import type { ResultInfo } from '@microsoft/microsoft-graph-types';
+import type { ResultCode } from './result-codes.js';
 import type { CallLeg } from './types.js';
 
 export const FAULT_MEDIA_CONFIGS = ['appHosted', 'serviceHosted'] as const;
@@ -13,7 +14,7 @@ export interface InviteFault {
   /** Every condition given must hold; none given: every invite. */
   when: { mediaConfig?: FaultMediaConfig; replacesCallId?: boolean };
   /** The operation's (and the invitee's) resultInfo. */
-  result: { code: number; subcode: number; message: string };
+  result: ResultCode;
   /** How long after the request the operation fails. */
   afterMs: number;
 }

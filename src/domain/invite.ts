@@ -300,7 +300,7 @@ function planInvite(cmd: InviteCommand, state: InviteState, planned: PlannedInvi
       kind: 'invitee.answer',
       // A fault's result travels with the timer: the answer applies it instead of the person's own outcome.
       // callId: the timer loop fires one call's timers in order and different calls' timers concurrently.
-      payload: { callId: leg.id, participantId, operationId, outcome: p.outcome, ...(fault ? { fault: JSON.stringify(fault.result) } : {}) },
+      payload: { callId: leg.id, participantId, operationId, outcome: p.outcome, ...(fault ? { fault: fault.result } : {}) },
     });
   }
   const operation: Operation = {

@@ -10,15 +10,15 @@
  *   pressTones  the media simulation's key presses (decidePressTones, via the service): toneInfo to subscribed bots
  */
 import type { DomainContext } from './clock.js';
-import { identityId } from './identity.js';
+import { identityId, isRecord } from './identity.js';
+import { isPersonActionName, PERSON_ACTIONS, type PersonActionName } from './person-action-names.js';
 import { callNotification, rosterToAllLegs } from './notifications.js';
 import { isRejection, reject, RejectionCode, type Rejection } from './rejections.js';
 import { resultInfo, RESULT } from './result-codes.js';
 import { TimerId } from './timer-ids.js';
 import { emptyEffects, type CallLeg, type ConversationKind, type ConversationView, type Effects, type Participant, type TimerRequest } from './types.js';
 
-export const PERSON_ACTIONS = ['hangUp', 'leave', 'mute', 'unmute', 'hold', 'resume', 'pressTones'] as const;
-export type PersonActionName = (typeof PERSON_ACTIONS)[number];
+export type { PersonActionName };
 
 export interface PersonAction {
   action: PersonActionName;
@@ -44,17 +44,15 @@ export const isProblem = (r: object): r is Problem => 'error' in r && 'target' i
 /** Checks one later action (world file `then[i]`, control API body); the error names the offending path. */
 export function parseLaterAction(v: unknown, where: string, opts: { needAfterMs: boolean }): LaterAction | Problem {
   const at = (key: string): string => (where ? `${where}.${key}` : key);
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) return { error: `${where || 'the action'} must be an object`, target: where || 'body' };
-  const o = v as Record<string, unknown>;
+  if (!isRecord(v)) return { error: `${where || 'the action'} must be an object`, target: where || 'body' };
+  const o = v;
   const known = new Set(['action', 'afterMs', 'tones']);
   const extra = Object.keys(o).find((k) => !known.has(k));
   if (extra !== undefined) return { error: `${at(extra)} is not a property of an action (action, afterMs, tones)`, target: at(extra) };
-  if (typeof o.action !== 'string' || !(PERSON_ACTIONS as readonly string[]).includes(o.action)) {
-    return { error: `${at('action')} must be one of ${PERSON_ACTIONS.join(', ')}`, target: at('action') };
-  }
+  const action = o.action;
+  if (!isPersonActionName(action)) return { error: `${at('action')} must be one of ${PERSON_ACTIONS.join(', ')}`, target: at('action') };
   const afterMs = o.afterMs ?? (opts.needAfterMs ? undefined : 0);
   if (typeof afterMs !== 'number' || !Number.isFinite(afterMs) || afterMs < 0) return { error: `${at('afterMs')} must be a non-negative number of milliseconds`, target: at('afterMs') };
-  const action = o.action as PersonActionName;
   if (action === 'pressTones') {
     if (typeof o.tones !== 'string' || !TONES.test(o.tones)) return { error: `${at('tones')} must be DTMF digits (0-9, *, #, A-D) for pressTones`, target: at('tones') };
     return { action, afterMs, tones: o.tones };

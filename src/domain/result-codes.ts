@@ -5,7 +5,16 @@
  */
 import type { ResultInfo } from '@microsoft/microsoft-graph-types';
 
-export type InviteeOutcome = 'accept' | 'decline' | 'busy' | 'noAnswer' | 'notFound' | 'pstnNoSponsor' | 'pstnJoinToken' | 'cancelled';
+/** How an invitee's (or a call target's) ring ended: their answer, or why nobody answered. */
+export const INVITEE_OUTCOMES = ['accept', 'decline', 'busy', 'noAnswer', 'notFound', 'pstnNoSponsor', 'pstnJoinToken', 'cancelled'] as const;
+export type InviteeOutcome = (typeof INVITEE_OUTCOMES)[number];
+
+/** A resultInfo's code, subcode and message (the `@odata.type` is added where it is rendered). */
+export interface ResultCode {
+  code: number;
+  subcode: number;
+  message: string;
+}
 
 const REASONS: Record<Exclude<InviteeOutcome, 'accept'>, { code: number; subcode: number; reason: string; diag: string }> = {
   // SIP 603 Decline: the person declined the call on their device.
@@ -59,9 +68,9 @@ export const RESULT = {
   callbackUnreachable: { code: 500, subcode: 3002, message: 'Server Internal Error. DiagCode: 500#3002.@' },
   /** The other party of a P2P call hung up. */
   peerLeft: { code: 200, subcode: 4521, message: 'The other participant ended the call.' },
-} as const satisfies Record<string, { code: number; subcode: number; message: string }>;
+} as const satisfies Record<string, ResultCode>;
 
-export function resultInfo(r: { code: number; subcode: number; message: string }): ResultInfo {
+export function resultInfo(r: ResultCode): ResultInfo {
   return { '@odata.type': '#microsoft.graph.resultInfo', ...r } as ResultInfo;
 }
 

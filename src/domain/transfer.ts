@@ -150,7 +150,7 @@ export function decideTransfer(principal: Principal, cmd: TransferCommand, state
     id: TimerId.transfer(leg.id),
     dueAt: ctx.now + afterMs,
     kind: 'call.transferAnswer',
-    payload: { callId: leg.id, outcome, replacesCallId: consultative ? state.replaced!.leg.id : '' },
+    payload: { callId: leg.id, outcome, replacesCallId: consultative ? (state.replaced?.leg.id ?? null) : null },
   });
   return effects;
 }

@@ -10,6 +10,8 @@ import type {
   CommunicationsIdentitySet,
   ResultInfo,
 } from '@microsoft/microsoft-graph-types';
+import type { PersonActionName } from './person-action-names.js';
+import type { InviteeOutcome, ResultCode } from './result-codes.js';
 
 /** Graph `callState`, spelled as Graph spells it. */
 export const CallState = {
@@ -266,25 +268,33 @@ export interface OutboundNotification {
   body: Record<string, unknown>;
 }
 
-/** A timer that will feed a command back into the service when due. */
-export interface TimerRequest {
-  id: string;
-  dueAt: number;
-  kind: TimerKind;
-  payload: Record<string, string>;
+/**
+ * What each kind of timer carries, as stored (one JSON document; read back through `readTimer` in timers.ts). `callId`
+ * also orders firing: one call's timers fire one after another.
+ */
+export interface TimerPayloads {
+  /** An invitee (or a group call's first target: no operation) answers with `outcome`, unless an injected fault fails it. */
+  'invitee.answer': { callId: string; participantId: string; operationId: string | null; outcome: InviteeOutcome; fault?: ResultCode };
+  /** A group call or meeting leg becomes established. */
+  'call.established': { callId: string };
+  /** The other party of an outgoing peer-to-peer call answers. */
+  'call.targetAnswer': { callId: string; participantId: string; outcome: InviteeOutcome };
+  /** No keepAlive for 45 minutes. */
+  'call.keepAliveExpired': { callId: string };
+  /** An incoming call nobody answered within 15 seconds. */
+  'call.answerWindow': { callId: string };
+  /** The transfer target answers; `replacesCallId`: the consultation call of a consultative transfer. */
+  'call.transferAnswer': { callId: string; outcome: InviteeOutcome; replacesCallId: string | null };
+  /** A simulated person's later action (hang up, mute, hold, tones…). */
+  'person.action': { participantId: string; action: PersonActionName; tones?: string };
+  /** A media operation (prompt, recording, DTMF, hold music) finished its time on the clock. */
+  'media.complete': { callId: string; operationId: string };
 }
 
-export type TimerKind =
-  | 'invitee.answer'
-  | 'call.established'
-  | 'call.targetAnswer'
-  | 'call.keepAliveExpired'
-  | 'call.answerWindow'
-  | 'call.transferAnswer'
-  /** A simulated person's later action (hang up, mute, hold, tones…): payload participantId, action, tones. */
-  | 'person.action'
-  /** A media operation (prompt, recording, DTMF, hold music) finished its time on the clock. */
-  | 'media.complete';
+export type TimerKind = keyof TimerPayloads;
+
+/** A timer that will feed a command back into the service when due: its kind says what its payload is. */
+export type TimerRequest = { [K in TimerKind]: { id: string; dueAt: number; kind: K; payload: TimerPayloads[K] } }[TimerKind];
 
 /** A conversation with its roster (every participant, any status) and the bot legs in it. */
 export interface ConversationView {

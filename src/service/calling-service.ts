@@ -15,17 +15,17 @@ import { onApiVersion } from '../domain/beta.js';
 import { decideRemoveParticipant, removableParticipant } from '../domain/remove-participant.js';
 import { decideRedirect, decideTransfer, decideTransferOutcome, type RedirectCommand, type TransferCommand } from '../domain/transfer.js';
 import { isRejection } from '../domain/rejections.js';
-import { resultInfo, type InviteeOutcome } from '../domain/result-codes.js';
+import { resultInfo } from '../domain/result-codes.js';
 import { inviteFaultFor } from '../domain/faults.js';
 import { appendEffects, emptyEffects } from '../domain/types.js';
 import { parseJoinWebUrl } from '../domain/meeting-url.js';
 import { decideCreateOnlineMeeting, decideFindByJoinWebUrl, decideReadOnlineMeeting, type CreateOnlineMeetingCommand } from '../domain/online-meeting.js';
-import type { ApiVersion, CallLeg, Conversation, ConversationView, Effects, OnlineMeeting, Operation, Participant } from '../domain/types.js';
-import type { DueTimer, OutboxRow, RequeueTarget, Tx } from '../store/store.js';
-import { decidePersonActionRequest, decideTimedPersonAction, isPressTones, type LaterAction, type PersonAction, type PersonActionName, type ScheduledPersonAction } from '../domain/person-actions.js';
+import type { ApiVersion, CallLeg, Conversation, ConversationView, Effects, OnlineMeeting, Operation, Participant, TimerRequest } from '../domain/types.js';
+import { isUnreadableTimer, type DueTimer, type OutboxRow, type RequeueTarget, type Tx } from '../store/store.js';
+import { decidePersonActionRequest, decideTimedPersonAction, isPressTones, type LaterAction, type ScheduledPersonAction } from '../domain/person-actions.js';
 import { invitationIdentities, type Reactions } from '../domain/world.js';
 import { reactionsOf } from '../sim/reactions.js';
-import { NO_EFFECTS, noValue, withOperation, type LegView, type Result } from './leg-commands.js';
+import { noValue, withOperation, type LegView, type Result } from './leg-commands.js';
 import { callNotFound, isSameAppLeg, listedRoster, operationOfCall, participantOfCall } from '../domain/call-access.js';
 import { MediaCommands } from './media-commands.js';
 
@@ -249,63 +249,71 @@ export class CallingService extends MediaCommands {
     if (this.deps.directory.world.endCallOnCallbackFailure === false) return;
     await this.run(async (tx, ctx) => {
       const leg = await tx.getLeg(callId.toLowerCase());
-      if (!leg) return { effects: NO_EFFECTS, value: null };
+      if (!leg) return { effects: emptyEffects(), value: null };
       return { effects: decideCallbackUnreachable(await this.legView(tx, leg), ctx), value: null };
     }, 'normal', { kind: 'control', what: 'callbackFailed' });
   }
 
-  /** A durable timer came due: feed it back as a command. The timer row is deleted in the same transaction. */
+  /**
+   * A durable timer came due: feed it back as a command. The timer row is deleted in the same transaction. A row that
+   * does not read as a timer (the timer loop has logged why) is only deleted: it can never fire.
+   */
   async fireTimer(timer: DueTimer): Promise<void> {
     await this.run(async (tx, ctx) => {
+      if (isUnreadableTimer(timer)) {
+        await tx.deleteTimer(timer.id);
+        return { effects: emptyEffects(), value: null };
+      }
       // Deciding only reads, so it is asked alongside the delete (one round trip on a batching store); its result
       // is dropped if the timer was already gone: another instance fired it (its claim outlived a lease we thought
       // dead). Never decide twice.
       const [deleted, effects] = await Promise.all([tx.deleteTimer(timer.id), this.decideTimer(tx, timer, ctx)]);
-      return { effects: deleted ? effects : NO_EFFECTS, value: null };
-    }, 'high', { kind: 'timer', timer: timer.kind, payload: timer.payload }); // finishes what accepted commands started: before new commands (see LockPriority)
+      return { effects: deleted ? effects : emptyEffects(), value: null };
+    }, 'high', { kind: 'timer', timer: timer.kind, payload: isUnreadableTimer(timer) ? null : timer.payload }); // finishes what accepted commands started: before new commands (see LockPriority)
   }
 
-  private async decideTimer(tx: Tx, timer: DueTimer, ctx: DomainContext): Promise<Effects> {
-    const none: Effects = { conversations: [], legs: [], participants: [], operations: [], notifications: [], timers: [] };
-    const p = timer.payload;
+  private async decideTimer(tx: Tx, timer: TimerRequest, ctx: DomainContext): Promise<Effects> {
     switch (timer.kind) {
       case 'call.established': {
-        const leg = await tx.getLeg(p.callId ?? '');
-        return leg ? decideEstablished(await this.legView(tx, leg), ctx) : none;
+        const leg = await tx.getLeg(timer.payload.callId);
+        return leg ? decideEstablished(await this.legView(tx, leg), ctx) : emptyEffects();
       }
       case 'call.targetAnswer': {
-        const leg = await tx.getLeg(p.callId ?? '');
-        return leg ? decideTargetAnswer(await this.legView(tx, leg), p.participantId ?? '', p.outcome as InviteeOutcome, ctx) : none;
+        const { callId, participantId, outcome } = timer.payload;
+        const leg = await tx.getLeg(callId);
+        return leg ? decideTargetAnswer(await this.legView(tx, leg), participantId, outcome, ctx) : emptyEffects();
       }
       case 'call.keepAliveExpired': {
-        const leg = await tx.getLeg(p.callId ?? '');
-        return leg ? decideKeepAliveExpired(await this.legView(tx, leg), ctx) : none;
+        const leg = await tx.getLeg(timer.payload.callId);
+        return leg ? decideKeepAliveExpired(await this.legView(tx, leg), ctx) : emptyEffects();
       }
       case 'call.answerWindow': {
-        const leg = await tx.getLeg(p.callId ?? '');
-        return leg ? decideAnswerWindowExpired(await this.legView(tx, leg), ctx) : none;
+        const leg = await tx.getLeg(timer.payload.callId);
+        return leg ? decideAnswerWindowExpired(await this.legView(tx, leg), ctx) : emptyEffects();
       }
       case 'call.transferAnswer': {
-        const leg = await tx.getLeg(p.callId ?? '');
-        if (!leg) return none;
-        const replacedLeg = p.replacesCallId ? await tx.getLeg(p.replacesCallId) : undefined;
-        const consultation = p.replacesCallId ? { replaced: replacedLeg ? await this.legView(tx, replacedLeg) : null } : null;
-        return decideTransferOutcome(await this.legView(tx, leg), consultation, p.outcome as InviteeOutcome, ctx);
+        const { callId, outcome, replacesCallId } = timer.payload;
+        const leg = await tx.getLeg(callId);
+        if (!leg) return emptyEffects();
+        const replacedLeg = replacesCallId ? await tx.getLeg(replacesCallId) : undefined;
+        const consultation = replacesCallId ? { replaced: replacedLeg ? await this.legView(tx, replacedLeg) : null } : null;
+        return decideTransferOutcome(await this.legView(tx, leg), consultation, outcome, ctx);
       }
       case 'person.action': {
-        const person = await tx.getParticipant(p.participantId ?? '');
+        const { participantId, action, tones } = timer.payload;
+        const person = await tx.getParticipant(participantId);
         const view = person ? await this.view(tx, person.conversationId) : undefined;
-        if (!person || !view) return none;
-        const act: PersonAction = { action: p.action as PersonActionName, ...(p.tones !== undefined ? { tones: p.tones } : {}) };
-        const r = decideTimedPersonAction(view, person, act, ctx);
+        if (!person || !view) return emptyEffects();
+        const r = decideTimedPersonAction(view, person, { action, ...(tones !== undefined ? { tones } : {}) }, ctx);
         const effects = !isRejection(r) && isPressTones(r) ? await this.pressInConversation(tx, view, r.pressTones, ctx) : r;
-        return isRejection(effects) ? none : effects;
+        return isRejection(effects) ? emptyEffects() : effects;
       }
       case 'media.complete':
-        return this.mediaTimerFired(tx, p, ctx);
+        return this.mediaTimerFired(tx, timer.payload, ctx);
       case 'invitee.answer': {
-        const invitee = await tx.getParticipant(p.participantId ?? '');
-        if (!invitee) return none;
+        const p = timer.payload;
+        const invitee = await tx.getParticipant(p.participantId);
+        if (!invitee) return emptyEffects();
         // The roster is read because a join is announced with the whole roster, as Graph does (rosterToAllLegs).
         const [conversation, legs, roster, operation] = await Promise.all([
           tx.getConversation(invitee.conversationId),
@@ -313,7 +321,7 @@ export class CallingService extends MediaCommands {
           tx.participantsInConversation(invitee.conversationId),
           p.operationId ? tx.getOperation(p.operationId) : undefined,
         ]);
-        if (!conversation) return none;
+        if (!conversation) return emptyEffects();
         const view = { conversation, legs, roster };
         // The operation's leg is one of the conversation's; looked up on its own only if it is not among them.
         const leg = invitingLegOf(operation, legs) ?? (operation ? await tx.getLeg(operation.callId) : undefined);
@@ -327,8 +335,7 @@ export class CallingService extends MediaCommands {
           const replacedLeg = await tx.getLeg(entry.replacesCallId);
           if (replacedLeg) source = await this.legView(tx, replacedLeg);
         }
-        const fault = p.fault ? resultInfo(JSON.parse(p.fault) as { code: number; subcode: number; message: string }) : null;
-        return decideInviteeAnswer({ ...view, leg, operation, invitee, source }, p.outcome as InviteeOutcome, ctx, fault);
+        return decideInviteeAnswer({ ...view, leg, operation, invitee, source }, p.outcome, ctx, p.fault ? resultInfo(p.fault) : null);
       }
     }
   }

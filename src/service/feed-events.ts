@@ -12,10 +12,14 @@ import type { FeedEventInput } from '../store/store.js';
 /** What made the command happen: a Graph request (the request log has it), a timer, a person, or the control API. */
 export type CommandCause =
   | { kind: 'request' }
-  | { kind: 'timer'; timer: string; payload: Record<string, string> }
+  | { kind: 'timer'; timer: string; payload: object | null }
   | { kind: 'control'; what: string; detail?: Record<string, unknown> };
 
 const REQUEST: CommandCause = { kind: 'request' };
+
+/** The call a timer's payload names, when it names one (person actions name a participant only). */
+const timerCallId = (payload: object | null): string | null =>
+  payload !== null && 'callId' in payload && typeof payload.callId === 'string' ? payload.callId : null;
 
 function who(p: Participant): { key: string | null; name: string | null } {
   const name = Object.values(p.identity).find((v): v is { displayName: string } => typeof v === 'object' && v !== null && typeof (v as { displayName?: unknown }).displayName === 'string');
@@ -47,7 +51,7 @@ export function commandEvents(
   if (conversations.size === 0) {
     // A timer that fired and changed nothing still happened (its call may be gone): the call's timeline shows it.
     if (c.kind !== 'timer') return [];
-    return [{ kind: 'command', rt: realMicros(), at: ctx.now, conversationId: null, callId: c.payload.callId ?? null, body: { cause: c } }];
+    return [{ kind: 'command', rt: realMicros(), at: ctx.now, conversationId: null, callId: timerCallId(c.payload), body: { cause: c } }];
   }
   const rt = realMicros();
   return [...conversations].map((conversationId) => {

@@ -40,8 +40,6 @@ export const noValue = (r: Result<Effects>): Result<{ effects: Effects; value: n
 export const withOperation = (r: Result<{ effects: Effects; operation: Operation }>): Result<{ effects: Effects; value: Operation }> =>
   isRejection(r) ? r : { effects: r.effects, value: r.operation };
 
-export const NO_EFFECTS: Effects = { conversations: [], legs: [], participants: [], operations: [], notifications: [], timers: [] };
-
 export abstract class LegCommands {
   protected readonly deps: CallingServiceDeps;
 

@@ -8,7 +8,7 @@ import type { Principal } from '../domain/permissions.js';
 import { decideCancelMediaProcessing, decidePlayPrompt, decideRecordResponse, type PlayPromptCommand, type PromptDuration, type RecordResponseCommand } from '../domain/prompts.js';
 import { isRejection } from '../domain/rejections.js';
 import { decidePressTones, decideSendDtmfTones, decideSubscribeToTone, type PressedTones, type SendDtmfTonesCommand } from '../domain/tones.js';
-import { emptyEffects, type CallLeg, type Effects, type Operation, type ScreenSharingRole } from '../domain/types.js';
+import { emptyEffects, type CallLeg, type Effects, type Operation, type ScreenSharingRole, type TimerPayloads } from '../domain/types.js';
 import type { Tx } from '../store/store.js';
 import { callNotFound } from '../domain/call-access.js';
 import { LegCommands, noValue, withOperation, type Result } from './leg-commands.js';
@@ -95,9 +95,9 @@ export abstract class MediaCommands extends LegCommands {
   }
 
   /** Timer `media.complete`: a prompt, recording, DTMF or hold-music operation has had its time. */
-  protected async mediaTimerFired(tx: Tx, payload: Record<string, string>, ctx: DomainContext): Promise<Effects> {
-    const leg = await tx.getLeg(payload.callId ?? '');
-    const op = await tx.getOperation(payload.operationId ?? '');
+  protected async mediaTimerFired(tx: Tx, payload: TimerPayloads['media.complete'], ctx: DomainContext): Promise<Effects> {
+    const leg = await tx.getLeg(payload.callId);
+    const op = await tx.getOperation(payload.operationId);
     if (!leg || !op) return emptyEffects();
     const waiting = (await this.queuedOperations(tx, leg)).filter((o) => o.id !== op.id);
     return decideMediaTimer(await this.legView(tx, leg), op, waiting, ctx);

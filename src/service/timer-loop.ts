@@ -4,7 +4,8 @@
  * The loop sleeps until the earliest due timer (at most `pollMs`); `wake()` cuts the sleep short.
  */
 import type { Clock } from '../domain/clock.js';
-import type { DueTimer, TimerStore } from '../store/store.js';
+import { timerLane } from '../domain/timers.js';
+import { isUnreadableTimer, type DueTimer, type TimerStore } from '../store/store.js';
 
 export interface TimerLoopDeps {
   timers: TimerStore;
@@ -74,7 +75,7 @@ export class TimerLoop {
     const inFlight = new Set<Promise<void>>();
     for (const timer of due) {
       while (inFlight.size >= limit) await Promise.race(inFlight);
-      const lane = timer.payload.callId ?? '';
+      const lane = isUnreadableTimer(timer) ? '' : timerLane(timer);
       const fired = (lanes.get(lane) ?? Promise.resolve()).then(() => this.fireOne(timer));
       lanes.set(lane, fired);
       inFlight.add(fired);
@@ -85,6 +86,8 @@ export class TimerLoop {
 
   /** Never rejects: the lease lapses and the timer is retried; a broken timer must not stop the others. */
   private async fireOne(timer: DueTimer): Promise<void> {
+    // A row that does not read as a timer can never fire: said loudly once, then dropped (`fire` deletes it).
+    if (isUnreadableTimer(timer)) this.deps.log?.('error', `timer ${timer.id} dropped: it does not read as a timer (${timer.problem})`, { kind: timer.kind });
     try {
       await this.deps.fire(timer);
     } catch (e) {

@@ -1,5 +1,6 @@
 /** The outbox, attempt and timer rows as both stores keep them (same columns in SQLite and PostgreSQL), and their mapping to the store interface. */
-import type { DeliveryAttempt, OutboxRow } from './store.js';
+import { isTimerProblem, readTimer } from '../domain/timers.js';
+import type { DeliveryAttempt, DueTimer, OutboxRow } from './store.js';
 
 export interface OutboxRecord {
   seq: number;
@@ -32,6 +33,18 @@ export interface TimerRecord {
   due_at: number;
   kind: string;
   payload: string;
+}
+
+/** A claimed timer row, read back through the domain's timer shapes (an unreadable row says why). */
+export function toDueTimer(r: TimerRecord): DueTimer {
+  let payload: unknown;
+  try {
+    payload = JSON.parse(r.payload);
+  } catch {
+    return { id: r.id, dueAt: r.due_at, kind: r.kind, problem: `${r.kind} timer ${r.id}: the payload is not JSON` };
+  }
+  const timer = readTimer(r.id, r.due_at, r.kind, payload);
+  return isTimerProblem(timer) ? { id: r.id, dueAt: r.due_at, kind: r.kind, problem: timer.problem } : timer;
 }
 
 export const OUTBOX_COLUMNS =

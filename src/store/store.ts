@@ -4,7 +4,7 @@
  * so a crash can never separate a state change from the notifications it causes.
  */
 import type { LockPriority } from './gate.js';
-import type { CallLeg, Conversation, OnlineMeeting, Operation, OutboundNotification, Participant, TimerKind, TimerRequest } from '../domain/types.js';
+import type { CallLeg, Conversation, OnlineMeeting, Operation, OutboundNotification, Participant, TimerRequest } from '../domain/types.js';
 
 export interface OutboxRow {
   seq: number;
@@ -39,11 +39,15 @@ export interface DeliveryAttempt {
   token?: string;
 }
 
-export interface DueTimer {
+/** A claimed timer: as the domain wrote it, or a row that does not read as one (the timer loop logs and drops it). */
+export type DueTimer = TimerRequest | UnreadableTimer;
+
+/** A stored timer row that is no TimerRequest (src/domain/timers.ts `readTimer` says why). */
+export interface UnreadableTimer {
   id: string;
   dueAt: number;
-  kind: TimerKind;
-  payload: Record<string, string>;
+  kind: string;
+  problem: string;
 }
 
 /**
@@ -85,6 +89,8 @@ export interface EventStore {
   /** Deletes all but the newest `keep` events; returns how many went. */
   prune(keep: number): Promise<number>;
 }
+
+export const isUnreadableTimer = (t: DueTimer): t is UnreadableTimer => 'problem' in t;
 
 export interface Tx {
   getConversation(id: string): Promise<Conversation | undefined>;

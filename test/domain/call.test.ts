@@ -45,6 +45,7 @@ import {
   USERS,
   view,
   world,
+  outcomeOf,
 } from './fixtures.js';
 
 const CB = 'https://bot.contoso.com/api/calls';
@@ -246,7 +247,7 @@ describe('decideCreateCall: group call', () => {
       ['user', 'inviting'],
       ['user', 'inviting'],
     ]);
-    expect(r.effects.timers.map((t) => [t.kind, t.dueAt - NOW, t.payload.outcome ?? null])).toEqual([
+    expect(r.effects.timers.map((t) => [t.kind, t.dueAt - NOW, outcomeOf(t)])).toEqual([
       ['invitee.answer', 1000, 'accept'],
       ['invitee.answer', 500, 'busy'],
       ['call.established', 200, null],

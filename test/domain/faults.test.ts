@@ -30,7 +30,7 @@ describe('an invite meeting a fault', () => {
     const state: InviteState = { ...inviteState(meetingState({ leg: appHosted }), cmd), fault: mediaError };
     const r = accepted(decideInvite(principal([GROUP_ROLE]), cmd, state, world(), ctx()));
     expect(r.operation.status).toBe('Running');
-    expect(r.effects.timers).toEqual([expect.objectContaining({ dueAt: NOW + 30_000, payload: expect.objectContaining({ fault: JSON.stringify(mediaError.result) }) })]);
+    expect(r.effects.timers).toEqual([expect.objectContaining({ dueAt: NOW + 30_000, payload: expect.objectContaining({ fault: mediaError.result }) })]);
   });
 
   it('fails the invitee and the operation with the fault result, whatever the person would do', () => {

@@ -7,7 +7,7 @@ import { sequentialIds, type DomainContext } from '../../src/domain/clock.js';
 import { inviteRosterOf, type InviteCommand, type InviteState } from '../../src/domain/invite.js';
 import type { Principal } from '../../src/domain/permissions.js';
 import { isRejection, type Rejection } from '../../src/domain/rejections.js';
-import type { CallLeg, Conversation, ConversationView, IdentitySet, OutboundNotification, Participant } from '../../src/domain/types.js';
+import type { CallLeg, Conversation, ConversationView, IdentitySet, TimerPayloads, TimerRequest, OutboundNotification, Participant } from '../../src/domain/types.js';
 import { DEFAULT_APP_ID, DEFAULT_MEETING_THREADS, DEFAULT_TENANT_ID, DEFAULT_USERS, defaultWorld } from '../../src/sim/default-world.js';
 import { Directory } from '../../src/sim/directory.js';
 import { reactionsOf } from '../../src/sim/reactions.js';
@@ -32,6 +32,15 @@ export const world = (): WorldView => new Directory(defaultWorld());
  * decision: from the default world (or `dir`), for a command of `tenantId`.
  */
 export const reactionsTo = (inputs: unknown, dir: Directory = new Directory(defaultWorld()), tenantId = TENANT): Reactions => reactionsOf(dir, tenantId, invitationIdentities(inputs));
+
+/** The outcome an answer timer carries (invitee, call target or transfer target), or null for another kind of timer. */
+export const outcomeOf = (t: TimerRequest | undefined): string | null => (t && 'outcome' in t.payload ? t.payload.outcome : null);
+
+/** The payload of an invitee's answer timer (throws for another kind). */
+export function inviteeAnswer(t: TimerRequest | undefined): TimerPayloads['invitee.answer'] {
+  if (t?.kind !== 'invitee.answer') throw new Error(`expected an invitee.answer timer, got ${t?.kind ?? 'none'}`);
+  return t.payload;
+}
 
 export const ctx = (prefix = 'aaaaaaaa'): DomainContext => ({ now: NOW, ids: sequentialIds(prefix) });
 /** The first id `ctx()` mints: a rejection must not have consumed any. */

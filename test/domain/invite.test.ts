@@ -50,6 +50,8 @@ import {
   USERS,
   view,
   world,
+  outcomeOf,
+  inviteeAnswer,
 } from './fixtures.js';
 
 const GROUP_ROLE = 'Calls.InitiateGroupCall.All';
@@ -453,7 +455,7 @@ describe('decideInvite: success shapes (spec 1.3, seed 004)', () => {
       ['user', 'inviting', r.operation.id],
       ['phone', 'inviting', r.operation.id],
     ]);
-    expect(r.effects.timers.map((t) => [t.payload.participantId, t.payload.operationId, t.payload.outcome, t.dueAt - NOW])).toEqual([
+    expect(r.effects.timers.map((t) => [inviteeAnswer(t).participantId, inviteeAnswer(t).operationId, outcomeOf(t), t.dueAt - NOW])).toEqual([
       [pids[0], r.operation.id, 'accept', 1000],
       [pids[1], r.operation.id, 'decline', 2000],
       [pids[2], r.operation.id, 'accept', 1500],
@@ -482,7 +484,7 @@ describe('decideInvite: success shapes (spec 1.3, seed 004)', () => {
 
     it('a user invite does not need a PSTN number', () => {
       const r = ok(users(USERS.adele), meetingState(), directoryWithoutPstnNumber(true));
-      expect(r.effects.timers[0]!.payload.outcome).toBe('accept');
+      expect(outcomeOf(r.effects.timers[0])).toBe('accept');
     });
 
     it('from a meeting joined by token, a PSTN invite fails as pstnJoinToken', () => {
@@ -492,7 +494,7 @@ describe('decideInvite: success shapes (spec 1.3, seed 004)', () => {
 
     it.each(['organizer', 'joinMeetingId'] as const)('from a meeting joined by %s, a PSTN invite rings', (joinedWith) => {
       const r = ok({ participants: [invitee(phone('+12345678901'))] }, meetingState({ conversation: { joinedWith } }));
-      expect(r.effects.timers[0]!.payload.outcome).toBe('accept');
+      expect(outcomeOf(r.effects.timers[0])).toBe('accept');
     });
   });
 });

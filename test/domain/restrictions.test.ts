@@ -6,7 +6,7 @@ import { APP_NOT_REGISTERED_MESSAGE } from '../../src/domain/rejections.js';
 import { ALL_CALLING_ROLES, DEFAULT_INSTANCE_ID, defaultWorld } from '../../src/sim/default-world.js';
 import { Directory, parseWorld } from '../../src/sim/directory.js';
 import type { WorldView } from '../../src/domain/world.js';
-import { accepted, ctx, expectRejection, invitee, inviteState, phone, principal, p2pView, reactionsTo, user, USERS, world } from './fixtures.js';
+import { accepted, ctx, expectRejection, invitee, inviteState, phone, principal, p2pView, reactionsTo, user, USERS, world, outcomeOf } from './fixtures.js';
 
 describe('PSTN support matrix (spec 1.4 item 8, 9.1)', () => {
   const invitePhone = (over: Parameters<typeof p2pView>[1]) => {
@@ -17,12 +17,12 @@ describe('PSTN support matrix (spec 1.4 item 8, 9.1)', () => {
   it('a call that came in to the bot’s UPN (the app) cannot invite PSTN: the operation will fail 412#10073', () => {
     const r = invitePhone({ direction: 'incoming', applicationInstanceId: null });
     expect(r.operation.status).toBe('Running');
-    expect(r.effects.timers[0]!.payload.outcome).toBe('pstnNoSponsor');
+    expect(outcomeOf(r.effects.timers[0])).toBe('pstnNoSponsor');
   });
 
   it('a call that came in to the bot’s resource account (instance) can; so can a call the bot placed', () => {
-    expect(invitePhone({ direction: 'incoming', applicationInstanceId: DEFAULT_INSTANCE_ID }).effects.timers[0]!.payload.outcome).toBe('accept');
-    expect(invitePhone({ direction: 'outgoing', applicationInstanceId: null }).effects.timers[0]!.payload.outcome).toBe('accept');
+    expect(outcomeOf(invitePhone({ direction: 'incoming', applicationInstanceId: DEFAULT_INSTANCE_ID }).effects.timers[0])).toBe('accept');
+    expect(outcomeOf(invitePhone({ direction: 'outgoing', applicationInstanceId: null }).effects.timers[0])).toBe('accept');
   });
 });
 

@@ -4,7 +4,7 @@ import { isRejection, type Rejection } from '../../src/domain/rejections.js';
 import { decideRedirect, decideTransfer, decideTransferOutcome, type RedirectCommand, type TransferCommand, type TransferState } from '../../src/domain/transfer.js';
 import type { Effects } from '../../src/domain/types.js';
 import { ALL_CALLING_ROLES } from '../../src/sim/default-world.js';
-import { conversation, ctx, expectRejection, invitee, leg, NOW, only, OTHER_TENANT, p2pView, phone, principal, reactionsTo, user, USERS, view, world } from './fixtures.js';
+import { conversation, ctx, expectRejection, invitee, leg, NOW, only, OTHER_TENANT, p2pView, phone, principal, reactionsTo, user, USERS, view, world, outcomeOf } from './fixtures.js';
 
 const all = principal(ALL_CALLING_ROLES);
 const incoming = () => p2pView(user(USERS.alex), { state: 'incoming' });
@@ -61,7 +61,7 @@ describe('decideTransfer', () => {
     expect(e.legs).toEqual([expect.objectContaining({ state: 'transferring' })]);
     expect(e.notifications.map((n) => [only(n).changeType, only(n).resourceData.state])).toEqual([['updated', 'transferring']]);
     // Heidi answers after 1000 ms in the default world.
-    expect(e.timers).toEqual([{ id: 'transfer-p2p-leg', dueAt: NOW + 1000, kind: 'call.transferAnswer', payload: { callId: 'p2p-leg', outcome: 'accept', replacesCallId: '' } }]);
+    expect(e.timers).toEqual([{ id: 'transfer-p2p-leg', dueAt: NOW + 1000, kind: 'call.transferAnswer', payload: { callId: 'p2p-leg', outcome: 'accept', replacesCallId: null } }]);
   });
 
   it.each([
@@ -71,7 +71,7 @@ describe('decideTransfer', () => {
     ['ffffffff-0000-4000-8000-00000000f00d', 'notFound'],
   ])('takes the target %s answer from the directory: %s', (id, outcome) => {
     const e = ok(transferWith(all, transfer({ transferTarget: invitee(user(id)) }), { ...established(), replaced: null }));
-    expect(e.timers[0]?.payload.outcome).toBe(outcome);
+    expect(outcomeOf(e.timers[0])).toBe(outcome);
   });
 
   it('consultative: replacesCallId names the bot\'s established P2P call with the target; it answers at once', () => {

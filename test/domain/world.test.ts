@@ -7,7 +7,7 @@ import { decideCreateCall } from '../../src/domain/call.js';
 import { decideInvite } from '../../src/domain/invite.js';
 import { decideTransfer } from '../../src/domain/transfer.js';
 import { FAILURE_DELAY_MS, invitationIdentities, NO_REACTIONS, ringOutcome, type Reactions, type WorldView } from '../../src/domain/world.js';
-import { accepted, APP, ctx, invitee, inviteState, meetingState, NOW, p2pView, phone, principal, TENANT, user, USERS } from './fixtures.js';
+import { accepted, APP, ctx, invitee, inviteState, meetingState, NOW, p2pView, phone, principal, TENANT, user, USERS, outcomeOf } from './fixtures.js';
 
 const ROLES = ['Calls.Initiate.All', 'Calls.InitiateGroupCall.All'];
 const tenant = { id: TENANT, displayName: 'Contoso' };
@@ -36,7 +36,7 @@ describe('reactions as data', () => {
     const cmd = { participants: [invitee(user(USERS.adele)), invitee(user(USERS.alex))] };
     const state = { ...inviteState(meetingState(), cmd), reactions: reactions([[`user:${USERS.adele.toLowerCase()}`, { action: 'busy', afterMs: 42 }]]) };
     const r = accepted(decideInvite(principal(ROLES), cmd, state, plainWorld, ctx()));
-    expect(r.effects.timers.map((t) => [t.payload.outcome, t.dueAt - NOW])).toEqual([
+    expect(r.effects.timers.map((t) => [outcomeOf(t), t.dueAt - NOW])).toEqual([
       ['busy', 42],
       ['notFound', FAILURE_DELAY_MS],
     ]);
@@ -46,7 +46,7 @@ describe('reactions as data', () => {
     const noNumber: WorldView = { ...plainWorld, app: (id) => (id === APP ? { app: { ...app, instances: [] }, tenant } : undefined) };
     const cmd = { participants: [invitee(phone('+12345678901'))] };
     const state = { ...inviteState(meetingState(), cmd), reactions: reactions([['phone:+12345678901', { action: 'accept', afterMs: 10 }]]) };
-    expect(accepted(decideInvite(principal(ROLES), cmd, state, noNumber, ctx())).effects.timers[0]!.payload.outcome).toBe('pstnNoSponsor');
+    expect(outcomeOf(accepted(decideInvite(principal(ROLES), cmd, state, noNumber, ctx())).effects.timers[0])).toBe('pstnNoSponsor');
     expect(accepted(decideInvite(principal(ROLES), cmd, state, plainWorld, ctx())).effects.timers[0]).toMatchObject({ dueAt: NOW + 10, payload: { outcome: 'accept' } });
   });
 
@@ -54,7 +54,7 @@ describe('reactions as data', () => {
     const cmd = { callbackUri: CB, mediaConfig: {}, targets: [invitee(user(USERS.adele)), invitee(user(USERS.alex))], chatInfo: { threadId: '19:x@thread.v2' } };
     const state = { meeting: null, reactions: reactions([[`user:${USERS.alex.toLowerCase()}`, { action: 'decline', afterMs: 7 }]]) };
     const r = accepted(decideCreateCall(principal(ROLES), cmd, state, { world: plainWorld, apiVersion: 'v1.0' }, ctx()));
-    expect(r.effects.timers.map((t) => [t.kind, t.payload.outcome ?? null, t.dueAt - NOW])).toEqual([
+    expect(r.effects.timers.map((t) => [t.kind, outcomeOf(t), t.dueAt - NOW])).toEqual([
       ['invitee.answer', 'notFound', FAILURE_DELAY_MS],
       ['invitee.answer', 'decline', 7],
       ['call.established', null, 250],

@@ -1,5 +1,6 @@
 /** Outbox and timer part of the store contract (see contract.ts). */
 import { describe, expect, it } from 'vitest';
+import type { TimerRequest } from '../../src/domain/types.js';
 import type { Store } from '../../src/store/store.js';
 import { attempt, note, T0 } from './fixtures.js';
 
@@ -218,14 +219,14 @@ export function runQueueContract(getStore: () => Store): void {
   });
 
   describe('timers', () => {
-    const timer = (id: string, dueAt: number, payload: Record<string, string> = { id }) => ({ id, dueAt, kind: 'invitee.answer' as const, payload });
-    const put = (ts: ReturnType<typeof timer>[]) => getStore().transact((tx) => tx.putTimers(ts));
+    const timer = (id: string, dueAt: number, callId = `call-${id}`): TimerRequest => ({ id, dueAt, kind: 'call.established', payload: { callId } });
+    const put = (ts: TimerRequest[]) => getStore().transact((tx) => tx.putTimers(ts));
 
     it('claims due timers in due order, leased until the lease ends', async () => {
-      await put([timer('t2', T0 + 20, { participantId: 'p-2' }), timer('t1', T0 + 10), timer('t3', T0 + 1000)]);
+      await put([timer('t2', T0 + 20, 'call-2b'), timer('t1', T0 + 10), timer('t3', T0 + 1000)]);
       expect(await getStore().timers.nextDueAt()).toBe(T0 + 10);
       const due = await getStore().timers.claimDue(T0 + 20, T0 + 500, 10);
-      expect(due).toEqual([timer('t1', T0 + 10), timer('t2', T0 + 20, { participantId: 'p-2' })]);
+      expect(due).toEqual([timer('t1', T0 + 10), timer('t2', T0 + 20, 'call-2b')]);
       expect(await getStore().timers.claimDue(T0 + 499, T0 + 900, 10)).toEqual([]);
       expect(await getStore().timers.nextDueAt()).toBe(T0 + 500);
       expect((await getStore().timers.claimDue(T0 + 500, T0 + 900, 1)).map((t) => t.id)).toEqual(['t1']);
@@ -239,12 +240,23 @@ export function runQueueContract(getStore: () => Store): void {
         // Gone already (another claimer fired it): says so, so the caller does not fire it twice.
         expect(await tx.deleteTimer('t1')).toBe(false);
         // Re-putting a leased timer makes it a fresh, unleased timer.
-        await tx.putTimers([timer('t2', T0 + 30, { v: '2' })]);
+        await tx.putTimers([timer('t2', T0 + 30, 'call-v2')]);
       });
-      expect(await getStore().timers.claimDue(T0 + 30, T0 + 500, 10)).toEqual([timer('t2', T0 + 30, { v: '2' })]);
+      expect(await getStore().timers.claimDue(T0 + 30, T0 + 500, 10)).toEqual([timer('t2', T0 + 30, 'call-v2')]);
       await getStore().transact((tx) => tx.deleteTimer('t2'));
       expect(await getStore().timers.nextDueAt()).toBeNull();
       expect(await getStore().timers.claimDue(T0 + 10_000, T0 + 20_000, 10)).toEqual([]);
+    });
+
+    it('reads each payload back as written, and a row that is no timer as unreadable, saying why', async () => {
+      const answer: TimerRequest = { id: 'a1', dueAt: T0, kind: 'invitee.answer', payload: { callId: 'c', participantId: 'p', operationId: null, outcome: 'busy', fault: { code: 500, subcode: 0, message: 'x' } } };
+      // A row as an older version (or a hand edit) might have left it: not an invitee.answer payload.
+      const old = { id: 'a2', dueAt: T0 + 1, kind: 'invitee.answer', payload: { callId: 'c' } } as unknown as TimerRequest;
+      await put([answer, old]);
+      expect(await getStore().timers.claimDue(T0 + 1, T0 + 500, 10)).toEqual([
+        answer,
+        { id: 'a2', dueAt: T0 + 1, kind: 'invitee.answer', problem: 'invitee.answer timer a2: payload.participantId is missing' },
+      ]);
     });
   });
 }

@@ -22,7 +22,7 @@ export function runResetContract(getStore: () => Store): void {
         await tx.appendNotifications([note('call-1', 1), note('call-1', 2), note('call-2', 1)]);
         await tx.putTimers([
           { id: 't1', dueAt: T0, kind: 'call.established', payload: { callId: 'call-1' } },
-          { id: 't2', dueAt: T0 + 50_000, kind: 'invitee.answer', payload: { callId: 'call-2' } },
+          { id: 't2', dueAt: T0 + 50_000, kind: 'call.answerWindow', payload: { callId: 'call-2' } },
         ]);
       });
       const [row] = await store.outbox.claimDue(T0, T0 + LEASE, 1);

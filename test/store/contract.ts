@@ -207,7 +207,7 @@ export function runStoreContract(name: string, open: () => Promise<Store>, optio
             await tx.putParticipant(participant());
             await tx.putOperation(operation());
             await tx.appendNotifications([note('call-1', 1)]);
-            await tx.putTimers([{ id: 't1', dueAt: T0, kind: 'invitee.answer', payload: {} }]);
+            await tx.putTimers([{ id: 't1', dueAt: T0, kind: 'call.established', payload: { callId: 'call-1' } }]);
             throw boom;
           }),
         ).rejects.toBe(boom);
@@ -304,7 +304,7 @@ export function runStoreContract(name: string, open: () => Promise<Store>, optio
           expect(await tx.participantCount('conv-1')).toBe(1);
           await tx.putParticipant(participant({ id: 'p-2', createdAt: T0 + 1 }));
           expect((await tx.participantsInConversation('conv-1')).map((x) => x.id)).toEqual(['p-1', 'p-2']);
-          await tx.putTimers([{ id: 't-own', dueAt: T0, kind: 'invitee.answer', payload: {} }]);
+          await tx.putTimers([{ id: 't-own', dueAt: T0, kind: 'call.established', payload: { callId: 'call-1' } }]);
           expect(await tx.deleteTimer('t-own')).toBe(true);
           expect(await tx.deleteTimer('t-own')).toBe(false);
         });
@@ -316,7 +316,7 @@ export function runStoreContract(name: string, open: () => Promise<Store>, optio
         await expect(
           store.transact(async (tx) => {
             await tx.putConversation(conversation());
-            await tx.putTimers([{ id: 't-1', dueAt: T0, kind: 'invitee.answer', payload: {} }]);
+            await tx.putTimers([{ id: 't-1', dueAt: T0, kind: 'call.established', payload: { callId: 'call-1' } }]);
             await tx.appendNotifications([note('call-1', 1)]);
             await tx.appendNotifications([note('call-1', 1)]);
           }),

@@ -157,7 +157,7 @@ describePostgres('postgres store', () => {
       const [a, b] = await Promise.all([open(schema), open(schema)]);
       await a.transact(async (tx) => {
         await tx.appendNotifications(Array.from({ length: 60 }, (_, i) => note(`call-${i}`, 1)));
-        await tx.putTimers(Array.from({ length: 60 }, (_, i) => ({ id: `t${i}`, dueAt: T0, kind: 'invitee.answer' as const, payload: {} })));
+        await tx.putTimers(Array.from({ length: 60 }, (_, i) => ({ id: `t${i}`, dueAt: T0, kind: 'call.established' as const, payload: { callId: `call-${i}` } })));
       });
       const claims = await Promise.all(
         Array.from({ length: 8 }, (_, i) => (i % 2 === 0 ? a : b)).flatMap((s) => [s.outbox.claimDue(T0, T0 + 1000, 10), s.timers.claimDue(T0, T0 + 1000, 10)]),
@@ -178,7 +178,7 @@ describePostgres('postgres store', () => {
       const live = await openPostgresStore({ connectionString: TEST_POSTGRES_URL, schema, heartbeatMs: 50, deadAfterMs: 300, now: () => T0 + 1 });
       await dead.transact(async (tx) => {
         await tx.appendNotifications([note('call-1', 1), note('call-1', 2)]);
-        await tx.putTimers([{ id: 't1', dueAt: T0, kind: 'invitee.answer', payload: {} }]);
+        await tx.putTimers([{ id: 't1', dueAt: T0, kind: 'call.established', payload: { callId: 'call-1' } }]);
       });
       const [row] = await dead.outbox.claimDue(T0, T0 + 60_000, 10);
       expect((await dead.timers.claimDue(T0, T0 + 60_000, 10)).map((t) => t.id)).toEqual(['t1']);

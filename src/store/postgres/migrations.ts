@@ -99,7 +99,7 @@ CREATE TABLE timers (
   id           TEXT PRIMARY KEY,  -- timer id, chosen by the domain (upserts replace)
   due_at       BIGINT NOT NULL,   -- epoch ms it fires
   kind         TEXT NOT NULL,     -- TimerKind
-  payload      TEXT NOT NULL,     -- Record<string, string> as JSON
+  payload      TEXT NOT NULL,     -- JSON: TimerPayloads[kind] (src/domain/types.ts)
   leased_until BIGINT             -- epoch ms; a claimer (of any instance) owns the timer until then
 );
 CREATE INDEX timers_due ON timers (due_at);

@@ -9,11 +9,10 @@
  * too), so a row appended concurrently is either seen by the promotion or becomes the head itself.
  */
 import type { Pool, QueryResult } from 'pg';
-import type { TimerKind } from '../../domain/types.js';
 import type { DeliveryAttempt, DueTimer, OutboxStore, RequeueTarget, TimerStore } from '../store.js';
 import { outboxCallKey } from './entities.js';
 import { inline } from './inline.js';
-import { OUTBOX_COLUMNS, toAttempt, toOutboxRow, type AttemptRecord, type OutboxRecord, type TimerRecord } from '../outbox-rows.js';
+import { OUTBOX_COLUMNS, toAttempt, toDueTimer, toOutboxRow, type AttemptRecord, type OutboxRecord, type TimerRecord } from '../outbox-rows.js';
 import { deliveryEventBody, realMicros, type DeliveryOutcome } from '../event-rows.js';
 
 /** The change feed's row for an attempt, with the outbox row's call and message id; none once the row is gone (a reset). */
@@ -183,7 +182,7 @@ export function createPgTimers(pool: Pool, instanceId: string): TimerStore {
         [now, leaseUntil, limit, instanceId],
       );
       return rows
-        .map((r) => ({ id: r.id, dueAt: r.due_at, kind: r.kind as TimerKind, payload: JSON.parse(r.payload) as Record<string, string> }))
+        .map(toDueTimer)
         .sort((a, b) => a.dueAt - b.dueAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     },
     async nextDueAt() {

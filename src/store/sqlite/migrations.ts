@@ -94,7 +94,7 @@ CREATE TABLE timers (
   id           TEXT PRIMARY KEY,  -- timer id, chosen by the domain (upserts replace)
   due_at       INTEGER NOT NULL,  -- epoch ms it fires
   kind         TEXT NOT NULL,     -- TimerKind
-  payload      TEXT NOT NULL,     -- Record<string, string> as JSON
+  payload      TEXT NOT NULL,     -- JSON: TimerPayloads[kind] (src/domain/types.ts)
   leased_until INTEGER            -- epoch ms; a claimer owns the timer until then
 );
 CREATE INDEX timers_due ON timers (due_at);

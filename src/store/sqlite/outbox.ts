@@ -11,10 +11,9 @@
  * 10 rows with every head backing off: 0.07 ms. nextDueAt: ≤ 0.03 ms in all three.
  */
 import type Database from 'better-sqlite3';
-import type { TimerKind } from '../../domain/types.js';
 import type { DeliveryAttempt, DueTimer, OutboxStore, RequeueTarget, TimerStore } from '../store.js';
 import type { TransactionGate } from '../gate.js';
-import { OUTBOX_COLUMNS, toAttempt, toOutboxRow, type AttemptRecord, type OutboxRecord, type TimerRecord } from '../outbox-rows.js';
+import { OUTBOX_COLUMNS, toAttempt, toDueTimer, toOutboxRow, type AttemptRecord, type OutboxRecord, type TimerRecord } from '../outbox-rows.js';
 import { deliveryEventBody, realMicros, type DeliveryOutcome } from '../event-rows.js';
 
 /**
@@ -199,7 +198,7 @@ export function createSqliteTimers(db: Database.Database, mutex: TransactionGate
         if (due.length === 0) return [];
         return leaseAll
           .immediate(due, leaseUntil)
-          .map((r) => ({ id: r.id, dueAt: r.due_at, kind: r.kind as TimerKind, payload: JSON.parse(r.payload) as Record<string, string> }))
+          .map(toDueTimer)
           .sort((a, b) => a.dueAt - b.dueAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
       }),
     nextDueAt: () => mutex.run(() => s.nextDueAt.get()?.t ?? null),
