@@ -11,7 +11,7 @@
  */
 import { ringingTimeoutOf, ringWithin } from './beta.js';
 import type { DomainContext } from './clock.js';
-import { annotateIdentitySet, cleanIdentitySet, E164, identityKind, isLoopbackHost, primaryIdentity } from './identity.js';
+import { annotateIdentitySet, cleanIdentitySet, E164, identityKind, isLoopbackHost, isRecord, primaryIdentity } from './identity.js';
 import type { InvitationInput } from './invite.js';
 import { callNotification, rosterNotification, rosterToAllLegs } from './notifications.js';
 import { requireAnyRole, Role, type Principal } from './permissions.js';
@@ -97,7 +97,7 @@ function checkMeetingJoin(cmd: CreateCallCommand, known: KnownMeeting | null, te
   if (!THREAD_ID.test(threadId)) {
     return reject(RejectionCode.invalidProperty, `chatInfo.threadId '${threadId}' is not a Teams chat thread id (19:…@thread.v2); parse it from the joinWebUrl's meetup-join segment, URL-decoded.`, 'chatInfo.threadId');
   }
-  const organizer = typeof info.organizer === 'object' && info.organizer !== null ? (info.organizer as { user?: { id?: unknown } }).user?.id : undefined;
+  const organizer = isRecord(info.organizer) && isRecord(info.organizer.user) ? info.organizer.user.id : undefined;
   if (known && typeof organizer === 'string' && organizer.toLowerCase() !== known.organizerId.toLowerCase()) {
     return reject(RejectionCode.invalidProperty, `meetingInfo.organizer.user.id ${organizer} is not the organizer of the meeting on thread ${threadId} (the joinWebUrl's context Oid).`, 'meetingInfo.organizer.user.id');
   }
@@ -184,6 +184,8 @@ export function decideCreateCall(principal: Principal, cmd: CreateCallCommand, s
     return reject(RejectionCode.tooManyInvitees, `A group call can be created with at most ${MAX_GROUP_CALL_TARGETS} targets; got ${targets.length}.`, 'targets');
   }
   const targetIdentities: IdentitySet[] = [];
+  /** The targets as the leg keeps them: as sent, with the identity cleaned and annotated. */
+  const legTargets: Record<string, unknown>[] = [];
   for (const [i, t] of targets.entries()) {
     const at = `targets[${i}].identity`;
     if (!t || typeof t.identity !== 'object' || t.identity === null) return reject(RejectionCode.invalidProperty, `${at} is required.`, at);
@@ -194,11 +196,12 @@ export function decideCreateCall(principal: Principal, cmd: CreateCallCommand, s
     if (tk === 'application' || tk === 'applicationInstance') return reject(RejectionCode.cannotInviteBot, `${at} is a bot; calling another bot isn't supported.`, `${at}.${p.key}`);
     if (tk === 'phone' && !E164.test(p.value.id)) return reject(RejectionCode.invalidPhoneNumber, `${at}.phone.id '${p.value.id}' is not an E.164 number.`, `${at}.phone.id`);
     targetIdentities.push(identity);
+    legTargets.push({ '@odata.type': '#microsoft.graph.invitationParticipantInfo', ...t, identity: annotateIdentitySet(identity) });
   }
 
   const app = world.app(principal.appId)?.app;
   let instanceId: string | null = null;
-  const sourceInstance = cmd.source && typeof cmd.source.identity === 'object' && cmd.source.identity !== null ? primaryIdentity(cmd.source.identity as IdentitySet) : null;
+  const sourceInstance = cmd.source && isRecord(cmd.source.identity) ? primaryIdentity(cmd.source.identity) : null;
   if (sourceInstance?.key === 'applicationInstance') {
     const id = typeof sourceInstance.value.id === 'string' ? sourceInstance.value.id : '';
     if (!app?.instances.some((i) => i.id.toLowerCase() === id.toLowerCase())) {
@@ -206,7 +209,8 @@ export function decideCreateCall(principal: Principal, cmd: CreateCallCommand, s
     }
     instanceId = id;
   }
-  if (kind === 'peerToPeer' && identityKind(targetIdentities[0]!) === 'phone' && !instanceId) {
+  const [firstTarget] = targetIdentities;
+  if (kind === 'peerToPeer' && firstTarget && identityKind(firstTarget) === 'phone' && !instanceId) {
     return reject(RejectionCode.invalidProperty, 'Calling a phone number needs source.identity.applicationInstance: a resource account of this application with a phone number.', 'source.identity.applicationInstance');
   }
 
@@ -258,7 +262,7 @@ export function decideCreateCall(principal: Principal, cmd: CreateCallCommand, s
     callbackUri: cmd.callbackUri,
     subject: cmd.subject ?? null,
     source: cmd.source ?? { '@odata.type': '#microsoft.graph.participantInfo', identity: annotateIdentitySet(botIdentity), endpointType: null, region: null, languageId: null },
-    targets: targets.map((t, i) => ({ '@odata.type': '#microsoft.graph.invitationParticipantInfo', ...t, identity: annotateIdentitySet(targetIdentities[i]!) })),
+    targets: legTargets,
     requestedModalities: cmd.requestedModalities ?? ['audio'],
     activeModalities: [],
     mediaConfig: cmd.mediaConfig,
@@ -448,10 +452,11 @@ export function decideAnswer(principal: Principal, cmd: AnswerCommand, view: Con
 }
 
 const REJECT_RESULTS = { none: RESULT.rejectedNone, busy: RESULT.rejectedBusy, forbidden: RESULT.rejectedForbidden } as const;
+const isRejectReason = (r: string): r is keyof typeof REJECT_RESULTS => Object.hasOwn(REJECT_RESULTS, r);
 
 export function decideReject(cmd: { reason?: string | null; callbackUri?: string | null }, view: ConversationView & { leg: CallLeg }, ctx: DomainContext): Rejection | Effects {
   const reason = (cmd.reason ?? 'none').toLowerCase();
-  if (!Object.hasOwn(REJECT_RESULTS, reason)) return reject(RejectionCode.invalidProperty, `reason must be one of none, busy, forbidden; got '${cmd.reason}'.`, 'reason');
+  if (!isRejectReason(reason)) return reject(RejectionCode.invalidProperty, `reason must be one of none, busy, forbidden; got '${cmd.reason}'.`, 'reason');
   if (cmd.callbackUri) {
     const bad = checkCallbackUri(cmd.callbackUri, 'callbackUri');
     if (bad) return bad;
@@ -463,7 +468,7 @@ export function decideReject(cmd: { reason?: string | null; callbackUri?: string
     ...leg,
     state: 'terminated',
     callbackUri: cmd.callbackUri ?? leg.callbackUri,
-    resultInfo: resultInfo(REJECT_RESULTS[reason as keyof typeof REJECT_RESULTS]),
+    resultInfo: resultInfo(REJECT_RESULTS[reason]),
     terminationReason: 'AppRejected',
     version: leg.version + 1,
     updatedAt: ctx.now,

@@ -3,7 +3,7 @@
  * simulation cannot derive, declared as data. The service picks the fault matching a request; the deciders apply it.
  */
 import type { ResultInfo } from '@microsoft/microsoft-graph-types';
-import type { ResultCode } from './result-codes.js';
+import { resultInfo, type ResultCode } from './result-codes.js';
 import type { CallLeg } from './types.js';
 
 export const FAULT_MEDIA_CONFIGS = ['appHosted', 'serviceHosted'] as const;
@@ -43,5 +43,5 @@ export function inviteFaultFor(faults: readonly Fault[], leg: CallLeg, replacing
 }
 
 export function faultResultInfo(f: InviteFault): ResultInfo {
-  return { '@odata.type': '#microsoft.graph.resultInfo', ...f.result } as ResultInfo;
+  return resultInfo(f.result);
 }

@@ -11,7 +11,7 @@ export const isRecord = (v: unknown): v is Record<string, unknown> => typeof v =
 
 export function present(set: Record<string, unknown>, key: string): IdentityValue | null {
   const v = set[key];
-  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as IdentityValue) : null;
+  return isRecord(v) ? v : null;
 }
 
 export function identityKind(set: IdentitySet): IdentityKind {
@@ -73,7 +73,7 @@ export function annotateIdentitySet(set: IdentitySet): IdentitySet {
   const out: IdentitySet = { '@odata.type': '#microsoft.graph.identitySet' };
   for (const [k, v] of Object.entries(set)) {
     if (k === '@odata.type') continue;
-    if (typeof v === 'object' && v !== null && !Array.isArray(v)) out[k] = { '@odata.type': '#microsoft.graph.identity', ...stripType(v as Record<string, unknown>) };
+    if (isRecord(v)) out[k] = { '@odata.type': '#microsoft.graph.identity', ...stripType(v) };
     else if (v !== null && v !== undefined) out[k] = v;
   }
   return out;
@@ -89,7 +89,7 @@ export function cleanIdentitySet(set: Record<string, unknown>): IdentitySet {
   const out: IdentitySet = {};
   for (const [k, v] of Object.entries(set)) {
     if (k === '@odata.type' || v === null || v === undefined) continue;
-    out[k] = typeof v === 'object' && !Array.isArray(v) ? stripType(v as Record<string, unknown>) : v;
+    out[k] = isRecord(v) ? stripType(v) : v;
   }
   return out;
 }

@@ -184,7 +184,7 @@ export function checkInvitee(input: InvitationInput, at: string, leg: CallLeg, w
       return reject(RejectionCode.tenantMismatch, `Request authorization tenant mismatch. ${target} names another tenant than the one of call ${leg.id}.`, target);
     }
     // Graph enriches the echoed user with displayName, identityProvider and tenantId (seed 004).
-    const user = { ...primary.value, id: primary.value.id, identityProvider: primary.value.identityProvider ?? 'AAD', tenantId: leg.tenantId } as Record<string, unknown>;
+    const user: Record<string, unknown> = { ...primary.value, id: primary.value.id, identityProvider: primary.value.identityProvider ?? 'AAD', tenantId: leg.tenantId };
     if (known && user.displayName === undefined) user.displayName = known.user.displayName;
     return { identity: { ...identity, user } };
   }
@@ -346,6 +346,7 @@ export function decideInviteeAnswer(state: AnswerState, outcome: InviteeOutcome,
   const accepted = outcome === 'accept' && !legGone && fault === null;
   const entry = state.operation?.invitees.find((i) => i.participantId === invitee.id);
   const roster: Participant[] = [];
+  let failure: ResultInfo | null = null;
 
   if (accepted) {
     const seq = conversation.rosterSequence + 1;
@@ -356,22 +357,21 @@ export function decideInviteeAnswer(state: AnswerState, outcome: InviteeOutcome,
     effects.participants.push(joined);
     roster.push(joined);
   } else {
-    const failure = fault ?? inviteFailure(outcome === 'accept' ? 'notFound' : outcome, mri(invitee.identity));
+    failure = fault ?? inviteFailure(outcome === 'accept' ? 'notFound' : outcome, mri(invitee.identity));
     effects.participants.push({ ...invitee, status: 'failed', outcome: failure, updatedAt: ctx.now });
   }
 
   let operation = state.operation;
   if (operation && entry) {
-    const failure = accepted ? null : effects.participants[0]!.outcome;
     const invitees = operation.invitees.map((i) => (i.participantId === invitee.id ? { ...i, settled: true, joined: accepted, resultInfo: failure } : i));
     operation = { ...operation, invitees, updatedAt: ctx.now };
     if (invitees.every((i) => i.settled)) operation = settleOperation(operation);
     effects.operations.push(operation);
   }
 
-  const settledNow = operation?.status === 'Completed' || operation?.status === 'Failed';
+  const settled = operation?.status === 'Completed' || operation?.status === 'Failed' ? operation : undefined;
   // Seed order: the operation's `deleted` notification comes before the roster update it caused.
-  if (settledNow && state.leg && !legGone) effects.notifications.push(operationNotification(state.leg, operation!));
+  if (settled && state.leg && !legGone) effects.notifications.push(operationNotification(state.leg, settled));
   effects.notifications.push(...rosterToAllLegs(state.legs, state.roster, roster));
   if (accepted && entry && state.source) leaveSource(effects, state.source, entry, ctx);
   return effects;
@@ -379,8 +379,9 @@ export function decideInviteeAnswer(state: AnswerState, outcome: InviteeOutcome,
 
 function settleOperation(op: Operation): Operation {
   const failed = op.invitees.filter((i) => !i.joined);
-  if (failed.length === 0) return { ...op, status: 'Completed', resultInfo: null };
-  const firstFailure = failed[0]!.resultInfo as ResultInfo;
+  const [first] = failed;
+  if (!first) return { ...op, status: 'Completed', resultInfo: null };
+  const firstFailure: ResultInfo = first.resultInfo ?? {};
   const message = failed.length === 1 ? firstFailure.message : failed.map((i) => i.resultInfo?.message).join(' ');
   return { ...op, status: 'Failed', resultInfo: { ...firstFailure, message } };
 }

@@ -2,4 +2,4 @@
 export const PERSON_ACTIONS = ['hangUp', 'leave', 'mute', 'unmute', 'hold', 'resume', 'pressTones'] as const;
 export type PersonActionName = (typeof PERSON_ACTIONS)[number];
 
-export const isPersonActionName = (v: unknown): v is PersonActionName => (PERSON_ACTIONS as readonly unknown[]).includes(v);
+export const isPersonActionName = (v: unknown): v is PersonActionName => PERSON_ACTIONS.some((x) => x === v);

@@ -79,7 +79,8 @@ export function checkPersonAction(view: ConversationView, person: Participant, a
   const conflict = (why: string): Rejection => reject(RejectionCode.callStateConflict, `action ${act.action}: ${why}`, 'action');
   if (person.status !== 'joined') return conflict(`participant ${person.id} is not connected (${person.status}).`);
   const legs = liveLegs(view);
-  if (legs.length === 0) return conflict('no bot is in this call any more.');
+  const [first] = legs;
+  if (!first) return conflict('no bot is in this call any more.');
   switch (act.action) {
     case 'hangUp':
       return null;
@@ -90,12 +91,12 @@ export function checkPersonAction(view: ConversationView, person: Participant, a
       return p2p ? conflict(`peer-to-peer calls have no roster to show isMuted; this is ${where}.`) : null;
     case 'hold':
       if (!p2p) return conflict(`hold is simulated for peer-to-peer calls only; this is ${where}.`);
-      return legs.some((l) => l.state === 'established') ? null : conflict(`the call is ${legs[0]!.state}, not established.`);
+      return legs.some((l) => l.state === 'established') ? null : conflict(`the call is ${first.state}, not established.`);
     case 'resume':
       if (!p2p) return conflict(`resume is simulated for peer-to-peer calls only; this is ${where}.`);
-      return legs.some((l) => l.state === 'hold') ? null : conflict(`the call is ${legs[0]!.state}, not on hold.`);
+      return legs.some((l) => l.state === 'hold') ? null : conflict(`the call is ${first.state}, not on hold.`);
     case 'pressTones':
-      return legs.some((l) => l.state === 'established') ? null : conflict(`the call is ${legs[0]!.state}, not established.`);
+      return legs.some((l) => l.state === 'established') ? null : conflict(`the call is ${first.state}, not established.`);
   }
 }
 

@@ -35,18 +35,13 @@ const REASONS: Record<Exclude<InviteeOutcome, 'accept'>, { code: number; subcode
 
 export function inviteFailure(outcome: Exclude<InviteeOutcome, 'accept'>, participantMri: string): ResultInfo {
   const r = REASONS[outcome];
-  return {
-    '@odata.type': '#microsoft.graph.resultInfo',
-    code: r.code,
-    subcode: r.subcode,
-    message: `addParticipants failed for participant ${participantMri}. Underlying reason: ${r.reason}. DiagCode: ${r.diag}.@`,
-  } as ResultInfo;
+  return resultInfo({ code: r.code, subcode: r.subcode, message: `addParticipants failed for participant ${participantMri}. Underlying reason: ${r.reason}. DiagCode: ${r.diag}.@` });
 }
 
 /** Why an outgoing peer-to-peer call ended before it was answered. */
 export function callNotAnswered(outcome: Exclude<InviteeOutcome, 'accept'>): ResultInfo {
   const r = REASONS[outcome];
-  return { '@odata.type': '#microsoft.graph.resultInfo', code: r.code, subcode: r.subcode, message: `${r.reason}. DiagCode: ${r.diag}.@` } as ResultInfo;
+  return resultInfo({ code: r.code, subcode: r.subcode, message: `${r.reason}. DiagCode: ${r.diag}.@` });
 }
 
 export const RESULT = {
@@ -70,13 +65,15 @@ export const RESULT = {
   peerLeft: { code: 200, subcode: 4521, message: 'The other participant ended the call.' },
 } as const satisfies Record<string, ResultCode>;
 
+/** A Graph resultInfo, annotated as Graph sends it (the Graph types leave `@odata.type` out of ResultInfo). */
 export function resultInfo(r: ResultCode): ResultInfo {
-  return { '@odata.type': '#microsoft.graph.resultInfo', ...r } as ResultInfo;
+  const info: ResultInfo & { '@odata.type': string } = { '@odata.type': '#microsoft.graph.resultInfo', code: r.code, subcode: r.subcode, message: r.message };
+  return info;
 }
 
 /** A transfer whose target did not take the call: the call is back to established with this (500/7000, consultative 500/7700). */
 export function transferFailed(outcome: Exclude<InviteeOutcome, 'accept'>, consultative: boolean): ResultInfo {
   const r = REASONS[outcome];
   const subcode = consultative ? 7700 : 7000;
-  return { '@odata.type': '#microsoft.graph.resultInfo', code: 500, subcode, message: `Transfer failed. Underlying reason: ${r.reason}. DiagCode: 500#${subcode}.@` } as ResultInfo;
+  return resultInfo({ code: 500, subcode, message: `Transfer failed. Underlying reason: ${r.reason}. DiagCode: 500#${subcode}.@` });
 }

@@ -20,7 +20,7 @@ export interface TimerProblem {
 
 export const isTimerProblem = (r: object): r is TimerProblem => 'problem' in r;
 
-const isOutcome = (v: unknown): v is InviteeOutcome => (INVITEE_OUTCOMES as readonly unknown[]).includes(v);
+const isOutcome = (v: unknown): v is InviteeOutcome => INVITEE_OUTCOMES.some((x) => x === v);
 
 const isResultCode = (v: unknown): v is ResultCode =>
   isRecord(v) && typeof v.code === 'number' && typeof v.subcode === 'number' && typeof v.message === 'string';

@@ -9,7 +9,7 @@
  */
 import type { DomainContext } from './clock.js';
 import { checkCallbackUri } from './call.js';
-import { identityKey, identityKind, primaryIdentity } from './identity.js';
+import { identityKey, identityKind, isRecord, primaryIdentity } from './identity.js';
 import { checkClientContext } from './client-context.js';
 import { checkInvitee, normalizeCallId, REPLACE_DELAY_MS, type InvitationInput } from './invite.js';
 import { callNotification } from './notifications.js';
@@ -67,7 +67,7 @@ export function decideRedirect(principal: Principal, cmd: RedirectCommand, view:
     const at = `targets[${i}]`;
     const checked = checkRedirectTarget(t, at, leg, world);
     if (checked) return checked;
-    const key = identityKey(t.identity as Record<string, unknown>);
+    const key = isRecord(t.identity) ? identityKey(t.identity) : null;
     if (key && seen.has(key)) return reject(RejectionCode.duplicateIdentity, `${at}.identity names the same target as targets[${seen.get(key)}].`, `${at}.identity`);
     if (key) seen.set(key, i);
   }

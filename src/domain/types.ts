@@ -74,6 +74,7 @@ export interface Conversation {
 /** Graph `lobbyBypassScope`, as the v1.0 metadata spells it. */
 export const LOBBY_BYPASS_SCOPES = ['organizer', 'organization', 'organizationAndFederated', 'everyone', 'invited', 'organizationExcludingGuests'] as const;
 export type LobbyBypassScope = (typeof LOBBY_BYPASS_SCOPES)[number];
+export const isLobbyBypassScope = (v: unknown): v is LobbyBypassScope => LOBBY_BYPASS_SCOPES.some((x) => x === v);
 
 /** A meeting's lobby rule, copied onto its conversation so joins can be decided without the meeting. */
 export interface MeetingLobby {

@@ -71,7 +71,7 @@ export interface WorldView {
 /** What a person's device does when rung. */
 export const PERSON_ANSWERS = ['accept', 'decline', 'busy', 'noAnswer'] as const;
 export type PersonAnswer = (typeof PERSON_ANSWERS)[number];
-export const isPersonAnswer = (v: unknown): v is PersonAnswer => (PERSON_ANSWERS as readonly unknown[]).includes(v);
+export const isPersonAnswer = (v: unknown): v is PersonAnswer => PERSON_ANSWERS.some((x) => x === v);
 
 /** How a simulated person reacts to being rung: what their device does, after how long. */
 export interface PersonReaction {

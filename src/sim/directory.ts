@@ -7,10 +7,10 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Fault } from '../domain/faults.js';
-import { primaryIdentity } from '../domain/identity.js';
+import { isRecord, primaryIdentity } from '../domain/identity.js';
 import { FaultsError, parseFaults } from './faults.js';
 import { isProblem, parseLaterAction, type LaterAction, type Problem } from '../domain/person-actions.js';
-import { LOBBY_BYPASS_SCOPES, type IdentitySet, type LobbyBypassScope } from '../domain/types.js';
+import { isLobbyBypassScope, LOBBY_BYPASS_SCOPES, type IdentitySet, type LobbyBypassScope } from '../domain/types.js';
 import { isPersonAnswer, PERSON_ANSWERS, type PersonAnswer, type WorldView } from '../domain/world.js';
 
 export type AnswerAction = PersonAnswer;
@@ -112,8 +112,8 @@ export class WorldFileError extends Error {}
 
 
 function asRecord(v: unknown, where: string): Record<string, unknown> {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new WorldFileError(`${where} must be an object`);
-  return v as Record<string, unknown>;
+  if (!isRecord(v)) throw new WorldFileError(`${where} must be an object`);
+  return v;
 }
 
 function str(o: Record<string, unknown>, key: string, where: string, fallback?: string): string {
@@ -133,11 +133,10 @@ function arr(o: Record<string, unknown>, key: string, where: string): unknown[] 
 /** Checks an answer behaviour (world file, control API); the error names the offending path. */
 export function checkAnswer(v: unknown, where: string, fallback: AnswerBehaviour): AnswerBehaviour | Problem {
   if (v === undefined) return fallback;
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) return { error: `${where} must be an object`, target: where };
-  const o = v as Record<string, unknown>;
-  const action = o.action ?? fallback.action;
+  if (!isRecord(v)) return { error: `${where} must be an object`, target: where };
+  const action = v.action ?? fallback.action;
   if (!isPersonAnswer(action)) return { error: `${where}.action must be one of ${PERSON_ANSWERS.join(', ')}`, target: `${where}.action` };
-  const afterMs = o.afterMs ?? fallback.afterMs;
+  const afterMs = v.afterMs ?? fallback.afterMs;
   if (typeof afterMs !== 'number' || !Number.isFinite(afterMs) || afterMs < 0) return { error: `${where}.afterMs must be a non-negative number`, target: `${where}.afterMs` };
   return { action, afterMs };
 }
@@ -211,7 +210,7 @@ export function parseWorld(doc: unknown): World {
             throw new WorldFileError(`${iw}.phoneNumber must be an E.164 number such as +14255550100`);
           }
           const iid = str(io, 'id', iw);
-          return { id: iid, displayName: str(io, 'displayName', iw, iid), phoneNumber: (phoneNumber as string | undefined) ?? null };
+          return { id: iid, displayName: str(io, 'displayName', iw, iid), phoneNumber: typeof phoneNumber === 'string' ? phoneNumber : null };
         }),
       };
     });
@@ -238,7 +237,7 @@ export function parseWorld(doc: unknown): World {
       const passcode = mo.passcode ?? null;
       if (passcode !== null && typeof passcode !== 'string') throw new WorldFileError(`${mw}.passcode must be a string`);
       const scope = mo.lobbyBypassScope ?? null;
-      if (scope !== null && !(LOBBY_BYPASS_SCOPES as readonly unknown[]).includes(scope)) {
+      if (scope !== null && !isLobbyBypassScope(scope)) {
         throw new WorldFileError(`${mw}.lobbyBypassScope must be one of ${LOBBY_BYPASS_SCOPES.join(', ')}`);
       }
       const dialIn = mo.isDialInBypassEnabled ?? false;
@@ -248,9 +247,9 @@ export function parseWorld(doc: unknown): World {
         threadId: str(mo, 'threadId', mw),
         joinMeetingId: str(mo, 'joinMeetingId', mw),
         organizerId: str(mo, 'organizerId', mw),
-        createdByAppId: (createdByAppId as string | undefined) ?? null,
+        createdByAppId: typeof createdByAppId === 'string' ? createdByAppId : null,
         passcode,
-        lobbyBypassScope: scope as LobbyBypassScope | null,
+        lobbyBypassScope: scope,
         isDialInBypassEnabled: dialIn,
       };
     });
