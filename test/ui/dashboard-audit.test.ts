@@ -12,6 +12,7 @@ import type { CDPSession, Page } from 'playwright-core';
 import { DEFAULT_DISPATCH_OPTIONS } from '../../src/notify/retry-policy.js';
 import { describeBrowser, launchBrowser, type Browser } from '../helpers/browser.js';
 import { APP, inviteUser, MEETING_A, startConformance, TENANT, USERS, type Conformance } from '../conformance/fixture.js';
+import { fastWorld, startTestServer } from '../helpers/server.js';
 
 /** A second bot app of the tenant, whose webhook refuses connections: its deliveries fail with an error. */
 const SECOND_APP = '7d0c3a2e-5b1f-4c8e-9a6d-2f4e8b1c0a99';
@@ -319,6 +320,23 @@ describeBrowser('dashboard audit', () => {
     }
     await page.setViewportSize({ width: 1280, height: 800 });
     expect(wide).toEqual({});
+  });
+
+  it('on the real clock (the default) the clock controls are disabled, saying why', async () => {
+    const real = await startTestServer(fastWorld(null));
+    const tab = await browser.page();
+    try {
+      await tab.goto(`${real.httpUrl}/_switchboard/ui/world`);
+      await tab.getByText('Time moves by itself on the real clock').waitFor();
+      expect(await tab.getByRole('button', { name: 'Advance clock' }).isDisabled()).toBe(true);
+      expect(await tab.getByRole('button', { name: 'Set clock' }).isDisabled()).toBe(true);
+      expect(await tab.getByRole('spinbutton', { name: 'Amount' }).isDisabled()).toBe(true);
+      // The other controls work as on a virtual clock.
+      expect(await tab.getByRole('button', { name: 'Rotate signing key' }).isDisabled()).toBe(false);
+    } finally {
+      await tab.close();
+      await real.close();
+    }
   });
 
   it('a dead letter redelivered from the keyboard: the focus lands on the line saying what happened', async () => {

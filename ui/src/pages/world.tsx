@@ -215,6 +215,7 @@ export function WorldPage(): JSX.Element {
   const faultAct = useAction();
   const resetAct = useAction();
   const keyAct = useAction();
+  const realClock = clock.data?.mode === 'real';
   const shownFaults = faultText ?? JSON.stringify(faults.data?.faults ?? [], null, 2);
   return (
     <section aria-labelledby="world-title">
@@ -231,53 +232,62 @@ export function WorldPage(): JSX.Element {
               'Loading…'
             )}
           </p>
-          <form
-            class="controls"
-            aria-label="Advance the clock"
-            onSubmit={(e) => {
-              e.preventDefault();
-              const ms = Math.round(Number(amount) * (UNITS[unit] ?? 1));
-              void clockAct.run(`Advance by ${amount} ${unit}`, async () => {
-                await api('POST', '/_switchboard/clock/advance', { ms });
-                clock.reload();
-              });
-            }}
-          >
-            <label>
-              Amount
-              <input type="number" min={0} step="any" value={amount} onInput={(e) => setAmount(e.currentTarget.value)} />
-            </label>
-            <label>
-              Unit
-              <select value={unit} onChange={(e) => setUnit(e.currentTarget.value)}>
-                {Object.keys(UNITS).map((u) => (
-                  <option key={u} value={u}>
-                    {u}
-                  </option>
-                ))}
-              </select>
-            </label>
-            <button type="submit" class="primary">
-              Advance clock
-            </button>
-          </form>
-          <form
-            class="controls"
-            aria-label="Set the clock"
-            onSubmit={(e) => {
-              e.preventDefault();
-              void clockAct.run(`Set to ${setTo}`, async () => {
-                await api('POST', '/_switchboard/clock/set', { time: new Date(setTo).toISOString() });
-                clock.reload();
-              });
-            }}
-          >
-            <label>
-              Time
-              <input type="datetime-local" step="1" value={setTo} onInput={(e) => setSetTo(e.currentTarget.value)} required />
-            </label>
-            <button type="submit">Set clock</button>
-          </form>
+          {realClock ? (
+            <p id="clock-real" class="muted">
+              Time moves by itself on the real clock: start the server with <code>--clock virtual</code> to advance or
+              set it here.
+            </p>
+          ) : null}
+          {/* The real clock cannot be moved (the API answers 409): the controls stay visible, disabled, saying why. */}
+          <fieldset class="bare" disabled={realClock} aria-describedby={realClock ? 'clock-real' : undefined}>
+            <form
+              class="controls"
+              aria-label="Advance the clock"
+              onSubmit={(e) => {
+                e.preventDefault();
+                const ms = Math.round(Number(amount) * (UNITS[unit] ?? 1));
+                void clockAct.run(`Advance by ${amount} ${unit}`, async () => {
+                  await api('POST', '/_switchboard/clock/advance', { ms });
+                  clock.reload();
+                });
+              }}
+            >
+              <label>
+                Amount
+                <input type="number" min={0} step="any" value={amount} onInput={(e) => setAmount(e.currentTarget.value)} />
+              </label>
+              <label>
+                Unit
+                <select value={unit} onChange={(e) => setUnit(e.currentTarget.value)}>
+                  {Object.keys(UNITS).map((u) => (
+                    <option key={u} value={u}>
+                      {u}
+                    </option>
+                  ))}
+                </select>
+              </label>
+              <button type="submit" class="primary">
+                Advance clock
+              </button>
+            </form>
+            <form
+              class="controls"
+              aria-label="Set the clock"
+              onSubmit={(e) => {
+                e.preventDefault();
+                void clockAct.run(`Set to ${setTo}`, async () => {
+                  await api('POST', '/_switchboard/clock/set', { time: new Date(setTo).toISOString() });
+                  clock.reload();
+                });
+              }}
+            >
+              <label>
+                Time
+                <input type="datetime-local" step="1" value={setTo} onInput={(e) => setSetTo(e.currentTarget.value)} required />
+              </label>
+              <button type="submit">Set clock</button>
+            </form>
+          </fieldset>
           <Status status={clockAct.status} error={clockAct.error} />
         </section>
         <section class="card" aria-labelledby="controls-title">
