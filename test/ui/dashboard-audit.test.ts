@@ -116,7 +116,7 @@ describeBrowser('dashboard audit', () => {
     await c?.close();
   });
 
-  it('calls: filters by app, by state and by text', async () => {
+  it('calls: filters by app, by state and by text, kept in the address', async () => {
     await goto('');
     const first = page.getByRole('link', { name: `Call ${callId}` });
     const second = page.getByRole('link', { name: `Call ${secondCallId}` });
@@ -142,6 +142,18 @@ describeBrowser('dashboard audit', () => {
     await second.waitFor({ state: 'detached' });
     await page.getByRole('searchbox', { name: 'Search' }).fill('');
     await second.waitFor();
+
+    // The filter is in the address: a reload (or a shared link) shows the same list.
+    await app.selectOption(SECOND_APP);
+    await first.waitFor({ state: 'detached' });
+    expect(new URL(page.url()).searchParams.get('app')).toBe(SECOND_APP);
+    await page.reload();
+    await second.waitFor();
+    expect(await app.inputValue()).toBe(SECOND_APP);
+    expect(await first.count()).toBe(0);
+    await app.selectOption('');
+    await first.waitFor();
+    expect(new URL(page.url()).search).toBe('');
   });
 
   it('timeline: a request with both bodies, a refused request, a timer that fired, a person’s action, a notification’s JWT', async () => {

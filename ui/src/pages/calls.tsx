@@ -44,6 +44,7 @@ function useNow(everyMs: number): number {
 }
 
 export function CallsPage(): JSX.Element {
+  const [initialQuery] = useState(() => new URLSearchParams(window.location.search));
   const calls = useResource<{ value: LegSummary[] }>('/_switchboard/calls');
   const ended = useResource<{ value: EndedLeg[] }>('/_switchboard/ended-calls?limit=50');
   // Live: any committed command (or a reset) may change the lists.
@@ -54,12 +55,22 @@ export function CallsPage(): JSX.Element {
   useFeed((e) => {
     if (e.kind === 'command' || e.kind === 'reset') reload();
   });
-  const [app, setApp] = useState('');
-  const [state, setState] = useState('');
-  const [text, setText] = useState('');
+  // The filter lives in the address (?app=&state=&q=): a reload or a shared link shows the same list.
+  const [app, setApp] = useState(() => initialQuery.get('app') ?? '');
+  const [state, setState] = useState(() => initialQuery.get('state') ?? '');
+  const [text, setText] = useState(() => initialQuery.get('q') ?? '');
+  useEffect(() => {
+    const q = new URLSearchParams();
+    if (app !== '') q.set('app', app);
+    if (state !== '') q.set('state', state);
+    if (text !== '') q.set('q', text);
+    const search = q.toString() === '' ? '' : `?${q.toString()}`;
+    if (search !== window.location.search) history.replaceState(history.state, '', window.location.pathname + search);
+  }, [app, state, text]);
   const now = useNow(1000);
   const legs = calls.data?.value ?? [];
-  const apps = useMemo(() => [...new Set(legs.map((l) => l.appId))].sort(), [legs]);
+  // The chosen app stays a choice even with no call of it listed (yet, or any more).
+  const apps = useMemo(() => [...new Set([...legs.map((l) => l.appId), ...(app === '' ? [] : [app])])].sort(), [legs, app]);
   const rows = useMemo(() => {
     const byConversation = new Map<string, ConversationRow>();
     for (const l of legs) {
