@@ -168,6 +168,19 @@ export function Timeline(props: { rows: Row[] }): JSX.Element {
     setOpen(null);
     openerRef.current?.focus();
   };
+  // One Tab stop for the whole list (a long call has hundreds of entries): the arrow keys, Home and End move between
+  // entries (a "roving tabindex"); the entry last focused is the one Tab comes back to.
+  const [current, setCurrent] = useState<string | null>(null);
+  const tabStop = shown.some((r) => r.key === current) ? current : (shown[0]?.key ?? null);
+  const onListKey = (e: KeyboardEvent): void => {
+    if (!['ArrowDown', 'ArrowUp', 'Home', 'End'].includes(e.key) || !(e.target instanceof HTMLButtonElement)) return;
+    const buttons = [...(e.currentTarget as HTMLElement).querySelectorAll<HTMLButtonElement>('button.tl-arrow')];
+    const last = buttons.length - 1;
+    const at = buttons.indexOf(e.target);
+    const to = e.key === 'Home' ? 0 : e.key === 'End' ? last : Math.max(0, Math.min(last, at + (e.key === 'ArrowDown' ? 1 : -1)));
+    e.preventDefault();
+    buttons[to]?.focus();
+  };
   return (
     <div class="timeline-wrap">
       <div class="lanes" aria-hidden="true">
@@ -176,7 +189,10 @@ export function Timeline(props: { rows: Row[] }): JSX.Element {
         ))}
       </div>
       {hidden > 0 ? <p class="muted">{hidden} earlier entries not shown.</p> : null}
-      <ol class="timeline" aria-label="Timeline: bot, Switchboard, people">
+      <p class="muted" id="timeline-keys">
+        Up and down arrows move between entries; Enter shows one’s details, Escape closes them.
+      </p>
+      <ol class="timeline" aria-label="Timeline: bot, Switchboard, people" aria-describedby="timeline-keys" onKeyDown={onListKey}>
         {shown.map((r) => {
           const lo = Math.min(r.from, r.to);
           const hi = Math.max(r.from, r.to);
@@ -189,6 +205,8 @@ export function Timeline(props: { rows: Row[] }): JSX.Element {
                 class={`tl-arrow tl-${dir}`}
                 style={{ gridColumn: `${lo + 2} / ${hi + 3}` }}
                 aria-expanded={open?.key === r.key}
+                tabIndex={r.key === tabStop ? 0 : -1}
+                onFocus={() => setCurrent(r.key)}
                 onClick={(e) => {
                   openerRef.current = e.currentTarget;
                   setOpen(open?.key === r.key ? null : r);
