@@ -1,5 +1,6 @@
 /** Mounts every Graph calling resource under /v1.0 and /beta, on /communications/calls and the deprecated /app/calls, and users' onlineMeetings. */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { actionRoutes } from './actions/routes.js';
 import { callRoutes } from './calls.js';
 import { methodNotAllowedFor } from './allowed-methods.js';
 import { authenticate, notImplementedHere, requestPath, type GraphDeps, type GraphPrefix } from './context.js';
@@ -15,6 +16,7 @@ export function graphRoutes(app: FastifyInstance, deps: GraphDeps): void {
   for (const prefix of GRAPH_PREFIXES) {
     callRoutes(app, deps, prefix);
     participantRoutes(app, deps, prefix);
+    actionRoutes(app, deps, prefix);
     operationRoutes(app, deps, prefix);
     unservedRoutes(app, deps, prefix);
   }

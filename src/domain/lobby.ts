@@ -12,7 +12,7 @@ import { rosterToAllLegs } from './notifications.js';
 import { newOperation } from './operation.js';
 import { requireAnyRole, Role, type Principal } from './permissions.js';
 import { reject, RejectionCode, type Rejection } from './rejections.js';
-import { emptyEffects, type ApiVersion, type CallLeg, type Conversation, type ConversationView, type Effects, type IdentitySet, type Operation, type Participant } from './types.js';
+import { emptyEffects, type CallLeg, type Conversation, type ConversationView, type Effects, type IdentitySet, type Operation, type Participant } from './types.js';
 
 /** Whether a person joining `conversation` goes straight in (true) or waits in its lobby (false). */
 export function bypassesLobby(conversation: Conversation, identity: IdentitySet): boolean {
@@ -35,19 +35,6 @@ export function bypassesLobby(conversation: Conversation, identity: IdentitySet)
       // Invitees are users of the meeting's tenant (other tenants are refused with 7505); guests wait.
       return kind === 'user';
   }
-}
-
-/** The lobby actions by path segment (lower-case: bound actions match case-insensitively, spec 0). */
-const LOBBY_ACTIONS: Readonly<Record<string, LobbyAction>> = { admitfromlobby: 'admit', removefromlobby: 'remove' };
-export const LOBBY_ACTION_SEGMENTS: readonly string[] = Object.keys(LOBBY_ACTIONS);
-
-/**
- * The lobby action a participant action segment names on `version`, or null. admitFromLobby and removeFromLobby are
- * beta only: the v1.0 metadata has no such actions, so on v1.0 the segment is unknown (answered as Graph does).
- */
-export function lobbyActionOn(version: ApiVersion, segment: string): LobbyAction | null {
-  if (version !== 'beta' || !Object.hasOwn(LOBBY_ACTIONS, segment)) return null;
-  return LOBBY_ACTIONS[segment] ?? null;
 }
 
 export interface LobbyCommand {

@@ -2,7 +2,8 @@
  * JSON Schemas of the Graph complex types request bodies use (Graph routes: src/api/schemas/; control API:
  * src/sim/control-schemas.ts). Graph types are open: extra keys pass.
  */
-const nullable = (type: string): { type: string[] } => ({ type: [type, 'null'] });
+/** A property of JSON type `type` or null; the literal type name is kept so the body's TypeScript type can be derived (from-schema.ts). */
+const nullable = <T extends string>(type: T): { type: readonly [T, 'null'] } => ({ type: [type, 'null'] });
 
 export const identitySchema = {
   type: ['object', 'null'],

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { decideInviteeAnswer } from '../../src/domain/invite.js';
-import { bypassesLobby, decideLobby, LOBBY_ACTION_SEGMENTS, lobbyActionOn } from '../../src/domain/lobby.js';
+import { bypassesLobby, decideLobby } from '../../src/domain/lobby.js';
 import type { LobbyBypassScope, MeetingLobby } from '../../src/domain/types.js';
 import { ALL_CALLING_ROLES } from '../../src/sim/default-world.js';
 import { accepted, conversation, ctx, expectRejection, leg, participant, phone, principal, summary, TENANT, user, USERS, view } from './fixtures.js';
@@ -55,18 +55,6 @@ describe('an invitee joining a meeting with a lobby', () => {
     const v = view(conversation({ lobby: lobby('organization') }), [leg()], [ringing]);
     const effects = decideInviteeAnswer({ ...v, operation: undefined, invitee: ringing, source: null }, 'accept', ctx());
     expect(effects.participants[0]).toMatchObject({ status: 'joined', isInLobby: false });
-  });
-});
-
-describe('lobbyActionOn', () => {
-  it('admitFromLobby and removeFromLobby exist on beta only (v1.0 has no such actions: an unknown segment)', () => {
-    expect(LOBBY_ACTION_SEGMENTS).toEqual(['admitfromlobby', 'removefromlobby']);
-    expect(lobbyActionOn('beta', 'admitfromlobby')).toBe('admit');
-    expect(lobbyActionOn('beta', 'removefromlobby')).toBe('remove');
-    expect(lobbyActionOn('v1.0', 'admitfromlobby')).toBeNull();
-    expect(lobbyActionOn('v1.0', 'removefromlobby')).toBeNull();
-    expect(lobbyActionOn('beta', 'mute')).toBeNull();
-    expect(lobbyActionOn('beta', 'constructor')).toBeNull();
   });
 });
 
