@@ -13,7 +13,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rowCounts, storeSnapshot } from '../helpers/store-snapshot.js';
 import { startConformance, USERS, type Conformance } from './fixture.js';
 import { expectGraphError, settle, QUIET_MS, type ExpectedError, type SentResponse } from './raw/helpers.js';
-import { fillRoute, graphRoutes, meetingCallWithJoinedInvitee, routeKind, type FilledRequest } from './route-matrix.js';
+import { fillRoute, fillRoutes, graphRoutes, meetingCallWithJoinedInvitee, routeKind, type FilledRequest } from './route-matrix.js';
+import { ACTIONS } from '../../src/api/actions/registry.js';
 
 const OTHER_TENANT = '3c2b1a09-8f7e-4d6c-a5b4-93827160fed0';
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -108,38 +109,45 @@ describe('guarantee 4: the auth matrix over every Graph route', () => {
     expect(graph.length).toBeGreaterThanOrEqual(4 * 11);
   });
 
-  it('refuses every bad credential on every Graph route, and the store is unchanged after each route', async () => {
+  it('refuses every bad credential on every Graph route and every registry action, and the store is unchanged after each', async () => {
     const ids = { callId, participantId, operationId, callbackUri: c.bot.url, meetingId };
     let refused = 0;
+    let requests = 0;
+    const actionsSent = new Set<string>();
     const start = storeSnapshot(data);
     for (const route of graphRoutes(c.server.sb.routes)) {
-      const req = fillRoute(route, ids);
       const before = storeSnapshot(data);
-      for (const cred of credentials) {
-        const res = await send(req, cred.authorization);
-        const where = `${cred.name} → ${req.method} ${req.path}`;
-        if (req.method === 'HEAD') {
-          expect(res.status, where).toBe(cred.expected.status);
-          expect(res.text, where).toBe('');
-        } else {
-          try {
-            expectGraphError(res, cred.expected);
-          } catch (e) {
-            throw new Error(`${where}: ${(e as Error).message}`);
+      for (const req of fillRoutes(route, ids)) {
+        requests += 1;
+        if (req.action) actionsSent.add(`${req.action.on} ${req.action.name}`);
+        for (const cred of credentials) {
+          const res = await send(req, cred.authorization);
+          const where = `${cred.name} → ${req.method} ${req.path}`;
+          if (req.method === 'HEAD') {
+            expect(res.status, where).toBe(cred.expected.status);
+            expect(res.text, where).toBe('');
+          } else {
+            try {
+              expectGraphError(res, cred.expected);
+            } catch (e) {
+              throw new Error(`${where}: ${(e as Error).message}`);
+            }
           }
+          refused += 1;
         }
-        refused += 1;
       }
       // Every state change commits before its response, so a refused request's change would show at once.
       const after = storeSnapshot(data);
-      expect(rowCounts(after), `${req.method} ${req.path}`).toEqual(rowCounts(before));
-      expect(after, `${req.method} ${req.path}`).toEqual(before);
+      expect(rowCounts(after), `${route.method} ${route.url}`).toEqual(rowCounts(before));
+      expect(after, `${route.method} ${route.url}`).toEqual(before);
     }
     // And nothing a request could have started (a ringing invitee, an establishing call) shows later.
     await sleep(QUIET_MS);
     expect(storeSnapshot(data)).toEqual(start);
-    expect(refused).toBe(graphRoutes(c.server.sb.routes).length * credentials.length);
-    console.log(`auth matrix: ${refused} refused requests over ${graphRoutes(c.server.sb.routes).length} Graph routes × ${credentials.length} bad credentials`);
+    // Every action of the registry, served or not yet, was among them (on each version that has it).
+    expect([...actionsSent].sort()).toEqual(ACTIONS.map((a) => `${a.on} ${a.name}`).sort());
+    expect(refused).toBe(requests * credentials.length);
+    console.log(`auth matrix: ${refused} refused requests (${requests} requests over ${graphRoutes(c.server.sb.routes).length} Graph routes, ${actionsSent.size} actions) × ${credentials.length} bad credentials`);
   });
 
   it('the same requests with the real token are accepted (the matrix is not refusing for another reason)', async () => {

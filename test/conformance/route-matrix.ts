@@ -1,9 +1,14 @@
 /**
  * The routes a test matrix runs over, enumerated from the running server (`sb.routes`, collected by an onRoute
- * hook) rather than listed by hand: a Graph route added later is covered without touching the tests. Each route
- * is filled with real ids and a body that would succeed (and change state) if the request got through.
+ * hook) rather than listed by hand: a Graph route added later is covered without touching the tests. An action
+ * route (`…/:action`) is expanded into one request per action of the registry (src/api/actions/) bound there on
+ * the route's version, served or not yet served: an action added to the registry is in the matrices at once, and
+ * fails them until ACTION_BODIES has a body for it. Each request is filled with real ids and a body that would
+ * succeed (and change state) if the request got through.
  */
 import type { RouteInfo } from '../../src/app.js';
+import type { ActionBinding, GraphAction } from '../../src/api/actions/define.js';
+import { ACTIONS } from '../../src/api/actions/registry.js';
 import { inviteUser, MEETING_A, MEETING_B, ORGANIZER, TENANT, USERS, type Conformance } from './fixture.js';
 
 export interface RouteIds {
@@ -20,6 +25,8 @@ export interface FilledRequest {
   method: string;
   path: string;
   body?: unknown;
+  /** The registry action an action route was filled with. */
+  action?: GraphAction;
 }
 
 const GRAPH = /^\/(v1\.0|beta)\//i;
@@ -42,22 +49,79 @@ export const graphRoutes = (routes: readonly RouteInfo[]): RouteInfo[] => routes
 const ANY_JOIN_URL = `https://teams.microsoft.com/l/meetup-join/19%3ameeting_route-matrix%40thread.v2/0?context=%7b%22Tid%22%3a%22${TENANT}%22%2c%22Oid%22%3a%22${USERS.bob}%22%7d`;
 const serviceHosted = { '@odata.type': '#microsoft.graph.serviceHostedMediaConfig' };
 
+/**
+ * A body each registry action accepts, keyed `"{binding} {name}"`: schema-valid (else a 400 would come first), and
+ * where the call allows it one that would succeed on the matrix's call (Adele joined in meeting A): only the
+ * refusal under test may stop it. A registry action without one fails the matrices.
+ */
+const ACTION_BODIES: Record<string, (ids: RouteIds) => unknown> = {
+  'call answer': (ids) => ({ callbackUri: ids.callbackUri, acceptedModalities: ['audio'], mediaConfig: serviceHosted }),
+  'call reject': () => ({ reason: 'busy' }),
+  'call keepAlive': () => undefined,
+  'call mute': () => ({ clientContext: 'matrix' }),
+  'call unmute': () => ({ clientContext: 'matrix' }),
+  'call redirect': () => ({ targets: [inviteUser(USERS.megan)] }),
+  'call transfer': () => ({ transferTarget: inviteUser(USERS.megan) }),
+  'call subscribeToTone': () => ({ clientContext: 'matrix' }),
+  'call sendDtmfTones': () => ({ tones: ['tone1', 'pound'], clientContext: 'matrix' }),
+  'call playPrompt': () => ({ prompts: [{ '@odata.type': '#microsoft.graph.mediaPrompt', mediaInfo: { uri: 'https://cdn.contoso.com/beep.wav' } }], clientContext: 'matrix' }),
+  'call recordResponse': () => ({ maxRecordDurationInSeconds: 5, clientContext: 'matrix' }),
+  'call cancelMediaProcessing': () => ({ clientContext: 'matrix' }),
+  'call updateRecordingStatus': () => ({ status: 'recording', clientContext: 'matrix' }),
+  'call changeScreenSharingRole': () => ({ role: 'viewer' }),
+  'call addLargeGalleryView': () => ({ clientContext: 'matrix' }),
+  'participants invite': () => ({ participants: [inviteUser(USERS.megan)], clientContext: 'matrix' }),
+  'participants muteAll': () => ({ clientContext: 'matrix' }),
+  'participants configureMixer': () => ({ clientContext: 'matrix' }),
+  'participants admitAllFromLobby': () => ({ clientContext: 'matrix' }),
+  'participants admitAllLobby': () => ({ clientContext: 'matrix' }),
+  'participants lowerAllHands': () => ({ clientContext: 'matrix' }),
+  'participant mute': () => ({ clientContext: 'matrix' }),
+  'participant startHoldMusic': () => ({ clientContext: 'matrix' }),
+  'participant stopHoldMusic': () => ({ clientContext: 'matrix' }),
+  'participant admitFromLobby': () => ({ clientContext: 'matrix' }),
+  'participant removeFromLobby': () => ({ clientContext: 'matrix' }),
+  'participant reportSyntheticMedia': () => ({}),
+};
+
+const ACTION_ROUTE: [RegExp, ActionBinding][] = [
+  [/\/participants\/:participantId\/:action$/, 'participant'],
+  [/\/participants\/:action$/, 'participants'],
+  [/\/calls\/:callId\/:action$/, 'call'],
+];
+
+/**
+ * The registry actions an action route is filled with: on `/communications/calls` every action bound there on the
+ * route's version, served or 501; on the deprecated `/app/calls`, which runs the same generated handler, the first
+ * of them only (it keeps the matrices' time down). [] for a route that is no action route.
+ */
+export function actionsOf(route: RouteInfo): GraphAction[] {
+  if (route.method !== 'POST') return [];
+  const on = ACTION_ROUTE.find(([re]) => re.test(route.url))?.[1];
+  if (!on) return [];
+  const version = route.url.startsWith('/beta/') ? 'beta' : 'v1.0';
+  const actions = ACTIONS.filter((a) => a.on === on && a.versions.includes(version));
+  return /^\/[^/]+\/app\//.test(route.url) ? actions.slice(0, 1) : actions;
+}
+
+/** Every request the matrices send for `route`: one, or one per registry action for an action route. */
+export function fillRoutes(route: RouteInfo, ids: RouteIds): FilledRequest[] {
+  const actions = actionsOf(route);
+  if (actions.length === 0) return [fillRoute(route, ids)];
+  return actions.map((action) => {
+    const body = ACTION_BODIES[`${action.on} ${action.name}`];
+    if (!body) throw new Error(`no body for the ${action.on} action ${action.name} in ACTION_BODIES (test/conformance/route-matrix.ts): add one that would succeed`);
+    return fillRoute(route, ids, { action, body: body(ids) });
+  });
+}
+
 /** The request for `route` on the call `ids.callId`: every path parameter filled, a body that would succeed. */
-export function fillRoute(route: RouteInfo, ids: RouteIds): FilledRequest {
+export function fillRoute(route: RouteInfo, ids: RouteIds, filled?: { action: GraphAction; body: unknown }): FilledRequest {
   const url = route.url;
-  let action: string | null = null;
-  let body: unknown;
-  if (route.method === 'POST' && /\/participants\/:participantId\/:action$/.test(url)) {
-    action = 'mute';
-    body = { clientContext: 'auth-matrix' };
-  } else if (route.method === 'POST' && /\/participants\/:action$/.test(url)) {
-    action = 'invite';
-    body = { participants: [inviteUser(USERS.megan)], clientContext: 'auth-matrix' };
-  } else if (route.method === 'POST' && /\/calls\/:callId\/:action$/.test(url)) {
-    action = 'keepAlive';
-  } else if (route.method === 'POST' && /\/onlineMeetings$/.test(url)) {
+  let body: unknown = filled?.body;
+  if (!filled && route.method === 'POST' && /\/onlineMeetings$/.test(url)) {
     body = { subject: 'auth-matrix' };
-  } else if (route.method === 'POST' && /\/calls$/.test(url)) {
+  } else if (!filled && route.method === 'POST' && /\/calls$/.test(url)) {
     body = {
       callbackUri: ids.callbackUri,
       requestedModalities: ['audio'],
@@ -82,15 +146,15 @@ export function fillRoute(route: RouteInfo, ids: RouteIds): FilledRequest {
         if (!ids.meetingId) throw new Error(`no meetingId for ${route.method} ${url}: create an online meeting first`);
         return ids.meetingId;
       case 'action':
-        if (action === null) throw new Error(`no action chosen for ${route.method} ${url}: teach fillRoute about this route`);
-        return action;
+        if (!filled) throw new Error(`${route.method} ${url} is an action route: fill it with fillRoutes`);
+        return filled.action.name;
       default:
         throw new Error(`unknown path parameter :${name} in ${route.method} ${url}: teach fillRoute about it`);
     }
   });
   // Graph lists online meetings only by join URL; any well-formed one answers (an empty list when it names none).
   const query = /\/onlineMeetings$/.test(url) && route.method !== 'POST' ? `?$filter=${encodeURIComponent(`JoinWebUrl eq '${ANY_JOIN_URL}'`)}` : '';
-  return { route, method: route.method, path: path + query, ...(body !== undefined ? { body } : {}) };
+  return { route, method: route.method, path: path + query, ...(body !== undefined ? { body } : {}), ...(filled ? { action: filled.action } : {}) };
 }
 
 /** The ids a matrix fills routes with: the bot's leg in meeting A, and Adele invited into it and joined. */
