@@ -75,3 +75,31 @@ export function decideLobby(principal: Principal, view: LobbyView, participantId
   effects.notifications.push(...rosterToAllLegs(view.legs, view.roster, [changed], action === 'admit' ? 'updated' : 'deleted'));
   return { effects, operation };
 }
+
+/**
+ * POST /beta/…/participants/admitAllFromLobby (beta only): everyone waiting in the meeting's lobby comes in. An
+ * already `Completed` `admitAllFromLobbyOperation`, and one roster `updated` (`isInLobby: false`) listing them; with
+ * nobody waiting the operation still completes and the roster does not change.
+ */
+export function decideAdmitAllFromLobby(principal: Principal, view: LobbyView, cmd: LobbyCommand, ctx: DomainContext): Rejection | { effects: Effects; operation: Operation } {
+  const what = 'participant: admitAllFromLobby';
+  const denied = requireAnyRole(principal, [Role.joinGroupCall, Role.joinGroupCallAsGuest], what);
+  if (denied) return denied;
+  const badContext = checkClientContext(cmd.clientContext);
+  if (badContext) return badContext;
+  if (view.conversation.kind !== 'meeting') return reject(RejectionCode.callStateConflict, `${what}: call ${view.leg.id} is a ${view.conversation.kind}; only meetings have a lobby.`);
+  if (view.leg.state !== 'established') return reject(RejectionCode.callStateConflict, `${what} needs an established call; call ${view.leg.id} is ${view.leg.state}.`);
+
+  const effects = emptyEffects();
+  effects.operations.push(newOperation(ctx, view.leg, 'admitAllFromLobbyOperation', 'Completed', cmd.clientContext));
+  const seq = view.conversation.rosterSequence + 1;
+  const admitted = view.roster
+    .filter((p) => p.status === 'joined' && !p.hidden && p.isInLobby)
+    .map((p): Participant => ({ ...p, isInLobby: false, rosterSequenceNumber: seq, updatedAt: ctx.now }));
+  if (admitted.length > 0) {
+    effects.participants.push(...admitted);
+    effects.conversations.push({ ...view.conversation, rosterSequence: seq });
+    effects.notifications.push(...rosterToAllLegs(view.legs, view.roster, admitted));
+  }
+  return { effects, operation: effects.operations[0]! };
+}

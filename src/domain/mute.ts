@@ -59,3 +59,45 @@ export function decideParticipantMute(principal: Principal, view: MuteView, part
   if (!target) return reject(RejectionCode.participantNotFound, `Participant ${participantId} was not found in call ${view.leg.id}.`, participantId);
   return apply(view, target, true, 'muteParticipantOperation', cmd, ctx);
 }
+
+export interface MuteAllCommand {
+  /** The ids of the participants to mute; absent or empty: everyone in the call but the bot asking. */
+  participants?: string[] | null;
+  clientContext?: string | null;
+}
+
+/**
+ * POST /beta/…/participants/muteAll (beta only; deprecated in Graph, still served there): server-mutes the listed
+ * participants, or, with no list, every joined participant except the bot that asks (it mutes itself with call:
+ * mute; Switchboard's reading of "mute all participants"). An already `Completed` `muteParticipantsOperation` whose
+ * `participants` lists the ids muted, and one roster `updated` with everyone whose `isMuted` changed.
+ */
+export function decideMuteAll(principal: Principal, view: MuteView, cmd: MuteAllCommand, ctx: DomainContext): Rejection | { effects: Effects; operation: Operation } {
+  const denied = requireAnyRole(principal, [Role.joinGroupCall, Role.joinGroupCallAsGuest], 'participant: muteAll');
+  if (denied) return denied;
+  const bad = check(view, cmd, 'participant: muteAll');
+  if (bad) return bad;
+  const present = view.roster.filter((p) => p.status === 'joined' && !p.hidden);
+  let targets: Participant[];
+  if (cmd.participants && cmd.participants.length > 0) {
+    targets = [];
+    for (const [i, wanted] of cmd.participants.entries()) {
+      const target = present.find((p) => p.id.toLowerCase() === wanted.toLowerCase());
+      if (!target) return reject(RejectionCode.participantNotFound, `participants[${i}]: participant ${wanted} was not found in call ${view.leg.id}.`, `participants[${i}]`);
+      if (!targets.includes(target)) targets.push(target);
+    }
+  } else {
+    targets = present.filter((p) => p.id !== view.leg.myParticipantId);
+  }
+  const effects = emptyEffects();
+  const operation: Operation = { ...newOperation(ctx, view.leg, 'muteParticipantsOperation', 'Completed', cmd.clientContext), participantIds: targets.map((p) => p.id) };
+  effects.operations.push(operation);
+  const seq = view.conversation.rosterSequence + 1;
+  const changed = targets.filter((p) => !p.isMuted).map((p): Participant => ({ ...p, isMuted: true, rosterSequenceNumber: seq, updatedAt: ctx.now }));
+  if (changed.length > 0) {
+    effects.participants.push(...changed);
+    effects.conversations.push({ ...view.conversation, rosterSequence: seq });
+    effects.notifications.push(...rosterToAllLegs(view.legs, view.roster, changed));
+  }
+  return { effects, operation };
+}

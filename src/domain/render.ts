@@ -115,8 +115,10 @@ export function toGraphOperation(op: Operation, version: ApiVersion = 'v1.0'): R
     clientContext: op.clientContext,
     resultInfo: op.resultInfo,
   };
-  // Only inviteParticipantsOperation has participants (metadata).
+  // inviteParticipantsOperation has its invitees as participants (metadata); beta's muteParticipantsOperation the
+  // ids it muted.
   if (op.type === 'inviteParticipantsOperation') body.participants = op.invitees.map((i) => echoInvitee(i, version));
+  if (op.type === 'muteParticipantsOperation') body.participants = op.participantIds ?? [];
   return { ...body, ...mediaProperties(op) };
 }
 

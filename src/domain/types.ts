@@ -212,6 +212,8 @@ export interface Invitee {
 
 export type OperationType =
   | 'admitFromLobbyOperation'
+  | 'admitAllFromLobbyOperation'
+  | 'muteParticipantsOperation'
   | 'removeFromLobbyOperation'
   | 'inviteParticipantsOperation'
   | 'muteParticipantOperation'
@@ -254,6 +256,8 @@ export interface Operation {
   clientContext: string | null;
   resultInfo: ResultInfo | null;
   invitees: Invitee[];
+  /** muteParticipantsOperation (muteAll): the ids of the participants it muted, its `participants`. */
+  participantIds?: string[];
   media?: MediaOperationDetail;
   createdAt: number;
   updatedAt: number;

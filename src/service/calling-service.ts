@@ -27,12 +27,12 @@ import { invitationIdentities, type Reactions } from '../domain/world.js';
 import { reactionsOf } from '../sim/reactions.js';
 import { noValue, withOperation, type LegView, type Result } from './leg-commands.js';
 import { callNotFound, isSameAppLeg, listedRoster, operationOfCall, participantOfCall } from '../domain/call-access.js';
-import { MediaCommands } from './media-commands.js';
+import { RosterCommands } from './roster-commands.js';
 
 export type { CallingServiceDeps } from './leg-commands.js';
 export { DEFAULT_PROMPT_MS } from './media-commands.js';
 
-export class CallingService extends MediaCommands {
+export class CallingService extends RosterCommands {
   /**
    * Control API: dead-lettered notifications back in the outbox as they were (same message id and body), due now;
    * the dispatcher is woken to send them. Decides nothing: which rows and in what order is the store's contract.

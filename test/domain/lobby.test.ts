@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { decideInviteeAnswer } from '../../src/domain/invite.js';
-import { bypassesLobby, decideLobby } from '../../src/domain/lobby.js';
+import { bypassesLobby, decideAdmitAllFromLobby, decideLobby } from '../../src/domain/lobby.js';
 import type { LobbyBypassScope, MeetingLobby } from '../../src/domain/types.js';
 import { ALL_CALLING_ROLES } from '../../src/sim/default-world.js';
 import { accepted, conversation, ctx, expectRejection, leg, participant, phone, principal, summary, TENANT, user, USERS, view } from './fixtures.js';
@@ -84,6 +84,37 @@ describe('decideLobby', () => {
     ['a group call', () => decideLobby(principal(ALL_CALLING_ROLES), view(conversation({ kind: 'groupCall' }), [leg()], [waiting]), 'p-wait', 'admit', {}, ctx()), 'CallStateConflict', null],
     ['a call still establishing', () => decideLobby(principal(ALL_CALLING_ROLES), view(conversation(), [leg({ state: 'establishing' })], [waiting]), 'p-wait', 'admit', {}, ctx()), 'CallStateConflict', null],
     ['a clientContext over 256 characters', () => decideLobby(principal(ALL_CALLING_ROLES), meeting(), 'p-wait', 'admit', { clientContext: 'x'.repeat(257) }, ctx()), 'ClientContextTooLong', 'clientContext'],
+  ])('refuses %s', (_name, run, code, target) => {
+    expectRejection(run(), code, target);
+  });
+});
+
+describe('decideAdmitAllFromLobby', () => {
+  const waiting = (id: string, who: string): ReturnType<typeof participant> => participant({ id, isInLobby: true, identity: user(who) });
+  const inside = participant({ id: 'p-in', identity: user(USERS.alex) });
+  const meeting = (roster = [waiting('p-w1', USERS.adele), waiting('p-w2', USERS.megan), inside]) =>
+    view(conversation({ lobby: lobby('organizer') }), [leg(), leg({ id: 'leg-2', myParticipantId: 'bot-p-2', callbackUri: 'https://other.bot/cb' })], roster);
+
+  it('admits everyone waiting: a Completed admitAllFromLobbyOperation and one roster update to every bot leg', () => {
+    const r = accepted(decideAdmitAllFromLobby(principal(ALL_CALLING_ROLES), meeting(), { clientContext: 'all' }, ctx()));
+    expect(r.operation).toMatchObject({ type: 'admitAllFromLobbyOperation', status: 'Completed', clientContext: 'all', callId: 'leg-1' });
+    expect(r.effects.participants.map((p) => [p.id, p.isInLobby, p.rosterSequenceNumber])).toEqual([['p-w1', false, 4], ['p-w2', false, 4]]);
+    expect(summary(r.effects.notifications)).toEqual(['updated /communications/calls/leg-1/participants -> https://bot.contoso.com/api/calls', 'updated /communications/calls/leg-2/participants -> https://other.bot/cb']);
+  });
+
+  it('with nobody waiting: the operation completes, the roster does not change', () => {
+    const r = accepted(decideAdmitAllFromLobby(principal(ALL_CALLING_ROLES), meeting([inside]), {}, ctx()));
+    expect(r.operation.status).toBe('Completed');
+    expect(r.effects.participants).toEqual([]);
+    expect(r.effects.conversations).toEqual([]);
+    expect(r.effects.notifications).toEqual([]);
+  });
+
+  it.each([
+    ['without a join role', () => decideAdmitAllFromLobby(principal(['Calls.Initiate.All']), meeting(), {}, ctx()), 'MissingRole', null],
+    ['a group call', () => decideAdmitAllFromLobby(principal(ALL_CALLING_ROLES), view(conversation({ kind: 'groupCall' }), [leg()], [inside]), {}, ctx()), 'CallStateConflict', null],
+    ['a call still establishing', () => decideAdmitAllFromLobby(principal(ALL_CALLING_ROLES), view(conversation(), [leg({ state: 'establishing' })], [inside]), {}, ctx()), 'CallStateConflict', null],
+    ['a clientContext over 256 characters', () => decideAdmitAllFromLobby(principal(ALL_CALLING_ROLES), meeting(), { clientContext: 'x'.repeat(257) }, ctx()), 'ClientContextTooLong', 'clientContext'],
   ])('refuses %s', (_name, run, code, target) => {
     expectRejection(run(), code, target);
   });

@@ -1,6 +1,6 @@
 /** Server mute: call mute/unmute (the bot itself) and participant mute; Completed at once, roster shows isMuted. */
 import { describe, expect, it } from 'vitest';
-import { decideParticipantMute, decideSelfMute } from '../../src/domain/mute.js';
+import { decideMuteAll, decideParticipantMute, decideSelfMute } from '../../src/domain/mute.js';
 import { isRejection } from '../../src/domain/rejections.js';
 import { ALL_CALLING_ROLES } from '../../src/sim/default-world.js';
 import { conversation, ctx, expectRejection, leg, only, participant, principal, user, USERS, view } from './fixtures.js';
@@ -60,5 +60,34 @@ describe('participant: mute', () => {
   it('needs Calls.JoinGroupCall.All and a participant in the call', () => {
     expectRejection(decideParticipantMute(principal(['Calls.Initiate.All']), view(conversation(), [leg()], [adele]), 'p-adele', {}, ctx()), 'MissingRole', null);
     expectRejection(decideParticipantMute(principal(ALL_CALLING_ROLES), view(conversation(), [leg()], [adele]), 'nobody', {}, ctx()), 'ParticipantNotFound', 'nobody');
+  });
+});
+
+describe('participant: muteAll', () => {
+  const megan = participant({ id: 'p-megan', identity: user(USERS.megan) });
+  const mutedAlex = participant({ id: 'p-alex', identity: user(USERS.alex), isMuted: true });
+
+  it('with no list mutes everyone but the bot asking; the operation names them, the roster lists who changed', () => {
+    const r = decideMuteAll(principal(ALL_CALLING_ROLES), view(conversation(), [leg()], [adele, megan, mutedAlex]), { clientContext: 'all' }, ctx());
+    if (isRejection(r)) throw new Error(r.message);
+    expect(r.operation).toMatchObject({ type: 'muteParticipantsOperation', status: 'Completed', clientContext: 'all', participantIds: ['p-adele', 'p-megan', 'p-alex'] });
+    // Alex was muted already: only Adele and Megan change; one roster update with the whole roster.
+    expect(r.effects.participants.map((p) => [p.id, p.isMuted])).toEqual([['p-adele', true], ['p-megan', true]]);
+    const roster = only(r.effects.notifications[0]);
+    expect(roster.resourceData.find((p: { id: string }) => p.id === 'bot-p-1')).toMatchObject({ isMuted: false });
+  });
+
+  it('with a list mutes those only (ids in any case, each once); an unknown id is named', () => {
+    const r = decideMuteAll(principal(ALL_CALLING_ROLES), view(conversation(), [leg()], [adele, megan]), { participants: ['P-MEGAN', 'p-megan'] }, ctx());
+    if (isRejection(r)) throw new Error(r.message);
+    expect(r.operation.participantIds).toEqual(['p-megan']);
+    expect(r.effects.participants.map((p) => p.id)).toEqual(['p-megan']);
+    expectRejection(decideMuteAll(principal(ALL_CALLING_ROLES), view(conversation(), [leg()], [adele]), { participants: ['p-adele', 'nobody'] }, ctx()), 'ParticipantNotFound', 'participants[1]');
+  });
+
+  it('needs a join role, a group call or meeting, an established call', () => {
+    expectRejection(decideMuteAll(principal(['Calls.Initiate.All']), view(conversation(), [leg()], [adele]), {}, ctx()), 'MissingRole', null);
+    expectRejection(decideMuteAll(principal(ALL_CALLING_ROLES), view(conversation({ kind: 'peerToPeer' }), [leg()], [adele]), {}, ctx()), 'CallStateConflict', null);
+    expectRejection(decideMuteAll(principal(ALL_CALLING_ROLES), view(conversation(), [leg({ state: 'establishing' })], [adele]), {}, ctx()), 'CallStateConflict', null);
   });
 });

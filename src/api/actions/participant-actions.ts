@@ -2,7 +2,7 @@
  * Registry entries: the actions bound to a call's participants collection (`POST …/participants/{action}`) and to
  * one participant (`POST …/participants/{id}/{action}`).
  */
-import { clientContextBodySchema, inviteBodySchema, startHoldMusicBodySchema } from '../schemas/bodies.js';
+import { clientContextBodySchema, inviteBodySchema, muteAllBodySchema, startHoldMusicBodySchema } from '../schemas/bodies.js';
 import { action, BETA, BOTH, notYet, type GraphAction } from './define.js';
 
 export const PARTICIPANTS_ACTIONS: readonly GraphAction[] = [
@@ -15,11 +15,23 @@ export const PARTICIPANTS_ACTIONS: readonly GraphAction[] = [
       notifications: 'roster `updated`, operation `deleted` Completed/Failed',
     },
   }),
-  notYet({ name: 'muteAll', on: 'participants', versions: BOTH, doc: { notifications: '—' } }),
-  notYet({ name: 'configureMixer', on: 'participants', versions: BOTH, doc: { notifications: '—' } }),
-  notYet({ name: 'admitAllFromLobby', on: 'participants', versions: BOTH, doc: { notifications: '—' } }),
-  notYet({ name: 'admitAllLobby', on: 'participants', versions: BOTH, doc: { notifications: '—' } }),
-  notYet({ name: 'lowerAllHands', on: 'participants', versions: BOTH, doc: { notifications: '—' } }),
+  action({
+    // Beta only (deprecated there, still listed); group calls and meetings, like participant: mute.
+    name: 'muteAll', on: 'participants', versions: BETA, body: muteAllBodySchema, optionalBody: true, status: 200, answers: 'operation',
+    serve: (c, body) => c.service.muteAll(c.principal, c.callId, body),
+    doc: {
+      accepts: '(`participants`: ids to mute; none: everyone but the bot asking)',
+      answer: '+ Completed `muteParticipantsOperation` (`participants`: the ids muted)',
+      notifications: 'roster `updated` `isMuted` for everyone it changed',
+    },
+  }),
+  action({
+    name: 'admitAllFromLobby', on: 'participants', versions: BETA, body: clientContextBodySchema, optionalBody: true, status: 200, answers: 'operation',
+    serve: (c, body) => c.service.admitAllFromLobby(c.principal, c.callId, body),
+    doc: { accepts: '(meetings)', answer: '+ Completed `admitAllFromLobbyOperation`', notifications: 'roster `updated` `isInLobby: false` for everyone who waited (none waiting: no roster change)' },
+  }),
+  notYet({ name: 'configureMixer', on: 'participants', versions: BETA, doc: { notifications: '—' } }),
+  notYet({ name: 'lowerAllHands', on: 'participants', versions: BETA, doc: { notifications: '—' } }),
 ];
 
 export const PARTICIPANT_ACTIONS: readonly GraphAction[] = [
@@ -54,5 +66,5 @@ export const PARTICIPANT_ACTIONS: readonly GraphAction[] = [
     serve: (c, body) => c.service.lobby(c.principal, c.callId, c.participantId, 'remove', body),
     doc: { answer: '+ Completed `removeFromLobbyOperation`', notifications: 'roster `deleted`' },
   }),
-  notYet({ name: 'reportSyntheticMedia', on: 'participant', versions: BOTH, doc: { notifications: '—' } }),
+  notYet({ name: 'reportSyntheticMedia', on: 'participant', versions: BETA, doc: { notifications: '—' } }),
 ];

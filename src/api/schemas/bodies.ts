@@ -48,6 +48,11 @@ export const rejectBodySchema = {
   properties: { reason: nullable('string'), callbackUri: nullable('string') },
 } as const;
 
+export const muteAllBodySchema = {
+  type: 'object',
+  properties: { participants: { type: ['array', 'null'], maxItems: 1000, items: { type: 'string' } }, clientContext: nullable('string') },
+} as const;
+
 export const clientContextBodySchema = {
   type: 'object',
   properties: { clientContext: nullable('string') },

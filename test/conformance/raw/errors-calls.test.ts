@@ -100,10 +100,10 @@ describe('create call, answer, actions', () => {
       await expectRefused(c, meeting, { path, body: { clientContext: 'gallery' } }, notImplemented('POST', path));
     });
 
-    it('POST …/participants/{pid}/reportSyntheticMedia', async () => {
+    it('POST /beta/…/participants/{pid}/reportSyntheticMedia', async () => {
       const roster = await send(c, 'GET', `${callPath(meeting)}/participants`);
       const pid: string = roster.body.value[0].id;
-      const path = `${callPath(meeting)}/participants/${pid}/reportSyntheticMedia`;
+      const path = `/beta/communications/calls/${meeting}/participants/${pid}/reportSyntheticMedia`;
       await expectRefused(c, meeting, { path, body: {} }, notImplemented('POST', path));
     });
 
@@ -112,13 +112,19 @@ describe('create call, answer, actions', () => {
       await expectRefused(c, meeting, { method: 'GET', path }, notImplemented('GET', path));
     });
 
-    it('POST …/participants/muteAll', async () => {
-      const path = `${callPath(meeting)}/participants/muteAll`;
+    it.each(['configureMixer', 'lowerAllHands'])('POST /beta/…/participants/%s', async (action) => {
+      const path = `/beta/communications/calls/${meeting}/participants/${action}`;
       await expectRefused(c, meeting, { path, body: {} }, notImplemented('POST', path));
     });
   });
 
   describe('unknown action segments: 400', () => {
+    it.each(['configureMixer', 'reportSyntheticMedia'])('POST /v1.0/…/%s: a beta-only action is an unknown segment on v1.0', async (action) => {
+      const roster = await send(c, 'GET', `${callPath(meeting)}/participants`);
+      const path = action === 'configureMixer' ? `${callPath(meeting)}/participants/${action}` : `${callPath(meeting)}/participants/${roster.body.value[0].id as string}/${action}`;
+      await expectRefused(c, meeting, { path, body: {} }, { status: 400, code: 'BadRequest', message: `Resource not found for the segment '${action}'.` });
+    });
+
     it('POST …/calls/{id}/fooBar', async () => {
       await expectRefused(c, meeting, { path: `${callPath(meeting)}/fooBar`, body: {} }, { status: 400, code: 'BadRequest', message: "Resource not found for the segment 'fooBar'." });
     });
