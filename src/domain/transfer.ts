@@ -6,13 +6,16 @@
  *                                                    └─target declines / busy / no answer──▶ established (500/7000)
  *   consultative transfer (transferTarget.replacesCallId = the bot's other P2P call, with the target in it): the
  *   target is already connected, so it accepts at once; both of the bot's calls end. A failure is 500/7700.
+ *   from a group call or meeting (call-transfer.md example 5): `transferee.participantId` names the person who moves
+ *   to the target; the bot's call goes through the same states and ends (0/7015), the transferee leaves the roster
+ *   with it, everyone else stays.
  */
 import type { DomainContext } from './clock.js';
 import { checkCallbackUri } from './call.js';
 import { identityKey, identityKind, isRecord, primaryIdentity } from './identity.js';
 import { checkClientContext } from './client-context.js';
 import { checkInvitee, normalizeCallId, REPLACE_DELAY_MS, type InvitationInput } from './invite.js';
-import { callNotification } from './notifications.js';
+import { callNotification, rosterToAllLegs } from './notifications.js';
 import { requireAnyRole, Role, type Principal } from './permissions.js';
 import { reject, RejectionCode, type Rejection } from './rejections.js';
 import { RESULT, resultInfo, transferFailed, type InviteeOutcome } from './result-codes.js';
@@ -122,11 +125,10 @@ export function decideTransfer(principal: Principal, cmd: TransferCommand, state
   const checked = checkInvitee(target, 'transferTarget', leg, world);
   if ('rejected' in checked) return checked;
   if (kind === 'phone' && !leg.applicationInstanceId) return pstnNeedsInstance(leg, 'transferTarget.identity.phone');
-  if (conversation.kind !== 'peerToPeer') {
-    return reject(RejectionCode.notImplemented, `Switchboard does not simulate transfers out of a group call or meeting yet (transferee.participantId); call ${leg.id} is a ${conversation.kind}. Peer-to-peer transfers are supported.`, 'transferee');
-  }
+  const group = conversation.kind !== 'peerToPeer';
+  const transferee = group ? groupTransferee(cmd.transferee, state) : remoteParty(state);
+  if (transferee && 'rejected' in transferee) return transferee;
   const key = identityKey(checked.identity);
-  const transferee = remoteParty(state);
   if (transferee && identityKey(transferee.identity) === key) {
     return reject(RejectionCode.invalidProperty, 'transferTarget.identity is the transferee: a call cannot be transferred to the person already in it.', 'transferTarget.identity');
   }
@@ -150,9 +152,30 @@ export function decideTransfer(principal: Principal, cmd: TransferCommand, state
     id: TimerId.transfer(leg.id),
     dueAt: ctx.now + afterMs,
     kind: 'call.transferAnswer',
-    payload: { callId: leg.id, outcome, replacesCallId: consultative ? (state.replaced?.leg.id ?? null) : null },
+    payload: { callId: leg.id, outcome, replacesCallId: consultative ? (state.replaced?.leg.id ?? null) : null, ...(group && transferee ? { transfereeId: transferee.id } : {}) },
   });
   return effects;
+}
+
+/**
+ * The participant a transfer out of a group call or meeting moves: `transferee.participantId` is required there
+ * (call-transfer.md: "only needed when transfer from a group call"), names a person in the call (not a bot), and
+ * an identity sent with it must be theirs.
+ */
+function groupTransferee(raw: TransferCommand['transferee'], state: TransferState): Participant | Rejection {
+  const at = 'transferee.participantId';
+  const id = raw?.participantId;
+  if (typeof id !== 'string' || id.length === 0) {
+    return reject(RejectionCode.invalidProperty, `${at} is required to transfer out of a group call or meeting; call ${state.leg.id} is a ${state.conversation.kind}.`, at);
+  }
+  const person = state.roster.find((p) => p.id.toLowerCase() === id.toLowerCase() && p.status === 'joined' && !p.hidden);
+  if (!person) return reject(RejectionCode.participantNotFound, `${at}: participant ${id} was not found in call ${state.leg.id}.`, at);
+  if (person.callLegId !== null) return reject(RejectionCode.invalidProperty, `${at}: participant ${id} is a bot; only a person in the call can be transferred.`, at);
+  const identity = raw?.identity;
+  if (typeof identity === 'object' && identity !== null && identityKey(identity as Record<string, unknown>) !== identityKey(person.identity)) {
+    return reject(RejectionCode.invalidProperty, `transferee.identity is not the identity of participant ${id}.`, 'transferee.identity');
+  }
+  return person;
 }
 
 function checkConsultation(id: string, raw: string, key: string | null, state: TransferState): Rejection | null {
@@ -169,9 +192,10 @@ function checkConsultation(id: string, raw: string, key: string | null, state: T
 
 /**
  * The transfer target answered (or did not): the call ends as transferred, or goes back to established.
- * `consultation` is the bot's call with the target for a consultative transfer (null if it ended meanwhile).
+ * `consultation` is the bot's call with the target for a consultative transfer (null if it ended meanwhile);
+ * `transfereeId` the participant moved out of a group call or meeting (null for a peer-to-peer call).
  */
-export function decideTransferOutcome(view: LegView, consultation: { replaced: LegView | null } | null, outcome: InviteeOutcome, ctx: DomainContext): Effects {
+export function decideTransferOutcome(view: LegView, consultation: { replaced: LegView | null } | null, outcome: InviteeOutcome, ctx: DomainContext, transfereeId: string | null = null): Effects {
   const effects = emptyEffects();
   const { leg } = view;
   if (leg.state !== 'transferring') return effects;
@@ -187,14 +211,29 @@ export function decideTransferOutcome(view: LegView, consultation: { replaced: L
   }
   const accepted: CallLeg = { ...leg, state: 'transferAccepted', version: leg.version + 1, updatedAt: ctx.now };
   effects.notifications.push(callNotification(accepted, view.conversation, 'updated'));
-  endTransferred(effects, { ...view, leg: accepted }, ctx);
-  if (replaced) endTransferred(effects, replaced, ctx);
+  endTransferred(effects, { ...view, leg: accepted }, ctx, transfereeId);
+  if (replaced) endTransferred(effects, replaced, ctx, null);
   return effects;
 }
 
-function endTransferred(effects: Effects, view: LegView, ctx: DomainContext): void {
+/**
+ * The transferred call ends (0/7015). A peer-to-peer call's roster goes with it; in a group call or meeting only the
+ * bot and the transferee leave, and the other bot legs there get a roster `deleted` with the two.
+ */
+function endTransferred(effects: Effects, view: LegView, ctx: DomainContext, transfereeId: string | null): void {
   const ended: CallLeg = { ...view.leg, state: 'terminated', resultInfo: resultInfo(RESULT.transferCompleted), terminationReason: 'AppTransferred', version: view.leg.version + 1, updatedAt: ctx.now };
   effects.legs.push(ended);
   effects.notifications.push(callNotification(ended, view.conversation, 'deleted'));
-  for (const p of view.roster) if (p.status === 'joined' || p.status === 'inviting') effects.participants.push({ ...p, status: 'removed', updatedAt: ctx.now });
+  if (view.conversation.kind === 'peerToPeer') {
+    for (const p of view.roster) if (p.status === 'joined' || p.status === 'inviting') effects.participants.push({ ...p, status: 'removed', updatedAt: ctx.now });
+    return;
+  }
+  const seq = view.conversation.rosterSequence + 1;
+  const leaving = view.roster
+    .filter((p) => p.status === 'joined' && (p.id === view.leg.myParticipantId || p.id === transfereeId))
+    .map((p): Participant => ({ ...p, status: 'removed', rosterSequenceNumber: seq, updatedAt: ctx.now }));
+  if (leaving.length === 0) return;
+  effects.participants.push(...leaving);
+  effects.conversations.push({ ...view.conversation, rosterSequence: seq });
+  effects.notifications.push(...rosterToAllLegs(view.legs.filter((l) => l.id !== view.leg.id), view.roster, leaving, 'deleted'));
 }

@@ -289,7 +289,8 @@ export interface TimerPayloads {
   /** An incoming call nobody answered within 15 seconds. */
   'call.answerWindow': { callId: string };
   /** The transfer target answers; `replacesCallId`: the consultation call of a consultative transfer. */
-  'call.transferAnswer': { callId: string; outcome: InviteeOutcome; replacesCallId: string | null };
+  /** `transfereeId`: out of a group call or meeting, the participant moved (absent for a peer-to-peer call). */
+  'call.transferAnswer': { callId: string; outcome: InviteeOutcome; replacesCallId: string | null; transfereeId?: string | null };
   /** A simulated person's later action (hang up, mute, hold, tones…). */
   'person.action': { participantId: string; action: PersonActionName; tones?: string };
   /** A media operation (prompt, recording, DTMF, hold music) finished its time on the clock. */

@@ -292,12 +292,12 @@ export class CallingService extends RosterCommands {
         return leg ? decideAnswerWindowExpired(await this.legView(tx, leg), ctx) : emptyEffects();
       }
       case 'call.transferAnswer': {
-        const { callId, outcome, replacesCallId } = timer.payload;
+        const { callId, outcome, replacesCallId, transfereeId } = timer.payload;
         const leg = await tx.getLeg(callId);
         if (!leg) return emptyEffects();
         const replacedLeg = replacesCallId ? await tx.getLeg(replacesCallId) : undefined;
         const consultation = replacesCallId ? { replaced: replacedLeg ? await this.legView(tx, replacedLeg) : null } : null;
-        return decideTransferOutcome(await this.legView(tx, leg), consultation, outcome, ctx);
+        return decideTransferOutcome(await this.legView(tx, leg), consultation, outcome, ctx, transfereeId ?? null);
       }
       case 'person.action': {
         const { participantId, action, tones } = timer.payload;

@@ -3,7 +3,7 @@
  * notification sequences of call-redirect.md / call-transfer.md checked by the fake bot (JWT + metadata).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startConformance, TENANT, USERS, type Conformance } from './fixture.js';
+import { inviteUser, MEETING_B, rosterEntry, startConformance, TENANT, USERS, type Conformance } from './fixture.js';
 
 const user = (id: string, extra: Record<string, unknown> = {}) => ({
   '@odata.type': '#microsoft.graph.invitationParticipantInfo',
@@ -84,5 +84,36 @@ describe('redirect and transfer', () => {
     expect(c.timeline(callA).slice(-3)).toEqual(['updated / transferring', 'updated / transferAccepted', 'deleted / terminated']);
     expect(c.timeline(callB).slice(-1)).toEqual(['deleted / terminated']);
     for (const id of [callA, callB]) expect((await c.raw('GET', `/v1.0/communications/calls/${id}`)).status).toBe(404);
+  });
+
+  it('transfer out of a meeting (transferee.participantId): the bot call ends 0/7015, the transferee leaves, the rest stay', async () => {
+    const callId = await c.joinMeeting(MEETING_B);
+    const roster = `/communications/calls/${callId}/participants`;
+    let since = c.bot.notifications.length;
+    for (const who of [USERS.megan, USERS.alex]) {
+      const invited = await c.raw('POST', `/v1.0/communications/calls/${callId}/participants/invite`, { participants: [inviteUser(who)] });
+      expect(invited.status, invited.text).toBe(200);
+    }
+    const joined = await c.bot.waitFor((n) => n.item.resourceUrl === roster && rosterEntry(n, USERS.megan) !== undefined && rosterEntry(n, USERS.alex) !== undefined, { since });
+    const megan = rosterEntry(joined, USERS.megan).id as string;
+    // A second bot leg in the same meeting sees the roster change (another app's view of the call).
+    const watcher = await c.joinMeeting(MEETING_B);
+
+    since = c.bot.notifications.length;
+    // call-transfer.md example 5's body: the target, and the transferee by identity and participantId.
+    await c.graph.api(`/communications/calls/${callId}/transfer`).post({
+      transferTarget: { endpointType: 'default', ...user(USERS.heidi) },
+      transferee: { '@odata.type': '#microsoft.graph.participantInfo', identity: { user: { id: USERS.megan, tenantId: TENANT } }, participantId: megan },
+    });
+    const n = await ended(callId, since);
+    expect(n.item.resourceData.resultInfo).toEqual({ '@odata.type': '#microsoft.graph.resultInfo', code: 0, subcode: 7015, message: 'GracefulTransferCompleted' });
+    expect(c.timeline(callId).slice(-3)).toEqual(['updated / transferring', 'updated / transferAccepted', 'deleted / terminated']);
+    // The other bot leg: Megan left with the transferring bot; Alex is still in the meeting.
+    const left = await c.bot.waitFor((x) => x.item.resourceUrl === `/communications/calls/${watcher}/participants` && x.item.changeType === 'deleted' && rosterEntry(x, megan) !== undefined, { since });
+    expect(rosterEntry(left, USERS.alex)).toBeUndefined();
+    const rest = await c.raw('GET', `/v1.0/communications/calls/${watcher}/participants`);
+    const ids = (rest.body.value as { id: string; info: { identity: { user?: { id: string } } } }[]).map((p) => p.info.identity.user?.id);
+    expect(ids).toContain(USERS.alex);
+    expect(ids).not.toContain(USERS.megan);
   });
 });

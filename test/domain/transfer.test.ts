@@ -4,7 +4,7 @@ import { isRejection, type Rejection } from '../../src/domain/rejections.js';
 import { decideRedirect, decideTransfer, decideTransferOutcome, type RedirectCommand, type TransferCommand, type TransferState } from '../../src/domain/transfer.js';
 import type { Effects } from '../../src/domain/types.js';
 import { ALL_CALLING_ROLES } from '../../src/sim/default-world.js';
-import { conversation, ctx, expectRejection, invitee, leg, NOW, only, OTHER_TENANT, p2pView, phone, principal, reactionsTo, user, USERS, view, world, outcomeOf } from './fixtures.js';
+import { conversation, ctx, expectRejection, invitee, leg, NOW, only, OTHER_TENANT, p2pView, participant, phone, principal, reactionsTo, user, USERS, view, world, outcomeOf } from './fixtures.js';
 
 const all = principal(ALL_CALLING_ROLES);
 const incoming = () => p2pView(user(USERS.alex), { state: 'incoming' });
@@ -98,10 +98,46 @@ describe('decideTransfer', () => {
     expectRejection(r, 'InvalidProperty', 'transferTarget.identity');
   });
 
-  it('refuses a call that is not established (409), a group call (501) and an app without Calls.Initiate.All', () => {
+  it('refuses a call that is not established (409) and an app without Calls.Initiate.All', () => {
     expectRejection(transferWith(all, transfer(), { ...p2pView(user(USERS.alex), { state: 'transferring' }), replaced: null }), 'CallStateConflict', null);
-    expectRejection(transferWith(all, transfer(), { ...view(conversation(), [leg()]), replaced: null }), 'NotImplemented', 'transferee');
     expectRejection(transferWith(principal(['Calls.JoinGroupCall.All']), transfer(), { ...established(), replaced: null }), 'MissingRole', null);
+  });
+});
+
+describe('decideTransfer out of a group call or meeting (transferee)', () => {
+  const adele = participant({ id: 'p-adele', identity: user(USERS.adele) });
+  const group = () => ({ ...view(conversation(), [leg()], [adele]), replaced: null });
+  const from = (participantId: unknown, identity?: unknown) => transfer({ transferee: { participantId, ...(identity !== undefined ? { identity } : {}) } });
+
+  it('moves the named participant: transferring, and a timer that carries who moves', () => {
+    const e = ok(transferWith(all, from('P-ADELE', user(USERS.adele)), group()));
+    expect(e.legs).toEqual([expect.objectContaining({ id: 'leg-1', state: 'transferring' })]);
+    expect(e.timers).toEqual([expect.objectContaining({ kind: 'call.transferAnswer', payload: expect.objectContaining({ callId: 'leg-1', outcome: 'accept', transfereeId: 'p-adele' }) })]);
+  });
+
+  it.each([
+    ['no transferee', transfer(), 'InvalidProperty', 'transferee.participantId'],
+    ['a transferee without participantId', from(undefined, user(USERS.adele)), 'InvalidProperty', 'transferee.participantId'],
+    ['a participant not in the call', from('nobody'), 'ParticipantNotFound', 'transferee.participantId'],
+    ['the bot itself', from('bot-p-1'), 'InvalidProperty', 'transferee.participantId'],
+    ["someone else's identity", from('p-adele', user(USERS.megan)), 'InvalidProperty', 'transferee.identity'],
+    ['the transferee as target', { ...from('p-adele'), transferTarget: invitee(user(USERS.adele)) }, 'InvalidProperty', 'transferTarget.identity'],
+  ] as const)('refuses %s', (_name, cmd, code, target) => {
+    expectRejection(transferWith(all, cmd, group()), code, target);
+  });
+
+  it('accepted: the bot leg ends 0/7015; the bot and the transferee leave, everyone else stays; other bots get a roster deleted', () => {
+    const other = leg({ id: 'leg-2', myParticipantId: 'bot-p-2', callbackUri: 'https://other.bot/cb' });
+    const megan = participant({ id: 'p-megan', identity: user(USERS.megan) });
+    const v = view(conversation(), [leg({ state: 'transferring' }), other], [adele, megan]);
+    const e = decideTransferOutcome(v, null, 'accept', ctx(), 'p-adele');
+    expect(e.notifications.map((n) => `${only(n).changeType} ${only(n).resourceUrl} -> ${n.callbackUri}`)).toEqual([
+      'updated /communications/calls/leg-1 -> https://bot.contoso.com/api/calls',
+      'deleted /communications/calls/leg-1 -> https://bot.contoso.com/api/calls',
+      'deleted /communications/calls/leg-2/participants -> https://other.bot/cb',
+    ]);
+    expect(only(e.notifications[1]).resourceData.resultInfo).toMatchObject({ code: 0, subcode: 7015 });
+    expect(e.participants.map((p) => [p.id, p.status]).sort()).toEqual([['bot-p-1', 'removed'], ['p-adele', 'removed']]);
   });
 });
 

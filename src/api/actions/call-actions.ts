@@ -49,10 +49,9 @@ export const CALL_ACTIONS: readonly GraphAction[] = [
     name: 'transfer', on: 'call', versions: BOTH, body: transferBodySchema, status: 202, answers: 'empty',
     serve: (c, body) => c.service.transfer(c.principal, c.callId, body),
     doc: {
-      accepts: '(blind; consultative with `transferTarget.replacesCallId`)',
+      accepts: '(blind; consultative with `transferTarget.replacesCallId`; out of a group call or meeting with `transferee.participantId`)',
       notifications:
-        '`updated` transferring → `updated` transferAccepted → `deleted` terminated `0/7015`; target declines/busy/no answer: `updated` established `500/7000` (`7700` consultative)',
-      notYet: 'transfer out of a group call or meeting (`transferee`): 501',
+        '`updated` transferring → `updated` transferAccepted → `deleted` terminated `0/7015` (group call or meeting: the transferee leaves the roster with the bot, other bots there get a roster `deleted`); target declines/busy/no answer: `updated` established `500/7000` (`7700` consultative)',
     },
   }),
   action({

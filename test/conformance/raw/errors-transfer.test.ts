@@ -74,7 +74,11 @@ describe('redirect and transfer errors', () => {
     await expectRefused(c, call, { path: transfer(call), body: { transferTarget: inviteUser(USERS.heidi) } }, { status: 409, code: 'Conflict' });
   });
 
-  it('transfer out of a meeting → 501 saying so (not simulated yet)', async () => {
-    await expectRefused(c, meeting, { path: transfer(meeting), body: { transferTarget: inviteUser(USERS.heidi), transferee: { identity: { user: { id: USERS.bob } }, participantId: 'x' } } }, { status: 501, code: 'NotImplemented', target: 'transferee', named: null });
+  it.each([
+    ['without transferee.participantId → 400 naming it', { transferTarget: inviteUser(USERS.heidi) }, 400, 'BadRequest', 'transferee.participantId'],
+    ['naming a participant not in the call → 404', { transferTarget: inviteUser(USERS.heidi), transferee: { identity: { user: { id: USERS.bob } }, participantId: 'x' } }, 404, 'itemNotFound', 'transferee.participantId'],
+    ['with a transferee that is not an object → 400', { transferTarget: inviteUser(USERS.heidi), transferee: 'megan' }, 400, 'BadRequest', 'transferee'],
+  ])('transfer out of a meeting %s; nothing changes', async (_name, body, status, code, target) => {
+    await expectRefused(c, meeting, { path: transfer(meeting), body }, { status, code, target });
   });
 });
