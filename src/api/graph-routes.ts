@@ -1,6 +1,7 @@
 /** Mounts every Graph calling resource under /v1.0 and /beta, on /communications/calls and the deprecated /app/calls, and users' onlineMeetings. */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { actionRoutes } from './actions/routes.js';
+import { audioRoutingGroupRoutes } from './audio-routing-groups.js';
 import { callRoutes } from './calls.js';
 import { methodNotAllowedFor } from './allowed-methods.js';
 import { authenticate, notImplementedHere, requestPath, type GraphDeps, type GraphPrefix } from './context.js';
@@ -17,6 +18,7 @@ export function graphRoutes(app: FastifyInstance, deps: GraphDeps): void {
     callRoutes(app, deps, prefix);
     participantRoutes(app, deps, prefix);
     actionRoutes(app, deps, prefix);
+    audioRoutingGroupRoutes(app, deps, prefix);
     operationRoutes(app, deps, prefix);
     unservedRoutes(app, deps, prefix);
   }
@@ -24,7 +26,7 @@ export function graphRoutes(app: FastifyInstance, deps: GraphDeps): void {
 }
 
 /**
- * Graph calling paths Switchboard does not serve (audioRoutingGroups, contentSharingSessions, listing calls): 501
+ * Graph calling paths Switchboard does not serve (contentSharingSessions, listing calls): 501
  * saying so, and a method not served on a path another method serves (PUT on a call): 405 with Allow; but like every
  * Graph path only after the token is checked, as Graph itself does.
  */

@@ -131,10 +131,20 @@ export interface CallLeg {
   terminationReason: string | null;
   /** Service-hosted media state (tones, prompts, recordings); absent on legs stored before media existed. */
   media?: LegMedia;
+  /** The call's audioRoutingGroups (src/domain/audio-routing.ts); absent until the bot creates one. */
+  audioRoutingGroups?: AudioRoutingGroup[];
   /** Incremented on every change; rendered as @odata.etag. */
   version: number;
   createdAt: number;
   updatedAt: number;
+}
+
+/** Graph `audioRoutingGroup`: a private audio route from one source participant to receivers. */
+export interface AudioRoutingGroup {
+  id: string;
+  routingMode: 'oneToOne' | 'multicast';
+  sources: string[];
+  receivers: string[];
 }
 
 /** Graph `recordingStatus` (v1.0 metadata). */

@@ -145,8 +145,8 @@ describe('405 Method Not Allowed over the route table', () => {
     const action = await send('GET', '/beta/app/calls/some-call/microsoft.graph.answer');
     expect(action.status, action.body).toBe(405);
     expect(action.headers.allow).toBe('POST');
-    expect((await send('GET', '/v1.0/communications/calls/some-call/audioRoutingGroups')).status).toBe(501);
-    expect((await send('TRACE', '/v1.0/communications/calls/some-call/audioRoutingGroups')).status).toBe(501);
+    expect((await send('GET', '/v1.0/communications/calls/some-call/contentSharingSessions')).status).toBe(501);
+    expect((await send('TRACE', '/v1.0/communications/calls/some-call/contentSharingSessions')).status).toBe(501);
     expect((await send('PUT', '/v1.0/nothing/here')).status).toBe(404);
     expect((await send('DELETE', '/_switchboard/nothing')).status).toBe(404);
     // Served methods are untouched: HEAD on a GET route answers like GET, without a body.

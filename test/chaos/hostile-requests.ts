@@ -81,6 +81,9 @@ function fillPath(url: string, ids: RealIds, action: string | null, hostileParam
         return ids.personId;
       case 'meetingId':
         return 'MSpkYzE3Njc0Yy04MWQ5LTRhZGItYmZi';
+      case 'groupId':
+        // An audioRoutingGroup id (none exists here: a real request would answer 404 too).
+        return 'oneToOne';
       case 'action':
         return action ?? 'keepAlive';
       case 'messageId':

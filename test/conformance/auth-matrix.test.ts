@@ -35,6 +35,7 @@ describe('guarantee 4: the auth matrix over every Graph route', () => {
   let callId: string;
   let participantId: string;
   let operationId: string;
+  let groupId: string;
   let meetingId: string;
   let credentials: BadCredential[];
 
@@ -46,7 +47,7 @@ describe('guarantee 4: the auth matrix over every Graph route', () => {
         apps: [], users: [], phones: [], meetings: [],
       });
     }, { data });
-    ({ callId, operationId, participantId } = await meetingCallWithJoinedInvitee(c));
+    ({ callId, operationId, participantId, groupId } = await meetingCallWithJoinedInvitee(c));
     const meeting = await c.raw('POST', `/v1.0/users/${USERS.bob}/onlineMeetings`, { subject: 'auth matrix' });
     expect(meeting.status, meeting.text).toBe(201);
     meetingId = meeting.body.id;
@@ -110,7 +111,7 @@ describe('guarantee 4: the auth matrix over every Graph route', () => {
   });
 
   it('refuses every bad credential on every Graph route and every registry action, and the store is unchanged after each', async () => {
-    const ids = { callId, participantId, operationId, callbackUri: c.bot.url, meetingId };
+    const ids = { callId, participantId, operationId, callbackUri: c.bot.url, meetingId, groupId };
     let refused = 0;
     let requests = 0;
     const actionsSent = new Set<string>();
@@ -152,7 +153,7 @@ describe('guarantee 4: the auth matrix over every Graph route', () => {
 
   it('the same requests with the real token are accepted (the matrix is not refusing for another reason)', async () => {
     const token = await c.token();
-    const ids = { callId, participantId, operationId, callbackUri: c.bot.url, meetingId };
+    const ids = { callId, participantId, operationId, callbackUri: c.bot.url, meetingId, groupId };
     let served = 0;
     for (const route of graphRoutes(c.server.sb.routes).filter((r) => r.method === 'GET' || r.method === 'HEAD')) {
       const req = fillRoute(route, ids);

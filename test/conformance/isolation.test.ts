@@ -29,6 +29,7 @@ describe('guarantee 6: isolation between apps and tenants on every call-scoped r
   let callId: string;
   let participantId: string;
   let operationId: string;
+  let groupId: string;
   let sibling: string;
   let foreigner: string;
 
@@ -44,7 +45,7 @@ describe('guarantee 6: isolation between apps and tenants on every call-scoped r
         users: [], phones: [], meetings: [],
       });
     }, { data });
-    ({ callId, operationId, participantId } = await meetingCallWithJoinedInvitee(c));
+    ({ callId, operationId, participantId, groupId } = await meetingCallWithJoinedInvitee(c));
     sibling = await c.server.token({ appId: SIBLING_APP.id, secret: SIBLING_APP.secret });
     foreigner = await c.server.token({ tenantId: OTHER_TENANT, appId: OTHER_TENANT_APP.id, secret: OTHER_TENANT_APP.secret });
     await settle(c);
@@ -87,7 +88,7 @@ describe('guarantee 6: isolation between apps and tenants on every call-scoped r
   });
 
   it('another app of the tenant gets 404 8522 everywhere, exactly as for a call that never existed; nothing changes', async () => {
-    const ids = { callId, participantId, operationId, callbackUri: c.bot.url };
+    const ids = { callId, participantId, operationId, callbackUri: c.bot.url, groupId };
     const never = { ...ids, callId: randomUUID() };
     const start = storeSnapshot(data);
     const actionsSent = new Set<string>();
@@ -113,7 +114,7 @@ describe('guarantee 6: isolation between apps and tenants on every call-scoped r
   });
 
   it("another tenant's app gets 403 7505 everywhere (it cannot read, act on or invite into the call); nothing changes", async () => {
-    const ids = { callId, participantId, operationId, callbackUri: c.bot.url };
+    const ids = { callId, participantId, operationId, callbackUri: c.bot.url, groupId };
     const start = storeSnapshot(data);
     for (const route of callScoped()) {
       for (const req of fillRoutes(route, ids)) {

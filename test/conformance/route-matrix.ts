@@ -18,6 +18,8 @@ export interface RouteIds {
   callbackUri: string;
   /** An online meeting of USERS.bob (the onlineMeetings routes). */
   meetingId?: string;
+  /** An audioRoutingGroup of the call (the audioRoutingGroups routes); a made-up id where only a refusal is wanted. */
+  groupId?: string;
 }
 
 export interface FilledRequest {
@@ -118,7 +120,11 @@ export function fillRoutes(route: RouteInfo, ids: RouteIds): FilledRequest[] {
 export function fillRoute(route: RouteInfo, ids: RouteIds, filled?: { action: GraphAction; body: unknown }): FilledRequest {
   const url = route.url;
   let body: unknown = filled?.body;
-  if (!filled && route.method === 'POST' && /\/onlineMeetings$/.test(url)) {
+  if (!filled && route.method === 'POST' && /\/audioRoutingGroups$/.test(url)) {
+    body = { id: 'matrix-route', routingMode: 'oneToOne', sources: [ids.participantId], receivers: [ids.participantId] };
+  } else if (!filled && route.method === 'PATCH' && /\/audioRoutingGroups\/:groupId$/.test(url)) {
+    body = { receivers: [ids.participantId] };
+  } else if (!filled && route.method === 'POST' && /\/onlineMeetings$/.test(url)) {
     body = { subject: 'auth-matrix' };
   } else if (!filled && route.method === 'POST' && /\/calls$/.test(url)) {
     body = {
@@ -131,7 +137,7 @@ export function fillRoute(route: RouteInfo, ids: RouteIds, filled?: { action: Gr
     };
   }
   // A catch-all (`…/calls/*`): a Graph calling path under the call that Switchboard does not serve.
-  const path = url.replace(/\*$/, `${ids.callId}/audioRoutingGroups`).replace(/:(\w+)/g, (_m, name: string) => {
+  const path = url.replace(/\*$/, `${ids.callId}/contentSharingSessions`).replace(/:(\w+)/g, (_m, name: string) => {
     switch (name) {
       case 'callId':
         return ids.callId;
@@ -141,6 +147,8 @@ export function fillRoute(route: RouteInfo, ids: RouteIds, filled?: { action: Gr
         return ids.operationId;
       case 'userId':
         return USERS.bob;
+      case 'groupId':
+        return ids.groupId ?? 'no-such-group';
       case 'meetingId':
         if (!ids.meetingId) throw new Error(`no meetingId for ${route.method} ${url}: create an online meeting first`);
         return ids.meetingId;
@@ -156,8 +164,11 @@ export function fillRoute(route: RouteInfo, ids: RouteIds, filled?: { action: Gr
   return { route, method: route.method, path: path + query, ...(body !== undefined ? { body } : {}), ...(filled ? { action: filled.action } : {}) };
 }
 
-/** The ids a matrix fills routes with: the bot's leg in meeting A, and Adele invited into it and joined. */
-export async function meetingCallWithJoinedInvitee(c: Conformance): Promise<{ callId: string; operationId: string; participantId: string }> {
+/**
+ * The ids a matrix fills routes with: the bot's leg in meeting A, Adele invited into it and joined, and an audio
+ * routing group from Adele to the bot.
+ */
+export async function meetingCallWithJoinedInvitee(c: Conformance): Promise<{ callId: string; operationId: string; participantId: string; groupId: string }> {
   const callId = await c.joinMeeting(MEETING_A);
   const invited = await c.raw('POST', `/v1.0/communications/calls/${callId}/participants/invite`, { participants: [inviteUser(USERS.adele)] });
   if (invited.status !== 200) throw new Error(`invite for the matrix fixture: ${invited.status} ${invited.text}`);
@@ -166,5 +177,8 @@ export async function meetingCallWithJoinedInvitee(c: Conformance): Promise<{ ca
   const roster = await c.raw('GET', `/v1.0/communications/calls/${callId}/participants`);
   const adele = (roster.body.value as { id: string; info: { identity: { user?: { id: string } } } }[]).find((p) => p.info.identity.user?.id === USERS.adele);
   if (!adele) throw new Error(`Adele is not in the roster of ${callId}: ${roster.text}`);
-  return { callId, operationId, participantId: adele.id };
+  const me = (roster.body.value as { id: string; info: { identity: { application?: { id: string } } } }[]).find((p) => p.info.identity.application !== undefined);
+  const group = await c.raw('POST', `/v1.0/communications/calls/${callId}/audioRoutingGroups`, { id: 'matrix-group', routingMode: 'oneToOne', sources: [adele.id], receivers: [me?.id] });
+  if (group.status !== 200) throw new Error(`audio routing group for the matrix fixture: ${group.status} ${group.text}`);
+  return { callId, operationId, participantId: adele.id, groupId: 'matrix-group' };
 }

@@ -141,3 +141,20 @@ export const startHoldMusicBodySchema = {
   type: 'object',
   properties: { customPrompt: { anyOf: [mediaPromptSchema, { type: 'null' }] }, clientContext: nullable('string') },
 } as const;
+
+// ---- audioRoutingGroups (audioroutinggroup.md) ----
+
+const participantIds = { type: ['array', 'null'], maxItems: 1000, items: { type: 'string' } } as const;
+
+/** POST …/audioRoutingGroups: routingMode, sources and receivers are required; the client may name the group (`id`). */
+export const createAudioRoutingGroupBodySchema = {
+  type: 'object',
+  required: ['routingMode', 'sources', 'receivers'],
+  properties: { id: nullable('string'), routingMode: { type: 'string', enum: ['oneToOne', 'multicast'] }, sources: participantIds, receivers: participantIds },
+} as const;
+
+/** PATCH …/audioRoutingGroups/{id}: any of them (usually the receivers). */
+export const updateAudioRoutingGroupBodySchema = {
+  type: 'object',
+  properties: { id: nullable('string'), routingMode: { type: ['string', 'null'], enum: ['oneToOne', 'multicast', null] }, sources: participantIds, receivers: participantIds },
+} as const;

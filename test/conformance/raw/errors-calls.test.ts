@@ -107,8 +107,8 @@ describe('create call, answer, actions', () => {
       await expectRefused(c, meeting, { path, body: {} }, notImplemented('POST', path));
     });
 
-    it('GET …/calls/{id}/audioRoutingGroups', async () => {
-      const path = `${callPath(meeting)}/audioRoutingGroups`;
+    it('GET …/calls/{id}/contentSharingSessions', async () => {
+      const path = `${callPath(meeting)}/contentSharingSessions`;
       await expectRefused(c, meeting, { method: 'GET', path }, notImplemented('GET', path));
     });
 
