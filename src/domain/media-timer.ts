@@ -1,5 +1,6 @@
 /** A media operation's time on the clock is up (timer `media.complete`): it completes, unless it already ended. */
 import type { DomainContext } from './clock.js';
+import { completeLargeGalleryView } from './gallery.js';
 import { completeHoldMusic } from './hold-music.js';
 import type { LegView } from './media-operations.js';
 import { completeQueued } from './prompts.js';
@@ -18,6 +19,9 @@ export function decideMediaTimer(view: LegView, op: Operation, waiting: Operatio
     case 'playPromptOperation':
     case 'recordOperation':
       completeQueued(effects, view.leg, op, waiting, ctx);
+      break;
+    case 'addLargeGalleryViewOperation':
+      completeLargeGalleryView(effects, view, op, ctx);
       break;
     case 'startHoldMusicOperation':
     case 'stopHoldMusicOperation':

@@ -64,7 +64,8 @@ export function toGraphParticipant(p: Participant): Record<string, unknown> {
     mediaStreams: mediaStreams(p),
     isMuted: p.isMuted,
     isInLobby: p.isInLobby,
-    metadata: null,
+    // A large gallery view says which page of the view it is ("Identify large gallery view participants").
+    metadata: p.largeGalleryViewOf ? JSON.stringify({ __platform: { ui: { hidden: true } }, audienceView: { id: `${p.largeGalleryViewOf}/1`, page: 1, status: 'active', type: 'lg', aspectRatio: 'widescreen' } }) : null,
     recordingInfo: p.recordingStatus
       ? { '@odata.type': '#microsoft.graph.recordingInfo', initiator: annotateIdentitySet(p.identity), recordingStatus: p.recordingStatus }
       : null,
@@ -75,6 +76,13 @@ export function toGraphParticipant(p: Participant): Record<string, unknown> {
 }
 
 function mediaStreams(p: Participant): Record<string, unknown>[] {
+  // The large gallery view receives the call's audio and sends the gallery as video, which the bot subscribes to.
+  if (p.largeGalleryViewOf) {
+    return [
+      { '@odata.type': '#microsoft.graph.mediaStream', mediaType: 'audio', label: 'main-audio', sourceId: p.sourceId, direction: 'receiveOnly', serverMuted: false },
+      { '@odata.type': '#microsoft.graph.mediaStream', mediaType: 'video', label: 'main-video', sourceId: `${p.sourceId}-video`, direction: 'sendReceive', serverMuted: false },
+    ];
+  }
   // On hold the participant hears the music; their voice is not mixed into the call.
   const streams: Record<string, unknown>[] = [
     { '@odata.type': '#microsoft.graph.mediaStream', mediaType: 'audio', label: 'main-audio', sourceId: p.sourceId, direction: p.onHold ? 'receiveOnly' : 'sendReceive', serverMuted: false },

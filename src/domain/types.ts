@@ -189,6 +189,8 @@ export interface Participant {
   recordingStatus?: RecordingStatus | null;
   /** Hold music is playing to this participant (startHoldMusic). */
   onHold?: boolean;
+  /** A large gallery view (addLargeGalleryView): the operation that added it; rendered with its video and metadata. */
+  largeGalleryViewOf?: string;
   /** changeScreenSharingRole on the bot's own participant: adds a videoBasedScreenSharing stream. */
   screenSharingRole?: ScreenSharingRole | null;
   sourceId: string;
@@ -221,6 +223,7 @@ export interface Invitee {
 }
 
 export type OperationType =
+  | 'addLargeGalleryViewOperation'
   | 'admitFromLobbyOperation'
   | 'admitAllFromLobbyOperation'
   | 'muteParticipantsOperation'

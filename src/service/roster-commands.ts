@@ -1,6 +1,7 @@
 /**
- * Commands on a call's whole roster (src/domain/mute.ts decideMuteAll, src/domain/lobby.ts decideAdmitAllFromLobby)
- * and on the audio routes between its participants (src/domain/audio-routing.ts).
+ * Commands on a call's whole roster (src/domain/mute.ts decideMuteAll, src/domain/lobby.ts decideAdmitAllFromLobby,
+ * src/domain/gallery.ts decideAddLargeGalleryView) and on the audio routes between its participants
+ * (src/domain/audio-routing.ts).
  */
 import {
   decideCreateAudioRoutingGroup,
@@ -9,6 +10,8 @@ import {
   readAudioRoutingGroups,
   type AudioRoutingGroupInput,
 } from '../domain/audio-routing.js';
+import { decideAddLargeGalleryView } from '../domain/gallery.js';
+import type { ClientContextCommand } from '../domain/media-operations.js';
 import { isRejection } from '../domain/rejections.js';
 import { decideAdmitAllFromLobby, type LobbyCommand } from '../domain/lobby.js';
 import { decideMuteAll, type MuteAllCommand } from '../domain/mute.js';
@@ -21,6 +24,11 @@ export abstract class RosterCommands extends MediaCommands {
   /** participant: muteAll (beta). */
   muteAll(principal: Principal, callId: string, cmd: MuteAllCommand): Promise<Result<Operation>> {
     return this.onLeg(principal, callId, (view, ctx) => withOperation(decideMuteAll(principal, view, cmd, ctx)));
+  }
+
+  /** call: addLargeGalleryView: the view joins on the clock (timer `media.complete`). */
+  addLargeGalleryView(principal: Principal, callId: string, cmd: ClientContextCommand): Promise<Result<Operation>> {
+    return this.onLeg(principal, callId, (view, ctx) => withOperation(decideAddLargeGalleryView(principal, view, cmd, ctx)));
   }
 
   /** participant: admitAllFromLobby (beta). */

@@ -11,7 +11,7 @@ import {
   transferBodySchema,
   updateRecordingStatusBodySchema,
 } from '../schemas/bodies.js';
-import { action, BOTH, notYet, type GraphAction } from './define.js';
+import { action, BOTH, type GraphAction } from './define.js';
 
 export const CALL_ACTIONS: readonly GraphAction[] = [
   action({
@@ -111,5 +111,16 @@ export const CALL_ACTIONS: readonly GraphAction[] = [
       notifications: "roster `updated`: the bot's participant with a `videoBasedScreenSharing` stream, `sendOnly` as sharer, `receiveOnly` as viewer",
     },
   }),
-  notYet({ name: 'addLargeGalleryView', on: 'call', versions: BOTH, doc: { notifications: '—' } }),
+  action({
+    // Graph: 202 with the operation as the body (call-addlargegalleryview.md), like hold music.
+    name: 'addLargeGalleryView', on: 'call', versions: BOTH, body: clientContextBodySchema, optionalBody: true, status: 202, answers: 'operation',
+    serve: (c, body) => c.service.addLargeGalleryView(c.principal, c.callId, body),
+    doc: {
+      accepts: '(group calls and meetings)',
+      answer: '+ Running `addLargeGalleryViewOperation`',
+      notifications:
+        "after 500 ms: operation `deleted` Completed, and roster `updated` with the view as a participant (`application` identity with `ApplicationType: LargeGallery-V2`, audio `receiveOnly`, video `sendReceive`, `metadata` with its `audienceView`)",
+      notYet: 'no video is sent',
+    },
+  }),
 ];

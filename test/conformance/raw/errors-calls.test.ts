@@ -95,11 +95,6 @@ describe('create call, answer, actions', () => {
   });
 
   describe('not implemented: 501 saying so', () => {
-    it.each(['addLargeGalleryView', 'microsoft.graph.addLargeGalleryView'])('POST …/calls/{id}/%s', async (segment) => {
-      const path = `${callPath(meeting)}/${segment}`;
-      await expectRefused(c, meeting, { path, body: { clientContext: 'gallery' } }, notImplemented('POST', path));
-    });
-
     it('POST /beta/…/participants/{pid}/reportSyntheticMedia', async () => {
       const roster = await send(c, 'GET', `${callPath(meeting)}/participants`);
       const pid: string = roster.body.value[0].id;
