@@ -5,6 +5,7 @@
 import { resolve } from 'node:path';
 import { formatRateLimit, parseRateLimit, type RateLimit } from './auth/rate-limit.js';
 import { checkCallbackUri } from './domain/call.js';
+import { DEFAULT_OVERLOAD_LIMITS } from './service/admission.js';
 
 export interface Config {
   host: string;
@@ -46,6 +47,14 @@ export interface Config {
   throttleApp: RateLimit | null;
   /** Graph requests of all apps of one tenant per window, or null. */
   throttleTenant: RateLimit | null;
+  /**
+   * Overload bounds (src/service/admission.ts), in ms, or null for none: event-loop lag and notification backlog
+   * beyond which new Graph requests are answered 429 with Retry-After, and the longest a command waits for its
+   * transaction turn before it is answered 429 unrun.
+   */
+  overloadLag: number | null;
+  overloadBacklog: number | null;
+  overloadWait: number | null;
   /** Tokens issued per client (app) per window at the token endpoint (429 in the AAD shape beyond), or null. */
   tokenRateLimit: RateLimit | null;
   /** Age (ms) at which the notification signing key is replaced, or null: only on POST /_switchboard/notification-keys/rotate. */
@@ -83,6 +92,9 @@ export const DEFAULTS: Config = {
   throttleApp: { requests: 130_000, windowMs: 10_000 },
   throttleTenant: null,
   tokenRateLimit: { requests: 200, windowMs: 60_000 },
+  overloadLag: DEFAULT_OVERLOAD_LIMITS.lagMs,
+  overloadBacklog: DEFAULT_OVERLOAD_LIMITS.backlogMs,
+  overloadWait: DEFAULT_OVERLOAD_LIMITS.waitMs,
   notificationKeyRotation: null,
   // A notification JWT lives an hour: every one signed with a replaced key still verifies until it expires.
   notificationKeyOverlap: 3_600_000,
@@ -113,6 +125,9 @@ const FLAGS: Record<string, keyof Config> = {
   '--throttle-app': 'throttleApp',
   '--throttle-tenant': 'throttleTenant',
   '--token-rate-limit': 'tokenRateLimit',
+  '--overload-lag': 'overloadLag',
+  '--overload-backlog': 'overloadBacklog',
+  '--overload-wait': 'overloadWait',
   '--notification-key-rotation': 'notificationKeyRotation',
   '--notification-key-overlap': 'notificationKeyOverlap',
   '--allowed-hosts': 'allowedHosts',
@@ -140,6 +155,9 @@ const ENV: Record<string, keyof Config> = {
   SWITCHBOARD_THROTTLE_APP: 'throttleApp',
   SWITCHBOARD_THROTTLE_TENANT: 'throttleTenant',
   SWITCHBOARD_TOKEN_RATE_LIMIT: 'tokenRateLimit',
+  SWITCHBOARD_OVERLOAD_LAG: 'overloadLag',
+  SWITCHBOARD_OVERLOAD_BACKLOG: 'overloadBacklog',
+  SWITCHBOARD_OVERLOAD_WAIT: 'overloadWait',
   SWITCHBOARD_NOTIFICATION_KEY_ROTATION: 'notificationKeyRotation',
   SWITCHBOARD_NOTIFICATION_KEY_OVERLAP: 'notificationKeyOverlap',
   SWITCHBOARD_ALLOWED_HOSTS: 'allowedHosts',
@@ -153,6 +171,8 @@ const LOG_LEVELS = new Set(['silent', 'error', 'warn', 'info', 'debug']);
 const LOG_FORMATS = new Set(['auto', 'pretty', 'json']);
 const CLOCKS = new Set(['real', 'virtual']);
 const RATE_LIMITS = new Set<keyof Config>(['throttleAppTenant', 'throttleApp', 'throttleTenant', 'tokenRateLimit']);
+// Durations that may be `off` (null).
+const OFF_DURATIONS = new Set<keyof Config>(['overloadLag', 'overloadBacklog', 'overloadWait']);
 const DURATION_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
 /** `90s`, `15m`, `24h`, `7d`, `500ms`; `off` is null where allowed. */
@@ -179,8 +199,8 @@ function assign(cfg: Config, key: keyof Config, raw: string, source: string): vo
       record[key] = parseRateLimit(raw);
       return;
     }
-    if (key === 'notificationKeyRotation' || key === 'notificationKeyOverlap') {
-      record[key] = parseDuration(raw, key === 'notificationKeyRotation');
+    if (key === 'notificationKeyRotation' || key === 'notificationKeyOverlap' || OFF_DURATIONS.has(key)) {
+      record[key] = parseDuration(raw, key !== 'notificationKeyOverlap');
       return;
     }
   } catch (e) {

@@ -26,6 +26,8 @@ import { manualClock, randomIds, systemClock, type Clock, type IdSource } from '
 import { NotificationDispatcher } from './notify/dispatcher.js';
 import { CallingService } from './service/calling-service.js';
 import { TimerLoop } from './service/timer-loop.js';
+import { Admission, EventLoopLag, OVERLOAD_RETRY_AFTER_MS } from './service/admission.js';
+import type { Principal } from './domain/permissions.js';
 import { WorldSync } from './sim/world-sync.js';
 import { defaultWorld } from './sim/default-world.js';
 import { applyDefaultCallback } from './sim/default-app.js';
@@ -185,6 +187,20 @@ export async function startSwitchboard(config: Config, opts: StartOptions = {}):
       feed.wake();
     },
   });
+
+  // Overload honesty (src/service/admission.ts). The backlog is measured on the world's clock, so only on real time:
+  // moving a virtual clock would look like notifications waiting for hours.
+  const lag = new EventLoopLag();
+  const backlogOnRealTime = clock === systemClock;
+  const overload = new Admission(
+    { lagMs: config.overloadLag, backlogMs: backlogOnRealTime ? config.overloadBacklog : null, waitMs: config.overloadWait },
+    { lagMs: () => lag.sustainedMs, backlogMs: () => dispatcher.backlogMs() },
+  );
+  // At the door, before Graph's request limits count the request: an overloaded server has not served it.
+  const admission = {
+    take: (principal: Principal) => (overload.check() !== null ? { retryAfterMs: OVERLOAD_RETRY_AFTER_MS } : throttle.take(principal)),
+  };
+
   let service: CallingService | null = null;
   const dispatcher = new NotificationDispatcher({
     store, clock, sign: (appId, tenantId) => signer.sign(appId, tenantId), log,
@@ -201,6 +217,7 @@ export async function startSwitchboard(config: Config, opts: StartOptions = {}):
     clock,
     ids,
     ...(opts.batchNotifications !== undefined ? { batchNotifications: opts.batchNotifications } : {}),
+    overloadWaitMs: config.overloadWait,
     afterCommit: (written) => {
       if (written.notifications > 0) dispatcher.wake();
       if (written.timers > 0) timerLoop?.wake();
@@ -226,7 +243,7 @@ export async function startSwitchboard(config: Config, opts: StartOptions = {}):
   let httpsServer: Server | null = null;
   const app = buildApp(
     {
-      config, service, store, tokens, throttle, notificationKeys, clock: clockControl, worldSync, settleDeliveries: () => dispatcher.settle(),
+      config, service, store, tokens, throttle: admission, notificationKeys, clock: clockControl, worldSync, settleDeliveries: () => dispatcher.settle(),
       hostPolicy: hosts, controlKey: controlKey.key, logger,
       feed, requestLog, notificationIssuer: config.notificationIssuer,
       auth: { tokens, directory, keys, notificationIssuer: config.notificationIssuer, tokenLimiter, lockout, notificationKeys },
@@ -244,6 +261,7 @@ export async function startSwitchboard(config: Config, opts: StartOptions = {}):
   const httpsPort = await listen(httpsServer!, config.httpsPort, config.host);
   dispatcher.start();
   timerLoop.start();
+  if (config.overloadLag !== null) lag.start();
   // Only PostgreSQL is shared by several instances; a SQLite store has one, which applies its own changes at once.
   if (store.kind === 'postgres') worldSync.start(WORLD_CHANGE_POLL_MS);
 
@@ -287,6 +305,7 @@ export async function startSwitchboard(config: Config, opts: StartOptions = {}):
       for (const srv of servers) srv.close();
       feed.stop();
       await requestLog.close();
+      lag.stop();
       await timerLoop.stop();
       await worldSync.stop();
       // Deliver what can be delivered now; anything failing or backing off stays in the outbox for the next start.

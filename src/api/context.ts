@@ -15,7 +15,7 @@ export interface GraphDeps {
   service: CallingService;
   tokens: TokenVerifier;
   /** Per app / tenant request limits; counted once the caller is known. */
-  throttle?: { take(principal: Principal): { retryAfterMs: number; scope: string } | null };
+  throttle?: { take(principal: Principal): { retryAfterMs: number; scope?: string } | null };
 }
 
 /** Where a request came in: the version and path style are mirrored in Location headers (seed 002 uses /beta/app). */

@@ -29,6 +29,11 @@ export const RejectionCode = {
   notImplemented: 'NotImplemented',
   /** The app has no calling registration: Graph answers 403 UnknownError with a JSON string as message (spec 6.3). */
   appNotRegistered: 'AppNotRegistered',
+  /**
+   * Not a rule of the call: Switchboard is over capacity and did not run the command (src/service/admission.ts).
+   * Answered as Graph's throttling 429 with Retry-After, so clients back off and retry; nothing was written.
+   */
+  overloaded: 'Overloaded',
 } as const;
 export type RejectionCode = (typeof RejectionCode)[keyof typeof RejectionCode];
 

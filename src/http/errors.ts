@@ -49,9 +49,12 @@ export const REJECTION_HTTP: Record<RejectionCode, { status: number; code: strin
   [RejectionCode.callStateConflict]: { status: 409, code: 'Conflict' },
   [RejectionCode.notImplemented]: { status: 501, code: 'NotImplemented' },
   [RejectionCode.appNotRegistered]: { status: 403, code: 'UnknownError' },
+  [RejectionCode.overloaded]: { status: 429, code: 'TooManyRequests' },
 };
 
 export function fromRejection(r: Rejection): GraphError {
+  // Overload answers exactly as a throttling limit does, so the clients' retry handlers wait and retry.
+  if (r.code === RejectionCode.overloaded) return tooManyRequests(OVERLOAD_RETRY_AFTER);
   const { status, code } = REJECTION_HTTP[r.code];
   // Graph's own text for these two is fixed; the detail follows it.
   const message = r.code === RejectionCode.callNotFound ? 'Call not found.' : r.message;
@@ -111,6 +114,12 @@ export function unservedGraphPath(method: string, path: string): GraphError {
 
 export const internalError = (): GraphError => new GraphError(500, 'UnknownError', 'Unkown internal Server Error.');
 
-/** Graph's throttling answer: 429, Retry-After in (fractional) seconds, the scope that was exhausted. */
-export const tooManyRequests = (retryAfter: string, scope: string): GraphError =>
-  new GraphError(429, 'TooManyRequests', 'Please retry again later.', null, { 'Retry-After': retryAfter, 'x-ms-throttle-scope': scope }, { code: '429', message: 'Please retry after', status: '429' });
+/**
+ * Graph's throttling answer: 429, Retry-After in (fractional) seconds, and the scope that was exhausted when a
+ * request limit was (none when Switchboard itself is over capacity: no Graph scope names that).
+ */
+export const tooManyRequests = (retryAfter: string, scope?: string): GraphError =>
+  new GraphError(429, 'TooManyRequests', 'Please retry again later.', null, { 'Retry-After': retryAfter, ...(scope !== undefined ? { 'x-ms-throttle-scope': scope } : {}) }, { code: '429', message: 'Please retry after', status: '429' });
+
+/** Retry-After (s) when Switchboard is over capacity (src/service/admission.ts): long enough for a backlog to clear. */
+export const OVERLOAD_RETRY_AFTER = '1';

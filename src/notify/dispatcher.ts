@@ -48,6 +48,11 @@ export class NotificationDispatcher {
   #sleep: NodeJS.Timeout | null = null;
   #unsubscribe: (() => void) | null = null;
   #idleWaiters = new Set<() => void>();
+  // Backlog measurement (backlogMs): when each call's last delivery attempt here finished, the latest claim's wait,
+  // and since when every delivery slot has been taken.
+  #callFinishedAt = new Map<string, number>();
+  #claimWait = { ms: 0, at: -Infinity };
+  #fullSince: number | null = null;
 
   constructor(deps: DispatcherDeps) {
     this.#deps = deps;
@@ -56,6 +61,19 @@ export class NotificationDispatcher {
 
   get running(): boolean {
     return this.#running;
+  }
+
+  /**
+   * How long notifications are waiting on this dispatcher now (ms), an overload signal (src/service/admission.ts):
+   * the longest wait between becoming sendable and being claimed among the first attempts of the latest claim (in
+   * the last 500 ms), or, while every delivery slot is taken, how long they have all been. Sendable means committed
+   * and, for a row behind an earlier one of its call, that one finished: a slow or failing callback delays its own
+   * call's later rows by design (per-call order) without counting here, unless it holds every slot.
+   */
+  backlogMs(): number {
+    const now = this.#deps.clock.now();
+    const claim = now - this.#claimWait.at <= 500 ? this.#claimWait.ms : 0;
+    return Math.max(claim, this.#fullSince === null ? 0 : now - this.#fullSince);
   }
 
   /** Deliveries in progress now. */
@@ -145,9 +163,14 @@ export class NotificationDispatcher {
       for (;;) {
         const free = concurrency - this.#inFlight.size;
         // Full: a finishing delivery kicks the loop; the poll is only a safety net.
-        if (free <= 0) return pollIntervalMs;
+        if (free <= 0) {
+          this.#fullSince ??= clock.now();
+          return pollIntervalMs;
+        }
+        this.#fullSince = null;
         const now = clock.now();
         const rows = await store.outbox.claimDue(now, now + leaseMs, free);
+        this.#recordClaimWait(rows, clock.now());
         // A row still being delivered here can come back when its lease lapsed early (the clock jumped forward, as a
         // test or virtual clock does): never send it twice at once; the running attempt will record the outcome.
         for (const row of rows) if (!this.#inFlight.has(row.seq)) this.#launch(row);
@@ -163,8 +186,25 @@ export class NotificationDispatcher {
     }
   }
 
+  #recordClaimWait(rows: OutboxRow[], now: number): void {
+    let longest = -1;
+    for (const row of rows) {
+      if (row.attempts !== 0) continue;
+      const sendable = Math.max(row.createdAt, this.#callFinishedAt.get(row.callId) ?? -Infinity);
+      longest = Math.max(longest, now - sendable);
+    }
+    if (longest >= 0) this.#claimWait = { ms: longest, at: now };
+  }
+
   #launch(row: OutboxRow): void {
     const delivery = this.#deliver(row).finally(() => {
+      const finishedAt = this.#deps.clock.now();
+      // Only recent finishes matter (a later row of the call is claimed right after); bounded whatever the call count.
+      if (this.#callFinishedAt.size >= 10_000) {
+        for (const [callId, at] of this.#callFinishedAt) if (finishedAt - at > 10_000) this.#callFinishedAt.delete(callId);
+        if (this.#callFinishedAt.size >= 10_000) this.#callFinishedAt.clear();
+      }
+      this.#callFinishedAt.set(row.callId, finishedAt);
       this.#inFlight.delete(row.seq);
       this.#kick();
       this.#notifyIdle();

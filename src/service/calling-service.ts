@@ -66,7 +66,7 @@ export class CallingService extends RosterCommands {
   }
 
   createOnlineMeeting(principal: Principal, userId: string, cmd: CreateOnlineMeetingCommand): Promise<Result<OnlineMeeting>> {
-    return this.deps.store.transact(async (tx) => {
+    return this.transactForRequest(async (tx) => {
       const m = decideCreateOnlineMeeting(principal, userId, cmd, this.deps.directory, this.ctx());
       if (isRejection(m)) return m;
       await tx.putOnlineMeeting(m);
@@ -75,11 +75,11 @@ export class CallingService extends RosterCommands {
   }
 
   getOnlineMeeting(principal: Principal, userId: string, meetingId: string): Promise<Result<OnlineMeeting>> {
-    return this.deps.store.transact(async (tx) => decideReadOnlineMeeting(principal, userId, meetingId, await tx.getOnlineMeeting(meetingId)));
+    return this.transactForRequest(async (tx) => decideReadOnlineMeeting(principal, userId, meetingId, await tx.getOnlineMeeting(meetingId)));
   }
 
   findOnlineMeetingsByJoinWebUrl(principal: Principal, userId: string, joinWebUrl: string): Promise<Result<OnlineMeeting[]>> {
-    return this.deps.store.transact(async (tx) => {
+    return this.transactForRequest(async (tx) => {
       const parts = parseJoinWebUrl(joinWebUrl);
       const stored = 'error' in parts ? undefined : await tx.onlineMeetingByThreadId(principal.tenantId, parts.threadId);
       return decideFindByJoinWebUrl(principal, userId, joinWebUrl, () => stored);
@@ -87,7 +87,7 @@ export class CallingService extends RosterCommands {
   }
 
   async getCall(principal: Principal, callId: string): Promise<Result<{ leg: CallLeg; conversation: Conversation | undefined }>> {
-    return this.deps.store.transact(async (tx) => {
+    return this.transactForRequest(async (tx) => {
       const leg = await this.ownLeg(tx, principal, callId);
       if (isRejection(leg)) return leg;
       return { leg, conversation: await tx.getConversation(leg.conversationId) };
@@ -162,7 +162,7 @@ export class CallingService extends RosterCommands {
   }
 
   async listParticipants(principal: Principal, callId: string): Promise<Result<Participant[]>> {
-    return this.deps.store.transact(async (tx) => {
+    return this.transactForRequest(async (tx) => {
       const leg = await this.ownLeg(tx, principal, callId);
       if (isRejection(leg)) return leg;
       const conversation = await tx.getConversation(leg.conversationId);
@@ -171,7 +171,7 @@ export class CallingService extends RosterCommands {
   }
 
   async getParticipant(principal: Principal, callId: string, participantId: string): Promise<Result<Participant>> {
-    return this.deps.store.transact(async (tx) => {
+    return this.transactForRequest(async (tx) => {
       const leg = await this.ownLeg(tx, principal, callId);
       if (isRejection(leg)) return leg;
       return participantOfCall(leg, await tx.getParticipant(participantId.toLowerCase()), participantId);
@@ -205,7 +205,7 @@ export class CallingService extends RosterCommands {
   }
 
   async getOperation(principal: Principal, callId: string, operationId: string): Promise<Result<Operation>> {
-    return this.deps.store.transact(async (tx) => {
+    return this.transactForRequest(async (tx) => {
       const leg = await this.ownLeg(tx, principal, callId);
       if (isRejection(leg)) return leg;
       return operationOfCall(leg, await tx.getOperation(operationId.toLowerCase()), operationId);
@@ -251,7 +251,7 @@ export class CallingService extends RosterCommands {
       const leg = await tx.getLeg(callId.toLowerCase());
       if (!leg) return { effects: emptyEffects(), value: null };
       return { effects: decideCallbackUnreachable(await this.legView(tx, leg), ctx), value: null };
-    }, 'normal', { kind: 'control', what: 'callbackFailed' });
+    }, 'normal', { kind: 'control', what: 'callbackFailed' }, false);
   }
 
   /**

@@ -6,11 +6,12 @@ import { ownLeg } from '../domain/call-access.js';
 import type { Clock, DomainContext, IdSource } from '../domain/clock.js';
 import type { Principal } from '../domain/permissions.js';
 import type { PromptDuration } from '../domain/prompts.js';
-import { isRejection, type Rejection } from '../domain/rejections.js';
+import { isRejection, reject, RejectionCode, type Rejection } from '../domain/rejections.js';
 import type { CallLeg, ConversationView, Effects, Operation, OutboundNotification } from '../domain/types.js';
 import { batchByCall } from '../notify/batch.js';
 import type { Directory } from '../sim/directory.js';
 import type { LockPriority } from '../store/gate.js';
+import { QueueWaitExceeded } from '../store/gate.js';
 import type { Store, Tx } from '../store/store.js';
 import { endOperationsOfEndedLegs } from './ended-legs.js';
 import { scheduleLaterActions } from './people.js';
@@ -25,6 +26,11 @@ export interface CallingServiceDeps {
   promptDuration?: PromptDuration;
   /** One POST per call and command for the notifications a command produces (src/notify/batch.ts); default true. */
   batchNotifications?: boolean;
+  /**
+   * Longest wait (ms) of a request's command for its transaction turn; past it the command is not run and the
+   * result is the `overloaded` rejection (429). Null or absent: no bound. Timers and delivery failures never time out.
+   */
+  overloadWaitMs?: number | null;
   /** Called after a commit that wrote notifications or timers: wakes the dispatcher and the timer loop. */
   afterCommit?: (written: { notifications: number; timers: number; events?: number }) => void;
 }
@@ -51,14 +57,27 @@ export abstract class LegCommands {
     return { now: this.deps.clock.now(), ids: this.deps.ids };
   }
 
-  /** Runs load → decide → save in one transaction; a rejection writes nothing. */
+  /**
+   * One transaction for a request that is not a load → decide → save command (reads, online meetings); past the
+   * overload wait bound it is answered `overloaded` without running.
+   */
+  protected transactForRequest<T>(fn: (tx: Tx) => Promise<Result<T>>): Promise<Result<T>> {
+    return overloadedIfLate(this.deps.store.transact(fn, { maxWaitMs: this.deps.overloadWaitMs ?? null }));
+  }
+
+  /**
+   * Runs load → decide → save in one transaction; a rejection writes nothing. `bounded`: a request's command, which
+   * is answered `overloaded` without running when it waited past `overloadWaitMs` for its turn; work that finishes
+   * what was already accepted (timers, delivery failures) passes false and always runs.
+   */
   protected async run<T>(
     fn: (tx: Tx, ctx: DomainContext) => Promise<Result<{ effects: Effects; value: T }>>,
     priority: LockPriority = 'normal',
     cause?: CommandCause,
+    bounded = priority === 'normal',
   ): Promise<Result<T>> {
     let written = { notifications: 0, timers: 0, events: 0 };
-    const result = await this.deps.store.transact(async (tx) => {
+    const result = await overloadedIfLate(this.deps.store.transact(async (tx) => {
       const ctx = this.ctx();
       const r = await fn(tx, ctx);
       if (isRejection(r)) return r;
@@ -70,7 +89,7 @@ export abstract class LegCommands {
       if (events.length > 0) await tx.appendEvents(events);
       written = { notifications: r.effects.notifications.length, timers: r.effects.timers.length, events: events.length };
       return r.value;
-    }, { priority });
+    }, { priority, maxWaitMs: bounded ? (this.deps.overloadWaitMs ?? null) : null }));
     if (!isRejection(result) && (written.notifications > 0 || written.timers > 0 || written.events > 0)) this.deps.afterCommit?.(written);
     return result;
   }
@@ -105,6 +124,16 @@ export abstract class LegCommands {
     return { ...view, leg };
   }
 
+}
+
+/** A transaction refused for waiting too long (QueueWaitExceeded) becomes the `overloaded` rejection: 429, nothing written. */
+async function overloadedIfLate<T>(p: Promise<Result<T>>): Promise<Result<T>> {
+  try {
+    return await p;
+  } catch (err) {
+    if (err instanceof QueueWaitExceeded) return reject(RejectionCode.overloaded, `Switchboard is over capacity: the command waited ${Math.round(err.waitedMs)} ms for its turn and was not run.`);
+    throw err;
+  }
 }
 
 /** Saves the effects; returns the outbox rows appended (for the change feed's summary). */

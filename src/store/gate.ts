@@ -9,6 +9,19 @@ import { AsyncLocalStorage } from 'node:async_hooks';
  */
 export type LockPriority = 'normal' | 'high';
 
+/**
+ * A waiter was admitted after its `maxWaitMs`: the work did not run (nothing was written). Overload answers it with
+ * 429 rather than committing a command whose client may already have given up (src/service/admission.ts).
+ */
+export class QueueWaitExceeded extends Error {
+  readonly waitedMs: number;
+  constructor(waitedMs: number) {
+    super(`waited ${Math.round(waitedMs)} ms for a transaction turn`);
+    this.name = 'QueueWaitExceeded';
+    this.waitedMs = waitedMs;
+  }
+}
+
 /** FIFO of admission callbacks; O(1) take, so a deep queue under overload stays cheap (Array#shift copies). */
 class WaitQueue {
   #items: (() => void)[] = [];
@@ -16,6 +29,10 @@ class WaitQueue {
 
   push(item: () => void): void {
     this.#items.push(item);
+  }
+
+  get size(): number {
+    return this.#items.length - this.#head;
   }
 
   take(): (() => void) | undefined {
@@ -46,19 +63,38 @@ export class TransactionGate {
     this.#capacity = Math.max(1, Math.trunc(capacity));
   }
 
-  run<T>(fn: () => Promise<T> | T, priority: LockPriority = 'normal'): Promise<T> {
+  /** Work waiting for a turn now (not counting the work running). */
+  get waiting(): number {
+    return this.#waiting.high.size + this.#waiting.normal.size;
+  }
+
+  /**
+   * Runs `fn` once admitted. With `maxWaitMs`, work that had to wait longer than that for its turn does not run: it
+   * rejects with QueueWaitExceeded (and passes the turn on), so a backlog never turns into late commits.
+   */
+  run<T>(fn: () => Promise<T> | T, priority: LockPriority = 'normal', maxWaitMs: number | null = null): Promise<T> {
     if (this.#holder.getStore()?.held) {
       return Promise.reject(new Error('store is not reentrant: called from inside transact() (use the Tx instead)'));
     }
     let admitted: Promise<void>;
+    let queuedAt: number | null = null;
     if (this.#active < this.#capacity) {
       this.#active++;
       admitted = Promise.resolve();
-    } else admitted = new Promise<void>((resolve) => this.#waiting[priority].push(resolve));
+    } else {
+      if (maxWaitMs !== null) queuedAt = performance.now();
+      admitted = new Promise<void>((resolve) => this.#waiting[priority].push(resolve));
+    }
     // `.then` is registered here, so `fn` runs in the caller's async context, not in that of whoever admits it.
     // (AsyncResource.bind did the same at ~20 µs per call; this costs ~2 µs.)
     const scope = { held: true };
-    const result = admitted.then(() => this.#holder.run(scope, fn));
+    const result = admitted.then(() => {
+      if (queuedAt !== null && maxWaitMs !== null) {
+        const waited = performance.now() - queuedAt;
+        if (waited > maxWaitMs) throw new QueueWaitExceeded(waited);
+      }
+      return this.#holder.run(scope, fn);
+    });
     const done = () => {
       scope.held = false;
       this.#release();

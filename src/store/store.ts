@@ -210,13 +210,24 @@ export interface SchemaStatus {
   latest: number;
 }
 
+export interface TransactOptions {
+  priority?: LockPriority;
+  /**
+   * Longest wait (ms) for a transaction turn; past it `fn` never runs and transact rejects with QueueWaitExceeded
+   * (gate.ts). Commands from requests set it (src/service/admission.ts); timers and deliveries never do.
+   */
+  maxWaitMs?: number | null;
+}
+
 export interface Store {
   readonly kind: 'sqlite' | 'postgres';
+  /** Transactions waiting for a turn in this process now (an overload signal). */
+  readonly waiting: number;
   /**
    * Runs `fn` in one transaction. Where transactions wait for a turn, `priority: 'high'` (due timers) goes before
    * waiting normal work (new commands), FIFO within each (PostgreSQL, see LockPriority); SQLite keeps arrival order.
    */
-  transact<T>(fn: (tx: Tx) => Promise<T>, options?: { priority?: LockPriority }): Promise<T>;
+  transact<T>(fn: (tx: Tx) => Promise<T>, options?: TransactOptions): Promise<T>;
   readonly outbox: OutboxStore;
   readonly timers: TimerStore;
   readonly worldChanges: WorldChangeStore;

@@ -38,11 +38,14 @@ export interface ChildServerOptions {
 
 /** Writes the world to a file in `data` (the CLI reads worlds from files) and starts the server on free ports. */
 export async function startChildServer(opts: ChildServerOptions): Promise<ChildServer> {
+  // The overload bounds measure time; on a test machine shared by parallel test files a stalled process would look
+  // like overload (as in test/helpers/server.ts).
+  const OVERLOAD_OFF = ['--overload-lag', 'off', '--overload-backlog', 'off', '--overload-wait', 'off'];
   const tlsDir = process.env.SWITCHBOARD_TEST_TLS_DIR;
   if (!tlsDir) throw new Error('SWITCHBOARD_TEST_TLS_DIR is not set: the vitest globalSetup did not run');
   const worldFile = join(mkdtempSync(join(tmpdir(), 'sb-world-')), 'world.json');
   writeFileSync(worldFile, JSON.stringify(opts.world));
-  const args = ['--import', REGISTER, CLI, 'start', '--port', '0', '--https-port', '0', '--data', opts.data, '--tls-dir', tlsDir, '--world', worldFile, '--log-level', 'error', ...(opts.args ?? [])];
+  const args = ['--import', REGISTER, CLI, 'start', '--port', '0', '--https-port', '0', '--data', opts.data, '--tls-dir', tlsDir, '--world', worldFile, '--log-level', 'error', ...OVERLOAD_OFF, ...(opts.args ?? [])];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_OPTIONS: '' } });
   let out = '';
   child.stdout.on('data', (c: Buffer) => (out += c.toString('utf8')));

@@ -65,6 +65,9 @@ export async function startTestServer(world: World, serverOpts: TestServerOption
   const schema = onPostgres ? `switchboard_test_${randomBytes(6).toString('hex')}` : null;
   const config = resolveConfig([], {}, {
     data: serverOpts.data ?? ':memory:', port: 0, httpsPort: 0, tlsDir, logLevel: 'silent', clock: serverOpts.virtual ? 'virtual' : 'real',
+    // The overload bounds measure time (event-loop lag, waits): on a test machine shared by parallel test files a
+    // stalled process would look like overload. Off unless a test is about them (test/conformance/overload.test.ts).
+    overloadLag: null, overloadBacklog: null, overloadWait: null,
     ...(schema !== null ? { postgres: TEST_POSTGRES_URL, postgresSchema: schema } : {}),
     ...serverOpts.config,
   });

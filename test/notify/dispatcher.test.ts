@@ -131,6 +131,25 @@ describe('NotificationDispatcher', () => {
     expect(maxTotal).toBe(calls.length);
   });
 
+  it('measures its backlog: how long a first attempt waited to be claimed once it could be sent', async () => {
+    const clock = manualClock(1_000_000);
+    const bot = await receiver();
+    const d = start({}, clock);
+    expect(d.backlogMs()).toBe(0);
+    // Committed 5 s before the dispatcher claimed it (the clock stands still while it is sent).
+    await enqueue(bot.url(), 'call-a', 1, clock.now() - 5_000);
+    await until(async () => (await row('call-a-m1')).deliveredAt !== null);
+    expect(d.backlogMs()).toBe(5_000);
+    // A measurement is current for 500 ms only.
+    clock.advance(501);
+    expect(d.backlogMs()).toBe(0);
+    // A later notification of the same call could only be sent once the one before it finished: it waited since then.
+    clock.advance(1_000);
+    await enqueue(bot.url(), 'call-a', 2, clock.now() - 60_000);
+    await until(async () => (await row('call-a-m2')).deliveredAt !== null);
+    expect(d.backlogMs()).toBe(1_501);
+  });
+
   it('retries after a 500 with the same message id', async () => {
     const bot = await receiver((_body, n) => ({ status: n === 1 ? 500 : 202 }));
     const d = start();

@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { describe, expect, it } from 'vitest';
-import { TransactionGate } from '../../src/store/gate.js';
+import { QueueWaitExceeded, TransactionGate } from '../../src/store/gate.js';
 
 const tick = () => new Promise((r) => setTimeout(r, 1));
 
@@ -69,5 +69,24 @@ describe('TransactionGate', () => {
     const first = als.run('first', () => m.run(async () => { await tick(); return als.getStore(); }));
     const second = als.run('second', () => m.run(() => als.getStore(), 'high'));
     expect(await Promise.all([first, second])).toEqual(['first', 'second']);
+  });
+
+  it('does not run work that waited past its maxWaitMs, and passes the turn on', async () => {
+    const g = new TransactionGate(1);
+    let release!: () => void;
+    const holder = g.run(() => new Promise<void>((r) => (release = r)));
+    const ran: string[] = [];
+    const late = g.run(() => void ran.push('late'), 'normal', 20);
+    const unbounded = g.run(() => void ran.push('unbounded'));
+    expect(g.waiting).toBe(2);
+    await new Promise((r) => setTimeout(r, 60));
+    release();
+    await holder;
+    await expect(late).rejects.toBeInstanceOf(QueueWaitExceeded);
+    await unbounded;
+    expect(ran).toEqual(['unbounded']);
+    expect(g.waiting).toBe(0);
+    // Admitted at once: no wait, whatever the bound.
+    expect(await g.run(() => 'now', 'normal', 0)).toBe('now');
   });
 });

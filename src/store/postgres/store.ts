@@ -6,8 +6,8 @@
  * serialization race (40P01, 40001) is rolled back and run again from the start, a bounded number of times.
  */
 import pg from 'pg';
-import { TransactionGate, type LockPriority } from '../gate.js';
-import type { EventStore, OutboxStore, ResetCounts, SchemaStatus, Store, TimerStore, Tx, WorldChangeStore } from '../store.js';
+import { TransactionGate } from '../gate.js';
+import type { EventStore, OutboxStore, ResetCounts, SchemaStatus, Store, TimerStore, TransactOptions, Tx, WorldChangeStore } from '../store.js';
 import { createPgEvents } from './events.js';
 import { realMicros } from '../event-rows.js';
 import { RESET_CHANGE_BODY, RESET_TABLES, resetStatements } from '../reset-tables.js';
@@ -109,7 +109,11 @@ class PostgresStore implements Store {
     this.events = createPgEvents(pool);
   }
 
-  transact<T>(fn: (tx: Tx) => Promise<T>, options?: { priority?: LockPriority }): Promise<T> {
+  get waiting(): number {
+    return this.#gate.waiting;
+  }
+
+  transact<T>(fn: (tx: Tx) => Promise<T>, options?: TransactOptions): Promise<T> {
     if (this.#closing) return Promise.reject(new Error('store is closed'));
     const run = this.#gate.run(async () => {
       for (let attempt = 1; ; attempt++) {
@@ -123,7 +127,7 @@ class PostgresStore implements Store {
           await new Promise((r) => setTimeout(r, Math.random() * 5 * attempt));
         }
       }
-    }, options?.priority);
+    }, options?.priority, options?.maxWaitMs ?? null);
     this.#inFlight.add(run);
     const forget = () => void this.#inFlight.delete(run);
     run.then(forget, forget);

@@ -6,14 +6,14 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import type { EventStore, OutboxStore, ResetCounts, SchemaStatus, Store, TimerStore, Tx, WorldChangeStore } from '../store.js';
+import type { EventStore, OutboxStore, ResetCounts, SchemaStatus, Store, TimerStore, TransactOptions, Tx, WorldChangeStore } from '../store.js';
 import { createSqliteEvents } from './events.js';
 import { realMicros } from '../event-rows.js';
 import { RESET_CHANGE_BODY, RESET_TABLES, resetStatements } from '../reset-tables.js';
 import { MIGRATIONS } from './migrations.js';
 import { prepareEntityStatements, SqliteTx, type EntityStatements } from './entities.js';
 import { migrate } from './migrate.js';
-import { TransactionGate, type LockPriority } from '../gate.js';
+import { TransactionGate } from '../gate.js';
 import { createSqliteOutbox, createSqliteTimers, releaseDeadLeases } from './outbox.js';
 import { createSqliteWorldChanges } from './world-changes.js';
 
@@ -96,12 +96,16 @@ class SqliteStore implements Store {
     this.events = createSqliteEvents(db, this.#mutex);
   }
 
+  get waiting(): number {
+    return this.#mutex.waiting;
+  }
+
   /**
    * FIFO: `options.priority` is not used here. One SQLite writer's transactions are short and synchronous inside, so
    * timers keep up with new commands in arrival order (no notification lag at peak in the bench); priority would
    * only move new requests behind them (bench/RESULTS.md).
    */
-  transact<T>(fn: (tx: Tx) => Promise<T>, _options?: { priority?: LockPriority }): Promise<T> {
+  transact<T>(fn: (tx: Tx) => Promise<T>, options?: TransactOptions): Promise<T> {
     return this.#mutex.run(async () => {
       if (this.#closed) throw new Error('store is closed');
       const tx = new SqliteTx(this.#entities);
@@ -117,7 +121,7 @@ class SqliteStore implements Store {
       } finally {
         tx.close();
       }
-    });
+    }, 'normal', options?.maxWaitMs ?? null);
   }
 
   reset(at: number): Promise<ResetCounts> {

@@ -1,0 +1,105 @@
+/**
+ * Overload honesty (issue 17): beyond capacity every Graph request is answered promptly, either accepted (and then
+ * notified) or refused with Graph's throttling answer, `429 TooManyRequests` with `Retry-After`, before anything
+ * is written. Without it a saturated server queues requests until clients time out, commits some of them after
+ * the client gave up, and lets notifications fall seconds behind.
+ *
+ * Three signals, each with its own bound (`--overload-lag`, `--overload-backlog`, `--overload-wait`; `off` for none):
+ * - **event-loop lag** (checked at the door, after authentication): the main thread runs the HTTP server, the
+ *   commands and the deliveries; when its loop runs late in two probes in a row, requests are waiting unread in
+ *   socket buffers, so new ones are refused cheaply until it catches up. Two probes, so that one GC pause or a
+ *   descheduled process does not refuse anything.
+ * - **notification backlog** (at the door): how long committed notifications wait to be sent, measured by the
+ *   dispatcher (NotificationDispatcher.backlogMs). Bounding it bounds how late a bot hears of an accepted command.
+ * - **queue wait** (at the store): a command that waited longer than the bound for its transaction turn is not run
+ *   (QueueWaitExceeded) and answered 429: a backlog never turns into commits the client stopped waiting for.
+ */
+export interface OverloadLimits {
+  /** Event-loop lag (ms) in two probes in a row beyond which new Graph requests are refused; null: never. */
+  lagMs: number | null;
+  /** Notification backlog (ms) beyond which new Graph requests are refused; null: never. */
+  backlogMs: number | null;
+  /** Longest wait (ms) of a command for its transaction turn; beyond it the command is refused unrun; null: no bound. */
+  waitMs: number | null;
+}
+
+export const DEFAULT_OVERLOAD_LIMITS: OverloadLimits = { lagMs: 200, backlogMs: 1000, waitMs: 500 };
+
+/** How long to wait before retrying after an overload refusal (Retry-After), in ms. */
+export const OVERLOAD_RETRY_AFTER_MS = 1000;
+
+export type OverloadReason = 'lag' | 'backlog';
+
+/**
+ * The event loop's lateness, sampled by a repeating timer: how much later than scheduled each probe ran. Cheap (one
+ * timer every `intervalMs`), unref'd so it never keeps the process alive.
+ */
+export class EventLoopLag {
+  readonly #intervalMs: number;
+  #timer: NodeJS.Timeout | null = null;
+  #expected = 0;
+  #last = 0;
+  #previous = 0;
+
+  constructor(intervalMs = 25) {
+    this.#intervalMs = intervalMs;
+  }
+
+  start(): void {
+    if (this.#timer) return;
+    this.#expected = performance.now() + this.#intervalMs;
+    this.#timer = setInterval(() => this.#sample(), this.#intervalMs);
+    this.#timer.unref();
+  }
+
+  stop(): void {
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = null;
+  }
+
+  /** The smaller of the last two probes' lateness: sustained lag, not one pause. */
+  get sustainedMs(): number {
+    return Math.min(this.#last, this.#previous);
+  }
+
+  #sample(): void {
+    const now = performance.now();
+    this.#previous = this.#last;
+    this.#last = Math.max(0, now - this.#expected);
+    this.#expected = now + this.#intervalMs;
+  }
+}
+
+export interface OverloadSignals {
+  /** Sustained event-loop lag now (ms). */
+  lagMs(): number;
+  /** Notification backlog now (ms). */
+  backlogMs(): number;
+}
+
+/** The door check: refuses a request while a signal is past its bound. */
+export class Admission {
+  readonly limits: OverloadLimits;
+  readonly #signals: OverloadSignals;
+  #refused = 0;
+
+  constructor(limits: OverloadLimits, signals: OverloadSignals) {
+    this.limits = limits;
+    this.#signals = signals;
+  }
+
+  /** Requests refused at the door so far (the status route and the bench read it). */
+  get refused(): number {
+    return this.#refused;
+  }
+
+  /** Null to admit; else why the request is refused. */
+  check(): OverloadReason | null {
+    const { lagMs, backlogMs } = this.limits;
+    let reason: OverloadReason | null = null;
+    if (lagMs !== null && this.#signals.lagMs() > lagMs) reason = 'lag';
+    else if (backlogMs !== null && this.#signals.backlogMs() > backlogMs) reason = 'backlog';
+    if (reason) this.#refused++;
+    return reason;
+  }
+}

@@ -1,0 +1,119 @@
+/**
+ * Overload honesty (issue 17, src/service/admission.ts): a command that waited past `--overload-wait` for its
+ * transaction turn is answered as a throttling limit answers (429 TooManyRequests, Retry-After, Graph's shape) and
+ * changes nothing; the official clients' retry handlers wait Retry-After and succeed. The backlog is made real and
+ * deterministic by holding the store's one transaction turn, as a long transaction or a slow disk would; the
+ * request is held at least 200 ms, four times the 50 ms bound, then released.
+ */
+import { randomUUID } from 'node:crypto';
+import { Client, MiddlewareFactory, type Context, type Middleware } from '@microsoft/microsoft-graph-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULTS } from '../../src/config.js';
+import { inviteUser, MEETING_A, startConformance, USERS, type Conformance, type RawResponse } from './fixture.js';
+import { GRAPH_DATE, GUID, QUIET_MS } from './raw/helpers.js';
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+const HOLD_MS = 200;
+
+/** Records the status of every exchange the Graph JS client's chain sends (below its RetryHandler). */
+class StatusRecorder implements Middleware {
+  readonly statuses: number[] = [];
+  private next: Middleware | undefined;
+  async execute(context: Context): Promise<void> {
+    await this.next!.execute(context);
+    this.statuses.push(context.response!.status);
+  }
+  setNext(next: Middleware): void {
+    this.next = next;
+  }
+}
+
+it('bounds overload by default: event-loop lag 200 ms, notification backlog 1 s, a command’s wait for its turn 500 ms', () => {
+  expect(DEFAULTS).toMatchObject({ overloadLag: 200, overloadBacklog: 1000, overloadWait: 500 });
+});
+
+describe('overload: a command that waited past --overload-wait (50 ms) for its turn', () => {
+  let c: Conformance;
+  let callId: string;
+
+  beforeAll(async () => {
+    c = await startConformance(undefined, { config: { overloadWait: 50 } });
+    callId = await c.joinMeeting(MEETING_A);
+  });
+  afterAll(async () => {
+    await c.close();
+  });
+
+  /** Holds the store's transaction turn until `waiters` requests queue behind it and HOLD_MS has passed, then runs `during`'s result out. */
+  async function whileHeld<T>(waiters: number, during: () => Promise<T>): Promise<T> {
+    let release!: () => void;
+    const held = c.server.sb.store.transact(() => new Promise<void>((resolve) => (release = resolve)));
+    const result = during();
+    const since = Date.now();
+    while (c.server.sb.store.waiting < waiters || Date.now() - since < HOLD_MS) await sleep(10);
+    release();
+    await held;
+    return result;
+  }
+
+  it('is answered 429 TooManyRequests in Graph’s throttling shape with Retry-After, and changes nothing', async () => {
+    const view = async (): Promise<unknown> => (await fetch(`${c.server.httpUrl}/_switchboard/calls/${callId}`)).json();
+    const before = await view();
+    const notified = c.bot.notifications.length;
+    const res: RawResponse = await whileHeld(1, () =>
+      c.raw('POST', `/v1.0/communications/calls/${callId}/participants/invite`, { participants: [inviteUser(USERS.megan)] }, { 'client-request-id': randomUUID() }));
+    expect(res.status, res.text).toBe(429);
+    expect(res.headers.get('retry-after')).toBe('1');
+    // No Graph limit was exhausted, so no scope is named.
+    expect(res.headers.get('x-ms-throttle-scope')).toBeNull();
+    expect(res.body).toEqual({
+      error: {
+        code: 'TooManyRequests',
+        message: 'Please retry again later.',
+        innerError: { code: '429', message: 'Please retry after', status: '429', date: expect.stringMatching(GRAPH_DATE), 'request-id': expect.stringMatching(GUID), 'client-request-id': expect.stringMatching(GUID) },
+      },
+    });
+    await sleep(QUIET_MS);
+    expect(await view()).toEqual(before);
+    expect(c.bot.notifications.length).toBe(notified);
+  });
+
+  it('a read that waited too long is refused the same way; once the turn is free, requests are served again', async () => {
+    const res = await whileHeld(1, () => c.raw('GET', `/v1.0/communications/calls/${callId}`));
+    expect(res.status, res.text).toBe(429);
+    expect((await c.raw('GET', `/v1.0/communications/calls/${callId}`)).status).toBe(200);
+  });
+
+  it('the Graph JS client’s RetryHandler waits Retry-After and returns every result', async () => {
+    const recorder = new StatusRecorder();
+    const chain = MiddlewareFactory.getDefaultMiddlewareChain({ getAccessToken: () => c.token() });
+    chain.splice(-1, 0, recorder);
+    const graph = Client.initWithMiddleware({ baseUrl: c.server.httpsUrl, customHosts: new Set(['127.0.0.1']), defaultVersion: 'v1.0', middleware: chain });
+    const calls = (await whileHeld(3, () => Promise.all([1, 2, 3].map(() => graph.api(`/communications/calls/${callId}`).get())))) as { id: string }[];
+    expect(calls.map((x) => x.id)).toEqual([callId, callId, callId]);
+    expect(recorder.statuses.filter((s) => s === 429)).toHaveLength(3);
+    expect(recorder.statuses.filter((s) => s === 200)).toHaveLength(3);
+  });
+
+  it('Kiota’s RetryHandler waits Retry-After and returns every result', async () => {
+    const from = c.kiota.exchanges.length;
+    const calls = await whileHeld(3, () => Promise.all([1, 2, 3].map(() => c.kiota.calls.byCallId(callId).get())));
+    expect(calls.map((x) => x?.id)).toEqual([callId, callId, callId]);
+    const statuses = c.kiota.exchanges.slice(from).map((x) => x.status);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(3);
+    expect(statuses.filter((s) => s === 200)).toHaveLength(3);
+  });
+
+  it('an invite retried by the Graph JS client after 429 is served once: one participant, one operation', async () => {
+    const recorder = new StatusRecorder();
+    const chain = MiddlewareFactory.getDefaultMiddlewareChain({ getAccessToken: () => c.token() });
+    chain.splice(-1, 0, recorder);
+    const graph = Client.initWithMiddleware({ baseUrl: c.server.httpsUrl, customHosts: new Set(['127.0.0.1']), defaultVersion: 'v1.0', middleware: chain });
+    const op = (await whileHeld(1, () => graph.api(`/communications/calls/${callId}/participants/invite`).post({ participants: [inviteUser(USERS.adele)] }))) as { id: string; status: string };
+    expect(recorder.statuses).toEqual([429, 200]);
+    expect(op.id).toMatch(GUID);
+    const view = (await (await fetch(`${c.server.httpUrl}/_switchboard/calls/${callId}`)).json()) as { roster: unknown[]; operations: { id: string }[] };
+    expect(view.roster.filter((p) => JSON.stringify(p).includes(USERS.adele))).toHaveLength(1);
+    expect(view.operations.filter((o) => o.id === op.id)).toHaveLength(1);
+  });
+});

@@ -1,0 +1,47 @@
+/** The overload door check (src/service/admission.ts): each signal against its bound, and the event-loop lag probe. */
+import { describe, expect, it } from 'vitest';
+import { Admission, EventLoopLag } from '../../src/service/admission.js';
+
+describe('Admission', () => {
+  it('refuses while a signal is past its bound, and admits again once it is not', () => {
+    const now = { lag: 0, backlog: 0 };
+    const a = new Admission({ lagMs: 200, backlogMs: 1000, waitMs: 500 }, { lagMs: () => now.lag, backlogMs: () => now.backlog });
+    expect(a.check()).toBeNull();
+    now.lag = 201;
+    expect(a.check()).toBe('lag');
+    now.lag = 200;
+    now.backlog = 1001;
+    expect(a.check()).toBe('backlog');
+    now.backlog = 10;
+    expect(a.check()).toBeNull();
+    expect(a.refused).toBe(2);
+  });
+
+  it('with its bounds off, never refuses', () => {
+    const a = new Admission({ lagMs: null, backlogMs: null, waitMs: null }, { lagMs: () => 1e9, backlogMs: () => 1e9 });
+    expect(a.check()).toBeNull();
+  });
+});
+
+describe('EventLoopLag', () => {
+  const blockFor = (ms: number): Promise<void> =>
+    new Promise((resolve) => setTimeout(() => {
+      const until = performance.now() + ms;
+      while (performance.now() < until) { /* a busy loop: the event loop cannot run the probe */ }
+      resolve();
+    }, 0));
+
+  // Only a lower bound is asserted: a busy loop guarantees lateness, while how punctual the probe is otherwise
+  // depends on the machine (no timing assertion).
+  it('reports the lateness of probes that ran late twice in a row', async () => {
+    const lag = new EventLoopLag(10);
+    lag.start();
+    try {
+      expect(lag.sustainedMs).toBe(0);
+      for (let i = 0; i < 5 && lag.sustainedMs < 60; i++) await blockFor(120);
+      expect(lag.sustainedMs).toBeGreaterThanOrEqual(60);
+    } finally {
+      lag.stop();
+    }
+  });
+});
