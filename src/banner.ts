@@ -33,7 +33,7 @@ export function banner(sb: Switchboard): string {
     ...exposure(sb),
     '',
     `  Settings: host=${cfg.host} port=${cfg.port} https-port=${cfg.httpsPort} body-limit=${cfg.bodyLimit} max-json-depth=${cfg.maxJsonDepth} max-array-items=${cfg.maxArrayItems} log-level=${cfg.logLevel} log-format=${cfg.logFormat} notification-issuer=${cfg.notificationIssuer} clock=${cfg.clock} postgres=${cfg.postgres === null ? 'off' : 'on'} postgres-schema=${cfg.postgresSchema ?? '(search_path)'}`,
-    `            throttle-app-tenant=${formatRateLimit(cfg.throttleAppTenant)} throttle-app=${formatRateLimit(cfg.throttleApp)} throttle-tenant=${formatRateLimit(cfg.throttleTenant)} token-rate-limit=${formatRateLimit(cfg.tokenRateLimit)} overload-lag=${formatDuration(cfg.overloadLag)} overload-backlog=${formatDuration(cfg.overloadBacklog)} overload-wait=${formatDuration(cfg.overloadWait)} notification-key-rotation=${formatDuration(cfg.notificationKeyRotation)} notification-key-overlap=${formatDuration(cfg.notificationKeyOverlap)}`,
+    `            throttle-app-tenant=${formatRateLimit(cfg.throttleAppTenant)} throttle-app=${formatRateLimit(cfg.throttleApp)} throttle-tenant=${formatRateLimit(cfg.throttleTenant)} token-rate-limit=${formatRateLimit(cfg.tokenRateLimit)} overload-lag=${formatDuration(cfg.overloadLag)} overload-backlog=${formatDuration(cfg.overloadBacklog)} overload-wait=${formatDuration(cfg.overloadWait)} retention=${formatDuration(cfg.retention)} notification-key-rotation=${formatDuration(cfg.notificationKeyRotation)} notification-key-overlap=${formatDuration(cfg.notificationKeyOverlap)}`,
   ];
   return lines.join('\n');
 }

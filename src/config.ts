@@ -55,6 +55,11 @@ export interface Config {
   overloadLag: number | null;
   overloadBacklog: number | null;
   overloadWait: number | null;
+  /**
+   * How long (ms, world clock) delivered notifications and ended calls' operations and conversations are kept before
+   * they are pruned (src/service/retention.ts), or null: kept for good. Dead letters are kept until redelivered or purged.
+   */
+  retention: number | null;
   /** Tokens issued per client (app) per window at the token endpoint (429 in the AAD shape beyond), or null. */
   tokenRateLimit: RateLimit | null;
   /** Age (ms) at which the notification signing key is replaced, or null: only on POST /_switchboard/notification-keys/rotate. */
@@ -95,6 +100,8 @@ export const DEFAULTS: Config = {
   overloadLag: DEFAULT_OVERLOAD_LIMITS.lagMs,
   overloadBacklog: DEFAULT_OVERLOAD_LIMITS.backlogMs,
   overloadWait: DEFAULT_OVERLOAD_LIMITS.waitMs,
+  // Long enough to inspect a test run's notifications afterwards; short enough that a load test's store levels off.
+  retention: 3_600_000,
   notificationKeyRotation: null,
   // A notification JWT lives an hour: every one signed with a replaced key still verifies until it expires.
   notificationKeyOverlap: 3_600_000,
@@ -128,6 +135,7 @@ const FLAGS: Record<string, keyof Config> = {
   '--overload-lag': 'overloadLag',
   '--overload-backlog': 'overloadBacklog',
   '--overload-wait': 'overloadWait',
+  '--retention': 'retention',
   '--notification-key-rotation': 'notificationKeyRotation',
   '--notification-key-overlap': 'notificationKeyOverlap',
   '--allowed-hosts': 'allowedHosts',
@@ -158,6 +166,7 @@ const ENV: Record<string, keyof Config> = {
   SWITCHBOARD_OVERLOAD_LAG: 'overloadLag',
   SWITCHBOARD_OVERLOAD_BACKLOG: 'overloadBacklog',
   SWITCHBOARD_OVERLOAD_WAIT: 'overloadWait',
+  SWITCHBOARD_RETENTION: 'retention',
   SWITCHBOARD_NOTIFICATION_KEY_ROTATION: 'notificationKeyRotation',
   SWITCHBOARD_NOTIFICATION_KEY_OVERLAP: 'notificationKeyOverlap',
   SWITCHBOARD_ALLOWED_HOSTS: 'allowedHosts',
@@ -172,7 +181,7 @@ const LOG_FORMATS = new Set(['auto', 'pretty', 'json']);
 const CLOCKS = new Set(['real', 'virtual']);
 const RATE_LIMITS = new Set<keyof Config>(['throttleAppTenant', 'throttleApp', 'throttleTenant', 'tokenRateLimit']);
 // Durations that may be `off` (null).
-const OFF_DURATIONS = new Set<keyof Config>(['overloadLag', 'overloadBacklog', 'overloadWait']);
+const OFF_DURATIONS = new Set<keyof Config>(['overloadLag', 'overloadBacklog', 'overloadWait', 'retention']);
 const DURATION_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
 /** `90s`, `15m`, `24h`, `7d`, `500ms`; `off` is null where allowed. */

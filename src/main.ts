@@ -26,8 +26,8 @@ import { manualClock, randomIds, systemClock, type Clock, type IdSource } from '
 import { NotificationDispatcher } from './notify/dispatcher.js';
 import { CallingService } from './service/calling-service.js';
 import { TimerLoop } from './service/timer-loop.js';
-import { Admission, EventLoopLag, OVERLOAD_RETRY_AFTER_MS } from './service/admission.js';
-import type { Principal } from './domain/permissions.js';
+import { RetentionLoop } from './service/retention.js';
+import { Admission, EventLoopLag } from './service/admission.js';
 import { WorldSync } from './sim/world-sync.js';
 import { defaultWorld } from './sim/default-world.js';
 import { applyDefaultCallback } from './sim/default-app.js';
@@ -49,6 +49,8 @@ export interface Switchboard {
   store: Store;
   service: CallingService;
   dispatcher: NotificationDispatcher;
+  /** Prunes old rows (--retention); null when retention is off. */
+  retention: RetentionLoop | null;
   /** The world's clock: read it, and (virtual clock) move it. */
   clock: ClockControl;
   /** Every route served (Graph, token endpoint, control API). */
@@ -196,10 +198,6 @@ export async function startSwitchboard(config: Config, opts: StartOptions = {}):
     { lagMs: config.overloadLag, backlogMs: backlogOnRealTime ? config.overloadBacklog : null, waitMs: config.overloadWait },
     { lagMs: () => lag.sustainedMs, backlogMs: () => dispatcher.backlogMs() },
   );
-  // At the door, before Graph's request limits count the request: an overloaded server has not served it.
-  const admission = {
-    take: (principal: Principal) => (overload.check() !== null ? { retryAfterMs: OVERLOAD_RETRY_AFTER_MS } : throttle.take(principal)),
-  };
 
   let service: CallingService | null = null;
   const dispatcher = new NotificationDispatcher({
@@ -228,6 +226,7 @@ export async function startSwitchboard(config: Config, opts: StartOptions = {}):
     },
   });
   timerLoop = new TimerLoop({ timers: store.timers, clock, fire: (t) => service.fireTimer(t), log });
+  const storeRetention = config.retention === null ? null : new RetentionLoop({ store, clock, retentionMs: config.retention, log });
   const loop = timerLoop;
   const clockControl = new ClockControl({
     clock,
@@ -243,7 +242,7 @@ export async function startSwitchboard(config: Config, opts: StartOptions = {}):
   let httpsServer: Server | null = null;
   const app = buildApp(
     {
-      config, service, store, tokens, throttle: admission, notificationKeys, clock: clockControl, worldSync, settleDeliveries: () => dispatcher.settle(),
+      config, service, store, tokens, throttle, overload: { refuse: () => overload.check() !== null }, notificationKeys, clock: clockControl, worldSync, settleDeliveries: () => dispatcher.settle(),
       hostPolicy: hosts, controlKey: controlKey.key, logger,
       feed, requestLog, notificationIssuer: config.notificationIssuer,
       auth: { tokens, directory, keys, notificationIssuer: config.notificationIssuer, tokenLimiter, lockout, notificationKeys },
@@ -262,6 +261,7 @@ export async function startSwitchboard(config: Config, opts: StartOptions = {}):
   dispatcher.start();
   timerLoop.start();
   if (config.overloadLag !== null) lag.start();
+  storeRetention?.start();
   // Only PostgreSQL is shared by several instances; a SQLite store has one, which applies its own changes at once.
   if (store.kind === 'postgres') worldSync.start(WORLD_CHANGE_POLL_MS);
 
@@ -275,6 +275,7 @@ export async function startSwitchboard(config: Config, opts: StartOptions = {}):
     store,
     service,
     dispatcher,
+    retention: storeRetention,
     clock: clockControl,
     routes: registeredRoutes(app),
     app,
@@ -306,6 +307,7 @@ export async function startSwitchboard(config: Config, opts: StartOptions = {}):
       feed.stop();
       await requestLog.close();
       lag.stop();
+      await storeRetention?.stop();
       await timerLoop.stop();
       await worldSync.stop();
       // Deliver what can be delivered now; anything failing or backing off stays in the outbox for the next start.

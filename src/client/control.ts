@@ -262,6 +262,17 @@ export class SwitchboardControl {
     /** The same for every dead letter of a call (ended or not), in order; `[]` when none is dead. */
     redeliverCall: async (callId: string): Promise<NotificationLogEntry[]> =>
       (await this.request<{ value: NotificationLogEntry[] }>('POST', `/calls/${encodeURIComponent(callId)}/notifications/redeliver`, {})).value,
+    /**
+     * Deletes a dead-lettered notification for good (retention keeps dead letters until then); resolves with how many
+     * were deleted (1); SwitchboardError 404 for an unknown message id, 409 for one that is not dead-lettered.
+     */
+    purge: async (messageId: string): Promise<number> =>
+      (await this.request<{ purged: number }>('POST', `/notifications/${encodeURIComponent(messageId)}/purge`, {})).purged,
+    /** The same for every dead letter of a call; 0 when none is dead. */
+    purgeCall: async (callId: string): Promise<number> =>
+      (await this.request<{ purged: number }>('POST', `/calls/${encodeURIComponent(callId)}/notifications/purge`, {})).purged,
+    /** Every dead letter of every call. */
+    purgeAll: async (): Promise<number> => (await this.request<{ purged: number }>('POST', '/notifications/purge', {})).purged,
   };
 
   /**

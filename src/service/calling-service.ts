@@ -43,6 +43,11 @@ export class CallingService extends RosterCommands {
     return result;
   }
 
+  /** Control API: dead-lettered notifications deleted for good (with their attempts); other rows are never touched. */
+  purgeDeadLetters(target: RequeueTarget | 'all'): Promise<{ matched: number; purged: number }> {
+    return this.deps.store.outbox.purgeDead(target);
+  }
+
   createCall(principal: Principal, cmd: CreateCallCommand, apiVersion: ApiVersion): Promise<Result<{ leg: CallLeg; conversation: Conversation }>> {
     return this.run(async (tx, ctx) => {
       const stored = await this.storedMeetingOf(tx, principal.tenantId, cmd);

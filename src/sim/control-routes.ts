@@ -107,4 +107,19 @@ export function controlRoutes(app: FastifyInstance, deps: ControlDeps): void {
     // Nothing dead-lettered is not an error: "send again whatever is dead" has nothing to do.
     return { value: await redelivered(requeued) };
   });
+
+  // Dead letters are kept by retention until redelivered or purged here (deleted for good, with their attempts).
+  app.post<{ Params: { messageId: string } }>('/_switchboard/notifications/:messageId/purge', async (req) => {
+    const { messageId } = req.params;
+    const { matched, purged } = await deps.service.purgeDeadLetters({ messageId });
+    if (matched === 0) throw new GraphError(404, 'itemNotFound', `No notification has the message id '${messageId}'.`, 'messageId');
+    if (purged === 0) throw new GraphError(409, 'Conflict', `The notification '${messageId}' is not dead-lettered: only dead letters are purged (it is pending, retrying or delivered).`, 'messageId');
+    return { purged };
+  });
+  app.post<{ Params: { callId: string } }>('/_switchboard/calls/:callId/notifications/purge', async (req) => {
+    const { matched, purged } = await deps.service.purgeDeadLetters({ callId: req.params.callId.toLowerCase() });
+    if (matched === 0) throw new GraphError(404, 'itemNotFound', `No notification was ever written for the call '${req.params.callId}'.`, 'callId');
+    return { purged };
+  });
+  app.post('/_switchboard/notifications/purge', async () => ({ purged: (await deps.service.purgeDeadLetters('all')).purged }));
 }

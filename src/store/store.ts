@@ -159,6 +159,12 @@ export interface OutboxStore {
    */
   requeueDead(target: RequeueTarget, now: number): Promise<{ matched: number; requeued: OutboxRow[] }>;
   attempts(seqs: number[]): Promise<DeliveryAttempt[]>;
+  /**
+   * Deletes dead-lettered rows and their attempts: the target's, or every one (`'all'`). Pending, in-flight and
+   * delivered rows are never touched. `matched` counts the rows a target names, whatever their status (0: no such
+   * notification or call); for `'all'` it is the number purged.
+   */
+  purgeDead(target: RequeueTarget | 'all'): Promise<{ matched: number; purged: number }>;
 }
 
 export interface TimerStore {
@@ -202,6 +208,15 @@ export interface ResetCounts {
   worldChanges: number;
 }
 
+/** What `Store.prune` deleted, rows per kind. */
+export interface PruneCounts {
+  notifications: number;
+  deliveryAttempts: number;
+  operations: number;
+  conversations: number;
+  participants: number;
+}
+
 /** Whether the schema is what this build expects (the readiness check asks it). */
 export interface SchemaStatus {
   /** Highest migration recorded in the database. */
@@ -240,6 +255,14 @@ export interface Store {
    * matches no row: it records nothing and its command finds nothing.
    */
   reset(at: number): Promise<ResetCounts>;
+  /**
+   * Retention (src/service/retention.ts), in one transaction, at most `limit` rows of each kind: delivered
+   * notifications written before `before`, with their delivery attempts; operations of ended calls (no call leg
+   * left) created before `before`; conversations no call leg is in any more, created before `before`, with their
+   * participants. Pending and dead-lettered notifications, live calls and their conversations, timers, online
+   * meetings and world changes are kept. A caller prunes again while any count reached `limit`.
+   */
+  prune(before: number, limit: number): Promise<PruneCounts>;
   /** One trivial query (the readiness check): the migrations applied; rejects when the database cannot be reached. */
   schemaStatus(): Promise<SchemaStatus>;
   close(): Promise<void>;

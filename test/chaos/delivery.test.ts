@@ -2,12 +2,13 @@
  * Guarantee 2, delivery: for 60 s of virtual time the bot's callback refuses connections, then answers slowly (5 s),
  * then 500, then 429 with Retry-After. When it recovers every notification is delivered, at least once, in per-call
  * order, each with the same X-Microsoft-Skype-Message-ID on every attempt. Past the maximum age a notification is
- * dead-lettered: kept and listed by the control API, never deleted.
+ * dead-lettered: kept and listed by the control API, never deleted by retention; only a purge deletes it.
  */
 import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_TENANT_ID } from '../../src/sim/default-world.js';
 import { DEFAULT_DISPATCH_OPTIONS } from '../../src/notify/retry-policy.js';
+import type { Config } from '../../src/config.js';
 import { startFakeBot, type FakeBot } from '../helpers/fake-bot.js';
 import { fastWorld, startTestServer, type TestServer } from '../helpers/server.js';
 
@@ -51,9 +52,9 @@ describe('delivery through a failing callback', () => {
     }
   });
 
-  async function start(callbackUri: string): Promise<{ server: TestServer; notifications(): Promise<Row[]>; advance(ms: number): Promise<void>; auth: Record<string, string> }> {
+  async function start(callbackUri: string, config: Partial<Config> = {}): Promise<{ server: TestServer; notifications(): Promise<Row[]>; advance(ms: number): Promise<void>; auth: Record<string, string> }> {
     // This file tests the delivery guarantee, not call lifecycles: calls outlive a failing callback (spec 9.10 off).
-    const server = await startTestServer(fastWorld(callbackUri, (w) => void (w.endCallOnCallbackFailure = false)), { virtual: true });
+    const server = await startTestServer(fastWorld(callbackUri, (w) => void (w.endCallOnCallbackFailure = false)), { virtual: true, config });
     open.push({ server });
     const auth = { authorization: `Bearer ${await server.token()}`, 'content-type': 'application/json' };
     return {
@@ -250,5 +251,52 @@ describe('delivery through a failing callback', () => {
     // Nothing left to send: an empty list, not an error.
     const none = await redeliver(`/calls/${callId}/notifications/redeliver`);
     expect([none.status, await none.json()]).toEqual([200, { value: [] }]);
+  }, 60_000);
+
+  it('retention prunes delivered notifications and ended calls past the horizon, keeps dead letters until purged', async () => {
+    const deadPort = await freePort();
+    const bot = await startFakeBot({});
+    open.push({ bot });
+    const s = await start(bot.url, { retention: 3_600_000 });
+    const base = s.server.httpUrl;
+    const newCall = async (callbackUri: string, thread: string): Promise<string> => {
+      const res = await fetch(`${base}/v1.0/communications/calls`, {
+        method: 'POST',
+        headers: s.auth,
+        body: JSON.stringify({ callbackUri, requestedModalities: ['audio'], mediaConfig: { '@odata.type': '#microsoft.graph.serviceHostedMediaConfig' }, chatInfo: { threadId: thread, messageId: '0' }, tenantId: DEFAULT_TENANT_ID }),
+      });
+      expect(res.status).toBe(201);
+      return ((await res.json()) as { id: string }).id;
+    };
+    const delivered = await newCall(bot.url, '19:chaos-retention-ok@thread.v2');
+    const refused = await newCall(`http://127.0.0.1:${deadPort}/api/calls`, '19:chaos-retention-dead@thread.v2');
+    await s.advance(100);
+    // Both calls end without keepAlive; one call's notifications are delivered, the other's dead-lettered.
+    await s.advance(2 * DEFAULT_DISPATCH_OPTIONS.maxAgeMs);
+    const before = await s.notifications();
+    const dead = before.filter((r) => r.callId === refused);
+    expect(before.filter((r) => r.callId === delivered).map((r) => r.status)).toContain('delivered');
+    expect(dead.map((r) => r.status)).toEqual(dead.map(() => 'deadLettered'));
+
+    const pruned = await s.server.sb.retention!.pruneNow();
+    expect(pruned.notifications).toBe(before.filter((r) => r.status === 'delivered').length);
+    expect(pruned.conversations).toBe(2);
+    const after = await s.notifications();
+    // Only the dead letters are left.
+    expect(after.map((r) => r.messageId)).toEqual(dead.map((r) => r.messageId));
+
+    // A purge deletes dead letters for good: one by message id, then the rest of its call, then all (none left).
+    const purge = (path: string): Promise<Response> => fetch(`${base}/_switchboard${path}`, { method: 'POST' });
+    const [first, ...rest] = dead;
+    const one = await purge(`/notifications/${first!.messageId}/purge`);
+    expect([one.status, await one.json()]).toEqual([200, { purged: 1 }]);
+    const gone = await purge(`/notifications/${first!.messageId}/purge`);
+    expect([gone.status, ((await gone.json()) as { error: { code: string } }).error.code]).toEqual([404, 'itemNotFound']);
+    const call = await purge(`/calls/${refused}/notifications/purge`);
+    expect([call.status, await call.json()]).toEqual([200, { purged: rest.length }]);
+    expect((await purge(`/calls/${refused}/notifications/purge`)).status).toBe(404);
+    const all = await purge('/notifications/purge');
+    expect([all.status, await all.json()]).toEqual([200, { purged: 0 }]);
+    expect(await s.notifications()).toEqual([]);
   }, 60_000);
 });

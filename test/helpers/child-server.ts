@@ -40,7 +40,8 @@ export interface ChildServerOptions {
 export async function startChildServer(opts: ChildServerOptions): Promise<ChildServer> {
   // The overload bounds measure time; on a test machine shared by parallel test files a stalled process would look
   // like overload (as in test/helpers/server.ts).
-  const OVERLOAD_OFF = ['--overload-lag', 'off', '--overload-backlog', 'off', '--overload-wait', 'off'];
+  // Retention is off too: a test that moves a virtual clock by hours reads notifications written before the move.
+  const OVERLOAD_OFF = ['--overload-lag', 'off', '--overload-backlog', 'off', '--overload-wait', 'off', '--retention', 'off'];
   const tlsDir = process.env.SWITCHBOARD_TEST_TLS_DIR;
   if (!tlsDir) throw new Error('SWITCHBOARD_TEST_TLS_DIR is not set: the vitest globalSetup did not run');
   const worldFile = join(mkdtempSync(join(tmpdir(), 'sb-world-')), 'world.json');

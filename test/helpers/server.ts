@@ -68,6 +68,9 @@ export async function startTestServer(world: World, serverOpts: TestServerOption
     // The overload bounds measure time (event-loop lag, waits): on a test machine shared by parallel test files a
     // stalled process would look like overload. Off unless a test is about them (test/conformance/overload.test.ts).
     overloadLag: null, overloadBacklog: null, overloadWait: null,
+    // Kept for good unless a test is about retention (test/sim/retention.test.ts): tests that move a virtual clock
+    // by hours read notifications written before the move.
+    retention: null,
     ...(schema !== null ? { postgres: TEST_POSTGRES_URL, postgresSchema: schema } : {}),
     ...serverOpts.config,
   });

@@ -43,7 +43,7 @@ export interface InstanceProcess {
 export function startInstance(name: string, cli: string, args: string[], timeoutMs = 20_000): Promise<InstanceProcess> {
   const child = spawn(process.execPath, [cli, 'start', ...args, '--port', '0', '--https-port', '0', '--log-level', 'warn', '--log-format', 'json',
     // Timing-based overload bounds are off on a shared test machine (as in test/helpers/server.ts).
-    '--overload-lag', 'off', '--overload-backlog', 'off', '--overload-wait', 'off'], {
+    '--overload-lag', 'off', '--overload-backlog', 'off', '--overload-wait', 'off', '--retention', 'off'], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

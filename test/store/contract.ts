@@ -8,6 +8,7 @@ import { identityKey } from '../../src/domain/identity.js';
 import { runQueueContract } from './contract-queues.js';
 import { runResetContract } from './contract-reset.js';
 import { runEventContract } from './contract-events.js';
+import { runRetentionContract } from './contract-retention.js';
 import { conversation, leg, note, onlineMeeting, operation, participant, T0, TENANT } from './fixtures.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -370,5 +371,6 @@ export function runStoreContract(name: string, open: () => Promise<Store>, optio
     runQueueContract(() => store);
     runResetContract(() => store);
     runEventContract(() => store);
+    runRetentionContract(() => store);
   });
 }

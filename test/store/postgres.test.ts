@@ -45,6 +45,7 @@ describePostgres('postgres store', () => {
         { version: 5, name: 'world_changes' },
         { version: 6, name: 'outbox_requeued_at' },
         { version: 7, name: 'events' },
+        { version: 8, name: 'retention_indexes' },
       ]);
     });
 

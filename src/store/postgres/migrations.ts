@@ -182,6 +182,12 @@ CREATE TABLE events (
 );
 `;
 
+const RETENTION_INDEXES = /* sql */ `
+-- Retention (Store.prune) finds ended calls' operations and conversations by age without scanning live ones.
+CREATE INDEX operations_created ON operations (created_at);
+CREATE INDEX conversations_created ON conversations (created_at);
+`;
+
 export const PG_MIGRATIONS: readonly PgMigration[] = [
   { version: 1, name: 'init', sql: INIT },
   { version: 2, name: 'instances', sql: INSTANCES },
@@ -190,4 +196,5 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
   { version: 5, name: 'world_changes', sql: WORLD_CHANGES },
   { version: 6, name: 'outbox_requeued_at', sql: OUTBOX_REQUEUED_AT },
   { version: 7, name: 'events', sql: EVENTS },
+  { version: 8, name: 'retention_indexes', sql: RETENTION_INDEXES },
 ];

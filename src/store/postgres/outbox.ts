@@ -12,6 +12,7 @@ import type { Pool, QueryResult } from 'pg';
 import type { DeliveryAttempt, DueTimer, OutboxStore, RequeueTarget, TimerStore } from '../store.js';
 import { outboxCallKey } from './entities.js';
 import { inline } from './inline.js';
+import { purgeDeadPg } from './retention.js';
 import { OUTBOX_COLUMNS, toAttempt, toDueTimer, toOutboxRow, type AttemptRecord, type OutboxRecord, type TimerRecord } from '../outbox-rows.js';
 import { deliveryEventBody, realMicros, type DeliveryOutcome } from '../event-rows.js';
 
@@ -153,6 +154,7 @@ export function createPgOutbox(pool: Pool, instanceId: string): OutboxStore {
           : await pool.query<OutboxRecord>(`SELECT ${OUTBOX_COLUMNS} FROM outbox WHERE call_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`, [filter.callId, after, limit]);
       return rows.map(toOutboxRow);
     },
+    purgeDead: (target) => purgeDeadPg(pool, target),
     async requeueDead(target, now) {
       const { matched, requeued } = await requeueDead(pool, target, now);
       return { matched, requeued: requeued.map(toOutboxRow) };

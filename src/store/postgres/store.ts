@@ -7,9 +7,10 @@
  */
 import pg from 'pg';
 import { TransactionGate } from '../gate.js';
-import type { EventStore, OutboxStore, ResetCounts, SchemaStatus, Store, TimerStore, TransactOptions, Tx, WorldChangeStore } from '../store.js';
+import type { EventStore, OutboxStore, PruneCounts, ResetCounts, SchemaStatus, Store, TimerStore, TransactOptions, Tx, WorldChangeStore } from '../store.js';
 import { createPgEvents } from './events.js';
 import { realMicros } from '../event-rows.js';
+import { prunePg } from './retention.js';
 import { RESET_CHANGE_BODY, RESET_TABLES, resetStatements } from '../reset-tables.js';
 import { PG_MIGRATIONS } from './migrations.js';
 import { PgTx } from './entities.js';
@@ -159,6 +160,11 @@ class PostgresStore implements Store {
    * survives it. Claims and delivery results wait the same way and then match no row. Lost deadlocks (a command
    * locking in another order) are retried like any transaction.
    */
+  prune(before: number, limit: number): Promise<PruneCounts> {
+    if (this.#closing) return Promise.reject(new Error('store is closed'));
+    return prunePg(this.#pool, before, limit);
+  }
+
   reset(at: number): Promise<ResetCounts> {
     if (this.#closing) return Promise.reject(new Error('store is closed'));
     const run = this.#gate.run(async () => {

@@ -15,6 +15,7 @@ import type { DeliveryAttempt, DueTimer, OutboxStore, RequeueTarget, TimerStore 
 import type { TransactionGate } from '../gate.js';
 import { OUTBOX_COLUMNS, toAttempt, toDueTimer, toOutboxRow, type AttemptRecord, type OutboxRecord, type TimerRecord } from '../outbox-rows.js';
 import { deliveryEventBody, realMicros, type DeliveryOutcome } from '../event-rows.js';
+import type { SqliteRetention } from './retention.js';
 
 /**
  * A SQLite file is served by one process, so leases found in it when it is opened belong to a process that died
@@ -28,7 +29,7 @@ export function releaseDeadLeases(db: Database.Database): { notifications: numbe
   })).immediate();
 }
 
-export function createSqliteOutbox(db: Database.Database, mutex: TransactionGate): OutboxStore {
+export function createSqliteOutbox(db: Database.Database, mutex: TransactionGate, retention: SqliteRetention): OutboxStore {
   const s = {
     // Claiming is a read of the due heads, then one UPDATE by primary key per row: a single
     // `UPDATE … WHERE seq IN (SELECT … LIMIT) RETURNING` measured ~3× slower (160–240 µs vs 45–100 µs per claim).
@@ -167,6 +168,7 @@ export function createSqliteOutbox(db: Database.Database, mutex: TransactionGate
         const { matched, requeued } = requeue.immediate(target, now);
         return { matched, requeued: requeued.map(toOutboxRow) };
       }),
+    purgeDead: (target) => mutex.run(() => retention.purgeDead(target)),
   };
 }
 

@@ -6,7 +6,7 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import type { EventStore, OutboxStore, ResetCounts, SchemaStatus, Store, TimerStore, TransactOptions, Tx, WorldChangeStore } from '../store.js';
+import type { EventStore, OutboxStore, PruneCounts, ResetCounts, SchemaStatus, Store, TimerStore, TransactOptions, Tx, WorldChangeStore } from '../store.js';
 import { createSqliteEvents } from './events.js';
 import { realMicros } from '../event-rows.js';
 import { RESET_CHANGE_BODY, RESET_TABLES, resetStatements } from '../reset-tables.js';
@@ -16,6 +16,7 @@ import { migrate } from './migrate.js';
 import { TransactionGate } from '../gate.js';
 import { createSqliteOutbox, createSqliteTimers, releaseDeadLeases } from './outbox.js';
 import { createSqliteWorldChanges } from './world-changes.js';
+import { createSqliteRetention, type SqliteRetention } from './retention.js';
 
 export interface SqliteStoreOptions {
   /** Database file, or ':memory:' for an ephemeral store. */
@@ -82,6 +83,7 @@ class SqliteStore implements Store {
   #commit: Database.Statement;
   #rollback: Database.Statement;
   #closed = false;
+  #retention: SqliteRetention;
 
   constructor(db: Database.Database) {
     this.#db = db;
@@ -90,7 +92,8 @@ class SqliteStore implements Store {
     this.#begin = db.prepare('BEGIN IMMEDIATE');
     this.#commit = db.prepare('COMMIT');
     this.#rollback = db.prepare('ROLLBACK');
-    this.outbox = createSqliteOutbox(db, this.#mutex);
+    this.#retention = createSqliteRetention(db);
+    this.outbox = createSqliteOutbox(db, this.#mutex, this.#retention);
     this.timers = createSqliteTimers(db, this.#mutex);
     this.worldChanges = createSqliteWorldChanges(db, this.#mutex);
     this.events = createSqliteEvents(db, this.#mutex);
@@ -143,6 +146,13 @@ class SqliteStore implements Store {
         this.#db.prepare("INSERT INTO events (seq, rt, at, kind, body) VALUES (?, ?, ?, 'reset', '{}')").run(next, realMicros(), at);
         return counts;
       }).immediate();
+    });
+  }
+
+  prune(before: number, limit: number): Promise<PruneCounts> {
+    return this.#mutex.run(() => {
+      if (this.#closed) throw new Error('store is closed');
+      return this.#retention.prune(before, limit);
     });
   }
 
