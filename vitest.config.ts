@@ -10,6 +10,8 @@ export default defineConfig({
     // The JSON report lets .ci/run print a plain 'N passed, N failed' line.
     reporters: ['default', ['json', { outputFile: '.vitest-results.json' }]],
     testTimeout: 30_000,
+    // The store's nested-transaction check (src/store/gate.ts) costs every promise a hook: on in tests only.
+    env: { SWITCHBOARD_CHECK_REENTRY: '1' },
     hookTimeout: 60_000,
   },
 });

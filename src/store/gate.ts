@@ -22,6 +22,14 @@ export class QueueWaitExceeded extends Error {
   }
 }
 
+/**
+ * A nested run() from inside the gate (a store call inside transact() instead of the Tx) would wait for itself
+ * forever. Catching it needs AsyncLocalStorage, which turns on promise hooks for every promise in the process: about
+ * 7 % of the server thread at saturation in the issue 17 profile. So the check runs where such bugs are found, the
+ * test suite (vitest.config.ts sets SWITCHBOARD_CHECK_REENTRY=1), and not in a serving process.
+ */
+const CHECK_REENTRY = process.env.SWITCHBOARD_CHECK_REENTRY === '1';
+
 /** FIFO of admission callbacks; O(1) take, so a deep queue under overload stays cheap (Array#shift copies). */
 class WaitQueue {
   #items: (() => void)[] = [];
@@ -56,8 +64,9 @@ export class TransactionGate {
   readonly #capacity: number;
   #active = 0;
   #waiting: Record<LockPriority, WaitQueue> = { high: new WaitQueue(), normal: new WaitQueue() };
-  // Marks work running inside the gate, so a nested run() fails loudly instead of waiting for itself forever.
-  #holder = new AsyncLocalStorage<{ held: boolean }>();
+  // Marks work running inside the gate, so a nested run() fails loudly instead of waiting for itself forever; only
+  // where the check is on (CHECK_REENTRY).
+  #holder = CHECK_REENTRY ? new AsyncLocalStorage<{ held: boolean }>() : null;
 
   constructor(capacity = 1) {
     this.#capacity = Math.max(1, Math.trunc(capacity));
@@ -73,7 +82,7 @@ export class TransactionGate {
    * rejects with QueueWaitExceeded (and passes the turn on), so a backlog never turns into late commits.
    */
   run<T>(fn: () => Promise<T> | T, priority: LockPriority = 'normal', maxWaitMs: number | null = null): Promise<T> {
-    if (this.#holder.getStore()?.held) {
+    if (this.#holder?.getStore()?.held) {
       return Promise.reject(new Error('store is not reentrant: called from inside transact() (use the Tx instead)'));
     }
     let admitted: Promise<void>;
@@ -93,7 +102,7 @@ export class TransactionGate {
         const waited = performance.now() - queuedAt;
         if (waited > maxWaitMs) throw new QueueWaitExceeded(waited);
       }
-      return this.#holder.run(scope, fn);
+      return this.#holder ? this.#holder.run(scope, fn) : fn();
     });
     const done = () => {
       scope.held = false;
