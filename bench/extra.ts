@@ -23,6 +23,8 @@ export interface ExtraContext {
   users: number;
   quick: boolean;
   baselineReqPerSec: number;
+  /** Median peak req/s of the invite scenarios that ran (memory, file, postgres), for rates derived from them. */
+  peaks: Partial<Record<'memory' | 'file' | 'postgres', number>>;
   progress: (msg: string) => void;
 }
 

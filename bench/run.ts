@@ -24,6 +24,7 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startEchoServer } from './echo-server.js';
+import { startFloorServer } from './floor-server.js';
 import type { LoadOutcome } from './loadgen-worker.js';
 import { renderMarkdown, renderTable, type BenchReport, type RunRow, type ScenarioSummary } from './report.js';
 import { fmt, fmtLatency, fmtMs, median, percentile, wallNow } from './stats.js';
@@ -32,6 +33,8 @@ import { manyCalls } from './scenario-many-calls.js';
 import { peer } from './scenario-peer.js';
 import { rosterGrowth } from './scenario-roster.js';
 import { scaleOut } from './scenario-scale-out.js';
+import { overload, sustained } from './scenario-capacity.js';
+import { soak } from './scenario-soak.js';
 import { startToReady } from './scenario-start.js';
 import { postgresUnavailable, startTarget, type StoreMode } from './switchboard-target.js';
 import { runLoad, startBot, type Bot } from './workers.js';
@@ -54,7 +57,7 @@ const settings = {
   drainMs: envInt('BENCH_DRAIN_MS', quick ? 5_000 : 10_000),
   warmup: envInt('BENCH_WARMUP', quick ? 1 : 2),
 };
-const ALL_SCENARIOS = ['baseline', 'memory', 'memory-unbatched', 'file', 'postgres', 'memory-half', 'file-half', 'postgres-half', 'roster', 'many-calls', 'scale-out', 'peer', 'start'] as const;
+const ALL_SCENARIOS = ['baseline', 'floor', 'memory', 'memory-unbatched', 'file', 'postgres', 'memory-half', 'file-half', 'postgres-half', 'roster', 'many-calls', 'scale-out', 'peer', 'overload', 'sustained', 'soak', 'start'] as const;
 const STORE_MODES = ['memory', 'file', 'postgres'] as const;
 type ScenarioName = (typeof ALL_SCENARIOS)[number];
 // `--only a,b` is BENCH_SCENARIOS=a,b.
@@ -168,15 +171,16 @@ async function waitFor(cond: () => Promise<boolean>, timeoutMs: number, interval
 /** Length of the bearer token the invite runs send; the baseline sends a dummy of the same length. */
 let lastTokenLength = 0;
 
-async function inviteRun(scenario: ScenarioName, round: number, mode: StoreMode, bot: Bot, tlsDir: string, overallRate: number | null, duration = settings.duration): Promise<RunRow> {
+async function inviteRun(scenario: ScenarioName, round: number, mode: StoreMode | 'floor', bot: Bot, tlsDir: string, overallRate: number | null, duration = settings.duration): Promise<RunRow> {
   await bot.reset();
-  const target = await startTarget({
-    mode, tlsDir, botUrl: bot.url, users: settings.users, calls: settings.calls, ...(scenario === 'memory-unbatched' ? { batchNotifications: false } : {}),
-  });
-  lastTokenLength = target.token.length;
+  const target =
+    mode === 'floor'
+      ? { ...(await startFloorServer({ botUrl: bot.url, calls: settings.calls })), token: 'x'.repeat(Math.max(1, lastTokenLength)) }
+      : await startTarget({ mode, tlsDir, botUrl: bot.url, users: settings.users, calls: settings.calls, ...(scenario === 'memory-unbatched' ? { batchNotifications: false } : {}) });
+  if (mode !== 'floor') lastTokenLength = target.token.length;
   try {
     // Let the set-up notifications (establishing, established, first roster of each call) land, then count afresh.
-    await waitFor(async () => (await bot.snapshot()).counts.rosterUpdated >= settings.calls, 10_000);
+    if (mode !== 'floor') await waitFor(async () => (await bot.snapshot()).counts.rosterUpdated >= settings.calls, 10_000);
     await bot.reset();
 
     const load = await profiled(`${scenario}-${round}`, () =>
@@ -328,6 +332,11 @@ async function main(): Promise<void> {
         rows.push(r);
         progress(`baseline run ${round}/${settings.runs}: ${describeRun(r)}`);
       }
+      if (enabled('floor')) {
+        const r = await inviteRun('floor', round, 'floor', bot, tlsDir, null);
+        rows.push(r);
+        progress(`floor run ${round}/${settings.runs}: ${describeRun(r)}`);
+      }
       for (const mode of STORE_MODES) {
         if (!canRun(mode)) continue;
         const r = await inviteRun(mode, round, mode, bot, tlsDir, null);
@@ -359,12 +368,16 @@ async function main(): Promise<void> {
     const ctx: ExtraContext = {
       bot, tlsDir, connections: settings.connections, duration: settings.duration, runs: settings.runs, users: settings.users, quick,
       baselineReqPerSec: median(rows.filter((r) => r.scenario === 'baseline').map((r) => r.reqPerSec)), progress,
+      peaks: Object.fromEntries(STORE_MODES.map((m) => [m, median(rows.filter((r) => r.scenario === m).map((r) => r.reqPerSec))]).filter(([, v]) => !Number.isNaN(v))),
     };
     const extraScenarios: [ScenarioName, () => Promise<ExtraSection>][] = [
       ['roster', () => rosterGrowth(ctx)],
       ['many-calls', () => manyCalls(ctx)],
       ['scale-out', () => scaleOut(ctx)],
       ['peer', () => peer(ctx, lastTokenLength)],
+      ['sustained', () => sustained(ctx)],
+      ['overload', () => overload(ctx)],
+      ['soak', () => soak(ctx)],
       ['start', () => startToReady(ctx)],
     ];
     for (const [name, run] of extraScenarios) {

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import pg from 'pg';
-import { resolveConfig } from '../src/config.js';
+import { resolveConfig, type Config } from '../src/config.js';
 import { startSwitchboard, type Switchboard } from '../src/main.js';
 import { DEFAULT_APP_ID, DEFAULT_APP_SECRET, DEFAULT_TENANT_ID } from '../src/sim/default-world.js';
 import { benchWorld } from './world.js';
@@ -64,6 +64,8 @@ export interface TargetOptions {
   world?: ReturnType<typeof benchWorld>;
   /** Notification batching per call and command (src/notify/batch.ts); default: Switchboard's default. */
   batchNotifications?: boolean;
+  /** Configuration overrides (e.g. retention for the soak). */
+  config?: Partial<Config>;
 }
 
 export async function fetchToken(base: string): Promise<string> {
@@ -120,6 +122,7 @@ export async function startTarget(opts: TargetOptions): Promise<Target> {
     tlsDir: opts.tlsDir,
     logLevel: 'error',
     ...(schema !== null ? { postgres: BENCH_POSTGRES_URL, postgresSchema: schema } : {}),
+    ...opts.config,
   });
   const cleanUp = async (): Promise<void> => {
     if (dataDir) await rm(dataDir, { recursive: true, force: true });

@@ -1,0 +1,166 @@
+/**
+ * Scenarios 9 and 10 (issue 17), on a SQLite file (the `npm start` default), evenly paced open-loop load
+ * (paced-load.ts: request k is due at k / rate whatever the answers, latency counted from when it was due):
+ *
+ *   sustained  Graph's own limit for one app in one tenant, 3,333 invites/s, for 60 s (5 s in --quick): how many
+ *              are accepted and notified, how many refused with 429, none timing out.
+ *   overload   twice the sustainable rate (the file scenario's median peak) for 30 s (5 s in --quick): every request
+ *              must be answered within 1 s, 200 (then notified) or 429 with Retry-After, and no notification may be
+ *              later than the backlog bound (--overload-backlog, 1 s) plus a delivery.
+ *
+ * Up to 1,024 connections, so requests queue in the server (where overload is decided), not in the client.
+ */
+import type { ExtraContext, ExtraSection } from './extra.js';
+import type { LoadOutcome } from './loadgen-worker.js';
+import { fmt, fmtMs, fmtPct, percentile, wallNow } from './stats.js';
+import { startTarget, type StoreMode } from './switchboard-target.js';
+import { runLoad } from './workers.js';
+
+const CONNECTIONS = 1024;
+const CALLS = 32;
+
+export interface PacedOutcome {
+  offered: number;
+  seconds: number;
+  sent: number;
+  ok: number;
+  throttled: number;
+  other: number;
+  /** No answer at all (socket error or the generator's 30 s timeout). */
+  unanswered: number;
+  withinOneSecond: number;
+  p50: number;
+  p99: number;
+  max: number;
+  /** Of the 200s, how many had both notifications at the bot by the end of the drain. */
+  notified: number;
+  lateP99: number;
+  lateMax: number;
+  /** Accepted-and-notified invites per second over the load. */
+  e2eRate: number;
+  lastAfterLoadMs: number;
+}
+
+/** One paced run against a fresh Switchboard; the bot counts what arrives. */
+export async function pacedRun(ctx: ExtraContext, mode: StoreMode, rate: number, seconds: number, drainMs = 10_000): Promise<PacedOutcome> {
+  await ctx.bot.reset();
+  const target = await startTarget({ mode, tlsDir: ctx.tlsDir, botUrl: ctx.bot.url, users: ctx.users, calls: CALLS });
+  try {
+    await waitFor(async () => (await ctx.bot.snapshot()).counts.rosterUpdated >= CALLS, 10_000);
+    await ctx.bot.reset();
+    const load = await runLoad({ url: target.url, token: target.token, callIds: target.callIds, connections: CONNECTIONS, duration: seconds, overallRate: rate, userPool: ctx.users, cyclePool: false });
+    const loadEnd = wallNow();
+    const okKeys = load.records.keys.filter((_, i) => load.records.statuses[i] === 200);
+    await waitFor(async () => {
+      const snap = await ctx.bot.snapshot();
+      return snap.rosterKeys >= okKeys.length && snap.operationKeys >= okKeys.length;
+    }, drainMs);
+    const snap = await ctx.bot.snapshot(true);
+    return outcome(load, rate, seconds, loadEnd, snap.roster!, snap.operations!);
+  } finally {
+    await target.close();
+  }
+}
+
+function outcome(load: LoadOutcome, rate: number, seconds: number, loadEnd: number, roster: [string[], number[]], operations: [string[], number[]]): PacedOutcome {
+  const { keys, starts, statuses, ends } = load.records;
+  const rosterAt = new Map(roster[0].map((k, i) => [k, roster[1][i]!]));
+  const opAt = new Map(operations[0].map((k, i) => [k, operations[1][i]!]));
+  const latencies: number[] = [];
+  const late: number[] = [];
+  let ok = 0;
+  let throttled = 0;
+  let other = 0;
+  let unanswered = 0;
+  let within = 0;
+  let notified = 0;
+  let last = loadEnd;
+  keys.forEach((key, i) => {
+    const status = statuses[i]!;
+    if (status === 0) {
+      unanswered++;
+      return;
+    }
+    const latency = ends[i]! - starts[i]!;
+    latencies.push(latency);
+    if (latency <= 1000) within++;
+    if (status === 429) throttled++;
+    else if (status !== 200) other++;
+    else {
+      ok++;
+      const r = rosterAt.get(key);
+      const o = opAt.get(key);
+      if (r !== undefined && o !== undefined) {
+        notified++;
+        const at = Math.max(r, o);
+        late.push(at - starts[i]!);
+        last = Math.max(last, at);
+      }
+    }
+  });
+  const first = starts[0] ?? loadEnd;
+  return {
+    offered: rate, seconds, sent: keys.length, ok, throttled, other, unanswered, withinOneSecond: within,
+    p50: percentile(latencies, 50), p99: percentile(latencies, 99), max: latencies.length ? Math.max(...latencies) : Number.NaN,
+    notified, lateP99: percentile(late, 99), lateMax: late.length ? Math.max(...late) : Number.NaN,
+    e2eRate: notified / Math.max(0.001, (last - first) / 1000), lastAfterLoadMs: Math.max(0, last - loadEnd),
+  };
+}
+
+async function waitFor(cond: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await cond()) return true;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return cond();
+}
+
+const HEAD = ['Offered', 'for', 'sent', '200', '429', 'other', 'no answer', 'answered ≤ 1 s', 'request p50 / p99 / max', '200s notified', 'invite → both notifications p99 / max', 'accepted and notified /s', 'last notification vs end of load'];
+
+function row(o: PacedOutcome): string[] {
+  return [
+    `${fmt(o.offered)} req/s`, `${fmt(o.seconds)} s`, fmt(o.sent), fmt(o.ok), fmt(o.throttled), o.other === 0 ? '0' : `**${fmt(o.other)}**`, o.unanswered === 0 ? '0' : `**${fmt(o.unanswered)}**`,
+    fmtPct(o.withinOneSecond, o.sent), `${fmtMs(o.p50)} / ${fmtMs(o.p99)} / ${fmtMs(o.max)}`, fmtPct(o.notified, o.ok), `${fmtMs(o.lateP99)} / ${fmtMs(o.lateMax)}`, fmt(o.e2eRate),
+    o.lastAfterLoadMs === 0 ? 'none after' : `${fmtMs(o.lastAfterLoadMs)} after`,
+  ];
+}
+
+export async function sustained(ctx: ExtraContext): Promise<ExtraSection> {
+  const rate = 3333;
+  const seconds = ctx.quick ? 5 : 60;
+  const o = await pacedRun(ctx, 'file', rate, seconds);
+  ctx.progress(`sustained: ${fmt(o.ok)} accepted, ${fmt(o.throttled)} refused 429, ${fmt(o.unanswered)} unanswered of ${fmt(o.sent)}; ${fmt(o.e2eRate)} notified invites/s`);
+  const met = o.throttled === 0 && o.other === 0 && o.unanswered === 0 && o.notified === o.ok && o.ok === o.sent;
+  return {
+    id: 'sustained',
+    title: `9. Graph's limit sustained: ${fmt(rate)} invites/s for ${seconds} s (SQLite file)`,
+    what: `A fresh Switchboard on a SQLite file, ${CALLS} group calls, invites evenly paced at ${fmt(rate)}/s (Graph's 50,000 per 15 s for one app in one tenant) over up to ${fmt(CONNECTIONS)} connections for ${seconds} s; then up to 10 s for the notifications.`,
+    table: [HEAD, row(o)],
+    observations: [
+      `Graph's limit on a SQLite file (${fmt(rate)} invites/s for ${seconds} s): ${met ? 'every invite accepted and notified' : `${fmtPct(o.ok, o.sent)} accepted (${fmt(o.ok / seconds)}/s), ${fmtPct(o.throttled, o.sent)} refused with 429, ${fmt(o.unanswered)} unanswered; ${fmt(o.e2eRate)} accepted-and-notified invites/s`}.`,
+    ],
+    figures: { met: met ? 1 : 0, e2eRate: o.e2eRate, accepted: o.ok / seconds, throttled: o.throttled, unanswered: o.unanswered },
+  };
+}
+
+export async function overload(ctx: ExtraContext): Promise<ExtraSection> {
+  const peak = ctx.peaks.file ?? ctx.peaks.memory ?? 500;
+  const rate = Math.max(10, Math.round(2 * peak));
+  const seconds = ctx.quick ? 5 : 30;
+  const o = await pacedRun(ctx, 'file', rate, seconds);
+  ctx.progress(`overload: ${fmtPct(o.withinOneSecond, o.sent)} answered within 1 s; ${fmt(o.ok)} 200, ${fmt(o.throttled)} 429, ${fmt(o.unanswered)} unanswered; notification p99 ${fmtMs(o.lateP99)}, max ${fmtMs(o.lateMax)}`);
+  return {
+    id: 'overload',
+    title: `10. Beyond capacity: 2× the sustainable rate (${fmt(rate)} invites/s) for ${seconds} s (SQLite file)`,
+    what:
+      `The file scenario's median peak (${fmt(peak)} req/s, closed loop) doubled, evenly paced over up to ${fmt(CONNECTIONS)} connections for ${seconds} s, on a fresh Switchboard with its default overload bounds ` +
+      '(event-loop lag 200 ms, notification backlog 1 s, a command\'s wait for its turn 500 ms). Latency counts from when each request was due.',
+    table: [HEAD, row(o)],
+    observations: [
+      `Beyond capacity (${fmt(rate)} invites/s offered): ${fmtPct(o.withinOneSecond, o.sent)} of requests answered within 1 s (${fmt(o.ok)} accepted, ${fmt(o.throttled)} refused with 429, ${fmt(o.other)} other, ${fmt(o.unanswered)} unanswered); ` +
+        `${fmtPct(o.notified, o.ok)} of the accepted notified, the slowest ${fmtMs(o.lateMax)} after its request was due (p99 ${fmtMs(o.lateP99)}).`,
+    ],
+    figures: { withinShare: o.sent === 0 ? 0 : o.withinOneSecond / o.sent, unanswered: o.unanswered, other: o.other, notifiedShare: o.ok === 0 ? 1 : o.notified / o.ok, lateMax: o.lateMax, rate },
+  };
+}
