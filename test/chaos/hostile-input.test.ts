@@ -16,7 +16,7 @@ import { startSwitchboard, type Switchboard } from '../../src/main.js';
 import { DEFAULT_APP_ID, DEFAULT_APP_SECRET, DEFAULT_MEETING_THREADS, DEFAULT_TENANT_ID, DEFAULT_USERS } from '../../src/sim/default-world.js';
 import { tempDataDir } from '../helpers/child-server.js';
 import { startFakeBot, type FakeBot } from '../helpers/fake-bot.js';
-import { fastWorld } from '../helpers/server.js';
+import { fastWorld, QUIET_TEST_CONFIG } from '../helpers/server.js';
 import { rowCounts, storeSnapshot } from '../helpers/store-snapshot.js';
 import { hostileRequestFor, type HostileRequest, type Limits, type RealIds } from './hostile-requests.js';
 
@@ -61,7 +61,7 @@ describe('hostile input (guarantee 3)', () => {
 
   beforeAll(async () => {
     bot = await startFakeBot();
-    const config = resolveConfig([], {}, { data, port: 0, httpsPort: 0, tlsDir: process.env.SWITCHBOARD_TEST_TLS_DIR!, logLevel: 'silent', ...LIMITS });
+    const config = resolveConfig([], {}, { data, port: 0, httpsPort: 0, tlsDir: process.env.SWITCHBOARD_TEST_TLS_DIR!, logLevel: 'silent', ...LIMITS, ...QUIET_TEST_CONFIG });
     sb = await startSwitchboard(config, { world: fastWorld(bot.url) });
     const tokenRes = await fetch(`${sb.httpUrl}/${DEFAULT_TENANT_ID}/oauth2/v2.0/token`, {
       method: 'POST',

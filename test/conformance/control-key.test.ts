@@ -18,7 +18,7 @@ import { resolveConfig } from '../../src/config.js';
 import { startSwitchboard } from '../../src/main.js';
 import { CONTROL_KEY_FILE, resolveControlKey } from '../../src/sim/control-key.js';
 import { storeSnapshot } from '../helpers/store-snapshot.js';
-import { fastWorld, startTestServer, type TestServer } from '../helpers/server.js';
+import { fastWorld, startTestServer, type TestServer, QUIET_TEST_CONFIG } from '../helpers/server.js';
 import { routeKind } from './route-matrix.js';
 
 const KEY = 'control-key-for-the-matrix-0123456789';
@@ -154,7 +154,7 @@ describe('beyond loopback', () => {
 
   it('bound to 0.0.0.0: the banner prints the generated key and warns; the control API requires it', async () => {
     const tlsDir = process.env.SWITCHBOARD_TEST_TLS_DIR!;
-    const config = resolveConfig([], {}, { host: '0.0.0.0', port: 0, httpsPort: 0, data: ':memory:', tlsDir, logLevel: 'silent' });
+    const config = resolveConfig([], {}, { host: '0.0.0.0', port: 0, httpsPort: 0, data: ':memory:', tlsDir, logLevel: 'silent', ...QUIET_TEST_CONFIG });
     const sb = await startSwitchboard(config, { world: fastWorld(null), drainMs: 0 });
     try {
       const key = sb.controlKey.key!;

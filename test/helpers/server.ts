@@ -58,6 +58,15 @@ export interface TestServerOptions {
   logDestination?: StartOptions['logDestination'];
 }
 
+/**
+ * For every test server (startTestServer, and tests that build their own config): the overload bounds measure time
+ * (event-loop lag, waits), and on a test machine shared by parallel test files a stalled process would look like
+ * overload, so they are off unless a test is about them (test/conformance/overload.test.ts); and rows are kept for
+ * good unless a test is about retention (test/chaos/delivery.test.ts), since tests that move a virtual clock by
+ * hours read notifications written before the move.
+ */
+export const QUIET_TEST_CONFIG = { overloadLag: null, overloadBacklog: null, overloadWait: null, retention: null } as const;
+
 export async function startTestServer(world: World, serverOpts: TestServerOptions = {}): Promise<TestServer> {
   const tlsDir = process.env.SWITCHBOARD_TEST_TLS_DIR;
   if (!tlsDir) throw new Error('SWITCHBOARD_TEST_TLS_DIR is not set: the vitest globalSetup (test/helpers/tls-global-setup.ts) did not run');
@@ -65,12 +74,7 @@ export async function startTestServer(world: World, serverOpts: TestServerOption
   const schema = onPostgres ? `switchboard_test_${randomBytes(6).toString('hex')}` : null;
   const config = resolveConfig([], {}, {
     data: serverOpts.data ?? ':memory:', port: 0, httpsPort: 0, tlsDir, logLevel: 'silent', clock: serverOpts.virtual ? 'virtual' : 'real',
-    // The overload bounds measure time (event-loop lag, waits): on a test machine shared by parallel test files a
-    // stalled process would look like overload. Off unless a test is about them (test/conformance/overload.test.ts).
-    overloadLag: null, overloadBacklog: null, overloadWait: null,
-    // Kept for good unless a test is about retention (test/sim/retention.test.ts): tests that move a virtual clock
-    // by hours read notifications written before the move.
-    retention: null,
+    ...QUIET_TEST_CONFIG,
     ...(schema !== null ? { postgres: TEST_POSTGRES_URL, postgresSchema: schema } : {}),
     ...serverOpts.config,
   });

@@ -10,7 +10,7 @@ import { resolveConfig } from '../../src/config.js';
 import { startSwitchboard, type Switchboard } from '../../src/main.js';
 import { DEFAULT_APP_ID, DEFAULT_APP_SECRET, DEFAULT_MEETING_THREADS, DEFAULT_TENANT_ID, DEFAULT_USERS } from '../../src/sim/default-world.js';
 import { rosterEntry, startFakeBot, type FakeBot } from '../helpers/fake-bot.js';
-import { fastWorld } from '../helpers/server.js';
+import { fastWorld, QUIET_TEST_CONFIG } from '../helpers/server.js';
 
 const json = { 'content-type': 'application/json' };
 
@@ -41,7 +41,7 @@ describe('people across a restart', () => {
     const world = fastWorld(bot.url, (w) => {
       w.tenants[0]!.users.find((u) => u.id === DEFAULT_USERS.megan)!.then = [{ afterMs: 60_000, action: 'leave' }];
     });
-    const config = resolveConfig([], {}, { data, port: 0, httpsPort: 0, tlsDir: process.env.SWITCHBOARD_TEST_TLS_DIR!, logLevel: 'silent', clock: 'virtual' });
+    const config = resolveConfig([], {}, { data, port: 0, httpsPort: 0, tlsDir: process.env.SWITCHBOARD_TEST_TLS_DIR!, logLevel: 'silent', clock: 'virtual', ...QUIET_TEST_CONFIG });
     const first = await startSwitchboard(config, { world });
     started.push(first);
     const auth = { authorization: `Bearer ${await token(first)}`, ...json };

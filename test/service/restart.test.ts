@@ -10,7 +10,7 @@ import { resolveConfig } from '../../src/config.js';
 import { startSwitchboard, type Switchboard } from '../../src/main.js';
 import { DEFAULT_APP_ID, DEFAULT_APP_SECRET, DEFAULT_TENANT_ID } from '../../src/sim/default-world.js';
 import { rosterEntry, startFakeBot, type FakeBot } from '../helpers/fake-bot.js';
-import { fastWorld } from '../helpers/server.js';
+import { fastWorld, QUIET_TEST_CONFIG } from '../helpers/server.js';
 
 const MEETING = '19:meeting_Win6Ydo4wsMijFjZS00ZGVjLTk5MGUtOTRjNWY2NmNkYTFm@thread.v2';
 const ADELE = '278405a3-f568-4b3e-b684-009193463064';
@@ -39,7 +39,7 @@ describe('restart on the same data directory', () => {
     const world = fastWorld(bot.url, (w) => {
       w.tenants[0]!.users.find((u) => u.id === ADELE)!.answer = { action: 'accept', afterMs: 1500 };
     });
-    const config = resolveConfig([], {}, { data, port: 0, httpsPort: 0, tlsDir: process.env.SWITCHBOARD_TEST_TLS_DIR!, logLevel: 'silent' });
+    const config = resolveConfig([], {}, { data, port: 0, httpsPort: 0, tlsDir: process.env.SWITCHBOARD_TEST_TLS_DIR!, logLevel: 'silent', ...QUIET_TEST_CONFIG });
     const first = await startSwitchboard(config, { world });
     started.push(first);
     const auth = { authorization: `Bearer ${await token(first)}`, 'content-type': 'application/json' };
@@ -85,7 +85,7 @@ describe('restart on the same data directory', () => {
 describe('online meetings across a restart', () => {
   it('a meeting created before the restart is read back and joined by its join meeting id and passcode after it', async () => {
     const data = mkdtempSync(join(tmpdir(), 'sb-restart-meetings-'));
-    const config = resolveConfig([], {}, { data, port: 0, httpsPort: 0, tlsDir: process.env.SWITCHBOARD_TEST_TLS_DIR!, logLevel: 'silent' });
+    const config = resolveConfig([], {}, { data, port: 0, httpsPort: 0, tlsDir: process.env.SWITCHBOARD_TEST_TLS_DIR!, logLevel: 'silent', ...QUIET_TEST_CONFIG });
     const first = await startSwitchboard(config, { world: fastWorld(null) });
     const bob = '5810cede-0a2b-4c6f-9d4e-2f3a4b5c6d7e';
     const created = await fetch(`${first.httpUrl}/v1.0/users/${bob}/onlineMeetings`, {
@@ -122,7 +122,7 @@ describe('online meetings across a restart', () => {
 
 describe('close()', () => {
   it('stops both listeners, so nothing keeps the process alive', async () => {
-    const config = resolveConfig([], {}, { data: ':memory:', port: 0, httpsPort: 0, tlsDir: process.env.SWITCHBOARD_TEST_TLS_DIR!, logLevel: 'silent' });
+    const config = resolveConfig([], {}, { data: ':memory:', port: 0, httpsPort: 0, tlsDir: process.env.SWITCHBOARD_TEST_TLS_DIR!, logLevel: 'silent', ...QUIET_TEST_CONFIG });
     const sb = await startSwitchboard(config, { world: fastWorld(null) });
     expect((await fetch(`${sb.httpUrl}/v1.0/communications/calls/x`)).status).toBe(401);
     await sb.close();

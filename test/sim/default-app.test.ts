@@ -12,7 +12,7 @@ import { DEFAULT_APP_ID, DEFAULT_TENANT_ID, DEFAULT_USERS, defaultWorld } from '
 import { applyDefaultCallback, defaultApp } from '../../src/sim/default-app.js';
 import { parseWorld } from '../../src/sim/directory.js';
 import { startFakeBot, type FakeBot } from '../helpers/fake-bot.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { startTestServer, type TestServer, QUIET_TEST_CONFIG } from '../helpers/server.js';
 
 describe('--callback', () => {
   const dir = mkdtempSync(join(tmpdir(), 'switchboard-callback-'));
@@ -47,7 +47,7 @@ describe('--callback', () => {
   it('replaces the callback of the world file\'s first app only', async () => {
     const file = join(dir, 'two-apps.json');
     writeFileSync(file, JSON.stringify({ tenants: [{ id: 't1', apps: [{ id: 'first', secret: 's', callbackUri: 'https://old.example/cb' }, { id: 'second', secret: 's', callbackUri: 'https://second.example/cb' }] }, { id: 't2', apps: [{ id: 'third', secret: 's' }] }] }));
-    const config = resolveConfig(['--world', file, '--callback', 'https://new.example/cb', '--data', ':memory:', '--port', '0', '--https-port', '0', '--log-level', 'silent'], {}, { tlsDir: process.env.SWITCHBOARD_TEST_TLS_DIR! });
+    const config = resolveConfig(['--world', file, '--callback', 'https://new.example/cb', '--data', ':memory:', '--port', '0', '--https-port', '0', '--log-level', 'silent'], {}, { tlsDir: process.env.SWITCHBOARD_TEST_TLS_DIR!, ...QUIET_TEST_CONFIG });
     const sb = await startSwitchboard(config);
     cleanups.push(() => sb.close());
     expect(sb.directory.app('first')?.app.callbackUri).toBe('https://new.example/cb');
