@@ -1,10 +1,10 @@
 /** The SQLite change feed (`events`); each call takes the store mutex, like every statement outside a transaction. */
 import type Database from 'better-sqlite3';
-import type { TransactionGate } from '../gate.js';
+import type { SerialGate } from './store.js';
 import type { EventStore } from '../store.js';
 import { EVENT_COLUMNS, toFeedEvent, type EventRecord } from '../event-rows.js';
 
-export function createSqliteEvents(db: Database.Database, mutex: TransactionGate): EventStore {
+export function createSqliteEvents(db: Database.Database, mutex: SerialGate): EventStore {
   const s = {
     insert: db.prepare<[number, number, string, string | null, string | null, string]>(
       'INSERT INTO events (rt, at, kind, conversation_id, call_id, body) VALUES (?, ?, ?, ?, ?, ?)',

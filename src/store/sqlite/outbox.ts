@@ -12,7 +12,7 @@
  */
 import type Database from 'better-sqlite3';
 import type { DeliveryAttempt, DueTimer, OutboxStore, RequeueTarget, TimerStore } from '../store.js';
-import type { TransactionGate } from '../gate.js';
+import type { SerialGate } from './store.js';
 import { OUTBOX_COLUMNS, toAttempt, toDueTimer, toOutboxRow, type AttemptRecord, type OutboxRecord, type TimerRecord } from '../outbox-rows.js';
 import { deliveryEventBody, realMicros, type DeliveryOutcome } from '../event-rows.js';
 import type { SqliteRetention } from './retention.js';
@@ -29,7 +29,7 @@ export function releaseDeadLeases(db: Database.Database): { notifications: numbe
   })).immediate();
 }
 
-export function createSqliteOutbox(db: Database.Database, mutex: TransactionGate, retention: SqliteRetention): OutboxStore {
+export function createSqliteOutbox(db: Database.Database, mutex: SerialGate, retention: SqliteRetention): OutboxStore {
   const s = {
     // Claiming is a read of the due heads, then one UPDATE by primary key per row: a single
     // `UPDATE … WHERE seq IN (SELECT … LIMIT) RETURNING` measured ~3× slower (160–240 µs vs 45–100 µs per claim).
@@ -172,7 +172,7 @@ export function createSqliteOutbox(db: Database.Database, mutex: TransactionGate
   };
 }
 
-export function createSqliteTimers(db: Database.Database, mutex: TransactionGate): TimerStore {
+export function createSqliteTimers(db: Database.Database, mutex: SerialGate): TimerStore {
   const s = {
     // Read the due ids, then lease each by primary key (see the outbox claim for why not one UPDATE … IN (SELECT)).
     dueIds: db.prepare<[number, number, number], { id: string }>(

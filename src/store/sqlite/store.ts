@@ -3,6 +3,7 @@
  * PostgreSQL fits behind it. One connection, so transactions are serialized by a FIFO mutex: statements of two
  * `transact` calls never interleave, and queue operations wait for the running transaction.
  */
+import { AsyncResource } from 'node:async_hooks';
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
@@ -70,6 +71,16 @@ export async function openSqliteStore(opts: SqliteStoreOptions): Promise<Store> 
   }
 }
 
+/** What the queues need of the store's gate (TransactionGate.run). */
+export type SerialGate = Pick<TransactionGate, 'run'>;
+
+/** Commands sharing one transaction; each awaits `committed` before it is acknowledged. */
+interface CommitGroup {
+  committed: Promise<void>;
+  resolve(): void;
+  reject(err: unknown): void;
+}
+
 class SqliteStore implements Store {
   readonly kind = 'sqlite' as const;
   readonly outbox: OutboxStore;
@@ -78,10 +89,22 @@ class SqliteStore implements Store {
   readonly events: EventStore;
   #db: Database.Database;
   #mutex = new TransactionGate(1);
+  /** The gate the queues use: it commits an open group first, so they never read or claim uncommitted rows. */
+  #queueGate: SerialGate;
   #entities: EntityStatements;
   #begin: Database.Statement;
   #commit: Database.Statement;
   #rollback: Database.Statement;
+  #savepoint: Database.Statement;
+  #releaseSavepoint: Database.Statement;
+  #rollbackToSavepoint: Database.Statement;
+  #group: CommitGroup | null = null;
+  // Bound to the store's own async context: scheduled from inside a command, the flush must not look like a
+  // transaction nested in it (the gate's reentrancy check, where it is on, would refuse it).
+  #flushLater = AsyncResource.bind((group: CommitGroup) => {
+    if (this.#group !== group) return;
+    this.#mutex.run(() => this.#commitGroup()).catch(() => undefined);
+  });
   #closed = false;
   #retention: SqliteRetention;
 
@@ -92,11 +115,21 @@ class SqliteStore implements Store {
     this.#begin = db.prepare('BEGIN IMMEDIATE');
     this.#commit = db.prepare('COMMIT');
     this.#rollback = db.prepare('ROLLBACK');
+    this.#savepoint = db.prepare('SAVEPOINT command');
+    this.#releaseSavepoint = db.prepare('RELEASE command');
+    this.#rollbackToSavepoint = db.prepare('ROLLBACK TO command');
+    this.#queueGate = {
+      run: (fn, priority, maxWaitMs) =>
+        this.#mutex.run(() => {
+          this.#commitGroup();
+          return fn();
+        }, priority, maxWaitMs),
+    };
     this.#retention = createSqliteRetention(db);
-    this.outbox = createSqliteOutbox(db, this.#mutex, this.#retention);
-    this.timers = createSqliteTimers(db, this.#mutex);
-    this.worldChanges = createSqliteWorldChanges(db, this.#mutex);
-    this.events = createSqliteEvents(db, this.#mutex);
+    this.outbox = createSqliteOutbox(db, this.#queueGate, this.#retention);
+    this.timers = createSqliteTimers(db, this.#queueGate);
+    this.worldChanges = createSqliteWorldChanges(db, this.#queueGate);
+    this.events = createSqliteEvents(db, this.#queueGate);
   }
 
   get waiting(): number {
@@ -108,29 +141,83 @@ class SqliteStore implements Store {
    * timers keep up with new commands in arrival order (no notification lag at peak in the bench); priority would
    * only move new requests behind them (bench/RESULTS.md).
    */
-  transact<T>(fn: (tx: Tx) => Promise<T>, options?: TransactOptions): Promise<T> {
-    return this.#mutex.run(async () => {
+  async transact<T>(fn: (tx: Tx) => Promise<T>, options?: TransactOptions): Promise<T> {
+    let group!: CommitGroup;
+    const result = await this.#mutex.run(async () => {
       if (this.#closed) throw new Error('store is closed');
+      group = this.#group ?? this.#openGroup();
       const tx = new SqliteTx(this.#entities);
-      this.#begin.run();
+      this.#savepoint.run();
       try {
-        const result = await fn(tx);
-        this.#commit.run();
-        return result;
+        const value = await fn(tx);
+        this.#releaseSavepoint.run();
+        return value;
       } catch (err) {
-        // SQLite may already have rolled back on its own (e.g. SQLITE_FULL); ROLLBACK would then fail and hide `err`.
-        if (this.#db.inTransaction) this.#rollback.run();
+        if (this.#db.inTransaction) {
+          // Only this command's writes are undone; the group goes on.
+          this.#rollbackToSavepoint.run();
+          this.#releaseSavepoint.run();
+        } else {
+          // SQLite rolled the whole transaction back on its own (e.g. SQLITE_FULL): every command of the group is lost.
+          this.#failGroup(group, err);
+        }
         throw err;
       } finally {
         tx.close();
       }
     }, 'normal', options?.maxWaitMs ?? null);
+    // Acknowledged only once durable.
+    await group.committed;
+    return result;
+  }
+
+  /**
+   * Group commit (issue 17): the commands that run within one turn of the event loop share one BEGIN … COMMIT,
+   * each in its own savepoint (a failing command undoes only its own writes), and each caller hears back only
+   * after the COMMIT. On a file the COMMIT was a quarter of the server thread at saturation, one per command.
+   * The group commits on the next turn (setImmediate), or earlier when a queue operation, reset, prune or close
+   * needs the store (they never see uncommitted rows: a notification is claimed only once its state is durable).
+   */
+  #openGroup(): CommitGroup {
+    let resolve!: () => void;
+    let reject!: (err: unknown) => void;
+    const committed = new Promise<void>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    // Rejections reach the commands awaiting it; a group whose every command failed has no one awaiting it.
+    committed.catch(() => undefined);
+    const group: CommitGroup = { committed, resolve, reject };
+    this.#begin.run();
+    this.#group = group;
+    setImmediate(this.#flushLater, group);
+    return group;
+  }
+
+  /** Commits the open group, if any, and tells its commands; a failed COMMIT fails them all. Runs under the mutex. */
+  #commitGroup(): void {
+    const group = this.#group;
+    if (!group) return;
+    this.#group = null;
+    try {
+      this.#commit.run();
+      group.resolve();
+    } catch (err) {
+      if (this.#db.inTransaction) this.#rollback.run();
+      group.reject(err);
+    }
+  }
+
+  #failGroup(group: CommitGroup, err: unknown): void {
+    if (this.#group === group) this.#group = null;
+    group.reject(err);
   }
 
   reset(at: number): Promise<ResetCounts> {
     // Under the store mutex, like every statement: no transaction, claim or delivery result interleaves with it.
     return this.#mutex.run(() => {
       if (this.#closed) throw new Error('store is closed');
+      this.#commitGroup();
       return this.#db.transaction(() => {
         const counts = {} as ResetCounts;
         for (const [table, key, uncounted] of RESET_TABLES) {
@@ -152,6 +239,7 @@ class SqliteStore implements Store {
   prune(before: number, limit: number): Promise<PruneCounts> {
     return this.#mutex.run(() => {
       if (this.#closed) throw new Error('store is closed');
+      this.#commitGroup();
       return this.#retention.prune(before, limit);
     });
   }
@@ -159,6 +247,7 @@ class SqliteStore implements Store {
   schemaStatus(): Promise<SchemaStatus> {
     return this.#mutex.run(() => {
       if (this.#closed) throw new Error('store is closed');
+      this.#commitGroup();
       const row = this.#db.prepare('SELECT MAX(version) AS v FROM schema_migrations').get() as { v: number | null };
       return { applied: row.v ?? 0, latest: Math.max(0, ...MIGRATIONS.map((m) => m.version)) };
     });
@@ -167,6 +256,7 @@ class SqliteStore implements Store {
   close(): Promise<void> {
     return this.#mutex.run(() => {
       if (this.#closed) return;
+      this.#commitGroup();
       this.#closed = true;
       this.#db.close();
     });
