@@ -5,10 +5,10 @@
  * the client gave up, and lets notifications fall seconds behind.
  *
  * Three signals, each with its own bound (`--overload-lag`, `--overload-backlog`, `--overload-wait`; `off` for none):
- * - **event-loop lag** (checked at the door, after authentication): the main thread runs the HTTP server, the
- *   commands and the deliveries; when its loop runs late in two probes in a row, requests are waiting unread in
- *   socket buffers, so new ones are refused cheaply until it catches up. Two probes, so that one GC pause or a
- *   descheduled process does not refuse anything.
+ * - **event-loop lag** (checked at the door, before the body is read): the main thread runs the HTTP server, the
+ *   commands and the deliveries; when its loop runs late in two probes in a row, or the current turn has already
+ *   run longer than the bound, requests are waiting unread in socket buffers, so new ones are refused cheaply until
+ *   it catches up. Two probes, so that one GC pause that has ended does not refuse anything.
  * - **notification backlog** (at the door): how long committed notifications wait to be sent, measured by the
  *   dispatcher (NotificationDispatcher.backlogMs). Bounding it bounds how late a bot hears of an accepted command.
  * - **queue wait** (at the store): a command that waited longer than the bound for its transaction turn is not run
@@ -57,9 +57,13 @@ export class EventLoopLag {
     this.#timer = null;
   }
 
-  /** The smaller of the last two probes' lateness: sustained lag, not one pause. */
+  /**
+   * The smaller of the last two probes' lateness (sustained lag, not one pause), or, when larger, how overdue the
+   * next probe is right now: in the middle of a long turn (hundreds of requests read at once) the turn itself is the
+   * lag, and the requests at its end have waited all of it.
+   */
   get sustainedMs(): number {
-    return Math.min(this.#last, this.#previous);
+    return Math.max(Math.min(this.#last, this.#previous), this.#timer ? performance.now() - this.#expected : 0);
   }
 
   #sample(): void {
