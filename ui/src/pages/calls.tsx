@@ -46,11 +46,15 @@ function useNow(everyMs: number): number {
 export function CallsPage(): JSX.Element {
   const [initialQuery] = useState(() => new URLSearchParams(window.location.search));
   const calls = useResource<{ value: LegSummary[] }>('/_switchboard/calls');
+  // Ages are measured on the world's clock: a virtual one stands still (and may be days ahead of this browser's)
+  // until it is moved; it is read again whenever the feed says something happened.
+  const clock = useResource<{ mode: 'real' | 'virtual'; epochMs: number }>('/_switchboard/clock');
   const ended = useResource<{ value: EndedLeg[] }>('/_switchboard/ended-calls?limit=50');
   // Live: any committed command (or a reset) may change the lists.
   const reload = useDebounced(() => {
     calls.reload();
     ended.reload();
+    clock.reload();
   });
   useFeed((e) => {
     if (e.kind === 'command' || e.kind === 'reset') reload();
@@ -67,7 +71,8 @@ export function CallsPage(): JSX.Element {
     const search = q.toString() === '' ? '' : `?${q.toString()}`;
     if (search !== window.location.search) history.replaceState(history.state, '', window.location.pathname + search);
   }, [app, state, text]);
-  const now = useNow(1000);
+  const realNow = useNow(1000);
+  const now = clock.data?.mode === 'virtual' ? clock.data.epochMs : realNow;
   const legs = calls.data?.value ?? [];
   // The chosen app stays a choice even with no call of it listed (yet, or any more).
   const apps = useMemo(() => [...new Set([...legs.map((l) => l.appId), ...(app === '' ? [] : [app])])].sort(), [legs, app]);
