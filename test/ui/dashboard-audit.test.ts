@@ -164,14 +164,14 @@ describeBrowser('dashboard audit', () => {
     // The filter is in the address: a reload (or a shared link) shows the same list.
     await app.selectOption(SECOND_APP);
     await first.waitFor({ state: 'detached' });
-    expect(new URL(page.url()).searchParams.get('app')).toBe(SECOND_APP);
+    await expect.poll(() => new URL(page.url()).searchParams.get('app')).toBe(SECOND_APP);
     await page.reload();
     await second.waitFor();
     expect(await app.inputValue()).toBe(SECOND_APP);
     expect(await first.count()).toBe(0);
     await app.selectOption('');
     await first.waitFor();
-    expect(new URL(page.url()).search).toBe('');
+    await expect.poll(() => new URL(page.url()).search).toBe('');
   });
 
   it('timeline: a request with both bodies, a refused request, a timer that fired, a person’s action, a notification’s JWT', async () => {
