@@ -54,6 +54,8 @@ export interface LoadOutcome {
   phonesUsed: number;
   /** One error body per status code other than 200 (what went wrong, for the report). */
   sampleErrors: Record<string, string>;
+  /** Paced runs: how late the generator sent requests after they were due (ms); its own lag, not the server's. */
+  sendLate?: { p50: number; p99: number; max: number };
 }
 
 const spec = workerData as LoadSpec;

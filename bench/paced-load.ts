@@ -27,6 +27,7 @@ export async function runPacedLoad(spec: LoadSpec & { overallRate: number }): Pr
   let timeouts = 0;
   let phonesUsed = 0;
   const inFlight = new Set<Promise<void>>();
+  const sendLate: number[] = [];
 
   const send = (k: number, dueWall: number): Promise<void> => {
     const n = (spec.offset ?? 0) + k;
@@ -39,6 +40,8 @@ export async function runPacedLoad(spec: LoadSpec & { overallRate: number }): Pr
     records.statuses.push(0);
     records.ends.push(0);
     const body = inviteBody(invitee);
+    // How late the generator itself sends (its thread shares the machine): latency it adds before the server sees anything.
+    sendLate.push(Math.max(0, wallNow() - dueWall));
     return new Promise<void>((resolve) => {
       const req = http.request(
         {
@@ -114,5 +117,6 @@ export async function runPacedLoad(spec: LoadSpec & { overallRate: number }): Pr
     records,
     phonesUsed,
     sampleErrors,
+    sendLate: { p50: percentile(sendLate, 50), p99: percentile(sendLate, 99), max: sendLate.length ? Math.max(...sendLate) : Number.NaN },
   };
 }

@@ -39,6 +39,8 @@ export interface PacedOutcome {
   /** Accepted-and-notified invites per second over the load. */
   e2eRate: number;
   lastAfterLoadMs: number;
+  /** How late the generator itself called for each request (its thread shares the machine), p99. */
+  sendLateP99: number;
 }
 
 /** One paced run against a fresh Switchboard; the bot counts what arrives. */
@@ -104,6 +106,7 @@ function outcome(load: LoadOutcome, rate: number, seconds: number, loadEnd: numb
     p50: percentile(latencies, 50), p99: percentile(latencies, 99), max: latencies.length ? Math.max(...latencies) : Number.NaN,
     notified, lateP99: percentile(late, 99), lateMax: late.length ? Math.max(...late) : Number.NaN,
     e2eRate: notified / Math.max(0.001, (last - first) / 1000), lastAfterLoadMs: Math.max(0, last - loadEnd),
+    sendLateP99: load.sendLate?.p99 ?? Number.NaN,
   };
 }
 
@@ -116,13 +119,13 @@ async function waitFor(cond: () => Promise<boolean>, timeoutMs: number): Promise
   return cond();
 }
 
-const HEAD = ['Offered', 'for', 'sent', '200', '429', 'other', 'no answer', 'answered ≤ 1 s', 'request p50 / p99 / max', '200s notified', 'invite → both notifications p99 / max', 'accepted and notified /s', 'last notification vs end of load'];
+const HEAD = ['Offered', 'for', 'sent', '200', '429', 'other', 'no answer', 'answered ≤ 1 s', 'request p50 / p99 / max', '200s notified', 'invite → both notifications p99 / max', 'accepted and notified /s', 'last notification vs end of load', 'generator late (p99)'];
 
 function row(o: PacedOutcome): string[] {
   return [
     `${fmt(o.offered)} req/s`, `${fmt(o.seconds)} s`, fmt(o.sent), fmt(o.ok), fmt(o.throttled), o.other === 0 ? '0' : `**${fmt(o.other)}**`, o.unanswered === 0 ? '0' : `**${fmt(o.unanswered)}**`,
     fmtPct(o.withinOneSecond, o.sent), `${fmtMs(o.p50)} / ${fmtMs(o.p99)} / ${fmtMs(o.max)}`, fmtPct(o.notified, o.ok), `${fmtMs(o.lateP99)} / ${fmtMs(o.lateMax)}`, fmt(o.e2eRate),
-    o.lastAfterLoadMs === 0 ? 'none after' : `${fmtMs(o.lastAfterLoadMs)} after`,
+    o.lastAfterLoadMs === 0 ? 'none after' : `${fmtMs(o.lastAfterLoadMs)} after`, fmtMs(o.sendLateP99),
   ];
 }
 
