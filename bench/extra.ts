@@ -2,6 +2,7 @@
  *  section, the context they run in, and small helpers. */
 import type { LoadOutcome } from './loadgen-worker.js';
 import type { Bot } from './workers.js';
+import { fetchRetrying } from './switchboard-target.js';
 
 export interface ExtraSection {
   id: string;
@@ -51,7 +52,7 @@ export async function pool(n: number, concurrency: number, task: (i: number) => 
 
 /** POST …/participants/invite with several users at once (prefilling rosters); throws unless 200. */
 export async function inviteUsers(base: string, token: string, callId: string, userIds: string[]): Promise<void> {
-  const res = await fetch(`${base}/v1.0/communications/calls/${callId}/participants/invite`, {
+  const res = await fetchRetrying(`${base}/v1.0/communications/calls/${callId}/participants/invite`, {
     method: 'POST',
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
     body: JSON.stringify({

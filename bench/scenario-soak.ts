@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { pool, type ExtraContext, type ExtraSection } from './extra.js';
 import { fmt } from './stats.js';
-import { createGroupCall, startTarget, waitEstablished } from './switchboard-target.js';
+import { createGroupCall, fetchRetrying, startTarget, waitEstablished } from './switchboard-target.js';
 import { runLoad } from './workers.js';
 
 const CALLS = 32;
@@ -60,7 +60,7 @@ export async function soak(ctx: ExtraContext): Promise<ExtraSection> {
         await waitEstablished(target.url, target.token, next[k], 10_000);
       });
       await pool(ended.length, 8, async (k) => {
-        await fetch(`${target.url}/v1.0/communications/calls/${ended[k]}`, { method: 'DELETE', headers: { authorization: `Bearer ${target.token}` } });
+        await fetchRetrying(`${target.url}/v1.0/communications/calls/${ended[k]}`, { method: 'DELETE', headers: { authorization: `Bearer ${target.token}` } });
       });
       calls = next;
       const rows = Object.fromEntries(TABLES.map((t) => [t, (reader.prepare(`SELECT count(*) AS n FROM ${t}`).get() as { n: number }).n]));

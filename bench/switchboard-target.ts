@@ -68,6 +68,20 @@ export interface TargetOptions {
   config?: Partial<Config>;
 }
 
+/**
+ * fetch that honours 429 + Retry-After as the Graph clients' retry handlers do: set-up requests made right after a
+ * heavy run may meet Switchboard still refusing work (its overload bounds), which is not a failure of the set-up.
+ */
+export async function fetchRetrying(url: string, init: RequestInit, attempts = 10): Promise<Response> {
+  for (let i = 1; ; i++) {
+    const res = await fetch(url, init);
+    if (res.status !== 429 || i >= attempts) return res;
+    await res.arrayBuffer();
+    const wait = Number(res.headers.get('retry-after') ?? '1');
+    await new Promise((r) => setTimeout(r, Math.max(100, 1000 * (Number.isFinite(wait) ? wait : 1))));
+  }
+}
+
 export async function fetchToken(base: string): Promise<string> {
   const res = await fetch(`${base}/${DEFAULT_TENANT_ID}/oauth2/v2.0/token`, {
     method: 'POST',
@@ -80,7 +94,7 @@ export async function fetchToken(base: string): Promise<string> {
 }
 
 export async function createGroupCall(base: string, token: string, botUrl: string, k: number): Promise<string> {
-  const res = await fetch(`${base}/v1.0/communications/calls`, {
+  const res = await fetchRetrying(`${base}/v1.0/communications/calls`, {
     method: 'POST',
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
     body: JSON.stringify({
@@ -103,7 +117,7 @@ export async function waitEstablished(base: string, token: string, callId: strin
   const deadline = Date.now() + timeoutMs;
   let last = '';
   while (Date.now() < deadline) {
-    const res = await fetch(`${base}/v1.0/communications/calls/${callId}`, { headers: { authorization: `Bearer ${token}` } });
+    const res = await fetchRetrying(`${base}/v1.0/communications/calls/${callId}`, { headers: { authorization: `Bearer ${token}` } });
     const body = (await res.json()) as { state?: string };
     last = `${res.status} ${body.state ?? JSON.stringify(body)}`;
     if (res.ok && body.state === 'established') return;
