@@ -11,7 +11,7 @@
 import http from 'node:http';
 import { inviteBody, inviteeFor, invitePath } from './invite-body.js';
 import type { LoadOutcome, LoadRecords, LoadSpec } from './loadgen-worker.js';
-import { percentile, wallNow } from './stats.js';
+import { percentile, wallNow, maxOf } from './stats.js';
 
 export async function runPacedLoad(spec: LoadSpec & { overallRate: number }): Promise<LoadOutcome> {
   const records: LoadRecords = { keys: [], starts: [], statuses: [], ends: [] };
@@ -108,7 +108,7 @@ export async function runPacedLoad(spec: LoadSpec & { overallRate: number }): Pr
         p50: percentile(latencies, 50),
         p90: percentile(latencies, 90),
         p99: percentile(latencies, 99),
-        max: latencies.length ? Math.max(...latencies) : Number.NaN,
+        max: maxOf(latencies),
         average: latencies.length ? latencies.reduce((a, b) => a + b, 0) / latencies.length : Number.NaN,
       },
       requestsTotal: ok,
@@ -117,6 +117,6 @@ export async function runPacedLoad(spec: LoadSpec & { overallRate: number }): Pr
     records,
     phonesUsed,
     sampleErrors,
-    sendLate: { p50: percentile(sendLate, 50), p99: percentile(sendLate, 99), max: sendLate.length ? Math.max(...sendLate) : Number.NaN },
+    sendLate: { p50: percentile(sendLate, 50), p99: percentile(sendLate, 99), max: maxOf(sendLate) },
   };
 }

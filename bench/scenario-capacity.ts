@@ -12,7 +12,7 @@
  */
 import type { ExtraContext, ExtraSection } from './extra.js';
 import type { LoadOutcome } from './loadgen-worker.js';
-import { fmt, fmtMs, fmtPct, percentile, wallNow } from './stats.js';
+import { fmt, fmtMs, fmtPct, percentile, wallNow, maxOf } from './stats.js';
 import { startTarget, type StoreMode } from './switchboard-target.js';
 import { runLoad } from './workers.js';
 
@@ -103,8 +103,8 @@ function outcome(load: LoadOutcome, rate: number, seconds: number, loadEnd: numb
   const first = starts[0] ?? loadEnd;
   return {
     offered: rate, seconds, sent: keys.length, ok, throttled, other, unanswered, withinOneSecond: within,
-    p50: percentile(latencies, 50), p99: percentile(latencies, 99), max: latencies.length ? Math.max(...latencies) : Number.NaN,
-    notified, lateP99: percentile(late, 99), lateMax: late.length ? Math.max(...late) : Number.NaN,
+    p50: percentile(latencies, 50), p99: percentile(latencies, 99), max: maxOf(latencies),
+    notified, lateP99: percentile(late, 99), lateMax: maxOf(late),
     e2eRate: notified / Math.max(0.001, (last - first) / 1000), lastAfterLoadMs: Math.max(0, last - loadEnd),
     sendLateP99: load.sendLate?.p99 ?? Number.NaN,
   };

@@ -39,3 +39,10 @@ export function fmtPct(part: number, whole: number): string {
 
 /** Absolute wall-clock milliseconds with sub-millisecond resolution, comparable across worker threads. */
 export const wallNow = (): number => performance.timeOrigin + performance.now();
+
+/** Largest value of a sample of any size (Math.max(...xs) overflows the stack beyond ~100k values); NaN when empty. */
+export function maxOf(values: ArrayLike<number>): number {
+  let m = Number.NaN;
+  for (let i = 0; i < values.length; i++) if (!(values[i]! <= m)) m = values[i]!;
+  return m;
+}
