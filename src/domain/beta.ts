@@ -8,6 +8,19 @@
  */
 import { reject, RejectionCode, type Rejection } from './rejections.js';
 import type { ApiVersion, CallLeg } from './types.js';
+import type { RenderedType } from './wire-properties.js';
+
+/**
+ * Properties beta's types have and v1.0's do not (the v1.0 CSDL lacks them; beta reference pages and seeds
+ * 000/002/004 show them): rendered (null when unset) under /beta, never in a v1.0 body (`wire-shape.ts`).
+ * `completionReason` is in v1.0 only on `sendDtmfTonesOperation`.
+ */
+export const BETA_ONLY_PROPERTIES: Partial<Record<RenderedType, readonly string[]>> = {
+  call: ['activeModalities', 'terminationReason', 'ringingTimeoutInSeconds'],
+  invitationParticipantInfo: ['endpointType'],
+  playPromptOperation: ['completionReason'],
+  recordOperation: ['completionReason'],
+};
 
 /** Beta `call.ringingTimeoutInSeconds`: "The max value for this attribute is 115 seconds." */
 export const MAX_RINGING_TIMEOUT_SECONDS = 115;

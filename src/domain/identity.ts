@@ -94,15 +94,36 @@ export function cleanIdentitySet(set: Record<string, unknown>): IdentitySet {
   return out;
 }
 
-/** The invite-response echo: every standard key present, unset ones null (seed 004 examples 1–4). */
-export function echoIdentitySet(set: IdentitySet): IdentitySet {
+/**
+ * The `@odata.type`s a request gave an identity set and its entries (`''` for the set itself), so an echo can carry
+ * them back as sent: a client's deserializer picks the class by them (a `communicationsUserIdentity` keeps its
+ * `tenantId` as a property only when the echo names that type). Undefined when the request named none.
+ */
+export function odataTypesOf(set: unknown): Record<string, string> | undefined {
+  if (!isRecord(set)) return undefined;
+  const types: Record<string, string> = {};
+  if (typeof set['@odata.type'] === 'string') types[''] = set['@odata.type'];
+  for (const [k, v] of Object.entries(set)) if (isRecord(v) && typeof v['@odata.type'] === 'string') types[k] = v['@odata.type'];
+  return Object.keys(types).length > 0 ? types : undefined;
+}
+
+/**
+ * The invite-response echo: every standard key present, unset ones null (seed 004 examples 1–4), and the
+ * `@odata.type`s the request gave (`odataTypesOf`) kept as sent.
+ */
+export function echoIdentitySet(set: IdentitySet, sentTypes?: Record<string, string>): IdentitySet {
   const kind = identityKind(set);
   const keys = kind === 'user' ? ['user', 'application', 'device', 'phone'] : ['user', 'guest', 'encrypted', 'onPremises', 'applicationInstance', 'application', 'device', 'phone'];
-  const out: IdentitySet = {};
+  const out: IdentitySet = sentTypes?.[''] ? { '@odata.type': sentTypes[''] } : {};
   for (const key of keys) {
     const v = present(set, key);
-    out[key] = v ? (key === 'phone' ? { '@odata.type': '#microsoft.graph.identity', ...v } : { ...v }) : null;
+    const sent = sentTypes?.[key];
+    out[key] = v ? (sent ? { '@odata.type': sent, ...v } : key === 'phone' ? { '@odata.type': '#microsoft.graph.identity', ...v } : { ...v }) : null;
   }
-  for (const [k, v] of Object.entries(set)) if (!(k in out)) out[k] = v;
+  for (const [k, v] of Object.entries(set)) {
+    if (k in out) continue;
+    const sent = sentTypes?.[k];
+    out[k] = sent && isRecord(v) ? { '@odata.type': sent, ...v } : v;
+  }
   return out;
 }

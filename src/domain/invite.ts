@@ -13,7 +13,7 @@ import type { ResultInfo } from '@microsoft/microsoft-graph-types';
 import { endpointTypeOf } from './beta.js';
 import type { InviteFault } from './faults.js';
 import type { DomainContext } from './clock.js';
-import { cleanIdentitySet, E164, identityKey, identityKind, mri, primaryIdentity } from './identity.js';
+import { cleanIdentitySet, E164, identityKey, identityKind, mri, odataTypesOf, primaryIdentity } from './identity.js';
 import { bypassesLobby } from './lobby.js';
 import { callNotification, operationNotification, rosterToAllLegs } from './notifications.js';
 import { requireAnyRole, Role, type Principal } from './permissions.js';
@@ -249,6 +249,12 @@ function checkReplacement(first: InvitationInput, replacesCallId: string | null,
   return null;
 }
 
+/** The echo's record of the identity's `@odata.type`s as sent, when the request gave any. */
+function identityTypesOf(identity: unknown): { identityTypes?: Record<string, string> } {
+  const types = odataTypesOf(identity);
+  return types ? { identityTypes: types } : {};
+}
+
 function planInvite(cmd: InviteCommand, state: InviteState, planned: PlannedInvitee[], replacesCallId: string | null, ctx: DomainContext, fault: InviteFault | null): { effects: Effects; operation: Operation } {
   const { leg, conversation } = state;
   const effects = emptyEffects();
@@ -287,6 +293,7 @@ function planInvite(cmd: InviteCommand, state: InviteState, planned: PlannedInvi
         hidden: p.input.hidden ?? null,
         removeFromDefaultAudioRoutingGroup: p.input.removeFromDefaultAudioRoutingGroup ?? null,
         endpointType: p.endpointType,
+        ...identityTypesOf(p.input.identity),
       },
       replacesCallId: replacesCallId && p.index === 0 ? replacesCallId : null,
       movedFromParticipantId: p.movedFrom?.id ?? null,

@@ -45,7 +45,7 @@ export function rosterNotification(leg: CallLeg, participants: Participant[], ch
 
 /** An operation reached a final state: Graph announces it with changeType `deleted` (operations are transient). */
 export function operationNotification(leg: CallLeg, op: Operation): OutboundNotification {
-  return envelope(leg, 'deleted', `/operations/${op.id}`, operationResourceData(op));
+  return envelope(leg, 'deleted', `/operations/${op.id}`, operationResourceData(op, leg.apiVersion));
 }
 
 /**

@@ -4,6 +4,9 @@
  */
 import { annotateIdentitySet, echoIdentitySet } from './identity.js';
 import type { ApiVersion, CallLeg, Conversation, Invitee, Operation, Participant } from './types.js';
+import { BETA_ONLY_PROPERTIES } from './beta.js';
+import { shapeFor } from './wire-shape.js';
+import { V1_PROPERTIES, type RenderedType } from './wire-properties.js';
 
 export const appPath = (callId: string, sub = ''): string => `/app/calls/${callId}${sub}`;
 export const communicationsPath = (callId: string, sub = ''): string => `/communications/calls/${callId}${sub}`;
@@ -18,8 +21,9 @@ export function toGraphCall(leg: CallLeg, conversation: Conversation | undefined
     callbackUri: leg.callbackUri,
     callChainId: conversation?.callChainId ?? null,
     subject: leg.subject,
-    source: leg.source,
-    targets: leg.targets,
+    // participantInfo / invitationParticipantInfo with their unset properties null (create-call response examples).
+    source: leg.source ? shapeFor('participantInfo', version, leg.source) : null,
+    targets: leg.targets.map((t) => shapeFor('invitationParticipantInfo', version, t)),
     requestedModalities: leg.requestedModalities,
     mediaConfig: leg.mediaConfig,
     callOptions: leg.callOptions,
@@ -34,13 +38,11 @@ export function toGraphCall(leg: CallLeg, conversation: Conversation | undefined
     toneInfo: null,
     transcription: null,
   };
-  // Beta-only properties (spec 3.1; seed 002): not in the v1.0 metadata, so never in a v1.0 body.
-  if (version === 'beta') {
-    call.activeModalities = leg.activeModalities;
-    call.terminationReason = leg.terminationReason;
-    call.ringingTimeoutInSeconds = leg.ringingTimeoutInSeconds ?? null;
-  }
-  return call;
+  // Beta-only properties (spec 3.1; seed 002): not in the v1.0 metadata, so `shapeFor` keeps them out of a v1.0 body.
+  call.activeModalities = leg.activeModalities;
+  call.terminationReason = leg.terminationReason;
+  call.ringingTimeoutInSeconds = leg.ringingTimeoutInSeconds ?? null;
+  return shapeFor('call', version, call);
 }
 
 /** The call as a notification's resourceData: with the `@odata.id` and `@odata.etag` annotations Graph adds. */
@@ -100,19 +102,24 @@ export function participantResourceData(p: Participant, legId: string): Record<s
 }
 
 function echoInvitee(i: Invitee, version: ApiVersion): Record<string, unknown> {
-  return {
+  return shapeFor('invitationParticipantInfo', version, {
     '@odata.type': '#microsoft.graph.invitationParticipantInfo',
-    // endpointType on an invitee is beta-only in the metadata (spec 3.3, 10.5).
-    ...(version === 'beta' ? { endpointType: i.echo.endpointType } : {}),
+    // endpointType on an invitee is beta-only in the metadata (spec 3.3, 10.5); shapeFor drops it from v1.0.
+    endpointType: i.echo.endpointType,
     // The invitee's participant id: what DELETE …/participants/{id} takes to cancel a ringing invite.
     id: i.participantId,
     replacesCallId: i.echo.replacesCallId,
-    participantId: i.echo.participantId,
+    // A move echoes the participantId it was sent (seed 001); any other invitee the participant created for them,
+    // as a real capture of Graph's invite response shows.
+    participantId: i.echo.participantId ?? i.participantId,
     hidden: i.echo.hidden,
     removeFromDefaultAudioRoutingGroup: i.echo.removeFromDefaultAudioRoutingGroup,
-    identity: echoIdentitySet(i.echo.identity),
-  };
+    identity: echoIdentitySet(i.echo.identity, i.echo.identityTypes),
+  });
 }
+
+/** The metadata type an operation is rendered as: beta-only operation types have only commsOperation's v1.0 set. */
+const operationShape = (op: Operation): RenderedType => (op.type in V1_PROPERTIES ? (op.type as RenderedType) : 'commsOperation');
 
 /** The operation as the invite response and `GET …/operations/{id}` return it. */
 export function toGraphOperation(op: Operation, version: ApiVersion = 'v1.0'): Record<string, unknown> {
@@ -127,10 +134,10 @@ export function toGraphOperation(op: Operation, version: ApiVersion = 'v1.0'): R
   // ids it muted.
   if (op.type === 'inviteParticipantsOperation') body.participants = op.invitees.map((i) => echoInvitee(i, version));
   if (op.type === 'muteParticipantsOperation') body.participants = op.participantIds ?? [];
-  return { ...body, ...mediaProperties(op) };
+  return shapeFor(operationShape(op), version, { ...body, ...mediaProperties(op) });
 }
 
-/** The subtype properties of media operations (v1.0 metadata), and beta's completionReason (the types are open). */
+/** The subtype properties of media operations (v1.0 metadata), and beta's completionReason (dropped from v1.0 by shapeFor). */
 function mediaProperties(op: Operation): Record<string, unknown> {
   const m = op.media;
   if (op.type === 'recordOperation') {
@@ -143,8 +150,11 @@ function mediaProperties(op: Operation): Record<string, unknown> {
   return {};
 }
 
-/** The operation as a notification's resourceData (seed 004: annotated identities, no null echoes). */
-export function operationResourceData(op: Operation): Record<string, unknown> {
+/**
+ * The operation as a notification's resourceData, in the version of the leg it goes to (seed 004: annotated
+ * identities, no null echoes; no beta-only property in a v1.0 leg's notification).
+ */
+export function operationResourceData(op: Operation, version: ApiVersion): Record<string, unknown> {
   const data: Record<string, unknown> = {
     '@odata.type': `#microsoft.graph.${op.type}`,
     '@odata.id': appPath(op.callId, `/operations/${op.id}`),
@@ -154,6 +164,7 @@ export function operationResourceData(op: Operation): Record<string, unknown> {
     resultInfo: op.resultInfo,
     ...mediaProperties(op),
   };
+  if (version !== 'beta') for (const p of BETA_ONLY_PROPERTIES[operationShape(op)] ?? []) delete data[p];
   if (op.type !== 'inviteParticipantsOperation') return data;
   return {
     ...data,

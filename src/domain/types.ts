@@ -208,6 +208,8 @@ export interface InvitationEcho {
   hidden: boolean | null;
   removeFromDefaultAudioRoutingGroup: boolean | null;
   endpointType: string | null;
+  /** The `@odata.type`s the request gave the identity set and its entries (`odataTypesOf`), echoed as sent. */
+  identityTypes?: Record<string, string>;
 }
 
 /** One invitee of an invite operation, and where it stands. */

@@ -67,7 +67,8 @@ interface ListQuery {
   conversationId?: string;
 }
 
-const operationView = (op: Operation): Record<string, unknown> => ({ ...toGraphOperation(op), type: op.type, createdDateTime: iso(op.createdAt), lastModifiedDateTime: iso(op.updatedAt) });
+// The control view shows all an operation holds: beta's property set is v1.0's plus its own (completionReason).
+const operationView = (op: Operation): Record<string, unknown> => ({ ...toGraphOperation(op, 'beta'), type: op.type, createdDateTime: iso(op.createdAt), lastModifiedDateTime: iso(op.updatedAt) });
 
 export function callsViewRoutes(app: FastifyInstance, store: Store): void {
   app.get<{ Querystring: ListQuery }>('/_switchboard/calls', async (req) => {

@@ -381,6 +381,7 @@ describe('decideInvite: success shapes (spec 1.3, seed 004)', () => {
           echo: {
             identity: { user: { id: USERS.adele, identityProvider: 'AAD', tenantId: TENANT, displayName: 'Adele Vance' } },
             replacesCallId: null,
+            identityTypes: { '': '#microsoft.graph.identitySet', user: '#microsoft.graph.identity' },
             participantId: null,
             hidden: null,
             removeFromDefaultAudioRoutingGroup: null,

@@ -13,6 +13,9 @@ const prompt = (uri: string) => ({ '@odata.type': '#microsoft.graph.mediaPrompt'
 const at = (ms: number, prefix = 'cccccccc') => ({ ...ctx(prefix), now: NOW + ms });
 const legOf = (e: Effects): CallLeg => e.legs.at(-1)!;
 
+/** A beta leg: its operation notifications carry beta's completionReason (v1.0's playPrompt/record have none). */
+const betaLeg = <V extends { leg: { apiVersion: string } }>(v: V): V => ({ ...v, leg: { ...v.leg, apiVersion: 'beta' } });
+
 describe('call: playPrompt', () => {
   it('Running; plays for the prompts\' durations (queue head gets the timer), then `deleted` Completed 200/0', () => {
     const v = p2pView(user(USERS.alex));
@@ -52,7 +55,7 @@ describe('call: playPrompt', () => {
 
 describe('call: recordResponse', () => {
   const record = (over: Record<string, unknown> = {}) => {
-    const v = p2pView(user(USERS.alex), { media: { toneSubscribed: false, toneSequence: 0, queue: [] } });
+    const v = betaLeg(p2pView(user(USERS.alex), { media: { toneSubscribed: false, toneSequence: 0, queue: [] } }));
     const r = accepted(decideRecordResponse(bot, v, { prompts: [prompt('a.wav')], maxRecordDurationInSeconds: 4, stopTones: ['#'], ...over }, duration, 'https://sb.test', ctx()));
     return { v: { ...v, leg: legOf(r.effects) }, op: r.operation, effects: r.effects };
   };
@@ -101,7 +104,7 @@ describe('call: recordResponse', () => {
 
 describe('call: cancelMediaProcessing', () => {
   it('Completed at once; every running or waiting prompt/recording ends Failed 400/8508 operationCanceled', () => {
-    const v = p2pView(user(USERS.alex));
+    const v = betaLeg(p2pView(user(USERS.alex)));
     const first = accepted(decidePlayPrompt(bot, v, { prompts: [prompt('a.wav')] }, duration, ctx('aaaaaaaa')));
     const second = accepted(decideRecordResponse(bot, { ...v, leg: legOf(first.effects) }, {}, duration, 'https://sb.test', ctx('bbbbbbbb')));
     const leg = legOf(second.effects);

@@ -33,7 +33,9 @@ describe('seed example 4: invite a phone number', () => {
     // eslint-disable-next-line @typescript-eslint/no-explicit-any -- untyped JSON
     const body: any = await res.json();
     expectGraph('inviteParticipantsOperation', body);
+    // The set's and the entry's `@odata.type` come back as the body sent them.
     expect(body.participants[0].identity).toEqual({
+      '@odata.type': '#microsoft.graph.identitySet',
       user: null, guest: null, encrypted: null, onPremises: null, applicationInstance: null, application: null, device: null,
       phone: { '@odata.type': '#microsoft.graph.identity', id: '+12345678901' },
     });

@@ -1,0 +1,6 @@
+/** Types of derive-wire-properties.mjs (plain Node ESM) for the TypeScript test that runs it. */
+export const CSDL_FILE: string;
+export const MODULE_FILE: string;
+export const RENDERED_TYPES: readonly string[];
+export function propertiesOf(schema: Record<string, unknown>, name: string): [string, boolean][];
+export function deriveWireProperties(csdlXml: string): string;
