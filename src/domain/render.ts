@@ -3,6 +3,7 @@
  * metadata; unset properties are rendered as null, as Graph does.
  */
 import { annotateIdentitySet, echoIdentitySet } from './identity.js';
+import { graphDateTime } from './online-meeting.js';
 import type { ApiVersion, CallLeg, Conversation, Invitee, Operation, Participant } from './types.js';
 import { BETA_ONLY_PROPERTIES } from './beta.js';
 import { shapeFor } from './wire-shape.js';
@@ -36,13 +37,23 @@ export function toGraphCall(leg: CallLeg, conversation: Conversation | undefined
     incomingContext: null,
     mediaState: leg.state === 'established' ? { '@odata.type': '#microsoft.graph.callMediaState', audio: 'active' } : null,
     toneInfo: null,
-    transcription: null,
+    transcription: transcriptionOf(conversation),
   };
   // Beta-only properties (spec 3.1; seed 002): not in the v1.0 metadata, so `shapeFor` keeps them out of a v1.0 body.
   call.activeModalities = leg.activeModalities;
   call.terminationReason = leg.terminationReason;
   call.ringingTimeoutInSeconds = leg.ringingTimeoutInSeconds ?? null;
   return shapeFor('call', version, call);
+}
+
+/**
+ * `call.transcription`: a group call or meeting shows its transcription state (the docs' "Get call" example 2:
+ * `{"state": "inactive", "lastModifiedDateTime": …}`; Switchboard never transcribes, so it stays inactive since the
+ * call began); a peer-to-peer call has none (example 1: `"transcription": null`).
+ */
+function transcriptionOf(conversation: Conversation | undefined): Record<string, unknown> | null {
+  if (!conversation || conversation.kind === 'peerToPeer') return null;
+  return { '@odata.type': '#microsoft.graph.callTranscriptionInfo', state: 'inactive', lastModifiedDateTime: graphDateTime(conversation.createdAt) };
 }
 
 /** The call as a notification's resourceData: with the `@odata.id` and `@odata.etag` annotations Graph adds. */

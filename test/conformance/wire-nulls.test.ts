@@ -55,6 +55,15 @@ describe('explicit nulls and echoes as Graph sends them', () => {
     expect(call).toMatchObject({ ringingTimeoutInSeconds: null, terminationReason: null, activeModalities: [] });
   });
 
+  it('GET of a group call (Kiota) shows transcription as Graph does (inactive since the call began); P2P shows null', async () => {
+    const callId = await c.joinMeeting(MEETING_A);
+    const call = await c.kiota.calls.byCallId(callId).get();
+    expect(call?.transcription).toMatchObject({ odataType: '#microsoft.graph.callTranscriptionInfo', state: 'inactive' });
+    expect(call?.transcription?.lastModifiedDateTime).toBeInstanceOf(Date);
+    const body = JSON.parse(c.kiota.exchanges.at(-1)!.responseBody);
+    expect(body.transcription.lastModifiedDateTime).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{7}Z$/);
+  });
+
   it('the invite response (Kiota) echoes participantId = the participant created, and the identity types as sent', async () => {
     const callId = await c.joinMeeting(MEETING_A);
     const since = c.bot.notifications.length;
@@ -74,7 +83,7 @@ describe('explicit nulls and echoes as Graph sends them', () => {
     // A communicationsUserIdentity has tenantId as a property: Kiota reads it as one only because the type came back.
     expect((echoed?.identity?.user as { tenantId?: string } | undefined)?.tenantId).toBe(TENANT);
     await c.advance(2000);
-    const roster = await c.bot.waitFor((n) => n.item.resourceUrl === `/communications/calls/${callId}/participants` && Array.isArray(n.item.resourceData) && n.item.resourceData.length === 2, { since });
+    const roster = await c.bot.waitFor((n) => n.item.resourceUrl === `/communications/calls/${callId}/participants` && rosterEntry(n, USERS.adele) !== undefined, { since });
     expect(echoed?.participantId).toBe(rosterEntry(roster, USERS.adele).id);
     const raw = JSON.parse(c.kiota.exchanges.find((x) => x.url.endsWith('/participants/invite'))!.responseBody);
     expect(raw.participants[0]).toMatchObject({ replacesCallId: null, hidden: null, removeFromDefaultAudioRoutingGroup: null, participantId: echoed?.participantId });
