@@ -28,14 +28,14 @@ export interface CreateOnlineMeetingCommand {
 /** Graph renders DateTimeOffsets with seven fractional digits and Z. */
 export const graphDateTime = (ms: number): string => new Date(ms).toISOString().replace(/\.(\d{3})Z$/, '.$10000Z');
 
-function parseTime(value: string | null | undefined, target: string): number | Rejection | null {
+export function parseTime(value: string | null | undefined, target: string): number | Rejection | null {
   if (value === undefined || value === null) return null;
   const ms = Date.parse(value);
   if (!/^\d{4}-\d{2}-\d{2}T/.test(value) || Number.isNaN(ms)) return reject(RejectionCode.invalidProperty, `${target} '${value}' is not an ISO 8601 date and time.`, target);
   return ms;
 }
 
-function requireOnlineMeetingsRole(principal: Principal, roles: string[], action: string): Rejection | null {
+export function requireOnlineMeetingsRole(principal: Principal, roles: string[], action: string): Rejection | null {
   if (principal.roles.some((r) => roles.includes(canonicalRole(r)))) return null;
   return reject(RejectionCode.forbidden, `${action} needs the application permission ${roles.join(' or ')}.`);
 }
@@ -98,11 +98,35 @@ export function decideCreateOnlineMeeting(principal: Principal, userId: string, 
     joinMeetingId: digitsFrom(ctx.ids.next(), 12),
     passcode: cmd.joinMeetingIdSettings?.isPasscodeRequired ? passcodeFrom(ctx.ids.next()) : null,
     subject: cmd.subject ?? null,
+    externalId: cmd.externalId ?? null,
     startDateTime: graphDateTime(startMs),
     endDateTime: graphDateTime(endMs),
     lobbyBypassSettings: { scope: cmd.lobbyBypassSettings?.scope ?? DEFAULT_LOBBY_SCOPE, isDialInBypassEnabled: cmd.lobbyBypassSettings?.isDialInBypassEnabled ?? false },
     joinWebUrl: buildJoinWebUrl({ threadId, messageId: '0', tenantId: found.tenant.id, organizerId }),
     createdAt: ctx.now,
+    // Every simulated tenant has an audio-conferencing bridge and Cloud Video Interop, so a created meeting has a
+    // dial-in conference id and a VTC id, as Graph gives a licensed organizer's meetings.
+    conferenceId: digitsFrom(ctx.ids.next(), 9),
+    videoTeleconferenceId: digitsFrom(ctx.ids.next(), 10),
+  };
+}
+
+/**
+ * The simulated tenants' dial-in bridge: fictional 555-01xx numbers (never a real bridge), one toll and one toll-free.
+ * The dial-in URL follows Graph's shape `https://dialin.teams.microsoft.com/{bridge}?id={conferenceId}`.
+ */
+export const SIMULATED_BRIDGE = { tollNumber: '+12065550100', tollFreeNumber: '+18005550100' } as const;
+
+function audioConferencingOf(m: OnlineMeeting): Record<string, unknown> | null {
+  if (!m.conferenceId) return null;
+  return {
+    '@odata.type': '#microsoft.graph.audioConferencing',
+    conferenceId: m.conferenceId,
+    tollNumber: SIMULATED_BRIDGE.tollNumber,
+    tollFreeNumber: SIMULATED_BRIDGE.tollFreeNumber,
+    tollNumbers: [SIMULATED_BRIDGE.tollNumber],
+    tollFreeNumbers: [SIMULATED_BRIDGE.tollFreeNumber],
+    dialinUrl: `https://dialin.teams.microsoft.com/${m.tenantId}?id=${m.conferenceId}`,
   };
 }
 
@@ -115,12 +139,12 @@ export function toGraphOnlineMeeting(m: OnlineMeeting): Record<string, unknown> 
     startDateTime: m.startDateTime,
     endDateTime: m.endDateTime,
     subject: m.subject,
-    externalId: null,
+    externalId: m.externalId ?? null,
     isBroadcast: false,
     joinWebUrl: m.joinWebUrl,
     meetingOptionsWebUrl: null,
-    videoTeleconferenceId: null,
-    audioConferencing: null,
+    videoTeleconferenceId: m.videoTeleconferenceId ?? null,
+    audioConferencing: audioConferencingOf(m),
     allowedPresenters: 'everyone',
     isEntryExitAnnounced: true,
     recordAutomatically: false,

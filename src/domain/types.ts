@@ -98,11 +98,17 @@ export interface OnlineMeeting {
   /** Generated when the request asked for one (`joinMeetingIdSettings.isPasscodeRequired`). */
   passcode: string | null;
   subject: string | null;
+  /** The caller's own id for the meeting (`createOrGet` finds a meeting by it); absent on meetings stored before. */
+  externalId?: string | null;
   startDateTime: string;
   endDateTime: string;
   lobbyBypassSettings: { scope: LobbyBypassScope; isDialInBypassEnabled: boolean };
   joinWebUrl: string;
   createdAt: number;
+  /** The audio-conferencing (dial-in) conference id; absent on meetings stored before it was generated. */
+  conferenceId?: string;
+  /** The Cloud Video Interop id (`$filter=VideoTeleconferenceId eq '…'`); absent on meetings stored before it. */
+  videoTeleconferenceId?: string;
 }
 
 export interface CallLeg {

@@ -20,6 +20,7 @@ import { inviteFaultFor } from '../domain/faults.js';
 import { appendEffects, emptyEffects } from '../domain/types.js';
 import { parseJoinWebUrl } from '../domain/meeting-url.js';
 import { decideCreateOnlineMeeting, decideFindByJoinWebUrl, decideReadOnlineMeeting, type CreateOnlineMeetingCommand } from '../domain/online-meeting.js';
+import { decideCreateOrGetOnlineMeeting, decideDeleteOnlineMeeting, decideFindByVideoTeleconferenceId, decideUpdateOnlineMeeting, type UpdateOnlineMeetingCommand } from '../domain/online-meeting-changes.js';
 import type { ApiVersion, CallLeg, Conversation, ConversationView, Effects, OnlineMeeting, Operation, Participant, TimerRequest } from '../domain/types.js';
 import { isUnreadableTimer, type DueTimer, type OutboxRow, type RequeueTarget, type Tx } from '../store/store.js';
 import { decidePersonActionRequest, decideTimedPersonAction, isPressTones, type LaterAction, type ScheduledPersonAction } from '../domain/person-actions.js';
@@ -89,6 +90,34 @@ export class CallingService extends RosterCommands {
       const stored = 'error' in parts ? undefined : await tx.onlineMeetingByThreadId(principal.tenantId, parts.threadId);
       return decideFindByJoinWebUrl(principal, userId, joinWebUrl, () => stored);
     });
+  }
+
+  updateOnlineMeeting(principal: Principal, userId: string, meetingId: string, cmd: UpdateOnlineMeetingCommand): Promise<Result<OnlineMeeting>> {
+    return this.deps.store.transact(async (tx) => {
+      const m = decideUpdateOnlineMeeting(principal, userId, meetingId, await tx.getOnlineMeeting(meetingId), cmd);
+      if (!isRejection(m)) await tx.putOnlineMeeting(m);
+      return m;
+    });
+  }
+
+  deleteOnlineMeeting(principal: Principal, userId: string, meetingId: string): Promise<Result<OnlineMeeting>> {
+    return this.deps.store.transact(async (tx) => {
+      const m = decideDeleteOnlineMeeting(principal, userId, meetingId, await tx.getOnlineMeeting(meetingId));
+      if (!isRejection(m)) await tx.deleteOnlineMeeting(m.id);
+      return m;
+    });
+  }
+
+  createOrGetOnlineMeeting(principal: Principal, userId: string, cmd: CreateOnlineMeetingCommand): Promise<Result<{ meeting: OnlineMeeting; created: boolean }>> {
+    return this.deps.store.transact(async (tx) => {
+      const r = decideCreateOrGetOnlineMeeting(principal, userId, cmd, await tx.onlineMeetingsOfTenant(principal.tenantId), this.deps.directory, this.ctx());
+      if (!isRejection(r) && r.created) await tx.putOnlineMeeting(r.meeting);
+      return r;
+    });
+  }
+
+  findOnlineMeetingsByVideoTeleconferenceId(principal: Principal, vtcId: string): Promise<Result<OnlineMeeting[]>> {
+    return this.deps.store.transact(async (tx) => decideFindByVideoTeleconferenceId(principal, vtcId, await tx.onlineMeetingsOfTenant(principal.tenantId)));
   }
 
   async getCall(principal: Principal, callId: string): Promise<Result<{ leg: CallLeg; conversation: Conversation | undefined }>> {

@@ -120,6 +120,10 @@ export interface Tx {
   getOnlineMeeting(id: string): Promise<OnlineMeeting | undefined>;
   onlineMeetingByThreadId(tenantId: string, threadId: string): Promise<OnlineMeeting | undefined>;
   onlineMeetingByJoinMeetingId(tenantId: string, joinMeetingId: string): Promise<OnlineMeeting | undefined>;
+  /** A tenant's API-created meetings, oldest first (createOrGet by externalId, the VideoTeleconferenceId filter). */
+  onlineMeetingsOfTenant(tenantId: string): Promise<OnlineMeeting[]>;
+  /** False when there was no such meeting. */
+  deleteOnlineMeeting(id: string): Promise<boolean>;
 
   appendNotifications(rows: { messageId: string; notification: OutboundNotification; createdAt: number }[]): Promise<void>;
   /** The change feed's rows of this command (EventStore), committed with it. */

@@ -103,9 +103,18 @@ describe('guarantee 4: the auth matrix over every Graph route', () => {
     for (const prefix of ['/v1.0/communications/calls', '/v1.0/app/calls', '/beta/communications/calls', '/beta/app/calls']) {
       expect(graph.filter((r) => r.url.startsWith(prefix)).length, prefix).toBe(calls.length / 4);
     }
-    // The rest are users' onlineMeetings (and the delegated-only /me), on both versions.
+    // The rest are users' onlineMeetings (and the delegated-only /me) and the tenant-wide VTC lookup, on both versions.
     expect(graph.filter((r) => !calls.includes(r)).map((r) => `${r.method} ${r.url}`).sort()).toEqual(
-      ['v1.0', 'beta'].flatMap((v) => [`GET /${v}/users/:userId/onlineMeetings`, `HEAD /${v}/users/:userId/onlineMeetings`, `GET /${v}/users/:userId/onlineMeetings/:meetingId`, `HEAD /${v}/users/:userId/onlineMeetings/:meetingId`, `POST /${v}/me/onlineMeetings`, `POST /${v}/users/:userId/onlineMeetings`]).sort(),
+      ['v1.0', 'beta']
+        .flatMap((v) => [
+          `GET /${v}/users/:userId/onlineMeetings`, `HEAD /${v}/users/:userId/onlineMeetings`, `POST /${v}/users/:userId/onlineMeetings`,
+          `GET /${v}/users/:userId/onlineMeetings/:meetingId`, `HEAD /${v}/users/:userId/onlineMeetings/:meetingId`,
+          `PATCH /${v}/users/:userId/onlineMeetings/:meetingId`, `DELETE /${v}/users/:userId/onlineMeetings/:meetingId`,
+          `POST /${v}/users/:userId/onlineMeetings/createOrGet`, `POST /${v}/me/onlineMeetings`,
+          `GET /${v}/communications/onlineMeetings`, `HEAD /${v}/communications/onlineMeetings`,
+          `GET /${v}/communications/onlineMeetings/`, `HEAD /${v}/communications/onlineMeetings/`,
+        ])
+        .sort(),
     );
     expect(graph.length).toBeGreaterThanOrEqual(4 * 11);
   });

@@ -126,6 +126,10 @@ export function fillRoute(route: RouteInfo, ids: RouteIds, filled?: { action: Gr
     body = { receivers: [ids.participantId] };
   } else if (!filled && route.method === 'POST' && /\/onlineMeetings$/.test(url)) {
     body = { subject: 'auth-matrix' };
+  } else if (!filled && route.method === 'POST' && /\/onlineMeetings\/createOrGet$/.test(url)) {
+    body = { subject: 'auth-matrix', externalId: 'auth-matrix' };
+  } else if (!filled && route.method === 'PATCH' && /\/onlineMeetings\/:meetingId$/.test(url)) {
+    body = { subject: 'auth-matrix renamed' };
   } else if (!filled && route.method === 'POST' && /\/calls$/.test(url)) {
     body = {
       callbackUri: ids.callbackUri,
@@ -160,7 +164,11 @@ export function fillRoute(route: RouteInfo, ids: RouteIds, filled?: { action: Gr
     }
   });
   // Graph lists online meetings only by join URL; any well-formed one answers (an empty list when it names none).
-  const query = /\/onlineMeetings$/.test(url) && route.method !== 'POST' ? `?$filter=${encodeURIComponent(`JoinWebUrl eq '${ANY_JOIN_URL}'`)}` : '';
+  const query = /\/communications\/onlineMeetings\/?$/.test(url)
+    ? `?$filter=${encodeURIComponent("VideoTeleconferenceId eq '1234567890'")}`
+    : /\/onlineMeetings$/.test(url) && route.method !== 'POST'
+      ? `?$filter=${encodeURIComponent(`JoinWebUrl eq '${ANY_JOIN_URL}'`)}`
+      : '';
   return { route, method: route.method, path: path + query, ...(body !== undefined ? { body } : {}), ...(filled ? { action: filled.action } : {}) };
 }
 

@@ -183,6 +183,24 @@ export function runStoreContract(name: string, open: () => Promise<Store>, optio
         expect((await store.transact((tx) => tx.getOnlineMeeting(m.id)))?.subject).toBe('Renamed');
       });
 
+      it("lists a tenant's meetings oldest first and deletes one (false when there is none)", async () => {
+        const first = onlineMeeting();
+        const second = onlineMeeting({ id: 'm-2', threadId: '19:meeting_def@thread.v2', joinMeetingId: '5550001111', createdAt: first.createdAt + 1 });
+        await store.transact(async (tx) => {
+          await tx.putOnlineMeeting(second);
+          await tx.putOnlineMeeting(first);
+        });
+        expect(await store.transact((tx) => tx.onlineMeetingsOfTenant(TENANT))).toEqual([first, second]);
+        expect(await store.transact((tx) => tx.onlineMeetingsOfTenant('other-tenant'))).toEqual([]);
+        expect(await store.transact((tx) => tx.deleteOnlineMeeting(first.id))).toBe(true);
+        expect(await store.transact((tx) => tx.deleteOnlineMeeting(first.id))).toBe(false);
+        await store.transact(async (tx) => {
+          expect(await tx.getOnlineMeeting(first.id)).toBeUndefined();
+          expect(await tx.onlineMeetingByThreadId(TENANT, first.threadId)).toBeUndefined();
+          expect(await tx.onlineMeetingsOfTenant(TENANT)).toEqual([second]);
+        });
+      });
+
       it('refuses a second meeting with the same thread or join meeting id in a tenant, and rolls it back', async () => {
         await store.transact((tx) => tx.putOnlineMeeting(onlineMeeting()));
         await expect(store.transact((tx) => tx.putOnlineMeeting(onlineMeeting({ id: 'm-dup-thread', joinMeetingId: '1' })))).rejects.toThrow();

@@ -280,6 +280,14 @@ export class PgTx implements Tx {
     }
   }
 
+  async onlineMeetingsOfTenant(tenantId: string): Promise<OnlineMeeting[]> {
+    return parseAll<OnlineMeeting>(await this.#query<Doc>('SELECT doc FROM online_meetings WHERE tenant_id = $1 ORDER BY created_at, id', [tenantId]));
+  }
+
+  async deleteOnlineMeeting(id: string): Promise<boolean> {
+    return (await this.#query('DELETE FROM online_meetings WHERE id = $1 RETURNING id', [id])).length === 1;
+  }
+
   async appendNotifications(rows: { messageId: string; notification: OutboundNotification; createdAt: number }[]): Promise<void> {
     // Sorted, so two transactions appending to the same calls take the locks in one order.
     for (const callId of [...new Set(rows.map((r) => r.notification.callId))].sort()) this.lock(outboxCallKey(callId));

@@ -64,6 +64,8 @@ export function prepareEntityStatements(db: Database.Database) {
     ),
     onlineMeetingByThread: db.prepare<[string, string], Doc>('SELECT doc FROM online_meetings WHERE tenant_id = ? AND thread_id = ?'),
     onlineMeetingByJoinId: db.prepare<[string, string], Doc>('SELECT doc FROM online_meetings WHERE tenant_id = ? AND join_meeting_id = ?'),
+    onlineMeetingsOfTenant: db.prepare<[string], Doc>('SELECT doc FROM online_meetings WHERE tenant_id = ? ORDER BY created_at, id'),
+    deleteOnlineMeeting: db.prepare<[string]>('DELETE FROM online_meetings WHERE id = ?'),
     // The first pending row of a call is its head; later ones wait behind it (see outbox_due_heads).
     // INDEXED BY: without ANALYZE statistics the planner picks outbox_by_call, which also walks delivered rows.
     appendNotification: db.prepare<[string, string, string, string, string, string, number, number, string]>(
@@ -205,6 +207,14 @@ export class SqliteTx implements Tx {
 
   onlineMeetingByJoinMeetingId(tenantId: string, joinMeetingId: string): Promise<OnlineMeeting | undefined> {
     return this.#run((s) => parse<OnlineMeeting>(s.onlineMeetingByJoinId.get(tenantId, joinMeetingId)));
+  }
+
+  onlineMeetingsOfTenant(tenantId: string): Promise<OnlineMeeting[]> {
+    return this.#run((s) => parseAll<OnlineMeeting>(s.onlineMeetingsOfTenant.all(tenantId)));
+  }
+
+  deleteOnlineMeeting(id: string): Promise<boolean> {
+    return this.#run((s) => s.deleteOnlineMeeting.run(id).changes > 0);
   }
 
   appendNotifications(rows: { messageId: string; notification: OutboundNotification; createdAt: number }[]): Promise<void> {
