@@ -21,7 +21,7 @@ export const DEFAULTS = {
   /** The default world's meetings (both created by the default app) and their organizer. */
   weeklySyncThread: '19:meeting_Win6Ydo4wsMijFjZS00ZGVjLTk5MGUtOTRjNWY2NmNkYTFm@thread.v2',
   incidentBridgeThread: '19:meeting_NjA4ZWRiMTMtMGQ1Yy00ZTEyLWI3ZTgtYjNjMTFkOGE3Y2E0@thread.v2',
-  organizerId: '5810cede-0a2b-4c6f-9d4e-2f3a4b5c6d7e',
+  organizerId: '5810cede-f3cc-42eb-b2c1-e9bd5d53ec96',
 };
 
 export const serviceHostedMedia = { '@odata.type': '#microsoft.graph.serviceHostedMediaConfig' };

@@ -26,6 +26,8 @@ export const RENDERED_TYPES = Object.freeze([
   'participantInfo',
   'invitationParticipantInfo',
   'callTranscriptionInfo',
+  'serviceHostedMediaConfig',
+  'appHostedMediaConfig',
   'audioConferencing',
   'commsOperation',
   'inviteParticipantsOperation',

@@ -24,7 +24,7 @@ describe('start-up banner', () => {
     expect(text).toContain(`Tenant id        ${DEFAULT_TENANT_ID} (default)`);
     expect(text).toContain(`client id ${DEFAULT_APP_ID}   secret ${DEFAULT_APP_SECRET} (default)`);
     expect(text).toContain(`NODE_EXTRA_CA_CERTS=${server.sb.caCertPath}`);
-    expect(text).toContain('built-in default world: 1 tenant(s), 1 app(s), 10 user(s), 2 meeting(s)');
+    expect(text).toContain('built-in default world: 1 tenant(s), 1 app(s), 13 user(s), 2 meeting(s)');
     expect(text).toContain(':memory: (nothing is kept)');
   });
 
@@ -44,7 +44,7 @@ describe('start-up banner', () => {
     const meeting = rows.findIndex((l) => l.includes(`meeting  ${DEFAULT_MEETING_THREADS.weeklySync}`));
     expect(rows[meeting]).toContain('join id 1234567  organizer Bob Organizer');
     expect(rows[meeting + 1]!.trim()).toMatch(/^https:\/\/teams\.microsoft\.com\/l\/meetup-join\/19%3ameeting_Win6Ydo4/);
-    expect(rows.filter((l) => l.trimStart().startsWith('user     '))).toHaveLength(10);
+    expect(rows.filter((l) => l.trimStart().startsWith('user     '))).toHaveLength(13);
   });
 
   it('caps a large world\'s listing and points at the control API for the rest', () => {

@@ -19,7 +19,7 @@ public static class TestWorld
     public const string Alex = "7e1b4346-85a6-4bdd-abe3-d11c5d420efe";
     public const string Diego = "1e126418-44a0-4a94-a6f8-0efe1ad71acb";
     public const string Megan = "682b6c37-0729-4fab-ace6-d730d5d9137e";
-    public const string Bob = "5810cede-0a2b-4c6f-9d4e-2f3a4b5c6d7e";
+    public const string Bob = "5810cede-f3cc-42eb-b2c1-e9bd5d53ec96";
     public const string Dana = "d1e2c3b4-0001-4000-8000-00000000dec1";
 
     public static readonly Dictionary<string, string> DisplayNames = new()

@@ -20,6 +20,8 @@ export const BETA_ONLY_PROPERTIES: Partial<Record<RenderedType, readonly string[
   invitationParticipantInfo: ['endpointType'],
   playPromptOperation: ['completionReason'],
   recordOperation: ['completionReason'],
+  serviceHostedMediaConfig: ['removeFromDefaultAudioGroup'],
+  appHostedMediaConfig: ['removeFromDefaultAudioGroup'],
 };
 
 /** Beta `call.ringingTimeoutInSeconds`: "The max value for this attribute is 115 seconds." */

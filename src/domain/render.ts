@@ -6,7 +6,7 @@ import { annotateIdentitySet, echoIdentitySet } from './identity.js';
 import { graphDateTime } from './online-meeting.js';
 import type { ApiVersion, CallLeg, Conversation, Invitee, Operation, Participant } from './types.js';
 import { BETA_ONLY_PROPERTIES } from './beta.js';
-import { shapeFor } from './wire-shape.js';
+import { closedShapeFor, shapeFor } from './wire-shape.js';
 import { V1_PROPERTIES, type RenderedType } from './wire-properties.js';
 
 export const appPath = (callId: string, sub = ''): string => `/app/calls/${callId}${sub}`;
@@ -26,7 +26,7 @@ export function toGraphCall(leg: CallLeg, conversation: Conversation | undefined
     source: leg.source ? shapeFor('participantInfo', version, leg.source) : null,
     targets: leg.targets.map((t) => shapeFor('invitationParticipantInfo', version, t)),
     requestedModalities: leg.requestedModalities,
-    mediaConfig: leg.mediaConfig,
+    mediaConfig: mediaConfigOf(leg, version),
     callOptions: leg.callOptions,
     chatInfo: conversation?.chatInfo ? { '@odata.type': '#microsoft.graph.chatInfo', ...conversation.chatInfo } : null,
     meetingInfo: conversation?.meetingInfo ?? null,
@@ -44,6 +44,16 @@ export function toGraphCall(leg: CallLeg, conversation: Conversation | undefined
   call.terminationReason = leg.terminationReason;
   call.ringingTimeoutInSeconds = leg.ringingTimeoutInSeconds ?? null;
   return shapeFor('call', version, call);
+}
+
+/** The call's mediaConfig in `version`'s shape (both media configs are closed types). */
+function mediaConfigOf(leg: CallLeg, version: ApiVersion): Record<string, unknown> | null {
+  const m = leg.mediaConfig;
+  if (!m) return null;
+  const t = typeof m['@odata.type'] === 'string' ? m['@odata.type'] : '';
+  if (/appHostedMediaConfig$/i.test(t)) return closedShapeFor('appHostedMediaConfig', version, m);
+  if (/serviceHostedMediaConfig$/i.test(t)) return closedShapeFor('serviceHostedMediaConfig', version, m);
+  return m;
 }
 
 /**

@@ -24,6 +24,14 @@ export const V1_PROPERTIES = {
     all: ['lastModifiedDateTime', 'state'],
     nullable: ['lastModifiedDateTime'],
   },
+  serviceHostedMediaConfig: {
+    all: ['preFetchMedia'],
+    nullable: [],
+  },
+  appHostedMediaConfig: {
+    all: ['blob'],
+    nullable: ['blob'],
+  },
   audioConferencing: {
     all: ['conferenceId', 'dialinUrl', 'tollFreeNumber', 'tollFreeNumbers', 'tollNumber', 'tollNumbers'],
     nullable: ['conferenceId', 'dialinUrl', 'tollFreeNumber', 'tollNumber'],

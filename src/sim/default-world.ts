@@ -1,6 +1,7 @@
 /**
  * The built-in world `npm start` loads. Ids are the ones in Graph's documentation examples, so a seed request
- * body can be replayed unchanged against a fresh server.
+ * body, and the docs' create-call, join-meeting and invite example bodies, can be replayed unchanged against a fresh
+ * server (test/conformance/docs-examples.test.ts posts them from test/fixtures/docs-examples/).
  */
 import type { World } from './directory.js';
 
@@ -17,7 +18,13 @@ export const DEFAULT_USERS = {
   megan: '682b6c37-0729-4fab-ace6-d730d5d9137e',
   heidi: '550fae72-d251-43ec-868c-373732c2704f',
   testUser: '8a34a46b-3d17-4adc-8dce-dc4e7d572698',
-  bob: '5810cede-0a2b-4c6f-9d4e-2f3a4b5c6d7e',
+  /** The organizer of the docs' meeting-join examples (create call, examples 5 and 6; Get call, example 2). */
+  bob: '5810cede-f3cc-42eb-b2c1-e9bd5d53ec96',
+  /** The callee of the docs' peer-to-peer create-call examples (create call, examples 1 and 2; Get call). */
+  john: '112f7296-5fa4-42ca-bae8-6a692b15d4b8',
+  /** The two callees of the docs' group-call examples (create call, examples 3 and 4). */
+  user1: '98da8a1a-1b87-452c-a713-65d3f10b5555',
+  user2: 'bf5aae9a-d11d-47a8-93b1-782504c95555',
   dana: 'd1e2c3b4-0001-4000-8000-00000000dec1',
   brian: 'd1e2c3b4-0002-4000-8000-0000000000b5',
   nora: 'd1e2c3b4-0003-4000-8000-00000000a0a0',
@@ -64,6 +71,9 @@ export function defaultWorld(): World {
           { id: DEFAULT_USERS.heidi, displayName: 'Heidi Steen', answer: { action: 'accept', afterMs: 1000 } },
           { id: DEFAULT_USERS.testUser, displayName: 'Test User', answer: { action: 'accept', afterMs: 1000 } },
           { id: DEFAULT_USERS.bob, displayName: 'Bob Organizer', answer: { action: 'accept', afterMs: 1000 } },
+          { id: DEFAULT_USERS.john, displayName: 'John', answer: { action: 'accept', afterMs: 1000 } },
+          { id: DEFAULT_USERS.user1, displayName: 'user1', answer: { action: 'accept', afterMs: 1000 } },
+          { id: DEFAULT_USERS.user2, displayName: 'user2', answer: { action: 'accept', afterMs: 1000 } },
           { id: DEFAULT_USERS.dana, displayName: 'Dana Declines', answer: { action: 'decline', afterMs: 2000 } },
           { id: DEFAULT_USERS.brian, displayName: 'Brian Busy', answer: { action: 'busy', afterMs: 500 } },
           { id: DEFAULT_USERS.nora, displayName: 'Nora Noanswer', answer: { action: 'noAnswer', afterMs: 30000 } },

@@ -155,7 +155,9 @@ function buildSchemas(closed: boolean): Json {
     const props = (schema.properties ?? {}) as Json;
     schema.properties = { ...props, '@odata.type': { type: 'string', enum: related } };
     schema.patternProperties = { '@': true };
-    if (closed && !h.isOpen(key)) schema.unevaluatedProperties = false;
+    // A closed base type with an open derived type (meetingInfo → organizerMeetingInfo) stays open: a value of the
+    // derived type may carry dynamic properties where the base is declared (allowConversationWithoutHost).
+    if (closed && !h.isOpen(key) && !h.descendants(key).some((d) => h.isOpen(d))) schema.unevaluatedProperties = false;
   }
   return schemas;
 }

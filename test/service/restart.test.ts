@@ -46,7 +46,7 @@ describe('restart on the same data directory', () => {
     const created = await fetch(`${first.httpUrl}/v1.0/communications/calls`, {
       method: 'POST',
       headers: auth,
-      body: JSON.stringify({ callbackUri: bot.url, mediaConfig: { '@odata.type': '#microsoft.graph.serviceHostedMediaConfig' }, chatInfo: { threadId: MEETING, messageId: '0' }, meetingInfo: { '@odata.type': '#microsoft.graph.organizerMeetingInfo', organizer: { user: { id: '5810cede-0a2b-4c6f-9d4e-2f3a4b5c6d7e' } } } }),
+      body: JSON.stringify({ callbackUri: bot.url, mediaConfig: { '@odata.type': '#microsoft.graph.serviceHostedMediaConfig' }, chatInfo: { threadId: MEETING, messageId: '0' }, meetingInfo: { '@odata.type': '#microsoft.graph.organizerMeetingInfo', organizer: { user: { id: '5810cede-f3cc-42eb-b2c1-e9bd5d53ec96' } } } }),
     });
     const callId = ((await created.json()) as { id: string }).id;
     await bot.waitFor((n) => n.item.resourceUrl === `/communications/calls/${callId}/participants`);
@@ -87,7 +87,7 @@ describe('online meetings across a restart', () => {
     const data = mkdtempSync(join(tmpdir(), 'sb-restart-meetings-'));
     const config = resolveConfig([], {}, { data, port: 0, httpsPort: 0, tlsDir: process.env.SWITCHBOARD_TEST_TLS_DIR!, logLevel: 'silent', ...QUIET_TEST_CONFIG });
     const first = await startSwitchboard(config, { world: fastWorld(null) });
-    const bob = '5810cede-0a2b-4c6f-9d4e-2f3a4b5c6d7e';
+    const bob = '5810cede-f3cc-42eb-b2c1-e9bd5d53ec96';
     const created = await fetch(`${first.httpUrl}/v1.0/users/${bob}/onlineMeetings`, {
       method: 'POST',
       headers: { authorization: `Bearer ${await token(first)}`, 'content-type': 'application/json' },

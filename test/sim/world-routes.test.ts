@@ -77,7 +77,7 @@ describe('world listing and export', () => {
           instances: [{ id: DEFAULT_INSTANCE_ID, displayName: 'Calling Bot', phoneNumber: '+14255550100' }],
         }),
       ]);
-      expect(tenant.users).toHaveLength(10);
+      expect(tenant.users).toHaveLength(13);
       expect(tenant.users).toContainEqual({ id: DEFAULT_USERS.dana, displayName: 'Dana Declines', answer: { action: 'decline', afterMs: 40 }, then: [] });
       expect(tenant.phones).toContainEqual({ number: '+14255550199', answer: { action: 'busy', afterMs: 40 }, then: [] });
       const weekly = tenant.meetings.find((m: { threadId: string }) => m.threadId === DEFAULT_MEETING_THREADS.weeklySync);

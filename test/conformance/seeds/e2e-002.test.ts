@@ -35,7 +35,7 @@ describe('seed 002: incoming call → answer → join meeting → invite caller 
       requestedModalities: [],
       mediaConfig: { '@odata.type': '#microsoft.graph.serviceHostedMediaConfig' },
       chatInfo: { threadId: MEETING_B, messageId: '1507228578052', replyChainMessageId: '1507228578052' },
-      meetingInfo: { '@odata.type': '#microsoft.graph.organizerMeetingInfo', organizer: { user: { id: '5810cede-0a2b-4c6f-9d4e-2f3a4b5c6d7e' } } },
+      meetingInfo: { '@odata.type': '#microsoft.graph.organizerMeetingInfo', organizer: { user: { id: '5810cede-f3cc-42eb-b2c1-e9bd5d53ec96' } } },
     });
     expect(join.status).toBe(201);
     const meeting = join.body.id as string;
