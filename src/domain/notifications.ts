@@ -38,10 +38,24 @@ export function toneNotification(leg: CallLeg, conversation: Conversation | unde
   return envelope(leg, 'updated', '', { ...callResourceData(leg, conversation), toneInfo: { '@odata.type': '#microsoft.graph.toneInfo', ...toneInfo } });
 }
 
-/** A roster notification on `…/participants`: `resourceData` is an array of participants (see rosterToAllLegs). */
+/**
+ * A roster notification on `…/participants`: `resourceData` is an array of participants (see rosterToAllLegs), or
+ * for a leg that asked for deltas (`wantsDeltaRoster`) a `deltaParticipants` with the roster's `sequenceNumber`
+ * after the change (the highest `rosterSequenceNumber` listed) and only the participants given.
+ */
 export function rosterNotification(leg: CallLeg, participants: Participant[], changeType: 'updated' | 'deleted' = 'updated'): OutboundNotification {
-  return envelope(leg, changeType, '/participants', participants.map((p) => participantResourceData(p, leg.id)));
+  const listed = participants.map((p) => participantResourceData(p, leg.id));
+  if (!wantsDeltaRoster(leg)) return envelope(leg, changeType, '/participants', listed);
+  const sequenceNumber = participants.reduce((n, p) => Math.max(n, p.rosterSequenceNumber ?? 0), 0);
+  return envelope(leg, changeType, '/participants', { '@odata.type': '#microsoft.graph.deltaParticipants', sequenceNumber, participants: listed });
 }
+
+/**
+ * The bot asked for roster deltas: `callOptions.isDeltaRosterEnabled` (v1.0 `callOptions`, on create or answer).
+ * Graph then sends `deltaParticipants` (the participants changed since the last update and a `sequenceNumber` to
+ * order them) instead of the whole roster; without it, the whole roster as every documented example shows.
+ */
+export const wantsDeltaRoster = (leg: CallLeg): boolean => leg.callOptions?.isDeltaRosterEnabled === true;
 
 /** An operation reached a final state: Graph announces it with changeType `deleted` (operations are transient). */
 export function operationNotification(leg: CallLeg, op: Operation): OutboundNotification {
@@ -60,7 +74,7 @@ export function rosterToAllLegs(legs: CallLeg[], roster: readonly Participant[],
   changed = changed.filter((p) => !p.hidden);
   if (changed.length === 0) return [];
   const listed = changeType === 'deleted' ? changed : rosterAfter(roster, changed);
-  return legs.filter(receivesRoster).map((leg) => rosterNotification(leg, listed, changeType));
+  return legs.filter(receivesRoster).map((leg) => rosterNotification(leg, wantsDeltaRoster(leg) ? changed : listed, changeType));
 }
 
 /** Who is in the roster once `changed` is applied to `roster`: joined (lobby included) and not hidden, in roster order. */

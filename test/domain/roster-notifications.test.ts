@@ -32,6 +32,16 @@ describe('rosterToAllLegs', () => {
     }
   });
 
+  it('a leg with callOptions.isDeltaRosterEnabled gets deltaParticipants: only the change, and its sequenceNumber', () => {
+    const deltaLeg = { ...me, callOptions: { '@odata.type': '#microsoft.graph.outgoingCallOptions', isDeltaRosterEnabled: true } };
+    const joined = { ...alex, rosterSequenceNumber: 9 };
+    const [delta, whole] = rosterToAllLegs([deltaLeg, other], v.roster, [joined]);
+    expect(only(delta).resourceData).toMatchObject({ '@odata.type': '#microsoft.graph.deltaParticipants', sequenceNumber: 9, participants: [{ id: 'p-alex' }] });
+    expect(ids(whole!)).toEqual(['bot-p-1', 'bot-p-2', 'bot-p-3', 'p-adele', 'p-alex']);
+    const left = rosterToAllLegs([deltaLeg], v.roster, [{ ...adele, status: 'removed', rosterSequenceNumber: 10 }], 'deleted');
+    expect(only(left[0])).toMatchObject({ changeType: 'deleted', resourceData: { sequenceNumber: 10, participants: [{ id: 'p-adele' }] } });
+  });
+
   it('`updated` shows the changed participant as changed', () => {
     const muted = { ...adele, isMuted: true };
     const n = rosterToAllLegs([me], v.roster, [muted])[0]!;

@@ -247,6 +247,16 @@ function checkResourceData(item: Json, i: number, opts: ValidateOptions | undefi
   const data = item.resourceData;
   if (data === undefined || data === null) return [`${at}: missing`];
   const expected = typeof item.resourceUrl === 'string' ? expectedResource(item.resourceUrl) : undefined;
+  // The delta roster (callOptions.isDeltaRosterEnabled): a deltaParticipants entity (CSDL: sequenceNumber Int64 and
+  // the participants navigation) in place of the participant array; each participant is checked as in the array.
+  if (expected?.type === 'participant' && expected.array && !Array.isArray(data) && (data as Json)['@odata.type'] === '#microsoft.graph.deltaParticipants') {
+    const delta = data as Json;
+    const extra = Object.keys(delta).filter((k) => !['@odata.type', 'id', 'sequenceNumber', 'participants'].includes(k) && !k.includes('@'));
+    const problems = extra.map((k) => `${at}: deltaParticipants has no property '${k}'`);
+    if (!Number.isInteger(delta.sequenceNumber)) problems.push(`${at}/sequenceNumber: must be an Int64, got ${JSON.stringify(delta.sequenceNumber)}`);
+    if (!Array.isArray(delta.participants)) return [...problems, `${at}/participants: must be an array`];
+    return [...problems, ...checkResourceData({ ...item, resourceData: delta.participants }, i, opts).map((p) => p.replace(at, `${at}/participants`))];
+  }
   if (expected && expected.array !== Array.isArray(data)) {
     return [`${at}: must be ${expected.array ? 'an array' : 'an object'} for resourceUrl ${String(item.resourceUrl)}`];
   }
