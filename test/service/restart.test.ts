@@ -35,9 +35,10 @@ describe('restart on the same data directory', () => {
   it('finishes a pending invite and delivers what was queued while down', async () => {
     let botDown = false;
     bot = await startFakeBot({ respond: () => (botDown ? 503 : 202) });
-    // Adele rings for 1.5 s: long enough to stop the server while she is still ringing.
+    // Adele rings for 4 s: long enough to stop and restart the server while she is still ringing, even on a loaded
+    // 2-core machine (1.5 s was not: the restart outlasted it and the operation had completed).
     const world = fastWorld(bot.url, (w) => {
-      w.tenants[0]!.users.find((u) => u.id === ADELE)!.answer = { action: 'accept', afterMs: 1500 };
+      w.tenants[0]!.users.find((u) => u.id === ADELE)!.answer = { action: 'accept', afterMs: 4000 };
     });
     const config = resolveConfig([], {}, { data, port: 0, httpsPort: 0, tlsDir: process.env.SWITCHBOARD_TEST_TLS_DIR!, logLevel: 'silent', ...QUIET_TEST_CONFIG });
     const first = await startSwitchboard(config, { world });
