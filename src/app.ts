@@ -23,6 +23,7 @@ import type { RequestLog } from './sim/request-log.js';
 import type { NotificationKeyRing } from './auth/notification-keys.js';
 import type { Store } from './store/store.js';
 import type { WorldSync } from './sim/world-sync.js';
+import type { RecordingAudio } from './sim/recording-audio.js';
 import type { ClockControl } from './sim/virtual-time.js';
 import type { Logger } from './log.js';
 import { installRequestLog } from './api/request-log.js';
@@ -51,6 +52,8 @@ export interface AppDeps {
   settleDeliveries?: () => Promise<void>;
   /** Host header check (DNS rebinding); absent: any Host (tests building an app by hand). */
   hostPolicy?: HostPolicy;
+  /** Recordings softphones made (src/sim/recording-audio.ts); absent: in memory. */
+  recordings?: RecordingAudio;
   /** Key the control API requires; null or absent: none. */
   controlKey?: string | null;
   /** The process's logger: one line per request (src/api/request-log.ts); absent, nothing is logged. */
@@ -66,6 +69,7 @@ export interface AppDeps {
 }
 
 const JSON_TYPE = /^application\/json\s*(;|$)/i;
+const AUDIO_TYPE = /^audio\/wav\s*(;|$)/i;
 
 /** Every route the app registered: tests enumerate it so a new route is covered without being listed by hand. */
 export function registeredRoutes(app: FastifyInstance): readonly RouteInfo[] {
@@ -133,12 +137,15 @@ export function buildApp(deps: AppDeps, serverFactory?: FastifyServerFactory): F
     }
     void parseJson(req, text, done);
   });
-  // Graph and control bodies are JSON only; the token endpoint (form-encoded) is outside these paths.
+  // A softphone's recording upload is a WAV (src/sim/softphone-routes.ts): up to 2 minutes of 8 kHz audio.
+  app.addContentTypeParser('audio/wav', { parseAs: 'buffer', bodyLimit: Math.max(deps.config.bodyLimit, 4 * 1024 * 1024) }, (_req, body, done) => done(null, body));
+  // Graph and control bodies are JSON only (but a route that says `audioBody`); the token endpoint (form-encoded) is outside these paths.
   app.addHook('preValidation', (req, _reply, done) => {
     const url = req.url.toLowerCase();
     if (req.body !== undefined && (url.startsWith('/v1.0/') || url.startsWith('/beta/') || url.startsWith('/_switchboard/'))) {
       const type = req.headers['content-type'];
-      if (!type || !JSON_TYPE.test(type)) {
+      const audio = req.routeOptions.config?.audioBody === true && type !== undefined && AUDIO_TYPE.test(type);
+      if (!audio && (!type || !JSON_TYPE.test(type))) {
         done(unsupportedMediaType(type));
         return;
       }
@@ -149,6 +156,7 @@ export function buildApp(deps: AppDeps, serverFactory?: FastifyServerFactory): F
   graphRoutes(app, { service: deps.service, tokens: deps.tokens, ...(deps.throttle ? { throttle: deps.throttle } : {}) });
   controlRoutes(app, {
     service: deps.service, store: deps.store, clock: deps.clock, directory: deps.auth.directory, worldSync: deps.worldSync, routes: () => routes,
+    ...(deps.recordings ? { recordings: deps.recordings } : {}),
     ...(deps.settleDeliveries ? { settleDeliveries: deps.settleDeliveries } : {}),
   });
   if (deps.notificationKeys) notificationKeyRoutes(app, deps.notificationKeys);

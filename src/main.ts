@@ -29,6 +29,7 @@ import { TimerLoop } from './service/timer-loop.js';
 import { RetentionLoop } from './service/retention.js';
 import { Admission, EventLoopLag } from './service/admission.js';
 import { WorldSync } from './sim/world-sync.js';
+import { RecordingAudio } from './sim/recording-audio.js';
 import { defaultWorld } from './sim/default-world.js';
 import { applyDefaultCallback } from './sim/default-app.js';
 import { Directory, loadWorldFile, type World } from './sim/directory.js';
@@ -251,7 +252,7 @@ export async function startSwitchboard(config: Config, opts: StartOptions = {}):
   const app = buildApp(
     {
       config, service, store, tokens, throttle, overload: { refuse: () => overload.check() !== null }, notificationKeys, clock: clockControl, worldSync, settleDeliveries: () => dispatcher.settle(),
-      hostPolicy: hosts, controlKey: controlKey.key, logger,
+      hostPolicy: hosts, controlKey: controlKey.key, logger, recordings: new RecordingAudio(isEphemeral(config) ? null : config.data),
       feed, requestLog, notificationIssuer: config.notificationIssuer,
       auth: { tokens, directory, keys, notificationIssuer: config.notificationIssuer, tokenLimiter, lockout, notificationKeys },
     },

@@ -49,6 +49,9 @@ function promptsDuration(prompts: MediaPromptInput[], at: string, duration: Prom
   return total;
 }
 
+/** The URIs of checked prompts (each has one: promptsDuration refused any without). */
+const promptUrisOf = (prompts: MediaPromptInput[]): string[] => prompts.map((p) => p.mediaInfo?.uri ?? '');
+
 export function decidePlayPrompt(principal: Principal, view: LegView, cmd: PlayPromptCommand, duration: PromptDuration, ctx: DomainContext): Rejection | { effects: Effects; operation: Operation } {
   const bad = checkMediaAction(principal, view, cmd.clientContext, { action: 'call: playPrompt', roles: [Role.initiate, Role.accessMedia], serviceHostedOnly: true });
   if (bad) return bad;
@@ -57,7 +60,7 @@ export function decidePlayPrompt(principal: Principal, view: LegView, cmd: PlayP
   const durationMs = promptsDuration(cmd.prompts, 'prompts', duration);
   if (typeof durationMs !== 'number') return durationMs;
   const effects = emptyEffects();
-  const op = newOperation(ctx, view.leg, 'playPromptOperation', 'Running', cmd.clientContext, { durationMs, startedAt: null });
+  const op = newOperation(ctx, view.leg, 'playPromptOperation', 'Running', cmd.clientContext, { durationMs, startedAt: null, promptUris: promptUrisOf(cmd.prompts) });
   return { effects, operation: enqueue(effects, view.leg, op, ctx).operation };
 }
 
@@ -93,6 +96,7 @@ export function decideRecordResponse(principal: Principal, view: LegView, cmd: R
     durationMs: promptMs + maxRecord * 1000,
     startedAt: null,
     promptMs,
+    promptUris: promptUrisOf(prompts),
     stopTones,
     recordingBaseUrl,
     recordingLocation: null,

@@ -72,11 +72,12 @@ export function readTimer(id: string, dueAt: number, kind: string, payload: unkn
       const replacesCallId = optionalId('replacesCallId');
       if (!callId) return bad('callId', 'a call id');
       if (!isOutcome(outcome)) return bad('outcome', 'an invitee outcome');
+      const target = optionalId('target');
       if (replacesCallId === undefined) return bad('replacesCallId', 'a call id or null');
       // A group transfer's participant; rows written before transfers out of group calls have none.
       const transfereeId = p.transfereeId === undefined ? null : optionalId('transfereeId');
       if (transfereeId === undefined) return bad('transfereeId', 'a participant id or null');
-      return { id, dueAt, kind, payload: { callId, outcome, replacesCallId, ...(transfereeId ? { transfereeId } : {}) } };
+      return { id, dueAt, kind, payload: { callId, outcome, replacesCallId, ...(target ? { target } : {}), ...(transfereeId ? { transfereeId } : {}) } };
     }
     case 'invitee.answer': {
       const participantId = text('participantId');

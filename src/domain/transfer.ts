@@ -152,7 +152,8 @@ export function decideTransfer(principal: Principal, cmd: TransferCommand, state
     id: TimerId.transfer(leg.id),
     dueAt: ctx.now + afterMs,
     kind: 'call.transferAnswer',
-    payload: { callId: leg.id, outcome, replacesCallId: consultative ? (state.replaced?.leg.id ?? null) : null, ...(group && transferee ? { transfereeId: transferee.id } : {}) },
+    // target: who rings (identityKey), so a softphone holding that person can find and answer this ring.
+    payload: { callId: leg.id, outcome, replacesCallId: consultative ? (state.replaced?.leg.id ?? null) : null, target: key, ...(group && transferee ? { transfereeId: transferee.id } : {}) },
   });
   return effects;
 }

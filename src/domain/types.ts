@@ -253,6 +253,8 @@ export interface MediaOperationDetail {
   /** How long it runs once started (prompt play time, tones, prompt + recording). */
   durationMs: number;
   startedAt: number | null;
+  /** playPrompt, recordResponse: the prompts' media URIs in play order (the softphone plays them to the person). */
+  promptUris?: string[];
   /** recordResponse: the prompt's share of durationMs, before recording starts. */
   promptMs?: number;
   /** recordResponse: tones (`tone1`, `pound`…) that end the recording when the person presses them. */
@@ -309,9 +311,12 @@ export interface TimerPayloads {
   'call.keepAliveExpired': { callId: string };
   /** An incoming call nobody answered within 15 seconds. */
   'call.answerWindow': { callId: string };
-  /** The transfer target answers; `replacesCallId`: the consultation call of a consultative transfer. */
-  /** `transfereeId`: out of a group call or meeting, the participant moved (absent for a peer-to-peer call). */
-  'call.transferAnswer': { callId: string; outcome: InviteeOutcome; replacesCallId: string | null; transfereeId?: string | null };
+  /**
+   * The transfer target answers; `replacesCallId`: the consultation call of a consultative transfer; `target`: who
+   * rings (identity key), so a softphone holding that person finds the ring (absent on older rows); `transfereeId`:
+   * out of a group call or meeting, the participant moved (absent for a peer-to-peer call).
+   */
+  'call.transferAnswer': { callId: string; outcome: InviteeOutcome; replacesCallId: string | null; target?: string | null; transfereeId?: string | null };
   /** A simulated person's later action (hang up, mute, hold, tones…). */
   'person.action': { participantId: string; action: PersonActionName; tones?: string };
   /** A media operation (prompt, recording, DTMF, hold music) finished its time on the clock. */

@@ -14,8 +14,9 @@ import type { Principal } from '../domain/permissions.js';
 import { onApiVersion } from '../domain/beta.js';
 import { decideRemoveParticipant, removableParticipant } from '../domain/remove-participant.js';
 import { decideRedirect, decideTransfer, decideTransferOutcome, type RedirectCommand, type TransferCommand } from '../domain/transfer.js';
-import { isRejection } from '../domain/rejections.js';
+import { isRejection, reject, RejectionCode } from '../domain/rejections.js';
 import { resultInfo } from '../domain/result-codes.js';
+import { ringOf, withOutcome, type RingAnswer } from './softphone-rings.js';
 import { inviteFaultFor } from '../domain/faults.js';
 import { appendEffects, emptyEffects } from '../domain/types.js';
 import { parseJoinWebUrl } from '../domain/meeting-url.js';
@@ -286,6 +287,25 @@ export class CallingService extends RosterCommands {
       if (!leg) return { effects: emptyEffects(), value: null };
       return { effects: decideCallbackUnreachable(await this.legView(tx, leg), ctx), value: null };
     }, 'normal', { kind: 'control', what: 'callbackFailed' }, false);
+  }
+
+  /**
+   * A softphone answers a ring of the person it holds (`personKey`): the ring's answer timer fires now with the
+   * browser's outcome instead of the one it carried, through the same decision the timer would have taken
+   * (decideTimer), so Accept, Decline and Busy give the bot exactly what the accept, decline and busy behaviours give.
+   */
+  answerRing(personKey: string, ringId: string, outcome: RingAnswer): Promise<Result<null>> {
+    return this.run(async (tx, ctx) => {
+      const timer = await tx.getTimer(ringId);
+      const ring = timer ? await ringOf(tx, timer) : undefined;
+      if (!ring || ring.personKey !== personKey) {
+        return reject(RejectionCode.callStateConflict, `Nothing rings ${personKey} as ${ringId} any more: it was answered, cancelled, or it timed out.`, 'ringId');
+      }
+      // Another instance may be firing the same timer (its due time has just come): only one of us decides.
+      const [deleted, effects] = await Promise.all([tx.deleteTimer(ring.timer.id), this.decideTimer(tx, withOutcome(ring.timer, outcome), ctx)]);
+      if (!deleted) return reject(RejectionCode.callStateConflict, `Nothing rings ${personKey} as ${ringId} any more: it timed out meanwhile.`, 'ringId');
+      return { effects, value: null };
+    }, 'high');
   }
 
   /**

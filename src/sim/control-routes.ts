@@ -18,6 +18,8 @@ import { FaultsError, parseFaults } from './faults.js';
 import type { WorldSync } from './world-sync.js';
 import { peopleRoutes } from './people-routes.js';
 import { mediaControlRoutes } from './media-routes.js';
+import { softphoneRoutes } from './softphone-routes.js';
+import { RecordingAudio } from './recording-audio.js';
 import type { ClockControl } from './virtual-time.js';
 import type { RouteInfo } from '../app.js';
 import { resetRoutes } from './reset-routes.js';
@@ -34,6 +36,8 @@ export interface ControlDeps {
   worldSync: WorldSync;
   /** Every route the app serves, for the index (GET /_switchboard/). */
   routes: () => readonly RouteInfo[];
+  /** Recordings softphones made (absent: kept in memory). */
+  recordings?: RecordingAudio;
   /** Waits for notification deliveries in flight (a reset answers after them). */
   settleDeliveries?: () => Promise<void>;
 }
@@ -45,7 +49,9 @@ export function controlRoutes(app: FastifyInstance, deps: ControlDeps): void {
   clockRoutes(app, deps.clock);
   peopleRoutes(app, deps);
   callsViewRoutes(app, deps.store);
-  mediaControlRoutes(app, deps);
+  const recordings = deps.recordings ?? new RecordingAudio(null);
+  mediaControlRoutes(app, { service: deps.service, recordings });
+  softphoneRoutes(app, { service: deps.service, store: deps.store, directory: deps.directory, worldSync: deps.worldSync, now: () => deps.clock.now(), recordings });
 
   app.post('/_switchboard/incoming-calls', async (req, reply) => {
     const leg = orThrow(await deps.service.incomingCall(parseIncoming(req.body)));

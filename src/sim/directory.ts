@@ -12,6 +12,7 @@ import { FaultsError, parseFaults } from './faults.js';
 import { isProblem, parseLaterAction, type LaterAction, type Problem } from '../domain/person-actions.js';
 import { isLobbyBypassScope, LOBBY_BYPASS_SCOPES, type IdentitySet, type LobbyBypassScope } from '../domain/types.js';
 import { isPersonAnswer, PERSON_ANSWERS, type PersonAnswer, type WorldView } from '../domain/world.js';
+import { SoftphoneLeases } from './softphone-leases.js';
 
 export type AnswerAction = PersonAnswer;
 
@@ -293,6 +294,8 @@ export class Directory implements WorldView {
   private readonly usersById = new Map<string, { user: User; tenant: Tenant }>();
 
   readonly world: World;
+  /** The people a browser softphone holds now (their answer behaviour is set aside meanwhile). */
+  readonly softphones = new SoftphoneLeases();
   /** Whether anyone may have later actions: asked on every command, so kept rather than scanning every person. */
   private laterActions = false;
   /** The world as loaded, before any run-time change: what a reset (POST /_switchboard/reset) returns to. */
@@ -313,6 +316,7 @@ export class Directory implements WorldView {
     const world = this.world as unknown as Record<string, unknown>;
     for (const key of Object.keys(world)) delete world[key];
     Object.assign(world, fresh);
+    this.softphones.clear();
     this.#index();
   }
 

@@ -52,6 +52,11 @@ export class WorldSync {
     return this.#record('faults', { faults });
   }
 
+  /** Records a softphone lease taken or renewed until `until` (real epoch ms), or released (`until` 0). */
+  setSoftphoneLease(lease: { personKey: string; leaseId: string; until: number }): Promise<void> {
+    return this.#record('softphone', { ...lease });
+  }
+
   /** Applies every recorded change not applied yet, in order; one catch-up runs at a time. */
   catchUp(): Promise<void> {
     const run = this.#chain.then(() => this.#applyNew());
@@ -107,6 +112,12 @@ export function applyWorldChange(directory: Directory, change: WorldChange): str
       if (err instanceof FaultsError) return err.message;
       throw err;
     }
+  }
+  if (change.kind === 'softphone') {
+    const { personKey, leaseId, until } = body;
+    if (typeof personKey !== 'string' || typeof leaseId !== 'string' || typeof until !== 'number') return 'personKey, leaseId and until are required';
+    directory.softphones.set(personKey, leaseId, until);
+    return null;
   }
   if (change.kind !== 'behaviour') return `unknown kind ${JSON.stringify(change.kind)}`;
   const ref = body.ref;

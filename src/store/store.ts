@@ -131,6 +131,8 @@ export interface Tx {
   putTimers(timers: TimerRequest[]): Promise<void>;
   /** False when the timer was already gone (another claimer fired it first): the caller must not fire it again. */
   deleteTimer(id: string): Promise<boolean>;
+  /** One pending timer by id (a softphone answering a ring reads the ring's answer timer), or undefined. */
+  getTimer(id: string): Promise<DueTimer | undefined>;
 
   /** Read side (control API): every live leg in creation order, without taking conversation locks. */
   listLegs(): Promise<CallLeg[]>;
@@ -178,10 +180,11 @@ export interface TimerStore {
 }
 
 /**
- * What a run-time change to the simulated world is: a person's behaviour, the whole list of injected faults, or a
- * reset (every change before it undone: the directory is the loaded world again; `Store.reset` records it).
+ * What a run-time change to the simulated world is: a person's behaviour, the whole list of injected faults, a
+ * softphone lease taken, renewed or released (src/sim/softphone.ts), or a reset (every change before it undone: the
+ * directory is the loaded world again; `Store.reset` records it).
  */
-export type WorldChangeKind = 'behaviour' | 'faults' | 'reset';
+export type WorldChangeKind = 'behaviour' | 'faults' | 'reset' | 'softphone';
 
 /** A change the control API made to the simulated world, kept so that every instance (and the next start) applies it. */
 export interface WorldChange {

@@ -61,7 +61,7 @@ describe('decideTransfer', () => {
     expect(e.legs).toEqual([expect.objectContaining({ state: 'transferring' })]);
     expect(e.notifications.map((n) => [only(n).changeType, only(n).resourceData.state])).toEqual([['updated', 'transferring']]);
     // Heidi answers after 1000 ms in the default world.
-    expect(e.timers).toEqual([{ id: 'transfer-p2p-leg', dueAt: NOW + 1000, kind: 'call.transferAnswer', payload: { callId: 'p2p-leg', outcome: 'accept', replacesCallId: null } }]);
+    expect(e.timers).toEqual([{ id: 'transfer-p2p-leg', dueAt: NOW + 1000, kind: 'call.transferAnswer', payload: { callId: 'p2p-leg', outcome: 'accept', replacesCallId: null, target: `user:${USERS.heidi}` } }]);
   });
 
   it.each([

@@ -5,6 +5,8 @@ import type { IdentitySet } from '../../src/domain/types.js';
 import { DEFAULT_TENANT_ID, DEFAULT_USERS, defaultWorld } from '../../src/sim/default-world.js';
 import { Directory } from '../../src/sim/directory.js';
 import { reactionsOf } from '../../src/sim/reactions.js';
+import { personKeyOf, SOFTPHONE_RING_MS } from '../../src/sim/softphone-leases.js';
+import { applyWorldChange } from '../../src/sim/world-sync.js';
 
 const user = (id: string): IdentitySet => ({ user: { id } });
 const phone = (id: string): IdentitySet => ({ phone: { id } });
@@ -35,5 +37,26 @@ describe('reactionsOf', () => {
     d.setBehaviour(DEFAULT_USERS.adele, { answer: { action: 'busy', afterMs: 5 } });
     expect(reactions.get(identityKey(user(DEFAULT_USERS.adele))!)).toEqual({ action: 'accept', afterMs: 1000 });
     expect(reaction(d, user(DEFAULT_USERS.adele))).toEqual({ action: 'busy', afterMs: 5 });
+  });
+
+  it('someone a softphone holds rings until the browser answers; the lease runs out or is released, and their behaviour is back', () => {
+    const d = new Directory(defaultWorld());
+    const dana = user(DEFAULT_USERS.dana);
+    const number = phone('+14255550199');
+    const change = (seq: number, body: Record<string, unknown>) => applyWorldChange(d, { seq, kind: 'softphone', body, createdAt: 0 });
+    expect(change(1, { personKey: personKeyOf(DEFAULT_USERS.dana.toUpperCase()), leaseId: 'tab-1', until: Date.now() + 60_000 })).toBeNull();
+    expect(change(2, { personKey: personKeyOf('+14255550199'), leaseId: 'tab-2', until: Date.now() + 60_000 })).toBeNull();
+    expect(reaction(d, dana)).toEqual({ action: 'noAnswer', afterMs: SOFTPHONE_RING_MS });
+    expect(reaction(d, number)).toEqual({ action: 'noAnswer', afterMs: SOFTPHONE_RING_MS });
+    // Released (the tab closed), and a lease that ran out (its instance died): the configured behaviours again.
+    expect(change(3, { personKey: personKeyOf(DEFAULT_USERS.dana), leaseId: 'tab-1', until: 0 })).toBeNull();
+    expect(reaction(d, dana)).toEqual({ action: 'decline', afterMs: 2000 });
+    expect(change(4, { personKey: personKeyOf('+14255550199'), leaseId: 'tab-2', until: Date.now() - 1 })).toBeNull();
+    expect(reaction(d, number)).toEqual({ action: 'busy', afterMs: 1000 });
+    // A reset undoes every run-time change, leases too.
+    change(5, { personKey: personKeyOf(DEFAULT_USERS.dana), leaseId: 'tab-3', until: Date.now() + 60_000 });
+    applyWorldChange(d, { seq: 6, kind: 'reset', body: {}, createdAt: 0 });
+    expect(reaction(d, dana)).toEqual({ action: 'decline', afterMs: 2000 });
+    expect(change(7, { personKey: 'user:x' })).toMatch(/required/);
   });
 });

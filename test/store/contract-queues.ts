@@ -236,7 +236,10 @@ export function runQueueContract(getStore: () => Store): void {
       await put([timer('t1', T0 + 10), timer('t2', T0 + 20)]);
       await getStore().timers.claimDue(T0 + 10, T0 + 500, 10);
       await getStore().transact(async (tx) => {
+        // Read by id (a softphone answering a ring reads its answer timer), leased or not.
+        expect(await tx.getTimer('t1')).toEqual(timer('t1', T0 + 10));
         expect(await tx.deleteTimer('t1')).toBe(true);
+        expect(await tx.getTimer('t1')).toBeUndefined();
         // Gone already (another claimer fired it): says so, so the caller does not fire it twice.
         expect(await tx.deleteTimer('t1')).toBe(false);
         // Re-putting a leased timer makes it a fresh, unleased timer.

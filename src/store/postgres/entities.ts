@@ -14,7 +14,8 @@ import type pg from 'pg';
 import type { PoolClient } from 'pg';
 import type { CallLeg, Conversation, OnlineMeeting, Operation, OutboundNotification, Participant, TimerRequest } from '../../domain/types.js';
 import { identityKey } from '../../domain/identity.js';
-import type { FeedEventInput, Tx } from '../store.js';
+import type { DueTimer, FeedEventInput, Tx } from '../store.js';
+import { toDueTimer, type TimerRecord } from '../outbox-rows.js';
 import { inline, type SqlValue } from './inline.js';
 
 type Doc = { doc: string };
@@ -316,6 +317,11 @@ export class PgTx implements Tx {
 
   async deleteTimer(id: string): Promise<boolean> {
     return (await this.#query('DELETE FROM timers WHERE id = $1 RETURNING id', [id])).length === 1;
+  }
+
+  async getTimer(id: string): Promise<DueTimer | undefined> {
+    const r = (await this.#query<TimerRecord>('SELECT id, due_at, kind, payload FROM timers WHERE id = $1', [id]))[0];
+    return r ? toDueTimer({ ...r, due_at: Number(r.due_at) }) : undefined;
   }
 
   // Read side: a snapshot, no conversation locks (it decides nothing and must not wait behind commands).

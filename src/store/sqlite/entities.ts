@@ -5,7 +5,8 @@
 import type Database from 'better-sqlite3';
 import type { CallLeg, Conversation, OnlineMeeting, Operation, OutboundNotification, Participant, TimerRequest } from '../../domain/types.js';
 import { identityKey } from '../../domain/identity.js';
-import type { FeedEventInput, Tx } from '../store.js';
+import type { DueTimer, FeedEventInput, Tx } from '../store.js';
+import { toDueTimer, type TimerRecord } from '../outbox-rows.js';
 
 type Doc = { doc: string };
 
@@ -80,6 +81,7 @@ export function prepareEntityStatements(db: Database.Database) {
          leased_until = NULL`,
     ),
     deleteTimer: db.prepare<[string]>('DELETE FROM timers WHERE id = ?'),
+    getTimer: db.prepare<[string], TimerRecord>('SELECT id, due_at, kind, payload FROM timers WHERE id = ?'),
     listLegs: db.prepare<[], Doc>('SELECT doc FROM call_legs ORDER BY created_at, rowid'),
     operationsOfCall: db.prepare<[string], Doc>('SELECT doc FROM operations WHERE call_id = ? ORDER BY created_at, rowid'),
   };
@@ -239,6 +241,13 @@ export class SqliteTx implements Tx {
 
   deleteTimer(id: string): Promise<boolean> {
     return this.#run((s) => s.deleteTimer.run(id).changes === 1);
+  }
+
+  getTimer(id: string): Promise<DueTimer | undefined> {
+    return this.#run((s) => {
+      const r = s.getTimer.get(id);
+      return r ? toDueTimer(r) : undefined;
+    });
   }
 
   listLegs(): Promise<CallLeg[]> {
