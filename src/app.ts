@@ -154,8 +154,10 @@ export function buildApp(deps: AppDeps, serverFactory?: FastifyServerFactory): F
   });
   authRoutes(app, deps.auth);
   graphRoutes(app, { service: deps.service, tokens: deps.tokens, ...(deps.throttle ? { throttle: deps.throttle } : {}) });
+  // One feed for the dashboard's stream and the softphones' (each refreshes a screen when something committed).
+  const feed = deps.feed ?? new ChangeFeed({ events: deps.store.events, pollMs: 1000, gapWaitMs: 0, epoch: deps.store.kind });
   controlRoutes(app, {
-    service: deps.service, store: deps.store, clock: deps.clock, directory: deps.auth.directory, worldSync: deps.worldSync, routes: () => routes,
+    service: deps.service, store: deps.store, clock: deps.clock, directory: deps.auth.directory, worldSync: deps.worldSync, routes: () => routes, feed,
     ...(deps.recordings ? { recordings: deps.recordings } : {}),
     ...(deps.settleDeliveries ? { settleDeliveries: deps.settleDeliveries } : {}),
   });
@@ -164,7 +166,7 @@ export function buildApp(deps: AppDeps, serverFactory?: FastifyServerFactory): F
   const notificationKeys = deps.notificationKeys;
   feedRoutes(app, {
     store: deps.store,
-    feed: deps.feed ?? new ChangeFeed({ events: deps.store.events, pollMs: 1000, gapWaitMs: 0, epoch: deps.store.kind }),
+    feed,
     publishedKeys: notificationKeys ? () => notificationKeys.published() : () => Promise.resolve([deps.auth.keys.notification.publicJwk]),
     notificationIssuer: deps.notificationIssuer ?? deps.auth.notificationIssuer,
   });

@@ -305,7 +305,7 @@ export class CallingService extends RosterCommands {
       const [deleted, effects] = await Promise.all([tx.deleteTimer(ring.timer.id), this.decideTimer(tx, withOutcome(ring.timer, outcome), ctx)]);
       if (!deleted) return reject(RejectionCode.callStateConflict, `Nothing rings ${personKey} as ${ringId} any more: it timed out meanwhile.`, 'ringId');
       return { effects, value: null };
-    }, 'high');
+    }, 'high', { kind: 'control', what: 'softphoneAnswer', detail: { person: personKey, ringId, answer: outcome } });
   }
 
   /**

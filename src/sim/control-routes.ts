@@ -18,7 +18,7 @@ import { FaultsError, parseFaults } from './faults.js';
 import type { WorldSync } from './world-sync.js';
 import { peopleRoutes } from './people-routes.js';
 import { mediaControlRoutes } from './media-routes.js';
-import { softphoneRoutes } from './softphone-routes.js';
+import { softphoneRoutes, type CommitFeed } from './softphone-routes.js';
 import { RecordingAudio } from './recording-audio.js';
 import type { ClockControl } from './virtual-time.js';
 import type { RouteInfo } from '../app.js';
@@ -36,6 +36,8 @@ export interface ControlDeps {
   worldSync: WorldSync;
   /** Every route the app serves, for the index (GET /_switchboard/). */
   routes: () => readonly RouteInfo[];
+  /** The change feed: a softphone's stream sends a fresh screen after each change (absent: at each lease renewal). */
+  feed?: CommitFeed;
   /** Recordings softphones made (absent: kept in memory). */
   recordings?: RecordingAudio;
   /** Waits for notification deliveries in flight (a reset answers after them). */
@@ -51,7 +53,7 @@ export function controlRoutes(app: FastifyInstance, deps: ControlDeps): void {
   callsViewRoutes(app, deps.store);
   const recordings = deps.recordings ?? new RecordingAudio(null);
   mediaControlRoutes(app, { service: deps.service, recordings });
-  softphoneRoutes(app, { service: deps.service, store: deps.store, directory: deps.directory, worldSync: deps.worldSync, now: () => deps.clock.now(), recordings });
+  softphoneRoutes(app, { service: deps.service, store: deps.store, directory: deps.directory, worldSync: deps.worldSync, now: () => deps.clock.now(), recordings, ...(deps.feed ? { feed: deps.feed } : {}) });
 
   app.post('/_switchboard/incoming-calls', async (req, reply) => {
     const leg = orThrow(await deps.service.incomingCall(parseIncoming(req.body)));

@@ -71,11 +71,17 @@ function mediaView(op: Operation, head: boolean): Record<string, unknown> {
 async function callView(tx: Tx, directory: Directory, person: Participant, legs: CallLeg[], kind: string | null): Promise<Record<string, unknown>> {
   const live = legs.filter((l) => l.state !== 'terminated' && l.state !== 'terminating');
   const media: Record<string, unknown>[] = [];
+  const ended: Record<string, unknown>[] = [];
   for (const leg of live) {
     const queue = legMedia(leg).queue;
-    for (const [i, id] of queue.entries()) {
-      const op = await tx.getOperation(id);
-      if (op && op.status === 'Running' && (op.type === 'playPromptOperation' || op.type === 'recordOperation')) media.push(mediaView(op, i === 0));
+    const ops = (await tx.operationsOfCall(leg.id)).filter((op) => op.type === 'playPromptOperation' || op.type === 'recordOperation');
+    for (const op of ops) {
+      const at = queue.indexOf(op.id);
+      if (op.status === 'Running' && at >= 0) media.push(mediaView(op, at === 0));
+    }
+    // How the last few ended, as the bot was told (completed, stopped by a tone, cancelled).
+    for (const op of ops.filter((o) => o.status !== 'Running').slice(-3)) {
+      ended.push({ ...mediaView(op, false), resultInfo: op.resultInfo, completionReason: op.media?.completionReason ?? null, endedDateTime: iso(op.updatedAt) });
     }
   }
   return {
@@ -90,6 +96,7 @@ async function callView(tx: Tx, directory: Directory, person: Participant, legs:
     onHold: kind === 'peerToPeer' ? live.some((l) => l.state === 'hold') : (person.onHold ?? false),
     toneSubscribed: live.some((l) => legMedia(l).toneSubscribed),
     media,
+    ended,
   };
 }
 
@@ -113,9 +120,14 @@ export async function softphoneState(store: Store, directory: Directory, person:
         calls.push(await callView(tx, directory, p, its, await kindOf(conversationId)));
       }
     }
+    // The bots this person can call ("Call the bot"): the apps of their tenant, or of every tenant for a stray number.
+    const apps = directory.world.tenants
+      .filter((t) => person.tenantId === null || t.id === person.tenantId)
+      .flatMap((t) => t.apps.map((a) => ({ appId: a.id, displayName: a.displayName, tenantId: t.id, callbackUri: a.callbackUri })));
     return {
       person,
       held,
+      apps,
       now: iso(now),
       rings: rings.map((r) => ringView(directory, r, (leg) => (leg ? (kinds.get(leg.conversationId) ?? null) : null))),
       calls,

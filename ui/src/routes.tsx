@@ -8,6 +8,7 @@ import { CallsPage } from './pages/calls.js';
 import { CallPage } from './pages/call.js';
 import { NotificationsPage } from './pages/notifications.js';
 import { WorldPage } from './pages/world.js';
+import { PhonePage } from './pages/phone.js';
 
 export interface RouteDef {
   pattern: string;
@@ -22,4 +23,5 @@ export const ROUTES: RouteDef[] = [
   { pattern: 'notifications', title: () => 'Notifications', page: () => <NotificationsPage />, nav: 'Notifications' },
   { pattern: 'world', title: () => 'World and controls', page: () => <WorldPage />, nav: 'World and controls' },
   { pattern: 'calls/:id', title: (p) => `Call ${p.id ?? ''}`, page: (p) => <CallPage id={p.id ?? ''} /> },
+  { pattern: 'people/:personId', title: (p) => `Softphone ${p.personId ?? ''}`, page: (p) => <PhonePage personId={p.personId ?? ''} /> },
 ];
