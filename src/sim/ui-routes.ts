@@ -44,7 +44,8 @@ export const UI_CSP = [
   "style-src 'self'",
   "img-src 'self' data:",
   "connect-src 'self'",
-  "media-src 'self' blob: data:",
+  // The softphone plays a bot's prompts from their own URIs (playPrompt mediaInfo.uri): audio only, any http(s) origin.
+  "media-src 'self' blob: data: http: https:",
   "object-src 'none'",
   "base-uri 'none'",
   "form-action 'self'",

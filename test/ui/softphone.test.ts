@@ -4,6 +4,8 @@
  * a recordResponse through Chromium's fake microphone; the bot sees exactly what the control API's person gives it,
  * and the dashboard's call page shows it. One browser for the file; controls are found by accessible role and name.
  */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { checkWav } from '../../src/sim/recording-audio.js';
@@ -11,10 +13,27 @@ import { recordingWav } from '../../src/sim/recording-wav.js';
 import { describeBrowser, launchBrowser, type Browser } from '../helpers/browser.js';
 import { inviteUser, MEETING_A, MEETING_B, rosterEntry, startConformance, USERS, type Conformance } from '../conformance/fixture.js';
 
+const prompt = (uri: string) => ({ '@odata.type': '#microsoft.graph.mediaPrompt', mediaInfo: { '@odata.type': '#microsoft.graph.mediaInfo', uri } });
+
+async function servePrompts(): Promise<{ url: string; requests: string[]; close: () => Promise<void> }> {
+  const requests: string[] = [];
+  const server = createServer((req, res) => {
+    requests.push(req.url ?? '');
+    if (req.url === '/welcome.wav') res.writeHead(200, { 'content-type': 'audio/wav', 'access-control-allow-origin': '*' }).end(recordingWav(3_000, 'welcome'));
+    else res.writeHead(404).end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}`, requests, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
 describeBrowser('softphone', () => {
   let c: Conformance;
   let browser: Browser;
   let phone: Page;
+  let callOfTheBot = '';
+  /** Serves the bot's prompt files (only /welcome.wav exists), and remembers what the browser asked for. */
+  let promptServer: { url: string; requests: string[]; close: () => Promise<void> };
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
@@ -24,10 +43,12 @@ describeBrowser('softphone', () => {
     phone = await browser.page();
     phone.setDefaultTimeout(10_000);
     phone.on('pageerror', (e) => pageErrors.push(e.message));
+    promptServer = await servePrompts();
   });
   afterAll(async () => {
     await browser?.close();
     await c?.close();
+    await promptServer?.close();
   });
 
   const invite = async (callId: string, user: string): Promise<string> => {
@@ -90,12 +111,32 @@ describeBrowser('softphone', () => {
     expect(ended).toMatchObject({ status: 'Failed', resultInfo: { code: 603, subcode: 10020 } });
   });
 
-  it('Call the bot, then speak into its recordResponse: the bot downloads a valid WAV of the fake microphone', async () => {
+  it('Call the bot, then hear it: a prompt the browser can fetch plays, one it cannot is a tone with its URI; a cancel shows', async () => {
     await phone.getByRole('button', { name: 'Call the bot' }).click();
     const created = await c.bot.waitFor((n) => n.item.changeType === 'created' && n.item.resourceData?.state === 'incoming', { description: 'incoming call' });
     const callId = created.item.resourceData.id as string;
     await c.answer(callId);
     await phone.getByRole('region', { name: /Call with/ }).waitFor();
+    const heard = phone.getByRole('status', { name: 'What you hear' });
+
+    const fetchable = `${promptServer.url}/welcome.wav`;
+    expect((await c.raw('POST', `/v1.0/communications/calls/${callId}/playPrompt`, { prompts: [prompt(fetchable)] })).status).toBe(200);
+    await heard.filter({ hasText: `Playing ${fetchable}` }).waitFor();
+    await expect.poll(() => promptServer.requests).toContain('/welcome.wav');
+    await c.advance(3_000); // the default prompt time: it completes, and the page says so
+    await phone.getByRole('list', { name: 'Prompts and recordings that ended' }).getByText('Prompt ended (200/0)').waitFor();
+
+    const unreachable = `${promptServer.url}/missing.wav`;
+    expect((await c.raw('POST', `/v1.0/communications/calls/${callId}/playPrompt`, { prompts: [prompt(unreachable)] })).status).toBe(200);
+    await heard.filter({ hasText: `the prompt ${unreachable} could not be fetched` }).waitFor();
+    expect((await c.raw('POST', `/v1.0/communications/calls/${callId}/cancelMediaProcessing`, {})).status).toBe(200);
+    await phone.getByRole('list', { name: 'Prompts and recordings that ended' }).getByText('Prompt cancelled (400/8508)').waitFor();
+    await heard.waitFor({ state: 'detached' });
+    callOfTheBot = callId;
+  });
+
+  it('Speak into its recordResponse: the bot downloads a valid WAV of the fake microphone', async () => {
+    const callId = callOfTheBot;
     const rec = await c.raw('POST', `/v1.0/communications/calls/${callId}/recordResponse`, { maxRecordDurationInSeconds: 2 });
     expect(rec.status).toBe(200);
     await phone.getByText('Recording: speak now').waitFor();

@@ -37,7 +37,8 @@ export class PromptPlayer {
     };
     audio.addEventListener('error', fallBack, { once: true });
     audio.addEventListener('ended', () => this.#play(uris, i + 1, promptMs, started), { once: true });
-    this.onHeard(`Playing ${uri}`);
+    // Said once it really plays: a URI that fails is a tone instead (fallBack).
+    audio.addEventListener('playing', () => this.#audio === audio && this.onHeard(`Playing ${uri}`), { once: true });
     audio.play().catch(fallBack);
   }
 
