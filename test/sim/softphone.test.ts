@@ -4,7 +4,11 @@
  * accept / decline / busy behaviours give; no answer times out like no answer; closing the stream gives the person
  * their configured behaviour back. On the virtual clock, so nothing here waits on real time.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { reactionsOf } from '../../src/sim/reactions.js';
+import { personKeyOf, SOFTPHONE_RING_MS } from '../../src/sim/softphone-leases.js';
+import { describePostgres, TEST_POSTGRES_URL, testSchemas } from '../helpers/postgres.js';
+import { fastWorld, startTestServer, type TestServer } from '../helpers/server.js';
 import { checkWav, wavOf } from '../../src/sim/recording-audio.js';
 import { APP, inviteUser, MEETING_A, MEETING_B, rosterEntry, startConformance, TENANT, USERS, type Conformance } from '../conformance/fixture.js';
 
@@ -178,6 +182,38 @@ describe('softphone: the person in the browser decides', () => {
   it('refuses a bad answer, an unknown person and a stream without Accept: text/event-stream', async () => {
     expect(await control('POST', `/people/${USERS.megan}/rings/x`, { answer: 'maybe' })).toMatchObject({ status: 400, body: { error: { innerError: expect.anything() } } });
     expect((await control('GET', '/people/nobody/phone')).status).toBe(404);
+    // Any E.164 number is a person too (a phone of the world, or not).
+    expect(await control('GET', `/people/${encodeURIComponent('+15555550123')}/phone`)).toMatchObject({ status: 200, body: { person: { id: '+15555550123', kind: 'phone' }, held: false } });
     expect((await control('GET', `/people/${USERS.megan}/softphone`)).status).toBe(400);
   });
 });
+
+describePostgres('softphone across instances on PostgreSQL', () => {
+  const schemaName = testSchemas();
+  const servers: TestServer[] = [];
+  afterAll(async () => {
+    for (const s of servers) await s.close();
+  });
+
+  it('a tab on one instance holds the person on every instance, and closing it releases them everywhere', async () => {
+    const schema = schemaName();
+    const start = async (): Promise<TestServer> => {
+      const s = await startTestServer(fastWorld(null), { config: { postgres: TEST_POSTGRES_URL, postgresSchema: schema } });
+      servers.push(s);
+      return s;
+    };
+    const [a, b] = [await start(), await start()];
+    const megan = personKeyOf(USERS.megan);
+    const heldOn = (s: TestServer): boolean => reactionsOf(s.sb.directory, TENANT, [{ user: { id: USERS.megan } }]).get(megan)?.afterMs === SOFTPHONE_RING_MS;
+    const phone = await openSoftphone(a.httpUrl, USERS.megan);
+    await phone.next((s) => s.held);
+    expect(heldOn(a)).toBe(true);
+    // The other instance rings her the same way: it applies the lease within a poll, and a read catches up first.
+    await vi.waitFor(() => expect(heldOn(b)).toBe(true), { timeout: 5000, interval: 50 });
+    expect(((await (await fetch(`${b.httpUrl}/_switchboard/people/${USERS.megan}/phone`)).json()) as Screen).held).toBe(true);
+    phone.close();
+    await vi.waitFor(() => expect(heldOn(b)).toBe(false), { timeout: 5000, interval: 50 });
+    expect(heldOn(a)).toBe(false);
+  });
+});
+
