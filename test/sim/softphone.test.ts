@@ -142,6 +142,21 @@ describe('softphone: the person in the browser decides', () => {
     phone.close();
   });
 
+  it('a transfer to the person rings the softphone; Busy sends the call back to the bot (500/7000), as busy would', async () => {
+    const phone = await openSoftphone(c.server.httpUrl, USERS.adele);
+    await phone.next((s) => s.held);
+    const callId = await c.incomingCall(USERS.heidi);
+    await c.answer(callId);
+    const since = c.bot.notifications.length;
+    expect((await c.raw('POST', `/v1.0/communications/calls/${callId}/transfer`, { transferTarget: { endpointType: 'default', identity: { user: { id: USERS.adele } } } })).status).toBe(202);
+    const ring = (await phone.next((s) => s.rings.length === 1)).rings[0]!;
+    expect(ring).toMatchObject({ what: 'transfer', callId });
+    expect((await control('POST', `/people/${USERS.adele}/rings/${ring.ringId}`, { answer: 'busy' })).status).toBe(200);
+    const back = await c.bot.waitFor((n) => n.item.resourceUrl === `/communications/calls/${callId}` && n.item.resourceData?.state === 'established', { since });
+    expect(back.item.resourceData.resultInfo).toMatchObject({ code: 500, subcode: 7000 });
+    phone.close();
+  });
+
   it('closing the tab gives the person their configured behaviour back; a ring is answered only while held', async () => {
     const phone = await openSoftphone(c.server.httpUrl, USERS.megan);
     await phone.next((s) => s.held);
