@@ -15,6 +15,7 @@ import { RECORDING_SAMPLE_RATE } from './recording-wav.js';
 /** How long a download waits for a capture in progress to be handed over. */
 export const CAPTURE_WAIT_MS = 5_000;
 const WAIT_STEP_MS = 50;
+const MEMORY_KEEP = 100;
 
 /** A 16-bit PCM mono WAV at the rate recordResponse serves (8 kHz), as checked; its samples. */
 export interface CheckedWav {
@@ -83,6 +84,16 @@ export class RecordingAudio {
     this.#dir = dataDir === null ? null : join(dataDir, 'recordings');
   }
 
+  /** In memory, the newest MEMORY_KEEP recordings are kept (a long-running ephemeral server must not grow without end). */
+  #remember(operationId: string, value: Buffer | 'capturing'): void {
+    this.#memory.delete(operationId);
+    this.#memory.set(operationId, value);
+    for (const oldest of this.#memory.keys()) {
+      if (this.#memory.size <= MEMORY_KEEP) break;
+      this.#memory.delete(oldest);
+    }
+  }
+
   #path(operationId: string, ext: string): string {
     return join(this.#dir!, `${operationId.replace(/[^A-Za-z0-9-]/g, '_')}.${ext}`);
   }
@@ -90,7 +101,7 @@ export class RecordingAudio {
   /** A tab started capturing for the operation: a download waits for its audio. */
   async begin(operationId: string): Promise<void> {
     if (this.#dir === null) {
-      if (!(this.#memory.get(operationId) instanceof Buffer)) this.#memory.set(operationId, 'capturing');
+      if (!(this.#memory.get(operationId) instanceof Buffer)) this.#remember(operationId, 'capturing');
       return;
     }
     await mkdir(this.#dir, { recursive: true });
@@ -100,7 +111,7 @@ export class RecordingAudio {
   /** The tab's samples for the operation (written whole, then renamed: a reader never sees half a file). */
   async finish(operationId: string, samples: Buffer): Promise<void> {
     if (this.#dir === null) {
-      this.#memory.set(operationId, Buffer.from(samples));
+      this.#remember(operationId, Buffer.from(samples));
       return;
     }
     await mkdir(this.#dir, { recursive: true });
