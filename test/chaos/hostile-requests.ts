@@ -86,6 +86,9 @@ function fillPath(url: string, ids: RealIds, action: string | null, hostileParam
         return 'oneToOne';
       case 'action':
         return action ?? 'keepAlive';
+      case 'ringId':
+        // A softphone ring (an answer timer's id): none rings here, so a real-looking one answers 409 too.
+        return 'invitee-00000000-0000-4000-8000-000000000000';
       case 'messageId':
         // A notification's message id (redeliver): no dead letter exists here, so a real one would answer 409 too.
         return '00000000-0000-4000-8000-000000000000';
@@ -125,6 +128,7 @@ function template(route: RouteInfo, action: string | null, ids: RealIds): Record
   if (url === '/_switchboard/incoming-calls') return { tenantId: ids.tenantId, source: { user: { id: ids.personId } }, target: { application: { id: 'app' } }, requestedModalities: ['audio'] };
   if (url.endsWith('/behaviour')) return { answer: { action: 'decline', afterMs: 5 } };
   if (url.endsWith('/actions')) return { action: 'hangUp' };
+  if (url.includes('/rings/')) return { answer: 'accept' };
   if (url.endsWith('/clock/advance')) return { ms: 1 };
   if (url.endsWith('/clock/set')) return { time: '2030-01-01T00:00:00Z' };
   return null;
