@@ -61,7 +61,10 @@ describeBrowser('softphone', () => {
   const ringing = () => phone.getByRole('region', { name: 'Ringing' });
 
   it('Accept: the bot gets the invite Completed and the roster update; the dashboard shows the person and the notification', async () => {
-    await phone.goto(`${c.server.httpUrl}/_switchboard/ui/people/${USERS.megan}`);
+    // Chosen from the people of the world (the header's Softphone link).
+    await phone.goto(`${c.server.httpUrl}/_switchboard/ui/`);
+    await phone.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Softphone' }).click();
+    await phone.getByRole('list', { name: 'People' }).getByRole('link', { name: 'Megan Bowen' }).click();
     await phone.getByRole('heading', { name: 'Softphone: Megan Bowen' }).waitFor();
     await phone.getByRole('status').filter({ hasText: "This tab is Megan Bowen's phone" }).waitFor();
     const callId = await c.joinMeeting(MEETING_A);

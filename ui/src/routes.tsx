@@ -9,6 +9,7 @@ import { CallPage } from './pages/call.js';
 import { NotificationsPage } from './pages/notifications.js';
 import { WorldPage } from './pages/world.js';
 import { PhonePage } from './pages/phone.js';
+import { PeoplePage } from './pages/people.js';
 
 export interface RouteDef {
   pattern: string;
@@ -22,6 +23,7 @@ export const ROUTES: RouteDef[] = [
   { pattern: '', title: () => 'Calls', page: () => <CallsPage />, nav: 'Calls' },
   { pattern: 'notifications', title: () => 'Notifications', page: () => <NotificationsPage />, nav: 'Notifications' },
   { pattern: 'world', title: () => 'World and controls', page: () => <WorldPage />, nav: 'World and controls' },
+  { pattern: 'people', title: () => 'Softphone', page: () => <PeoplePage />, nav: 'Softphone' },
   { pattern: 'calls/:id', title: (p) => `Call ${p.id ?? ''}`, page: (p) => <CallPage id={p.id ?? ''} /> },
   { pattern: 'people/:personId', title: (p) => `Softphone ${p.personId ?? ''}`, page: (p) => <PhonePage personId={p.personId ?? ''} /> },
 ];
