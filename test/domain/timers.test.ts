@@ -15,7 +15,7 @@ const SAMPLES = {
   'call.targetAnswer': { id: 'target-p1', dueAt: 5, kind: 'call.targetAnswer', payload: { callId: 'c1', participantId: 'p1', outcome: 'accept' } },
   'call.keepAliveExpired': { id: 'keepalive-c1', dueAt: 5, kind: 'call.keepAliveExpired', payload: { callId: 'c1' } },
   'call.answerWindow': { id: 'answer-window-c1', dueAt: 5, kind: 'call.answerWindow', payload: { callId: 'c1' } },
-  'call.transferAnswer': { id: 'transfer-c1', dueAt: 5, kind: 'call.transferAnswer', payload: { callId: 'c1', outcome: 'busy', replacesCallId: 'c2' } },
+  'call.transferAnswer': { id: 'transfer-c1', dueAt: 5, kind: 'call.transferAnswer', payload: { callId: 'c1', outcome: 'busy', replacesCallId: null, target: 'user:u1' } },
   'person.action': { id: 'person-p1-0', dueAt: 5, kind: 'person.action', payload: { participantId: 'p1', action: 'pressTones', tones: '1#' } },
   'media.complete': { id: 'media-op1', dueAt: 5, kind: 'media.complete', payload: { callId: 'c1', operationId: 'op1' } },
 } satisfies { [K in TimerKind]: TimerRequest & { kind: K } };
