@@ -1,13 +1,13 @@
 #!/usr/bin/env node
 /**
- * `npm test`: the type check, the lint and the vitest suite, side by side.
+ * `npm test`: the type check, the lint, the format check and the vitest suite, side by side.
  *
  * Why not `tsc && eslint && vitest` one after the other: on the 2-core machine CI runs on, the suite is mostly
  * waiting (servers on ephemeral ports, virtual-clock timers, child processes), and tsc and ESLint are one core each.
  * Run in sequence they took about 20 s + 45 s before the suite even began; run beside it they fit in its waits.
  *
  * The suite's output streams as usual; the type check's and the lint's are held and printed once each finishes
- * (interleaved lines from three tools would be unreadable). The exit status is non-zero when any of the three fails,
+ * (interleaved lines from four tools would be unreadable). The exit status is non-zero when any of them fails,
  * and the last lines say which.
  *
  * Extra arguments go to vitest (`npm test -- test/api`), and then the type check and lint still run: they are what
@@ -47,6 +47,7 @@ const jobs = [];
 if (!noStatic) {
   jobs.push(run('typecheck (tsc --noEmit)', bin('tsc'), ['--noEmit', '-p', 'tsconfig.json'], { hold: true }));
   jobs.push(run('lint (eslint .)', bin('eslint'), ['.'], { hold: true }));
+  jobs.push(run('format (prettier --check .)', bin('prettier'), ['--check', '.'], { hold: true }));
 }
 jobs.push(run('vitest', bin('vitest'), ['run', ...vitestArgs], { hold: false }));
 
