@@ -19,9 +19,10 @@ export default defineConfig({
     maxWorkers: workers,
     // The JSON report lets .ci/run print a plain 'N passed, N failed' line.
     reporters: ['default', ['json', { outputFile: '.vitest-results.json' }]],
-    testTimeout: 30_000,
+    // Guards against a hang, not timings: test files run four at a time on 2 cores, beside tsc and ESLint.
+    testTimeout: 60_000,
     // The store's nested-transaction check (src/store/gate.ts) costs every promise a hook: on in tests only.
     env: { SWITCHBOARD_CHECK_REENTRY: '1' },
-    hookTimeout: 60_000,
+    hookTimeout: 120_000,
   },
 });

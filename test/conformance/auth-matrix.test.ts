@@ -158,7 +158,7 @@ describe('guarantee 4: the auth matrix over every Graph route', () => {
     expect([...actionsSent].sort()).toEqual(ACTIONS.map((a) => `${a.on} ${a.name}`).sort());
     expect(refused).toBe(requests * credentials.length);
     console.log(`auth matrix: ${refused} refused requests (${requests} requests over ${graphRoutes(c.server.sb.routes).length} Graph routes, ${actionsSent.size} actions) × ${credentials.length} bad credentials`);
-  });
+  }, 180_000); // about 1,700 requests: 11 s on an idle 2-core machine, several times that beside other test files
 
   it('the same requests with the real token are accepted (the matrix is not refusing for another reason)', async () => {
     const token = await c.token();
