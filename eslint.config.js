@@ -12,19 +12,43 @@ const boundary = (folder, regex, message) => ({
 
 const LAYERS = [
   // Pure rules: only the domain's own modules (no `..`) and Graph's type definitions; no node built-ins, no packages.
-  boundary('src/domain', '^(?!\\./(?!.*\\.\\.)|@microsoft/microsoft-graph-types$)', 'src/domain imports only src/domain and @microsoft/microsoft-graph-types: the world comes in as a WorldView, people as Reactions.'),
+  boundary(
+    'src/domain',
+    '^(?!\\./(?!.*\\.\\.)|@microsoft/microsoft-graph-types$)',
+    'src/domain imports only src/domain and @microsoft/microsoft-graph-types: the world comes in as a WorldView, people as Reactions.',
+  ),
   boundary('src/api', '^\\.\\.?/(.*/)?store/', 'src/api never imports src/store: routes call src/service.'),
-  boundary('src/sim', '^\\.\\.?/(.*/)?api/', 'src/sim never imports src/api: what both need (errors, body validation, host check) is in src/http.'),
-  boundary('src/http', '^\\.\\.?/(.*/)?(api|sim|service|store)/', 'src/http is shared by src/api and src/sim: it imports neither, nor src/service or src/store.'),
+  boundary(
+    'src/sim',
+    '^\\.\\.?/(.*/)?api/',
+    'src/sim never imports src/api: what both need (errors, body validation, host check) is in src/http.',
+  ),
+  boundary(
+    'src/http',
+    '^\\.\\.?/(.*/)?(api|sim|service|store)/',
+    'src/http is shared by src/api and src/sim: it imports neither, nor src/service or src/store.',
+  ),
 ];
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', '.switchboard/**', 'coverage/**', 'clients/dotnet/bin/**', 'clients/dotnet/obj/**'] },
+  {
+    ignores: [
+      'dist/**',
+      'node_modules/**',
+      '.switchboard/**',
+      'coverage/**',
+      'clients/dotnet/bin/**',
+      'clients/dotnet/obj/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
-      parserOptions: { projectService: { allowDefaultProject: ['eslint.config.js', 'bin/*.js'] }, tsconfigRootDir: import.meta.dirname },
+      parserOptions: {
+        projectService: { allowDefaultProject: ['eslint.config.js', 'bin/*.js'] },
+        tsconfigRootDir: import.meta.dirname,
+      },
     },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
@@ -50,13 +74,24 @@ export default tseslint.config(
     // Plain-JS Node module hooks (test/helpers/ts-loader.mjs): no TypeScript program to type-check them against.
     files: ['**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,
-    languageOptions: { ...tseslint.configs.disableTypeChecked.languageOptions, globals: { URL: 'readonly', process: 'readonly' } },
+    languageOptions: {
+      ...tseslint.configs.disableTypeChecked.languageOptions,
+      globals: { URL: 'readonly', process: 'readonly' },
+    },
   },
   {
     // Plain-JS scripts: `npm start`'s launcher (scripts/start.mjs) runs before anything is built; packaging and CI
     // scripts (build-package.mjs, test-package.mjs) run with node.
     files: ['scripts/**/*.mjs'],
-    languageOptions: { globals: { console: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', fetch: 'readonly', URLSearchParams: 'readonly' } },
+    languageOptions: {
+      globals: {
+        console: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        fetch: 'readonly',
+        URLSearchParams: 'readonly',
+      },
+    },
   },
   {
     // Example bots are plain Node ESM, run as `node examples/<bot>.mjs`, the way a bot author would write them;
@@ -65,7 +100,14 @@ export default tseslint.config(
     ...tseslint.configs.disableTypeChecked,
     languageOptions: {
       ...tseslint.configs.disableTypeChecked.languageOptions,
-      globals: { URL: 'readonly', URLSearchParams: 'readonly', process: 'readonly', console: 'readonly', fetch: 'readonly', Buffer: 'readonly' },
+      globals: {
+        URL: 'readonly',
+        URLSearchParams: 'readonly',
+        process: 'readonly',
+        console: 'readonly',
+        fetch: 'readonly',
+        Buffer: 'readonly',
+      },
     },
   },
 );

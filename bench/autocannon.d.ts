@@ -13,7 +13,12 @@ declare module 'autocannon' {
   export interface Request extends RequestParams {
     /** Called right before the request is written (except a connection's first, built when the client is made). */
     setupRequest?: (req: RequestParams, context: Record<string, unknown>) => RequestParams | null | undefined;
-    onResponse?: (status: number, body: string, context: Record<string, unknown>, headers: Record<string, string | string[]>) => void;
+    onResponse?: (
+      status: number,
+      body: string,
+      context: Record<string, unknown>,
+      headers: Record<string, string | string[]>,
+    ) => void;
   }
 
   export interface Options {

@@ -42,9 +42,21 @@ export interface BotSnapshot {
   sample?: unknown;
 }
 
-export type BotRequest = { id: number; cmd: 'reset' } | { id: number; cmd: 'snapshot'; full: boolean } | { id: number; cmd: 'close' };
+export type BotRequest =
+  { id: number; cmd: 'reset' } | { id: number; cmd: 'snapshot'; full: boolean } | { id: number; cmd: 'close' };
 
-const zero = (): BotCounts => ({ posts: 0, items: 0, rosterUpdated: 0, operationDeleted: 0, operationCompleted: 0, operationFailed: 0, callUpdated: 0, other: 0, unparseable: 0, maxRosterItems: 0 });
+const zero = (): BotCounts => ({
+  posts: 0,
+  items: 0,
+  rosterUpdated: 0,
+  operationDeleted: 0,
+  operationCompleted: 0,
+  operationFailed: 0,
+  callUpdated: 0,
+  other: 0,
+  unparseable: 0,
+  maxRosterItems: 0,
+});
 
 let counts = zero();
 let roster = new Map<string, number>();

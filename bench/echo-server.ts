@@ -28,7 +28,10 @@ export async function startEchoServer(): Promise<EchoServer> {
         ok = false;
       }
       const body = JSON.stringify(ok ? { ok: true, bytes: raw.length } : { error: 'bad json' });
-      res.writeHead(ok ? 200 : 400, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
+      res.writeHead(ok ? 200 : 400, {
+        'content-type': 'application/json; charset=utf-8',
+        'content-length': Buffer.byteLength(body),
+      });
       res.end(body);
       if (ok) answered++;
     });

@@ -56,7 +56,10 @@ export async function inviteUsers(base: string, token: string, callId: string, u
     method: 'POST',
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
     body: JSON.stringify({
-      participants: userIds.map((id) => ({ '@odata.type': '#microsoft.graph.invitationParticipantInfo', identity: { user: { id } } })),
+      participants: userIds.map((id) => ({
+        '@odata.type': '#microsoft.graph.invitationParticipantInfo',
+        identity: { user: { id } },
+      })),
       clientContext: 'bench-prefill',
     }),
   });

@@ -48,11 +48,19 @@ export async function startFloorServer(opts: { botUrl: string; calls: number }):
   const db = new Database(join(dir, 'floor.db'));
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
-  db.exec('CREATE TABLE invites (id TEXT PRIMARY KEY, call_id TEXT NOT NULL, body TEXT NOT NULL, created_at INTEGER NOT NULL)');
-  const insert = db.prepare<[string, string, string, number]>('INSERT INTO invites (id, call_id, body, created_at) VALUES (?, ?, ?, ?)');
+  db.exec(
+    'CREATE TABLE invites (id TEXT PRIMARY KEY, call_id TEXT NOT NULL, body TEXT NOT NULL, created_at INTEGER NOT NULL)',
+  );
+  const insert = db.prepare<[string, string, string, number]>(
+    'INSERT INTO invites (id, call_id, body, created_at) VALUES (?, ?, ?, ?)',
+  );
   const validate = new Ajv({ allErrors: false }).compile(SCHEMA);
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  const jwt = await new SignJWT({ aud: 'bench-app' }).setProtectedHeader({ alg: 'RS256' }).setIssuer('https://api.botframework.com').setExpirationTime('2h').sign(privateKey);
+  const jwt = await new SignJWT({ aud: 'bench-app' })
+    .setProtectedHeader({ alg: 'RS256' })
+    .setIssuer('https://api.botframework.com')
+    .setExpirationTime('2h')
+    .sign(privateKey);
   const bot = new URL(opts.botUrl);
   const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
 
@@ -60,11 +68,33 @@ export async function startFloorServer(opts: { botUrl: string; calls: number }):
     const body = JSON.stringify({
       '@odata.type': '#microsoft.graph.commsNotifications',
       value: [
-        { changeType: 'deleted', resourceUrl: `/communications/calls/${callId}/operations/${operationId}`, resourceData: { status: 'Completed', participants: [{ identity }] } },
-        { changeType: 'updated', resourceUrl: `/communications/calls/${callId}/participants`, resourceData: [{ info: { identity } }] },
+        {
+          changeType: 'deleted',
+          resourceUrl: `/communications/calls/${callId}/operations/${operationId}`,
+          resourceData: { status: 'Completed', participants: [{ identity }] },
+        },
+        {
+          changeType: 'updated',
+          resourceUrl: `/communications/calls/${callId}/participants`,
+          resourceData: [{ info: { identity } }],
+        },
       ],
     });
-    const req = http.request({ host: bot.hostname, port: bot.port, path: bot.pathname, method: 'POST', agent, headers: { authorization: `Bearer ${jwt}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => res.resume());
+    const req = http.request(
+      {
+        host: bot.hostname,
+        port: bot.port,
+        path: bot.pathname,
+        method: 'POST',
+        agent,
+        headers: {
+          authorization: `Bearer ${jwt}`,
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(body),
+        },
+      },
+      (res) => res.resume(),
+    );
     req.on('error', () => undefined);
     req.end(body);
   };
@@ -88,7 +118,12 @@ export async function startFloorServer(opts: { botUrl: string; calls: number }):
       const callId = m[1]!;
       const operationId = randomUUID();
       insert.run(operationId, callId, JSON.stringify(parsed), Date.now());
-      const answer = JSON.stringify({ '@odata.type': '#microsoft.graph.inviteParticipantsOperation', id: operationId, status: 'Running', clientContext: (parsed as { clientContext?: string }).clientContext ?? null });
+      const answer = JSON.stringify({
+        '@odata.type': '#microsoft.graph.inviteParticipantsOperation',
+        id: operationId,
+        status: 'Running',
+        clientContext: (parsed as { clientContext?: string }).clientContext ?? null,
+      });
       res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(answer) });
       res.end(answer);
       notify(callId, operationId, parsed.participants[0]!.identity);

@@ -17,7 +17,11 @@ export interface InstanceProcess {
 }
 
 export function startInstance(name: string, args: string[], timeoutMs = 60_000): Promise<InstanceProcess> {
-  const child = spawn(process.execPath, [CLI, 'start', ...args, '--port', '0', '--https-port', '0', '--log-level', 'error'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(
+    process.execPath,
+    [CLI, 'start', ...args, '--port', '0', '--https-port', '0', '--log-level', 'error'],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   let out = '';
   let err = '';
   child.stderr.on('data', (c: Buffer) => void (err += c.toString()));

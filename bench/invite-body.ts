@@ -14,8 +14,14 @@ export function inviteeFor(n: number, userPool: number): Invitee {
 export function inviteBody(invitee: Invitee): string {
   const identity =
     invitee.kind === 'user'
-      ? { '@odata.type': '#microsoft.graph.identitySet', user: { '@odata.type': '#microsoft.graph.identity', id: invitee.id, identityProvider: 'AAD' } }
-      : { '@odata.type': '#microsoft.graph.identitySet', phone: { '@odata.type': '#microsoft.graph.identity', id: invitee.id } };
+      ? {
+          '@odata.type': '#microsoft.graph.identitySet',
+          user: { '@odata.type': '#microsoft.graph.identity', id: invitee.id, identityProvider: 'AAD' },
+        }
+      : {
+          '@odata.type': '#microsoft.graph.identitySet',
+          phone: { '@odata.type': '#microsoft.graph.identity', id: invitee.id },
+        };
   return JSON.stringify({
     participants: [{ '@odata.type': '#microsoft.graph.invitationParticipantInfo', identity }],
     clientContext: `bench:${invitee.id}`,

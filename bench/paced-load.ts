@@ -51,7 +51,12 @@ export async function runPacedLoad(spec: LoadSpec & { overallRate: number }): Pr
           method: 'POST',
           agent,
           timeout: 30_000,
-          headers: { authorization: `Bearer ${spec.token}`, 'content-type': 'application/json', accept: 'application/json', 'content-length': Buffer.byteLength(body) },
+          headers: {
+            authorization: `Bearer ${spec.token}`,
+            'content-type': 'application/json',
+            accept: 'application/json',
+            'content-length': Buffer.byteLength(body),
+          },
         },
         (res) => {
           const chunks: Buffer[] = [];
@@ -63,7 +68,8 @@ export async function runPacedLoad(spec: LoadSpec & { overallRate: number }): Pr
             records.ends[i] = end;
             latencies.push(end - dueWall);
             (statusCounts[String(status)] ??= { count: 0 }).count++;
-            if (status !== 200 && !(String(status) in sampleErrors)) sampleErrors[String(status)] = Buffer.concat(chunks).toString('utf8').slice(0, 500);
+            if (status !== 200 && !(String(status) in sampleErrors))
+              sampleErrors[String(status)] = Buffer.concat(chunks).toString('utf8').slice(0, 500);
             resolve();
           });
         },

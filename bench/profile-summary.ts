@@ -47,7 +47,8 @@ function main(): void {
 
   const parentOf = new Map<number, number>();
   for (const n of profile.nodes) for (const c of n.children ?? []) parentOf.set(c, n.id);
-  const label = (n: ProfileNode): string => `${n.callFrame.functionName || '(anonymous)'}  ${shortUrl(n.callFrame.url)}:${n.callFrame.lineNumber + 1}`;
+  const label = (n: ProfileNode): string =>
+    `${n.callFrame.functionName || '(anonymous)'}  ${shortUrl(n.callFrame.url)}:${n.callFrame.lineNumber + 1}`;
   // Native frames (SQLite's Statement.all/run/get, JSON.parse, writev …) charged to the JS function that called them.
   const byCaller = new Map<string, number>();
   for (const [id, us] of selfUs) {
@@ -65,7 +66,11 @@ function main(): void {
   const inclusive = new Map<string, number>();
   profile.samples.forEach((id, i) => {
     const seen = new Set<string>();
-    for (let n: ProfileNode | undefined = byId.get(id); n; n = parentOf.has(n.id) ? byId.get(parentOf.get(n.id)!) : undefined) {
+    for (
+      let n: ProfileNode | undefined = byId.get(id);
+      n;
+      n = parentOf.has(n.id) ? byId.get(parentOf.get(n.id)!) : undefined
+    ) {
       if (n.callFrame.url === '' || n.callFrame.url.startsWith('node:')) continue;
       seen.add(label(n));
     }
@@ -79,13 +84,21 @@ function main(): void {
     const where = shortUrl(n.callFrame.url);
     const fn = `${n.callFrame.functionName || '(anonymous)'}  ${where}:${n.callFrame.lineNumber + 1}`;
     byFunction.set(fn, (byFunction.get(fn) ?? 0) + us);
-    const pkg = where.startsWith('src/') || where.startsWith('bench/') ? where : where.startsWith('(') ? n.callFrame.functionName || where : where.split('/')[0]!.startsWith('@') ? where.split('/').slice(0, 2).join('/') : where.split('/')[0]!;
+    const pkg =
+      where.startsWith('src/') || where.startsWith('bench/')
+        ? where
+        : where.startsWith('(')
+          ? n.callFrame.functionName || where
+          : where.split('/')[0]!.startsWith('@')
+            ? where.split('/').slice(0, 2).join('/')
+            : where.split('/')[0]!;
     byPackage.set(pkg, (byPackage.get(pkg) ?? 0) + us);
   }
   const pct = (us: number): string => `${((100 * us) / total).toFixed(1).padStart(5)} %`;
   const print = (title: string, m: Map<string, number>): void => {
     console.log(`\n${title}`);
-    for (const [k, us] of [...m.entries()].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`${pct(us)}  ${(us / 1000).toFixed(0).padStart(7)} ms  ${k}`);
+    for (const [k, us] of [...m.entries()].sort((a, b) => b[1] - a[1]).slice(0, top))
+      console.log(`${pct(us)}  ${(us / 1000).toFixed(0).padStart(7)} ms  ${k}`);
   };
   console.log(`${file}: ${(total / 1e6).toFixed(1)} s profiled, ${profile.samples.length} samples`);
   print('Self time by function', byFunction);

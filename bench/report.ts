@@ -59,7 +59,15 @@ export interface ScenarioSummary {
   ratio: number;
   rate: number | null;
   errors: number;
-  notified: { expected: number; roster: number; operation: number; e2eRosterP50: number; e2eRosterP99: number; drainMs: number; e2eRate: number } | null;
+  notified: {
+    expected: number;
+    roster: number;
+    operation: number;
+    e2eRosterP50: number;
+    e2eRosterP99: number;
+    drainMs: number;
+    e2eRate: number;
+  } | null;
 }
 
 export interface BenchReport {
@@ -69,7 +77,15 @@ export interface BenchReport {
   node: string;
   platform: string;
   commit: string;
-  settings: { duration: number; connections: number; runs: number; calls: number; users: number; drainMs: number; warmup: number };
+  settings: {
+    duration: number;
+    connections: number;
+    runs: number;
+    calls: number;
+    users: number;
+    drainMs: number;
+    warmup: number;
+  };
   summaries: ScenarioSummary[];
   rows: RunRow[];
   /** Scenarios 4–7. */
@@ -96,7 +112,20 @@ const DESCRIPTIONS: Record<string, string> = {
 const fmtDrain = (ms: number): string => (ms === 0 ? 'none after' : `${fmtMs(ms)} after`);
 
 function summaryTable(r: BenchReport): string[][] {
-  const head = ['Scenario', 'req/s', '× baseline', 'p50', 'p99', 'non-200 / errors', 'op `deleted` / roster `updated` received', 'end-to-end invites/s', 'e2e × baseline', 'invite → roster p50', 'invite → roster p99', 'last notification vs end of load'];
+  const head = [
+    'Scenario',
+    'req/s',
+    '× baseline',
+    'p50',
+    'p99',
+    'non-200 / errors',
+    'op `deleted` / roster `updated` received',
+    'end-to-end invites/s',
+    'e2e × baseline',
+    'invite → roster p50',
+    'invite → roster p99',
+    'last notification vs end of load',
+  ];
   const body = r.summaries.map((s) => {
     const n = s.notified;
     return [
@@ -118,7 +147,22 @@ function summaryTable(r: BenchReport): string[][] {
 }
 
 function runTable(r: BenchReport): string[][] {
-  const head = ['Scenario', 'Run', 'req/s', 'first s → last s', '200s', 'p50', 'p99', 'non-200', 'socket errors', 'op / roster notified', 'failed ops', 'invite → roster p50 / p99', 'invite → op p50 / p99', 'last notification vs end of load'];
+  const head = [
+    'Scenario',
+    'Run',
+    'req/s',
+    'first s → last s',
+    '200s',
+    'p50',
+    'p99',
+    'non-200',
+    'socket errors',
+    'op / roster notified',
+    'failed ops',
+    'invite → roster p50 / p99',
+    'invite → op p50 / p99',
+    'last notification vs end of load',
+  ];
   const body = r.rows.map((row) => {
     const n = row.notifications;
     return [
@@ -143,13 +187,19 @@ function runTable(r: BenchReport): string[][] {
 
 function markdownTable(rows: string[][]): string {
   const [head, ...body] = rows;
-  return [`| ${head!.join(' | ')} |`, `|${head!.map(() => '---').join('|')}|`, ...body.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+  return [
+    `| ${head!.join(' | ')} |`,
+    `|${head!.map(() => '---').join('|')}|`,
+    ...body.map((r) => `| ${r.join(' | ')} |`),
+  ].join('\n');
 }
 
 function textTable(rows: string[][]): string {
   const plain = rows.map((r) => r.map((c) => c.replace(/\*\*/g, '').replace(/`/g, '')));
   const widths = plain[0]!.map((_, i) => Math.max(...plain.map((r) => r[i]!.length)));
-  return plain.map((r) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ')).join('\n');
+  return plain
+    .map((r) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  '))
+    .join('\n');
 }
 
 function settingsLine(r: BenchReport): string {
@@ -163,8 +213,14 @@ function generatedObservations(r: BenchReport): string[] {
   const base = by('baseline');
   const mem = by('memory');
   const file = by('file');
-  if (base && mem) out.push(`Switchboard (memory) serves ${fmt(100 * mem.ratio, 1)} % of the bare node:http request rate on this machine (${fmt(mem.reqPerSec)} vs ${fmt(base.reqPerSec)} req/s).`);
-  if (mem && file) out.push(`The SQLite file costs ${fmt(100 * (1 - file.reqPerSec / mem.reqPerSec), 1)} % of the in-memory rate (${fmt(file.reqPerSec)} vs ${fmt(mem.reqPerSec)} req/s).`);
+  if (base && mem)
+    out.push(
+      `Switchboard (memory) serves ${fmt(100 * mem.ratio, 1)} % of the bare node:http request rate on this machine (${fmt(mem.reqPerSec)} vs ${fmt(base.reqPerSec)} req/s).`,
+    );
+  if (mem && file)
+    out.push(
+      `The SQLite file costs ${fmt(100 * (1 - file.reqPerSec / mem.reqPerSec), 1)} % of the in-memory rate (${fmt(file.reqPerSec)} vs ${fmt(mem.reqPerSec)} req/s).`,
+    );
   for (const s of [mem, file, by('postgres'), by('memory-half'), by('file-half'), by('postgres-half')]) {
     const n = s?.notified;
     if (!s || !n) continue;
@@ -177,9 +233,14 @@ function generatedObservations(r: BenchReport): string[] {
   for (const x of r.extras) out.push(...x.observations);
   out.push(...r.skipped.map((s) => `**${s}**`));
   const errors = r.summaries.reduce((a, s) => a + s.errors, 0);
-  out.push(errors === 0 ? 'No non-200 responses and no socket errors in any run.' : `**This run had ${fmt(errors)} non-200 responses or socket errors** — see the per-run table.`);
+  out.push(
+    errors === 0
+      ? 'No non-200 responses and no socket errors in any run.'
+      : `**This run had ${fmt(errors)} non-200 responses or socket errors** — see the per-run table.`,
+  );
   const phones = r.rows.reduce((a, row) => a + row.phonesUsed, 0);
-  if (phones > 0) out.push(`${fmt(phones)} invites went beyond the user pool and invited phone numbers instead (raise BENCH_USERS).`);
+  if (phones > 0)
+    out.push(`${fmt(phones)} invites went beyond the user pool and invited phone numbers instead (raise BENCH_USERS).`);
   return out;
 }
 
@@ -189,7 +250,8 @@ function targetsTable(r: BenchReport): string[][] {
   const extra = (id: string): ExtraSection | undefined => r.extras.find((x) => x.id === id);
   const verdict = (ok: boolean | null): string => (ok === null ? 'not measured' : ok ? 'met' : '**missed**');
   const base = by('baseline');
-  const e2eRatio = (s: ScenarioSummary | undefined): number => (s?.notified && base ? s.notified.e2eRate / base.reqPerSec : Number.NaN);
+  const e2eRatio = (s: ScenarioSummary | undefined): number =>
+    s?.notified && base ? s.notified.e2eRate / base.reqPerSec : Number.NaN;
   const floor = by('floor');
   const floorRate = floor?.notified?.e2eRate ?? Number.NaN;
   const rows: string[][] = [['Target (issue 17)', 'Measured', 'Verdict']];
@@ -197,50 +259,84 @@ function targetsTable(r: BenchReport): string[][] {
   const sus = extra('sustained')?.figures;
   rows.push([
     "Graph's limit: ≥ 3,333 invites/s for 60 s on a SQLite file, every one notified, 0 errors",
-    sus ? `${fmt(sus.accepted ?? Number.NaN)} accepted/s, ${fmt(sus.e2eRate ?? Number.NaN)} accepted-and-notified/s, ${fmt(sus.throttled ?? 0)} refused (429), ${fmt(sus.unanswered ?? 0)} unanswered` : '—',
+    sus
+      ? `${fmt(sus.accepted ?? Number.NaN)} accepted/s, ${fmt(sus.e2eRate ?? Number.NaN)} accepted-and-notified/s, ${fmt(sus.throttled ?? 0)} refused (429), ${fmt(sus.unanswered ?? 0)} unanswered`
+      : '—',
     verdict(sus ? sus.met === 1 : null),
   ]);
   const mem = by('memory');
   const file = by('file');
   const rm = e2eRatio(mem);
   const rf = e2eRatio(file);
-  rows.push(['Ratio: end to end ≥ 0.35× the node:http echo (file and `:memory:`)', base ? `${fmt(rf, 3)}× (file), ${fmt(rm, 3)}× (memory)` : '—', verdict(Number.isNaN(rf) || Number.isNaN(rm) ? null : rf >= 0.35 && rm >= 0.35)]);
+  rows.push([
+    'Ratio: end to end ≥ 0.35× the node:http echo (file and `:memory:`)',
+    base ? `${fmt(rf, 3)}× (file), ${fmt(rm, 3)}× (memory)` : '—',
+    verdict(Number.isNaN(rf) || Number.isNaN(rm) ? null : rf >= 0.35 && rm >= 0.35),
+  ]);
   const ff = (file?.notified?.e2eRate ?? Number.NaN) / floorRate;
   const fm = (mem?.notified?.e2eRate ?? Number.NaN) / floorRate;
-  rows.push(['Floor: end to end ≥ 0.7× the plain-Node floor (parse, validate, one durable write, one signed POST)', floor ? `${fmt(ff, 3)}× (file), ${fmt(fm, 3)}× (memory); floor ${fmt(floorRate)} e2e/s = ${fmt(e2eRatio(floor), 3)}× echo` : '—', verdict(Number.isNaN(ff) ? null : ff >= 0.7)]);
+  rows.push([
+    'Floor: end to end ≥ 0.7× the plain-Node floor (parse, validate, one durable write, one signed POST)',
+    floor
+      ? `${fmt(ff, 3)}× (file), ${fmt(fm, 3)}× (memory); floor ${fmt(floorRate)} e2e/s = ${fmt(e2eRatio(floor), 3)}× echo`
+      : '—',
+    verdict(Number.isNaN(ff) ? null : ff >= 0.7),
+  ]);
   const halves = [by('file-half'), by('memory-half')].filter((s): s is ScenarioSummary => s !== undefined);
   rows.push([
     'Latency at half the peak rate: request p99 ≤ 10 ms, invite → roster p99 ≤ 25 ms',
-    halves.length ? halves.map((h) => `${h.scenario}: ${fmtLatency(h.p99)} / ${h.notified ? fmtMs(h.notified.e2eRosterP99) : '—'}`).join('; ') : '—',
+    halves.length
+      ? halves
+          .map((h) => `${h.scenario}: ${fmtLatency(h.p99)} / ${h.notified ? fmtMs(h.notified.e2eRosterP99) : '—'}`)
+          .join('; ')
+      : '—',
     verdict(halves.length ? halves.every((h) => h.p99 <= 10 && (h.notified?.e2eRosterP99 ?? Infinity) <= 25) : null),
   ]);
   const pgs = by('postgres');
   const scale = extra('scale-out')?.figures;
   rows.push([
     'PostgreSQL: ≥ 1,000 invites/s end to end, one instance; one vs two instances',
-    pgs?.notified ? `${fmt(pgs.notified.e2eRate)} e2e/s (request side ${fmt(pgs.reqPerSec)}/s)${scale ? `; scale-out ${fmt(scale.one ?? Number.NaN)} vs ${fmt(scale.two ?? Number.NaN)} req/s` : ''}` : '—',
+    pgs?.notified
+      ? `${fmt(pgs.notified.e2eRate)} e2e/s (request side ${fmt(pgs.reqPerSec)}/s)${scale ? `; scale-out ${fmt(scale.one ?? Number.NaN)} vs ${fmt(scale.two ?? Number.NaN)} req/s` : ''}`
+      : '—',
     verdict(pgs?.notified ? pgs.notified.e2eRate >= 1000 : null),
   ]);
   const over = extra('overload')?.figures;
   rows.push([
     'Beyond capacity (2× sustainable, 30 s): every request answered within 1 s (200 then notified, or 429 with Retry-After), no timeout',
-    over ? `${fmt(100 * (over.withinShare ?? 0), 1)} % within 1 s, ${fmt(over.unanswered ?? 0)} unanswered, ${fmt(over.other ?? 0)} other statuses, ${fmt(100 * (over.notifiedShare ?? 0), 1)} % of accepted notified (slowest ${fmtMs(over.lateMax ?? Number.NaN)})` : '—',
-    verdict(over ? over.withinShare === 1 && over.unanswered === 0 && over.other === 0 && over.notifiedShare === 1 : null),
+    over
+      ? `${fmt(100 * (over.withinShare ?? 0), 1)} % within 1 s, ${fmt(over.unanswered ?? 0)} unanswered, ${fmt(over.other ?? 0)} other statuses, ${fmt(100 * (over.notifiedShare ?? 0), 1)} % of accepted notified (slowest ${fmtMs(over.lateMax ?? Number.NaN)})`
+      : '—',
+    verdict(
+      over ? over.withinShare === 1 && over.unanswered === 0 && over.other === 0 && over.notifiedShare === 1 : null,
+    ),
   ]);
   const ratio = extra('roster')?.figures.ratio;
-  rows.push(['Cost growth: per-invite cost at roster 1,000 ≤ 1.2× roster 10', ratio !== undefined ? fmt(ratio, 2) : '—', verdict(ratio !== undefined ? ratio <= 1.2 : null)]);
+  rows.push([
+    'Cost growth: per-invite cost at roster 1,000 ≤ 1.2× roster 10',
+    ratio !== undefined ? fmt(ratio, 2) : '—',
+    verdict(ratio !== undefined ? ratio <= 1.2 : null),
+  ]);
   const rss = extra('many-calls')?.figures;
-  rows.push(['Cost growth: 10,000 live calls < 1 GiB RSS', rss?.rssMiB !== undefined ? `${fmt(rss.rssMiB)} MiB with ${fmt(rss.calls ?? Number.NaN)} calls` : '—', verdict(rss?.rssMiB !== undefined ? rss.rssMiB < 1024 : null)]);
+  rows.push([
+    'Cost growth: 10,000 live calls < 1 GiB RSS',
+    rss?.rssMiB !== undefined ? `${fmt(rss.rssMiB)} MiB with ${fmt(rss.calls ?? Number.NaN)} calls` : '—',
+    verdict(rss?.rssMiB !== undefined ? rss.rssMiB < 1024 : null),
+  ]);
   const soak = extra('soak')?.figures;
   rows.push([
     'Soak and retention: at half the peak, flat RSS and bounded store growth (second half ≤ 1.2× the first)',
-    soak ? `${fmt(soak.seconds ?? Number.NaN)} s at ${fmt(soak.rate ?? Number.NaN)}/s: rows ×${fmt(soak.rowGrowth ?? Number.NaN, 2)}, RSS ×${fmt(soak.rssGrowth ?? Number.NaN, 2)} from the middle to the end` : '—',
+    soak
+      ? `${fmt(soak.seconds ?? Number.NaN)} s at ${fmt(soak.rate ?? Number.NaN)}/s: rows ×${fmt(soak.rowGrowth ?? Number.NaN, 2)}, RSS ×${fmt(soak.rssGrowth ?? Number.NaN, 2)} from the middle to the end`
+      : '—',
     verdict(soak ? soak.levels === 1 : null),
   ]);
   const start = extra('start')?.figures;
   rows.push([
     'issue 13: `npm start` ready (built, unchanged tree) ≤ 1.5 s',
-    start?.npmMedianMs !== undefined ? `${fmt(start.npmMedianMs)} ms (\`node dist/src/cli.js\`: ${fmt(start.cliMedianMs ?? Number.NaN)} ms), load average ${fmt(start.loadAverage ?? Number.NaN, 1)}` : '—',
+    start?.npmMedianMs !== undefined
+      ? `${fmt(start.npmMedianMs)} ms (\`node dist/src/cli.js\`: ${fmt(start.cliMedianMs ?? Number.NaN)} ms), load average ${fmt(start.loadAverage ?? Number.NaN, 1)}`
+      : '—',
     verdict(start?.npmMedianMs !== undefined ? start.npmMedianMs <= 1500 : null),
   ]);
   return rows;
@@ -264,7 +360,13 @@ function keptNotes(): string {
 }
 
 export function renderTable(r: BenchReport): string {
-  const lines = [`Switchboard bench — ${r.date} — ${r.cores} cores, ${r.cpuModel}, Node ${r.node}${r.quick ? ' — QUICK MODE' : ''}`, settingsLine(r), '', textTable(summaryTable(r)), ''];
+  const lines = [
+    `Switchboard bench — ${r.date} — ${r.cores} cores, ${r.cpuModel}, Node ${r.node}${r.quick ? ' — QUICK MODE' : ''}`,
+    settingsLine(r),
+    '',
+    textTable(summaryTable(r)),
+    '',
+  ];
   for (const x of r.extras) if (x.table.length > 0) lines.push(x.title, textTable(x.table), '');
   lines.push('Targets', textTable(targetsTable(r)), '');
   for (const o of generatedObservations(r)) lines.push(`- ${o.replace(/\*\*/g, '')}`);
@@ -272,7 +374,11 @@ export function renderTable(r: BenchReport): string {
 }
 
 export function renderMarkdown(r: BenchReport): string {
-  const errorSamples = r.rows.flatMap((row) => Object.entries(row.sampleErrors).map(([status, body]) => `- ${row.scenario} run ${row.run}, HTTP ${status}: \`${body.replace(/`/g, "'")}\``));
+  const errorSamples = r.rows.flatMap((row) =>
+    Object.entries(row.sampleErrors).map(
+      ([status, body]) => `- ${row.scenario} run ${row.run}, HTTP ${status}: \`${body.replace(/`/g, "'")}\``,
+    ),
+  );
   return [
     '# Switchboard bench results',
     '',
@@ -294,7 +400,7 @@ export function renderMarkdown(r: BenchReport): string {
     '',
     markdownTable(summaryTable(r)),
     '',
-    '`× baseline` is Switchboard req/s ÷ the echo server\'s req/s, both medians of this same invocation. Latencies are of the',
+    "`× baseline` is Switchboard req/s ÷ the echo server's req/s, both medians of this same invocation. Latencies are of the",
     'HTTP request (autocannon); "invite → roster" is from the moment the invite request was written to the moment the bot',
     'had read the roster `updated` notification naming that invitee. "end-to-end invites/s" counts invites whose operation',
     '`deleted` and roster `updated` both reached the bot, from the first request to the last notification.',

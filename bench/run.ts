@@ -57,14 +57,37 @@ const settings = {
   drainMs: envInt('BENCH_DRAIN_MS', quick ? 5_000 : 10_000),
   warmup: envInt('BENCH_WARMUP', quick ? 1 : 2),
 };
-const ALL_SCENARIOS = ['baseline', 'floor', 'memory', 'memory-unbatched', 'file', 'postgres', 'memory-half', 'file-half', 'postgres-half', 'roster', 'many-calls', 'scale-out', 'peer', 'overload', 'sustained', 'soak', 'start'] as const;
+const ALL_SCENARIOS = [
+  'baseline',
+  'floor',
+  'memory',
+  'memory-unbatched',
+  'file',
+  'postgres',
+  'memory-half',
+  'file-half',
+  'postgres-half',
+  'roster',
+  'many-calls',
+  'scale-out',
+  'peer',
+  'overload',
+  'sustained',
+  'soak',
+  'start',
+] as const;
 const STORE_MODES = ['memory', 'file', 'postgres'] as const;
 type ScenarioName = (typeof ALL_SCENARIOS)[number];
 // `--only a,b` is BENCH_SCENARIOS=a,b.
 const onlyFlag = process.argv.indexOf('--only');
 const onlyList = onlyFlag >= 0 ? process.argv[onlyFlag + 1] : process.env.BENCH_SCENARIOS;
-const only = onlyList?.split(',').map((s) => s.trim()).filter(Boolean);
-for (const s of only ?? []) if (!(ALL_SCENARIOS as readonly string[]).includes(s)) throw new Error(`BENCH_SCENARIOS / --only: unknown scenario '${s}' (${ALL_SCENARIOS.join(', ')})`);
+const only = onlyList
+  ?.split(',')
+  .map((s) => s.trim())
+  .filter(Boolean);
+for (const s of only ?? [])
+  if (!(ALL_SCENARIOS as readonly string[]).includes(s))
+    throw new Error(`BENCH_SCENARIOS / --only: unknown scenario '${s}' (${ALL_SCENARIOS.join(', ')})`);
 const enabled = (s: ScenarioName): boolean => !only || only.includes(s);
 
 const progress = (msg: string): void => console.log(`[bench] ${msg}`);
@@ -171,20 +194,48 @@ async function waitFor(cond: () => Promise<boolean>, timeoutMs: number, interval
 /** Length of the bearer token the invite runs send; the baseline sends a dummy of the same length. */
 let lastTokenLength = 0;
 
-async function inviteRun(scenario: ScenarioName, round: number, mode: StoreMode | 'floor', bot: Bot, tlsDir: string, overallRate: number | null, duration = settings.duration): Promise<RunRow> {
+async function inviteRun(
+  scenario: ScenarioName,
+  round: number,
+  mode: StoreMode | 'floor',
+  bot: Bot,
+  tlsDir: string,
+  overallRate: number | null,
+  duration = settings.duration,
+): Promise<RunRow> {
   await bot.reset();
   const target =
     mode === 'floor'
-      ? { ...(await startFloorServer({ botUrl: bot.url, calls: settings.calls })), token: 'x'.repeat(Math.max(1, lastTokenLength)) }
-      : await startTarget({ mode, tlsDir, botUrl: bot.url, users: settings.users, calls: settings.calls, ...(scenario === 'memory-unbatched' ? { batchNotifications: false } : {}) });
+      ? {
+          ...(await startFloorServer({ botUrl: bot.url, calls: settings.calls })),
+          token: 'x'.repeat(Math.max(1, lastTokenLength)),
+        }
+      : await startTarget({
+          mode,
+          tlsDir,
+          botUrl: bot.url,
+          users: settings.users,
+          calls: settings.calls,
+          ...(scenario === 'memory-unbatched' ? { batchNotifications: false } : {}),
+        });
   if (mode !== 'floor') lastTokenLength = target.token.length;
   try {
     // Let the set-up notifications (establishing, established, first roster of each call) land, then count afresh.
-    if (mode !== 'floor') await waitFor(async () => (await bot.snapshot()).counts.rosterUpdated >= settings.calls, 10_000);
+    if (mode !== 'floor')
+      await waitFor(async () => (await bot.snapshot()).counts.rosterUpdated >= settings.calls, 10_000);
     await bot.reset();
 
     const load = await profiled(`${scenario}-${round}`, () =>
-      runLoad({ url: target.url, token: target.token, callIds: target.callIds, connections: settings.connections, duration, overallRate, userPool: settings.users, cyclePool: false }),
+      runLoad({
+        url: target.url,
+        token: target.token,
+        callIds: target.callIds,
+        connections: settings.connections,
+        duration,
+        overallRate,
+        userPool: settings.users,
+        cyclePool: false,
+      }),
     );
     const loadEnd = wallNow();
     const row: RunRow = { scenario, run: round, ...summarizeLoad(load), rate: overallRate };
@@ -196,10 +247,14 @@ async function inviteRun(scenario: ScenarioName, round: number, mode: StoreMode 
     load.records.statuses.forEach((s, i) => {
       if (s === 200) okKeys.add(load.records.keys[i]!);
     });
-    await waitFor(async () => {
-      const snap = await bot.snapshot();
-      return snap.rosterKeys >= okKeys.size && snap.operationKeys >= okKeys.size;
-    }, settings.drainMs, 100);
+    await waitFor(
+      async () => {
+        const snap = await bot.snapshot();
+        return snap.rosterKeys >= okKeys.size && snap.operationKeys >= okKeys.size;
+      },
+      settings.drainMs,
+      100,
+    );
     const snap = await bot.snapshot(true);
     const drainedAt = wallNow();
 
@@ -247,9 +302,15 @@ async function inviteRun(scenario: ScenarioName, round: number, mode: StoreMode 
 }
 
 function describeRun(r: RunRow): string {
-  const parts = [`${fmt(r.reqPerSec)} req/s (first s ${fmt(r.firstSecond)}, last s ${fmt(r.lastSecond)})`, `p50 ${fmtLatency(r.p50)}`, `p99 ${fmtLatency(r.p99)}`];
+  const parts = [
+    `${fmt(r.reqPerSec)} req/s (first s ${fmt(r.firstSecond)}, last s ${fmt(r.lastSecond)})`,
+    `p50 ${fmtLatency(r.p50)}`,
+    `p99 ${fmtLatency(r.p99)}`,
+  ];
   const bad = r.non200 + r.socketErrors;
-  parts.push(bad === 0 ? 'no errors' : `${bad} ERRORS (${JSON.stringify(r.statusCodes)}, ${r.socketErrors} socket errors)`);
+  parts.push(
+    bad === 0 ? 'no errors' : `${bad} ERRORS (${JSON.stringify(r.statusCodes)}, ${r.socketErrors} socket errors)`,
+  );
   const n = r.notifications;
   if (n) {
     parts.push(`roster ${n.roster}/${n.expected}, op ${n.operation}/${n.expected} notified`);
@@ -316,7 +377,8 @@ async function main(): Promise<void> {
     progress(`WARNING: ${why}`);
     skippedNotes.push(why);
   }
-  const canRun = (s: ScenarioName): boolean => enabled(s) && !(pgDown !== null && (s === 'postgres' || s === 'postgres-half' || s === 'scale-out'));
+  const canRun = (s: ScenarioName): boolean =>
+    enabled(s) && !(pgDown !== null && (s === 'postgres' || s === 'postgres-half' || s === 'scale-out'));
   try {
     // Warm-up (not reported): creates the TLS material once, proves the server starts, and warms the JIT. Starting
     // processes (scenario `start`) needs none of it.
@@ -366,9 +428,20 @@ async function main(): Promise<void> {
       }
     }
     const ctx: ExtraContext = {
-      bot, tlsDir, connections: settings.connections, duration: settings.duration, runs: settings.runs, users: settings.users, quick,
-      baselineReqPerSec: median(rows.filter((r) => r.scenario === 'baseline').map((r) => r.reqPerSec)), progress,
-      peaks: Object.fromEntries(STORE_MODES.map((m) => [m, median(rows.filter((r) => r.scenario === m).map((r) => r.reqPerSec))]).filter(([, v]) => !Number.isNaN(v))),
+      bot,
+      tlsDir,
+      connections: settings.connections,
+      duration: settings.duration,
+      runs: settings.runs,
+      users: settings.users,
+      quick,
+      baselineReqPerSec: median(rows.filter((r) => r.scenario === 'baseline').map((r) => r.reqPerSec)),
+      progress,
+      peaks: Object.fromEntries(
+        STORE_MODES.map((m) => [m, median(rows.filter((r) => r.scenario === m).map((r) => r.reqPerSec))]).filter(
+          ([, v]) => !Number.isNaN(v),
+        ),
+      ),
     };
     const extraScenarios: [ScenarioName, () => Promise<ExtraSection>][] = [
       ['roster', () => rosterGrowth(ctx)],
@@ -414,7 +487,10 @@ async function main(): Promise<void> {
   console.log('');
   console.log(renderTable(report));
   const errors = rows.reduce((a, r) => a + r.non200 + r.socketErrors, 0);
-  if (errors > 0) console.log(`\n[bench] THIS BENCHMARK HAD ERRORS: ${errors} non-200 responses or socket errors (see the per-run table).`);
+  if (errors > 0)
+    console.log(
+      `\n[bench] THIS BENCHMARK HAD ERRORS: ${errors} non-200 responses or socket errors (see the per-run table).`,
+    );
   if (quick) {
     const out = fileURLToPath(new URL('../../bench/.tmp/RESULTS-quick.md', import.meta.url));
     await mkdir(fileURLToPath(new URL('../../bench/.tmp/', import.meta.url)), { recursive: true });

@@ -44,13 +44,28 @@ export interface PacedOutcome {
 }
 
 /** One paced run against a fresh Switchboard; the bot counts what arrives. */
-export async function pacedRun(ctx: ExtraContext, mode: StoreMode, rate: number, seconds: number, drainMs = 10_000): Promise<PacedOutcome> {
+export async function pacedRun(
+  ctx: ExtraContext,
+  mode: StoreMode,
+  rate: number,
+  seconds: number,
+  drainMs = 10_000,
+): Promise<PacedOutcome> {
   await ctx.bot.reset();
   const target = await startTarget({ mode, tlsDir: ctx.tlsDir, botUrl: ctx.bot.url, users: ctx.users, calls: CALLS });
   try {
     await waitFor(async () => (await ctx.bot.snapshot()).counts.rosterUpdated >= CALLS, 10_000);
     await ctx.bot.reset();
-    const load = await runLoad({ url: target.url, token: target.token, callIds: target.callIds, connections: CONNECTIONS, duration: seconds, overallRate: rate, userPool: ctx.users, cyclePool: false });
+    const load = await runLoad({
+      url: target.url,
+      token: target.token,
+      callIds: target.callIds,
+      connections: CONNECTIONS,
+      duration: seconds,
+      overallRate: rate,
+      userPool: ctx.users,
+      cyclePool: false,
+    });
     const loadEnd = wallNow();
     const okKeys = load.records.keys.filter((_, i) => load.records.statuses[i] === 200);
     await waitFor(async () => {
@@ -64,7 +79,14 @@ export async function pacedRun(ctx: ExtraContext, mode: StoreMode, rate: number,
   }
 }
 
-function outcome(load: LoadOutcome, rate: number, seconds: number, loadEnd: number, roster: [string[], number[]], operations: [string[], number[]]): PacedOutcome {
+function outcome(
+  load: LoadOutcome,
+  rate: number,
+  seconds: number,
+  loadEnd: number,
+  roster: [string[], number[]],
+  operations: [string[], number[]],
+): PacedOutcome {
   const { keys, starts, statuses, ends } = load.records;
   const rosterAt = new Map(roster[0].map((k, i) => [k, roster[1][i]!]));
   const opAt = new Map(operations[0].map((k, i) => [k, operations[1][i]!]));
@@ -102,10 +124,22 @@ function outcome(load: LoadOutcome, rate: number, seconds: number, loadEnd: numb
   });
   const first = starts[0] ?? loadEnd;
   return {
-    offered: rate, seconds, sent: keys.length, ok, throttled, other, unanswered, withinOneSecond: within,
-    p50: percentile(latencies, 50), p99: percentile(latencies, 99), max: maxOf(latencies),
-    notified, lateP99: percentile(late, 99), lateMax: maxOf(late),
-    e2eRate: notified / Math.max(0.001, (last - first) / 1000), lastAfterLoadMs: Math.max(0, last - loadEnd),
+    offered: rate,
+    seconds,
+    sent: keys.length,
+    ok,
+    throttled,
+    other,
+    unanswered,
+    withinOneSecond: within,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    max: maxOf(latencies),
+    notified,
+    lateP99: percentile(late, 99),
+    lateMax: maxOf(late),
+    e2eRate: notified / Math.max(0.001, (last - first) / 1000),
+    lastAfterLoadMs: Math.max(0, last - loadEnd),
     sendLateP99: load.sendLate?.p99 ?? Number.NaN,
   };
 }
@@ -119,13 +153,39 @@ async function waitFor(cond: () => Promise<boolean>, timeoutMs: number): Promise
   return cond();
 }
 
-const HEAD = ['Offered', 'for', 'sent', '200', '429', 'other', 'no answer', 'answered ≤ 1 s', 'request p50 / p99 / max', '200s notified', 'invite → both notifications p99 / max', 'accepted and notified /s', 'last notification vs end of load', 'generator late (p99)'];
+const HEAD = [
+  'Offered',
+  'for',
+  'sent',
+  '200',
+  '429',
+  'other',
+  'no answer',
+  'answered ≤ 1 s',
+  'request p50 / p99 / max',
+  '200s notified',
+  'invite → both notifications p99 / max',
+  'accepted and notified /s',
+  'last notification vs end of load',
+  'generator late (p99)',
+];
 
 function row(o: PacedOutcome): string[] {
   return [
-    `${fmt(o.offered)} req/s`, `${fmt(o.seconds)} s`, fmt(o.sent), fmt(o.ok), fmt(o.throttled), o.other === 0 ? '0' : `**${fmt(o.other)}**`, o.unanswered === 0 ? '0' : `**${fmt(o.unanswered)}**`,
-    fmtPct(o.withinOneSecond, o.sent), `${fmtMs(o.p50)} / ${fmtMs(o.p99)} / ${fmtMs(o.max)}`, fmtPct(o.notified, o.ok), `${fmtMs(o.lateP99)} / ${fmtMs(o.lateMax)}`, fmt(o.e2eRate),
-    o.lastAfterLoadMs === 0 ? 'none after' : `${fmtMs(o.lastAfterLoadMs)} after`, fmtMs(o.sendLateP99),
+    `${fmt(o.offered)} req/s`,
+    `${fmt(o.seconds)} s`,
+    fmt(o.sent),
+    fmt(o.ok),
+    fmt(o.throttled),
+    o.other === 0 ? '0' : `**${fmt(o.other)}**`,
+    o.unanswered === 0 ? '0' : `**${fmt(o.unanswered)}**`,
+    fmtPct(o.withinOneSecond, o.sent),
+    `${fmtMs(o.p50)} / ${fmtMs(o.p99)} / ${fmtMs(o.max)}`,
+    fmtPct(o.notified, o.ok),
+    `${fmtMs(o.lateP99)} / ${fmtMs(o.lateMax)}`,
+    fmt(o.e2eRate),
+    o.lastAfterLoadMs === 0 ? 'none after' : `${fmtMs(o.lastAfterLoadMs)} after`,
+    fmtMs(o.sendLateP99),
   ];
 }
 
@@ -133,7 +193,9 @@ export async function sustained(ctx: ExtraContext): Promise<ExtraSection> {
   const rate = 3333;
   const seconds = ctx.quick ? 5 : 60;
   const o = await pacedRun(ctx, 'file', rate, seconds);
-  ctx.progress(`sustained: ${fmt(o.ok)} accepted, ${fmt(o.throttled)} refused 429, ${fmt(o.unanswered)} unanswered of ${fmt(o.sent)}; ${fmt(o.e2eRate)} notified invites/s`);
+  ctx.progress(
+    `sustained: ${fmt(o.ok)} accepted, ${fmt(o.throttled)} refused 429, ${fmt(o.unanswered)} unanswered of ${fmt(o.sent)}; ${fmt(o.e2eRate)} notified invites/s`,
+  );
   const met = o.throttled === 0 && o.other === 0 && o.unanswered === 0 && o.notified === o.ok && o.ok === o.sent;
   return {
     id: 'sustained',
@@ -143,7 +205,13 @@ export async function sustained(ctx: ExtraContext): Promise<ExtraSection> {
     observations: [
       `Graph's limit on a SQLite file (${fmt(rate)} invites/s for ${seconds} s): ${met ? 'every invite accepted and notified' : `${fmtPct(o.ok, o.sent)} accepted (${fmt(o.ok / seconds)}/s), ${fmtPct(o.throttled, o.sent)} refused with 429, ${fmt(o.unanswered)} unanswered; ${fmt(o.e2eRate)} accepted-and-notified invites/s`}.`,
     ],
-    figures: { met: met ? 1 : 0, e2eRate: o.e2eRate, accepted: o.ok / seconds, throttled: o.throttled, unanswered: o.unanswered },
+    figures: {
+      met: met ? 1 : 0,
+      e2eRate: o.e2eRate,
+      accepted: o.ok / seconds,
+      throttled: o.throttled,
+      unanswered: o.unanswered,
+    },
   };
 }
 
@@ -152,18 +220,27 @@ export async function overload(ctx: ExtraContext): Promise<ExtraSection> {
   const rate = Math.max(10, Math.round(2 * peak));
   const seconds = ctx.quick ? 5 : 30;
   const o = await pacedRun(ctx, 'file', rate, seconds);
-  ctx.progress(`overload: ${fmtPct(o.withinOneSecond, o.sent)} answered within 1 s; ${fmt(o.ok)} 200, ${fmt(o.throttled)} 429, ${fmt(o.unanswered)} unanswered; notification p99 ${fmtMs(o.lateP99)}, max ${fmtMs(o.lateMax)}`);
+  ctx.progress(
+    `overload: ${fmtPct(o.withinOneSecond, o.sent)} answered within 1 s; ${fmt(o.ok)} 200, ${fmt(o.throttled)} 429, ${fmt(o.unanswered)} unanswered; notification p99 ${fmtMs(o.lateP99)}, max ${fmtMs(o.lateMax)}`,
+  );
   return {
     id: 'overload',
     title: `10. Beyond capacity: 2× the sustainable rate (${fmt(rate)} invites/s) for ${seconds} s (SQLite file)`,
     what:
       `The file scenario's median peak (${fmt(peak)} req/s, closed loop) doubled, evenly paced over up to ${fmt(CONNECTIONS)} connections for ${seconds} s, on a fresh Switchboard with its default overload bounds ` +
-      '(event-loop lag 200 ms, notification backlog 1 s, a command\'s wait for its turn 500 ms). Latency counts from when each request was due.',
+      "(event-loop lag 200 ms, notification backlog 1 s, a command's wait for its turn 500 ms). Latency counts from when each request was due.",
     table: [HEAD, row(o)],
     observations: [
       `Beyond capacity (${fmt(rate)} invites/s offered): ${fmtPct(o.withinOneSecond, o.sent)} of requests answered within 1 s (${fmt(o.ok)} accepted, ${fmt(o.throttled)} refused with 429, ${fmt(o.other)} other, ${fmt(o.unanswered)} unanswered); ` +
         `${fmtPct(o.notified, o.ok)} of the accepted notified, the slowest ${fmtMs(o.lateMax)} after its request was due (p99 ${fmtMs(o.lateP99)}).`,
     ],
-    figures: { withinShare: o.sent === 0 ? 0 : o.withinOneSecond / o.sent, unanswered: o.unanswered, other: o.other, notifiedShare: o.ok === 0 ? 1 : o.notified / o.ok, lateMax: o.lateMax, rate },
+    figures: {
+      withinShare: o.sent === 0 ? 0 : o.withinOneSecond / o.sent,
+      unanswered: o.unanswered,
+      other: o.other,
+      notifiedShare: o.ok === 0 ? 1 : o.notified / o.ok,
+      lateMax: o.lateMax,
+      rate,
+    },
   };
 }

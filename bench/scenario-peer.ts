@@ -27,14 +27,22 @@ function freePort(): Promise<number> {
 }
 
 const skipped = (why: string): ExtraSection => ({
-  id: 'peer', title: '7. Peer: prism mock', what: `Not measured: ${why}`, table: [], observations: [`prism mock not measured: ${why}`], figures: {},
+  id: 'peer',
+  title: '7. Peer: prism mock',
+  what: `Not measured: ${why}`,
+  table: [],
+  observations: [`prism mock not measured: ${why}`],
+  figures: {},
 });
 
 export async function peer(ctx: ExtraContext, tokenLength: number): Promise<ExtraSection> {
-  if (!existsSync(PRISM)) return skipped('`@stoplight/prism-cli` is not installed (a devDependency: run `npm install`).');
+  if (!existsSync(PRISM))
+    return skipped('`@stoplight/prism-cli` is not installed (a devDependency: run `npm install`).');
   if (!existsSync(SPEC)) return skipped(`the OpenAPI document is not at ${SPEC}.`);
   const port = await freePort();
-  const child = spawn(PRISM, ['mock', '-h', '127.0.0.1', '-p', String(port), SPEC], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(PRISM, ['mock', '-h', '127.0.0.1', '-p', String(port), SPEC], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   try {
     let out = '';
@@ -55,12 +63,25 @@ export async function peer(ctx: ExtraContext, tokenLength: number): Promise<Extr
     const runs: { rate: number; p50: number; p99: number; statuses: Record<string, number> }[] = [];
     for (let run = 0; run < ctx.runs; run++) {
       const load = await runLoad({
-        url: `http://127.0.0.1:${port}`, token: 'x'.repeat(tokenLength), callIds: Array.from({ length: 32 }, () => crypto.randomUUID()),
-        connections: ctx.connections, duration: ctx.duration, overallRate: null, userPool: ctx.users, cyclePool: true,
+        url: `http://127.0.0.1:${port}`,
+        token: 'x'.repeat(tokenLength),
+        callIds: Array.from({ length: 32 }, () => crypto.randomUUID()),
+        connections: ctx.connections,
+        duration: ctx.duration,
+        overallRate: null,
+        userPool: ctx.users,
+        cyclePool: true,
       });
       const statuses = Object.fromEntries(Object.entries(load.result.statusCodeStats).map(([k, v]) => [k, v.count]));
-      runs.push({ rate: load.result.requestsTotal / load.result.duration, p50: load.result.latency.p50, p99: load.result.latency.p99, statuses });
-      ctx.progress(`peer (prism mock) run ${run + 1}/${ctx.runs}: ${fmt(runs.at(-1)!.rate)} req/s, p99 ${fmtLatency(runs.at(-1)!.p99)}, statuses ${JSON.stringify(statuses)}`);
+      runs.push({
+        rate: load.result.requestsTotal / load.result.duration,
+        p50: load.result.latency.p50,
+        p99: load.result.latency.p99,
+        statuses,
+      });
+      ctx.progress(
+        `peer (prism mock) run ${run + 1}/${ctx.runs}: ${fmt(runs.at(-1)!.rate)} req/s, p99 ${fmtLatency(runs.at(-1)!.p99)}, statuses ${JSON.stringify(statuses)}`,
+      );
     }
     const rate = median(runs.map((r) => r.rate));
     return {
@@ -69,9 +90,19 @@ export async function peer(ctx: ExtraContext, tokenLength: number): Promise<Extr
       what: `\`prism mock\` (@stoplight/prism-cli) serving metadata/graph/calls.openapi3.json, the same invite requests as the baseline, ${runs.length} run(s) of ${ctx.duration} s.`,
       table: [
         ['Server', 'runs', 'req/s', '× baseline', 'p50', 'p99', 'statuses (last run)'],
-        ['prism mock', String(runs.length), fmt(rate), fmt(rate / ctx.baselineReqPerSec, 3), fmtLatency(median(runs.map((r) => r.p50))), fmtLatency(median(runs.map((r) => r.p99))), JSON.stringify(runs.at(-1)!.statuses)],
+        [
+          'prism mock',
+          String(runs.length),
+          fmt(rate),
+          fmt(rate / ctx.baselineReqPerSec, 3),
+          fmtLatency(median(runs.map((r) => r.p50))),
+          fmtLatency(median(runs.map((r) => r.p99))),
+          JSON.stringify(runs.at(-1)!.statuses),
+        ],
       ],
-      observations: [`prism mock answers ${fmt(rate)} invite req/s (${fmt(rate / ctx.baselineReqPerSec, 3)}× baseline), statelessly: no operation, roster or notification follows.`],
+      observations: [
+        `prism mock answers ${fmt(rate)} invite req/s (${fmt(rate / ctx.baselineReqPerSec, 3)}× baseline), statelessly: no operation, roster or notification follows.`,
+      ],
       figures: { rate },
     };
   } finally {

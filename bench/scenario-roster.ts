@@ -16,38 +16,83 @@ const CALLS = 4;
 export async function rosterGrowth(ctx: ExtraContext): Promise<ExtraSection> {
   const sizes = ctx.quick ? [10, 100] : [10, 100, 1000];
   const amount = ctx.quick ? 200 : 400;
-  const table: string[][] = [['Participants per call', 'runs', 'invites per run', 'req/s', 'p50', 'p99', 'largest roster notification (participants)', 'cost vs 10']];
+  const table: string[][] = [
+    [
+      'Participants per call',
+      'runs',
+      'invites per run',
+      'req/s',
+      'p50',
+      'p99',
+      'largest roster notification (participants)',
+      'cost vs 10',
+    ],
+  ];
   const rates = new Map<number, number>();
   for (const size of sizes) {
     await ctx.bot.reset();
-    const target = await startTarget({ mode: 'memory', tlsDir: ctx.tlsDir, botUrl: ctx.bot.url, users: ctx.users, calls: CALLS });
+    const target = await startTarget({
+      mode: 'memory',
+      tlsDir: ctx.tlsDir,
+      botUrl: ctx.bot.url,
+      users: ctx.users,
+      calls: CALLS,
+    });
     try {
       const t0 = Date.now();
       const batches = Array.from({ length: (CALLS * size) / 5 }, (_, b) => b);
       await pool(batches.length, 8, async (b) => {
         const call = target.callIds[b % CALLS]!;
-        await inviteUsers(target.url, target.token, call, [0, 1, 2, 3, 4].map((j) => userId(b * 5 + j)));
+        await inviteUsers(
+          target.url,
+          target.token,
+          call,
+          [0, 1, 2, 3, 4].map((j) => userId(b * 5 + j)),
+        );
       });
       const joined = await waitUntil(async () => (await ctx.bot.snapshot()).rosterKeys >= CALLS * size, 120_000, 100);
       if (!joined) throw new Error(`roster prefill of ${size} did not complete`);
-      ctx.progress(`roster ${size}: ${CALLS} calls prefilled to ${size} participants in ${fmt((Date.now() - t0) / 1000, 1)} s`);
+      ctx.progress(
+        `roster ${size}: ${CALLS} calls prefilled to ${size} participants in ${fmt((Date.now() - t0) / 1000, 1)} s`,
+      );
       const rows: { rate: number; p50: number; p99: number; maxItems: number }[] = [];
       for (let run = 0; run < ctx.runs; run++) {
         await ctx.bot.reset();
         const load = await runLoad({
-          url: target.url, token: target.token, callIds: target.callIds, connections: ctx.connections, duration: ctx.duration,
-          overallRate: null, userPool: ctx.users, cyclePool: false, offset: CALLS * size + run * amount, amount,
+          url: target.url,
+          token: target.token,
+          callIds: target.callIds,
+          connections: ctx.connections,
+          duration: ctx.duration,
+          overallRate: null,
+          userPool: ctx.users,
+          cyclePool: false,
+          offset: CALLS * size + run * amount,
+          amount,
         });
         await waitUntil(async () => (await ctx.bot.snapshot()).rosterKeys >= amount, 10_000, 50);
         const snap = await ctx.bot.snapshot();
-        rows.push({ rate: measuredRate(load), p50: load.result.latency.p50, p99: load.result.latency.p99, maxItems: snap.counts.maxRosterItems });
-        ctx.progress(`roster ${size} run ${run + 1}/${ctx.runs}: ${fmt(rows.at(-1)!.rate)} req/s, p99 ${fmtLatency(rows.at(-1)!.p99)}, largest roster notification ${snap.counts.maxRosterItems}`);
+        rows.push({
+          rate: measuredRate(load),
+          p50: load.result.latency.p50,
+          p99: load.result.latency.p99,
+          maxItems: snap.counts.maxRosterItems,
+        });
+        ctx.progress(
+          `roster ${size} run ${run + 1}/${ctx.runs}: ${fmt(rows.at(-1)!.rate)} req/s, p99 ${fmtLatency(rows.at(-1)!.p99)}, largest roster notification ${snap.counts.maxRosterItems}`,
+        );
       }
       const rate = median(rows.map((r) => r.rate));
       rates.set(size, rate);
       table.push([
-        fmt(size), String(rows.length), fmt(amount), fmt(rate), fmtLatency(median(rows.map((r) => r.p50))), fmtLatency(median(rows.map((r) => r.p99))),
-        fmt(Math.max(...rows.map((r) => r.maxItems))), fmt(rates.get(sizes[0]!)! / rate, 2),
+        fmt(size),
+        String(rows.length),
+        fmt(amount),
+        fmt(rate),
+        fmtLatency(median(rows.map((r) => r.p50))),
+        fmtLatency(median(rows.map((r) => r.p99))),
+        fmt(Math.max(...rows.map((r) => r.maxItems))),
+        fmt(rates.get(sizes[0]!)! / rate, 2),
       ]);
     } finally {
       await target.close();

@@ -37,7 +37,14 @@ export async function soak(ctx: ExtraContext): Promise<ExtraSection> {
   const retentionMs = ctx.quick ? 5_000 : 60_000;
   const rate = Math.max(10, Math.round((ctx.peaks.file ?? ctx.peaks.memory ?? 400) / 2));
   await ctx.bot.reset();
-  const target = await startTarget({ mode: 'file', tlsDir: ctx.tlsDir, botUrl: ctx.bot.url, users: ctx.users, calls: CALLS, config: { retention: retentionMs } });
+  const target = await startTarget({
+    mode: 'file',
+    tlsDir: ctx.tlsDir,
+    botUrl: ctx.bot.url,
+    users: ctx.users,
+    calls: CALLS,
+    config: { retention: retentionMs },
+  });
   const dbPath = join(target.sb.config.data, 'switchboard.db');
   const reader = new Database(dbPath, { readonly: true, fileMustExist: true });
   const samples: Sample[] = [];
@@ -48,7 +55,17 @@ export async function soak(ctx: ExtraContext): Promise<ExtraSection> {
     const t0 = Date.now();
     let calls = target.callIds;
     for (let s = 0; (Date.now() - t0) / 1000 < seconds; s++) {
-      const load = await runLoad({ url: target.url, token: target.token, callIds: calls, connections: 64, duration: segment, overallRate: rate, userPool: ctx.users, cyclePool: false, offset: s * segment * rate });
+      const load = await runLoad({
+        url: target.url,
+        token: target.token,
+        callIds: calls,
+        connections: 64,
+        duration: segment,
+        overallRate: rate,
+        userPool: ctx.users,
+        cyclePool: false,
+        offset: s * segment * rate,
+      });
       invites += load.records.statuses.filter((x) => x === 200).length;
       throttled += load.records.statuses.filter((x) => x === 429).length;
       errors += load.records.statuses.filter((x) => x !== 200 && x !== 429).length;
@@ -60,13 +77,20 @@ export async function soak(ctx: ExtraContext): Promise<ExtraSection> {
         await waitEstablished(target.url, target.token, next[k], 10_000);
       });
       await pool(ended.length, 8, async (k) => {
-        await fetchRetrying(`${target.url}/v1.0/communications/calls/${ended[k]}`, { method: 'DELETE', headers: { authorization: `Bearer ${target.token}` } });
+        await fetchRetrying(`${target.url}/v1.0/communications/calls/${ended[k]}`, {
+          method: 'DELETE',
+          headers: { authorization: `Bearer ${target.token}` },
+        });
       });
       calls = next;
-      const rows = Object.fromEntries(TABLES.map((t) => [t, (reader.prepare(`SELECT count(*) AS n FROM ${t}`).get() as { n: number }).n]));
+      const rows = Object.fromEntries(
+        TABLES.map((t) => [t, (reader.prepare(`SELECT count(*) AS n FROM ${t}`).get() as { n: number }).n]),
+      );
       const storeMiB = ((await sizeOf(dbPath)) + (await sizeOf(`${dbPath}-wal`))) / MiB;
       samples.push({ at: (Date.now() - t0) / 1000, invites, rssMiB: process.memoryUsage().rss / MiB, storeMiB, rows });
-      ctx.progress(`soak ${fmt(samples.at(-1)!.at)} s: ${fmt(invites)} invites, RSS ${fmt(samples.at(-1)!.rssMiB)} MiB, store ${fmt(storeMiB, 1)} MiB, outbox ${fmt(rows.outbox ?? 0)} rows, participants ${fmt(rows.participants ?? 0)}`);
+      ctx.progress(
+        `soak ${fmt(samples.at(-1)!.at)} s: ${fmt(invites)} invites, RSS ${fmt(samples.at(-1)!.rssMiB)} MiB, store ${fmt(storeMiB, 1)} MiB, outbox ${fmt(rows.outbox ?? 0)} rows, participants ${fmt(rows.participants ?? 0)}`,
+      );
     }
   } finally {
     reader.close();
@@ -79,7 +103,14 @@ export async function soak(ctx: ExtraContext): Promise<ExtraSection> {
   const rssGrowth = end.rssMiB / mid.rssMiB;
   const levels = rowGrowth <= 1.2 && rssGrowth <= 1.2;
   const table = [['after', 'invites accepted', 'RSS', 'store on disk (db + WAL)', ...TABLES.map((t) => `${t} rows`)]];
-  for (const s of samples) table.push([`${fmt(s.at)} s`, fmt(s.invites), `${fmt(s.rssMiB)} MiB`, `${fmt(s.storeMiB, 1)} MiB`, ...TABLES.map((t) => fmt(s.rows[t] ?? 0))]);
+  for (const s of samples)
+    table.push([
+      `${fmt(s.at)} s`,
+      fmt(s.invites),
+      `${fmt(s.rssMiB)} MiB`,
+      `${fmt(s.storeMiB, 1)} MiB`,
+      ...TABLES.map((t) => fmt(s.rows[t] ?? 0)),
+    ]);
   return {
     id: 'soak',
     title: `11. Soak: ${fmt(rate)} invites/s (half the file peak) for ${fmt(seconds)} s, retention ${retentionMs / 1000} s (SQLite file)`,

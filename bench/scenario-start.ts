@@ -36,7 +36,10 @@ async function timeOneStart(command: Command, tlsDir: string): Promise<number> {
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   try {
     const url = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${command} did not print its banner within 60 s:\n${out}`)), 60_000);
+      const timer = setTimeout(
+        () => reject(new Error(`${command} did not print its banner within 60 s:\n${out}`)),
+        60_000,
+      );
       const read = (c: Buffer): void => {
         out += c.toString();
         const m = /Graph \(http\)\s+(http:\/\/\S+?)\/v1\.0/.exec(out);
@@ -56,7 +59,8 @@ async function timeOneStart(command: Command, tlsDir: string): Promise<number> {
     await res.arrayBuffer();
     const ms = performance.now() - t0;
     // A start that compiled is not the case measured (dist/ is fresh: `npm run bench` has just built it).
-    if (out.includes('building…')) throw new Error(`npm start rebuilt dist/ (${/building… \(([^)]*)\)/.exec(out)?.[1]}); not measured`);
+    if (out.includes('building…'))
+      throw new Error(`npm start rebuilt dist/ (${/building… \(([^)]*)\)/.exec(out)?.[1]}); not measured`);
     return ms;
   } finally {
     child.kill('SIGTERM');
@@ -85,7 +89,7 @@ export async function startToReady(ctx: ExtraContext): Promise<ExtraSection> {
     title: '8. Start to ready',
     what:
       `From spawning Switchboard to its Graph port answering a request (\`GET /v1.0/communications/calls\`, 401), ${STARTS} starts per command, ` +
-      'alternating, each with a fresh `--data` directory (new signing keys, as on a first start) and the bench\'s TLS directory; ' +
+      "alternating, each with a fresh `--data` directory (new signing keys, as on a first start) and the bench's TLS directory; " +
       `\`npm start\` with dist/ up to date (it did not build). Load average when it ended: ${fmt(load, 1)}.`,
     table: [
       ['Command', 'starts', 'median ms', 'min ms', 'max ms'],

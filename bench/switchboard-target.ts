@@ -18,7 +18,10 @@ import { benchWorld } from './world.js';
 export type StoreMode = 'memory' | 'file' | 'postgres';
 
 /** The PostgreSQL the postgres scenarios use (a fresh schema per run): BENCH_POSTGRES_URL, else the tests' default. */
-export const BENCH_POSTGRES_URL = process.env.BENCH_POSTGRES_URL || process.env.SWITCHBOARD_TEST_POSTGRES_URL || 'postgres://postgres@127.0.0.1:5432/test';
+export const BENCH_POSTGRES_URL =
+  process.env.BENCH_POSTGRES_URL ||
+  process.env.SWITCHBOARD_TEST_POSTGRES_URL ||
+  'postgres://postgres@127.0.0.1:5432/test';
 
 /** null when PostgreSQL answers, else why not. */
 export async function postgresUnavailable(): Promise<string | null> {
@@ -86,7 +89,12 @@ export async function fetchToken(base: string): Promise<string> {
   const res = await fetch(`${base}/${DEFAULT_TENANT_ID}/oauth2/v2.0/token`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: 'client_credentials', client_id: DEFAULT_APP_ID, client_secret: DEFAULT_APP_SECRET, scope: 'https://graph.microsoft.com/.default' }),
+    body: new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_id: DEFAULT_APP_ID,
+      client_secret: DEFAULT_APP_SECRET,
+      scope: 'https://graph.microsoft.com/.default',
+    }),
   });
   const body = (await res.json()) as { access_token?: string };
   if (!res.ok || !body.access_token) throw new Error(`token request failed: ${res.status} ${JSON.stringify(body)}`);
@@ -103,13 +111,18 @@ export async function createGroupCall(base: string, token: string, botUrl: strin
       requestedModalities: ['audio'],
       mediaConfig: { '@odata.type': '#microsoft.graph.serviceHostedMediaConfig' },
       // chatInfo and no targets: a group call (src/domain/call.ts kindOf), which takes more than one invitee later.
-      chatInfo: { '@odata.type': '#microsoft.graph.chatInfo', threadId: `19:bench-call-${k}@thread.v2`, messageId: '0' },
+      chatInfo: {
+        '@odata.type': '#microsoft.graph.chatInfo',
+        threadId: `19:bench-call-${k}@thread.v2`,
+        messageId: '0',
+      },
       targets: [],
       tenantId: DEFAULT_TENANT_ID,
     }),
   });
   const body = (await res.json()) as { id?: string };
-  if (res.status !== 201 || !body.id) throw new Error(`creating group call ${k} failed: ${res.status} ${JSON.stringify(body)}`);
+  if (res.status !== 201 || !body.id)
+    throw new Error(`creating group call ${k} failed: ${res.status} ${JSON.stringify(body)}`);
   return body.id;
 }
 
@@ -117,7 +130,9 @@ export async function waitEstablished(base: string, token: string, callId: strin
   const deadline = Date.now() + timeoutMs;
   let last = '';
   while (Date.now() < deadline) {
-    const res = await fetchRetrying(`${base}/v1.0/communications/calls/${callId}`, { headers: { authorization: `Bearer ${token}` } });
+    const res = await fetchRetrying(`${base}/v1.0/communications/calls/${callId}`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
     const body = (await res.json()) as { state?: string };
     last = `${res.status} ${body.state ?? JSON.stringify(body)}`;
     if (res.ok && body.state === 'established') return;
@@ -129,22 +144,29 @@ export async function waitEstablished(base: string, token: string, callId: strin
 export async function startTarget(opts: TargetOptions): Promise<Target> {
   const dataDir = opts.mode === 'file' ? await mkdtemp(join(tmpdir(), 'switchboard-bench-')) : null;
   const schema = opts.mode === 'postgres' ? freshSchemaName() : null;
-  const config = resolveConfig([], {}, {
-    data: dataDir ?? ':memory:',
-    port: 0,
-    httpsPort: 0,
-    tlsDir: opts.tlsDir,
-    logLevel: 'error',
-    ...(schema !== null ? { postgres: BENCH_POSTGRES_URL, postgresSchema: schema } : {}),
-    ...opts.config,
-  });
+  const config = resolveConfig(
+    [],
+    {},
+    {
+      data: dataDir ?? ':memory:',
+      port: 0,
+      httpsPort: 0,
+      tlsDir: opts.tlsDir,
+      logLevel: 'error',
+      ...(schema !== null ? { postgres: BENCH_POSTGRES_URL, postgresSchema: schema } : {}),
+      ...opts.config,
+    },
+  );
   const cleanUp = async (): Promise<void> => {
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
     if (schema) await dropSchema(schema);
   };
   let sb: Switchboard;
   try {
-    sb = await startSwitchboard(config, { world: opts.world ?? benchWorld(opts.botUrl, opts.users), ...(opts.batchNotifications !== undefined ? { batchNotifications: opts.batchNotifications } : {}) });
+    sb = await startSwitchboard(config, {
+      world: opts.world ?? benchWorld(opts.botUrl, opts.users),
+      ...(opts.batchNotifications !== undefined ? { batchNotifications: opts.batchNotifications } : {}),
+    });
   } catch (err) {
     await cleanUp();
     throw new Error(`Switchboard failed to start: ${err instanceof Error ? err.message : String(err)}`, { cause: err });

@@ -17,7 +17,8 @@ export function benchWorld(callbackUri: string, users: number): World {
   for (const t of w.tenants) {
     t.defaultPhoneAnswer = { action: 'accept', afterMs: 2 };
     for (const a of t.apps) a.callbackUri = callbackUri;
-    for (let n = 0; n < users; n++) t.users.push({ id: userId(n), displayName: `Bench User ${n}`, answer: { action: 'accept', afterMs: n % 4 } });
+    for (let n = 0; n < users; n++)
+      t.users.push({ id: userId(n), displayName: `Bench User ${n}`, answer: { action: 'accept', afterMs: n % 4 } });
   }
   return w;
 }

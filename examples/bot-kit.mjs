@@ -42,7 +42,12 @@ export async function startBot(name, onNotification) {
     const res = await fetch(`${graphOrigin}/${tenantId}/oauth2/v2.0/token`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret, scope: 'https://graph.microsoft.com/.default' }),
+      body: new URLSearchParams({
+        grant_type: 'client_credentials',
+        client_id: clientId,
+        client_secret: clientSecret,
+        scope: 'https://graph.microsoft.com/.default',
+      }),
     });
     const body = await res.json();
     if (!res.ok) throw new Error(`token endpoint answered ${res.status}: ${JSON.stringify(body)}`);
@@ -50,7 +55,11 @@ export async function startBot(name, onNotification) {
     return token.value;
   };
   // customHosts: the client sends the token only to hosts it knows.
-  const graph = Client.initWithMiddleware({ baseUrl: graphOrigin, customHosts: new Set([new URL(graphOrigin).hostname]), authProvider: { getAccessToken } });
+  const graph = Client.initWithMiddleware({
+    baseUrl: graphOrigin,
+    customHosts: new Set([new URL(graphOrigin).hostname]),
+    authProvider: { getAccessToken },
+  });
 
   const events = [];
   const bot = {
@@ -87,8 +96,18 @@ export async function startBot(name, onNotification) {
       }
       for (const item of body.value ?? []) {
         const d = item.resourceData;
-        bot.note({ type: 'received', changeType: item.changeType, resourceUrl: item.resourceUrl, state: d?.state ?? d?.status ?? null, resultInfo: d?.resultInfo ?? null, tone: d?.toneInfo?.tone ?? null, clientContext: d?.clientContext ?? null });
-        queue = queue.then(() => onNotification(item, bot)).catch((e) => bot.note({ type: 'error', message: String(e?.message ?? e) }));
+        bot.note({
+          type: 'received',
+          changeType: item.changeType,
+          resourceUrl: item.resourceUrl,
+          state: d?.state ?? d?.status ?? null,
+          resultInfo: d?.resultInfo ?? null,
+          tone: d?.toneInfo?.tone ?? null,
+          clientContext: d?.clientContext ?? null,
+        });
+        queue = queue
+          .then(() => onNotification(item, bot))
+          .catch((e) => bot.note({ type: 'error', message: String(e?.message ?? e) }));
       }
     });
   });

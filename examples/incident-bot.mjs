@@ -10,7 +10,10 @@ import { callIdOf, DEFAULTS, isCallUpdate, serviceHostedMedia, startBot } from '
 
 const meetingThread = process.env.MEETING_THREAD_ID ?? DEFAULTS.incidentBridgeThread;
 const organizerId = process.env.MEETING_ORGANIZER_ID ?? DEFAULTS.organizerId;
-const onCall = (process.env.ONCALL ?? '278405a3-f568-4b3e-b684-009193463064,d1e2c3b4-0001-4000-8000-00000000dec1,d1e2c3b4-0003-4000-8000-00000000a0a0').split(',');
+const onCall = (
+  process.env.ONCALL ??
+  '278405a3-f568-4b3e-b684-009193463064,d1e2c3b4-0001-4000-8000-00000000dec1,d1e2c3b4-0003-4000-8000-00000000a0a0'
+).split(',');
 const hotlineCalls = new Set();
 const bridges = new Set();
 
@@ -19,7 +22,9 @@ await startBot('incident-bot', async (item, bot) => {
   const call = item.resourceData;
   if (item.changeType === 'created' && call?.state === 'incoming') {
     hotlineCalls.add(callId);
-    await bot.graph.api(`/communications/calls/${callId}/answer`).post({ callbackUri: bot.callbackUrl, acceptedModalities: ['audio'], mediaConfig: serviceHostedMedia });
+    await bot.graph
+      .api(`/communications/calls/${callId}/answer`)
+      .post({ callbackUri: bot.callbackUrl, acceptedModalities: ['audio'], mediaConfig: serviceHostedMedia });
     bot.note({ type: 'answered', callId });
     return;
   }
@@ -31,7 +36,13 @@ await startBot('incident-bot', async (item, bot) => {
       requestedModalities: ['audio'],
       mediaConfig: serviceHostedMedia,
       chatInfo: { '@odata.type': '#microsoft.graph.chatInfo', threadId: meetingThread, messageId: '0' },
-      meetingInfo: { '@odata.type': '#microsoft.graph.organizerMeetingInfo', organizer: { '@odata.type': '#microsoft.graph.identitySet', user: { '@odata.type': '#microsoft.graph.identity', id: organizerId, tenantId: bot.tenantId } } },
+      meetingInfo: {
+        '@odata.type': '#microsoft.graph.organizerMeetingInfo',
+        organizer: {
+          '@odata.type': '#microsoft.graph.identitySet',
+          user: { '@odata.type': '#microsoft.graph.identity', id: organizerId, tenantId: bot.tenantId },
+        },
+      },
       tenantId: bot.tenantId,
     });
     bridges.add(bridge.id);
@@ -42,16 +53,32 @@ await startBot('incident-bot', async (item, bot) => {
     bridges.delete(callId);
     for (const userId of onCall) {
       const op = await bot.graph.api(`/communications/calls/${callId}/participants/invite`).post({
-        participants: [{ '@odata.type': '#microsoft.graph.invitationParticipantInfo', identity: { '@odata.type': '#microsoft.graph.identitySet', user: { '@odata.type': '#microsoft.graph.identity', id: userId } } }],
+        participants: [
+          {
+            '@odata.type': '#microsoft.graph.invitationParticipantInfo',
+            identity: {
+              '@odata.type': '#microsoft.graph.identitySet',
+              user: { '@odata.type': '#microsoft.graph.identity', id: userId },
+            },
+          },
+        ],
         clientContext: `oncall:${userId}`,
       });
       bot.note({ type: 'paged', userId, operationId: op.id });
     }
     return;
   }
-  if (item.changeType === 'deleted' && item.resourceUrl.includes('/operations/') && call?.clientContext?.startsWith('oncall:')) {
+  if (
+    item.changeType === 'deleted' &&
+    item.resourceUrl.includes('/operations/') &&
+    call?.clientContext?.startsWith('oncall:')
+  ) {
     const userId = call.clientContext.slice('oncall:'.length);
     const r = call.resultInfo;
-    bot.note({ type: 'onCallAnswer', userId, outcome: call.status === 'Completed' ? 'joined' : `failed ${r?.code}/${r?.subcode}` });
+    bot.note({
+      type: 'onCallAnswer',
+      userId,
+      outcome: call.status === 'Completed' ? 'joined' : `failed ${r?.code}/${r?.subcode}`,
+    });
   }
 });

@@ -7,13 +7,26 @@
  */
 import { callIdOf, isCallUpdate, serviceHostedMedia, startBot } from './bot-kit.mjs';
 
-const PROMPTS = { menu: 'https://ivr.example/menu.wav', tone1: 'https://ivr.example/sales.wav', tone2: 'https://ivr.example/support.wav' };
+const PROMPTS = {
+  menu: 'https://ivr.example/menu.wav',
+  tone1: 'https://ivr.example/sales.wav',
+  tone2: 'https://ivr.example/support.wav',
+};
 const answered = new Set();
 
 async function play(bot, callId, name) {
   const op = await bot.graph.api(`/communications/calls/${callId}/playPrompt`).post({
     clientContext: `prompt:${name}`,
-    prompts: [{ '@odata.type': '#microsoft.graph.mediaPrompt', mediaInfo: { '@odata.type': '#microsoft.graph.mediaInfo', uri: PROMPTS[name] ?? PROMPTS.menu, resourceId: name } }],
+    prompts: [
+      {
+        '@odata.type': '#microsoft.graph.mediaPrompt',
+        mediaInfo: {
+          '@odata.type': '#microsoft.graph.mediaInfo',
+          uri: PROMPTS[name] ?? PROMPTS.menu,
+          resourceId: name,
+        },
+      },
+    ],
   });
   bot.note({ type: 'playing', callId, prompt: name, operationId: op.id });
 }
@@ -22,13 +35,24 @@ await startBot('ivr-bot', async (item, bot) => {
   const callId = callIdOf(item);
   const call = item.resourceData;
   if (item.changeType === 'created' && call?.state === 'incoming') {
-    await bot.graph.api(`/communications/calls/${callId}/answer`).post({ callbackUri: bot.callbackUrl, acceptedModalities: ['audio'], mediaConfig: serviceHostedMedia });
+    await bot.graph
+      .api(`/communications/calls/${callId}/answer`)
+      .post({ callbackUri: bot.callbackUrl, acceptedModalities: ['audio'], mediaConfig: serviceHostedMedia });
     bot.note({ type: 'answered', callId });
     return;
   }
   if (!isCallUpdate(item) || item.changeType !== 'updated') {
-    if (item.changeType === 'deleted' && item.resourceUrl.includes('/operations/') && call?.clientContext?.startsWith('prompt:')) {
-      bot.note({ type: 'prompt', prompt: call.clientContext.slice('prompt:'.length), status: call.status, completionReason: call.completionReason ?? null });
+    if (
+      item.changeType === 'deleted' &&
+      item.resourceUrl.includes('/operations/') &&
+      call?.clientContext?.startsWith('prompt:')
+    ) {
+      bot.note({
+        type: 'prompt',
+        prompt: call.clientContext.slice('prompt:'.length),
+        status: call.status,
+        completionReason: call.completionReason ?? null,
+      });
     }
     return;
   }

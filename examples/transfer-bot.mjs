@@ -18,7 +18,9 @@ await startBot('transfer-bot', async (item, bot) => {
   const call = item.resourceData;
   if (item.changeType === 'created' && call?.state === 'incoming') {
     callers.set(callId, call.source.identity);
-    await bot.graph.api(`/communications/calls/${callId}/answer`).post({ callbackUri: bot.callbackUrl, acceptedModalities: ['audio'], mediaConfig: serviceHostedMedia });
+    await bot.graph
+      .api(`/communications/calls/${callId}/answer`)
+      .post({ callbackUri: bot.callbackUrl, acceptedModalities: ['audio'], mediaConfig: serviceHostedMedia });
     bot.note({ type: 'answered', callId });
     return;
   }
@@ -29,7 +31,13 @@ await startBot('transfer-bot', async (item, bot) => {
       requestedModalities: ['audio'],
       mediaConfig: serviceHostedMedia,
       chatInfo: { '@odata.type': '#microsoft.graph.chatInfo', threadId: meetingThread, messageId: '0' },
-      meetingInfo: { '@odata.type': '#microsoft.graph.organizerMeetingInfo', organizer: { '@odata.type': '#microsoft.graph.identitySet', user: { '@odata.type': '#microsoft.graph.identity', id: organizerId, tenantId: bot.tenantId } } },
+      meetingInfo: {
+        '@odata.type': '#microsoft.graph.organizerMeetingInfo',
+        organizer: {
+          '@odata.type': '#microsoft.graph.identitySet',
+          user: { '@odata.type': '#microsoft.graph.identity', id: organizerId, tenantId: bot.tenantId },
+        },
+      },
       tenantId: bot.tenantId,
     });
     moving.set(meeting.id, callId);
@@ -39,13 +47,25 @@ await startBot('transfer-bot', async (item, bot) => {
   if (isCallUpdate(item) && call?.state === 'established' && moving.has(callId)) {
     const p2p = moving.get(callId);
     const op = await bot.graph.api(`/communications/calls/${callId}/participants/invite`).post({
-      participants: [{ '@odata.type': '#microsoft.graph.invitationParticipantInfo', identity: callers.get(p2p), replacesCallId: p2p }],
+      participants: [
+        {
+          '@odata.type': '#microsoft.graph.invitationParticipantInfo',
+          identity: callers.get(p2p),
+          replacesCallId: p2p,
+        },
+      ],
       clientContext: `move:${p2p}`,
     });
     bot.note({ type: 'invited', callId, operationId: op.id, replacesCallId: p2p });
     return;
   }
   if (item.changeType === 'deleted' && item.resourceUrl.includes('/operations/')) {
-    bot.note({ type: 'moved', callId, status: call.status, clientContext: call.clientContext, resultInfo: call.resultInfo ?? null });
+    bot.note({
+      type: 'moved',
+      callId,
+      status: call.status,
+      clientContext: call.clientContext,
+      resultInfo: call.resultInfo ?? null,
+    });
   }
 });

@@ -9,7 +9,9 @@ const dist = new URL('../dist/', import.meta.url);
 mkdirSync(dist, { recursive: true });
 rmSync(new URL('src', dist), { recursive: true, force: true });
 // The build info of an incremental build would claim the deleted outputs are still up to date.
-for (const name of readdirSync(dist, { withFileTypes: true }).filter((e) => e.isFile() && e.name.endsWith('.tsbuildinfo')).map((e) => e.name)) {
+for (const name of readdirSync(dist, { withFileTypes: true })
+  .filter((e) => e.isFile() && e.name.endsWith('.tsbuildinfo'))
+  .map((e) => e.name)) {
   rmSync(new URL(name, dist));
 }
 // The project's own build, whatever it comprises.

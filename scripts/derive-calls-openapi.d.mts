@@ -23,6 +23,10 @@ export const OPENAPI_FILE: string;
 export const CONVERTER_OPTIONS: ConverterOptions;
 
 export function namespacesOf(csdlJson: Record<string, unknown>): Map<string, string>;
-export function reduceToCalls(openapi: OpenApiDocument, namespaces: Map<string, string>, options?: ConverterOptions): OpenApiDocument;
+export function reduceToCalls(
+  openapi: OpenApiDocument,
+  namespaces: Map<string, string>,
+  options?: ConverterOptions,
+): OpenApiDocument;
 export function deriveCallsOpenApi(csdlXml: string): { document: OpenApiDocument; messages: string[] };
 export function serializeOpenApi(document: OpenApiDocument): string;

@@ -99,7 +99,11 @@ export function reduceToCalls(openapi, namespaces, options = CONVERTER_OPTIONS) 
   const paths = {};
   for (const [path, item] of Object.entries(openapi.paths)) {
     if (!CALLS_PATH.test(path)) continue;
-    const rest = path.split('/').slice(1).map((segment) => restSegment(segment, namespaces)).join('/');
+    const rest = path
+      .split('/')
+      .slice(1)
+      .map((segment) => restSegment(segment, namespaces))
+      .join('/');
     const key = `${options.basePath}/${rest}`;
     if (Object.hasOwn(paths, key)) throw new Error(`derive-calls-openapi: two paths map to '${key}'`);
     paths[key] = unstub(item, namespaces, schemas);
@@ -112,7 +116,11 @@ export function reduceToCalls(openapi, namespaces, options = CONVERTER_OPTIONS) 
 export function deriveCallsOpenApi(csdlXml) {
   const csdlJson = xml2json(csdlXml.replace(/^\uFEFF/, ''));
   const messages = [];
-  const openapi = csdl2openapi(csdlJson, { ...CONVERTER_OPTIONS, rootResourcesToKeep: [...CONVERTER_OPTIONS.rootResourcesToKeep], messages });
+  const openapi = csdl2openapi(csdlJson, {
+    ...CONVERTER_OPTIONS,
+    rootResourcesToKeep: [...CONVERTER_OPTIONS.rootResourcesToKeep],
+    messages,
+  });
   return { document: reduceToCalls(openapi, namespacesOf(csdlJson)), messages };
 }
 
@@ -129,11 +137,15 @@ function main(argv) {
   const text = serializeOpenApi(document);
   const committed = readFileSync(OPENAPI_FILE, 'utf8');
   if (check) {
-    process.stdout.write(text === committed ? `${OPENAPI_FILE} is up to date\n` : `${OPENAPI_FILE} differs from the derivation\n`);
+    process.stdout.write(
+      text === committed ? `${OPENAPI_FILE} is up to date\n` : `${OPENAPI_FILE} differs from the derivation\n`,
+    );
     return text === committed ? 0 : 1;
   }
   writeFileSync(OPENAPI_FILE, text);
-  process.stdout.write(`${OPENAPI_FILE}: ${Object.keys(document.paths).length} paths, ${text === committed ? 'unchanged' : 'rewritten'}\n`);
+  process.stdout.write(
+    `${OPENAPI_FILE}: ${Object.keys(document.paths).length} paths, ${text === committed ? 'unchanged' : 'rewritten'}\n`,
+  );
   return 0;
 }
 

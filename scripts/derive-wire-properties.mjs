@@ -51,10 +51,14 @@ const localName = (qualified) => qualified.replace(/^(graph|microsoft\.graph)\./
 /** Structural properties of a type, base types first, as `[name, nullable]` (CSDL JSON: `$Nullable: true` or absent). */
 export function propertiesOf(schema, name) {
   const type = schema[name];
-  if (!type || (type.$Kind !== 'EntityType' && type.$Kind !== 'ComplexType')) throw new Error(`${NAMESPACE}.${name} is not a type in the CSDL`);
+  if (!type || (type.$Kind !== 'EntityType' && type.$Kind !== 'ComplexType'))
+    throw new Error(`${NAMESPACE}.${name} is not a type in the CSDL`);
   const inherited = type.$BaseType ? propertiesOf(schema, localName(type.$BaseType)) : [];
   const own = Object.entries(type)
-    .filter(([key, value]) => !key.startsWith('$') && value !== null && typeof value === 'object' && value.$Kind !== 'NavigationProperty')
+    .filter(
+      ([key, value]) =>
+        !key.startsWith('$') && value !== null && typeof value === 'object' && value.$Kind !== 'NavigationProperty',
+    )
     .map(([key, value]) => [key, value.$Nullable === true]);
   return [...inherited, ...own];
 }
@@ -74,7 +78,12 @@ export function deriveWireProperties(csdlXml) {
     const props = propertiesOf(schema, name);
     lines.push(`  ${name}: {`);
     lines.push(`    all: [${props.map(([p]) => `'${p}'`).join(', ')}],`);
-    lines.push(`    nullable: [${props.filter(([, n]) => n).map(([p]) => `'${p}'`).join(', ')}],`);
+    lines.push(
+      `    nullable: [${props
+        .filter(([, n]) => n)
+        .map(([p]) => `'${p}'`)
+        .join(', ')}],`,
+    );
     lines.push('  },');
   }
   lines.push('} as const;', '', 'export type RenderedType = keyof typeof V1_PROPERTIES;', '');
@@ -85,7 +94,9 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const derived = deriveWireProperties(readFileSync(CSDL_FILE, 'utf8'));
   if (process.argv.includes('--check')) {
     if (readFileSync(MODULE_FILE, 'utf8') !== derived) {
-      console.error('src/domain/wire-properties.ts differs from what the CSDL gives: run node scripts/derive-wire-properties.mjs');
+      console.error(
+        'src/domain/wire-properties.ts differs from what the CSDL gives: run node scripts/derive-wire-properties.mjs',
+      );
       process.exit(1);
     }
   } else {

@@ -14,7 +14,9 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 function build() {
   // npm_execpath: the npm (or other package manager) running this script; run its `build` script the same way.
   const npm = process.env.npm_execpath;
-  const [command, args] = npm ? [process.execPath, [npm, 'run', 'build', '--silent']] : ['npm', ['run', 'build', '--silent']];
+  const [command, args] = npm
+    ? [process.execPath, [npm, 'run', 'build', '--silent']]
+    : ['npm', ['run', 'build', '--silent']];
   const child = spawn(command, args, { cwd: root, stdio: 'inherit', detached: process.platform !== 'win32' });
   const stop = (signal) => {
     try {
@@ -43,7 +45,11 @@ if (reason !== null) {
   console.error(`switchboard: building… (${reason})`);
   const { code, signal } = await build();
   if (signal !== null || code !== 0) {
-    console.error(signal !== null ? `switchboard: build stopped (${signal}); nothing was started.` : 'switchboard: the build failed (see above); nothing was started.');
+    console.error(
+      signal !== null
+        ? `switchboard: build stopped (${signal}); nothing was started.`
+        : 'switchboard: the build failed (see above); nothing was started.',
+    );
     process.exit(signal !== null ? 1 : code);
   }
 }

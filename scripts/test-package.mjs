@@ -33,34 +33,69 @@ function check(ok, message) {
 /** Runs a command to completion; throws with its output when it fails. */
 function run(cmd, args, opts = {}) {
   const t0 = Date.now();
-  const r = spawnSync(cmd, args, { cwd: app, encoding: 'utf8', timeout: opts.timeoutMs ?? 120_000, env: { ...process.env, ...opts.env }, maxBuffer: 64 * 1024 * 1024 });
+  const r = spawnSync(cmd, args, {
+    cwd: app,
+    encoding: 'utf8',
+    timeout: opts.timeoutMs ?? 120_000,
+    env: { ...process.env, ...opts.env },
+    maxBuffer: 64 * 1024 * 1024,
+  });
   const out = `${r.stdout ?? ''}${r.stderr ?? ''}`;
-  if (r.status !== 0) throw new StepFailed(`${cmd} ${args.join(' ')} exited ${r.status ?? r.signal ?? r.error?.message}:\n${out.slice(-4000)}`);
+  if (r.status !== 0)
+    throw new StepFailed(
+      `${cmd} ${args.join(' ')} exited ${r.status ?? r.signal ?? r.error?.message}:\n${out.slice(-4000)}`,
+    );
   return { stdout: r.stdout, out, ms: Date.now() - t0 };
 }
 
 // ---- 1. pack ---------------------------------------------------------------------------------------------------
 function pack() {
   step = 'npm pack';
-  const r = spawnSync('npm', ['pack', '--json', '--pack-destination', work], { cwd: ROOT, encoding: 'utf8', timeout: 300_000, maxBuffer: 64 * 1024 * 1024 });
+  const r = spawnSync('npm', ['pack', '--json', '--pack-destination', work], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout: 300_000,
+    maxBuffer: 64 * 1024 * 1024,
+  });
   check(r.status === 0, `npm pack exited ${r.status}:\n${(r.stdout ?? '') + (r.stderr ?? '')}`);
   const [info] = JSON.parse(r.stdout.slice(r.stdout.indexOf('[')));
   const files = info.files.map((f) => f.path);
 
   step = 'tarball contents';
   const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
-  const allowed = [/^package\.json$/, /^README\.md$/, /^LICEN[CS]E(\.\w+)?$/i, /^bin\/[\w.-]+\.js$/, /^dist\/src\/.+\.js$/, /^dist\/src\/.+\.d\.ts$/, /^dist\/ui\//];
+  const allowed = [
+    /^package\.json$/,
+    /^README\.md$/,
+    /^LICEN[CS]E(\.\w+)?$/i,
+    /^bin\/[\w.-]+\.js$/,
+    /^dist\/src\/.+\.js$/,
+    /^dist\/src\/.+\.d\.ts$/,
+    /^dist\/ui\//,
+  ];
   const stray = files.filter((f) => !allowed.some((re) => re.test(f)));
   check(stray.length === 0, `files that should not ship: ${stray.join(', ')}`);
   // Every compiled module comes from a source file that exists now (a stale build would ship deleted code).
-  const orphans = files.filter((f) => f.endsWith('.js') && f.startsWith('dist/src/') && !existsSync(join(ROOT, f.replace(/^dist\//, '').replace(/\.js$/, '.ts'))));
+  const orphans = files.filter(
+    (f) =>
+      f.endsWith('.js') &&
+      f.startsWith('dist/src/') &&
+      !existsSync(join(ROOT, f.replace(/^dist\//, '').replace(/\.js$/, '.ts'))),
+  );
   check(orphans.length === 0, `compiled files without a source: ${orphans.join(', ')}`);
-  const targets = [pkg.bin.switchboard, ...Object.values(pkg.exports).flatMap((e) => (typeof e === 'string' ? [e] : Object.values(e)))].map((p) => p.replace(/^\.\//, ''));
+  const targets = [
+    pkg.bin.switchboard,
+    ...Object.values(pkg.exports).flatMap((e) => (typeof e === 'string' ? [e] : Object.values(e))),
+  ].map((p) => p.replace(/^\.\//, ''));
   const missing = targets.filter((t) => !files.includes(t));
   check(missing.length === 0, `package.json names files the tarball lacks: ${missing.join(', ')}`);
   // The dashboard the server serves under /_switchboard/ui/ (built by npm run build).
-  check(files.includes('dist/ui/index.html') && files.some((f) => /^dist\/ui\/assets\/.+\.js$/.test(f)), 'the built dashboard (dist/ui) is missing');
-  log(`packed ${info.filename}: ${(info.size / 1024).toFixed(0)} KB (${(info.unpackedSize / 1024).toFixed(0)} KB unpacked, ${files.length} files)`);
+  check(
+    files.includes('dist/ui/index.html') && files.some((f) => /^dist\/ui\/assets\/.+\.js$/.test(f)),
+    'the built dashboard (dist/ui) is missing',
+  );
+  log(
+    `packed ${info.filename}: ${(info.size / 1024).toFixed(0)} KB (${(info.unpackedSize / 1024).toFixed(0)} KB unpacked, ${files.length} files)`,
+  );
   notes.push(`tarball ${(info.size / 1024).toFixed(0)} KB`);
   return { tarball: join(work, info.filename), files };
 }
@@ -69,11 +104,15 @@ function pack() {
 function install(tarball) {
   step = 'npm install <tarball>';
   spawnSync('mkdir', ['-p', app]);
-  writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'bot-under-test', version: '1.0.0', private: true, type: 'module' }, null, 2));
+  writeFileSync(
+    join(app, 'package.json'),
+    JSON.stringify({ name: 'bot-under-test', version: '1.0.0', private: true, type: 'module' }, null, 2),
+  );
   const r = run('npm', ['install', tarball, '--no-audit', '--no-fund'], { timeoutMs: 900_000 });
   const installed = JSON.parse(readFileSync(join(app, 'node_modules/switchboard/package.json'), 'utf8'));
   check(installed.version !== undefined, 'switchboard is not in node_modules');
-  for (const dev of ['typescript', 'vitest', '@types/node']) check(!existsSync(join(app, 'node_modules', dev)), `a devDependency was installed: ${dev}`);
+  for (const dev of ['typescript', 'vitest', '@types/node'])
+    check(!existsSync(join(app, 'node_modules', dev)), `a devDependency was installed: ${dev}`);
   log(`installed in ${secs(r.ms)}`);
   notes.push(`install ${secs(r.ms)}`);
 }
@@ -97,11 +136,27 @@ async function cli(files) {
 
   step = 'npx switchboard start';
   // Its own process group, so the whole tree (npx → npm exec → node) is stopped together.
-  const child = spawn('npx', ['--no-install', 'switchboard', 'start', '--port', '0', '--https-port', '0', '--data', ':memory:', '--tls-dir', join(work, 'tls')], {
-    cwd: app,
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    'npx',
+    [
+      '--no-install',
+      'switchboard',
+      'start',
+      '--port',
+      '0',
+      '--https-port',
+      '0',
+      '--data',
+      ':memory:',
+      '--tls-dir',
+      join(work, 'tls'),
+    ],
+    {
+      cwd: app,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let out = '';
   child.stdout.on('data', (c) => (out += c));
   child.stderr.on('data', (c) => (out += c));
@@ -138,7 +193,10 @@ async function cli(files) {
     const clock = await fetch(`${http}/_switchboard/clock`);
     check(clock.status === 200, `GET ${http}/_switchboard/clock answered ${clock.status}`);
     const graph = await fetch(`${http}/v1.0/communications/calls`);
-    check(graph.status === 401, `GET ${http}/v1.0/communications/calls without a token answered ${graph.status}, not 401`);
+    check(
+      graph.status === 401,
+      `GET ${http}/v1.0/communications/calls without a token answered ${graph.status}, not 401`,
+    );
     const secure = await httpsGet(`${https}/v1.0/communications/calls`, readFileSync(ca, 'utf8'));
     check(secure === 401, `the https port answered ${secure}, not 401`);
     // The dashboard's built files, when the package ships them, are served from the installed package.
@@ -159,7 +217,10 @@ function example() {
   const r = run(process.execPath, ['--test', '--test-reporter=spec', 'bot.test.mjs'], { timeoutMs: 180_000 });
   const pass = /ℹ pass (\d+)/.exec(r.out)?.[1];
   const fail = /ℹ fail (\d+)/.exec(r.out)?.[1];
-  check(pass !== undefined && Number(pass) > 0 && fail === '0', `node --test reported pass ${pass}, fail ${fail}:\n${r.out}`);
+  check(
+    pass !== undefined && Number(pass) > 0 && fail === '0',
+    `node --test reported pass ${pass}, fail ${fail}:\n${r.out}`,
+  );
   log(`README example: ${pass} tests passed in ${secs(r.ms)}`);
   notes.push(`example ${pass} passed`);
 }
@@ -205,7 +266,16 @@ function types() {
   writeFileSync(
     join(app, 'tsconfig.json'),
     JSON.stringify({
-      compilerOptions: { strict: true, noEmit: true, module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', skipLibCheck: false, types: ['node'], typeRoots: [join(ROOT, 'node_modules/@types')] },
+      compilerOptions: {
+        strict: true,
+        noEmit: true,
+        module: 'nodenext',
+        moduleResolution: 'nodenext',
+        target: 'es2022',
+        skipLibCheck: false,
+        types: ['node'],
+        typeRoots: [join(ROOT, 'node_modules/@types')],
+      },
       files: ['consumer.ts'],
     }),
   );

@@ -29,7 +29,9 @@ function run(name, command, commandArgs, { hold }) {
       child.stdout.on('data', (d) => (output += d));
       child.stderr.on('data', (d) => (output += d));
     }
-    child.on('error', (error) => resolve({ name, code: 1, output: `${output}${String(error)}\n`, ms: Date.now() - started }));
+    child.on('error', (error) =>
+      resolve({ name, code: 1, output: `${output}${String(error)}\n`, ms: Date.now() - started }),
+    );
     child.on('close', (code, signal) => {
       const result = { name, code: code ?? (signal ? 1 : 0), output, ms: Date.now() - started };
       if (hold) {

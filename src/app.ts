@@ -2,7 +2,12 @@
  * buildApp(deps): the Fastify application with every route, never listening (tests use it with inject()).
  * Order: request ids → content-type parsing → auth (per route) → body validation → service → Graph envelope on error.
  */
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyServerFactory } from 'fastify';
+import Fastify, {
+  LogController,
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyServerFactory,
+} from 'fastify';
 import { pino } from 'pino';
 import { answerClientError, answerFrameworkError, installGraphErrors, MAX_PARAM_LENGTH } from './api/error-envelope.js';
 import { OVERLOAD_RETRY_AFTER, tooManyRequests, unsupportedMediaType } from './http/errors.js';
@@ -138,11 +143,18 @@ export function buildApp(deps: AppDeps, serverFactory?: FastifyServerFactory): F
     void parseJson(req, text, done);
   });
   // A softphone's recording upload is a WAV (src/sim/softphone-routes.ts): up to 2 minutes of 8 kHz audio.
-  app.addContentTypeParser('audio/wav', { parseAs: 'buffer', bodyLimit: Math.max(deps.config.bodyLimit, 4 * 1024 * 1024) }, (_req, body, done) => done(null, body));
+  app.addContentTypeParser(
+    'audio/wav',
+    { parseAs: 'buffer', bodyLimit: Math.max(deps.config.bodyLimit, 4 * 1024 * 1024) },
+    (_req, body, done) => done(null, body),
+  );
   // Graph and control bodies are JSON only (but a route that says `audioBody`); the token endpoint (form-encoded) is outside these paths.
   app.addHook('preValidation', (req, _reply, done) => {
     const url = req.url.toLowerCase();
-    if (req.body !== undefined && (url.startsWith('/v1.0/') || url.startsWith('/beta/') || url.startsWith('/_switchboard/'))) {
+    if (
+      req.body !== undefined &&
+      (url.startsWith('/v1.0/') || url.startsWith('/beta/') || url.startsWith('/_switchboard/'))
+    ) {
       const type = req.headers['content-type'];
       const audio = req.routeOptions.config?.audioBody === true && type !== undefined && AUDIO_TYPE.test(type);
       if (!audio && (!type || !JSON_TYPE.test(type))) {
@@ -153,11 +165,22 @@ export function buildApp(deps: AppDeps, serverFactory?: FastifyServerFactory): F
     done();
   });
   authRoutes(app, deps.auth);
-  graphRoutes(app, { service: deps.service, tokens: deps.tokens, ...(deps.throttle ? { throttle: deps.throttle } : {}) });
+  graphRoutes(app, {
+    service: deps.service,
+    tokens: deps.tokens,
+    ...(deps.throttle ? { throttle: deps.throttle } : {}),
+  });
   // One feed for the dashboard's stream and the softphones' (each refreshes a screen when something committed).
-  const feed = deps.feed ?? new ChangeFeed({ events: deps.store.events, pollMs: 1000, gapWaitMs: 0, epoch: deps.store.kind });
+  const feed =
+    deps.feed ?? new ChangeFeed({ events: deps.store.events, pollMs: 1000, gapWaitMs: 0, epoch: deps.store.kind });
   controlRoutes(app, {
-    service: deps.service, store: deps.store, clock: deps.clock, directory: deps.auth.directory, worldSync: deps.worldSync, routes: () => routes, feed,
+    service: deps.service,
+    store: deps.store,
+    clock: deps.clock,
+    directory: deps.auth.directory,
+    worldSync: deps.worldSync,
+    routes: () => routes,
+    feed,
     ...(deps.recordings ? { recordings: deps.recordings } : {}),
     ...(deps.settleDeliveries ? { settleDeliveries: deps.settleDeliveries } : {}),
   });
@@ -167,7 +190,9 @@ export function buildApp(deps: AppDeps, serverFactory?: FastifyServerFactory): F
   feedRoutes(app, {
     store: deps.store,
     feed,
-    publishedKeys: notificationKeys ? () => notificationKeys.published() : () => Promise.resolve([deps.auth.keys.notification.publicJwk]),
+    publishedKeys: notificationKeys
+      ? () => notificationKeys.published()
+      : () => Promise.resolve([deps.auth.keys.notification.publicJwk]),
     notificationIssuer: deps.notificationIssuer ?? deps.auth.notificationIssuer,
   });
   uiRoutes(app, deps.uiDir !== undefined ? { dir: deps.uiDir } : {});

@@ -19,7 +19,9 @@ export function banner(sb: Switchboard): string {
     `  Graph (http)     ${sb.httpUrl}/v1.0   and   ${sb.httpUrl}/beta`,
     `  Token endpoint   ${sb.httpsUrl}/${firstTenant.id}/oauth2/v2.0/token`,
     `  Tenant id        ${firstTenant.id}${isDefault && firstTenant.id === DEFAULT_TENANT_ID ? ' (default)' : ''}`,
-    firstApp ? `  Bot app          client id ${firstApp.id}   secret ${firstApp.secret}${isDefault && firstApp.id === DEFAULT_APP_ID && firstApp.secret === DEFAULT_APP_SECRET ? ' (default)' : ''}` : '  Bot app          (none in the world file)',
+    firstApp
+      ? `  Bot app          client id ${firstApp.id}   secret ${firstApp.secret}${isDefault && firstApp.id === DEFAULT_APP_ID && firstApp.secret === DEFAULT_APP_SECRET ? ' (default)' : ''}`
+      : '  Bot app          (none in the world file)',
     `  Trust the CA     NODE_EXTRA_CA_CERTS=${sb.caCertPath}`,
     `  Notify keys      ${sb.httpsUrl}/.well-known/OpenIdConfiguration`,
     // With a control key, the link carries it in the fragment (never sent to the server; the page keeps it in sessionStorage).
@@ -28,7 +30,9 @@ export function banner(sb: Switchboard): string {
     `  Directory        ${cfg.world ?? 'built-in default world'}: ${tenants.length} tenant(s), ${tenants.reduce((n, t) => n + t.apps.length, 0)} app(s), ${tenants.reduce((n, t) => n + t.users.length, 0)} user(s), ${tenants.reduce((n, t) => n + t.meetings.length, 0)} meeting(s)`,
     ...worldBannerLines(sb.directory.world, `${sb.httpUrl}/_switchboard/`).map((row) => `    ${row}`),
     `  Data             ${isEphemeral(cfg) ? ':memory: (nothing is kept)' : cfg.data}`,
-    ...(cfg.clock === 'virtual' ? [`  Clock            virtual: stands still until POST ${sb.httpUrl}/_switchboard/clock/advance {"ms":…}`] : []),
+    ...(cfg.clock === 'virtual'
+      ? [`  Clock            virtual: stands still until POST ${sb.httpUrl}/_switchboard/clock/advance {"ms":…}`]
+      : []),
     `  Store            ${describeStore(cfg)}`,
     ...exposure(sb),
     '',
@@ -43,8 +47,15 @@ export function exposure(sb: Pick<Switchboard, 'config' | 'controlKey' | 'hosts'
   const lines: string[] = [];
   const { key, source } = sb.controlKey;
   if (key !== null) {
-    const from = source === 'configured' ? '--control-key' : source === 'data' ? `kept in ${sb.config.data}/${CONTROL_KEY_FILE}` : `generated${isEphemeral(sb.config) ? ' for this run' : `, kept in ${sb.config.data}/${CONTROL_KEY_FILE}`}`;
-    lines.push(`  Control key      ${key}   (${from}; send 'Authorization: Bearer <key>' or 'X-Switchboard-Control-Key: <key>')`);
+    const from =
+      source === 'configured'
+        ? '--control-key'
+        : source === 'data'
+          ? `kept in ${sb.config.data}/${CONTROL_KEY_FILE}`
+          : `generated${isEphemeral(sb.config) ? ' for this run' : `, kept in ${sb.config.data}/${CONTROL_KEY_FILE}`}`;
+    lines.push(
+      `  Control key      ${key}   (${from}; send 'Authorization: Bearer <key>' or 'X-Switchboard-Control-Key: <key>')`,
+    );
   }
   if (!isLoopbackHost(sb.config.host)) {
     lines.push(
@@ -52,13 +63,16 @@ export function exposure(sb: Pick<Switchboard, 'config' | 'controlKey' | 'hosts'
       `                   Graph needs tokens, but anyone reaching the port gets one with the world's client secrets.`,
     );
   }
-  lines.push(`  Allowed hosts    ${sb.hosts.names.join(', ')}${sb.config.allowedHosts.length === 0 ? '   (others: --allowed-hosts)' : ''}`);
+  lines.push(
+    `  Allowed hosts    ${sb.hosts.names.join(', ')}${sb.config.allowedHosts.length === 0 ? '   (others: --allowed-hosts)' : ''}`,
+  );
   return lines;
 }
 
 /** Where state lives; for PostgreSQL also what every instance sharing it needs. */
 export function describeStore(cfg: Config): string {
-  if (cfg.postgres === null) return isEphemeral(cfg) ? 'SQLite in memory' : `SQLite ${cfg.data}/switchboard.db (one instance)`;
+  if (cfg.postgres === null)
+    return isEphemeral(cfg) ? 'SQLite in memory' : `SQLite ${cfg.data}/switchboard.db (one instance)`;
   const schema = cfg.postgresSchema === null ? "the connection's search_path" : `schema ${cfg.postgresSchema}`;
   const keys = isEphemeral(cfg)
     ? 'signing keys are per process with --data :memory:, so give every instance the same --data directory'

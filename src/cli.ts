@@ -45,9 +45,13 @@ async function runScenarioCommand(args: string[]): Promise<void> {
   const server = at >= 0 ? args[at + 1] : (process.env.SWITCHBOARD_SERVER ?? 'http://127.0.0.1:4100');
   const keyAt = args.indexOf('--control-key');
   const controlKey = keyAt >= 0 ? args[keyAt + 1] : process.env.SWITCHBOARD_CONTROL_KEY;
-  const files = args.filter((a, i) => !a.startsWith('--') && (at < 0 || i !== at + 1) && (keyAt < 0 || i !== keyAt + 1));
+  const files = args.filter(
+    (a, i) => !a.startsWith('--') && (at < 0 || i !== at + 1) && (keyAt < 0 || i !== keyAt + 1),
+  );
   if (files.length !== 1 || !server) {
-    console.error(`switchboard run-scenario: name one scenario file${server ? '' : ' and a --server URL'}.\n\n${USAGE}`);
+    console.error(
+      `switchboard run-scenario: name one scenario file${server ? '' : ' and a --server URL'}.\n\n${USAGE}`,
+    );
     process.exitCode = 2;
     return;
   }
@@ -57,7 +61,9 @@ async function runScenarioCommand(args: string[]): Promise<void> {
   } catch (e) {
     if (!(e instanceof ScenarioError) && !(e instanceof TypeError)) throw e;
     // TypeError: fetch could not reach the server.
-    console.error(`switchboard run-scenario: ${e instanceof TypeError ? `cannot reach ${server} (${e.message})` : e.message}`);
+    console.error(
+      `switchboard run-scenario: ${e instanceof TypeError ? `cannot reach ${server} (${e.message})` : e.message}`,
+    );
     process.exitCode = 2;
   }
 }
@@ -68,7 +74,11 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
   const args = argv[0] === 'start' ? argv.slice(1) : argv;
-  if (args.includes('--help') || args.includes('-h') || (argv[0] !== undefined && argv[0] !== 'start' && !argv[0].startsWith('-'))) {
+  if (
+    args.includes('--help') ||
+    args.includes('-h') ||
+    (argv[0] !== undefined && argv[0] !== 'start' && !argv[0].startsWith('-'))
+  ) {
     console.log(USAGE);
     process.exitCode = args.includes('--help') || args.includes('-h') ? 0 : 2;
     return;

@@ -189,13 +189,20 @@ export function parseDuration(raw: string, allowOff: boolean): number | null {
   if (allowOff && raw.trim().toLowerCase() === 'off') return null;
   const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)\s*$/i.exec(raw);
   const ms = m ? Math.round(Number(m[1]) * DURATION_MS[m[2]!.toLowerCase()]!) : NaN;
-  if (!(ms >= 1)) throw new Error(`expected a duration such as 90s, 15m, 24h or 7d${allowOff ? ', or off' : ''}, got '${raw}'`);
+  if (!(ms >= 1))
+    throw new Error(`expected a duration such as 90s, 15m, 24h or 7d${allowOff ? ', or off' : ''}, got '${raw}'`);
   return ms;
 }
 
 export function formatDuration(ms: number | null): string {
   if (ms === null) return 'off';
-  for (const [unit, size] of [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1000]] as const) if (ms % size === 0) return `${ms / size}${unit}`;
+  for (const [unit, size] of [
+    ['d', 86_400_000],
+    ['h', 3_600_000],
+    ['m', 60_000],
+    ['s', 1000],
+  ] as const)
+    if (ms % size === 0) return `${ms / size}${unit}`;
   return `${ms}ms`;
 }
 
@@ -216,13 +223,20 @@ function assign(cfg: Config, key: keyof Config, raw: string, source: string): vo
     throw new ConfigError(`${source}: ${(e as Error).message}`);
   }
   if (key === 'allowedHosts') {
-    const hosts = raw.split(/[\s,]+/).filter((h) => h !== '').map((h) => h.toLowerCase());
+    const hosts = raw
+      .split(/[\s,]+/)
+      .filter((h) => h !== '')
+      .map((h) => h.toLowerCase());
     const bad = hosts.find((h) => h !== '*' && !/^\.?(\[[0-9a-f:.]+\]|[a-z0-9_-]+(\.[a-z0-9_-]+)*\.?)$/.test(h));
-    if (hosts.length === 0 || bad !== undefined) throw new ConfigError(`${source}: expected host names or addresses separated by commas (a leading dot for a domain and its subdomains, [::1] for IPv6, * for any), without ports${bad !== undefined ? `; got '${bad}'` : ''}`);
+    if (hosts.length === 0 || bad !== undefined)
+      throw new ConfigError(
+        `${source}: expected host names or addresses separated by commas (a leading dot for a domain and its subdomains, [::1] for IPv6, * for any), without ports${bad !== undefined ? `; got '${bad}'` : ''}`,
+      );
     cfg.allowedHosts = hosts;
     return;
   }
-  if (key === 'controlKey' && raw.trim().length < 16) throw new ConfigError(`${source}: a control key needs at least 16 characters`);
+  if (key === 'controlKey' && raw.trim().length < 16)
+    throw new ConfigError(`${source}: a control key needs at least 16 characters`);
   if (NUMERIC.has(key)) {
     const n = Number(raw);
     const size = SIZES.has(key);
@@ -232,21 +246,30 @@ function assign(cfg: Config, key: keyof Config, raw: string, source: string): vo
     (cfg as unknown as Record<string, unknown>)[key] = n;
     return;
   }
-  if (key === 'logLevel' && !LOG_LEVELS.has(raw)) throw new ConfigError(`${source}: expected one of ${[...LOG_LEVELS].join(', ')}, got '${raw}'`);
-  if (key === 'logFormat' && !LOG_FORMATS.has(raw)) throw new ConfigError(`${source}: expected one of ${[...LOG_FORMATS].join(', ')}, got '${raw}'`);
-  if (key === 'clock' && !CLOCKS.has(raw)) throw new ConfigError(`${source}: expected one of ${[...CLOCKS].join(', ')}, got '${raw}'`);
-  if (key === 'postgresSchema' && !/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(raw)) throw new ConfigError(`${source}: expected a plain schema name (letters, digits, _), got '${raw}'`);
+  if (key === 'logLevel' && !LOG_LEVELS.has(raw))
+    throw new ConfigError(`${source}: expected one of ${[...LOG_LEVELS].join(', ')}, got '${raw}'`);
+  if (key === 'logFormat' && !LOG_FORMATS.has(raw))
+    throw new ConfigError(`${source}: expected one of ${[...LOG_FORMATS].join(', ')}, got '${raw}'`);
+  if (key === 'clock' && !CLOCKS.has(raw))
+    throw new ConfigError(`${source}: expected one of ${[...CLOCKS].join(', ')}, got '${raw}'`);
+  if (key === 'postgresSchema' && !/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(raw))
+    throw new ConfigError(`${source}: expected a plain schema name (letters, digits, _), got '${raw}'`);
   if (key === 'callback') {
     // The rule Graph applies to a bot's callbackUri: https, or plain http to a bot on this machine.
     const bad = checkCallbackUri(raw, source);
     if (bad) throw new ConfigError(bad.message);
   }
-  if (key === 'postgres' && !/^postgres(ql)?:\/\//.test(raw)) throw new ConfigError(`${source}: expected a postgres:// or postgresql:// URL, got '${redactUrl(raw)}'`);
+  if (key === 'postgres' && !/^postgres(ql)?:\/\//.test(raw))
+    throw new ConfigError(`${source}: expected a postgres:// or postgresql:// URL, got '${redactUrl(raw)}'`);
   (cfg as unknown as Record<string, unknown>)[key] = raw;
 }
 
 /** Resolves configuration from argv (without the command word) and the environment. */
-export function resolveConfig(argv: string[], env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
+export function resolveConfig(
+  argv: string[],
+  env: NodeJS.ProcessEnv = process.env,
+  overrides: Partial<Config> = {},
+): Config {
   const cfg: Config = { ...DEFAULTS };
   for (const [name, key] of Object.entries(ENV)) {
     const v = env[name];
@@ -254,7 +277,9 @@ export function resolveConfig(argv: string[], env: NodeJS.ProcessEnv = process.e
   }
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
-    const [flag, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const [flag, inline] = arg.includes('=')
+      ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)]
+      : [arg, undefined];
     const key = FLAGS[flag];
     if (!key) throw new ConfigError(`unknown option '${flag}' (options: ${Object.keys(FLAGS).join(', ')})`);
     const value = inline ?? argv[++i];
@@ -262,7 +287,8 @@ export function resolveConfig(argv: string[], env: NodeJS.ProcessEnv = process.e
     assign(cfg, key, value, flag);
   }
   Object.assign(cfg, overrides);
-  if (cfg.tlsDir === '') cfg.tlsDir = cfg.data === ':memory:' ? resolve(DEFAULTS.data, 'tls') : resolve(cfg.data, 'tls');
+  if (cfg.tlsDir === '')
+    cfg.tlsDir = cfg.data === ':memory:' ? resolve(DEFAULTS.data, 'tls') : resolve(cfg.data, 'tls');
   if (cfg.data !== ':memory:') cfg.data = resolve(cfg.data);
   return cfg;
 }

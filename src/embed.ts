@@ -99,7 +99,12 @@ export interface RunningSwitchboard {
 /** The ids of the built-in world, to write tests against it. */
 export const builtInWorld = {
   tenantId: DEFAULT_TENANT_ID,
-  app: { clientId: DEFAULT_APP_ID, secret: DEFAULT_APP_SECRET, instanceId: DEFAULT_INSTANCE_ID, phoneNumber: '+14255550100' },
+  app: {
+    clientId: DEFAULT_APP_ID,
+    secret: DEFAULT_APP_SECRET,
+    instanceId: DEFAULT_INSTANCE_ID,
+    phoneNumber: '+14255550100',
+  },
   /** Users by first name: adele, alex, … accept after 1 s; dana declines, brian is busy, nora does not answer. */
   users: DEFAULT_USERS,
   /** The two meetings (thread ids), both created by the app and organized by `organizerId`. */

@@ -59,7 +59,22 @@ export function logFunction(logger: Logger): LogFunction {
  * Fields a request or delivery line already says in its message, or that are for machines (ids nobody reads at a
  * terminal): the pretty format leaves them out; JSON keeps them, for filtering.
  */
-const SAID_IN_MESSAGE = new Set(['time', 'level', 'msg', 'method', 'path', 'status', 'ms', 'attempt', 'changeTypes', 'resources', 'requestId', 'messageId', 'callbackUri', 'retryInMs']);
+const SAID_IN_MESSAGE = new Set([
+  'time',
+  'level',
+  'msg',
+  'method',
+  'path',
+  'status',
+  'ms',
+  'attempt',
+  'changeTypes',
+  'resources',
+  'requestId',
+  'messageId',
+  'callbackUri',
+  'retryInMs',
+]);
 
 const LEVEL_STYLE: Record<string, [label: string, color: string]> = {
   trace: ['TRACE', '\x1b[90m'],

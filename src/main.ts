@@ -126,7 +126,10 @@ async function settlesWithin(p: Promise<unknown>, ms: number, tick: () => void):
   let timer: NodeJS.Timeout | undefined;
   const interval = setInterval(tick, 20);
   try {
-    return await Promise.race([p.then(() => true), new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)))]);
+    return await Promise.race([
+      p.then(() => true),
+      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms))),
+    ]);
   } finally {
     clearInterval(interval);
     clearTimeout(timer);
@@ -161,7 +164,11 @@ export async function startSwitchboard(config: Config, opts: StartOptions = {}):
   applyDefaultCallback(world, config.callback);
   const directory = new Directory(world);
   if (!isEphemeral(config)) mkdirSync(config.data, { recursive: true });
-  const logger = createLogger({ level: config.logLevel, format: config.logFormat, ...(opts.logDestination ? { destination: opts.logDestination } : {}) });
+  const logger = createLogger({
+    level: config.logLevel,
+    format: config.logFormat,
+    ...(opts.logDestination ? { destination: opts.logDestination } : {}),
+  });
   const log = logFunction(logger);
   const store = await openStore(config, clock, log);
   // Behaviour and fault changes the control API recorded (by any instance, before this start) apply before serving.
@@ -171,7 +178,10 @@ export async function startSwitchboard(config: Config, opts: StartOptions = {}):
   const tls = await loadOrCreateTls(config.tlsDir, [config.host]);
   const tokens = new TokenService({ keys, directory, clock: authClock });
   // Request limits count real time, like token lifetimes: a bot's retry handler waits in real time.
-  const throttle = new GraphThrottle({ appTenant: config.throttleAppTenant, app: config.throttleApp, tenant: config.throttleTenant }, authClock);
+  const throttle = new GraphThrottle(
+    { appTenant: config.throttleAppTenant, app: config.throttleApp, tenant: config.throttleTenant },
+    authClock,
+  );
   const tokenLimiter = config.tokenRateLimit ? new RateLimiter(config.tokenRateLimit, authClock) : null;
   const lockout = new SecretLockout(DEFAULT_LOCKOUT, authClock);
   const notificationKeys = new NotificationKeyRing({
@@ -184,7 +194,10 @@ export async function startSwitchboard(config: Config, opts: StartOptions = {}):
   const signer = new NotificationSigner({ key: notificationKeys, issuer: config.notificationIssuer, clock: authClock });
 
   const feed = new ChangeFeed({
-    events: store.events, pollMs: FEED_POLL_MS[store.kind], gapWaitMs: store.kind === 'postgres' ? FEED_GAP_WAIT_MS : 0, log,
+    events: store.events,
+    pollMs: FEED_POLL_MS[store.kind],
+    gapWaitMs: store.kind === 'postgres' ? FEED_GAP_WAIT_MS : 0,
+    log,
     // PostgreSQL's events table is shared and kept; SQLite's is this process's own, in memory (src/store/sqlite/store.ts).
     epoch: store.kind === 'postgres' ? 'postgres' : randomUUID(),
   });
@@ -204,13 +217,20 @@ export async function startSwitchboard(config: Config, opts: StartOptions = {}):
   const lag = new EventLoopLag();
   const backlogOnRealTime = clock === systemClock;
   const overload = new Admission(
-    { lagMs: config.overloadLag, backlogMs: backlogOnRealTime ? config.overloadBacklog : null, waitMs: config.overloadWait },
+    {
+      lagMs: config.overloadLag,
+      backlogMs: backlogOnRealTime ? config.overloadBacklog : null,
+      waitMs: config.overloadWait,
+    },
     { lagMs: () => lag.sustainedMs, backlogMs: () => dispatcher.backlogMs() },
   );
 
   let service: CallingService | null = null;
   const dispatcher = new NotificationDispatcher({
-    store, clock, sign: (appId, tenantId) => signer.sign(appId, tenantId), log,
+    store,
+    clock,
+    sign: (appId, tenantId) => signer.sign(appId, tenantId),
+    log,
     onDeliveryFailed: (row) => service?.callbackFailed(row.callId) ?? Promise.resolve(),
     afterRecord: () => {
       retention.note(1);
@@ -235,7 +255,8 @@ export async function startSwitchboard(config: Config, opts: StartOptions = {}):
     },
   });
   timerLoop = new TimerLoop({ timers: store.timers, clock, fire: (t) => service.fireTimer(t), log });
-  const storeRetention = config.retention === null ? null : new RetentionLoop({ store, clock, retentionMs: config.retention, log });
+  const storeRetention =
+    config.retention === null ? null : new RetentionLoop({ store, clock, retentionMs: config.retention, log });
   const loop = timerLoop;
   const clockControl = new ClockControl({
     clock,
@@ -247,14 +268,40 @@ export async function startSwitchboard(config: Config, opts: StartOptions = {}):
   });
 
   const hosts = hostPolicy(config.host, config.allowedHosts);
-  const controlKey = resolveControlKey({ configured: config.controlKey, host: config.host, dataDir: isEphemeral(config) ? null : config.data });
+  const controlKey = resolveControlKey({
+    configured: config.controlKey,
+    host: config.host,
+    dataDir: isEphemeral(config) ? null : config.data,
+  });
   let httpsServer: Server | null = null;
   const app = buildApp(
     {
-      config, service, store, tokens, throttle, overload: { refuse: () => overload.check() !== null }, notificationKeys, clock: clockControl, worldSync, settleDeliveries: () => dispatcher.settle(),
-      hostPolicy: hosts, controlKey: controlKey.key, logger, recordings: new RecordingAudio(isEphemeral(config) ? null : config.data),
-      feed, requestLog, notificationIssuer: config.notificationIssuer,
-      auth: { tokens, directory, keys, notificationIssuer: config.notificationIssuer, tokenLimiter, lockout, notificationKeys },
+      config,
+      service,
+      store,
+      tokens,
+      throttle,
+      overload: { refuse: () => overload.check() !== null },
+      notificationKeys,
+      clock: clockControl,
+      worldSync,
+      settleDeliveries: () => dispatcher.settle(),
+      hostPolicy: hosts,
+      controlKey: controlKey.key,
+      logger,
+      recordings: new RecordingAudio(isEphemeral(config) ? null : config.data),
+      feed,
+      requestLog,
+      notificationIssuer: config.notificationIssuer,
+      auth: {
+        tokens,
+        directory,
+        keys,
+        notificationIssuer: config.notificationIssuer,
+        tokenLimiter,
+        lockout,
+        notificationKeys,
+      },
     },
     (handler) => {
       const handle = (req: IncomingMessage, res: ServerResponse): void => handler(req, res);
@@ -300,14 +347,18 @@ export async function startSwitchboard(config: Config, opts: StartOptions = {}):
       // Both listeners were started here (not by fastify), so both are closed here. Stop accepting connections, but
       // keep idle keep-alive ones (http.Server.close would drop them at once, racing a request the client is writing).
       const servers = [app.server, httpsServer!];
-      const stopped = Promise.all(servers.map((srv) => new Promise<void>((resolve) => NetServer.prototype.close.call(srv, () => resolve()))));
+      const stopped = Promise.all(
+        servers.map((srv) => new Promise<void>((resolve) => NetServer.prototype.close.call(srv, () => resolve()))),
+      );
       await app.close();
       // Drain: for up to drainMs a request on an open connection gets its 503 (and the connection closes after it);
       // done early once no connection is left.
       const drainMs = opts.drainMs ?? DRAIN_MS;
       if (drainMs > 0) await settlesWithin(stopped, drainMs, () => undefined);
       // Requests in flight finish (for up to IN_FLIGHT_GRACE_MS); each connection is dropped once it is idle.
-      const drained = await settlesWithin(stopped, IN_FLIGHT_GRACE_MS, () => servers.forEach((srv) => srv.closeIdleConnections()));
+      const drained = await settlesWithin(stopped, IN_FLIGHT_GRACE_MS, () =>
+        servers.forEach((srv) => srv.closeIdleConnections()),
+      );
       if (!drained) log('warn', `shutdown: requests still running after ${IN_FLIGHT_GRACE_MS} ms were cut off`);
       for (const srv of servers) srv.closeAllConnections();
       await stopped;
@@ -320,7 +371,8 @@ export async function startSwitchboard(config: Config, opts: StartOptions = {}):
       await timerLoop.stop();
       await worldSync.stop();
       // Deliver what can be delivered now; anything failing or backing off stays in the outbox for the next start.
-      if (!(await dispatcher.drain(FLUSH_GRACE_MS))) log('warn', `shutdown: notifications still due after ${FLUSH_GRACE_MS} ms are delivered after the next start`);
+      if (!(await dispatcher.drain(FLUSH_GRACE_MS)))
+        log('warn', `shutdown: notifications still due after ${FLUSH_GRACE_MS} ms are delivered after the next start`);
       await dispatcher.stop();
       await store.close();
     },

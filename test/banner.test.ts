@@ -2,7 +2,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { banner, describeStore } from '../src/banner.js';
 import { resolveConfig } from '../src/config.js';
-import { DEFAULT_APP_ID, DEFAULT_APP_SECRET, DEFAULT_INSTANCE_ID, DEFAULT_MEETING_THREADS, DEFAULT_TENANT_ID, DEFAULT_USERS, defaultWorld } from '../src/sim/default-world.js';
+import {
+  DEFAULT_APP_ID,
+  DEFAULT_APP_SECRET,
+  DEFAULT_INSTANCE_ID,
+  DEFAULT_MEETING_THREADS,
+  DEFAULT_TENANT_ID,
+  DEFAULT_USERS,
+  defaultWorld,
+} from '../src/sim/default-world.js';
 import { worldBannerLines } from '../src/sim/world-view.js';
 import { parseWorld } from '../src/sim/directory.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
@@ -43,12 +51,22 @@ describe('start-up banner', () => {
     expect(row('phone    any other number')).toContain('accept after 1500 ms');
     const meeting = rows.findIndex((l) => l.includes(`meeting  ${DEFAULT_MEETING_THREADS.weeklySync}`));
     expect(rows[meeting]).toContain('join id 1234567  organizer Bob Organizer');
-    expect(rows[meeting + 1]!.trim()).toMatch(/^https:\/\/teams\.microsoft\.com\/l\/meetup-join\/19%3ameeting_Win6Ydo4/);
+    expect(rows[meeting + 1]!.trim()).toMatch(
+      /^https:\/\/teams\.microsoft\.com\/l\/meetup-join\/19%3ameeting_Win6Ydo4/,
+    );
     expect(rows.filter((l) => l.trimStart().startsWith('user     '))).toHaveLength(13);
   });
 
-  it('caps a large world\'s listing and points at the control API for the rest', () => {
-    const world = parseWorld({ tenants: [{ id: 't1', apps: [{ id: 'a1', secret: 's', callbackUri: 'https://bot.example/cb' }], users: Array.from({ length: 200 }, (_, i) => ({ id: `user-${i}` })) }] });
+  it("caps a large world's listing and points at the control API for the rest", () => {
+    const world = parseWorld({
+      tenants: [
+        {
+          id: 't1',
+          apps: [{ id: 'a1', secret: 's', callbackUri: 'https://bot.example/cb' }],
+          users: Array.from({ length: 200 }, (_, i) => ({ id: `user-${i}` })),
+        },
+      ],
+    });
     const lines = worldBannerLines(world, 'http://127.0.0.1:4100/_switchboard/', 30);
     expect(lines).toHaveLength(30);
     expect(lines[1]).toContain('callback https://bot.example/cb');
@@ -59,8 +77,15 @@ describe('start-up banner', () => {
 
   it('says which store is in use, without the PostgreSQL password', () => {
     expect(banner(server.sb)).toContain('Store            SQLite in memory');
-    expect(describeStore(resolveConfig(['--data', '/srv/sb'], {}))).toBe('SQLite /srv/sb/switchboard.db (one instance)');
-    const pg = describeStore(resolveConfig(['--data', '/srv/sb', '--postgres', 'postgres://sb:hunter2@db:5432/calls', '--postgres-schema', 'sb1'], {}));
+    expect(describeStore(resolveConfig(['--data', '/srv/sb'], {}))).toBe(
+      'SQLite /srv/sb/switchboard.db (one instance)',
+    );
+    const pg = describeStore(
+      resolveConfig(
+        ['--data', '/srv/sb', '--postgres', 'postgres://sb:hunter2@db:5432/calls', '--postgres-schema', 'sb1'],
+        {},
+      ),
+    );
     expect(pg).toContain('PostgreSQL postgres://sb:***@db:5432/calls, schema sb1; several instances may share it');
     expect(pg).not.toContain('hunter2');
     expect(pg).toContain('/srv/sb');

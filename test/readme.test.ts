@@ -29,7 +29,8 @@ function readmeSnippet(name: string): string {
   return inline[1]!;
 }
 
-const readmeJson = (name: string): Record<string, unknown> => JSON.parse(readmeSnippet(name)) as Record<string, unknown>;
+const readmeJson = (name: string): Record<string, unknown> =>
+  JSON.parse(readmeSnippet(name)) as Record<string, unknown>;
 
 describe('README walk-through, verbatim', () => {
   let server: TestServer;
@@ -39,7 +40,12 @@ describe('README walk-through, verbatim', () => {
   beforeAll(async () => {
     // The built-in world as `npm start` loads it (real answer delays), on the virtual clock so the test moves time.
     server = await startTestServer(defaultWorld(), { virtual: true });
-    bot = await startFakeBot({ verify: { openIdConfigUrl: `${server.httpUrl}/.well-known/OpenIdConfiguration`, appId: defaultWorld().tenants[0]!.apps[0]!.id } });
+    bot = await startFakeBot({
+      verify: {
+        openIdConfigUrl: `${server.httpUrl}/.well-known/OpenIdConfiguration`,
+        appId: defaultWorld().tenants[0]!.apps[0]!.id,
+      },
+    });
   });
   afterAll(async () => {
     await server.close();
@@ -47,22 +53,39 @@ describe('README walk-through, verbatim', () => {
   });
 
   const advance = async (ms: number): Promise<void> => {
-    const res = await fetch(`${server.httpUrl}/_switchboard/clock/advance`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ms }) });
+    const res = await fetch(`${server.httpUrl}/_switchboard/clock/advance`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ ms }),
+    });
     expect(res.status).toBe(200);
   };
   /** A README body as sent, with the stand-in bot's callback replaced by the test's bot. */
   const post = async (path: string, body: Record<string, unknown>) => {
     const text = JSON.stringify(body).replaceAll(README_CALLBACK, bot.url);
-    const res = await fetch(`${server.httpUrl}${path}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: text });
-    return { status: res.status, location: res.headers.get('location'), body: (await res.json()) as Record<string, unknown> };
+    const res = await fetch(`${server.httpUrl}${path}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: text,
+    });
+    return {
+      status: res.status,
+      location: res.headers.get('location'),
+      body: (await res.json()) as Record<string, unknown>,
+    };
   };
-  const of = (callId: string, sub = '') => (n: ReceivedNotification) => n.item.resourceUrl === `/communications/calls/${callId}${sub}`;
+  const of =
+    (callId: string, sub = '') =>
+    (n: ReceivedNotification) =>
+      n.item.resourceUrl === `/communications/calls/${callId}${sub}`;
 
-  it('the token request: the curl command\'s form fields at its token endpoint', async () => {
+  it("the token request: the curl command's form fields at its token endpoint", async () => {
     const curl = readmeSnippet('token').replace(/\\\n/g, ' ');
     const url = /https:\/\/\S+\/oauth2\/v2\.0\/token/.exec(curl)?.[0];
     expect(url).toBeDefined();
-    const form = new URLSearchParams([...curl.matchAll(/-d (\w+)=(\S+)/g)].map((m): [string, string] => [m[1]!, m[2]!]));
+    const form = new URLSearchParams(
+      [...curl.matchAll(/-d (\w+)=(\S+)/g)].map((m): [string, string] => [m[1]!, m[2]!]),
+    );
     expect([...form.keys()].sort()).toEqual(['client_id', 'client_secret', 'grant_type', 'scope']);
     const res = await fetch(url!.replace(README_ORIGIN, server.httpUrl), { method: 'POST', body: form });
     expect(res.status).toBe(200);
@@ -77,18 +100,39 @@ describe('README walk-through, verbatim', () => {
     await advance(200); // establishMs
     await bot.waitFor((n) => of(callId)(n) && n.item.resourceData?.state === 'established');
     await advance(1000); // Adele and Alex answer after 1 s
-    await bot.waitFor((n) => of(callId, '/participants')(n) && (n.item.resourceData as { info: { identity: { user?: { id: string } } } }[]).some((p) => p.info.identity.user?.id === DEFAULT_USERS.alex));
+    await bot.waitFor(
+      (n) =>
+        of(callId, '/participants')(n) &&
+        (n.item.resourceData as { info: { identity: { user?: { id: string } } } }[]).some(
+          (p) => p.info.identity.user?.id === DEFAULT_USERS.alex,
+        ),
+    );
 
     const since = bot.notifications.length;
     const invited = await post(`/v1.0/communications/calls/${callId}/participants/invite`, readmeJson('invite'));
     expect(invited.status, JSON.stringify(invited.body)).toBe(200);
-    expect(invited.body).toMatchObject({ '@odata.type': '#microsoft.graph.inviteParticipantsOperation', status: 'Running' });
-    expect(invited.location).toMatch(new RegExp(`/communications/calls/${callId}/operations/${invited.body.id as string}$`));
+    expect(invited.body).toMatchObject({
+      '@odata.type': '#microsoft.graph.inviteParticipantsOperation',
+      status: 'Running',
+    });
+    expect(invited.location).toMatch(
+      new RegExp(`/communications/calls/${callId}/operations/${invited.body.id as string}$`),
+    );
     await advance(1000);
     const done = await bot.waitFor((n) => of(callId, `/operations/${invited.body.id as string}`)(n), { since });
     expect(done.item.changeType).toBe('deleted');
-    expect(done.item.resourceData).toMatchObject({ status: 'Completed', clientContext: 'f2fa86af-3c51-4bc2-8fc0-475452d9764f' });
-    await bot.waitFor((n) => of(callId, '/participants')(n) && (n.item.resourceData as { info: { identity: { user?: { id: string } } } }[]).some((p) => p.info.identity.user?.id === DEFAULT_USERS.megan), { since });
+    expect(done.item.resourceData).toMatchObject({
+      status: 'Completed',
+      clientContext: 'f2fa86af-3c51-4bc2-8fc0-475452d9764f',
+    });
+    await bot.waitFor(
+      (n) =>
+        of(callId, '/participants')(n) &&
+        (n.item.resourceData as { info: { identity: { user?: { id: string } } } }[]).some(
+          (p) => p.info.identity.user?.id === DEFAULT_USERS.megan,
+        ),
+      { since },
+    );
     expect(bot.notifications.every((n) => n.verified)).toBe(true);
   });
 
@@ -102,14 +146,18 @@ describe('README walk-through, verbatim', () => {
     const byId = { ...rest, ...(JSON.parse(`{${readmeSnippet('meeting-join-id')}}`) as Record<string, unknown>) };
     const second = await post('/v1.0/communications/calls', byId);
     expect(second.status, JSON.stringify(second.body)).toBe(201);
-    expect((second.body.chatInfo as { threadId: string }).threadId).toBe((readmeJson('meeting-join').chatInfo as { threadId: string }).threadId);
+    expect((second.body.chatInfo as { threadId: string }).threadId).toBe(
+      (readmeJson('meeting-join').chatInfo as { threadId: string }).threadId,
+    );
     await advance(200);
     await bot.waitFor((n) => of(second.body.id as string)(n) && n.item.resourceData?.state === 'established');
   });
 
   it('the JWKS URL is the jwks_uri of the OpenID configuration, and the jose snippet verifies a notification with it', async () => {
     const jwks = readmeSnippet('jwks');
-    const config = (await (await fetch(`${server.httpUrl}/.well-known/OpenIdConfiguration`)).json()) as { jwks_uri: string };
+    const config = (await (await fetch(`${server.httpUrl}/.well-known/OpenIdConfiguration`)).json()) as {
+      jwks_uri: string;
+    };
     expect(new URL(jwks).pathname).toBe(new URL(config.jwks_uri).pathname);
     expect(new URL(jwks).origin).toBe(README_ORIGIN);
 
@@ -121,6 +169,9 @@ describe('README walk-through, verbatim', () => {
       cwd: new URL('..', import.meta.url).pathname,
       env: { ...process.env, NODE_OPTIONS: '', NODE_EXTRA_CA_CERTS: server.sb.caCertPath, NOTIFICATION_TOKEN: bearer },
     });
-    expect(JSON.parse(stdout)).toMatchObject({ iss: 'https://api.botframework.com', aud: defaultWorld().tenants[0]!.apps[0]!.id });
+    expect(JSON.parse(stdout)).toMatchObject({
+      iss: 'https://api.botframework.com',
+      aud: defaultWorld().tenants[0]!.apps[0]!.id,
+    });
   });
 });

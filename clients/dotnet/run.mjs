@@ -44,7 +44,9 @@ async function dropSchemas() {
   const client = new pg.Client({ connectionString: postgresUrl });
   await client.connect();
   try {
-    const { rows } = await client.query('SELECT nspname FROM pg_namespace WHERE starts_with(nspname, $1)', [schemaPrefix]);
+    const { rows } = await client.query('SELECT nspname FROM pg_namespace WHERE starts_with(nspname, $1)', [
+      schemaPrefix,
+    ]);
     for (const { nspname } of rows) await client.query(`DROP SCHEMA "${nspname}" CASCADE`);
   } finally {
     await client.end();
@@ -56,7 +58,11 @@ function countsFrom(trxPath) {
   if (!existsSync(trxPath)) return null;
   const counters = /<Counters\s[^>]*>/.exec(readFileSync(trxPath, 'utf8'))?.[0] ?? '';
   const n = (name) => Number(new RegExp(`\\s${name}="(\\d+)"`).exec(counters)?.[1] ?? 0);
-  return { passed: n('passed'), failed: n('failed') + n('error') + n('timeout') + n('aborted'), skipped: n('notExecuted') };
+  return {
+    passed: n('passed'),
+    failed: n('failed') + n('error') + n('timeout') + n('aborted'),
+    skipped: n('notExecuted'),
+  };
 }
 
 const work = mkdtempSync(join(tmpdir(), 'sb-dotnet-run-'));
@@ -70,7 +76,9 @@ if (!withPostgres) {
     console.error(`dotnet: PostgreSQL is not reachable at ${postgresUrl}; CI needs it for scenario 7`);
     process.exit(1);
   }
-  console.warn(`\n!! PostgreSQL is not reachable at ${postgresUrl}: the PostgreSQL scenarios are NOT run (they are in CI)\n`);
+  console.warn(
+    `\n!! PostgreSQL is not reachable at ${postgresUrl}: the PostgreSQL scenarios are NOT run (they are in CI)\n`,
+  );
   filter = ['--filter', 'FullyQualifiedName!~OnPostgres'];
 }
 
@@ -80,7 +88,17 @@ const trx = join(work, 'results.trx');
 if (status === 0) {
   status = await run(
     'dotnet',
-    ['test', '--no-build', '--nologo', '--logger', 'console;verbosity=normal', '--logger', `trx;LogFileName=${trx}`, ...filter, ...process.argv.slice(2)],
+    [
+      'test',
+      '--no-build',
+      '--nologo',
+      '--logger',
+      'console;verbosity=normal',
+      '--logger',
+      `trx;LogFileName=${trx}`,
+      ...filter,
+      ...process.argv.slice(2),
+    ],
     {
       SWITCHBOARD_CLI: join(root, 'dist/src/cli.js'),
       SWITCHBOARD_TLS_DIR: tlsDir,
@@ -96,5 +114,7 @@ rmSync(work, { recursive: true, force: true });
 
 if (status !== 0 && counts.failed === 0) counts.failed = 1; // a build or runner failure counts as a failure
 writeFileSync(join(root, '.dotnet-results.json'), JSON.stringify(counts));
-console.log(`dotnet: ${counts.passed} passed, ${counts.failed} failed${counts.skipped ? `, ${counts.skipped} skipped` : ''}`);
+console.log(
+  `dotnet: ${counts.passed} passed, ${counts.failed} failed${counts.skipped ? `, ${counts.skipped} skipped` : ''}`,
+);
 process.exit(status === 0 && counts.failed === 0 && counts.passed > 0 ? 0 : 1);

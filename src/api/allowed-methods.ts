@@ -49,10 +49,22 @@ function decode(segment: string): string {
 export class RouteMethods {
   private readonly patterns: Pattern[] = [];
 
-  add(method: string, url: string, config: { pathValues?: Record<string, ReadonlySet<string>>; graphAlsoServes?: readonly string[] } = {}): void {
+  add(
+    method: string,
+    url: string,
+    config: { pathValues?: Record<string, ReadonlySet<string>>; graphAlsoServes?: readonly string[] } = {},
+  ): void {
     if (url.includes('*')) return;
-    const segments = url.split('/').slice(1).map((s): Segment => (s.startsWith(':') ? { param: s.slice(1) } : { literal: s.toLowerCase() }));
-    this.patterns.push({ method: method.toUpperCase(), segments, pathValues: config.pathValues ?? {}, graphAlsoServes: config.graphAlsoServes ?? [] });
+    const segments = url
+      .split('/')
+      .slice(1)
+      .map((s): Segment => (s.startsWith(':') ? { param: s.slice(1) } : { literal: s.toLowerCase() }));
+    this.patterns.push({
+      method: method.toUpperCase(),
+      segments,
+      pathValues: config.pathValues ?? {},
+      graphAlsoServes: config.graphAlsoServes ?? [],
+    });
   }
 
   /** Methods served on `path` (no query string), in Allow order, and those Graph serves there but Switchboard does not. */
@@ -66,7 +78,9 @@ export class RouteMethods {
       for (const m of p.graphAlsoServes) also.add(m);
     }
     const order = (ms: Set<string>): string[] =>
-      [...ms].sort((a, b) => (METHOD_ORDER.indexOf(a) + 1 || 99) - (METHOD_ORDER.indexOf(b) + 1 || 99) || a.localeCompare(b));
+      [...ms].sort(
+        (a, b) => (METHOD_ORDER.indexOf(a) + 1 || 99) - (METHOD_ORDER.indexOf(b) + 1 || 99) || a.localeCompare(b),
+      );
     return { allow: order(allow), graphAlsoServes: order(also).filter((m) => !allow.has(m)) };
   }
 }
@@ -93,7 +107,13 @@ export function installRouteMethods(app: FastifyInstance): void {
 
 /** Graph's 405: `Allow` lists the methods served on the path. */
 export const methodNotAllowed = (method: string, path: string, allow: readonly string[]): GraphError =>
-  new GraphError(405, 'Request_BadRequest', `Specified HTTP method is not allowed for the request target. ${method} ${path}: this path serves ${allow.join(', ')}.`, null, { Allow: allow.join(', ') });
+  new GraphError(
+    405,
+    'Request_BadRequest',
+    `Specified HTTP method is not allowed for the request target. ${method} ${path}: this path serves ${allow.join(', ')}.`,
+    null,
+    { Allow: allow.join(', ') },
+  );
 
 /**
  * For a request no route serves by its method: 405 when other methods serve its path, 501 when Graph serves this

@@ -10,13 +10,20 @@ import { authenticate, baseUrl, type GraphDeps, type GraphPrefix } from './conte
 import { createAudioRoutingGroupBodySchema, updateAudioRoutingGroupBodySchema } from './schemas/bodies.js';
 import type { FromSchema } from '../http/from-schema.js';
 
-const parseCreate = bodyValidator<FromSchema<typeof createAudioRoutingGroupBodySchema>>(createAudioRoutingGroupBodySchema);
-const parseUpdate = bodyValidator<FromSchema<typeof updateAudioRoutingGroupBodySchema>>(updateAudioRoutingGroupBodySchema);
+const parseCreate = bodyValidator<FromSchema<typeof createAudioRoutingGroupBodySchema>>(
+  createAudioRoutingGroupBodySchema,
+);
+const parseUpdate = bodyValidator<FromSchema<typeof updateAudioRoutingGroupBodySchema>>(
+  updateAudioRoutingGroupBodySchema,
+);
 
 type CallParams = { callId: string };
 type GroupParams = CallParams & { groupId: string };
 
-const graphGroup = (g: AudioRoutingGroup): Record<string, unknown> => ({ '@odata.type': '#microsoft.graph.audioRoutingGroup', ...g });
+const graphGroup = (g: AudioRoutingGroup): Record<string, unknown> => ({
+  '@odata.type': '#microsoft.graph.audioRoutingGroup',
+  ...g,
+});
 
 export function audioRoutingGroupRoutes(app: FastifyInstance, deps: GraphDeps, prefix: GraphPrefix): void {
   const collection = `${prefix.path}/:callId/audioRoutingGroups`;
@@ -25,7 +32,9 @@ export function audioRoutingGroupRoutes(app: FastifyInstance, deps: GraphDeps, p
 
   app.post<{ Params: CallParams }>(collection, async (req) => {
     const principal = await authenticate(deps, req);
-    const group = orThrow(await deps.service.createAudioRoutingGroup(principal, req.params.callId, parseCreate(req.body)));
+    const group = orThrow(
+      await deps.service.createAudioRoutingGroup(principal, req.params.callId, parseCreate(req.body)),
+    );
     return { '@odata.context': context(req, true), ...graphGroup(group) };
   });
 
@@ -43,7 +52,14 @@ export function audioRoutingGroupRoutes(app: FastifyInstance, deps: GraphDeps, p
 
   app.patch<{ Params: GroupParams }>(`${collection}/:groupId`, async (req) => {
     const principal = await authenticate(deps, req);
-    const group = orThrow(await deps.service.updateAudioRoutingGroup(principal, req.params.callId, req.params.groupId, parseUpdate(req.body)));
+    const group = orThrow(
+      await deps.service.updateAudioRoutingGroup(
+        principal,
+        req.params.callId,
+        req.params.groupId,
+        parseUpdate(req.body),
+      ),
+    );
     return { '@odata.context': context(req, true), ...graphGroup(group) };
   });
 

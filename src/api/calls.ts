@@ -21,13 +21,19 @@ export function callRoutes(app: FastifyInstance, deps: GraphDeps, prefix: GraphP
     return reply
       .code(201)
       .header('Location', `${base}${prefix.path}/${leg.id}`)
-      .send({ '@odata.context': `${base}/${prefix.version}/$metadata#communications/calls/$entity`, ...toGraphCall(leg, conversation, prefix.version) });
+      .send({
+        '@odata.context': `${base}/${prefix.version}/$metadata#communications/calls/$entity`,
+        ...toGraphCall(leg, conversation, prefix.version),
+      });
   });
 
   app.get<{ Params: CallParams }>(`${prefix.path}/:callId`, async (req) => {
     const principal = await authenticate(deps, req);
     const { leg, conversation } = orThrow(await deps.service.getCall(principal, req.params.callId));
-    return { '@odata.context': `${baseUrl(req)}/${prefix.version}/$metadata#communications/calls/$entity`, ...toGraphCall(leg, conversation, prefix.version) };
+    return {
+      '@odata.context': `${baseUrl(req)}/${prefix.version}/$metadata#communications/calls/$entity`,
+      ...toGraphCall(leg, conversation, prefix.version),
+    };
   });
 
   app.delete<{ Params: CallParams }>(`${prefix.path}/:callId`, async (req, reply) => {

@@ -33,7 +33,8 @@ export async function authenticate(deps: GraphDeps, req: FastifyRequest): Promis
     principal = await deps.tokens.verify(req.headers.authorization);
   } catch (e) {
     const err = e as { status?: unknown; code?: unknown; message?: string };
-    if (typeof err.status === 'number' && typeof err.code === 'string') throw new GraphError(err.status, err.code, err.message ?? 'Unauthorized');
+    if (typeof err.status === 'number' && typeof err.code === 'string')
+      throw new GraphError(err.status, err.code, err.message ?? 'Unauthorized');
     throw e;
   }
   req.logAppId = principal.appId;
@@ -60,6 +61,15 @@ export const requestPath = (req: FastifyRequest): string => req.url.split('?')[0
 export const notImplementedHere = (req: FastifyRequest): GraphError => unservedGraphPath(req.method, requestPath(req));
 
 /** An action that creates an operation: 200 (hold music: 202), a Location to the operation, and the operation as the body. */
-export function sendOperation(req: FastifyRequest, reply: FastifyReply, prefix: GraphPrefix, op: Operation, status = 200): FastifyReply {
-  return reply.code(status).header('Location', `${baseUrl(req)}${prefix.path}/${op.callId}/operations/${op.id}`).send(toGraphOperation(op, prefix.version));
+export function sendOperation(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  prefix: GraphPrefix,
+  op: Operation,
+  status = 200,
+): FastifyReply {
+  return reply
+    .code(status)
+    .header('Location', `${baseUrl(req)}${prefix.path}/${op.callId}/operations/${op.id}`)
+    .send(toGraphOperation(op, prefix.version));
 }

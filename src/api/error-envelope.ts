@@ -9,7 +9,22 @@ import type { Duplex } from 'node:stream';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { installRouteMethods, methodNotAllowedFor } from './allowed-methods.js';
 import { requestPath } from './context.js';
-import { badUrl, GraphError, headersTooLarge, internalError, invalidJson, malformedHttp, MAX_PATH_SEGMENT, notFound, pathTooLong, payloadTooLarge, requestTimeout, shuttingDown, unservedGraphPath, unsupportedMediaType } from '../http/errors.js';
+import {
+  badUrl,
+  GraphError,
+  headersTooLarge,
+  internalError,
+  invalidJson,
+  malformedHttp,
+  MAX_PATH_SEGMENT,
+  notFound,
+  pathTooLong,
+  payloadTooLarge,
+  requestTimeout,
+  shuttingDown,
+  unservedGraphPath,
+  unsupportedMediaType,
+} from '../http/errors.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -28,7 +43,10 @@ function headerValue(v: string | string[] | undefined): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
 
-export function errorBody(req: Pick<FastifyRequest, 'graphRequestId' | 'graphClientRequestId'>, err: GraphError): Record<string, unknown> {
+export function errorBody(
+  req: Pick<FastifyRequest, 'graphRequestId' | 'graphClientRequestId'>,
+  err: GraphError,
+): Record<string, unknown> {
   return {
     error: {
       code: err.code,
@@ -55,7 +73,12 @@ export function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): v
     socket.destroy();
     return;
   }
-  const graphError = err.code === 'HPE_HEADER_OVERFLOW' ? headersTooLarge() : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? requestTimeout() : malformedHttp(err.code ?? err.message);
+  const graphError =
+    err.code === 'HPE_HEADER_OVERFLOW'
+      ? headersTooLarge()
+      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? requestTimeout()
+        : malformedHttp(err.code ?? err.message);
   const id = randomUUID();
   const body = JSON.stringify(errorBody({ graphRequestId: id, graphClientRequestId: id }, graphError));
   socket.end(
@@ -128,7 +151,11 @@ export function installGraphErrors(app: FastifyInstance, bodyLimit: number): voi
   app.setErrorHandler((error: FastifyError, req, reply) => {
     const graphError = toGraphError(error, req, bodyLimit);
     // A GraphError is a deliberate answer (e.g. 501 NotImplemented); only unexpected failures are logged.
-    if (graphError.status >= 500 && !(error instanceof GraphError)) req.log.error({ err: error, requestId: req.graphRequestId }, `${req.method} ${req.url} failed (request-id ${req.graphRequestId})`);
+    if (graphError.status >= 500 && !(error instanceof GraphError))
+      req.log.error(
+        { err: error, requestId: req.graphRequestId },
+        `${req.method} ${req.url} failed (request-id ${req.graphRequestId})`,
+      );
     return sendGraphError(req, reply, graphError);
   });
   app.setNotFoundHandler((req, reply) => {

@@ -12,9 +12,11 @@ export interface JsonLimits {
   maxArrayItems: number;
 }
 
-export const tooDeep = (limit: number): GraphError => new GraphError(400, 'BadRequest', `The request body nests objects and arrays deeper than ${limit} levels.`, 'body');
+export const tooDeep = (limit: number): GraphError =>
+  new GraphError(400, 'BadRequest', `The request body nests objects and arrays deeper than ${limit} levels.`, 'body');
 
-export const tooManyItems = (limit: number): GraphError => new GraphError(400, 'BadRequest', `An array in the request body has more than ${limit} items.`, 'body');
+export const tooManyItems = (limit: number): GraphError =>
+  new GraphError(400, 'BadRequest', `An array in the request body has more than ${limit} items.`, 'body');
 
 const OPEN_OBJECT = 0x7b; // {
 const CLOSE_OBJECT = 0x7d; // }
@@ -52,7 +54,8 @@ export function checkJsonLimits(text: string, limits: JsonLimits): GraphError | 
       case COMMA: {
         const top = stack.length - 1;
         // n commas separate n + 1 items.
-        if (top >= 0 && stack[top]! >= 0 && ++stack[top]! >= limits.maxArrayItems) return tooManyItems(limits.maxArrayItems);
+        if (top >= 0 && stack[top]! >= 0 && ++stack[top]! >= limits.maxArrayItems)
+          return tooManyItems(limits.maxArrayItems);
         break;
       }
     }

@@ -26,12 +26,17 @@ const VTC_FILTER = /^\s*VideoTeleconferenceId\s+eq\s+'(.*)'\s*$/i;
 /** The string of `$filter=<Property> eq '…'` (OData doubles a quote inside a string); anything else is a 400. */
 function filterValue(filter: string | undefined, pattern: RegExp, expected: string): string {
   const m = filter === undefined ? null : pattern.exec(filter);
-  if (!m) throw badRequest(`Listing online meetings needs $filter=${expected}${filter === undefined ? '' : `; got '${filter}'`}.`, '$filter');
+  if (!m)
+    throw badRequest(
+      `Listing online meetings needs $filter=${expected}${filter === undefined ? '' : `; got '${filter}'`}.`,
+      '$filter',
+    );
   return m[1]!.replace(/''/g, "'");
 }
 
 export function onlineMeetingRoutes(app: FastifyInstance, deps: GraphDeps, version: ApiVersion): void {
-  const context = (base: string, userId: string): string => `${base}/${version}/$metadata#users('${userId}')/onlineMeetings/$entity`;
+  const context = (base: string, userId: string): string =>
+    `${base}/${version}/$metadata#users('${userId}')/onlineMeetings/$entity`;
 
   app.post<{ Params: UserParams }>(`/${version}/users/:userId/onlineMeetings`, async (req, reply) => {
     const principal = await authenticate(deps, req);
@@ -52,7 +57,9 @@ export function onlineMeetingRoutes(app: FastifyInstance, deps: GraphDeps, versi
   // onlinemeeting-update.md: 200 with the updated onlineMeeting.
   app.patch<{ Params: MeetingParams }>(`/${version}/users/:userId/onlineMeetings/:meetingId`, async (req) => {
     const principal = await authenticate(deps, req);
-    const m = orThrow(await deps.service.updateOnlineMeeting(principal, req.params.userId, req.params.meetingId, parseUpdate(req.body)));
+    const m = orThrow(
+      await deps.service.updateOnlineMeeting(principal, req.params.userId, req.params.meetingId, parseUpdate(req.body)),
+    );
     return { '@odata.context': context(baseUrl(req), req.params.userId), ...toGraphOnlineMeeting(m) };
   });
 
@@ -68,34 +75,53 @@ export function onlineMeetingRoutes(app: FastifyInstance, deps: GraphDeps, versi
     const principal = await authenticate(deps, req);
     const r = orThrow(await deps.service.createOrGetOnlineMeeting(principal, req.params.userId, parseCreate(req.body)));
     const base = baseUrl(req);
-    if (r.created) reply.header('Location', `${base}/${version}/users/${req.params.userId}/onlineMeetings/${r.meeting.id}`);
-    return reply.code(r.created ? 201 : 200).send({ '@odata.context': context(base, req.params.userId), ...toGraphOnlineMeeting(r.meeting) });
+    if (r.created)
+      reply.header('Location', `${base}/${version}/users/${req.params.userId}/onlineMeetings/${r.meeting.id}`);
+    return reply
+      .code(r.created ? 201 : 200)
+      .send({ '@odata.context': context(base, req.params.userId), ...toGraphOnlineMeeting(r.meeting) });
   });
 
   // onlinemeeting-get.md example 1: GET /communications/onlineMeetings/?$filter=VideoTeleconferenceId eq '{id}' (an
   // application token, the whole tenant), a collection of the one meeting or none.
-  const byVtc = async (req: FastifyRequest<{ Querystring: Record<string, string | undefined> }>): Promise<Record<string, unknown>> => {
+  const byVtc = async (
+    req: FastifyRequest<{ Querystring: Record<string, string | undefined> }>,
+  ): Promise<Record<string, unknown>> => {
     const principal = await authenticate(deps, req);
     const vtcId = filterValue(req.query.$filter, VTC_FILTER, "VideoTeleconferenceId eq '{videoTeleconferenceId}'");
     const found = orThrow(await deps.service.findOnlineMeetingsByVideoTeleconferenceId(principal, vtcId));
-    return { '@odata.context': `${baseUrl(req)}/${version}/$metadata#communications/onlineMeetings`, value: found.map(toGraphOnlineMeeting) };
+    return {
+      '@odata.context': `${baseUrl(req)}/${version}/$metadata#communications/onlineMeetings`,
+      value: found.map(toGraphOnlineMeeting),
+    };
   };
   app.get(`/${version}/communications/onlineMeetings`, byVtc);
   // The documentation writes the path with a trailing slash (`/communications/onlineMeetings/?$filter=…`).
   app.get(`/${version}/communications/onlineMeetings/`, byVtc);
 
   // Graph lists a user's meetings only by their join URL: GET …/onlineMeetings?$filter=JoinWebUrl eq '{joinWebUrl}'.
-  app.get<{ Params: UserParams; Querystring: Record<string, string | undefined> }>(`/${version}/users/:userId/onlineMeetings`, async (req) => {
-    const principal = await authenticate(deps, req);
-    const joinWebUrl = filterValue(req.query.$filter, JOIN_WEB_URL_FILTER, "JoinWebUrl eq '{joinWebUrl}'");
-    const found = orThrow(await deps.service.findOnlineMeetingsByJoinWebUrl(principal, req.params.userId, joinWebUrl));
-    return { '@odata.context': `${baseUrl(req)}/${version}/$metadata#users('${req.params.userId}')/onlineMeetings`, value: found.map(toGraphOnlineMeeting) };
-  });
+  app.get<{ Params: UserParams; Querystring: Record<string, string | undefined> }>(
+    `/${version}/users/:userId/onlineMeetings`,
+    async (req) => {
+      const principal = await authenticate(deps, req);
+      const joinWebUrl = filterValue(req.query.$filter, JOIN_WEB_URL_FILTER, "JoinWebUrl eq '{joinWebUrl}'");
+      const found = orThrow(
+        await deps.service.findOnlineMeetingsByJoinWebUrl(principal, req.params.userId, joinWebUrl),
+      );
+      return {
+        '@odata.context': `${baseUrl(req)}/${version}/$metadata#users('${req.params.userId}')/onlineMeetings`,
+        value: found.map(toGraphOnlineMeeting),
+      };
+    },
+  );
 
   // Graph's answer to an app-only token on /me (there is no signed-in user).
   const meOnly = async (req: Parameters<typeof authenticate>[1]): Promise<never> => {
     await authenticate(deps, req);
-    throw badRequest('/me request is only valid with delegated authentication flow. Use /users/{userId}/onlineMeetings with an application token.', 'me');
+    throw badRequest(
+      '/me request is only valid with delegated authentication flow. Use /users/{userId}/onlineMeetings with an application token.',
+      'me',
+    );
   };
   app.post(`/${version}/me/onlineMeetings`, meOnly);
 }

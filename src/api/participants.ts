@@ -14,15 +14,24 @@ export function participantRoutes(app: FastifyInstance, deps: GraphDeps, prefix:
     };
   });
 
-  app.get<{ Params: { callId: string; participantId: string } }>(`${prefix.path}/:callId/participants/:participantId`, async (req) => {
-    const principal = await authenticate(deps, req);
-    const p = orThrow(await deps.service.getParticipant(principal, req.params.callId, req.params.participantId));
-    return { '@odata.context': `${baseUrl(req)}/${prefix.version}/$metadata#communications/calls('${req.params.callId}')/participants/$entity`, ...toGraphParticipant(p) };
-  });
+  app.get<{ Params: { callId: string; participantId: string } }>(
+    `${prefix.path}/:callId/participants/:participantId`,
+    async (req) => {
+      const principal = await authenticate(deps, req);
+      const p = orThrow(await deps.service.getParticipant(principal, req.params.callId, req.params.participantId));
+      return {
+        '@odata.context': `${baseUrl(req)}/${prefix.version}/$metadata#communications/calls('${req.params.callId}')/participants/$entity`,
+        ...toGraphParticipant(p),
+      };
+    },
+  );
 
-  app.delete<{ Params: { callId: string; participantId: string } }>(`${prefix.path}/:callId/participants/:participantId`, async (req, reply) => {
-    const principal = await authenticate(deps, req);
-    orThrow(await deps.service.removeParticipant(principal, req.params.callId, req.params.participantId));
-    return reply.code(204).send();
-  });
+  app.delete<{ Params: { callId: string; participantId: string } }>(
+    `${prefix.path}/:callId/participants/:participantId`,
+    async (req, reply) => {
+      const principal = await authenticate(deps, req);
+      orThrow(await deps.service.removeParticipant(principal, req.params.callId, req.params.participantId));
+      return reply.code(204).send();
+    },
+  );
 }

@@ -2,7 +2,14 @@
  * RS256 signing keys: one for access tokens, one for the JWTs on notifications to bots. Persisted in the data
  * directory so that tokens issued before a restart still verify.
  */
-import { createPrivateKey, createPublicKey, generateKeyPair, randomBytes, type JsonWebKey, type KeyObject } from 'node:crypto';
+import {
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPair,
+  randomBytes,
+  type JsonWebKey,
+  type KeyObject,
+} from 'node:crypto';
 import { link, mkdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -63,7 +70,13 @@ export async function loadOrCreateSigningKeys(dataDir: string | null, now: numbe
   const existing = await readKeys(path);
   if (existing) return existing;
   const [token, notification] = await Promise.all([newPrivateKey(), newPrivateKey()]);
-  const doc: KeysFile = { version: 1, token: privateJwk(token), notification: privateJwk(notification), notificationActivatedAt: now, notificationPrevious: [] };
+  const doc: KeysFile = {
+    version: 1,
+    token: privateJwk(token),
+    notification: privateJwk(notification),
+    notificationActivatedAt: now,
+    notificationPrevious: [],
+  };
   const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   await writeFile(tmp, `${JSON.stringify(doc, null, 2)}\n`, { mode: 0o600 });
   try {
@@ -128,15 +141,26 @@ async function readKeys(path: string): Promise<SigningKeys | null> {
   }
   try {
     const doc = JSON.parse(text) as Partial<KeysFile>;
-    if (doc.version !== 1 || !doc.token || !doc.notification) throw new Error('expected {"version":1,"token":{…},"notification":{…}}');
+    if (doc.version !== 1 || !doc.token || !doc.notification)
+      throw new Error('expected {"version":1,"token":{…},"notification":{…}}');
     const notification = await fromJwk(doc.notification);
     // A file from before rotation existed: its key has signed since the file was written.
-    const activatedAt = typeof doc.notificationActivatedAt === 'number' ? doc.notificationActivatedAt : (await stat(path)).mtimeMs;
-    const previous = (doc.notificationPrevious ?? []).map((p) => ({ key: publishedKey(p.key), retiredAt: p.retiredAt }));
-    return { token: await fromJwk(doc.token), notification, notificationRing: { current: notification, activatedAt, previous } };
+    const activatedAt =
+      typeof doc.notificationActivatedAt === 'number' ? doc.notificationActivatedAt : (await stat(path)).mtimeMs;
+    const previous = (doc.notificationPrevious ?? []).map((p) => ({
+      key: publishedKey(p.key),
+      retiredAt: p.retiredAt,
+    }));
+    return {
+      token: await fromJwk(doc.token),
+      notification,
+      notificationRing: { current: notification, activatedAt, previous },
+    };
   } catch (e) {
     // Never overwrite silently: that would invalidate every token and trust a bot has cached.
-    throw new KeysFileError(`${path} is not a valid Switchboard keys file (${(e as Error).message}); delete it to create new keys`);
+    throw new KeysFileError(
+      `${path} is not a valid Switchboard keys file (${(e as Error).message}); delete it to create new keys`,
+    );
   }
 }
 
@@ -146,6 +170,7 @@ async function fromJwk(jwk: JWK): Promise<SigningKey> {
 }
 
 function publishedKey(jwk: JWK): PublishedKey {
-  if (jwk.kty !== 'RSA' || typeof jwk.n !== 'string' || typeof jwk.e !== 'string' || typeof jwk.kid !== 'string') throw new Error('a replaced notification key must be a public RSA JWK with a kid');
+  if (jwk.kty !== 'RSA' || typeof jwk.n !== 'string' || typeof jwk.e !== 'string' || typeof jwk.kid !== 'string')
+    throw new Error('a replaced notification key must be a public RSA JWK with a kid');
   return { kid: jwk.kid, publicJwk: { kty: jwk.kty, n: jwk.n, e: jwk.e, kid: jwk.kid, alg: 'RS256', use: 'sig' } };
 }

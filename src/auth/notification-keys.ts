@@ -52,7 +52,10 @@ export class NotificationKeyRing {
   async published(): Promise<JWK[]> {
     await this.refresh();
     const now = this.opts.clock.now();
-    return [this.ring.current.publicJwk, ...this.ring.previous.filter((p) => now < p.retiredAt + this.opts.overlapMs).map((p) => p.key.publicJwk)];
+    return [
+      this.ring.current.publicJwk,
+      ...this.ring.previous.filter((p) => now < p.retiredAt + this.opts.overlapMs).map((p) => p.key.publicJwk),
+    ];
   }
 
   async view(): Promise<KeyRingView> {
@@ -63,7 +66,11 @@ export class NotificationKeyRing {
       current: { kid: this.ring.current.kid, activatedDateTime: iso(this.ring.activatedAt) },
       previous: this.ring.previous
         .filter((p) => now < p.retiredAt + this.opts.overlapMs)
-        .map((p) => ({ kid: p.key.kid, retiredDateTime: iso(p.retiredAt), unpublishedDateTime: iso(p.retiredAt + this.opts.overlapMs) })),
+        .map((p) => ({
+          kid: p.key.kid,
+          retiredDateTime: iso(p.retiredAt),
+          unpublishedDateTime: iso(p.retiredAt + this.opts.overlapMs),
+        })),
     };
   }
 
@@ -78,7 +85,9 @@ export class NotificationKeyRing {
   private async doRotate(): Promise<void> {
     const now = this.opts.clock.now();
     const fresh = await newSigningKey();
-    const previous = [{ key: this.ring.current, retiredAt: now }, ...this.ring.previous].filter((p) => now < p.retiredAt + this.opts.overlapMs);
+    const previous = [{ key: this.ring.current, retiredAt: now }, ...this.ring.previous].filter(
+      (p) => now < p.retiredAt + this.opts.overlapMs,
+    );
     const next: NotificationRing = { current: fresh, activatedAt: now, previous };
     if (this.opts.dataDir !== null) {
       await writeNotificationRing(this.opts.dataDir, next);

@@ -17,14 +17,22 @@ export function parseRateLimit(raw: string): RateLimit | null {
   if (!m) throw new Error(`expected <requests>/<window> such as 50000/15s (units ms, s, m, h) or off, got '${raw}'`);
   const requests = Number(m[1]);
   const windowMs = Math.round(Number(m[2]) * UNIT_MS[m[3]!.toLowerCase()]!);
-  if (requests < 1 || windowMs < 1) throw new Error(`a limit needs at least 1 request in a window of at least 1 ms, got '${raw}'`);
+  if (requests < 1 || windowMs < 1)
+    throw new Error(`a limit needs at least 1 request in a window of at least 1 ms, got '${raw}'`);
   return { requests, windowMs };
 }
 
 export function formatRateLimit(limit: RateLimit | null): string {
   if (limit === null) return 'off';
   const w = limit.windowMs;
-  const window = w % 3_600_000 === 0 ? `${w / 3_600_000}h` : w % 60_000 === 0 ? `${w / 60_000}m` : w % 1000 === 0 ? `${w / 1000}s` : `${w}ms`;
+  const window =
+    w % 3_600_000 === 0
+      ? `${w / 3_600_000}h`
+      : w % 60_000 === 0
+        ? `${w / 60_000}m`
+        : w % 1000 === 0
+          ? `${w / 1000}s`
+          : `${w}ms`;
   return `${limit.requests}/${window}`;
 }
 

@@ -26,7 +26,11 @@ export interface AuthRouteDeps {
 }
 
 const FORM = 'application/x-www-form-urlencoded';
-const GRAPH_RESOURCES = new Set(['https://graph.microsoft.com', 'https://graph.microsoft.com/', '00000003-0000-0000-c000-000000000000']);
+const GRAPH_RESOURCES = new Set([
+  'https://graph.microsoft.com',
+  'https://graph.microsoft.com/',
+  '00000003-0000-0000-c000-000000000000',
+]);
 // OpenID scopes MSAL may add to any request; Entra ID ignores them for client credentials.
 const OIDC_SCOPES = new Set(['openid', 'profile', 'offline_access', 'email']);
 
@@ -39,10 +43,18 @@ function aadTimestamp(d = new Date()): string {
   return `${d.toISOString().slice(0, 19).replace('T', ' ')}Z`;
 }
 
-function aadError(req: FastifyRequest, reply: FastifyReply, status: 400 | 401 | 429, error: string, code: number, message: string): FastifyReply {
+function aadError(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  status: 400 | 401 | 429,
+  error: string,
+  code: number,
+  message: string,
+): FastifyReply {
   const traceId = randomUUID();
   // MSAL sends its client-request-id as a query parameter, other clients as a header; Entra ID echoes it.
-  const given = req.headers['client-request-id'] ?? (req.query as Record<string, unknown> | undefined)?.['client-request-id'];
+  const given =
+    req.headers['client-request-id'] ?? (req.query as Record<string, unknown> | undefined)?.['client-request-id'];
   const correlationId = typeof given === 'string' && /^[0-9a-f-]{36}$/i.test(given) ? given : randomUUID();
   const timestamp = aadTimestamp();
   return reply
@@ -61,8 +73,14 @@ function aadError(req: FastifyRequest, reply: FastifyReply, status: 400 | 401 | 
 }
 
 function tenantNotFound(req: FastifyRequest, reply: FastifyReply, tenant: string): FastifyReply {
-  return aadError(req, reply, 400, 'invalid_request', 90002,
-    `Tenant '${tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud. Switchboard knows only the tenants of its world and needs the tenant id in the path.`);
+  return aadError(
+    req,
+    reply,
+    400,
+    'invalid_request',
+    90002,
+    `Tenant '${tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud. Switchboard knows only the tenants of its world and needs the tenant id in the path.`,
+  );
 }
 
 function openIdMetadata(base: string, tenant: Tenant): Record<string, unknown> {
@@ -107,16 +125,31 @@ export function authRoutes(app: FastifyInstance, deps: AuthRouteDeps): void {
     const tenant = directory.tenant(req.params.tenant);
     if (!tenant) return tenantNotFound(req, reply, req.params.tenant);
     const isForm = (req.headers['content-type'] ?? '').toLowerCase().startsWith(FORM);
-    const form = isForm && typeof req.body === 'object' && req.body !== null ? (req.body as Record<string, unknown>) : {};
-    const field = (name: string): string | undefined => (typeof form[name] === 'string' && form[name] !== '' ? form[name] : undefined);
+    const form =
+      isForm && typeof req.body === 'object' && req.body !== null ? (req.body as Record<string, unknown>) : {};
+    const field = (name: string): string | undefined =>
+      typeof form[name] === 'string' && form[name] !== '' ? form[name] : undefined;
     const missing = (name: string): FastifyReply =>
-      aadError(req, reply, 400, 'invalid_request', 900144, `The request body must contain the following parameter: '${name}'.`);
+      aadError(
+        req,
+        reply,
+        400,
+        'invalid_request',
+        900144,
+        `The request body must contain the following parameter: '${name}'.`,
+      );
 
     const grantType = field('grant_type');
     if (!grantType) return missing('grant_type');
     if (grantType !== 'client_credentials') {
-      return aadError(req, reply, 400, 'unsupported_grant_type', 70003,
-        `The app requested an unsupported grant type '${grantType}'. Switchboard supports only client_credentials (app-only tokens), as every calling API requires.`);
+      return aadError(
+        req,
+        reply,
+        400,
+        'unsupported_grant_type',
+        70003,
+        `The app requested an unsupported grant type '${grantType}'. Switchboard supports only client_credentials (app-only tokens), as every calling API requires.`,
+      );
     }
     const clientId = field('client_id');
     if (!clientId) return missing('client_id');
@@ -124,13 +157,28 @@ export function authRoutes(app: FastifyInstance, deps: AuthRouteDeps): void {
     if (!scope) return missing('scope');
     const found = directory.app(clientId);
     if (!found || found.tenant.id !== tenant.id) {
-      return aadError(req, reply, 400, 'unauthorized_client', 700016,
-        `Application with identifier '${clientId}' was not found in the directory '${tenant.displayName}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.`);
+      return aadError(
+        req,
+        reply,
+        400,
+        'unauthorized_client',
+        700016,
+        `Application with identifier '${clientId}' was not found in the directory '${tenant.displayName}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.`,
+      );
     }
     const secret = field('client_secret');
     if (secret === undefined) {
-      const hint = field('client_assertion') ? ' Switchboard does not support certificate (client_assertion) credentials; send client_secret.' : '';
-      return aadError(req, reply, 401, 'invalid_client', 7000218, `The request body must contain the following parameter: 'client_assertion' or 'client_secret'.${hint}`);
+      const hint = field('client_assertion')
+        ? ' Switchboard does not support certificate (client_assertion) credentials; send client_secret.'
+        : '';
+      return aadError(
+        req,
+        reply,
+        401,
+        'invalid_client',
+        7000218,
+        `The request body must contain the following parameter: 'client_assertion' or 'client_secret'.${hint}`,
+      );
     }
     // Smart lockout (src/auth/lockout.ts): a source with too many wrong secrets is refused before its secret is
     // compared, so its guesses stop counting; the bot's own source is not locked by them.
@@ -138,13 +186,25 @@ export function authRoutes(app: FastifyInstance, deps: AuthRouteDeps): void {
     const lockedMs = lockout?.lockedFor(client, req.ip) ?? null;
     if (lockedMs !== null) {
       // AADSTS50053 is Entra ID's smart-lockout answer (400). Its lockout period is not told; Switchboard tells it.
-      return aadError(req, reply, 400, 'invalid_client', 50053,
-        `The application '${found.app.id}' is locked for requests from ${req.ip} because too many wrong client secrets were sent; try again in ${Math.ceil(lockedMs / 1000)} s. The lockout holds the source of the failures: the right secret from an address that got a token before still works.`);
+      return aadError(
+        req,
+        reply,
+        400,
+        'invalid_client',
+        50053,
+        `The application '${found.app.id}' is locked for requests from ${req.ip} because too many wrong client secrets were sent; try again in ${Math.ceil(lockedMs / 1000)} s. The lockout holds the source of the failures: the right secret from an address that got a token before still works.`,
+      );
     }
     if (!secretMatches(found.app.secret, secret)) {
       lockout?.failed(client, req.ip);
-      return aadError(req, reply, 401, 'invalid_client', 7000215,
-        `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${found.app.id}'.`);
+      return aadError(
+        req,
+        reply,
+        401,
+        'invalid_client',
+        7000215,
+        `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${found.app.id}'.`,
+      );
     }
     lockout?.succeeded(client, req.ip);
     // Counted once the secret matched: wrong secrets (limited by the lockout) never use up the bot's allowance.
@@ -152,19 +212,37 @@ export function authRoutes(app: FastifyInstance, deps: AuthRouteDeps): void {
     if (wait !== null) {
       const retryAfter = Math.ceil(wait / 1000);
       void reply.header('retry-after', String(retryAfter));
-      return aadError(req, reply, 429, 'temporarily_unavailable', 90055,
-        `Too many token requests for application '${found.app.id}': at most ${tokenLimiter!.limit.requests} per ${tokenLimiter!.limit.windowMs / 1000} s. Retry after ${retryAfter} s, and cache tokens: each is valid for an hour.`);
+      return aadError(
+        req,
+        reply,
+        429,
+        'temporarily_unavailable',
+        90055,
+        `Too many token requests for application '${found.app.id}': at most ${tokenLimiter!.limit.requests} per ${tokenLimiter!.limit.windowMs / 1000} s. Retry after ${retryAfter} s, and cache tokens: each is valid for an hour.`,
+      );
     }
     const scopes = scope.split(/\s+/).filter((s) => s !== '' && !OIDC_SCOPES.has(s));
     const bad = scopes.find((s) => !s.endsWith('/.default'));
     if (bad !== undefined || scopes.length !== 1) {
-      return aadError(req, reply, 400, 'invalid_scope', 1002012,
-        `The provided value for scope ${bad ?? scope} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).`);
+      return aadError(
+        req,
+        reply,
+        400,
+        'invalid_scope',
+        1002012,
+        `The provided value for scope ${bad ?? scope} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).`,
+      );
     }
     const resource = scopes[0]!.slice(0, -'/.default'.length);
     if (!GRAPH_RESOURCES.has(resource)) {
-      return aadError(req, reply, 400, 'invalid_resource', 500011,
-        `The resource principal named ${resource} was not found in the tenant named ${tenant.displayName}. Switchboard issues tokens for Microsoft Graph (https://graph.microsoft.com/.default) only.`);
+      return aadError(
+        req,
+        reply,
+        400,
+        'invalid_resource',
+        500011,
+        `The resource principal named ${resource} was not found in the tenant named ${tenant.displayName}. Switchboard issues tokens for Microsoft Graph (https://graph.microsoft.com/.default) only.`,
+      );
     }
     const issued = await tokens.issue(tenant.id, found.app.id);
     return reply.header('cache-control', 'no-store, no-cache').header('pragma', 'no-cache').send({
@@ -184,7 +262,8 @@ export function authRoutes(app: FastifyInstance, deps: AuthRouteDeps): void {
   app.get<{ Params: Params }>('/:tenant/.well-known/openid-configuration', metadata);
 
   app.get<{ Params: Params }>('/:tenant/discovery/v2.0/keys', async (req, reply) => {
-    if (req.params.tenant !== 'common' && !directory.tenant(req.params.tenant)) return tenantNotFound(req, reply, req.params.tenant);
+    if (req.params.tenant !== 'common' && !directory.tenant(req.params.tenant))
+      return tenantNotFound(req, reply, req.params.tenant);
     return reply.send(jwks(keys.token));
   });
   app.get('/common/discovery/keys', async (_req, reply) => reply.send(jwks(keys.token)));
@@ -211,9 +290,11 @@ export function authRoutes(app: FastifyInstance, deps: AuthRouteDeps): void {
     });
   // The exact case Skype publishes; the /v1 variant mirrors https://api.aps.skype.com/v1/.well-known/OpenIdConfiguration.
   const configPaths = ['/.well-known/OpenIdConfiguration', '/v1/.well-known/OpenIdConfiguration'];
-  const caseSensitive = app.initialConfig.caseSensitive !== false && app.initialConfig.routerOptions?.caseSensitive !== false;
+  const caseSensitive =
+    app.initialConfig.caseSensitive !== false && app.initialConfig.routerOptions?.caseSensitive !== false;
   if (caseSensitive) configPaths.push('/.well-known/openidconfiguration', '/v1/.well-known/openidconfiguration');
   for (const path of configPaths) app.get(path, notificationConfig);
   app.get('/.well-known/notification-keys', async (_req, reply) =>
-    reply.send(deps.notificationKeys ? { keys: await deps.notificationKeys.published() } : jwks(keys.notification)));
+    reply.send(deps.notificationKeys ? { keys: await deps.notificationKeys.published() } : jwks(keys.notification)),
+  );
 }

@@ -20,12 +20,23 @@ export interface Throttled {
 }
 
 export class GraphThrottle {
-  private readonly limiters: { name: 'Tenant_Application' | 'Application' | 'Tenant'; limiter: RateLimiter; key: (appId: string, tenantId: string) => string }[] = [];
+  private readonly limiters: {
+    name: 'Tenant_Application' | 'Application' | 'Tenant';
+    limiter: RateLimiter;
+    key: (appId: string, tenantId: string) => string;
+  }[] = [];
 
   constructor(limits: ThrottleLimits, clock: { now(): number }) {
-    if (limits.appTenant) this.limiters.push({ name: 'Tenant_Application', limiter: new RateLimiter(limits.appTenant, clock), key: (a, t) => `${a}/${t}` });
-    if (limits.app) this.limiters.push({ name: 'Application', limiter: new RateLimiter(limits.app, clock), key: (a) => a });
-    if (limits.tenant) this.limiters.push({ name: 'Tenant', limiter: new RateLimiter(limits.tenant, clock), key: (_a, t) => t });
+    if (limits.appTenant)
+      this.limiters.push({
+        name: 'Tenant_Application',
+        limiter: new RateLimiter(limits.appTenant, clock),
+        key: (a, t) => `${a}/${t}`,
+      });
+    if (limits.app)
+      this.limiters.push({ name: 'Application', limiter: new RateLimiter(limits.app, clock), key: (a) => a });
+    if (limits.tenant)
+      this.limiters.push({ name: 'Tenant', limiter: new RateLimiter(limits.tenant, clock), key: (_a, t) => t });
   }
 
   /** Counts one request of the app in the tenant; the first exhausted limit throttles it. */

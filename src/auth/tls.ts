@@ -31,7 +31,11 @@ interface Pair {
 }
 
 /** Loads the CA and server certificate from `dir`, creating or renewing what is missing, mismatched or expiring. */
-export async function loadOrCreateTls(dir: string, hosts: string[], now: () => number = Date.now): Promise<TlsMaterial> {
+export async function loadOrCreateTls(
+  dir: string,
+  hosts: string[],
+  now: () => number = Date.now,
+): Promise<TlsMaterial> {
   await mkdir(dir, { recursive: true });
   const wanted = normaliseHosts(hosts);
   const fast = await readValid(dir, wanted, now());
@@ -58,7 +62,10 @@ export async function loadOrCreateTls(dir: string, hosts: string[], now: () => n
 function normaliseHosts(hosts: string[]): string[] {
   const out = new Set<string>(ALWAYS_HOSTS);
   for (const raw of hosts) {
-    const h = raw.trim().replace(/^\[(.*)\]$/, '$1').toLowerCase();
+    const h = raw
+      .trim()
+      .replace(/^\[(.*)\]$/, '$1')
+      .toLowerCase();
     // Wildcard listen addresses name no host a client could connect to.
     if (h === '' || h === '0.0.0.0' || h === '::') continue;
     out.add(h);
@@ -76,7 +83,10 @@ async function readValid(dir: string, hosts: string[], now: number): Promise<Tls
 
 async function readPair(dir: string, certFile: string, keyFile: string): Promise<Pair | null> {
   try {
-    const [certPem, keyPem] = await Promise.all([readFile(join(dir, certFile), 'utf8'), readFile(join(dir, keyFile), 'utf8')]);
+    const [certPem, keyPem] = await Promise.all([
+      readFile(join(dir, certFile), 'utf8'),
+      readFile(join(dir, keyFile), 'utf8'),
+    ]);
     return { certPem, keyPem };
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
@@ -106,10 +116,16 @@ function serverUsable(server: Pair, ca: Pair, hosts: string[], now: number): boo
   const caCert = new X509Certificate(ca.certPem);
   if (!p.cert.checkIssued(caCert) || !p.cert.verify(caCert.publicKey)) return false;
   if (Date.parse(p.cert.validTo) <= now + RENEW_BEFORE_MS || Date.parse(p.cert.validFrom) > now) return false;
-  return hosts.every((h) => (isIP(h) ? p.cert.checkIP(h) !== undefined : p.cert.checkHost(h, { subject: 'never' }) !== undefined));
+  return hosts.every((h) =>
+    isIP(h) ? p.cert.checkIP(h) !== undefined : p.cert.checkHost(h, { subject: 'never' }) !== undefined,
+  );
 }
 
-function rsaKeyPair(forge: typeof Forge): { forgePublic: Forge.pki.rsa.PublicKey; forgePrivate: Forge.pki.rsa.PrivateKey; keyPem: string } {
+function rsaKeyPair(forge: typeof Forge): {
+  forgePublic: Forge.pki.rsa.PublicKey;
+  forgePrivate: Forge.pki.rsa.PrivateKey;
+  keyPem: string;
+} {
   // Native key generation takes milliseconds; forge's pure-JS one takes seconds.
   const { publicKey, privateKey } = generateKeyPairSync('rsa', {
     modulusLength: 2048,
@@ -130,7 +146,12 @@ function serial(): string {
   return bytes.toString('hex');
 }
 
-function baseCert(forge: typeof Forge, publicKey: Forge.pki.rsa.PublicKey, now: number, days: number): Forge.pki.Certificate {
+function baseCert(
+  forge: typeof Forge,
+  publicKey: Forge.pki.rsa.PublicKey,
+  now: number,
+  days: number,
+): Forge.pki.Certificate {
   const cert = forge.pki.createCertificate();
   cert.publicKey = publicKey;
   cert.serialNumber = serial();
@@ -197,7 +218,10 @@ async function withLock<T>(dir: string, fn: () => Promise<T>): Promise<T> {
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
       // A process that died holding the lock must not block every later start.
-      const age = await stat(lock).then((s) => Date.now() - s.mtimeMs, () => 0);
+      const age = await stat(lock).then(
+        (s) => Date.now() - s.mtimeMs,
+        () => 0,
+      );
       if (age > LOCK_STALE_MS) await rm(lock, { recursive: true, force: true });
       else if (Date.now() > deadline) throw new Error(`timed out waiting for the TLS lock ${lock}`);
       else await new Promise((r) => setTimeout(r, 25 + Math.random() * 50));

@@ -32,7 +32,11 @@ export class AuthError extends Error {
   }
 }
 
-export const GRAPH_AUDIENCES: readonly string[] = ['https://graph.microsoft.com', 'https://graph.microsoft.com/', '00000003-0000-0000-c000-000000000000'];
+export const GRAPH_AUDIENCES: readonly string[] = [
+  'https://graph.microsoft.com',
+  'https://graph.microsoft.com/',
+  '00000003-0000-0000-c000-000000000000',
+];
 export const TOKEN_LIFETIME_S = 3600;
 const MAX_VERIFIED_TOKENS = 1000;
 // Entra ID's validators allow five minutes of clock skew; bots see the same tolerance from us.
@@ -88,7 +92,8 @@ export class TokenService {
   async issue(tenantId: string, appId: string): Promise<TokenResponse> {
     const found = this.directory.app(appId);
     const tenant = this.directory.tenant(tenantId);
-    if (!found || !tenant || found.tenant.id !== tenant.id) throw new Error(`app ${appId} is not registered in tenant ${tenantId}`);
+    if (!found || !tenant || found.tenant.id !== tenant.id)
+      throw new Error(`app ${appId} is not registered in tenant ${tenantId}`);
     const { app } = found;
     const tid = tenant.id;
     const oid = servicePrincipalId(tid, app.id);
@@ -116,7 +121,12 @@ export class TokenService {
     const accessToken = await new SignJWT(payload)
       .setProtectedHeader({ typ: 'JWT', alg: 'RS256', kid: this.key.kid })
       .sign(this.key.privateKey);
-    return { access_token: accessToken, token_type: 'Bearer', expires_in: TOKEN_LIFETIME_S, ext_expires_in: TOKEN_LIFETIME_S };
+    return {
+      access_token: accessToken,
+      token_type: 'Bearer',
+      expires_in: TOKEN_LIFETIME_S,
+      ext_expires_in: TOKEN_LIFETIME_S,
+    };
   }
 
   /** Checks an Authorization header; throws AuthError with Graph's code and an honest message per cause. */
@@ -134,19 +144,28 @@ export class TokenService {
     } catch {
       throw invalid('CompactToken parsing failed with error code: 80049217');
     }
-    if (header.alg !== 'RS256') throw invalid(`Access token validation failure. Signing algorithm '${String(header.alg)}' is not accepted; only RS256 is.`);
-    if (header.kid !== this.key.kid) throw invalid('Access token validation failure. The signing key was not found; the token was not issued by this server.');
+    if (header.alg !== 'RS256')
+      throw invalid(
+        `Access token validation failure. Signing algorithm '${String(header.alg)}' is not accepted; only RS256 is.`,
+      );
+    if (header.kid !== this.key.kid)
+      throw invalid(
+        'Access token validation failure. The signing key was not found; the token was not issued by this server.',
+      );
     let payload: Record<string, unknown>;
     try {
       const { payload: bytes } = await compactVerify(token, this.publicKey, { algorithms: ['RS256'] });
       payload = JSON.parse(new TextDecoder().decode(bytes)) as Record<string, unknown>;
     } catch (e) {
-      if (e instanceof joseErrors.JWSSignatureVerificationFailed) throw invalid('Access token validation failure. Invalid signature.');
+      if (e instanceof joseErrors.JWSSignatureVerificationFailed)
+        throw invalid('Access token validation failure. Invalid signature.');
       throw invalid('Access token validation failure. The token is malformed.');
     }
-    if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) throw invalid('Access token validation failure. The token is malformed.');
+    if (typeof payload !== 'object' || payload === null || Array.isArray(payload))
+      throw invalid('Access token validation failure. The token is malformed.');
     const principal = this.checkClaims(payload);
-    if (this.verifiedPayloads.size >= MAX_VERIFIED_TOKENS) this.verifiedPayloads.delete(this.verifiedPayloads.keys().next().value!);
+    if (this.verifiedPayloads.size >= MAX_VERIFIED_TOKENS)
+      this.verifiedPayloads.delete(this.verifiedPayloads.keys().next().value!);
     this.verifiedPayloads.set(token, payload);
     return principal;
   }
@@ -155,13 +174,16 @@ export class TokenService {
     const now = Math.floor(this.clock.now() / 1000);
     if (typeof p.exp !== 'number') throw invalid('Lifetime validation failed, the token has no expiry.');
     if (p.exp + CLOCK_SKEW_S <= now) throw invalid('Lifetime validation failed, the token is expired.');
-    if (typeof p.nbf === 'number' && p.nbf - CLOCK_SKEW_S > now) throw invalid('Lifetime validation failed, the token is not yet valid.');
+    if (typeof p.nbf === 'number' && p.nbf - CLOCK_SKEW_S > now)
+      throw invalid('Lifetime validation failed, the token is not yet valid.');
     const aud = Array.isArray(p.aud) ? p.aud : [p.aud];
-    if (!aud.some((a) => typeof a === 'string' && GRAPH_AUDIENCES.includes(a))) throw invalid('Access token validation failure. Invalid audience.');
+    if (!aud.some((a) => typeof a === 'string' && GRAPH_AUDIENCES.includes(a)))
+      throw invalid('Access token validation failure. Invalid audience.');
     const tid = p.tid;
     if (typeof tid !== 'string') throw invalid('Access token validation failure. The token has no tenant (tid) claim.');
     const validIssuers = [`https://sts.windows.net/${tid}/`, `https://login.microsoftonline.com/${tid}/v2.0`];
-    if (typeof p.iss !== 'string' || !validIssuers.includes(p.iss)) throw invalid('Access token validation failure. Invalid issuer.');
+    if (typeof p.iss !== 'string' || !validIssuers.includes(p.iss))
+      throw invalid('Access token validation failure. Invalid issuer.');
     // Spec 5.3/7: no calling API takes delegated tokens. We answer 403 with 7504, the code the calling service
     // returns when a token carries no calling application permission (spec 6.1 and 6.3).
     if (p.scp !== undefined || p.idtyp === 'user') {
@@ -172,7 +194,8 @@ export class TokenService {
     const appId = typeof p.appid === 'string' ? p.appid : typeof p.azp === 'string' ? p.azp : undefined;
     if (!appId) throw invalid('Access token validation failure. The token has no application (appid) claim.');
     const found = this.directory.app(appId);
-    if (!found || found.tenant.id !== tenant.id) throw invalid(`Access token validation failure. Application '${appId}' is not registered in tenant '${tid}'.`);
+    if (!found || found.tenant.id !== tenant.id)
+      throw invalid(`Access token validation failure. Application '${appId}' is not registered in tenant '${tid}'.`);
     const roles = Array.isArray(p.roles) ? p.roles.filter((r): r is string => typeof r === 'string') : [];
     return { tenantId: tenant.id, appId: found.app.id, roles };
   }

@@ -113,7 +113,13 @@ export function describeEntry(entry: NotificationLogEntry): string[] {
   return entry.body.value.map((n) => {
     const d: unknown = n.resourceData;
     const o = (d ?? {}) as Record<string, unknown>;
-    const detail = Array.isArray(d) ? `${d.length} participant(s)` : typeof o.status === 'string' ? String(o.status) : typeof o.state === 'string' ? String(o.state) : '';
+    const detail = Array.isArray(d)
+      ? `${d.length} participant(s)`
+      : typeof o.status === 'string'
+        ? String(o.status)
+        : typeof o.state === 'string'
+          ? String(o.state)
+          : '';
     return `#${entry.sequence} ${entry.status} ${n.changeType} ${n.resourceUrl}${detail ? ` (${detail})` : ''}`;
   });
 }
@@ -144,7 +150,11 @@ export class SwitchboardControl {
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (this.#key !== undefined) headers.authorization = `Bearer ${this.#key}`;
     const url = `${this.url}/_switchboard${path}`;
-    const res = await this.#fetch(url, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+    const res = await this.#fetch(url, {
+      method,
+      headers,
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
     const text = await res.text();
     let json: unknown = undefined;
     try {
@@ -191,12 +201,18 @@ export class SwitchboardControl {
   /** People of the world (users and listed phone numbers) and how they behave. */
   readonly people = {
     /** Every person, optionally of one tenant. */
-    list: async (tenantId?: string): Promise<Person[]> => (await this.request<{ value: Person[] }>('GET', `/people${query({ tenantId })}`)).value,
+    list: async (tenantId?: string): Promise<Person[]> =>
+      (await this.request<{ value: Person[] }>('GET', `/people${query({ tenantId })}`)).value,
     /** One person: a user id, or an E.164 number (the one of `tenantId` when the number is listed in several tenants). */
-    get: async (id: string, tenantId?: string): Promise<Person> => pick(await this.request<{ value: Person[] }>('GET', `/people/${encodeURIComponent(id)}`), id, tenantId),
+    get: async (id: string, tenantId?: string): Promise<Person> =>
+      pick(await this.request<{ value: Person[] }>('GET', `/people/${encodeURIComponent(id)}`), id, tenantId),
     /** Replaces the person's `answer` and/or `then`, from their next call on; returns the person as changed. */
     setBehaviour: async (id: string, change: BehaviourChange): Promise<Person> =>
-      pick(await this.request<{ value: Person[] }>('PUT', `/people/${encodeURIComponent(id)}/behaviour`, change), id, change.tenantId),
+      pick(
+        await this.request<{ value: Person[] }>('PUT', `/people/${encodeURIComponent(id)}/behaviour`, change),
+        id,
+        change.tenantId,
+      ),
   };
 
   /** A person (user id or E.164) calls a bot: a new peer-to-peer call in state `incoming`, notified `created`. */
@@ -206,17 +222,30 @@ export class SwitchboardControl {
 
   /** Live call legs, their rosters, operations and notifications. */
   readonly calls = {
-    list: async (filter: CallListFilter = {}): Promise<CallSummary[]> => (await this.request<{ value: CallSummary[] }>('GET', `/calls${query({ ...filter })}`)).value,
+    list: async (filter: CallListFilter = {}): Promise<CallSummary[]> =>
+      (await this.request<{ value: CallSummary[] }>('GET', `/calls${query({ ...filter })}`)).value,
     /** One live call leg; SwitchboardError 404 once it ended. */
-    get: (callId: string): Promise<CallDetail> => this.request<CallDetail>('GET', `/calls/${encodeURIComponent(callId)}`),
+    get: (callId: string): Promise<CallDetail> =>
+      this.request<CallDetail>('GET', `/calls/${encodeURIComponent(callId)}`),
     /** The call's operations, also after it ended. */
-    operations: (callId: string): Promise<CallOperations> => this.request<CallOperations>('GET', `/calls/${encodeURIComponent(callId)}/operations`),
+    operations: (callId: string): Promise<CallOperations> =>
+      this.request<CallOperations>('GET', `/calls/${encodeURIComponent(callId)}/operations`),
     /** The person in a call presses keys (`'12#'` or `['1', '2', '#']`). */
     pressTones: (callId: string, tones: string | string[]): Promise<PressTonesResult> =>
-      this.request<PressTonesResult>('POST', `/calls/${encodeURIComponent(callId)}/tones`, { tones: typeof tones === 'string' ? [...tones] : tones }),
+      this.request<PressTonesResult>('POST', `/calls/${encodeURIComponent(callId)}/tones`, {
+        tones: typeof tones === 'string' ? [...tones] : tones,
+      }),
     /** One person in one call acts, now (`afterMs` 0 or absent) or later; `participant` is a roster id, user id or phone number. */
-    act: (callId: string, participant: string, action: Omit<PersonAction, 'afterMs'> & { afterMs?: number }): Promise<PersonActionResult> =>
-      this.request<PersonActionResult>('POST', `/calls/${encodeURIComponent(callId)}/participants/${encodeURIComponent(participant)}/actions`, action),
+    act: (
+      callId: string,
+      participant: string,
+      action: Omit<PersonAction, 'afterMs'> & { afterMs?: number },
+    ): Promise<PersonActionResult> =>
+      this.request<PersonActionResult>(
+        'POST',
+        `/calls/${encodeURIComponent(callId)}/participants/${encodeURIComponent(participant)}/actions`,
+        action,
+      ),
   };
 
   /** The calling world's clock; `advance` and `set` need `--clock virtual` (otherwise SwitchboardError 409). */
@@ -225,15 +254,17 @@ export class SwitchboardControl {
     /** Moves virtual time forward; resolves once every timer and delivery due by then has run. */
     advance: (ms: number): Promise<ClockMove> => this.request<ClockMove>('POST', '/clock/advance', { ms }),
     /** Moves virtual time to `time` (never backwards). */
-    set: (time: Date | string | number): Promise<ClockMove> => this.request<ClockMove>('POST', '/clock/set', { time: new Date(time).toISOString() }),
+    set: (time: Date | string | number): Promise<ClockMove> =>
+      this.request<ClockMove>('POST', '/clock/set', { time: new Date(time).toISOString() }),
   };
 
   /** The world's injected faults (README "Injected faults"). */
   readonly faults = {
     get: async (): Promise<Fault[]> => (await this.request<{ faults: Fault[] }>('GET', '/faults')).faults,
     /** Replaces every fault (`[]` clears them); applies to requests made from then on. */
-    set: async (faults: (Omit<Fault, 'when' | 'afterMs'> & { when?: Fault['when']; afterMs?: number })[]): Promise<Fault[]> =>
-      (await this.request<{ faults: Fault[] }>('PUT', '/faults', { faults })).faults,
+    set: async (
+      faults: (Omit<Fault, 'when' | 'afterMs'> & { when?: Fault['when']; afterMs?: number })[],
+    ): Promise<Fault[]> => (await this.request<{ faults: Fault[] }>('PUT', '/faults', { faults })).faults,
   };
 
   /** The log of notifications: every POST to a bot's callback, in order, with its delivery status and attempts. */
@@ -244,7 +275,7 @@ export class SwitchboardControl {
     /** Every entry from `after` on, paging through the log. */
     all: async (q: Omit<NotificationQuery, 'limit'> = {}): Promise<NotificationLogEntry[]> => {
       const out: NotificationLogEntry[] = [];
-      for (let after = q.after ?? 0; ; ) {
+      for (let after = q.after ?? 0; ;) {
         const page = await this.notifications.list({ ...q, after, limit: PAGE });
         out.push(...page);
         if (page.length < PAGE) return out;
@@ -258,21 +289,36 @@ export class SwitchboardControl {
      * SwitchboardError 404 for an unknown message id, 409 for one that is not dead-lettered.
      */
     redeliver: async (messageId: string): Promise<NotificationLogEntry[]> =>
-      (await this.request<{ value: NotificationLogEntry[] }>('POST', `/notifications/${encodeURIComponent(messageId)}/redeliver`, {})).value,
+      (
+        await this.request<{ value: NotificationLogEntry[] }>(
+          'POST',
+          `/notifications/${encodeURIComponent(messageId)}/redeliver`,
+          {},
+        )
+      ).value,
     /** The same for every dead letter of a call (ended or not), in order; `[]` when none is dead. */
     redeliverCall: async (callId: string): Promise<NotificationLogEntry[]> =>
-      (await this.request<{ value: NotificationLogEntry[] }>('POST', `/calls/${encodeURIComponent(callId)}/notifications/redeliver`, {})).value,
+      (
+        await this.request<{ value: NotificationLogEntry[] }>(
+          'POST',
+          `/calls/${encodeURIComponent(callId)}/notifications/redeliver`,
+          {},
+        )
+      ).value,
     /**
      * Deletes a dead-lettered notification for good (retention keeps dead letters until then); resolves with how many
      * were deleted (1); SwitchboardError 404 for an unknown message id, 409 for one that is not dead-lettered.
      */
     purge: async (messageId: string): Promise<number> =>
-      (await this.request<{ purged: number }>('POST', `/notifications/${encodeURIComponent(messageId)}/purge`, {})).purged,
+      (await this.request<{ purged: number }>('POST', `/notifications/${encodeURIComponent(messageId)}/purge`, {}))
+        .purged,
     /** The same for every dead letter of a call; 0 when none is dead. */
     purgeCall: async (callId: string): Promise<number> =>
-      (await this.request<{ purged: number }>('POST', `/calls/${encodeURIComponent(callId)}/notifications/purge`, {})).purged,
+      (await this.request<{ purged: number }>('POST', `/calls/${encodeURIComponent(callId)}/notifications/purge`, {}))
+        .purged,
     /** Every dead letter of every call. */
-    purgeAll: async (): Promise<number> => (await this.request<{ purged: number }>('POST', '/notifications/purge', {})).purged,
+    purgeAll: async (): Promise<number> =>
+      (await this.request<{ purged: number }>('POST', '/notifications/purge', {})).purged,
   };
 
   /**
@@ -280,7 +326,10 @@ export class SwitchboardControl {
    * rejects with a WaitForNotificationError listing every notification that did arrive when `timeoutMs` passes.
    * Polls the log; the predicate may be called more than once for one notification.
    */
-  async waitForNotification(predicate: NotificationPredicate, options: number | WaitOptions = {}): Promise<NotificationMatch> {
+  async waitForNotification(
+    predicate: NotificationPredicate,
+    options: number | WaitOptions = {},
+  ): Promise<NotificationMatch> {
     const o: WaitOptions = typeof options === 'number' ? { timeoutMs: options } : options;
     const timeoutMs = o.timeoutMs ?? 5000;
     const delivered = o.delivered ?? true;
@@ -289,7 +338,10 @@ export class SwitchboardControl {
     // Entries up to `cursor` need no second look: they did not match, or they matched and reached a final status.
     let cursor = o.after ?? 0;
     for (;;) {
-      const entries = await this.notifications.all({ after: cursor, ...(o.callId !== undefined ? { callId: o.callId } : {}) });
+      const entries = await this.notifications.all({
+        after: cursor,
+        ...(o.callId !== undefined ? { callId: o.callId } : {}),
+      });
       let settled = true;
       for (const entry of entries) {
         seen.set(entry.sequence, entry);
@@ -308,7 +360,10 @@ export class SwitchboardControl {
         }
         if (settled && (index < 0 || FINAL.has(entry.status))) cursor = entry.sequence;
       }
-      if (Date.now() >= deadline) throw new WaitForNotificationError('timeout', timeoutMessage(timeoutMs, o, [...seen.values()]), [...seen.values()]);
+      if (Date.now() >= deadline)
+        throw new WaitForNotificationError('timeout', timeoutMessage(timeoutMs, o, [...seen.values()]), [
+          ...seen.values(),
+        ]);
       await sleep(Math.min(o.intervalMs ?? 25, Math.max(0, deadline - Date.now())));
     }
   }
@@ -317,12 +372,17 @@ export class SwitchboardControl {
 function timeoutMessage(timeoutMs: number, o: WaitOptions, seen: NotificationLogEntry[]): string {
   const scope = `${o.callId !== undefined ? ` of call ${o.callId}` : ''}${o.after !== undefined ? ` after #${o.after}` : ''}`;
   const lines = seen.flatMap(describeEntry);
-  const shown = lines.length > 40 ? [...lines.slice(0, 10), `… ${lines.length - 30} more …`, ...lines.slice(-20)] : lines;
+  const shown =
+    lines.length > 40 ? [...lines.slice(0, 10), `… ${lines.length - 30} more …`, ...lines.slice(-20)] : lines;
   const matchedPending = seen.filter((e) => e.status !== 'delivered' && e.status !== 'deadLettered');
   return (
     `waitForNotification: no matching notification${o.delivered === false ? '' : ' delivered'} within ${timeoutMs} ms.` +
-    (lines.length === 0 ? ` No notification${scope} arrived at all.` : ` ${lines.length} notification(s)${scope} arrived:\n  ${shown.join('\n  ')}`) +
-    (matchedPending.length > 0 && o.delivered !== false ? `\n(${matchedPending.length} not delivered yet: is the bot's callback answering 2xx? last error: ${matchedPending.at(-1)!.lastError ?? 'none'})` : '')
+    (lines.length === 0
+      ? ` No notification${scope} arrived at all.`
+      : ` ${lines.length} notification(s)${scope} arrived:\n  ${shown.join('\n  ')}`) +
+    (matchedPending.length > 0 && o.delivered !== false
+      ? `\n(${matchedPending.length} not delivered yet: is the bot's callback answering 2xx? last error: ${matchedPending.at(-1)!.lastError ?? 'none'})`
+      : '')
   );
 }
 
@@ -334,17 +394,36 @@ function query(params: Record<string, string | number | undefined>): string {
 }
 
 function pick(found: { value: Person[] }, id: string, tenantId: string | undefined): Person {
-  const p = tenantId === undefined ? found.value[0] : found.value.find((x) => x.tenantId.toLowerCase() === tenantId.toLowerCase());
-  if (!p) throw new SwitchboardError(`person ${id}`, 404, 'itemNotFound', `No person ${id}${tenantId !== undefined ? ` in tenant ${tenantId}` : ''}.`, null);
+  const p =
+    tenantId === undefined
+      ? found.value[0]
+      : found.value.find((x) => x.tenantId.toLowerCase() === tenantId.toLowerCase());
+  if (!p)
+    throw new SwitchboardError(
+      `person ${id}`,
+      404,
+      'itemNotFound',
+      `No person ${id}${tenantId !== undefined ? ` in tenant ${tenantId}` : ''}.`,
+      null,
+    );
   return p;
 }
 
 /** Identity sets for `incomingCall` and Graph bodies: `user(id)`, `phone('+14255550100')`, `application(appId)`. */
 export const identity = {
-  user: (id: string, displayName?: string): { user: { id: string; displayName?: string } } => ({ user: { id, ...(displayName !== undefined ? { displayName } : {}) } }),
+  user: (id: string, displayName?: string): { user: { id: string; displayName?: string } } => ({
+    user: { id, ...(displayName !== undefined ? { displayName } : {}) },
+  }),
   phone: (number: string): { phone: { id: string } } => ({ phone: { id: number } }),
-  application: (id: string, displayName?: string): { application: { id: string; displayName?: string } } => ({ application: { id, ...(displayName !== undefined ? { displayName } : {}) } }),
-  applicationInstance: (id: string, displayName?: string): { applicationInstance: { id: string; displayName?: string } } => ({ applicationInstance: { id, ...(displayName !== undefined ? { displayName } : {}) } }),
+  application: (id: string, displayName?: string): { application: { id: string; displayName?: string } } => ({
+    application: { id, ...(displayName !== undefined ? { displayName } : {}) },
+  }),
+  applicationInstance: (
+    id: string,
+    displayName?: string,
+  ): { applicationInstance: { id: string; displayName?: string } } => ({
+    applicationInstance: { id, ...(displayName !== undefined ? { displayName } : {}) },
+  }),
 };
 
 /** Connects to a running Switchboard's control API (its origin, or the banner's control URL). */

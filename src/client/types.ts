@@ -88,7 +88,14 @@ export interface WorldMeeting {
   organizerId: string;
   createdByAppId: string | null;
   passcode: string | null;
-  lobbyBypassScope: 'organizer' | 'organization' | 'organizationAndFederated' | 'everyone' | 'invited' | 'organizationExcludingGuests' | null;
+  lobbyBypassScope:
+    | 'organizer'
+    | 'organization'
+    | 'organizationAndFederated'
+    | 'everyone'
+    | 'invited'
+    | 'organizationExcludingGuests'
+    | null;
   isDialInBypassEnabled: boolean;
 }
 
@@ -165,7 +172,16 @@ export interface PersonActionResult {
 
 // ---- calls ------------------------------------------------------------------------------------------------------
 
-export type CallState = 'incoming' | 'establishing' | 'established' | 'hold' | 'transferring' | 'transferAccepted' | 'redirecting' | 'terminating' | 'terminated';
+export type CallState =
+  | 'incoming'
+  | 'establishing'
+  | 'established'
+  | 'hold'
+  | 'transferring'
+  | 'transferAccepted'
+  | 'redirecting'
+  | 'terminating'
+  | 'terminated';
 export type ConversationKind = 'peerToPeer' | 'groupCall' | 'meeting';
 
 /** `POST /_switchboard/incoming-calls`: a person (or phone) calls a bot (an application or its instance). */
@@ -195,7 +211,13 @@ export interface CallSummary {
   appId: string;
   apiVersion: string;
   createdDateTime: string;
-  conversation: { id: string; kind: ConversationKind; threadId: string | null; meetingId: string | null; callChainId: string } | null;
+  conversation: {
+    id: string;
+    kind: ConversationKind;
+    threadId: string | null;
+    meetingId: string | null;
+    callChainId: string;
+  } | null;
   call: GraphCall;
 }
 
@@ -288,7 +310,13 @@ export interface NotificationLogEntry {
   deliveredDateTime: string | null;
   nextAttemptDateTime: string | null;
   lastError: string | null;
-  attempts: { attempt: number; startedDateTime: string; durationMs: number; statusCode: number | null; error: string | null }[];
+  attempts: {
+    attempt: number;
+    startedDateTime: string;
+    durationMs: number;
+    statusCode: number | null;
+    error: string | null;
+  }[];
   body: { '@odata.type': '#microsoft.graph.commsNotifications'; value: CommsNotification[] };
 }
 

@@ -28,22 +28,42 @@ export const BETA_ONLY_PROPERTIES: Partial<Record<RenderedType, readonly string[
 export const MAX_RINGING_TIMEOUT_SECONDS = 115;
 
 /** Graph `endpointType` members. */
-export const ENDPOINT_TYPES = ['default', 'voicemail', 'skypeForBusiness', 'skypeForBusinessVoipPhone', 'unknownFutureValue'] as const;
+export const ENDPOINT_TYPES = [
+  'default',
+  'voicemail',
+  'skypeForBusiness',
+  'skypeForBusinessVoipPhone',
+  'unknownFutureValue',
+] as const;
 
 /** The ringing timeout an outgoing call asks for on beta (null: the callee's own ring time); ignored on v1.0. */
 export function ringingTimeoutOf(value: unknown, apiVersion: ApiVersion): Rejection | { seconds: number | null } {
   if (apiVersion !== 'beta' || value === undefined || value === null) return { seconds: null };
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > MAX_RINGING_TIMEOUT_SECONDS) {
-    return reject(RejectionCode.invalidProperty, `ringingTimeoutInSeconds must be a whole number of seconds from 1 to ${MAX_RINGING_TIMEOUT_SECONDS}; got ${JSON.stringify(value)}.`, 'ringingTimeoutInSeconds');
+    return reject(
+      RejectionCode.invalidProperty,
+      `ringingTimeoutInSeconds must be a whole number of seconds from 1 to ${MAX_RINGING_TIMEOUT_SECONDS}; got ${JSON.stringify(value)}.`,
+      'ringingTimeoutInSeconds',
+    );
   }
   return { seconds: value };
 }
 
 /** An invitee's `endpointType` on beta (null when absent); ignored on v1.0. Matched case-insensitively, echoed as Graph spells it. */
-export function endpointTypeOf(value: unknown, at: string, apiVersion: ApiVersion): Rejection | { endpointType: string | null } {
+export function endpointTypeOf(
+  value: unknown,
+  at: string,
+  apiVersion: ApiVersion,
+): Rejection | { endpointType: string | null } {
   if (apiVersion !== 'beta' || value === undefined || value === null) return { endpointType: null };
-  const found = typeof value === 'string' ? ENDPOINT_TYPES.find((t) => t.toLowerCase() === value.toLowerCase()) : undefined;
-  if (!found) return reject(RejectionCode.invalidProperty, `${at}.endpointType must be one of ${ENDPOINT_TYPES.join(', ')}; got ${JSON.stringify(value)}.`, `${at}.endpointType`);
+  const found =
+    typeof value === 'string' ? ENDPOINT_TYPES.find((t) => t.toLowerCase() === value.toLowerCase()) : undefined;
+  if (!found)
+    return reject(
+      RejectionCode.invalidProperty,
+      `${at}.endpointType must be one of ${ENDPOINT_TYPES.join(', ')}; got ${JSON.stringify(value)}.`,
+      `${at}.endpointType`,
+    );
   return { endpointType: found };
 }
 
@@ -57,7 +77,10 @@ export function onApiVersion<V extends { leg: CallLeg }>(view: V, apiVersion: Ap
 }
 
 /** The ring of an outgoing P2P target, cut short by the caller's ringing timeout: past it, nobody answered. */
-export function ringWithin<A extends string>(behaviour: { action: A; afterMs: number }, timeoutSeconds: number | null | undefined): { action: A | 'noAnswer'; afterMs: number } {
+export function ringWithin<A extends string>(
+  behaviour: { action: A; afterMs: number },
+  timeoutSeconds: number | null | undefined,
+): { action: A | 'noAnswer'; afterMs: number } {
   if (!timeoutSeconds || behaviour.afterMs <= timeoutSeconds * 1000) return behaviour;
   return { action: 'noAnswer', afterMs: timeoutSeconds * 1000 };
 }

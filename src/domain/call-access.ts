@@ -17,7 +17,8 @@ export const callNotFound = (id: string): Rejection => reject(RejectionCode.call
  */
 export function ownLeg(principal: Principal, leg: CallLeg | undefined, rawId: string): Rejection | CallLeg {
   if (!leg) return callNotFound(rawId);
-  if (!same(leg.tenantId, principal.tenantId)) return reject(RejectionCode.tenantMismatch, 'Request authorization tenant mismatch.');
+  if (!same(leg.tenantId, principal.tenantId))
+    return reject(RejectionCode.tenantMismatch, 'Request authorization tenant mismatch.');
   if (!same(leg.appId, principal.appId)) return callNotFound(rawId);
   return leg;
 }
@@ -45,6 +46,7 @@ export function participantOfCall(leg: CallLeg, p: Participant | undefined, rawI
 
 /** GET …/operations/{id}: an operation of this leg, else 404 naming the id as given. */
 export function operationOfCall(leg: CallLeg, op: Operation | undefined, rawId: string): Rejection | Operation {
-  if (!op || op.callId !== leg.id) return reject(RejectionCode.operationNotFound, `Operation ${rawId} was not found in call ${leg.id}.`, rawId);
+  if (!op || op.callId !== leg.id)
+    return reject(RejectionCode.operationNotFound, `Operation ${rawId} was not found in call ${leg.id}.`, rawId);
   return op;
 }

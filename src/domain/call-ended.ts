@@ -13,11 +13,18 @@ import type { ResultInfo } from '@microsoft/microsoft-graph-types';
 import type { Operation, Participant } from './types.js';
 
 /** Media operations cut short: Graph's "cancelled" code (400/8508), saying the call ended. */
-export const CALL_ENDED_MEDIA = { ...MEDIA_RESULT.cancelled, message: 'Action failed, the operation was cancelled: the call has ended.' } as const;
+export const CALL_ENDED_MEDIA = {
+  ...MEDIA_RESULT.cancelled,
+  message: 'Action failed, the operation was cancelled: the call has ended.',
+} as const;
 
 /** An invitee still ringing stops ringing: SIP 487 Request Terminated (as for a cancelled invite). */
 export function inviteEndedWithCall(participantMri: string): ResultInfo {
-  return resultInfo({ code: 487, subcode: 0, message: `addParticipants failed for participant ${participantMri}. Underlying reason: The call ended before the invitee answered. DiagCode: 487#0.@` });
+  return resultInfo({
+    code: 487,
+    subcode: 0,
+    message: `addParticipants failed for participant ${participantMri}. Underlying reason: The call ended before the invitee answered. DiagCode: 487#0.@`,
+  });
 }
 
 export interface EndedOperations {
@@ -29,7 +36,11 @@ export interface EndedOperations {
 }
 
 /** `ops`: the ended leg's operations; `ringing`: its invitees still `inviting`, by id. */
-export function endOperationsOfEndedLeg(ops: Operation[], ringing: Map<string, Participant>, now: number): EndedOperations {
+export function endOperationsOfEndedLeg(
+  ops: Operation[],
+  ringing: Map<string, Participant>,
+  now: number,
+): EndedOperations {
   const out: EndedOperations = { operations: [], participants: [], timerIds: [] };
   for (const op of ops) {
     if (op.status !== 'Running' && op.status !== 'NotStarted') continue;
@@ -39,7 +50,8 @@ export function endOperationsOfEndedLeg(ops: Operation[], ringing: Map<string, P
         out.timerIds.push(TimerId.inviteeAnswer(i.participantId));
         const p = ringing.get(i.participantId);
         const failure = inviteEndedWithCall(p ? mri(p.identity) : i.participantId);
-        if (p && p.status === 'inviting') out.participants.push({ ...p, status: 'failed', outcome: failure, updatedAt: now });
+        if (p && p.status === 'inviting')
+          out.participants.push({ ...p, status: 'failed', outcome: failure, updatedAt: now });
         return { ...i, settled: true, joined: false, resultInfo: failure };
       });
       const first = invitees.find((i) => !i.joined)?.resultInfo ?? inviteEndedWithCall('unknown');
@@ -47,8 +59,17 @@ export function endOperationsOfEndedLeg(ops: Operation[], ringing: Map<string, P
       continue;
     }
     out.timerIds.push(TimerId.media(op.id));
-    const media = op.media && (op.type === 'playPromptOperation' || op.type === 'recordOperation') ? { ...op.media, completionReason: 'operationCanceled' } : op.media;
-    out.operations.push({ ...op, status: 'Failed', resultInfo: resultInfo(CALL_ENDED_MEDIA), ...(media ? { media } : {}), updatedAt: now });
+    const media =
+      op.media && (op.type === 'playPromptOperation' || op.type === 'recordOperation')
+        ? { ...op.media, completionReason: 'operationCanceled' }
+        : op.media;
+    out.operations.push({
+      ...op,
+      status: 'Failed',
+      resultInfo: resultInfo(CALL_ENDED_MEDIA),
+      ...(media ? { media } : {}),
+      updatedAt: now,
+    });
   }
   return out;
 }
@@ -70,7 +91,12 @@ export interface RosterEntry {
  * change nothing anyone can see.
  */
 export function timersOfEndedLeg(legId: string, lastLeg: RosterEntry[] | null): string[] {
-  const ids = [TimerId.keepAlive(legId), TimerId.established(legId), TimerId.answerWindow(legId), TimerId.transfer(legId)];
+  const ids = [
+    TimerId.keepAlive(legId),
+    TimerId.established(legId),
+    TimerId.answerWindow(legId),
+    TimerId.transfer(legId),
+  ];
   for (const { participant: p, laterActions } of lastLeg ?? []) {
     if (p.callLegId !== null) continue; // a bot's own participant: its leg has timers of its own
     // Still ringing: a peer-to-peer target's answer or a group call's first target's (an invitee answer timer).

@@ -11,7 +11,15 @@
  */
 import { ringingTimeoutOf, ringWithin } from './beta.js';
 import type { DomainContext } from './clock.js';
-import { annotateIdentitySet, cleanIdentitySet, E164, identityKind, isLoopbackHost, isRecord, primaryIdentity } from './identity.js';
+import {
+  annotateIdentitySet,
+  cleanIdentitySet,
+  E164,
+  identityKind,
+  isLoopbackHost,
+  isRecord,
+  primaryIdentity,
+} from './identity.js';
 import type { InvitationInput } from './invite.js';
 import { callNotification, rosterNotification, rosterToAllLegs } from './notifications.js';
 import { requireAnyRole, Role, type Principal } from './permissions.js';
@@ -20,7 +28,20 @@ import { callNotAnswered, RESULT, resultInfo, type InviteeOutcome, type ResultCo
 import { THREAD_ID } from './meeting-url.js';
 import { knownOnlineMeeting, knownWorldMeeting, type KnownMeeting } from './online-meeting.js';
 import { TimerId } from './timer-ids.js';
-import { emptyEffects, type ApiVersion, type CallLeg, type Conversation, type ConversationKind, type ConversationView, type Effects, type IdentitySet, type MeetingLobby, type OnlineMeeting, type Participant, type TimerRequest } from './types.js';
+import {
+  emptyEffects,
+  type ApiVersion,
+  type CallLeg,
+  type Conversation,
+  type ConversationKind,
+  type ConversationView,
+  type Effects,
+  type IdentitySet,
+  type MeetingLobby,
+  type OnlineMeeting,
+  type Participant,
+  type TimerRequest,
+} from './types.js';
 import { ringOutcome, type Reactions, type WorldView } from './world.js';
 
 export const MAX_GROUP_CALL_TARGETS = 5;
@@ -31,7 +52,12 @@ export const ANSWER_WINDOW_MS = 15_000;
 
 /** The leg's one keepAlive timer: rescheduling it (same id) replaces the previous deadline. */
 export function keepAliveTimer(legId: string, now: number): TimerRequest {
-  return { id: TimerId.keepAlive(legId), dueAt: now + KEEPALIVE_TIMEOUT_MS, kind: 'call.keepAliveExpired', payload: { callId: legId } };
+  return {
+    id: TimerId.keepAlive(legId),
+    dueAt: now + KEEPALIVE_TIMEOUT_MS,
+    kind: 'call.keepAliveExpired',
+    payload: { callId: legId },
+  };
 }
 
 export interface CreateCallCommand {
@@ -59,21 +85,39 @@ export function checkCallbackUri(uri: string, target: string): Rejection | null 
   }
   if (url.protocol === 'https:') return null;
   if (url.protocol === 'http:' && isLoopbackHost(url.hostname)) return null;
-  return reject(RejectionCode.invalidCallbackUri, `${target} must be an https URL (plain http is allowed only for loopback hosts); got '${uri}'.`, target);
+  return reject(
+    RejectionCode.invalidCallbackUri,
+    `${target} must be an https URL (plain http is allowed only for loopback hosts); got '${uri}'.`,
+    target,
+  );
 }
 
 /** The meeting a create-call body names (world file first, then one created through the API), if known. */
-export function knownMeetingOf(cmd: CreateCallCommand, world: WorldView, tenantId: string, stored: OnlineMeeting | null | undefined): KnownMeeting | null {
+export function knownMeetingOf(
+  cmd: CreateCallCommand,
+  world: WorldView,
+  tenantId: string,
+  stored: OnlineMeeting | null | undefined,
+): KnownMeeting | null {
   if (!cmd.meetingInfo) return null;
   const threadId = cmd.chatInfo?.threadId;
   const joinId = cmd.meetingInfo.joinMeetingId;
-  const listed = threadId ? world.meetingByThreadId(tenantId, threadId) : typeof joinId === 'string' ? world.meetingByJoinId(tenantId, joinId) : undefined;
+  const listed = threadId
+    ? world.meetingByThreadId(tenantId, threadId)
+    : typeof joinId === 'string'
+      ? world.meetingByJoinId(tenantId, joinId)
+      : undefined;
   if (listed) return knownWorldMeeting(listed, tenantId);
   return stored ? knownOnlineMeeting(stored) : null;
 }
 
 /** The chat thread a create-call body joins: its chatInfo, or the known meeting's thread for joinMeetingId joins. */
-export function meetingThreadOf(cmd: CreateCallCommand, world: WorldView, tenantId: string, stored?: OnlineMeeting | null): string | null {
+export function meetingThreadOf(
+  cmd: CreateCallCommand,
+  world: WorldView,
+  tenantId: string,
+  stored?: OnlineMeeting | null,
+): string | null {
   if (!cmd.meetingInfo) return null;
   return cmd.chatInfo?.threadId ?? knownMeetingOf(cmd, world, tenantId, stored)?.threadId ?? null;
 }
@@ -83,23 +127,49 @@ function checkMeetingJoin(cmd: CreateCallCommand, known: KnownMeeting | null, te
   const info = cmd.meetingInfo ?? {};
   const joinId = info.joinMeetingId;
   if (typeof joinId === 'string' && !cmd.chatInfo?.threadId) {
-    if (!known) return reject(RejectionCode.invalidProperty, `meetingInfo.joinMeetingId: no meeting with join id ${joinId} in tenant ${tenantId}.`, 'meetingInfo.joinMeetingId');
+    if (!known)
+      return reject(
+        RejectionCode.invalidProperty,
+        `meetingInfo.joinMeetingId: no meeting with join id ${joinId} in tenant ${tenantId}.`,
+        'meetingInfo.joinMeetingId',
+      );
     const passcode = typeof info.passcode === 'string' && info.passcode.length > 0 ? info.passcode : null;
     if (known.passcode !== null && passcode !== known.passcode) {
       return passcode === null
-        ? reject(RejectionCode.invalidProperty, `meetingInfo.passcode is required: meeting ${joinId} has a passcode.`, 'meetingInfo.passcode')
-        : reject(RejectionCode.invalidProperty, `meetingInfo.passcode does not match the passcode of meeting ${joinId}.`, 'meetingInfo.passcode');
+        ? reject(
+            RejectionCode.invalidProperty,
+            `meetingInfo.passcode is required: meeting ${joinId} has a passcode.`,
+            'meetingInfo.passcode',
+          )
+        : reject(
+            RejectionCode.invalidProperty,
+            `meetingInfo.passcode does not match the passcode of meeting ${joinId}.`,
+            'meetingInfo.passcode',
+          );
     }
     return known.threadId;
   }
   const threadId = cmd.chatInfo?.threadId;
-  if (!threadId) return reject(RejectionCode.invalidProperty, 'chatInfo.threadId is required to join a meeting.', 'chatInfo.threadId');
+  if (!threadId)
+    return reject(
+      RejectionCode.invalidProperty,
+      'chatInfo.threadId is required to join a meeting.',
+      'chatInfo.threadId',
+    );
   if (!THREAD_ID.test(threadId)) {
-    return reject(RejectionCode.invalidProperty, `chatInfo.threadId '${threadId}' is not a Teams chat thread id (19:…@thread.v2); parse it from the joinWebUrl's meetup-join segment, URL-decoded.`, 'chatInfo.threadId');
+    return reject(
+      RejectionCode.invalidProperty,
+      `chatInfo.threadId '${threadId}' is not a Teams chat thread id (19:…@thread.v2); parse it from the joinWebUrl's meetup-join segment, URL-decoded.`,
+      'chatInfo.threadId',
+    );
   }
   const organizer = isRecord(info.organizer) && isRecord(info.organizer.user) ? info.organizer.user.id : undefined;
   if (known && typeof organizer === 'string' && organizer.toLowerCase() !== known.organizerId.toLowerCase()) {
-    return reject(RejectionCode.invalidProperty, `meetingInfo.organizer.user.id ${organizer} is not the organizer of the meeting on thread ${threadId} (the joinWebUrl's context Oid).`, 'meetingInfo.organizer.user.id');
+    return reject(
+      RejectionCode.invalidProperty,
+      `meetingInfo.organizer.user.id ${organizer} is not the organizer of the meeting on thread ${threadId} (the joinWebUrl's context Oid).`,
+      'meetingInfo.organizer.user.id',
+    );
   }
   return threadId;
 }
@@ -131,7 +201,13 @@ export interface CreateCallDeps {
   apiVersion: ApiVersion;
 }
 
-function botParticipant(leg: CallLeg, identity: IdentitySet, conversationId: string, sourceId: number, now: number): Participant {
+function botParticipant(
+  leg: CallLeg,
+  identity: IdentitySet,
+  conversationId: string,
+  sourceId: number,
+  now: number,
+): Participant {
   return {
     id: leg.myParticipantId,
     conversationId,
@@ -154,10 +230,17 @@ function botParticipant(leg: CallLeg, identity: IdentitySet, conversationId: str
   };
 }
 
-export function decideCreateCall(principal: Principal, cmd: CreateCallCommand, state: CreateCallState, deps: CreateCallDeps, ctx: DomainContext): Rejection | { effects: Effects; leg: CallLeg; conversation: Conversation } {
+export function decideCreateCall(
+  principal: Principal,
+  cmd: CreateCallCommand,
+  state: CreateCallState,
+  deps: CreateCallDeps,
+  ctx: DomainContext,
+): Rejection | { effects: Effects; leg: CallLeg; conversation: Conversation } {
   const { world } = deps;
   // spec 6.3, 9.6: an app without a calling registration (Teams channel with calling off) gets Graph's odd 7503 shape.
-  if (world.app(principal.appId)?.app.callingRegistered === false) return reject(RejectionCode.appNotRegistered, APP_NOT_REGISTERED_MESSAGE);
+  if (world.app(principal.appId)?.app.callingRegistered === false)
+    return reject(RejectionCode.appNotRegistered, APP_NOT_REGISTERED_MESSAGE);
   const kind = kindOf(cmd);
   const roleCheck =
     kind === 'peerToPeer'
@@ -173,7 +256,11 @@ export function decideCreateCall(principal: Principal, cmd: CreateCallCommand, s
     if (media) return media;
   }
   if (cmd.tenantId && cmd.tenantId.toLowerCase() !== principal.tenantId.toLowerCase()) {
-    return reject(RejectionCode.tenantMismatch, `Request authorization tenant mismatch: tenantId ${cmd.tenantId} is not the tenant of the token.`, 'tenantId');
+    return reject(
+      RejectionCode.tenantMismatch,
+      `Request authorization tenant mismatch: tenantId ${cmd.tenantId} is not the tenant of the token.`,
+      'tenantId',
+    );
   }
   const badCallback = checkCallbackUri(cmd.callbackUri, 'callbackUri');
   if (badCallback) return badCallback;
@@ -181,22 +268,42 @@ export function decideCreateCall(principal: Principal, cmd: CreateCallCommand, s
   if ('rejected' in ringing) return ringing;
   const targets = cmd.targets ?? [];
   if (kind === 'groupCall' && targets.length > MAX_GROUP_CALL_TARGETS) {
-    return reject(RejectionCode.tooManyInvitees, `A group call can be created with at most ${MAX_GROUP_CALL_TARGETS} targets; got ${targets.length}.`, 'targets');
+    return reject(
+      RejectionCode.tooManyInvitees,
+      `A group call can be created with at most ${MAX_GROUP_CALL_TARGETS} targets; got ${targets.length}.`,
+      'targets',
+    );
   }
   const targetIdentities: IdentitySet[] = [];
   /** The targets as the leg keeps them: as sent, with the identity cleaned and annotated. */
   const legTargets: Record<string, unknown>[] = [];
   for (const [i, t] of targets.entries()) {
     const at = `targets[${i}].identity`;
-    if (!t || typeof t.identity !== 'object' || t.identity === null) return reject(RejectionCode.invalidProperty, `${at} is required.`, at);
+    if (!t || typeof t.identity !== 'object' || t.identity === null)
+      return reject(RejectionCode.invalidProperty, `${at} is required.`, at);
     const identity = cleanIdentitySet(t.identity);
     const p = primaryIdentity(identity);
-    if (!p || typeof p.value.id !== 'string') return reject(RejectionCode.invalidProperty, `${at} must name a user or phone with an id.`, at);
+    if (!p || typeof p.value.id !== 'string')
+      return reject(RejectionCode.invalidProperty, `${at} must name a user or phone with an id.`, at);
     const tk = identityKind(identity);
-    if (tk === 'application' || tk === 'applicationInstance') return reject(RejectionCode.cannotInviteBot, `${at} is a bot; calling another bot isn't supported.`, `${at}.${p.key}`);
-    if (tk === 'phone' && !E164.test(p.value.id)) return reject(RejectionCode.invalidPhoneNumber, `${at}.phone.id '${p.value.id}' is not an E.164 number.`, `${at}.phone.id`);
+    if (tk === 'application' || tk === 'applicationInstance')
+      return reject(
+        RejectionCode.cannotInviteBot,
+        `${at} is a bot; calling another bot isn't supported.`,
+        `${at}.${p.key}`,
+      );
+    if (tk === 'phone' && !E164.test(p.value.id))
+      return reject(
+        RejectionCode.invalidPhoneNumber,
+        `${at}.phone.id '${p.value.id}' is not an E.164 number.`,
+        `${at}.phone.id`,
+      );
     targetIdentities.push(identity);
-    legTargets.push({ '@odata.type': '#microsoft.graph.invitationParticipantInfo', ...t, identity: annotateIdentitySet(identity) });
+    legTargets.push({
+      '@odata.type': '#microsoft.graph.invitationParticipantInfo',
+      ...t,
+      identity: annotateIdentitySet(identity),
+    });
   }
 
   const app = world.app(principal.appId)?.app;
@@ -205,13 +312,21 @@ export function decideCreateCall(principal: Principal, cmd: CreateCallCommand, s
   if (sourceInstance?.key === 'applicationInstance') {
     const id = typeof sourceInstance.value.id === 'string' ? sourceInstance.value.id : '';
     if (!app?.instances.some((i) => i.id.toLowerCase() === id.toLowerCase())) {
-      return reject(RejectionCode.invalidProperty, `source.identity.applicationInstance.id ${id} is not a resource account of this application.`, 'source.identity.applicationInstance.id');
+      return reject(
+        RejectionCode.invalidProperty,
+        `source.identity.applicationInstance.id ${id} is not a resource account of this application.`,
+        'source.identity.applicationInstance.id',
+      );
     }
     instanceId = id;
   }
   const [firstTarget] = targetIdentities;
   if (kind === 'peerToPeer' && firstTarget && identityKind(firstTarget) === 'phone' && !instanceId) {
-    return reject(RejectionCode.invalidProperty, 'Calling a phone number needs source.identity.applicationInstance: a resource account of this application with a phone number.', 'source.identity.applicationInstance');
+    return reject(
+      RejectionCode.invalidProperty,
+      'Calling a phone number needs source.identity.applicationInstance: a resource account of this application with a phone number.',
+      'source.identity.applicationInstance',
+    );
   }
 
   let meetingId: string | null = null;
@@ -236,7 +351,13 @@ export function decideCreateCall(principal: Principal, cmd: CreateCallCommand, s
         id: ctx.ids.next(),
         tenantId: principal.tenantId,
         kind,
-        chatInfo: threadId ? { threadId, messageId: cmd.chatInfo?.messageId ?? '0', replyChainMessageId: cmd.chatInfo?.replyChainMessageId ?? null } : null,
+        chatInfo: threadId
+          ? {
+              threadId,
+              messageId: cmd.chatInfo?.messageId ?? '0',
+              replyChainMessageId: cmd.chatInfo?.replyChainMessageId ?? null,
+            }
+          : null,
         meetingInfo: cmd.meetingInfo ?? null,
         meetingId,
         meetingCreatedByAppId,
@@ -249,7 +370,13 @@ export function decideCreateCall(principal: Principal, cmd: CreateCallCommand, s
   if (!existing) effects.conversations.push(conversation);
 
   const botIdentity: IdentitySet = instanceId
-    ? { applicationInstance: { id: instanceId, displayName: app?.instances.find((i) => i.id.toLowerCase() === instanceId.toLowerCase())?.displayName ?? null, tenantId: principal.tenantId } }
+    ? {
+        applicationInstance: {
+          id: instanceId,
+          displayName: app?.instances.find((i) => i.id.toLowerCase() === instanceId.toLowerCase())?.displayName ?? null,
+          tenantId: principal.tenantId,
+        },
+      }
     : { application: { id: principal.appId, displayName: app?.displayName ?? null } };
   const leg: CallLeg = {
     id: ctx.ids.next(),
@@ -261,7 +388,13 @@ export function decideCreateCall(principal: Principal, cmd: CreateCallCommand, s
     direction: 'outgoing',
     callbackUri: cmd.callbackUri,
     subject: cmd.subject ?? null,
-    source: cmd.source ?? { '@odata.type': '#microsoft.graph.participantInfo', identity: annotateIdentitySet(botIdentity), endpointType: null, region: null, languageId: null },
+    source: cmd.source ?? {
+      '@odata.type': '#microsoft.graph.participantInfo',
+      identity: annotateIdentitySet(botIdentity),
+      endpointType: null,
+      region: null,
+      languageId: null,
+    },
     targets: legTargets,
     requestedModalities: cmd.requestedModalities ?? ['audio'],
     activeModalities: [],
@@ -285,15 +418,35 @@ export function decideCreateCall(principal: Principal, cmd: CreateCallCommand, s
     const participantId = ctx.ids.next();
     const reached = ringOutcome(state.reactions, identity);
     const behaviour = kind === 'peerToPeer' ? ringWithin(reached, ringing.seconds) : reached;
-    effects.participants.push({ ...botParticipant(leg, identity, conversation.id, rosterSize + 2 + i, ctx.now), id: participantId, callLegId: null, kind: identityKind(identity) });
+    effects.participants.push({
+      ...botParticipant(leg, identity, conversation.id, rosterSize + 2 + i, ctx.now),
+      id: participantId,
+      callLegId: null,
+      kind: identityKind(identity),
+    });
     effects.timers.push(
       kind === 'peerToPeer'
-        ? { id: TimerId.targetAnswer(participantId), dueAt: ctx.now + behaviour.afterMs, kind: 'call.targetAnswer', payload: { callId: leg.id, participantId, outcome: behaviour.action } }
-        : { id: TimerId.inviteeAnswer(participantId), dueAt: ctx.now + behaviour.afterMs, kind: 'invitee.answer', payload: { callId: leg.id, participantId, operationId: null, outcome: behaviour.action } },
+        ? {
+            id: TimerId.targetAnswer(participantId),
+            dueAt: ctx.now + behaviour.afterMs,
+            kind: 'call.targetAnswer',
+            payload: { callId: leg.id, participantId, outcome: behaviour.action },
+          }
+        : {
+            id: TimerId.inviteeAnswer(participantId),
+            dueAt: ctx.now + behaviour.afterMs,
+            kind: 'invitee.answer',
+            payload: { callId: leg.id, participantId, operationId: null, outcome: behaviour.action },
+          },
     );
   }
   if (kind !== 'peerToPeer') {
-    effects.timers.push({ id: TimerId.established(leg.id), dueAt: ctx.now + world.establishMs, kind: 'call.established', payload: { callId: leg.id } });
+    effects.timers.push({
+      id: TimerId.established(leg.id),
+      dueAt: ctx.now + world.establishMs,
+      kind: 'call.established',
+      payload: { callId: leg.id },
+    });
   }
   return { effects, leg, conversation };
 }
@@ -303,7 +456,13 @@ export function decideEstablished(view: ConversationView & { leg: CallLeg }, ctx
   const effects = emptyEffects();
   const { leg, conversation } = view;
   if (leg.state !== 'establishing') return effects;
-  const established: CallLeg = { ...leg, state: 'established', activeModalities: leg.requestedModalities, version: leg.version + 1, updatedAt: ctx.now };
+  const established: CallLeg = {
+    ...leg,
+    state: 'established',
+    activeModalities: leg.requestedModalities,
+    version: leg.version + 1,
+    updatedAt: ctx.now,
+  };
   effects.legs.push(established);
   effects.timers.push(keepAliveTimer(leg.id, ctx.now));
   effects.notifications.push(callNotification(established, conversation, 'updated'));
@@ -322,7 +481,12 @@ export function decideEstablished(view: ConversationView & { leg: CallLeg }, ctx
 }
 
 /** The callee of an outgoing peer-to-peer call answered (or did not). */
-export function decideTargetAnswer(view: ConversationView & { leg: CallLeg }, participantId: string, outcome: InviteeOutcome, ctx: DomainContext): Effects {
+export function decideTargetAnswer(
+  view: ConversationView & { leg: CallLeg },
+  participantId: string,
+  outcome: InviteeOutcome,
+  ctx: DomainContext,
+): Effects {
   const { leg, conversation } = view;
   const target = view.roster.find((p) => p.id === participantId);
   if (leg.state !== 'establishing' || !target || target.status !== 'inviting') return emptyEffects();
@@ -332,7 +496,14 @@ export function decideTargetAnswer(view: ConversationView & { leg: CallLeg }, pa
     return effects;
   }
   const effects = emptyEffects();
-  const ended: CallLeg = { ...leg, state: 'terminated', resultInfo: callNotAnswered(outcome), terminationReason: 'CallNotAnswered', version: leg.version + 1, updatedAt: ctx.now };
+  const ended: CallLeg = {
+    ...leg,
+    state: 'terminated',
+    resultInfo: callNotAnswered(outcome),
+    terminationReason: 'CallNotAnswered',
+    version: leg.version + 1,
+    updatedAt: ctx.now,
+  };
   effects.legs.push(ended);
   effects.participants.push({ ...target, status: 'failed', outcome: ended.resultInfo, updatedAt: ctx.now });
   effects.notifications.push(callNotification(ended, conversation, 'deleted'));
@@ -347,26 +518,57 @@ export interface IncomingCallCommand {
 }
 
 /** A person calls the bot (control API): a new P2P conversation and an `incoming` leg for the app. */
-export function decideIncomingCall(cmd: IncomingCallCommand, world: WorldView, ctx: DomainContext): Rejection | { effects: Effects; leg: CallLeg } {
+export function decideIncomingCall(
+  cmd: IncomingCallCommand,
+  world: WorldView,
+  ctx: DomainContext,
+): Rejection | { effects: Effects; leg: CallLeg } {
   const tenant = world.tenant(cmd.tenantId);
-  if (!tenant) return reject(RejectionCode.invalidProperty, `tenantId: no tenant ${cmd.tenantId} in the directory.`, 'tenantId');
+  if (!tenant)
+    return reject(RejectionCode.invalidProperty, `tenantId: no tenant ${cmd.tenantId} in the directory.`, 'tenantId');
   const target = cleanIdentitySet(cmd.target);
   const tp = primaryIdentity(target);
   const targetId = typeof tp?.value.id === 'string' ? tp.value.id : '';
-  const found = tp?.key === 'application' ? world.app(targetId) : tp?.key === 'applicationInstance' ? world.instance(targetId) : undefined;
-  if (!found) return reject(RejectionCode.invalidProperty, 'target must be an identity set naming an application or applicationInstance of the directory.', 'target');
-  if (found.tenant.id.toLowerCase() !== tenant.id.toLowerCase()) return reject(RejectionCode.tenantMismatch, 'target belongs to another tenant.', 'target');
+  const found =
+    tp?.key === 'application'
+      ? world.app(targetId)
+      : tp?.key === 'applicationInstance'
+        ? world.instance(targetId)
+        : undefined;
+  if (!found)
+    return reject(
+      RejectionCode.invalidProperty,
+      'target must be an identity set naming an application or applicationInstance of the directory.',
+      'target',
+    );
+  if (found.tenant.id.toLowerCase() !== tenant.id.toLowerCase())
+    return reject(RejectionCode.tenantMismatch, 'target belongs to another tenant.', 'target');
   const app = found.app;
-  if (!app.callbackUri) return reject(RejectionCode.invalidCallbackUri, `App ${app.id} has no callbackUri in the directory: start Switchboard with --callback <url> (the default app) or set apps[].callbackUri in the world file.`, 'target');
+  if (!app.callbackUri)
+    return reject(
+      RejectionCode.invalidCallbackUri,
+      `App ${app.id} has no callbackUri in the directory: start Switchboard with --callback <url> (the default app) or set apps[].callbackUri in the world file.`,
+      'target',
+    );
   const source = cleanIdentitySet(cmd.source);
   const sp = primaryIdentity(source);
-  if (!sp || typeof sp.value.id !== 'string') return reject(RejectionCode.invalidProperty, 'source must name a user or phone with an id.', 'source');
-  if (sp.key === 'phone' && !E164.test(sp.value.id)) return reject(RejectionCode.invalidPhoneNumber, `source.phone.id '${sp.value.id}' is not E.164.`, 'source.phone.id');
+  if (!sp || typeof sp.value.id !== 'string')
+    return reject(RejectionCode.invalidProperty, 'source must name a user or phone with an id.', 'source');
+  if (sp.key === 'phone' && !E164.test(sp.value.id))
+    return reject(
+      RejectionCode.invalidPhoneNumber,
+      `source.phone.id '${sp.value.id}' is not E.164.`,
+      'source.phone.id',
+    );
   if (sp.key === 'user') {
     const known = world.user(sp.value.id);
-    source.user = { ...sp.value, tenantId: tenant.id, ...(known && sp.value.displayName === undefined ? { displayName: known.user.displayName } : {}) };
+    source.user = {
+      ...sp.value,
+      tenantId: tenant.id,
+      ...(known && sp.value.displayName === undefined ? { displayName: known.user.displayName } : {}),
+    };
   }
-  const instance = tp?.key === 'applicationInstance' ? world.instance(targetId)?.instance ?? null : null;
+  const instance = tp?.key === 'applicationInstance' ? (world.instance(targetId)?.instance ?? null) : null;
   const targetEnriched: IdentitySet = instance
     ? { applicationInstance: { id: instance.id, displayName: instance.displayName, tenantId: tenant.id } }
     : { application: { id: app.id, displayName: app.displayName } };
@@ -395,8 +597,22 @@ export function decideIncomingCall(cmd: IncomingCallCommand, world: WorldView, c
     direction: 'incoming',
     callbackUri: app.callbackUri,
     subject: null,
-    source: { '@odata.type': '#microsoft.graph.participantInfo', identity: annotateIdentitySet(source), endpointType: 'default', region: 'amer', languageId: 'en-US' },
-    targets: [{ '@odata.type': '#microsoft.graph.invitationParticipantInfo', identity: annotateIdentitySet(targetEnriched), endpointType: 'default', region: 'amer', languageId: null }],
+    source: {
+      '@odata.type': '#microsoft.graph.participantInfo',
+      identity: annotateIdentitySet(source),
+      endpointType: 'default',
+      region: 'amer',
+      languageId: 'en-US',
+    },
+    targets: [
+      {
+        '@odata.type': '#microsoft.graph.invitationParticipantInfo',
+        identity: annotateIdentitySet(targetEnriched),
+        endpointType: 'default',
+        region: 'amer',
+        languageId: null,
+      },
+    ],
     requestedModalities: cmd.requestedModalities ?? ['audio'],
     activeModalities: [],
     mediaConfig: null,
@@ -409,12 +625,25 @@ export function decideIncomingCall(cmd: IncomingCallCommand, world: WorldView, c
     createdAt: ctx.now,
     updatedAt: ctx.now,
   };
-  const caller: Participant = { ...botParticipant(leg, source, conversation.id, 1, ctx.now), id: ctx.ids.next(), callLegId: null, status: 'joined', region: 'amer', languageId: 'en-US', rosterSequenceNumber: 1 };
+  const caller: Participant = {
+    ...botParticipant(leg, source, conversation.id, 1, ctx.now),
+    id: ctx.ids.next(),
+    callLegId: null,
+    status: 'joined',
+    region: 'amer',
+    languageId: 'en-US',
+    rosterSequenceNumber: 1,
+  };
   effects.conversations.push(conversation);
   effects.legs.push(leg);
   effects.participants.push(caller, botParticipant(leg, targetEnriched, conversation.id, 2, ctx.now));
   effects.notifications.push(callNotification(leg, conversation, 'created'));
-  effects.timers.push({ id: TimerId.answerWindow(leg.id), dueAt: ctx.now + ANSWER_WINDOW_MS, kind: 'call.answerWindow', payload: { callId: leg.id } });
+  effects.timers.push({
+    id: TimerId.answerWindow(leg.id),
+    dueAt: ctx.now + ANSWER_WINDOW_MS,
+    kind: 'call.answerWindow',
+    payload: { callId: leg.id },
+  });
   return { effects, leg };
 }
 
@@ -425,7 +654,13 @@ export interface AnswerCommand {
   callOptions?: Record<string, unknown> | null;
 }
 
-export function decideAnswer(principal: Principal, cmd: AnswerCommand, view: ConversationView & { leg: CallLeg }, establishMs: number, ctx: DomainContext): Rejection | Effects {
+export function decideAnswer(
+  principal: Principal,
+  cmd: AnswerCommand,
+  view: ConversationView & { leg: CallLeg },
+  establishMs: number,
+  ctx: DomainContext,
+): Rejection | Effects {
   const denied = requireAnyRole(principal, [Role.joinGroupCall, Role.joinGroupCallAsGuest], 'call: answer');
   if (denied) return denied;
   if (cmd.callbackUri) {
@@ -433,7 +668,11 @@ export function decideAnswer(principal: Principal, cmd: AnswerCommand, view: Con
     if (bad) return bad;
   }
   const { leg } = view;
-  if (leg.state !== 'incoming') return reject(RejectionCode.callStateConflict, `Only an incoming call can be answered; call ${leg.id} is ${leg.state}.`);
+  if (leg.state !== 'incoming')
+    return reject(
+      RejectionCode.callStateConflict,
+      `Only an incoming call can be answered; call ${leg.id} is ${leg.state}.`,
+    );
   const effects = emptyEffects();
   const answered: CallLeg = {
     ...leg,
@@ -447,22 +686,44 @@ export function decideAnswer(principal: Principal, cmd: AnswerCommand, view: Con
   };
   effects.legs.push(answered);
   effects.notifications.push(callNotification(answered, view.conversation, 'updated'));
-  effects.timers.push({ id: TimerId.established(leg.id), dueAt: ctx.now + establishMs, kind: 'call.established', payload: { callId: leg.id } });
+  effects.timers.push({
+    id: TimerId.established(leg.id),
+    dueAt: ctx.now + establishMs,
+    kind: 'call.established',
+    payload: { callId: leg.id },
+  });
   return effects;
 }
 
-const REJECT_RESULTS = { none: RESULT.rejectedNone, busy: RESULT.rejectedBusy, forbidden: RESULT.rejectedForbidden } as const;
+const REJECT_RESULTS = {
+  none: RESULT.rejectedNone,
+  busy: RESULT.rejectedBusy,
+  forbidden: RESULT.rejectedForbidden,
+} as const;
 const isRejectReason = (r: string): r is keyof typeof REJECT_RESULTS => Object.hasOwn(REJECT_RESULTS, r);
 
-export function decideReject(cmd: { reason?: string | null; callbackUri?: string | null }, view: ConversationView & { leg: CallLeg }, ctx: DomainContext): Rejection | Effects {
+export function decideReject(
+  cmd: { reason?: string | null; callbackUri?: string | null },
+  view: ConversationView & { leg: CallLeg },
+  ctx: DomainContext,
+): Rejection | Effects {
   const reason = (cmd.reason ?? 'none').toLowerCase();
-  if (!isRejectReason(reason)) return reject(RejectionCode.invalidProperty, `reason must be one of none, busy, forbidden; got '${cmd.reason}'.`, 'reason');
+  if (!isRejectReason(reason))
+    return reject(
+      RejectionCode.invalidProperty,
+      `reason must be one of none, busy, forbidden; got '${cmd.reason}'.`,
+      'reason',
+    );
   if (cmd.callbackUri) {
     const bad = checkCallbackUri(cmd.callbackUri, 'callbackUri');
     if (bad) return bad;
   }
   const { leg } = view;
-  if (leg.state !== 'incoming') return reject(RejectionCode.callStateConflict, `Only an incoming call can be rejected (use DELETE to hang up); call ${leg.id} is ${leg.state}.`);
+  if (leg.state !== 'incoming')
+    return reject(
+      RejectionCode.callStateConflict,
+      `Only an incoming call can be rejected (use DELETE to hang up); call ${leg.id} is ${leg.state}.`,
+    );
   const effects = emptyEffects();
   const ended: CallLeg = {
     ...leg,
@@ -475,7 +736,8 @@ export function decideReject(cmd: { reason?: string | null; callbackUri?: string
   };
   effects.legs.push(ended);
   effects.notifications.push(callNotification(ended, view.conversation, 'deleted'));
-  for (const p of view.roster) if (p.status === 'joined') effects.participants.push({ ...p, status: 'removed', updatedAt: ctx.now });
+  for (const p of view.roster)
+    if (p.status === 'joined') effects.participants.push({ ...p, status: 'removed', updatedAt: ctx.now });
   return effects;
 }
 
@@ -483,24 +745,48 @@ export function decideReject(cmd: { reason?: string | null; callbackUri?: string
 export function decideHangUp(
   view: ConversationView & { leg: CallLeg },
   ctx: DomainContext,
-  why: { result: ResultCode; terminationReason: string | null; skipTerminating?: boolean } = { result: RESULT.hungUp, terminationReason: 'AppInitiated' },
+  why: { result: ResultCode; terminationReason: string | null; skipTerminating?: boolean } = {
+    result: RESULT.hungUp,
+    terminationReason: 'AppInitiated',
+  },
 ): Effects {
   const { leg, conversation } = view;
   const effects = emptyEffects();
   const terminating: CallLeg = { ...leg, state: 'terminating', version: leg.version + 1, updatedAt: ctx.now };
-  const ended: CallLeg = { ...terminating, state: 'terminated', resultInfo: resultInfo(why.result), terminationReason: why.terminationReason, version: leg.version + 2 };
+  const ended: CallLeg = {
+    ...terminating,
+    state: 'terminated',
+    resultInfo: resultInfo(why.result),
+    terminationReason: why.terminationReason,
+    version: leg.version + 2,
+  };
   effects.legs.push(ended);
   // A call the service ends on its own while establishing goes straight to `deleted` (spec 9.10), no `terminating`.
   if (!why.skipTerminating) effects.notifications.push(callNotification(terminating, conversation, 'updated'));
   effects.notifications.push(callNotification(ended, conversation, 'deleted'));
-  const leaving = conversation.kind === 'peerToPeer' ? view.roster.filter((p) => p.status === 'joined' || p.status === 'inviting') : view.roster.filter((p) => p.id === leg.myParticipantId);
+  const leaving =
+    conversation.kind === 'peerToPeer'
+      ? view.roster.filter((p) => p.status === 'joined' || p.status === 'inviting')
+      : view.roster.filter((p) => p.id === leg.myParticipantId);
   if (leaving.length === 0) return effects;
   const seq = conversation.rosterSequence + 1;
-  const removed = leaving.map((p): Participant => ({ ...p, status: 'removed', rosterSequenceNumber: seq, updatedAt: ctx.now }));
+  const removed = leaving.map((p): Participant => ({
+    ...p,
+    status: 'removed',
+    rosterSequenceNumber: seq,
+    updatedAt: ctx.now,
+  }));
   effects.participants.push(...removed);
   effects.conversations.push({ ...conversation, rosterSequence: seq });
   if (conversation.kind !== 'peerToPeer') {
-    effects.notifications.push(...rosterToAllLegs(view.legs.filter((l) => l.id !== leg.id), view.roster, removed.filter((p) => p.id === leg.myParticipantId), 'deleted'));
+    effects.notifications.push(
+      ...rosterToAllLegs(
+        view.legs.filter((l) => l.id !== leg.id),
+        view.roster,
+        removed.filter((p) => p.id === leg.myParticipantId),
+        'deleted',
+      ),
+    );
   }
   return effects;
 }
@@ -523,9 +809,17 @@ export function decideAnswerWindowExpired(view: ConversationView & { leg: CallLe
   const { leg } = view;
   if (leg.state !== 'incoming') return emptyEffects();
   const effects = emptyEffects();
-  const ended: CallLeg = { ...leg, state: 'terminated', resultInfo: resultInfo(RESULT.answerTimeout), terminationReason: 'AnswerTimeout', version: leg.version + 1, updatedAt: ctx.now };
+  const ended: CallLeg = {
+    ...leg,
+    state: 'terminated',
+    resultInfo: resultInfo(RESULT.answerTimeout),
+    terminationReason: 'AnswerTimeout',
+    version: leg.version + 1,
+    updatedAt: ctx.now,
+  };
   effects.legs.push(ended);
   effects.notifications.push(callNotification(ended, view.conversation, 'deleted'));
-  for (const p of view.roster) if (p.status === 'joined') effects.participants.push({ ...p, status: 'removed', updatedAt: ctx.now });
+  for (const p of view.roster)
+    if (p.status === 'joined') effects.participants.push({ ...p, status: 'removed', updatedAt: ctx.now });
   return effects;
 }

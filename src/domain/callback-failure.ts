@@ -11,5 +11,9 @@ import { emptyEffects, type CallLeg, type ConversationView, type Effects } from 
 export function decideCallbackUnreachable(view: ConversationView & { leg: CallLeg }, ctx: DomainContext): Effects {
   const { leg } = view;
   if (leg.state !== 'establishing' || leg.direction !== 'outgoing') return emptyEffects();
-  return decideHangUp(view, ctx, { result: RESULT.callbackUnreachable, terminationReason: null, skipTerminating: true });
+  return decideHangUp(view, ctx, {
+    result: RESULT.callbackUnreachable,
+    terminationReason: null,
+    skipTerminating: true,
+  });
 }

@@ -6,7 +6,14 @@
  * `sendReceive`, and `metadata` with its `audienceView` (page 1, active). Group calls and meetings only.
  */
 import type { DomainContext } from './clock.js';
-import { finish, mediaTimer, MEDIA_RESULT, type ClientContextCommand, checkMediaAction, type LegView } from './media-operations.js';
+import {
+  finish,
+  mediaTimer,
+  MEDIA_RESULT,
+  type ClientContextCommand,
+  checkMediaAction,
+  type LegView,
+} from './media-operations.js';
 import { rosterToAllLegs } from './notifications.js';
 import { newOperation } from './operation.js';
 import { Role, type Principal } from './permissions.js';
@@ -16,7 +23,12 @@ import { emptyEffects, type Effects, type Operation, type Participant } from './
 /** How long the view takes to join after the request (Switchboard's pick; Graph documents no figure). */
 export const LARGE_GALLERY_JOIN_MS = 500;
 
-export function decideAddLargeGalleryView(principal: Principal, view: LegView, cmd: ClientContextCommand, ctx: DomainContext): Rejection | { effects: Effects; operation: Operation } {
+export function decideAddLargeGalleryView(
+  principal: Principal,
+  view: LegView,
+  cmd: ClientContextCommand,
+  ctx: DomainContext,
+): Rejection | { effects: Effects; operation: Operation } {
   const bad = checkMediaAction(principal, view, cmd.clientContext, {
     action: 'call: addLargeGalleryView',
     roles: [Role.joinGroupCallAsGuest, Role.joinGroupCall, Role.initiateGroupCall],
@@ -24,7 +36,10 @@ export function decideAddLargeGalleryView(principal: Principal, view: LegView, c
   });
   if (bad) return bad;
   const effects = emptyEffects();
-  const operation = newOperation(ctx, view.leg, 'addLargeGalleryViewOperation', 'Running', cmd.clientContext, { durationMs: LARGE_GALLERY_JOIN_MS, startedAt: ctx.now });
+  const operation = newOperation(ctx, view.leg, 'addLargeGalleryViewOperation', 'Running', cmd.clientContext, {
+    durationMs: LARGE_GALLERY_JOIN_MS,
+    startedAt: ctx.now,
+  });
   effects.operations.push(operation);
   effects.timers.push(mediaTimer(operation, ctx.now + LARGE_GALLERY_JOIN_MS));
   return { effects, operation };
@@ -57,5 +72,11 @@ export function completeLargeGalleryView(effects: Effects, view: LegView, op: Op
   };
   effects.participants.push(gallery);
   effects.conversations.push({ ...view.conversation, rosterSequence: seq });
-  effects.notifications.push(...rosterToAllLegs(view.legs.filter((l) => l.state !== 'terminated'), view.roster, [gallery]));
+  effects.notifications.push(
+    ...rosterToAllLegs(
+      view.legs.filter((l) => l.state !== 'terminated'),
+      view.roster,
+      [gallery],
+    ),
+  );
 }

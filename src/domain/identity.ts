@@ -2,12 +2,25 @@
 import type { IdentityKind, IdentitySet } from './types.js';
 
 /** Endpoint keys of a communicationsIdentitySet, in the order we look for them. */
-const ENDPOINT_KEYS = ['user', 'phone', 'applicationInstance', 'application', 'guest', 'onPremises', 'encrypted', 'device', 'azureCommunicationServicesUser', 'acsUser', 'spoolUser'] as const;
+const ENDPOINT_KEYS = [
+  'user',
+  'phone',
+  'applicationInstance',
+  'application',
+  'guest',
+  'onPremises',
+  'encrypted',
+  'device',
+  'azureCommunicationServicesUser',
+  'acsUser',
+  'spoolUser',
+] as const;
 
 type IdentityValue = Record<string, unknown> & { id?: unknown };
 
 /** A JSON object (not null, not an array). */
-export const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+export const isRecord = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export function present(set: Record<string, unknown>, key: string): IdentityValue | null {
   const v = set[key];
@@ -17,7 +30,8 @@ export function present(set: Record<string, unknown>, key: string): IdentityValu
 export function identityKind(set: IdentitySet): IdentityKind {
   for (const key of ENDPOINT_KEYS) {
     if (!present(set, key)) continue;
-    if (key === 'user' || key === 'phone' || key === 'application' || key === 'applicationInstance' || key === 'guest') return key;
+    if (key === 'user' || key === 'phone' || key === 'application' || key === 'applicationInstance' || key === 'guest')
+      return key;
     return 'other';
   }
   return 'other';
@@ -103,7 +117,8 @@ export function odataTypesOf(set: unknown): Record<string, string> | undefined {
   if (!isRecord(set)) return undefined;
   const types: Record<string, string> = {};
   if (typeof set['@odata.type'] === 'string') types[''] = set['@odata.type'];
-  for (const [k, v] of Object.entries(set)) if (isRecord(v) && typeof v['@odata.type'] === 'string') types[k] = v['@odata.type'];
+  for (const [k, v] of Object.entries(set))
+    if (isRecord(v) && typeof v['@odata.type'] === 'string') types[k] = v['@odata.type'];
   return Object.keys(types).length > 0 ? types : undefined;
 }
 
@@ -113,12 +128,21 @@ export function odataTypesOf(set: unknown): Record<string, string> | undefined {
  */
 export function echoIdentitySet(set: IdentitySet, sentTypes?: Record<string, string>): IdentitySet {
   const kind = identityKind(set);
-  const keys = kind === 'user' ? ['user', 'application', 'device', 'phone'] : ['user', 'guest', 'encrypted', 'onPremises', 'applicationInstance', 'application', 'device', 'phone'];
+  const keys =
+    kind === 'user'
+      ? ['user', 'application', 'device', 'phone']
+      : ['user', 'guest', 'encrypted', 'onPremises', 'applicationInstance', 'application', 'device', 'phone'];
   const out: IdentitySet = sentTypes?.[''] ? { '@odata.type': sentTypes[''] } : {};
   for (const key of keys) {
     const v = present(set, key);
     const sent = sentTypes?.[key];
-    out[key] = v ? (sent ? { '@odata.type': sent, ...v } : key === 'phone' ? { '@odata.type': '#microsoft.graph.identity', ...v } : { ...v }) : null;
+    out[key] = v
+      ? sent
+        ? { '@odata.type': sent, ...v }
+        : key === 'phone'
+          ? { '@odata.type': '#microsoft.graph.identity', ...v }
+          : { ...v }
+      : null;
   }
   for (const [k, v] of Object.entries(set)) {
     if (k in out) continue;

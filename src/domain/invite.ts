@@ -21,7 +21,18 @@ import { reject, RejectionCode, type Rejection } from './rejections.js';
 import { inviteFailure, RESULT, resultInfo, type InviteeOutcome } from './result-codes.js';
 import { checkClientContext } from './client-context.js';
 import { TimerId } from './timer-ids.js';
-import { emptyEffects, type ApiVersion, type CallLeg, type Conversation, type ConversationView, type Effects, type IdentitySet, type Invitee, type Operation, type Participant } from './types.js';
+import {
+  emptyEffects,
+  type ApiVersion,
+  type CallLeg,
+  type Conversation,
+  type ConversationView,
+  type Effects,
+  type IdentitySet,
+  type Invitee,
+  type Operation,
+  type Participant,
+} from './types.js';
 import { FAILURE_DELAY_MS, ringOutcome, type Reactions, type WorldView } from './world.js';
 
 export const MAX_INVITEES = 5;
@@ -74,7 +85,8 @@ export function inviteRosterOf(roster: Participant[]): InviteRoster {
 export function inviteeIdentityKeys(cmd: InviteCommand): string[] {
   const keys = new Set<string>();
   for (const input of Array.isArray(cmd.participants) ? cmd.participants : []) {
-    if (typeof input !== 'object' || input === null || typeof input.identity !== 'object' || input.identity === null) continue;
+    if (typeof input !== 'object' || input === null || typeof input.identity !== 'object' || input.identity === null)
+      continue;
     const key = identityKey(cleanIdentitySet(input.identity));
     if (key !== null) keys.add(key);
   }
@@ -100,12 +112,23 @@ interface PlannedInvitee {
   endpointType: string | null;
 }
 
-export function decideInvite(principal: Principal, cmd: InviteCommand, state: InviteState, world: WorldView, ctx: DomainContext, apiVersion: ApiVersion = 'v1.0'): Rejection | { effects: Effects; operation: Operation } {
+export function decideInvite(
+  principal: Principal,
+  cmd: InviteCommand,
+  state: InviteState,
+  world: WorldView,
+  ctx: DomainContext,
+  apiVersion: ApiVersion = 'v1.0',
+): Rejection | { effects: Effects; operation: Operation } {
   const denied = requireAnyRole(principal, [Role.initiateGroupCall], 'participant: invite');
   if (denied) return denied;
   const { leg, conversation } = state;
   if (!Array.isArray(cmd.participants) || cmd.participants.length === 0) {
-    return reject(RejectionCode.noInvitees, 'participants must list at least one participant to invite.', 'participants');
+    return reject(
+      RejectionCode.noInvitees,
+      'participants must list at least one participant to invite.',
+      'participants',
+    );
   }
   const badContext = checkClientContext(cmd.clientContext);
   if (badContext) return badContext;
@@ -119,13 +142,25 @@ export function decideInvite(principal: Principal, cmd: InviteCommand, state: In
   const considered = single ? [first] : cmd.participants;
   if (!single) {
     if (considered.length > MAX_INVITEES) {
-      return reject(RejectionCode.tooManyInvitees, `At most ${MAX_INVITEES} participants can be invited in one request; got ${considered.length}.`, 'participants');
+      return reject(
+        RejectionCode.tooManyInvitees,
+        `At most ${MAX_INVITEES} participants can be invited in one request; got ${considered.length}.`,
+        'participants',
+      );
     }
     if (considered.length > 1 && conversation.kind === 'peerToPeer') {
-      return reject(RejectionCode.multipleInviteesNeedGroupCall, 'participants: inviting more than one participant is only supported for group calls and meetings; this is a peer-to-peer call.', 'participants');
+      return reject(
+        RejectionCode.multipleInviteesNeedGroupCall,
+        'participants: inviting more than one participant is only supported for group calls and meetings; this is a peer-to-peer call.',
+        'participants',
+      );
     }
     if (considered.length > 1 && !conversation.chatInfo?.threadId) {
-      return reject(RejectionCode.multipleInviteesNeedChatInfo, 'participants: inviting more than one participant needs a group call with a valid chatInfo; this call has none.', 'participants');
+      return reject(
+        RejectionCode.multipleInviteesNeedChatInfo,
+        'participants: inviting more than one participant needs a group call with a valid chatInfo; this call has none.',
+        'participants',
+      );
     }
   }
 
@@ -136,15 +171,31 @@ export function decideInvite(principal: Principal, cmd: InviteCommand, state: In
     const checked = checkInvitee(input, at, leg, world);
     if ('rejected' in checked) return checked;
     const key = identityKey(checked.identity)!;
-    if (seen.has(key)) return reject(RejectionCode.duplicateIdentity, `${at}.identity names the same participant as participants[${seen.get(key)}].`, `${at}.identity`);
+    if (seen.has(key))
+      return reject(
+        RejectionCode.duplicateIdentity,
+        `${at}.identity names the same participant as participants[${seen.get(key)}].`,
+        `${at}.identity`,
+      );
     seen.set(key, index);
     const already = state.roster.withInviteeIdentity.find((p) => isActive(p) && identityKey(p.identity) === key);
     if (already) {
-      return reject(RejectionCode.duplicateIdentity, `${at}.identity is already ${already.status === 'joined' ? 'in' : 'being invited into'} this call (participant ${already.id}).`, `${at}.identity`);
+      return reject(
+        RejectionCode.duplicateIdentity,
+        `${at}.identity is already ${already.status === 'joined' ? 'in' : 'being invited into'} this call (participant ${already.id}).`,
+        `${at}.identity`,
+      );
     }
     const endpoint = endpointTypeOf(input.endpointType, at, apiVersion);
     if ('rejected' in endpoint) return endpoint;
-    planned.push({ index, input, identity: checked.identity, endpointType: endpoint.endpointType, ...answerOf(checked.identity, leg, conversation, world, state.reactions), movedFrom: null });
+    planned.push({
+      index,
+      input,
+      identity: checked.identity,
+      endpointType: endpoint.endpointType,
+      ...answerOf(checked.identity, leg, conversation, world, state.reactions),
+      movedFrom: null,
+    });
   }
 
   if (single && (replacesCallId !== null || moving)) {
@@ -152,39 +203,76 @@ export function decideInvite(principal: Principal, cmd: InviteCommand, state: In
     if (r) return r;
   }
   if (leg.state !== 'established') {
-    return reject(RejectionCode.callStateConflict, `Participants can only be invited into an established call; call ${leg.id} is ${leg.state}.`);
+    return reject(
+      RejectionCode.callStateConflict,
+      `Participants can only be invited into an established call; call ${leg.id} is ${leg.state}.`,
+    );
   }
   return planInvite(cmd, state, planned, single ? replacesCallId : null, ctx, state.fault ?? null);
 }
 
 /** One invitation target: an identity Graph can ring (user or phone of the call's tenant), enriched as Graph echoes it. */
-export function checkInvitee(input: InvitationInput, at: string, leg: CallLeg, world: WorldView): Rejection | { identity: IdentitySet } {
+export function checkInvitee(
+  input: InvitationInput,
+  at: string,
+  leg: CallLeg,
+  world: WorldView,
+): Rejection | { identity: IdentitySet } {
   if (typeof input !== 'object' || input === null || typeof input.identity !== 'object' || input.identity === null) {
     return reject(RejectionCode.invalidProperty, `${at}.identity is required.`, `${at}.identity`);
   }
   const identity = cleanIdentitySet(input.identity);
   const primary = primaryIdentity(identity);
-  if (!primary) return reject(RejectionCode.invalidProperty, `${at}.identity names no user, phone or other endpoint.`, `${at}.identity`);
+  if (!primary)
+    return reject(
+      RejectionCode.invalidProperty,
+      `${at}.identity names no user, phone or other endpoint.`,
+      `${at}.identity`,
+    );
   const kind = identityKind(identity);
   if (kind === 'application' || kind === 'applicationInstance') {
-    return reject(RejectionCode.cannotInviteBot, `${at}.identity.${primary.key} is a bot; inviting another bot into a meeting or group call isn't allowed.`, `${at}.identity.${primary.key}`);
+    return reject(
+      RejectionCode.cannotInviteBot,
+      `${at}.identity.${primary.key} is a bot; inviting another bot into a meeting or group call isn't allowed.`,
+      `${at}.identity.${primary.key}`,
+    );
   }
   if (typeof primary.value.id !== 'string' || primary.value.id.length === 0) {
-    return reject(RejectionCode.invalidProperty, `${at}.identity.${primary.key}.id is required.`, `${at}.identity.${primary.key}.id`);
+    return reject(
+      RejectionCode.invalidProperty,
+      `${at}.identity.${primary.key}.id is required.`,
+      `${at}.identity.${primary.key}.id`,
+    );
   }
   if (kind === 'phone' && !E164.test(primary.value.id)) {
-    return reject(RejectionCode.invalidPhoneNumber, `${at}.identity.phone.id '${primary.value.id}' is not an E.164 number (for example +14255550100).`, `${at}.identity.phone.id`);
+    return reject(
+      RejectionCode.invalidPhoneNumber,
+      `${at}.identity.phone.id '${primary.value.id}' is not an E.164 number (for example +14255550100).`,
+      `${at}.identity.phone.id`,
+    );
   }
   if (kind === 'user') {
     const claimed = primary.value.tenantId;
     const known = world.user(primary.value.id);
-    if ((typeof claimed === 'string' && claimed.toLowerCase() !== leg.tenantId.toLowerCase()) || (known && known.tenant.id.toLowerCase() !== leg.tenantId.toLowerCase())) {
+    if (
+      (typeof claimed === 'string' && claimed.toLowerCase() !== leg.tenantId.toLowerCase()) ||
+      (known && known.tenant.id.toLowerCase() !== leg.tenantId.toLowerCase())
+    ) {
       const claimWrong = typeof claimed === 'string' && claimed.toLowerCase() !== leg.tenantId.toLowerCase();
       const target = claimWrong ? `${at}.identity.user.tenantId` : `${at}.identity.user.id`;
-      return reject(RejectionCode.tenantMismatch, `Request authorization tenant mismatch. ${target} names another tenant than the one of call ${leg.id}.`, target);
+      return reject(
+        RejectionCode.tenantMismatch,
+        `Request authorization tenant mismatch. ${target} names another tenant than the one of call ${leg.id}.`,
+        target,
+      );
     }
     // Graph enriches the echoed user with displayName, identityProvider and tenantId (seed 004).
-    const user: Record<string, unknown> = { ...primary.value, id: primary.value.id, identityProvider: primary.value.identityProvider ?? 'AAD', tenantId: leg.tenantId };
+    const user: Record<string, unknown> = {
+      ...primary.value,
+      id: primary.value.id,
+      identityProvider: primary.value.identityProvider ?? 'AAD',
+      tenantId: leg.tenantId,
+    };
     if (known && user.displayName === undefined) user.displayName = known.user.displayName;
     return { identity: { ...identity, user } };
   }
@@ -192,56 +280,107 @@ export function checkInvitee(input: InvitationInput, at: string, leg: CallLeg, w
 }
 
 /** What an invitee's ring comes to: Graph's PSTN rules first, then how the person reacts (nobody: notFound). */
-function answerOf(identity: IdentitySet, leg: CallLeg, conversation: Conversation, world: WorldView, reactions: Reactions): { outcome: InviteeOutcome; afterMs: number } {
+function answerOf(
+  identity: IdentitySet,
+  leg: CallLeg,
+  conversation: Conversation,
+  world: WorldView,
+  reactions: Reactions,
+): { outcome: InviteeOutcome; afterMs: number } {
   const kind = identityKind(identity);
   if (kind === 'phone') {
     const app = world.app(leg.appId)?.app;
     if (!app?.instances.some((i) => i.phoneNumber)) return { outcome: 'pstnNoSponsor', afterMs: FAILURE_DELAY_MS };
     // PSTN support matrix (spec 1.4 item 8, 9.1): a call that came in to the bot's UPN (the app, not a resource
     // account) has no PSTN sponsor, so a phone invite from it fails like one from an app without a number.
-    if (leg.direction === 'incoming' && !leg.applicationInstanceId) return { outcome: 'pstnNoSponsor', afterMs: FAILURE_DELAY_MS };
+    if (leg.direction === 'incoming' && !leg.applicationInstanceId)
+      return { outcome: 'pstnNoSponsor', afterMs: FAILURE_DELAY_MS };
     if (conversation.joinedWith === 'token') return { outcome: 'pstnJoinToken', afterMs: FAILURE_DELAY_MS };
   }
   const { action, afterMs } = ringOutcome(reactions, identity);
   return { outcome: action, afterMs };
 }
 
-function checkReplacement(first: InvitationInput, replacesCallId: string | null, moving: boolean, state: InviteState, principal: Principal, invitee: PlannedInvitee): Rejection | null {
+function checkReplacement(
+  first: InvitationInput,
+  replacesCallId: string | null,
+  moving: boolean,
+  state: InviteState,
+  principal: Principal,
+  invitee: PlannedInvitee,
+): Rejection | null {
   const replaced = state.replaced;
   if (!replacesCallId || !replaced) {
     return reject(
       RejectionCode.replacedCallNotFound,
-      moving ? 'participants[0].replacesCallId must name the call the participant is moved from.' : `participants[0].replacesCallId: call ${first.replacesCallId} was not found.`,
+      moving
+        ? 'participants[0].replacesCallId must name the call the participant is moved from.'
+        : `participants[0].replacesCallId: call ${first.replacesCallId} was not found.`,
       'participants[0].replacesCallId',
     );
   }
   if (replaced.leg.id === state.leg.id) {
-    return reject(RejectionCode.invalidProperty, 'participants[0].replacesCallId names the call being invited into.', 'participants[0].replacesCallId');
+    return reject(
+      RejectionCode.invalidProperty,
+      'participants[0].replacesCallId names the call being invited into.',
+      'participants[0].replacesCallId',
+    );
   }
   const key = identityKey(invitee.identity);
   if (moving) {
     const src = replaced.conversation;
     const dst = state.conversation;
-    if (src.kind !== 'meeting' || dst.kind !== 'meeting' || src.meetingCreatedByAppId !== principal.appId || dst.meetingCreatedByAppId !== principal.appId) {
-      return reject(RejectionCode.moveNotAllowed, 'A participant can only be moved between two meetings created by the same application (this application).', 'participants[0].participantId');
+    if (
+      src.kind !== 'meeting' ||
+      dst.kind !== 'meeting' ||
+      src.meetingCreatedByAppId !== principal.appId ||
+      dst.meetingCreatedByAppId !== principal.appId
+    ) {
+      return reject(
+        RejectionCode.moveNotAllowed,
+        'A participant can only be moved between two meetings created by the same application (this application).',
+        'participants[0].participantId',
+      );
     }
     const pid = first.participantId!.toLowerCase();
     const mover = replaced.roster.find((p) => p.id.toLowerCase() === pid && p.status === 'joined');
     // A bad request body (400, like an unknown replacesCallId), not a missing resource: the call in the URL exists.
-    if (!mover) return reject(RejectionCode.invalidProperty, `participants[0].participantId: participant ${first.participantId} is not in call ${replaced.leg.id}.`, 'participants[0].participantId');
+    if (!mover)
+      return reject(
+        RejectionCode.invalidProperty,
+        `participants[0].participantId: participant ${first.participantId} is not in call ${replaced.leg.id}.`,
+        'participants[0].participantId',
+      );
     if (identityKey(mover.identity) !== key) {
-      return reject(RejectionCode.invalidProperty, `participants[0].identity does not match participant ${mover.id} of call ${replaced.leg.id}.`, 'participants[0].identity');
+      return reject(
+        RejectionCode.invalidProperty,
+        `participants[0].identity does not match participant ${mover.id} of call ${replaced.leg.id}.`,
+        'participants[0].identity',
+      );
     }
     invitee.movedFrom = mover;
   } else {
     if (replaced.conversation.kind !== 'peerToPeer') {
-      return reject(RejectionCode.invalidProperty, 'participants[0].replacesCallId without participantId must name a peer-to-peer call; to move someone out of a meeting also give participantId.', 'participants[0].replacesCallId');
+      return reject(
+        RejectionCode.invalidProperty,
+        'participants[0].replacesCallId without participantId must name a peer-to-peer call; to move someone out of a meeting also give participantId.',
+        'participants[0].replacesCallId',
+      );
     }
     if (replaced.leg.state !== 'established') {
-      return reject(RejectionCode.callStateConflict, `participants[0].replacesCallId: call ${replaced.leg.id} is ${replaced.leg.state}, not established.`, 'participants[0].replacesCallId');
+      return reject(
+        RejectionCode.callStateConflict,
+        `participants[0].replacesCallId: call ${replaced.leg.id} is ${replaced.leg.state}, not established.`,
+        'participants[0].replacesCallId',
+      );
     }
     const other = replaced.roster.find((p) => p.status === 'joined' && identityKey(p.identity) === key);
-    if (!other) return reject(RejectionCode.invalidProperty, `participants[0].identity is not a participant of call ${replaced.leg.id}.`, 'participants[0].identity');
+    if (!other)
+      return reject(
+        RejectionCode.invalidProperty,
+        `participants[0].identity is not a participant of call ${replaced.leg.id}.`,
+        'participants[0].identity',
+      );
   }
   // The person is already connected to this app: they move without ringing.
   invitee.outcome = 'accept';
@@ -255,7 +394,14 @@ function identityTypesOf(identity: unknown): { identityTypes?: Record<string, st
   return types ? { identityTypes: types } : {};
 }
 
-function planInvite(cmd: InviteCommand, state: InviteState, planned: PlannedInvitee[], replacesCallId: string | null, ctx: DomainContext, fault: InviteFault | null): { effects: Effects; operation: Operation } {
+function planInvite(
+  cmd: InviteCommand,
+  state: InviteState,
+  planned: PlannedInvitee[],
+  replacesCallId: string | null,
+  ctx: DomainContext,
+  fault: InviteFault | null,
+): { effects: Effects; operation: Operation } {
   const { leg, conversation } = state;
   const effects = emptyEffects();
   const operationId = ctx.ids.next();
@@ -307,7 +453,13 @@ function planInvite(cmd: InviteCommand, state: InviteState, planned: PlannedInvi
       kind: 'invitee.answer',
       // A fault's result travels with the timer: the answer applies it instead of the person's own outcome.
       // callId: the timer loop fires one call's timers in order and different calls' timers concurrently.
-      payload: { callId: leg.id, participantId, operationId, outcome: p.outcome, ...(fault ? { fault: fault.result } : {}) },
+      payload: {
+        callId: leg.id,
+        participantId,
+        operationId,
+        outcome: p.outcome,
+        ...(fault ? { fault: fault.result } : {}),
+      },
     });
   }
   const operation: Operation = {
@@ -344,7 +496,12 @@ export function invitingLegOf(operation: Operation | undefined, legs: readonly C
 }
 
 /** The invitee's device answered (or gave up): apply it, and settle the operation when it was the last one. */
-export function decideInviteeAnswer(state: AnswerState, outcome: InviteeOutcome, ctx: DomainContext, fault: ResultInfo | null = null): Effects {
+export function decideInviteeAnswer(
+  state: AnswerState,
+  outcome: InviteeOutcome,
+  ctx: DomainContext,
+  fault: ResultInfo | null = null,
+): Effects {
   const effects = emptyEffects();
   const { invitee, conversation } = state;
   if (invitee.status !== 'inviting') return effects;
@@ -358,8 +515,15 @@ export function decideInviteeAnswer(state: AnswerState, outcome: InviteeOutcome,
   if (accepted) {
     const seq = conversation.rosterSequence + 1;
     // Someone moved or brought over from a P2P call is already in a call with the bot: only new arrivals wait in the lobby.
-    const isInLobby = !entry?.replacesCallId && !entry?.movedFromParticipantId && !bypassesLobby(conversation, invitee.identity);
-    const joined: Participant = { ...invitee, status: 'joined', isInLobby, rosterSequenceNumber: seq, updatedAt: ctx.now };
+    const isInLobby =
+      !entry?.replacesCallId && !entry?.movedFromParticipantId && !bypassesLobby(conversation, invitee.identity);
+    const joined: Participant = {
+      ...invitee,
+      status: 'joined',
+      isInLobby,
+      rosterSequenceNumber: seq,
+      updatedAt: ctx.now,
+    };
     effects.conversations.push({ ...conversation, rosterSequence: seq });
     effects.participants.push(joined);
     roster.push(joined);
@@ -370,7 +534,9 @@ export function decideInviteeAnswer(state: AnswerState, outcome: InviteeOutcome,
 
   let operation = state.operation;
   if (operation && entry) {
-    const invitees = operation.invitees.map((i) => (i.participantId === invitee.id ? { ...i, settled: true, joined: accepted, resultInfo: failure } : i));
+    const invitees = operation.invitees.map((i) =>
+      i.participantId === invitee.id ? { ...i, settled: true, joined: accepted, resultInfo: failure } : i,
+    );
     operation = { ...operation, invitees, updatedAt: ctx.now };
     if (invitees.every((i) => i.settled)) operation = settleOperation(operation);
     effects.operations.push(operation);
@@ -394,7 +560,12 @@ function settleOperation(op: Operation): Operation {
 }
 
 /** The invitee left where they were: a replaced P2P leg ends (terminated, then deleted); a moved one leaves the source roster. */
-function leaveSource(effects: Effects, source: ConversationView & { leg: CallLeg | undefined }, entry: Invitee, ctx: DomainContext): void {
+function leaveSource(
+  effects: Effects,
+  source: ConversationView & { leg: CallLeg | undefined },
+  entry: Invitee,
+  ctx: DomainContext,
+): void {
   if (entry.movedFromParticipantId) {
     const mover = source.roster.find((p) => p.id === entry.movedFromParticipantId);
     if (!mover || mover.status !== 'joined') return;
@@ -416,8 +587,11 @@ function leaveSource(effects: Effects, source: ConversationView & { leg: CallLeg
     updatedAt: ctx.now,
   };
   // Seed 002: `updated` with state terminated, then `deleted`; the leg is then gone (404).
-  effects.notifications.push(callNotification(ended, source.conversation, 'updated'), callNotification(ended, source.conversation, 'deleted'));
+  effects.notifications.push(
+    callNotification(ended, source.conversation, 'updated'),
+    callNotification(ended, source.conversation, 'deleted'),
+  );
   effects.legs.push(ended);
-  for (const p of source.roster) if (p.status === 'joined') effects.participants.push({ ...p, status: 'removed', updatedAt: ctx.now });
+  for (const p of source.roster)
+    if (p.status === 'joined') effects.participants.push({ ...p, status: 'removed', updatedAt: ctx.now });
 }
-

@@ -12,7 +12,16 @@ import { rosterToAllLegs } from './notifications.js';
 import { newOperation } from './operation.js';
 import { requireAnyRole, Role, type Principal } from './permissions.js';
 import { reject, RejectionCode, type Rejection } from './rejections.js';
-import { emptyEffects, type CallLeg, type Conversation, type ConversationView, type Effects, type IdentitySet, type Operation, type Participant } from './types.js';
+import {
+  emptyEffects,
+  type CallLeg,
+  type Conversation,
+  type ConversationView,
+  type Effects,
+  type IdentitySet,
+  type Operation,
+  type Participant,
+} from './types.js';
 
 /** Whether a person joining `conversation` goes straight in (true) or waits in its lobby (false). */
 export function bypassesLobby(conversation: Conversation, identity: IdentitySet): boolean {
@@ -49,21 +58,48 @@ export type LobbyAction = 'admit' | 'remove';
  * completion notification follows), then a roster `updated` (admitted, `isInLobby: false`) or `deleted` (removed)
  * to every bot leg in the meeting.
  */
-export function decideLobby(principal: Principal, view: LobbyView, participantId: string, action: LobbyAction, cmd: LobbyCommand, ctx: DomainContext): Rejection | { effects: Effects; operation: Operation } {
+export function decideLobby(
+  principal: Principal,
+  view: LobbyView,
+  participantId: string,
+  action: LobbyAction,
+  cmd: LobbyCommand,
+  ctx: DomainContext,
+): Rejection | { effects: Effects; operation: Operation } {
   const what = action === 'admit' ? 'participant: admitFromLobby' : 'participant: removeFromLobby';
   const denied = requireAnyRole(principal, [Role.joinGroupCall, Role.joinGroupCallAsGuest], what);
   if (denied) return denied;
   const badContext = checkClientContext(cmd.clientContext);
   if (badContext) return badContext;
-  if (view.conversation.kind !== 'meeting') return reject(RejectionCode.callStateConflict, `${what}: call ${view.leg.id} is a ${view.conversation.kind}; only meetings have a lobby.`);
-  if (view.leg.state !== 'established') return reject(RejectionCode.callStateConflict, `${what} needs an established call; call ${view.leg.id} is ${view.leg.state}.`);
+  if (view.conversation.kind !== 'meeting')
+    return reject(
+      RejectionCode.callStateConflict,
+      `${what}: call ${view.leg.id} is a ${view.conversation.kind}; only meetings have a lobby.`,
+    );
+  if (view.leg.state !== 'established')
+    return reject(
+      RejectionCode.callStateConflict,
+      `${what} needs an established call; call ${view.leg.id} is ${view.leg.state}.`,
+    );
   const id = participantId.toLowerCase();
   const target = view.roster.find((p) => p.id.toLowerCase() === id && p.status === 'joined' && !p.hidden);
-  if (!target) return reject(RejectionCode.participantNotFound, `Participant ${participantId} was not found in call ${view.leg.id}.`, participantId);
-  if (!target.isInLobby) return reject(RejectionCode.callStateConflict, `${what}: participant ${participantId} is not in the lobby.`);
+  if (!target)
+    return reject(
+      RejectionCode.participantNotFound,
+      `Participant ${participantId} was not found in call ${view.leg.id}.`,
+      participantId,
+    );
+  if (!target.isInLobby)
+    return reject(RejectionCode.callStateConflict, `${what}: participant ${participantId} is not in the lobby.`);
 
   const effects = emptyEffects();
-  const operation = newOperation(ctx, view.leg, action === 'admit' ? 'admitFromLobbyOperation' : 'removeFromLobbyOperation', 'Completed', cmd.clientContext);
+  const operation = newOperation(
+    ctx,
+    view.leg,
+    action === 'admit' ? 'admitFromLobbyOperation' : 'removeFromLobbyOperation',
+    'Completed',
+    cmd.clientContext,
+  );
   effects.operations.push(operation);
   const seq = view.conversation.rosterSequence + 1;
   const changed: Participant =
@@ -72,7 +108,9 @@ export function decideLobby(principal: Principal, view: LobbyView, participantId
       : { ...target, status: 'removed', rosterSequenceNumber: seq, updatedAt: ctx.now };
   effects.participants.push(changed);
   effects.conversations.push({ ...view.conversation, rosterSequence: seq });
-  effects.notifications.push(...rosterToAllLegs(view.legs, view.roster, [changed], action === 'admit' ? 'updated' : 'deleted'));
+  effects.notifications.push(
+    ...rosterToAllLegs(view.legs, view.roster, [changed], action === 'admit' ? 'updated' : 'deleted'),
+  );
   return { effects, operation };
 }
 
@@ -81,14 +119,27 @@ export function decideLobby(principal: Principal, view: LobbyView, participantId
  * already `Completed` `admitAllFromLobbyOperation`, and one roster `updated` (`isInLobby: false`) listing them; with
  * nobody waiting the operation still completes and the roster does not change.
  */
-export function decideAdmitAllFromLobby(principal: Principal, view: LobbyView, cmd: LobbyCommand, ctx: DomainContext): Rejection | { effects: Effects; operation: Operation } {
+export function decideAdmitAllFromLobby(
+  principal: Principal,
+  view: LobbyView,
+  cmd: LobbyCommand,
+  ctx: DomainContext,
+): Rejection | { effects: Effects; operation: Operation } {
   const what = 'participant: admitAllFromLobby';
   const denied = requireAnyRole(principal, [Role.joinGroupCall, Role.joinGroupCallAsGuest], what);
   if (denied) return denied;
   const badContext = checkClientContext(cmd.clientContext);
   if (badContext) return badContext;
-  if (view.conversation.kind !== 'meeting') return reject(RejectionCode.callStateConflict, `${what}: call ${view.leg.id} is a ${view.conversation.kind}; only meetings have a lobby.`);
-  if (view.leg.state !== 'established') return reject(RejectionCode.callStateConflict, `${what} needs an established call; call ${view.leg.id} is ${view.leg.state}.`);
+  if (view.conversation.kind !== 'meeting')
+    return reject(
+      RejectionCode.callStateConflict,
+      `${what}: call ${view.leg.id} is a ${view.conversation.kind}; only meetings have a lobby.`,
+    );
+  if (view.leg.state !== 'established')
+    return reject(
+      RejectionCode.callStateConflict,
+      `${what} needs an established call; call ${view.leg.id} is ${view.leg.state}.`,
+    );
 
   const effects = emptyEffects();
   effects.operations.push(newOperation(ctx, view.leg, 'admitAllFromLobbyOperation', 'Completed', cmd.clientContext));

@@ -10,7 +10,16 @@ import { requireAnyRole, type Principal, type Role } from './permissions.js';
 import { reject, RejectionCode, type Rejection } from './rejections.js';
 import { resultInfo } from './result-codes.js';
 import { TimerId } from './timer-ids.js';
-import { noLegMedia, type CallLeg, type ConversationView, type Effects, type LegMedia, type MediaOperationDetail, type Operation, type TimerRequest } from './types.js';
+import {
+  noLegMedia,
+  type CallLeg,
+  type ConversationView,
+  type Effects,
+  type LegMedia,
+  type MediaOperationDetail,
+  type Operation,
+  type TimerRequest,
+} from './types.js';
 
 export type LegView = ConversationView & { leg: CallLeg };
 
@@ -48,36 +57,72 @@ export function isAppHostedMedia(leg: CallLeg): boolean {
 }
 
 /** Role, clientContext, call state and media kind; rejections change nothing. */
-export function checkMediaAction(principal: Principal, view: LegView, clientContext: string | null | undefined, rules: MediaActionRules): Rejection | null {
+export function checkMediaAction(
+  principal: Principal,
+  view: LegView,
+  clientContext: string | null | undefined,
+  rules: MediaActionRules,
+): Rejection | null {
   const denied = requireAnyRole(principal, rules.roles, rules.action);
   if (denied) return denied;
   const badContext = checkClientContext(clientContext);
   if (badContext) return badContext;
   const { leg } = view;
-  if (leg.state !== 'established') return reject(RejectionCode.callStateConflict, `${rules.action} needs an established call; call ${leg.id} is ${leg.state}.`);
+  if (leg.state !== 'established')
+    return reject(
+      RejectionCode.callStateConflict,
+      `${rules.action} needs an established call; call ${leg.id} is ${leg.state}.`,
+    );
   if (rules.groupOnly && view.conversation.kind === 'peerToPeer') {
-    return reject(RejectionCode.callStateConflict, `${rules.action} is for group calls and meetings; call ${leg.id} is a peer-to-peer call.`);
+    return reject(
+      RejectionCode.callStateConflict,
+      `${rules.action} is for group calls and meetings; call ${leg.id} is a peer-to-peer call.`,
+    );
   }
   if (rules.serviceHostedOnly && isAppHostedMedia(leg)) {
-    return reject(RejectionCode.callStateConflict, `${rules.action} works only for calls with serviceHostedMediaConfig; call ${leg.id} uses app-hosted media (mediaConfig).`);
+    return reject(
+      RejectionCode.callStateConflict,
+      `${rules.action} works only for calls with serviceHostedMediaConfig; call ${leg.id} uses app-hosted media (mediaConfig).`,
+    );
   }
   if (rules.appHostedOnly && !isAppHostedMedia(leg)) {
-    return reject(RejectionCode.callStateConflict, `${rules.action} works only for calls with appHostedMediaConfig; call ${leg.id} uses service-hosted media (mediaConfig).`);
+    return reject(
+      RejectionCode.callStateConflict,
+      `${rules.action} works only for calls with appHostedMediaConfig; call ${leg.id} uses service-hosted media (mediaConfig).`,
+    );
   }
   return null;
 }
-
 
 export const legMedia = (leg: CallLeg): LegMedia => leg.media ?? noLegMedia();
 
 /** The timer that ends a running media operation once its time on the clock has passed. */
 export function mediaTimer(op: Operation, dueAt: number): TimerRequest {
-  return { id: TimerId.media(op.id), dueAt, kind: 'media.complete', payload: { callId: op.callId, operationId: op.id } };
+  return {
+    id: TimerId.media(op.id),
+    dueAt,
+    kind: 'media.complete',
+    payload: { callId: op.callId, operationId: op.id },
+  };
 }
 
 /** An operation reached its final state: saved, and announced with a `deleted` notification (spec 3.8). */
-export function finish(effects: Effects, leg: CallLeg, op: Operation, status: 'Completed' | 'Failed', result: { code: number; subcode: number; message: string }, ctx: DomainContext, detail: Partial<MediaOperationDetail> = {}): Operation {
-  const done: Operation = { ...op, status, resultInfo: resultInfo(result), media: { ...(op.media ?? { durationMs: 0, startedAt: null }), ...detail }, updatedAt: ctx.now };
+export function finish(
+  effects: Effects,
+  leg: CallLeg,
+  op: Operation,
+  status: 'Completed' | 'Failed',
+  result: { code: number; subcode: number; message: string },
+  ctx: DomainContext,
+  detail: Partial<MediaOperationDetail> = {},
+): Operation {
+  const done: Operation = {
+    ...op,
+    status,
+    resultInfo: resultInfo(result),
+    media: { ...(op.media ?? { durationMs: 0, startedAt: null }), ...detail },
+    updatedAt: ctx.now,
+  };
   effects.operations.push(done);
   effects.notifications.push(operationNotification(leg, done));
   return done;
@@ -87,9 +132,19 @@ export function finish(effects: Effects, leg: CallLeg, op: Operation, status: 'C
  * Queues a prompt or recording on the leg; it starts at once (with its timer) when nothing else is playing.
  * Returns the leg with its new queue, and the operation as started (or waiting).
  */
-export function enqueue(effects: Effects, leg: CallLeg, op: Operation, ctx: DomainContext): { leg: CallLeg; operation: Operation } {
+export function enqueue(
+  effects: Effects,
+  leg: CallLeg,
+  op: Operation,
+  ctx: DomainContext,
+): { leg: CallLeg; operation: Operation } {
   const media = legMedia(leg);
-  const next: CallLeg = { ...leg, media: { ...media, queue: [...media.queue, op.id] }, version: leg.version + 1, updatedAt: ctx.now };
+  const next: CallLeg = {
+    ...leg,
+    media: { ...media, queue: [...media.queue, op.id] },
+    version: leg.version + 1,
+    updatedAt: ctx.now,
+  };
   let operation = op;
   if (media.queue.length === 0) {
     operation = { ...op, media: { ...op.media!, startedAt: ctx.now } };
@@ -104,7 +159,13 @@ export function enqueue(effects: Effects, leg: CallLeg, op: Operation, ctx: Doma
  * The head of the queue ended (completed, stopped by a tone): it leaves the queue and the next one starts.
  * `waiting` are the queued operations after the head, as loaded.
  */
-export function dequeueHead(effects: Effects, leg: CallLeg, headId: string, waiting: Operation[], ctx: DomainContext): CallLeg {
+export function dequeueHead(
+  effects: Effects,
+  leg: CallLeg,
+  headId: string,
+  waiting: Operation[],
+  ctx: DomainContext,
+): CallLeg {
   const media = legMedia(leg);
   const queue = media.queue.filter((id) => id !== headId);
   const nextOp = waiting.find((o) => o.id === queue[0] && o.status === 'Running');

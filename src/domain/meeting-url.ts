@@ -45,7 +45,8 @@ export function parseJoinWebUrl(url: string): JoinUrlParts | { error: string } {
     return { error: 'the context query parameter is not JSON.' };
   }
   const c = (typeof context === 'object' && context !== null ? context : {}) as Record<string, unknown>;
-  if (typeof c.Tid !== 'string' || typeof c.Oid !== 'string') return { error: 'the context query parameter lacks Tid or Oid.' };
+  if (typeof c.Tid !== 'string' || typeof c.Oid !== 'string')
+    return { error: 'the context query parameter lacks Tid or Oid.' };
   return { threadId, messageId, tenantId: c.Tid, organizerId: c.Oid };
 }
 

@@ -2,12 +2,24 @@
  * Builders for the `commsNotifications` Graph posts to a leg's callbackUri. Each carries both the legacy
  * `resource` (/app/calls/…) and `resourceUrl` (/communications/calls/…), exactly as the seeds show.
  */
-import { appPath, callResourceData, communicationsPath, operationResourceData, participantResourceData } from './render.js';
+import {
+  appPath,
+  callResourceData,
+  communicationsPath,
+  operationResourceData,
+  participantResourceData,
+} from './render.js';
 import type { CallLeg, Conversation, Operation, OutboundNotification, Participant } from './types.js';
 
 export type ChangeType = 'created' | 'updated' | 'deleted';
 
-function envelope(leg: CallLeg, changeType: ChangeType, sub: string, resourceData: unknown, callbackUri = leg.callbackUri): OutboundNotification {
+function envelope(
+  leg: CallLeg,
+  changeType: ChangeType,
+  sub: string,
+  resourceData: unknown,
+  callbackUri = leg.callbackUri,
+): OutboundNotification {
   return {
     callId: leg.id,
     tenantId: leg.tenantId,
@@ -29,13 +41,24 @@ function envelope(leg: CallLeg, changeType: ChangeType, sub: string, resourceDat
 }
 
 /** A change of the call resource itself (incoming, establishing, established, terminated…). */
-export function callNotification(leg: CallLeg, conversation: Conversation | undefined, changeType: ChangeType): OutboundNotification {
+export function callNotification(
+  leg: CallLeg,
+  conversation: Conversation | undefined,
+  changeType: ChangeType,
+): OutboundNotification {
   return envelope(leg, changeType, '', callResourceData(leg, conversation));
 }
 
 /** A key press the bot subscribed to (subscribeToTone): the call `updated`, carrying `toneInfo` (spec 2, "Tone"). */
-export function toneNotification(leg: CallLeg, conversation: Conversation | undefined, toneInfo: { sequenceId: number; tone: string }): OutboundNotification {
-  return envelope(leg, 'updated', '', { ...callResourceData(leg, conversation), toneInfo: { '@odata.type': '#microsoft.graph.toneInfo', ...toneInfo } });
+export function toneNotification(
+  leg: CallLeg,
+  conversation: Conversation | undefined,
+  toneInfo: { sequenceId: number; tone: string },
+): OutboundNotification {
+  return envelope(leg, 'updated', '', {
+    ...callResourceData(leg, conversation),
+    toneInfo: { '@odata.type': '#microsoft.graph.toneInfo', ...toneInfo },
+  });
 }
 
 /**
@@ -43,11 +66,19 @@ export function toneNotification(leg: CallLeg, conversation: Conversation | unde
  * for a leg that asked for deltas (`wantsDeltaRoster`) a `deltaParticipants` with the roster's `sequenceNumber`
  * after the change (the highest `rosterSequenceNumber` listed) and only the participants given.
  */
-export function rosterNotification(leg: CallLeg, participants: Participant[], changeType: 'updated' | 'deleted' = 'updated'): OutboundNotification {
+export function rosterNotification(
+  leg: CallLeg,
+  participants: Participant[],
+  changeType: 'updated' | 'deleted' = 'updated',
+): OutboundNotification {
   const listed = participants.map((p) => participantResourceData(p, leg.id));
   if (!wantsDeltaRoster(leg)) return envelope(leg, changeType, '/participants', listed);
   const sequenceNumber = participants.reduce((n, p) => Math.max(n, p.rosterSequenceNumber ?? 0), 0);
-  return envelope(leg, changeType, '/participants', { '@odata.type': '#microsoft.graph.deltaParticipants', sequenceNumber, participants: listed });
+  return envelope(leg, changeType, '/participants', {
+    '@odata.type': '#microsoft.graph.deltaParticipants',
+    sequenceNumber,
+    participants: listed,
+  });
 }
 
 /**
@@ -69,12 +100,19 @@ export function operationNotification(leg: CallLeg, op: Operation): OutboundNoti
  * `call.Participants` anyone the notification leaves out). `deleted` lists only the participants who left.
  * `roster` is the conversation's participants before the change (any status); `changed` replaces them by id.
  */
-export function rosterToAllLegs(legs: CallLeg[], roster: readonly Participant[], changed: Participant[], changeType: 'updated' | 'deleted' = 'updated'): OutboundNotification[] {
+export function rosterToAllLegs(
+  legs: CallLeg[],
+  roster: readonly Participant[],
+  changed: Participant[],
+  changeType: 'updated' | 'deleted' = 'updated',
+): OutboundNotification[] {
   // invitationParticipantInfo.hidden: the participant is kept out of the roster.
   changed = changed.filter((p) => !p.hidden);
   if (changed.length === 0) return [];
   const listed = changeType === 'deleted' ? changed : rosterAfter(roster, changed);
-  return legs.filter(receivesRoster).map((leg) => rosterNotification(leg, wantsDeltaRoster(leg) ? changed : listed, changeType));
+  return legs
+    .filter(receivesRoster)
+    .map((leg) => rosterNotification(leg, wantsDeltaRoster(leg) ? changed : listed, changeType));
 }
 
 /** Who is in the roster once `changed` is applied to `roster`: joined (lobby included) and not hidden, in roster order. */
@@ -85,4 +123,5 @@ export function rosterAfter(roster: readonly Participant[], changed: readonly Pa
 }
 
 /** Only legs that are in the call get roster updates (not one still ringing or already gone). */
-export const receivesRoster = (leg: CallLeg): boolean => leg.state !== 'incoming' && leg.state !== 'terminated' && leg.state !== 'terminating';
+export const receivesRoster = (leg: CallLeg): boolean =>
+  leg.state !== 'incoming' && leg.state !== 'terminated' && leg.state !== 'terminating';

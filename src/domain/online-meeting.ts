@@ -5,7 +5,14 @@
  * from the world file or from this API.
  */
 import type { DomainContext } from './clock.js';
-import { buildJoinWebUrl, digitsFrom, meetingThreadId, onlineMeetingId, parseJoinWebUrl, passcodeFrom } from './meeting-url.js';
+import {
+  buildJoinWebUrl,
+  digitsFrom,
+  meetingThreadId,
+  onlineMeetingId,
+  parseJoinWebUrl,
+  passcodeFrom,
+} from './meeting-url.js';
 import { canonicalRole, type Principal } from './permissions.js';
 import { reject, RejectionCode, type Rejection } from './rejections.js';
 import type { LobbyBypassScope, MeetingLobby, OnlineMeeting } from './types.js';
@@ -22,7 +29,11 @@ export interface CreateOnlineMeetingCommand {
   endDateTime?: string | null;
   externalId?: string | null;
   lobbyBypassSettings?: { scope?: LobbyBypassScope | null; isDialInBypassEnabled?: boolean | null } | null;
-  joinMeetingIdSettings?: { isPasscodeRequired?: boolean | null; passcode?: string | null; joinMeetingId?: string | null } | null;
+  joinMeetingIdSettings?: {
+    isPasscodeRequired?: boolean | null;
+    passcode?: string | null;
+    joinMeetingId?: string | null;
+  } | null;
 }
 
 /** Graph renders DateTimeOffsets with seven fractional digits and Z. */
@@ -31,7 +42,8 @@ export const graphDateTime = (ms: number): string => new Date(ms).toISOString().
 export function parseTime(value: string | null | undefined, target: string): number | Rejection | null {
   if (value === undefined || value === null) return null;
   const ms = Date.parse(value);
-  if (!/^\d{4}-\d{2}-\d{2}T/.test(value) || Number.isNaN(ms)) return reject(RejectionCode.invalidProperty, `${target} '${value}' is not an ISO 8601 date and time.`, target);
+  if (!/^\d{4}-\d{2}-\d{2}T/.test(value) || Number.isNaN(ms))
+    return reject(RejectionCode.invalidProperty, `${target} '${value}' is not an ISO 8601 date and time.`, target);
   return ms;
 }
 
@@ -41,11 +53,28 @@ export function requireOnlineMeetingsRole(principal: Principal, roles: string[],
 }
 
 /** GET of a meeting: the caller may read it, and it is the path user's meeting in the caller's tenant (else 404). */
-export function decideReadOnlineMeeting(principal: Principal, userId: string, meetingId: string, m: OnlineMeeting | undefined): Rejection | OnlineMeeting {
-  const denied = requireOnlineMeetingsRole(principal, [ONLINE_MEETINGS_ROLE, 'OnlineMeetings.Read.All'], 'Reading an online meeting');
+export function decideReadOnlineMeeting(
+  principal: Principal,
+  userId: string,
+  meetingId: string,
+  m: OnlineMeeting | undefined,
+): Rejection | OnlineMeeting {
+  const denied = requireOnlineMeetingsRole(
+    principal,
+    [ONLINE_MEETINGS_ROLE, 'OnlineMeetings.Read.All'],
+    'Reading an online meeting',
+  );
   if (denied) return denied;
-  if (!m || m.tenantId.toLowerCase() !== principal.tenantId.toLowerCase() || m.organizer.id.toLowerCase() !== userId.toLowerCase()) {
-    return reject(RejectionCode.meetingNotFound, `Online meeting ${meetingId} was not found for user ${userId}.`, 'meetingId');
+  if (
+    !m ||
+    m.tenantId.toLowerCase() !== principal.tenantId.toLowerCase() ||
+    m.organizer.id.toLowerCase() !== userId.toLowerCase()
+  ) {
+    return reject(
+      RejectionCode.meetingNotFound,
+      `Online meeting ${meetingId} was not found for user ${userId}.`,
+      'meetingId',
+    );
   }
   return m;
 }
@@ -55,29 +84,64 @@ export function decideReadOnlineMeeting(principal: Principal, userId: string, me
  * the path user's in the caller's tenant; otherwise an empty list, as Graph answers. A URL that is not a Teams join
  * URL is a 400 naming JoinWebUrl.
  */
-export function decideFindByJoinWebUrl(principal: Principal, userId: string, joinWebUrl: string, lookup: (threadId: string) => OnlineMeeting | undefined): Rejection | OnlineMeeting[] {
-  const denied = requireOnlineMeetingsRole(principal, [ONLINE_MEETINGS_ROLE, 'OnlineMeetings.Read.All'], 'Reading an online meeting');
+export function decideFindByJoinWebUrl(
+  principal: Principal,
+  userId: string,
+  joinWebUrl: string,
+  lookup: (threadId: string) => OnlineMeeting | undefined,
+): Rejection | OnlineMeeting[] {
+  const denied = requireOnlineMeetingsRole(
+    principal,
+    [ONLINE_MEETINGS_ROLE, 'OnlineMeetings.Read.All'],
+    'Reading an online meeting',
+  );
   if (denied) return denied;
   const parts = parseJoinWebUrl(joinWebUrl);
-  if ('error' in parts) return reject(RejectionCode.invalidProperty, `JoinWebUrl is not a Teams meeting join URL: ${parts.error}`, 'JoinWebUrl');
+  if ('error' in parts)
+    return reject(
+      RejectionCode.invalidProperty,
+      `JoinWebUrl is not a Teams meeting join URL: ${parts.error}`,
+      'JoinWebUrl',
+    );
   const m = lookup(parts.threadId);
-  const mine = m && m.tenantId.toLowerCase() === principal.tenantId.toLowerCase() && m.organizer.id.toLowerCase() === userId.toLowerCase();
+  const mine =
+    m &&
+    m.tenantId.toLowerCase() === principal.tenantId.toLowerCase() &&
+    m.organizer.id.toLowerCase() === userId.toLowerCase();
   return mine ? [m] : [];
 }
 
-export function decideCreateOnlineMeeting(principal: Principal, userId: string, cmd: CreateOnlineMeetingCommand, world: WorldView, ctx: DomainContext): Rejection | OnlineMeeting {
+export function decideCreateOnlineMeeting(
+  principal: Principal,
+  userId: string,
+  cmd: CreateOnlineMeetingCommand,
+  world: WorldView,
+  ctx: DomainContext,
+): Rejection | OnlineMeeting {
   const denied = requireOnlineMeetingsRole(principal, [ONLINE_MEETINGS_ROLE], 'Creating an online meeting for a user');
   if (denied) return denied;
   const found = world.user(userId);
   // A user of another tenant is as unknown to this app as one that does not exist.
   if (!found || found.tenant.id.toLowerCase() !== principal.tenantId.toLowerCase()) {
-    return reject(RejectionCode.userNotFound, `User ${userId} was not found in tenant ${principal.tenantId}.`, 'userId');
+    return reject(
+      RejectionCode.userNotFound,
+      `User ${userId} was not found in tenant ${principal.tenantId}.`,
+      'userId',
+    );
   }
   if (cmd.joinMeetingIdSettings?.passcode) {
-    return reject(RejectionCode.invalidProperty, 'joinMeetingIdSettings.passcode: a custom passcode is not supported; set isPasscodeRequired and Graph generates one.', 'joinMeetingIdSettings.passcode');
+    return reject(
+      RejectionCode.invalidProperty,
+      'joinMeetingIdSettings.passcode: a custom passcode is not supported; set isPasscodeRequired and Graph generates one.',
+      'joinMeetingIdSettings.passcode',
+    );
   }
   if (cmd.joinMeetingIdSettings?.joinMeetingId) {
-    return reject(RejectionCode.invalidProperty, 'joinMeetingIdSettings.joinMeetingId is read-only: Graph assigns the join meeting id.', 'joinMeetingIdSettings.joinMeetingId');
+    return reject(
+      RejectionCode.invalidProperty,
+      'joinMeetingIdSettings.joinMeetingId is read-only: Graph assigns the join meeting id.',
+      'joinMeetingIdSettings.joinMeetingId',
+    );
   }
   const start = parseTime(cmd.startDateTime, 'startDateTime');
   if (typeof start === 'object' && start !== null) return start;
@@ -85,7 +149,12 @@ export function decideCreateOnlineMeeting(principal: Principal, userId: string, 
   if (typeof end === 'object' && end !== null) return end;
   const startMs = start ?? ctx.now;
   const endMs = end ?? startMs + DEFAULT_DURATION_MS;
-  if (endMs < startMs) return reject(RejectionCode.invalidProperty, `endDateTime ${cmd.endDateTime} is before startDateTime ${graphDateTime(startMs)}.`, 'endDateTime');
+  if (endMs < startMs)
+    return reject(
+      RejectionCode.invalidProperty,
+      `endDateTime ${cmd.endDateTime} is before startDateTime ${graphDateTime(startMs)}.`,
+      'endDateTime',
+    );
 
   const threadId = meetingThreadId(ctx.ids.next());
   const organizerId = found.user.id;
@@ -101,7 +170,10 @@ export function decideCreateOnlineMeeting(principal: Principal, userId: string, 
     externalId: cmd.externalId ?? null,
     startDateTime: graphDateTime(startMs),
     endDateTime: graphDateTime(endMs),
-    lobbyBypassSettings: { scope: cmd.lobbyBypassSettings?.scope ?? DEFAULT_LOBBY_SCOPE, isDialInBypassEnabled: cmd.lobbyBypassSettings?.isDialInBypassEnabled ?? false },
+    lobbyBypassSettings: {
+      scope: cmd.lobbyBypassSettings?.scope ?? DEFAULT_LOBBY_SCOPE,
+      isDialInBypassEnabled: cmd.lobbyBypassSettings?.isDialInBypassEnabled ?? false,
+    },
     joinWebUrl: buildJoinWebUrl({ threadId, messageId: '0', tenantId: found.tenant.id, organizerId }),
     createdAt: ctx.now,
     // Every simulated tenant has an audio-conferencing bridge and Cloud Video Interop, so a created meeting has a
@@ -148,14 +220,33 @@ export function toGraphOnlineMeeting(m: OnlineMeeting): Record<string, unknown> 
     allowedPresenters: 'everyone',
     isEntryExitAnnounced: true,
     recordAutomatically: false,
-    chatInfo: { '@odata.type': '#microsoft.graph.chatInfo', threadId: m.threadId, messageId: '0', replyChainMessageId: null },
-    joinMeetingIdSettings: { '@odata.type': '#microsoft.graph.joinMeetingIdSettings', isPasscodeRequired: m.passcode !== null, joinMeetingId: m.joinMeetingId, passcode: m.passcode },
+    chatInfo: {
+      '@odata.type': '#microsoft.graph.chatInfo',
+      threadId: m.threadId,
+      messageId: '0',
+      replyChainMessageId: null,
+    },
+    joinMeetingIdSettings: {
+      '@odata.type': '#microsoft.graph.joinMeetingIdSettings',
+      isPasscodeRequired: m.passcode !== null,
+      joinMeetingId: m.joinMeetingId,
+      passcode: m.passcode,
+    },
     lobbyBypassSettings: { '@odata.type': '#microsoft.graph.lobbyBypassSettings', ...m.lobbyBypassSettings },
     participants: {
       '@odata.type': '#microsoft.graph.meetingParticipants',
       organizer: {
         '@odata.type': '#microsoft.graph.meetingParticipantInfo',
-        identity: { '@odata.type': '#microsoft.graph.identitySet', user: { '@odata.type': '#microsoft.graph.identity', id: m.organizer.id, displayName: m.organizer.displayName, tenantId: m.tenantId, identityProvider: 'AAD' } },
+        identity: {
+          '@odata.type': '#microsoft.graph.identitySet',
+          user: {
+            '@odata.type': '#microsoft.graph.identity',
+            id: m.organizer.id,
+            displayName: m.organizer.displayName,
+            tenantId: m.tenantId,
+            identityProvider: 'AAD',
+          },
+        },
         role: 'presenter',
         upn: null,
       },
@@ -184,7 +275,12 @@ export function knownWorldMeeting(m: WorldMeeting, tenantId: string): KnownMeeti
     createdByAppId: m.createdByAppId,
     passcode: m.passcode,
     // World meetings written before lobbies existed let everyone in.
-    lobby: { scope: m.lobbyBypassScope ?? 'everyone', isDialInBypassEnabled: m.isDialInBypassEnabled, organizerId: m.organizerId, tenantId },
+    lobby: {
+      scope: m.lobbyBypassScope ?? 'everyone',
+      isDialInBypassEnabled: m.isDialInBypassEnabled,
+      organizerId: m.organizerId,
+      tenantId,
+    },
   };
 }
 

@@ -2,7 +2,14 @@
 import type { DomainContext } from './clock.js';
 import type { CallLeg, MediaOperationDetail, Operation, OperationStatus, OperationType } from './types.js';
 
-export function newOperation(ctx: DomainContext, leg: CallLeg, type: OperationType, status: OperationStatus, clientContext: string | null | undefined, media?: MediaOperationDetail): Operation {
+export function newOperation(
+  ctx: DomainContext,
+  leg: CallLeg,
+  type: OperationType,
+  status: OperationStatus,
+  clientContext: string | null | undefined,
+  media?: MediaOperationDetail,
+): Operation {
   return {
     id: ctx.ids.next(),
     callId: leg.id,

@@ -16,7 +16,15 @@ import { callNotification, rosterToAllLegs } from './notifications.js';
 import { isRejection, reject, RejectionCode, type Rejection } from './rejections.js';
 import { resultInfo, RESULT } from './result-codes.js';
 import { TimerId } from './timer-ids.js';
-import { emptyEffects, type CallLeg, type ConversationKind, type ConversationView, type Effects, type Participant, type TimerRequest } from './types.js';
+import {
+  emptyEffects,
+  type CallLeg,
+  type ConversationKind,
+  type ConversationView,
+  type Effects,
+  type Participant,
+  type TimerRequest,
+} from './types.js';
 
 export type { PersonActionName };
 
@@ -48,35 +56,44 @@ export function parseLaterAction(v: unknown, where: string, opts: { needAfterMs:
   const o = v;
   const known = new Set(['action', 'afterMs', 'tones']);
   const extra = Object.keys(o).find((k) => !known.has(k));
-  if (extra !== undefined) return { error: `${at(extra)} is not a property of an action (action, afterMs, tones)`, target: at(extra) };
+  if (extra !== undefined)
+    return { error: `${at(extra)} is not a property of an action (action, afterMs, tones)`, target: at(extra) };
   const action = o.action;
-  if (!isPersonActionName(action)) return { error: `${at('action')} must be one of ${PERSON_ACTIONS.join(', ')}`, target: at('action') };
+  if (!isPersonActionName(action))
+    return { error: `${at('action')} must be one of ${PERSON_ACTIONS.join(', ')}`, target: at('action') };
   const afterMs = o.afterMs ?? (opts.needAfterMs ? undefined : 0);
-  if (typeof afterMs !== 'number' || !Number.isFinite(afterMs) || afterMs < 0) return { error: `${at('afterMs')} must be a non-negative number of milliseconds`, target: at('afterMs') };
+  if (typeof afterMs !== 'number' || !Number.isFinite(afterMs) || afterMs < 0)
+    return { error: `${at('afterMs')} must be a non-negative number of milliseconds`, target: at('afterMs') };
   if (action === 'pressTones') {
-    if (typeof o.tones !== 'string' || !TONES.test(o.tones)) return { error: `${at('tones')} must be DTMF digits (0-9, *, #, A-D) for pressTones`, target: at('tones') };
+    if (typeof o.tones !== 'string' || !TONES.test(o.tones))
+      return { error: `${at('tones')} must be DTMF digits (0-9, *, #, A-D) for pressTones`, target: at('tones') };
     return { action, afterMs, tones: o.tones };
   }
   if (o.tones !== undefined) return { error: `${at('tones')} is only for pressTones`, target: at('tones') };
   return { action, afterMs };
 }
 
-export const isPerson = (p: Participant): boolean => p.callLegId === null && (p.kind === 'user' || p.kind === 'phone' || p.kind === 'guest');
+export const isPerson = (p: Participant): boolean =>
+  p.callLegId === null && (p.kind === 'user' || p.kind === 'phone' || p.kind === 'guest');
 
 /** A connected person of the conversation, by participant id or by their identity's id (user id, phone number). */
 export function findPerson(view: ConversationView, ref: string): Participant | undefined {
   const key = ref.toLowerCase();
   const people = view.roster.filter((p) => isPerson(p) && p.status === 'joined');
-  return people.find((p) => p.id.toLowerCase() === key) ?? people.find((p) => identityId(p.identity)?.toLowerCase() === key);
+  return (
+    people.find((p) => p.id.toLowerCase() === key) ?? people.find((p) => identityId(p.identity)?.toLowerCase() === key)
+  );
 }
 
-const liveLegs = (view: ConversationView): CallLeg[] => view.legs.filter((l) => l.state !== 'terminated' && l.state !== 'terminating');
+const liveLegs = (view: ConversationView): CallLeg[] =>
+  view.legs.filter((l) => l.state !== 'terminated' && l.state !== 'terminating');
 
 /** Why the action cannot happen now, or null. */
 export function checkPersonAction(view: ConversationView, person: Participant, act: PersonAction): Rejection | null {
   const p2p = view.conversation.kind === 'peerToPeer';
   const where = p2p ? 'a peer-to-peer call' : 'a group call or meeting';
-  const conflict = (why: string): Rejection => reject(RejectionCode.callStateConflict, `action ${act.action}: ${why}`, 'action');
+  const conflict = (why: string): Rejection =>
+    reject(RejectionCode.callStateConflict, `action ${act.action}: ${why}`, 'action');
   if (person.status !== 'joined') return conflict(`participant ${person.id} is not connected (${person.status}).`);
   const legs = liveLegs(view);
   const [first] = legs;
@@ -91,32 +108,55 @@ export function checkPersonAction(view: ConversationView, person: Participant, a
       return p2p ? conflict(`peer-to-peer calls have no roster to show isMuted; this is ${where}.`) : null;
     case 'hold':
       if (!p2p) return conflict(`hold is simulated for peer-to-peer calls only; this is ${where}.`);
-      return legs.some((l) => l.state === 'established') ? null : conflict(`the call is ${first.state}, not established.`);
+      return legs.some((l) => l.state === 'established')
+        ? null
+        : conflict(`the call is ${first.state}, not established.`);
     case 'resume':
       if (!p2p) return conflict(`resume is simulated for peer-to-peer calls only; this is ${where}.`);
       return legs.some((l) => l.state === 'hold') ? null : conflict(`the call is ${first.state}, not on hold.`);
     case 'pressTones':
-      return legs.some((l) => l.state === 'established') ? null : conflict(`the call is ${first.state}, not established.`);
+      return legs.some((l) => l.state === 'established')
+        ? null
+        : conflict(`the call is ${first.state}, not established.`);
   }
 }
 
 /** The person acts (pressTones excepted: see `PersonActionName`). */
-export function decidePersonAction(view: ConversationView, person: Participant, act: PersonAction, ctx: DomainContext): Rejection | Effects {
+export function decidePersonAction(
+  view: ConversationView,
+  person: Participant,
+  act: PersonAction,
+  ctx: DomainContext,
+): Rejection | Effects {
   const bad = checkPersonAction(view, person, act);
   if (bad) return bad;
   // Key presses are the media simulation's (decidePressTones): the service hands them there, never here.
-  if (act.action === 'pressTones') return reject(RejectionCode.invalidProperty, 'pressTones is decided by the media simulation (decidePressTones), not as a person action.', 'action');
+  if (act.action === 'pressTones')
+    return reject(
+      RejectionCode.invalidProperty,
+      'pressTones is decided by the media simulation (decidePressTones), not as a person action.',
+      'action',
+    );
   const effects = emptyEffects();
   const { conversation } = view;
   const legs = liveLegs(view);
   if (conversation.kind === 'peerToPeer' && act.action === 'hangUp') {
     // The other party hung up: the bot's leg ends, as Graph reports it (`deleted`, terminated, 200/4521).
     for (const leg of legs) {
-      const ended: CallLeg = { ...leg, state: 'terminated', resultInfo: resultInfo(RESULT.peerLeft), terminationReason: 'RemoteEnded', version: leg.version + 1, updatedAt: ctx.now };
+      const ended: CallLeg = {
+        ...leg,
+        state: 'terminated',
+        resultInfo: resultInfo(RESULT.peerLeft),
+        terminationReason: 'RemoteEnded',
+        version: leg.version + 1,
+        updatedAt: ctx.now,
+      };
       effects.legs.push(ended);
       effects.notifications.push(callNotification(ended, conversation, 'deleted'));
     }
-    for (const p of view.roster) if (p.status === 'joined' || p.status === 'inviting') effects.participants.push({ ...p, status: 'removed', updatedAt: ctx.now });
+    for (const p of view.roster)
+      if (p.status === 'joined' || p.status === 'inviting')
+        effects.participants.push({ ...p, status: 'removed', updatedAt: ctx.now });
     return effects;
   }
   if (act.action === 'hold' || act.action === 'resume') {
@@ -166,9 +206,19 @@ export interface ScheduledPersonAction {
  * Control API (`POST /_switchboard/calls/{id}/participants/{pid}/actions`): the person acts now (`afterMs` 0) or a
  * durable timer is set; either way the action is checked against the call as it is now.
  */
-export function decidePersonActionRequest(view: ConversationView, personRef: string, act: LaterAction, ctx: DomainContext): Rejection | { value: ScheduledPersonAction; result: Effects | PressTones } {
+export function decidePersonActionRequest(
+  view: ConversationView,
+  personRef: string,
+  act: LaterAction,
+  ctx: DomainContext,
+): Rejection | { value: ScheduledPersonAction; result: Effects | PressTones } {
   const person = findPerson(view, personRef);
-  if (!person) return reject(RejectionCode.participantNotFound, `No connected person ${personRef} in this call (a participant id, user id or phone number of its roster).`, 'participantId');
+  if (!person)
+    return reject(
+      RejectionCode.participantNotFound,
+      `No connected person ${personRef} in this call (a participant id, user id or phone number of its roster).`,
+      'participantId',
+    );
   const bad = checkPersonAction(view, person, act);
   if (bad) return bad;
   const value: ScheduledPersonAction = { participantId: person.id, action: act, dueAt: ctx.now + act.afterMs };
@@ -183,14 +233,24 @@ export function decidePersonActionRequest(view: ConversationView, personRef: str
 }
 
 /** A `person.action` timer came due: the person acts if they still can (a rejection: nothing happens). */
-export function decideTimedPersonAction(view: ConversationView, person: Participant, act: PersonAction, ctx: DomainContext): Rejection | Effects | PressTones {
+export function decideTimedPersonAction(
+  view: ConversationView,
+  person: Participant,
+  act: PersonAction,
+  ctx: DomainContext,
+): Rejection | Effects | PressTones {
   const current = view.roster.find((p) => p.id === person.id) ?? person;
   if (act.action !== 'pressTones') return decidePersonAction(view, current, act, ctx);
   return checkPersonAction(view, current, act) ?? { pressTones: act.tones ?? '' };
 }
 
 function laterActionTimer(person: Participant, a: LaterAction, id: string, ctx: DomainContext): TimerRequest {
-  return { id, dueAt: ctx.now + a.afterMs, kind: 'person.action', payload: { participantId: person.id, action: a.action, ...(a.tones !== undefined ? { tones: a.tones } : {}) } };
+  return {
+    id,
+    dueAt: ctx.now + a.afterMs,
+    kind: 'person.action',
+    payload: { participantId: person.id, action: a.action, ...(a.tones !== undefined ? { tones: a.tones } : {}) },
+  };
 }
 
 /** The durable timers of a person's later actions, from the moment they are connected. */
@@ -214,12 +274,15 @@ export function newlyConnectedPeople(effects: Effects, prior: PriorState): Parti
   const out = new Map<string, Participant>();
   for (const p of effects.participants) {
     if (!isPerson(p) || p.status !== 'joined' || prior.participants.get(p.id)?.status === 'joined') continue;
-    const kind = effects.conversations.find((c) => c.id === p.conversationId)?.kind ?? prior.conversations.get(p.conversationId)?.kind;
+    const kind =
+      effects.conversations.find((c) => c.id === p.conversationId)?.kind ??
+      prior.conversations.get(p.conversationId)?.kind;
     if (kind !== 'peerToPeer') out.set(p.id, p);
   }
   for (const leg of effects.legs) {
     const before = prior.legs.get(leg.id);
-    if (leg.state !== 'established' || !before || (before.state !== 'establishing' && before.state !== 'incoming')) continue;
+    if (leg.state !== 'established' || !before || (before.state !== 'establishing' && before.state !== 'incoming'))
+      continue;
     const c = prior.conversations.get(leg.conversationId);
     if (c?.kind !== 'peerToPeer') continue;
     for (const p of c.roster) {

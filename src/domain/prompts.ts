@@ -7,7 +7,17 @@
  * Prompts and recordings of one leg play one after another (the leg's media queue).
  */
 import type { DomainContext } from './clock.js';
-import { checkMediaAction, type ClientContextCommand, dequeueHead, enqueue, finish, legMedia, MEDIA_RESULT, replaceLeg, type LegView } from './media-operations.js';
+import {
+  checkMediaAction,
+  type ClientContextCommand,
+  dequeueHead,
+  enqueue,
+  finish,
+  legMedia,
+  MEDIA_RESULT,
+  replaceLeg,
+  type LegView,
+} from './media-operations.js';
 import { newOperation } from './operation.js';
 import { Role, type Principal } from './permissions.js';
 import { reject, RejectionCode, type Rejection } from './rejections.js';
@@ -43,7 +53,12 @@ function promptsDuration(prompts: MediaPromptInput[], at: string, duration: Prom
   let total = 0;
   for (const [i, p] of prompts.entries()) {
     const uri = p?.mediaInfo?.uri;
-    if (typeof uri !== 'string' || uri.length === 0) return reject(RejectionCode.invalidProperty, `${at}[${i}].mediaInfo.uri is required: the media file to play.`, `${at}[${i}].mediaInfo.uri`);
+    if (typeof uri !== 'string' || uri.length === 0)
+      return reject(
+        RejectionCode.invalidProperty,
+        `${at}[${i}].mediaInfo.uri is required: the media file to play.`,
+        `${at}[${i}].mediaInfo.uri`,
+      );
     total += duration(uri);
   }
   return total;
@@ -52,31 +67,71 @@ function promptsDuration(prompts: MediaPromptInput[], at: string, duration: Prom
 /** The URIs of checked prompts (each has one: promptsDuration refused any without). */
 const promptUrisOf = (prompts: MediaPromptInput[]): string[] => prompts.map((p) => p.mediaInfo?.uri ?? '');
 
-export function decidePlayPrompt(principal: Principal, view: LegView, cmd: PlayPromptCommand, duration: PromptDuration, ctx: DomainContext): Rejection | { effects: Effects; operation: Operation } {
-  const bad = checkMediaAction(principal, view, cmd.clientContext, { action: 'call: playPrompt', roles: [Role.initiate, Role.accessMedia], serviceHostedOnly: true });
+export function decidePlayPrompt(
+  principal: Principal,
+  view: LegView,
+  cmd: PlayPromptCommand,
+  duration: PromptDuration,
+  ctx: DomainContext,
+): Rejection | { effects: Effects; operation: Operation } {
+  const bad = checkMediaAction(principal, view, cmd.clientContext, {
+    action: 'call: playPrompt',
+    roles: [Role.initiate, Role.accessMedia],
+    serviceHostedOnly: true,
+  });
   if (bad) return bad;
-  if (!Array.isArray(cmd.prompts) || cmd.prompts.length === 0) return reject(RejectionCode.invalidProperty, 'prompts must list at least one mediaPrompt to play.', 'prompts');
-  if (cmd.prompts.length > MAX_PROMPTS) return reject(RejectionCode.invalidProperty, `prompts: at most ${MAX_PROMPTS} prompts per playPrompt; got ${cmd.prompts.length}.`, 'prompts');
+  if (!Array.isArray(cmd.prompts) || cmd.prompts.length === 0)
+    return reject(RejectionCode.invalidProperty, 'prompts must list at least one mediaPrompt to play.', 'prompts');
+  if (cmd.prompts.length > MAX_PROMPTS)
+    return reject(
+      RejectionCode.invalidProperty,
+      `prompts: at most ${MAX_PROMPTS} prompts per playPrompt; got ${cmd.prompts.length}.`,
+      'prompts',
+    );
   const durationMs = promptsDuration(cmd.prompts, 'prompts', duration);
   if (typeof durationMs !== 'number') return durationMs;
   const effects = emptyEffects();
-  const op = newOperation(ctx, view.leg, 'playPromptOperation', 'Running', cmd.clientContext, { durationMs, startedAt: null, promptUris: promptUrisOf(cmd.prompts) });
+  const op = newOperation(ctx, view.leg, 'playPromptOperation', 'Running', cmd.clientContext, {
+    durationMs,
+    startedAt: null,
+    promptUris: promptUrisOf(cmd.prompts),
+  });
   return { effects, operation: enqueue(effects, view.leg, op, ctx).operation };
 }
 
 function seconds(value: number | null | undefined, name: string): Rejection | number {
   const v = value ?? RECORD_SECONDS.default;
   if (!Number.isInteger(v) || v < RECORD_SECONDS.min || v > RECORD_SECONDS.max) {
-    return reject(RejectionCode.invalidProperty, `${name} must be a whole number of seconds from ${RECORD_SECONDS.min} to ${RECORD_SECONDS.max}; got ${String(value)}.`, name);
+    return reject(
+      RejectionCode.invalidProperty,
+      `${name} must be a whole number of seconds from ${RECORD_SECONDS.min} to ${RECORD_SECONDS.max}; got ${String(value)}.`,
+      name,
+    );
   }
   return v;
 }
 
-export function decideRecordResponse(principal: Principal, view: LegView, cmd: RecordResponseCommand, duration: PromptDuration, recordingBaseUrl: string, ctx: DomainContext): Rejection | { effects: Effects; operation: Operation } {
-  const bad = checkMediaAction(principal, view, cmd.clientContext, { action: 'call: recordResponse', roles: [Role.accessMedia], serviceHostedOnly: true });
+export function decideRecordResponse(
+  principal: Principal,
+  view: LegView,
+  cmd: RecordResponseCommand,
+  duration: PromptDuration,
+  recordingBaseUrl: string,
+  ctx: DomainContext,
+): Rejection | { effects: Effects; operation: Operation } {
+  const bad = checkMediaAction(principal, view, cmd.clientContext, {
+    action: 'call: recordResponse',
+    roles: [Role.accessMedia],
+    serviceHostedOnly: true,
+  });
   if (bad) return bad;
   const prompts = cmd.prompts ?? [];
-  if (prompts.length > 1) return reject(RejectionCode.invalidProperty, `prompts: recordResponse plays at most 1 prompt before recording; got ${prompts.length}.`, 'prompts');
+  if (prompts.length > 1)
+    return reject(
+      RejectionCode.invalidProperty,
+      `prompts: recordResponse plays at most 1 prompt before recording; got ${prompts.length}.`,
+      'prompts',
+    );
   for (const name of ['initialSilenceTimeoutInSeconds', 'maxSilenceTimeoutInSeconds'] as const) {
     const s = seconds(cmd[name], name);
     if (typeof s !== 'number') return s;
@@ -86,7 +141,12 @@ export function decideRecordResponse(principal: Principal, view: LegView, cmd: R
   const stopTones: string[] = [];
   for (const [i, key] of (cmd.stopTones ?? []).entries()) {
     const tone = parseTone(key);
-    if (!tone) return reject(RejectionCode.invalidProperty, `stopTones[${i}] is ${JSON.stringify(key)}: a stop tone is one of 0-9, *, #, A-D.`, `stopTones[${i}]`);
+    if (!tone)
+      return reject(
+        RejectionCode.invalidProperty,
+        `stopTones[${i}] is ${JSON.stringify(key)}: a stop tone is one of 0-9, *, #, A-D.`,
+        `stopTones[${i}]`,
+      );
     stopTones.push(tone);
   }
   const promptMs = promptsDuration(prompts, 'prompts', duration);
@@ -109,20 +169,44 @@ export function decideRecordResponse(principal: Principal, view: LegView, cmd: R
 export const recordingPath = (operationId: string): string => `/_switchboard/recordings/${operationId}`;
 
 /** A recording ends (max duration or a stop tone): Completed with where to fetch it; the next queued one starts. */
-export function endRecording(effects: Effects, leg: CallLeg, op: Operation, waiting: Operation[], why: 'maxRecordDurationReached' | 'stopToneDetected', ctx: DomainContext): CallLeg {
+export function endRecording(
+  effects: Effects,
+  leg: CallLeg,
+  op: Operation,
+  waiting: Operation[],
+  why: 'maxRecordDurationReached' | 'stopToneDetected',
+  ctx: DomainContext,
+): CallLeg {
   const m = op.media!;
   const recordingStart = (m.startedAt ?? ctx.now) + (m.promptMs ?? 0);
-  finish(effects, leg, op, 'Completed', why === 'stopToneDetected' ? MEDIA_RESULT.stopToneDetected : MEDIA_RESULT.maxRecordDuration, ctx, {
-    completionReason: why,
-    recordedMs: Math.max(0, ctx.now - recordingStart),
-    recordingLocation: `${m.recordingBaseUrl ?? ''}${recordingPath(op.id)}`,
-    recordingAccessToken: ctx.ids.next(),
-  });
+  finish(
+    effects,
+    leg,
+    op,
+    'Completed',
+    why === 'stopToneDetected' ? MEDIA_RESULT.stopToneDetected : MEDIA_RESULT.maxRecordDuration,
+    ctx,
+    {
+      completionReason: why,
+      recordedMs: Math.max(0, ctx.now - recordingStart),
+      recordingLocation: `${m.recordingBaseUrl ?? ''}${recordingPath(op.id)}`,
+      recordingAccessToken: ctx.ids.next(),
+    },
+  );
   return dequeueHead(effects, leg, op.id, waiting, ctx);
 }
 
-export function decideCancelMediaProcessing(principal: Principal, view: LegView, cmd: ClientContextCommand, queued: Operation[], ctx: DomainContext): Rejection | { effects: Effects; operation: Operation } {
-  const bad = checkMediaAction(principal, view, cmd.clientContext, { action: 'call: cancelMediaProcessing', roles: [Role.initiate, Role.accessMedia] });
+export function decideCancelMediaProcessing(
+  principal: Principal,
+  view: LegView,
+  cmd: ClientContextCommand,
+  queued: Operation[],
+  ctx: DomainContext,
+): Rejection | { effects: Effects; operation: Operation } {
+  const bad = checkMediaAction(principal, view, cmd.clientContext, {
+    action: 'call: cancelMediaProcessing',
+    roles: [Role.initiate, Role.accessMedia],
+  });
   if (bad) return bad;
   const effects = emptyEffects();
   const { leg } = view;
@@ -133,12 +217,19 @@ export function decideCancelMediaProcessing(principal: Principal, view: LegView,
   const operation = newOperation(ctx, leg, 'cancelMediaProcessingOperation', 'Completed', cmd.clientContext);
   effects.operations.push(operation);
   const media = legMedia(leg);
-  if (media.queue.length > 0) replaceLeg(effects, { ...leg, media: { ...media, queue: [] }, version: leg.version + 1, updatedAt: ctx.now });
+  if (media.queue.length > 0)
+    replaceLeg(effects, { ...leg, media: { ...media, queue: [] }, version: leg.version + 1, updatedAt: ctx.now });
   return { effects, operation };
 }
 
 /** The head of the queue has played its full time: a prompt completes, a recording ends at its maximum. */
-export function completeQueued(effects: Effects, leg: CallLeg, op: Operation, waiting: Operation[], ctx: DomainContext): void {
+export function completeQueued(
+  effects: Effects,
+  leg: CallLeg,
+  op: Operation,
+  waiting: Operation[],
+  ctx: DomainContext,
+): void {
   if (legMedia(leg).queue[0] !== op.id) return;
   if (op.type === 'recordOperation') {
     endRecording(effects, leg, op, waiting, 'maxRecordDurationReached', ctx);

@@ -38,7 +38,8 @@ export const RejectionCode = {
 export type RejectionCode = (typeof RejectionCode)[keyof typeof RejectionCode];
 
 /** Graph's message for 7503, verbatim: itself a JSON string (spec 6.3, comms-samples #432). */
-export const APP_NOT_REGISTERED_MESSAGE = '{"errorCode":"7503","message":"Application is not registered in our store.","instanceAnnotations":[]}';
+export const APP_NOT_REGISTERED_MESSAGE =
+  '{"errorCode":"7503","message":"Application is not registered in our store.","instanceAnnotations":[]}';
 
 export interface Rejection {
   readonly rejected: true;

@@ -11,7 +11,14 @@ import { decideInviteeAnswer } from './invite.js';
 import { rosterToAllLegs } from './notifications.js';
 import { requireAnyRole, Role, type Principal } from './permissions.js';
 import { reject, RejectionCode, type Rejection } from './rejections.js';
-import { emptyEffects, type CallLeg, type ConversationView, type Effects, type Operation, type Participant } from './types.js';
+import {
+  emptyEffects,
+  type CallLeg,
+  type ConversationView,
+  type Effects,
+  type Operation,
+  type Participant,
+} from './types.js';
 
 export interface RemoveParticipantState extends ConversationView {
   leg: CallLeg;
@@ -30,20 +37,41 @@ export function removableParticipant(view: ConversationView, participantId: stri
   return undefined;
 }
 
-export function decideRemoveParticipant(principal: Principal, view: RemoveParticipantState, participantId: string, ctx: DomainContext): Rejection | Effects {
+export function decideRemoveParticipant(
+  principal: Principal,
+  view: RemoveParticipantState,
+  participantId: string,
+  ctx: DomainContext,
+): Rejection | Effects {
   const denied = requireAnyRole(principal, [Role.joinGroupCall], 'participant: delete');
   if (denied) return denied;
   const { conversation } = view;
   const target = removableParticipant(view, participantId);
-  if (!target) return reject(RejectionCode.participantNotFound, `Participant ${participantId} was not found in call ${view.leg.id}.`, participantId);
+  if (!target)
+    return reject(
+      RejectionCode.participantNotFound,
+      `Participant ${participantId} was not found in call ${view.leg.id}.`,
+      participantId,
+    );
   if (target.callLegId) {
-    return reject(RejectionCode.invalidProperty, `Participant ${participantId} is an application's own call leg; that application leaves with DELETE /communications/calls/{id}.`, participantId);
+    return reject(
+      RejectionCode.invalidProperty,
+      `Participant ${participantId} is an application's own call leg; that application leaves with DELETE /communications/calls/{id}.`,
+      participantId,
+    );
   }
   if (target.status === 'inviting') {
-    const operation = target.invitedByOperationId && view.pendingOperation?.id === target.invitedByOperationId ? view.pendingOperation : undefined;
+    const operation =
+      target.invitedByOperationId && view.pendingOperation?.id === target.invitedByOperationId
+        ? view.pendingOperation
+        : undefined;
     // A pending invite belongs to the call that sent it: another bot leg in the meeting cannot see it.
     if (target.invitedByOperationId && operation?.callId !== view.leg.id) {
-      return reject(RejectionCode.participantNotFound, `Participant ${participantId} was not found in call ${view.leg.id}.`, participantId);
+      return reject(
+        RejectionCode.participantNotFound,
+        `Participant ${participantId} was not found in call ${view.leg.id}.`,
+        participantId,
+      );
     }
     return decideInviteeAnswer({ ...view, operation, invitee: target, source: null }, 'cancelled', ctx);
   }

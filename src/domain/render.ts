@@ -13,7 +13,11 @@ export const appPath = (callId: string, sub = ''): string => `/app/calls/${callI
 export const communicationsPath = (callId: string, sub = ''): string => `/communications/calls/${callId}${sub}`;
 
 /** The call as `version` shows it: a response follows the request's version, a notification the leg's. */
-export function toGraphCall(leg: CallLeg, conversation: Conversation | undefined, version: ApiVersion = leg.apiVersion): Record<string, unknown> {
+export function toGraphCall(
+  leg: CallLeg,
+  conversation: Conversation | undefined,
+  version: ApiVersion = leg.apiVersion,
+): Record<string, unknown> {
   const call: Record<string, unknown> = {
     '@odata.type': '#microsoft.graph.call',
     id: leg.id,
@@ -35,7 +39,8 @@ export function toGraphCall(leg: CallLeg, conversation: Conversation | undefined
     resultInfo: leg.resultInfo,
     callRoutes: [],
     incomingContext: null,
-    mediaState: leg.state === 'established' ? { '@odata.type': '#microsoft.graph.callMediaState', audio: 'active' } : null,
+    mediaState:
+      leg.state === 'established' ? { '@odata.type': '#microsoft.graph.callMediaState', audio: 'active' } : null,
     toneInfo: null,
     transcription: transcriptionOf(conversation),
   };
@@ -63,7 +68,11 @@ function mediaConfigOf(leg: CallLeg, version: ApiVersion): Record<string, unknow
  */
 function transcriptionOf(conversation: Conversation | undefined): Record<string, unknown> | null {
   if (!conversation || conversation.kind === 'peerToPeer') return null;
-  return { '@odata.type': '#microsoft.graph.callTranscriptionInfo', state: 'inactive', lastModifiedDateTime: graphDateTime(conversation.createdAt) };
+  return {
+    '@odata.type': '#microsoft.graph.callTranscriptionInfo',
+    state: 'inactive',
+    lastModifiedDateTime: graphDateTime(conversation.createdAt),
+  };
 }
 
 /** The call as a notification's resourceData: with the `@odata.id` and `@odata.etag` annotations Graph adds. */
@@ -88,9 +97,24 @@ export function toGraphParticipant(p: Participant): Record<string, unknown> {
     isMuted: p.isMuted,
     isInLobby: p.isInLobby,
     // A large gallery view says which page of the view it is ("Identify large gallery view participants").
-    metadata: p.largeGalleryViewOf ? JSON.stringify({ __platform: { ui: { hidden: true } }, audienceView: { id: `${p.largeGalleryViewOf}/1`, page: 1, status: 'active', type: 'lg', aspectRatio: 'widescreen' } }) : null,
+    metadata: p.largeGalleryViewOf
+      ? JSON.stringify({
+          __platform: { ui: { hidden: true } },
+          audienceView: {
+            id: `${p.largeGalleryViewOf}/1`,
+            page: 1,
+            status: 'active',
+            type: 'lg',
+            aspectRatio: 'widescreen',
+          },
+        })
+      : null,
     recordingInfo: p.recordingStatus
-      ? { '@odata.type': '#microsoft.graph.recordingInfo', initiator: annotateIdentitySet(p.identity), recordingStatus: p.recordingStatus }
+      ? {
+          '@odata.type': '#microsoft.graph.recordingInfo',
+          initiator: annotateIdentitySet(p.identity),
+          recordingStatus: p.recordingStatus,
+        }
       : null,
     removedState: null,
     restrictedExperience: null,
@@ -102,17 +126,45 @@ function mediaStreams(p: Participant): Record<string, unknown>[] {
   // The large gallery view receives the call's audio and sends the gallery as video, which the bot subscribes to.
   if (p.largeGalleryViewOf) {
     return [
-      { '@odata.type': '#microsoft.graph.mediaStream', mediaType: 'audio', label: 'main-audio', sourceId: p.sourceId, direction: 'receiveOnly', serverMuted: false },
-      { '@odata.type': '#microsoft.graph.mediaStream', mediaType: 'video', label: 'main-video', sourceId: `${p.sourceId}-video`, direction: 'sendReceive', serverMuted: false },
+      {
+        '@odata.type': '#microsoft.graph.mediaStream',
+        mediaType: 'audio',
+        label: 'main-audio',
+        sourceId: p.sourceId,
+        direction: 'receiveOnly',
+        serverMuted: false,
+      },
+      {
+        '@odata.type': '#microsoft.graph.mediaStream',
+        mediaType: 'video',
+        label: 'main-video',
+        sourceId: `${p.sourceId}-video`,
+        direction: 'sendReceive',
+        serverMuted: false,
+      },
     ];
   }
   // On hold the participant hears the music; their voice is not mixed into the call.
   const streams: Record<string, unknown>[] = [
-    { '@odata.type': '#microsoft.graph.mediaStream', mediaType: 'audio', label: 'main-audio', sourceId: p.sourceId, direction: p.onHold ? 'receiveOnly' : 'sendReceive', serverMuted: false },
+    {
+      '@odata.type': '#microsoft.graph.mediaStream',
+      mediaType: 'audio',
+      label: 'main-audio',
+      sourceId: p.sourceId,
+      direction: p.onHold ? 'receiveOnly' : 'sendReceive',
+      serverMuted: false,
+    },
   ];
   // changeScreenSharingRole (spec 4.16): a sharer sends a videoBasedScreenSharing stream, a viewer receives it.
   if (p.screenSharingRole) {
-    streams.push({ '@odata.type': '#microsoft.graph.mediaStream', mediaType: 'videoBasedScreenSharing', label: 'applicationsharing-video', sourceId: `${p.sourceId}-vbss`, direction: p.screenSharingRole === 'sharer' ? 'sendOnly' : 'receiveOnly', serverMuted: false });
+    streams.push({
+      '@odata.type': '#microsoft.graph.mediaStream',
+      mediaType: 'videoBasedScreenSharing',
+      label: 'applicationsharing-video',
+      sourceId: `${p.sourceId}-vbss`,
+      direction: p.screenSharingRole === 'sharer' ? 'sendOnly' : 'receiveOnly',
+      serverMuted: false,
+    });
   }
   return streams;
 }
@@ -140,7 +192,8 @@ function echoInvitee(i: Invitee, version: ApiVersion): Record<string, unknown> {
 }
 
 /** The metadata type an operation is rendered as: beta-only operation types have only commsOperation's v1.0 set. */
-const operationShape = (op: Operation): RenderedType => (op.type in V1_PROPERTIES ? (op.type as RenderedType) : 'commsOperation');
+const operationShape = (op: Operation): RenderedType =>
+  op.type in V1_PROPERTIES ? (op.type as RenderedType) : 'commsOperation';
 
 /** The operation as the invite response and `GET …/operations/{id}` return it. */
 export function toGraphOperation(op: Operation, version: ApiVersion = 'v1.0'): Record<string, unknown> {
@@ -162,7 +215,10 @@ export function toGraphOperation(op: Operation, version: ApiVersion = 'v1.0'): R
 function mediaProperties(op: Operation): Record<string, unknown> {
   const m = op.media;
   if (op.type === 'recordOperation') {
-    const extra: Record<string, unknown> = { recordingLocation: m?.recordingLocation ?? null, recordingAccessToken: m?.recordingAccessToken ?? null };
+    const extra: Record<string, unknown> = {
+      recordingLocation: m?.recordingLocation ?? null,
+      recordingAccessToken: m?.recordingAccessToken ?? null,
+    };
     if (m?.completionReason) extra.completionReason = m.completionReason;
     return extra;
   }

@@ -38,7 +38,9 @@ function parseJson(text: string): unknown {
 export function readTimer(id: string, dueAt: number, kind: string, payload: unknown): TimerRequest | TimerProblem {
   if (!isRecord(payload)) return { problem: `${kind} timer ${id}: the payload is not a JSON object` };
   const p = payload;
-  const bad = (key: string, what: string): TimerProblem => ({ problem: `${kind} timer ${id}: payload.${key} ${p[key] === undefined ? 'is missing' : `is not ${what}`}` });
+  const bad = (key: string, what: string): TimerProblem => ({
+    problem: `${kind} timer ${id}: payload.${key} ${p[key] === undefined ? 'is missing' : `is not ${what}`}`,
+  });
   const text = (key: string): string | undefined => {
     const v = p[key];
     return typeof v === 'string' && v.length > 0 ? v : undefined;
@@ -58,14 +60,18 @@ export function readTimer(id: string, dueAt: number, kind: string, payload: unkn
     case 'media.complete': {
       const operationId = text('operationId');
       if (!callId) return bad('callId', 'a call id');
-      return operationId ? { id, dueAt, kind, payload: { callId, operationId } } : bad('operationId', 'an operation id');
+      return operationId
+        ? { id, dueAt, kind, payload: { callId, operationId } }
+        : bad('operationId', 'an operation id');
     }
     case 'call.targetAnswer': {
       const participantId = text('participantId');
       const outcome = p.outcome;
       if (!callId) return bad('callId', 'a call id');
       if (!participantId) return bad('participantId', 'a participant id');
-      return isOutcome(outcome) ? { id, dueAt, kind, payload: { callId, participantId, outcome } } : bad('outcome', 'an invitee outcome');
+      return isOutcome(outcome)
+        ? { id, dueAt, kind, payload: { callId, participantId, outcome } }
+        : bad('outcome', 'an invitee outcome');
     }
     case 'call.transferAnswer': {
       const outcome = p.outcome;
@@ -77,7 +83,18 @@ export function readTimer(id: string, dueAt: number, kind: string, payload: unkn
       // A group transfer's participant; rows written before transfers out of group calls have none.
       const transfereeId = p.transfereeId === undefined ? null : optionalId('transfereeId');
       if (transfereeId === undefined) return bad('transfereeId', 'a participant id or null');
-      return { id, dueAt, kind, payload: { callId, outcome, replacesCallId, ...(target ? { target } : {}), ...(transfereeId ? { transfereeId } : {}) } };
+      return {
+        id,
+        dueAt,
+        kind,
+        payload: {
+          callId,
+          outcome,
+          replacesCallId,
+          ...(target ? { target } : {}),
+          ...(transfereeId ? { transfereeId } : {}),
+        },
+      };
     }
     case 'invitee.answer': {
       const participantId = text('participantId');
@@ -90,7 +107,18 @@ export function readTimer(id: string, dueAt: number, kind: string, payload: unkn
       if (operationId === undefined) return bad('operationId', 'an operation id or null');
       if (!isOutcome(outcome)) return bad('outcome', 'an invitee outcome');
       if (fault !== undefined && !isResultCode(fault)) return bad('fault', 'a result (code, subcode, message)');
-      return { id, dueAt, kind, payload: { callId, participantId, operationId, outcome, ...(fault ? { fault: { code: fault.code, subcode: fault.subcode, message: fault.message } } : {}) } };
+      return {
+        id,
+        dueAt,
+        kind,
+        payload: {
+          callId,
+          participantId,
+          operationId,
+          outcome,
+          ...(fault ? { fault: { code: fault.code, subcode: fault.subcode, message: fault.message } } : {}),
+        },
+      };
     }
     case 'person.action': {
       const participantId = text('participantId');

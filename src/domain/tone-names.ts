@@ -1,5 +1,23 @@
 /** DTMF keys and Graph's `tone` enum (v1.0 metadata). */
-export const TONES = ['tone0', 'tone1', 'tone2', 'tone3', 'tone4', 'tone5', 'tone6', 'tone7', 'tone8', 'tone9', 'star', 'pound', 'a', 'b', 'c', 'd', 'flash'] as const;
+export const TONES = [
+  'tone0',
+  'tone1',
+  'tone2',
+  'tone3',
+  'tone4',
+  'tone5',
+  'tone6',
+  'tone7',
+  'tone8',
+  'tone9',
+  'star',
+  'pound',
+  'a',
+  'b',
+  'c',
+  'd',
+  'flash',
+] as const;
 export type Tone = (typeof TONES)[number];
 
 const KEYS: Record<string, Tone> = { '*': 'star', '#': 'pound', a: 'a', b: 'b', c: 'c', d: 'd' };

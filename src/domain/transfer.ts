@@ -50,16 +50,40 @@ function pstnNeedsInstance(leg: CallLeg, at: string): Rejection {
   );
 }
 
-export function decideRedirect(principal: Principal, cmd: RedirectCommand, view: LegView, world: WorldView, ctx: DomainContext): Rejection | Effects {
+export function decideRedirect(
+  principal: Principal,
+  cmd: RedirectCommand,
+  view: LegView,
+  world: WorldView,
+  ctx: DomainContext,
+): Rejection | Effects {
   const denied = requireAnyRole(principal, [Role.initiate], 'call: redirect');
   if (denied) return denied;
   const { leg } = view;
-  if (!Array.isArray(cmd.targets) || cmd.targets.length === 0) return reject(RejectionCode.noInvitees, 'targets must list at least one target to redirect the call to.', 'targets');
+  if (!Array.isArray(cmd.targets) || cmd.targets.length === 0)
+    return reject(
+      RejectionCode.noInvitees,
+      'targets must list at least one target to redirect the call to.',
+      'targets',
+    );
   if (cmd.targets.length > MAX_REDIRECT_TARGETS) {
-    return reject(RejectionCode.tooManyInvitees, `targets: a call can be redirected to at most ${MAX_REDIRECT_TARGETS} targets (simultaneous ring); got ${cmd.targets.length}.`, 'targets');
+    return reject(
+      RejectionCode.tooManyInvitees,
+      `targets: a call can be redirected to at most ${MAX_REDIRECT_TARGETS} targets (simultaneous ring); got ${cmd.targets.length}.`,
+      'targets',
+    );
   }
-  if (cmd.timeout != null && (!Number.isInteger(cmd.timeout) || cmd.timeout < REDIRECT_TIMEOUT_RANGE.min || cmd.timeout > REDIRECT_TIMEOUT_RANGE.max)) {
-    return reject(RejectionCode.invalidProperty, `timeout must be between ${REDIRECT_TIMEOUT_RANGE.min} and ${REDIRECT_TIMEOUT_RANGE.max} seconds; got ${cmd.timeout}.`, 'timeout');
+  if (
+    cmd.timeout != null &&
+    (!Number.isInteger(cmd.timeout) ||
+      cmd.timeout < REDIRECT_TIMEOUT_RANGE.min ||
+      cmd.timeout > REDIRECT_TIMEOUT_RANGE.max)
+  ) {
+    return reject(
+      RejectionCode.invalidProperty,
+      `timeout must be between ${REDIRECT_TIMEOUT_RANGE.min} and ${REDIRECT_TIMEOUT_RANGE.max} seconds; got ${cmd.timeout}.`,
+      'timeout',
+    );
   }
   if (cmd.callbackUri) {
     const bad = checkCallbackUri(cmd.callbackUri, 'callbackUri');
@@ -71,28 +95,51 @@ export function decideRedirect(principal: Principal, cmd: RedirectCommand, view:
     const checked = checkRedirectTarget(t, at, leg, world);
     if (checked) return checked;
     const key = isRecord(t.identity) ? identityKey(t.identity) : null;
-    if (key && seen.has(key)) return reject(RejectionCode.duplicateIdentity, `${at}.identity names the same target as targets[${seen.get(key)}].`, `${at}.identity`);
+    if (key && seen.has(key))
+      return reject(
+        RejectionCode.duplicateIdentity,
+        `${at}.identity names the same target as targets[${seen.get(key)}].`,
+        `${at}.identity`,
+      );
     if (key) seen.set(key, i);
   }
   if (leg.state !== 'incoming') {
-    return reject(RejectionCode.callStateConflict, `Only an incoming call that is not yet answered or rejected can be redirected; call ${leg.id} is ${leg.state}.`);
+    return reject(
+      RejectionCode.callStateConflict,
+      `Only an incoming call that is not yet answered or rejected can be redirected; call ${leg.id} is ${leg.state}.`,
+    );
   }
   const effects = emptyEffects();
   // call-redirect.md: the `deleted` notification carries no resultInfo; beta shows why in terminationReason.
-  const ended: CallLeg = { ...leg, state: 'terminated', callbackUri: cmd.callbackUri ?? leg.callbackUri, terminationReason: 'AppRedirected', version: leg.version + 1, updatedAt: ctx.now };
+  const ended: CallLeg = {
+    ...leg,
+    state: 'terminated',
+    callbackUri: cmd.callbackUri ?? leg.callbackUri,
+    terminationReason: 'AppRedirected',
+    version: leg.version + 1,
+    updatedAt: ctx.now,
+  };
   effects.legs.push(ended);
   effects.notifications.push(callNotification(ended, view.conversation, 'deleted'));
-  for (const p of view.roster) if (p.status === 'joined' || p.status === 'inviting') effects.participants.push({ ...p, status: 'removed', updatedAt: ctx.now });
+  for (const p of view.roster)
+    if (p.status === 'joined' || p.status === 'inviting')
+      effects.participants.push({ ...p, status: 'removed', updatedAt: ctx.now });
   return effects;
 }
 
 function checkRedirectTarget(t: InvitationInput, at: string, leg: CallLeg, world: WorldView): Rejection | null {
-  if (typeof t !== 'object' || t === null || typeof t.identity !== 'object' || t.identity === null) return reject(RejectionCode.invalidProperty, `${at}.identity is required.`, `${at}.identity`);
+  if (typeof t !== 'object' || t === null || typeof t.identity !== 'object' || t.identity === null)
+    return reject(RejectionCode.invalidProperty, `${at}.identity is required.`, `${at}.identity`);
   const kind = identityKind(t.identity);
   // Redirecting to another bot is documented (call-redirect.md example 1): it must name the bot by id.
   if (kind === 'application' || kind === 'applicationInstance') {
     const p = primaryIdentity(t.identity);
-    if (typeof p?.value.id !== 'string' || p.value.id.length === 0) return reject(RejectionCode.invalidProperty, `${at}.identity.${p?.key ?? 'application'}.id is required.`, `${at}.identity.${p?.key ?? 'application'}.id`);
+    if (typeof p?.value.id !== 'string' || p.value.id.length === 0)
+      return reject(
+        RejectionCode.invalidProperty,
+        `${at}.identity.${p?.key ?? 'application'}.id is required.`,
+        `${at}.identity.${p?.key ?? 'application'}.id`,
+      );
     return null;
   }
   const checked = checkInvitee(t, at, leg, world);
@@ -109,18 +156,30 @@ export interface TransferState extends LegView {
 }
 
 /** The other party of a peer-to-peer call: the one joined participant that is not a bot leg. */
-const remoteParty = (view: ConversationView): Participant | undefined => view.roster.find((p) => p.status === 'joined' && p.callLegId === null);
+const remoteParty = (view: ConversationView): Participant | undefined =>
+  view.roster.find((p) => p.status === 'joined' && p.callLegId === null);
 
-export function decideTransfer(principal: Principal, cmd: TransferCommand, state: TransferState, world: WorldView, ctx: DomainContext): Rejection | Effects {
+export function decideTransfer(
+  principal: Principal,
+  cmd: TransferCommand,
+  state: TransferState,
+  world: WorldView,
+  ctx: DomainContext,
+): Rejection | Effects {
   const denied = requireAnyRole(principal, [Role.initiate], 'call: transfer');
   if (denied) return denied;
   const { leg, conversation } = state;
   const badContext = checkClientContext(cmd.clientContext);
   if (badContext) return badContext;
   const target = cmd.transferTarget;
-  const kind = typeof target?.identity === 'object' && target.identity !== null ? identityKind(target.identity) : 'other';
+  const kind =
+    typeof target?.identity === 'object' && target.identity !== null ? identityKind(target.identity) : 'other';
   if (kind === 'application' || kind === 'applicationInstance') {
-    return reject(RejectionCode.cannotInviteBot, `transferTarget.identity.${kind} is a bot; a call can only be transferred to a Teams user or a phone number.`, `transferTarget.identity.${kind}`);
+    return reject(
+      RejectionCode.cannotInviteBot,
+      `transferTarget.identity.${kind} is a bot; a call can only be transferred to a Teams user or a phone number.`,
+      `transferTarget.identity.${kind}`,
+    );
   }
   const checked = checkInvitee(target, 'transferTarget', leg, world);
   if ('rejected' in checked) return checked;
@@ -130,7 +189,11 @@ export function decideTransfer(principal: Principal, cmd: TransferCommand, state
   if (transferee && 'rejected' in transferee) return transferee;
   const key = identityKey(checked.identity);
   if (transferee && identityKey(transferee.identity) === key) {
-    return reject(RejectionCode.invalidProperty, 'transferTarget.identity is the transferee: a call cannot be transferred to the person already in it.', 'transferTarget.identity');
+    return reject(
+      RejectionCode.invalidProperty,
+      'transferTarget.identity is the transferee: a call cannot be transferred to the person already in it.',
+      'transferTarget.identity',
+    );
   }
   const rawReplaced = target.replacesCallId;
   const consultative = typeof rawReplaced === 'string' && rawReplaced.length > 0;
@@ -138,14 +201,24 @@ export function decideTransfer(principal: Principal, cmd: TransferCommand, state
     const r = checkConsultation(normalizeCallId(rawReplaced), rawReplaced, key, state);
     if (r) return r;
   }
-  if (leg.state !== 'established') return reject(RejectionCode.callStateConflict, `Only an established call can be transferred; call ${leg.id} is ${leg.state}.`);
+  if (leg.state !== 'established')
+    return reject(
+      RejectionCode.callStateConflict,
+      `Only an established call can be transferred; call ${leg.id} is ${leg.state}.`,
+    );
 
   const behaviour = ringOutcome(state.reactions, checked.identity);
   // A consultative target is already connected to the bot: it takes the call at once.
   const outcome: InviteeOutcome = consultative ? 'accept' : behaviour.action;
   const afterMs = consultative ? REPLACE_DELAY_MS : behaviour.afterMs;
   const effects = emptyEffects();
-  const transferring: CallLeg = { ...leg, state: 'transferring', resultInfo: null, version: leg.version + 1, updatedAt: ctx.now };
+  const transferring: CallLeg = {
+    ...leg,
+    state: 'transferring',
+    resultInfo: null,
+    version: leg.version + 1,
+    updatedAt: ctx.now,
+  };
   effects.legs.push(transferring);
   effects.notifications.push(callNotification(transferring, conversation, 'updated'));
   effects.timers.push({
@@ -153,7 +226,13 @@ export function decideTransfer(principal: Principal, cmd: TransferCommand, state
     dueAt: ctx.now + afterMs,
     kind: 'call.transferAnswer',
     // target: who rings (identityKey), so a softphone holding that person can find and answer this ring.
-    payload: { callId: leg.id, outcome, replacesCallId: consultative ? (state.replaced?.leg.id ?? null) : null, target: key, ...(group && transferee ? { transfereeId: transferee.id } : {}) },
+    payload: {
+      callId: leg.id,
+      outcome,
+      replacesCallId: consultative ? (state.replaced?.leg.id ?? null) : null,
+      target: key,
+      ...(group && transferee ? { transfereeId: transferee.id } : {}),
+    },
   });
   return effects;
 }
@@ -167,14 +246,38 @@ function groupTransferee(raw: TransferCommand['transferee'], state: TransferStat
   const at = 'transferee.participantId';
   const id = raw?.participantId;
   if (typeof id !== 'string' || id.length === 0) {
-    return reject(RejectionCode.invalidProperty, `${at} is required to transfer out of a group call or meeting; call ${state.leg.id} is a ${state.conversation.kind}.`, at);
+    return reject(
+      RejectionCode.invalidProperty,
+      `${at} is required to transfer out of a group call or meeting; call ${state.leg.id} is a ${state.conversation.kind}.`,
+      at,
+    );
   }
-  const person = state.roster.find((p) => p.id.toLowerCase() === id.toLowerCase() && p.status === 'joined' && !p.hidden);
-  if (!person) return reject(RejectionCode.participantNotFound, `${at}: participant ${id} was not found in call ${state.leg.id}.`, at);
-  if (person.callLegId !== null) return reject(RejectionCode.invalidProperty, `${at}: participant ${id} is a bot; only a person in the call can be transferred.`, at);
+  const person = state.roster.find(
+    (p) => p.id.toLowerCase() === id.toLowerCase() && p.status === 'joined' && !p.hidden,
+  );
+  if (!person)
+    return reject(
+      RejectionCode.participantNotFound,
+      `${at}: participant ${id} was not found in call ${state.leg.id}.`,
+      at,
+    );
+  if (person.callLegId !== null)
+    return reject(
+      RejectionCode.invalidProperty,
+      `${at}: participant ${id} is a bot; only a person in the call can be transferred.`,
+      at,
+    );
   const identity = raw?.identity;
-  if (typeof identity === 'object' && identity !== null && identityKey(identity as Record<string, unknown>) !== identityKey(person.identity)) {
-    return reject(RejectionCode.invalidProperty, `transferee.identity is not the identity of participant ${id}.`, 'transferee.identity');
+  if (
+    typeof identity === 'object' &&
+    identity !== null &&
+    identityKey(identity as Record<string, unknown>) !== identityKey(person.identity)
+  ) {
+    return reject(
+      RejectionCode.invalidProperty,
+      `transferee.identity is not the identity of participant ${id}.`,
+      'transferee.identity',
+    );
   }
   return person;
 }
@@ -182,12 +285,33 @@ function groupTransferee(raw: TransferCommand['transferee'], state: TransferStat
 function checkConsultation(id: string, raw: string, key: string | null, state: TransferState): Rejection | null {
   const at = 'transferTarget.replacesCallId';
   const replaced = state.replaced;
-  if (!replaced || replaced.leg.id !== id) return reject(RejectionCode.replacedCallNotFound, `${at}: call ${raw} was not found.`, at);
-  if (replaced.leg.id === state.leg.id) return reject(RejectionCode.invalidProperty, `${at} names the call being transferred; it must name the bot's call with the transfer target.`, at);
-  if (replaced.conversation.kind !== 'peerToPeer') return reject(RejectionCode.invalidProperty, `${at} must name a peer-to-peer call between the bot and the transfer target; call ${replaced.leg.id} is a ${replaced.conversation.kind}.`, at);
-  if (replaced.leg.state !== 'established') return reject(RejectionCode.callStateConflict, `${at}: call ${replaced.leg.id} is ${replaced.leg.state}, not established.`, at);
+  if (!replaced || replaced.leg.id !== id)
+    return reject(RejectionCode.replacedCallNotFound, `${at}: call ${raw} was not found.`, at);
+  if (replaced.leg.id === state.leg.id)
+    return reject(
+      RejectionCode.invalidProperty,
+      `${at} names the call being transferred; it must name the bot's call with the transfer target.`,
+      at,
+    );
+  if (replaced.conversation.kind !== 'peerToPeer')
+    return reject(
+      RejectionCode.invalidProperty,
+      `${at} must name a peer-to-peer call between the bot and the transfer target; call ${replaced.leg.id} is a ${replaced.conversation.kind}.`,
+      at,
+    );
+  if (replaced.leg.state !== 'established')
+    return reject(
+      RejectionCode.callStateConflict,
+      `${at}: call ${replaced.leg.id} is ${replaced.leg.state}, not established.`,
+      at,
+    );
   const party = remoteParty(replaced);
-  if (!party || identityKey(party.identity) !== key) return reject(RejectionCode.invalidProperty, `transferTarget.identity is not the other party of call ${replaced.leg.id} named by ${at}.`, 'transferTarget.identity');
+  if (!party || identityKey(party.identity) !== key)
+    return reject(
+      RejectionCode.invalidProperty,
+      `transferTarget.identity is not the other party of call ${replaced.leg.id} named by ${at}.`,
+      'transferTarget.identity',
+    );
   return null;
 }
 
@@ -196,7 +320,13 @@ function checkConsultation(id: string, raw: string, key: string | null, state: T
  * `consultation` is the bot's call with the target for a consultative transfer (null if it ended meanwhile);
  * `transfereeId` the participant moved out of a group call or meeting (null for a peer-to-peer call).
  */
-export function decideTransferOutcome(view: LegView, consultation: { replaced: LegView | null } | null, outcome: InviteeOutcome, ctx: DomainContext, transfereeId: string | null = null): Effects {
+export function decideTransferOutcome(
+  view: LegView,
+  consultation: { replaced: LegView | null } | null,
+  outcome: InviteeOutcome,
+  ctx: DomainContext,
+  transfereeId: string | null = null,
+): Effects {
   const effects = emptyEffects();
   const { leg } = view;
   if (leg.state !== 'transferring') return effects;
@@ -205,7 +335,13 @@ export function decideTransferOutcome(view: LegView, consultation: { replaced: L
   // The consultation call ended meanwhile: the target is no longer connected to the bot.
   const effective: InviteeOutcome = consultative && replaced?.leg.state !== 'established' ? 'noAnswer' : outcome;
   if (effective !== 'accept') {
-    const back: CallLeg = { ...leg, state: 'established', resultInfo: transferFailed(effective, consultative), version: leg.version + 1, updatedAt: ctx.now };
+    const back: CallLeg = {
+      ...leg,
+      state: 'established',
+      resultInfo: transferFailed(effective, consultative),
+      version: leg.version + 1,
+      updatedAt: ctx.now,
+    };
     effects.legs.push(back);
     effects.notifications.push(callNotification(back, view.conversation, 'updated'));
     return effects;
@@ -222,11 +358,20 @@ export function decideTransferOutcome(view: LegView, consultation: { replaced: L
  * bot and the transferee leave, and the other bot legs there get a roster `deleted` with the two.
  */
 function endTransferred(effects: Effects, view: LegView, ctx: DomainContext, transfereeId: string | null): void {
-  const ended: CallLeg = { ...view.leg, state: 'terminated', resultInfo: resultInfo(RESULT.transferCompleted), terminationReason: 'AppTransferred', version: view.leg.version + 1, updatedAt: ctx.now };
+  const ended: CallLeg = {
+    ...view.leg,
+    state: 'terminated',
+    resultInfo: resultInfo(RESULT.transferCompleted),
+    terminationReason: 'AppTransferred',
+    version: view.leg.version + 1,
+    updatedAt: ctx.now,
+  };
   effects.legs.push(ended);
   effects.notifications.push(callNotification(ended, view.conversation, 'deleted'));
   if (view.conversation.kind === 'peerToPeer') {
-    for (const p of view.roster) if (p.status === 'joined' || p.status === 'inviting') effects.participants.push({ ...p, status: 'removed', updatedAt: ctx.now });
+    for (const p of view.roster)
+      if (p.status === 'joined' || p.status === 'inviting')
+        effects.participants.push({ ...p, status: 'removed', updatedAt: ctx.now });
     return;
   }
   const seq = view.conversation.rosterSequence + 1;
@@ -236,5 +381,12 @@ function endTransferred(effects: Effects, view: LegView, ctx: DomainContext, tra
   if (leaving.length === 0) return;
   effects.participants.push(...leaving);
   effects.conversations.push({ ...view.conversation, rosterSequence: seq });
-  effects.notifications.push(...rosterToAllLegs(view.legs.filter((l) => l.id !== view.leg.id), view.roster, leaving, 'deleted'));
+  effects.notifications.push(
+    ...rosterToAllLegs(
+      view.legs.filter((l) => l.id !== view.leg.id),
+      view.roster,
+      leaving,
+      'deleted',
+    ),
+  );
 }

@@ -5,11 +5,7 @@
  * A `CallLeg` is one application's Graph `call` resource: its leg in a shared `Conversation`. The roster
  * (participants) belongs to the conversation, so two bots in one meeting see one roster.
  */
-import type {
-  ChatInfo,
-  CommunicationsIdentitySet,
-  ResultInfo,
-} from '@microsoft/microsoft-graph-types';
+import type { ChatInfo, CommunicationsIdentitySet, ResultInfo } from '@microsoft/microsoft-graph-types';
 import type { PersonActionName } from './person-action-names.js';
 import type { InviteeOutcome, ResultCode } from './result-codes.js';
 
@@ -72,7 +68,14 @@ export interface Conversation {
 }
 
 /** Graph `lobbyBypassScope`, as the v1.0 metadata spells it. */
-export const LOBBY_BYPASS_SCOPES = ['organizer', 'organization', 'organizationAndFederated', 'everyone', 'invited', 'organizationExcludingGuests'] as const;
+export const LOBBY_BYPASS_SCOPES = [
+  'organizer',
+  'organization',
+  'organizationAndFederated',
+  'everyone',
+  'invited',
+  'organizationExcludingGuests',
+] as const;
 export type LobbyBypassScope = (typeof LOBBY_BYPASS_SCOPES)[number];
 export const isLobbyBypassScope = (v: unknown): v is LobbyBypassScope => LOBBY_BYPASS_SCOPES.some((x) => x === v);
 
@@ -302,7 +305,13 @@ export interface OutboundNotification {
  */
 export interface TimerPayloads {
   /** An invitee (or a group call's first target: no operation) answers with `outcome`, unless an injected fault fails it. */
-  'invitee.answer': { callId: string; participantId: string; operationId: string | null; outcome: InviteeOutcome; fault?: ResultCode };
+  'invitee.answer': {
+    callId: string;
+    participantId: string;
+    operationId: string | null;
+    outcome: InviteeOutcome;
+    fault?: ResultCode;
+  };
   /** A group call or meeting leg becomes established. */
   'call.established': { callId: string };
   /** The other party of an outgoing peer-to-peer call answers. */
@@ -316,7 +325,13 @@ export interface TimerPayloads {
    * rings (identity key), so a softphone holding that person finds the ring (absent on older rows); `transfereeId`:
    * out of a group call or meeting, the participant moved (absent for a peer-to-peer call).
    */
-  'call.transferAnswer': { callId: string; outcome: InviteeOutcome; replacesCallId: string | null; target?: string | null; transfereeId?: string | null };
+  'call.transferAnswer': {
+    callId: string;
+    outcome: InviteeOutcome;
+    replacesCallId: string | null;
+    target?: string | null;
+    transfereeId?: string | null;
+  };
   /** A simulated person's later action (hang up, mute, hold, tones…). */
   'person.action': { participantId: string; action: PersonActionName; tones?: string };
   /** A media operation (prompt, recording, DTMF, hold music) finished its time on the clock. */
@@ -326,7 +341,9 @@ export interface TimerPayloads {
 export type TimerKind = keyof TimerPayloads;
 
 /** A timer that will feed a command back into the service when due: its kind says what its payload is. */
-export type TimerRequest = { [K in TimerKind]: { id: string; dueAt: number; kind: K; payload: TimerPayloads[K] } }[TimerKind];
+export type TimerRequest = {
+  [K in TimerKind]: { id: string; dueAt: number; kind: K; payload: TimerPayloads[K] };
+}[TimerKind];
 
 /** A conversation with its roster (every participant, any status) and the bot legs in it. */
 export interface ConversationView {

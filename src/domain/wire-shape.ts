@@ -9,7 +9,11 @@ import { BETA_ONLY_PROPERTIES } from './beta.js';
 import type { ApiVersion } from './types.js';
 import { V1_PROPERTIES, type RenderedType } from './wire-properties.js';
 
-export function shapeFor<T extends Record<string, unknown>>(type: RenderedType, version: ApiVersion, body: T): Record<string, unknown> {
+export function shapeFor<T extends Record<string, unknown>>(
+  type: RenderedType,
+  version: ApiVersion,
+  body: T,
+): Record<string, unknown> {
   const betaOnly: readonly string[] = BETA_ONLY_PROPERTIES[type] ?? [];
   const out: Record<string, unknown> = { ...body };
   if (version === 'beta') {
@@ -26,13 +30,23 @@ export function shapeFor<T extends Record<string, unknown>>(type: RenderedType, 
  * version does not define, so what a bot sent beyond the metadata (`removeFromDefaultAudioGroup` on a v1.0
  * `serviceHostedMediaConfig`) is not echoed as if the version had it. Annotations (`@odata.type`, …) stay.
  */
-export function closedShapeFor<T extends Record<string, unknown>>(type: RenderedType, version: ApiVersion, body: T): Record<string, unknown> {
-  const declared = new Set<string>([...V1_PROPERTIES[type].all, ...(version === 'beta' ? (BETA_ONLY_PROPERTIES[type] ?? []) : [])]);
+export function closedShapeFor<T extends Record<string, unknown>>(
+  type: RenderedType,
+  version: ApiVersion,
+  body: T,
+): Record<string, unknown> {
+  const declared = new Set<string>([
+    ...V1_PROPERTIES[type].all,
+    ...(version === 'beta' ? (BETA_ONLY_PROPERTIES[type] ?? []) : []),
+  ]);
   const out = shapeFor(type, version, body);
   for (const key of Object.keys(out)) {
     // Beta's additions to a closed type are echoed when sent, not filled: beta's own metadata is not in the repo
     // to say they may be null.
-    const unsentBetaOnly = out[key] === null && body[key] === undefined && !(V1_PROPERTIES[type].nullable as readonly string[]).includes(key);
+    const unsentBetaOnly =
+      out[key] === null &&
+      body[key] === undefined &&
+      !(V1_PROPERTIES[type].nullable as readonly string[]).includes(key);
     if ((!key.includes('@') && !declared.has(key)) || unsentBetaOnly) delete out[key];
   }
   return out;

@@ -60,7 +60,9 @@ export interface WorldMeeting {
 export interface WorldView {
   tenant(id: string): WorldTenant | undefined;
   app(id: string): { readonly app: WorldApp; readonly tenant: WorldTenant } | undefined;
-  instance(id: string): { readonly instance: WorldAppInstance; readonly app: WorldApp; readonly tenant: WorldTenant } | undefined;
+  instance(
+    id: string,
+  ): { readonly instance: WorldAppInstance; readonly app: WorldApp; readonly tenant: WorldTenant } | undefined;
   user(id: string): { readonly user: WorldUser; readonly tenant: WorldTenant } | undefined;
   meetingByThreadId(tenantId: string, threadId: string): WorldMeeting | undefined;
   meetingByJoinId(tenantId: string, joinMeetingId: string): WorldMeeting | undefined;
@@ -97,7 +99,10 @@ export function reactionOf(reactions: Reactions, identity: IdentitySet): PersonR
 }
 
 /** What ringing `identity` comes to: its person's reaction, or notFound (after FAILURE_DELAY_MS) when nobody is there. */
-export function ringOutcome(reactions: Reactions, identity: IdentitySet): { action: PersonAnswer | 'notFound'; afterMs: number } {
+export function ringOutcome(
+  reactions: Reactions,
+  identity: IdentitySet,
+): { action: PersonAnswer | 'notFound'; afterMs: number } {
   return reactionOf(reactions, identity) ?? { action: 'notFound', afterMs: FAILURE_DELAY_MS };
 }
 

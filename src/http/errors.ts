@@ -14,7 +14,14 @@ export class GraphError extends Error {
   /** Extra innerError properties (the throttling shape carries code, message and status there). */
   readonly inner: Record<string, string>;
 
-  constructor(status: number, code: string, message: string, target: string | null = null, headers: Record<string, string> = {}, inner: Record<string, string> = {}) {
+  constructor(
+    status: number,
+    code: string,
+    message: string,
+    target: string | null = null,
+    headers: Record<string, string> = {},
+    inner: Record<string, string> = {},
+  ) {
     super(message);
     this.status = status;
     this.code = code;
@@ -67,34 +74,56 @@ export function orThrow<T>(r: T | Rejection): T {
   return r;
 }
 
-export const badRequest = (message: string, target: string | null = null): GraphError => new GraphError(400, 'BadRequest', message, target);
+export const badRequest = (message: string, target: string | null = null): GraphError =>
+  new GraphError(400, 'BadRequest', message, target);
 
-export const invalidJson = (detail: string): GraphError => new GraphError(400, 'BadRequest', `The request body is not valid JSON: ${detail}`, 'body');
+export const invalidJson = (detail: string): GraphError =>
+  new GraphError(400, 'BadRequest', `The request body is not valid JSON: ${detail}`, 'body');
 
 export const unsupportedMediaType = (contentType: string | undefined): GraphError =>
-  new GraphError(415, 'UnsupportedMediaType', `Content-Type '${contentType ?? '(none)'}' is not supported; send application/json.`, 'Content-Type');
+  new GraphError(
+    415,
+    'UnsupportedMediaType',
+    `Content-Type '${contentType ?? '(none)'}' is not supported; send application/json.`,
+    'Content-Type',
+  );
 
-export const payloadTooLarge = (limit: number): GraphError => new GraphError(413, 'RequestEntityTooLarge', `The request body is larger than ${limit} bytes.`, 'body');
+export const payloadTooLarge = (limit: number): GraphError =>
+  new GraphError(413, 'RequestEntityTooLarge', `The request body is larger than ${limit} bytes.`, 'body');
 
 export const notImplemented = (method: string, path: string): GraphError =>
-  new GraphError(501, 'NotImplemented', `Switchboard does not implement ${method} ${path} yet. See the README's supported-surface table.`);
+  new GraphError(
+    501,
+    'NotImplemented',
+    `Switchboard does not implement ${method} ${path} yet. See the README's supported-surface table.`,
+  );
 
-export const unknownSegment = (segment: string): GraphError => new GraphError(400, 'BadRequest', `Resource not found for the segment '${segment}'.`);
+export const unknownSegment = (segment: string): GraphError =>
+  new GraphError(400, 'BadRequest', `Resource not found for the segment '${segment}'.`);
 
-export const notFound = (method: string, path: string): GraphError => new GraphError(404, 'NotFound', `No route for ${method} ${path}.`);
+export const notFound = (method: string, path: string): GraphError =>
+  new GraphError(404, 'NotFound', `No route for ${method} ${path}.`);
 
 export const shuttingDown = (): GraphError =>
-  new GraphError(503, 'serviceNotAvailable', 'Switchboard is shutting down; retry after it restarts.', null, { 'Retry-After': '5', Connection: 'close' });
+  new GraphError(503, 'serviceNotAvailable', 'Switchboard is shutting down; retry after it restarts.', null, {
+    'Retry-After': '5',
+    Connection: 'close',
+  });
 
-export const headersTooLarge = (): GraphError => new GraphError(431, 'RequestHeaderFieldsTooLarge', 'The request headers are larger than the server accepts (16 KB).');
+export const headersTooLarge = (): GraphError =>
+  new GraphError(431, 'RequestHeaderFieldsTooLarge', 'The request headers are larger than the server accepts (16 KB).');
 
-export const requestTimeout = (): GraphError => new GraphError(408, 'RequestTimeout', 'The request did not arrive in time.');
+export const requestTimeout = (): GraphError =>
+  new GraphError(408, 'RequestTimeout', 'The request did not arrive in time.');
 
-export const malformedHttp = (detail: string): GraphError => new GraphError(400, 'BadRequest', `The request is not valid HTTP: ${detail}.`);
+export const malformedHttp = (detail: string): GraphError =>
+  new GraphError(400, 'BadRequest', `The request is not valid HTTP: ${detail}.`);
 
-export const pathTooLong = (limit: number): GraphError => new GraphError(414, 'RequestUriTooLong', `A segment of the request path is longer than ${limit} characters.`);
+export const pathTooLong = (limit: number): GraphError =>
+  new GraphError(414, 'RequestUriTooLong', `A segment of the request path is longer than ${limit} characters.`);
 
-export const badUrl = (): GraphError => new GraphError(400, 'BadRequest', 'The request path is not a valid URL (bad percent-encoding).');
+export const badUrl = (): GraphError =>
+  new GraphError(400, 'BadRequest', 'The request path is not a valid URL (bad percent-encoding).');
 
 /** Longest path segment Switchboard accepts (onlineMeeting ids, base64 of organizer + thread, are long); longer: 414. */
 export const MAX_PATH_SEGMENT = 1000;
@@ -119,7 +148,14 @@ export const internalError = (): GraphError => new GraphError(500, 'UnknownError
  * request limit was (none when Switchboard itself is over capacity: no Graph scope names that).
  */
 export const tooManyRequests = (retryAfter: string, scope?: string): GraphError =>
-  new GraphError(429, 'TooManyRequests', 'Please retry again later.', null, { 'Retry-After': retryAfter, ...(scope !== undefined ? { 'x-ms-throttle-scope': scope } : {}) }, { code: '429', message: 'Please retry after', status: '429' });
+  new GraphError(
+    429,
+    'TooManyRequests',
+    'Please retry again later.',
+    null,
+    { 'Retry-After': retryAfter, ...(scope !== undefined ? { 'x-ms-throttle-scope': scope } : {}) },
+    { code: '429', message: 'Please retry after', status: '429' },
+  );
 
 /** Retry-After (s) when Switchboard is over capacity (src/service/admission.ts): long enough for a backlog to clear. */
 export const OVERLOAD_RETRY_AFTER = '1';

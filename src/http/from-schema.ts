@@ -30,7 +30,13 @@ type RequiredKeys<S> = S extends { required: readonly (infer R)[] } ? R : never;
 type ArrayOf<S> = S extends { items: infer I } ? FromSchema<I>[] : unknown[];
 
 /** One JSON type name of `S` (distributes over a union of names). */
-type OfType<S, T> = T extends 'object' ? ObjectOf<S> : T extends 'array' ? ArrayOf<S> : T extends keyof Simple ? Simple[T] : unknown;
+type OfType<S, T> = T extends 'object'
+  ? ObjectOf<S>
+  : T extends 'array'
+    ? ArrayOf<S>
+    : T extends keyof Simple
+      ? Simple[T]
+      : unknown;
 
 export type FromSchema<S> = S extends { enum: readonly (infer E)[] }
   ? E

@@ -7,13 +7,29 @@ const nullable = <T extends string>(type: T): { type: readonly [T, 'null'] } => 
 
 export const identitySchema = {
   type: ['object', 'null'],
-  properties: { id: nullable('string'), displayName: nullable('string'), tenantId: nullable('string'), identityProvider: nullable('string') },
+  properties: {
+    id: nullable('string'),
+    displayName: nullable('string'),
+    tenantId: nullable('string'),
+    identityProvider: nullable('string'),
+  },
 } as const;
 
 export const identitySetSchema = {
   type: 'object',
   properties: Object.fromEntries(
-    ['user', 'phone', 'application', 'applicationInstance', 'device', 'guest', 'encrypted', 'onPremises', 'assertedIdentity', 'azureCommunicationServicesUser'].map((k) => [k, identitySchema]),
+    [
+      'user',
+      'phone',
+      'application',
+      'applicationInstance',
+      'device',
+      'guest',
+      'encrypted',
+      'onPremises',
+      'assertedIdentity',
+      'azureCommunicationServicesUser',
+    ].map((k) => [k, identitySchema]),
   ),
 } as const;
 
@@ -34,14 +50,35 @@ export const invitationParticipantInfoSchema = {
 
 export const participantInfoSchema = {
   type: 'object',
-  properties: { identity: identitySetSchema, endpointType: nullable('string'), languageId: nullable('string'), region: nullable('string'), countryCode: nullable('string'), participantId: nullable('string') },
+  properties: {
+    identity: identitySetSchema,
+    endpointType: nullable('string'),
+    languageId: nullable('string'),
+    region: nullable('string'),
+    countryCode: nullable('string'),
+    participantId: nullable('string'),
+  },
 } as const;
 
-export const MODALITIES = ['audio', 'video', 'videoBasedScreenSharing', 'data', 'unknownFutureValue', 'unknown'] as const;
+export const MODALITIES = [
+  'audio',
+  'video',
+  'videoBasedScreenSharing',
+  'data',
+  'unknownFutureValue',
+  'unknown',
+] as const;
 
 export const mediaConfigSchema = {
   type: 'object',
-  properties: { '@odata.type': { type: 'string', pattern: '^#?microsoft\\.graph\\.(serviceHostedMediaConfig|appHostedMediaConfig)$' }, blob: nullable('string'), preFetchMedia: { type: ['array', 'null'], maxItems: 100 } },
+  properties: {
+    '@odata.type': {
+      type: 'string',
+      pattern: '^#?microsoft\\.graph\\.(serviceHostedMediaConfig|appHostedMediaConfig)$',
+    },
+    blob: nullable('string'),
+    preFetchMedia: { type: ['array', 'null'], maxItems: 100 },
+  },
 } as const;
 
 export { nullable };

@@ -31,7 +31,9 @@ export interface MachineNames {
 }
 
 export const machineNames = (): MachineNames => ({
-  addresses: Object.values(networkInterfaces()).flatMap((list) => (list ?? []).map((i) => i.address.replace(/%.*$/, ''))),
+  addresses: Object.values(networkInterfaces()).flatMap((list) =>
+    (list ?? []).map((i) => i.address.replace(/%.*$/, '')),
+  ),
   hostname: hostname(),
 });
 
@@ -60,7 +62,11 @@ export function hostOf(header: string): string {
   return m ? m[1]!.replace(/\.$/, '') : h;
 }
 
-export function hostPolicy(boundHost: string, allowedHosts: readonly string[], machine: MachineNames = machineNames()): HostPolicy {
+export function hostPolicy(
+  boundHost: string,
+  allowedHosts: readonly string[],
+  machine: MachineNames = machineNames(),
+): HostPolicy {
   if (allowedHosts.includes('*')) return { allows: () => true, names: ['*'] };
   const own = new Set<string>();
   const bound = asHostName(boundHost);
@@ -86,9 +92,12 @@ export function hostPolicy(boundHost: string, allowedHosts: readonly string[], m
 }
 
 export const misdirected = (host: string): GraphError =>
-  new GraphError(421, 'MisdirectedRequest',
+  new GraphError(
+    421,
+    'MisdirectedRequest',
     `This server does not answer for the host '${host}' (Host header). Switchboard serves its own names only, to keep web pages from reaching it through DNS rebinding; allow other names with --allowed-hosts (SWITCHBOARD_ALLOWED_HOSTS), or * for any.`,
-    'Host');
+    'Host',
+  );
 
 /** Refuses, before any route runs, a request whose Host the policy does not allow. Install after the request ids. */
 export function installHostCheck(app: FastifyInstance, policy: HostPolicy): void {

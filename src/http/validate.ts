@@ -6,7 +6,10 @@ const ajv = new Ajv({ allErrors: false, strict: false, coerceTypes: false, useDe
 
 /** `/participants/0/identity` → `participants[0].identity`. */
 export function propertyPath(instancePath: string, extra?: string): string {
-  const parts = instancePath.split('/').filter(Boolean).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const parts = instancePath
+    .split('/')
+    .filter(Boolean)
+    .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
   if (extra) parts.push(extra);
   return parts.reduce((acc, p) => (/^\d+$/.test(p) ? `${acc}[${p}]` : acc ? `${acc}.${p}` : p), '');
 }
@@ -19,9 +22,15 @@ function describe(e: ErrorObject): { target: string; message: string } {
   const target = propertyPath(e.instancePath) || 'body';
   switch (e.keyword) {
     case 'type':
-      return { target, message: `${target} must be of type ${String((e.params as { type: string | string[] }).type).replace(',null', ' or null')}.` };
+      return {
+        target,
+        message: `${target} must be of type ${String((e.params as { type: string | string[] }).type).replace(',null', ' or null')}.`,
+      };
     case 'enum':
-      return { target, message: `${target} must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.join(', ')}.` };
+      return {
+        target,
+        message: `${target} must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.join(', ')}.`,
+      };
     case 'maxItems':
     case 'minItems':
     case 'minLength':
@@ -54,7 +63,8 @@ export function canonicalizeEnums(schema: SchemaNode, data: unknown): unknown {
     return member ?? data;
   }
   let out = data;
-  for (const branch of [...(schema.anyOf ?? []), ...(schema.oneOf ?? []), ...(schema.allOf ?? [])]) out = canonicalizeEnums(branch, out);
+  for (const branch of [...(schema.anyOf ?? []), ...(schema.oneOf ?? []), ...(schema.allOf ?? [])])
+    out = canonicalizeEnums(branch, out);
   if (Array.isArray(out) && schema.items) {
     for (let i = 0; i < out.length; i++) out[i] = canonicalizeEnums(schema.items, out[i]);
   } else if (out !== null && typeof out === 'object' && schema.properties) {
@@ -78,7 +88,8 @@ export function bodyValidator<T>(schema: object, opts: { optionalBody?: boolean 
       if (opts.optionalBody) return {} as T;
       throw badRequest('A JSON request body is required.', 'body');
     }
-    if (typeof body !== 'object' || Array.isArray(body)) throw badRequest('The request body must be a JSON object.', 'body');
+    if (typeof body !== 'object' || Array.isArray(body))
+      throw badRequest('The request body must be a JSON object.', 'body');
     canonicalizeEnums(schema, body);
     const validate = (compiled ??= ajv.compile(schema));
     if (!validate(body)) {

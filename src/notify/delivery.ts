@@ -84,18 +84,22 @@ function send(url: URL, headers: Record<string, string>, body: Buffer, signal: A
   }
   const mod = url.protocol === 'https:' ? https : http;
   return new Promise<Answer>((resolve, reject) => {
-    const req = mod.request(url, { method: 'POST', headers, agent: agents[url.protocol as 'http:' | 'https:'], signal }, (res) => {
-      let bytes = 0;
-      res.on('data', (chunk: Buffer) => {
-        bytes += chunk.length;
-        if (bytes > MAX_RESPONSE_BYTES) res.destroy();
-      });
-      // The status is already known; a body cut short (cap, abort, reset) does not change the outcome.
-      res.on('error', () => undefined);
-      const location = res.headers.location;
-      const retryAfter = res.headers['retry-after'];
-      resolve({ status: res.statusCode ?? 0, location, retryAfter });
-    });
+    const req = mod.request(
+      url,
+      { method: 'POST', headers, agent: agents[url.protocol as 'http:' | 'https:'], signal },
+      (res) => {
+        let bytes = 0;
+        res.on('data', (chunk: Buffer) => {
+          bytes += chunk.length;
+          if (bytes > MAX_RESPONSE_BYTES) res.destroy();
+        });
+        // The status is already known; a body cut short (cap, abort, reset) does not change the outcome.
+        res.on('error', () => undefined);
+        const location = res.headers.location;
+        const retryAfter = res.headers['retry-after'];
+        resolve({ status: res.statusCode ?? 0, location, retryAfter });
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });

@@ -16,7 +16,12 @@
  */
 import type { OutboxRow, Store } from '../store/store.js';
 import { postNotification, type DeliveryResult } from './delivery.js';
-import { nextAttemptAt, resolveDispatchOptions, type DispatchOptions, type DispatchOptionsInput } from './retry-policy.js';
+import {
+  nextAttemptAt,
+  resolveDispatchOptions,
+  type DispatchOptions,
+  type DispatchOptionsInput,
+} from './retry-policy.js';
 import type { WakeSource } from './wake.js';
 
 export type { DispatchOptions, DispatchOptionsInput } from './retry-policy.js';
@@ -201,7 +206,8 @@ export class NotificationDispatcher {
       const finishedAt = this.#deps.clock.now();
       // Only recent finishes matter (a later row of the call is claimed right after); bounded whatever the call count.
       if (this.#callFinishedAt.size >= 10_000) {
-        for (const [callId, at] of this.#callFinishedAt) if (finishedAt - at > 10_000) this.#callFinishedAt.delete(callId);
+        for (const [callId, at] of this.#callFinishedAt)
+          if (finishedAt - at > 10_000) this.#callFinishedAt.delete(callId);
         if (this.#callFinishedAt.size >= 10_000) this.#callFinishedAt.clear();
       }
       this.#callFinishedAt.set(row.callId, finishedAt);
@@ -227,7 +233,15 @@ export class NotificationDispatcher {
       result = { statusCode: null, error: `could not sign the notification: ${message(err)}`, retryAfterMs: null };
     }
     const ms = Math.round(performance.now() - t0);
-    const record = { outboxSeq: row.seq, attempt, startedAt, durationMs: ms, statusCode: result.statusCode, error: result.error, ...(token !== undefined ? { token } : {}) };
+    const record = {
+      outboxSeq: row.seq,
+      attempt,
+      startedAt,
+      durationMs: ms,
+      statusCode: result.statusCode,
+      error: result.error,
+      ...(token !== undefined ? { token } : {}),
+    };
     const at = clock.now();
     const where = { seq: row.seq, callId: row.callId, messageId: row.messageId, attempt, callbackUri: row.callbackUri };
     try {
@@ -239,10 +253,17 @@ export class NotificationDispatcher {
       const error = result.error ?? `HTTP ${result.statusCode}`;
       const next = nextAttemptAt(this.options, row, attempt, at, result.retryAfterMs);
       await store.outbox.markFailed(row.seq, next, at, error, record);
-      if (next === null) this.#logAttempt('error', row, attempt, result, ms, ', dead-lettered: the callback kept failing past maxAgeMs');
-      else this.#logAttempt('warn', row, attempt, result, ms, `, retry in ${formatWait(next - at)}`, { retryInMs: next - at });
+      if (next === null)
+        this.#logAttempt('error', row, attempt, result, ms, ', dead-lettered: the callback kept failing past maxAgeMs');
+      else
+        this.#logAttempt('warn', row, attempt, result, ms, `, retry in ${formatWait(next - at)}`, {
+          retryInMs: next - at,
+        });
     } catch (err) {
-      this.#log('error', 'notification dispatcher: could not record a delivery result', { ...where, error: message(err) });
+      this.#log('error', 'notification dispatcher: could not record a delivery result', {
+        ...where,
+        error: message(err),
+      });
       return;
     } finally {
       this.#deps.afterRecord?.();
@@ -250,7 +271,10 @@ export class NotificationDispatcher {
     try {
       await this.#deps.onDeliveryFailed?.(row);
     } catch (err) {
-      this.#log('error', 'notification dispatcher: the delivery-failure handler failed', { ...where, error: message(err) });
+      this.#log('error', 'notification dispatcher: the delivery-failure handler failed', {
+        ...where,
+        error: message(err),
+      });
     }
   }
 
@@ -279,15 +303,39 @@ export class NotificationDispatcher {
    * The one line per delivery attempt: `notification updated /communications/calls/… → 202 (attempt 1, 4 ms)`, with
    * the call, message id, change types, resources, status or error and attempt as fields.
    */
-  #logAttempt(level: DispatchLogLevel, row: OutboxRow, attempt: number, result: DeliveryResult, ms: number, outcome: string, extra?: Record<string, unknown>): void {
-    const items = Array.isArray(row.body.value) ? (row.body.value as { changeType?: unknown; resourceUrl?: unknown; resource?: unknown }[]) : [];
+  #logAttempt(
+    level: DispatchLogLevel,
+    row: OutboxRow,
+    attempt: number,
+    result: DeliveryResult,
+    ms: number,
+    outcome: string,
+    extra?: Record<string, unknown>,
+  ): void {
+    const items = Array.isArray(row.body.value)
+      ? (row.body.value as { changeType?: unknown; resourceUrl?: unknown; resource?: unknown }[])
+      : [];
     const changeTypes = items.map((i) => String(i.changeType));
     const resources = items.map((i) => String(i.resourceUrl ?? i.resource));
-    const changes = items.length > 0 ? changeTypes.map((c, k) => `${c} ${resources[k]}`).join(' + ') : '(not a commsNotifications body)';
-    const answer = result.statusCode !== null && result.error === null ? String(result.statusCode) : (result.error ?? `HTTP ${result.statusCode}`);
+    const changes =
+      items.length > 0
+        ? changeTypes.map((c, k) => `${c} ${resources[k]}`).join(' + ')
+        : '(not a commsNotifications body)';
+    const answer =
+      result.statusCode !== null && result.error === null
+        ? String(result.statusCode)
+        : (result.error ?? `HTTP ${result.statusCode}`);
     this.#log(level, `notification ${changes} → ${answer} (attempt ${attempt}, ${ms} ms)${outcome}`, {
-      callId: row.callId, messageId: row.messageId, changeTypes, resources, status: result.statusCode, ...(result.error !== null ? { error: result.error } : {}),
-      attempt, ms, callbackUri: row.callbackUri, ...extra,
+      callId: row.callId,
+      messageId: row.messageId,
+      changeTypes,
+      resources,
+      status: result.statusCode,
+      ...(result.error !== null ? { error: result.error } : {}),
+      attempt,
+      ms,
+      callbackUri: row.callbackUri,
+      ...extra,
     });
   }
 

@@ -53,10 +53,13 @@ export function resolveDispatchOptions(input: DispatchOptionsInput = {}): Dispat
     ['leaseMs', o.leaseMs],
   ];
   for (const [name, value] of positive) {
-    if (!(Number.isFinite(value) && value > 0)) throw new RangeError(`dispatcher option ${name} must be a positive number, got ${value}`);
+    if (!(Number.isFinite(value) && value > 0))
+      throw new RangeError(`dispatcher option ${name} must be a positive number, got ${value}`);
   }
-  if (!Number.isInteger(o.concurrency)) throw new RangeError(`dispatcher option concurrency must be a whole number, got ${o.concurrency}`);
-  if (!(o.backoff.factor >= 1)) throw new RangeError(`dispatcher option backoff.factor must be at least 1, got ${o.backoff.factor}`);
+  if (!Number.isInteger(o.concurrency))
+    throw new RangeError(`dispatcher option concurrency must be a whole number, got ${o.concurrency}`);
+  if (!(o.backoff.factor >= 1))
+    throw new RangeError(`dispatcher option backoff.factor must be at least 1, got ${o.backoff.factor}`);
   if (o.leaseMs <= o.requestTimeoutMs) throw new RangeError('dispatcher option leaseMs must exceed requestTimeoutMs');
   return o;
 }

@@ -22,14 +22,22 @@ const timerCallId = (payload: object | null): string | null =>
   payload !== null && 'callId' in payload && typeof payload.callId === 'string' ? payload.callId : null;
 
 function who(p: Participant): { key: string | null; name: string | null } {
-  const name = Object.values(p.identity).find((v): v is { displayName: string } => typeof v === 'object' && v !== null && typeof (v as { displayName?: unknown }).displayName === 'string');
+  const name = Object.values(p.identity).find(
+    (v): v is { displayName: string } =>
+      typeof v === 'object' && v !== null && typeof (v as { displayName?: unknown }).displayName === 'string',
+  );
   return { key: identityKey(p.identity), name: name?.displayName ?? null };
 }
 
 /** The notifications a command appended, by message id, summarized (each may batch several Graph notifications). */
 function notificationSummary(messageId: string, n: OutboundNotification): Record<string, unknown> {
   const value = (n.body as { value?: { changeType?: string; resourceUrl?: string }[] }).value ?? [];
-  return { messageId, callId: n.callId, appId: n.appId, items: value.map((v) => ({ changeType: v.changeType ?? null, resourceUrl: v.resourceUrl ?? null })) };
+  return {
+    messageId,
+    callId: n.callId,
+    appId: n.appId,
+    items: value.map((v) => ({ changeType: v.changeType ?? null, resourceUrl: v.resourceUrl ?? null })),
+  };
 }
 
 /** One `command` event per conversation the effects touch; none for a command that changed nothing (unless a timer fired). */
@@ -51,7 +59,16 @@ export function commandEvents(
   if (conversations.size === 0) {
     // A timer that fired and changed nothing still happened (its call may be gone): the call's timeline shows it.
     if (c.kind !== 'timer') return [];
-    return [{ kind: 'command', rt: realMicros(), at: ctx.now, conversationId: null, callId: timerCallId(c.payload), body: { cause: c } }];
+    return [
+      {
+        kind: 'command',
+        rt: realMicros(),
+        at: ctx.now,
+        conversationId: null,
+        callId: timerCallId(c.payload),
+        body: { cause: c },
+      },
+    ];
   }
   const rt = realMicros();
   return [...conversations].map((conversationId) => {
@@ -69,11 +86,20 @@ export function commandEvents(
         legs: legs.map((l) => ({ id: l.id, state: l.state, appId: l.appId, direction: l.direction })),
         participants: effects.participants
           .filter((p) => p.conversationId === conversationId)
-          .map((p) => ({ id: p.id, status: p.status, ...who(p), muted: p.isMuted, inLobby: p.isInLobby, onHold: p.onHold ?? false })),
+          .map((p) => ({
+            id: p.id,
+            status: p.status,
+            ...who(p),
+            muted: p.isMuted,
+            inLobby: p.isInLobby,
+            onHold: p.onHold ?? false,
+          })),
         operations: effects.operations
           .filter((o) => legIds.has(o.callId) || conversationOf(o.callId) === conversationId)
           .map((o) => ({ id: o.id, callId: o.callId, type: o.type, status: o.status, resultInfo: o.resultInfo })),
-        notifications: notifications.filter((n) => conversationOf(n.notification.callId) === conversationId).map((n) => notificationSummary(n.messageId, n.notification)),
+        notifications: notifications
+          .filter((n) => conversationOf(n.notification.callId) === conversationId)
+          .map((n) => notificationSummary(n.messageId, n.notification)),
         timers: effects.timers.map((t) => ({ kind: t.kind, dueAt: t.dueAt })),
       },
     };

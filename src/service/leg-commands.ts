@@ -40,11 +40,13 @@ export type Result<T> = Rejection | T;
 export type LegView = ConversationView & { leg: CallLeg };
 
 /** A decision that changes state and returns nothing to the caller. */
-export const noValue = (r: Result<Effects>): Result<{ effects: Effects; value: null }> => (isRejection(r) ? r : { effects: r, value: null });
+export const noValue = (r: Result<Effects>): Result<{ effects: Effects; value: null }> =>
+  isRejection(r) ? r : { effects: r, value: null };
 
 /** A decision that creates an operation the route returns. */
-export const withOperation = (r: Result<{ effects: Effects; operation: Operation }>): Result<{ effects: Effects; value: Operation }> =>
-  isRejection(r) ? r : { effects: r.effects, value: r.operation };
+export const withOperation = (
+  r: Result<{ effects: Effects; operation: Operation }>,
+): Result<{ effects: Effects; value: Operation }> => (isRejection(r) ? r : { effects: r.effects, value: r.operation });
 
 export abstract class LegCommands {
   protected readonly deps: CallingServiceDeps;
@@ -77,25 +79,39 @@ export abstract class LegCommands {
     bounded = priority === 'normal',
   ): Promise<Result<T>> {
     let written = { notifications: 0, timers: 0, events: 0 };
-    const result = await overloadedIfLate(this.deps.store.transact(async (tx) => {
-      const ctx = this.ctx();
-      const r = await fn(tx, ctx);
-      if (isRejection(r)) return r;
-      await scheduleLaterActions(tx, r.effects, this.deps.directory, ctx);
-      await endOperationsOfEndedLegs(tx, r.effects, this.deps.directory, ctx);
-      const appended = await save(tx, r.effects, ctx, this.deps.ids, this.deps.batchNotifications ?? true);
-      // The change feed's row(s), in this transaction: one more INSERT (batched with the rest on PostgreSQL).
-      const events = commandEvents(r.effects, appended, cause, ctx);
-      if (events.length > 0) await tx.appendEvents(events);
-      written = { notifications: r.effects.notifications.length, timers: r.effects.timers.length, events: events.length };
-      return r.value;
-    }, { priority, maxWaitMs: bounded ? (this.deps.overloadWaitMs ?? null) : null }));
-    if (!isRejection(result) && (written.notifications > 0 || written.timers > 0 || written.events > 0)) this.deps.afterCommit?.(written);
+    const result = await overloadedIfLate(
+      this.deps.store.transact(
+        async (tx) => {
+          const ctx = this.ctx();
+          const r = await fn(tx, ctx);
+          if (isRejection(r)) return r;
+          await scheduleLaterActions(tx, r.effects, this.deps.directory, ctx);
+          await endOperationsOfEndedLegs(tx, r.effects, this.deps.directory, ctx);
+          const appended = await save(tx, r.effects, ctx, this.deps.ids, this.deps.batchNotifications ?? true);
+          // The change feed's row(s), in this transaction: one more INSERT (batched with the rest on PostgreSQL).
+          const events = commandEvents(r.effects, appended, cause, ctx);
+          if (events.length > 0) await tx.appendEvents(events);
+          written = {
+            notifications: r.effects.notifications.length,
+            timers: r.effects.timers.length,
+            events: events.length,
+          };
+          return r.value;
+        },
+        { priority, maxWaitMs: bounded ? (this.deps.overloadWaitMs ?? null) : null },
+      ),
+    );
+    if (!isRejection(result) && (written.notifications > 0 || written.timers > 0 || written.events > 0))
+      this.deps.afterCommit?.(written);
     return result;
   }
 
   /** A command on one of the caller's own legs: ownership checked and the leg's conversation loaded, then decided. */
-  protected onLeg<T>(principal: Principal, callId: string, decide: (view: LegView, ctx: DomainContext) => Result<{ effects: Effects; value: T }>): Promise<Result<T>> {
+  protected onLeg<T>(
+    principal: Principal,
+    callId: string,
+    decide: (view: LegView, ctx: DomainContext) => Result<{ effects: Effects; value: T }>,
+  ): Promise<Result<T>> {
     return this.run(async (tx, ctx) => {
       const leg = await this.ownLeg(tx, principal, callId);
       if (isRejection(leg)) return leg;
@@ -123,7 +139,6 @@ export abstract class LegCommands {
     if (!view) throw new Error(`call ${leg.id} has no conversation ${leg.conversationId}`);
     return { ...view, leg };
   }
-
 }
 
 /** A transaction refused for waiting too long (QueueWaitExceeded) becomes the `overloaded` rejection: 429, nothing written. */
@@ -131,13 +146,23 @@ async function overloadedIfLate<T>(p: Promise<Result<T>>): Promise<Result<T>> {
   try {
     return await p;
   } catch (err) {
-    if (err instanceof QueueWaitExceeded) return reject(RejectionCode.overloaded, `Switchboard is over capacity: the command waited ${Math.round(err.waitedMs)} ms for its turn and was not run.`);
+    if (err instanceof QueueWaitExceeded)
+      return reject(
+        RejectionCode.overloaded,
+        `Switchboard is over capacity: the command waited ${Math.round(err.waitedMs)} ms for its turn and was not run.`,
+      );
     throw err;
   }
 }
 
 /** Saves the effects; returns the outbox rows appended (for the change feed's summary). */
-async function save(tx: Tx, effects: Effects, ctx: DomainContext, ids: IdSource, batch: boolean): Promise<{ messageId: string; notification: OutboundNotification }[]> {
+async function save(
+  tx: Tx,
+  effects: Effects,
+  ctx: DomainContext,
+  ids: IdSource,
+  batch: boolean,
+): Promise<{ messageId: string; notification: OutboundNotification }[]> {
   for (const c of effects.conversations) await tx.putConversation(c);
   for (const leg of effects.legs) {
     // An ended leg is gone: Graph answers 404 "Call not found." for it.

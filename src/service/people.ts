@@ -9,7 +9,12 @@ import type { Directory } from '../sim/directory.js';
 import type { Tx } from '../store/store.js';
 
 /** Adds the later-action timers of everyone this command connects to a bot (nothing to load when no one has any). */
-export async function scheduleLaterActions(tx: Tx, effects: Effects, directory: Directory, ctx: DomainContext): Promise<void> {
+export async function scheduleLaterActions(
+  tx: Tx,
+  effects: Effects,
+  directory: Directory,
+  ctx: DomainContext,
+): Promise<void> {
   if (!directory.hasLaterActions()) return;
   const prior: PriorState = { legs: new Map(), participants: new Map(), conversations: new Map() };
   const conversationIds = new Set<string>();
@@ -25,7 +30,12 @@ export async function scheduleLaterActions(tx: Tx, effects: Effects, directory: 
   }
   for (const id of conversationIds) {
     const c = effects.conversations.find((x) => x.id === id) ?? (await tx.getConversation(id));
-    if (c) prior.conversations.set(id, { kind: c.kind, tenantId: c.tenantId, roster: await tx.participantsInConversation(id) });
+    if (c)
+      prior.conversations.set(id, {
+        kind: c.kind,
+        tenantId: c.tenantId,
+        roster: await tx.participantsInConversation(id),
+      });
   }
   for (const person of newlyConnectedPeople(effects, prior)) {
     const tenantId = prior.conversations.get(person.conversationId)?.tenantId;

@@ -58,12 +58,18 @@ export class RetentionLoop {
     if (this.#stopped) return;
     this.#timer = setTimeout(() => {
       this.#timer = null;
-      this.pruneNow().then(
-        (total) => {
-          if (total.notifications + total.operations + total.conversations > 0) this.#deps.log?.('debug', 'retention: pruned old rows', { ...total });
-        },
-        (err: unknown) => this.#deps.log?.('error', 'retention: prune failed, retrying at the next interval', { error: err instanceof Error ? err.message : String(err) }),
-      ).finally(() => this.#schedule());
+      this.pruneNow()
+        .then(
+          (total) => {
+            if (total.notifications + total.operations + total.conversations > 0)
+              this.#deps.log?.('debug', 'retention: pruned old rows', { ...total });
+          },
+          (err: unknown) =>
+            this.#deps.log?.('error', 'retention: prune failed, retrying at the next interval', {
+              error: err instanceof Error ? err.message : String(err),
+            }),
+        )
+        .finally(() => this.#schedule());
     }, this.#intervalMs);
     // Retention alone must not keep a process alive.
     this.#timer.unref();
@@ -75,7 +81,8 @@ export class RetentionLoop {
     for (;;) {
       const counts = await this.#deps.store.prune(before, this.#batch);
       for (const k of Object.keys(total) as (keyof PruneCounts)[]) total[k] += counts[k];
-      const full = counts.notifications >= this.#batch || counts.operations >= this.#batch || counts.conversations >= this.#batch;
+      const full =
+        counts.notifications >= this.#batch || counts.operations >= this.#batch || counts.conversations >= this.#batch;
       if (!full || this.#stopped) return total;
       // Let requests and deliveries run between batches.
       await new Promise((resolve) => setImmediate(resolve));

@@ -28,28 +28,49 @@ export abstract class RosterCommands extends MediaCommands {
 
   /** call: addLargeGalleryView: the view joins on the clock (timer `media.complete`). */
   addLargeGalleryView(principal: Principal, callId: string, cmd: ClientContextCommand): Promise<Result<Operation>> {
-    return this.onLeg(principal, callId, (view, ctx) => withOperation(decideAddLargeGalleryView(principal, view, cmd, ctx)));
+    return this.onLeg(principal, callId, (view, ctx) =>
+      withOperation(decideAddLargeGalleryView(principal, view, cmd, ctx)),
+    );
   }
 
   /** participant: admitAllFromLobby (beta). */
   admitAllFromLobby(principal: Principal, callId: string, cmd: LobbyCommand): Promise<Result<Operation>> {
-    return this.onLeg(principal, callId, (view, ctx) => withOperation(decideAdmitAllFromLobby(principal, view, cmd, ctx)));
+    return this.onLeg(principal, callId, (view, ctx) =>
+      withOperation(decideAdmitAllFromLobby(principal, view, cmd, ctx)),
+    );
   }
 
-  createAudioRoutingGroup(principal: Principal, callId: string, cmd: AudioRoutingGroupInput): Promise<Result<AudioRoutingGroup>> {
+  createAudioRoutingGroup(
+    principal: Principal,
+    callId: string,
+    cmd: AudioRoutingGroupInput,
+  ): Promise<Result<AudioRoutingGroup>> {
     return this.onLeg(principal, callId, (view, ctx) => decideCreateAudioRoutingGroup(principal, view, cmd, ctx));
   }
 
-  updateAudioRoutingGroup(principal: Principal, callId: string, groupId: string, cmd: AudioRoutingGroupInput): Promise<Result<AudioRoutingGroup>> {
-    return this.onLeg(principal, callId, (view, ctx) => decideUpdateAudioRoutingGroup(principal, view, groupId, cmd, ctx));
+  updateAudioRoutingGroup(
+    principal: Principal,
+    callId: string,
+    groupId: string,
+    cmd: AudioRoutingGroupInput,
+  ): Promise<Result<AudioRoutingGroup>> {
+    return this.onLeg(principal, callId, (view, ctx) =>
+      decideUpdateAudioRoutingGroup(principal, view, groupId, cmd, ctx),
+    );
   }
 
   deleteAudioRoutingGroup(principal: Principal, callId: string, groupId: string): Promise<Result<null>> {
-    return this.onLeg(principal, callId, (view, ctx) => noValue(decideDeleteAudioRoutingGroup(principal, view, groupId, ctx)));
+    return this.onLeg(principal, callId, (view, ctx) =>
+      noValue(decideDeleteAudioRoutingGroup(principal, view, groupId, ctx)),
+    );
   }
 
   /** The call's groups (groupId null) or the one named; reads only. */
-  audioRoutingGroups(principal: Principal, callId: string, groupId: string | null): Promise<Result<AudioRoutingGroup[]>> {
+  audioRoutingGroups(
+    principal: Principal,
+    callId: string,
+    groupId: string | null,
+  ): Promise<Result<AudioRoutingGroup[]>> {
     return this.deps.store.transact(async (tx) => {
       const leg = await this.ownLeg(tx, principal, callId);
       if (isRejection(leg)) return leg;

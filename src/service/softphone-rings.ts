@@ -12,7 +12,9 @@ import { isUnreadableTimer, type DueTimer, type Tx } from '../store/store.js';
 /** An answer timer: what rings someone. */
 export type RingTimer = Extract<TimerRequest, { kind: 'invitee.answer' | 'call.targetAnswer' | 'call.transferAnswer' }>;
 
-const isRingTimer = (t: DueTimer): t is RingTimer => !isUnreadableTimer(t) && (t.kind === 'invitee.answer' || t.kind === 'call.targetAnswer' || t.kind === 'call.transferAnswer');
+const isRingTimer = (t: DueTimer): t is RingTimer =>
+  !isUnreadableTimer(t) &&
+  (t.kind === 'invitee.answer' || t.kind === 'call.targetAnswer' || t.kind === 'call.transferAnswer');
 
 /** What the browser may answer a ring with: exactly the configured behaviours' ring outcomes. */
 export const RING_ANSWERS = ['accept', 'decline', 'busy'] as const;
@@ -45,7 +47,9 @@ export async function ringOf(tx: Tx, timer: DueTimer): Promise<(PendingRing & { 
   if (timer.kind === 'call.transferAnswer') {
     const target = timer.payload.target;
     // A consultative transfer's target is already connected to the bot: nothing rings.
-    return target && timer.payload.replacesCallId === null ? { timer, leg, participant: undefined, personKey: target } : undefined;
+    return target && timer.payload.replacesCallId === null
+      ? { timer, leg, participant: undefined, personKey: target }
+      : undefined;
   }
   const participant = await tx.getParticipant(timer.payload.participantId);
   const key = participant && participant.status === 'inviting' ? identityKey(participant.identity) : null;

@@ -87,7 +87,10 @@ export class TimerLoop {
   /** Never rejects: the lease lapses and the timer is retried; a broken timer must not stop the others. */
   private async fireOne(timer: DueTimer): Promise<void> {
     // A row that does not read as a timer can never fire: said loudly once, then dropped (`fire` deletes it).
-    if (isUnreadableTimer(timer)) this.deps.log?.('error', `timer ${timer.id} dropped: it does not read as a timer (${timer.problem})`, { kind: timer.kind });
+    if (isUnreadableTimer(timer))
+      this.deps.log?.('error', `timer ${timer.id} dropped: it does not read as a timer (${timer.problem})`, {
+        kind: timer.kind,
+      });
     try {
       await this.deps.fire(timer);
     } catch (e) {
@@ -110,7 +113,13 @@ export class TimerLoop {
       }
       if (!this.running) break;
       await new Promise<void>((resolve) => {
-        this.sleeper = { timer: setTimeout(() => { this.sleeper = null; resolve(); }, sleepMs), resolve };
+        this.sleeper = {
+          timer: setTimeout(() => {
+            this.sleeper = null;
+            resolve();
+          }, sleepMs),
+          resolve,
+        };
       });
     }
   }

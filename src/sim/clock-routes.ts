@@ -13,12 +13,18 @@ const clockView = (clock: ClockControl) => {
 const MAX_ADVANCE_MS = 366 * 24 * 60 * 60 * 1000;
 
 function body(raw: unknown): Record<string, unknown> {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw badRequest('The body must be a JSON object.', 'body');
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    throw badRequest('The body must be a JSON object.', 'body');
   return raw as Record<string, unknown>;
 }
 
 async function moved(clock: ClockControl, move: () => Promise<AdvanceResult>): Promise<Record<string, unknown>> {
-  if (!clock.virtual) throw new GraphError(409, 'Conflict', 'The server runs on the real clock; start it with --clock virtual to move time.');
+  if (!clock.virtual)
+    throw new GraphError(
+      409,
+      'Conflict',
+      'The server runs on the real clock; start it with --clock virtual to move time.',
+    );
   try {
     const r = await move();
     return { ...clockView(clock), steps: r.steps, timersFired: r.timersFired };
@@ -43,8 +49,10 @@ export function clockRoutes(app: FastifyInstance, clock: ClockControl): void {
   app.post('/_switchboard/clock/set', async (req) => {
     const time = body(req.body).time;
     const at = typeof time === 'string' ? Date.parse(time) : NaN;
-    if (!Number.isFinite(at)) throw badRequest('time must be an ISO 8601 date-time such as 2026-01-01T10:00:00Z.', 'time');
-    if (clock.virtual && at - clock.now() > MAX_ADVANCE_MS) throw badRequest('time is more than a year ahead of the virtual clock.', 'time');
+    if (!Number.isFinite(at))
+      throw badRequest('time must be an ISO 8601 date-time such as 2026-01-01T10:00:00Z.', 'time');
+    if (clock.virtual && at - clock.now() > MAX_ADVANCE_MS)
+      throw badRequest('time is more than a year ahead of the virtual clock.', 'time');
     return moved(clock, () => clock.setTo(at));
   });
 }

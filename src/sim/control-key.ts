@@ -39,7 +39,11 @@ export interface ControlKey {
 }
 
 /** The key for this start: configured, else (beyond loopback) the data directory's, else a new one kept there. */
-export function resolveControlKey(opts: { configured: string | null; host: string; dataDir: string | null }): ControlKey {
+export function resolveControlKey(opts: {
+  configured: string | null;
+  host: string;
+  dataDir: string | null;
+}): ControlKey {
   if (opts.configured !== null) return { key: opts.configured, source: 'configured' };
   if (isLoopbackHost(opts.host)) return { key: null, source: 'none' };
   const file = opts.dataDir === null ? null : join(opts.dataDir, CONTROL_KEY_FILE);
@@ -73,9 +77,13 @@ export function keyMatches(key: string, candidates: readonly string[]): boolean 
 }
 
 export const controlKeyRequired = (): GraphError =>
-  new GraphError(401, 'Unauthorized',
+  new GraphError(
+    401,
+    'Unauthorized',
     `The control API needs the control key: send it as 'Authorization: Bearer <key>' or 'X-Switchboard-Control-Key: <key>'. It is printed in the banner at start (and kept in <data>/${CONTROL_KEY_FILE} when generated).`,
-    null, { 'WWW-Authenticate': 'Bearer realm="Switchboard control API"' });
+    null,
+    { 'WWW-Authenticate': 'Bearer realm="Switchboard control API"' },
+  );
 
 /** Requires the key on every control route but the keyless ones; matched by route, so case and encoding cannot dodge it. */
 export function installControlKey(app: FastifyInstance, key: string | null): void {

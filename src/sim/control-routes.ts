@@ -46,14 +46,27 @@ export interface ControlDeps {
 
 export function controlRoutes(app: FastifyInstance, deps: ControlDeps): void {
   worldRoutes(app, deps);
-  resetRoutes(app, { store: deps.store, worldSync: deps.worldSync, now: () => deps.worldSync.now(), ...(deps.settleDeliveries ? { settleDeliveries: deps.settleDeliveries } : {}) });
+  resetRoutes(app, {
+    store: deps.store,
+    worldSync: deps.worldSync,
+    now: () => deps.worldSync.now(),
+    ...(deps.settleDeliveries ? { settleDeliveries: deps.settleDeliveries } : {}),
+  });
   statusRoutes(app, { store: deps.store });
   clockRoutes(app, deps.clock);
   peopleRoutes(app, deps);
   callsViewRoutes(app, deps.store);
   const recordings = deps.recordings ?? new RecordingAudio(null);
   mediaControlRoutes(app, { service: deps.service, recordings });
-  softphoneRoutes(app, { service: deps.service, store: deps.store, directory: deps.directory, worldSync: deps.worldSync, now: () => deps.clock.now(), recordings, ...(deps.feed ? { feed: deps.feed } : {}) });
+  softphoneRoutes(app, {
+    service: deps.service,
+    store: deps.store,
+    directory: deps.directory,
+    worldSync: deps.worldSync,
+    now: () => deps.clock.now(),
+    recordings,
+    ...(deps.feed ? { feed: deps.feed } : {}),
+  });
 
   app.post('/_switchboard/incoming-calls', async (req, reply) => {
     const leg = orThrow(await deps.service.incomingCall(parseIncoming(req.body)));
@@ -68,7 +81,8 @@ export function controlRoutes(app: FastifyInstance, deps: ControlDeps): void {
   });
   app.put('/_switchboard/faults', async (req) => {
     const body = req.body;
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw badRequest('The body must be an object {"faults": [...]}.', 'faults');
+    if (typeof body !== 'object' || body === null || Array.isArray(body))
+      throw badRequest('The body must be an object {"faults": [...]}.', 'faults');
     const extra = Object.keys(body).find((k) => k !== 'faults');
     if (extra !== undefined) throw badRequest(`${extra} is not a property of the faults body (faults).`, extra);
     const raw = (body as { faults?: unknown }).faults;
@@ -83,17 +97,28 @@ export function controlRoutes(app: FastifyInstance, deps: ControlDeps): void {
     return { faults: deps.directory.world.faults ?? [] };
   });
 
-  app.get<{ Querystring: { callId?: string; limit?: string; after?: string; newest?: string } }>('/_switchboard/notifications', async (req) => {
-    const limit = req.query.limit === undefined ? 1000 : Number(req.query.limit);
-    if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) throw badRequest('limit must be a whole number from 1 to 10000.', 'limit');
-    const after = req.query.after === undefined ? 0 : Number(req.query.after);
-    if (!Number.isInteger(after) || after < 0) throw badRequest('after must be a sequence number (a whole number, 0 or more).', 'after');
-    const newest = req.query.newest;
-    if (newest !== undefined && newest !== 'true' && newest !== 'false') throw badRequest(`newest must be true or false; got '${newest}'.`, 'newest');
-    const rows = await deps.store.outbox.list({ ...(req.query.callId ? { callId: req.query.callId.toLowerCase() } : {}), limit, afterSeq: after, newest: newest === 'true' });
-    const attempts = await deps.store.outbox.attempts(rows.map((r) => r.seq));
-    return { value: rows.map((r) => notificationView(r, attempts)) };
-  });
+  app.get<{ Querystring: { callId?: string; limit?: string; after?: string; newest?: string } }>(
+    '/_switchboard/notifications',
+    async (req) => {
+      const limit = req.query.limit === undefined ? 1000 : Number(req.query.limit);
+      if (!Number.isInteger(limit) || limit < 1 || limit > 10_000)
+        throw badRequest('limit must be a whole number from 1 to 10000.', 'limit');
+      const after = req.query.after === undefined ? 0 : Number(req.query.after);
+      if (!Number.isInteger(after) || after < 0)
+        throw badRequest('after must be a sequence number (a whole number, 0 or more).', 'after');
+      const newest = req.query.newest;
+      if (newest !== undefined && newest !== 'true' && newest !== 'false')
+        throw badRequest(`newest must be true or false; got '${newest}'.`, 'newest');
+      const rows = await deps.store.outbox.list({
+        ...(req.query.callId ? { callId: req.query.callId.toLowerCase() } : {}),
+        limit,
+        afterSeq: after,
+        newest: newest === 'true',
+      });
+      const attempts = await deps.store.outbox.attempts(rows.map((r) => r.seq));
+      return { value: rows.map((r) => notificationView(r, attempts)) };
+    },
+  );
 
   // Dead letters are kept, never sent again on their own: these send them again, unchanged (the same
   // X-Microsoft-Skype-Message-ID and body; a fresh JWT), in the call's order, with a fresh dead-letter horizon.
@@ -104,14 +129,27 @@ export function controlRoutes(app: FastifyInstance, deps: ControlDeps): void {
   app.post<{ Params: { messageId: string } }>('/_switchboard/notifications/:messageId/redeliver', async (req) => {
     const { messageId } = req.params;
     const { matched, requeued } = await deps.service.redeliverDeadLetters({ messageId });
-    if (matched === 0) throw new GraphError(404, 'itemNotFound', `No notification has the message id '${messageId}'.`, 'messageId');
-    if (requeued.length === 0) throw new GraphError(409, 'Conflict', `The notification '${messageId}' is not dead-lettered: only dead letters are sent again (it is pending, retrying or delivered).`, 'messageId');
+    if (matched === 0)
+      throw new GraphError(404, 'itemNotFound', `No notification has the message id '${messageId}'.`, 'messageId');
+    if (requeued.length === 0)
+      throw new GraphError(
+        409,
+        'Conflict',
+        `The notification '${messageId}' is not dead-lettered: only dead letters are sent again (it is pending, retrying or delivered).`,
+        'messageId',
+      );
     return { value: await redelivered(requeued) };
   });
   app.post<{ Params: { callId: string } }>('/_switchboard/calls/:callId/notifications/redeliver', async (req) => {
     const callId = req.params.callId.toLowerCase();
     const { matched, requeued } = await deps.service.redeliverDeadLetters({ callId });
-    if (matched === 0) throw new GraphError(404, 'itemNotFound', `No notification was ever written for the call '${req.params.callId}'.`, 'callId');
+    if (matched === 0)
+      throw new GraphError(
+        404,
+        'itemNotFound',
+        `No notification was ever written for the call '${req.params.callId}'.`,
+        'callId',
+      );
     // Nothing dead-lettered is not an error: "send again whatever is dead" has nothing to do.
     return { value: await redelivered(requeued) };
   });
@@ -120,14 +158,29 @@ export function controlRoutes(app: FastifyInstance, deps: ControlDeps): void {
   app.post<{ Params: { messageId: string } }>('/_switchboard/notifications/:messageId/purge', async (req) => {
     const { messageId } = req.params;
     const { matched, purged } = await deps.service.purgeDeadLetters({ messageId });
-    if (matched === 0) throw new GraphError(404, 'itemNotFound', `No notification has the message id '${messageId}'.`, 'messageId');
-    if (purged === 0) throw new GraphError(409, 'Conflict', `The notification '${messageId}' is not dead-lettered: only dead letters are purged (it is pending, retrying or delivered).`, 'messageId');
+    if (matched === 0)
+      throw new GraphError(404, 'itemNotFound', `No notification has the message id '${messageId}'.`, 'messageId');
+    if (purged === 0)
+      throw new GraphError(
+        409,
+        'Conflict',
+        `The notification '${messageId}' is not dead-lettered: only dead letters are purged (it is pending, retrying or delivered).`,
+        'messageId',
+      );
     return { purged };
   });
   app.post<{ Params: { callId: string } }>('/_switchboard/calls/:callId/notifications/purge', async (req) => {
     const { matched, purged } = await deps.service.purgeDeadLetters({ callId: req.params.callId.toLowerCase() });
-    if (matched === 0) throw new GraphError(404, 'itemNotFound', `No notification was ever written for the call '${req.params.callId}'.`, 'callId');
+    if (matched === 0)
+      throw new GraphError(
+        404,
+        'itemNotFound',
+        `No notification was ever written for the call '${req.params.callId}'.`,
+        'callId',
+      );
     return { purged };
   });
-  app.post('/_switchboard/notifications/purge', async () => ({ purged: (await deps.service.purgeDeadLetters('all')).purged }));
+  app.post('/_switchboard/notifications/purge', async () => ({
+    purged: (await deps.service.purgeDeadLetters('all')).purged,
+  }));
 }

@@ -15,6 +15,9 @@ export function defaultApp(world: World): App | undefined {
 export function applyDefaultCallback(world: World, callback: string | null): void {
   if (callback === null) return;
   const app = defaultApp(world);
-  if (!app) throw new ConfigError(`--callback: the world's first tenant has no app to set the callback URL of (add one to tenants[0].apps)`);
+  if (!app)
+    throw new ConfigError(
+      `--callback: the world's first tenant has no app to set the callback URL of (add one to tenants[0].apps)`,
+    );
   app.callbackUri = callback;
 }

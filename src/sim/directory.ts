@@ -100,17 +100,18 @@ function parsePromptTimes(v: unknown): PromptTimes | undefined {
   if (v === undefined) return undefined;
   const o = asRecord(v, 'world.prompts');
   const defaultMs = o.defaultMs ?? 3000;
-  if (typeof defaultMs !== 'number' || !Number.isFinite(defaultMs) || defaultMs < 0) throw new WorldFileError('world.prompts.defaultMs must be a non-negative number');
+  if (typeof defaultMs !== 'number' || !Number.isFinite(defaultMs) || defaultMs < 0)
+    throw new WorldFileError('world.prompts.defaultMs must be a non-negative number');
   const durations: Record<string, number> = {};
   for (const [uri, ms] of Object.entries(asRecord(o.durations ?? {}, 'world.prompts.durations'))) {
-    if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) throw new WorldFileError(`world.prompts.durations["${uri}"] must be a non-negative number`);
+    if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0)
+      throw new WorldFileError(`world.prompts.durations["${uri}"] must be a non-negative number`);
     durations[uri] = ms;
   }
   return { defaultMs, durations };
 }
 
 export class WorldFileError extends Error {}
-
 
 function asRecord(v: unknown, where: string): Record<string, unknown> {
   if (!isRecord(v)) throw new WorldFileError(`${where} must be an object`);
@@ -136,9 +137,11 @@ export function checkAnswer(v: unknown, where: string, fallback: AnswerBehaviour
   if (v === undefined) return fallback;
   if (!isRecord(v)) return { error: `${where} must be an object`, target: where };
   const action = v.action ?? fallback.action;
-  if (!isPersonAnswer(action)) return { error: `${where}.action must be one of ${PERSON_ANSWERS.join(', ')}`, target: `${where}.action` };
+  if (!isPersonAnswer(action))
+    return { error: `${where}.action must be one of ${PERSON_ANSWERS.join(', ')}`, target: `${where}.action` };
   const afterMs = v.afterMs ?? fallback.afterMs;
-  if (typeof afterMs !== 'number' || !Number.isFinite(afterMs) || afterMs < 0) return { error: `${where}.afterMs must be a non-negative number`, target: `${where}.afterMs` };
+  if (typeof afterMs !== 'number' || !Number.isFinite(afterMs) || afterMs < 0)
+    return { error: `${where}.afterMs must be a non-negative number`, target: `${where}.afterMs` };
   return { action, afterMs };
 }
 
@@ -178,7 +181,8 @@ export function parseWorld(doc: unknown): World {
   const tenantsRaw = arr(root, 'tenants', 'world');
   if (tenantsRaw.length === 0) throw new WorldFileError('world.tenants must list at least one tenant');
   const establishMs = root.establishMs ?? 200;
-  if (typeof establishMs !== 'number' || establishMs < 0) throw new WorldFileError('world.establishMs must be a non-negative number');
+  if (typeof establishMs !== 'number' || establishMs < 0)
+    throw new WorldFileError('world.establishMs must be a non-negative number');
   const seenApps = new Set<string>();
   const tenants = tenantsRaw.map((t, ti): Tenant => {
     const w = `world.tenants[${ti}]`;
@@ -207,11 +211,19 @@ export function parseWorld(doc: unknown): World {
           const iw = `${aw}.instances[${ii}]`;
           const io = asRecord(i, iw);
           const phoneNumber = io.phoneNumber;
-          if (phoneNumber !== undefined && phoneNumber !== null && (typeof phoneNumber !== 'string' || !E164.test(phoneNumber))) {
+          if (
+            phoneNumber !== undefined &&
+            phoneNumber !== null &&
+            (typeof phoneNumber !== 'string' || !E164.test(phoneNumber))
+          ) {
             throw new WorldFileError(`${iw}.phoneNumber must be an E.164 number such as +14255550100`);
           }
           const iid = str(io, 'id', iw);
-          return { id: iid, displayName: str(io, 'displayName', iw, iid), phoneNumber: typeof phoneNumber === 'string' ? phoneNumber : null };
+          return {
+            id: iid,
+            displayName: str(io, 'displayName', iw, iid),
+            phoneNumber: typeof phoneNumber === 'string' ? phoneNumber : null,
+          };
         }),
       };
     });
@@ -219,7 +231,12 @@ export function parseWorld(doc: unknown): World {
       const uw = `${w}.users[${ui}]`;
       const uo = asRecord(u, uw);
       const id = str(uo, 'id', uw);
-      return { id, displayName: str(uo, 'displayName', uw, id), answer: parseAnswer(uo.answer, `${uw}.answer`, DEFAULT_ANSWER), ...thenOf(uo, uw) };
+      return {
+        id,
+        displayName: str(uo, 'displayName', uw, id),
+        answer: parseAnswer(uo.answer, `${uw}.answer`, DEFAULT_ANSWER),
+        ...thenOf(uo, uw),
+      };
     });
     const phones = arr(o, 'phones', w).map((p, pi): Phone => {
       const pw = `${w}.phones[${pi}]`;
@@ -236,7 +253,8 @@ export function parseWorld(doc: unknown): World {
         throw new WorldFileError(`${mw}.createdByAppId must be a string`);
       }
       const passcode = mo.passcode ?? null;
-      if (passcode !== null && typeof passcode !== 'string') throw new WorldFileError(`${mw}.passcode must be a string`);
+      if (passcode !== null && typeof passcode !== 'string')
+        throw new WorldFileError(`${mw}.passcode must be a string`);
       const scope = mo.lobbyBypassScope ?? null;
       if (scope !== null && !isLobbyBypassScope(scope)) {
         throw new WorldFileError(`${mw}.lobbyBypassScope must be one of ${LOBBY_BYPASS_SCOPES.join(', ')}`);
@@ -254,18 +272,33 @@ export function parseWorld(doc: unknown): World {
         isDialInBypassEnabled: dialIn,
       };
     });
-    return { id: str(o, 'id', w), displayName: str(o, 'displayName', w, 'Tenant'), apps, users, phones, meetings, defaultPhoneAnswer };
+    return {
+      id: str(o, 'id', w),
+      displayName: str(o, 'displayName', w, 'Tenant'),
+      apps,
+      users,
+      phones,
+      meetings,
+      defaultPhoneAnswer,
+    };
   });
   const prompts = parsePromptTimes(root.prompts);
   const endCall = root.endCallOnCallbackFailure;
-  if (endCall !== undefined && typeof endCall !== 'boolean') throw new WorldFileError('world.endCallOnCallbackFailure must be a boolean');
+  if (endCall !== undefined && typeof endCall !== 'boolean')
+    throw new WorldFileError('world.endCallOnCallbackFailure must be a boolean');
   let faults: Fault[];
   try {
     faults = parseFaults(root.faults, 'world.faults');
   } catch (err) {
     throw err instanceof FaultsError ? new WorldFileError(err.message) : err;
   }
-  return { tenants, establishMs, ...(endCall !== undefined ? { endCallOnCallbackFailure: endCall } : {}), ...(prompts ? { prompts } : {}), ...(faults.length > 0 ? { faults } : {}) };
+  return {
+    tenants,
+    establishMs,
+    ...(endCall !== undefined ? { endCallOnCallbackFailure: endCall } : {}),
+    ...(prompts ? { prompts } : {}),
+    ...(faults.length > 0 ? { faults } : {}),
+  };
 }
 
 export function loadWorldFile(path: string): World {
@@ -325,11 +358,14 @@ export class Directory implements WorldView {
     this.appsById.clear();
     this.instancesById.clear();
     this.usersById.clear();
-    this.laterActions = world.tenants.some((t) => t.users.some((u) => (u.then?.length ?? 0) > 0) || t.phones.some((p) => (p.then?.length ?? 0) > 0));
+    this.laterActions = world.tenants.some(
+      (t) => t.users.some((u) => (u.then?.length ?? 0) > 0) || t.phones.some((p) => (p.then?.length ?? 0) > 0),
+    );
     for (const tenant of world.tenants) {
       for (const app of tenant.apps) {
         this.appsById.set(app.id.toLowerCase(), { app, tenant });
-        for (const instance of app.instances) this.instancesById.set(instance.id.toLowerCase(), { instance, app, tenant });
+        for (const instance of app.instances)
+          this.instancesById.set(instance.id.toLowerCase(), { instance, app, tenant });
       }
       for (const user of tenant.users) this.usersById.set(user.id.toLowerCase(), { user, tenant });
     }
@@ -377,12 +413,33 @@ export class Directory implements WorldView {
   }
 
   /** Every person (users, then listed phones) with their behaviour, optionally of one tenant. */
-  people(tenantId?: string): { tenantId: string; kind: 'user' | 'phone'; id: string; displayName: string | null; answer: AnswerBehaviour; then: LaterAction[] }[] {
+  people(tenantId?: string): {
+    tenantId: string;
+    kind: 'user' | 'phone';
+    id: string;
+    displayName: string | null;
+    answer: AnswerBehaviour;
+    then: LaterAction[];
+  }[] {
     return this.world.tenants
       .filter((t) => tenantId === undefined || t.id.toLowerCase() === tenantId.toLowerCase())
       .flatMap((t) => [
-        ...t.users.map((u) => ({ tenantId: t.id, kind: 'user' as const, id: u.id, displayName: u.displayName, answer: u.answer, then: u.then ?? [] })),
-        ...t.phones.map((p) => ({ tenantId: t.id, kind: 'phone' as const, id: p.number, displayName: null, answer: p.answer, then: p.then ?? [] })),
+        ...t.users.map((u) => ({
+          tenantId: t.id,
+          kind: 'user' as const,
+          id: u.id,
+          displayName: u.displayName,
+          answer: u.answer,
+          then: u.then ?? [],
+        })),
+        ...t.phones.map((p) => ({
+          tenantId: t.id,
+          kind: 'phone' as const,
+          id: p.number,
+          displayName: null,
+          answer: p.answer,
+          then: p.then ?? [],
+        })),
       ]);
   }
 

@@ -31,7 +31,8 @@ function afterOf(query: string | undefined, lastEventId: string | string[] | und
   if (raw === undefined || raw === '') return -1;
   // Digits only: Number() would also take '0x10', '1e3' or ' 5'.
   const n = /^\d{1,15}$/.test(raw) ? Number(raw) : NaN;
-  if (!Number.isInteger(n)) throw badRequest(`after must be a sequence number (a whole number, 0 or more); got '${raw}'.`, 'after');
+  if (!Number.isInteger(n))
+    throw badRequest(`after must be a sequence number (a whole number, 0 or more); got '${raw}'.`, 'after');
   return n;
 }
 
@@ -57,7 +58,10 @@ export function feedRoutes(app: FastifyInstance, deps: FeedRouteDeps): void {
 
   app.get<{ Querystring: { after?: string; epoch?: string } }>('/_switchboard/events', async (req, reply) => {
     // A seq from another epoch (this server restarted with a feed of its own) names nothing here: start from now.
-    const after = req.query.epoch !== undefined && req.query.epoch !== deps.feed.epoch ? -1 : afterOf(req.query.after, req.headers['last-event-id']);
+    const after =
+      req.query.epoch !== undefined && req.query.epoch !== deps.feed.epoch
+        ? -1
+        : afterOf(req.query.after, req.headers['last-event-id']);
     // A client that does not ask for a stream (no `Accept: text/event-stream`, as EventSource and the dashboard send)
     // gets one page of the feed as JSON instead: scripts can read it, and nothing waits on an endless answer.
     if (!/text\/event-stream/i.test(req.headers.accept ?? '')) {
@@ -65,13 +69,20 @@ export function feedRoutes(app: FastifyInstance, deps: FeedRouteDeps): void {
       return reply.send({ value, next: value.length > 0 ? value[value.length - 1]!.seq : Math.max(after, 0) });
     }
     // HEAD (Fastify answers it with the GET route): the headers only, not an endless stream.
-    if (req.method === 'HEAD') return reply.header('content-type', 'text/event-stream; charset=utf-8').header('cache-control', 'no-cache, no-transform').send();
+    if (req.method === 'HEAD')
+      return reply
+        .header('content-type', 'text/event-stream; charset=utf-8')
+        .header('cache-control', 'no-cache, no-transform')
+        .send();
     const queued: FeedEvent[] = [];
     let ready = false;
     let lastSent = 0;
     const raw = reply.raw;
     const send = (events: readonly FeedEvent[]): void => {
-      const text = events.filter((e) => e.seq > lastSent).map(sse).join('');
+      const text = events
+        .filter((e) => e.seq > lastSent)
+        .map(sse)
+        .join('');
       if (text === '') return;
       lastSent = events[events.length - 1]!.seq;
       raw.write(text);
@@ -107,15 +118,24 @@ export function feedRoutes(app: FastifyInstance, deps: FeedRouteDeps): void {
 
   // Ended legs are deleted from the store (Graph answers 404); the feed remembers them while it holds their end.
   app.get<{ Querystring: { limit?: string } }>('/_switchboard/ended-calls', async (req) => {
-    const limit = req.query.limit === undefined ? 50 : /^\d{1,4}$/.test(req.query.limit) ? Number(req.query.limit) : NaN;
-    if (!(limit >= 1 && limit <= 1000)) throw badRequest(`limit must be a whole number from 1 to 1000; got '${req.query.limit}'.`, 'limit');
+    const limit =
+      req.query.limit === undefined ? 50 : /^\d{1,4}$/.test(req.query.limit) ? Number(req.query.limit) : NaN;
+    if (!(limit >= 1 && limit <= 1000))
+      throw badRequest(`limit must be a whole number from 1 to 1000; got '${req.query.limit}'.`, 'limit');
     const value: Record<string, unknown>[] = [];
     const seen = new Set<string>();
     for (const e of await deps.store.events.commandsMentioning('"state":"terminated"', limit)) {
-      for (const l of (e.body.legs as { id: string; state: string; appId: string; direction: string }[] | undefined) ?? []) {
+      for (const l of (e.body.legs as { id: string; state: string; appId: string; direction: string }[] | undefined) ??
+        []) {
         if (l.state !== 'terminated' || seen.has(l.id)) continue;
         seen.add(l.id);
-        value.push({ id: l.id, appId: l.appId, direction: l.direction, conversationId: e.conversationId, endedDateTime: new Date(e.at).toISOString() });
+        value.push({
+          id: l.id,
+          appId: l.appId,
+          direction: l.direction,
+          conversationId: e.conversationId,
+          endedDateTime: new Date(e.at).toISOString(),
+        });
       }
     }
     return { value: value.slice(0, limit) };
@@ -125,11 +145,22 @@ export function feedRoutes(app: FastifyInstance, deps: FeedRouteDeps): void {
     const id = req.params.id.toLowerCase();
     const live = await deps.store.transact(async (tx) => {
       const leg = await tx.getLeg(id);
-      return leg ? { conversationId: leg.conversationId, legs: (await tx.legsInConversation(leg.conversationId)).map((l) => l.id) } : null;
+      return leg
+        ? {
+            conversationId: leg.conversationId,
+            legs: (await tx.legsInConversation(leg.conversationId)).map((l) => l.id),
+          }
+        : null;
     });
     // An ended leg is gone from the store; the feed still knows its conversation (until pruned).
-    const conversationId = live?.conversationId ?? (await deps.store.events.commandsMentioning(id, 1))[0]?.conversationId ?? null;
-    if (conversationId === null) throw new GraphError(404, 'itemNotFound', `No call ${req.params.id} in the change feed (never seen, or pruned since).`);
+    const conversationId =
+      live?.conversationId ?? (await deps.store.events.commandsMentioning(id, 1))[0]?.conversationId ?? null;
+    if (conversationId === null)
+      throw new GraphError(
+        404,
+        'itemNotFound',
+        `No call ${req.params.id} in the change feed (never seen, or pruned since).`,
+      );
     const first = await deps.store.events.ofConversation(conversationId, [id, ...(live?.legs ?? [])], TIMELINE_LIMIT);
     const callIds = new Set([id, ...(live?.legs ?? []), ...callIdsOf(first)]);
     // With the legs' own events: requests, deliveries, and timers that fired and changed nothing (no conversation).
@@ -146,7 +177,8 @@ export function feedRoutes(app: FastifyInstance, deps: FeedRouteDeps): void {
 
   app.post('/_switchboard/notification-tokens/verify', async (req) => {
     const token = (req.body as { token?: unknown } | undefined)?.token;
-    if (typeof token !== 'string' || token === '') throw badRequest('token is required: the notification JWT to check.', 'token');
+    if (typeof token !== 'string' || token === '')
+      throw badRequest('token is required: the notification JWT to check.', 'token');
     let header: unknown;
     let claims: unknown;
     try {
@@ -156,7 +188,10 @@ export function feedRoutes(app: FastifyInstance, deps: FeedRouteDeps): void {
       throw badRequest(`token is not a JWT: ${(err as Error).message}`, 'token');
     }
     try {
-      await jwtVerify(token, createLocalJWKSet({ keys: await deps.publishedKeys() }), { algorithms: ['RS256'], issuer: deps.notificationIssuer });
+      await jwtVerify(token, createLocalJWKSet({ keys: await deps.publishedKeys() }), {
+        algorithms: ['RS256'],
+        issuer: deps.notificationIssuer,
+      });
       return { header, claims, verified: true, error: null };
     } catch (err) {
       return { header, claims, verified: false, error: (err as Error).message };

@@ -173,7 +173,9 @@ export class EventRetention {
     this.#pruning = true;
     this.#events
       .prune(this.#keep)
-      .catch((err: unknown) => this.#log?.('warn', 'change feed: could not prune old events', { error: (err as Error).message }))
+      .catch((err: unknown) =>
+        this.#log?.('warn', 'change feed: could not prune old events', { error: (err as Error).message }),
+      )
       .finally(() => (this.#pruning = false));
   }
 }

@@ -14,7 +14,10 @@ import { recordedPart, wavOf, type RecordingAudio } from './recording-audio.js';
 
 const parsePress = bodyValidator<{ tones: string[] }>(pressTonesBodySchema);
 
-export function mediaControlRoutes(app: FastifyInstance, deps: { service: CallingService; recordings: RecordingAudio }): void {
+export function mediaControlRoutes(
+  app: FastifyInstance,
+  deps: { service: CallingService; recordings: RecordingAudio },
+): void {
   app.post<{ Params: { callId: string } }>('/_switchboard/calls/:callId/tones', async (req) => {
     const { tones } = parsePress(req.body);
     return orThrow(await deps.service.pressTones(req.params.callId, tones));
@@ -24,11 +27,18 @@ export function mediaControlRoutes(app: FastifyInstance, deps: { service: Callin
     const token = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1]?.trim() ?? '';
     const op = token ? await deps.service.recording(req.params.operationId, token) : null;
     if (!op) {
-      throw new GraphError(401, 'InvalidAuthenticationToken', 'A finished recording is downloaded with its recordingAccessToken: Authorization: Bearer <recordingAccessToken>.', 'Authorization');
+      throw new GraphError(
+        401,
+        'InvalidAuthenticationToken',
+        'A finished recording is downloaded with its recordingAccessToken: Authorization: Bearer <recordingAccessToken>.',
+        'Authorization',
+      );
     }
     // What the person said into a softphone, when one listened (src/sim/recording-audio.ts); else a generated voice.
     const spoken = await deps.recordings.samples(op.id);
-    const wav = spoken ? wavOf(recordedPart(spoken, op.media?.recordedMs ?? 0)) : recordingWav(op.media?.recordedMs ?? 0, op.id);
+    const wav = spoken
+      ? wavOf(recordedPart(spoken, op.media?.recordedMs ?? 0))
+      : recordingWav(op.media?.recordedMs ?? 0, op.id);
     return reply.code(200).header('content-type', 'application/octet-stream').send(wav);
   });
 }

@@ -10,7 +10,8 @@ import { checkAnswer, checkThen, type Directory } from './directory.js';
 import type { WorldSync } from './world-sync.js';
 
 function asBody(v: unknown): Record<string, unknown> {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw badRequest('The request body must be a JSON object.', 'body');
+  if (typeof v !== 'object' || v === null || Array.isArray(v))
+    throw badRequest('The request body must be a JSON object.', 'body');
   return v as Record<string, unknown>;
 }
 
@@ -20,9 +21,16 @@ function checked<T extends object>(r: T | Problem): T {
 }
 
 const personNotFound = (id: string): GraphError =>
-  new GraphError(404, 'itemNotFound', `No person ${id} in the directory: use a user id of the world, or an E.164 phone number such as +14255550100.`);
+  new GraphError(
+    404,
+    'itemNotFound',
+    `No person ${id} in the directory: use a user id of the world, or an E.164 phone number such as +14255550100.`,
+  );
 
-export function peopleRoutes(app: FastifyInstance, deps: { service: CallingService; directory: Directory; worldSync: WorldSync }): void {
+export function peopleRoutes(
+  app: FastifyInstance,
+  deps: { service: CallingService; directory: Directory; worldSync: WorldSync },
+): void {
   const { directory } = deps;
   const find = (id: string) => directory.people().filter((p) => p.id.toLowerCase() === id.toLowerCase());
 
@@ -45,26 +53,35 @@ export function peopleRoutes(app: FastifyInstance, deps: { service: CallingServi
     if (extra !== undefined) throw badRequest(`${extra} is not a behaviour property (answer, then, tenantId).`, extra);
     if (body.answer === undefined && body.then === undefined) throw badRequest('Send answer, then, or both.', 'answer');
     const tenantId = body.tenantId;
-    if (tenantId !== undefined && (typeof tenantId !== 'string' || !directory.tenant(tenantId))) throw badRequest(`tenantId ${JSON.stringify(tenantId)} is not a tenant of the directory.`, 'tenantId');
+    if (tenantId !== undefined && (typeof tenantId !== 'string' || !directory.tenant(tenantId)))
+      throw badRequest(`tenantId ${JSON.stringify(tenantId)} is not a tenant of the directory.`, 'tenantId');
     await deps.worldSync.catchUp(); // the fallback below is the person's behaviour as every instance has it now
     const current = find(req.params.id)[0];
     const fallback = current?.answer ?? { action: 'accept' as const, afterMs: 1000 };
     const answer = body.answer === undefined ? undefined : checked(checkAnswer(body.answer, 'answer', fallback));
     if (body.then !== undefined) checked(checkThen(body.then, 'then'));
     if (!directory.canSetBehaviour(req.params.id, tenantId)) throw personNotFound(req.params.id);
-    await deps.worldSync.setBehaviour({ ref: req.params.id, ...(tenantId !== undefined ? { tenantId } : {}), ...(answer ? { answer } : {}), ...(body.then !== undefined ? { then: body.then } : {}) });
+    await deps.worldSync.setBehaviour({
+      ref: req.params.id,
+      ...(tenantId !== undefined ? { tenantId } : {}),
+      ...(answer ? { answer } : {}),
+      ...(body.then !== undefined ? { then: body.then } : {}),
+    });
     return reply.send({ value: find(req.params.id) });
   });
 
-  app.post<{ Params: { id: string; participantId: string } }>('/_switchboard/calls/:id/participants/:participantId/actions', async (req, reply) => {
-    const act = checked<LaterAction>(parseLaterAction(asBody(req.body), '', { needAfterMs: false }));
-    const done = orThrow(await deps.service.personAction(req.params.id, req.params.participantId, act));
-    return reply.code(act.afterMs > 0 ? 202 : 200).send({
-      participantId: done.participantId,
-      action: done.action.action,
-      ...(done.action.tones !== undefined ? { tones: done.action.tones } : {}),
-      status: act.afterMs > 0 ? 'scheduled' : 'done',
-      dueDateTime: new Date(done.dueAt).toISOString(),
-    });
-  });
+  app.post<{ Params: { id: string; participantId: string } }>(
+    '/_switchboard/calls/:id/participants/:participantId/actions',
+    async (req, reply) => {
+      const act = checked<LaterAction>(parseLaterAction(asBody(req.body), '', { needAfterMs: false }));
+      const done = orThrow(await deps.service.personAction(req.params.id, req.params.participantId, act));
+      return reply.code(act.afterMs > 0 ? 202 : 200).send({
+        participantId: done.participantId,
+        action: done.action.action,
+        ...(done.action.tones !== undefined ? { tones: done.action.tones } : {}),
+        status: act.afterMs > 0 ? 'scheduled' : 'done',
+        dueDateTime: new Date(done.dueAt).toISOString(),
+      });
+    },
+  );
 }

@@ -24,7 +24,8 @@ export interface CheckedWav {
 
 /** Checks an uploaded WAV is the format the downloads serve (RIFF, PCM 16-bit, mono, 8 kHz); a problem, or its samples. */
 export function checkWav(body: Buffer): CheckedWav | string {
-  if (body.length < 44 || body.toString('ascii', 0, 4) !== 'RIFF' || body.toString('ascii', 8, 12) !== 'WAVE') return 'the body is not a RIFF WAVE file';
+  if (body.length < 44 || body.toString('ascii', 0, 4) !== 'RIFF' || body.toString('ascii', 8, 12) !== 'WAVE')
+    return 'the body is not a RIFF WAVE file';
   let at = 12;
   let format: { pcm: boolean; channels: number; rate: number; bits: number } | null = null;
   while (at + 8 <= body.length) {
@@ -32,7 +33,12 @@ export function checkWav(body: Buffer): CheckedWav | string {
     const size = body.readUInt32LE(at + 4);
     const start = at + 8;
     if (id === 'fmt ' && size >= 16 && start + 16 <= body.length) {
-      format = { pcm: body.readUInt16LE(start) === 1, channels: body.readUInt16LE(start + 2), rate: body.readUInt32LE(start + 4), bits: body.readUInt16LE(start + 14) };
+      format = {
+        pcm: body.readUInt16LE(start) === 1,
+        channels: body.readUInt16LE(start + 2),
+        rate: body.readUInt32LE(start + 4),
+        bits: body.readUInt16LE(start + 14),
+      };
     }
     if (id === 'data') {
       if (!format) return 'the WAV has no fmt chunk before its data';
@@ -125,7 +131,12 @@ export class RecordingAudio {
     try {
       return await readFile(this.#path(operationId, 'pcm'));
     } catch {
-      return (await stat(this.#path(operationId, 'capturing')).then(() => true, () => false)) ? 'capturing' : undefined;
+      return (await stat(this.#path(operationId, 'capturing')).then(
+        () => true,
+        () => false,
+      ))
+        ? 'capturing'
+        : undefined;
     }
   }
 

@@ -36,7 +36,8 @@ export function clip(text: string, max: number): string {
 }
 
 export class RequestLog {
-  readonly #opts: Required<Omit<RequestLogOptions, 'afterFlush' | 'log'>> & Pick<RequestLogOptions, 'afterFlush' | 'log'>;
+  readonly #opts: Required<Omit<RequestLogOptions, 'afterFlush' | 'log'>> &
+    Pick<RequestLogOptions, 'afterFlush' | 'log'>;
   #pending: FeedEventInput[] = [];
   #timer: NodeJS.Timeout | null = null;
   #flushing: Promise<void> = Promise.resolve();
@@ -64,7 +65,8 @@ export class RequestLog {
   #note(req: FastifyRequest, status: number, payload: unknown): void {
     const m = CALLS_PATH.exec(req.url);
     if (!m) return;
-    const responseText = typeof payload === 'string' ? payload : Buffer.isBuffer(payload) ? payload.toString('utf8') : '';
+    const responseText =
+      typeof payload === 'string' ? payload : Buffer.isBuffer(payload) ? payload.toString('utf8') : '';
     let callId = m[1]?.toLowerCase() ?? null;
     // A created call names itself only in the response.
     if (callId === null && req.method === 'POST' && status === 201) {
@@ -114,7 +116,10 @@ export class RequestLog {
         await this.#opts.events.append(rows);
         this.#opts.afterFlush?.(rows.length);
       } catch (err) {
-        this.#opts.log?.('warn', 'request log: could not write a batch', { rows: rows.length, error: (err as Error).message });
+        this.#opts.log?.('warn', 'request log: could not write a batch', {
+          rows: rows.length,
+          error: (err as Error).message,
+        });
       }
     });
     return this.#flushing;

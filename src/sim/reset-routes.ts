@@ -28,9 +28,11 @@ export function resetRoutes(app: FastifyInstance, deps: ResetDeps): void {
     // No options yet: a body that asks for something (a property, a non-object) is refused, not silently ignored.
     const body: unknown = req.body;
     if (body !== undefined && body !== null) {
-      if (typeof body !== 'object' || Array.isArray(body)) throw badRequest('POST /_switchboard/reset takes no body (or {}).', 'body');
+      if (typeof body !== 'object' || Array.isArray(body))
+        throw badRequest('POST /_switchboard/reset takes no body (or {}).', 'body');
       const extra = Object.keys(body)[0];
-      if (extra !== undefined) throw badRequest(`${extra} is not an option of POST /_switchboard/reset (it takes none).`, extra);
+      if (extra !== undefined)
+        throw badRequest(`${extra} is not an option of POST /_switchboard/reset (it takes none).`, extra);
     }
     const dropped = await deps.store.reset(deps.now());
     await deps.worldSync.catchUp();

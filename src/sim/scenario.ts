@@ -28,14 +28,19 @@ type StepKind = (typeof STEP_KINDS)[number];
 
 /** Checks a scenario document; every error names the offending step. */
 export function parseScenario(doc: unknown): Scenario {
-  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new ScenarioError('scenario must be a JSON object with "steps"');
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc))
+    throw new ScenarioError('scenario must be a JSON object with "steps"');
   const o = doc as Json;
-  if (!Array.isArray(o.steps) || o.steps.length === 0) throw new ScenarioError('scenario.steps must be a non-empty array');
+  if (!Array.isArray(o.steps) || o.steps.length === 0)
+    throw new ScenarioError('scenario.steps must be a non-empty array');
   for (const [i, s] of o.steps.entries()) {
-    if (typeof s !== 'object' || s === null || Array.isArray(s)) throw new ScenarioError(`steps[${i}] must be an object`);
+    if (typeof s !== 'object' || s === null || Array.isArray(s))
+      throw new ScenarioError(`steps[${i}] must be an object`);
     const keys = Object.keys(s as Json);
     if (keys.length !== 1 || !(STEP_KINDS as readonly string[]).includes(keys[0]!)) {
-      throw new ScenarioError(`steps[${i}] must have exactly one of ${STEP_KINDS.join(', ')}; got ${keys.join(', ') || 'nothing'}`);
+      throw new ScenarioError(
+        `steps[${i}] must have exactly one of ${STEP_KINDS.join(', ')}; got ${keys.join(', ') || 'nothing'}`,
+      );
     }
   }
   return { name: typeof o.name === 'string' ? o.name : 'scenario', steps: o.steps as Json[] };
@@ -100,7 +105,8 @@ export function partialMatch(got: unknown, want: unknown): boolean {
   return Object.entries(want as Json).every(([k, v]) => partialMatch((got as Json)[k], v));
 }
 
-const text = (v: unknown): string => (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? String(v) : '');
+const text = (v: unknown): string =>
+  typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? String(v) : '';
 
 /** Who a roster entry is: `user:Adele Vance`, `phone:+1…`, `application:…`. */
 function who(p: Json): string {
@@ -123,7 +129,13 @@ function summarize(n: DeliveredNotification, alias: (id: string) => string): str
   } else if (d) {
     const r = d.resultInfo as Json | null | undefined;
     const tone = (d.toneInfo as Json | null | undefined)?.tone;
-    what = [text(d.state) || text(d.status), r ? `${text(r.code)}/${text(r.subcode)}` : '', tone ? `tone ${text(tone)}` : ''].filter(Boolean).join(' ');
+    what = [
+      text(d.state) || text(d.status),
+      r ? `${text(r.code)}/${text(r.subcode)}` : '',
+      tone ? `tone ${text(tone)}` : '',
+    ]
+      .filter(Boolean)
+      .join(' ');
   }
   return `  ⇐ ${n.createdDateTime} call ${alias(n.callId)} ${n.changeType} ${sub} ${what}`.trimEnd();
 }
@@ -137,7 +149,8 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
   const names = new Map<string, string>();
   const alias = (id: string): string => names.get(id) ?? id;
   const callId = (ref: unknown, where: string): string => {
-    if (typeof ref !== 'string' || ref.length === 0) throw new ScenarioError(`${where}: name a call (an alias bound by "call"/"waitForCall", or an id)`);
+    if (typeof ref !== 'string' || ref.length === 0)
+      throw new ScenarioError(`${where}: name a call (an alias bound by "call"/"waitForCall", or an id)`);
     return calls[ref] ?? ref;
   };
 
@@ -146,18 +159,24 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
       ...(opts.controlKey !== undefined ? { 'x-switchboard-control-key': opts.controlKey } : {}),
       ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
     };
-    const res = await fetch(`${server}/_switchboard${path}`, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+    const res = await fetch(`${server}/_switchboard${path}`, {
+      method,
+      headers,
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
     const text = await res.text();
     return { status: res.status, body: text ? (JSON.parse(text) as Json) : {} };
   };
   const must = async (method: string, path: string, body?: unknown): Promise<Json> => {
     const r = await api(method, path, body);
-    if (r.status >= 300) throw new ScenarioError(`${method} /_switchboard${path} answered ${r.status}: ${JSON.stringify(r.body)}`);
+    if (r.status >= 300)
+      throw new ScenarioError(`${method} /_switchboard${path} answered ${r.status}: ${JSON.stringify(r.body)}`);
     return r.body;
   };
 
   type Row = Json & { sequence: number; status: string; body: { value: Json[] } };
-  const page = async (after: number): Promise<Row[]> => (await must('GET', `/notifications?after=${after}&limit=${PAGE}`)).value as Row[];
+  const page = async (after: number): Promise<Row[]> =>
+    (await must('GET', `/notifications?after=${after}&limit=${PAGE}`)).value as Row[];
   // Notifications already in the outbox belong to earlier runs: only later ones are this scenario's.
   let cursor = 0;
   for (let rows = await page(0); rows.length > 0; rows = await page(cursor)) cursor = rows.at(-1)!.sequence;
@@ -178,7 +197,15 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
         if (r.status !== 'delivered' || seen.has(r.sequence)) continue;
         seen.add(r.sequence);
         for (const v of r.body.value) {
-          const n: DeliveredNotification = { sequence: r.sequence, callId: text(r.callId), status: r.status, createdDateTime: text(r.createdDateTime), changeType: text(v.changeType), resourceUrl: text(v.resourceUrl), resourceData: v.resourceData };
+          const n: DeliveredNotification = {
+            sequence: r.sequence,
+            callId: text(r.callId),
+            status: r.status,
+            createdDateTime: text(r.createdDateTime),
+            changeType: text(v.changeType),
+            resourceUrl: text(v.resourceUrl),
+            resourceData: v.resourceData,
+          };
           delivered.push(n);
           print(summarize(n, alias));
         }
@@ -218,17 +245,27 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
           const source = s.from as Json | undefined;
           const target = s.to as Json | undefined;
           if (!source || !target) throw new ScenarioError(`${where} needs "from" and "to"`);
-          const idSet = (x: Json): Json => Object.fromEntries(Object.entries(x).map(([k, v]) => [k, typeof v === 'string' ? { id: v } : v]));
+          const idSet = (x: Json): Json =>
+            Object.fromEntries(Object.entries(x).map(([k, v]) => [k, typeof v === 'string' ? { id: v } : v]));
           // Without a tenantId: the first tenant of the server's world.
-          const tenantId = typeof s.tenantId === 'string' ? s.tenantId : ((await must('GET', '/people')).value as Json[])[0]?.tenantId;
-          const leg = await must('POST', '/incoming-calls', { tenantId, source: idSet(source), target: idSet(target), requestedModalities: ['audio'] });
+          const tenantId =
+            typeof s.tenantId === 'string' ? s.tenantId : ((await must('GET', '/people')).value as Json[])[0]?.tenantId;
+          const leg = await must('POST', '/incoming-calls', {
+            tenantId,
+            source: idSet(source),
+            target: idSet(target),
+            requestedModalities: ['audio'],
+          });
           bind(s.as, String(leg.id));
-          print(`▶ ${i + 1}. ${JSON.stringify(source)} calls ${JSON.stringify(target)} → call ${alias(String(leg.id))}`);
+          print(
+            `▶ ${i + 1}. ${JSON.stringify(source)} calls ${JSON.stringify(target)} → call ${alias(String(leg.id))}`,
+          );
           break;
         }
         case 'advance': {
           const ms = step.advance;
-          if (typeof ms !== 'number' || ms < 0) throw new ScenarioError(`${where} must be a non-negative number of milliseconds`);
+          if (typeof ms !== 'number' || ms < 0)
+            throw new ScenarioError(`${where} must be a non-negative number of milliseconds`);
           await pollNotifications();
           if (clock.mode === 'virtual') await must('POST', '/clock/advance', { ms });
           else await sleep(ms);
@@ -245,23 +282,35 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
         case 'act': {
           const { call, person, ...action } = s;
           const id = callId(call, where);
-          const r = await must('POST', `/calls/${id}/participants/${encodeURIComponent(String(person))}/actions`, action);
+          const r = await must(
+            'POST',
+            `/calls/${id}/participants/${encodeURIComponent(String(person))}/actions`,
+            action,
+          );
           print(`▶ ${i + 1}. ${String(person)} in call ${alias(id)}: ${String(action.action)} (${String(r.status)})`);
           break;
         }
         case 'press': {
           const id = callId(s.call, where);
           const tones = text(s.tones);
-          if (typeof s.person === 'string') await must('POST', `/calls/${id}/participants/${encodeURIComponent(s.person)}/actions`, { action: 'pressTones', tones });
+          if (typeof s.person === 'string')
+            await must('POST', `/calls/${id}/participants/${encodeURIComponent(s.person)}/actions`, {
+              action: 'pressTones',
+              tones,
+            });
           else await must('POST', `/calls/${id}/tones`, { tones: [...tones] });
-          print(`▶ ${i + 1}. ${typeof s.person === 'string' ? s.person : 'the caller'} presses ${tones} in call ${alias(id)}`);
+          print(
+            `▶ ${i + 1}. ${typeof s.person === 'string' ? s.person : 'the caller'} presses ${tones} in call ${alias(id)}`,
+          );
           break;
         }
         case 'waitForCall': {
           const timeoutMs = typeof s.timeoutMs === 'number' ? s.timeoutMs : defaultTimeout;
           if (s.gone === true) {
             const id = callId(s.call, where);
-            await until(`call ${alias(id)} to end`, timeoutMs, async () => ((await api('GET', `/calls/${id}`)).status === 404 ? true : undefined));
+            await until(`call ${alias(id)} to end`, timeoutMs, async () =>
+              (await api('GET', `/calls/${id}`)).status === 404 ? true : undefined,
+            );
             print(`▶ ${i + 1}. call ${alias(id)} has ended`);
             break;
           }
@@ -279,7 +328,9 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
             return detail.status === 200 && (detail.body.operations as unknown[]).length >= operations ? c : undefined;
           });
           bind(s.as, String(found.id));
-          print(`▶ ${i + 1}. call ${alias(String(found.id))} is ${String(found.state)}${found.conversation ? ` (${String((found.conversation as Json).kind)})` : ''}`);
+          print(
+            `▶ ${i + 1}. call ${alias(String(found.id))} is ${String(found.state)}${found.conversation ? ` (${String((found.conversation as Json).kind)})` : ''}`,
+          );
           break;
         }
         case 'expect': {
@@ -289,12 +340,18 @@ export async function runScenario(scenario: Scenario, opts: RunOptions): Promise
             if (consumed.has(n) || (id && n.callId !== id)) return false;
             if (typeof s.changeType === 'string' && n.changeType !== s.changeType) return false;
             if (typeof s.resource === 'string') {
-              const r = n.resourceUrl.includes('/operations/') ? 'operation' : n.resourceUrl.endsWith('/participants') ? 'participants' : 'call';
+              const r = n.resourceUrl.includes('/operations/')
+                ? 'operation'
+                : n.resourceUrl.endsWith('/participants')
+                  ? 'participants'
+                  : 'call';
               if (r !== s.resource) return false;
             }
             return s.data === undefined || partialMatch(n.resourceData, s.data);
           };
-          const hit = await until(`a notification like ${JSON.stringify(s)}`, timeoutMs, () => Promise.resolve(delivered.find(matches)));
+          const hit = await until(`a notification like ${JSON.stringify(s)}`, timeoutMs, () =>
+            Promise.resolve(delivered.find(matches)),
+          );
           consumed.add(hit);
           bind(s.as, hit.callId);
           print(`✔ ${i + 1}. expected ${JSON.stringify(s)}`);

@@ -46,15 +46,25 @@ export interface SoftphoneDeps {
 }
 
 const personNotFound = (id: string): GraphError =>
-  new GraphError(404, 'itemNotFound', `No person ${id}: a softphone is a user id of the world, or an E.164 phone number such as +14255550100.`, 'personId');
+  new GraphError(
+    404,
+    'itemNotFound',
+    `No person ${id}: a softphone is a user id of the world, or an E.164 phone number such as +14255550100.`,
+    'personId',
+  );
 
 /** Changes come in bursts (one command, its notifications, its deliveries): one screen per burst. */
 const DEBOUNCE_MS = 25;
 
 export function softphoneRoutes(app: FastifyInstance, deps: SoftphoneDeps): void {
   const { directory } = deps;
-  const personOf = (ref: string): SoftphonePerson => softphonePerson(directory, ref) ?? (() => { throw personNotFound(ref); })();
-  const screen = (person: SoftphonePerson) => softphoneState(deps.store, directory, person, directory.softphones.holds(person.key, Date.now()), deps.now());
+  const personOf = (ref: string): SoftphonePerson =>
+    softphonePerson(directory, ref) ??
+    (() => {
+      throw personNotFound(ref);
+    })();
+  const screen = (person: SoftphonePerson) =>
+    softphoneState(deps.store, directory, person, directory.softphones.holds(person.key, Date.now()), deps.now());
 
   app.get<{ Params: { id: string } }>('/_switchboard/people/:id/phone', async (req) => {
     await deps.worldSync.catchUp();
@@ -64,14 +74,21 @@ export function softphoneRoutes(app: FastifyInstance, deps: SoftphoneDeps): void
   app.post<{ Params: { id: string; ringId: string } }>('/_switchboard/people/:id/rings/:ringId', async (req) => {
     const person = personOf(req.params.id);
     const body = req.body;
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw badRequest('The body must be an object {"answer": "accept" | "decline" | "busy"}.', 'answer');
+    if (typeof body !== 'object' || body === null || Array.isArray(body))
+      throw badRequest('The body must be an object {"answer": "accept" | "decline" | "busy"}.', 'answer');
     const extra = Object.keys(body).find((k) => k !== 'answer');
     if (extra !== undefined) throw badRequest(`${extra} is not a property of a ring's answer (answer).`, extra);
     const answer = (body as { answer?: unknown }).answer;
-    if (typeof answer !== 'string' || !(RING_ANSWERS as readonly string[]).includes(answer)) throw badRequest(`answer must be one of ${RING_ANSWERS.join(', ')}.`, 'answer');
+    if (typeof answer !== 'string' || !(RING_ANSWERS as readonly string[]).includes(answer))
+      throw badRequest(`answer must be one of ${RING_ANSWERS.join(', ')}.`, 'answer');
     await deps.worldSync.catchUp();
     if (!directory.softphones.holds(person.key, Date.now())) {
-      throw new GraphError(409, 'Conflict', `No softphone holds ${person.id}: open /_switchboard/ui/people/${person.id} (its stream holds the person) to answer their rings.`, 'personId');
+      throw new GraphError(
+        409,
+        'Conflict',
+        `No softphone holds ${person.id}: open /_switchboard/ui/people/${person.id} (its stream holds the person) to answer their rings.`,
+        'personId',
+      );
     }
     orThrow(await deps.service.answerRing(person.key, req.params.ringId, answer as RingAnswer));
     return { ringId: req.params.ringId, answer };
@@ -84,30 +101,46 @@ export function softphoneRoutes(app: FastifyInstance, deps: SoftphoneDeps): void
       if (!op || op.type !== 'recordOperation') return null;
       const leg = await tx.getLeg(op.callId);
       const people = leg ? await tx.participantsWithIdentityKeys(leg.conversationId, [person.key]) : [];
-      return { op, theirs: people.some((p) => p.callLegId === null && (p.status === 'joined' || p.status === 'removed')) };
+      return {
+        op,
+        theirs: people.some((p) => p.callLegId === null && (p.status === 'joined' || p.status === 'removed')),
+      };
     });
     if (!found) throw new GraphError(404, 'itemNotFound', `No recordResponse operation ${opId}.`, 'operationId');
     if (!found.theirs || found.op.status === 'Failed') {
-      throw new GraphError(409, 'Conflict', `Recording ${opId} is not one ${person.id} can speak into: it is not in their call, or it was cancelled or failed.`, 'operationId');
+      throw new GraphError(
+        409,
+        'Conflict',
+        `Recording ${opId} is not one ${person.id} can speak into: it is not in their call, or it was cancelled or failed.`,
+        'operationId',
+      );
     }
     return found.op.id;
   };
 
-  app.post<{ Params: { id: string; operationId: string } }>('/_switchboard/people/:id/recordings/:operationId/capture', async (req, reply) => {
-    const opId = await recordingOf(personOf(req.params.id), req.params.operationId);
-    await deps.recordings.begin(opId);
-    return reply.code(204).send();
-  });
+  app.post<{ Params: { id: string; operationId: string } }>(
+    '/_switchboard/people/:id/recordings/:operationId/capture',
+    async (req, reply) => {
+      const opId = await recordingOf(personOf(req.params.id), req.params.operationId);
+      await deps.recordings.begin(opId);
+      return reply.code(204).send();
+    },
+  );
 
-  app.put<{ Params: { id: string; operationId: string } }>('/_switchboard/people/:id/recordings/:operationId', { config: { audioBody: true } }, async (req, reply) => {
-    const person = personOf(req.params.id);
-    if (!Buffer.isBuffer(req.body)) throw badRequest('The body is the recording: Content-Type: audio/wav, 16-bit PCM, mono, 8000 Hz.', 'body');
-    const wav = checkWav(req.body);
-    if (typeof wav === 'string') throw badRequest(`${wav}.`, 'body');
-    const opId = await recordingOf(person, req.params.operationId);
-    await deps.recordings.finish(opId, wav.samples);
-    return reply.code(204).send();
-  });
+  app.put<{ Params: { id: string; operationId: string } }>(
+    '/_switchboard/people/:id/recordings/:operationId',
+    { config: { audioBody: true } },
+    async (req, reply) => {
+      const person = personOf(req.params.id);
+      if (!Buffer.isBuffer(req.body))
+        throw badRequest('The body is the recording: Content-Type: audio/wav, 16-bit PCM, mono, 8000 Hz.', 'body');
+      const wav = checkWav(req.body);
+      if (typeof wav === 'string') throw badRequest(`${wav}.`, 'body');
+      const opId = await recordingOf(person, req.params.operationId);
+      await deps.recordings.finish(opId, wav.samples);
+      return reply.code(204).send();
+    },
+  );
 
   const open = new Set<() => void>();
   app.addHook('preClose', (done) => {
@@ -118,14 +151,23 @@ export function softphoneRoutes(app: FastifyInstance, deps: SoftphoneDeps): void
   app.get<{ Params: { id: string } }>('/_switchboard/people/:id/softphone', async (req, reply) => {
     const person = personOf(req.params.id);
     if (!/text\/event-stream/i.test(req.headers.accept ?? '')) {
-      throw badRequest('This is a stream of server-sent events: send Accept: text/event-stream (GET …/phone reads the screen once).', 'Accept');
+      throw badRequest(
+        'This is a stream of server-sent events: send Accept: text/event-stream (GET …/phone reads the screen once).',
+        'Accept',
+      );
     }
     const leaseId = randomUUID();
-    const hold = (until: number): Promise<void> => deps.worldSync.setSoftphoneLease({ personKey: person.key, leaseId, until });
+    const hold = (until: number): Promise<void> =>
+      deps.worldSync.setSoftphoneLease({ personKey: person.key, leaseId, until });
     await hold(Date.now() + SOFTPHONE_LEASE_MS);
     reply.hijack();
     const raw = reply.raw;
-    raw.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache, no-transform', 'x-accel-buffering': 'no', connection: 'keep-alive' });
+    raw.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache, no-transform',
+      'x-accel-buffering': 'no',
+      connection: 'keep-alive',
+    });
     let ended = false;
     let pending: NodeJS.Timeout | null = null;
     let sending: Promise<void> = Promise.resolve();
@@ -145,7 +187,9 @@ export function softphoneRoutes(app: FastifyInstance, deps: SoftphoneDeps): void
     send();
     // Renewing also refreshes the screen: a ring's end or a lease another tab took shows without a command.
     const renew = setInterval(() => {
-      hold(Date.now() + SOFTPHONE_LEASE_MS).catch((err: unknown) => req.log.warn({ err }, 'softphone: could not renew the lease'));
+      hold(Date.now() + SOFTPHONE_LEASE_MS).catch((err: unknown) =>
+        req.log.warn({ err }, 'softphone: could not renew the lease'),
+      );
       send();
     }, SOFTPHONE_RENEW_MS);
     const end = (): void => {

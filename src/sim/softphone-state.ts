@@ -25,7 +25,14 @@ export interface SoftphonePerson {
 /** The person a reference names: a user of the world, or any E.164 number; undefined for anyone else. */
 export function softphonePerson(directory: Directory, ref: string): SoftphonePerson | undefined {
   const user = directory.user(ref);
-  if (user) return { id: user.user.id, key: personKeyOf(user.user.id), kind: 'user', displayName: user.user.displayName, tenantId: user.tenant.id };
+  if (user)
+    return {
+      id: user.user.id,
+      key: personKeyOf(user.user.id),
+      kind: 'user',
+      displayName: user.user.displayName,
+      tenantId: user.tenant.id,
+    };
   if (!isPhoneNumber(ref)) return undefined;
   const tenant = directory.world.tenants.find((t) => t.phones.some((p) => p.number === ref));
   return { id: ref, key: personKeyOf(ref), kind: 'phone', displayName: null, tenantId: tenant?.id ?? null };
@@ -36,8 +43,13 @@ function botOf(directory: Directory, appId: string): { appId: string; displayNam
   return { appId, displayName: directory.app(appId)?.app.displayName ?? appId };
 }
 
-function ringView(directory: Directory, r: PendingRing, kindOf: (leg: CallLeg | undefined) => string | null): Record<string, unknown> {
-  const what = r.timer.kind === 'call.transferAnswer' ? 'transfer' : r.timer.kind === 'call.targetAnswer' ? 'call' : 'invite';
+function ringView(
+  directory: Directory,
+  r: PendingRing,
+  kindOf: (leg: CallLeg | undefined) => string | null,
+): Record<string, unknown> {
+  const what =
+    r.timer.kind === 'call.transferAnswer' ? 'transfer' : r.timer.kind === 'call.targetAnswer' ? 'call' : 'invite';
   return {
     ringId: r.timer.id,
     what,
@@ -68,20 +80,33 @@ function mediaView(op: Operation, head: boolean): Record<string, unknown> {
   };
 }
 
-async function callView(tx: Tx, directory: Directory, person: Participant, legs: CallLeg[], kind: string | null): Promise<Record<string, unknown>> {
+async function callView(
+  tx: Tx,
+  directory: Directory,
+  person: Participant,
+  legs: CallLeg[],
+  kind: string | null,
+): Promise<Record<string, unknown>> {
   const live = legs.filter((l) => l.state !== 'terminated' && l.state !== 'terminating');
   const media: Record<string, unknown>[] = [];
   const ended: Record<string, unknown>[] = [];
   for (const leg of live) {
     const queue = legMedia(leg).queue;
-    const ops = (await tx.operationsOfCall(leg.id)).filter((op) => op.type === 'playPromptOperation' || op.type === 'recordOperation');
+    const ops = (await tx.operationsOfCall(leg.id)).filter(
+      (op) => op.type === 'playPromptOperation' || op.type === 'recordOperation',
+    );
     for (const op of ops) {
       const at = queue.indexOf(op.id);
       if (op.status === 'Running' && at >= 0) media.push(mediaView(op, at === 0));
     }
     // How the last few ended, as the bot was told (completed, stopped by a tone, cancelled).
     for (const op of ops.filter((o) => o.status !== 'Running').slice(-3)) {
-      ended.push({ ...mediaView(op, false), resultInfo: op.resultInfo, completionReason: op.media?.completionReason ?? null, endedDateTime: iso(op.updatedAt) });
+      ended.push({
+        ...mediaView(op, false),
+        resultInfo: op.resultInfo,
+        completionReason: op.media?.completionReason ?? null,
+        endedDateTime: iso(op.updatedAt),
+      });
     }
   }
   return {
@@ -101,14 +126,22 @@ async function callView(tx: Tx, directory: Directory, person: Participant, legs:
 }
 
 /** The softphone's whole screen for `person` at `now` (world clock), `held` telling whether a tab holds them. */
-export async function softphoneState(store: Store, directory: Directory, person: SoftphonePerson, held: boolean, now: number): Promise<Record<string, unknown>> {
+export async function softphoneState(
+  store: Store,
+  directory: Directory,
+  person: SoftphonePerson,
+  held: boolean,
+  now: number,
+): Promise<Record<string, unknown>> {
   return store.transact(async (tx) => {
     const legs = await tx.listLegs();
     const byConversation = new Map<string, CallLeg[]>();
-    for (const leg of legs) byConversation.set(leg.conversationId, [...(byConversation.get(leg.conversationId) ?? []), leg]);
+    for (const leg of legs)
+      byConversation.set(leg.conversationId, [...(byConversation.get(leg.conversationId) ?? []), leg]);
     const kinds = new Map<string, string | null>();
     const kindOf = async (conversationId: string): Promise<string | null> => {
-      if (!kinds.has(conversationId)) kinds.set(conversationId, (await tx.getConversation(conversationId))?.kind ?? null);
+      if (!kinds.has(conversationId))
+        kinds.set(conversationId, (await tx.getConversation(conversationId))?.kind ?? null);
       return kinds.get(conversationId) ?? null;
     };
     const rings = await ringsOf(tx, person.key, legs);
@@ -123,7 +156,9 @@ export async function softphoneState(store: Store, directory: Directory, person:
     // The bots this person can call ("Call the bot"): the apps of their tenant, or of every tenant for a stray number.
     const apps = directory.world.tenants
       .filter((t) => person.tenantId === null || t.id === person.tenantId)
-      .flatMap((t) => t.apps.map((a) => ({ appId: a.id, displayName: a.displayName, tenantId: t.id, callbackUri: a.callbackUri })));
+      .flatMap((t) =>
+        t.apps.map((a) => ({ appId: a.id, displayName: a.displayName, tenantId: t.id, callbackUri: a.callbackUri })),
+      );
     return {
       person,
       held,

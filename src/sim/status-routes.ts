@@ -11,7 +11,8 @@ import type { Store } from '../store/store.js';
 /** A readiness probe must answer even when the database does not: past this, the store counts as unreachable. */
 const READY_TIMEOUT_MS = 2_000;
 
-const notReady = (why: string): GraphError => new GraphError(503, 'serviceNotAvailable', `Switchboard is not ready: ${why}.`, null, { 'Retry-After': '1' });
+const notReady = (why: string): GraphError =>
+  new GraphError(503, 'serviceNotAvailable', `Switchboard is not ready: ${why}.`, null, { 'Retry-After': '1' });
 
 export function statusRoutes(app: FastifyInstance, deps: { store: Store; timeoutMs?: number }): void {
   app.get('/_switchboard/health', (_req, reply) => reply.send({ status: 'ok' }));
@@ -26,11 +27,14 @@ export function statusRoutes(app: FastifyInstance, deps: { store: Store; timeout
     try {
       status = await Promise.race([deps.store.schemaStatus(), timedOut]);
     } catch (err) {
-      throw notReady(`the ${deps.store.kind} store cannot be reached (${err instanceof Error ? err.message : String(err)})`);
+      throw notReady(
+        `the ${deps.store.kind} store cannot be reached (${err instanceof Error ? err.message : String(err)})`,
+      );
     } finally {
       clearTimeout(timer);
     }
-    if (status.applied < status.latest) throw notReady(`the database schema is at migration ${status.applied} of ${status.latest}`);
+    if (status.applied < status.latest)
+      throw notReady(`the database schema is at migration ${status.applied} of ${status.latest}`);
     return { status: 'ready', store: deps.store.kind, schemaVersion: status.applied };
   });
 }

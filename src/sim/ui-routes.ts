@@ -67,7 +67,11 @@ function packageRoot(): string {
 export const defaultUiDir = (): string => join(packageRoot(), 'dist', 'ui');
 
 const notBuilt = (dir: string): GraphError =>
-  new GraphError(503, 'serviceNotAvailable', `The dashboard is not built (no ${join(dir, 'index.html')}): run 'npm run build' (npm install runs it too).`);
+  new GraphError(
+    503,
+    'serviceNotAvailable',
+    `The dashboard is not built (no ${join(dir, 'index.html')}): run 'npm run build' (npm install runs it too).`,
+  );
 
 const missing = (path: string): GraphError => new GraphError(404, 'NotFound', `No dashboard file ${path}.`);
 

@@ -70,7 +70,8 @@ export class ClockControl {
 
   async #advanceTo(target: number): Promise<AdvanceResult> {
     const manual = this.#deps.manual;
-    if (!manual) throw new ClockNotVirtualError('The server runs on the real clock; start it with --clock virtual to move time.');
+    if (!manual)
+      throw new ClockNotVirtualError('The server runs on the real clock; start it with --clock virtual to move time.');
     if (target < manual.now()) throw new RangeError('Virtual time only moves forward.');
     let timersFired = await this.#settle();
     let steps = 0;

@@ -19,7 +19,8 @@ export function escapeHtml(value: unknown): string {
   return String(value).replace(/[&<>"']/g, (c) => ENTITIES[c]!);
 }
 
-const cell = (v: unknown): string => `<td>${v === null || v === undefined || v === '' ? '<span class="none">—</span>' : escapeHtml(v)}</td>`;
+const cell = (v: unknown): string =>
+  `<td>${v === null || v === undefined || v === '' ? '<span class="none">—</span>' : escapeHtml(v)}</td>`;
 const code = (v: string): string => `<td><code>${escapeHtml(v)}</code></td>`;
 const answer = (a: AnswerBehaviour): string => `${a.action} after ${a.afterMs} ms`;
 
@@ -42,27 +43,37 @@ export function renderWorldPage(listing: WorldListing, routes: readonly ControlR
   const parts: string[] = [];
   for (const t of listing.tenants) {
     const heading = `tenant-${escapeHtml(t.id)}`;
-    parts.push(`<section aria-labelledby="${heading}"><h2 id="${heading}">Tenant ${escapeHtml(t.displayName)} <code>${escapeHtml(t.id)}</code></h2>`);
+    parts.push(
+      `<section aria-labelledby="${heading}"><h2 id="${heading}">Tenant ${escapeHtml(t.displayName)} <code>${escapeHtml(t.id)}</code></h2>`,
+    );
     parts.push(`<p>Token endpoint (use the https port): <code>${escapeHtml(t.tokenEndpoint)}</code></p>`);
     parts.push(
       table(
         'Apps (bots)',
         ['Client id', 'Name', 'Roles', 'Callback URL', 'Calling registered'],
-        t.apps.map((a) => `${code(a.clientId)}${cell(a.displayName)}${cell(a.roles.join(', '))}${cell(a.callbackUri)}${cell(a.callingRegistered ? 'yes' : 'no')}`),
+        t.apps.map(
+          (a) =>
+            `${code(a.clientId)}${cell(a.displayName)}${cell(a.roles.join(', '))}${cell(a.callbackUri)}${cell(a.callingRegistered ? 'yes' : 'no')}`,
+        ),
       ),
     );
     parts.push(
       table(
         'Application instances and their phone numbers',
         ['Instance id', 'Name', 'Phone number', 'App'],
-        t.apps.flatMap((a) => a.instances.map((i) => `${code(i.id)}${cell(i.displayName)}${cell(i.phoneNumber)}${cell(a.displayName)}`)),
+        t.apps.flatMap((a) =>
+          a.instances.map((i) => `${code(i.id)}${cell(i.displayName)}${cell(i.phoneNumber)}${cell(a.displayName)}`),
+        ),
       ),
     );
     parts.push(
       table(
         'Users',
         ['User id', 'Display name', 'Answers', 'Then (once connected)'],
-        t.users.map((u) => `${code(u.id)}${cell(u.displayName)}${cell(answer(u.answer))}${cell(u.then.length ? JSON.stringify(u.then) : '')}`),
+        t.users.map(
+          (u) =>
+            `${code(u.id)}${cell(u.displayName)}${cell(answer(u.answer))}${cell(u.then.length ? JSON.stringify(u.then) : '')}`,
+        ),
       ),
     );
     parts.push(
@@ -70,7 +81,9 @@ export function renderWorldPage(listing: WorldListing, routes: readonly ControlR
         'Phone numbers',
         ['Number', 'Answers', 'Then (once connected)'],
         [
-          ...t.phones.map((p) => `${code(p.number)}${cell(answer(p.answer))}${cell(p.then.length ? JSON.stringify(p.then) : '')}`),
+          ...t.phones.map(
+            (p) => `${code(p.number)}${cell(answer(p.answer))}${cell(p.then.length ? JSON.stringify(p.then) : '')}`,
+          ),
           `${cell('any other number')}${cell(answer(t.defaultPhoneAnswer))}${cell('')}`,
         ],
       ),
@@ -107,7 +120,11 @@ Calls are established ${escapeHtml(listing.establishMs)} ms after they are place
 <main>
 ${parts.join('\n')}
 <section aria-labelledby="control"><h2 id="control">Control API</h2>
-${table('Routes (no token needed)', ['Method', 'Path', 'What it does'], routes.map((r) => `${cell(r.method)}${code(r.path)}${cell(r.what)}`))}
+${table(
+  'Routes (no token needed)',
+  ['Method', 'Path', 'What it does'],
+  routes.map((r) => `${cell(r.method)}${code(r.path)}${cell(r.what)}`),
+)}
 </section>
 </main>
 </body>

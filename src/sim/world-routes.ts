@@ -13,23 +13,31 @@ import type { WorldSync } from './world-sync.js';
 
 /** What each control route does, for the listing; a route missing here is still listed (method and path). */
 const CONTROL_ROUTE_PURPOSE: Record<string, string> = {
-  'GET /_switchboard/events': 'The change feed as server-sent events (?after= or Last-Event-ID to catch up): commands, Graph requests, deliveries.',
+  'GET /_switchboard/events':
+    'The change feed as server-sent events (?after= or Last-Event-ID to catch up): commands, Graph requests, deliveries.',
   'GET /_switchboard/ended-calls': 'Call legs that ended recently (?limit=, newest first), from the change feed.',
-  'GET /_switchboard/calls/:id/timeline': 'A call’s conversation in order: commands, the bot’s Graph requests with bodies, notifications, delivery attempts.',
-  'POST /_switchboard/notification-tokens/verify': 'Decodes a notification JWT ({"token"}) and checks it against the published notification keys.',
-  'GET /_switchboard/ui/*': 'The dashboard (a page for a browser): calls, timelines, notifications, world and controls, live.',
+  'GET /_switchboard/calls/:id/timeline':
+    'A call’s conversation in order: commands, the bot’s Graph requests with bodies, notifications, delivery attempts.',
+  'POST /_switchboard/notification-tokens/verify':
+    'Decodes a notification JWT ({"token"}) and checks it against the published notification keys.',
+  'GET /_switchboard/ui/*':
+    'The dashboard (a page for a browser): calls, timelines, notifications, world and controls, live.',
   'GET /_switchboard/': 'This listing: the world (JSON; an HTML page for a browser) and the control routes.',
   'GET /_switchboard/world': 'The world as a world file (--world), run-time behaviour and fault changes included.',
-  'POST /_switchboard/reset': 'Back to the loaded world: calls, operations, notifications, timers, meetings made through the API and run-time changes dropped.',
+  'POST /_switchboard/reset':
+    'Back to the loaded world: calls, operations, notifications, timers, meetings made through the API and run-time changes dropped.',
   'GET /_switchboard/health': 'Liveness: 200 while the process serves.',
   'GET /_switchboard/ready': 'Readiness: 200 when the store answers and its migrations are done, else 503.',
-  'POST /_switchboard/incoming-calls': 'A person calls a bot: a new incoming call and a created notification to the app’s callback URL.',
-  'GET /_switchboard/notifications': 'Every notification (?callId=&limit=&after=) with its status and delivery attempts.',
+  'POST /_switchboard/incoming-calls':
+    'A person calls a bot: a new incoming call and a created notification to the app’s callback URL.',
+  'GET /_switchboard/notifications':
+    'Every notification (?callId=&limit=&after=) with its status and delivery attempts.',
   'GET /_switchboard/calls': 'Every live call leg (?state=&kind=&appId=&tenantId=&conversationId=).',
   'GET /_switchboard/calls/:id': 'One live call with its roster, operations and notifications.',
   'GET /_switchboard/calls/:id/operations': 'A call’s operations, also after it ended.',
   'POST /_switchboard/calls/:callId/tones': 'The person in a call presses keys.',
-  'POST /_switchboard/calls/:id/participants/:participantId/actions': 'A participant does something now (mute, hang up, …).',
+  'POST /_switchboard/calls/:id/participants/:participantId/actions':
+    'A participant does something now (mute, hang up, …).',
   'GET /_switchboard/people': 'Every person (users and listed phone numbers) with how they answer.',
   'GET /_switchboard/people/:id': 'One person’s behaviour.',
   'PUT /_switchboard/people/:id/behaviour': 'Change how a person answers and what they do once connected.',
@@ -93,12 +101,17 @@ export function worldRoutes(app: FastifyInstance, deps: WorldRouteDeps): void {
     const routes = controlRoutesOf(deps.routes());
     void reply.header('vary', 'Accept');
     if (!wantsHtml(req)) return { ...listing, controlApi: routes };
-    return reply
-      .header('content-type', 'text/html; charset=utf-8')
-      // Nothing on the page runs or loads: only its own inline style.
-      .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
-      .header('x-content-type-options', 'nosniff')
-      .send(renderWorldPage(listing, routes, `${req.protocol}://${req.host}`));
+    return (
+      reply
+        .header('content-type', 'text/html; charset=utf-8')
+        // Nothing on the page runs or loads: only its own inline style.
+        .header(
+          'content-security-policy',
+          "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+        )
+        .header('x-content-type-options', 'nosniff')
+        .send(renderWorldPage(listing, routes, `${req.protocol}://${req.host}`))
+    );
   };
   app.get('/_switchboard/', index);
   app.get('/_switchboard', index);

@@ -67,7 +67,9 @@ export class WorldSync {
   /** Polls for changes other instances record (real time: this is about processes, not the world's clock). */
   start(pollMs: number): void {
     this.#poll ??= setInterval(() => {
-      this.catchUp().catch((err: unknown) => this.#deps.log?.('warn', `world changes: could not read the store: ${String(err)}`));
+      this.catchUp().catch((err: unknown) =>
+        this.#deps.log?.('warn', `world changes: could not read the store: ${String(err)}`),
+      );
     }, pollMs);
     this.#poll.unref();
   }
@@ -115,15 +117,18 @@ export function applyWorldChange(directory: Directory, change: WorldChange): str
   }
   if (change.kind === 'softphone') {
     const { personKey, leaseId, until } = body;
-    if (typeof personKey !== 'string' || typeof leaseId !== 'string' || typeof until !== 'number') return 'personKey, leaseId and until are required';
+    if (typeof personKey !== 'string' || typeof leaseId !== 'string' || typeof until !== 'number')
+      return 'personKey, leaseId and until are required';
     directory.softphones.set(personKey, leaseId, until);
     return null;
   }
   if (change.kind !== 'behaviour') return `unknown kind ${JSON.stringify(change.kind)}`;
   const ref = body.ref;
   const tenantId = body.tenantId;
-  if (typeof ref !== 'string' || (tenantId !== undefined && typeof tenantId !== 'string')) return 'ref must be a string';
-  const answer = body.answer === undefined ? undefined : checkAnswer(body.answer, 'answer', { action: 'accept', afterMs: 1000 });
+  if (typeof ref !== 'string' || (tenantId !== undefined && typeof tenantId !== 'string'))
+    return 'ref must be a string';
+  const answer =
+    body.answer === undefined ? undefined : checkAnswer(body.answer, 'answer', { action: 'accept', afterMs: 1000 });
   const then = body.then === undefined ? undefined : checkThen(body.then, 'then');
   if (answer && isProblem(answer)) return answer.error;
   if (then && isProblem(then)) return then.error;

@@ -47,7 +47,8 @@ export interface WorldListing {
 export function worldListing(world: World): WorldListing {
   return {
     tenants: world.tenants.map((t) => {
-      const nameOf = (userId: string): string | null => t.users.find((u) => u.id.toLowerCase() === userId.toLowerCase())?.displayName ?? null;
+      const nameOf = (userId: string): string | null =>
+        t.users.find((u) => u.id.toLowerCase() === userId.toLowerCase())?.displayName ?? null;
       return {
         id: t.id,
         displayName: t.displayName,
@@ -60,7 +61,12 @@ export function worldListing(world: World): WorldListing {
           callingRegistered: a.callingRegistered !== false,
           instances: a.instances.map((i) => ({ id: i.id, displayName: i.displayName, phoneNumber: i.phoneNumber })),
         })),
-        users: t.users.map((u) => ({ id: u.id, displayName: u.displayName, answer: { ...u.answer }, then: [...(u.then ?? [])] })),
+        users: t.users.map((u) => ({
+          id: u.id,
+          displayName: u.displayName,
+          answer: { ...u.answer },
+          then: [...(u.then ?? [])],
+        })),
         phones: t.phones.map((p) => ({ number: p.number, answer: { ...p.answer }, then: [...(p.then ?? [])] })),
         defaultPhoneAnswer: { ...t.defaultPhoneAnswer },
         meetings: t.meetings.map((m) => ({
@@ -68,7 +74,12 @@ export function worldListing(world: World): WorldListing {
           threadId: m.threadId,
           joinMeetingId: m.joinMeetingId,
           // messageId 0: the meeting's root message, as Teams puts it in a meeting invitation's link.
-          joinWebUrl: buildJoinWebUrl({ threadId: m.threadId, messageId: '0', tenantId: t.id, organizerId: m.organizerId }),
+          joinWebUrl: buildJoinWebUrl({
+            threadId: m.threadId,
+            messageId: '0',
+            tenantId: t.id,
+            organizerId: m.organizerId,
+          }),
           organizer: { id: m.organizerId, displayName: nameOf(m.organizerId) },
           createdByAppId: m.createdByAppId,
           passcode: m.passcode,
@@ -103,17 +114,23 @@ export function worldBannerLines(world: World, listingUrl: string, maxRows = 30)
   for (const t of world.tenants) {
     rows.push(`tenant   ${t.id}  ${t.displayName}`);
     for (const a of t.apps) {
-      rows.push(`app      ${a.id}  ${a.displayName}  callback ${a.callbackUri ?? '(none: incoming calls need --callback <url>)'}`);
-      for (const i of a.instances) rows.push(`number   ${i.phoneNumber ?? '(none)'}  instance ${i.id} (${i.displayName}) of ${a.displayName}`);
+      rows.push(
+        `app      ${a.id}  ${a.displayName}  callback ${a.callbackUri ?? '(none: incoming calls need --callback <url>)'}`,
+      );
+      for (const i of a.instances)
+        rows.push(`number   ${i.phoneNumber ?? '(none)'}  instance ${i.id} (${i.displayName}) of ${a.displayName}`);
     }
     const width = Math.max(0, ...t.users.map((u) => u.displayName.length));
     for (const u of t.users) rows.push(`user     ${u.id}  ${u.displayName.padEnd(width)}  ${ms(u.answer)}`);
     for (const p of t.phones) rows.push(`phone    ${p.number}  ${ms(p.answer)}`);
     rows.push(`phone    any other number  ${ms(t.defaultPhoneAnswer)}`);
     for (const m of t.meetings) {
-      const organizer = t.users.find((u) => u.id.toLowerCase() === m.organizerId.toLowerCase())?.displayName ?? m.organizerId;
+      const organizer =
+        t.users.find((u) => u.id.toLowerCase() === m.organizerId.toLowerCase())?.displayName ?? m.organizerId;
       rows.push(`meeting  ${m.threadId}  join id ${m.joinMeetingId}  organizer ${organizer}`);
-      rows.push(`           ${buildJoinWebUrl({ threadId: m.threadId, messageId: '0', tenantId: t.id, organizerId: m.organizerId })}`);
+      rows.push(
+        `           ${buildJoinWebUrl({ threadId: m.threadId, messageId: '0', tenantId: t.id, organizerId: m.organizerId })}`,
+      );
     }
   }
   if (rows.length <= maxRows) return rows;

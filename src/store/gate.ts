@@ -114,7 +114,8 @@ export class TransactionGate {
 
   #release(): void {
     const next = this.#waiting.high.take() ?? this.#waiting.normal.take();
-    if (next) next(); // the slot passes straight on
+    if (next)
+      next(); // the slot passes straight on
     else this.#active--;
   }
 }

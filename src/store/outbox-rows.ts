@@ -79,4 +79,3 @@ export function toAttempt(r: AttemptRecord): DeliveryAttempt {
     error: r.error,
   };
 }
-

@@ -21,7 +21,9 @@ export const RESET_TABLES: readonly (readonly [table: string, key: keyof ResetCo
 
 /** The statements emptying one table: the first one's row count is what the reset reports for it. */
 export function resetStatements(table: string, uncounted: string | undefined): string[] {
-  return uncounted === undefined ? [`DELETE FROM ${table}`] : [`DELETE FROM ${table} WHERE NOT (${uncounted})`, `DELETE FROM ${table}`];
+  return uncounted === undefined
+    ? [`DELETE FROM ${table}`]
+    : [`DELETE FROM ${table} WHERE NOT (${uncounted})`, `DELETE FROM ${table}`];
 }
 
 /** The `body` of the `reset` world change a reset appends. */

@@ -4,7 +4,15 @@
  * so a crash can never separate a state change from the notifications it causes.
  */
 import type { LockPriority } from './gate.js';
-import type { CallLeg, Conversation, OnlineMeeting, Operation, OutboundNotification, Participant, TimerRequest } from '../domain/types.js';
+import type {
+  CallLeg,
+  Conversation,
+  OnlineMeeting,
+  Operation,
+  OutboundNotification,
+  Participant,
+  TimerRequest,
+} from '../domain/types.js';
 
 export interface OutboxRow {
   seq: number;
@@ -125,7 +133,9 @@ export interface Tx {
   /** False when there was no such meeting. */
   deleteOnlineMeeting(id: string): Promise<boolean>;
 
-  appendNotifications(rows: { messageId: string; notification: OutboundNotification; createdAt: number }[]): Promise<void>;
+  appendNotifications(
+    rows: { messageId: string; notification: OutboundNotification; createdAt: number }[],
+  ): Promise<void>;
   /** The change feed's rows of this command (EventStore), committed with it. */
   appendEvents(events: readonly FeedEventInput[]): Promise<void>;
   putTimers(timers: TimerRequest[]): Promise<void>;
@@ -148,7 +158,13 @@ export interface OutboxStore {
   claimDue(now: number, leaseUntil: number, limit: number): Promise<OutboxRow[]>;
   markDelivered(seq: number, at: number, attempt: DeliveryAttempt): Promise<void>;
   /** Records a failed attempt; `nextAttemptAt` null means give up (dead-lettered, kept and visible). */
-  markFailed(seq: number, nextAttemptAt: number | null, at: number, error: string, attempt: DeliveryAttempt): Promise<void>;
+  markFailed(
+    seq: number,
+    nextAttemptAt: number | null,
+    at: number,
+    error: string,
+    attempt: DeliveryAttempt,
+  ): Promise<void>;
   /** Earliest time any undelivered row becomes due, for the dispatcher's sleep. */
   nextDueAt(): Promise<number | null>;
   /**

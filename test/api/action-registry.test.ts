@@ -7,7 +7,11 @@ import { Ajv } from 'ajv';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { ACTIONS, actionNames, findAction } from '../../src/api/actions/registry.js';
 import type { FromSchema } from '../../src/http/from-schema.js';
-import type { answerBodySchema, inviteBodySchema, updateRecordingStatusBodySchema } from '../../src/api/schemas/bodies.js';
+import type {
+  answerBodySchema,
+  inviteBodySchema,
+  updateRecordingStatusBodySchema,
+} from '../../src/api/schemas/bodies.js';
 
 const CSDL = readFileSync(new URL('../../metadata/graph/v1.0-cleanMetadata.xml', import.meta.url), 'utf8');
 
@@ -16,7 +20,14 @@ function v1Actions(): { name: string; on: string }[] {
   const found: { name: string; on: string }[] = [];
   for (const m of CSDL.matchAll(/<Action Name="(\w+)" IsBound="true"[^>]*>([\s\S]*?)<\/Action>/g)) {
     const binding = /Name="bindingParameter" Type="([^"]+)"/.exec(m[2]!)?.[1];
-    const on = binding === 'graph.call' ? 'call' : binding === 'graph.participant' ? 'participant' : binding === 'Collection(graph.participant)' ? 'participants' : null;
+    const on =
+      binding === 'graph.call'
+        ? 'call'
+        : binding === 'graph.participant'
+          ? 'participant'
+          : binding === 'Collection(graph.participant)'
+            ? 'participants'
+            : null;
     if (on) found.push({ name: m[1]!, on });
   }
   return found;
@@ -48,7 +59,9 @@ describe('the action registry', () => {
   });
 
   it('gives each binding its action names, served and not yet served', () => {
-    expect(actionNames('participant')).toEqual(new Set(['mute', 'startholdmusic', 'stopholdmusic', 'admitfromlobby', 'removefromlobby', 'reportsyntheticmedia']));
+    expect(actionNames('participant')).toEqual(
+      new Set(['mute', 'startholdmusic', 'stopholdmusic', 'admitfromlobby', 'removefromlobby', 'reportsyntheticmedia']),
+    );
     expect(actionNames('call')).toContain('addlargegalleryview');
     expect(actionNames('participants')).toContain('invite');
   });
@@ -69,9 +82,13 @@ describe('the action registry', () => {
     type Invite = FromSchema<typeof inviteBodySchema>;
     expectTypeOf<Invite['participants'][number]['replacesCallId']>().toEqualTypeOf<string | null | undefined>();
     expectTypeOf<Invite['clientContext']>().toEqualTypeOf<string | null | undefined>();
-    expectTypeOf<FromSchema<typeof updateRecordingStatusBodySchema>['status']>().toEqualTypeOf<'notRecording' | 'recording' | 'failed'>();
+    expectTypeOf<FromSchema<typeof updateRecordingStatusBodySchema>['status']>().toEqualTypeOf<
+      'notRecording' | 'recording' | 'failed'
+    >();
     type Answer = FromSchema<typeof answerBodySchema>;
-    expectTypeOf<Answer['acceptedModalities']>().toEqualTypeOf<('audio' | 'video' | 'videoBasedScreenSharing' | 'data' | 'unknownFutureValue' | 'unknown')[]>();
+    expectTypeOf<Answer['acceptedModalities']>().toEqualTypeOf<
+      ('audio' | 'video' | 'videoBasedScreenSharing' | 'data' | 'unknownFutureValue' | 'unknown')[]
+    >();
     expectTypeOf<Answer['mediaConfig']['blob']>().toEqualTypeOf<string | null | undefined>();
     // @ts-expect-error mediaConfig is required by the schema
     const missing: Answer = { acceptedModalities: ['audio'] };

@@ -16,9 +16,17 @@ describe('canonicalizeEnums', () => {
   };
 
   it('rewrites members in another case, in arrays, nested objects and anyOf branches', () => {
-    const body = { modes: ['Audio', 'VIDEOBASEDSCREENSHARING', 'audio'], nested: { scope: 'Organization' }, other: 'Audio' };
+    const body = {
+      modes: ['Audio', 'VIDEOBASEDSCREENSHARING', 'audio'],
+      nested: { scope: 'Organization' },
+      other: 'Audio',
+    };
     canonicalizeEnums(schema, body);
-    expect(body).toEqual({ modes: ['audio', 'videoBasedScreenSharing', 'audio'], nested: { scope: 'organization' }, other: 'Audio' });
+    expect(body).toEqual({
+      modes: ['audio', 'videoBasedScreenSharing', 'audio'],
+      nested: { scope: 'organization' },
+      other: 'Audio',
+    });
   });
 
   it('leaves non-members and non-strings alone for the validator to name', () => {
@@ -34,14 +42,23 @@ describe('request bodies with PascalCase enums (as the C# calling SDK sends them
   const media = { '@odata.type': '#microsoft.graph.serviceHostedMediaConfig' };
 
   it('accepts them and hands on the documented spelling', () => {
-    const created = parseCreate({ callbackUri: 'https://bot.example/cb', mediaConfig: media, requestedModalities: ['Audio', 'Video'], direction: 'Outgoing' });
+    const created = parseCreate({
+      callbackUri: 'https://bot.example/cb',
+      mediaConfig: media,
+      requestedModalities: ['Audio', 'Video'],
+      direction: 'Outgoing',
+    });
     expect(created.requestedModalities).toEqual(['audio', 'video']);
     expect(parseAnswer({ mediaConfig: media, acceptedModalities: ['AUDIO'] }).acceptedModalities).toEqual(['audio']);
   });
 
   it('still refuses a value that is no member in any case, naming it', () => {
-    expect(() => parseCreate({ callbackUri: 'https://bot.example/cb', mediaConfig: media, requestedModalities: ['Audio', 'Loud'] })).toThrow(
-      expect.objectContaining({ status: 400, target: 'requestedModalities[1]' }),
-    );
+    expect(() =>
+      parseCreate({
+        callbackUri: 'https://bot.example/cb',
+        mediaConfig: media,
+        requestedModalities: ['Audio', 'Loud'],
+      }),
+    ).toThrow(expect.objectContaining({ status: 400, target: 'requestedModalities[1]' }));
   });
 });

@@ -19,14 +19,17 @@ describe('error catalogue', () => {
   const documented = new Set([...doc.matchAll(/^\| (\d{3}) \| `([^`]+)` \|/gm)].map((m) => `${m[1]} ${m[2]}`));
 
   it('documents every rejection mapping', () => {
-    const missing = Object.values(REJECTION_HTTP).map(({ status, code }) => `${status} ${code}`).filter((k) => !documented.has(k));
+    const missing = Object.values(REJECTION_HTTP)
+      .map(({ status, code }) => `${status} ${code}`)
+      .filter((k) => !documented.has(k));
     expect(missing).toEqual([]);
   });
 
   it('documents every GraphError and AuthError constructed in src/', () => {
     const emitted = new Set<string>();
     for (const file of sources(join(root, 'src'))) {
-      for (const m of readFileSync(file, 'utf8').matchAll(/new (?:GraphError|AuthError)\((\d{3}), '([^']+)'/g)) emitted.add(`${m[1]} ${m[2]}`);
+      for (const m of readFileSync(file, 'utf8').matchAll(/new (?:GraphError|AuthError)\(\s*(\d{3}),\s*'([^']+)'/g))
+        emitted.add(`${m[1]} ${m[2]}`);
     }
     expect(emitted.size).toBeGreaterThan(5);
     expect([...emitted].filter((k) => !documented.has(k))).toEqual([]);
@@ -35,7 +38,8 @@ describe('error catalogue', () => {
   it('lists nothing that is never emitted', () => {
     const emitted = new Set(Object.values(REJECTION_HTTP).map(({ status, code }) => `${status} ${code}`));
     for (const file of sources(join(root, 'src'))) {
-      for (const m of readFileSync(file, 'utf8').matchAll(/new (?:GraphError|AuthError)\((\d{3}), '([^']+)'/g)) emitted.add(`${m[1]} ${m[2]}`);
+      for (const m of readFileSync(file, 'utf8').matchAll(/new (?:GraphError|AuthError)\(\s*(\d{3}),\s*'([^']+)'/g))
+        emitted.add(`${m[1]} ${m[2]}`);
     }
     expect([...documented].filter((k) => !emitted.has(k))).toEqual([]);
   });

@@ -36,8 +36,28 @@ const MACHINE = { addresses: ['127.0.0.1', '::1', '10.1.2.3', 'fe80::1c2:3ff:fe4
 describe('host policy', () => {
   it('bound to loopback: the bound address, localhost, 127.0.0.1 and [::1], any port', () => {
     const p = hostPolicy('127.0.0.1', [], MACHINE);
-    for (const h of ['127.0.0.1', '127.0.0.1:4100', 'localhost', 'LOCALHOST:4443', 'localhost.', '[::1]', '[::1]:4100', undefined]) expect(p.allows(h), String(h)).toBe(true);
-    for (const h of ['evil.example', 'evil.example:4100', '127.0.0.1.evil.example', 'localhost.evil.example', 'build-7', '10.1.2.3', '[::2]', '[::1]evil']) expect(p.allows(h), h).toBe(false);
+    for (const h of [
+      '127.0.0.1',
+      '127.0.0.1:4100',
+      'localhost',
+      'LOCALHOST:4443',
+      'localhost.',
+      '[::1]',
+      '[::1]:4100',
+      undefined,
+    ])
+      expect(p.allows(h), String(h)).toBe(true);
+    for (const h of [
+      'evil.example',
+      'evil.example:4100',
+      '127.0.0.1.evil.example',
+      'localhost.evil.example',
+      'build-7',
+      '10.1.2.3',
+      '[::2]',
+      '[::1]evil',
+    ])
+      expect(p.allows(h), h).toBe(false);
     expect(hostPolicy('::1', [], MACHINE).allows('[::1]:80')).toBe(true);
     expect(hostPolicy('localhost', [], MACHINE).allows('127.0.0.1')).toBe(true);
   });
@@ -45,8 +65,10 @@ describe('host policy', () => {
   it('bound to every interface: also each interface address and the host name', () => {
     for (const bound of ['0.0.0.0', '::']) {
       const p = hostPolicy(bound, [], MACHINE);
-      for (const h of ['localhost', '10.1.2.3:4100', '[fe80::1c2:3ff:fe45:6789]', 'build-7', 'BUILD-7:4100']) expect(p.allows(h), `${bound} ${h}`).toBe(true);
-      for (const h of ['evil.example', '10.1.2.4', 'build-7.evil.example']) expect(p.allows(h), `${bound} ${h}`).toBe(false);
+      for (const h of ['localhost', '10.1.2.3:4100', '[fe80::1c2:3ff:fe45:6789]', 'build-7', 'BUILD-7:4100'])
+        expect(p.allows(h), `${bound} ${h}`).toBe(true);
+      for (const h of ['evil.example', '10.1.2.4', 'build-7.evil.example'])
+        expect(p.allows(h), `${bound} ${h}`).toBe(false);
     }
   });
 
@@ -58,7 +80,8 @@ describe('host policy', () => {
 
   it('--allowed-hosts: names, a domain with its subdomains, or any', () => {
     const p = hostPolicy('127.0.0.1', ['switchboard.test', '.tunnel.example'], MACHINE);
-    for (const h of ['switchboard.test:443', 'tunnel.example', 'abc.tunnel.example', 'localhost']) expect(p.allows(h), h).toBe(true);
+    for (const h of ['switchboard.test:443', 'tunnel.example', 'abc.tunnel.example', 'localhost'])
+      expect(p.allows(h), h).toBe(true);
     for (const h of ['eviltunnel.example', 'switchboard.test.evil']) expect(p.allows(h), h).toBe(false);
     expect(hostPolicy('127.0.0.1', ['*'], MACHINE).allows('anything.example')).toBe(true);
     expect(hostOf('[::1]:4100')).toBe('[::1]');
@@ -66,10 +89,14 @@ describe('host policy', () => {
   });
 
   it('configuration: a comma-separated list, lower-cased; ports and junk refused', () => {
-    expect(resolveConfig(['--allowed-hosts', 'Bot.Example, .tunnel.example'], {}).allowedHosts).toEqual(['bot.example', '.tunnel.example']);
+    expect(resolveConfig(['--allowed-hosts', 'Bot.Example, .tunnel.example'], {}).allowedHosts).toEqual([
+      'bot.example',
+      '.tunnel.example',
+    ]);
     expect(resolveConfig([], { SWITCHBOARD_ALLOWED_HOSTS: '*' }).allowedHosts).toEqual(['*']);
     expect(resolveConfig([], {}).allowedHosts).toEqual([]);
-    for (const bad of ['bot.example:80', 'http://bot.example', '', 'a b/c']) expect(() => resolveConfig(['--allowed-hosts', bad], {}), bad).toThrow(ConfigError);
+    for (const bad of ['bot.example:80', 'http://bot.example', '', 'a b/c'])
+      expect(() => resolveConfig(['--allowed-hosts', bad], {}), bad).toThrow(ConfigError);
   });
 });
 
@@ -87,7 +114,8 @@ describe('host check over every route', () => {
 
   it('refuses a foreign Host with 421 naming it on every route; own and configured names pass', async () => {
     const paths = new Map<string, string>();
-    for (const r of server.sb.routes) paths.set(`${r.method} ${r.url}`, r.url.replace(/\*$/, 'x').replace(/:(\w+)/g, 'placeholder-id'));
+    for (const r of server.sb.routes)
+      paths.set(`${r.method} ${r.url}`, r.url.replace(/\*$/, 'x').replace(/:(\w+)/g, 'placeholder-id'));
     let refused = 0;
     for (const [key, path] of paths) {
       const method = key.split(' ')[0]!;

@@ -27,6 +27,8 @@ describe('checkJsonLimits', () => {
   });
 
   it('is linear: a million brackets are refused at the first level over the limit', () => {
-    expect(checkJsonLimits('['.repeat(1_000_000), { maxDepth: 64, maxArrayItems: 1000 })?.message).toMatch(/deeper than 64/);
+    expect(checkJsonLimits('['.repeat(1_000_000), { maxDepth: 64, maxArrayItems: 1000 })?.message).toMatch(
+      /deeper than 64/,
+    );
   });
 });

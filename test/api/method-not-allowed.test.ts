@@ -29,12 +29,15 @@ let token: string;
 function send(method: string, path: string, auth = true): Promise<Answer> {
   const url = new URL(server.httpUrl);
   return new Promise((resolve, reject) => {
-    const req = request({ host: url.hostname, port: url.port, method, path, headers: auth ? { authorization: `Bearer ${token}` } : {} }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-    });
+    const req = request(
+      { host: url.hostname, port: url.port, method, path, headers: auth ? { authorization: `Bearer ${token}` } : {} },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (body += chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      },
+    );
     req.on('error', reject);
     req.end();
   });
@@ -42,7 +45,13 @@ function send(method: string, path: string, auth = true): Promise<Answer> {
 
 /** A concrete path for a route: ids are placeholders (what is allowed depends on the path's shape only). */
 function fill(url: string): string {
-  const action = /\/participants\/:participantId\/:action$/.test(url) ? 'mute' : /\/participants\/:action$/.test(url) ? 'invite' : /\/calls\/:callId\/:action$/.test(url) ? 'keepAlive' : null;
+  const action = /\/participants\/:participantId\/:action$/.test(url)
+    ? 'mute'
+    : /\/participants\/:action$/.test(url)
+      ? 'invite'
+      : /\/calls\/:callId\/:action$/.test(url)
+        ? 'keepAlive'
+        : null;
   return url.replace(/:(\w+)/g, (_m, name: string) => {
     if (name === 'action') {
       if (action === null) throw new Error(`no action chosen for ${url}: teach fill() about this route`);
@@ -58,7 +67,13 @@ function fill(url: string): string {
 function servedByAnotherRoute(method: string, path: string, except: string): boolean {
   for (const r of server.sb.routes) {
     if (r.url === except || r.method !== method || r.url.includes('*')) continue;
-    const pattern = new RegExp(`^${r.url.split('/').map((s) => (s.startsWith(':') ? '[^/]+' : s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))).join('/')}$`, 'i');
+    const pattern = new RegExp(
+      `^${r.url
+        .split('/')
+        .map((s) => (s.startsWith(':') ? '[^/]+' : s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+        .join('/')}$`,
+      'i',
+    );
     if (pattern.test(path)) return true;
   }
   return false;
@@ -134,7 +149,9 @@ describe('405 Method Not Allowed over the route table', () => {
       expect(res.headers.allow).toBe('GET, HEAD, DELETE');
       const body = JSON.parse(res.body) as { error: { code: string; message: string } };
       expect(body.error).toMatchObject({ code: 'Request_BadRequest' });
-      expect(body.error.message).toBe(`Specified HTTP method is not allowed for the request target. ${method} /v1.0/communications/calls/some-call: this path serves GET, HEAD, DELETE.`);
+      expect(body.error.message).toBe(
+        `Specified HTTP method is not allowed for the request target. ${method} /v1.0/communications/calls/some-call: this path serves GET, HEAD, DELETE.`,
+      );
     }
   });
 

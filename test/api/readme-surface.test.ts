@@ -14,8 +14,13 @@ const README = new URL('../../README.md', import.meta.url);
 function tableIn(readme: string): { before: string; table: string; after: string } {
   const start = readme.indexOf(SURFACE_BEGIN);
   const end = readme.indexOf(SURFACE_END);
-  if (start < 0 || end < start) throw new Error(`README.md has no action table between "${SURFACE_BEGIN}" and "${SURFACE_END}"`);
-  return { before: readme.slice(0, start), table: readme.slice(start, end + SURFACE_END.length), after: readme.slice(end + SURFACE_END.length) };
+  if (start < 0 || end < start)
+    throw new Error(`README.md has no action table between "${SURFACE_BEGIN}" and "${SURFACE_END}"`);
+  return {
+    before: readme.slice(0, start),
+    table: readme.slice(start, end + SURFACE_END.length),
+    after: readme.slice(end + SURFACE_END.length),
+  };
 }
 
 describe("the README's supported-surface table of actions", () => {
@@ -33,7 +38,10 @@ describe("the README's supported-surface table of actions", () => {
   it('lists every registry action once, and would notice one more', () => {
     const table = actionSurfaceTable();
     for (const a of ACTIONS) expect(table).toContain(`/${a.name}\``);
-    const grown = actionSurfaceTable([...ACTIONS, notYet({ name: 'lowerHand', on: 'participant', versions: ['beta'], doc: { notifications: '—' } })]);
+    const grown = actionSurfaceTable([
+      ...ACTIONS,
+      notYet({ name: 'lowerHand', on: 'participant', versions: ['beta'], doc: { notifications: '—' } }),
+    ]);
     expect(grown).not.toBe(table);
     expect(grown).toContain('`POST /calls/{id}/participants/{id}/lowerHand` | beta only');
   });

@@ -20,8 +20,12 @@ const requests: string[] = [];
 
 beforeAll(async () => {
   const dir = process.env.SWITCHBOARD_TEST_TLS_DIR;
-  if (!dir || !process.env.NODE_EXTRA_CA_CERTS) throw new Error('test/helpers/tls-global-setup.ts did not run (vitest.config.ts globalSetup)');
-  const [cert, key] = await Promise.all([readFile(join(dir, 'server.pem'), 'utf8'), readFile(join(dir, 'server-key.pem'), 'utf8')]);
+  if (!dir || !process.env.NODE_EXTRA_CA_CERTS)
+    throw new Error('test/helpers/tls-global-setup.ts did not run (vitest.config.ts globalSetup)');
+  const [cert, key] = await Promise.all([
+    readFile(join(dir, 'server.pem'), 'utf8'),
+    readFile(join(dir, 'server-key.pem'), 'utf8'),
+  ]);
   const directory = new Directory(defaultWorld());
   const keys = await loadOrCreateSigningKeys(null);
   tokens = new TokenService({ keys, directory, clock: { now: () => Date.now() } });
@@ -47,11 +51,19 @@ beforeEach(() => {
 
 const msal = (secret: string): ConfidentialClientApplication =>
   new ConfidentialClientApplication({
-    auth: { clientId: DEFAULT_APP_ID, clientSecret: secret, authority: `https://${origin}/${DEFAULT_TENANT_ID}`, knownAuthorities: [origin] },
+    auth: {
+      clientId: DEFAULT_APP_ID,
+      clientSecret: secret,
+      authority: `https://${origin}/${DEFAULT_TENANT_ID}`,
+      knownAuthorities: [origin],
+    },
   });
 
 const identity = (secret: string): ClientSecretCredential =>
-  new ClientSecretCredential(DEFAULT_TENANT_ID, DEFAULT_APP_ID, secret, { authorityHost: `https://${origin}`, disableInstanceDiscovery: true });
+  new ClientSecretCredential(DEFAULT_TENANT_ID, DEFAULT_APP_ID, secret, {
+    authorityHost: `https://${origin}`,
+    disableInstanceDiscovery: true,
+  });
 
 describe('@azure/msal-node 7', () => {
   it('obtains a Graph token by client credentials that TokenService accepts', async () => {

@@ -31,7 +31,14 @@ afterEach(() => {
 async function ring(opts: { rotateEveryMs?: number | null; dataDir?: string | null; clock?: { now(): number } } = {}) {
   const clock = opts.clock ?? clockAt();
   const keys = await loadOrCreateSigningKeys(opts.dataDir ?? null, clock.now());
-  return new NotificationKeyRing({ ring: keys.notificationRing, clock, rotateEveryMs: opts.rotateEveryMs ?? null, overlapMs: HOUR, dataDir: opts.dataDir ?? null, reloadCheckMs: 0 });
+  return new NotificationKeyRing({
+    ring: keys.notificationRing,
+    clock,
+    rotateEveryMs: opts.rotateEveryMs ?? null,
+    overlapMs: HOUR,
+    dataDir: opts.dataDir ?? null,
+    reloadCheckMs: 0,
+  });
 }
 
 const kids = async (r: NotificationKeyRing): Promise<string[]> => (await r.published()).map((k) => k.kid!);
@@ -91,11 +98,17 @@ describe('NotificationKeyRing', () => {
     expect(decodeProtectedHeader(after).kid).toBe((await r.current()).kid);
     const jwks = createLocalJWKSet({ keys: await r.published() });
     for (const token of [before, after]) {
-      const { payload } = await jwtVerify(token, jwks, { issuer: ISSUER, audience: APP, currentDate: new Date(clock.now()) });
+      const { payload } = await jwtVerify(token, jwks, {
+        issuer: ISSUER,
+        audience: APP,
+        currentDate: new Date(clock.now()),
+      });
       expect(payload.tid).toBe(TENANT);
     }
     clock.advance(HOUR);
     const later = createLocalJWKSet({ keys: await r.published() });
-    await expect(jwtVerify(before, later, { issuer: ISSUER, audience: APP, currentDate: new Date(clock.now() - 1000) })).rejects.toThrow();
+    await expect(
+      jwtVerify(before, later, { issuer: ISSUER, audience: APP, currentDate: new Date(clock.now() - 1000) }),
+    ).rejects.toThrow();
   });
 });

@@ -14,7 +14,11 @@ beforeAll(async () => {
 
 describe('NotificationSigner', () => {
   it('signs what the comms SDK validates: RS256, kid, issuer, audience = app id, tid, lifetime', async () => {
-    const signer = new NotificationSigner({ key: keys.notification, issuer: 'https://api.botframework.com', clock: { now: () => Date.now() } });
+    const signer = new NotificationSigner({
+      key: keys.notification,
+      issuer: 'https://api.botframework.com',
+      clock: { now: () => Date.now() },
+    });
     const jwt = await signer.sign(APP, TENANT);
     expect(decodeProtectedHeader(jwt)).toMatchObject({ alg: 'RS256', kid: keys.notification.kid });
     const { payload } = await jwtVerify(jwt, createLocalJWKSet({ keys: [keys.notification.publicJwk] }), {
@@ -28,7 +32,11 @@ describe('NotificationSigner', () => {
   });
 
   it('uses the configured issuer', async () => {
-    const signer = new NotificationSigner({ key: keys.notification, issuer: 'https://graph.microsoft.com', clock: { now: () => Date.now() } });
+    const signer = new NotificationSigner({
+      key: keys.notification,
+      issuer: 'https://graph.microsoft.com',
+      clock: { now: () => Date.now() },
+    });
     expect(decodeJwt(await signer.sign(APP, TENANT)).iss).toBe('https://graph.microsoft.com');
   });
 
@@ -47,7 +55,11 @@ describe('NotificationSigner', () => {
   });
 
   it('signs concurrent requests for the same pair once', async () => {
-    const signer = new NotificationSigner({ key: keys.notification, issuer: 'https://api.botframework.com', clock: manualClock() });
+    const signer = new NotificationSigner({
+      key: keys.notification,
+      issuer: 'https://api.botframework.com',
+      clock: manualClock(),
+    });
     const all = await Promise.all(Array.from({ length: 20 }, () => signer.sign(APP, TENANT)));
     expect(new Set(all).size).toBe(1);
   });

@@ -63,7 +63,10 @@ describe('GraphThrottle', () => {
   });
 
   it('limits a tenant across its apps', () => {
-    const t = new GraphThrottle({ appTenant: { requests: 10, windowMs: 1000 }, app: null, tenant: { requests: 2, windowMs: 1000 } }, clockAt());
+    const t = new GraphThrottle(
+      { appTenant: { requests: 10, windowMs: 1000 }, app: null, tenant: { requests: 2, windowMs: 1000 } },
+      clockAt(),
+    );
     expect(t.take(A)).toBeNull();
     expect(t.take(B)).toBeNull();
     expect(t.take(A)?.scope).toBe('Tenant/ReadWrite/app-a/t1');

@@ -80,11 +80,20 @@ describe('loadOrCreateTls', () => {
     try {
       for (const host of ['127.0.0.1', 'localhost']) {
         const body = await new Promise<string>((resolve, reject) => {
-          request({ host: '127.0.0.1', servername: host === 'localhost' ? host : undefined, port, ca: m.caCertPem, headers: { host } }, (res) => {
-            let s = '';
-            res.on('data', (d: Buffer) => (s += d.toString()));
-            res.on('end', () => resolve(s));
-          })
+          request(
+            {
+              host: '127.0.0.1',
+              servername: host === 'localhost' ? host : undefined,
+              port,
+              ca: m.caCertPem,
+              headers: { host },
+            },
+            (res) => {
+              let s = '';
+              res.on('data', (d: Buffer) => (s += d.toString()));
+              res.on('end', () => resolve(s));
+            },
+          )
             .on('error', reject)
             .end();
         });

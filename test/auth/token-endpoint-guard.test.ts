@@ -21,7 +21,12 @@ vi.mock('node:crypto', async (importOriginal) => {
 });
 
 const SECOND_APP = { id: 'cccccccc-0000-4000-8000-000000000003', secret: 'second-secret' };
-const good = { client_id: DEFAULT_APP_ID, client_secret: DEFAULT_APP_SECRET, scope: 'https://graph.microsoft.com/.default', grant_type: 'client_credentials' };
+const good = {
+  client_id: DEFAULT_APP_ID,
+  client_secret: DEFAULT_APP_SECRET,
+  scope: 'https://graph.microsoft.com/.default',
+  grant_type: 'client_credentials',
+};
 
 let keys: SigningKeys;
 let directory: Directory;
@@ -29,7 +34,14 @@ let directory: Directory;
 beforeAll(async () => {
   keys = await loadOrCreateSigningKeys(null);
   const w: World = defaultWorld();
-  w.tenants[0]!.apps.push({ id: SECOND_APP.id, displayName: 'Second bot', secret: SECOND_APP.secret, roles: [], callbackUri: null, instances: [] });
+  w.tenants[0]!.apps.push({
+    id: SECOND_APP.id,
+    displayName: 'Second bot',
+    secret: SECOND_APP.secret,
+    roles: [],
+    callbackUri: null,
+    instances: [],
+  });
   directory = new Directory(w);
 });
 afterEach(() => {
@@ -39,18 +51,28 @@ afterEach(() => {
 const BOT = '127.0.0.1';
 const ATTACKER = '203.0.113.7';
 
-function build(limit: { requests: number; windowMs: number } | null, clock = { now: () => Date.now() }, lockout: LockoutPolicy | null = null) {
+function build(
+  limit: { requests: number; windowMs: number } | null,
+  clock = { now: () => Date.now() },
+  lockout: LockoutPolicy | null = null,
+) {
   const app = fastify();
   const tokens = new TokenService({ keys, directory, clock });
   authRoutes(app, {
-    tokens, directory, keys, notificationIssuer: 'https://api.botframework.com',
+    tokens,
+    directory,
+    keys,
+    notificationIssuer: 'https://api.botframework.com',
     tokenLimiter: limit ? new RateLimiter(limit, clock) : null,
     lockout: lockout ? new SecretLockout(lockout, clock) : null,
   });
   const post = (fields: Record<string, string>, from = BOT) =>
     app.inject({
-      method: 'POST', url: `/${DEFAULT_TENANT_ID}/oauth2/v2.0/token`, remoteAddress: from,
-      headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: new URLSearchParams(fields).toString(),
+      method: 'POST',
+      url: `/${DEFAULT_TENANT_ID}/oauth2/v2.0/token`,
+      remoteAddress: from,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams(fields).toString(),
     });
   return { app, post };
 }
@@ -88,7 +110,8 @@ describe('smart lockout: wrong secrets lock their source, never the right secret
     let t = 7_000_000;
     const { post } = build({ requests: 200, windowMs: 60_000 }, { now: () => t }, policy);
     const answers: number[] = [];
-    for (let i = 0; i < 200; i++) answers.push((await post({ ...good, client_secret: `guess-${i}` }, ATTACKER)).statusCode);
+    for (let i = 0; i < 200; i++)
+      answers.push((await post({ ...good, client_secret: `guess-${i}` }, ATTACKER)).statusCode);
     // The first 10 were compared (401); the other 190 were refused before any comparison.
     expect(answers.slice(0, 10)).toEqual(Array(10).fill(401));
     expect(answers.slice(10)).toEqual(Array(190).fill(400));
@@ -102,7 +125,11 @@ describe('smart lockout: wrong secrets lock their source, never the right secret
     expect(locked.statusCode).toBe(400);
     const body = locked.json();
     expect(body).toMatchObject({ error: 'invalid_client', error_codes: [50053] });
-    expect(body.error_description).toMatch(new RegExp(`^AADSTS50053: The application '${DEFAULT_APP_ID}' is locked for requests from ${ATTACKER.replace(/\./g, '\\.')} because too many wrong client secrets were sent; try again in 60 s\\.`));
+    expect(body.error_description).toMatch(
+      new RegExp(
+        `^AADSTS50053: The application '${DEFAULT_APP_ID}' is locked for requests from ${ATTACKER.replace(/\./g, '\\.')} because too many wrong client secrets were sent; try again in 60 s\\.`,
+      ),
+    );
     expect(body).not.toHaveProperty('access_token');
     // Even the right secret from the locked address is not compared: guessing from it gains nothing.
     expect((await post(good, ATTACKER)).statusCode).toBe(400);
@@ -132,14 +159,17 @@ describe('smart lockout: wrong secrets lock their source, never the right secret
     // The bot's address is familiar: its own counter, not the exhausted pool.
     expect((await post(good, BOT)).statusCode).toBe(200);
     // A wrong secret from the bot's address counts against that address alone.
-    for (let i = 0; i < policy.perSource; i++) expect((await post({ ...good, client_secret: `typo-${i}` }, BOT)).statusCode).toBe(401);
+    for (let i = 0; i < policy.perSource; i++)
+      expect((await post({ ...good, client_secret: `typo-${i}` }, BOT)).statusCode).toBe(401);
     expect((await post(good, BOT)).statusCode).toBe(400);
     // An address never seen before is refused while the pool is used up, without comparison.
     const n = compared();
     expect((await post(good, '192.0.2.99')).statusCode).toBe(400);
     expect(compared()).toBe(n);
     // Another client has its own pool.
-    expect((await post({ ...good, client_id: SECOND_APP.id, client_secret: SECOND_APP.secret }, '192.0.2.99')).statusCode).toBe(200);
+    expect(
+      (await post({ ...good, client_id: SECOND_APP.id, client_secret: SECOND_APP.secret }, '192.0.2.99')).statusCode,
+    ).toBe(200);
     t += 60_000;
     expect((await post(good, '192.0.2.99')).statusCode).toBe(200);
   });
@@ -162,8 +192,13 @@ describe('token endpoint rate limit per client', () => {
   it('counts tokens issued: wrong secrets do not use up the allowance; past it, 429 in the AAD shape with Retry-After', async () => {
     let t = 5_000_000;
     const clock = { now: () => t };
-    const { post } = build({ requests: 3, windowMs: 60_000 }, clock, { perSource: 10, perClient: 100, windowMs: 60_000 });
-    for (let i = 0; i < 5; i++) expect((await post({ ...good, client_secret: `guess-${i}` }, ATTACKER)).statusCode).toBe(401);
+    const { post } = build({ requests: 3, windowMs: 60_000 }, clock, {
+      perSource: 10,
+      perClient: 100,
+      windowMs: 60_000,
+    });
+    for (let i = 0; i < 5; i++)
+      expect((await post({ ...good, client_secret: `guess-${i}` }, ATTACKER)).statusCode).toBe(401);
     for (let i = 0; i < 3; i++) expect((await post(good)).statusCode).toBe(200);
     t += 15_000;
     const limited = await post(good);
@@ -171,7 +206,9 @@ describe('token endpoint rate limit per client', () => {
     expect(limited.headers['retry-after']).toBe('45');
     const body = limited.json();
     expect(body).toMatchObject({ error: 'temporarily_unavailable', error_codes: [90055] });
-    expect(body.error_description).toMatch(/^AADSTS90055: Too many token requests for application '0efc74f7-41c3-47a4-8775-7259bfef4241'/);
+    expect(body.error_description).toMatch(
+      /^AADSTS90055: Too many token requests for application '0efc74f7-41c3-47a4-8775-7259bfef4241'/,
+    );
     expect(body).not.toHaveProperty('access_token');
 
     // Another client has its own window.

@@ -2,7 +2,14 @@ import { generateKeyPairSync } from 'node:crypto';
 import { SignJWT, decodeJwt, decodeProtectedHeader, type JWTPayload } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadOrCreateSigningKeys, type SigningKeys } from '../../src/auth/keys.js';
-import { AuthError, ROLE_ALIASES, TokenService, hasRole, secretMatches, type Principal } from '../../src/auth/tokens.js';
+import {
+  AuthError,
+  ROLE_ALIASES,
+  TokenService,
+  hasRole,
+  secretMatches,
+  type Principal,
+} from '../../src/auth/tokens.js';
 import { manualClock } from '../../src/domain/clock.js';
 import { Directory } from '../../src/sim/directory.js';
 import { DEFAULT_APP_ID, DEFAULT_TENANT_ID, defaultWorld } from '../../src/sim/default-world.js';
@@ -35,7 +42,11 @@ function claims(over: Record<string, unknown> = {}): JWTPayload {
   };
 }
 
-async function forge(over: Record<string, unknown> = {}, key = keys.token.privateKey, kid = keys.token.kid): Promise<string> {
+async function forge(
+  over: Record<string, unknown> = {},
+  key = keys.token.privateKey,
+  kid = keys.token.kid,
+): Promise<string> {
   return new SignJWT(claims(over)).setProtectedHeader({ alg: 'RS256', kid }).sign(key);
 }
 
@@ -78,7 +89,11 @@ describe('TokenService.issue', () => {
 
   it('emits canonical role names for aliased roles in the world', async () => {
     const world = defaultWorld();
-    world.tenants[0]!.apps[0]!.roles = ['Calls.JoinGroupCalls.All', 'Calls.JoinGroupCall.All', 'Calls.InitiateGroupCalls.All'];
+    world.tenants[0]!.apps[0]!.roles = [
+      'Calls.JoinGroupCalls.All',
+      'Calls.JoinGroupCall.All',
+      'Calls.InitiateGroupCalls.All',
+    ];
     const s = new TokenService({ keys, directory: new Directory(world), clock });
     const c = decodeJwt((await s.issue(DEFAULT_TENANT_ID, DEFAULT_APP_ID)).access_token);
     expect(c.roles).toEqual(['Calls.JoinGroupCall.All', 'Calls.InitiateGroupCall.All']);
@@ -97,43 +112,73 @@ describe('TokenService.verify', () => {
     expect(await service.verify(`bearer  ${access_token}`)).toEqual(p);
   });
 
-  it.each(['https://graph.microsoft.com/', '00000003-0000-0000-c000-000000000000'])('accepts audience %s', async (aud) => {
-    await expect(service.verify(`Bearer ${await forge({ aud })}`)).resolves.toMatchObject({ appId: DEFAULT_APP_ID });
-  });
+  it.each(['https://graph.microsoft.com/', '00000003-0000-0000-c000-000000000000'])(
+    'accepts audience %s',
+    async (aud) => {
+      await expect(service.verify(`Bearer ${await forge({ aud })}`)).resolves.toMatchObject({ appId: DEFAULT_APP_ID });
+    },
+  );
 
   it('accepts ids in any case and reports the directory spelling', async () => {
-    const token = await forge({ tid: DEFAULT_TENANT_ID.toUpperCase(), iss: `https://sts.windows.net/${DEFAULT_TENANT_ID.toUpperCase()}/`, appid: DEFAULT_APP_ID.toUpperCase() });
-    expect(await service.verify(`Bearer ${token}`)).toMatchObject({ tenantId: DEFAULT_TENANT_ID, appId: DEFAULT_APP_ID });
+    const token = await forge({
+      tid: DEFAULT_TENANT_ID.toUpperCase(),
+      iss: `https://sts.windows.net/${DEFAULT_TENANT_ID.toUpperCase()}/`,
+      appid: DEFAULT_APP_ID.toUpperCase(),
+    });
+    expect(await service.verify(`Bearer ${token}`)).toMatchObject({
+      tenantId: DEFAULT_TENANT_ID,
+      appId: DEFAULT_APP_ID,
+    });
   });
 
-  it.each([undefined, '', 'Bearer', 'Bearer ', 'Basic dXNlcjpwYXNz'])('answers 401 "Access token is empty." for %j', async (header) => {
-    const e = await rejection(header);
-    expect(e).toMatchObject({ status: 401, code: 'InvalidAuthenticationToken', message: 'Access token is empty.' });
-  });
+  it.each([undefined, '', 'Bearer', 'Bearer ', 'Basic dXNlcjpwYXNz'])(
+    'answers 401 "Access token is empty." for %j',
+    async (header) => {
+      const e = await rejection(header);
+      expect(e).toMatchObject({ status: 401, code: 'InvalidAuthenticationToken', message: 'Access token is empty.' });
+    },
+  );
 
   it.each(['abc', 'a.b', 'not.a.jwt', '!!.??.**'])('answers 401 for the malformed token %j', async (token) => {
-    expect(await rejection(`Bearer ${token}`)).toMatchObject({ status: 401, code: 'InvalidAuthenticationToken', message: expect.stringContaining('CompactToken parsing failed') });
+    expect(await rejection(`Bearer ${token}`)).toMatchObject({
+      status: 401,
+      code: 'InvalidAuthenticationToken',
+      message: expect.stringContaining('CompactToken parsing failed'),
+    });
   });
 
   it('rejects alg none', async () => {
     const token = `${b64({ alg: 'none', typ: 'JWT' })}.${b64(claims())}.`;
-    expect(await rejection(`Bearer ${token}`)).toMatchObject({ status: 401, code: 'InvalidAuthenticationToken', message: expect.stringContaining("'none'") });
+    expect(await rejection(`Bearer ${token}`)).toMatchObject({
+      status: 401,
+      code: 'InvalidAuthenticationToken',
+      message: expect.stringContaining("'none'"),
+    });
   });
 
   it('rejects HS256 even when keyed with the public key (algorithm confusion)', async () => {
     const secret = new TextEncoder().encode(JSON.stringify(keys.token.publicJwk));
     const token = await new SignJWT(claims()).setProtectedHeader({ alg: 'HS256', kid: keys.token.kid }).sign(secret);
-    expect(await rejection(`Bearer ${token}`)).toMatchObject({ status: 401, message: expect.stringContaining("'HS256'") });
+    expect(await rejection(`Bearer ${token}`)).toMatchObject({
+      status: 401,
+      message: expect.stringContaining("'HS256'"),
+    });
   });
 
   it('rejects a token signed by another key under our kid as an invalid signature', async () => {
     const other = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
-    expect(await rejection(`Bearer ${await forge({}, other)}`)).toMatchObject({ status: 401, message: 'Access token validation failure. Invalid signature.' });
+    expect(await rejection(`Bearer ${await forge({}, other)}`)).toMatchObject({
+      status: 401,
+      message: 'Access token validation failure. Invalid signature.',
+    });
   });
 
   it('rejects a token signed by another key under another kid as an unknown key', async () => {
     const other = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
-    expect(await rejection(`Bearer ${await forge({}, other, 'other-kid')}`)).toMatchObject({ status: 401, message: expect.stringContaining('signing key was not found') });
+    expect(await rejection(`Bearer ${await forge({}, other, 'other-kid')}`)).toMatchObject({
+      status: 401,
+      message: expect.stringContaining('signing key was not found'),
+    });
   });
 
   it('rejects a token signed with the notification key', async () => {
@@ -144,7 +189,10 @@ describe('TokenService.verify', () => {
   it('rejects a tampered payload', async () => {
     const [h, , s] = (await forge()).split('.');
     const token = `${h}.${b64(claims({ roles: ['Calls.AccessMedia.All', 'Calls.Initiate.All'] }))}.${s}`;
-    expect(await rejection(`Bearer ${token}`)).toMatchObject({ status: 401, message: 'Access token validation failure. Invalid signature.' });
+    expect(await rejection(`Bearer ${token}`)).toMatchObject({
+      status: 401,
+      message: 'Access token validation failure. Invalid signature.',
+    });
   });
 
   it('rejects an expired token, allowing five minutes of skew', async () => {
@@ -166,7 +214,10 @@ describe('TokenService.verify', () => {
 
   it('rejects a token that is not yet valid', async () => {
     const token = await forge({ nbf: now() + 600, iat: now() + 600, exp: now() + 4200 });
-    expect(await rejection(`Bearer ${token}`)).toMatchObject({ status: 401, message: 'Lifetime validation failed, the token is not yet valid.' });
+    expect(await rejection(`Bearer ${token}`)).toMatchObject({
+      status: 401,
+      message: 'Lifetime validation failed, the token is not yet valid.',
+    });
   });
 
   it('rejects a token without exp', async () => {
@@ -174,25 +225,43 @@ describe('TokenService.verify', () => {
   });
 
   it.each(['https://management.azure.com', 'api://other', DEFAULT_APP_ID])('rejects audience %s', async (aud) => {
-    expect(await rejection(`Bearer ${await forge({ aud })}`)).toMatchObject({ status: 401, message: 'Access token validation failure. Invalid audience.' });
+    expect(await rejection(`Bearer ${await forge({ aud })}`)).toMatchObject({
+      status: 401,
+      message: 'Access token validation failure. Invalid audience.',
+    });
   });
 
   it('rejects a wrong issuer', async () => {
     const token = await forge({ iss: 'https://sts.windows.net/00000000-0000-0000-0000-000000000000/' });
-    expect(await rejection(`Bearer ${token}`)).toMatchObject({ status: 401, message: 'Access token validation failure. Invalid issuer.' });
+    expect(await rejection(`Bearer ${token}`)).toMatchObject({
+      status: 401,
+      message: 'Access token validation failure. Invalid issuer.',
+    });
   });
 
   it('refuses a delegated (scp) token with 403 7504', async () => {
     const token = await forge({ scp: 'Calls.Initiate.All User.Read', idtyp: 'user', roles: undefined });
-    expect(await rejection(`Bearer ${token}`)).toMatchObject({ status: 403, code: '7504', message: 'Insufficient enterprise tenant permissions, cannot access this API.' });
+    expect(await rejection(`Bearer ${token}`)).toMatchObject({
+      status: 403,
+      code: '7504',
+      message: 'Insufficient enterprise tenant permissions, cannot access this API.',
+    });
   });
 
   it('rejects an unknown tenant and an unknown app with 401', async () => {
     const tid = '00000000-0000-0000-0000-000000000001';
     const unknownTenant = await forge({ tid, iss: `https://sts.windows.net/${tid}/` });
-    expect(await rejection(`Bearer ${unknownTenant}`)).toMatchObject({ status: 401, code: 'InvalidAuthenticationToken', message: expect.stringContaining(tid) });
+    expect(await rejection(`Bearer ${unknownTenant}`)).toMatchObject({
+      status: 401,
+      code: 'InvalidAuthenticationToken',
+      message: expect.stringContaining(tid),
+    });
     const unknownApp = await forge({ appid: '11111111-1111-1111-1111-111111111111' });
-    expect(await rejection(`Bearer ${unknownApp}`)).toMatchObject({ status: 401, code: 'InvalidAuthenticationToken', message: expect.stringContaining('11111111') });
+    expect(await rejection(`Bearer ${unknownApp}`)).toMatchObject({
+      status: 401,
+      code: 'InvalidAuthenticationToken',
+      message: expect.stringContaining('11111111'),
+    });
     expect((await rejection(`Bearer ${await forge({ appid: undefined })}`)).status).toBe(401);
   });
 });

@@ -7,8 +7,23 @@ import { renderMarkdown, renderTable, type BenchReport, type RunRow } from '../.
 import { median, percentile } from '../../bench/stats.js';
 
 const row = (scenario: string, reqPerSec: number, p99: number): RunRow => ({
-  scenario, run: 1, reqPerSec, firstSecond: reqPerSec, lastSecond: reqPerSec, okPerSec: reqPerSec, ok: reqPerSec, non200: 0, socketErrors: 0, timeouts: 0,
-  statusCodes: { 200: reqPerSec }, p50: 1, p99, rate: null, notifications: null, phonesUsed: 0, sampleErrors: {},
+  scenario,
+  run: 1,
+  reqPerSec,
+  firstSecond: reqPerSec,
+  lastSecond: reqPerSec,
+  okPerSec: reqPerSec,
+  ok: reqPerSec,
+  non200: 0,
+  socketErrors: 0,
+  timeouts: 0,
+  statusCodes: { 200: reqPerSec },
+  p50: 1,
+  p99,
+  rate: null,
+  notifications: null,
+  phonesUsed: 0,
+  sampleErrors: {},
 });
 
 describe('bench harness', () => {
@@ -16,29 +31,139 @@ describe('bench harness', () => {
     expect(median([3, 1, 2])).toBe(2);
     expect(median([4, 1, 3, 2])).toBe(2.5);
     expect(percentile([5, 1, 4, 2, 3], 50)).toBe(3);
-    expect(percentile(Array.from({ length: 100 }, (_, i) => i + 1), 99)).toBe(99);
+    expect(
+      percentile(
+        Array.from({ length: 100 }, (_, i) => i + 1),
+        99,
+      ),
+    ).toBe(99);
   });
 
   it('rates a fixed-amount run from its own records', () => {
-    const records = { keys: ['a', 'b', 'c'], starts: [1000, 1100, 1200], statuses: [200, 200, 0], ends: [1500, 2000, 0] };
+    const records = {
+      keys: ['a', 'b', 'c'],
+      starts: [1000, 1100, 1200],
+      statuses: [200, 200, 0],
+      ends: [1500, 2000, 0],
+    };
     expect(measuredRate({ records } as unknown as LoadOutcome)).toBe(2); // 2 responses in 1 s
   });
 
   it('renders the targets, every scenario section and the hand-written notes', () => {
     const report: BenchReport = {
-      date: '2026-01-01T00:00:00.000Z', cores: 2, cpuModel: 'cpu', node: 'v20', platform: 'linux', commit: 'abc',
+      date: '2026-01-01T00:00:00.000Z',
+      cores: 2,
+      cpuModel: 'cpu',
+      node: 'v20',
+      platform: 'linux',
+      commit: 'abc',
       settings: { duration: 1, connections: 1, runs: 1, calls: 1, users: 1, drainMs: 1, warmup: 1 },
       summaries: [
-        { scenario: 'baseline', runs: 1, reqPerSec: 1000, okPerSec: 1000, p50: 0, p99: 1, ratio: 1, rate: null, errors: 0, notified: null },
-        { scenario: 'floor', runs: 1, reqPerSec: 800, okPerSec: 800, p50: 1, p99: 2, ratio: 0.8, rate: null, errors: 0, notified: { expected: 800, roster: 800, operation: 800, e2eRosterP50: 1, e2eRosterP99: 2, drainMs: 0, e2eRate: 800 } },
-        { scenario: 'memory', runs: 1, reqPerSec: 600, okPerSec: 600, p50: 1, p99: 4, ratio: 0.6, rate: null, errors: 0, notified: { expected: 600, roster: 600, operation: 600, e2eRosterP50: 2, e2eRosterP99: 5, drainMs: 0, e2eRate: 600 } },
-        { scenario: 'file', runs: 1, reqPerSec: 300, okPerSec: 300, p50: 1, p99: 4, ratio: 0.3, rate: null, errors: 0, notified: { expected: 300, roster: 300, operation: 300, e2eRosterP50: 2, e2eRosterP99: 5, drainMs: 0, e2eRate: 300 } },
+        {
+          scenario: 'baseline',
+          runs: 1,
+          reqPerSec: 1000,
+          okPerSec: 1000,
+          p50: 0,
+          p99: 1,
+          ratio: 1,
+          rate: null,
+          errors: 0,
+          notified: null,
+        },
+        {
+          scenario: 'floor',
+          runs: 1,
+          reqPerSec: 800,
+          okPerSec: 800,
+          p50: 1,
+          p99: 2,
+          ratio: 0.8,
+          rate: null,
+          errors: 0,
+          notified: {
+            expected: 800,
+            roster: 800,
+            operation: 800,
+            e2eRosterP50: 1,
+            e2eRosterP99: 2,
+            drainMs: 0,
+            e2eRate: 800,
+          },
+        },
+        {
+          scenario: 'memory',
+          runs: 1,
+          reqPerSec: 600,
+          okPerSec: 600,
+          p50: 1,
+          p99: 4,
+          ratio: 0.6,
+          rate: null,
+          errors: 0,
+          notified: {
+            expected: 600,
+            roster: 600,
+            operation: 600,
+            e2eRosterP50: 2,
+            e2eRosterP99: 5,
+            drainMs: 0,
+            e2eRate: 600,
+          },
+        },
+        {
+          scenario: 'file',
+          runs: 1,
+          reqPerSec: 300,
+          okPerSec: 300,
+          p50: 1,
+          p99: 4,
+          ratio: 0.3,
+          rate: null,
+          errors: 0,
+          notified: {
+            expected: 300,
+            roster: 300,
+            operation: 300,
+            e2eRosterP50: 2,
+            e2eRosterP99: 5,
+            drainMs: 0,
+            e2eRate: 300,
+          },
+        },
       ],
       rows: [row('baseline', 1000, 1), row('memory', 600, 4)],
       extras: [
-        { id: 'roster', title: '4. Roster growth', what: 'sizes', table: [['size', 'req/s'], ['10', '600']], observations: ['flat'], figures: { ratio: 1.1 } },
-        { id: 'overload', title: '10. Beyond capacity', what: '2×', table: [], observations: [], figures: { withinShare: 1, unanswered: 0, other: 0, notifiedShare: 1, lateMax: 900 } },
-        { id: 'start', title: '8. Start to ready', what: 'starts', table: [['Command', 'median ms'], ['npm start', '900']], observations: [], figures: { npmMedianMs: 1600, cliMedianMs: 700, loadAverage: 3.2 } },
+        {
+          id: 'roster',
+          title: '4. Roster growth',
+          what: 'sizes',
+          table: [
+            ['size', 'req/s'],
+            ['10', '600'],
+          ],
+          observations: ['flat'],
+          figures: { ratio: 1.1 },
+        },
+        {
+          id: 'overload',
+          title: '10. Beyond capacity',
+          what: '2×',
+          table: [],
+          observations: [],
+          figures: { withinShare: 1, unanswered: 0, other: 0, notifiedShare: 1, lateMax: 900 },
+        },
+        {
+          id: 'start',
+          title: '8. Start to ready',
+          what: 'starts',
+          table: [
+            ['Command', 'median ms'],
+            ['npm start', '900'],
+          ],
+          observations: [],
+          figures: { npmMedianMs: 1600, cliMedianMs: 700, loadAverage: 3.2 },
+        },
       ],
       skipped: [],
       quick: true,
@@ -46,14 +171,20 @@ describe('bench harness', () => {
     };
     const md = renderMarkdown(report);
     expect(md).toContain('## Targets');
-    expect(md).toMatch(/end to end ≥ 0\.35× the node:http echo \(file and `:memory:`\) \| 0\.300× \(file\), 0\.600× \(memory\) \| \*\*missed\*\*/);
-    expect(md).toMatch(/≥ 0\.7× the plain-Node floor[^|]*\| 0\.375× \(file\), 0\.750× \(memory\)[^|]*\| \*\*missed\*\*/);
+    expect(md).toMatch(
+      /end to end ≥ 0\.35× the node:http echo \(file and `:memory:`\) \| 0\.300× \(file\), 0\.600× \(memory\) \| \*\*missed\*\*/,
+    );
+    expect(md).toMatch(
+      /≥ 0\.7× the plain-Node floor[^|]*\| 0\.375× \(file\), 0\.750× \(memory\)[^|]*\| \*\*missed\*\*/,
+    );
     expect(md).toMatch(/every request answered within 1 s[^|]*\| 100\.0 % within 1 s[^|]*\| met/);
     expect(md).toMatch(/Graph's limit[^|]*\| — \| not measured/);
     expect(md).toMatch(/roster 1,000 ≤ 1\.2× roster 10 \| 1\.10 \| met/);
     expect(md).toContain('### 4. Roster growth');
     expect(md).toContain('### 8. Start to ready');
-    expect(md).toMatch(/`npm start` ready \(built, unchanged tree\) ≤ 1\.5 s \| 1,600 ms \(`node dist\/src\/cli\.js`: 700 ms\), load average 3\.2 \| \*\*missed\*\*/);
+    expect(md).toMatch(
+      /`npm start` ready \(built, unchanged tree\) ≤ 1\.5 s \| 1,600 ms \(`node dist\/src\/cli\.js`: 700 ms\), load average 3\.2 \| \*\*missed\*\*/,
+    );
     expect(md).toContain('<!-- notes:start');
     expect(renderTable(report)).toContain('QUICK MODE');
   });

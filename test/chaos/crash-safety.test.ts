@@ -46,7 +46,8 @@ function plan(): Planned[][] {
   const perCall: Planned[][] = [];
   for (let c = 0; c < CALLS; c++) {
     const list: Planned[] = [];
-    for (let i = 0; i < INVITES_PER_CALL; i++) list.push({ call: c, userId: userId(c * INVITES_PER_CALL + i), kind: 'good' });
+    for (let i = 0; i < INVITES_PER_CALL; i++)
+      list.push({ call: c, userId: userId(c * INVITES_PER_CALL + i), kind: 'good' });
     // One refused invite of each kind per call, placed among the good ones.
     list.splice(5, 0, { call: c, userId: refusedUserId(2 * c), kind: 'replacesUnknownCall' });
     list.splice(15, 0, { call: c, userId: refusedUserId(2 * c + 1), kind: 'unknownCall' });
@@ -68,7 +69,8 @@ async function createGroupCall(base: string, token: string, botUrl: string, k: n
     }),
   });
   const body = (await res.json()) as { id?: string };
-  if (res.status !== 201 || !body.id) throw new Error(`creating group call ${k}: ${res.status} ${JSON.stringify(body)}`);
+  if (res.status !== 201 || !body.id)
+    throw new Error(`creating group call ${k}: ${res.status} ${JSON.stringify(body)}`);
   return body.id;
 }
 
@@ -95,9 +97,14 @@ describe('crash safety (kill -9 in the middle of 1,000 invites)', () => {
       const t = w.tenants[0]!;
       // Invitees ring 30–310 ms, so at the kill many are still ringing (durable timers); every 10th declines.
       for (let n = 0; n < CALLS * INVITES_PER_CALL; n++) {
-        t.users.push({ id: userId(n), displayName: `Chaos User ${n}`, answer: { action: n % 10 === 9 ? 'decline' : 'accept', afterMs: 30 + (n % 8) * 40 } });
+        t.users.push({
+          id: userId(n),
+          displayName: `Chaos User ${n}`,
+          answer: { action: n % 10 === 9 ? 'decline' : 'accept', afterMs: 30 + (n % 8) * 40 },
+        });
       }
-      for (let n = 0; n < 2 * CALLS; n++) t.users.push({ id: refusedUserId(n), displayName: `Refused ${n}`, answer: { action: 'accept', afterMs: 30 } });
+      for (let n = 0; n < 2 * CALLS; n++)
+        t.users.push({ id: refusedUserId(n), displayName: `Refused ${n}`, answer: { action: 'accept', afterMs: 30 } });
     });
     server = await startChildServer({ data, world });
     const token = await childToken(server.httpUrl);
@@ -105,7 +112,16 @@ describe('crash safety (kill -9 in the middle of 1,000 invites)', () => {
     for (let k = 0; k < CALLS; k++) callIds.push(await createGroupCall(server.httpUrl, token, bot.url, k));
     await pollFor('every call established', 20_000, async () => {
       const states = await Promise.all(
-        callIds.map(async (id) => ((await (await fetch(`${server!.httpUrl}/v1.0/communications/calls/${id}`, { headers: { authorization: `Bearer ${token}` } })).json()) as { state?: string }).state),
+        callIds.map(
+          async (id) =>
+            (
+              (await (
+                await fetch(`${server!.httpUrl}/v1.0/communications/calls/${id}`, {
+                  headers: { authorization: `Bearer ${token}` },
+                })
+              ).json()) as { state?: string }
+            ).state,
+        ),
       );
       return states.every((s) => s === 'established') ? true : undefined;
     });
@@ -151,7 +167,9 @@ describe('crash safety (kill -9 in the middle of 1,000 invites)', () => {
     await drive(server.httpUrl);
     const all = planned.flat();
     const ok = all.filter((p) => p.outcome !== 'noAnswer' && p.outcome?.status === 200);
-    const refused = all.filter((p) => p.outcome !== 'noAnswer' && p.outcome !== undefined && p.outcome.status >= 400 && p.outcome.status < 500);
+    const refused = all.filter(
+      (p) => p.outcome !== 'noAnswer' && p.outcome !== undefined && p.outcome.status >= 400 && p.outcome.status < 500,
+    );
     const lost = all.filter((p) => p.outcome === 'noAnswer');
     // Every request has an outcome; refused ones are exactly the planned bad ones; no 5xx.
     expect(all.filter((p) => p.outcome === undefined)).toEqual([]);
@@ -165,7 +183,9 @@ describe('crash safety (kill -9 in the middle of 1,000 invites)', () => {
       for (const p of ok) {
         const { opId } = p.outcome as { opId: string };
         if (TERMINAL.has(opStatus.get(opId) ?? '')) continue;
-        const res = await fetch(`${server!.httpUrl}/v1.0/communications/calls/${callIds[p.call]}/operations/${opId}`, { headers: { authorization: `Bearer ${token}` } });
+        const res = await fetch(`${server!.httpUrl}/v1.0/communications/calls/${callIds[p.call]}/operations/${opId}`, {
+          headers: { authorization: `Bearer ${token}` },
+        });
         opStatus.set(opId, ((await res.json()) as { status: string }).status);
       }
       return [...opStatus.values()].every((s) => TERMINAL.has(s)) ? true : undefined;
@@ -173,13 +193,21 @@ describe('crash safety (kill -9 in the middle of 1,000 invites)', () => {
 
     // Every notification written is delivered (none pending, retrying or dead-lettered), and the bot has it.
     const rows = await pollFor('every notification delivered', 30_000, async () => {
-      const list = ((await (await fetch(`${server!.httpUrl}/_switchboard/notifications?limit=10000`)).json()) as { value: NotificationRow[] }).value;
+      const list = (
+        (await (await fetch(`${server!.httpUrl}/_switchboard/notifications?limit=10000`)).json()) as {
+          value: NotificationRow[];
+        }
+      ).value;
       return list.every((n) => n.status === 'delivered') ? list : undefined;
     });
     const received = new Set(bot.notifications.map((n) => n.messageId));
     expect(rows.filter((r) => !received.has(r.messageId))).toEqual([]);
     // The operation's own completion notification reached the bot for each 200 invite.
-    const finished = new Set(bot.notifications.filter((n) => n.item.changeType === 'deleted' && n.item.resourceUrl.includes('/operations/')).map((n) => n.item.resourceData.id as string));
+    const finished = new Set(
+      bot.notifications
+        .filter((n) => n.item.changeType === 'deleted' && n.item.resourceUrl.includes('/operations/'))
+        .map((n) => n.item.resourceData.id as string),
+    );
     expect(ok.filter((p) => !finished.has((p.outcome as { opId: string }).opId))).toEqual([]);
     // Per call, the bot first saw the notifications in the order they were written.
     const firstSeen = new Map<string, string[]>();
@@ -189,7 +217,12 @@ describe('crash safety (kill -9 in the middle of 1,000 invites)', () => {
       firstSeen.set(n.headers['x-microsoft-skype-chain-id'] as string, ids);
     }
     for (const callId of new Set(rows.map((r) => r.callId))) {
-      expect(firstSeen.get(callId), `order of call ${callId}`).toEqual(rows.filter((r) => r.callId === callId).sort((a, b) => a.sequence - b.sequence).map((r) => r.messageId));
+      expect(firstSeen.get(callId), `order of call ${callId}`).toEqual(
+        rows
+          .filter((r) => r.callId === callId)
+          .sort((a, b) => a.sequence - b.sequence)
+          .map((r) => r.messageId),
+      );
     }
     // A notification the bot accepted just before the kill may come again (at least once); nothing else is wrong.
     const redelivered = bot.problems.filter((p) => /already delivered and accepted/.test(p));
@@ -206,7 +239,11 @@ describe('crash safety (kill -9 in the middle of 1,000 invites)', () => {
       // Each good invite made one operation, at most (a lost answer may or may not have been committed).
       expect(operations).toBeGreaterThanOrEqual(ok.length);
       expect(operations).toBeLessThanOrEqual(ok.length + lost.length);
-      const traces = db.prepare(`SELECT id FROM participants WHERE doc LIKE '%"x-%' UNION ALL SELECT id FROM operations WHERE doc LIKE '%"x-%'`).all();
+      const traces = db
+        .prepare(
+          `SELECT id FROM participants WHERE doc LIKE '%"x-%' UNION ALL SELECT id FROM operations WHERE doc LIKE '%"x-%'`,
+        )
+        .all();
       expect(traces).toEqual([]);
       console.log(
         `[chaos] crash safety: ${all.length} invites driven over ${CALLS} calls (${sentBeforeKill} before kill -9, ${all.length - sentBeforeKill} after the restart); ` +

@@ -52,17 +52,34 @@ describe('delivery through a failing callback', () => {
     }
   });
 
-  async function start(callbackUri: string, config: Partial<Config> = {}): Promise<{ server: TestServer; notifications(): Promise<Row[]>; advance(ms: number): Promise<void>; auth: Record<string, string> }> {
+  async function start(
+    callbackUri: string,
+    config: Partial<Config> = {},
+  ): Promise<{
+    server: TestServer;
+    notifications(): Promise<Row[]>;
+    advance(ms: number): Promise<void>;
+    auth: Record<string, string>;
+  }> {
     // This file tests the delivery guarantee, not call lifecycles: calls outlive a failing callback (spec 9.10 off).
-    const server = await startTestServer(fastWorld(callbackUri, (w) => void (w.endCallOnCallbackFailure = false)), { virtual: true, config });
+    const server = await startTestServer(
+      fastWorld(callbackUri, (w) => void (w.endCallOnCallbackFailure = false)),
+      { virtual: true, config },
+    );
     open.push({ server });
     const auth = { authorization: `Bearer ${await server.token()}`, 'content-type': 'application/json' };
     return {
       server,
       auth,
-      notifications: async () => ((await (await fetch(`${server.httpUrl}/_switchboard/notifications?limit=10000`)).json()) as { value: Row[] }).value,
+      notifications: async () =>
+        ((await (await fetch(`${server.httpUrl}/_switchboard/notifications?limit=10000`)).json()) as { value: Row[] })
+          .value,
       advance: async (ms) => {
-        const res = await fetch(`${server.httpUrl}/_switchboard/clock/advance`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ms }) });
+        const res = await fetch(`${server.httpUrl}/_switchboard/clock/advance`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ ms }),
+        });
         expect(res.status, await res.text()).toBe(200);
       },
     };
@@ -82,14 +99,24 @@ describe('delivery through a failing callback', () => {
       const res = await fetch(`${base}/v1.0/communications/calls`, {
         method: 'POST',
         headers: s.auth,
-        body: JSON.stringify({ callbackUri, requestedModalities: ['audio'], mediaConfig: { '@odata.type': '#microsoft.graph.serviceHostedMediaConfig' }, chatInfo: { threadId: `19:chaos-delivery-${k}@thread.v2`, messageId: '0' }, tenantId: DEFAULT_TENANT_ID }),
+        body: JSON.stringify({
+          callbackUri,
+          requestedModalities: ['audio'],
+          mediaConfig: { '@odata.type': '#microsoft.graph.serviceHostedMediaConfig' },
+          chatInfo: { threadId: `19:chaos-delivery-${k}@thread.v2`, messageId: '0' },
+          tenantId: DEFAULT_TENANT_ID,
+        }),
       });
       expect(res.status).toBe(201);
       const callId = ((await res.json()) as { id: string }).id;
       callIds.push(callId);
       await s.advance(100);
       for (const u of users) {
-        const invited = await fetch(`${base}/v1.0/communications/calls/${callId}/participants/invite`, { method: 'POST', headers: s.auth, body: JSON.stringify({ participants: [{ identity: { user: { id: u.id } } }] }) });
+        const invited = await fetch(`${base}/v1.0/communications/calls/${callId}/participants/invite`, {
+          method: 'POST',
+          headers: s.auth,
+          body: JSON.stringify({ participants: [{ identity: { user: { id: u.id } } }] }),
+        });
         expect(invited.status, await invited.text()).toBe(200);
       }
     };
@@ -126,9 +153,12 @@ describe('delivery through a failing callback', () => {
 
     // Recovery: the bot answers 202; the longest backoff (maxMs) is the most any notification waits.
     phase = 'ok';
-    const beforeRecovery = new Set(bot.notifications.filter((n) => n.status >= 200 && n.status < 300).map((n) => n.messageId));
+    const beforeRecovery = new Set(
+      bot.notifications.filter((n) => n.status >= 200 && n.status < 300).map((n) => n.messageId),
+    );
     await s.advance(DEFAULT_DISPATCH_OPTIONS.backoff.maxMs + RETRY_AFTER_S * 1000);
-    for (let i = 0; i < 10 && (await s.notifications()).some((r) => r.status !== 'delivered'); i++) await s.advance(DEFAULT_DISPATCH_OPTIONS.backoff.maxMs);
+    for (let i = 0; i < 10 && (await s.notifications()).some((r) => r.status !== 'delivered'); i++)
+      await s.advance(DEFAULT_DISPATCH_OPTIONS.backoff.maxMs);
     const rows = await s.notifications();
 
     // Every notification delivered, and the bot accepted each one.
@@ -154,13 +184,25 @@ describe('delivery through a failing callback', () => {
     for (const r of rows) {
       r.attempts.forEach((a, i) => {
         const next = r.attempts[i + 1];
-        if (a.statusCode === 429 && next) expect(Date.parse(next.startedDateTime) - Date.parse(a.startedDateTime)).toBeGreaterThanOrEqual(RETRY_AFTER_S * 1000);
+        if (a.statusCode === 429 && next)
+          expect(Date.parse(next.startedDateTime) - Date.parse(a.startedDateTime)).toBeGreaterThanOrEqual(
+            RETRY_AFTER_S * 1000,
+          );
       });
     }
     // Per call, the bot first accepted the notifications in the order they were written.
     for (const callId of new Set(rows.map((r) => r.callId))) {
-      const written = rows.filter((r) => r.callId === callId).sort((a, b) => a.sequence - b.sequence).map((r) => r.messageId);
-      const firstAccepted = [...new Set(accepted.filter((n) => n.headers['x-microsoft-skype-chain-id'] === callId && n.index === 0).map((n) => n.messageId!))];
+      const written = rows
+        .filter((r) => r.callId === callId)
+        .sort((a, b) => a.sequence - b.sequence)
+        .map((r) => r.messageId);
+      const firstAccepted = [
+        ...new Set(
+          accepted
+            .filter((n) => n.headers['x-microsoft-skype-chain-id'] === callId && n.index === 0)
+            .map((n) => n.messageId!),
+        ),
+      ];
       expect(firstAccepted, `order of call ${callId}`).toEqual(written);
     }
     expect(bot.problems).toEqual([]);
@@ -178,7 +220,13 @@ describe('delivery through a failing callback', () => {
     const res = await fetch(`${s.server.httpUrl}/v1.0/communications/calls`, {
       method: 'POST',
       headers: s.auth,
-      body: JSON.stringify({ callbackUri: `http://127.0.0.1:${port}/api/calls`, requestedModalities: ['audio'], mediaConfig: { '@odata.type': '#microsoft.graph.serviceHostedMediaConfig' }, chatInfo: { threadId: '19:chaos-dead@thread.v2', messageId: '0' }, tenantId: DEFAULT_TENANT_ID }),
+      body: JSON.stringify({
+        callbackUri: `http://127.0.0.1:${port}/api/calls`,
+        requestedModalities: ['audio'],
+        mediaConfig: { '@odata.type': '#microsoft.graph.serviceHostedMediaConfig' },
+        chatInfo: { threadId: '19:chaos-dead@thread.v2', messageId: '0' },
+        tenantId: DEFAULT_TENANT_ID,
+      }),
     });
     expect(res.status).toBe(201);
     await s.advance(100);
@@ -191,11 +239,15 @@ describe('delivery through a failing callback', () => {
     expect(dead.filter((r) => r.status !== 'deadLettered')).toEqual([]);
     // Still there later: dead letters are never deleted.
     await s.advance(7 * 24 * 60 * 60 * 1000);
-    expect((await s.notifications()).map((r) => `${r.messageId} ${r.status}`)).toEqual(dead.map((r) => `${r.messageId} deadLettered`));
-    console.log(`[chaos] delivery: ${dead.length} notifications dead-lettered after ${dead[0]!.attempts.length} attempts over ${DEFAULT_DISPATCH_OPTIONS.maxAgeMs / 3_600_000} h, still listed a week later`);
+    expect((await s.notifications()).map((r) => `${r.messageId} ${r.status}`)).toEqual(
+      dead.map((r) => `${r.messageId} deadLettered`),
+    );
+    console.log(
+      `[chaos] delivery: ${dead.length} notifications dead-lettered after ${dead[0]!.attempts.length} attempts over ${DEFAULT_DISPATCH_OPTIONS.maxAgeMs / 3_600_000} h, still listed a week later`,
+    );
   }, 60_000);
 
-  it('redelivers a dead letter, then all of its call\'s, with their original message ids and bodies, in order', async () => {
+  it("redelivers a dead letter, then all of its call's, with their original message ids and bodies, in order", async () => {
     const port = await freePort();
     const callbackUri = `http://127.0.0.1:${port}/api/calls`;
     const s = await start(callbackUri);
@@ -203,7 +255,13 @@ describe('delivery through a failing callback', () => {
     const res = await fetch(`${base}/v1.0/communications/calls`, {
       method: 'POST',
       headers: s.auth,
-      body: JSON.stringify({ callbackUri, requestedModalities: ['audio'], mediaConfig: { '@odata.type': '#microsoft.graph.serviceHostedMediaConfig' }, chatInfo: { threadId: '19:chaos-redeliver@thread.v2', messageId: '0' }, tenantId: DEFAULT_TENANT_ID }),
+      body: JSON.stringify({
+        callbackUri,
+        requestedModalities: ['audio'],
+        mediaConfig: { '@odata.type': '#microsoft.graph.serviceHostedMediaConfig' },
+        chatInfo: { threadId: '19:chaos-redeliver@thread.v2', messageId: '0' },
+        tenantId: DEFAULT_TENANT_ID,
+      }),
     });
     expect(res.status).toBe(201);
     const callId = ((await res.json()) as { id: string }).id;
@@ -216,13 +274,21 @@ describe('delivery through a failing callback', () => {
     const [first, ...rest] = dead;
 
     // The bot is back, validating every notification's JWT against Switchboard's OpenID configuration.
-    const bot = await startFakeBot({ port, verify: { openIdConfigUrl: `${base}/.well-known/OpenIdConfiguration`, appId: s.server.sb.directory.world.tenants[0]!.apps[0]!.id } });
+    const bot = await startFakeBot({
+      port,
+      verify: {
+        openIdConfigUrl: `${base}/.well-known/OpenIdConfiguration`,
+        appId: s.server.sb.directory.world.tenants[0]!.apps[0]!.id,
+      },
+    });
     open.push({ bot });
     const redeliver = (path: string): Promise<Response> => fetch(`${base}/_switchboard${path}`, { method: 'POST' });
 
     const one = await redeliver(`/notifications/${first!.messageId}/redeliver`);
     expect(one.status).toBe(200);
-    expect(((await one.json()) as { value: Row[] }).value.map((r) => [r.messageId, r.status])).toEqual([[first!.messageId, 'retrying']]);
+    expect(((await one.json()) as { value: Row[] }).value.map((r) => [r.messageId, r.status])).toEqual([
+      [first!.messageId, 'retrying'],
+    ]);
     await s.advance(100);
     const got = await bot.waitFor((n) => n.messageId === first!.messageId);
     expect(got.verified, got.verifyError).toBe(true);
@@ -235,16 +301,23 @@ describe('delivery through a failing callback', () => {
     const again = await redeliver(`/notifications/${first!.messageId}/redeliver`);
     expect([again.status, ((await again.json()) as { error: { code: string } }).error.code]).toEqual([409, 'Conflict']);
     const unknown = await redeliver('/notifications/00000000-0000-4000-8000-000000000000/redeliver');
-    expect([unknown.status, ((await unknown.json()) as { error: { code: string } }).error.code]).toEqual([404, 'itemNotFound']);
+    expect([unknown.status, ((await unknown.json()) as { error: { code: string } }).error.code]).toEqual([
+      404,
+      'itemNotFound',
+    ]);
     expect((await redeliver('/calls/00000000-0000-4000-8000-000000000000/notifications/redeliver')).status).toBe(404);
 
     // The rest of the call, at once: in the order they were written, each under its original message id.
     const all = await redeliver(`/calls/${callId}/notifications/redeliver`);
     expect(all.status).toBe(200);
-    expect(((await all.json()) as { value: Row[] }).value.map((r) => r.messageId)).toEqual(rest.map((r) => r.messageId));
+    expect(((await all.json()) as { value: Row[] }).value.map((r) => r.messageId)).toEqual(
+      rest.map((r) => r.messageId),
+    );
     await s.advance(100);
     await bot.waitForCount(dead.reduce((n, r) => n + (r.body as { value: unknown[] }).value.length, 0));
-    expect(bot.notifications.map((n) => n.messageId)).toEqual(dead.flatMap((r) => (r.body as { value: unknown[] }).value.map(() => r.messageId)));
+    expect(bot.notifications.map((n) => n.messageId)).toEqual(
+      dead.flatMap((r) => (r.body as { value: unknown[] }).value.map(() => r.messageId)),
+    );
     expect(bot.notifications.every((n) => n.verified)).toBe(true);
     listed = (await s.notifications()).filter((r) => r.callId === callId);
     expect(listed.map((r) => r.status)).toEqual(dead.map(() => 'delivered'));
@@ -263,7 +336,13 @@ describe('delivery through a failing callback', () => {
       const res = await fetch(`${base}/v1.0/communications/calls`, {
         method: 'POST',
         headers: s.auth,
-        body: JSON.stringify({ callbackUri, requestedModalities: ['audio'], mediaConfig: { '@odata.type': '#microsoft.graph.serviceHostedMediaConfig' }, chatInfo: { threadId: thread, messageId: '0' }, tenantId: DEFAULT_TENANT_ID }),
+        body: JSON.stringify({
+          callbackUri,
+          requestedModalities: ['audio'],
+          mediaConfig: { '@odata.type': '#microsoft.graph.serviceHostedMediaConfig' },
+          chatInfo: { threadId: thread, messageId: '0' },
+          tenantId: DEFAULT_TENANT_ID,
+        }),
       });
       expect(res.status).toBe(201);
       return ((await res.json()) as { id: string }).id;
@@ -291,7 +370,10 @@ describe('delivery through a failing callback', () => {
     const one = await purge(`/notifications/${first!.messageId}/purge`);
     expect([one.status, await one.json()]).toEqual([200, { purged: 1 }]);
     const gone = await purge(`/notifications/${first!.messageId}/purge`);
-    expect([gone.status, ((await gone.json()) as { error: { code: string } }).error.code]).toEqual([404, 'itemNotFound']);
+    expect([gone.status, ((await gone.json()) as { error: { code: string } }).error.code]).toEqual([
+      404,
+      'itemNotFound',
+    ]);
     const call = await purge(`/calls/${refused}/notifications/purge`);
     expect([call.status, await call.json()]).toEqual([200, { purged: rest.length }]);
     expect((await purge(`/calls/${refused}/notifications/purge`)).status).toBe(404);

@@ -43,7 +43,10 @@ class ResponseReader {
       const parsed = this.parse();
       if (parsed) return parsed;
       if (this.error) throw this.error;
-      if (this.ended) throw new Error(`connection ended before a complete response: ${JSON.stringify(this.buffer.toString('latin1'))}`);
+      if (this.ended)
+        throw new Error(
+          `connection ended before a complete response: ${JSON.stringify(this.buffer.toString('latin1'))}`,
+        );
       await new Promise<void>((resolve) => (this.waiting = resolve));
       this.waiting = null;
     }
@@ -63,7 +66,8 @@ class ResponseReader {
     if (end < 0) return null;
     const [statusLine, ...lines] = this.buffer.subarray(0, end).toString('latin1').split('\r\n');
     const headers: Record<string, string> = {};
-    for (const line of lines) headers[line.slice(0, line.indexOf(':')).toLowerCase()] = line.slice(line.indexOf(':') + 1).trim();
+    for (const line of lines)
+      headers[line.slice(0, line.indexOf(':')).toLowerCase()] = line.slice(line.indexOf(':') + 1).trim();
     const length = Number(headers['content-length'] ?? 0);
     if (this.buffer.length < end + 4 + length) return null;
     const body = this.buffer.subarray(end + 4, end + 4 + length).toString('utf8');
@@ -72,7 +76,8 @@ class ResponseReader {
   }
 }
 
-const request = (host: string): string => `GET /_switchboard/clock HTTP/1.1\r\nHost: ${host}\r\nConnection: keep-alive\r\nclient-request-id: 0f0e0d0c-0b0a-4908-8706-050403020100\r\n\r\n`;
+const request = (host: string): string =>
+  `GET /_switchboard/clock HTTP/1.1\r\nHost: ${host}\r\nConnection: keep-alive\r\nclient-request-id: 0f0e0d0c-0b0a-4908-8706-050403020100\r\n\r\n`;
 
 describe('shutdown drain on a keep-alive connection', () => {
   let server: TestServer | null = null;
@@ -107,7 +112,9 @@ describe('shutdown drain on a keep-alive connection', () => {
     expect(second.headers['retry-after']).toBe('5');
     expect(second.headers.connection).toMatch(/close/i);
     expect(second.headers['content-type']).toMatch(/^application\/json/);
-    const body = JSON.parse(second.body) as { error: { code: string; message: string; innerError: Record<string, string> } };
+    const body = JSON.parse(second.body) as {
+      error: { code: string; message: string; innerError: Record<string, string> };
+    };
     expect(body.error.code).toBe('serviceNotAvailable');
     expect(body.error.innerError['client-request-id']).toBe('0f0e0d0c-0b0a-4908-8706-050403020100');
     // The server closes the connection cleanly after the 503 (FIN, not a reset) …

@@ -20,12 +20,22 @@ const RINGING = ['late-0', 'late-1', 'late-2'];
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-
 const inviteBody = (userId: string): string =>
-  JSON.stringify({ participants: [{ '@odata.type': '#microsoft.graph.invitationParticipantInfo', identity: { user: { id: userId, identityProvider: 'AAD' } } }] });
+  JSON.stringify({
+    participants: [
+      {
+        '@odata.type': '#microsoft.graph.invitationParticipantInfo',
+        identity: { user: { id: userId, identityProvider: 'AAD' } },
+      },
+    ],
+  });
 
 const advance = (base: string, ms: number): Promise<Response> =>
-  fetch(`${base}/_switchboard/clock/advance`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ms }) });
+  fetch(`${base}/_switchboard/clock/advance`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ ms }),
+  });
 
 interface Scenario {
   data: string;
@@ -48,8 +58,10 @@ async function scenario(botOptions: FakeBotOptions, opts: { virtual: boolean; ri
   running.push(handle);
   const world = fastWorld(bot.url, (w) => {
     const t = w.tenants[0]!;
-    for (let n = 0; n < CALLS * FAST_INVITES_PER_CALL; n++) t.users.push({ id: `u-${n}`, displayName: `User ${n}`, answer: { action: 'accept', afterMs: 10 } });
-    for (const id of RINGING) t.users.push({ id, displayName: id, answer: { action: 'accept', afterMs: opts.ringingMs } });
+    for (let n = 0; n < CALLS * FAST_INVITES_PER_CALL; n++)
+      t.users.push({ id: `u-${n}`, displayName: `User ${n}`, answer: { action: 'accept', afterMs: 10 } });
+    for (const id of RINGING)
+      t.users.push({ id, displayName: id, answer: { action: 'accept', afterMs: opts.ringingMs } });
   });
   const args = opts.virtual ? ['--clock', 'virtual'] : [];
   const server = (handle.server = await startChildServer({ data, world, args }));
@@ -60,22 +72,45 @@ async function scenario(botOptions: FakeBotOptions, opts: { virtual: boolean; ri
     const res = await fetch(`${base}/v1.0/communications/calls`, {
       method: 'POST',
       headers: auth,
-      body: JSON.stringify({ callbackUri: bot.url, requestedModalities: ['audio'], mediaConfig: { '@odata.type': '#microsoft.graph.serviceHostedMediaConfig' }, chatInfo: { threadId: `19:chaos-shutdown-${k}@thread.v2`, messageId: '0' }, tenantId: DEFAULT_TENANT_ID }),
+      body: JSON.stringify({
+        callbackUri: bot.url,
+        requestedModalities: ['audio'],
+        mediaConfig: { '@odata.type': '#microsoft.graph.serviceHostedMediaConfig' },
+        chatInfo: { threadId: `19:chaos-shutdown-${k}@thread.v2`, messageId: '0' },
+        tenantId: DEFAULT_TENANT_ID,
+      }),
     });
     expect(res.status).toBe(201);
     callIds.push(((await res.json()) as { id: string }).id);
   }
   if (opts.virtual) expect((await advance(base, 1_000)).status).toBe(200);
   await pollFor('every call established', 10_000, async () => {
-    const states = await Promise.all(callIds.map(async (id) => ((await (await fetch(`${base}/v1.0/communications/calls/${id}`, { headers: auth })).json()) as { state?: string }).state));
+    const states = await Promise.all(
+      callIds.map(
+        async (id) =>
+          (
+            (await (await fetch(`${base}/v1.0/communications/calls/${id}`, { headers: auth })).json()) as {
+              state?: string;
+            }
+          ).state,
+      ),
+    );
     return states.every((s) => s === 'established') ? true : undefined;
   });
   const invite = async (callId: string, userId: string): Promise<{ callId: string; opId: string }> => {
-    const res = await fetch(`${base}/v1.0/communications/calls/${callId}/participants/invite`, { method: 'POST', headers: auth, body: inviteBody(userId) });
+    const res = await fetch(`${base}/v1.0/communications/calls/${callId}/participants/invite`, {
+      method: 'POST',
+      headers: auth,
+      body: inviteBody(userId),
+    });
     expect(res.status).toBe(200);
     return { callId, opId: ((await res.json()) as { id: string }).id };
   };
-  const fastOps = await Promise.all(callIds.flatMap((callId, c) => Array.from({ length: FAST_INVITES_PER_CALL }, (_, i) => invite(callId, `u-${c * FAST_INVITES_PER_CALL + i}`))));
+  const fastOps = await Promise.all(
+    callIds.flatMap((callId, c) =>
+      Array.from({ length: FAST_INVITES_PER_CALL }, (_, i) => invite(callId, `u-${c * FAST_INVITES_PER_CALL + i}`)),
+    ),
+  );
   const ringingOps = await Promise.all(RINGING.map((userId, i) => invite(callIds[i % CALLS]!, userId)));
   return {
     data,
@@ -93,7 +128,10 @@ function storeAfterExit(data: string): { rows: { messageId: string; deliveredAt:
   const db = new Database(join(data, 'switchboard.db'), { readonly: true });
   try {
     return {
-      rows: db.prepare('SELECT message_id AS messageId, delivered_at AS deliveredAt FROM outbox').all() as { messageId: string; deliveredAt: number | null }[],
+      rows: db.prepare('SELECT message_id AS messageId, delivered_at AS deliveredAt FROM outbox').all() as {
+        messageId: string;
+        deliveredAt: number | null;
+      }[],
       running: (db.prepare(`SELECT COUNT(*) AS n FROM operations WHERE status = 'Running'`).get() as { n: number }).n,
     };
   } finally {
@@ -102,7 +140,9 @@ function storeAfterExit(data: string): { rows: { messageId: string; deliveredAt:
 }
 
 const undelivered = async (base: string): Promise<number> =>
-  (((await (await fetch(`${base}/_switchboard/notifications?limit=10000`)).json()) as { value: { status: string }[] }).value).filter((n) => n.status !== 'delivered').length;
+  (
+    (await (await fetch(`${base}/_switchboard/notifications?limit=10000`)).json()) as { value: { status: string }[] }
+  ).value.filter((n) => n.status !== 'delivered').length;
 
 describe('graceful shutdown (SIGTERM)', () => {
   afterEach(async () => {
@@ -130,7 +170,9 @@ describe('graceful shutdown (SIGTERM)', () => {
     );
     const base = s.server.httpUrl;
     // Nothing left over from the set-up, so the only delivery the bot can hold is one made inside the advance.
-    await pollFor('the set-up notifications to be delivered', 10_000, async () => ((await undelivered(base)) === 0 ? true : undefined));
+    await pollFor('the set-up notifications to be delivered', 10_000, async () =>
+      (await undelivered(base)) === 0 ? true : undefined,
+    );
     held = new Promise<void>((r) => (release = r));
     const deliveryHeld = new Promise<void>((r) => (reached = r));
     const inFlight = advance(base, 100).then(
@@ -152,14 +194,27 @@ describe('graceful shutdown (SIGTERM)', () => {
     const answered = await inFlight;
     expect(answered.status, answered.body).toBe(200);
     expect((await s.server.exited).code).toBe(0);
-    console.log('[chaos] graceful shutdown: the request in flight at SIGTERM answered 200 after new connections were refused; exit code 0');
+    console.log(
+      '[chaos] graceful shutdown: the request in flight at SIGTERM answered 200 after new connections were refused; exit code 0',
+    );
   }, 60_000);
 
   it('delivers every queued notification before exiting, and completes the ringing invites after a restart', async () => {
     // A slow bot: notifications queue up behind each other (one in flight per call).
     const s = await scenario({ respond: async () => (await sleep(25), 202) }, { virtual: false, ringingMs: 8_000 });
     await pollFor('every fast invite to complete', 10_000, async () => {
-      const statuses = await Promise.all(s.fastOps.map(async (o) => ((await (await fetch(`${s.server.httpUrl}/v1.0/communications/calls/${o.callId}/operations/${o.opId}`, { headers: s.auth })).json()) as { status: string }).status));
+      const statuses = await Promise.all(
+        s.fastOps.map(
+          async (o) =>
+            (
+              (await (
+                await fetch(`${s.server.httpUrl}/v1.0/communications/calls/${o.callId}/operations/${o.opId}`, {
+                  headers: s.auth,
+                })
+              ).json()) as { status: string }
+            ).status,
+        ),
+      );
       return statuses.every((st) => st === 'Completed') ? true : undefined;
     });
     const queued = await undelivered(s.server.httpUrl);
@@ -174,10 +229,14 @@ describe('graceful shutdown (SIGTERM)', () => {
 
     await s.restart();
     for (const o of s.ringingOps) {
-      const done = await s.bot.waitFor((n) => n.item.changeType === 'deleted' && n.item.resourceData?.id === o.opId, { timeoutMs: 20_000 });
+      const done = await s.bot.waitFor((n) => n.item.changeType === 'deleted' && n.item.resourceData?.id === o.opId, {
+        timeoutMs: 20_000,
+      });
       expect(done.item.resourceData.status).toBe('Completed');
     }
     expect(s.bot.problems).toEqual([]);
-    console.log(`[chaos] graceful shutdown: ${queued} notifications queued at SIGTERM, all ${after.rows.length} delivered before exit 0; ${RINGING.length} ringing invites completed after the restart`);
+    console.log(
+      `[chaos] graceful shutdown: ${queued} notifications queued at SIGTERM, all ${after.rows.length} delivered before exit 0; ${RINGING.length} ringing invites completed after the restart`,
+    );
   }, 60_000);
 });

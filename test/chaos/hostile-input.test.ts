@@ -13,7 +13,13 @@ import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../src/config.js';
 import { startSwitchboard, type Switchboard } from '../../src/main.js';
-import { DEFAULT_APP_ID, DEFAULT_APP_SECRET, DEFAULT_MEETING_THREADS, DEFAULT_TENANT_ID, DEFAULT_USERS } from '../../src/sim/default-world.js';
+import {
+  DEFAULT_APP_ID,
+  DEFAULT_APP_SECRET,
+  DEFAULT_MEETING_THREADS,
+  DEFAULT_TENANT_ID,
+  DEFAULT_USERS,
+} from '../../src/sim/default-world.js';
 import { tempDataDir } from '../helpers/child-server.js';
 import { startFakeBot, type FakeBot } from '../helpers/fake-bot.js';
 import { fastWorld, QUIET_TEST_CONFIG } from '../helpers/server.js';
@@ -30,7 +36,16 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 
 function withTimeout<T>(p: Promise<T>, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
-  return Promise.race([p, new Promise<T>((_r, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${REQUEST_TIMEOUT_MS} ms: ${what}`)), REQUEST_TIMEOUT_MS)))]).finally(() => clearTimeout(timer));
+  return Promise.race([
+    p,
+    new Promise<T>(
+      (_r, reject) =>
+        (timer = setTimeout(
+          () => reject(new Error(`no answer within ${REQUEST_TIMEOUT_MS} ms: ${what}`)),
+          REQUEST_TIMEOUT_MS,
+        )),
+    ),
+  ]).finally(() => clearTimeout(timer));
 }
 
 /** The Graph error envelope, or Entra ID's error shape on the identity routes. */
@@ -45,9 +60,22 @@ function checkShape(req: HostileRequest, status: number, contentType: string | u
   // Identity routes answer in Entra ID's shape; what the router refuses before routing (a 414) is in Graph's.
   if (req.shape === 'aad' && typeof (body as { error?: unknown }).error === 'string') return null;
   const error = (body as { error?: { code?: unknown; message?: unknown; innerError?: Record<string, unknown> } }).error;
-  if (!error || typeof error.code !== 'string' || error.code === '' || typeof error.message !== 'string' || error.message === '') return `not the Graph envelope: ${text.slice(0, 300)}`;
+  if (
+    !error ||
+    typeof error.code !== 'string' ||
+    error.code === '' ||
+    typeof error.message !== 'string' ||
+    error.message === ''
+  )
+    return `not the Graph envelope: ${text.slice(0, 300)}`;
   const inner = error.innerError;
-  if (!inner || typeof inner.date !== 'string' || !GUID.test(String(inner['request-id'])) || typeof inner['client-request-id'] !== 'string') return `no innerError ids: ${text.slice(0, 300)}`;
+  if (
+    !inner ||
+    typeof inner.date !== 'string' ||
+    !GUID.test(String(inner['request-id'])) ||
+    typeof inner['client-request-id'] !== 'string'
+  )
+    return `no innerError ids: ${text.slice(0, 300)}`;
   return status >= 400 ? null : 'not an error';
 }
 
@@ -57,15 +85,35 @@ describe('hostile input (guarantee 3)', () => {
   let bot: FakeBot;
   let ids: RealIds;
   let before: { store: ReturnType<typeof storeSnapshot>; people: string };
-  const snapshot = async () => ({ store: storeSnapshot(data), people: await (await fetch(`${sb.httpUrl}/_switchboard/people`)).text() });
+  const snapshot = async () => ({
+    store: storeSnapshot(data),
+    people: await (await fetch(`${sb.httpUrl}/_switchboard/people`)).text(),
+  });
 
   beforeAll(async () => {
     bot = await startFakeBot();
-    const config = resolveConfig([], {}, { data, port: 0, httpsPort: 0, tlsDir: process.env.SWITCHBOARD_TEST_TLS_DIR!, logLevel: 'silent', ...LIMITS, ...QUIET_TEST_CONFIG });
+    const config = resolveConfig(
+      [],
+      {},
+      {
+        data,
+        port: 0,
+        httpsPort: 0,
+        tlsDir: process.env.SWITCHBOARD_TEST_TLS_DIR!,
+        logLevel: 'silent',
+        ...LIMITS,
+        ...QUIET_TEST_CONFIG,
+      },
+    );
     sb = await startSwitchboard(config, { world: fastWorld(bot.url) });
     const tokenRes = await fetch(`${sb.httpUrl}/${DEFAULT_TENANT_ID}/oauth2/v2.0/token`, {
       method: 'POST',
-      body: new URLSearchParams({ grant_type: 'client_credentials', client_id: DEFAULT_APP_ID, client_secret: DEFAULT_APP_SECRET, scope: 'https://graph.microsoft.com/.default' }),
+      body: new URLSearchParams({
+        grant_type: 'client_credentials',
+        client_id: DEFAULT_APP_ID,
+        client_secret: DEFAULT_APP_SECRET,
+        scope: 'https://graph.microsoft.com/.default',
+      }),
     });
     const token = ((await tokenRes.json()) as { access_token: string }).access_token;
     const auth = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
@@ -73,14 +121,30 @@ describe('hostile input (guarantee 3)', () => {
     const call = await fetch(`${sb.httpUrl}/v1.0/communications/calls`, {
       method: 'POST',
       headers: auth,
-      body: JSON.stringify({ callbackUri: bot.url, requestedModalities: ['audio'], mediaConfig: { '@odata.type': '#microsoft.graph.serviceHostedMediaConfig' }, chatInfo: { threadId: DEFAULT_MEETING_THREADS.weeklySync, messageId: '0' }, meetingInfo: { '@odata.type': '#microsoft.graph.organizerMeetingInfo', organizer: { user: { id: DEFAULT_USERS.bob, tenantId: DEFAULT_TENANT_ID } } }, tenantId: DEFAULT_TENANT_ID }),
+      body: JSON.stringify({
+        callbackUri: bot.url,
+        requestedModalities: ['audio'],
+        mediaConfig: { '@odata.type': '#microsoft.graph.serviceHostedMediaConfig' },
+        chatInfo: { threadId: DEFAULT_MEETING_THREADS.weeklySync, messageId: '0' },
+        meetingInfo: {
+          '@odata.type': '#microsoft.graph.organizerMeetingInfo',
+          organizer: { user: { id: DEFAULT_USERS.bob, tenantId: DEFAULT_TENANT_ID } },
+        },
+        tenantId: DEFAULT_TENANT_ID,
+      }),
     });
     const callId = ((await call.json()) as { id: string }).id;
     await bot.waitFor((n) => n.item.resourceData?.state === 'established');
-    const invited = await fetch(`${sb.httpUrl}/v1.0/communications/calls/${callId}/participants/invite`, { method: 'POST', headers: auth, body: JSON.stringify({ participants: [{ identity: { user: { id: DEFAULT_USERS.adele } } }] }) });
+    const invited = await fetch(`${sb.httpUrl}/v1.0/communications/calls/${callId}/participants/invite`, {
+      method: 'POST',
+      headers: auth,
+      body: JSON.stringify({ participants: [{ identity: { user: { id: DEFAULT_USERS.adele } } }] }),
+    });
     const operationId = ((await invited.json()) as { id: string }).id;
     await bot.waitFor((n) => n.item.changeType === 'deleted' && n.item.resourceData?.id === operationId);
-    const roster = (await (await fetch(`${sb.httpUrl}/v1.0/communications/calls/${callId}/participants`, { headers: auth })).json()) as { value: { id: string; info: { identity: { user?: { id: string } } } }[] };
+    const roster = (await (
+      await fetch(`${sb.httpUrl}/v1.0/communications/calls/${callId}/participants`, { headers: auth })
+    ).json()) as { value: { id: string; info: { identity: { user?: { id: string } } } }[] };
     const participantId = roster.value.find((p) => p.info.identity.user?.id === DEFAULT_USERS.adele)!.id;
     ids = { callId, participantId, operationId, personId: DEFAULT_USERS.megan, tenantId: DEFAULT_TENANT_ID, token };
     // Quiet: every notification delivered, no timer about to fire.
@@ -104,7 +168,15 @@ describe('hostile input (guarantee 3)', () => {
     await fc.assert(
       fc.asyncProperty(request, async (req) => {
         const what = `${req.method} ${req.url.slice(0, 200)} [${req.fatal}]`;
-        const res = await withTimeout(sb.app.inject({ method: req.method as 'GET', url: req.url, headers: req.headers, ...(req.payload !== undefined ? { payload: req.payload } : {}) }), what);
+        const res = await withTimeout(
+          sb.app.inject({
+            method: req.method as 'GET',
+            url: req.url,
+            headers: req.headers,
+            ...(req.payload !== undefined ? { payload: req.payload } : {}),
+          }),
+          what,
+        );
         sent += 1;
         byFatal.set(req.fatal, (byFatal.get(req.fatal) ?? 0) + 1);
         byStatus.set(res.statusCode, (byStatus.get(res.statusCode) ?? 0) + 1);
@@ -122,7 +194,9 @@ describe('hostile input (guarantee 3)', () => {
     expect(rowCounts(after.store)).toEqual(rowCounts(before.store));
     expect(after.store).toEqual(before.store);
     expect(after.people).toEqual(before.people);
-    console.log(`[chaos] hostile input: ${sent} requests over ${routes.length} routes; flaws ${JSON.stringify(Object.fromEntries(byFatal))}; statuses ${JSON.stringify(Object.fromEntries([...byStatus].sort()))}; store and directory unchanged`);
+    console.log(
+      `[chaos] hostile input: ${sent} requests over ${routes.length} routes; flaws ${JSON.stringify(Object.fromEntries(byFatal))}; statuses ${JSON.stringify(Object.fromEntries([...byStatus].sort()))}; store and directory unchanged`,
+    );
   }, 180_000);
 
   it('answers malformed HTTP on real sockets with the envelope or a closed connection, never a hang', async () => {
@@ -130,17 +204,49 @@ describe('hostile input (guarantee 3)', () => {
     const json = JSON.stringify({ participants: [{ identity: { user: { id: DEFAULT_USERS.megan } } }] });
     const invite = `POST /v1.0/communications/calls/${ids.callId}/participants/invite HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${ids.token}\r\n`;
     const cases: { name: string; raw: string; endAfter?: boolean }[] = [
-      { name: 'duplicate Content-Length', raw: `${invite}Content-Type: application/json\r\nContent-Length: 5\r\nContent-Length: ${json.length}\r\n\r\n${json}` },
-      { name: 'Content-Length and chunked', raw: `${invite}Content-Type: application/json\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n${json.length.toString(16)}\r\n${json}\r\n0\r\n\r\n` },
-      { name: 'bad chunk size', raw: `${invite}Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n${json}\r\n0\r\n\r\n` },
-      { name: 'header over 16 KB', raw: `${invite}X-Huge: ${'h'.repeat(20_000)}\r\nContent-Type: application/json\r\nContent-Length: ${json.length}\r\n\r\n${json}` },
-      { name: 'control character in a header', raw: `${invite}X-Bad: a\u0001b\r\nContent-Type: application/json\r\nContent-Length: ${json.length}\r\n\r\n${json}` },
-      { name: 'header without a colon', raw: `${invite}NoColonHere\r\nContent-Type: application/json\r\nContent-Length: ${json.length}\r\n\r\n${json}` },
+      {
+        name: 'duplicate Content-Length',
+        raw: `${invite}Content-Type: application/json\r\nContent-Length: 5\r\nContent-Length: ${json.length}\r\n\r\n${json}`,
+      },
+      {
+        name: 'Content-Length and chunked',
+        raw: `${invite}Content-Type: application/json\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n${json.length.toString(16)}\r\n${json}\r\n0\r\n\r\n`,
+      },
+      {
+        name: 'bad chunk size',
+        raw: `${invite}Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n${json}\r\n0\r\n\r\n`,
+      },
+      {
+        name: 'header over 16 KB',
+        raw: `${invite}X-Huge: ${'h'.repeat(20_000)}\r\nContent-Type: application/json\r\nContent-Length: ${json.length}\r\n\r\n${json}`,
+      },
+      {
+        name: 'control character in a header',
+        raw: `${invite}X-Bad: a\u0001b\r\nContent-Type: application/json\r\nContent-Length: ${json.length}\r\n\r\n${json}`,
+      },
+      {
+        name: 'header without a colon',
+        raw: `${invite}NoColonHere\r\nContent-Type: application/json\r\nContent-Length: ${json.length}\r\n\r\n${json}`,
+      },
       { name: 'garbage request line', raw: `\u0016\u0003\u0001 GARBAGE\r\n\r\n` },
-      { name: 'duplicate Authorization, first one bad', raw: `GET /v1.0/communications/calls/${ids.callId} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer nope\r\nAuthorization: Bearer ${ids.token}\r\n\r\n` },
-      { name: 'duplicate Content-Type, first one not JSON', raw: `${invite}Content-Type: text/plain\r\nContent-Type: application/json\r\nContent-Length: ${json.length}\r\n\r\n${json}` },
-      { name: 'body shorter than Content-Length, then end', raw: `${invite}Content-Type: application/json\r\nContent-Length: ${json.length + 50}\r\n\r\n${json}`, endAfter: true },
-      { name: 'truncated chunked body, then end', raw: `${invite}Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n${json.length.toString(16)}\r\n${json.slice(0, 10)}`, endAfter: true },
+      {
+        name: 'duplicate Authorization, first one bad',
+        raw: `GET /v1.0/communications/calls/${ids.callId} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer nope\r\nAuthorization: Bearer ${ids.token}\r\n\r\n`,
+      },
+      {
+        name: 'duplicate Content-Type, first one not JSON',
+        raw: `${invite}Content-Type: text/plain\r\nContent-Type: application/json\r\nContent-Length: ${json.length}\r\n\r\n${json}`,
+      },
+      {
+        name: 'body shorter than Content-Length, then end',
+        raw: `${invite}Content-Type: application/json\r\nContent-Length: ${json.length + 50}\r\n\r\n${json}`,
+        endAfter: true,
+      },
+      {
+        name: 'truncated chunked body, then end',
+        raw: `${invite}Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n${json.length.toString(16)}\r\n${json.slice(0, 10)}`,
+        endAfter: true,
+      },
     ];
     const outcomes: string[] = [];
     for (let round = 0; round < 20; round++) {
@@ -150,7 +256,11 @@ describe('hostile input (guarantee 3)', () => {
           let text = '';
           const timer = setTimeout(() => {
             socket.destroy();
-            reject(new Error(`${c.name}: no answer and no close within ${REQUEST_TIMEOUT_MS} ms (got ${JSON.stringify(text.slice(0, 200))})`));
+            reject(
+              new Error(
+                `${c.name}: no answer and no close within ${REQUEST_TIMEOUT_MS} ms (got ${JSON.stringify(text.slice(0, 200))})`,
+              ),
+            );
           }, REQUEST_TIMEOUT_MS);
           socket.on('data', (d: Buffer) => (text += d.toString('latin1')));
           socket.on('close', () => {
@@ -180,7 +290,12 @@ describe('hostile input (guarantee 3)', () => {
         expect(Number(status), `${c.name}: ${answer.slice(0, 300)}`).toBeLessThan(500);
         const head = answer.slice(0, answer.indexOf('\r\n\r\n'));
         const body = answer.slice(answer.indexOf('\r\n\r\n') + 4);
-        const problem = checkShape({ shape: 'graph' } as HostileRequest, Number(status), /content-type: ([^\r\n]+)/i.exec(head)?.[1], body);
+        const problem = checkShape(
+          { shape: 'graph' } as HostileRequest,
+          Number(status),
+          /content-type: ([^\r\n]+)/i.exec(head)?.[1],
+          body,
+        );
         expect(problem, `${c.name}: ${answer.slice(0, 300)}`).toBeNull();
         if (round === 0) outcomes.push(`${c.name}: ${status}`);
       }

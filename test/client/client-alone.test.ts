@@ -25,8 +25,12 @@ const refuse = `data:text/javascript,import{register}from"node:module";register(
 function importInFreshNode(moduleUrl: string): Promise<{ code: number; out: string }> {
   const script = `const m = await import(${JSON.stringify(moduleUrl)}); console.log('exports:', Object.keys(m).sort().join(','));`;
   return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', TS_REGISTER, '--import', refuse, '--input-type=module', '-e', script], { env: { ...process.env, NODE_OPTIONS: '' } }, (err, stdout, stderr) =>
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, out: stdout + stderr }),
+    execFile(
+      process.execPath,
+      ['--import', TS_REGISTER, '--import', refuse, '--input-type=module', '-e', script],
+      { env: { ...process.env, NODE_OPTIONS: '' } },
+      (err, stdout, stderr) =>
+        resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, out: stdout + stderr }),
     );
   });
 }
@@ -36,7 +40,9 @@ describe('the control client alone', () => {
 
   it('imports without loading better-sqlite3, Fastify, pg or node-forge', async () => {
     const r = await importInFreshNode(new URL('../../src/client/index.ts', import.meta.url).href);
-    expect(r.out).toContain('exports: SwitchboardControl,SwitchboardError,WaitForNotificationError,connectSwitchboard,describeEntry,identity');
+    expect(r.out).toContain(
+      'exports: SwitchboardControl,SwitchboardError,WaitForNotificationError,connectSwitchboard,describeEntry,identity',
+    );
     expect(r.code).toBe(0);
   });
 

@@ -37,22 +37,40 @@ describe('beta-only properties', () => {
   });
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- untyped JSON
   const json = async (res: Response): Promise<any> => res.json();
-  const deleted = (callId: string) => c.bot.waitFor((n) => n.item.changeType === 'deleted' && n.item.resourceUrl === `/communications/calls/${callId}`);
+  const deleted = (callId: string) =>
+    c.bot.waitFor((n) => n.item.changeType === 'deleted' && n.item.resourceUrl === `/communications/calls/${callId}`);
 
   it('Graph JS beta: ringingTimeoutInSeconds 20 is echoed and stops the ring after 20 s (408), terminationReason on the beta leg', async () => {
-    const res = (await c.graph.api('/communications/calls').version('beta').responseType(ResponseType.RAW).post(p2pBody({ ringingTimeoutInSeconds: 20 }))) as Response;
+    const res = (await c.graph
+      .api('/communications/calls')
+      .version('beta')
+      .responseType(ResponseType.RAW)
+      .post(p2pBody({ ringingTimeoutInSeconds: 20 }))) as Response;
     expect(res.status).toBe(201);
     const call = await json(res);
-    expect(call).toMatchObject({ state: 'establishing', ringingTimeoutInSeconds: 20, activeModalities: [], terminationReason: null });
+    expect(call).toMatchObject({
+      state: 'establishing',
+      ringingTimeoutInSeconds: 20,
+      activeModalities: [],
+      terminationReason: null,
+    });
     await c.advance(19_999);
     expect((await c.raw('GET', `/beta/communications/calls/${call.id}`)).body.state).toBe('establishing');
     await c.advance(1);
     const done = await deleted(call.id);
-    expect(done.item.resourceData).toMatchObject({ state: 'terminated', resultInfo: { code: 408 }, terminationReason: 'CallNotAnswered', ringingTimeoutInSeconds: 20 });
+    expect(done.item.resourceData).toMatchObject({
+      state: 'terminated',
+      resultInfo: { code: 408 },
+      terminationReason: 'CallNotAnswered',
+      ringingTimeoutInSeconds: 20,
+    });
   });
 
   it('Graph JS v1.0: the same body is accepted (call is an open type) but the timeout is not applied nor echoed', async () => {
-    const res = (await c.graph.api('/communications/calls').responseType(ResponseType.RAW).post(p2pBody({ ringingTimeoutInSeconds: 20 }))) as Response;
+    const res = (await c.graph
+      .api('/communications/calls')
+      .responseType(ResponseType.RAW)
+      .post(p2pBody({ ringingTimeoutInSeconds: 20 }))) as Response;
     expect(res.status).toBe(201);
     const call = await json(res);
     for (const key of BETA_ONLY) expect(call).not.toHaveProperty(key);
@@ -71,20 +89,37 @@ describe('beta-only properties', () => {
       .api(`/communications/calls/${callId}/answer`)
       .version('beta')
       .responseType(ResponseType.RAW)
-      .post({ callbackUri: c.bot.url, acceptedModalities: ['audio'], mediaConfig: { '@odata.type': '#microsoft.graph.serviceHostedMediaConfig' } })) as Response;
+      .post({
+        callbackUri: c.bot.url,
+        acceptedModalities: ['audio'],
+        mediaConfig: { '@odata.type': '#microsoft.graph.serviceHostedMediaConfig' },
+      })) as Response;
     expect(answer.status).toBe(202);
     await c.advance(c.server.sb.directory.world.establishMs);
-    const established = await c.bot.waitFor((n) => n.item.resourceUrl === `/communications/calls/${callId}` && n.item.resourceData?.state === 'established', { since });
+    const established = await c.bot.waitFor(
+      (n) => n.item.resourceUrl === `/communications/calls/${callId}` && n.item.resourceData?.state === 'established',
+      { since },
+    );
     expect(established.item.resourceData.activeModalities).toEqual(['audio']);
 
-    const beta = await json((await c.graph.api(`/communications/calls/${callId}`).version('beta').responseType(ResponseType.RAW).get()) as Response);
+    const beta = await json(
+      (await c.graph
+        .api(`/communications/calls/${callId}`)
+        .version('beta')
+        .responseType(ResponseType.RAW)
+        .get()) as Response,
+    );
     expect(beta).toMatchObject({ state: 'established', activeModalities: ['audio'], terminationReason: null });
     const v1 = await c.graph.api(`/communications/calls/${callId}`).get();
     for (const key of BETA_ONLY) expect(v1).not.toHaveProperty(key);
 
     await c.graph.api(`/communications/calls/${callId}`).version('beta').delete();
     const done = await deleted(callId);
-    expect(done.item.resourceData).toMatchObject({ state: 'terminated', terminationReason: 'AppInitiated', resultInfo: { code: 200, subcode: 5001 } });
+    expect(done.item.resourceData).toMatchObject({
+      state: 'terminated',
+      terminationReason: 'AppInitiated',
+      resultInfo: { code: 200, subcode: 5001 },
+    });
   });
 
   it('an incoming call answered on v1.0 stays v1.0: no beta property in any of its notifications', async () => {
@@ -109,16 +144,28 @@ describe('beta-only properties', () => {
     const op = await json(beta);
     expect(op.participants[0]).toMatchObject({ endpointType: 'voicemail', id: expect.any(String) });
     await c.advance(1_000);
-    const roster = await c.bot.waitFor((n) => n.item.resourceUrl === `/communications/calls/${callId}/participants` && rosterEntry(n, USERS.adele) !== undefined, { since });
+    const roster = await c.bot.waitFor(
+      (n) =>
+        n.item.resourceUrl === `/communications/calls/${callId}/participants` &&
+        rosterEntry(n, USERS.adele) !== undefined,
+      { since },
+    );
     expect(rosterEntry(roster, USERS.adele).info.endpointType).toBe('voicemail');
 
-    const v1 = await c.raw('POST', `/v1.0/communications/calls/${callId}/participants/invite`, { participants: [inviteUser(USERS.megan, { endpointType: 'voicemail' })] });
+    const v1 = await c.raw('POST', `/v1.0/communications/calls/${callId}/participants/invite`, {
+      participants: [inviteUser(USERS.megan, { endpointType: 'voicemail' })],
+    });
     expect(v1.status).toBe(200);
     expect(v1.body.participants[0]).not.toHaveProperty('endpointType');
     const read = await c.raw('GET', `/beta/communications/calls/${callId}/operations/${v1.body.id}`);
     expect(read.body.participants[0]).toMatchObject({ endpointType: null });
     await c.advance(1_000);
-    const megan = await c.bot.waitFor((n) => n.item.resourceUrl === `/communications/calls/${callId}/participants` && rosterEntry(n, USERS.megan) !== undefined, { since });
+    const megan = await c.bot.waitFor(
+      (n) =>
+        n.item.resourceUrl === `/communications/calls/${callId}/participants` &&
+        rosterEntry(n, USERS.megan) !== undefined,
+      { since },
+    );
     expect(rosterEntry(megan, USERS.megan).info.endpointType).toBe('default');
     expect(c.bot.problems).toEqual([]);
   });

@@ -10,7 +10,14 @@ import { defaultWorld } from '../../src/sim/default-world.js';
 import type { World } from '../../src/sim/directory.js';
 import { inviteUser, MEETING_A, startConformance, USERS, type Conformance } from './fixture.js';
 
-const LONG: MediaPrompt = { odataType: '#microsoft.graph.mediaPrompt', mediaInfo: { odataType: '#microsoft.graph.mediaInfo', uri: 'https://bot.contoso.com/prompts/long.wav', resourceId: null } };
+const LONG: MediaPrompt = {
+  odataType: '#microsoft.graph.mediaPrompt',
+  mediaInfo: {
+    odataType: '#microsoft.graph.mediaInfo',
+    uri: 'https://bot.contoso.com/prompts/long.wav',
+    resourceId: null,
+  },
+};
 
 /** People ring as long as in the default world (Nora never answers: 30 s), not the fast test world's 40 ms. */
 const realRinging = (w: World): void => {
@@ -21,10 +28,13 @@ const realRinging = (w: World): void => {
 describe('operations of a call that ends', () => {
   let c: Conformance;
   beforeAll(async () => {
-    c = await startConformance((w) => {
-      realRinging(w);
-      w.prompts = { defaultMs: 5000, durations: {} };
-    }, { virtual: true });
+    c = await startConformance(
+      (w) => {
+        realRinging(w);
+        w.prompts = { defaultMs: 5000, durations: {} };
+      },
+      { virtual: true },
+    );
   });
   afterAll(async () => {
     expect(c.bot.problems).toEqual([]);
@@ -34,7 +44,10 @@ describe('operations of a call that ends', () => {
   const hangUp = async (callId: string): Promise<void> => {
     const since = c.bot.notifications.length;
     expect((await c.raw('DELETE', `/v1.0/communications/calls/${callId}`)).status).toBe(204);
-    await c.bot.waitFor((n) => n.item.resourceUrl === `/communications/calls/${callId}` && n.item.changeType === 'deleted', { since });
+    await c.bot.waitFor(
+      (n) => n.item.resourceUrl === `/communications/calls/${callId}` && n.item.changeType === 'deleted',
+      { since },
+    );
   };
   const operationsOf = async (callId: string) => {
     const r = await c.raw('GET', `/_switchboard/calls/${callId}/operations`);
@@ -47,7 +60,8 @@ describe('operations of a call that ends', () => {
     expect(r.status).toBe(200);
     return r.body.timersFired as number;
   };
-  const logged = async (callId: string): Promise<number> => (await c.raw('GET', `/_switchboard/notifications?callId=${callId}`)).body.value.length;
+  const logged = async (callId: string): Promise<number> =>
+    (await c.raw('GET', `/_switchboard/notifications?callId=${callId}`)).body.value.length;
 
   it('a prompt playing when the bot hangs up ends Failed 400/8508; its timer never fires', async () => {
     const callId = await c.joinMeeting(MEETING_A);
@@ -65,18 +79,29 @@ describe('operations of a call that ends', () => {
       type: 'playPromptOperation',
       status: 'Failed',
       clientContext: 'cut-short',
-      resultInfo: { code: 400, subcode: 8508, message: 'Action failed, the operation was cancelled: the call has ended.' },
+      resultInfo: {
+        code: 400,
+        subcode: 8508,
+        message: 'Action failed, the operation was cancelled: the call has ended.',
+      },
     });
     const before = { log: await logged(callId), seen: c.bot.notifications.length };
     expect(await advanceCounting(4500)).toBe(0); // just past the prompt's 5 s: its timer is gone
     expect(await operationsOf(callId)).toEqual(ended);
     expect(await logged(callId)).toBe(before.log);
-    expect(c.bot.notifications.slice(before.seen).filter((n) => n.item.resourceUrl.startsWith(`/communications/calls/${callId}`))).toEqual([]);
+    expect(
+      c.bot.notifications
+        .slice(before.seen)
+        .filter((n) => n.item.resourceUrl.startsWith(`/communications/calls/${callId}`)),
+    ).toEqual([]);
   });
 
   it('an invite still ringing when the call ends fails 487 naming the invitee; her late answer never comes', async () => {
     const callId = await c.joinMeeting(MEETING_A);
-    const invite = await c.raw('POST', `/v1.0/communications/calls/${callId}/participants/invite`, { participants: [inviteUser(USERS.nora)], clientContext: 'still-ringing' });
+    const invite = await c.raw('POST', `/v1.0/communications/calls/${callId}/participants/invite`, {
+      participants: [inviteUser(USERS.nora)],
+      clientContext: 'still-ringing',
+    });
     expect(invite.status).toBe(200);
     expect(invite.body.status).toBe('Running');
     await c.advance(1000);
@@ -84,8 +109,17 @@ describe('operations of a call that ends', () => {
 
     const ended = await operationsOf(callId);
     const op = ended.value.find((o) => o.id === invite.body.id);
-    expect(op).toMatchObject({ type: 'inviteParticipantsOperation', status: 'Failed', clientContext: 'still-ringing', resultInfo: { code: 487, subcode: 0 } });
-    expect((op!.resultInfo as { message: string }).message).toMatch(new RegExp(`^addParticipants failed for participant 8:orgid:${USERS.nora}\\. Underlying reason: The call ended before the invitee answered\\. DiagCode: 487#0\\.@$`));
+    expect(op).toMatchObject({
+      type: 'inviteParticipantsOperation',
+      status: 'Failed',
+      clientContext: 'still-ringing',
+      resultInfo: { code: 487, subcode: 0 },
+    });
+    expect((op!.resultInfo as { message: string }).message).toMatch(
+      new RegExp(
+        `^addParticipants failed for participant 8:orgid:${USERS.nora}\\. Underlying reason: The call ended before the invitee answered\\. DiagCode: 487#0\\.@$`,
+      ),
+    );
     expect(ended.value.filter((o) => o.status === 'Running')).toEqual([]);
     const before = { log: await logged(callId), seen: c.bot.notifications.length };
     expect(await advanceCounting(29_500)).toBe(0); // just past her 30 s of ringing: her answer timer is gone
@@ -97,17 +131,30 @@ describe('operations of a call that ends', () => {
   it('the same when the person hangs up (another path to terminated): a recording in progress ends Failed 400/8508', async () => {
     const callId = await c.incomingCall(USERS.megan);
     await c.answer(callId);
-    const rec = await c.raw('POST', `/v1.0/communications/calls/${callId}/recordResponse`, { maxRecordDurationInSeconds: 10 });
+    const rec = await c.raw('POST', `/v1.0/communications/calls/${callId}/recordResponse`, {
+      maxRecordDurationInSeconds: 10,
+    });
     expect(rec.body.status).toBe('Running');
     const since = c.bot.notifications.length;
-    const act = await c.raw('POST', `/_switchboard/calls/${callId}/participants/${USERS.megan}/actions`, { action: 'hangUp' });
+    const act = await c.raw('POST', `/_switchboard/calls/${callId}/participants/${USERS.megan}/actions`, {
+      action: 'hangUp',
+    });
     expect(act.status).toBe(200);
-    await c.bot.waitFor((n) => n.item.resourceUrl === `/communications/calls/${callId}` && n.item.changeType === 'deleted', { since });
+    await c.bot.waitFor(
+      (n) => n.item.resourceUrl === `/communications/calls/${callId}` && n.item.changeType === 'deleted',
+      { since },
+    );
     const ended = await operationsOf(callId);
-    expect(ended.value.map((o) => [o.id, o.status, (o.resultInfo as { subcode: number }).subcode, o.completionReason])).toEqual([[rec.body.id, 'Failed', 8508, 'operationCanceled']]);
+    expect(
+      ended.value.map((o) => [o.id, o.status, (o.resultInfo as { subcode: number }).subcode, o.completionReason]),
+    ).toEqual([[rec.body.id, 'Failed', 8508, 'operationCanceled']]);
     await c.advance(15_000);
     expect(await operationsOf(callId)).toEqual(ended);
-    expect(c.bot.notifications.slice(since).filter((n) => n.item.resourceUrl.startsWith(`/communications/calls/${callId}/operations`))).toEqual([]);
+    expect(
+      c.bot.notifications
+        .slice(since)
+        .filter((n) => n.item.resourceUrl.startsWith(`/communications/calls/${callId}/operations`)),
+    ).toEqual([]);
   });
 
   it('the control API answers 404 for a call that never existed', async () => {

@@ -10,17 +10,24 @@ import { tempDataDir } from '../helpers/child-server.js';
 import { storeSnapshot } from '../helpers/store-snapshot.js';
 import { inviteUser, MEETING_A, startConformance, TENANT, USERS, type Conformance } from './fixture.js';
 
-interface TimerRow { id: string; kind: string; payload: string }
+interface TimerRow {
+  id: string;
+  kind: string;
+  payload: string;
+}
 
 describe('timers of a call that ends', () => {
   let c: Conformance;
   let data: string;
   beforeAll(async () => {
     data = tempDataDir('sb-end-timers-');
-    c = await startConformance((w) => {
-      w.tenants[0]!.users.find((u) => u.id === USERS.megan)!.then = [{ afterMs: 600_000, action: 'leave' }];
-      w.tenants[0]!.users.find((u) => u.id === USERS.nora)!.answer = { action: 'accept', afterMs: 600_000 };
-    }, { virtual: true, data });
+    c = await startConformance(
+      (w) => {
+        w.tenants[0]!.users.find((u) => u.id === USERS.megan)!.then = [{ afterMs: 600_000, action: 'leave' }];
+        w.tenants[0]!.users.find((u) => u.id === USERS.nora)!.answer = { action: 'accept', afterMs: 600_000 };
+      },
+      { virtual: true, data },
+    );
   });
   afterAll(async () => {
     expect(c.bot.problems).toEqual([]);
@@ -33,7 +40,10 @@ describe('timers of a call that ends', () => {
   const hangUp = async (callId: string): Promise<void> => {
     const since = c.bot.notifications.length;
     expect((await c.raw('DELETE', `/v1.0/communications/calls/${callId}`)).status).toBe(204);
-    await c.bot.waitFor((n) => n.item.resourceUrl === `/communications/calls/${callId}` && n.item.changeType === 'deleted', { since });
+    await c.bot.waitFor(
+      (n) => n.item.resourceUrl === `/communications/calls/${callId}` && n.item.changeType === 'deleted',
+      { since },
+    );
   };
 
   it('after DELETE /communications/calls/{id} the leg has no keepAlive timer (nor any other timer naming it)', async () => {
@@ -47,10 +57,14 @@ describe('timers of a call that ends', () => {
   it("a person's later actions stay while another bot is in the meeting, and go with the last bot's leg", async () => {
     const first = await c.joinMeeting(MEETING_A);
     const second = await c.joinMeeting(MEETING_A);
-    const invite = await c.raw('POST', `/v1.0/communications/calls/${first}/participants/invite`, { participants: [inviteUser(USERS.megan)] });
+    const invite = await c.raw('POST', `/v1.0/communications/calls/${first}/participants/invite`, {
+      participants: [inviteUser(USERS.megan)],
+    });
     expect(invite.status).toBe(200);
     await c.advance(1000); // she answers and joins: her `then` is scheduled
-    const hers = timers().filter((t) => t.kind === 'person.action').map((t) => t.id);
+    const hers = timers()
+      .filter((t) => t.kind === 'person.action')
+      .map((t) => t.id);
     expect(hers).toHaveLength(1);
 
     await hangUp(first);
@@ -62,7 +76,7 @@ describe('timers of a call that ends', () => {
     expect(timers().filter((t) => t.kind === 'person.action')).toEqual([]);
   });
 
-  it('an answered incoming call the bot hangs up: keepAlive and the caller\'s later actions are gone', async () => {
+  it("an answered incoming call the bot hangs up: keepAlive and the caller's later actions are gone", async () => {
     const callId = await c.incomingCall(USERS.megan);
     await c.answer(callId);
     expect(timers().filter((t) => t.kind === 'person.action')).toHaveLength(1);
@@ -71,7 +85,13 @@ describe('timers of a call that ends', () => {
   });
 
   it("a group call hung up while a first target still rings: that target's answer timer goes too", async () => {
-    const target = (id: string) => ({ '@odata.type': '#microsoft.graph.invitationParticipantInfo', identity: { '@odata.type': '#microsoft.graph.identitySet', user: { '@odata.type': '#microsoft.graph.identity', id } } });
+    const target = (id: string) => ({
+      '@odata.type': '#microsoft.graph.invitationParticipantInfo',
+      identity: {
+        '@odata.type': '#microsoft.graph.identitySet',
+        user: { '@odata.type': '#microsoft.graph.identity', id },
+      },
+    });
     const created = await c.raw('POST', '/v1.0/communications/calls', {
       '@odata.type': '#microsoft.graph.call',
       callbackUri: c.bot.url,

@@ -40,7 +40,9 @@ describe('keepAlive and the answer window', () => {
     const since = c.bot.notifications.length;
     await c.advance(2 * MINUTE);
     // The advance answered only after the expiry ran and its notifications were delivered.
-    const ended = c.bot.notifications.slice(since).find((n) => n.item.changeType === 'deleted' && n.item.resourceUrl === `/communications/calls/${callId}`);
+    const ended = c.bot.notifications
+      .slice(since)
+      .find((n) => n.item.changeType === 'deleted' && n.item.resourceUrl === `/communications/calls/${callId}`);
     expect(ended?.item.resourceData).toMatchObject({ state: 'terminated', resultInfo: { code: 408, subcode: 8537 } });
     expect(c.timeline(callId).slice(-2)).toEqual(['updated / terminating', 'deleted / terminated']);
     const gone = await c.raw('POST', `/v1.0/communications/calls/${callId}/keepAlive`);
@@ -54,7 +56,9 @@ describe('keepAlive and the answer window', () => {
     await c.advance(14_999);
     expect((await c.raw('GET', `/v1.0/communications/calls/${callId}`)).body.state).toBe('incoming');
     await c.advance(1_001);
-    const ended = c.bot.notifications.slice(since).find((n) => n.item.changeType === 'deleted' && n.item.resourceUrl === `/communications/calls/${callId}`);
+    const ended = c.bot.notifications
+      .slice(since)
+      .find((n) => n.item.changeType === 'deleted' && n.item.resourceUrl === `/communications/calls/${callId}`);
     expect(ended?.item.resourceData).toMatchObject({ state: 'terminated', resultInfo: { code: 408, subcode: 1106 } });
     const late = await c.raw('POST', `/v1.0/communications/calls/${callId}/answer`, {
       acceptedModalities: ['audio'],
@@ -79,9 +83,13 @@ describe('keepAlive and the answer window', () => {
     expect((await c.raw('POST', `/v1.0/communications/calls/${callId}/keepAlive`)).status).toBe(200);
     const keptAt = (await (await fetch(`${c.server.httpUrl}/_switchboard/clock`)).json()) as { epochMs: number };
     await c.advance(3 * 60 * MINUTE);
-    const log = (await (await fetch(`${c.server.httpUrl}/_switchboard/notifications?callId=${callId}`)).json()) as { value: { createdDateTime: string; body: { value: { changeType: string; resourceData: { state?: string } }[] } }[] };
+    const log = (await (await fetch(`${c.server.httpUrl}/_switchboard/notifications?callId=${callId}`)).json()) as {
+      value: { createdDateTime: string; body: { value: { changeType: string; resourceData: { state?: string } }[] } }[];
+    };
     // A batch may carry `updated` terminating and `deleted` terminated together: look at every item.
-    const terminated = log.value.find((r) => r.body.value.some((v) => v.changeType === 'deleted' && v.resourceData.state === 'terminated'));
+    const terminated = log.value.find((r) =>
+      r.body.value.some((v) => v.changeType === 'deleted' && v.resourceData.state === 'terminated'),
+    );
     expect(Date.parse(terminated!.createdDateTime)).toBe(keptAt.epochMs + 45 * MINUTE);
   });
 });

@@ -16,14 +16,22 @@ function joinBody(callbackUri: string): Call {
     requestedModalities: ['audio'],
     mediaConfig: serviceHosted,
     chatInfo: { odataType: '#microsoft.graph.chatInfo', threadId: MEETING_A, messageId: '0' },
-    meetingInfo: { odataType: '#microsoft.graph.organizerMeetingInfo', organizer: { odataType: '#microsoft.graph.identitySet', user: { odataType: '#microsoft.graph.identity', id: ORGANIZER, additionalData: { tenantId: TENANT } } } },
+    meetingInfo: {
+      odataType: '#microsoft.graph.organizerMeetingInfo',
+      organizer: {
+        odataType: '#microsoft.graph.identitySet',
+        user: { odataType: '#microsoft.graph.identity', id: ORGANIZER, additionalData: { tenantId: TENANT } },
+      },
+    },
     tenantId: TENANT,
   } as Call;
 }
 
 /** What the bot accepted for one call, as `changeType state` lines. */
 const accepted = (list: ReceivedNotification[], callId: string): string[] =>
-  list.filter((n) => n.status === 202 && n.item.resourceUrl === `/communications/calls/${callId}`).map((n) => `${n.item.changeType} ${n.item.resourceData?.state}`);
+  list
+    .filter((n) => n.status === 202 && n.item.resourceUrl === `/communications/calls/${callId}`)
+    .map((n) => `${n.item.changeType} ${n.item.resourceData?.state}`);
 
 describe('callback failure while establishing (spec 9.10)', () => {
   let c: Conformance;
@@ -42,7 +50,9 @@ describe('callback failure while establishing (spec 9.10)', () => {
     expect(call?.state).toBe('establishing');
     // Short of establishMs: only the establishing notification is due; its delivery fails and ends the call.
     await c.advance(1);
-    expect(c.bot.notifications.some((n) => n.status === 500 && n.item.resourceUrl === `/communications/calls/${callId}`)).toBe(true);
+    expect(
+      c.bot.notifications.some((n) => n.status === 500 && n.item.resourceUrl === `/communications/calls/${callId}`),
+    ).toBe(true);
     const gone = await c.raw('GET', `/v1.0/communications/calls/${callId}`);
     expect(gone.status).toBe(404);
     expect(gone.body.error).toMatchObject({ code: '8522', message: 'Call not found.' });
@@ -50,7 +60,10 @@ describe('callback failure while establishing (spec 9.10)', () => {
     down = false;
     await c.advance(60_000);
     expect(accepted(c.bot.notifications, callId)).toEqual(['updated establishing', 'deleted terminated']);
-    const ended = c.bot.notifications.find((n) => n.status === 202 && n.item.changeType === 'deleted' && n.item.resourceUrl === `/communications/calls/${callId}`);
+    const ended = c.bot.notifications.find(
+      (n) =>
+        n.status === 202 && n.item.changeType === 'deleted' && n.item.resourceUrl === `/communications/calls/${callId}`,
+    );
     expect(ended?.item.resourceData?.resultInfo).toEqual({
       '@odata.type': '#microsoft.graph.resultInfo',
       code: 500,
@@ -94,7 +107,10 @@ describe('callback failure with endCallOnCallbackFailure: false', () => {
   let c: Conformance;
   let down = false;
   beforeAll(async () => {
-    c = await startConformance((w) => void (w.endCallOnCallbackFailure = false), { virtual: true, botRespond: () => (down ? 500 : 202) });
+    c = await startConformance((w) => void (w.endCallOnCallbackFailure = false), {
+      virtual: true,
+      botRespond: () => (down ? 500 : 202),
+    });
   });
   afterAll(async () => {
     await c.close();

@@ -26,7 +26,13 @@ const KEY = 'control-key-for-the-matrix-0123456789';
  * Routes that take no control key, and why: probes cannot send one; the recording has its own bearer token; the
  * dashboard's static files hold no data (the page sends the key with its own requests: test/ui/dashboard.test.ts).
  */
-const KEYLESS = ['/_switchboard/health', '/_switchboard/ready', '/_switchboard/recordings/:operationId', '/_switchboard/ui', '/_switchboard/ui/*'];
+const KEYLESS = [
+  '/_switchboard/health',
+  '/_switchboard/ready',
+  '/_switchboard/recordings/:operationId',
+  '/_switchboard/ui',
+  '/_switchboard/ui/*',
+];
 
 interface Answer {
   status: number;
@@ -34,11 +40,28 @@ interface Answer {
   body: string;
 }
 
-function send(base: string, method: string, path: string, headers: Record<string, string> = {}, body?: string): Promise<Answer> {
+function send(
+  base: string,
+  method: string,
+  path: string,
+  headers: Record<string, string> = {},
+  body?: string,
+): Promise<Answer> {
   const url = new URL(base);
   return new Promise((resolve, reject) => {
     const req = request(
-      { host: url.hostname, port: url.port, method, path, headers: { ...headers, ...(body !== undefined ? { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) } : {}) } },
+      {
+        host: url.hostname,
+        port: url.port,
+        method,
+        path,
+        headers: {
+          ...headers,
+          ...(body !== undefined
+            ? { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) }
+            : {}),
+        },
+      },
       (res) => {
         let text = '';
         res.setEncoding('utf8');
@@ -88,7 +111,9 @@ describe('the control key over every control route', () => {
         expect(res.status, context).toBe(401);
         expect(res.headers['www-authenticate'], context).toBe('Bearer realm="Switchboard control API"');
         if (route.method !== 'HEAD') {
-          const error = (JSON.parse(res.body) as { error: { code: string; message: string; innerError: Record<string, string> } }).error;
+          const error = (
+            JSON.parse(res.body) as { error: { code: string; message: string; innerError: Record<string, string> } }
+          ).error;
           expect(error.code, context).toBe('Unauthorized');
           expect(error.message, context).toContain('X-Switchboard-Control-Key');
           expect(error.innerError['request-id'], context).toEqual(expect.any(String));
@@ -101,8 +126,13 @@ describe('the control key over every control route', () => {
   });
 
   it('accepts the key as a bearer and in X-Switchboard-Control-Key; keyless routes need none', async () => {
-    for (const route of controlRoutes.filter((r) => r.method === 'GET' && !r.url.includes(':') && !KEYLESS.includes(r.url))) {
-      for (const headers of [{ authorization: `Bearer ${KEY}` }, { 'x-switchboard-control-key': KEY }] as Record<string, string>[]) {
+    for (const route of controlRoutes.filter(
+      (r) => r.method === 'GET' && !r.url.includes(':') && !KEYLESS.includes(r.url),
+    )) {
+      for (const headers of [{ authorization: `Bearer ${KEY}` }, { 'x-switchboard-control-key': KEY }] as Record<
+        string,
+        string
+      >[]) {
         const res = await send(server.httpUrl, 'GET', route.url, headers);
         expect(res.status, `${route.url}: ${res.body}`).toBe(200);
       }
@@ -126,7 +156,9 @@ describe('the control key over every control route', () => {
 
   it('Graph routes take their token, not the control key', async () => {
     const token = await server.token();
-    const res = await send(server.httpUrl, 'GET', '/v1.0/communications/calls/placeholder-id', { authorization: `Bearer ${token}` });
+    const res = await send(server.httpUrl, 'GET', '/v1.0/communications/calls/placeholder-id', {
+      authorization: `Bearer ${token}`,
+    });
     expect(res.status, res.body).toBe(404);
   });
 });
@@ -140,13 +172,23 @@ describe('beyond loopback', () => {
       expect(first.key!.length).toBeGreaterThanOrEqual(32);
       expect(readFileSync(join(data, CONTROL_KEY_FILE), 'utf8').trim()).toBe(first.key);
       expect(statSync(join(data, CONTROL_KEY_FILE)).mode & 0o077).toBe(0);
-      expect(resolveControlKey({ configured: null, host: '192.168.1.20', dataDir: data })).toEqual({ key: first.key, source: 'data' });
-      expect(resolveControlKey({ configured: KEY, host: '0.0.0.0', dataDir: data })).toEqual({ key: KEY, source: 'configured' });
+      expect(resolveControlKey({ configured: null, host: '192.168.1.20', dataDir: data })).toEqual({
+        key: first.key,
+        source: 'data',
+      });
+      expect(resolveControlKey({ configured: KEY, host: '0.0.0.0', dataDir: data })).toEqual({
+        key: KEY,
+        source: 'configured',
+      });
       const ephemeral = resolveControlKey({ configured: null, host: '::', dataDir: null });
       expect(ephemeral.source).toBe('generated');
       expect(ephemeral.key).not.toBe(first.key);
-      for (const host of ['127.0.0.1', 'localhost', '::1', '127.0.0.2']) expect(resolveControlKey({ configured: null, host, dataDir: data })).toEqual({ key: null, source: 'none' });
-      expect(resolveControlKey({ configured: KEY, host: '127.0.0.1', dataDir: data })).toEqual({ key: KEY, source: 'configured' });
+      for (const host of ['127.0.0.1', 'localhost', '::1', '127.0.0.2'])
+        expect(resolveControlKey({ configured: null, host, dataDir: data })).toEqual({ key: null, source: 'none' });
+      expect(resolveControlKey({ configured: KEY, host: '127.0.0.1', dataDir: data })).toEqual({
+        key: KEY,
+        source: 'configured',
+      });
     } finally {
       rmSync(data, { recursive: true, force: true });
     }
@@ -154,7 +196,11 @@ describe('beyond loopback', () => {
 
   it('bound to 0.0.0.0: the banner prints the generated key and warns; the control API requires it', async () => {
     const tlsDir = process.env.SWITCHBOARD_TEST_TLS_DIR!;
-    const config = resolveConfig([], {}, { host: '0.0.0.0', port: 0, httpsPort: 0, data: ':memory:', tlsDir, logLevel: 'silent', ...QUIET_TEST_CONFIG });
+    const config = resolveConfig(
+      [],
+      {},
+      { host: '0.0.0.0', port: 0, httpsPort: 0, data: ':memory:', tlsDir, logLevel: 'silent', ...QUIET_TEST_CONFIG },
+    );
     const sb = await startSwitchboard(config, { world: fastWorld(null), drainMs: 0 });
     try {
       const key = sb.controlKey.key!;

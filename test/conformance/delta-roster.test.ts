@@ -31,31 +31,52 @@ describe('delta roster (callOptions.isDeltaRosterEnabled)', () => {
       requestedModalities: ['audio'],
       mediaConfig: { '@odata.type': '#microsoft.graph.serviceHostedMediaConfig' },
       chatInfo: { '@odata.type': '#microsoft.graph.chatInfo', threadId: MEETING_B, messageId: '0' },
-      meetingInfo: { '@odata.type': '#microsoft.graph.organizerMeetingInfo', organizer: { '@odata.type': '#microsoft.graph.identitySet', user: { '@odata.type': '#microsoft.graph.identity', id: ORGANIZER, tenantId: TENANT } } },
+      meetingInfo: {
+        '@odata.type': '#microsoft.graph.organizerMeetingInfo',
+        organizer: {
+          '@odata.type': '#microsoft.graph.identitySet',
+          user: { '@odata.type': '#microsoft.graph.identity', id: ORGANIZER, tenantId: TENANT },
+        },
+      },
       tenantId: TENANT,
       ...(callOptions ? { callOptions } : {}),
     })) as { id: string };
-    await c.bot.waitFor((n) => n.item.resourceUrl === `/communications/calls/${call.id}` && n.item.resourceData?.state === 'established');
+    await c.bot.waitFor(
+      (n) => n.item.resourceUrl === `/communications/calls/${call.id}` && n.item.resourceData?.state === 'established',
+    );
     return call.id;
   };
   const rosterOf = (callId: string, since: number): ReceivedNotification[] =>
-    c.bot.notifications.slice(since).filter((n) => n.item.resourceUrl === `/communications/calls/${callId}/participants`);
-  const ids = (d: Delta): string[] => d.participants.map((p) => p.info.identity.user?.id ?? p.info.identity.application?.id ?? '?');
+    c.bot.notifications
+      .slice(since)
+      .filter((n) => n.item.resourceUrl === `/communications/calls/${callId}/participants`);
+  const ids = (d: Delta): string[] =>
+    d.participants.map((p) => p.info.identity.user?.id ?? p.info.identity.application?.id ?? '?');
 
   it('the opted-in leg gets deltaParticipants with a rising sequenceNumber; the other leg the whole roster', async () => {
     const since = c.bot.notifications.length;
     const delta = await join({ '@odata.type': '#microsoft.graph.outgoingCallOptions', isDeltaRosterEnabled: true });
-    const first = await c.bot.waitFor((n) => n.item.resourceUrl === `/communications/calls/${delta}/participants`, { since });
+    const first = await c.bot.waitFor((n) => n.item.resourceUrl === `/communications/calls/${delta}/participants`, {
+      since,
+    });
     const firstData = first.item.resourceData as Delta;
     expect(firstData['@odata.type']).toBe('#microsoft.graph.deltaParticipants');
     expect(firstData.sequenceNumber).toBeGreaterThanOrEqual(1);
 
     const whole = await join(undefined);
-    const invited = await c.raw('POST', `/v1.0/communications/calls/${whole}/participants/invite`, { participants: [inviteUser(USERS.adele)] });
+    const invited = await c.raw('POST', `/v1.0/communications/calls/${whole}/participants/invite`, {
+      participants: [inviteUser(USERS.adele)],
+    });
     expect(invited.status).toBe(200);
     const adeleJoined = (n: ReceivedNotification): boolean => JSON.stringify(n.item.resourceData).includes(USERS.adele);
-    const deltaUpdate = await c.bot.waitFor((n) => n.item.resourceUrl === `/communications/calls/${delta}/participants` && adeleJoined(n), { since });
-    const wholeUpdate = await c.bot.waitFor((n) => n.item.resourceUrl === `/communications/calls/${whole}/participants` && adeleJoined(n), { since });
+    const deltaUpdate = await c.bot.waitFor(
+      (n) => n.item.resourceUrl === `/communications/calls/${delta}/participants` && adeleJoined(n),
+      { since },
+    );
+    const wholeUpdate = await c.bot.waitFor(
+      (n) => n.item.resourceUrl === `/communications/calls/${whole}/participants` && adeleJoined(n),
+      { since },
+    );
 
     // The delta names Adele only; the whole roster has both bots and Adele.
     const d = deltaUpdate.item.resourceData as Delta;
@@ -73,9 +94,14 @@ describe('delta roster (callOptions.isDeltaRosterEnabled)', () => {
     // Adele hangs up: a `deleted` delta naming her.
     const left = c.bot.notifications.length;
     const participantId = d.participants[0]!.id;
-    const hangUp = await c.raw('POST', `/_switchboard/calls/${delta}/participants/${participantId}/actions`, { action: 'hangUp' });
+    const hangUp = await c.raw('POST', `/_switchboard/calls/${delta}/participants/${participantId}/actions`, {
+      action: 'hangUp',
+    });
     expect(hangUp.status, hangUp.text).toBe(200);
-    const gone = await c.bot.waitFor((n) => n.item.resourceUrl === `/communications/calls/${delta}/participants` && n.item.changeType === 'deleted', { since: left });
+    const gone = await c.bot.waitFor(
+      (n) => n.item.resourceUrl === `/communications/calls/${delta}/participants` && n.item.changeType === 'deleted',
+      { since: left },
+    );
     expect(ids(gone.item.resourceData as Delta)).toEqual([USERS.adele]);
     expect((gone.item.resourceData as Delta).sequenceNumber).toBeGreaterThan(d.sequenceNumber);
   });

@@ -35,11 +35,18 @@ describe("the docs' example requests against the built-in world", () => {
   const post = async (ex: DocsExample, callId?: string): Promise<{ status: number; body: Record<string, unknown> }> => {
     const [, version, path] = /^POST \/(v1\.0|beta)(\/.*)$/.exec(ex.request)!;
     const body = 'callbackUri' in ex.body ? { ...ex.body, callbackUri: c.bot.url } : ex.body;
-    const res = (await c.graph.api(path!.replace('{id}', callId ?? '')).version(version!).responseType(ResponseType.RAW).post(body)) as Response;
+    const res = (await c.graph
+      .api(path!.replace('{id}', callId ?? ''))
+      .version(version!)
+      .responseType(ResponseType.RAW)
+      .post(body)) as Response;
     return { status: res.status, body: (await res.json()) as Record<string, unknown> };
   };
   const established = (callId: string) =>
-    c.bot.waitFor((n) => n.item.resourceUrl === `/communications/calls/${callId}` && n.item.resourceData?.state === 'established', { description: `${callId} established` });
+    c.bot.waitFor(
+      (n) => n.item.resourceUrl === `/communications/calls/${callId}` && n.item.resourceData?.state === 'established',
+      { description: `${callId} established` },
+    );
 
   it('every fixture names its source page and says what was copied', () => {
     const names = readdirSync(FIXTURES).filter((f) => f.endsWith('.json'));
@@ -63,7 +70,12 @@ describe("the docs' example requests against the built-in world", () => {
     expect(status).toBe(201);
     const callId = body.id as string;
     await established(callId);
-    await c.bot.waitFor((n) => n.item.resourceUrl === `/communications/calls/${callId}/participants` && rosterEntry(n, '98da8a1a-1b87-452c-a713-65d3f10b5555') !== undefined && rosterEntry(n, 'bf5aae9a-d11d-47a8-93b1-782504c95555') !== undefined);
+    await c.bot.waitFor(
+      (n) =>
+        n.item.resourceUrl === `/communications/calls/${callId}/participants` &&
+        rosterEntry(n, '98da8a1a-1b87-452c-a713-65d3f10b5555') !== undefined &&
+        rosterEntry(n, 'bf5aae9a-d11d-47a8-93b1-782504c95555') !== undefined,
+    );
   });
 
   it('create call, example 5 (join scheduled meeting, organizer Bob 5810cede-f3cc-…) then invite example 2 into it', async () => {
@@ -74,7 +86,9 @@ describe("the docs' example requests against the built-in world", () => {
     const invited = await post(example('invite-multiple.json'), callId);
     expect(invited.status, JSON.stringify(invited.body)).toBe(200);
     expectGraph('inviteParticipantsOperation', invited.body);
-    const done = await c.bot.waitFor((n) => n.item.resourceUrl === `/communications/calls/${callId}/operations/${invited.body.id as string}`);
+    const done = await c.bot.waitFor(
+      (n) => n.item.resourceUrl === `/communications/calls/${callId}/operations/${invited.body.id as string}`,
+    );
     expect(done.item.resourceData.status).toBe('Completed');
   });
 });

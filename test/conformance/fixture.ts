@@ -7,7 +7,12 @@ import { readFileSync } from 'node:fs';
 import type { Client } from '@microsoft/microsoft-graph-client';
 import type { Call } from '@microsoft/msgraph-sdk/models/index.js';
 import { expect } from 'vitest';
-import { DEFAULT_APP_ID, DEFAULT_MEETING_THREADS, DEFAULT_TENANT_ID, DEFAULT_USERS } from '../../src/sim/default-world.js';
+import {
+  DEFAULT_APP_ID,
+  DEFAULT_MEETING_THREADS,
+  DEFAULT_TENANT_ID,
+  DEFAULT_USERS,
+} from '../../src/sim/default-world.js';
 import type { Config } from '../../src/config.js';
 import type { World } from '../../src/sim/directory.js';
 import type { Clock } from '../../src/domain/clock.js';
@@ -56,14 +61,28 @@ export interface Conformance {
 
 const serviceHosted = { odataType: '#microsoft.graph.serviceHostedMediaConfig' };
 
-export async function startConformance(tweak?: (w: World) => void, opts: { clock?: Clock; virtual?: boolean; data?: string; config?: Partial<Config>; botRespond?: FakeBotOptions['respond'] } = {}): Promise<Conformance> {
+export async function startConformance(
+  tweak?: (w: World) => void,
+  opts: {
+    clock?: Clock;
+    virtual?: boolean;
+    data?: string;
+    config?: Partial<Config>;
+    botRespond?: FakeBotOptions['respond'];
+  } = {},
+): Promise<Conformance> {
   // The bot verifies notification JWTs against the server's OpenID configuration, so the server starts first and
   // the app's calling webhook is pointed at the bot afterwards (the directory holds the same app objects).
   const server = await startTestServer(fastWorld(null, tweak), opts);
   const realBot = await startFakeBot({
     validateSchema: true,
     ...(opts.botRespond ? { respond: opts.botRespond } : {}),
-    verify: { openIdConfigUrl: `${server.httpsUrl}/.well-known/OpenIdConfiguration`, appId: APP, ca: readFileSync(server.sb.caCertPath, 'utf8'), ...(opts.clock ? { now: () => opts.clock!.now() } : {}) },
+    verify: {
+      openIdConfigUrl: `${server.httpsUrl}/.well-known/OpenIdConfiguration`,
+      appId: APP,
+      ca: readFileSync(server.sb.caCertPath, 'utf8'),
+      ...(opts.clock ? { now: () => opts.clock!.now() } : {}),
+    },
   });
   for (const t of server.sb.directory.world.tenants) for (const a of t.apps) a.callbackUri = realBot.url;
   const token = (): Promise<string> => server.token();
@@ -71,10 +90,19 @@ export async function startConformance(tweak?: (w: World) => void, opts: { clock
   const graph = createGraphJsClient({ baseUrl: server.httpsUrl, getToken: token });
 
   const rawExchanges: { method: string; url: string; status: number; responseBody: string }[] = [];
-  const raw = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<RawResponse> => {
+  const raw = async (
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<RawResponse> => {
     const h: Record<string, string> = { authorization: `Bearer ${await token()}`, ...headers };
     if (body !== undefined && !('content-type' in h)) h['content-type'] = 'application/json';
-    const res = await fetch(`${server.httpUrl}${path}`, { method, headers: h, ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}) });
+    const res = await fetch(`${server.httpUrl}${path}`, {
+      method,
+      headers: h,
+      ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
+    });
     const text = await res.text();
     rawExchanges.push({ method, url: `${server.httpUrl}${path}`, status: res.status, responseBody: text });
     let parsed: unknown = undefined;
@@ -100,14 +128,21 @@ export async function startConformance(tweak?: (w: World) => void, opts: { clock
   };
 
   const advance = async (ms: number): Promise<void> => {
-    const res = await fetch(`${server.httpUrl}/_switchboard/clock/advance`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ms }) });
+    const res = await fetch(`${server.httpUrl}/_switchboard/clock/advance`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ ms }),
+    });
     expect(res.status, await res.clone().text()).toBe(200);
   };
   // On the virtual clock nothing is established until time moves past the world's establishment delay.
-  const untilEstablished = (): Promise<void> => (opts.virtual ? advance(server.sb.directory.world.establishMs) : Promise.resolve());
+  const untilEstablished = (): Promise<void> =>
+    opts.virtual ? advance(server.sb.directory.world.establishMs) : Promise.resolve();
 
-  const established = (callId: string) => (n: ReceivedNotification): boolean =>
-    n.item.resourceUrl === `/communications/calls/${callId}` && n.item.resourceData?.state === 'established';
+  const established =
+    (callId: string) =>
+    (n: ReceivedNotification): boolean =>
+      n.item.resourceUrl === `/communications/calls/${callId}` && n.item.resourceData?.state === 'established';
 
   return {
     server,
@@ -122,29 +157,47 @@ export async function startConformance(tweak?: (w: World) => void, opts: { clock
         requestedModalities: ['audio'],
         mediaConfig: serviceHosted,
         chatInfo: { odataType: '#microsoft.graph.chatInfo', threadId, messageId: '0' },
-        meetingInfo: { odataType: '#microsoft.graph.organizerMeetingInfo', organizer: { odataType: '#microsoft.graph.identitySet', user: { odataType: '#microsoft.graph.identity', id: ORGANIZER, additionalData: { tenantId: TENANT } } } },
+        meetingInfo: {
+          odataType: '#microsoft.graph.organizerMeetingInfo',
+          organizer: {
+            odataType: '#microsoft.graph.identitySet',
+            user: { odataType: '#microsoft.graph.identity', id: ORGANIZER, additionalData: { tenantId: TENANT } },
+          },
+        },
         tenantId: TENANT,
       } as Call);
       expect(call?.id).toBeTruthy();
       await untilEstablished();
       await realBot.waitFor(established(call!.id!), { description: `call ${call!.id} established` });
       // The leg's first roster follows `established`; wait for it so later `since` marks start after it.
-      await realBot.waitFor((n) => n.item.resourceUrl === `/communications/calls/${call!.id}/participants`, { description: `call ${call!.id} first roster` });
+      await realBot.waitFor((n) => n.item.resourceUrl === `/communications/calls/${call!.id}/participants`, {
+        description: `call ${call!.id} first roster`,
+      });
       return call!.id!;
     },
     async incomingCall(userId) {
       const res = await fetch(`${server.httpUrl}/_switchboard/incoming-calls`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ tenantId: TENANT, source: { user: { id: userId } }, target: { application: { id: APP } }, requestedModalities: ['audio'] }),
+        body: JSON.stringify({
+          tenantId: TENANT,
+          source: { user: { id: userId } },
+          target: { application: { id: APP } },
+          requestedModalities: ['audio'],
+        }),
       });
       expect(res.status).toBe(201);
       const call = (await res.json()) as { id: string };
-      await realBot.waitFor((n) => n.item.changeType === 'created' && n.item.resourceUrl === `/communications/calls/${call.id}`, { description: 'incoming call notification' });
+      await realBot.waitFor(
+        (n) => n.item.changeType === 'created' && n.item.resourceUrl === `/communications/calls/${call.id}`,
+        { description: 'incoming call notification' },
+      );
       return call.id;
     },
     async answer(callId) {
-      await kiota.calls.byCallId(callId).answer.post({ callbackUri: realBot.url, acceptedModalities: ['audio'], mediaConfig: serviceHosted });
+      await kiota.calls
+        .byCallId(callId)
+        .answer.post({ callbackUri: realBot.url, acceptedModalities: ['audio'], mediaConfig: serviceHosted });
       await untilEstablished();
       await realBot.waitFor(established(callId), { description: `call ${callId} established after answer` });
     },
@@ -155,7 +208,9 @@ export async function startConformance(tweak?: (w: World) => void, opts: { clock
       return realBot.notifications
         .filter((n) => typeof n.item.resourceUrl === 'string' && n.item.resourceUrl.startsWith(base))
         .map((n) => {
-          const sub = (n.item.resourceUrl as string).slice(base.length).replace(/\/operations\/[^/]+$/, '/operations/{id}') || '/';
+          const sub =
+            (n.item.resourceUrl as string).slice(base.length).replace(/\/operations\/[^/]+$/, '/operations/{id}') ||
+            '/';
           const d = n.item.resourceData;
           const what = Array.isArray(d) ? `[${d.length}]` : (d?.state ?? d?.status ?? '');
           return `${n.item.changeType} ${sub} ${what}`.trim();
@@ -178,11 +233,13 @@ export function responseType(method: string, path: string, status: number): stri
   if (/^\/[^/]+$/.test(p) && method === 'GET') return 'call';
   if (/^\/[^/]+\/participants$/.test(p) && method === 'GET') return 'participant[]';
   if (/^\/[^/]+\/participants\/[^/]+$/.test(p) && method === 'GET') return 'participant';
-  if (/^\/[^/]+\/participants\/(microsoft\.graph\.)?invite$/i.test(p) && method === 'POST') return 'inviteParticipantsOperation';
+  if (/^\/[^/]+\/participants\/(microsoft\.graph\.)?invite$/i.test(p) && method === 'POST')
+    return 'inviteParticipantsOperation';
   if (/^\/[^/]+\/operations\/[^/]+$/.test(p) && method === 'GET') return 'commsOperation';
   if (/^\/[^/]+\/(microsoft\.graph\.)?mute$/i.test(p) && method === 'POST') return 'muteParticipantOperation';
   if (/^\/[^/]+\/(microsoft\.graph\.)?unmute$/i.test(p) && method === 'POST') return 'unmuteParticipantOperation';
-  if (/^\/[^/]+\/participants\/[^/]+\/(microsoft\.graph\.)?mute$/i.test(p) && method === 'POST') return 'muteParticipantOperation';
+  if (/^\/[^/]+\/participants\/[^/]+\/(microsoft\.graph\.)?mute$/i.test(p) && method === 'POST')
+    return 'muteParticipantOperation';
   const action = /^\/[^/]+\/(?:participants\/[^/]+\/)?(?:microsoft\.graph\.)?(\w+)$/i.exec(p)?.[1]?.toLowerCase();
   if (method === 'POST' && action && MEDIA_ACTION_OPERATIONS[action]) return MEDIA_ACTION_OPERATIONS[action];
   return null;
@@ -207,9 +264,11 @@ export function expectGraph(typeName: string, body: unknown): void {
 
 export const inviteUser = (id: string, extra: Record<string, unknown> = {}): Record<string, unknown> => ({
   '@odata.type': '#microsoft.graph.invitationParticipantInfo',
-  identity: { '@odata.type': '#microsoft.graph.identitySet', user: { '@odata.type': '#microsoft.graph.identity', id, identityProvider: 'AAD' } },
+  identity: {
+    '@odata.type': '#microsoft.graph.identitySet',
+    user: { '@odata.type': '#microsoft.graph.identity', id, identityProvider: 'AAD' },
+  },
   ...extra,
 });
-
 
 export { rosterEntry, rosterUserIds, type RosterEntry } from '../helpers/fake-bot.js';

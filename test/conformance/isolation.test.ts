@@ -20,8 +20,18 @@ const OTHER_TENANT_APP = { id: '9b8a7c6d-5e4f-4a3b-8c2d-1e0f9a8b7002', secret: '
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 const callNotFound: ExpectedError = { status: 404, code: '8522', message: 'Call not found.', target: null };
-const tenantMismatch: ExpectedError = { status: 403, code: '7505', message: 'Request authorization tenant mismatch.', target: null };
-const notImplemented = (req: FilledRequest): ExpectedError => ({ status: 501, code: 'NotImplemented', message: `Switchboard does not implement POST ${req.path} yet. See the README's supported-surface table.`, target: null });
+const tenantMismatch: ExpectedError = {
+  status: 403,
+  code: '7505',
+  message: 'Request authorization tenant mismatch.',
+  target: null,
+};
+const notImplemented = (req: FilledRequest): ExpectedError => ({
+  status: 501,
+  code: 'NotImplemented',
+  message: `Switchboard does not implement POST ${req.path} yet. See the README's supported-surface table.`,
+  target: null,
+});
 
 describe('guarantee 6: isolation between apps and tenants on every call-scoped route', () => {
   let c: Conformance;
@@ -35,19 +45,46 @@ describe('guarantee 6: isolation between apps and tenants on every call-scoped r
 
   beforeAll(async () => {
     data = mkdtempSync(join(tmpdir(), 'switchboard-isolation-'));
-    c = await startConformance((w) => {
-      const contoso = w.tenants[0]!;
-      const roles = [...contoso.apps[0]!.roles];
-      contoso.apps.push({ id: SIBLING_APP.id, displayName: 'Sibling bot', secret: SIBLING_APP.secret, roles, callbackUri: null, instances: [] });
-      w.tenants.push({
-        id: OTHER_TENANT, displayName: 'Fabrikam', defaultPhoneAnswer: { action: 'accept', afterMs: 40 },
-        apps: [{ id: OTHER_TENANT_APP.id, displayName: 'Fabrikam bot', secret: OTHER_TENANT_APP.secret, roles, callbackUri: null, instances: [] }],
-        users: [], phones: [], meetings: [],
-      });
-    }, { data });
+    c = await startConformance(
+      (w) => {
+        const contoso = w.tenants[0]!;
+        const roles = [...contoso.apps[0]!.roles];
+        contoso.apps.push({
+          id: SIBLING_APP.id,
+          displayName: 'Sibling bot',
+          secret: SIBLING_APP.secret,
+          roles,
+          callbackUri: null,
+          instances: [],
+        });
+        w.tenants.push({
+          id: OTHER_TENANT,
+          displayName: 'Fabrikam',
+          defaultPhoneAnswer: { action: 'accept', afterMs: 40 },
+          apps: [
+            {
+              id: OTHER_TENANT_APP.id,
+              displayName: 'Fabrikam bot',
+              secret: OTHER_TENANT_APP.secret,
+              roles,
+              callbackUri: null,
+              instances: [],
+            },
+          ],
+          users: [],
+          phones: [],
+          meetings: [],
+        });
+      },
+      { data },
+    );
     ({ callId, operationId, participantId, groupId } = await meetingCallWithJoinedInvitee(c));
     sibling = await c.server.token({ appId: SIBLING_APP.id, secret: SIBLING_APP.secret });
-    foreigner = await c.server.token({ tenantId: OTHER_TENANT, appId: OTHER_TENANT_APP.id, secret: OTHER_TENANT_APP.secret });
+    foreigner = await c.server.token({
+      tenantId: OTHER_TENANT,
+      appId: OTHER_TENANT_APP.id,
+      secret: OTHER_TENANT_APP.secret,
+    });
     await settle(c);
   });
   afterAll(async () => {
@@ -59,9 +96,19 @@ describe('guarantee 6: isolation between apps and tenants on every call-scoped r
     const clientRequestId = randomUUID();
     const headers: Record<string, string> = { 'client-request-id': clientRequestId, authorization: `Bearer ${token}` };
     if (req.body !== undefined) headers['content-type'] = 'application/json';
-    const res = await fetch(`${c.server.httpUrl}${req.path}`, { method: req.method, headers, ...(req.body !== undefined ? { body: JSON.stringify(req.body) } : {}) });
+    const res = await fetch(`${c.server.httpUrl}${req.path}`, {
+      method: req.method,
+      headers,
+      ...(req.body !== undefined ? { body: JSON.stringify(req.body) } : {}),
+    });
     const text = await res.text();
-    return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : undefined, text, clientRequestId };
+    return {
+      status: res.status,
+      headers: res.headers,
+      body: text ? JSON.parse(text) : undefined,
+      text,
+      clientRequestId,
+    };
   }
 
   function expectRefusal(res: SentResponse, req: FilledRequest, expected: ExpectedError, who: string): void {
@@ -77,13 +124,26 @@ describe('guarantee 6: isolation between apps and tenants on every call-scoped r
     }
   }
 
-  const callScoped = (): ReturnType<typeof graphRoutes> => graphRoutes(c.server.sb.routes).filter((r) => r.url.includes(':callId'));
+  const callScoped = (): ReturnType<typeof graphRoutes> =>
+    graphRoutes(c.server.sb.routes).filter((r) => r.url.includes(':callId'));
 
   it('covers every call-scoped route: call, actions, participants, participant actions, operations', () => {
     const urls = callScoped().map((r) => `${r.method} ${r.url}`);
-    for (const wanted of [/^GET .*\/calls\/:callId$/, /^DELETE .*\/calls\/:callId$/, /^POST .*\/calls\/:callId\/:action$/, /^GET .*\/participants$/, /^GET .*\/participants\/:participantId$/,
-      /^DELETE .*\/participants\/:participantId$/, /^POST .*\/participants\/:action$/, /^POST .*\/participants\/:participantId\/:action$/, /^GET .*\/operations\/:operationId$/]) {
-      expect(urls.some((u) => wanted.test(u)), String(wanted)).toBe(true);
+    for (const wanted of [
+      /^GET .*\/calls\/:callId$/,
+      /^DELETE .*\/calls\/:callId$/,
+      /^POST .*\/calls\/:callId\/:action$/,
+      /^GET .*\/participants$/,
+      /^GET .*\/participants\/:participantId$/,
+      /^DELETE .*\/participants\/:participantId$/,
+      /^POST .*\/participants\/:action$/,
+      /^POST .*\/participants\/:participantId\/:action$/,
+      /^GET .*\/operations\/:operationId$/,
+    ]) {
+      expect(
+        urls.some((u) => wanted.test(u)),
+        String(wanted),
+      ).toBe(true);
     }
   });
 
@@ -119,7 +179,12 @@ describe('guarantee 6: isolation between apps and tenants on every call-scoped r
     for (const route of callScoped()) {
       for (const req of fillRoutes(route, ids)) {
         const before = storeSnapshot(data);
-        expectRefusal(await send(req, foreigner), req, req.action && !req.action.served ? notImplemented(req) : tenantMismatch, 'another tenant');
+        expectRefusal(
+          await send(req, foreigner),
+          req,
+          req.action && !req.action.served ? notImplemented(req) : tenantMismatch,
+          'another tenant',
+        );
         expect(storeSnapshot(data), `${req.method} ${req.path}`).toEqual(before);
       }
     }

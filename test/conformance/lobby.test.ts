@@ -5,7 +5,15 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseJoinWebUrl } from '../../src/domain/meeting-url.js';
-import { expectGraph, inviteUser, MEETING_A, rosterEntry, startConformance, USERS, type Conformance } from './fixture.js';
+import {
+  expectGraph,
+  inviteUser,
+  MEETING_A,
+  rosterEntry,
+  startConformance,
+  USERS,
+  type Conformance,
+} from './fixture.js';
 import { expectRefused } from './raw/helpers.js';
 
 interface RosterEntry {
@@ -31,16 +39,28 @@ describe('meeting lobby', () => {
   /** Invites a user and returns their roster entry as the bot's roster notification first shows it. */
   const invite = async (callId: string, userId: string): Promise<RosterEntry> => {
     const since = c.bot.notifications.length;
-    const res = await c.raw('POST', `/v1.0/communications/calls/${callId}/participants/invite`, { participants: [inviteUser(userId)] });
+    const res = await c.raw('POST', `/v1.0/communications/calls/${callId}/participants/invite`, {
+      participants: [inviteUser(userId)],
+    });
     expect(res.status, res.text).toBe(200);
-    const op = await c.bot.waitFor((n) => n.item.changeType === 'deleted' && n.item.resourceData?.id === res.body.id, { since });
+    const op = await c.bot.waitFor((n) => n.item.changeType === 'deleted' && n.item.resourceData?.id === res.body.id, {
+      since,
+    });
     expect(op.item.resourceData.status).toBe('Completed');
-    const n = await c.bot.waitFor((x) => x.item.resourceUrl === rosterUrl(callId) && x.item.changeType === 'updated' && rosterEntry(x, userId) !== undefined, { since });
+    const n = await c.bot.waitFor(
+      (x) =>
+        x.item.resourceUrl === rosterUrl(callId) &&
+        x.item.changeType === 'updated' &&
+        rosterEntry(x, userId) !== undefined,
+      { since },
+    );
     return rosterEntry(n, userId) as RosterEntry;
   };
 
   const joinCreatedMeeting = async (lobbyBypassSettings: Record<string, unknown>): Promise<string> => {
-    const m = (await c.graph.api(`/users/${USERS.bob}/onlineMeetings`).post({ subject: 'Lobby', lobbyBypassSettings })) as { joinWebUrl: string };
+    const m = (await c.graph
+      .api(`/users/${USERS.bob}/onlineMeetings`)
+      .post({ subject: 'Lobby', lobbyBypassSettings })) as { joinWebUrl: string };
     const parts = parseJoinWebUrl(m.joinWebUrl);
     if ('error' in parts) throw new Error(parts.error);
     const call = (await c.graph.api('/communications/calls').post({
@@ -48,7 +68,10 @@ describe('meeting lobby', () => {
       requestedModalities: ['audio'],
       mediaConfig: { '@odata.type': '#microsoft.graph.serviceHostedMediaConfig' },
       chatInfo: { threadId: parts.threadId, messageId: parts.messageId },
-      meetingInfo: { '@odata.type': '#microsoft.graph.organizerMeetingInfo', organizer: { user: { id: parts.organizerId, tenantId: parts.tenantId } } },
+      meetingInfo: {
+        '@odata.type': '#microsoft.graph.organizerMeetingInfo',
+        organizer: { user: { id: parts.organizerId, tenantId: parts.tenantId } },
+      },
       tenantId: parts.tenantId,
     })) as { id: string };
     await c.bot.waitFor((n) => n.item.resourceUrl === rosterUrl(call.id), { description: 'first roster' });
@@ -63,13 +86,26 @@ describe('meeting lobby', () => {
     expect(listed?.isInLobby).toBe(true);
 
     const since = c.bot.notifications.length;
-    const op = (await c.graph.api(`/communications/calls/${callId}/participants/${adele.id}/admitFromLobby`).version('beta').post({ clientContext: 'admit-1' })) as Record<string, unknown>;
-    expect(op).toMatchObject({ '@odata.type': '#microsoft.graph.admitFromLobbyOperation', status: 'Completed', clientContext: 'admit-1' });
+    const op = (await c.graph
+      .api(`/communications/calls/${callId}/participants/${adele.id}/admitFromLobby`)
+      .version('beta')
+      .post({ clientContext: 'admit-1' })) as Record<string, unknown>;
+    expect(op).toMatchObject({
+      '@odata.type': '#microsoft.graph.admitFromLobbyOperation',
+      status: 'Completed',
+      clientContext: 'admit-1',
+    });
     // A beta-only subtype: the v1.0 metadata checks the commsOperation shape it extends.
     const { '@odata.type': subtype, ...shape } = op;
     expect(subtype).toBe('#microsoft.graph.admitFromLobbyOperation');
     expectGraph('commsOperation', shape);
-    const admitted = await c.bot.waitFor((n) => n.item.resourceUrl === rosterUrl(callId) && n.item.changeType === 'updated' && rosterEntry(n, adele.id) !== undefined, { since });
+    const admitted = await c.bot.waitFor(
+      (n) =>
+        n.item.resourceUrl === rosterUrl(callId) &&
+        n.item.changeType === 'updated' &&
+        rosterEntry(n, adele.id) !== undefined,
+      { since },
+    );
     expect(rosterEntry(admitted, adele.id).isInLobby).toBe(false);
     expect((await c.kiota.calls.byCallId(callId).participants.byParticipantId(adele.id).get())?.isInLobby).toBe(false);
   });
@@ -81,9 +117,14 @@ describe('meeting lobby', () => {
     const since = c.bot.notifications.length;
     const res = await c.raw('POST', `/beta/communications/calls/${callId}/participants/${alex.id}/removeFromLobby`, {});
     expect(res.status, res.text).toBe(200);
-    expect(res.headers.get('location')).toMatch(new RegExp(`/beta/communications/calls/${callId}/operations/${res.body.id}$`));
+    expect(res.headers.get('location')).toMatch(
+      new RegExp(`/beta/communications/calls/${callId}/operations/${res.body.id}$`),
+    );
     expect(res.body).toMatchObject({ '@odata.type': '#microsoft.graph.removeFromLobbyOperation', status: 'Completed' });
-    const removed = await c.bot.waitFor((n) => n.item.resourceUrl === rosterUrl(callId) && n.item.changeType === 'deleted', { since });
+    const removed = await c.bot.waitFor(
+      (n) => n.item.resourceUrl === rosterUrl(callId) && n.item.changeType === 'deleted',
+      { since },
+    );
     expect(removed.item.resourceData.map((p: RosterEntry) => p.id)).toEqual([alex.id]);
     const roster = await c.kiota.calls.byCallId(callId).participants.get();
     expect(roster?.value?.some((p) => p.id === alex.id)).toBe(false);
@@ -112,21 +153,44 @@ describe('meeting lobby', () => {
     });
 
     it('admitting someone who is not in the lobby: 409', async () => {
-      await expectRefused(c, callId, { path: `/beta/communications/calls/${callId}/participants/${inside.id}/admitFromLobby`, body: {} }, { status: 409, code: 'Conflict', message: /is not in the lobby/ });
+      await expectRefused(
+        c,
+        callId,
+        { path: `/beta/communications/calls/${callId}/participants/${inside.id}/admitFromLobby`, body: {} },
+        { status: 409, code: 'Conflict', message: /is not in the lobby/ },
+      );
     });
 
     it('an unknown participant: 404 naming it', async () => {
-      await expectRefused(c, callId, { path: `/beta/communications/calls/${callId}/participants/nobody-here/removeFromLobby`, body: {} }, { status: 404, code: 'itemNotFound', target: 'nobody-here' });
+      await expectRefused(
+        c,
+        callId,
+        { path: `/beta/communications/calls/${callId}/participants/nobody-here/removeFromLobby`, body: {} },
+        { status: 404, code: 'itemNotFound', target: 'nobody-here' },
+      );
     });
 
     it('v1.0 has no lobby actions: 400 for the unknown segment, and she is still waiting', async () => {
-      await expectRefused(c, callId, { path: `/v1.0/communications/calls/${callId}/participants/${waiting.id}/admitFromLobby`, body: {} }, { status: 400, code: 'BadRequest', message: "Resource not found for the segment 'admitFromLobby'." });
+      await expectRefused(
+        c,
+        callId,
+        { path: `/v1.0/communications/calls/${callId}/participants/${waiting.id}/admitFromLobby`, body: {} },
+        { status: 400, code: 'BadRequest', message: "Resource not found for the segment 'admitFromLobby'." },
+      );
       const still = await c.kiota.calls.byCallId(callId).participants.byParticipantId(waiting.id).get();
       expect(still?.isInLobby).toBe(true);
     });
 
     it('clientContext over 256 characters: 400 naming it', async () => {
-      await expectRefused(c, callId, { path: `/beta/communications/calls/${callId}/participants/${waiting.id}/admitFromLobby`, body: { clientContext: 'x'.repeat(257) } }, { status: 400, code: 'BadRequest', target: 'clientContext' });
+      await expectRefused(
+        c,
+        callId,
+        {
+          path: `/beta/communications/calls/${callId}/participants/${waiting.id}/admitFromLobby`,
+          body: { clientContext: 'x'.repeat(257) },
+        },
+        { status: 400, code: 'BadRequest', target: 'clientContext' },
+      );
     });
   });
 });

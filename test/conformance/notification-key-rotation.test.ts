@@ -19,7 +19,10 @@ describe('guarantee 4: notifications verify across a signing key rotation', () =
     await c.close();
   });
 
-  async function control(method: string, path: string): Promise<{ current: { kid: string }; previous: { kid: string; unpublishedDateTime: string }[] }> {
+  async function control(
+    method: string,
+    path: string,
+  ): Promise<{ current: { kid: string }; previous: { kid: string; unpublishedDateTime: string }[] }> {
     const res = await fetch(`${c.server.httpUrl}/_switchboard/${path}`, { method });
     expect(res.status).toBe(200);
     return (await res.json()) as never;
@@ -45,15 +48,27 @@ describe('guarantee 4: notifications verify across a signing key rotation', () =
     expect((await published()).map((k) => k.kid)).toEqual([newKid, oldKid]);
 
     // A notification signed with the old key just before the rotation still verifies against today's JWKS.
-    const { payload } = await jwtVerify(oldToken, createLocalJWKSet({ keys: await published() }), { audience: APP, issuer: 'https://api.botframework.com' });
+    const { payload } = await jwtVerify(oldToken, createLocalJWKSet({ keys: await published() }), {
+      audience: APP,
+      issuer: 'https://api.botframework.com',
+    });
     expect(payload.aud).toBe(APP);
 
-    const invited = await c.raw('POST', `/v1.0/communications/calls/${callId}/participants/invite`, { participants: [inviteUser(USERS.adele)] });
+    const invited = await c.raw('POST', `/v1.0/communications/calls/${callId}/participants/invite`, {
+      participants: [inviteUser(USERS.adele)],
+    });
     expect(invited.status, invited.text).toBe(200);
-    await c.bot.waitFor((n) => n.item.changeType === 'deleted' && n.item.resourceUrl === `/communications/calls/${callId}/operations/${invited.body.id}`, { since: before });
+    await c.bot.waitFor(
+      (n) =>
+        n.item.changeType === 'deleted' &&
+        n.item.resourceUrl === `/communications/calls/${callId}/operations/${invited.body.id}`,
+      { since: before },
+    );
     const after = c.bot.notifications.slice(before);
     expect(after.length).toBeGreaterThan(0);
-    expect(after.map((n) => decodeProtectedHeader(bearer(n.headers.authorization)).kid)).toEqual(after.map(() => newKid));
+    expect(after.map((n) => decodeProtectedHeader(bearer(n.headers.authorization)).kid)).toEqual(
+      after.map(() => newKid),
+    );
     expect(c.bot.notifications.every((n) => n.verified)).toBe(true);
     expect(c.bot.problems).toEqual([]);
   });

@@ -14,7 +14,12 @@ interface Meeting {
   startDateTime: string;
   endDateTime: string;
   videoTeleconferenceId: string | null;
-  audioConferencing: { conferenceId: string; tollNumber: string; tollFreeNumber: string | null; dialinUrl: string } | null;
+  audioConferencing: {
+    conferenceId: string;
+    tollNumber: string;
+    tollFreeNumber: string | null;
+    dialinUrl: string;
+  } | null;
   lobbyBypassSettings: { scope: string; isDialInBypassEnabled: boolean };
 }
 
@@ -41,8 +46,14 @@ describe('onlineMeetings: update, delete, createOrGet, find by VTC id', () => {
 
   it('a created meeting carries audioConferencing (dial-in) and a videoTeleconferenceId', async () => {
     const m = await create({ subject: 'Dial-in' });
-    expect(m.audioConferencing).toMatchObject({ conferenceId: expect.stringMatching(/^\d{9}$/), tollNumber: expect.stringMatching(/^\+\d+$/), tollFreeNumber: expect.stringMatching(/^\+\d+$/) });
-    expect(m.audioConferencing!.dialinUrl).toBe(`https://dialin.teams.microsoft.com/${TENANT}?id=${m.audioConferencing!.conferenceId}`);
+    expect(m.audioConferencing).toMatchObject({
+      conferenceId: expect.stringMatching(/^\d{9}$/),
+      tollNumber: expect.stringMatching(/^\+\d+$/),
+      tollFreeNumber: expect.stringMatching(/^\+\d+$/),
+    });
+    expect(m.audioConferencing!.dialinUrl).toBe(
+      `https://dialin.teams.microsoft.com/${TENANT}?id=${m.audioConferencing!.conferenceId}`,
+    );
     expect(m.videoTeleconferenceId).toMatch(/^\d{10}$/);
     const read = (await c.graph.api(`${meetings()}/${m.id}`).get()) as Meeting;
     expect(read.audioConferencing).toEqual(m.audioConferencing);
@@ -57,17 +68,30 @@ describe('onlineMeetings: update, delete, createOrGet, find by VTC id', () => {
       lobbyBypassSettings: { isDialInBypassEnabled: true },
     })) as Meeting;
     expectGraph('onlineMeeting', updated);
-    expect(updated).toMatchObject({ id: m.id, subject: 'Patch Meeting Subject', startDateTime: '2026-09-09T21:33:30.8540000Z', endDateTime: '2026-09-09T22:03:30.8560000Z' });
-    expect(updated.lobbyBypassSettings).toEqual({ '@odata.type': '#microsoft.graph.lobbyBypassSettings', scope: 'organization', isDialInBypassEnabled: true });
+    expect(updated).toMatchObject({
+      id: m.id,
+      subject: 'Patch Meeting Subject',
+      startDateTime: '2026-09-09T21:33:30.8540000Z',
+      endDateTime: '2026-09-09T22:03:30.8560000Z',
+    });
+    expect(updated.lobbyBypassSettings).toEqual({
+      '@odata.type': '#microsoft.graph.lobbyBypassSettings',
+      scope: 'organization',
+      isDialInBypassEnabled: true,
+    });
     expect(((await c.graph.api(`${meetings()}/${m.id}`).get()) as Meeting).subject).toBe('Patch Meeting Subject');
   });
 
-  it('PATCH refuses a lone startDateTime, a new organizer, and another user\'s meeting (nothing changes)', async () => {
+  it("PATCH refuses a lone startDateTime, a new organizer, and another user's meeting (nothing changes)", async () => {
     const m = await create({ subject: 'Fixed' });
     const lone = await raw('patch', `${meetings()}/${m.id}`, { startDateTime: '2026-09-09T14:00:00Z' });
     expect(lone.status).toBe(400);
-    expect(((await lone.json()) as { error: { target?: string; message: string } }).error.message).toMatch(/endDateTime/);
-    const organizer = await raw('patch', `${meetings()}/${m.id}`, { participants: { organizer: { identity: { user: { id: USERS.adele } } } } });
+    expect(((await lone.json()) as { error: { target?: string; message: string } }).error.message).toMatch(
+      /endDateTime/,
+    );
+    const organizer = await raw('patch', `${meetings()}/${m.id}`, {
+      participants: { organizer: { identity: { user: { id: USERS.adele } } } },
+    });
     expect(organizer.status).toBe(400);
     const notHers = await raw('patch', `${meetings(USERS.adele)}/${m.id}`, { subject: 'Hijack' });
     expect(notHers.status).toBe(404);
@@ -81,11 +105,16 @@ describe('onlineMeetings: update, delete, createOrGet, find by VTC id', () => {
     expect((await raw('get', `${meetings()}/${m.id}`)).status).toBe(404);
     expect((await raw('delete', `${meetings()}/${m.id}`)).status).toBe(404);
     const filter = encodeURIComponent(`VideoTeleconferenceId eq '${m.videoTeleconferenceId}'`);
-    expect(((await c.graph.api(`/communications/onlineMeetings?$filter=${filter}`).get()) as { value: Meeting[] }).value).toEqual([]);
+    expect(
+      ((await c.graph.api(`/communications/onlineMeetings?$filter=${filter}`).get()) as { value: Meeting[] }).value,
+    ).toEqual([]);
   });
 
   it('createOrGet: 201 with the externalId, then 200 with the same meeting; another user gets their own; externalId required', async () => {
-    const body = { subject: 'Create a meeting with customId provided', externalId: '7eb8263f-d0e0-4149-bb1c-1f0476083c56' };
+    const body = {
+      subject: 'Create a meeting with customId provided',
+      externalId: '7eb8263f-d0e0-4149-bb1c-1f0476083c56',
+    };
     const first = await raw('post', `${meetings()}/createOrGet`, body);
     expect(first.status).toBe(201);
     const created = (await first.json()) as Meeting;
@@ -102,7 +131,7 @@ describe('onlineMeetings: update, delete, createOrGet, find by VTC id', () => {
     expect(((await missing.json()) as { error: { message: string } }).error.message).toMatch(/externalId/);
   });
 
-  it('GET /communications/onlineMeetings?$filter=VideoTeleconferenceId eq … finds the meeting (also with the docs\' trailing slash)', async () => {
+  it("GET /communications/onlineMeetings?$filter=VideoTeleconferenceId eq … finds the meeting (also with the docs' trailing slash)", async () => {
     const m = await create({ subject: 'VTC' });
     const filter = encodeURIComponent(`VideoTeleconferenceId eq '${m.videoTeleconferenceId}'`);
     const found = (await c.graph.api(`/communications/onlineMeetings?$filter=${filter}`).get()) as { value: Meeting[] };
@@ -111,9 +140,14 @@ describe('onlineMeetings: update, delete, createOrGet, find by VTC id', () => {
     const slash = await c.raw('GET', `/v1.0/communications/onlineMeetings/?$filter=${filter}`);
     expect(slash.status).toBe(200);
     expect(slash.body.value.map((x: Meeting) => x.id)).toEqual([m.id]);
-    const none = (await c.graph.api(`/communications/onlineMeetings?$filter=${encodeURIComponent("VideoTeleconferenceId eq '0000000000'")}`).get()) as { value: Meeting[] };
+    const none = (await c.graph
+      .api(`/communications/onlineMeetings?$filter=${encodeURIComponent("VideoTeleconferenceId eq '0000000000'")}`)
+      .get()) as { value: Meeting[] };
     expect(none.value).toEqual([]);
-    const bad = await c.raw('GET', `/v1.0/communications/onlineMeetings?$filter=${encodeURIComponent("subject eq 'x'")}`);
+    const bad = await c.raw(
+      'GET',
+      `/v1.0/communications/onlineMeetings?$filter=${encodeURIComponent("subject eq 'x'")}`,
+    );
     expect(bad.status).toBe(400);
     expect(bad.body.error.target ?? bad.body.error.message).toMatch(/\$filter|VideoTeleconferenceId/);
   });

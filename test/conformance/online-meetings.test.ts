@@ -31,8 +31,14 @@ describe('onlineMeetings created by the app', () => {
     await c.close();
   });
 
-  const createMeeting = async (body: Record<string, unknown>, version: 'v1.0' | 'beta' = 'v1.0'): Promise<GraphOnlineMeeting> => {
-    const m = (await c.graph.api(`/users/${USERS.bob}/onlineMeetings`).version(version).post(body)) as GraphOnlineMeeting;
+  const createMeeting = async (
+    body: Record<string, unknown>,
+    version: 'v1.0' | 'beta' = 'v1.0',
+  ): Promise<GraphOnlineMeeting> => {
+    const m = (await c.graph
+      .api(`/users/${USERS.bob}/onlineMeetings`)
+      .version(version)
+      .post(body)) as GraphOnlineMeeting;
     expectGraph('onlineMeeting', m);
     return m;
   };
@@ -52,7 +58,13 @@ describe('onlineMeetings created by the app', () => {
       requestedModalities: ['audio'],
       mediaConfig: { '@odata.type': '#microsoft.graph.serviceHostedMediaConfig' },
       chatInfo: { '@odata.type': '#microsoft.graph.chatInfo', threadId: parts.threadId, messageId: parts.messageId },
-      meetingInfo: { '@odata.type': '#microsoft.graph.organizerMeetingInfo', organizer: { '@odata.type': '#microsoft.graph.identitySet', user: { '@odata.type': '#microsoft.graph.identity', id: parts.organizerId, tenantId: parts.tenantId } } },
+      meetingInfo: {
+        '@odata.type': '#microsoft.graph.organizerMeetingInfo',
+        organizer: {
+          '@odata.type': '#microsoft.graph.identitySet',
+          user: { '@odata.type': '#microsoft.graph.identity', id: parts.organizerId, tenantId: parts.tenantId },
+        },
+      },
       tenantId: parts.tenantId,
     })) as { id: string };
     expectGraph('call', call);
@@ -60,13 +72,22 @@ describe('onlineMeetings created by the app', () => {
   };
 
   const waitEstablished = async (callId: string): Promise<string> => {
-    await c.bot.waitFor((n) => n.item.resourceUrl === `/communications/calls/${callId}` && n.item.resourceData?.state === 'established', { description: `${callId} established` });
-    await c.bot.waitFor((n) => n.item.resourceUrl === `/communications/calls/${callId}/participants`, { description: `${callId} first roster` });
+    await c.bot.waitFor(
+      (n) => n.item.resourceUrl === `/communications/calls/${callId}` && n.item.resourceData?.state === 'established',
+      { description: `${callId} established` },
+    );
+    await c.bot.waitFor((n) => n.item.resourceUrl === `/communications/calls/${callId}/participants`, {
+      description: `${callId} first roster`,
+    });
     return callId;
   };
 
   it('creates a meeting organized by the path user (201, Location, a Teams joinWebUrl) and reads it back', async () => {
-    const raw = await c.raw('POST', `/v1.0/users/${USERS.bob}/onlineMeetings`, { subject: 'Incident review', startDateTime: '2026-03-01T14:30:00-07:00', endDateTime: '2026-03-01T15:00:00-07:00' });
+    const raw = await c.raw('POST', `/v1.0/users/${USERS.bob}/onlineMeetings`, {
+      subject: 'Incident review',
+      startDateTime: '2026-03-01T14:30:00-07:00',
+      endDateTime: '2026-03-01T15:00:00-07:00',
+    });
     expect(raw.status).toBe(201);
     const m = raw.body as GraphOnlineMeeting;
     expectGraph('onlineMeeting', m);
@@ -79,9 +100,15 @@ describe('onlineMeetings created by the app', () => {
     expect(m.joinMeetingIdSettings).toMatchObject({ isPasscodeRequired: false, passcode: null });
     expect(m.joinMeetingIdSettings.joinMeetingId).toMatch(/^[1-9]\d{11}$/);
     expect(m.lobbyBypassSettings).toMatchObject({ scope: 'organization', isDialInBypassEnabled: false });
-    expect(m.participants.organizer.identity.user).toMatchObject({ id: USERS.bob, displayName: 'Bob Organizer', tenantId: TENANT });
+    expect(m.participants.organizer.identity.user).toMatchObject({
+      id: USERS.bob,
+      displayName: 'Bob Organizer',
+      tenantId: TENANT,
+    });
     const encodedThread = encodeURIComponent(m.chatInfo.threadId).replace(/%[0-9A-F]{2}/g, (x) => x.toLowerCase());
-    expect(m.joinWebUrl).toBe(`https://teams.microsoft.com/l/meetup-join/${encodedThread}/0?context=%7b%22Tid%22%3a%22${TENANT}%22%2c%22Oid%22%3a%22${USERS.bob}%22%7d`);
+    expect(m.joinWebUrl).toBe(
+      `https://teams.microsoft.com/l/meetup-join/${encodedThread}/0?context=%7b%22Tid%22%3a%22${TENANT}%22%2c%22Oid%22%3a%22${USERS.bob}%22%7d`,
+    );
     expect(Buffer.from(m.id, 'base64').toString()).toBe(`1*${USERS.bob}*0**${m.chatInfo.threadId}`);
 
     const got = (await c.graph.api(`/users/${USERS.bob}/onlineMeetings/${m.id}`).get()) as GraphOnlineMeeting;
@@ -91,32 +118,61 @@ describe('onlineMeetings created by the app', () => {
 
   it('finds a meeting by its joinWebUrl ($filter=JoinWebUrl eq …), only under its organizer', async () => {
     const m = await createMeeting({ subject: 'Find me' });
-    const found = (await c.graph.api(`/users/${USERS.bob}/onlineMeetings`).filter(`JoinWebUrl eq '${m.joinWebUrl}'`).get()) as { value: GraphOnlineMeeting[] };
+    const found = (await c.graph
+      .api(`/users/${USERS.bob}/onlineMeetings`)
+      .filter(`JoinWebUrl eq '${m.joinWebUrl}'`)
+      .get()) as { value: GraphOnlineMeeting[] };
     expect(found.value.map((x) => x.id)).toEqual([m.id]);
     expectGraph('onlineMeeting', found.value[0]);
-    const otherUser = (await c.graph.api(`/users/${USERS.adele}/onlineMeetings`).filter(`JoinWebUrl eq '${m.joinWebUrl}'`).get()) as { value: unknown[] };
+    const otherUser = (await c.graph
+      .api(`/users/${USERS.adele}/onlineMeetings`)
+      .filter(`JoinWebUrl eq '${m.joinWebUrl}'`)
+      .get()) as { value: unknown[] };
     expect(otherUser.value).toEqual([]);
     const unknown = m.joinWebUrl.replace(/meeting_[^%]+/, 'meeting_bm90LWEtbWVldGluZw');
-    expect(((await c.graph.api(`/users/${USERS.bob}/onlineMeetings`).filter(`JoinWebUrl eq '${unknown}'`).get()) as { value: unknown[] }).value).toEqual([]);
+    expect(
+      (
+        (await c.graph.api(`/users/${USERS.bob}/onlineMeetings`).filter(`JoinWebUrl eq '${unknown}'`).get()) as {
+          value: unknown[];
+        }
+      ).value,
+    ).toEqual([]);
   });
 
   it('serves /beta too, and generates a passcode when one is required', async () => {
-    const m = await createMeeting({ subject: 'Beta', joinMeetingIdSettings: { isPasscodeRequired: true }, lobbyBypassSettings: { scope: 'everyone' } }, 'beta');
+    const m = await createMeeting(
+      {
+        subject: 'Beta',
+        joinMeetingIdSettings: { isPasscodeRequired: true },
+        lobbyBypassSettings: { scope: 'everyone' },
+      },
+      'beta',
+    );
     expect(m.joinMeetingIdSettings.isPasscodeRequired).toBe(true);
     expect(m.joinMeetingIdSettings.passcode).toMatch(/^[A-Za-z0-9]{6}$/);
     expect(m.lobbyBypassSettings.scope).toBe('everyone');
-    const got = (await c.graph.api(`/users/${USERS.bob}/onlineMeetings/${m.id}`).version('beta').get()) as GraphOnlineMeeting;
+    const got = (await c.graph
+      .api(`/users/${USERS.bob}/onlineMeetings/${m.id}`)
+      .version('beta')
+      .get()) as GraphOnlineMeeting;
     expect(got.joinMeetingIdSettings.passcode).toBe(m.joinMeetingIdSettings.passcode);
   });
 
-  it('a bot joins by the parsed joinWebUrl and invites someone; the chatInfo and meetingInfo are the URL\'s', async () => {
+  it("a bot joins by the parsed joinWebUrl and invites someone; the chatInfo and meetingInfo are the URL's", async () => {
     const m = await createMeeting({ subject: 'URL join' });
     const callId = await joinByUrl(m.joinWebUrl);
     const call = await c.kiota.calls.byCallId(callId).get();
     expect(call?.chatInfo?.threadId).toBe(m.chatInfo.threadId);
     const since = c.bot.notifications.length;
-    await c.raw('POST', `/v1.0/communications/calls/${callId}/participants/invite`, { participants: [inviteUser(USERS.adele)] });
-    const joined = await c.bot.waitFor((n) => n.item.resourceUrl === `/communications/calls/${callId}/participants` && rosterEntry(n, USERS.adele) !== undefined, { since });
+    await c.raw('POST', `/v1.0/communications/calls/${callId}/participants/invite`, {
+      participants: [inviteUser(USERS.adele)],
+    });
+    const joined = await c.bot.waitFor(
+      (n) =>
+        n.item.resourceUrl === `/communications/calls/${callId}/participants` &&
+        rosterEntry(n, USERS.adele) !== undefined,
+      { since },
+    );
     expect(rosterEntry(joined, USERS.adele).isInLobby).toBe(false);
   });
 
@@ -128,7 +184,13 @@ describe('onlineMeetings created by the app', () => {
       callbackUri: c.bot.url,
       requestedModalities: ['audio'],
       mediaConfig: serviceHosted,
-      meetingInfo: { odataType: '#microsoft.graph.joinMeetingIdMeetingInfo', additionalData: { joinMeetingId: m.joinMeetingIdSettings.joinMeetingId, passcode: m.joinMeetingIdSettings.passcode } },
+      meetingInfo: {
+        odataType: '#microsoft.graph.joinMeetingIdMeetingInfo',
+        additionalData: {
+          joinMeetingId: m.joinMeetingIdSettings.joinMeetingId,
+          passcode: m.joinMeetingIdSettings.passcode,
+        },
+      },
       tenantId: TENANT,
     });
     const byId = await waitEstablished(call!.id!);
@@ -145,8 +207,15 @@ describe('onlineMeetings created by the app', () => {
     const legA = await joinByUrl(a.joinWebUrl);
     const legB = await joinByUrl(b.joinWebUrl);
     let since = c.bot.notifications.length;
-    await c.raw('POST', `/v1.0/communications/calls/${legA}/participants/invite`, { participants: [inviteUser(USERS.megan)] });
-    const inA = await c.bot.waitFor((n) => n.item.resourceUrl === `/communications/calls/${legA}/participants` && rosterEntry(n, USERS.megan) !== undefined, { since });
+    await c.raw('POST', `/v1.0/communications/calls/${legA}/participants/invite`, {
+      participants: [inviteUser(USERS.megan)],
+    });
+    const inA = await c.bot.waitFor(
+      (n) =>
+        n.item.resourceUrl === `/communications/calls/${legA}/participants` &&
+        rosterEntry(n, USERS.megan) !== undefined,
+      { since },
+    );
     const meganInA = rosterEntry(inA, USERS.megan).id as string;
 
     since = c.bot.notifications.length;
@@ -155,14 +224,22 @@ describe('onlineMeetings created by the app', () => {
         odataType: '#microsoft.graph.invitationParticipantInfo',
         replacesCallId: legA,
         participantId: meganInA,
-        identity: { odataType: '#microsoft.graph.identitySet', user: { odataType: '#microsoft.graph.identity', id: USERS.megan } },
+        identity: {
+          odataType: '#microsoft.graph.identitySet',
+          user: { odataType: '#microsoft.graph.identity', id: USERS.megan },
+        },
       },
     ];
     const op = await c.kiota.calls.byCallId(legB).participants.invite.post({ participants });
     expect(op?.status).toBe('Running');
-    const done = await c.bot.waitFor((n) => n.item.changeType === 'deleted' && n.item.resourceData?.id === op!.id, { since });
+    const done = await c.bot.waitFor((n) => n.item.changeType === 'deleted' && n.item.resourceData?.id === op!.id, {
+      since,
+    });
     expect(done.item.resourceData.status).toBe('Completed');
-    const leftA = await c.bot.waitFor((n) => n.item.resourceUrl === `/communications/calls/${legA}/participants` && n.item.changeType === 'deleted', { since });
+    const leftA = await c.bot.waitFor(
+      (n) => n.item.resourceUrl === `/communications/calls/${legA}/participants` && n.item.changeType === 'deleted',
+      { since },
+    );
     expect(leftA.item.resourceData.map((p: { id: string }) => p.id)).toEqual([meganInA]);
     const rosterB = await c.kiota.calls.byCallId(legB).participants.get();
     expect(rosterB?.value?.map((p) => p.info?.identity?.user?.id).filter(Boolean)).toEqual([USERS.megan]);

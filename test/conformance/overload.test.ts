@@ -63,7 +63,13 @@ describe('overload: a command that waited past --overload-wait (50 ms) for its t
     const before = await view();
     const notified = c.bot.notifications.length;
     const res: RawResponse = await whileHeld(1, () =>
-      c.raw('POST', `/v1.0/communications/calls/${callId}/participants/invite`, { participants: [inviteUser(USERS.megan)] }, { 'client-request-id': randomUUID() }));
+      c.raw(
+        'POST',
+        `/v1.0/communications/calls/${callId}/participants/invite`,
+        { participants: [inviteUser(USERS.megan)] },
+        { 'client-request-id': randomUUID() },
+      ),
+    );
     expect(res.status, res.text).toBe(429);
     expect(res.headers.get('retry-after')).toBe('1');
     // No Graph limit was exhausted, so no scope is named.
@@ -72,7 +78,14 @@ describe('overload: a command that waited past --overload-wait (50 ms) for its t
       error: {
         code: 'TooManyRequests',
         message: 'Please retry again later.',
-        innerError: { code: '429', message: 'Please retry after', status: '429', date: expect.stringMatching(GRAPH_DATE), 'request-id': expect.stringMatching(GUID), 'client-request-id': expect.stringMatching(GUID) },
+        innerError: {
+          code: '429',
+          message: 'Please retry after',
+          status: '429',
+          date: expect.stringMatching(GRAPH_DATE),
+          'request-id': expect.stringMatching(GUID),
+          'client-request-id': expect.stringMatching(GUID),
+        },
       },
     });
     await sleep(QUIET_MS);
@@ -90,8 +103,15 @@ describe('overload: a command that waited past --overload-wait (50 ms) for its t
     const recorder = new StatusRecorder();
     const chain = MiddlewareFactory.getDefaultMiddlewareChain({ getAccessToken: () => c.token() });
     chain.splice(-1, 0, recorder);
-    const graph = Client.initWithMiddleware({ baseUrl: c.server.httpsUrl, customHosts: new Set(['127.0.0.1']), defaultVersion: 'v1.0', middleware: chain });
-    const calls = (await whileHeld(3, () => Promise.all([1, 2, 3].map(() => graph.api(`/communications/calls/${callId}`).get())))) as { id: string }[];
+    const graph = Client.initWithMiddleware({
+      baseUrl: c.server.httpsUrl,
+      customHosts: new Set(['127.0.0.1']),
+      defaultVersion: 'v1.0',
+      middleware: chain,
+    });
+    const calls = (await whileHeld(3, () =>
+      Promise.all([1, 2, 3].map(() => graph.api(`/communications/calls/${callId}`).get())),
+    )) as { id: string }[];
     expect(calls.map((x) => x.id)).toEqual([callId, callId, callId]);
     expect(recorder.statuses).toContain(429);
     expect(recorder.statuses.filter((s) => s === 200)).toHaveLength(3);
@@ -111,11 +131,23 @@ describe('overload: a command that waited past --overload-wait (50 ms) for its t
     const recorder = new StatusRecorder();
     const chain = MiddlewareFactory.getDefaultMiddlewareChain({ getAccessToken: () => c.token() });
     chain.splice(-1, 0, recorder);
-    const graph = Client.initWithMiddleware({ baseUrl: c.server.httpsUrl, customHosts: new Set(['127.0.0.1']), defaultVersion: 'v1.0', middleware: chain });
-    const op = (await whileHeld(1, () => graph.api(`/communications/calls/${callId}/participants/invite`).post({ participants: [inviteUser(USERS.adele)] }))) as { id: string; status: string };
+    const graph = Client.initWithMiddleware({
+      baseUrl: c.server.httpsUrl,
+      customHosts: new Set(['127.0.0.1']),
+      defaultVersion: 'v1.0',
+      middleware: chain,
+    });
+    const op = (await whileHeld(1, () =>
+      graph
+        .api(`/communications/calls/${callId}/participants/invite`)
+        .post({ participants: [inviteUser(USERS.adele)] }),
+    )) as { id: string; status: string };
     expect(recorder.statuses).toEqual([429, 200]);
     expect(op.id).toMatch(GUID);
-    const view = (await (await fetch(`${c.server.httpUrl}/_switchboard/calls/${callId}`)).json()) as { roster: unknown[]; operations: { id: string }[] };
+    const view = (await (await fetch(`${c.server.httpUrl}/_switchboard/calls/${callId}`)).json()) as {
+      roster: unknown[];
+      operations: { id: string }[];
+    };
     expect(view.roster.filter((p) => JSON.stringify(p).includes(USERS.adele))).toHaveLength(1);
     expect(view.operations.filter((o) => o.id === op.id)).toHaveLength(1);
   });
@@ -142,7 +174,9 @@ describe('overload: while the event loop runs late (--overload-lag 100 ms), Grap
   async function startBusy(): Promise<void> {
     busy = setInterval(() => {
       const until = performance.now() + 250;
-      while (performance.now() < until) { /* the server shares this event loop */ }
+      while (performance.now() < until) {
+        /* the server shares this event loop */
+      }
     }, 0);
     for (let turn = 0; turn < 10; turn++) await new Promise((resolve) => setImmediate(resolve));
   }
@@ -157,9 +191,12 @@ describe('overload: while the event loop runs late (--overload-lag 100 ms), Grap
     try {
       // The probe needs two late runs in a row: a cheap read shows when the door has closed.
       let refused = false;
-      for (let i = 0; i < 40 && !refused; i++) refused = (await c.raw('GET', `/v1.0/communications/calls/${callId}`)).status === 429;
+      for (let i = 0; i < 40 && !refused; i++)
+        refused = (await c.raw('GET', `/v1.0/communications/calls/${callId}`)).status === 429;
       expect(refused).toBe(true);
-      const res = await c.raw('POST', `/v1.0/communications/calls/${callId}/participants/invite`, { participants: [inviteUser(USERS.megan)] });
+      const res = await c.raw('POST', `/v1.0/communications/calls/${callId}/participants/invite`, {
+        participants: [inviteUser(USERS.megan)],
+      });
       expect(res.status, res.text).toBe(429);
       expect(res.headers.get('retry-after')).toBe('1');
       expect(res.body.error.code).toBe('TooManyRequests');
@@ -173,7 +210,12 @@ describe('overload: while the event loop runs late (--overload-lag 100 ms), Grap
     const recorder = new StatusRecorder();
     const chain = MiddlewareFactory.getDefaultMiddlewareChain({ getAccessToken: () => c.token() });
     chain.splice(-1, 0, recorder);
-    const graph = Client.initWithMiddleware({ baseUrl: c.server.httpsUrl, customHosts: new Set(['127.0.0.1']), defaultVersion: 'v1.0', middleware: chain });
+    const graph = Client.initWithMiddleware({
+      baseUrl: c.server.httpsUrl,
+      customHosts: new Set(['127.0.0.1']),
+      defaultVersion: 'v1.0',
+      middleware: chain,
+    });
     await c.token(); // fetched before the loop is slowed, so only the Graph request meets the overload
     await startBusy();
     const stopAfterRefusal = setInterval(() => {

@@ -11,15 +11,24 @@ import { expectGraph, startConformance, USERS, type Conformance } from './fixtur
 
 const WELCOME = 'https://bot.contoso.com/prompts/welcome.wav';
 const MENU = 'https://bot.contoso.com/prompts/menu.wav';
-const kiotaPrompt = (uri: string): MediaPrompt => ({ odataType: '#microsoft.graph.mediaPrompt', mediaInfo: { odataType: '#microsoft.graph.mediaInfo', uri, resourceId: null } });
-const prompt = (uri: string) => ({ '@odata.type': '#microsoft.graph.mediaPrompt', mediaInfo: { '@odata.type': '#microsoft.graph.mediaInfo', uri } });
+const kiotaPrompt = (uri: string): MediaPrompt => ({
+  odataType: '#microsoft.graph.mediaPrompt',
+  mediaInfo: { odataType: '#microsoft.graph.mediaInfo', uri, resourceId: null },
+});
+const prompt = (uri: string) => ({
+  '@odata.type': '#microsoft.graph.mediaPrompt',
+  mediaInfo: { '@odata.type': '#microsoft.graph.mediaInfo', uri },
+});
 
 describe('prompts and recordings', () => {
   let c: Conformance;
   beforeAll(async () => {
-    c = await startConformance((w) => {
-      w.prompts = { defaultMs: 2000, durations: { [WELCOME]: 1200 } };
-    }, { virtual: true });
+    c = await startConformance(
+      (w) => {
+        w.prompts = { defaultMs: 2000, durations: { [WELCOME]: 1200 } };
+      },
+      { virtual: true },
+    );
   });
   afterAll(async () => {
     expect(c.bot.problems).toEqual([]);
@@ -34,22 +43,37 @@ describe('prompts and recordings', () => {
   /** Answered under /beta: the leg's notifications carry beta's properties (completionReason on record). */
   const answeredOnBeta = async (who: string): Promise<string> => {
     const callId = await c.incomingCall(who);
-    const res = await c.raw('POST', `/beta/communications/calls/${callId}/answer`, { callbackUri: c.bot.url, acceptedModalities: ['audio'], mediaConfig: { '@odata.type': '#microsoft.graph.serviceHostedMediaConfig' } });
+    const res = await c.raw('POST', `/beta/communications/calls/${callId}/answer`, {
+      callbackUri: c.bot.url,
+      acceptedModalities: ['audio'],
+      mediaConfig: { '@odata.type': '#microsoft.graph.serviceHostedMediaConfig' },
+    });
     expect(res.status).toBe(202);
     await c.advance(c.server.sb.directory.world.establishMs);
-    await c.bot.waitFor((n) => n.item.resourceUrl === `/communications/calls/${callId}` && n.item.resourceData?.state === 'established');
+    await c.bot.waitFor(
+      (n) => n.item.resourceUrl === `/communications/calls/${callId}` && n.item.resourceData?.state === 'established',
+    );
     return callId;
   };
   const opPath = (callId: string, opId: string) => `/communications/calls/${callId}/operations/${opId}`;
   const completions = (callId: string, since: number) =>
-    c.bot.notifications.slice(since).filter((n) => n.item.resourceUrl.startsWith(`/communications/calls/${callId}/operations/`)).map((n) => [n.item.changeType, n.item.resourceData.id, n.item.resourceData.status]);
+    c.bot.notifications
+      .slice(since)
+      .filter((n) => n.item.resourceUrl.startsWith(`/communications/calls/${callId}/operations/`))
+      .map((n) => [n.item.changeType, n.item.resourceData.id, n.item.resourceData.status]);
 
   it('playPrompt (Kiota): 200 Running with a Location; `deleted` Completed 200/0 once both prompts have played', async () => {
     const callId = await answered(USERS.alex);
     const h = captureHeaders();
-    const op = await c.kiota.calls.byCallId(callId).playPrompt.post({ prompts: [kiotaPrompt(WELCOME), kiotaPrompt(MENU)], clientContext: 'greeting' }, h.config);
+    const op = await c.kiota.calls
+      .byCallId(callId)
+      .playPrompt.post({ prompts: [kiotaPrompt(WELCOME), kiotaPrompt(MENU)], clientContext: 'greeting' }, h.config);
     expect(c.kiota.exchanges.at(-1)!.status).toBe(200);
-    expect(op).toMatchObject({ odataType: '#microsoft.graph.playPromptOperation', status: 'Running', clientContext: 'greeting' });
+    expect(op).toMatchObject({
+      odataType: '#microsoft.graph.playPromptOperation',
+      status: 'Running',
+      clientContext: 'greeting',
+    });
     expect(h.get('location')).toBe(`${c.server.httpsUrl}/v1.0/communications/calls/${callId}/operations/${op!.id}`);
     const since = c.bot.notifications.length;
     await c.advance(3199); // 1200 declared + 2000 default
@@ -61,7 +85,12 @@ describe('prompts and recordings', () => {
       '@odata.type': '#microsoft.graph.playPromptOperation',
       status: 'Completed',
       clientContext: 'greeting',
-      resultInfo: { '@odata.type': '#microsoft.graph.resultInfo', code: 200, subcode: 0, message: 'Action completed successfully.' },
+      resultInfo: {
+        '@odata.type': '#microsoft.graph.resultInfo',
+        code: 200,
+        subcode: 0,
+        message: 'Action completed successfully.',
+      },
     });
   });
 
@@ -77,12 +106,18 @@ describe('prompts and recordings', () => {
     expect(completions(callId, since)).toEqual([['deleted', first.id, 'Completed']]);
     since = c.bot.notifications.length;
     await c.advance(1000); // the second started when the first ended: half played
-    const third = await c.graph.api(`/communications/calls/${callId}/recordResponse`).post({ maxRecordDurationInSeconds: 10 });
+    const third = await c.graph
+      .api(`/communications/calls/${callId}/recordResponse`)
+      .post({ maxRecordDurationInSeconds: 10 });
     expectGraph('recordOperation', third);
     expect(third).toMatchObject({ status: 'Running', recordingLocation: null, recordingAccessToken: null });
 
     const cancel = await c.kiota.calls.byCallId(callId).cancelMediaProcessing.post({ clientContext: 'stop' });
-    expect(cancel).toMatchObject({ odataType: '#microsoft.graph.cancelMediaProcessingOperation', status: 'Completed', clientContext: 'stop' });
+    expect(cancel).toMatchObject({
+      odataType: '#microsoft.graph.cancelMediaProcessingOperation',
+      status: 'Completed',
+      clientContext: 'stop',
+    });
     await c.bot.waitFor((n) => n.item.resourceUrl === opPath(callId, third.id), { since });
     expect(completions(callId, since)).toEqual([
       ['deleted', second.id, 'Failed'],
@@ -100,24 +135,43 @@ describe('prompts and recordings', () => {
     // Their timers come due later and find nothing to do; the cancel operation itself sends no notification.
     await c.advance(20_000);
     expect(completions(callId, since)).toHaveLength(2);
-    expect((await c.raw('GET', `/v1.0/communications/calls/${callId}/operations/${second.id}`)).body.status).toBe('Failed');
+    expect((await c.raw('GET', `/v1.0/communications/calls/${callId}/operations/${second.id}`)).body.status).toBe(
+      'Failed',
+    );
   });
 
   it('recordResponse: `deleted` Completed 200/8515 after maxRecordDurationInSeconds; the WAV needs recordingAccessToken', async () => {
     const callId = await answeredOnBeta(USERS.heidi);
-    const op = await c.kiota.calls.byCallId(callId).recordResponse.post({ maxRecordDurationInSeconds: 3, playBeep: true, stopTones: ['#'], clientContext: 'voicemail' });
+    const op = await c.kiota.calls.byCallId(callId).recordResponse.post({
+      maxRecordDurationInSeconds: 3,
+      playBeep: true,
+      stopTones: ['#'],
+      clientContext: 'voicemail',
+    });
     expect(op).toMatchObject({ odataType: '#microsoft.graph.recordOperation', status: 'Running' });
-    expect(JSON.parse(c.kiota.exchanges.at(-1)!.responseBody)).toMatchObject({ recordingLocation: null, recordingAccessToken: null });
+    expect(JSON.parse(c.kiota.exchanges.at(-1)!.responseBody)).toMatchObject({
+      recordingLocation: null,
+      recordingAccessToken: null,
+    });
     const since = c.bot.notifications.length;
     await c.advance(3000);
     const done = await c.bot.waitFor((n) => n.item.resourceUrl === opPath(callId, op!.id!), { since });
     const data = done.item.resourceData;
-    expect(data).toMatchObject({ status: 'Completed', completionReason: 'maxRecordDurationReached', resultInfo: { code: 200, subcode: 8515, message: 'Action completed, max record duration reached.' } });
+    expect(data).toMatchObject({
+      status: 'Completed',
+      completionReason: 'maxRecordDurationReached',
+      resultInfo: { code: 200, subcode: 8515, message: 'Action completed, max record duration reached.' },
+    });
     expect(data.recordingLocation).toBe(`${c.server.httpsUrl}/_switchboard/recordings/${op!.id}`);
     expect(data.recordingAccessToken).toEqual(expect.any(String));
 
     const read = await c.kiota.calls.byCallId(callId).operations.byCommsOperationId(op!.id!).get();
-    expect(read).toMatchObject({ odataType: '#microsoft.graph.recordOperation', status: 'Completed', recordingLocation: data.recordingLocation, recordingAccessToken: data.recordingAccessToken });
+    expect(read).toMatchObject({
+      odataType: '#microsoft.graph.recordOperation',
+      status: 'Completed',
+      recordingLocation: data.recordingLocation,
+      recordingAccessToken: data.recordingAccessToken,
+    });
 
     const url = data.recordingLocation.replace(c.server.httpsUrl, c.server.httpUrl);
     const wav = await fetch(url, { headers: { authorization: `Bearer ${data.recordingAccessToken}` } });
@@ -140,14 +194,26 @@ describe('prompts and recordings', () => {
 
   it('recordResponse ends early when the person presses a stop tone (after the prompt): 200/8514, the recording that long', async () => {
     const callId = await answeredOnBeta(USERS.diego);
-    const op = await c.graph.api(`/communications/calls/${callId}/microsoft.graph.recordResponse`).post({ prompts: [prompt(WELCOME)], maxRecordDurationInSeconds: 10, stopTones: ['#', '*'] });
+    const op = await c.graph
+      .api(`/communications/calls/${callId}/microsoft.graph.recordResponse`)
+      .post({ prompts: [prompt(WELCOME)], maxRecordDurationInSeconds: 10, stopTones: ['#', '*'] });
     const since = c.bot.notifications.length;
     await c.advance(1200 + 2500); // the prompt, then 2.5 s of recording
-    const pressed = await fetch(`${c.server.httpUrl}/_switchboard/calls/${callId}/tones`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ tones: ['1', '#'] }) });
+    const pressed = await fetch(`${c.server.httpUrl}/_switchboard/calls/${callId}/tones`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ tones: ['1', '#'] }),
+    });
     expect(await pressed.json()).toMatchObject({ tones: ['tone1', 'pound'], toneInfo: [], stoppedRecordingId: op.id });
     const done = await c.bot.waitFor((n) => n.item.resourceUrl === opPath(callId, op.id), { since });
-    expect(done.item.resourceData).toMatchObject({ status: 'Completed', completionReason: 'stopToneDetected', resultInfo: { code: 200, subcode: 8514 } });
-    const wav = await fetch(done.item.resourceData.recordingLocation, { headers: { authorization: `Bearer ${done.item.resourceData.recordingAccessToken}` } });
+    expect(done.item.resourceData).toMatchObject({
+      status: 'Completed',
+      completionReason: 'stopToneDetected',
+      resultInfo: { code: 200, subcode: 8514 },
+    });
+    const wav = await fetch(done.item.resourceData.recordingLocation, {
+      headers: { authorization: `Bearer ${done.item.resourceData.recordingAccessToken}` },
+    });
     expect(Buffer.from(await wav.arrayBuffer()).readUInt32LE(40)).toBe(2.5 * 8000 * 2);
     await c.advance(20_000);
     expect(completions(callId, since)).toEqual([['deleted', op.id, 'Completed']]);

@@ -9,7 +9,18 @@ import { DEFAULT_INSTANCE_ID } from '../../src/sim/default-world.js';
 import { APP, startConformance, TENANT, USERS, type Conformance } from './fixture.js';
 
 const PHONE = '+12345678901';
-const invitePhone = { participants: [{ '@odata.type': '#microsoft.graph.invitationParticipantInfo', identity: { '@odata.type': '#microsoft.graph.identitySet', phone: { '@odata.type': '#microsoft.graph.identity', id: PHONE } } }], clientContext: 'pstn-matrix' };
+const invitePhone = {
+  participants: [
+    {
+      '@odata.type': '#microsoft.graph.invitationParticipantInfo',
+      identity: {
+        '@odata.type': '#microsoft.graph.identitySet',
+        phone: { '@odata.type': '#microsoft.graph.identity', id: PHONE },
+      },
+    },
+  ],
+  clientContext: 'pstn-matrix',
+};
 
 describe('PSTN support matrix: invite a phone from an incoming call', () => {
   let c: Conformance;
@@ -25,7 +36,12 @@ describe('PSTN support matrix: invite a phone from an incoming call', () => {
     const res = await fetch(`${c.server.httpUrl}/_switchboard/incoming-calls`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ tenantId: TENANT, source: { user: { id: USERS.megan } }, target, requestedModalities: ['audio'] }),
+      body: JSON.stringify({
+        tenantId: TENANT,
+        source: { user: { id: USERS.megan } },
+        target,
+        requestedModalities: ['audio'],
+      }),
     });
     expect(res.status).toBe(201);
     const { id } = (await res.json()) as { id: string };
@@ -36,11 +52,18 @@ describe('PSTN support matrix: invite a phone from an incoming call', () => {
 
   async function invite(callId: string): Promise<{ id: string; done: Record<string, unknown> }> {
     const since = c.bot.notifications.length;
-    const res = (await c.graph.api(`/communications/calls/${callId}/participants/invite`).responseType(ResponseType.RAW).post(invitePhone)) as Response;
+    const res = (await c.graph
+      .api(`/communications/calls/${callId}/participants/invite`)
+      .responseType(ResponseType.RAW)
+      .post(invitePhone)) as Response;
     expect(res.status).toBe(200);
     const op = (await res.json()) as { id: string; status: string };
     expect(op.status).toBe('Running');
-    const done = await c.bot.waitFor((n) => n.item.changeType === 'deleted' && n.item.resourceUrl === `/communications/calls/${callId}/operations/${op.id}`, { since });
+    const done = await c.bot.waitFor(
+      (n) =>
+        n.item.changeType === 'deleted' && n.item.resourceUrl === `/communications/calls/${callId}/operations/${op.id}`,
+      { since },
+    );
     return { id: op.id, done: done.item.resourceData as Record<string, unknown> };
   }
 
@@ -48,7 +71,9 @@ describe('PSTN support matrix: invite a phone from an incoming call', () => {
     const callId = await answeredCall({ application: { id: APP } });
     const { done } = await invite(callId);
     expect(done).toMatchObject({ status: 'Failed', resultInfo: { code: 412, subcode: 9999 } });
-    expect((done.resultInfo as { message: string }).message).toBe(`addParticipants failed for participant 4:${PHONE}. Underlying reason: Could not find the PSTN content for the sponsor of this PSTN leg.. DiagCode: 412#10073.@`);
+    expect((done.resultInfo as { message: string }).message).toBe(
+      `addParticipants failed for participant 4:${PHONE}. Underlying reason: Could not find the PSTN content for the sponsor of this PSTN leg.. DiagCode: 412#10073.@`,
+    );
     // The failed invite leaves the call as it was.
     expect((await c.raw('GET', `/v1.0/communications/calls/${callId}`)).body.state).toBe('established');
   });

@@ -15,10 +15,14 @@ describe('participant: delete', () => {
     const first = await c.joinMeeting(MEETING_A);
     const second = await c.joinMeeting(MEETING_A);
     let since = c.bot.notifications.length;
-    const invite = await c.raw('POST', `/v1.0/communications/calls/${first}/participants/invite`, { participants: [inviteUser(USERS.diego)] });
+    const invite = await c.raw('POST', `/v1.0/communications/calls/${first}/participants/invite`, {
+      participants: [inviteUser(USERS.diego)],
+    });
     expect(invite.status).toBe(200);
     const joined = await c.bot.waitFor(
-      (n) => n.item.resourceUrl === `/communications/calls/${second}/participants` && rosterEntry(n, USERS.diego) !== undefined,
+      (n) =>
+        n.item.resourceUrl === `/communications/calls/${second}/participants` &&
+        rosterEntry(n, USERS.diego) !== undefined,
       { since },
     );
     const pid = rosterEntry(joined, USERS.diego).id as string;
@@ -27,7 +31,10 @@ describe('participant: delete', () => {
     await c.kiota.calls.byCallId(first).participants.byParticipantId(pid).delete();
     expect(c.kiota.exchanges.at(-1)!.status).toBe(204);
     for (const legId of [first, second]) {
-      const left = await c.bot.waitFor((n) => n.item.changeType === 'deleted' && n.item.resourceUrl === `/communications/calls/${legId}/participants`, { since });
+      const left = await c.bot.waitFor(
+        (n) => n.item.changeType === 'deleted' && n.item.resourceUrl === `/communications/calls/${legId}/participants`,
+        { since },
+      );
       expect(left.item.resourceData.map((p: { id: string }) => p.id)).toEqual([pid]);
     }
     const after = await c.raw('GET', `/v1.0/communications/calls/${first}/participants/${pid}`);

@@ -46,7 +46,8 @@ export function routeKind(route: RouteInfo): RouteKind | null {
   return null;
 }
 
-export const graphRoutes = (routes: readonly RouteInfo[]): RouteInfo[] => routes.filter((r) => routeKind(r) === 'graph');
+export const graphRoutes = (routes: readonly RouteInfo[]): RouteInfo[] =>
+  routes.filter((r) => routeKind(r) === 'graph');
 
 const ANY_JOIN_URL = `https://teams.microsoft.com/l/meetup-join/19%3ameeting_route-matrix%40thread.v2/0?context=%7b%22Tid%22%3a%22${TENANT}%22%2c%22Oid%22%3a%22${USERS.bob}%22%7d`;
 const serviceHosted = { '@odata.type': '#microsoft.graph.serviceHostedMediaConfig' };
@@ -66,7 +67,12 @@ const ACTION_BODIES: Record<string, (ids: RouteIds) => unknown> = {
   'call transfer': () => ({ transferTarget: inviteUser(USERS.megan) }),
   'call subscribeToTone': () => ({ clientContext: 'matrix' }),
   'call sendDtmfTones': () => ({ tones: ['tone1', 'pound'], clientContext: 'matrix' }),
-  'call playPrompt': () => ({ prompts: [{ '@odata.type': '#microsoft.graph.mediaPrompt', mediaInfo: { uri: 'https://cdn.contoso.com/beep.wav' } }], clientContext: 'matrix' }),
+  'call playPrompt': () => ({
+    prompts: [
+      { '@odata.type': '#microsoft.graph.mediaPrompt', mediaInfo: { uri: 'https://cdn.contoso.com/beep.wav' } },
+    ],
+    clientContext: 'matrix',
+  }),
   'call recordResponse': () => ({ maxRecordDurationInSeconds: 5, clientContext: 'matrix' }),
   'call cancelMediaProcessing': () => ({ clientContext: 'matrix' }),
   'call updateRecordingStatus': () => ({ status: 'recording', clientContext: 'matrix' }),
@@ -111,17 +117,29 @@ export function fillRoutes(route: RouteInfo, ids: RouteIds): FilledRequest[] {
   if (actions.length === 0) return [fillRoute(route, ids)];
   return actions.map((action) => {
     const body = ACTION_BODIES[`${action.on} ${action.name}`];
-    if (!body) throw new Error(`no body for the ${action.on} action ${action.name} in ACTION_BODIES (test/conformance/route-matrix.ts): add one that would succeed`);
+    if (!body)
+      throw new Error(
+        `no body for the ${action.on} action ${action.name} in ACTION_BODIES (test/conformance/route-matrix.ts): add one that would succeed`,
+      );
     return fillRoute(route, ids, { action, body: body(ids) });
   });
 }
 
 /** The request for `route` on the call `ids.callId`: every path parameter filled, a body that would succeed. */
-export function fillRoute(route: RouteInfo, ids: RouteIds, filled?: { action: GraphAction; body: unknown }): FilledRequest {
+export function fillRoute(
+  route: RouteInfo,
+  ids: RouteIds,
+  filled?: { action: GraphAction; body: unknown },
+): FilledRequest {
   const url = route.url;
   let body: unknown = filled?.body;
   if (!filled && route.method === 'POST' && /\/audioRoutingGroups$/.test(url)) {
-    body = { id: 'matrix-route', routingMode: 'oneToOne', sources: [ids.participantId], receivers: [ids.participantId] };
+    body = {
+      id: 'matrix-route',
+      routingMode: 'oneToOne',
+      sources: [ids.participantId],
+      receivers: [ids.participantId],
+    };
   } else if (!filled && route.method === 'PATCH' && /\/audioRoutingGroups\/:groupId$/.test(url)) {
     body = { receivers: [ids.participantId] };
   } else if (!filled && route.method === 'POST' && /\/onlineMeetings$/.test(url)) {
@@ -136,7 +154,10 @@ export function fillRoute(route: RouteInfo, ids: RouteIds, filled?: { action: Gr
       requestedModalities: ['audio'],
       mediaConfig: serviceHosted,
       chatInfo: { threadId: MEETING_B, messageId: '0' },
-      meetingInfo: { '@odata.type': '#microsoft.graph.organizerMeetingInfo', organizer: { user: { id: ORGANIZER, tenantId: TENANT } } },
+      meetingInfo: {
+        '@odata.type': '#microsoft.graph.organizerMeetingInfo',
+        organizer: { user: { id: ORGANIZER, tenantId: TENANT } },
+      },
       tenantId: TENANT,
     };
   }
@@ -169,24 +190,48 @@ export function fillRoute(route: RouteInfo, ids: RouteIds, filled?: { action: Gr
     : /\/onlineMeetings$/.test(url) && route.method !== 'POST'
       ? `?$filter=${encodeURIComponent(`JoinWebUrl eq '${ANY_JOIN_URL}'`)}`
       : '';
-  return { route, method: route.method, path: path + query, ...(body !== undefined ? { body } : {}), ...(filled ? { action: filled.action } : {}) };
+  return {
+    route,
+    method: route.method,
+    path: path + query,
+    ...(body !== undefined ? { body } : {}),
+    ...(filled ? { action: filled.action } : {}),
+  };
 }
 
 /**
  * The ids a matrix fills routes with: the bot's leg in meeting A, Adele invited into it and joined, and an audio
  * routing group from Adele to the bot.
  */
-export async function meetingCallWithJoinedInvitee(c: Conformance): Promise<{ callId: string; operationId: string; participantId: string; groupId: string }> {
+export async function meetingCallWithJoinedInvitee(
+  c: Conformance,
+): Promise<{ callId: string; operationId: string; participantId: string; groupId: string }> {
   const callId = await c.joinMeeting(MEETING_A);
-  const invited = await c.raw('POST', `/v1.0/communications/calls/${callId}/participants/invite`, { participants: [inviteUser(USERS.adele)] });
+  const invited = await c.raw('POST', `/v1.0/communications/calls/${callId}/participants/invite`, {
+    participants: [inviteUser(USERS.adele)],
+  });
   if (invited.status !== 200) throw new Error(`invite for the matrix fixture: ${invited.status} ${invited.text}`);
   const operationId = invited.body.id as string;
-  await c.bot.waitFor((n) => n.item.changeType === 'deleted' && n.item.resourceUrl === `/communications/calls/${callId}/operations/${operationId}`);
+  await c.bot.waitFor(
+    (n) =>
+      n.item.changeType === 'deleted' &&
+      n.item.resourceUrl === `/communications/calls/${callId}/operations/${operationId}`,
+  );
   const roster = await c.raw('GET', `/v1.0/communications/calls/${callId}/participants`);
-  const adele = (roster.body.value as { id: string; info: { identity: { user?: { id: string } } } }[]).find((p) => p.info.identity.user?.id === USERS.adele);
+  const adele = (roster.body.value as { id: string; info: { identity: { user?: { id: string } } } }[]).find(
+    (p) => p.info.identity.user?.id === USERS.adele,
+  );
   if (!adele) throw new Error(`Adele is not in the roster of ${callId}: ${roster.text}`);
-  const me = (roster.body.value as { id: string; info: { identity: { application?: { id: string } } } }[]).find((p) => p.info.identity.application !== undefined);
-  const group = await c.raw('POST', `/v1.0/communications/calls/${callId}/audioRoutingGroups`, { id: 'matrix-group', routingMode: 'oneToOne', sources: [adele.id], receivers: [me?.id] });
-  if (group.status !== 200) throw new Error(`audio routing group for the matrix fixture: ${group.status} ${group.text}`);
+  const me = (roster.body.value as { id: string; info: { identity: { application?: { id: string } } } }[]).find(
+    (p) => p.info.identity.application !== undefined,
+  );
+  const group = await c.raw('POST', `/v1.0/communications/calls/${callId}/audioRoutingGroups`, {
+    id: 'matrix-group',
+    routingMode: 'oneToOne',
+    sources: [adele.id],
+    receivers: [me?.id],
+  });
+  if (group.status !== 200)
+    throw new Error(`audio routing group for the matrix fixture: ${group.status} ${group.text}`);
   return { callId, operationId, participantId: adele.id, groupId: 'matrix-group' };
 }

@@ -8,7 +8,16 @@ import { randomUUID } from 'node:crypto';
 import { Client, MiddlewareFactory, type Context, type Middleware } from '@microsoft/microsoft-graph-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULTS } from '../../src/config.js';
-import { APP, inviteUser, MEETING_A, startConformance, TENANT, USERS, type Conformance, type RawResponse } from './fixture.js';
+import {
+  APP,
+  inviteUser,
+  MEETING_A,
+  startConformance,
+  TENANT,
+  USERS,
+  type Conformance,
+  type RawResponse,
+} from './fixture.js';
 import { GRAPH_DATE, GUID, QUIET_MS } from './raw/helpers.js';
 
 const SIBLING_APP = { id: '5d2c1b0a-9e8f-4a7b-8c6d-5e4f3a2b1c01', secret: 'sibling-secret' };
@@ -38,10 +47,20 @@ describe('guarantee 5: a limit of 10 requests per 10 minutes per app in the tena
   let callId: string;
 
   beforeAll(async () => {
-    c = await startConformance((w) => {
-      const contoso = w.tenants[0]!;
-      contoso.apps.push({ id: SIBLING_APP.id, displayName: 'Sibling bot', secret: SIBLING_APP.secret, roles: [...contoso.apps[0]!.roles], callbackUri: null, instances: [] });
-    }, { config: { throttleAppTenant: { requests: LIMIT, windowMs: 600_000 } } });
+    c = await startConformance(
+      (w) => {
+        const contoso = w.tenants[0]!;
+        contoso.apps.push({
+          id: SIBLING_APP.id,
+          displayName: 'Sibling bot',
+          secret: SIBLING_APP.secret,
+          roles: [...contoso.apps[0]!.roles],
+          callbackUri: null,
+          instances: [],
+        });
+      },
+      { config: { throttleAppTenant: { requests: LIMIT, windowMs: 600_000 } } },
+    );
     callId = await c.joinMeeting(MEETING_A);
   });
   afterAll(async () => {
@@ -49,7 +68,10 @@ describe('guarantee 5: a limit of 10 requests per 10 minutes per app in the tena
   });
 
   const get = (token?: string): Promise<RawResponse> =>
-    c.raw('GET', `/v1.0/communications/calls/${callId}`, undefined, { 'client-request-id': randomUUID(), ...(token ? { authorization: `Bearer ${token}` } : {}) });
+    c.raw('GET', `/v1.0/communications/calls/${callId}`, undefined, {
+      'client-request-id': randomUUID(),
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    });
 
   it('serves the app up to its limit, then answers 429 TooManyRequests in Graph’s shape with Retry-After and the scope', async () => {
     // joinMeeting already spent part of the window; nothing resets it during this file.
@@ -68,7 +90,14 @@ describe('guarantee 5: a limit of 10 requests per 10 minutes per app in the tena
       error: {
         code: 'TooManyRequests',
         message: 'Please retry again later.',
-        innerError: { code: '429', message: 'Please retry after', status: '429', date: expect.stringMatching(GRAPH_DATE), 'request-id': expect.stringMatching(GUID), 'client-request-id': expect.stringMatching(GUID) },
+        innerError: {
+          code: '429',
+          message: 'Please retry after',
+          status: '429',
+          date: expect.stringMatching(GRAPH_DATE),
+          'request-id': expect.stringMatching(GUID),
+          'client-request-id': expect.stringMatching(GUID),
+        },
       },
     });
   });
@@ -77,7 +106,9 @@ describe('guarantee 5: a limit of 10 requests per 10 minutes per app in the tena
     const view = async (): Promise<unknown> => (await fetch(`${c.server.httpUrl}/_switchboard/calls/${callId}`)).json();
     const before = await view();
     const notified = c.bot.notifications.length;
-    const res = await c.raw('POST', `/v1.0/communications/calls/${callId}/participants/invite`, { participants: [inviteUser(USERS.megan)] });
+    const res = await c.raw('POST', `/v1.0/communications/calls/${callId}/participants/invite`, {
+      participants: [inviteUser(USERS.megan)],
+    });
     expect(res.status, res.text).toBe(429);
     await sleep(QUIET_MS);
     expect(await view()).toEqual(before);
@@ -110,9 +141,16 @@ describe('guarantee 5: the official clients’ retry handlers recover (3 request
     const recorder = new StatusRecorder();
     const chain = MiddlewareFactory.getDefaultMiddlewareChain({ getAccessToken: () => c.token() });
     chain.splice(-1, 0, recorder);
-    const graph = Client.initWithMiddleware({ baseUrl: c.server.httpsUrl, customHosts: new Set(['127.0.0.1']), defaultVersion: 'v1.0', middleware: chain });
+    const graph = Client.initWithMiddleware({
+      baseUrl: c.server.httpsUrl,
+      customHosts: new Set(['127.0.0.1']),
+      defaultVersion: 'v1.0',
+      middleware: chain,
+    });
     // Twice the limit at once: the first window cannot serve them all.
-    const calls = (await Promise.all(Array.from({ length: 2 * LIMIT }, () => graph.api(`/communications/calls/${callId}`).get()))) as { id: string }[];
+    const calls = (await Promise.all(
+      Array.from({ length: 2 * LIMIT }, () => graph.api(`/communications/calls/${callId}`).get()),
+    )) as { id: string }[];
     expect(calls.map((x) => x.id)).toEqual(calls.map(() => callId));
     expect(recorder.statuses).toContain(429);
     expect(recorder.statuses.filter((s) => s === 200)).toHaveLength(2 * LIMIT);

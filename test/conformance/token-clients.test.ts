@@ -27,22 +27,36 @@ describe('tokens from the official identity clients work against the running ser
   });
 
   const getCall = async (accessToken: string): Promise<Response> =>
-    fetch(`${c.server.httpsUrl}/v1.0/communications/calls/${callId}`, { headers: { authorization: `Bearer ${accessToken}` } });
+    fetch(`${c.server.httpsUrl}/v1.0/communications/calls/${callId}`, {
+      headers: { authorization: `Bearer ${accessToken}` },
+    });
 
   it('@azure/msal-node ConfidentialClientApplication: client credentials → GET the call (200)', async () => {
     const cca = new ConfidentialClientApplication({
-      auth: { clientId: APP, clientSecret: DEFAULT_APP_SECRET, authority: `${c.server.httpsUrl}/${TENANT}`, knownAuthorities: [authorityHost] },
+      auth: {
+        clientId: APP,
+        clientSecret: DEFAULT_APP_SECRET,
+        authority: `${c.server.httpsUrl}/${TENANT}`,
+        knownAuthorities: [authorityHost],
+      },
     });
     const result = await cca.acquireTokenByClientCredential({ scopes: [GRAPH_DEFAULT] });
     expect(result?.tokenType).toBe('Bearer');
-    expect(decodeJwt(result!.accessToken)).toMatchObject({ tid: TENANT, appid: APP, aud: 'https://graph.microsoft.com' });
+    expect(decodeJwt(result!.accessToken)).toMatchObject({
+      tid: TENANT,
+      appid: APP,
+      aud: 'https://graph.microsoft.com',
+    });
     const res = await getCall(result!.accessToken);
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ id: callId, state: 'established', tenantId: TENANT });
   });
 
   it('@azure/identity ClientSecretCredential: getToken → GET the call (200)', async () => {
-    const credential = new ClientSecretCredential(TENANT, APP, DEFAULT_APP_SECRET, { authorityHost: c.server.httpsUrl, disableInstanceDiscovery: true });
+    const credential = new ClientSecretCredential(TENANT, APP, DEFAULT_APP_SECRET, {
+      authorityHost: c.server.httpsUrl,
+      disableInstanceDiscovery: true,
+    });
     const token = await credential.getToken(GRAPH_DEFAULT);
     expect(decodeJwt(token.token)).toMatchObject({ tid: TENANT, appid: APP, aud: 'https://graph.microsoft.com' });
     const res = await getCall(token.token);
@@ -51,7 +65,10 @@ describe('tokens from the official identity clients work against the running ser
   });
 
   it('a wrong secret gets no token, so no Graph request can be made with it', async () => {
-    const credential = new ClientSecretCredential(TENANT, APP, 'not-the-secret', { authorityHost: c.server.httpsUrl, disableInstanceDiscovery: true });
+    const credential = new ClientSecretCredential(TENANT, APP, 'not-the-secret', {
+      authorityHost: c.server.httpsUrl,
+      disableInstanceDiscovery: true,
+    });
     await expect(credential.getToken(GRAPH_DEFAULT)).rejects.toThrow(/AADSTS7000215/);
   });
 });

@@ -19,11 +19,17 @@ describe('DTMF tones', () => {
 
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- untyped JSON
   const press = async (callId: string, tones: unknown): Promise<{ status: number; body: any }> => {
-    const res = await fetch(`${c.server.httpUrl}/_switchboard/calls/${callId}/tones`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ tones }) });
+    const res = await fetch(`${c.server.httpUrl}/_switchboard/calls/${callId}/tones`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ tones }),
+    });
     return { status: res.status, body: await res.json() };
   };
   const toneUpdates = (callId: string, since: number) =>
-    c.bot.notifications.slice(since).filter((n) => n.item.resourceUrl === `/communications/calls/${callId}` && n.item.resourceData?.toneInfo);
+    c.bot.notifications
+      .slice(since)
+      .filter((n) => n.item.resourceUrl === `/communications/calls/${callId}` && n.item.resourceData?.toneInfo);
 
   it('keys pressed before subscribeToTone reach nobody; after it each key is one `updated` with toneInfo, in order', async () => {
     const callId = await c.incomingCall(USERS.alex);
@@ -34,7 +40,11 @@ describe('DTMF tones', () => {
 
     const h = captureHeaders();
     const op = await c.kiota.calls.byCallId(callId).subscribeToTone.post({ clientContext: 'ivr-1' }, h.config);
-    expect(op).toMatchObject({ odataType: '#microsoft.graph.subscribeToToneOperation', status: 'Completed', clientContext: 'ivr-1' });
+    expect(op).toMatchObject({
+      odataType: '#microsoft.graph.subscribeToToneOperation',
+      status: 'Completed',
+      clientContext: 'ivr-1',
+    });
     expect(c.kiota.exchanges.at(-1)!.status).toBe(200);
     expect(h.get('location')).toBe(`${c.server.httpsUrl}/v1.0/communications/calls/${callId}/operations/${op!.id}`);
     const raw = JSON.parse(c.kiota.exchanges.at(-1)!.responseBody);
@@ -61,7 +71,10 @@ describe('DTMF tones', () => {
       { '@odata.type': '#microsoft.graph.toneInfo', sequenceId: 4, tone: 'tone9' },
       { '@odata.type': '#microsoft.graph.toneInfo', sequenceId: 5, tone: 'a' },
     ]);
-    expect(updates[0]!.item.resourceData).toMatchObject({ '@odata.type': '#microsoft.graph.call', state: 'established' });
+    expect(updates[0]!.item.resourceData).toMatchObject({
+      '@odata.type': '#microsoft.graph.call',
+      state: 'established',
+    });
     // The sequence goes on across presses; the call resource itself carries no toneInfo.
     const more = await press(callId, ['0']);
     expect(more.body.toneInfo).toEqual([{ sequenceId: 6, tone: 'tone0' }]);
@@ -71,10 +84,17 @@ describe('DTMF tones', () => {
   it('subscribeToTone through the Graph JS client in a meeting; the control route answers 404 for an unknown call', async () => {
     const callId = await c.joinMeeting(MEETING_A);
     const op = await c.graph.api(`/communications/calls/${callId}/microsoft.graph.subscribeToTone`).post({});
-    expect(op).toMatchObject({ '@odata.type': '#microsoft.graph.subscribeToToneOperation', status: 'Completed', clientContext: null });
+    expect(op).toMatchObject({
+      '@odata.type': '#microsoft.graph.subscribeToToneOperation',
+      status: 'Completed',
+      clientContext: null,
+    });
     const since = c.bot.notifications.length;
     await press(callId, ['5']);
-    const n = await c.bot.waitFor((x) => x.item.resourceUrl === `/communications/calls/${callId}` && x.item.resourceData?.toneInfo, { since });
+    const n = await c.bot.waitFor(
+      (x) => x.item.resourceUrl === `/communications/calls/${callId}` && x.item.resourceData?.toneInfo,
+      { since },
+    );
     expect(n.item.resourceData.toneInfo).toMatchObject({ sequenceId: 1, tone: 'tone5' });
     const unknown = await press('0b0e0000-0000-4000-8000-000000000000', ['1']);
     expect(unknown.status).toBe(404);
@@ -84,14 +104,25 @@ describe('DTMF tones', () => {
   it('sendDtmfTones: Running, then `deleted` Completed (completedSuccessfully) once the tones have played on the clock', async () => {
     const callId = await c.incomingCall(USERS.megan);
     await c.answer(callId);
-    const op = await c.kiota.calls.byCallId(callId).sendDtmfTones.post({ tones: ['tone1', 'tone2', 'pound'], delayBetweenTonesMs: 200, clientContext: 'dial' });
-    expect(op).toMatchObject({ odataType: '#microsoft.graph.sendDtmfTonesOperation', status: 'Running', clientContext: 'dial' });
+    const op = await c.kiota.calls
+      .byCallId(callId)
+      .sendDtmfTones.post({ tones: ['tone1', 'tone2', 'pound'], delayBetweenTonesMs: 200, clientContext: 'dial' });
+    expect(op).toMatchObject({
+      odataType: '#microsoft.graph.sendDtmfTonesOperation',
+      status: 'Running',
+      clientContext: 'dial',
+    });
     const since = c.bot.notifications.length;
     // 3 tones of 100 ms and 2 gaps of 200 ms: 700 ms. Not done at 699 ms.
     await c.advance(699);
-    expect((await c.raw('GET', `/v1.0/communications/calls/${callId}/operations/${op!.id}`)).body.status).toBe('Running');
+    expect((await c.raw('GET', `/v1.0/communications/calls/${callId}/operations/${op!.id}`)).body.status).toBe(
+      'Running',
+    );
     await c.advance(1);
-    const done = await c.bot.waitFor((n) => n.item.resourceUrl === `/communications/calls/${callId}/operations/${op!.id}`, { since });
+    const done = await c.bot.waitFor(
+      (n) => n.item.resourceUrl === `/communications/calls/${callId}/operations/${op!.id}`,
+      { since },
+    );
     expect(done.item.changeType).toBe('deleted');
     expect(done.item.resourceData).toMatchObject({
       '@odata.type': '#microsoft.graph.sendDtmfTonesOperation',

@@ -19,25 +19,47 @@ describe('explicit nulls and echoes as Graph sends them', () => {
   });
 
   const p2p = (version: 'v1.0' | 'beta') =>
-    c.graph.api('/communications/calls').version(version).responseType(ResponseType.RAW).post({
-      '@odata.type': '#microsoft.graph.call',
-      callbackUri: c.bot.url,
-      requestedModalities: ['audio'],
-      mediaConfig: { '@odata.type': '#microsoft.graph.serviceHostedMediaConfig' },
-      targets: [inviteUser(USERS.alex)],
-      tenantId: TENANT,
-    }) as Promise<Response>;
+    c.graph
+      .api('/communications/calls')
+      .version(version)
+      .responseType(ResponseType.RAW)
+      .post({
+        '@odata.type': '#microsoft.graph.call',
+        callbackUri: c.bot.url,
+        requestedModalities: ['audio'],
+        mediaConfig: { '@odata.type': '#microsoft.graph.serviceHostedMediaConfig' },
+        targets: [inviteUser(USERS.alex)],
+        tenantId: TENANT,
+      }) as Promise<Response>;
 
   it('a created call (Graph JS, v1.0): the source participantInfo and each target carry their unset properties as null', async () => {
     const res = await p2p('v1.0');
     expect(res.status).toBe(201);
     // eslint-disable-next-line @typescript-eslint/no-explicit-any -- untyped JSON
     const call: any = await res.json();
-    expect(call.source).toMatchObject({ countryCode: null, endpointType: null, region: null, languageId: null, participantId: null });
-    expect(call.targets[0]).toMatchObject({ replacesCallId: null, participantId: null, hidden: null, removeFromDefaultAudioRoutingGroup: null });
+    expect(call.source).toMatchObject({
+      countryCode: null,
+      endpointType: null,
+      region: null,
+      languageId: null,
+      participantId: null,
+    });
+    expect(call.targets[0]).toMatchObject({
+      replacesCallId: null,
+      participantId: null,
+      hidden: null,
+      removeFromDefaultAudioRoutingGroup: null,
+    });
     // endpointType on an invitationParticipantInfo is beta's, not v1.0's.
     expect(call.targets[0]).not.toHaveProperty('endpointType');
-    expect(call).toMatchObject({ incomingContext: null, toneInfo: null, transcription: null, callOptions: null, chatInfo: null, meetingInfo: null });
+    expect(call).toMatchObject({
+      incomingContext: null,
+      toneInfo: null,
+      transcription: null,
+      callOptions: null,
+      chatInfo: null,
+      meetingInfo: null,
+    });
     expect(call).not.toHaveProperty('ringingTimeoutInSeconds');
     // GET through Kiota: the same nulls on the wire (Kiota itself reads a null as undefined).
     const read = await c.kiota.calls.byCallId(call.id).get();
@@ -47,7 +69,7 @@ describe('explicit nulls and echoes as Graph sends them', () => {
     expect(body.targets[0]).toMatchObject({ replacesCallId: null });
   });
 
-  it('the same call on beta also carries beta\'s properties, null when unset', async () => {
+  it("the same call on beta also carries beta's properties, null when unset", async () => {
     const res = await p2p('beta');
     // eslint-disable-next-line @typescript-eslint/no-explicit-any -- untyped JSON
     const call: any = await res.json();
@@ -58,7 +80,10 @@ describe('explicit nulls and echoes as Graph sends them', () => {
   it('GET of a group call (Kiota) shows transcription as Graph does (inactive since the call began); P2P shows null', async () => {
     const callId = await c.joinMeeting(MEETING_A);
     const call = await c.kiota.calls.byCallId(callId).get();
-    expect(call?.transcription).toMatchObject({ odataType: '#microsoft.graph.callTranscriptionInfo', state: 'inactive' });
+    expect(call?.transcription).toMatchObject({
+      odataType: '#microsoft.graph.callTranscriptionInfo',
+      state: 'inactive',
+    });
     expect(call?.transcription?.lastModifiedDateTime).toBeInstanceOf(Date);
     const body = JSON.parse(c.kiota.exchanges.at(-1)!.responseBody);
     expect(body.transcription.lastModifiedDateTime).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{7}Z$/);
@@ -72,7 +97,11 @@ describe('explicit nulls and echoes as Graph sends them', () => {
         odataType: '#microsoft.graph.invitationParticipantInfo',
         identity: {
           odataType: '#microsoft.graph.communicationsIdentitySet',
-          user: { odataType: '#microsoft.graph.communicationsUserIdentity', id: USERS.adele, additionalData: { tenantId: TENANT } },
+          user: {
+            odataType: '#microsoft.graph.communicationsUserIdentity',
+            id: USERS.adele,
+            additionalData: { tenantId: TENANT },
+          },
         },
       },
     ];
@@ -83,10 +112,20 @@ describe('explicit nulls and echoes as Graph sends them', () => {
     // A communicationsUserIdentity has tenantId as a property: Kiota reads it as one only because the type came back.
     expect((echoed?.identity?.user as { tenantId?: string } | undefined)?.tenantId).toBe(TENANT);
     await c.advance(2000);
-    const roster = await c.bot.waitFor((n) => n.item.resourceUrl === `/communications/calls/${callId}/participants` && rosterEntry(n, USERS.adele) !== undefined, { since });
+    const roster = await c.bot.waitFor(
+      (n) =>
+        n.item.resourceUrl === `/communications/calls/${callId}/participants` &&
+        rosterEntry(n, USERS.adele) !== undefined,
+      { since },
+    );
     expect(echoed?.participantId).toBe(rosterEntry(roster, USERS.adele).id);
     const raw = JSON.parse(c.kiota.exchanges.find((x) => x.url.endsWith('/participants/invite'))!.responseBody);
-    expect(raw.participants[0]).toMatchObject({ replacesCallId: null, hidden: null, removeFromDefaultAudioRoutingGroup: null, participantId: echoed?.participantId });
+    expect(raw.participants[0]).toMatchObject({
+      replacesCallId: null,
+      hidden: null,
+      removeFromDefaultAudioRoutingGroup: null,
+      participantId: echoed?.participantId,
+    });
     expect(raw.participants[0]).not.toHaveProperty('endpointType');
   });
 
@@ -94,10 +133,18 @@ describe('explicit nulls and echoes as Graph sends them', () => {
     const callId = await c.joinMeeting(MEETING_A);
     const since = c.bot.notifications.length;
     const op = await c.kiota.calls.byCallId(callId).playPrompt.post({
-      prompts: [{ odataType: '#microsoft.graph.mediaPrompt', mediaInfo: { odataType: '#microsoft.graph.mediaInfo', uri: 'https://bot.contoso.com/prompts/welcome.wav' } } as MediaPrompt],
+      prompts: [
+        {
+          odataType: '#microsoft.graph.mediaPrompt',
+          mediaInfo: { odataType: '#microsoft.graph.mediaInfo', uri: 'https://bot.contoso.com/prompts/welcome.wav' },
+        } as MediaPrompt,
+      ],
     });
     await c.advance(60_000);
-    const done = await c.bot.waitFor((n) => n.item.resourceUrl === `/communications/calls/${callId}/operations/${op!.id}`, { since });
+    const done = await c.bot.waitFor(
+      (n) => n.item.resourceUrl === `/communications/calls/${callId}/operations/${op!.id}`,
+      { since },
+    );
     expect(done.item.resourceData.status).toBe('Completed');
     expect(done.item.resourceData).not.toHaveProperty('completionReason');
     const read = await c.raw('GET', `/v1.0/communications/calls/${callId}/operations/${op!.id}`);

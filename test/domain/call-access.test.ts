@@ -1,8 +1,26 @@
 /** What a caller may see (src/domain/call-access.ts): its own legs, the listed roster, participants and operations. */
 import { describe, expect, it } from 'vitest';
-import { isSameAppLeg, listedRoster, operationOfCall, ownLeg, participantOfCall } from '../../src/domain/call-access.js';
+import {
+  isSameAppLeg,
+  listedRoster,
+  operationOfCall,
+  ownLeg,
+  participantOfCall,
+} from '../../src/domain/call-access.js';
 import type { Operation } from '../../src/domain/types.js';
-import { APP, conversation, expectRejection, leg, NOW, OTHER_TENANT, participant, principal, TENANT, user, USERS } from './fixtures.js';
+import {
+  APP,
+  conversation,
+  expectRejection,
+  leg,
+  NOW,
+  OTHER_TENANT,
+  participant,
+  principal,
+  TENANT,
+  user,
+  USERS,
+} from './fixtures.js';
 
 const me = principal([]);
 const OTHER_APP = '22bfd41f-550e-477d-8789-f6f7bd2a5e8b';
@@ -43,12 +61,26 @@ describe('reads', () => {
   it('participantOfCall: a joined participant of the leg’s conversation, else 404 naming the id as given', () => {
     expect(participantOfCall(leg(), joined, 'P-1')).toBe(joined);
     expectRejection(participantOfCall(leg(), ringing, 'P-3'), 'ParticipantNotFound', 'P-3');
-    expectRejection(participantOfCall(leg(), { ...joined, conversationId: 'conv-2' }, 'P-1'), 'ParticipantNotFound', 'P-1');
+    expectRejection(
+      participantOfCall(leg(), { ...joined, conversationId: 'conv-2' }, 'P-1'),
+      'ParticipantNotFound',
+      'P-1',
+    );
     expectRejection(participantOfCall(leg(), undefined, 'x'), 'ParticipantNotFound', 'x');
   });
 
   it('operationOfCall: an operation of this leg, else 404 naming the id as given', () => {
-    const op: Operation = { id: 'op-1', callId: 'leg-1', type: 'muteParticipantOperation', status: 'Completed', clientContext: null, resultInfo: null, invitees: [], createdAt: NOW, updatedAt: NOW };
+    const op: Operation = {
+      id: 'op-1',
+      callId: 'leg-1',
+      type: 'muteParticipantOperation',
+      status: 'Completed',
+      clientContext: null,
+      resultInfo: null,
+      invitees: [],
+      createdAt: NOW,
+      updatedAt: NOW,
+    };
     expect(operationOfCall(leg(), op, 'OP-1')).toBe(op);
     expectRejection(operationOfCall(leg({ id: 'leg-2' }), op, 'OP-1'), 'OperationNotFound', 'OP-1');
     expectRejection(operationOfCall(leg(), undefined, 'op-9'), 'OperationNotFound', 'op-9');

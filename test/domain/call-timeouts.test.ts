@@ -18,7 +18,14 @@ import { APP, conversation, ctx, leg, NOW, only, participant, TENANT, user, USER
 describe('keepAlive', () => {
   it('(re)schedules the one keepAlive timer of the leg 45 minutes out', () => {
     const effects = decideKeepAlive(leg(), ctx());
-    expect(effects.timers).toEqual([{ id: 'keepalive-leg-1', dueAt: NOW + KEEPALIVE_TIMEOUT_MS, kind: 'call.keepAliveExpired', payload: { callId: 'leg-1' } }]);
+    expect(effects.timers).toEqual([
+      {
+        id: 'keepalive-leg-1',
+        dueAt: NOW + KEEPALIVE_TIMEOUT_MS,
+        kind: 'call.keepAliveExpired',
+        payload: { callId: 'leg-1' },
+      },
+    ]);
     expect(effects.notifications).toEqual([]);
     expect(effects.legs).toEqual([]);
   });
@@ -26,7 +33,13 @@ describe('keepAlive', () => {
   it('is armed when a leg becomes established', () => {
     const conv = conversation();
     const effects = decideEstablished(view(conv, [leg({ state: 'establishing' })]), ctx());
-    expect(effects.timers).toContainEqual(expect.objectContaining({ id: 'keepalive-leg-1', kind: 'call.keepAliveExpired', dueAt: NOW + KEEPALIVE_TIMEOUT_MS }));
+    expect(effects.timers).toContainEqual(
+      expect.objectContaining({
+        id: 'keepalive-leg-1',
+        kind: 'call.keepAliveExpired',
+        dueAt: NOW + KEEPALIVE_TIMEOUT_MS,
+      }),
+    );
   });
 
   it('ends an inactive leg: updated terminating, then deleted terminated with 408/8537', () => {
@@ -49,15 +62,29 @@ describe('keepAlive', () => {
 
 describe('answer window', () => {
   it('opens with the incoming call: a timer 15 seconds out', () => {
-    const r = decideIncomingCall({ tenantId: TENANT, source: { user: { id: USERS.adele } }, target: { application: { id: APP } } }, withCallback(), ctx());
+    const r = decideIncomingCall(
+      { tenantId: TENANT, source: { user: { id: USERS.adele } }, target: { application: { id: APP } } },
+      withCallback(),
+      ctx(),
+    );
     if (isRejection(r)) throw new Error(r.message);
-    expect(r.effects.timers).toEqual([{ id: `answer-window-${r.leg.id}`, dueAt: NOW + ANSWER_WINDOW_MS, kind: 'call.answerWindow', payload: { callId: r.leg.id } }]);
+    expect(r.effects.timers).toEqual([
+      {
+        id: `answer-window-${r.leg.id}`,
+        dueAt: NOW + ANSWER_WINDOW_MS,
+        kind: 'call.answerWindow',
+        payload: { callId: r.leg.id },
+      },
+    ]);
   });
 
   it('ends a call still incoming: deleted, terminated, 408/1106; the caller leaves', () => {
     const conv = conversation({ kind: 'peerToPeer' });
     const caller = participant({ id: 'caller', identity: user(USERS.adele) });
-    const effects = decideAnswerWindowExpired(view(conv, [leg({ state: 'incoming', direction: 'incoming' })], [caller]), ctx());
+    const effects = decideAnswerWindowExpired(
+      view(conv, [leg({ state: 'incoming', direction: 'incoming' })], [caller]),
+      ctx(),
+    );
     const n = only(effects.notifications[0]);
     expect(effects.notifications).toHaveLength(1);
     expect(n.changeType).toBe('deleted');
@@ -67,7 +94,10 @@ describe('answer window', () => {
   });
 
   it.each(['establishing', 'established'] as const)('leaves a call the bot already answered (%s) alone', (state) => {
-    const effects = decideAnswerWindowExpired(view(conversation({ kind: 'peerToPeer' }), [leg({ state, direction: 'incoming' })]), ctx());
+    const effects = decideAnswerWindowExpired(
+      view(conversation({ kind: 'peerToPeer' }), [leg({ state, direction: 'incoming' })]),
+      ctx(),
+    );
     expect(effects.notifications).toEqual([]);
     expect(effects.legs).toEqual([]);
   });

@@ -8,7 +8,9 @@ describe('callback unreachable while establishing', () => {
     const conv = conversation();
     const other = leg({ id: 'leg-2', myParticipantId: 'bot-p-2' });
     const effects = decideCallbackUnreachable(view(conv, [leg({ state: 'establishing' }), other]), ctx());
-    expect(effects.notifications.map((n) => [only(n).changeType, only(n).resourceUrl, only(n).resourceData.state ?? null])).toEqual([
+    expect(
+      effects.notifications.map((n) => [only(n).changeType, only(n).resourceUrl, only(n).resourceData.state ?? null]),
+    ).toEqual([
       ['deleted', '/communications/calls/leg-1', 'terminated'],
       // The other bot in the meeting sees this bot leave.
       ['deleted', '/communications/calls/leg-2/participants', null],
@@ -35,7 +37,11 @@ describe('callback unreachable while establishing', () => {
   });
 
   it('leaves alone an established call, an incoming call the bot answered, and a call already ending', () => {
-    for (const l of [leg({ state: 'established' }), leg({ state: 'establishing', direction: 'incoming' }), leg({ state: 'terminating' })]) {
+    for (const l of [
+      leg({ state: 'established' }),
+      leg({ state: 'establishing', direction: 'incoming' }),
+      leg({ state: 'terminating' }),
+    ]) {
       const effects = decideCallbackUnreachable(view(conversation(), [l]), ctx());
       expect(effects.notifications).toEqual([]);
       expect(effects.legs).toEqual([]);

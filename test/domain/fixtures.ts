@@ -7,8 +7,23 @@ import { sequentialIds, type DomainContext } from '../../src/domain/clock.js';
 import { inviteRosterOf, type InviteCommand, type InviteState } from '../../src/domain/invite.js';
 import type { Principal } from '../../src/domain/permissions.js';
 import { isRejection, type Rejection } from '../../src/domain/rejections.js';
-import type { CallLeg, Conversation, ConversationView, IdentitySet, TimerPayloads, TimerRequest, OutboundNotification, Participant } from '../../src/domain/types.js';
-import { DEFAULT_APP_ID, DEFAULT_MEETING_THREADS, DEFAULT_TENANT_ID, DEFAULT_USERS, defaultWorld } from '../../src/sim/default-world.js';
+import type {
+  CallLeg,
+  Conversation,
+  ConversationView,
+  IdentitySet,
+  TimerPayloads,
+  TimerRequest,
+  OutboundNotification,
+  Participant,
+} from '../../src/domain/types.js';
+import {
+  DEFAULT_APP_ID,
+  DEFAULT_MEETING_THREADS,
+  DEFAULT_TENANT_ID,
+  DEFAULT_USERS,
+  defaultWorld,
+} from '../../src/sim/default-world.js';
 import { Directory } from '../../src/sim/directory.js';
 import { reactionsOf } from '../../src/sim/reactions.js';
 import { invitationIdentities, type Reactions, type WorldView } from '../../src/domain/world.js';
@@ -31,10 +46,15 @@ export const world = (): WorldView => new Directory(defaultWorld());
  * How the people these invitation inputs name react to being rung, as the service asks the simulator before a
  * decision: from the default world (or `dir`), for a command of `tenantId`.
  */
-export const reactionsTo = (inputs: unknown, dir: Directory = new Directory(defaultWorld()), tenantId = TENANT): Reactions => reactionsOf(dir, tenantId, invitationIdentities(inputs));
+export const reactionsTo = (
+  inputs: unknown,
+  dir: Directory = new Directory(defaultWorld()),
+  tenantId = TENANT,
+): Reactions => reactionsOf(dir, tenantId, invitationIdentities(inputs));
 
 /** The outcome an answer timer carries (invitee, call target or transfer target), or null for another kind of timer. */
-export const outcomeOf = (t: TimerRequest | undefined): string | null => (t && 'outcome' in t.payload ? t.payload.outcome : null);
+export const outcomeOf = (t: TimerRequest | undefined): string | null =>
+  t && 'outcome' in t.payload ? t.payload.outcome : null;
 
 /** The payload of an invitee's answer timer (throws for another kind). */
 export function inviteeAnswer(t: TimerRequest | undefined): TimerPayloads['invitee.answer'] {
@@ -46,14 +66,25 @@ export const ctx = (prefix = 'aaaaaaaa'): DomainContext => ({ now: NOW, ids: seq
 /** The first id `ctx()` mints: a rejection must not have consumed any. */
 export const firstId = (prefix = 'aaaaaaaa'): string => sequentialIds(prefix).next();
 
-export const principal = (roles: string[], over: Partial<Principal> = {}): Principal => ({ tenantId: TENANT, appId: APP, roles, ...over });
+export const principal = (roles: string[], over: Partial<Principal> = {}): Principal => ({
+  tenantId: TENANT,
+  appId: APP,
+  roles,
+  ...over,
+});
 
 export const user = (id: string, extra: Record<string, unknown> = {}): IdentitySet => ({
   '@odata.type': '#microsoft.graph.identitySet',
   user: { '@odata.type': '#microsoft.graph.identity', id, ...extra },
 });
-export const phone = (id: string): IdentitySet => ({ '@odata.type': '#microsoft.graph.identitySet', phone: { '@odata.type': '#microsoft.graph.identity', id } });
-export const invitee = (identity: IdentitySet, extra: Record<string, unknown> = {}): Record<string, unknown> & { identity: IdentitySet } => ({
+export const phone = (id: string): IdentitySet => ({
+  '@odata.type': '#microsoft.graph.identitySet',
+  phone: { '@odata.type': '#microsoft.graph.identity', id },
+});
+export const invitee = (
+  identity: IdentitySet,
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> & { identity: IdentitySet } => ({
   '@odata.type': '#microsoft.graph.invitationParticipantInfo',
   identity,
   ...extra,
@@ -66,7 +97,10 @@ export function conversation(over: Partial<Conversation> = {}): Conversation {
     tenantId: TENANT,
     kind,
     chatInfo: kind === 'peerToPeer' ? null : { threadId: MEETING_THREAD, messageId: '0', replyChainMessageId: null },
-    meetingInfo: kind === 'meeting' ? { '@odata.type': '#microsoft.graph.organizerMeetingInfo', organizer: user(USERS.bob) } : null,
+    meetingInfo:
+      kind === 'meeting'
+        ? { '@odata.type': '#microsoft.graph.organizerMeetingInfo', organizer: user(USERS.bob) }
+        : null,
     meetingId: kind === 'meeting' ? 'meeting-weekly-sync' : null,
     meetingCreatedByAppId: kind === 'meeting' ? APP : null,
     joinedWith: kind === 'meeting' ? 'organizer' : null,
@@ -130,10 +164,20 @@ export function participant(over: Partial<Participant> & { identity: IdentitySet
 
 /** The bot's own participant for a leg. */
 export const botParticipant = (l: CallLeg): Participant =>
-  participant({ id: l.myParticipantId, conversationId: l.conversationId, kind: 'application', callLegId: l.id, identity: { application: { id: l.appId, displayName: 'Switchboard Test Bot' } } });
+  participant({
+    id: l.myParticipantId,
+    conversationId: l.conversationId,
+    kind: 'application',
+    callLegId: l.id,
+    identity: { application: { id: l.appId, displayName: 'Switchboard Test Bot' } },
+  });
 
 /** A view of one conversation with the given bot legs (the first is the one acted on) and extra roster entries. */
-export function view(conv: Conversation, legs: CallLeg[], others: Participant[] = []): ConversationView & { leg: CallLeg } {
+export function view(
+  conv: Conversation,
+  legs: CallLeg[],
+  others: Participant[] = [],
+): ConversationView & { leg: CallLeg } {
   return { conversation: conv, legs, roster: [...legs.map(botParticipant), ...others], leg: legs[0]! };
 }
 
@@ -144,10 +188,21 @@ export type MeetingFixture = ConversationView & { leg: CallLeg; replaced: Invite
  * What the service hands decideInvite for this fixture and command: the full roster as the rules' subset (extra rows
  * are ignored), and the invitees' reactions from the default world.
  */
-export const inviteState = (f: MeetingFixture, cmd: InviteCommand): InviteState => ({ ...f, roster: inviteRosterOf(f.roster), reactions: reactionsTo(cmd.participants) });
+export const inviteState = (f: MeetingFixture, cmd: InviteCommand): InviteState => ({
+  ...f,
+  roster: inviteRosterOf(f.roster),
+  reactions: reactionsTo(cmd.participants),
+});
 
 /** An established meeting leg (`leg-1` in `conv-1`) with nobody else in it, ready to invite. */
-export function meetingState(over: { conversation?: Partial<Conversation>; leg?: Partial<CallLeg>; roster?: Participant[]; extraLegs?: CallLeg[] } = {}): MeetingFixture {
+export function meetingState(
+  over: {
+    conversation?: Partial<Conversation>;
+    leg?: Partial<CallLeg>;
+    roster?: Participant[];
+    extraLegs?: CallLeg[];
+  } = {},
+): MeetingFixture {
   const conv = conversation(over.conversation);
   const l = leg({ conversationId: conv.id, ...over.leg });
   const v = view(conv, [l, ...(over.extraLegs ?? [])], over.roster ?? []);
@@ -157,7 +212,14 @@ export function meetingState(over: { conversation?: Partial<Conversation>; leg?:
 /** An established P2P call of this app (`p2p-leg` in `p2p-conv`) with `who` on the other end. */
 export function p2pView(who: IdentitySet, over: Partial<CallLeg> = {}): ConversationView & { leg: CallLeg } {
   const conv = conversation({ id: 'p2p-conv', kind: 'peerToPeer' });
-  const l = leg({ id: 'p2p-leg', conversationId: conv.id, myParticipantId: 'p2p-bot', direction: 'incoming', callbackUri: 'https://bot.contoso.com/api/calls/p2p', ...over });
+  const l = leg({
+    id: 'p2p-leg',
+    conversationId: conv.id,
+    myParticipantId: 'p2p-bot',
+    direction: 'incoming',
+    callbackUri: 'https://bot.contoso.com/api/calls/p2p',
+    ...over,
+  });
   return view(conv, [l], [participant({ id: 'p2p-caller', conversationId: conv.id, identity: who })]);
 }
 
@@ -172,7 +234,8 @@ export function expectRejection(result: unknown, code: string, target: string | 
 }
 
 export function accepted<T extends object>(result: T | Rejection): T {
-  if (isRejection(result)) throw new Error(`unexpected rejection ${result.code} (${result.target ?? '-'}): ${result.message}`);
+  if (isRejection(result))
+    throw new Error(`unexpected rejection ${result.code} (${result.target ?? '-'}): ${result.message}`);
   return result;
 }
 

@@ -5,7 +5,23 @@ import { decideRemoveParticipant } from '../../src/domain/remove-participant.js'
 import type { Effects, Operation, Participant } from '../../src/domain/types.js';
 import { isRejection } from '../../src/domain/rejections.js';
 import { ALL_CALLING_ROLES } from '../../src/sim/default-world.js';
-import { accepted, conversation, ctx, expectRejection, invitee, inviteState, leg, meetingState, only, participant, principal, user, USERS, view, world } from './fixtures.js';
+import {
+  accepted,
+  conversation,
+  ctx,
+  expectRejection,
+  invitee,
+  inviteState,
+  leg,
+  meetingState,
+  only,
+  participant,
+  principal,
+  user,
+  USERS,
+  view,
+  world,
+} from './fixtures.js';
 
 const adele = participant({ id: 'p-adele', identity: user(USERS.adele) });
 
@@ -13,9 +29,16 @@ describe('decideRemoveParticipant', () => {
   it('removes a joined participant and tells every bot leg, each on its own call id', () => {
     const conv = conversation({ rosterSequence: 4 });
     const other = leg({ id: 'leg-2', myParticipantId: 'bot-p-2', callbackUri: 'https://other.example/calls' });
-    const r = decideRemoveParticipant(principal(ALL_CALLING_ROLES), view(conv, [leg(), other], [adele]), 'P-ADELE', ctx());
+    const r = decideRemoveParticipant(
+      principal(ALL_CALLING_ROLES),
+      view(conv, [leg(), other], [adele]),
+      'P-ADELE',
+      ctx(),
+    );
     if (isRejection(r)) throw new Error(r.message);
-    expect(r.participants).toEqual([expect.objectContaining({ id: 'p-adele', status: 'removed', rosterSequenceNumber: 5 })]);
+    expect(r.participants).toEqual([
+      expect.objectContaining({ id: 'p-adele', status: 'removed', rosterSequenceNumber: 5 }),
+    ]);
     expect(r.conversations[0]?.rosterSequence).toBe(5);
     expect(r.notifications.map((n) => [n.callId, only(n).changeType, only(n).resourceUrl])).toEqual([
       ['leg-1', 'deleted', '/communications/calls/leg-1/participants'],
@@ -25,7 +48,16 @@ describe('decideRemoveParticipant', () => {
   });
 
   it('needs Calls.JoinGroupCall.All', () => {
-    expectRejection(decideRemoveParticipant(principal(['Calls.Initiate.All']), view(conversation(), [leg()], [adele]), 'p-adele', ctx()), 'MissingRole', null);
+    expectRejection(
+      decideRemoveParticipant(
+        principal(['Calls.Initiate.All']),
+        view(conversation(), [leg()], [adele]),
+        'p-adele',
+        ctx(),
+      ),
+      'MissingRole',
+      null,
+    );
   });
 
   it.each([
@@ -33,11 +65,20 @@ describe('decideRemoveParticipant', () => {
     ['someone whose invite already failed', 'p-adele', [{ ...adele, status: 'failed' as const }]],
     ['someone who already left', 'p-adele', [{ ...adele, status: 'removed' as const }]],
   ])('answers not found for %s', (_label, pid, roster) => {
-    expectRejection(decideRemoveParticipant(principal(ALL_CALLING_ROLES), view(conversation(), [leg()], roster), pid, ctx()), 'ParticipantNotFound', pid);
+    expectRejection(
+      decideRemoveParticipant(principal(ALL_CALLING_ROLES), view(conversation(), [leg()], roster), pid, ctx()),
+      'ParticipantNotFound',
+      pid,
+    );
   });
 
   it('finds no roster in a peer-to-peer call', () => {
-    const r = decideRemoveParticipant(principal(ALL_CALLING_ROLES), view(conversation({ kind: 'peerToPeer' }), [leg()], [adele]), 'p-adele', ctx());
+    const r = decideRemoveParticipant(
+      principal(ALL_CALLING_ROLES),
+      view(conversation({ kind: 'peerToPeer' }), [leg()], [adele]),
+      'p-adele',
+      ctx(),
+    );
     expectRejection(r, 'ParticipantNotFound', 'p-adele');
   });
 
@@ -49,14 +90,33 @@ describe('decideRemoveParticipant', () => {
   describe('a participant still ringing (cancelling the invite)', () => {
     const roles = principal(ALL_CALLING_ROLES);
     /** Invites the given users from leg-1 of a meeting; returns the pending state the service would load. */
-    function ringing(...ids: string[]): { operation: Operation; pending: Participant[]; state: ReturnType<typeof meetingState> } {
+    function ringing(...ids: string[]): {
+      operation: Operation;
+      pending: Participant[];
+      state: ReturnType<typeof meetingState>;
+    } {
       const state = meetingState();
       const cmd = { participants: ids.map((id) => invitee(user(id))), clientContext: 'ctx-1' };
       const r = accepted(decideInvite(roles, cmd, inviteState(state, cmd), world(), ctx('bbbbbbbb')));
-      return { operation: r.operation, pending: r.effects.participants, state: { ...state, roster: [...state.roster, ...r.effects.participants] } };
+      return {
+        operation: r.operation,
+        pending: r.effects.participants,
+        state: { ...state, roster: [...state.roster, ...r.effects.participants] },
+      };
     }
-    const cancel = (s: ReturnType<typeof ringing>, pid: string, over: { operation?: Operation; leg?: typeof s.state.leg } = {}): Effects =>
-      accepted(decideRemoveParticipant(roles, { ...s.state, leg: over.leg ?? s.state.leg, pendingOperation: over.operation ?? s.operation }, pid, ctx('cccccccc')));
+    const cancel = (
+      s: ReturnType<typeof ringing>,
+      pid: string,
+      over: { operation?: Operation; leg?: typeof s.state.leg } = {},
+    ): Effects =>
+      accepted(
+        decideRemoveParticipant(
+          roles,
+          { ...s.state, leg: over.leg ?? s.state.leg, pendingOperation: over.operation ?? s.operation },
+          pid,
+          ctx('cccccccc'),
+        ),
+      );
 
     it('cancels the only invitee: it fails with 487, the operation is `deleted` Failed, no roster notification', () => {
       const s = ringing(USERS.adele);
@@ -74,16 +134,34 @@ describe('decideRemoveParticipant', () => {
       });
       expect(r.notifications).toHaveLength(1);
       const n = only(r.notifications[0]);
-      expect([n.changeType, n.resourceUrl]).toEqual(['deleted', `/communications/calls/leg-1/operations/${s.operation.id}`]);
-      expect(n.resourceData).toMatchObject({ status: 'Failed', clientContext: 'ctx-1', resultInfo: { code: 487, subcode: 0 } });
+      expect([n.changeType, n.resourceUrl]).toEqual([
+        'deleted',
+        `/communications/calls/leg-1/operations/${s.operation.id}`,
+      ]);
+      expect(n.resourceData).toMatchObject({
+        status: 'Failed',
+        clientContext: 'ctx-1',
+        resultInfo: { code: 487, subcode: 0 },
+      });
       expect(r.conversations).toEqual([]);
     });
 
     it('the cancelled invitee no longer answers: its ring timer then changes nothing', () => {
       const s = ringing(USERS.adele);
       const cancelled = cancel(s, s.pending[0]!.id).participants[0]!;
-      const later = decideInviteeAnswer({ ...s.state, operation: s.operation, invitee: cancelled, source: null }, 'accept', ctx('dddddddd'));
-      expect(later).toEqual({ conversations: [], legs: [], participants: [], operations: [], notifications: [], timers: [] });
+      const later = decideInviteeAnswer(
+        { ...s.state, operation: s.operation, invitee: cancelled, source: null },
+        'accept',
+        ctx('dddddddd'),
+      );
+      expect(later).toEqual({
+        conversations: [],
+        legs: [],
+        participants: [],
+        operations: [],
+        notifications: [],
+        timers: [],
+      });
     });
 
     it('in a multi-invite the operation keeps running until the others answer, then fails naming the cancelled one', () => {
@@ -92,7 +170,11 @@ describe('decideRemoveParticipant', () => {
       const r = cancel(s, adeleP.id);
       expect(r.operations[0]).toMatchObject({ status: 'Running' });
       expect(r.notifications).toEqual([]);
-      const last = decideInviteeAnswer({ ...s.state, operation: r.operations[0], invitee: alexP, source: null }, 'accept', ctx('eeeeeeee'));
+      const last = decideInviteeAnswer(
+        { ...s.state, operation: r.operations[0], invitee: alexP, source: null },
+        'accept',
+        ctx('eeeeeeee'),
+      );
       expect(last.operations[0]).toMatchObject({ status: 'Failed', resultInfo: { code: 487 } });
       expect(last.operations[0]!.resultInfo!.message).toContain(`8:orgid:${USERS.adele}`);
       expect(last.participants).toEqual([expect.objectContaining({ id: alexP.id, status: 'joined' })]);
@@ -102,12 +184,25 @@ describe('decideRemoveParticipant', () => {
       const s = ringing(USERS.adele);
       const other = leg({ id: 'leg-2', myParticipantId: 'bot-p-2' });
       const pid = s.pending[0]!.id;
-      expectRejection(decideRemoveParticipant(roles, { ...s.state, leg: other, pendingOperation: s.operation }, pid, ctx()), 'ParticipantNotFound', pid);
+      expectRejection(
+        decideRemoveParticipant(roles, { ...s.state, leg: other, pendingOperation: s.operation }, pid, ctx()),
+        'ParticipantNotFound',
+        pid,
+      );
     });
 
     it('needs Calls.JoinGroupCall.All like any participant delete', () => {
       const s = ringing(USERS.adele);
-      expectRejection(decideRemoveParticipant(principal(['Calls.InitiateGroupCall.All']), { ...s.state, pendingOperation: s.operation }, s.pending[0]!.id, ctx()), 'MissingRole', null);
+      expectRejection(
+        decideRemoveParticipant(
+          principal(['Calls.InitiateGroupCall.All']),
+          { ...s.state, pendingOperation: s.operation },
+          s.pending[0]!.id,
+          ctx(),
+        ),
+        'MissingRole',
+        null,
+      );
     });
   });
 });

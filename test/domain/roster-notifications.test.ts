@@ -7,11 +7,17 @@ import { describe, expect, it } from 'vitest';
 import { rosterAfter, rosterToAllLegs } from '../../src/domain/notifications.js';
 import { conversation, leg, only, participant, user, USERS, view } from './fixtures.js';
 
-const ids = (n: ReturnType<typeof rosterToAllLegs>[number]): string[] => (only(n).resourceData as { id: string }[]).map((p) => p.id);
+const ids = (n: ReturnType<typeof rosterToAllLegs>[number]): string[] =>
+  (only(n).resourceData as { id: string }[]).map((p) => p.id);
 
 describe('rosterToAllLegs', () => {
   const me = leg();
-  const other = leg({ id: 'leg-2', appId: 'other-app', myParticipantId: 'bot-p-2', callbackUri: 'https://other.example/cb' });
+  const other = leg({
+    id: 'leg-2',
+    appId: 'other-app',
+    myParticipantId: 'bot-p-2',
+    callbackUri: 'https://other.example/cb',
+  });
   const ringingLeg = leg({ id: 'leg-3', myParticipantId: 'bot-p-3', state: 'incoming' });
   const adele = participant({ id: 'p-adele', identity: user(USERS.adele) });
   const alex = participant({ id: 'p-alex', identity: user(USERS.alex) });
@@ -24,7 +30,10 @@ describe('rosterToAllLegs', () => {
     const joined = { ...alex, rosterSequenceNumber: 9 };
     const sent = rosterToAllLegs(v.legs, v.roster, [joined]);
     // The ringing leg gets no roster; each other leg its own paths.
-    expect(sent.map((n) => only(n).resourceUrl)).toEqual(['/communications/calls/leg-1/participants', '/communications/calls/leg-2/participants']);
+    expect(sent.map((n) => only(n).resourceUrl)).toEqual([
+      '/communications/calls/leg-1/participants',
+      '/communications/calls/leg-2/participants',
+    ]);
     for (const n of sent) {
       expect(only(n).changeType).toBe('updated');
       // Both bots (bot-p-3 is joined in the fixture), Adele and the newcomer; not the ringing, failed or hidden ones.
@@ -33,19 +42,36 @@ describe('rosterToAllLegs', () => {
   });
 
   it('a leg with callOptions.isDeltaRosterEnabled gets deltaParticipants: only the change, and its sequenceNumber', () => {
-    const deltaLeg = { ...me, callOptions: { '@odata.type': '#microsoft.graph.outgoingCallOptions', isDeltaRosterEnabled: true } };
+    const deltaLeg = {
+      ...me,
+      callOptions: { '@odata.type': '#microsoft.graph.outgoingCallOptions', isDeltaRosterEnabled: true },
+    };
     const joined = { ...alex, rosterSequenceNumber: 9 };
     const [delta, whole] = rosterToAllLegs([deltaLeg, other], v.roster, [joined]);
-    expect(only(delta).resourceData).toMatchObject({ '@odata.type': '#microsoft.graph.deltaParticipants', sequenceNumber: 9, participants: [{ id: 'p-alex' }] });
+    expect(only(delta).resourceData).toMatchObject({
+      '@odata.type': '#microsoft.graph.deltaParticipants',
+      sequenceNumber: 9,
+      participants: [{ id: 'p-alex' }],
+    });
     expect(ids(whole!)).toEqual(['bot-p-1', 'bot-p-2', 'bot-p-3', 'p-adele', 'p-alex']);
-    const left = rosterToAllLegs([deltaLeg], v.roster, [{ ...adele, status: 'removed', rosterSequenceNumber: 10 }], 'deleted');
-    expect(only(left[0])).toMatchObject({ changeType: 'deleted', resourceData: { sequenceNumber: 10, participants: [{ id: 'p-adele' }] } });
+    const left = rosterToAllLegs(
+      [deltaLeg],
+      v.roster,
+      [{ ...adele, status: 'removed', rosterSequenceNumber: 10 }],
+      'deleted',
+    );
+    expect(only(left[0])).toMatchObject({
+      changeType: 'deleted',
+      resourceData: { sequenceNumber: 10, participants: [{ id: 'p-adele' }] },
+    });
   });
 
   it('`updated` shows the changed participant as changed', () => {
     const muted = { ...adele, isMuted: true };
     const n = rosterToAllLegs([me], v.roster, [muted])[0]!;
-    expect((only(n).resourceData as { id: string; isMuted: boolean }[]).find((p) => p.id === 'p-adele')!.isMuted).toBe(true);
+    expect((only(n).resourceData as { id: string; isMuted: boolean }[]).find((p) => p.id === 'p-adele')!.isMuted).toBe(
+      true,
+    );
   });
 
   it('`deleted` lists only those who left', () => {

@@ -9,7 +9,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { builtInWorld, defaultWorld, startSwitchboard, SwitchboardError, type RunningSwitchboard } from '../../src/index.js';
+import {
+  builtInWorld,
+  defaultWorld,
+  startSwitchboard,
+  SwitchboardError,
+  type RunningSwitchboard,
+} from '../../src/index.js';
 import { startFakeBot, type FakeBot } from '../helpers/fake-bot.js';
 
 const tlsDir = (): string => {
@@ -34,7 +40,12 @@ function httpsGet(url: string, ca: string | undefined): Promise<{ status: number
 async function token(tokenUrl: string, clientId: string, secret: string): Promise<string> {
   const res = await fetch(tokenUrl, {
     method: 'POST',
-    body: new URLSearchParams({ grant_type: 'client_credentials', client_id: clientId, client_secret: secret, scope: 'https://graph.microsoft.com/.default' }),
+    body: new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_id: clientId,
+      client_secret: secret,
+      scope: 'https://graph.microsoft.com/.default',
+    }),
   });
   expect(res.status).toBe(200);
   return ((await res.json()) as { access_token: string }).access_token;
@@ -75,9 +86,15 @@ describe('startSwitchboard with the defaults for a test suite', () => {
   it('builtInWorld names the ids of the built-in world', () => {
     const [tenant] = defaultWorld().tenants;
     expect(builtInWorld.tenantId).toBe(tenant!.id);
-    expect(tenant!.apps[0]).toMatchObject({ id: builtInWorld.app.clientId, secret: builtInWorld.app.secret, instances: [{ id: builtInWorld.app.instanceId, phoneNumber: builtInWorld.app.phoneNumber }] });
+    expect(tenant!.apps[0]).toMatchObject({
+      id: builtInWorld.app.clientId,
+      secret: builtInWorld.app.secret,
+      instances: [{ id: builtInWorld.app.instanceId, phoneNumber: builtInWorld.app.phoneNumber }],
+    });
     expect(tenant!.users.map((u) => u.id).sort()).toEqual(Object.values(builtInWorld.users).sort());
-    expect(tenant!.meetings.map((m) => [m.threadId, m.organizerId])).toEqual(Object.values(builtInWorld.meetings).map((t) => [t, builtInWorld.organizerId]));
+    expect(tenant!.meetings.map((m) => [m.threadId, m.organizerId])).toEqual(
+      Object.values(builtInWorld.meetings).map((t) => [t, builtInWorld.organizerId]),
+    );
   });
 
   it('serves the built-in world on the real clock, from an empty in-memory store', async () => {
@@ -89,7 +106,9 @@ describe('startSwitchboard with the defaults for a test suite', () => {
 
   it('answers Graph with a token from its token endpoint, on both ports', async () => {
     const t = await token(a.http.tokenUrl, a.app.clientId, a.app.secret);
-    const res = await fetch(`${a.http.graphUrl}/communications/calls/00000000-0000-0000-0000-000000000000`, { headers: { authorization: `Bearer ${t}` } });
+    const res = await fetch(`${a.http.graphUrl}/communications/calls/00000000-0000-0000-0000-000000000000`, {
+      headers: { authorization: `Bearer ${t}` },
+    });
     expect(res.status).toBe(404);
     // The https port, trusting the CA by its PEM in this process (what README "Use Switchboard from your bot's tests" shows).
     const viaHttps = await httpsGet(`${a.graphUrl}/communications/calls`, a.caCert);
@@ -122,14 +141,27 @@ describe('startSwitchboard options', () => {
   it("callbackUrl is the bot app's calling webhook, as --callback: an incoming call reaches the bot", async () => {
     const world = defaultWorld();
     world.tenants[0]!.apps[0]!.callbackUri = 'https://replaced.example/calls';
-    world.tenants[0]!.apps.push({ id: 'b0b0b0b0-0000-4000-8000-000000000001', displayName: 'Second bot', secret: 's', roles: [], callbackUri: 'https://elsewhere.example/calls', instances: [] });
+    world.tenants[0]!.apps.push({
+      id: 'b0b0b0b0-0000-4000-8000-000000000001',
+      displayName: 'Second bot',
+      secret: 's',
+      roles: [],
+      callbackUri: 'https://elsewhere.example/calls',
+      instances: [],
+    });
     const sb = await startSwitchboard({ tlsDir: tlsDir(), world, callbackUrl: bot.url });
     try {
       expect(sb.world.tenants[0]!.apps.map((x) => x.callbackUri)).toEqual([bot.url, 'https://elsewhere.example/calls']);
       expect(world.tenants[0]!.apps[0]!.callbackUri).toBe('https://replaced.example/calls'); // the caller's object is copied, not changed
-      const call = await sb.control.incomingCall({ tenantId: sb.tenantId, source: { user: { id: builtInWorld.users.adele } }, target: { application: { id: sb.app.clientId } } });
+      const call = await sb.control.incomingCall({
+        tenantId: sb.tenantId,
+        source: { user: { id: builtInWorld.users.adele } },
+        target: { application: { id: sb.app.clientId } },
+      });
       expect(call.state).toBe('incoming');
-      const got = await bot.waitFor((n) => n.item.changeType === 'created' && n.item.resourceUrl === `/communications/calls/${call.id}`);
+      const got = await bot.waitFor(
+        (n) => n.item.changeType === 'created' && n.item.resourceUrl === `/communications/calls/${call.id}`,
+      );
       expect(got.item.resourceData.state).toBe('incoming');
     } finally {
       await sb.close();
@@ -143,13 +175,18 @@ describe('startSwitchboard options', () => {
     writeFileSync(file, JSON.stringify(world));
     const sb = await startSwitchboard({ tlsDir: tlsDir(), world: file });
     try {
-      expect((await sb.control.people.list()).filter((p) => p.kind === 'user').map((p) => [p.id, p.answer.action])).toEqual([['u-1', 'decline']]);
+      expect(
+        (await sb.control.people.list()).filter((p) => p.kind === 'user').map((p) => [p.id, p.answer.action]),
+      ).toEqual([['u-1', 'decline']]);
     } finally {
       await sb.close();
     }
-    await expect(startSwitchboard({ tlsDir: tlsDir(), world: { tenants: [{ id: 't', users: [{ id: 'u', answer: { action: 'shrug' as 'accept', afterMs: 1 } }] }] } })).rejects.toThrow(
-      /world\.tenants\[0\]\.users\[0\]\.answer\.action/,
-    );
+    await expect(
+      startSwitchboard({
+        tlsDir: tlsDir(),
+        world: { tenants: [{ id: 't', users: [{ id: 'u', answer: { action: 'shrug' as 'accept', afterMs: 1 } }] }] },
+      }),
+    ).rejects.toThrow(/world\.tenants\[0\]\.users\[0\]\.answer\.action/);
   });
 
   it("clock 'virtual': time moves only when the control client moves it", async () => {
@@ -167,14 +204,24 @@ describe('startSwitchboard options', () => {
   it('args take any other option as the CLI does, and are checked the same way', async () => {
     const sb = await startSwitchboard({ tlsDir: tlsDir(), args: ['--body-limit', '64'] });
     try {
-      const res = await fetch(`${sb.httpUrl}/_switchboard/faults`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ faults: [], pad: 'x'.repeat(100) }) });
+      const res = await fetch(`${sb.httpUrl}/_switchboard/faults`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ faults: [], pad: 'x'.repeat(100) }),
+      });
       expect(res.status).toBe(413);
     } finally {
       await sb.close();
     }
-    await expect(startSwitchboard({ tlsDir: tlsDir(), args: ['--body-limit', 'lots'] })).rejects.toThrow(/--body-limit: expected a whole number/);
-    await expect(startSwitchboard({ tlsDir: tlsDir(), port: -1 })).rejects.toThrow(/--port: expected a whole number from 0 to 65535/);
-    await expect(startSwitchboard({ tlsDir: tlsDir(), callbackUrl: 'http://bot.example/calls' })).rejects.toThrow(/--callback/);
+    await expect(startSwitchboard({ tlsDir: tlsDir(), args: ['--body-limit', 'lots'] })).rejects.toThrow(
+      /--body-limit: expected a whole number/,
+    );
+    await expect(startSwitchboard({ tlsDir: tlsDir(), port: -1 })).rejects.toThrow(
+      /--port: expected a whole number from 0 to 65535/,
+    );
+    await expect(startSwitchboard({ tlsDir: tlsDir(), callbackUrl: 'http://bot.example/calls' })).rejects.toThrow(
+      /--callback/,
+    );
   });
 
   it('with a control key (--control-key, or generated beyond loopback) its control client sends it', async () => {
@@ -207,7 +254,9 @@ describe('startSwitchboard options', () => {
     try {
       expect(sb.caCertPath.startsWith(dirs.at(-1)!)).toBe(true);
       // NODE_EXTRA_CA_CERTS of this process names the test CA, not this one.
-      await expect(httpsGet(`${sb.graphUrl}/communications/calls`, undefined)).rejects.toThrow(/self[- ]signed|unable to (get|verify)/i);
+      await expect(httpsGet(`${sb.graphUrl}/communications/calls`, undefined)).rejects.toThrow(
+        /self[- ]signed|unable to (get|verify)/i,
+      );
       expect((await httpsGet(`${sb.graphUrl}/communications/calls`, sb.caCert)).status).toBe(401);
     } finally {
       await sb.close();
@@ -217,10 +266,17 @@ describe('startSwitchboard options', () => {
   it("a bot verifies a notification's JWT with jose against http.notificationJwksUrl", async () => {
     const sb = await startSwitchboard({ tlsDir: tlsDir(), callbackUrl: bot.url });
     try {
-      const call = await sb.control.incomingCall({ tenantId: sb.tenantId, source: { user: { id: builtInWorld.users.alex } }, target: { application: { id: sb.app.clientId } } });
+      const call = await sb.control.incomingCall({
+        tenantId: sb.tenantId,
+        source: { user: { id: builtInWorld.users.alex } },
+        target: { application: { id: sb.app.clientId } },
+      });
       const n = await bot.waitFor((x) => x.item.resourceUrl === `/communications/calls/${call.id}`);
       const jwt = /^Bearer (.+)$/.exec(String(n.headers.authorization))![1]!;
-      const { payload } = await jwtVerify(jwt, createRemoteJWKSet(new URL(sb.http.notificationJwksUrl)), { issuer: 'https://api.botframework.com', audience: sb.app.clientId });
+      const { payload } = await jwtVerify(jwt, createRemoteJWKSet(new URL(sb.http.notificationJwksUrl)), {
+        issuer: 'https://api.botframework.com',
+        audience: sb.app.clientId,
+      });
       expect(payload).toMatchObject({ tid: sb.tenantId, aud: sb.app.clientId });
     } finally {
       await sb.close();
@@ -230,10 +286,14 @@ describe('startSwitchboard options', () => {
   it('control errors arrive as SwitchboardError with the status, Graph code and offending property', async () => {
     const sb = await startSwitchboard({ tlsDir: tlsDir() });
     try {
-      const err = await sb.control.people.setBehaviour(builtInWorld.users.adele, { answer: { action: 'maybe' as 'accept' } }).catch((e: unknown) => e);
+      const err = await sb.control.people
+        .setBehaviour(builtInWorld.users.adele, { answer: { action: 'maybe' as 'accept' } })
+        .catch((e: unknown) => e);
       expect(err).toBeInstanceOf(SwitchboardError);
       expect(err).toMatchObject({ status: 400, code: 'BadRequest', target: 'answer.action' });
-      expect((err as Error).message).toMatch(/PUT http:\/\/127\.0\.0\.1:\d+\/_switchboard\/people\/.+\/behaviour answered 400 BadRequest: answer\.action must be one of/);
+      expect((err as Error).message).toMatch(
+        /PUT http:\/\/127\.0\.0\.1:\d+\/_switchboard\/people\/.+\/behaviour answered 400 BadRequest: answer\.action must be one of/,
+      );
     } finally {
       await sb.close();
     }

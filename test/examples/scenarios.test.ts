@@ -38,7 +38,13 @@ async function freePort(): Promise<number> {
 async function startExampleBot(file: string, server: TestServer, port: number): Promise<RunningBot> {
   const child: ChildProcess = spawn(process.execPath, [example(file)], {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, NODE_OPTIONS: '', NODE_EXTRA_CA_CERTS: server.sb.caCertPath, SWITCHBOARD_GRAPH: server.httpsUrl, BOT_PORT: String(port) },
+    env: {
+      ...process.env,
+      NODE_OPTIONS: '',
+      NODE_EXTRA_CA_CERTS: server.sb.caCertPath,
+      SWITCHBOARD_GRAPH: server.httpsUrl,
+      BOT_PORT: String(port),
+    },
   });
   let out = '';
   child.stdout!.on('data', (c: Buffer) => (out += c.toString('utf8')));
@@ -92,7 +98,10 @@ describe('example scenarios', () => {
 
   async function play(server: TestServer, scenarioFile: string): Promise<string[]> {
     const lines: string[] = [];
-    const result = await runScenario(loadScenarioFile(example(scenarioFile)), { server: server.httpUrl, print: (l) => lines.push(l) });
+    const result = await runScenario(loadScenarioFile(example(scenarioFile)), {
+      server: server.httpUrl,
+      print: (l) => lines.push(l),
+    });
     expect(result.failure, lines.join('\n')).toBeNull();
     expect(result.ok).toBe(true);
     // Every notification it printed was delivered, and each is printed once.
@@ -113,7 +122,14 @@ describe('example scenarios', () => {
     expect(events.filter((e) => e.type === 'paged')).toHaveLength(3);
     expect(events.some((e) => e.type === 'error')).toBe(false);
     // The hotline call ended when Alex hung up: the bot got `deleted` with 200/4521.
-    expect(events.some((e) => e.type === 'received' && e.changeType === 'deleted' && (e.resultInfo as { subcode?: number } | null)?.subcode === 4521)).toBe(true);
+    expect(
+      events.some(
+        (e) =>
+          e.type === 'received' &&
+          e.changeType === 'deleted' &&
+          (e.resultInfo as { subcode?: number } | null)?.subcode === 4521,
+      ),
+    ).toBe(true);
   });
 
   it('IVR bot: the menu plays, the caller presses 2 (support prompt) then 0 (the bot hangs up)', async () => {
@@ -136,7 +152,15 @@ describe('example scenarios', () => {
     expect(events.filter((e) => e.type === 'moved').map((e) => e.status)).toEqual(['Completed']);
     expect(events.some((e) => e.type === 'error')).toBe(false);
     const p2p = events.find((e) => e.type === 'answered')!.callId as string;
-    const p2pStates = events.filter((e) => e.type === 'received' && e.resourceUrl === `/communications/calls/${p2p}`).map((e) => `${String(e.changeType)} ${String(e.state)}`);
-    expect(p2pStates).toEqual(['created incoming', 'updated establishing', 'updated established', 'updated terminated', 'deleted terminated']);
+    const p2pStates = events
+      .filter((e) => e.type === 'received' && e.resourceUrl === `/communications/calls/${p2p}`)
+      .map((e) => `${String(e.changeType)} ${String(e.state)}`);
+    expect(p2pStates).toEqual([
+      'created incoming',
+      'updated establishing',
+      'updated established',
+      'updated terminated',
+      'deleted terminated',
+    ]);
   });
 });

@@ -41,17 +41,50 @@ export async function startChildServer(opts: ChildServerOptions): Promise<ChildS
   // The overload bounds measure time; on a test machine shared by parallel test files a stalled process would look
   // like overload (as in test/helpers/server.ts).
   // Retention is off too: a test that moves a virtual clock by hours reads notifications written before the move.
-  const OVERLOAD_OFF = ['--overload-lag', 'off', '--overload-backlog', 'off', '--overload-wait', 'off', '--retention', 'off'];
+  const OVERLOAD_OFF = [
+    '--overload-lag',
+    'off',
+    '--overload-backlog',
+    'off',
+    '--overload-wait',
+    'off',
+    '--retention',
+    'off',
+  ];
   const tlsDir = process.env.SWITCHBOARD_TEST_TLS_DIR;
   if (!tlsDir) throw new Error('SWITCHBOARD_TEST_TLS_DIR is not set: the vitest globalSetup did not run');
   const worldFile = join(mkdtempSync(join(tmpdir(), 'sb-world-')), 'world.json');
   writeFileSync(worldFile, JSON.stringify(opts.world));
-  const args = ['--import', REGISTER, CLI, 'start', '--port', '0', '--https-port', '0', '--data', opts.data, '--tls-dir', tlsDir, '--world', worldFile, '--log-level', 'error', ...OVERLOAD_OFF, ...(opts.args ?? [])];
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_OPTIONS: '' } });
+  const args = [
+    '--import',
+    REGISTER,
+    CLI,
+    'start',
+    '--port',
+    '0',
+    '--https-port',
+    '0',
+    '--data',
+    opts.data,
+    '--tls-dir',
+    tlsDir,
+    '--world',
+    worldFile,
+    '--log-level',
+    'error',
+    ...OVERLOAD_OFF,
+    ...(opts.args ?? []),
+  ];
+  const child = spawn(process.execPath, args, {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, NODE_OPTIONS: '' },
+  });
   let out = '';
   child.stdout.on('data', (c: Buffer) => (out += c.toString('utf8')));
   child.stderr.on('data', (c: Buffer) => (out += c.toString('utf8')));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
   const httpUrl = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
@@ -78,7 +111,12 @@ export async function childToken(httpUrl: string): Promise<string> {
   const res = await fetch(`${httpUrl}/${DEFAULT_TENANT_ID}/oauth2/v2.0/token`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: 'client_credentials', client_id: DEFAULT_APP_ID, client_secret: DEFAULT_APP_SECRET, scope: 'https://graph.microsoft.com/.default' }),
+    body: new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_id: DEFAULT_APP_ID,
+      client_secret: DEFAULT_APP_SECRET,
+      scope: 'https://graph.microsoft.com/.default',
+    }),
   });
   const body = (await res.json()) as { access_token?: string };
   if (!res.ok || !body.access_token) throw new Error(`token request failed: ${res.status} ${JSON.stringify(body)}`);
@@ -88,7 +126,12 @@ export async function childToken(httpUrl: string): Promise<string> {
 export const tempDataDir = (prefix: string): string => mkdtempSync(join(tmpdir(), prefix));
 
 /** The first value `probe` returns (polling every `everyMs`), or an error naming `what` after `timeoutMs`. */
-export async function pollFor<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>, everyMs = 50): Promise<T> {
+export async function pollFor<T>(
+  what: string,
+  timeoutMs: number,
+  probe: () => Promise<T | undefined>,
+  everyMs = 50,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await probe();

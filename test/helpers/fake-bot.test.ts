@@ -11,15 +11,32 @@ const ISSUER = 'https://api.botframework.com';
 
 const envelope = (...items: { changeType: string; resourceUrl: string; resourceData?: unknown }[]) => ({
   '@odata.type': '#microsoft.graph.commsNotifications',
-  value: items.map((i) => ({ '@odata.type': '#microsoft.graph.commsNotification', resource: i.resourceUrl.replace('/communications', '/app'), ...i })),
+  value: items.map((i) => ({
+    '@odata.type': '#microsoft.graph.commsNotification',
+    resource: i.resourceUrl.replace('/communications', '/app'),
+    ...i,
+  })),
 });
 const callUpdated = (state: string) =>
-  envelope({ changeType: 'updated', resourceUrl: '/communications/calls/c1', resourceData: { '@odata.type': '#microsoft.graph.call', id: 'c1', state } });
+  envelope({
+    changeType: 'updated',
+    resourceUrl: '/communications/calls/c1',
+    resourceData: { '@odata.type': '#microsoft.graph.call', id: 'c1', state },
+  });
 
-async function post(url: string, body: unknown, headers: Record<string, string> = {}, messageId: string | null = randomUUID()): Promise<number> {
+async function post(
+  url: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+  messageId: string | null = randomUUID(),
+): Promise<number> {
   const res = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json; charset=utf-8', ...(messageId ? { 'x-microsoft-skype-message-id': messageId } : {}), ...headers },
+    headers: {
+      'content-type': 'application/json; charset=utf-8',
+      ...(messageId ? { 'x-microsoft-skype-message-id': messageId } : {}),
+      ...headers,
+    },
     body: JSON.stringify(body),
   });
   return res.status;
@@ -37,9 +54,11 @@ async function startIssuer(): Promise<Issuer> {
   const server = createServer((req, res) => {
     const base = `http://${req.headers.host}`;
     const body =
-      req.url === '/v1/.well-known/OpenIdConfiguration' ? { issuer: ISSUER, jwks_uri: `${base}/v1/keys`, id_token_signing_alg_values_supported: ['RS256'] }
-      : req.url === '/v1/keys' ? { keys: [jwk] }
-      : undefined;
+      req.url === '/v1/.well-known/OpenIdConfiguration'
+        ? { issuer: ISSUER, jwks_uri: `${base}/v1/keys`, id_token_signing_alg_values_supported: ['RS256'] }
+        : req.url === '/v1/keys'
+          ? { keys: [jwk] }
+          : undefined;
     res.writeHead(body ? 200 : 404, { 'content-type': 'application/json' }).end(JSON.stringify(body ?? {}));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -66,7 +85,11 @@ describe('fake bot without verification', () => {
 
   it('records one notification per value entry, in order, and answers 202', async () => {
     expect(bot.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/api\/calls$/);
-    const roster = { changeType: 'updated', resourceUrl: '/communications/calls/c1/participants', resourceData: [{ '@odata.type': '#microsoft.graph.participant', id: 'p1' }] };
+    const roster = {
+      changeType: 'updated',
+      resourceUrl: '/communications/calls/c1/participants',
+      resourceData: [{ '@odata.type': '#microsoft.graph.participant', id: 'p1' }],
+    };
     const status = await post(bot.url, envelope(callUpdated('establishing').value[0]!, roster));
     expect(status).toBe(202);
     expect(bot.notifications.map((n) => [n.item.changeType, n.item.resourceUrl, n.index])).toEqual([
@@ -91,10 +114,14 @@ describe('fake bot without verification', () => {
   });
 
   it('times out with a listing of what was received', async () => {
-    const err = await bot.waitFor((n) => n.item.changeType === 'deleted', { timeoutMs: 50, description: 'call c1 deleted' }).catch((e: unknown) => e as Error);
+    const err = await bot
+      .waitFor((n) => n.item.changeType === 'deleted', { timeoutMs: 50, description: 'call c1 deleted' })
+      .catch((e: unknown) => e as Error);
     expect(err).toBeInstanceOf(Error);
     expect((err as Error).message).toContain('waiting for call c1 deleted; received 4:');
-    expect((err as Error).message).toContain('#1 updated /communications/calls/c1/participants roster(1) [answered 202]');
+    expect((err as Error).message).toContain(
+      '#1 updated /communications/calls/c1/participants roster(1) [answered 202]',
+    );
     expect((err as Error).message).toContain('#3 updated /communications/calls/c1 state=terminating [answered 202]');
   });
 });
@@ -110,7 +137,10 @@ describe('fake bot message ids, statuses and problems', () => {
     expect(await post(bot.url, callUpdated('established'), {}, id)).toBe(503);
     answer = 202;
     expect(await post(bot.url, callUpdated('established'), {}, id)).toBe(202);
-    expect(bot.notifications.map((n) => [n.status, n.redelivery])).toEqual([[503, false], [202, true]]);
+    expect(bot.notifications.map((n) => [n.status, n.redelivery])).toEqual([
+      [503, false],
+      [202, true],
+    ]);
     expect(bot.problems).toEqual([]);
     await post(bot.url, callUpdated('established'), {}, id);
     await post(bot.url, callUpdated('established'), {}, null);
@@ -122,7 +152,11 @@ describe('fake bot message ids, statuses and problems', () => {
 
   it('records schema failures and malformed bodies as problems', async () => {
     bot = await startFakeBot({ validateSchema: true });
-    const op = envelope({ changeType: 'deleted', resourceUrl: '/communications/calls/c1/operations/o1', resourceData: { '@odata.type': '#microsoft.graph.inviteParticipantsOperation', id: 'o1', status: 'completed' } });
+    const op = envelope({
+      changeType: 'deleted',
+      resourceUrl: '/communications/calls/c1/operations/o1',
+      resourceData: { '@odata.type': '#microsoft.graph.inviteParticipantsOperation', id: 'o1', status: 'completed' },
+    });
     expect(await post(bot.url, op)).toBe(202);
     expect(await post(bot.url, { nope: true })).toBe(400);
     expect(bot.problems).toHaveLength(2);
@@ -167,8 +201,16 @@ describe('fake bot JWT verification (as the comms SDK validates)', () => {
     ['wrong issuer', () => issuer.sign({ ...claims, iss: 'https://evil.example' }), /iss/],
     ['no tid', () => issuer.sign({ aud: APP_ID, iss: ISSUER }), /tid/],
     ['expired beyond the 5 min skew', () => issuer.sign(claims, { expSeconds: -600 }), /exp/],
-    ['unknown key', async () => issuer.sign(claims, { key: (await generateKeyPair('RS256')).privateKey, kid: 'k2' }), /key|JWKS/i],
-    ['signed by another key under the same kid', async () => issuer.sign(claims, { key: (await generateKeyPair('RS256')).privateKey }), /signature/],
+    [
+      'unknown key',
+      async () => issuer.sign(claims, { key: (await generateKeyPair('RS256')).privateKey, kid: 'k2' }),
+      /key|JWKS/i,
+    ],
+    [
+      'signed by another key under the same kid',
+      async () => issuer.sign(claims, { key: (await generateKeyPair('RS256')).privateKey }),
+      /signature/,
+    ],
   ])('answers 403 and records verified=false: %s', async (_name, token, reason) => {
     const t = await token();
     const before = bot.notifications.length;

@@ -80,7 +80,10 @@ export interface FakeBot {
   /** Protocol issues seen (missing/duplicate message ids, bad JSON, schema failures); tests should expect []. */
   problems: string[];
   waitFor(predicate: (n: ReceivedNotification) => boolean, opts?: WaitOptions): Promise<ReceivedNotification>;
-  waitForCount(count: number, opts?: WaitOptions & { predicate?: (n: ReceivedNotification) => boolean }): Promise<ReceivedNotification[]>;
+  waitForCount(
+    count: number,
+    opts?: WaitOptions & { predicate?: (n: ReceivedNotification) => boolean },
+  ): Promise<ReceivedNotification[]>;
   close(): Promise<void>;
 }
 
@@ -104,7 +107,9 @@ function caFetch(ca: string) {
     });
 }
 
-function createVerifier(verify: NonNullable<FakeBotOptions['verify']>): (authorization: string | undefined) => Promise<JWTPayload> {
+function createVerifier(
+  verify: NonNullable<FakeBotOptions['verify']>,
+): (authorization: string | undefined) => Promise<JWTPayload> {
   const get = verify.ca ? caFetch(verify.ca) : (url: string) => fetch(url);
   let keys: Promise<JWTVerifyGetKey> | undefined;
   const loadKeys = async (): Promise<JWTVerifyGetKey> => {
@@ -149,11 +154,13 @@ export function describeNotifications(list: ReceivedNotification[]): string {
   return list
     .map((n, i) => {
       const data = n.item?.resourceData;
-      const what =
-        Array.isArray(data) ? `roster(${data.length})`
-        : data?.state !== undefined ? `state=${String(data.state)}`
-        : data?.status !== undefined ? `status=${String(data.status)}`
-        : '';
+      const what = Array.isArray(data)
+        ? `roster(${data.length})`
+        : data?.state !== undefined
+          ? `state=${String(data.state)}`
+          : data?.status !== undefined
+            ? `status=${String(data.status)}`
+            : '';
       const flags = `${n.verified ? '' : `UNVERIFIED(${n.verifyError ?? ''}) `}answered ${n.status}`;
       return `  #${i} ${String(n.item?.changeType)} ${String(n.item?.resourceUrl)} ${what} [${flags}]`;
     })
@@ -179,7 +186,8 @@ export async function startFakeBot(opts: FakeBotOptions = {}): Promise<FakeBot> 
     } catch {
       problems.push(`delivery ${delivery}: body is not JSON: ${raw.slice(0, 200)}`);
     }
-    if (body !== undefined && !Array.isArray(body.value)) problems.push(`delivery ${delivery}: body has no value array`);
+    if (body !== undefined && !Array.isArray(body.value))
+      problems.push(`delivery ${delivery}: body has no value array`);
     if (body === undefined || !Array.isArray(body.value)) return void res.writeHead(400).end();
     if (opts.validateSchema) {
       try {
@@ -215,8 +223,19 @@ export async function startFakeBot(opts: FakeBotOptions = {}): Promise<FakeBot> 
     const receivedAt = Date.now();
     body.value.forEach((item, index) => {
       notifications.push({
-        headers: req.headers, body, item, index, delivery, path, receivedAt, verified, verifyError, tokenClaims, messageId,
-        redelivery: previous !== undefined, status,
+        headers: req.headers,
+        body,
+        item,
+        index,
+        delivery,
+        path,
+        receivedAt,
+        verified,
+        verifyError,
+        tokenClaims,
+        messageId,
+        redelivery: previous !== undefined,
+        status,
       });
     });
     res.writeHead(status, opts.headers?.(status) ?? {}).end();
@@ -249,7 +268,11 @@ export async function startFakeBot(opts: FakeBotOptions = {}): Promise<FakeBot> 
       };
       const timer = setTimeout(() => {
         const extra = problems.length > 0 ? `\nproblems:\n  ${problems.join('\n  ')}` : '';
-        waiter.fail(new Error(`fake bot: timed out after ${timeoutMs} ms waiting for ${what}; received ${notifications.length}:\n${describeNotifications(notifications)}${extra}`));
+        waiter.fail(
+          new Error(
+            `fake bot: timed out after ${timeoutMs} ms waiting for ${what}; received ${notifications.length}:\n${describeNotifications(notifications)}${extra}`,
+          ),
+        );
       }, timeoutMs);
       const cleanup = () => {
         clearTimeout(timer);
@@ -264,7 +287,11 @@ export async function startFakeBot(opts: FakeBotOptions = {}): Promise<FakeBot> 
     notifications,
     problems,
     waitFor: (predicate, o = {}) =>
-      wait(() => notifications.slice(o.since ?? 0).find(predicate), o.description ?? 'a matching notification', o.timeoutMs ?? DEFAULT_TIMEOUT_MS),
+      wait(
+        () => notifications.slice(o.since ?? 0).find(predicate),
+        o.description ?? 'a matching notification',
+        o.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      ),
     waitForCount: (count, o = {}) =>
       wait(
         () => {
@@ -292,11 +319,19 @@ export type RosterEntry = any;
  */
 export function rosterEntry(n: ReceivedNotification, who: string): RosterEntry {
   const list: RosterEntry[] = Array.isArray(n.item.resourceData) ? n.item.resourceData : [];
-  return list.find((p) => p.id === who || p.info?.identity?.user?.id === who || p.info?.identity?.phone?.id === who || p.info?.identity?.application?.id === who);
+  return list.find(
+    (p) =>
+      p.id === who ||
+      p.info?.identity?.user?.id === who ||
+      p.info?.identity?.phone?.id === who ||
+      p.info?.identity?.application?.id === who,
+  );
 }
 
 /** The user ids a roster notification lists (bots and phones have none), in its order. */
 export function rosterUserIds(n: ReceivedNotification): string[] {
   const list: RosterEntry[] = Array.isArray(n.item.resourceData) ? n.item.resourceData : [];
-  return list.map((p) => p.info?.identity?.user?.id as string | undefined).filter((id): id is string => id !== undefined);
+  return list
+    .map((p) => p.info?.identity?.user?.id as string | undefined)
+    .filter((id): id is string => id !== undefined);
 }

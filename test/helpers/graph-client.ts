@@ -51,7 +51,13 @@ class CaTrustingHttpMessageHandler implements Middleware {
           for (const [k, v] of Object.entries(res.headers)) for (const one of [v ?? []].flat()) out.append(k, one);
           const status = res.statusCode ?? 500;
           const noBody = status === 204 || status === 205 || status === 304;
-          resolve(new Response(noBody ? null : Buffer.concat(chunks), { status, statusText: res.statusMessage, headers: out }));
+          resolve(
+            new Response(noBody ? null : Buffer.concat(chunks), {
+              status,
+              statusText: res.statusMessage,
+              headers: out,
+            }),
+          );
         });
       });
       req.on('error', reject);

@@ -14,7 +14,11 @@ const inviteResponse = () => ({
       id: null,
       replacesCallId: 'a7ebfb2d-871e-419c-87af-27290b22e8db',
       identity: {
-        user: { id: '278405a3-f568-4b3e-b684-009193463064', identityProvider: 'AAD', tenantId: '72f988bf-86f1-41af-91ab-2d7cd011db47' },
+        user: {
+          id: '278405a3-f568-4b3e-b684-009193463064',
+          identityProvider: 'AAD',
+          tenantId: '72f988bf-86f1-41af-91ab-2d7cd011db47',
+        },
         application: null,
         device: null,
         phone: null,
@@ -35,7 +39,13 @@ const pstnInviteResponse = () => ({
       id: null,
       replacesCallId: null,
       identity: {
-        user: null, guest: null, encrypted: null, onPremises: null, applicationInstance: null, application: null, device: null,
+        user: null,
+        guest: null,
+        encrypted: null,
+        onPremises: null,
+        applicationInstance: null,
+        application: null,
+        device: null,
         phone: { '@odata.type': '#microsoft.graph.identity', id: '+12345678901' },
       },
     },
@@ -49,7 +59,8 @@ const operationDeleted = (status: string) => ({
       '@odata.type': '#microsoft.graph.commsNotification',
       changeType: 'deleted',
       resource: '/app/calls/ab6233a5-20b7-4c5e-bea2-ce56c9776429/operations/eec3812a-fdc3-4fb4-825c-a06c9f35414e',
-      resourceUrl: '/communications/calls/ab6233a5-20b7-4c5e-bea2-ce56c9776429/operations/eec3812a-fdc3-4fb4-825c-a06c9f35414e',
+      resourceUrl:
+        '/communications/calls/ab6233a5-20b7-4c5e-bea2-ce56c9776429/operations/eec3812a-fdc3-4fb4-825c-a06c9f35414e',
       resourceData: {
         '@odata.type': '#microsoft.graph.inviteParticipantsOperation',
         participants: [
@@ -94,7 +105,13 @@ const rosterUpdated = (participantId: string | null) => ({
             endpointType: 'default',
           },
           mediaStreams: [
-            { '@odata.type': '#microsoft.graph.mediaStream', mediaType: 'audio', sourceId: '1', direction: 'sendReceive', serverMuted: false },
+            {
+              '@odata.type': '#microsoft.graph.mediaStream',
+              mediaType: 'audio',
+              sourceId: '1',
+              direction: 'sendReceive',
+              serverMuted: false,
+            },
           ],
           isMuted: false,
           isInLobby: false,
@@ -124,7 +141,11 @@ const incomingCall = () => ({
           '@odata.type': '#microsoft.graph.participantInfo',
           identity: {
             '@odata.type': '#microsoft.graph.identitySet',
-            user: { '@odata.type': '#microsoft.graph.identity', id: '8d1e6ab6-1111-4ae3-9f0c-6b7b5a1ffe22', tenantId: '632899f8-2ea1-4604-8413-27bd2892079f' },
+            user: {
+              '@odata.type': '#microsoft.graph.identity',
+              id: '8d1e6ab6-1111-4ae3-9f0c-6b7b5a1ffe22',
+              tenantId: '632899f8-2ea1-4604-8413-27bd2892079f',
+            },
           },
           region: 'amer',
         },
@@ -133,7 +154,12 @@ const incomingCall = () => ({
             '@odata.type': '#microsoft.graph.invitationParticipantInfo',
             identity: {
               '@odata.type': '#microsoft.graph.identitySet',
-              applicationInstance: { '@odata.type': '#microsoft.graph.identity', displayName: 'PstnAppInstance', id: '7629bdce-2222-4d93-a3f7-6e5b1f2c1d11', tenantId: '632899f8-2ea1-4604-8413-27bd2892079f' },
+              applicationInstance: {
+                '@odata.type': '#microsoft.graph.identity',
+                displayName: 'PstnAppInstance',
+                id: '7629bdce-2222-4d93-a3f7-6e5b1f2c1d11',
+                tenantId: '632899f8-2ea1-4604-8413-27bd2892079f',
+              },
             },
             endpointType: 'default',
             region: 'amer',
@@ -165,31 +191,55 @@ describe('validateGraph', () => {
   });
 
   it('rejects a lowercase operation status (CSDL spells operationStatus in PascalCase)', () => {
-    const msg = messageOf(() => validateGraph('inviteParticipantsOperation', { ...inviteResponse(), status: 'running' }));
-    expect(msg).toContain('/status: must be equal to one of the allowed values ["NotStarted","Running","Completed","Failed"]');
+    const msg = messageOf(() =>
+      validateGraph('inviteParticipantsOperation', { ...inviteResponse(), status: 'running' }),
+    );
+    expect(msg).toContain(
+      '/status: must be equal to one of the allowed values ["NotStarted","Running","Completed","Failed"]',
+    );
   });
 
   it('rejects unknown keys on closed types but allows OData annotations', () => {
-    expect(messageOf(() => validateGraph('resultInfo', { code: 500, subCode: 7000 }))).toContain("unevaluated properties 'subCode'");
+    expect(messageOf(() => validateGraph('resultInfo', { code: 500, subCode: 7000 }))).toContain(
+      "unevaluated properties 'subCode'",
+    );
     validateGraph('resultInfo', { code: 500, subCode: 7000 }, { closed: false });
-    validateGraph('resultInfo', { '@odata.type': '#microsoft.graph.resultInfo', code: 200, subcode: 5001, message: 'The conversation has ended.' });
-    validateGraph('participant', { '@odata.type': '#microsoft.graph.participant', '@odata.id': '/x', '@odata.etag': 'W/"1"', id: 'p1', isMuted: false });
+    validateGraph('resultInfo', {
+      '@odata.type': '#microsoft.graph.resultInfo',
+      code: 200,
+      subcode: 5001,
+      message: 'The conversation has ended.',
+    });
+    validateGraph('participant', {
+      '@odata.type': '#microsoft.graph.participant',
+      '@odata.id': '/x',
+      '@odata.etag': 'W/"1"',
+      id: 'p1',
+      isMuted: false,
+    });
   });
 
   it('rejects an @odata.type outside the declared type hierarchy (doc quirk: info tagged invitationParticipantInfo)', () => {
-    const participant = { id: 'p1', info: { '@odata.type': '#microsoft.graph.invitationParticipantInfo', identity: {} } };
+    const participant = {
+      id: 'p1',
+      info: { '@odata.type': '#microsoft.graph.invitationParticipantInfo', identity: {} },
+    };
     expect(messageOf(() => validateGraph('participant', participant))).toContain('/info/@odata.type');
   });
 
   it('rejects wrong primitive types and enum members', () => {
-    const msg = messageOf(() => validateGraph('call', { state: 'ringing', direction: 'incoming', requestedModalities: ['audio'], tenantId: 5 }));
+    const msg = messageOf(() =>
+      validateGraph('call', { state: 'ringing', direction: 'incoming', requestedModalities: ['audio'], tenantId: 5 }),
+    );
     expect(msg).toContain('/state: must be equal to one of the allowed values');
     expect(msg).toContain('/tenantId: must be string');
   });
 
   it('validates collections item by item', () => {
     validateGraphCollection('participant', { value: [{ id: 'p1', isMuted: false }] });
-    expect(messageOf(() => validateGraphCollection('participant', { value: [{ id: 1 }] }))).toContain('/value/0/id: must be string');
+    expect(messageOf(() => validateGraphCollection('participant', { value: [{ id: 1 }] }))).toContain(
+      '/value/0/id: must be string',
+    );
     expect(() => validateGraph('noSuchType', {})).toThrow(/No Graph schema/);
   });
 });
@@ -202,7 +252,9 @@ describe('validateNotificationEnvelope', () => {
   });
 
   it('rejects the seed roster with "id": null, accepts it with a participant id', () => {
-    expect(messageOf(() => validateNotificationEnvelope(rosterUpdated(null)))).toContain('/value/0/resourceData/0/id: must be string');
+    expect(messageOf(() => validateNotificationEnvelope(rosterUpdated(null)))).toContain(
+      '/value/0/resourceData/0/id: must be string',
+    );
     validateNotificationEnvelope(rosterUpdated('a8e2b1c4-1234-4c1f-9c1e-0a1b2c3d4e5f'));
   });
 
@@ -218,15 +270,24 @@ describe('validateNotificationEnvelope', () => {
     const msg = messageOf(() => validateNotificationEnvelope(body));
     expect(msg).toContain("/: must have required property '@odata.type'");
     expect(msg).toContain("/value/0: must have required property 'resource'");
-    expect(msg).toContain('/value/0/changeType: must be equal to one of the allowed values ["created","updated","deleted"]');
+    expect(msg).toContain(
+      '/value/0/changeType: must be equal to one of the allowed values ["created","updated","deleted"]',
+    );
   });
 
   it('checks resourceData against resourceUrl: roster must be an array, operations must be commsOperations', () => {
     const roster = rosterUpdated('p1');
     const entry = roster.value[0]!;
-    expect(messageOf(() => validateNotificationEnvelope({ ...roster, value: [{ ...entry, resourceData: entry.resourceData[0] }] }))).toContain('must be an array');
+    expect(
+      messageOf(() =>
+        validateNotificationEnvelope({ ...roster, value: [{ ...entry, resourceData: entry.resourceData[0] }] }),
+      ),
+    ).toContain('must be an array');
     const op = operationDeleted('Completed');
-    const wrong = { ...op, value: [{ ...op.value[0]!, resourceData: { '@odata.type': '#microsoft.graph.participant', id: 'p1' } }] };
+    const wrong = {
+      ...op,
+      value: [{ ...op.value[0]!, resourceData: { '@odata.type': '#microsoft.graph.participant', id: 'p1' } }],
+    };
     expect(messageOf(() => validateNotificationEnvelope(wrong))).toContain('is not a commsOperation');
     const untyped = { ...op, value: [{ ...op.value[0]!, resourceData: { status: 'Completed' } }] };
     expect(messageOf(() => validateNotificationEnvelope(untyped))).toContain("needs an '@odata.type'");

@@ -186,14 +186,19 @@ function validatorFor(schemaKey: string, closed: boolean): ValidateFunction {
 
 function formatErrors(errors: ErrorObject[], prefix: string): string[] {
   // `if` errors only restate the nullable rewrite's else-branch failure.
-  const lines = errors.filter((e) => e.keyword !== 'if').map((e) => {
-    const detail =
-      e.keyword === 'enum' ? ` ${JSON.stringify(e.params.allowedValues)}`
-      : e.keyword === 'unevaluatedProperties' ? ` '${String(e.params.unevaluatedProperty)}'`
-      : e.keyword === 'const' ? ` ${JSON.stringify(e.params.allowedValue)}`
-      : '';
-    return `${prefix}${e.instancePath || '/'}: ${e.message ?? e.keyword}${detail}`;
-  });
+  const lines = errors
+    .filter((e) => e.keyword !== 'if')
+    .map((e) => {
+      const detail =
+        e.keyword === 'enum'
+          ? ` ${JSON.stringify(e.params.allowedValues)}`
+          : e.keyword === 'unevaluatedProperties'
+            ? ` '${String(e.params.unevaluatedProperty)}'`
+            : e.keyword === 'const'
+              ? ` ${JSON.stringify(e.params.allowedValue)}`
+              : '';
+      return `${prefix}${e.instancePath || '/'}: ${e.message ?? e.keyword}${detail}`;
+    });
   return [...new Set(lines)];
 }
 
@@ -202,7 +207,9 @@ export class GraphValidationError extends Error {
 
   constructor(what: string, problems: string[], value: unknown) {
     const shown = JSON.stringify(value);
-    super(`${what} failed validation:\n  ${problems.join('\n  ')}\nvalue: ${shown.length > 2000 ? `${shown.slice(0, 2000)}…` : shown}`);
+    super(
+      `${what} failed validation:\n  ${problems.join('\n  ')}\nvalue: ${shown.length > 2000 ? `${shown.slice(0, 2000)}…` : shown}`,
+    );
     this.name = 'GraphValidationError';
     this.problems = problems;
   }
@@ -227,7 +234,8 @@ export function validateGraph(typeName: string, value: unknown, opts?: ValidateO
 /** Validates a `{ value: [...] }` collection response item by item (e.g. GET …/participants). */
 export function validateGraphCollection(typeName: string, body: unknown, opts?: ValidateOptions): void {
   const value = (body as { value?: unknown } | null)?.value;
-  if (!Array.isArray(value)) throw new GraphValidationError(`Graph '${typeName}' collection`, ['/value: must be array'], body);
+  if (!Array.isArray(value))
+    throw new GraphValidationError(`Graph '${typeName}' collection`, ['/value: must be array'], body);
   const problems = value.flatMap((item, i) => check(`${NS}${typeName}`, item, opts, `/value/${i}`));
   if (problems.length > 0) throw new GraphValidationError(`Graph '${typeName}' collection`, problems, body);
 }
@@ -249,13 +257,26 @@ function checkResourceData(item: Json, i: number, opts: ValidateOptions | undefi
   const expected = typeof item.resourceUrl === 'string' ? expectedResource(item.resourceUrl) : undefined;
   // The delta roster (callOptions.isDeltaRosterEnabled): a deltaParticipants entity (CSDL: sequenceNumber Int64 and
   // the participants navigation) in place of the participant array; each participant is checked as in the array.
-  if (expected?.type === 'participant' && expected.array && !Array.isArray(data) && (data as Json)['@odata.type'] === '#microsoft.graph.deltaParticipants') {
+  if (
+    expected?.type === 'participant' &&
+    expected.array &&
+    !Array.isArray(data) &&
+    (data as Json)['@odata.type'] === '#microsoft.graph.deltaParticipants'
+  ) {
     const delta = data as Json;
-    const extra = Object.keys(delta).filter((k) => !['@odata.type', 'id', 'sequenceNumber', 'participants'].includes(k) && !k.includes('@'));
+    const extra = Object.keys(delta).filter(
+      (k) => !['@odata.type', 'id', 'sequenceNumber', 'participants'].includes(k) && !k.includes('@'),
+    );
     const problems = extra.map((k) => `${at}: deltaParticipants has no property '${k}'`);
-    if (!Number.isInteger(delta.sequenceNumber)) problems.push(`${at}/sequenceNumber: must be an Int64, got ${JSON.stringify(delta.sequenceNumber)}`);
+    if (!Number.isInteger(delta.sequenceNumber))
+      problems.push(`${at}/sequenceNumber: must be an Int64, got ${JSON.stringify(delta.sequenceNumber)}`);
     if (!Array.isArray(delta.participants)) return [...problems, `${at}/participants: must be an array`];
-    return [...problems, ...checkResourceData({ ...item, resourceData: delta.participants }, i, opts).map((p) => p.replace(at, `${at}/participants`))];
+    return [
+      ...problems,
+      ...checkResourceData({ ...item, resourceData: delta.participants }, i, opts).map((p) =>
+        p.replace(at, `${at}/participants`),
+      ),
+    ];
   }
   if (expected && expected.array !== Array.isArray(data)) {
     return [`${at}: must be ${expected.array ? 'an array' : 'an object'} for resourceUrl ${String(item.resourceUrl)}`];
@@ -264,11 +285,20 @@ function checkResourceData(item: Json, i: number, opts: ValidateOptions | undefi
   return entries.flatMap(([entry, path]) => {
     const odataType = (entry as Json | null)?.['@odata.type'];
     const m = typeof odataType === 'string' ? /^#microsoft\.graph\.(\w+)$/.exec(odataType) : null;
-    if (!m) return [`${path}: needs an '@odata.type' of the form #microsoft.graph.<type>, got ${JSON.stringify(odataType)}`];
+    if (!m)
+      return [`${path}: needs an '@odata.type' of the form #microsoft.graph.<type>, got ${JSON.stringify(odataType)}`];
     const typeName = m[1]!;
     if (expected) {
-      const allowed = [expected.type, ...getHierarchy().descendants(`${NS}${expected.type}`).map((n) => n.slice(NS.length))];
-      if (!allowed.includes(typeName)) return [`${path}: '@odata.type' ${String(odataType)} is not a ${expected.type} (resourceUrl ${String(item.resourceUrl)})`];
+      const allowed = [
+        expected.type,
+        ...getHierarchy()
+          .descendants(`${NS}${expected.type}`)
+          .map((n) => n.slice(NS.length)),
+      ];
+      if (!allowed.includes(typeName))
+        return [
+          `${path}: '@odata.type' ${String(odataType)} is not a ${expected.type} (resourceUrl ${String(item.resourceUrl)})`,
+        ];
     }
     try {
       return check(`${NS}${typeName}`, entry, opts, path);

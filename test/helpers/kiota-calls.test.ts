@@ -35,19 +35,47 @@ function startStub(): Promise<{ server: Server; base: string; seen: Seen[] }> {
       const invite = /^\/v1\.0\/communications\/calls\/([^/]+)\/participants\/invite$/.exec(req.url!);
       if (req.method === 'POST' && invite) {
         const status = invite[1] === 'lowercase' ? 'running' : 'Running';
-        return json(200, { '@odata.type': '#microsoft.graph.inviteParticipantsOperation', id: 'op-1', status, clientContext: 'ctx', resultInfo: null, participants: [] }, {
-          location: `${base}/${invite[1]}/operations/op-1`,
-        });
+        return json(
+          200,
+          {
+            '@odata.type': '#microsoft.graph.inviteParticipantsOperation',
+            id: 'op-1',
+            status,
+            clientContext: 'ctx',
+            resultInfo: null,
+            participants: [],
+          },
+          {
+            location: `${base}/${invite[1]}/operations/op-1`,
+          },
+        );
       }
       if (req.method === 'POST' && req.url === '/v1.0/communications/calls') {
-        return json(201, { '@odata.type': '#microsoft.graph.call', id: 'call-1', state: 'establishing', direction: 'outgoing' }, { location: `${base}/call-1` });
+        return json(
+          201,
+          { '@odata.type': '#microsoft.graph.call', id: 'call-1', state: 'establishing', direction: 'outgoing' },
+          { location: `${base}/call-1` },
+        );
       }
       if (req.method === 'POST' && req.url!.endsWith('/answer')) return void res.writeHead(202).end();
       if (req.method === 'GET' && req.url!.endsWith('/operations/op-1')) {
-        return json(200, { '@odata.type': '#microsoft.graph.inviteParticipantsOperation', id: 'op-1', status: 'completed' });
+        return json(200, {
+          '@odata.type': '#microsoft.graph.inviteParticipantsOperation',
+          id: 'op-1',
+          status: 'completed',
+        });
       }
       if (req.method === 'GET' && req.url!.endsWith('/participants')) {
-        return json(200, { value: [{ '@odata.type': '#microsoft.graph.participant', id: 'p-1', isMuted: false, info: { identity: { user: { id: 'u-1' } } } }] });
+        return json(200, {
+          value: [
+            {
+              '@odata.type': '#microsoft.graph.participant',
+              id: 'p-1',
+              isMuted: false,
+              info: { identity: { user: { id: 'u-1' } } },
+            },
+          ],
+        });
       }
       json(404, { error: { code: 'itemNotFound', message: 'Unknown call', innerError: { 'request-id': 'r' } } });
     });
@@ -78,7 +106,10 @@ describe('kiota-calls against a local stub', () => {
           {
             odataType: '#microsoft.graph.invitationParticipantInfo',
             replacesCallId: 'a7ebfb2d-871e-419c-87af-27290b22e8db',
-            identity: { odataType: '#microsoft.graph.identitySet', user: { odataType: '#microsoft.graph.identity', id: 'u-1', displayName: 'Alice' } },
+            identity: {
+              odataType: '#microsoft.graph.identitySet',
+              user: { odataType: '#microsoft.graph.identity', id: 'u-1', displayName: 'Alice' },
+            },
           },
         ],
       },
@@ -93,7 +124,10 @@ describe('kiota-calls against a local stub', () => {
       clientContext: 'ctx',
       participants: [
         {
-          identity: { '@odata.type': '#microsoft.graph.identitySet', user: { displayName: 'Alice', id: 'u-1', '@odata.type': '#microsoft.graph.identity' } },
+          identity: {
+            '@odata.type': '#microsoft.graph.identitySet',
+            user: { displayName: 'Alice', id: 'u-1', '@odata.type': '#microsoft.graph.identity' },
+          },
           '@odata.type': '#microsoft.graph.invitationParticipantInfo',
           replacesCallId: 'a7ebfb2d-871e-419c-87af-27290b22e8db',
         },
@@ -118,25 +152,47 @@ describe('kiota-calls against a local stub', () => {
     const phone = { '@odata.type': '#microsoft.graph.identity', id: '+12345678901' };
     // The typed route loses `phone`: serializeIdentitySet hands derived types to a serializer that returns early.
     await kiota.calls.byCallId('call-1').participants.invite.post({
-      participants: [{ identity: { odataType: '#microsoft.graph.communicationsIdentitySet', phone: { id: phone.id } } as never }],
+      participants: [
+        { identity: { odataType: '#microsoft.graph.communicationsIdentitySet', phone: { id: phone.id } } as never },
+      ],
     });
-    expect(stub.seen.at(-1)!.body.participants[0].identity).toEqual({ '@odata.type': '#microsoft.graph.communicationsIdentitySet' });
+    expect(stub.seen.at(-1)!.body.participants[0].identity).toEqual({
+      '@odata.type': '#microsoft.graph.communicationsIdentitySet',
+    });
     await kiota.calls.byCallId('call-1').participants.invite.post({
       participants: [{ identity: { odataType: '#microsoft.graph.identitySet', additionalData: { phone } } }],
     });
-    expect(stub.seen.at(-1)!.body.participants[0].identity).toEqual({ '@odata.type': '#microsoft.graph.identitySet', phone });
+    expect(stub.seen.at(-1)!.body.participants[0].identity).toEqual({
+      '@odata.type': '#microsoft.graph.identitySet',
+      phone,
+    });
   });
 
   it('creates a call (201 + Location), answers (202), lists participants', async () => {
     const h = captureHeaders();
-    const call = await kiota.calls.post({ odataType: '#microsoft.graph.call', callbackUri: 'http://127.0.0.1:1/api/calls', requestedModalities: ['audio'] }, h.config);
+    const call = await kiota.calls.post(
+      {
+        odataType: '#microsoft.graph.call',
+        callbackUri: 'http://127.0.0.1:1/api/calls',
+        requestedModalities: ['audio'],
+      },
+      h.config,
+    );
     expect(call).toMatchObject({ id: 'call-1', state: 'establishing', direction: 'outgoing' });
     expect(h.get('location')).toBe(`${stub.base}/communications/calls/call-1`);
     expect(kiota.exchanges.at(-1)!.status).toBe(201);
-    expect(stub.seen.at(-1)!.body).toMatchObject({ '@odata.type': '#microsoft.graph.call', requestedModalities: ['audio'] });
+    expect(stub.seen.at(-1)!.body).toMatchObject({
+      '@odata.type': '#microsoft.graph.call',
+      requestedModalities: ['audio'],
+    });
 
-    await kiota.calls.byCallId('call-1').answer.post({ callbackUri: 'http://127.0.0.1:1/api/calls', acceptedModalities: ['audio'] });
-    expect(stub.seen.at(-1)).toMatchObject({ url: '/v1.0/communications/calls/call-1/answer', body: { acceptedModalities: ['audio'] } });
+    await kiota.calls
+      .byCallId('call-1')
+      .answer.post({ callbackUri: 'http://127.0.0.1:1/api/calls', acceptedModalities: ['audio'] });
+    expect(stub.seen.at(-1)).toMatchObject({
+      url: '/v1.0/communications/calls/call-1/answer',
+      body: { acceptedModalities: ['audio'] },
+    });
     expect(kiota.exchanges.at(-1)!.status).toBe(202);
 
     const list = await kiota.calls.byCallId('call-1').participants.get();
@@ -144,10 +200,13 @@ describe('kiota-calls against a local stub', () => {
   });
 
   it('maps Graph errors to ODataError', async () => {
-    const err = await kiota.calls.byCallId('missing').get().then(
-      () => undefined,
-      (e: unknown) => e as ODataError,
-    );
+    const err = await kiota.calls
+      .byCallId('missing')
+      .get()
+      .then(
+        () => undefined,
+        (e: unknown) => e as ODataError,
+      );
     expect(err?.responseStatusCode).toBe(404);
     expect(err?.errorEscaped?.code).toBe('itemNotFound'); // Kiota renames the `error` property
     expect(err?.message).toBe('Unknown call');
@@ -165,21 +224,48 @@ describe('graph-client against a local https stub', () => {
       req.on('data', (c: Buffer) => (body += c.toString('utf8')));
       req.on('end', () => {
         Object.assign(seen, { url: req.url, auth: req.headers.authorization, body });
-        res.writeHead(200, { 'content-type': 'application/json', location: `https://${req.headers.host}/v1.0/communications/calls/x/operations/op-9` });
-        res.end(JSON.stringify({ '@odata.type': '#microsoft.graph.inviteParticipantsOperation', id: 'op-9', status: 'Running' }));
+        res.writeHead(200, {
+          'content-type': 'application/json',
+          location: `https://${req.headers.host}/v1.0/communications/calls/x/operations/op-9`,
+        });
+        res.end(
+          JSON.stringify({
+            '@odata.type': '#microsoft.graph.inviteParticipantsOperation',
+            id: 'op-9',
+            status: 'Running',
+          }),
+        );
       });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
       const port = (server.address() as AddressInfo).port;
-      const graph = createGraphJsClient({ baseUrl: `https://127.0.0.1:${port}`, getToken: () => Promise.resolve('gc-token'), ca: tls.caCertPem });
-      const body = { participants: [{ '@odata.type': '#microsoft.graph.invitationParticipantInfo', identity: { user: { id: 'u-1' } } }], clientContext: 'c' };
-      const res = (await graph.api('/communications/calls/x/participants/invite').responseType(ResponseType.RAW).post(body)) as Response;
+      const graph = createGraphJsClient({
+        baseUrl: `https://127.0.0.1:${port}`,
+        getToken: () => Promise.resolve('gc-token'),
+        ca: tls.caCertPem,
+      });
+      const body = {
+        participants: [
+          { '@odata.type': '#microsoft.graph.invitationParticipantInfo', identity: { user: { id: 'u-1' } } },
+        ],
+        clientContext: 'c',
+      };
+      const res = (await graph
+        .api('/communications/calls/x/participants/invite')
+        .responseType(ResponseType.RAW)
+        .post(body)) as Response;
       expect(res.status).toBe(200);
       expect(res.headers.get('location')).toBe(`https://127.0.0.1:${port}/v1.0/communications/calls/x/operations/op-9`);
       expect(await res.json()).toMatchObject({ id: 'op-9', status: 'Running' });
-      expect(seen).toEqual({ url: '/v1.0/communications/calls/x/participants/invite', auth: 'Bearer gc-token', body: JSON.stringify(body) });
-      expect(() => createGraphJsClient({ baseUrl: `http://127.0.0.1:${port}`, getToken: () => Promise.resolve('t') })).toThrow(/https/);
+      expect(seen).toEqual({
+        url: '/v1.0/communications/calls/x/participants/invite',
+        auth: 'Bearer gc-token',
+        body: JSON.stringify(body),
+      });
+      expect(() =>
+        createGraphJsClient({ baseUrl: `http://127.0.0.1:${port}`, getToken: () => Promise.resolve('t') }),
+      ).toThrow(/https/);
     } finally {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await rm(dir, { recursive: true, force: true });

@@ -12,7 +12,12 @@
  * the request builders' shapes (request-builders.ts) and the navigation metadata registered on GraphServiceClient
  * (navigation.ts, loaded below for that registration).
  */
-import { AllowedHostsValidator, BaseBearerTokenAuthenticationProvider, validateProtocol, type AccessTokenProvider } from '@microsoft/kiota-abstractions';
+import {
+  AllowedHostsValidator,
+  BaseBearerTokenAuthenticationProvider,
+  validateProtocol,
+  type AccessTokenProvider,
+} from '@microsoft/kiota-abstractions';
 import { HeadersInspectionOptions } from '@microsoft/kiota-http-fetchlibrary';
 import { createGraphClientFactory } from '@microsoft/msgraph-sdk-core';
 import { GraphRequestAdapter, createGraphServiceClient, type GraphServiceClient } from '@microsoft/msgraph-sdk';
@@ -63,22 +68,35 @@ export function createCallsClient(opts: { baseUrl: string; getToken: () => Promi
     exchanges.push({
       method: init.method ?? 'GET',
       url,
-      requestBody: body == null ? undefined : typeof body === 'string' ? body : new TextDecoder().decode(body as ArrayBuffer),
+      requestBody:
+        body == null ? undefined : typeof body === 'string' ? body : new TextDecoder().decode(body as ArrayBuffer),
       status: res.status,
       headers: res.headers,
       responseBody,
     });
     return res;
   };
-  const httpClient = createGraphClientFactory({ graphServiceTargetVersion: '', graphServiceLibraryClientVersion: sdkVersion }, recordingFetch);
-  const adapter = new GraphRequestAdapter(new BaseBearerTokenAuthenticationProvider(tokens), undefined, undefined, httpClient);
+  const httpClient = createGraphClientFactory(
+    { graphServiceTargetVersion: '', graphServiceLibraryClientVersion: sdkVersion },
+    recordingFetch,
+  );
+  const adapter = new GraphRequestAdapter(
+    new BaseBearerTokenAuthenticationProvider(tokens),
+    undefined,
+    undefined,
+    httpClient,
+  );
   adapter.baseUrl = opts.baseUrl;
   const client = createGraphServiceClient(adapter);
   return { client, calls: client.communications.calls, adapter, exchanges };
 }
 
 /** Kiota's HeadersInspectionOptions for one request: pass `config`, then read response headers. */
-export function captureHeaders(): { config: Cfg; get(name: string): string | undefined; option: HeadersInspectionOptions } {
+export function captureHeaders(): {
+  config: Cfg;
+  get(name: string): string | undefined;
+  option: HeadersInspectionOptions;
+} {
   const option = new HeadersInspectionOptions({ inspectResponseHeaders: true });
   return {
     config: { options: [option] },

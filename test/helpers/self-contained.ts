@@ -94,7 +94,7 @@ export function scanSource(file: string, text: string, root = REPO_ROOT): Proble
     }
   };
   const checkNames = (node: ts.Node, literal: string): void => {
-    if (MACHINE_PATH.test(literal)) report(node, literal, 'names /work/, the development machine\'s folder');
+    if (MACHINE_PATH.test(literal)) report(node, literal, "names /work/, the development machine's folder");
     if (SPEC_FOLDER.test(literal)) report(node, literal, 'names the spec folder of the design input (shared/…/spec)');
   };
   const visit = (node: ts.Node): void => {
@@ -106,8 +106,11 @@ export function scanSource(file: string, text: string, root = REPO_ROOT): Proble
       for (const part of [node.head, ...node.templateSpans.map((s) => s.literal)]) checkNames(node, part.text);
     } else if (ts.isCallExpression(node)) {
       // path.join/resolve(base, '..', '..', 'x'): each piece is harmless alone, together they climb.
-      const callee = ts.isPropertyAccessExpression(node.expression) ? node.expression.name.text
-        : ts.isIdentifier(node.expression) ? node.expression.text : '';
+      const callee = ts.isPropertyAccessExpression(node.expression)
+        ? node.expression.name.text
+        : ts.isIdentifier(node.expression)
+          ? node.expression.text
+          : '';
       if (callee === 'join' || callee === 'resolve') {
         const first = node.arguments.findIndex((a) => ts.isStringLiteralLike(a));
         const pieces: string[] = [];

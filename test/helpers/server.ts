@@ -65,20 +65,42 @@ export interface TestServerOptions {
  * good unless a test is about retention (test/chaos/delivery.test.ts), since tests that move a virtual clock by
  * hours read notifications written before the move.
  */
-export const QUIET_TEST_CONFIG = { overloadLag: null, overloadBacklog: null, overloadWait: null, retention: null } as const;
+export const QUIET_TEST_CONFIG = {
+  overloadLag: null,
+  overloadBacklog: null,
+  overloadWait: null,
+  retention: null,
+} as const;
 
 export async function startTestServer(world: World, serverOpts: TestServerOptions = {}): Promise<TestServer> {
   const tlsDir = process.env.SWITCHBOARD_TEST_TLS_DIR;
-  if (!tlsDir) throw new Error('SWITCHBOARD_TEST_TLS_DIR is not set: the vitest globalSetup (test/helpers/tls-global-setup.ts) did not run');
+  if (!tlsDir)
+    throw new Error(
+      'SWITCHBOARD_TEST_TLS_DIR is not set: the vitest globalSetup (test/helpers/tls-global-setup.ts) did not run',
+    );
   const onPostgres = process.env.SWITCHBOARD_TEST_STORE === 'postgres' && serverOpts.data === undefined;
   const schema = onPostgres ? `switchboard_test_${randomBytes(6).toString('hex')}` : null;
-  const config = resolveConfig([], {}, {
-    data: serverOpts.data ?? ':memory:', port: 0, httpsPort: 0, tlsDir, logLevel: 'silent', clock: serverOpts.virtual ? 'virtual' : 'real',
-    ...QUIET_TEST_CONFIG,
-    ...(schema !== null ? { postgres: TEST_POSTGRES_URL, postgresSchema: schema } : {}),
-    ...serverOpts.config,
+  const config = resolveConfig(
+    [],
+    {},
+    {
+      data: serverOpts.data ?? ':memory:',
+      port: 0,
+      httpsPort: 0,
+      tlsDir,
+      logLevel: 'silent',
+      clock: serverOpts.virtual ? 'virtual' : 'real',
+      ...QUIET_TEST_CONFIG,
+      ...(schema !== null ? { postgres: TEST_POSTGRES_URL, postgresSchema: schema } : {}),
+      ...serverOpts.config,
+    },
+  );
+  const sb = await startSwitchboard(config, {
+    world,
+    drainMs: serverOpts.drainMs ?? 0,
+    ...(serverOpts.clock ? { clock: serverOpts.clock } : {}),
+    ...(serverOpts.logDestination ? { logDestination: serverOpts.logDestination } : {}),
   });
-  const sb = await startSwitchboard(config, { world, drainMs: serverOpts.drainMs ?? 0, ...(serverOpts.clock ? { clock: serverOpts.clock } : {}), ...(serverOpts.logDestination ? { logDestination: serverOpts.logDestination } : {}) });
   const cache = new Map<string, string>();
   return {
     sb,
@@ -95,7 +117,12 @@ export async function startTestServer(world: World, serverOpts: TestServerOption
       const res = await fetch(`${sb.httpUrl}/${tenantId}/oauth2/v2.0/token`, {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({ grant_type: 'client_credentials', client_id: appId, client_secret: secret, scope: 'https://graph.microsoft.com/.default' }),
+        body: new URLSearchParams({
+          grant_type: 'client_credentials',
+          client_id: appId,
+          client_secret: secret,
+          scope: 'https://graph.microsoft.com/.default',
+        }),
       });
       const body = (await res.json()) as { access_token?: string };
       if (!res.ok || !body.access_token) throw new Error(`token request failed: ${res.status} ${JSON.stringify(body)}`);

@@ -14,7 +14,8 @@ export async function readFeed(url: string, headers: Record<string, string> = {}
   const abort = new AbortController();
   const res = await fetch(url, { headers: { accept: 'text/event-stream', ...headers }, signal: abort.signal });
   if (res.status !== 200) throw new Error(`${url}: ${res.status} ${await res.text()}`);
-  if (!res.headers.get('content-type')?.startsWith('text/event-stream')) throw new Error(`${url}: content-type ${res.headers.get('content-type')}`);
+  if (!res.headers.get('content-type')?.startsWith('text/event-stream'))
+    throw new Error(`${url}: content-type ${res.headers.get('content-type')}`);
   const events: FeedEvent[] = [];
   const waiters = new Set<() => void>();
   let onReady!: (v: { head: number; epoch: string }) => void;

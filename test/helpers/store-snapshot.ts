@@ -11,11 +11,14 @@ export type StoreSnapshot = Record<string, unknown[]>;
 export function storeSnapshot(dataDir: string): StoreSnapshot {
   const db = new Database(join(dataDir, 'switchboard.db'), { readonly: true, fileMustExist: true });
   try {
-    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").all() as { name: string }[];
+    const tables = db
+      .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+      .all() as { name: string }[];
     const out: StoreSnapshot = {};
     // `events` is the change feed, a log: it records refused Graph requests too (the dashboard shows why a bot's
     // request failed), so it is no part of the state a refused request must leave as it was.
-    for (const { name } of tables.filter((t) => t.name !== 'events')) out[name] = db.prepare(`SELECT * FROM "${name}" ORDER BY rowid`).all();
+    for (const { name } of tables.filter((t) => t.name !== 'events'))
+      out[name] = db.prepare(`SELECT * FROM "${name}" ORDER BY rowid`).all();
     return out;
   } finally {
     db.close();
@@ -23,4 +26,5 @@ export function storeSnapshot(dataDir: string): StoreSnapshot {
 }
 
 /** Row counts per table, for a readable failure message next to the full comparison. */
-export const rowCounts = (s: StoreSnapshot): Record<string, number> => Object.fromEntries(Object.entries(s).map(([k, v]) => [k, v.length]));
+export const rowCounts = (s: StoreSnapshot): Record<string, number> =>
+  Object.fromEntries(Object.entries(s).map(([k, v]) => [k, v.length]));

@@ -32,7 +32,12 @@ export async function load(url, context, next) {
   typescript ??= (await import('typescript')).default;
   const { outputText } = typescript.transpileModule(source, {
     fileName: file,
-    compilerOptions: { module: typescript.ModuleKind.ESNext, target: typescript.ScriptTarget.ES2022, verbatimModuleSyntax: true, inlineSourceMap: true },
+    compilerOptions: {
+      module: typescript.ModuleKind.ESNext,
+      target: typescript.ScriptTarget.ES2022,
+      verbatimModuleSyntax: true,
+      inlineSourceMap: true,
+    },
   });
   mkdirSync(CACHE_DIR, { recursive: true });
   // Written under a unique name then read back by hash: a half-written file is never served (rename is atomic).

@@ -25,7 +25,9 @@ async function loadRule(folder: string): Promise<void> {
 function violations(folder: string, code: string): string[] {
   const rule = ruleFor.get(folder);
   if (!rule) return [];
-  const config: Linter.Config[] = [{ files: ['**/*.ts'], languageOptions: { parser: tseslint.parser }, rules: { 'no-restricted-imports': rule } }];
+  const config: Linter.Config[] = [
+    { files: ['**/*.ts'], languageOptions: { parser: tseslint.parser }, rules: { 'no-restricted-imports': rule } },
+  ];
   return linter.verify(code, config, { filename: join(root, folder, 'probe.ts') }).map((m) => m.message);
 }
 
@@ -49,23 +51,38 @@ describe('layer boundaries (eslint.config.js)', () => {
     ['src/http', "import { authenticate } from '../api/context.js';"],
     ['src/http', "import type { Directory } from '../sim/directory.js';"],
   ])('%s refuses %s', (folder, code) => {
-    expect(violations(folder, code)).toEqual([expect.stringMatching(new RegExp(`^'[^']+' import is restricted from being used by a pattern\\. ${folder}`))]);
+    expect(violations(folder, code)).toEqual([
+      expect.stringMatching(new RegExp(`^'[^']+' import is restricted from being used by a pattern\\. ${folder}`)),
+    ]);
   });
 
   it.each([
-    ['src/domain', "import type { ResultInfo } from '@microsoft/microsoft-graph-types';\nimport { reject } from './rejections.js';"],
-    ['src/api', "import type { CallingService } from '../service/calling-service.js';\nimport { GraphError } from '../http/errors.js';"],
+    [
+      'src/domain',
+      "import type { ResultInfo } from '@microsoft/microsoft-graph-types';\nimport { reject } from './rejections.js';",
+    ],
+    [
+      'src/api',
+      "import type { CallingService } from '../service/calling-service.js';\nimport { GraphError } from '../http/errors.js';",
+    ],
     ['src/sim', "import { GraphError } from '../http/errors.js';\nimport type { Tx } from '../store/store.js';"],
     ['src/http', "import { reject } from '../domain/rejections.js';\nimport { Ajv } from 'ajv';"],
-    ['src/service', "import type { Tx } from '../store/store.js';\nimport type { Directory } from '../sim/directory.js';"],
+    [
+      'src/service',
+      "import type { Tx } from '../store/store.js';\nimport type { Directory } from '../sim/directory.js';",
+    ],
   ])('%s allows %s', (folder, code) => {
     expect(violations(folder, code)).toEqual([]);
   });
 
   it.each(FOLDERS)('every file of %s keeps the rule', (folder) => {
-    const files = readdirSync(join(root, folder), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'));
+    const files = readdirSync(join(root, folder), { recursive: true, encoding: 'utf8' }).filter((f) =>
+      f.endsWith('.ts'),
+    );
     expect(files.length).toBeGreaterThan(0);
-    const broken = files.flatMap((f) => violations(folder, readFileSync(join(root, folder, f), 'utf8')).map((m) => `${f}: ${m}`));
+    const broken = files.flatMap((f) =>
+      violations(folder, readFileSync(join(root, folder, f), 'utf8')).map((m) => `${f}: ${m}`),
+    );
     expect(broken).toEqual([]);
   });
 });

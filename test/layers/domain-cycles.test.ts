@@ -15,8 +15,13 @@ function importGraph(folder: string, files: Record<string, string>): Map<string,
   const graph = new Map<string, string[]>();
   for (const [name, text] of Object.entries(files)) {
     const imports = ts.preProcessFile(text, true, true).importedFiles.map((f) => f.fileName);
-    const local = imports.filter((s) => s.startsWith('./') || s.startsWith('../')).map((s) => normalize(join(folder, s)).replace(/\.js$/, '.ts'));
-    graph.set(join(folder, name), local.filter((m) => m.startsWith(`${folder}/`)));
+    const local = imports
+      .filter((s) => s.startsWith('./') || s.startsWith('../'))
+      .map((s) => normalize(join(folder, s)).replace(/\.js$/, '.ts'));
+    graph.set(
+      join(folder, name),
+      local.filter((m) => m.startsWith(`${folder}/`)),
+    );
   }
   return graph;
 }
@@ -46,7 +51,11 @@ function findCycle(graph: Map<string, string[]>): string[] | null {
 }
 
 const sources = (folder: string): Record<string, string> =>
-  Object.fromEntries(readdirSync(folder, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts')).map((f) => [f, readFileSync(join(folder, f), 'utf8')]));
+  Object.fromEntries(
+    readdirSync(folder, { recursive: true, encoding: 'utf8' })
+      .filter((f) => f.endsWith('.ts'))
+      .map((f) => [f, readFileSync(join(folder, f), 'utf8')]),
+  );
 
 describe('src/domain import graph', () => {
   it('has no cycle', () => {
@@ -62,7 +71,12 @@ describe('src/domain import graph', () => {
       'c.ts': "export type { A } from './a.js';\nimport x from 'node:fs';",
       'd.ts': "import { a } from './a.js';",
     };
-    expect(findCycle(importGraph(DOMAIN, files))).toEqual(['src/domain/a.ts', 'src/domain/b.ts', 'src/domain/c.ts', 'src/domain/a.ts']);
+    expect(findCycle(importGraph(DOMAIN, files))).toEqual([
+      'src/domain/a.ts',
+      'src/domain/b.ts',
+      'src/domain/c.ts',
+      'src/domain/a.ts',
+    ]);
     expect(findCycle(importGraph(DOMAIN, { ...files, 'c.ts': 'export type C = 1;' }))).toBeNull();
   });
 });

@@ -15,7 +15,16 @@ type Line = Record<string, unknown> & { level: string; msg: string };
 /** A pino destination that keeps every line, parsed (each write is one JSON line). */
 function capture(): { lines: Line[]; write(s: string): void } {
   const lines: Line[] = [];
-  return { lines, write: (s) => void lines.push(...s.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Line)) };
+  return {
+    lines,
+    write: (s) =>
+      void lines.push(
+        ...s
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => JSON.parse(l) as Line),
+      ),
+  };
 }
 
 async function start(bot: FakeBot, config: Partial<Config>): Promise<{ server: TestServer; lines: Line[] }> {
@@ -59,42 +68,86 @@ describe('log lines at --log-level info', () => {
     const token = await server.token();
     const tokenLines = lines.filter((l) => l.path === `/${DEFAULT_TENANT_ID}/oauth2/v2.0/token`);
     expect(tokenLines).toHaveLength(1);
-    expect(tokenLines[0]).toMatchObject({ level: 'info', method: 'POST', status: 200, appId: DEFAULT_APP_ID, callId: null });
+    expect(tokenLines[0]).toMatchObject({
+      level: 'info',
+      method: 'POST',
+      status: 200,
+      appId: DEFAULT_APP_ID,
+      callId: null,
+    });
 
     const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
-    const created = await fetch(`${server.httpUrl}/v1.0/communications/calls`, { method: 'POST', headers, body: groupCall(bot, 'log-1') });
+    const created = await fetch(`${server.httpUrl}/v1.0/communications/calls`, {
+      method: 'POST',
+      headers,
+      body: groupCall(bot, 'log-1'),
+    });
     expect(created.status).toBe(201);
     const callId = ((await created.json()) as { id: string }).id;
     const [createLine, ...more] = linesOf(created);
     expect(more).toEqual([]);
-    expect(createLine).toMatchObject({ level: 'info', method: 'POST', path: '/v1.0/communications/calls', status: 201, appId: DEFAULT_APP_ID, callId });
+    expect(createLine).toMatchObject({
+      level: 'info',
+      method: 'POST',
+      path: '/v1.0/communications/calls',
+      status: 201,
+      appId: DEFAULT_APP_ID,
+      callId,
+    });
     expect(createLine!.msg).toMatch(/^POST \/v1\.0\/communications\/calls 201 \d+(\.\d)? ms$/);
     expect(typeof createLine!.ms).toBe('number');
     expect(typeof createLine!.time).toBe('string');
 
     const got = await fetch(`${server.httpUrl}/v1.0/communications/calls/${callId}?$select=state`, { headers });
-    expect(linesOf(got)).toEqual([expect.objectContaining({ method: 'GET', path: `/v1.0/communications/calls/${callId}`, status: 200, appId: DEFAULT_APP_ID, callId })]);
+    expect(linesOf(got)).toEqual([
+      expect.objectContaining({
+        method: 'GET',
+        path: `/v1.0/communications/calls/${callId}`,
+        status: 200,
+        appId: DEFAULT_APP_ID,
+        callId,
+      }),
+    ]);
 
     // A refused request is a line too: 401 without a token (no app known), 404 for an unknown call.
     const unauthorized = await fetch(`${server.httpUrl}/v1.0/communications/calls/${callId}`);
-    expect(linesOf(unauthorized)).toEqual([expect.objectContaining({ method: 'GET', status: 401, appId: null, callId })]);
+    expect(linesOf(unauthorized)).toEqual([
+      expect.objectContaining({ method: 'GET', status: 401, appId: null, callId }),
+    ]);
     const missing = await fetch(`${server.httpUrl}/v1.0/communications/calls/no-such-call`, { headers });
-    expect(linesOf(missing)).toEqual([expect.objectContaining({ status: 404, appId: DEFAULT_APP_ID, callId: 'no-such-call' })]);
+    expect(linesOf(missing)).toEqual([
+      expect.objectContaining({ status: 404, appId: DEFAULT_APP_ID, callId: 'no-such-call' }),
+    ]);
   });
 
   it('logs control API changes at info and its reads (polled by test suites) only at debug', async () => {
     const read = await fetch(`${server.httpUrl}/_switchboard/notifications`);
     expect(read.status).toBe(200);
     expect(linesOf(read)).toEqual([]);
-    const advance = await fetch(`${server.httpUrl}/_switchboard/clock/advance`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"ms":1}' });
-    expect(linesOf(advance)).toEqual([expect.objectContaining({ level: 'info', method: 'POST', path: '/_switchboard/clock/advance', status: advance.status })]);
+    const advance = await fetch(`${server.httpUrl}/_switchboard/clock/advance`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"ms":1}',
+    });
+    expect(linesOf(advance)).toEqual([
+      expect.objectContaining({
+        level: 'info',
+        method: 'POST',
+        path: '/_switchboard/clock/advance',
+        status: advance.status,
+      }),
+    ]);
   });
 
   it('writes one line per delivery attempt, the failed attempt 1 (warn) and its retry, attempt 2', async () => {
     const attempts = (): Line[] => lines.filter((l) => l.messageId !== undefined && typeof l.attempt === 'number');
     // The first POST failed; wait for its retry, and for the bot's count to settle with the log's.
-    const first = await pollFor('the retried first notification', 15_000, () => Promise.resolve(attempts().find((l) => l.attempt === 2)));
-    await pollFor('one line per delivery the bot answered', 10_000, () => Promise.resolve(attempts().length === deliveries ? true : undefined));
+    const first = await pollFor('the retried first notification', 15_000, () =>
+      Promise.resolve(attempts().find((l) => l.attempt === 2)),
+    );
+    await pollFor('one line per delivery the bot answered', 10_000, () =>
+      Promise.resolve(attempts().length === deliveries ? true : undefined),
+    );
     const sameMessage = attempts().filter((l) => l.messageId === first.messageId);
     expect(sameMessage.map((l) => [l.level, l.attempt, l.status])).toEqual([
       ['warn', 1, 500],
@@ -102,11 +155,15 @@ describe('log lines at --log-level info', () => {
     ]);
     const [failed, retried] = sameMessage as [Line, Line];
     expect(failed).toMatchObject({ error: 'HTTP 500', callbackUri: bot.url });
-    expect(failed.msg).toMatch(/^notification updated \/communications\/calls\/\S+ → HTTP 500 \(attempt 1, \d+ ms\), retry in \d+ (ms|s)$/);
+    expect(failed.msg).toMatch(
+      /^notification updated \/communications\/calls\/\S+ → HTTP 500 \(attempt 1, \d+ ms\), retry in \d+ (ms|s)$/,
+    );
     expect(retried.changeTypes).toEqual(failed.changeTypes);
     expect(retried.resources).toEqual([`/communications/calls/${String(retried.callId)}`]);
     expect(retried.changeTypes).toEqual(['updated']);
-    expect(retried.msg).toBe(`notification updated /communications/calls/${String(retried.callId)} → 202 (attempt 2, ${String(retried.ms)} ms)`);
+    expect(retried.msg).toBe(
+      `notification updated /communications/calls/${String(retried.callId)} → 202 (attempt 2, ${String(retried.ms)} ms)`,
+    );
     // Every attempt is a line of its own: as many as the bot answered POSTs.
     expect(attempts()).toHaveLength(deliveries);
   });
@@ -120,7 +177,9 @@ describe('log lines at --log-level warn', () => {
     try {
       const token = await server.token();
       const created = await fetch(`${server.httpUrl}/v1.0/communications/calls`, {
-        method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: groupCall(bot, 'log-2'),
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: groupCall(bot, 'log-2'),
       });
       expect(created.status).toBe(201);
       await pollFor('the failed delivery line', 10_000, () => Promise.resolve(lines.find((l) => l.status === 503)));

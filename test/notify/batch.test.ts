@@ -3,7 +3,11 @@ import type { OutboundNotification } from '../../src/domain/types.js';
 import { batchByCall } from '../../src/notify/batch.js';
 
 const note = (callId: string, item: string, callbackUri = 'https://bot/cb'): OutboundNotification => ({
-  callId, tenantId: 't', appId: 'a', callbackUri, body: { '@odata.type': '#microsoft.graph.commsNotifications', value: [{ item }] },
+  callId,
+  tenantId: 't',
+  appId: 'a',
+  callbackUri,
+  body: { '@odata.type': '#microsoft.graph.commsNotifications', value: [{ item }] },
 });
 
 describe('batchByCall', () => {

@@ -36,15 +36,26 @@ describe('postNotification', () => {
 
   it('treats any 2xx as delivered and discards a large body', async () => {
     const bot = await receiver(() => ({ status: 200, body: 'x'.repeat(1024 * 1024) }));
-    expect(await postNotification(row(bot.url()), 'tok', 1_000)).toEqual({ statusCode: 200, error: null, retryAfterMs: null });
+    expect(await postNotification(row(bot.url()), 'tok', 1_000)).toEqual({
+      statusCode: 200,
+      error: null,
+      retryAfterMs: null,
+    });
     // The connection is still usable for the next notification.
     expect(await postNotification(row(bot.url()), 'tok', 1_000)).toMatchObject({ statusCode: 200 });
   });
 
   it('reports Retry-After on 429 and 503 only', async () => {
     const bot = await receiver((_r, n) => ({ status: [429, 503, 500][n - 1] ?? 500, headers: { 'Retry-After': '7' } }));
-    expect(await postNotification(row(bot.url()), 'tok', 1_000)).toEqual({ statusCode: 429, error: 'HTTP 429', retryAfterMs: 7_000 });
-    expect(await postNotification(row(bot.url()), 'tok', 1_000)).toMatchObject({ statusCode: 503, retryAfterMs: 7_000 });
+    expect(await postNotification(row(bot.url()), 'tok', 1_000)).toEqual({
+      statusCode: 429,
+      error: 'HTTP 429',
+      retryAfterMs: 7_000,
+    });
+    expect(await postNotification(row(bot.url()), 'tok', 1_000)).toMatchObject({
+      statusCode: 503,
+      retryAfterMs: 7_000,
+    });
     expect(await postNotification(row(bot.url()), 'tok', 1_000)).toMatchObject({ statusCode: 500, retryAfterMs: null });
   });
 
@@ -54,8 +65,14 @@ describe('postNotification', () => {
       statusCode: null,
       error: expect.stringMatching(/ECONNREFUSED/),
     });
-    expect(await postNotification(row('ftp://bot.example/'), 'tok', 1_000)).toMatchObject({ statusCode: null, error: expect.stringMatching(/protocol/) });
-    expect(await postNotification(row('not a url'), 'tok', 1_000)).toMatchObject({ statusCode: null, error: expect.any(String) });
+    expect(await postNotification(row('ftp://bot.example/'), 'tok', 1_000)).toMatchObject({
+      statusCode: null,
+      error: expect.stringMatching(/protocol/),
+    });
+    expect(await postNotification(row('not a url'), 'tok', 1_000)).toMatchObject({
+      statusCode: null,
+      error: expect.any(String),
+    });
   });
 });
 

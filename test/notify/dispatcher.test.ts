@@ -27,7 +27,10 @@ afterEach(async () => {
   await store.close();
 });
 
-async function receiver(respond?: (body: TestBody, n: number) => Reply | Promise<Reply>, port?: number): Promise<Receiver> {
+async function receiver(
+  respond?: (body: TestBody, n: number) => Reply | Promise<Reply>,
+  port?: number,
+): Promise<Receiver> {
   const r = await startReceiver(respond && ((req, n) => respond(req.body, n)), port);
   receivers.push(r);
   return r;
@@ -39,7 +42,12 @@ function start(options: DispatchOptionsInput = {}, clock: { now(): number } = sy
     clock,
     sign: (appId, tenantId) => Promise.resolve(`token-${appId}-${tenantId}`),
     log: (level, msg, data) => logs.push({ level, msg, data }),
-    options: { pollIntervalMs: 20, requestTimeoutMs: 1_000, backoff: { initialMs: 10, factor: 2, maxMs: 40 }, ...options },
+    options: {
+      pollIntervalMs: 20,
+      requestTimeoutMs: 1_000,
+      backoff: { initialMs: 10, factor: 2, maxMs: 40 },
+      ...options,
+    },
   });
   dispatcher.start();
   return dispatcher;
@@ -48,8 +56,15 @@ function start(options: DispatchOptionsInput = {}, clock: { now(): number } = sy
 /** Appends notification `n` of `callId` to the outbox, as the service does after a command. */
 async function enqueue(url: string, callId: string, n: number, createdAt = Date.now()): Promise<string> {
   const messageId = `${callId}-m${n}`;
-  const body = { '@odata.type': '#microsoft.graph.commsNotifications', value: [{ changeType: 'updated', resourceUrl: `/communications/calls/${callId}`, n }] };
-  await store.transact((tx) => tx.appendNotifications([{ messageId, createdAt, notification: { callId, tenantId: TENANT, appId: APP, callbackUri: url, body } }]));
+  const body = {
+    '@odata.type': '#microsoft.graph.commsNotifications',
+    value: [{ changeType: 'updated', resourceUrl: `/communications/calls/${callId}`, n }],
+  };
+  await store.transact((tx) =>
+    tx.appendNotifications([
+      { messageId, createdAt, notification: { callId, tenantId: TENANT, appId: APP, callbackUri: url, body } },
+    ]),
+  );
   dispatcher?.wake();
   return messageId;
 }
@@ -82,7 +97,11 @@ describe('NotificationDispatcher', () => {
     });
     expect(req!.headers['scenario-id']).toMatch(GUID);
     expect(req!.headers['client-request-id']).toMatch(GUID);
-    expect(req!.body.value[0]).toMatchObject({ changeType: 'updated', resourceUrl: '/communications/calls/call-1', n: 1 });
+    expect(req!.body.value[0]).toMatchObject({
+      changeType: 'updated',
+      resourceUrl: '/communications/calls/call-1',
+      n: 1,
+    });
     expect(await row(id)).toMatchObject({ attempts: 1, deadAt: null, lastError: null });
     expect((await row(id)).deliveredAt).not.toBeNull();
     expect(await attemptsOf(id)).toMatchObject([{ attempt: 1, statusCode: 202, error: null }]);
@@ -115,7 +134,13 @@ describe('NotificationDispatcher', () => {
           calls.map((callId) => ({
             messageId: `${callId}-m${n}`,
             createdAt: Date.now(),
-            notification: { callId, tenantId: TENANT, appId: APP, callbackUri: bot.url(), body: { value: [{ resourceUrl: `/communications/calls/${callId}`, n }] } },
+            notification: {
+              callId,
+              tenantId: TENANT,
+              appId: APP,
+              callbackUri: bot.url(),
+              body: { value: [{ resourceUrl: `/communications/calls/${callId}`, n }] },
+            },
           })),
         ),
       ),
@@ -124,7 +149,9 @@ describe('NotificationDispatcher', () => {
     await bot.waitFor(20);
     expect(await d.drain()).toBe(true);
     for (const callId of calls) {
-      const order = bot.received.filter((r) => r.headers['x-microsoft-skype-chain-id'] === callId).map((r) => r.body.value[0]!.n);
+      const order = bot.received
+        .filter((r) => r.headers['x-microsoft-skype-chain-id'] === callId)
+        .map((r) => r.body.value[0]!.n);
       expect(order).toEqual([0, 1, 2, 3, 4]);
     }
     expect(maxPerCall).toBe(1);
@@ -171,7 +198,11 @@ describe('NotificationDispatcher', () => {
     const port = await closedPort();
     const d = start();
     const id = await enqueue(`http://127.0.0.1:${port}/api/calls`, 'call-1', 1);
-    await until(async () => (await attemptsOf(id)).length >= 2, 5_000, () => 'two refused attempts');
+    await until(
+      async () => (await attemptsOf(id)).length >= 2,
+      5_000,
+      () => 'two refused attempts',
+    );
     const bot = await receiver(undefined, port);
     await bot.waitFor(1);
     expect(await d.drain()).toBe(true);
@@ -195,7 +226,9 @@ describe('NotificationDispatcher', () => {
 
   it('waits as long as a 429 Retry-After asks', async () => {
     const clock = manualClock();
-    const bot = await receiver((_body, n) => (n === 1 ? { status: 429, headers: { 'Retry-After': '120' } } : { status: 202 }));
+    const bot = await receiver((_body, n) =>
+      n === 1 ? { status: 429, headers: { 'Retry-After': '120' } } : { status: 202 },
+    );
     const d = start({}, clock);
     const id = await enqueue(bot.url(), 'call-1', 1, clock.now());
     await until(async () => (await row(id)).attempts === 1);
@@ -221,7 +254,12 @@ describe('NotificationDispatcher', () => {
     clock.advance(60_001);
     d.wake();
     await until(async () => (await row(second)).deliveredAt !== null);
-    expect(await row(first)).toMatchObject({ attempts: 2, deadAt: clock.now(), deliveredAt: null, lastError: 'HTTP 500' });
+    expect(await row(first)).toMatchObject({
+      attempts: 2,
+      deadAt: clock.now(),
+      deliveredAt: null,
+      lastError: 'HTTP 500',
+    });
     expect(bot.received.map((r) => r.headers['x-microsoft-skype-message-id'])).toEqual([first, first, second]);
     expect(await store.outbox.list({ callId: 'call-1' })).toHaveLength(2);
     expect(logs.some((l) => l.level === 'error' && /dead-lettered/.test(l.msg))).toBe(true);
@@ -270,7 +308,8 @@ describe('NotificationDispatcher', () => {
     const bot = await receiver();
     const claimDue = store.outbox.claimDue.bind(store.outbox);
     let failures = 1;
-    store.outbox.claimDue = (...args) => (failures-- > 0 ? Promise.reject(new Error('disk on fire')) : claimDue(...args));
+    store.outbox.claimDue = (...args) =>
+      failures-- > 0 ? Promise.reject(new Error('disk on fire')) : claimDue(...args);
     const d = start();
     const id = await enqueue(bot.url(), 'call-1', 1);
     await bot.waitFor(1);

@@ -41,7 +41,12 @@ export async function startReceiver(respond: Responder = () => ({ status: 202 })
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const text = Buffer.concat(chunks).toString('utf8');
-      const r: Received = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body: JSON.parse(text || '{"value":[]}') as TestBody };
+      const r: Received = {
+        method: req.method ?? '',
+        path: req.url ?? '',
+        headers: req.headers,
+        body: JSON.parse(text || '{"value":[]}') as TestBody,
+      };
       received.push(r);
       inFlight += 1;
       void Promise.resolve(respond(r, received.length)).then(
@@ -66,7 +71,11 @@ export async function startReceiver(respond: Responder = () => ({ status: 202 })
       return inFlight;
     },
     async waitFor(count, timeoutMs = 5_000) {
-      await until(() => received.length >= count, timeoutMs, () => `expected ${count} requests, got ${received.length}`);
+      await until(
+        () => received.length >= count,
+        timeoutMs,
+        () => `expected ${count} requests, got ${received.length}`,
+      );
       return received;
     },
     close: () =>
@@ -78,7 +87,11 @@ export async function startReceiver(respond: Responder = () => ({ status: 202 })
 }
 
 /** Polls `cond` until it holds; fails with `describe()` after `timeoutMs`. */
-export async function until(cond: () => boolean | Promise<boolean>, timeoutMs = 5_000, describe = () => 'condition'): Promise<void> {
+export async function until(
+  cond: () => boolean | Promise<boolean>,
+  timeoutMs = 5_000,
+  describe = () => 'condition',
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await cond())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${describe()}`);

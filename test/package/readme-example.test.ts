@@ -9,7 +9,9 @@ const read = (path: string): string => readFileSync(new URL(`../../${path}`, imp
 
 /** The fenced block right after `<!-- path -->` in the README. */
 export function includedBlock(readme: string, path: string): string | null {
-  const m = new RegExp(`<!-- ${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} -->\\n\`\`\`\\w*\\n([\\s\\S]*?)\`\`\`\\n`).exec(readme);
+  const m = new RegExp(
+    `<!-- ${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} -->\\n\`\`\`\\w*\\n([\\s\\S]*?)\`\`\`\\n`,
+  ).exec(readme);
   return m ? m[1]! : null;
 }
 

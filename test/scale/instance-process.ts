@@ -14,7 +14,9 @@ const ROOT = resolve(import.meta.dirname, '../..');
 export function buildCli(): { cli: string; dispose(): void } {
   const out = mkdtempSync(join(tmpdir(), 'sb-scale-build-'));
   const walk = (dir: string): string[] =>
-    readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
+    readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+      e.isDirectory() ? walk(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
+    );
   for (const file of walk(join(ROOT, 'src'))) {
     const { outputText } = ts.transpileModule(readFileSync(file, 'utf8'), {
       fileName: file,
@@ -41,11 +43,34 @@ export interface InstanceProcess {
 
 /** Starts `node <cli> start …args` and resolves once its banner names the http URL. */
 export function startInstance(name: string, cli: string, args: string[], timeoutMs = 20_000): Promise<InstanceProcess> {
-  const child = spawn(process.execPath, [cli, 'start', ...args, '--port', '0', '--https-port', '0', '--log-level', 'warn', '--log-format', 'json',
-    // Timing-based overload bounds are off on a shared test machine (as in test/helpers/server.ts).
-    '--overload-lag', 'off', '--overload-backlog', 'off', '--overload-wait', 'off', '--retention', 'off'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      cli,
+      'start',
+      ...args,
+      '--port',
+      '0',
+      '--https-port',
+      '0',
+      '--log-level',
+      'warn',
+      '--log-format',
+      'json',
+      // Timing-based overload bounds are off on a shared test machine (as in test/helpers/server.ts).
+      '--overload-lag',
+      'off',
+      '--overload-backlog',
+      'off',
+      '--overload-wait',
+      'off',
+      '--retention',
+      'off',
+    ],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let out = '';
   let err = '';
   const exited = new Promise<number | null>((res) => child.once('exit', (code) => res(code)));
@@ -53,7 +78,9 @@ export function startInstance(name: string, cli: string, args: string[], timeout
   return new Promise<InstanceProcess>((resolveStart, rejectStart) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      rejectStart(new Error(`${name} did not print its banner within ${timeoutMs} ms\nstdout:\n${out}\nstderr:\n${err}`));
+      rejectStart(
+        new Error(`${name} did not print its banner within ${timeoutMs} ms\nstdout:\n${out}\nstderr:\n${err}`),
+      );
     }, timeoutMs);
     void exited.then((code) => {
       clearTimeout(timer);

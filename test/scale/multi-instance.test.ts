@@ -55,14 +55,29 @@ describePostgres('several instances on one PostgreSQL database', () => {
       w.establishMs = 50;
       // Answers spread over 0.1–1.2 s: when an instance dies some of its invitees are still ringing (pending timers).
       for (let n = 0; n < CALLS * INVITES_PER_CALL; n++) {
-        w.tenants[0]!.users.push({ id: user(n), displayName: `Scale User ${n}`, answer: { action: 'accept', afterMs: 100 + ((n * 97) % 1100) } });
+        w.tenants[0]!.users.push({
+          id: user(n),
+          displayName: `Scale User ${n}`,
+          answer: { action: 'accept', afterMs: 100 + ((n * 97) % 1100) },
+        });
       }
     });
     const worldFile = join(dir, 'world.json');
     writeFileSync(worldFile, JSON.stringify(world));
     const s = schema();
     // The same --data directory for both: it holds the signing keys, so either instance verifies the other's tokens.
-    const args = ['--postgres', TEST_POSTGRES_URL, '--postgres-schema', s, '--data', join(dir, 'data'), '--tls-dir', process.env.SWITCHBOARD_TEST_TLS_DIR!, '--world', worldFile];
+    const args = [
+      '--postgres',
+      TEST_POSTGRES_URL,
+      '--postgres-schema',
+      s,
+      '--data',
+      join(dir, 'data'),
+      '--tls-dir',
+      process.env.SWITCHBOARD_TEST_TLS_DIR!,
+      '--world',
+      worldFile,
+    ];
     const a = await startInstance('A', build!.cli, args);
     instances.push(a);
     const b = await startInstance('B', build!.cli, args);
@@ -70,9 +85,17 @@ describePostgres('several instances on one PostgreSQL database', () => {
 
     const tokenRes = await fetch(`${a.httpUrl}/${DEFAULT_TENANT_ID}/oauth2/v2.0/token`, {
       method: 'POST',
-      body: new URLSearchParams({ grant_type: 'client_credentials', client_id: DEFAULT_APP_ID, client_secret: DEFAULT_APP_SECRET, scope: 'https://graph.microsoft.com/.default' }),
+      body: new URLSearchParams({
+        grant_type: 'client_credentials',
+        client_id: DEFAULT_APP_ID,
+        client_secret: DEFAULT_APP_SECRET,
+        scope: 'https://graph.microsoft.com/.default',
+      }),
     });
-    const headers = { authorization: `Bearer ${((await tokenRes.json()) as { access_token: string }).access_token}`, 'content-type': 'application/json' };
+    const headers = {
+      authorization: `Bearer ${((await tokenRes.json()) as { access_token: string }).access_token}`,
+      'content-type': 'application/json',
+    };
 
     const callIds: string[] = [];
     for (let k = 0; k < CALLS; k++) {
@@ -93,7 +116,10 @@ describePostgres('several instances on one PostgreSQL database', () => {
       callIds.push(((await res.json()) as { id: string }).id);
     }
     for (const id of callIds) {
-      await bot.waitFor((n) => n.item.resourceUrl === `/communications/calls/${id}` && n.item.resourceData?.state === 'established', { timeoutMs: 15_000 });
+      await bot.waitFor(
+        (n) => n.item.resourceUrl === `/communications/calls/${id}` && n.item.resourceData?.state === 'established',
+        { timeoutMs: 15_000 },
+      );
     }
 
     const accepted: { callId: string; opId: string; invitee: string }[] = [];
@@ -124,17 +150,27 @@ describePostgres('several instances on one PostgreSQL database', () => {
 
     // Every operation completes and every invitee's roster notification arrives.
     for (const { callId, opId, invitee } of accepted) {
-      const done = await bot.waitFor((n) => n.item.changeType === 'deleted' && n.item.resourceData?.id === opId, { timeoutMs: 30_000, description: `operation ${opId} deleted` });
+      const done = await bot.waitFor((n) => n.item.changeType === 'deleted' && n.item.resourceData?.id === opId, {
+        timeoutMs: 30_000,
+        description: `operation ${opId} deleted`,
+      });
       expect(done.item.resourceData.status).toBe('Completed');
       await bot.waitFor(
-        (n) => n.item.resourceUrl === `/communications/calls/${callId}/participants` && n.item.resourceData?.some?.((p: { info?: { identity?: { user?: { id?: string } } } }) => p.info?.identity?.user?.id === invitee),
+        (n) =>
+          n.item.resourceUrl === `/communications/calls/${callId}/participants` &&
+          n.item.resourceData?.some?.(
+            (p: { info?: { identity?: { user?: { id?: string } } } }) => p.info?.identity?.user?.id === invitee,
+          ),
         { timeoutMs: 30_000, description: `roster notification naming ${invitee}` },
       );
     }
 
     // The outbox (as the survivor sees it) is the truth: every row delivered, none dead.
     // Rows written after the last awaited one (e.g. a later roster update) may still be on their way: wait, bounded.
-    const readLog = async () => (await fetch(`${b.httpUrl}/_switchboard/notifications?limit=10000`).then((r) => r.json())) as { value: OutboxEntry[] };
+    const readLog = async () =>
+      (await fetch(`${b.httpUrl}/_switchboard/notifications?limit=10000`).then((r) => r.json())) as {
+        value: OutboxEntry[];
+      };
     let log = await readLog();
     for (let i = 0; i < 300 && log.value.some((r) => r.status !== 'delivered'); i++) {
       await new Promise((r) => setTimeout(r, 100));
@@ -166,8 +202,13 @@ describePostgres('several instances on one PostgreSQL database', () => {
     // Per call, first arrivals follow the outbox order exactly.
     const calls = new Set(log.value.map((r) => r.callId));
     for (const callId of calls) {
-      const expected = log.value.filter((r) => r.callId === callId).sort((x, y) => x.sequence - y.sequence).map((r) => r.messageId);
-      const arrived = [...firstSeen.values()].filter((p) => byId.get(p.messageId!)!.callId === callId).map((p) => p.messageId);
+      const expected = log.value
+        .filter((r) => r.callId === callId)
+        .sort((x, y) => x.sequence - y.sequence)
+        .map((r) => r.messageId);
+      const arrived = [...firstSeen.values()]
+        .filter((p) => byId.get(p.messageId!)!.callId === callId)
+        .map((p) => p.messageId);
       expect(arrived, `order of call ${callId}`).toEqual(expected);
     }
     // The fake bot flags a second accepted delivery of one message id; here that is exactly the allowed retry.
@@ -177,7 +218,11 @@ describePostgres('several instances on one PostgreSQL database', () => {
       `multi-instance: ${total} invites, ${log.value.length} notifications, ${duplicates} duplicate deliveries (retries with the same message id) after kill -9; ` +
         `last notification ${lastArrival - killedAt} ms after the kill`,
     );
-    for (const line of b.stderr().split('\n').filter((l) => l.includes('dead instance'))) console.log(`multi-instance: B: ${line}`);
+    for (const line of b
+      .stderr()
+      .split('\n')
+      .filter((l) => l.includes('dead instance')))
+      console.log(`multi-instance: B: ${line}`);
     expect(b.stderr()).not.toMatch(/"level":"(error|fatal)"/);
   }, 120_000);
 });

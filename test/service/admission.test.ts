@@ -5,7 +5,10 @@ import { Admission, EventLoopLag } from '../../src/service/admission.js';
 describe('Admission', () => {
   it('refuses while a signal is past its bound, and admits again once it is not', () => {
     const now = { lag: 0, backlog: 0 };
-    const a = new Admission({ lagMs: 200, backlogMs: 1000, waitMs: 500 }, { lagMs: () => now.lag, backlogMs: () => now.backlog });
+    const a = new Admission(
+      { lagMs: 200, backlogMs: 1000, waitMs: 500 },
+      { lagMs: () => now.lag, backlogMs: () => now.backlog },
+    );
     expect(a.check()).toBeNull();
     now.lag = 201;
     expect(a.check()).toBe('lag');
@@ -25,11 +28,15 @@ describe('Admission', () => {
 
 describe('EventLoopLag', () => {
   const blockFor = (ms: number): Promise<void> =>
-    new Promise((resolve) => setTimeout(() => {
-      const until = performance.now() + ms;
-      while (performance.now() < until) { /* a busy loop: the event loop cannot run the probe */ }
-      resolve();
-    }, 0));
+    new Promise((resolve) =>
+      setTimeout(() => {
+        const until = performance.now() + ms;
+        while (performance.now() < until) {
+          /* a busy loop: the event loop cannot run the probe */
+        }
+        resolve();
+      }, 0),
+    );
 
   // Only a lower bound is asserted: a busy loop guarantees lateness, while how punctual the probe is otherwise
   // depends on the machine (no timing assertion).

@@ -18,7 +18,12 @@ const ADELE = '278405a3-f568-4b3e-b684-009193463064';
 async function token(sb: Switchboard): Promise<string> {
   const res = await fetch(`${sb.httpUrl}/${DEFAULT_TENANT_ID}/oauth2/v2.0/token`, {
     method: 'POST',
-    body: new URLSearchParams({ grant_type: 'client_credentials', client_id: DEFAULT_APP_ID, client_secret: DEFAULT_APP_SECRET, scope: 'https://graph.microsoft.com/.default' }),
+    body: new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_id: DEFAULT_APP_ID,
+      client_secret: DEFAULT_APP_SECRET,
+      scope: 'https://graph.microsoft.com/.default',
+    }),
   });
   return ((await res.json()) as { access_token: string }).access_token;
 }
@@ -40,14 +45,33 @@ describe('restart on the same data directory', () => {
     const world = fastWorld(bot.url, (w) => {
       w.tenants[0]!.users.find((u) => u.id === ADELE)!.answer = { action: 'accept', afterMs: 4000 };
     });
-    const config = resolveConfig([], {}, { data, port: 0, httpsPort: 0, tlsDir: process.env.SWITCHBOARD_TEST_TLS_DIR!, logLevel: 'silent', ...QUIET_TEST_CONFIG });
+    const config = resolveConfig(
+      [],
+      {},
+      {
+        data,
+        port: 0,
+        httpsPort: 0,
+        tlsDir: process.env.SWITCHBOARD_TEST_TLS_DIR!,
+        logLevel: 'silent',
+        ...QUIET_TEST_CONFIG,
+      },
+    );
     const first = await startSwitchboard(config, { world });
     started.push(first);
     const auth = { authorization: `Bearer ${await token(first)}`, 'content-type': 'application/json' };
     const created = await fetch(`${first.httpUrl}/v1.0/communications/calls`, {
       method: 'POST',
       headers: auth,
-      body: JSON.stringify({ callbackUri: bot.url, mediaConfig: { '@odata.type': '#microsoft.graph.serviceHostedMediaConfig' }, chatInfo: { threadId: MEETING, messageId: '0' }, meetingInfo: { '@odata.type': '#microsoft.graph.organizerMeetingInfo', organizer: { user: { id: '5810cede-f3cc-42eb-b2c1-e9bd5d53ec96' } } } }),
+      body: JSON.stringify({
+        callbackUri: bot.url,
+        mediaConfig: { '@odata.type': '#microsoft.graph.serviceHostedMediaConfig' },
+        chatInfo: { threadId: MEETING, messageId: '0' },
+        meetingInfo: {
+          '@odata.type': '#microsoft.graph.organizerMeetingInfo',
+          organizer: { user: { id: '5810cede-f3cc-42eb-b2c1-e9bd5d53ec96' } },
+        },
+      }),
     });
     const callId = ((await created.json()) as { id: string }).id;
     await bot.waitFor((n) => n.item.resourceUrl === `/communications/calls/${callId}/participants`);
@@ -65,20 +89,29 @@ describe('restart on the same data directory', () => {
     const second = await startSwitchboard(config, { world });
     started.push(second);
     // Same signing keys after the restart: the first server's token still works.
-    const op = await fetch(`${second.httpUrl}/v1.0/communications/calls/${callId}/operations/${opId}`, { headers: auth });
+    const op = await fetch(`${second.httpUrl}/v1.0/communications/calls/${callId}/operations/${opId}`, {
+      headers: auth,
+    });
     expect(op.status).toBe(200);
     expect(((await op.json()) as { status: string }).status).toBe('Running');
     // The invitee answers while the bot is still refusing; the notifications wait in the outbox and are retried.
     const refusedOnce = async (): Promise<boolean> => {
-      const log = (await fetch(`${second.httpUrl}/_switchboard/notifications?callId=${callId}`).then((r) => r.json())) as { value: { status: string; attempts: { statusCode: number }[] }[] };
+      const log = (await fetch(`${second.httpUrl}/_switchboard/notifications?callId=${callId}`).then((r) =>
+        r.json(),
+      )) as { value: { status: string; attempts: { statusCode: number }[] }[] };
       return log.value.some((n) => n.status === 'retrying' && n.attempts.some((a) => a.statusCode === 503));
     };
     for (let i = 0; i < 100 && !(await refusedOnce()); i++) await new Promise((r) => setTimeout(r, 100));
     expect(await refusedOnce()).toBe(true);
     botDown = false;
-    const done = await bot.waitFor((n) => n.item.changeType === 'deleted' && n.item.resourceData?.id === opId, { timeoutMs: 10_000 });
+    const done = await bot.waitFor((n) => n.item.changeType === 'deleted' && n.item.resourceData?.id === opId, {
+      timeoutMs: 10_000,
+    });
     expect(done.item.resourceData.status).toBe('Completed');
-    await bot.waitFor((n) => n.item.resourceUrl === `/communications/calls/${callId}/participants` && rosterEntry(n, ADELE) !== undefined);
+    await bot.waitFor(
+      (n) =>
+        n.item.resourceUrl === `/communications/calls/${callId}/participants` && rosterEntry(n, ADELE) !== undefined,
+    );
     expect(bot.problems).toEqual([]);
   });
 });
@@ -86,7 +119,18 @@ describe('restart on the same data directory', () => {
 describe('online meetings across a restart', () => {
   it('a meeting created before the restart is read back and joined by its join meeting id and passcode after it', async () => {
     const data = mkdtempSync(join(tmpdir(), 'sb-restart-meetings-'));
-    const config = resolveConfig([], {}, { data, port: 0, httpsPort: 0, tlsDir: process.env.SWITCHBOARD_TEST_TLS_DIR!, logLevel: 'silent', ...QUIET_TEST_CONFIG });
+    const config = resolveConfig(
+      [],
+      {},
+      {
+        data,
+        port: 0,
+        httpsPort: 0,
+        tlsDir: process.env.SWITCHBOARD_TEST_TLS_DIR!,
+        logLevel: 'silent',
+        ...QUIET_TEST_CONFIG,
+      },
+    );
     const first = await startSwitchboard(config, { world: fastWorld(null) });
     const bob = '5810cede-f3cc-42eb-b2c1-e9bd5d53ec96';
     const created = await fetch(`${first.httpUrl}/v1.0/users/${bob}/onlineMeetings`, {
@@ -95,7 +139,10 @@ describe('online meetings across a restart', () => {
       body: JSON.stringify({ subject: 'Survives', joinMeetingIdSettings: { isPasscodeRequired: true } }),
     });
     expect(created.status).toBe(201);
-    const meeting = (await created.json()) as { id: string; joinMeetingIdSettings: { joinMeetingId: string; passcode: string } };
+    const meeting = (await created.json()) as {
+      id: string;
+      joinMeetingIdSettings: { joinMeetingId: string; passcode: string };
+    };
     await first.close();
 
     const second = await startSwitchboard(config, { world: fastWorld(null) });
@@ -103,7 +150,11 @@ describe('online meetings across a restart', () => {
       const auth = { authorization: `Bearer ${await token(second)}`, 'content-type': 'application/json' };
       const got = await fetch(`${second.httpUrl}/v1.0/users/${bob}/onlineMeetings/${meeting.id}`, { headers: auth });
       expect(got.status).toBe(200);
-      expect((await got.json())).toMatchObject({ id: meeting.id, subject: 'Survives', joinMeetingIdSettings: meeting.joinMeetingIdSettings });
+      expect(await got.json()).toMatchObject({
+        id: meeting.id,
+        subject: 'Survives',
+        joinMeetingIdSettings: meeting.joinMeetingIdSettings,
+      });
       const joined = await fetch(`${second.httpUrl}/v1.0/communications/calls`, {
         method: 'POST',
         headers: auth,
@@ -123,7 +174,18 @@ describe('online meetings across a restart', () => {
 
 describe('close()', () => {
   it('stops both listeners, so nothing keeps the process alive', async () => {
-    const config = resolveConfig([], {}, { data: ':memory:', port: 0, httpsPort: 0, tlsDir: process.env.SWITCHBOARD_TEST_TLS_DIR!, logLevel: 'silent', ...QUIET_TEST_CONFIG });
+    const config = resolveConfig(
+      [],
+      {},
+      {
+        data: ':memory:',
+        port: 0,
+        httpsPort: 0,
+        tlsDir: process.env.SWITCHBOARD_TEST_TLS_DIR!,
+        logLevel: 'silent',
+        ...QUIET_TEST_CONFIG,
+      },
+    );
     const sb = await startSwitchboard(config, { world: fastWorld(null) });
     expect((await fetch(`${sb.httpUrl}/v1.0/communications/calls/x`)).status).toBe(401);
     await sb.close();

@@ -23,16 +23,41 @@ describe('an unreadable timer row', () => {
   it('is logged as an error and deleted; a readable timer next to it fires', async () => {
     store = await openSqliteStore({ path: ':memory:' });
     const clock = manualClock(T0);
-    const service = new CallingService({ store, directory: new Directory(defaultWorld()), clock, ids: sequentialIds() });
+    const service = new CallingService({
+      store,
+      directory: new Directory(defaultWorld()),
+      clock,
+      ids: sequentialIds(),
+    });
     const logged: { level: string; msg: string }[] = [];
-    const loop = new TimerLoop({ timers: store.timers, clock, fire: (t) => service.fireTimer(t), log: (level, msg) => logged.push({ level, msg }) });
+    const loop = new TimerLoop({
+      timers: store.timers,
+      clock,
+      fire: (t) => service.fireTimer(t),
+      log: (level, msg) => logged.push({ level, msg }),
+    });
     // No such call: the readable timer fires and decides nothing, but is consumed.
-    const readable: TimerRequest = { id: 'keepalive-gone', dueAt: T0, kind: 'call.keepAliveExpired', payload: { callId: 'gone' } };
-    const unreadable = { id: 'invitee-old', dueAt: T0, kind: 'invitee.answer', payload: { callId: 'c', participantId: 'p', operationId: '', outcome: 'maybe' } } as unknown as TimerRequest;
+    const readable: TimerRequest = {
+      id: 'keepalive-gone',
+      dueAt: T0,
+      kind: 'call.keepAliveExpired',
+      payload: { callId: 'gone' },
+    };
+    const unreadable = {
+      id: 'invitee-old',
+      dueAt: T0,
+      kind: 'invitee.answer',
+      payload: { callId: 'c', participantId: 'p', operationId: '', outcome: 'maybe' },
+    } as unknown as TimerRequest;
     await store.transact((tx) => tx.putTimers([readable, unreadable]));
 
     expect(await loop.fireDue()).toBe(2);
-    expect(logged).toEqual([{ level: 'error', msg: 'timer invitee-old dropped: it does not read as a timer (invitee.answer timer invitee-old: payload.outcome is not an invitee outcome)' }]);
+    expect(logged).toEqual([
+      {
+        level: 'error',
+        msg: 'timer invitee-old dropped: it does not read as a timer (invitee.answer timer invitee-old: payload.outcome is not an invitee outcome)',
+      },
+    ]);
     // Both rows are gone: nothing is left to claim, now or after any lease.
     expect(await store.timers.nextDueAt()).toBeNull();
     expect(await store.timers.claimDue(T0 + 3_600_000, T0 + 3_700_000, 10)).toEqual([]);

@@ -11,7 +11,15 @@ import { fastWorld, startTestServer } from '../helpers/server.js';
 import { readFeed } from '../helpers/sse.js';
 import { DEFAULT_APP_ID, DEFAULT_TENANT_ID, DEFAULT_USERS } from '../../src/sim/default-world.js';
 
-const event = (seq: number): FeedEvent => ({ seq, kind: 'command', rt: seq, at: seq, conversationId: 'c', callId: null, body: {} });
+const event = (seq: number): FeedEvent => ({
+  seq,
+  kind: 'command',
+  rt: seq,
+  at: seq,
+  conversationId: 'c',
+  callId: null,
+  body: {},
+});
 
 /** An EventStore over an array the test fills, counting reads. */
 function fakeEvents(): EventStore & { rows: FeedEvent[]; reads: number } {
@@ -21,7 +29,12 @@ function fakeEvents(): EventStore & { rows: FeedEvent[]; reads: number } {
     append: () => Promise.resolve(),
     after: (afterSeq: number, limit: number) => {
       self.reads += 1;
-      return Promise.resolve(self.rows.filter((e) => e.seq > afterSeq).sort((a, b) => a.seq - b.seq).slice(0, limit));
+      return Promise.resolve(
+        self.rows
+          .filter((e) => e.seq > afterSeq)
+          .sort((a, b) => a.seq - b.seq)
+          .slice(0, limit),
+      );
     },
     ofConversation: () => Promise.resolve([]),
     commandsMentioning: () => Promise.resolve([]),
@@ -114,7 +127,14 @@ describePostgres('ChangeFeed on PostgreSQL with several instances', () => {
     feeds.push(feedB);
     const got: FeedEvent[] = [];
     await feedB.subscribe((es) => got.push(...es));
-    const input = (n: number): FeedEventInput => ({ kind: 'command', rt: n, at: n, conversationId: `conv-${n}`, callId: null, body: { n } });
+    const input = (n: number): FeedEventInput => ({
+      kind: 'command',
+      rt: n,
+      at: n,
+      conversationId: `conv-${n}`,
+      callId: null,
+      body: { n },
+    });
     // Concurrent commands on A: their seqs may commit out of order; B still delivers each once, in seq order.
     await Promise.all(Array.from({ length: 20 }, (_, i) => a.transact((tx) => tx.appendEvents([input(i)]))));
     await a.events.append([input(100)]);
@@ -135,13 +155,24 @@ describePostgres('ChangeFeed on PostgreSQL with several instances', () => {
       const res = await fetch(`${a.httpUrl}/_switchboard/incoming-calls`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ tenantId: DEFAULT_TENANT_ID, source: { user: { id: DEFAULT_USERS.adele } }, target: { application: { id: DEFAULT_APP_ID } }, requestedModalities: ['audio'] }),
+        body: JSON.stringify({
+          tenantId: DEFAULT_TENANT_ID,
+          source: { user: { id: DEFAULT_USERS.adele } },
+          target: { application: { id: DEFAULT_APP_ID } },
+          requestedModalities: ['audio'],
+        }),
       });
       expect(res.status).toBe(201);
       const callId = ((await res.json()) as { id: string }).id;
-      const seen = await onB.waitFor((e) => e.kind === 'command' && JSON.stringify(e.body).includes(callId), 'the incoming call, on the other server');
+      const seen = await onB.waitFor(
+        (e) => e.kind === 'command' && JSON.stringify(e.body).includes(callId),
+        'the incoming call, on the other server',
+      );
       expect(seen.body.cause).toEqual({ kind: 'control', what: 'incomingCall' });
-      await onB.waitFor((e) => e.kind === 'delivery' && e.callId === callId, 'a delivery attempt of the call, made by either server');
+      await onB.waitFor(
+        (e) => e.kind === 'delivery' && e.callId === callId,
+        'a delivery attempt of the call, made by either server',
+      );
     } finally {
       onB.close();
       await a.close();

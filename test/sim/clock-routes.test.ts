@@ -19,7 +19,11 @@ describe('clock control API', () => {
   });
 
   it('GET /_switchboard/clock names the mode and the time', async () => {
-    const r = (await (await fetch(`${real.httpUrl}/_switchboard/clock`)).json()) as { mode: string; now: string; epochMs: number };
+    const r = (await (await fetch(`${real.httpUrl}/_switchboard/clock`)).json()) as {
+      mode: string;
+      now: string;
+      epochMs: number;
+    };
     expect(r.mode).toBe('real');
     expect(Date.parse(r.now)).toBe(r.epochMs);
     const v = (await (await fetch(`${virtual.httpUrl}/_switchboard/clock`)).json()) as { mode: string };
@@ -27,21 +31,41 @@ describe('clock control API', () => {
   });
 
   it('advance on the real clock is 409 Conflict in the Graph envelope', async () => {
-    const res = await sendPlain(`${real.httpUrl}/_switchboard/clock/advance`, { method: 'POST', headers: json, body: JSON.stringify({ ms: 1000 }) });
+    const res = await sendPlain(`${real.httpUrl}/_switchboard/clock/advance`, {
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify({ ms: 1000 }),
+    });
     expectGraphError(res, { status: 409, code: 'Conflict', message: /--clock virtual/ });
   });
 
   it('advance and set move the virtual clock forward only; bad bodies are 400 naming the property', async () => {
     const before = (await (await fetch(`${virtual.httpUrl}/_switchboard/clock`)).json()) as { epochMs: number };
-    const a = await sendPlain(`${virtual.httpUrl}/_switchboard/clock/advance`, { method: 'POST', headers: json, body: JSON.stringify({ ms: 2_700_000 }) });
+    const a = await sendPlain(`${virtual.httpUrl}/_switchboard/clock/advance`, {
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify({ ms: 2_700_000 }),
+    });
     expect(a.status).toBe(200);
     expect(a.body).toMatchObject({ mode: 'virtual', epochMs: before.epochMs + 2_700_000 });
     const at = new Date(before.epochMs + 3_600_000).toISOString();
-    const s = await sendPlain(`${virtual.httpUrl}/_switchboard/clock/set`, { method: 'POST', headers: json, body: JSON.stringify({ time: at }) });
+    const s = await sendPlain(`${virtual.httpUrl}/_switchboard/clock/set`, {
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify({ time: at }),
+    });
     expect(s.body).toMatchObject({ now: at });
-    const back = await sendPlain(`${virtual.httpUrl}/_switchboard/clock/set`, { method: 'POST', headers: json, body: JSON.stringify({ time: new Date(before.epochMs).toISOString() }) });
+    const back = await sendPlain(`${virtual.httpUrl}/_switchboard/clock/set`, {
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify({ time: new Date(before.epochMs).toISOString() }),
+    });
     expectGraphError(back, { status: 400, code: 'BadRequest', target: 'time', named: null });
-    const neg = await sendPlain(`${virtual.httpUrl}/_switchboard/clock/advance`, { method: 'POST', headers: json, body: JSON.stringify({ ms: -5 }) });
+    const neg = await sendPlain(`${virtual.httpUrl}/_switchboard/clock/advance`, {
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify({ ms: -5 }),
+    });
     expectGraphError(neg, { status: 400, code: 'BadRequest', target: 'ms' });
     const after = (await (await fetch(`${virtual.httpUrl}/_switchboard/clock`)).json()) as { now: string };
     expect(after.now).toBe(at);

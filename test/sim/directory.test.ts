@@ -15,19 +15,57 @@ describe('world file', () => {
     // Absent means on (spec 9.10); an explicit value is kept.
     expect(w.endCallOnCallbackFailure).toBeUndefined();
     expect(parseWorld({ ...minimal, endCallOnCallbackFailure: false }).endCallOnCallbackFailure).toBe(false);
-    expect(w.tenants[0]).toMatchObject({ id: 't1', displayName: 'Tenant', users: [], phones: [], meetings: [], defaultPhoneAnswer: { action: 'accept', afterMs: 1000 } });
-    expect(w.tenants[0]!.apps[0]).toMatchObject({ id: 'a1', displayName: 'a1', roles: [], callbackUri: null, instances: [] });
+    expect(w.tenants[0]).toMatchObject({
+      id: 't1',
+      displayName: 'Tenant',
+      users: [],
+      phones: [],
+      meetings: [],
+      defaultPhoneAnswer: { action: 'accept', afterMs: 1000 },
+    });
+    expect(w.tenants[0]!.apps[0]).toMatchObject({
+      id: 'a1',
+      displayName: 'a1',
+      roles: [],
+      callbackUri: null,
+      instances: [],
+    });
   });
 
   it.each([
     [{}, 'world.tenants must list at least one tenant'],
     [{ tenants: [{ apps: [] }] }, 'world.tenants[0].id must be a non-empty string'],
     [{ tenants: [{ id: 't', apps: [{ id: 'a' }] }] }, 'world.tenants[0].apps[0].secret must be a non-empty string'],
-    [{ tenants: [{ id: 't', users: [{ id: 'u', answer: { action: 'maybe' } }] }] }, 'world.tenants[0].users[0].answer.action must be one of accept, decline, busy, noAnswer'],
-    [{ tenants: [{ id: 't', users: [{ id: 'u', answer: { afterMs: -1 } }] }] }, 'world.tenants[0].users[0].answer.afterMs must be a non-negative number'],
-    [{ tenants: [{ id: 't', phones: [{ number: '555-1234' }] }] }, 'world.tenants[0].phones[0].number must be an E.164 number'],
-    [{ tenants: [{ id: 't', apps: [{ id: 'a', secret: 's', instances: [{ id: 'i', phoneNumber: '12' }] }] }] }, 'world.tenants[0].apps[0].instances[0].phoneNumber must be an E.164 number'],
-    [{ tenants: [{ id: 't', apps: [{ id: 'a', secret: 's' }, { id: 'a', secret: 's' }] }] }, 'world.tenants[0].apps[1].id a is listed twice'],
+    [
+      { tenants: [{ id: 't', users: [{ id: 'u', answer: { action: 'maybe' } }] }] },
+      'world.tenants[0].users[0].answer.action must be one of accept, decline, busy, noAnswer',
+    ],
+    [
+      { tenants: [{ id: 't', users: [{ id: 'u', answer: { afterMs: -1 } }] }] },
+      'world.tenants[0].users[0].answer.afterMs must be a non-negative number',
+    ],
+    [
+      { tenants: [{ id: 't', phones: [{ number: '555-1234' }] }] },
+      'world.tenants[0].phones[0].number must be an E.164 number',
+    ],
+    [
+      { tenants: [{ id: 't', apps: [{ id: 'a', secret: 's', instances: [{ id: 'i', phoneNumber: '12' }] }] }] },
+      'world.tenants[0].apps[0].instances[0].phoneNumber must be an E.164 number',
+    ],
+    [
+      {
+        tenants: [
+          {
+            id: 't',
+            apps: [
+              { id: 'a', secret: 's' },
+              { id: 'a', secret: 's' },
+            ],
+          },
+        ],
+      },
+      'world.tenants[0].apps[1].id a is listed twice',
+    ],
     [{ ...minimal, endCallOnCallbackFailure: 'no' }, 'world.endCallOnCallbackFailure must be a boolean'],
   ])('rejects %j naming the path', (doc, message) => {
     expect(() => parseWorld(doc)).toThrow(WorldFileError);
@@ -56,16 +94,36 @@ describe('world file', () => {
 });
 
 describe('world file: later actions (then)', () => {
-  const base = (then: unknown) => ({ tenants: [{ id: 't1', users: [{ id: 'u1', then }], phones: [{ number: '+14255550100', then }] }] });
+  const base = (then: unknown) => ({
+    tenants: [{ id: 't1', users: [{ id: 'u1', then }], phones: [{ number: '+14255550100', then }] }],
+  });
 
   it('parses then on users and phones, and names the offending path of a bad one', () => {
-    const w = parseWorld(base([{ afterMs: 1000, action: 'pressTones', tones: '1#' }, { afterMs: 0, action: 'hangUp' }]));
-    expect(w.tenants[0]!.users[0]!.then).toEqual([{ afterMs: 1000, action: 'pressTones', tones: '1#' }, { afterMs: 0, action: 'hangUp' }]);
+    const w = parseWorld(
+      base([
+        { afterMs: 1000, action: 'pressTones', tones: '1#' },
+        { afterMs: 0, action: 'hangUp' },
+      ]),
+    );
+    expect(w.tenants[0]!.users[0]!.then).toEqual([
+      { afterMs: 1000, action: 'pressTones', tones: '1#' },
+      { afterMs: 0, action: 'hangUp' },
+    ]);
     expect(w.tenants[0]!.phones[0]!.then).toHaveLength(2);
-    expect(() => parseWorld(base([{ afterMs: 1, action: 'sing' }]))).toThrow(new WorldFileError('world.tenants[0].users[0].then[0].action must be one of hangUp, leave, mute, unmute, hold, resume, pressTones'));
-    expect(() => parseWorld(base([{ action: 'mute' }]))).toThrow(/users\[0\]\.then\[0\]\.afterMs must be a non-negative number/);
-    expect(() => parseWorld(base([{ afterMs: 1, action: 'pressTones', tones: 'x' }]))).toThrow(/then\[0\]\.tones must be DTMF digits/);
-    expect(() => parseWorld(base([{ afterMs: 1, action: 'mute', tones: '1' }]))).toThrow(/then\[0\]\.tones is only for pressTones/);
+    expect(() => parseWorld(base([{ afterMs: 1, action: 'sing' }]))).toThrow(
+      new WorldFileError(
+        'world.tenants[0].users[0].then[0].action must be one of hangUp, leave, mute, unmute, hold, resume, pressTones',
+      ),
+    );
+    expect(() => parseWorld(base([{ action: 'mute' }]))).toThrow(
+      /users\[0\]\.then\[0\]\.afterMs must be a non-negative number/,
+    );
+    expect(() => parseWorld(base([{ afterMs: 1, action: 'pressTones', tones: 'x' }]))).toThrow(
+      /then\[0\]\.tones must be DTMF digits/,
+    );
+    expect(() => parseWorld(base([{ afterMs: 1, action: 'mute', tones: '1' }]))).toThrow(
+      /then\[0\]\.tones is only for pressTones/,
+    );
     expect(() => parseWorld(base({}))).toThrow(/then must be an array/);
   });
 });

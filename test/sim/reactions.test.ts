@@ -10,7 +10,8 @@ import { applyWorldChange } from '../../src/sim/world-sync.js';
 
 const user = (id: string): IdentitySet => ({ user: { id } });
 const phone = (id: string): IdentitySet => ({ phone: { id } });
-const reaction = (d: Directory, identity: IdentitySet) => reactionsOf(d, DEFAULT_TENANT_ID, [identity]).get(identityKey(identity)!);
+const reaction = (d: Directory, identity: IdentitySet) =>
+  reactionsOf(d, DEFAULT_TENANT_ID, [identity]).get(identityKey(identity)!);
 
 describe('reactionsOf', () => {
   it('a user answers with their behaviour, found case-insensitively', () => {
@@ -27,7 +28,12 @@ describe('reactionsOf', () => {
 
   it('nobody answers for a user the world does not know, a guest or a bot: no entry', () => {
     const d = new Directory(defaultWorld());
-    const nobody = [user('ffffffff-0000-4000-8000-00000000f00d'), { guest: { id: 'g-1' } }, { application: { id: 'app-1' } }, { user: { displayName: 'no id' } }];
+    const nobody = [
+      user('ffffffff-0000-4000-8000-00000000f00d'),
+      { guest: { id: 'g-1' } },
+      { application: { id: 'app-1' } },
+      { user: { displayName: 'no id' } },
+    ];
     expect([...reactionsOf(d, DEFAULT_TENANT_ID, nobody).keys()]).toEqual([]);
   });
 
@@ -43,9 +49,18 @@ describe('reactionsOf', () => {
     const d = new Directory(defaultWorld());
     const dana = user(DEFAULT_USERS.dana);
     const number = phone('+14255550199');
-    const change = (seq: number, body: Record<string, unknown>) => applyWorldChange(d, { seq, kind: 'softphone', body, createdAt: 0 });
-    expect(change(1, { personKey: personKeyOf(DEFAULT_USERS.dana.toUpperCase()), leaseId: 'tab-1', until: Date.now() + 60_000 })).toBeNull();
-    expect(change(2, { personKey: personKeyOf('+14255550199'), leaseId: 'tab-2', until: Date.now() + 60_000 })).toBeNull();
+    const change = (seq: number, body: Record<string, unknown>) =>
+      applyWorldChange(d, { seq, kind: 'softphone', body, createdAt: 0 });
+    expect(
+      change(1, {
+        personKey: personKeyOf(DEFAULT_USERS.dana.toUpperCase()),
+        leaseId: 'tab-1',
+        until: Date.now() + 60_000,
+      }),
+    ).toBeNull();
+    expect(
+      change(2, { personKey: personKeyOf('+14255550199'), leaseId: 'tab-2', until: Date.now() + 60_000 }),
+    ).toBeNull();
     expect(reaction(d, dana)).toEqual({ action: 'noAnswer', afterMs: SOFTPHONE_RING_MS });
     expect(reaction(d, number)).toEqual({ action: 'noAnswer', afterMs: SOFTPHONE_RING_MS });
     // Released (the tab closed), and a lease that ran out (its instance died): the configured behaviours again.

@@ -8,7 +8,9 @@ describe('scenario documents', () => {
   it('need a non-empty steps list of one-key steps, and name the offending step', () => {
     expect(() => parseScenario([])).toThrow(ScenarioError);
     expect(() => parseScenario({ steps: [] })).toThrow('scenario.steps must be a non-empty array');
-    expect(() => parseScenario({ steps: [{ advance: 1 }, { dance: 1 }] })).toThrow(/steps\[1\] must have exactly one of call, expect/);
+    expect(() => parseScenario({ steps: [{ advance: 1 }, { dance: 1 }] })).toThrow(
+      /steps\[1\] must have exactly one of call, expect/,
+    );
     expect(() => parseScenario({ steps: [{ advance: 1, log: 'x' }] })).toThrow(/steps\[0\]/);
     expect(parseScenario({ name: 'n', steps: [{ advance: 5 }] })).toEqual({ name: 'n', steps: [{ advance: 5 }] });
   });
@@ -51,9 +53,15 @@ describe('running a scenario', () => {
   });
 
   it('times out a wait with the step it was waiting for', async () => {
-    for (const t of server.sb.directory.world.tenants) for (const a of t.apps) a.callbackUri = 'http://127.0.0.1:9/nobody';
+    for (const t of server.sb.directory.world.tenants)
+      for (const a of t.apps) a.callbackUri = 'http://127.0.0.1:9/nobody';
     const result = await runScenario(
-      parseScenario({ steps: [{ call: { from: { user: DEFAULT_USERS.alex }, to: { application: DEFAULT_APP_ID }, as: 'c' } }, { waitForCall: { call: 'c', state: 'established', timeoutMs: 150 } }] }),
+      parseScenario({
+        steps: [
+          { call: { from: { user: DEFAULT_USERS.alex }, to: { application: DEFAULT_APP_ID }, as: 'c' } },
+          { waitForCall: { call: 'c', state: 'established', timeoutMs: 150 } },
+        ],
+      }),
       { server: server.httpUrl, print: () => undefined },
     );
     expect(result.failure).toMatchObject({ step: 1, message: expect.stringMatching(/timed out after 150 ms/) });

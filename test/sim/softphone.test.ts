@@ -10,7 +10,17 @@ import { personKeyOf, SOFTPHONE_RING_MS } from '../../src/sim/softphone-leases.j
 import { describePostgres, TEST_POSTGRES_URL, testSchemas } from '../helpers/postgres.js';
 import { fastWorld, startTestServer, type TestServer } from '../helpers/server.js';
 import { checkWav, wavOf } from '../../src/sim/recording-audio.js';
-import { APP, inviteUser, MEETING_A, MEETING_B, rosterEntry, startConformance, TENANT, USERS, type Conformance } from '../conformance/fixture.js';
+import {
+  APP,
+  inviteUser,
+  MEETING_A,
+  MEETING_B,
+  rosterEntry,
+  startConformance,
+  TENANT,
+  USERS,
+  type Conformance,
+} from '../conformance/fixture.js';
 
 interface Screen {
   held: boolean;
@@ -19,9 +29,15 @@ interface Screen {
 }
 
 /** Opens a softphone stream (it holds the person while open) and hands out its `phone` events. */
-async function openSoftphone(base: string, person: string): Promise<{ next: (pred: (s: Screen) => boolean) => Promise<Screen>; close: () => void }> {
+async function openSoftphone(
+  base: string,
+  person: string,
+): Promise<{ next: (pred: (s: Screen) => boolean) => Promise<Screen>; close: () => void }> {
   const ctrl = new AbortController();
-  const res = await fetch(`${base}/_switchboard/people/${encodeURIComponent(person)}/softphone`, { headers: { accept: 'text/event-stream' }, signal: ctrl.signal });
+  const res = await fetch(`${base}/_switchboard/people/${encodeURIComponent(person)}/softphone`, {
+    headers: { accept: 'text/event-stream' },
+    signal: ctrl.signal,
+  });
   expect(res.status).toBe(200);
   const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
   let buffer = '';
@@ -50,17 +66,28 @@ describe('softphone: the person in the browser decides', () => {
   let c: Conformance;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- untyped JSON
   const control = async (method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> => {
-    const res = await fetch(`${c.server.httpUrl}/_switchboard${path}`, { method, ...(body !== undefined ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : {}) });
+    const res = await fetch(`${c.server.httpUrl}/_switchboard${path}`, {
+      method,
+      ...(body !== undefined ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : {}),
+    });
     const text = await res.text();
     return { status: res.status, body: text ? JSON.parse(text) : undefined };
   };
-  const screen = async (person: string): Promise<Screen> => (await control('GET', `/people/${encodeURIComponent(person)}/phone`)).body as Screen;
+  const screen = async (person: string): Promise<Screen> =>
+    (await control('GET', `/people/${encodeURIComponent(person)}/phone`)).body as Screen;
   const invite = async (callId: string, user: string): Promise<string> => {
-    const res = await c.raw('POST', `/v1.0/communications/calls/${callId}/participants/invite`, { participants: [inviteUser(user)] });
+    const res = await c.raw('POST', `/v1.0/communications/calls/${callId}/participants/invite`, {
+      participants: [inviteUser(user)],
+    });
     expect(res.status).toBe(200);
     return res.body.id as string;
   };
-  const operationEnd = (callId: string, opId: string) => c.bot.waitFor((n) => n.item.resourceUrl === `/communications/calls/${callId}/operations/${opId}` && n.item.resourceData?.status !== 'Running');
+  const operationEnd = (callId: string, opId: string) =>
+    c.bot.waitFor(
+      (n) =>
+        n.item.resourceUrl === `/communications/calls/${callId}/operations/${opId}` &&
+        n.item.resourceData?.status !== 'Running',
+    );
 
   beforeAll(async () => {
     c = await startConformance(undefined, { virtual: true });
@@ -81,35 +108,49 @@ describe('softphone: the person in the browser decides', () => {
     expect((await screen(USERS.megan)).rings).toHaveLength(1);
     expect(c.bot.notifications.slice(since).some((n) => n.item.resourceUrl?.includes('/operations/'))).toBe(false);
 
-    const answered = await control('POST', `/people/${USERS.megan}/rings/${ringing.rings[0]!.ringId}`, { answer: 'accept' });
+    const answered = await control('POST', `/people/${USERS.megan}/rings/${ringing.rings[0]!.ringId}`, {
+      answer: 'accept',
+    });
     expect(answered.status).toBe(200);
     expect((await operationEnd(callId, opId)).item.resourceData).toMatchObject({ status: 'Completed' });
-    await c.bot.waitFor((n) => n.item.resourceUrl === `/communications/calls/${callId}/participants` && rosterEntry(n, USERS.megan) !== undefined, { since });
+    await c.bot.waitFor(
+      (n) =>
+        n.item.resourceUrl === `/communications/calls/${callId}/participants` &&
+        rosterEntry(n, USERS.megan) !== undefined,
+      { since },
+    );
     const inCall = await phone.next((s) => s.calls.length === 1 && s.rings.length === 0);
     expect(inCall.calls[0]).toMatchObject({ callId, conversationKind: 'meeting' });
     // A ring answered once is gone.
-    expect((await control('POST', `/people/${USERS.megan}/rings/${ringing.rings[0]!.ringId}`, { answer: 'accept' })).status).toBe(409);
+    expect(
+      (await control('POST', `/people/${USERS.megan}/rings/${ringing.rings[0]!.ringId}`, { answer: 'accept' })).status,
+    ).toBe(409);
     phone.close();
   });
 
-  it.each(['decline', 'busy'] as const)('%s from the browser gives the resultInfo that behaviour gives', async (answer) => {
-    const callId = await c.joinMeeting(MEETING_A);
-    // First the configured behaviour, then the same person held by a softphone answering the same way.
-    expect((await control('PUT', `/people/${USERS.dana}/behaviour`, { answer: { action: answer, afterMs: 10 } })).status).toBe(200);
-    const configuredOp = await invite(callId, USERS.dana);
-    await c.advance(10);
-    const configured = (await operationEnd(callId, configuredOp)).item.resourceData;
+  it.each(['decline', 'busy'] as const)(
+    '%s from the browser gives the resultInfo that behaviour gives',
+    async (answer) => {
+      const callId = await c.joinMeeting(MEETING_A);
+      // First the configured behaviour, then the same person held by a softphone answering the same way.
+      expect(
+        (await control('PUT', `/people/${USERS.dana}/behaviour`, { answer: { action: answer, afterMs: 10 } })).status,
+      ).toBe(200);
+      const configuredOp = await invite(callId, USERS.dana);
+      await c.advance(10);
+      const configured = (await operationEnd(callId, configuredOp)).item.resourceData;
 
-    const phone = await openSoftphone(c.server.httpUrl, USERS.dana);
-    await phone.next((s) => s.held);
-    const op = await invite(callId, USERS.dana);
-    const ring = (await phone.next((s) => s.rings.length === 1)).rings[0]!;
-    expect((await control('POST', `/people/${USERS.dana}/rings/${ring.ringId}`, { answer })).status).toBe(200);
-    const fromBrowser = (await operationEnd(callId, op)).item.resourceData;
-    expect(fromBrowser.status).toBe('Failed');
-    expect(fromBrowser.resultInfo).toEqual(configured.resultInfo);
-    phone.close();
-  });
+      const phone = await openSoftphone(c.server.httpUrl, USERS.dana);
+      await phone.next((s) => s.held);
+      const op = await invite(callId, USERS.dana);
+      const ring = (await phone.next((s) => s.rings.length === 1)).rings[0]!;
+      expect((await control('POST', `/people/${USERS.dana}/rings/${ring.ringId}`, { answer })).status).toBe(200);
+      const fromBrowser = (await operationEnd(callId, op)).item.resourceData;
+      expect(fromBrowser.status).toBe('Failed');
+      expect(fromBrowser.resultInfo).toEqual(configured.resultInfo);
+      phone.close();
+    },
+  );
 
   it('no answer within the ring timeout is no answer (408/10057)', async () => {
     const callId = await c.joinMeeting(MEETING_A);
@@ -118,7 +159,10 @@ describe('softphone: the person in the browser decides', () => {
     const op = await invite(callId, USERS.alex);
     await phone.next((s) => s.rings.length === 1);
     await c.advance(60_000);
-    expect((await operationEnd(callId, op)).item.resourceData).toMatchObject({ status: 'Failed', resultInfo: { code: 408, subcode: 10057 } });
+    expect((await operationEnd(callId, op)).item.resourceData).toMatchObject({
+      status: 'Failed',
+      resultInfo: { code: 408, subcode: 10057 },
+    });
     phone.close();
   });
 
@@ -136,9 +180,18 @@ describe('softphone: the person in the browser decides', () => {
     expect(created.status).toBe(201);
     const ring = (await phone.next((s) => s.rings.length === 1)).rings[0]!;
     expect(ring).toMatchObject({ what: 'call', callId: created.body.id });
-    expect((await control('POST', `/people/${USERS.heidi}/rings/${ring.ringId}`, { answer: 'accept' })).status).toBe(200);
-    await c.bot.waitFor((n) => n.item.resourceUrl === `/communications/calls/${created.body.id}` && n.item.resourceData?.state === 'established');
-    expect((await phone.next((s) => s.calls.length === 1)).calls[0]).toMatchObject({ callId: created.body.id, conversationKind: 'peerToPeer' });
+    expect((await control('POST', `/people/${USERS.heidi}/rings/${ring.ringId}`, { answer: 'accept' })).status).toBe(
+      200,
+    );
+    await c.bot.waitFor(
+      (n) =>
+        n.item.resourceUrl === `/communications/calls/${created.body.id}` &&
+        n.item.resourceData?.state === 'established',
+    );
+    expect((await phone.next((s) => s.calls.length === 1)).calls[0]).toMatchObject({
+      callId: created.body.id,
+      conversationKind: 'peerToPeer',
+    });
     phone.close();
   });
 
@@ -148,11 +201,20 @@ describe('softphone: the person in the browser decides', () => {
     const callId = await c.incomingCall(USERS.heidi);
     await c.answer(callId);
     const since = c.bot.notifications.length;
-    expect((await c.raw('POST', `/v1.0/communications/calls/${callId}/transfer`, { transferTarget: { endpointType: 'default', identity: { user: { id: USERS.adele } } } })).status).toBe(202);
+    expect(
+      (
+        await c.raw('POST', `/v1.0/communications/calls/${callId}/transfer`, {
+          transferTarget: { endpointType: 'default', identity: { user: { id: USERS.adele } } },
+        })
+      ).status,
+    ).toBe(202);
     const ring = (await phone.next((s) => s.rings.length === 1)).rings[0]!;
     expect(ring).toMatchObject({ what: 'transfer', callId });
     expect((await control('POST', `/people/${USERS.adele}/rings/${ring.ringId}`, { answer: 'busy' })).status).toBe(200);
-    const back = await c.bot.waitFor((n) => n.item.resourceUrl === `/communications/calls/${callId}` && n.item.resourceData?.state === 'established', { since });
+    const back = await c.bot.waitFor(
+      (n) => n.item.resourceUrl === `/communications/calls/${callId}` && n.item.resourceData?.state === 'established',
+      { since },
+    );
     expect(back.item.resourceData.resultInfo).toMatchObject({ code: 500, subcode: 7000 });
     phone.close();
   });
@@ -166,7 +228,9 @@ describe('softphone: the person in the browser decides', () => {
 
     const op = await invite(callId, USERS.megan);
     const ring = (await screen(USERS.megan)).rings[0]!;
-    expect((await control('POST', `/people/${USERS.megan}/rings/${ring.ringId}`, { answer: 'decline' })).status).toBe(409);
+    expect((await control('POST', `/people/${USERS.megan}/rings/${ring.ringId}`, { answer: 'decline' })).status).toBe(
+      409,
+    );
     await c.advance(100); // she accepts after 40 ms, as the world file says
     expect((await operationEnd(callId, op)).item.resourceData).toMatchObject({ status: 'Completed' });
   });
@@ -174,7 +238,9 @@ describe('softphone: the person in the browser decides', () => {
   it('a recordResponse the person speaks into: the bot downloads what the softphone uploaded (its last recordedMs)', async () => {
     const callId = await c.incomingCall(USERS.alex);
     await c.answer(callId);
-    const rec = await c.raw('POST', `/v1.0/communications/calls/${callId}/recordResponse`, { maxRecordDurationInSeconds: 1 });
+    const rec = await c.raw('POST', `/v1.0/communications/calls/${callId}/recordResponse`, {
+      maxRecordDurationInSeconds: 1,
+    });
     expect(rec.status).toBe(200);
     const op = rec.body.id as string;
     const path = `${c.server.httpUrl}/_switchboard/people/${USERS.alex}/recordings/${op}`;
@@ -182,23 +248,44 @@ describe('softphone: the person in the browser decides', () => {
     // 1.5 s of a ramp at 8 kHz: longer than the 1 s recorded, so the download is its last second.
     const samples = Buffer.alloc(12_000 * 2);
     for (let i = 0; i < 12_000; i++) samples.writeInt16LE((i % 2000) - 1000, i * 2);
-    const done = c.bot.waitFor((n) => n.item.resourceUrl === `/communications/calls/${callId}/operations/${op}` && n.item.resourceData?.status === 'Completed');
+    const done = c.bot.waitFor(
+      (n) =>
+        n.item.resourceUrl === `/communications/calls/${callId}/operations/${op}` &&
+        n.item.resourceData?.status === 'Completed',
+    );
     await c.advance(1_000);
-    const { recordingLocation, recordingAccessToken } = (await done).item.resourceData as { recordingLocation: string; recordingAccessToken: string };
+    const { recordingLocation, recordingAccessToken } = (await done).item.resourceData as {
+      recordingLocation: string;
+      recordingAccessToken: string;
+    };
     // The bot downloads before the tab hands its audio over: the download waits for it.
-    const download = fetch(recordingLocation.replace(c.server.httpsUrl, c.server.httpUrl), { headers: { authorization: `Bearer ${recordingAccessToken}` } });
-    const bad = await fetch(path, { method: 'PUT', headers: { 'content-type': 'audio/wav' }, body: Buffer.from('RIFF0000WAVEnothing at all, really, not a wav file') });
+    const download = fetch(recordingLocation.replace(c.server.httpsUrl, c.server.httpUrl), {
+      headers: { authorization: `Bearer ${recordingAccessToken}` },
+    });
+    const bad = await fetch(path, {
+      method: 'PUT',
+      headers: { 'content-type': 'audio/wav' },
+      body: Buffer.from('RIFF0000WAVEnothing at all, really, not a wav file'),
+    });
     expect(bad.status).toBe(400);
-    expect((await fetch(path, { method: 'PUT', headers: { 'content-type': 'audio/wav' }, body: wavOf(samples) })).status).toBe(204);
+    expect(
+      (await fetch(path, { method: 'PUT', headers: { 'content-type': 'audio/wav' }, body: wavOf(samples) })).status,
+    ).toBe(204);
     const wav = Buffer.from(await (await download).arrayBuffer());
     expect(checkWav(wav)).toEqual({ samples: samples.subarray(4_000 * 2) });
   });
 
   it('refuses a bad answer, an unknown person and a stream without Accept: text/event-stream', async () => {
-    expect(await control('POST', `/people/${USERS.megan}/rings/x`, { answer: 'maybe' })).toMatchObject({ status: 400, body: { error: { innerError: expect.anything() } } });
+    expect(await control('POST', `/people/${USERS.megan}/rings/x`, { answer: 'maybe' })).toMatchObject({
+      status: 400,
+      body: { error: { innerError: expect.anything() } },
+    });
     expect((await control('GET', '/people/nobody/phone')).status).toBe(404);
     // Any E.164 number is a person too (a phone of the world, or not).
-    expect(await control('GET', `/people/${encodeURIComponent('+15555550123')}/phone`)).toMatchObject({ status: 200, body: { person: { id: '+15555550123', kind: 'phone' }, held: false } });
+    expect(await control('GET', `/people/${encodeURIComponent('+15555550123')}/phone`)).toMatchObject({
+      status: 200,
+      body: { person: { id: '+15555550123', kind: 'phone' }, held: false },
+    });
     expect((await control('GET', `/people/${USERS.megan}/softphone`)).status).toBe(400);
   });
 });
@@ -213,22 +300,26 @@ describePostgres('softphone across instances on PostgreSQL', () => {
   it('a tab on one instance holds the person on every instance, and closing it releases them everywhere', async () => {
     const schema = schemaName();
     const start = async (): Promise<TestServer> => {
-      const s = await startTestServer(fastWorld(null), { config: { postgres: TEST_POSTGRES_URL, postgresSchema: schema } });
+      const s = await startTestServer(fastWorld(null), {
+        config: { postgres: TEST_POSTGRES_URL, postgresSchema: schema },
+      });
       servers.push(s);
       return s;
     };
     const [a, b] = [await start(), await start()];
     const megan = personKeyOf(USERS.megan);
-    const heldOn = (s: TestServer): boolean => reactionsOf(s.sb.directory, TENANT, [{ user: { id: USERS.megan } }]).get(megan)?.afterMs === SOFTPHONE_RING_MS;
+    const heldOn = (s: TestServer): boolean =>
+      reactionsOf(s.sb.directory, TENANT, [{ user: { id: USERS.megan } }]).get(megan)?.afterMs === SOFTPHONE_RING_MS;
     const phone = await openSoftphone(a.httpUrl, USERS.megan);
     await phone.next((s) => s.held);
     expect(heldOn(a)).toBe(true);
     // The other instance rings her the same way: it applies the lease within a poll, and a read catches up first.
     await vi.waitFor(() => expect(heldOn(b)).toBe(true), { timeout: 5000, interval: 50 });
-    expect(((await (await fetch(`${b.httpUrl}/_switchboard/people/${USERS.megan}/phone`)).json()) as Screen).held).toBe(true);
+    expect(((await (await fetch(`${b.httpUrl}/_switchboard/people/${USERS.megan}/phone`)).json()) as Screen).held).toBe(
+      true,
+    );
     phone.close();
     await vi.waitFor(() => expect(heldOn(b)).toBe(false), { timeout: 5000, interval: 50 });
     expect(heldOn(a)).toBe(false);
   });
 });
-

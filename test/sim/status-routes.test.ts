@@ -30,7 +30,11 @@ describe('health and readiness of a running server', () => {
     const ready = await fetch(`${server.httpUrl}/_switchboard/ready`);
     expect(ready.status).toBe(200);
     const body = (await ready.json()) as { status: string; store: string; schemaVersion: number };
-    expect(body).toEqual({ status: 'ready', store: server.sb.store.kind, schemaVersion: (await server.sb.store.schemaStatus()).latest });
+    expect(body).toEqual({
+      status: 'ready',
+      store: server.sb.store.kind,
+      schemaVersion: (await server.sb.store.schemaStatus()).latest,
+    });
   });
 });
 
@@ -71,19 +75,34 @@ describe('readiness when the store is not', () => {
     expect((await sendPlain(`${url}/_switchboard/ready`, { method: 'GET' })).status).toBe(200);
     await store.close();
     const res = await sendPlain(`${url}/_switchboard/ready`, { method: 'GET' });
-    expectGraphError(res, { status: 503, code: 'serviceNotAvailable', message: /not ready: the sqlite store cannot be reached \(store is closed\)/ });
+    expectGraphError(res, {
+      status: 503,
+      code: 'serviceNotAvailable',
+      message: /not ready: the sqlite store cannot be reached \(store is closed\)/,
+    });
     expect(res.headers.get('retry-after')).toBe('1');
     expect((await fetch(`${url}/_switchboard/health`)).status).toBe(200);
   });
 
   it('a store that does not answer: 503 after the timeout', async () => {
-    const url = await start(fakeStore(() => new Promise(() => undefined)), 50);
-    expectGraphError(await sendPlain(`${url}/_switchboard/ready`, { method: 'GET' }), { status: 503, code: 'serviceNotAvailable', message: /no answer within 50 ms/ });
+    const url = await start(
+      fakeStore(() => new Promise(() => undefined)),
+      50,
+    );
+    expectGraphError(await sendPlain(`${url}/_switchboard/ready`, { method: 'GET' }), {
+      status: 503,
+      code: 'serviceNotAvailable',
+      message: /no answer within 50 ms/,
+    });
   });
 
   it('a schema behind this build: 503 naming the migrations', async () => {
     const url = await start(fakeStore(() => Promise.resolve({ applied: 3, latest: 5 })));
-    expectGraphError(await sendPlain(`${url}/_switchboard/ready`, { method: 'GET' }), { status: 503, code: 'serviceNotAvailable', message: /migration 3 of 5/ });
+    expectGraphError(await sendPlain(`${url}/_switchboard/ready`, { method: 'GET' }), {
+      status: 503,
+      code: 'serviceNotAvailable',
+      message: /migration 3 of 5/,
+    });
   });
 });
 
@@ -96,7 +115,11 @@ describePostgres('readiness on PostgreSQL', () => {
       const ok = await fetch(`${urlOf(app)}/_switchboard/ready`);
       expect(await ok.json()).toMatchObject({ status: 'ready', store: 'postgres' });
       await store.close();
-      expectGraphError(await sendPlain(`${urlOf(app)}/_switchboard/ready`, { method: 'GET' }), { status: 503, code: 'serviceNotAvailable', message: /postgres store cannot be reached/ });
+      expectGraphError(await sendPlain(`${urlOf(app)}/_switchboard/ready`, { method: 'GET' }), {
+        status: 503,
+        code: 'serviceNotAvailable',
+        message: /postgres store cannot be reached/,
+      });
     } finally {
       await app.close();
     }

@@ -11,7 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { installGraphErrors } from '../../src/api/error-envelope.js';
 import { safeSegments, uiRoutes } from '../../src/sim/ui-routes.js';
 
-const INDEX = '<!doctype html><title>dash</title><script type="module" src="/_switchboard/ui/assets/app-abc123.js"></script>';
+const INDEX =
+  '<!doctype html><title>dash</title><script type="module" src="/_switchboard/ui/assets/app-abc123.js"></script>';
 
 describe('dashboard static files', () => {
   let base: string;
@@ -60,7 +61,11 @@ describe('dashboard static files', () => {
 
   it('answers 304 for a matching ETag', async () => {
     const first = await app.inject({ method: 'GET', url: '/_switchboard/ui/' });
-    const again = await app.inject({ method: 'GET', url: '/_switchboard/ui/', headers: { 'if-none-match': String(first.headers.etag) } });
+    const again = await app.inject({
+      method: 'GET',
+      url: '/_switchboard/ui/',
+      headers: { 'if-none-match': String(first.headers.etag) },
+    });
     expect(again.statusCode).toBe(304);
     expect(again.body).toBe('');
   });
@@ -94,7 +99,12 @@ describe('dashboard static files', () => {
   });
 
   it('answers index.html for client routes (extension-less paths), whatever their depth and case', async () => {
-    for (const url of ['/_switchboard/ui/calls', '/_switchboard/ui/calls/abc-123', '/_switchboard/ui/people/%2B14255550123', '/_switchboard/UI/notifications?x=1']) {
+    for (const url of [
+      '/_switchboard/ui/calls',
+      '/_switchboard/ui/calls/abc-123',
+      '/_switchboard/ui/people/%2B14255550123',
+      '/_switchboard/UI/notifications?x=1',
+    ]) {
       const res = await app.inject({ method: 'GET', url });
       expect(res.statusCode, url).toBe(200);
       expect(res.headers['content-type'], url).toBe('text/html; charset=utf-8');

@@ -8,7 +8,12 @@ import { openSqliteStore } from '../../src/store/sqlite/store.js';
 import type { DueTimer, Store } from '../../src/store/store.js';
 
 const T0 = Date.UTC(2026, 0, 1);
-const timer = (id: string, dueAt: number): TimerRequest => ({ id, dueAt, kind: 'call.established', payload: { callId: id } });
+const timer = (id: string, dueAt: number): TimerRequest => ({
+  id,
+  dueAt,
+  kind: 'call.established',
+  payload: { callId: id },
+});
 
 describe('virtual clock', () => {
   let store: Store;
@@ -49,7 +54,14 @@ describe('virtual clock', () => {
 
   it('fires every timer due by the new time in due order, each at its own due time, and delivers after each', async () => {
     const { fired, control, drains } = await setUp({ virtual: true });
-    await store.transact((tx) => tx.putTimers([timer('c', T0 + 30_000), timer('a', T0 + 10_000), timer('b', T0 + 20_000), timer('late', T0 + 60_000)]));
+    await store.transact((tx) =>
+      tx.putTimers([
+        timer('c', T0 + 30_000),
+        timer('a', T0 + 10_000),
+        timer('b', T0 + 20_000),
+        timer('late', T0 + 60_000),
+      ]),
+    );
     const r = await control.advance(45_000);
     expect(fired).toEqual([
       { id: 'a', at: T0 + 10_000 },
@@ -62,7 +74,10 @@ describe('virtual clock', () => {
   });
 
   it('runs timers that a fired timer schedules within the same advance (a ring that leads to establishment)', async () => {
-    const { fired, control } = await setUp({ virtual: true, onFire: (t, now) => (t.id === 'ring' ? [timer('establish', now + 200)] : []) });
+    const { fired, control } = await setUp({
+      virtual: true,
+      onFire: (t, now) => (t.id === 'ring' ? [timer('establish', now + 200)] : []),
+    });
     await store.transact((tx) => tx.putTimers([timer('ring', T0 + 1_000)]));
     await control.advance(1_500);
     expect(fired).toEqual([

@@ -7,7 +7,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registeredRoutes } from '../../src/app.js';
-import { DEFAULT_APP_ID, DEFAULT_INSTANCE_ID, DEFAULT_MEETING_THREADS, DEFAULT_TENANT_ID, DEFAULT_USERS } from '../../src/sim/default-world.js';
+import {
+  DEFAULT_APP_ID,
+  DEFAULT_INSTANCE_ID,
+  DEFAULT_MEETING_THREADS,
+  DEFAULT_TENANT_ID,
+  DEFAULT_USERS,
+} from '../../src/sim/default-world.js';
 import { Directory, loadWorldFile, parseWorld, type World } from '../../src/sim/directory.js';
 import { acceptQuality } from '../../src/sim/world-routes.js';
 import { fastWorld, startTestServer, type TestServer } from '../helpers/server.js';
@@ -21,14 +27,31 @@ function customWorld(): World {
     establishMs: 75,
     endCallOnCallbackFailure: false,
     prompts: { defaultMs: 1200, durations: { 'https://bot.example/hello.wav': 2500 } },
-    faults: [{ on: 'invite', when: { mediaConfig: 'appHosted' }, result: { code: 500, subcode: 7106, message: 'injected' }, afterMs: 10 }],
+    faults: [
+      {
+        on: 'invite',
+        when: { mediaConfig: 'appHosted' },
+        result: { code: 500, subcode: 7106, message: 'injected' },
+        afterMs: 10,
+      },
+    ],
     tenants: [
       {
         id: 'aaaaaaaa-0000-4000-8000-000000000001',
         displayName: HOSTILE,
         defaultPhoneAnswer: { action: 'busy', afterMs: 300 },
         apps: [
-          { id: 'app-one', displayName: 'One <b>bot</b>', secret: 's1', roles: ['Calls.Initiate.All'], callbackUri: 'https://bot.example/cb?a=1&b=2', instances: [{ id: 'inst-1', displayName: 'Line', phoneNumber: '+14255550111' }, { id: 'inst-2', phoneNumber: null }] },
+          {
+            id: 'app-one',
+            displayName: 'One <b>bot</b>',
+            secret: 's1',
+            roles: ['Calls.Initiate.All'],
+            callbackUri: 'https://bot.example/cb?a=1&b=2',
+            instances: [
+              { id: 'inst-1', displayName: 'Line', phoneNumber: '+14255550111' },
+              { id: 'inst-2', phoneNumber: null },
+            ],
+          },
           { id: 'app-two', secret: 's2', roles: [], callingRegistered: false },
         ],
         users: [
@@ -37,7 +60,16 @@ function customWorld(): World {
         ],
         phones: [{ number: '+14255550123', answer: { action: 'noAnswer', afterMs: 9000 } }],
         meetings: [
-          { id: 'm-1', threadId: '19:meeting_custom@thread.v2', joinMeetingId: '999', organizerId: 'user-a', createdByAppId: 'app-one', passcode: 'pw', lobbyBypassScope: 'organizer', isDialInBypassEnabled: true },
+          {
+            id: 'm-1',
+            threadId: '19:meeting_custom@thread.v2',
+            joinMeetingId: '999',
+            organizerId: 'user-a',
+            createdByAppId: 'app-one',
+            passcode: 'pw',
+            lobbyBypassScope: 'organizer',
+            isDialInBypassEnabled: true,
+          },
         ],
       },
       { id: 'aaaaaaaa-0000-4000-8000-000000000002', apps: [{ id: 'app-three', secret: 's3' }] },
@@ -59,7 +91,8 @@ describe('world listing and export', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const get = (s: TestServer, path: string, accept?: string) => fetch(`${s.httpUrl}${path}`, accept === undefined ? {} : { headers: { accept } });
+  const get = (s: TestServer, path: string, accept?: string) =>
+    fetch(`${s.httpUrl}${path}`, accept === undefined ? {} : { headers: { accept } });
 
   it('GET /_switchboard/ answers JSON by default: tenants, apps, users, phones, meetings and the control routes', async () => {
     for (const path of ['/_switchboard/', '/_switchboard']) {
@@ -68,7 +101,11 @@ describe('world listing and export', () => {
       expect(res.headers.get('content-type')).toMatch(/^application\/json/);
       const body = (await res.json()) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- JSON
       const tenant = body.tenants[0];
-      expect(tenant).toMatchObject({ id: DEFAULT_TENANT_ID, displayName: 'Contoso', tokenEndpoint: `/${DEFAULT_TENANT_ID}/oauth2/v2.0/token` });
+      expect(tenant).toMatchObject({
+        id: DEFAULT_TENANT_ID,
+        displayName: 'Contoso',
+        tokenEndpoint: `/${DEFAULT_TENANT_ID}/oauth2/v2.0/token`,
+      });
       expect(tenant.apps).toEqual([
         expect.objectContaining({
           clientId: DEFAULT_APP_ID,
@@ -78,24 +115,57 @@ describe('world listing and export', () => {
         }),
       ]);
       expect(tenant.users).toHaveLength(13);
-      expect(tenant.users).toContainEqual({ id: DEFAULT_USERS.dana, displayName: 'Dana Declines', answer: { action: 'decline', afterMs: 40 }, then: [] });
-      expect(tenant.phones).toContainEqual({ number: '+14255550199', answer: { action: 'busy', afterMs: 40 }, then: [] });
-      const weekly = tenant.meetings.find((m: { threadId: string }) => m.threadId === DEFAULT_MEETING_THREADS.weeklySync);
-      expect(weekly).toMatchObject({ joinMeetingId: '1234567', organizer: { id: DEFAULT_USERS.bob, displayName: 'Bob Organizer' } });
+      expect(tenant.users).toContainEqual({
+        id: DEFAULT_USERS.dana,
+        displayName: 'Dana Declines',
+        answer: { action: 'decline', afterMs: 40 },
+        then: [],
+      });
+      expect(tenant.phones).toContainEqual({
+        number: '+14255550199',
+        answer: { action: 'busy', afterMs: 40 },
+        then: [],
+      });
+      const weekly = tenant.meetings.find(
+        (m: { threadId: string }) => m.threadId === DEFAULT_MEETING_THREADS.weeklySync,
+      );
+      expect(weekly).toMatchObject({
+        joinMeetingId: '1234567',
+        organizer: { id: DEFAULT_USERS.bob, displayName: 'Bob Organizer' },
+      });
       expect(weekly.joinWebUrl).toBe(
         `https://teams.microsoft.com/l/meetup-join/19%3ameeting_Win6Ydo4wsMijFjZS00ZGVjLTk5MGUtOTRjNWY2NmNkYTFm%40thread.v2/0?context=%7b%22Tid%22%3a%22${DEFAULT_TENANT_ID}%22%2c%22Oid%22%3a%22${DEFAULT_USERS.bob}%22%7d`,
       );
       // Every control route the server serves is listed (once), these with what they do.
-      const listed = (body.controlApi as { method: string; path: string; what: string }[]).map((r) => `${r.method} ${r.path}`);
-      const served = new Set(registeredRoutes(server.sb.app).filter((r) => r.method !== 'HEAD' && r.url.startsWith('/_switchboard/')).map((r) => `${r.method} ${r.url}`));
+      const listed = (body.controlApi as { method: string; path: string; what: string }[]).map(
+        (r) => `${r.method} ${r.path}`,
+      );
+      const served = new Set(
+        registeredRoutes(server.sb.app)
+          .filter((r) => r.method !== 'HEAD' && r.url.startsWith('/_switchboard/'))
+          .map((r) => `${r.method} ${r.url}`),
+      );
       expect(new Set(listed)).toEqual(served);
       expect(listed).toHaveLength(served.size);
-      for (const key of ['POST /_switchboard/reset', 'GET /_switchboard/world', 'GET /_switchboard/ready', 'POST /_switchboard/incoming-calls']) {
-        expect((body.controlApi as { method: string; path: string; what: string }[]).find((r) => `${r.method} ${r.path}` === key)?.what).toBeTruthy();
+      for (const key of [
+        'POST /_switchboard/reset',
+        'GET /_switchboard/world',
+        'GET /_switchboard/ready',
+        'POST /_switchboard/incoming-calls',
+      ]) {
+        expect(
+          (body.controlApi as { method: string; path: string; what: string }[]).find(
+            (r) => `${r.method} ${r.path}` === key,
+          )?.what,
+        ).toBeTruthy();
       }
     }
-    expect((await (await get(server, '/_switchboard/', 'application/json')).json()) as object).toHaveProperty('tenants');
-    expect((await get(server, '/_switchboard/', 'text/html;q=0.5, application/json')).headers.get('content-type')).toMatch(/^application\/json/);
+    expect((await (await get(server, '/_switchboard/', 'application/json')).json()) as object).toHaveProperty(
+      'tenants',
+    );
+    expect(
+      (await get(server, '/_switchboard/', 'text/html;q=0.5, application/json')).headers.get('content-type'),
+    ).toMatch(/^application\/json/);
   });
 
   it('GET /_switchboard/ answers a browser with a plain HTML page: tables with headers, no script, every value escaped', async () => {
@@ -114,10 +184,27 @@ describe('world listing and export', () => {
     expect(html).toContain('One &lt;b&gt;bot&lt;/b&gt;');
     expect(html).toContain('https://bot.example/cb?a=1&amp;b=2');
     expect(html).toContain('<th scope="col">Client id</th>');
-    for (const caption of ['Apps (bots)', 'Application instances and their phone numbers', 'Users', 'Phone numbers', 'Meetings', 'Routes (no token needed)']) {
+    for (const caption of [
+      'Apps (bots)',
+      'Application instances and their phone numbers',
+      'Users',
+      'Phone numbers',
+      'Meetings',
+      'Routes (no token needed)',
+    ]) {
       expect(html).toContain(`<caption>${caption}</caption>`);
     }
-    for (const value of ['app-one', 'app-two', 'app-three', '+14255550111', 'user-b', '+14255550123', '19:meeting_custom@thread.v2', 'busy after 300 ms', '/_switchboard/reset']) {
+    for (const value of [
+      'app-one',
+      'app-two',
+      'app-three',
+      '+14255550111',
+      'user-b',
+      '+14255550123',
+      '19:meeting_custom@thread.v2',
+      'busy after 300 ms',
+      '/_switchboard/reset',
+    ]) {
       expect(html).toContain(value);
     }
     expect(acceptQuality(BROWSER_ACCEPT, 'application/json')).toBe(0.8);
@@ -143,14 +230,34 @@ describe('world listing and export', () => {
 
   it('exports a custom world using every part of the format, and the behaviour and fault changes in effect', async () => {
     expect(await exportAndLoad(custom, 'custom')).toEqual(customWorld());
-    const put = (path: string, body: unknown) => fetch(`${custom.httpUrl}/_switchboard${path}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-    expect((await put('/people/user-a/behaviour', { answer: { action: 'accept', afterMs: 1 }, then: [{ action: 'mute', afterMs: 50 }] })).status).toBe(200);
+    const put = (path: string, body: unknown) =>
+      fetch(`${custom.httpUrl}/_switchboard${path}`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    expect(
+      (
+        await put('/people/user-a/behaviour', {
+          answer: { action: 'accept', afterMs: 1 },
+          then: [{ action: 'mute', afterMs: 50 }],
+        })
+      ).status,
+    ).toBe(200);
     expect((await put('/people/+14255550777/behaviour', { answer: { action: 'busy', afterMs: 2 } })).status).toBe(200);
     expect((await put('/faults', { faults: [] })).status).toBe(200);
     const loaded = await exportAndLoad(custom, 'custom-changed');
     const now = new Directory(loaded);
-    expect(now.user('user-a')?.user).toEqual({ id: 'user-a', displayName: HOSTILE, answer: { action: 'accept', afterMs: 1 }, then: [{ action: 'mute', afterMs: 50 }] });
-    expect(now.phoneAnswer('aaaaaaaa-0000-4000-8000-000000000001', '+14255550777')).toEqual({ action: 'busy', afterMs: 2 });
+    expect(now.user('user-a')?.user).toEqual({
+      id: 'user-a',
+      displayName: HOSTILE,
+      answer: { action: 'accept', afterMs: 1 },
+      then: [{ action: 'mute', afterMs: 50 }],
+    });
+    expect(now.phoneAnswer('aaaaaaaa-0000-4000-8000-000000000001', '+14255550777')).toEqual({
+      action: 'busy',
+      afterMs: 2,
+    });
     expect(loaded.faults).toBeUndefined();
     expect(now.people()).toEqual(custom.sb.directory.people());
     const { faults: _none, ...inEffect } = custom.sb.directory.world;

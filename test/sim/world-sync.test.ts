@@ -16,7 +16,12 @@ import { fastWorld, startTestServer, type TestServer } from '../helpers/server.j
 const DECLINE = { action: 'decline', afterMs: 0 };
 const FAULT = { on: 'invite', result: { code: 500, subcode: 7106, message: 'injected' } };
 
-async function control(server: TestServer, method: string, path: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
+async function control(
+  server: TestServer,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; body: Record<string, unknown> }> {
   const res = await fetch(`${server.httpUrl}/_switchboard${path}`, {
     method,
     ...(body !== undefined ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : {}),
@@ -30,28 +35,63 @@ describe('applyWorldChange', () => {
   it('applies a recorded behaviour or fault list, and reports (does not throw) one that no longer fits the world', () => {
     const directory = new Directory(fastWorld(null));
     const at = 0;
-    expect(applyWorldChange(directory, { seq: 1, kind: 'behaviour', body: { ref: DEFAULT_USERS.megan, answer: DECLINE }, createdAt: at })).toBeNull();
+    expect(
+      applyWorldChange(directory, {
+        seq: 1,
+        kind: 'behaviour',
+        body: { ref: DEFAULT_USERS.megan, answer: DECLINE },
+        createdAt: at,
+      }),
+    ).toBeNull();
     expect(directory.user(DEFAULT_USERS.megan)?.user.answer).toEqual(DECLINE);
-    expect(applyWorldChange(directory, { seq: 2, kind: 'faults', body: { faults: [FAULT] }, createdAt: at })).toBeNull();
+    expect(
+      applyWorldChange(directory, { seq: 2, kind: 'faults', body: { faults: [FAULT] }, createdAt: at }),
+    ).toBeNull();
     expect(directory.world.faults).toHaveLength(1);
-    expect(applyWorldChange(directory, { seq: 3, kind: 'behaviour', body: { ref: 'nobody-here', answer: DECLINE }, createdAt: at })).toMatch(/nobody/);
-    expect(applyWorldChange(directory, { seq: 4, kind: 'faults', body: { faults: 'none' }, createdAt: at })).toMatch(/array/);
+    expect(
+      applyWorldChange(directory, {
+        seq: 3,
+        kind: 'behaviour',
+        body: { ref: 'nobody-here', answer: DECLINE },
+        createdAt: at,
+      }),
+    ).toMatch(/nobody/);
+    expect(applyWorldChange(directory, { seq: 4, kind: 'faults', body: { faults: 'none' }, createdAt: at })).toMatch(
+      /array/,
+    );
     expect(directory.world.faults).toHaveLength(1);
   });
 
   it('a recorded reset puts the loaded world back: behaviours, phones listed at run time and faults', () => {
     const loaded = fastWorld(null);
     const directory = new Directory(fastWorld(null));
-    applyWorldChange(directory, { seq: 1, kind: 'behaviour', body: { ref: DEFAULT_USERS.megan, answer: DECLINE, then: [{ action: 'mute', afterMs: 5 }] }, createdAt: 0 });
-    applyWorldChange(directory, { seq: 2, kind: 'behaviour', body: { ref: '+14255550777', answer: DECLINE }, createdAt: 0 });
+    applyWorldChange(directory, {
+      seq: 1,
+      kind: 'behaviour',
+      body: { ref: DEFAULT_USERS.megan, answer: DECLINE, then: [{ action: 'mute', afterMs: 5 }] },
+      createdAt: 0,
+    });
+    applyWorldChange(directory, {
+      seq: 2,
+      kind: 'behaviour',
+      body: { ref: '+14255550777', answer: DECLINE },
+      createdAt: 0,
+    });
     applyWorldChange(directory, { seq: 3, kind: 'faults', body: { faults: [FAULT] }, createdAt: 0 });
     expect(directory.hasLaterActions()).toBe(true);
     expect(applyWorldChange(directory, { seq: 4, kind: 'reset', body: {}, createdAt: 0 })).toBeNull();
     expect(directory.world).toEqual(loaded);
-    expect(directory.user(DEFAULT_USERS.megan)?.user).toEqual(loaded.tenants[0]!.users.find((u) => u.id === DEFAULT_USERS.megan));
+    expect(directory.user(DEFAULT_USERS.megan)?.user).toEqual(
+      loaded.tenants[0]!.users.find((u) => u.id === DEFAULT_USERS.megan),
+    );
     expect(directory.hasLaterActions()).toBe(false);
     // Changes after the reset apply to the loaded world, and a second reset undoes them again.
-    applyWorldChange(directory, { seq: 5, kind: 'behaviour', body: { ref: DEFAULT_USERS.alex, answer: DECLINE }, createdAt: 0 });
+    applyWorldChange(directory, {
+      seq: 5,
+      kind: 'behaviour',
+      body: { ref: DEFAULT_USERS.alex, answer: DECLINE },
+      createdAt: 0,
+    });
     expect(directory.user(DEFAULT_USERS.alex)?.user.answer).toEqual(DECLINE);
     applyWorldChange(directory, { seq: 6, kind: 'reset', body: {}, createdAt: 0 });
     expect(directory.world).toEqual(loaded);
@@ -66,7 +106,9 @@ describe('world changes on SQLite', () => {
     const data = tempDataDir('sb-world-sync-');
     dirs.push(data);
     const first = await startTestServer(fastWorld(null), { data });
-    expect((await control(first, 'PUT', `/people/${DEFAULT_USERS.megan}/behaviour`, { answer: DECLINE })).status).toBe(200);
+    expect((await control(first, 'PUT', `/people/${DEFAULT_USERS.megan}/behaviour`, { answer: DECLINE })).status).toBe(
+      200,
+    );
     expect((await control(first, 'PUT', '/faults', { faults: [FAULT] })).status).toBe(200);
     const bad = await control(first, 'PUT', `/people/${DEFAULT_USERS.alex}/behaviour`, { answer: { action: 'dance' } });
     expect(bad.status).toBe(400);
@@ -79,7 +121,9 @@ describe('world changes on SQLite', () => {
     try {
       expect(answerOf(second, DEFAULT_USERS.megan)).toEqual(DECLINE);
       expect(answerOf(second, DEFAULT_USERS.alex)?.action).toBe('accept');
-      expect((await control(second, 'GET', '/faults')).body.faults).toEqual([expect.objectContaining({ on: 'invite' })]);
+      expect((await control(second, 'GET', '/faults')).body.faults).toEqual([
+        expect.objectContaining({ on: 'invite' }),
+      ]);
       expect((await control(second, 'POST', '/reset')).status).toBe(200);
     } finally {
       await second.close();
@@ -105,7 +149,9 @@ describePostgres('world changes across instances on PostgreSQL', () => {
   it('a change taken by one instance applies on the others (poll, read, and a new instance at start)', async () => {
     const schema = schemaName();
     const start = async () => {
-      const s = await startTestServer(fastWorld(null), { config: { postgres: TEST_POSTGRES_URL, postgresSchema: schema } });
+      const s = await startTestServer(fastWorld(null), {
+        config: { postgres: TEST_POSTGRES_URL, postgresSchema: schema },
+      });
       servers.push(s);
       return s;
     };
@@ -119,7 +165,9 @@ describePostgres('world changes across instances on PostgreSQL', () => {
     // A read on another instance catches up first, so it never shows an older world than the one just set.
     expect((await control(b, 'PUT', '/faults', { faults: [FAULT] })).status).toBe(200);
     expect((await control(a, 'GET', '/faults')).body.faults).toEqual([expect.objectContaining({ on: 'invite' })]);
-    expect((await control(b, 'PUT', `/people/${DEFAULT_USERS.megan}/behaviour`, { answer: { action: 'busy' } })).status).toBe(200);
+    expect(
+      (await control(b, 'PUT', `/people/${DEFAULT_USERS.megan}/behaviour`, { answer: { action: 'busy' } })).status,
+    ).toBe(200);
     const megan = await control(a, 'GET', `/people/${DEFAULT_USERS.megan}`);
     // `afterMs` fell back to what B saw as her behaviour (A's change), as it would on one instance.
     expect(megan.body.value).toEqual([expect.objectContaining({ answer: { action: 'busy', afterMs: 0 } })]);
@@ -132,7 +180,10 @@ describePostgres('world changes across instances on PostgreSQL', () => {
     const loadedAnswer = fastWorld(null).tenants[0]!.users.find((u) => u.id === DEFAULT_USERS.megan)!.answer;
     expect((await control(c, 'POST', '/reset')).body).toMatchObject({ dropped: { worldChanges: 3 } });
     expect(answerOf(c, DEFAULT_USERS.megan)).toEqual(loadedAnswer);
-    await vi.waitFor(() => expect(answerOf(a, DEFAULT_USERS.megan)).toEqual(loadedAnswer), { timeout: 5000, interval: 50 });
+    await vi.waitFor(() => expect(answerOf(a, DEFAULT_USERS.megan)).toEqual(loadedAnswer), {
+      timeout: 5000,
+      interval: 50,
+    });
     expect((await control(b, 'GET', '/faults')).body.faults).toEqual([]);
     expect(answerOf(b, DEFAULT_USERS.megan)).toEqual(loadedAnswer);
   });

@@ -9,7 +9,17 @@
  * test neither needs nor disturbs this repository's own dist/ and never waits for tsc. Linux: it reads /proc.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -107,12 +117,27 @@ describe.runIf(process.platform === 'linux')('npm start', () => {
 
   /** `npm start -- …` in its own process group; resolves once the Graph port answered a request. */
   async function npmStart(): Promise<NpmStart & { httpUrl: string; server: number }> {
-    const args = ['start', '--', '--data', ':memory:', '--port', '0', '--https-port', '0', '--tls-dir', process.env.SWITCHBOARD_TEST_TLS_DIR!, '--log-level', 'warn'];
+    const args = [
+      'start',
+      '--',
+      '--data',
+      ':memory:',
+      '--port',
+      '0',
+      '--https-port',
+      '0',
+      '--tls-dir',
+      process.env.SWITCHBOARD_TEST_TLS_DIR!,
+      '--log-level',
+      'warn',
+    ];
     const npm = spawn('npm', args, { cwd: tree, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     let out = '';
     npm.stdout.on('data', (c: Buffer) => (out += c.toString('utf8')));
     npm.stderr.on('data', (c: Buffer) => (out += c.toString('utf8')));
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => npm.once('exit', (code, signal) => r({ code, signal })));
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) =>
+      npm.once('exit', (code, signal) => r({ code, signal })),
+    );
     let gone = false;
     void exited.then(() => (gone = true));
     const httpUrl = await pollFor(`the banner of npm start\n${out}`, 45_000, () => {
@@ -130,7 +155,12 @@ describe.runIf(process.platform === 'linux')('npm start', () => {
   }
 
   async function expectStopped(s: { httpUrl: string; server: number }, pids: number[]): Promise<void> {
-    await pollFor(`the server process ${s.server} to exit`, 20_000, () => Promise.resolve(pids.every((p) => !alive(p)) ? true : undefined), 100);
+    await pollFor(
+      `the server process ${s.server} to exit`,
+      20_000,
+      () => Promise.resolve(pids.every((p) => !alive(p)) ? true : undefined),
+      100,
+    );
     await expect(fetch(`${s.httpUrl}/v1.0/communications/calls`)).rejects.toThrow();
   }
 

@@ -88,9 +88,21 @@ export function runQueueContract(getStore: () => Store): void {
     it('schedules a retry and keeps the call blocked behind it', async () => {
       await append([note('call-a', 1), note('call-a', 2)]);
       const [row] = await claim(T0);
-      await getStore().outbox.markFailed(row!.seq, T0 + 5000, T0 + 10, 'HTTP 500', attempt(row!.seq, 1, 500, 'HTTP 500'));
+      await getStore().outbox.markFailed(
+        row!.seq,
+        T0 + 5000,
+        T0 + 10,
+        'HTTP 500',
+        attempt(row!.seq, 1, 500, 'HTTP 500'),
+      );
       const [listed] = await getStore().outbox.list({ callId: 'call-a' });
-      expect(listed).toMatchObject({ attempts: 1, nextAttemptAt: T0 + 5000, lastError: 'HTTP 500', deliveredAt: null, deadAt: null });
+      expect(listed).toMatchObject({
+        attempts: 1,
+        nextAttemptAt: T0 + 5000,
+        lastError: 'HTTP 500',
+        deliveredAt: null,
+        deadAt: null,
+      });
       expect(await getStore().outbox.nextDueAt()).toBe(T0 + 5000);
       expect(await claim(T0 + 4999)).toEqual([]);
       const retried = await claim(T0 + 5000);
@@ -102,21 +114,33 @@ export function runQueueContract(getStore: () => Store): void {
       const [row] = await claim(T0);
       await getStore().outbox.markFailed(row!.seq, null, T0 + 10, 'timeout', attempt(row!.seq, 1, null, 'timeout'));
       const rows = await getStore().outbox.list({ callId: 'call-a' });
-      expect(rows[0]).toMatchObject({ seq: row!.seq, deadAt: T0 + 10, deliveredAt: null, lastError: 'timeout', attempts: 1 });
+      expect(rows[0]).toMatchObject({
+        seq: row!.seq,
+        deadAt: T0 + 10,
+        deliveredAt: null,
+        lastError: 'timeout',
+        attempts: 1,
+      });
       expect(ids(await claim(T0 + LEASE * 10))).toEqual(['call-a-msg-2']);
       expect(await getStore().outbox.list({})).toHaveLength(2);
     });
 
-    describe('requeueDead: dead letters back in the queue, in the call\'s order', () => {
+    describe("requeueDead: dead letters back in the queue, in the call's order", () => {
       const outbox = () => getStore().outbox;
       /** Claims call-a's head and dead-letters it at `at`. */
       const killHead = async (at: number): Promise<number> => {
         const [row] = await claim(at);
-        await outbox().markFailed(row!.seq, null, at + 1, 'HTTP 500', attempt(row!.seq, row!.attempts + 1, 500, 'HTTP 500', at));
+        await outbox().markFailed(
+          row!.seq,
+          null,
+          at + 1,
+          'HTTP 500',
+          attempt(row!.seq, row!.attempts + 1, 500, 'HTTP 500', at),
+        );
         return row!.seq;
       };
 
-      it('one message: same seq, id, body and attempts, due now, and the call\'s head again', async () => {
+      it("one message: same seq, id, body and attempts, due now, and the call's head again", async () => {
         await append([note('call-a', 1), note('call-a', 2)]);
         const dead = await killHead(T0);
         const before = (await outbox().list({ callId: 'call-a' }))[0]!;
@@ -152,12 +176,18 @@ export function runQueueContract(getStore: () => Store): void {
         expect(ids(await claim(T0 + 40))).toEqual(['call-a-msg-3']);
       });
 
-      it('a whole call: every dead letter, in seq order, before the call\'s pending rows; other calls untouched', async () => {
+      it("a whole call: every dead letter, in seq order, before the call's pending rows; other calls untouched", async () => {
         await append([note('call-a', 1), note('call-a', 2), note('call-a', 3), note('call-b', 1)]);
         const [, b] = await claim(T0);
         await outbox().markFailed(b!.seq, null, T0 + 1, 'HTTP 500', attempt(b!.seq, 1, 500, 'HTTP 500', T0));
         const seqs = await outbox().list({ callId: 'call-a' });
-        await outbox().markFailed(seqs[0]!.seq, null, T0 + 1, 'HTTP 500', attempt(seqs[0]!.seq, 1, 500, 'HTTP 500', T0));
+        await outbox().markFailed(
+          seqs[0]!.seq,
+          null,
+          T0 + 1,
+          'HTTP 500',
+          attempt(seqs[0]!.seq, 1, 500, 'HTTP 500', T0),
+        );
         await killHead(T0 + 2);
         const { matched, requeued } = await outbox().requeueDead({ callId: 'call-a' }, T0 + 100);
         expect(matched).toBe(3);
@@ -182,7 +212,10 @@ export function runQueueContract(getStore: () => Store): void {
         expect(await outbox().requeueDead({ messageId: 'call-a-msg-1' }, T0 + 2)).toEqual({ matched: 1, requeued: [] });
         expect(await outbox().requeueDead({ messageId: 'call-a-msg-2' }, T0 + 2)).toEqual({ matched: 1, requeued: [] });
         expect(await outbox().requeueDead({ callId: 'call-a' }, T0 + 2)).toEqual({ matched: 2, requeued: [] });
-        expect(await outbox().requeueDead({ messageId: 'no-such-message' }, T0 + 2)).toEqual({ matched: 0, requeued: [] });
+        expect(await outbox().requeueDead({ messageId: 'no-such-message' }, T0 + 2)).toEqual({
+          matched: 0,
+          requeued: [],
+        });
         expect(await outbox().requeueDead({ callId: 'no-such-call' }, T0 + 2)).toEqual({ matched: 0, requeued: [] });
         // Nothing changed: msg-2 is still the head, due as before.
         expect(ids(await claim(T0 + 2))).toEqual(['call-a-msg-2']);
@@ -192,7 +225,13 @@ export function runQueueContract(getStore: () => Store): void {
     it('records every attempt', async () => {
       await append([note('call-a', 1), note('call-b', 1)]);
       const [a, b] = await claim(T0);
-      await getStore().outbox.markFailed(a!.seq, T0 + 100, T0 + 1, 'connect ECONNREFUSED', attempt(a!.seq, 1, null, 'connect ECONNREFUSED', T0));
+      await getStore().outbox.markFailed(
+        a!.seq,
+        T0 + 100,
+        T0 + 1,
+        'connect ECONNREFUSED',
+        attempt(a!.seq, 1, null, 'connect ECONNREFUSED', T0),
+      );
       await claim(T0 + 100);
       await getStore().outbox.markDelivered(a!.seq, T0 + 101, attempt(a!.seq, 2, 200, null, T0 + 100));
       await getStore().outbox.markDelivered(b!.seq, T0 + 2, attempt(b!.seq, 1, 202, null, T0));
@@ -200,11 +239,16 @@ export function runQueueContract(getStore: () => Store): void {
         attempt(a!.seq, 1, null, 'connect ECONNREFUSED', T0),
         attempt(a!.seq, 2, 200, null, T0 + 100),
       ]);
-      expect((await getStore().outbox.attempts([b!.seq, a!.seq])).map((x) => [x.outboxSeq, x.attempt])).toEqual(
-        [[a!.seq, 1], [a!.seq, 2], [b!.seq, 1]],
-      );
+      expect((await getStore().outbox.attempts([b!.seq, a!.seq])).map((x) => [x.outboxSeq, x.attempt])).toEqual([
+        [a!.seq, 1],
+        [a!.seq, 2],
+        [b!.seq, 1],
+      ]);
       expect(await getStore().outbox.attempts([])).toEqual([]);
-      expect((await getStore().outbox.list({ callId: 'call-a' }))[0]).toMatchObject({ attempts: 2, deliveredAt: T0 + 101 });
+      expect((await getStore().outbox.list({ callId: 'call-a' }))[0]).toMatchObject({
+        attempts: 2,
+        deliveredAt: T0 + 101,
+      });
     });
 
     it('reports the next due time', async () => {
@@ -219,7 +263,12 @@ export function runQueueContract(getStore: () => Store): void {
   });
 
   describe('timers', () => {
-    const timer = (id: string, dueAt: number, callId = `call-${id}`): TimerRequest => ({ id, dueAt, kind: 'call.established', payload: { callId } });
+    const timer = (id: string, dueAt: number, callId = `call-${id}`): TimerRequest => ({
+      id,
+      dueAt,
+      kind: 'call.established',
+      payload: { callId },
+    });
     const put = (ts: TimerRequest[]) => getStore().transact((tx) => tx.putTimers(ts));
 
     it('claims due timers in due order, leased until the lease ends', async () => {
@@ -252,13 +301,34 @@ export function runQueueContract(getStore: () => Store): void {
     });
 
     it('reads each payload back as written, and a row that is no timer as unreadable, saying why', async () => {
-      const answer: TimerRequest = { id: 'a1', dueAt: T0, kind: 'invitee.answer', payload: { callId: 'c', participantId: 'p', operationId: null, outcome: 'busy', fault: { code: 500, subcode: 0, message: 'x' } } };
+      const answer: TimerRequest = {
+        id: 'a1',
+        dueAt: T0,
+        kind: 'invitee.answer',
+        payload: {
+          callId: 'c',
+          participantId: 'p',
+          operationId: null,
+          outcome: 'busy',
+          fault: { code: 500, subcode: 0, message: 'x' },
+        },
+      };
       // A row as an older version (or a hand edit) might have left it: not an invitee.answer payload.
-      const old = { id: 'a2', dueAt: T0 + 1, kind: 'invitee.answer', payload: { callId: 'c' } } as unknown as TimerRequest;
+      const old = {
+        id: 'a2',
+        dueAt: T0 + 1,
+        kind: 'invitee.answer',
+        payload: { callId: 'c' },
+      } as unknown as TimerRequest;
       await put([answer, old]);
       expect(await getStore().timers.claimDue(T0 + 1, T0 + 500, 10)).toEqual([
         answer,
-        { id: 'a2', dueAt: T0 + 1, kind: 'invitee.answer', problem: 'invitee.answer timer a2: payload.participantId is missing' },
+        {
+          id: 'a2',
+          dueAt: T0 + 1,
+          kind: 'invitee.answer',
+          problem: 'invitee.answer timer a2: payload.participantId is missing',
+        },
       ]);
     });
   });

@@ -11,7 +11,12 @@ export function runResetContract(getStore: () => Store): void {
     async function fill(store: Store): Promise<{ changes: number[] }> {
       await store.transact(async (tx) => {
         await tx.putConversation(conversation());
-        await tx.putConversation(conversation({ id: 'conv-2', chatInfo: { threadId: '19:meeting_two@thread.v2', messageId: '0', replyChainMessageId: null } }));
+        await tx.putConversation(
+          conversation({
+            id: 'conv-2',
+            chatInfo: { threadId: '19:meeting_two@thread.v2', messageId: '0', replyChainMessageId: null },
+          }),
+        );
         await tx.putLeg(leg());
         await tx.putLeg(leg({ id: 'call-2', conversationId: 'conv-2' }));
         await tx.putParticipant(participant());
@@ -39,8 +44,15 @@ export function runResetContract(getStore: () => Store): void {
       const { changes } = await fill(store);
       const counts = await store.reset(T0 + 7);
       expect(counts).toEqual({
-        conversations: 2, calls: 2, participants: 3, operations: 1, onlineMeetings: 1,
-        notifications: 3, deliveryAttempts: 1, timers: 2, worldChanges: 2,
+        conversations: 2,
+        calls: 2,
+        participants: 3,
+        operations: 1,
+        onlineMeetings: 1,
+        notifications: 3,
+        deliveryAttempts: 1,
+        timers: 2,
+        worldChanges: 2,
       });
       await store.transact(async (tx) => {
         expect(await tx.listLegs()).toEqual([]);
@@ -63,7 +75,15 @@ export function runResetContract(getStore: () => Store): void {
       expect(log[0]!.seq).toBeGreaterThan(Math.max(...changes));
       // A second reset of an empty store drops nothing but the first reset's record, which it does not count.
       expect(await store.reset(T0 + 8)).toEqual({
-        conversations: 0, calls: 0, participants: 0, operations: 0, onlineMeetings: 0, notifications: 0, deliveryAttempts: 0, timers: 0, worldChanges: 0,
+        conversations: 0,
+        calls: 0,
+        participants: 0,
+        operations: 0,
+        onlineMeetings: 0,
+        notifications: 0,
+        deliveryAttempts: 0,
+        timers: 0,
+        worldChanges: 0,
       });
       expect((await store.worldChanges.after(0)).map((c) => c.createdAt)).toEqual([T0 + 8]);
     });

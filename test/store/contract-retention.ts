@@ -7,7 +7,11 @@ const LEASE = 10_000;
 const HOUR = 3_600_000;
 
 /** Claims every due head and settles it: `deliver` → 2xx, else dead-lettered. Returns the settled seqs by message id. */
-async function settleAll(store: Store, at: number, deliver: (messageId: string) => boolean): Promise<Map<string, number>> {
+async function settleAll(
+  store: Store,
+  at: number,
+  deliver: (messageId: string) => boolean,
+): Promise<Map<string, number>> {
   const settled = new Map<string, number>();
   for (;;) {
     const rows = await store.outbox.claimDue(at, at + LEASE, 100);
@@ -26,7 +30,9 @@ export function runRetentionContract(getStore: () => Store): void {
   describe('prune (retention)', () => {
     it('deletes delivered notifications written before the horizon with their attempts; keeps pending, dead and newer ones', async () => {
       const store = getStore();
-      await store.transact((tx) => tx.appendNotifications([note('call-1', 1), note('call-2', 1), note('call-3', 1), note('call-3', 2)]));
+      await store.transact((tx) =>
+        tx.appendNotifications([note('call-1', 1), note('call-2', 1), note('call-3', 1), note('call-3', 2)]),
+      );
       // call-1: delivered; call-2: dead-lettered; call-3: its first delivered, its second still pending (not claimed).
       const seqs = await settleAll(store, T0 + 1, (id) => id !== 'call-2-msg-1' && id !== 'call-3-msg-2');
       // call-3-msg-2 was dead-lettered by settleAll's second round; put a fresh pending one behind nothing instead.
@@ -40,7 +46,13 @@ export function runRetentionContract(getStore: () => Store): void {
       expect(await store.outbox.attempts([seqs.get('call-1-msg-1')!, seqs.get('call-3-msg-1')!])).toEqual([]);
       expect(await store.outbox.attempts([seqs.get('call-2-msg-1')!])).toHaveLength(1);
       // Nothing left to prune: the same call deletes nothing more.
-      expect(await store.prune(T0 + HOUR, 1000)).toEqual({ notifications: 0, deliveryAttempts: 0, operations: 0, conversations: 0, participants: 0 });
+      expect(await store.prune(T0 + HOUR, 1000)).toEqual({
+        notifications: 0,
+        deliveryAttempts: 0,
+        operations: 0,
+        conversations: 0,
+        participants: 0,
+      });
     });
 
     it('deletes at most `limit` of each kind per call, oldest first', async () => {
@@ -70,7 +82,13 @@ export function runRetentionContract(getStore: () => Store): void {
         await tx.putOperation(operation({ id: 'op-2', callId: 'call-2' }));
         await tx.putOperation(operation({ id: 'op-3', callId: 'call-3', createdAt: T0 + 2 * HOUR }));
       });
-      expect(await store.prune(T0 + HOUR, 1000)).toEqual({ notifications: 0, deliveryAttempts: 0, operations: 1, conversations: 1, participants: 2 });
+      expect(await store.prune(T0 + HOUR, 1000)).toEqual({
+        notifications: 0,
+        deliveryAttempts: 0,
+        operations: 1,
+        conversations: 1,
+        participants: 2,
+      });
       await store.transact(async (tx) => {
         expect(await tx.getConversation('conv-1')).toBeDefined();
         expect(await tx.getConversation('conv-2')).toBeUndefined();
@@ -89,7 +107,9 @@ export function runRetentionContract(getStore: () => Store): void {
   describe('purgeDead', () => {
     it('deletes only dead letters (with their attempts), by message id, by call, or all of them', async () => {
       const store = getStore();
-      await store.transact((tx) => tx.appendNotifications([note('call-1', 1), note('call-2', 1), note('call-3', 1), note('call-4', 1)]));
+      await store.transact((tx) =>
+        tx.appendNotifications([note('call-1', 1), note('call-2', 1), note('call-3', 1), note('call-4', 1)]),
+      );
       const seqs = await settleAll(store, T0 + 1, (id) => id === 'call-4-msg-1');
       await store.transact((tx) => tx.appendNotifications([note('call-1', 2), note('call-5', 1)]));
       // call-1: one dead, one pending; call-2, call-3: dead; call-4: delivered; call-5: pending.
@@ -103,7 +123,10 @@ export function runRetentionContract(getStore: () => Store): void {
       expect(await store.outbox.purgeDead('all')).toEqual({ matched: 1, purged: 1 });
       expect(await messageIds(store)).toEqual(['call-4-msg-1', 'call-1-msg-2', 'call-5-msg-1']);
       // The pending rows are still delivered in order.
-      expect((await store.outbox.claimDue(T0 + 2, T0 + 2 + LEASE, 10)).map((r) => r.messageId)).toEqual(['call-1-msg-2', 'call-5-msg-1']);
+      expect((await store.outbox.claimDue(T0 + 2, T0 + 2 + LEASE, 10)).map((r) => r.messageId)).toEqual([
+        'call-1-msg-2',
+        'call-5-msg-1',
+      ]);
     });
   });
 }

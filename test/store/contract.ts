@@ -18,7 +18,11 @@ export interface ContractOptions {
   oneAtATime: boolean;
 }
 
-export function runStoreContract(name: string, open: () => Promise<Store>, options: ContractOptions = { oneAtATime: true }): void {
+export function runStoreContract(
+  name: string,
+  open: () => Promise<Store>,
+  options: ContractOptions = { oneAtATime: true },
+): void {
   describe(`Store contract: ${name}`, () => {
     let store: Store;
     beforeEach(async () => {
@@ -31,7 +35,12 @@ export function runStoreContract(name: string, open: () => Promise<Store>, optio
     describe('entities', () => {
       it('round-trips every entity and replaces on put', async () => {
         const c = conversation();
-        const l = leg({ callOptions: { '@odata.type': '#microsoft.graph.outgoingCallOptions', isContentSharingNotificationEnabled: true } });
+        const l = leg({
+          callOptions: {
+            '@odata.type': '#microsoft.graph.outgoingCallOptions',
+            isContentSharingNotificationEnabled: true,
+          },
+        });
         const p = participant({ outcome: { code: 200, subcode: 0, message: 'ok' } });
         const op = operation();
         await store.transact(async (tx) => {
@@ -82,19 +91,41 @@ export function runStoreContract(name: string, open: () => Promise<Store>, optio
         });
       });
 
-      it('finds a conversation\'s participants by identity key (any status, roster order) and counts them, without the rest', async () => {
+      it("finds a conversation's participants by identity key (any status, roster order) and counts them, without the rest", async () => {
         await store.transact(async (tx) => {
-          await tx.putParticipant(participant({ id: 'p-ada', createdAt: T0, identity: { user: { id: 'AAAA-Ada', displayName: 'Ada' } } }));
+          await tx.putParticipant(
+            participant({ id: 'p-ada', createdAt: T0, identity: { user: { id: 'AAAA-Ada', displayName: 'Ada' } } }),
+          );
           await tx.putParticipant(participant({ id: 'p-bob', createdAt: T0, identity: { user: { id: 'bbbb-bob' } } }));
-          await tx.putParticipant(participant({ id: 'p-ada-old', createdAt: T0 - 1, status: 'removed', identity: { user: { id: 'aaaa-ada' } } }));
-          await tx.putParticipant(participant({ id: 'p-phone', kind: 'phone', identity: { phone: { id: '+12345678901' } } }));
-          await tx.putParticipant(participant({ id: 'p-bot', kind: 'application', identity: { application: { id: 'bot-app' } } }));
-          await tx.putParticipant(participant({ id: 'p-ada-elsewhere', conversationId: 'conv-2', identity: { user: { id: 'aaaa-ada' } } }));
+          await tx.putParticipant(
+            participant({
+              id: 'p-ada-old',
+              createdAt: T0 - 1,
+              status: 'removed',
+              identity: { user: { id: 'aaaa-ada' } },
+            }),
+          );
+          await tx.putParticipant(
+            participant({ id: 'p-phone', kind: 'phone', identity: { phone: { id: '+12345678901' } } }),
+          );
+          await tx.putParticipant(
+            participant({ id: 'p-bot', kind: 'application', identity: { application: { id: 'bot-app' } } }),
+          );
+          await tx.putParticipant(
+            participant({ id: 'p-ada-elsewhere', conversationId: 'conv-2', identity: { user: { id: 'aaaa-ada' } } }),
+          );
         });
         await store.transact(async (tx) => {
           // Keys are identityKey's: user ids lower-cased, phones as given.
-          expect((await tx.participantsWithIdentityKeys('conv-1', ['user:aaaa-ada'])).map((p) => p.id)).toEqual(['p-ada-old', 'p-ada']);
-          expect((await tx.participantsWithIdentityKeys('conv-1', ['phone:+12345678901', 'user:bbbb-bob', 'user:nobody'])).map((p) => p.id)).toEqual(['p-bob', 'p-phone']);
+          expect((await tx.participantsWithIdentityKeys('conv-1', ['user:aaaa-ada'])).map((p) => p.id)).toEqual([
+            'p-ada-old',
+            'p-ada',
+          ]);
+          expect(
+            (
+              await tx.participantsWithIdentityKeys('conv-1', ['phone:+12345678901', 'user:bbbb-bob', 'user:nobody'])
+            ).map((p) => p.id),
+          ).toEqual(['p-bob', 'p-phone']);
           expect(await tx.participantsWithIdentityKeys('conv-1', [])).toEqual([]);
           expect(await tx.participantsWithIdentityKeys('conv-none', ['user:aaaa-ada'])).toEqual([]);
           expect(await tx.participantCount('conv-1')).toBe(5);
@@ -103,11 +134,15 @@ export function runStoreContract(name: string, open: () => Promise<Store>, optio
         });
         // A participant whose identity changes (upsert) is found under its new key only.
         await store.transact(async (tx) => {
-          await tx.putParticipant(participant({ id: 'p-bob', createdAt: T0, identity: { user: { id: 'cccc-carol' } } }));
+          await tx.putParticipant(
+            participant({ id: 'p-bob', createdAt: T0, identity: { user: { id: 'cccc-carol' } } }),
+          );
         });
         await store.transact(async (tx) => {
           expect(await tx.participantsWithIdentityKeys('conv-1', ['user:bbbb-bob'])).toEqual([]);
-          expect((await tx.participantsWithIdentityKeys('conv-1', ['user:cccc-carol'])).map((p) => p.id)).toEqual(['p-bob']);
+          expect((await tx.participantsWithIdentityKeys('conv-1', ['user:cccc-carol'])).map((p) => p.id)).toEqual([
+            'p-bob',
+          ]);
           expect(await tx.participantCount('conv-1')).toBe(5);
         });
       });
@@ -125,7 +160,7 @@ export function runStoreContract(name: string, open: () => Promise<Store>, optio
         });
       });
 
-      it('read side: listLegs lists every live leg, operationsOfCall a call\'s operations, both in creation order', async () => {
+      it("read side: listLegs lists every live leg, operationsOfCall a call's operations, both in creation order", async () => {
         await store.transact(async (tx) => {
           await tx.putLeg(leg({ id: 'call-b', createdAt: T0 + 2 }));
           await tx.putLeg(leg({ id: 'call-a', createdAt: T0 + 1 }));
@@ -185,7 +220,12 @@ export function runStoreContract(name: string, open: () => Promise<Store>, optio
 
       it("lists a tenant's meetings oldest first and deletes one (false when there is none)", async () => {
         const first = onlineMeeting();
-        const second = onlineMeeting({ id: 'm-2', threadId: '19:meeting_def@thread.v2', joinMeetingId: '5550001111', createdAt: first.createdAt + 1 });
+        const second = onlineMeeting({
+          id: 'm-2',
+          threadId: '19:meeting_def@thread.v2',
+          joinMeetingId: '5550001111',
+          createdAt: first.createdAt + 1,
+        });
         await store.transact(async (tx) => {
           await tx.putOnlineMeeting(second);
           await tx.putOnlineMeeting(first);
@@ -203,8 +243,12 @@ export function runStoreContract(name: string, open: () => Promise<Store>, optio
 
       it('refuses a second meeting with the same thread or join meeting id in a tenant, and rolls it back', async () => {
         await store.transact((tx) => tx.putOnlineMeeting(onlineMeeting()));
-        await expect(store.transact((tx) => tx.putOnlineMeeting(onlineMeeting({ id: 'm-dup-thread', joinMeetingId: '1' })))).rejects.toThrow();
-        await expect(store.transact((tx) => tx.putOnlineMeeting(onlineMeeting({ id: 'm-dup-join', threadId: '19:x@thread.v2' })))).rejects.toThrow();
+        await expect(
+          store.transact((tx) => tx.putOnlineMeeting(onlineMeeting({ id: 'm-dup-thread', joinMeetingId: '1' }))),
+        ).rejects.toThrow();
+        await expect(
+          store.transact((tx) => tx.putOnlineMeeting(onlineMeeting({ id: 'm-dup-join', threadId: '19:x@thread.v2' }))),
+        ).rejects.toThrow();
         await store.transact(async (tx) => {
           expect(await tx.getOnlineMeeting('m-dup-thread')).toBeUndefined();
           expect(await tx.getOnlineMeeting('m-dup-join')).toBeUndefined();
@@ -306,7 +350,12 @@ export function runStoreContract(name: string, open: () => Promise<Store>, optio
         await store.transact(async (tx) => {
           await tx.putConversation(conversation({ id: 'conv-1' }));
           await tx.putParticipant(p);
-          await tx.appendNotifications([{ ...note('call-1', 1), notification: { ...note('call-1', 1).notification, body: { value: [{ text: nasty }] } } }]);
+          await tx.appendNotifications([
+            {
+              ...note('call-1', 1),
+              notification: { ...note('call-1', 1).notification, body: { value: [{ text: nasty }] } },
+            },
+          ]);
         });
         await store.transact(async (tx) => {
           expect(await tx.getParticipant('p-1')).toEqual(p);
@@ -360,12 +409,30 @@ export function runStoreContract(name: string, open: () => Promise<Store>, optio
       it('appends changes with increasing seqs and reads them back in order after a seq, bodies exactly', async () => {
         const nasty = `O'Brien \\ "x" $1 -- ; ☎ 𝄞`;
         expect(await store.worldChanges.after(0)).toEqual([]);
-        const first = await store.worldChanges.append('behaviour', { ref: nasty, answer: { action: 'decline', afterMs: 0 } }, T0);
-        const second = await store.worldChanges.append('faults', { faults: [{ on: 'invite', result: { code: 500 } }] }, T0 + 1);
+        const first = await store.worldChanges.append(
+          'behaviour',
+          { ref: nasty, answer: { action: 'decline', afterMs: 0 } },
+          T0,
+        );
+        const second = await store.worldChanges.append(
+          'faults',
+          { faults: [{ on: 'invite', result: { code: 500 } }] },
+          T0 + 1,
+        );
         expect(second).toBeGreaterThan(first);
         expect(await store.worldChanges.after(0)).toEqual([
-          { seq: first, kind: 'behaviour', body: { ref: nasty, answer: { action: 'decline', afterMs: 0 } }, createdAt: T0 },
-          { seq: second, kind: 'faults', body: { faults: [{ on: 'invite', result: { code: 500 } }] }, createdAt: T0 + 1 },
+          {
+            seq: first,
+            kind: 'behaviour',
+            body: { ref: nasty, answer: { action: 'decline', afterMs: 0 } },
+            createdAt: T0,
+          },
+          {
+            seq: second,
+            kind: 'faults',
+            body: { faults: [{ on: 'invite', result: { code: 500 } }] },
+            createdAt: T0 + 1,
+          },
         ]);
         expect((await store.worldChanges.after(first)).map((c) => c.seq)).toEqual([second]);
         expect(await store.worldChanges.after(second)).toEqual([]);
@@ -376,7 +443,9 @@ export function runStoreContract(name: string, open: () => Promise<Store>, optio
         const reads = (async () => {
           for (let i = 0; i < 60; i++) seen.push((await store.worldChanges.after(0)).map((c) => c.seq));
         })();
-        const seqs = await Promise.all(Array.from({ length: 60 }, (_, i) => store.worldChanges.append('behaviour', { ref: `u-${i}` }, T0 + i)));
+        const seqs = await Promise.all(
+          Array.from({ length: 60 }, (_, i) => store.worldChanges.append('behaviour', { ref: `u-${i}` }, T0 + i)),
+        );
         await reads;
         expect(new Set(seqs).size).toBe(60);
         const all = (await store.worldChanges.after(0)).map((c) => c.seq);

@@ -1,5 +1,12 @@
 /** Entity builders for the store contract: valid, fully populated values with overridable fields. */
-import type { CallLeg, Conversation, OnlineMeeting, Operation, OutboundNotification, Participant } from '../../src/domain/types.js';
+import type {
+  CallLeg,
+  Conversation,
+  OnlineMeeting,
+  Operation,
+  OutboundNotification,
+  Participant,
+} from '../../src/domain/types.js';
 
 export const T0 = Date.UTC(2026, 0, 1);
 export const TENANT = '11111111-1111-4111-8111-111111111111';
@@ -126,7 +133,11 @@ export function onlineMeeting(over: Partial<OnlineMeeting> = {}): OnlineMeeting 
 }
 
 /** An outbox append for `callId`; `n` distinguishes bodies and message ids. */
-export function note(callId: string, n: number, createdAt = T0): { messageId: string; notification: OutboundNotification; createdAt: number } {
+export function note(
+  callId: string,
+  n: number,
+  createdAt = T0,
+): { messageId: string; notification: OutboundNotification; createdAt: number } {
   return {
     messageId: `${callId}-msg-${n}`,
     createdAt,
@@ -135,12 +146,21 @@ export function note(callId: string, n: number, createdAt = T0): { messageId: st
       tenantId: TENANT,
       appId: APP,
       callbackUri: `https://bot.example/api/calls/${callId}`,
-      body: { '@odata.type': '#microsoft.graph.commsNotifications', value: [{ changeType: 'updated', resourceUrl: `/communications/calls/${callId}`, n }] },
+      body: {
+        '@odata.type': '#microsoft.graph.commsNotifications',
+        value: [{ changeType: 'updated', resourceUrl: `/communications/calls/${callId}`, n }],
+      },
     },
   };
 }
 
 /** A DeliveryAttempt for `seq`. */
-export function attempt(seq: number, n: number, statusCode: number | null, error: string | null = null, startedAt = T0) {
+export function attempt(
+  seq: number,
+  n: number,
+  statusCode: number | null,
+  error: string | null = null,
+  startedAt = T0,
+) {
   return { outboxSeq: seq, attempt: n, startedAt, durationMs: 12, statusCode, error };
 }

@@ -26,7 +26,13 @@ describe('TransactionGate', () => {
       m.run(job('h2'), 'high'),
     ];
     expect(await Promise.all(all)).toEqual(['n1', 'n2', 'h1', 'n3', 'h2']);
-    expect(log.filter((l) => l.endsWith(':start'))).toEqual(['n1:start', 'h1:start', 'h2:start', 'n2:start', 'n3:start']);
+    expect(log.filter((l) => l.endsWith(':start'))).toEqual([
+      'n1:start',
+      'h1:start',
+      'h2:start',
+      'n2:start',
+      'n3:start',
+    ]);
   });
 
   it('keeps FIFO order through a deep queue', async () => {
@@ -40,11 +46,15 @@ describe('TransactionGate', () => {
     const g = new TransactionGate(3);
     let inside = 0;
     let most = 0;
-    await Promise.all(Array.from({ length: 10 }, () => g.run(async () => {
-      most = Math.max(most, ++inside);
-      await tick();
-      inside--;
-    })));
+    await Promise.all(
+      Array.from({ length: 10 }, () =>
+        g.run(async () => {
+          most = Math.max(most, ++inside);
+          await tick();
+          inside--;
+        }),
+      ),
+    );
     expect(most).toBe(3);
   });
 
@@ -66,7 +76,12 @@ describe('TransactionGate', () => {
   it('runs the work in its caller’s async context, not the context of whoever released the lock', async () => {
     const m = new TransactionGate(1);
     const als = new AsyncLocalStorage<string>();
-    const first = als.run('first', () => m.run(async () => { await tick(); return als.getStore(); }));
+    const first = als.run('first', () =>
+      m.run(async () => {
+        await tick();
+        return als.getStore();
+      }),
+    );
     const second = als.run('second', () => m.run(() => als.getStore(), 'high'));
     expect(await Promise.all([first, second])).toEqual(['first', 'second']);
   });

@@ -10,8 +10,12 @@ describe('inline (PostgreSQL statements with literal parameters)', () => {
   });
 
   it('replaces every placeholder once, by number, never rescanning inserted text', () => {
-    expect(inline('SELECT $1, $2, $1, $10', ['$2', 7, null, null, null, null, null, null, null, true])).toBe("SELECT '$2', 7, '$2', TRUE");
-    expect(inline('x = ANY($1::text[]) AND y = ANY($2::text[])', [['a', "b'"], []])).toBe("x = ANY(ARRAY['a', 'b''']::text[]) AND y = ANY('{}'::text[])");
+    expect(inline('SELECT $1, $2, $1, $10', ['$2', 7, null, null, null, null, null, null, null, true])).toBe(
+      "SELECT '$2', 7, '$2', TRUE",
+    );
+    expect(inline('x = ANY($1::text[]) AND y = ANY($2::text[])', [['a', "b'"], []])).toBe(
+      "x = ANY(ARRAY['a', 'b''']::text[]) AND y = ANY('{}'::text[])",
+    );
     expect(inline('SELECT $1', [undefined])).toBe('SELECT NULL');
   });
 

@@ -10,7 +10,11 @@ import { conversation, leg, note, onlineMeeting, participant, T0, TENANT } from 
 
 const freshSchema = testSchemas();
 const open = (schema = freshSchema(), transactionConcurrency?: number) =>
-  openPostgresStore({ connectionString: TEST_POSTGRES_URL, schema, ...(transactionConcurrency ? { transactionConcurrency } : {}) });
+  openPostgresStore({
+    connectionString: TEST_POSTGRES_URL,
+    schema,
+    ...(transactionConcurrency ? { transactionConcurrency } : {}),
+  });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -31,7 +35,9 @@ describePostgres('postgres store', () => {
       await Promise.all(stores.map((s) => s.close()));
       const again = await open(schema);
       expect(await again.transact((tx) => tx.getLeg('call-1'))).toEqual(leg());
-      expect(await again.transact((tx) => tx.onlineMeetingByJoinMeetingId(TENANT, onlineMeeting().joinMeetingId))).toEqual(onlineMeeting());
+      expect(
+        await again.transact((tx) => tx.onlineMeetingByJoinMeetingId(TENANT, onlineMeeting().joinMeetingId)),
+      ).toEqual(onlineMeeting());
       await again.close();
       const client = new pg.Client({ connectionString: TEST_POSTGRES_URL });
       await client.connect();
@@ -61,12 +67,17 @@ describePostgres('postgres store', () => {
         participant({ id: 'p-noid', createdAt: T0 + 3, identity: { user: { displayName: 'no id' } } }),
       ];
       for (const p of rows) {
-        await client.query('INSERT INTO participants (id, conversation_id, call_leg_id, created_at, doc) VALUES ($1, $2, $3, $4, $5)', [p.id, p.conversationId, p.callLegId, p.createdAt, JSON.stringify(p)]);
+        await client.query(
+          'INSERT INTO participants (id, conversation_id, call_leg_id, created_at, doc) VALUES ($1, $2, $3, $4, $5)',
+          [p.id, p.conversationId, p.callLegId, p.createdAt, JSON.stringify(p)],
+        );
       }
       await client.end();
 
       const store = await open(schema);
-      const found = await store.transact((tx) => tx.participantsWithIdentityKeys('conv-1', ['user:aaaa-ada', 'phone:+12345678901', 'application:bot-app']));
+      const found = await store.transact((tx) =>
+        tx.participantsWithIdentityKeys('conv-1', ['user:aaaa-ada', 'phone:+12345678901', 'application:bot-app']),
+      );
       expect(found.map((p) => p.id)).toEqual(['p-user', 'p-phone', 'p-bot']);
       expect(await store.transact((tx) => tx.participantCount('conv-1'))).toBe(4);
       await store.close();
@@ -140,7 +151,14 @@ describePostgres('postgres store', () => {
         expect(rows.length).toBeLessThanOrEqual(1);
         for (const r of rows) {
           delivered.push(Number(r.messageId.split('-msg-')[1]));
-          await b.outbox.markDelivered(r.seq, now, { outboxSeq: r.seq, attempt: 1, startedAt: now, durationMs: 1, statusCode: 202, error: null });
+          await b.outbox.markDelivered(r.seq, now, {
+            outboxSeq: r.seq,
+            attempt: 1,
+            startedAt: now,
+            durationMs: 1,
+            statusCode: 202,
+            error: null,
+          });
         }
         if (rows.length === 0 && appended === total && delivered.length < total) {
           throw new Error(`stuck after ${delivered.length} of ${total}: a call lost its head`);
@@ -158,10 +176,20 @@ describePostgres('postgres store', () => {
       const [a, b] = await Promise.all([open(schema), open(schema)]);
       await a.transact(async (tx) => {
         await tx.appendNotifications(Array.from({ length: 60 }, (_, i) => note(`call-${i}`, 1)));
-        await tx.putTimers(Array.from({ length: 60 }, (_, i) => ({ id: `t${i}`, dueAt: T0, kind: 'call.established' as const, payload: { callId: `call-${i}` } })));
+        await tx.putTimers(
+          Array.from({ length: 60 }, (_, i) => ({
+            id: `t${i}`,
+            dueAt: T0,
+            kind: 'call.established' as const,
+            payload: { callId: `call-${i}` },
+          })),
+        );
       });
       const claims = await Promise.all(
-        Array.from({ length: 8 }, (_, i) => (i % 2 === 0 ? a : b)).flatMap((s) => [s.outbox.claimDue(T0, T0 + 1000, 10), s.timers.claimDue(T0, T0 + 1000, 10)]),
+        Array.from({ length: 8 }, (_, i) => (i % 2 === 0 ? a : b)).flatMap((s) => [
+          s.outbox.claimDue(T0, T0 + 1000, 10),
+          s.timers.claimDue(T0, T0 + 1000, 10),
+        ]),
       );
       const rows = claims.filter((_, i) => i % 2 === 0).flat() as { seq: number }[];
       const timers = claims.filter((_, i) => i % 2 === 1).flat() as { id: string }[];
@@ -176,7 +204,13 @@ describePostgres('postgres store', () => {
       const schema = freshSchema();
       // `dead` beats once at open and never again (its heartbeat period is an hour): as if killed right after claiming.
       const dead = await openPostgresStore({ connectionString: TEST_POSTGRES_URL, schema, heartbeatMs: 3_600_000 });
-      const live = await openPostgresStore({ connectionString: TEST_POSTGRES_URL, schema, heartbeatMs: 50, deadAfterMs: 300, now: () => T0 + 1 });
+      const live = await openPostgresStore({
+        connectionString: TEST_POSTGRES_URL,
+        schema,
+        heartbeatMs: 50,
+        deadAfterMs: 300,
+        now: () => T0 + 1,
+      });
       await dead.transact(async (tx) => {
         await tx.appendNotifications([note('call-1', 1), note('call-1', 2)]);
         await tx.putTimers([{ id: 't1', dueAt: T0, kind: 'call.established', payload: { callId: 'call-1' } }]);

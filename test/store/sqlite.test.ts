@@ -35,14 +35,22 @@ describe('sqlite store', () => {
 
     const second = await openSqliteStore({ path });
     expect(await second.transact((tx) => tx.getLeg('call-1'))).toEqual(leg());
-    expect(await second.transact((tx) => tx.onlineMeetingByJoinMeetingId(TENANT, onlineMeeting().joinMeetingId))).toEqual(onlineMeeting());
+    expect(
+      await second.transact((tx) => tx.onlineMeetingByJoinMeetingId(TENANT, onlineMeeting().joinMeetingId)),
+    ).toEqual(onlineMeeting());
     expect((await second.outbox.claimDue(T0, T0 + 10, 10)).map((r) => r.messageId)).toEqual(['call-1-msg-1']);
     expect(await second.timers.nextDueAt()).toBe(T0);
     await second.close();
 
     const raw = new Database(path, { readonly: true });
     expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
-    expect(raw.prepare('SELECT version, name FROM schema_migrations ORDER BY version').all()).toEqual([{ version: 1, name: 'init' }, { version: 2, name: 'online_meetings' }, { version: 3, name: 'participant_identity_key' }, { version: 4, name: 'world_changes' }, { version: 5, name: 'outbox_requeued_at' }]);
+    expect(raw.prepare('SELECT version, name FROM schema_migrations ORDER BY version').all()).toEqual([
+      { version: 1, name: 'init' },
+      { version: 2, name: 'online_meetings' },
+      { version: 3, name: 'participant_identity_key' },
+      { version: 4, name: 'world_changes' },
+      { version: 5, name: 'outbox_requeued_at' },
+    ]);
     raw.close();
   });
 
@@ -50,8 +58,13 @@ describe('sqlite store', () => {
     const path = freshFile();
     mkdirSync(join(path, '..'), { recursive: true });
     const old = new Database(path);
-    migrate(old, MIGRATIONS.filter((m) => m.version <= 2));
-    const insert = old.prepare('INSERT INTO participants (id, conversation_id, call_leg_id, created_at, doc) VALUES (?, ?, ?, ?, ?)');
+    migrate(
+      old,
+      MIGRATIONS.filter((m) => m.version <= 2),
+    );
+    const insert = old.prepare(
+      'INSERT INTO participants (id, conversation_id, call_leg_id, created_at, doc) VALUES (?, ?, ?, ?, ?)',
+    );
     const rows = [
       participant({ id: 'p-user', identity: { user: { id: 'AAAA-Ada' }, tenantId: TENANT } }),
       participant({ id: 'p-phone', createdAt: T0 + 1, identity: { phone: { id: '+12345678901' } } }),
@@ -62,7 +75,9 @@ describe('sqlite store', () => {
     old.close();
 
     const store = await openSqliteStore({ path });
-    const found = await store.transact((tx) => tx.participantsWithIdentityKeys('conv-1', ['user:aaaa-ada', 'phone:+12345678901', 'application:bot-app']));
+    const found = await store.transact((tx) =>
+      tx.participantsWithIdentityKeys('conv-1', ['user:aaaa-ada', 'phone:+12345678901', 'application:bot-app']),
+    );
     expect(found.map((p) => p.id)).toEqual(['p-user', 'p-phone', 'p-bot']);
     expect(await store.transact((tx) => tx.participantCount('conv-1'))).toBe(4);
     await store.close();
@@ -128,7 +143,9 @@ describe('sqlite store', () => {
     const calls = 1000;
     const perCall = 10;
     await store.transact((tx) =>
-      tx.appendNotifications(Array.from({ length: calls * perCall }, (_, i) => note(`call-${i % calls}`, Math.floor(i / calls)))),
+      tx.appendNotifications(
+        Array.from({ length: calls * perCall }, (_, i) => note(`call-${i % calls}`, Math.floor(i / calls))),
+      ),
     );
     const seen = new Map<string, number>();
     let now = T0;
@@ -140,7 +157,14 @@ describe('sqlite store', () => {
         const n = Number(r.messageId.split('-msg-')[1]);
         expect(n).toBe((seen.get(r.callId) ?? -1) + 1);
         seen.set(r.callId, n);
-        await store.outbox.markDelivered(r.seq, now, { outboxSeq: r.seq, attempt: 1, startedAt: now, durationMs: 1, statusCode: 202, error: null });
+        await store.outbox.markDelivered(r.seq, now, {
+          outboxSeq: r.seq,
+          attempt: 1,
+          startedAt: now,
+          durationMs: 1,
+          statusCode: 202,
+          error: null,
+        });
       }
       now += 1;
     }

@@ -11,14 +11,37 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { CDPSession, Page } from 'playwright-core';
 import { DEFAULT_DISPATCH_OPTIONS } from '../../src/notify/retry-policy.js';
 import { describeBrowser, launchBrowser, type Browser } from '../helpers/browser.js';
-import { APP, inviteUser, MEETING_A, startConformance, TENANT, USERS, type Conformance } from '../conformance/fixture.js';
+import {
+  APP,
+  inviteUser,
+  MEETING_A,
+  startConformance,
+  TENANT,
+  USERS,
+  type Conformance,
+} from '../conformance/fixture.js';
 import { fastWorld, startTestServer } from '../helpers/server.js';
 
 /** A second bot app of the tenant, whose webhook refuses connections: its deliveries fail with an error. */
 const SECOND_APP = '7d0c3a2e-5b1f-4c8e-9a6d-2f4e8b1c0a99';
 
 /** The roles of controls: each must have an accessible name (what a screen reader says for it). */
-const CONTROL_ROLES = new Set(['button', 'link', 'textbox', 'searchbox', 'combobox', 'spinbutton', 'checkbox', 'radio', 'slider', 'switch', 'tab', 'menuitem', 'option', 'listbox']);
+const CONTROL_ROLES = new Set([
+  'button',
+  'link',
+  'textbox',
+  'searchbox',
+  'combobox',
+  'spinbutton',
+  'checkbox',
+  'radio',
+  'slider',
+  'switch',
+  'tab',
+  'menuitem',
+  'option',
+  'listbox',
+]);
 
 /** A TCP port nothing listens on (bound, then closed): connecting to it is refused. */
 async function closedPort(): Promise<number> {
@@ -39,7 +62,10 @@ async function unnamedControls(cdp: CDPSession): Promise<string[]> {
   for (const n of nodes) {
     const role = axText(n.role);
     if (n.ignored || !CONTROL_ROLES.has(role) || axText(n.name).trim() !== '') continue;
-    const html = n.backendDOMNodeId === undefined ? '' : (await cdp.send('DOM.getOuterHTML', { backendNodeId: n.backendDOMNodeId })).outerHTML;
+    const html =
+      n.backendDOMNodeId === undefined
+        ? ''
+        : (await cdp.send('DOM.getOuterHTML', { backendNodeId: n.backendDOMNodeId })).outerHTML;
     bad.push(`${role}: ${html.slice(0, 160)}`);
   }
   return bad;
@@ -49,7 +75,10 @@ async function unnamedControls(cdp: CDPSession): Promise<string[]> {
 async function focusedName(cdp: CDPSession): Promise<string> {
   const { result } = await cdp.send('Runtime.evaluate', { expression: 'document.activeElement' });
   if (!result.objectId) return '';
-  const { nodes } = await cdp.send('Accessibility.getPartialAXTree', { objectId: result.objectId, fetchRelatives: false });
+  const { nodes } = await cdp.send('Accessibility.getPartialAXTree', {
+    objectId: result.objectId,
+    fetchRelatives: false,
+  });
   await cdp.send('Runtime.releaseObject', { objectId: result.objectId });
   return axText(nodes[0]?.name);
 }
@@ -106,7 +135,8 @@ describeBrowser('dashboard audit', () => {
     );
     // The fixture points every app at its bot; the second app's webhook refuses connections instead.
     const refusing = `http://127.0.0.1:${await closedPort()}/callback`;
-    for (const t of c.server.sb.directory.world.tenants) for (const a of t.apps) if (a.id === SECOND_APP) a.callbackUri = refusing;
+    for (const t of c.server.sb.directory.world.tenants)
+      for (const a of t.apps) if (a.id === SECOND_APP) a.callbackUri = refusing;
     browser = await launchBrowser();
     page = await browser.page();
     page.setDefaultTimeout(10_000);
@@ -140,7 +170,9 @@ describeBrowser('dashboard audit', () => {
     await first.waitFor();
     await second.waitFor();
     expect(await page.getByRole('row').filter({ has: second }).textContent()).toContain('P2P');
-    await expect.poll(() => page.getByRole('row').filter({ has: first }).getByRole('cell').last().textContent()).toBe('10 s');
+    await expect
+      .poll(() => page.getByRole('row').filter({ has: first }).getByRole('cell').last().textContent())
+      .toBe('10 s');
 
     const app = page.getByRole('combobox', { name: 'App' });
     const state = page.getByRole('combobox', { name: 'State' });
@@ -175,16 +207,28 @@ describeBrowser('dashboard audit', () => {
   });
 
   it('timeline: a request with both bodies, a refused request, a timer that fired, a person’s action, a notification’s JWT', async () => {
-    const invite = await c.raw('POST', `/v1.0/communications/calls/${callId}/participants/invite`, { participants: [inviteUser(USERS.adele)], clientContext: 'audit-invite' });
+    const invite = await c.raw('POST', `/v1.0/communications/calls/${callId}/participants/invite`, {
+      participants: [inviteUser(USERS.adele)],
+      clientContext: 'audit-invite',
+    });
     expect(invite.status, invite.text).toBe(200);
     await c.advance(1500);
-    await c.bot.waitFor((n) => n.item.resourceUrl === `/communications/calls/${callId}/operations/${invite.body.id as string}`, { description: 'invite settled' });
-    const refused = await c.raw('POST', `/v1.0/communications/calls/${callId}/participants/invite`, { participants: [] });
+    await c.bot.waitFor(
+      (n) => n.item.resourceUrl === `/communications/calls/${callId}/operations/${invite.body.id as string}`,
+      { description: 'invite settled' },
+    );
+    const refused = await c.raw('POST', `/v1.0/communications/calls/${callId}/participants/invite`, {
+      participants: [],
+    });
     expect(refused.status, refused.text).toBe(400);
-    const roster = (await c.raw('GET', `/v1.0/communications/calls/${callId}/participants`)).body as { value: { id: string; info: { identity: { user?: { id: string } } } }[] };
+    const roster = (await c.raw('GET', `/v1.0/communications/calls/${callId}/participants`)).body as {
+      value: { id: string; info: { identity: { user?: { id: string } } } }[];
+    };
     const adele = roster.value.find((p) => p.info.identity.user?.id === USERS.adele);
     expect(adele).toBeDefined();
-    const act = await c.raw('POST', `/_switchboard/calls/${callId}/participants/${adele!.id}/actions`, { action: 'mute' });
+    const act = await c.raw('POST', `/_switchboard/calls/${callId}/participants/${adele!.id}/actions`, {
+      action: 'mute',
+    });
     expect(act.status, act.text).toBe(200);
 
     await goto(`calls/${callId}`);
@@ -192,7 +236,9 @@ describeBrowser('dashboard audit', () => {
     const details = page.getByRole('region', { name: 'Details' });
 
     // The bot's request, with the body it sent and the body it got.
-    await timeline.getByRole('button', { name: /Bot to Switchboard: POST \/calls\/.*\/participants\/invite → 200/ }).click();
+    await timeline
+      .getByRole('button', { name: /Bot to Switchboard: POST \/calls\/.*\/participants\/invite → 200/ })
+      .click();
     let text = await details.textContent();
     expect(text).toContain('"clientContext": "audit-invite"');
     expect(text).toContain('"@odata.type": "#microsoft.graph.inviteParticipantsOperation"');
@@ -203,13 +249,21 @@ describeBrowser('dashboard audit', () => {
     expect(text).toContain('"participants": []');
     expect(text).toContain(refused.body.error.message as string);
     // The invitee's answer is a timer that fired, drawn from the people's lane.
-    await timeline.getByRole('button', { name: /People to Switchboard: invitee\.answer: accept \(timer fired\)/ }).click();
+    await timeline
+      .getByRole('button', { name: /People to Switchboard: invitee\.answer: accept \(timer fired\)/ })
+      .click();
     expect(await details.getByRole('heading').textContent()).toBe('Timer invitee.answer');
     // A person's own action (control API), also from the people's lane.
     await timeline.getByRole('button', { name: /People to Switchboard: personAction .*"action":"mute"/ }).click();
     expect(await details.textContent()).toContain(adele!.id);
     // A notification's own entry: its body, and the JWT its delivery carried, decoded and checked.
-    await timeline.getByRole('button', { name: new RegExp(`notification: deleted /communications/calls/${callId}/operations/${invite.body.id as string}`) }).click();
+    await timeline
+      .getByRole('button', {
+        name: new RegExp(
+          `notification: deleted /communications/calls/${callId}/operations/${invite.body.id as string}`,
+        ),
+      })
+      .click();
     expect(await details.textContent()).toContain('"changeType": "deleted"');
     await details.getByText('JWT verifies against the server’s JWKS').waitFor();
     expect(await details.textContent()).toContain(`"aud": "${APP}"`);
@@ -218,19 +272,30 @@ describeBrowser('dashboard audit', () => {
 
   it('timeline: a delivery that fails with an error (not an HTTP status) shows the error, its latency and the next try', async () => {
     await expect
-      .poll(async () => ((await c.raw('GET', `/_switchboard/notifications?callId=${secondCallId}`)).body as { value: { attempts: unknown[] }[] }).value[0]?.attempts.length ?? 0)
+      .poll(
+        async () =>
+          (
+            (await c.raw('GET', `/_switchboard/notifications?callId=${secondCallId}`)).body as {
+              value: { attempts: unknown[] }[];
+            }
+          ).value[0]?.attempts.length ?? 0,
+      )
       .toBeGreaterThan(0);
     await goto(`calls/${secondCallId}`);
     // One attempt, or a run of them folded into one row (with the latest one's latency).
-    const attempt = page
-      .getByRole('list', { name: /Timeline/ })
-      .getByRole('button', { name: /^Switchboard to Bot: delivery #1(–#\d+)?: error: connect ECONNREFUSED \S+( ×\d+, latest)? in \d+ ms, next try \d\d:\d\d:\d\d/ });
+    const attempt = page.getByRole('list', { name: /Timeline/ }).getByRole('button', {
+      name: /^Switchboard to Bot: delivery #1(–#\d+)?: error: connect ECONNREFUSED \S+( ×\d+, latest)? in \d+ ms, next try \d\d:\d\d:\d\d/,
+    });
     await attempt.click();
     const details = page.getByRole('region', { name: 'Details' });
     expect(await details.textContent()).toContain('"outcome": "retrying"');
     expect(await details.textContent()).toMatch(/"error": "[^"]+"/);
     // The failed notification itself is in the timeline as well, with the call it announced.
-    await page.getByRole('button', { name: new RegExp(`Switchboard to Bot: notification: created /communications/calls/${secondCallId}`) }).waitFor();
+    await page
+      .getByRole('button', {
+        name: new RegExp(`Switchboard to Bot: notification: created /communications/calls/${secondCallId}`),
+      })
+      .waitFor();
   });
 
   it('every control of every page has an accessible name', async () => {
@@ -240,7 +305,10 @@ describeBrowser('dashboard audit', () => {
         'call, with a delivery’s details and its JWT open',
         async () => {
           await goto(`calls/${callId}`);
-          await page.getByRole('button', { name: /delivery #1: HTTP 202/ }).first().click();
+          await page
+            .getByRole('button', { name: /delivery #1: HTTP 202/ })
+            .first()
+            .click();
           await page.getByText('JWT verifies against the server’s JWKS').waitFor();
         },
       ],
@@ -320,7 +388,10 @@ describeBrowser('dashboard audit', () => {
     await page.getByRole('textbox', { name: 'Time' }).fill(local);
     await tabTo(page, cdp, /^Set clock$/);
     await page.keyboard.press('Enter');
-    await page.getByRole('status').filter({ hasText: /^Set to .*: done\.$/ }).waitFor();
+    await page
+      .getByRole('status')
+      .filter({ hasText: /^Set to .*: done\.$/ })
+      .waitFor();
     const after = (await c.raw('GET', '/_switchboard/clock')).body as { epochMs: number; now: string };
     expect(after.epochMs).toBe(target.getTime());
     await page.getByText(after.now).waitFor();
@@ -335,7 +406,10 @@ describeBrowser('dashboard audit', () => {
       ['world', 'world', 'People and behaviours'],
     ];
     const wide: Record<string, number | string> = {};
-    for (const [size, width, height] of [['desktop', 1280, 800], ['phone', 375, 812]] as const) {
+    for (const [size, width, height] of [
+      ['desktop', 1280, 800],
+      ['phone', 375, 812],
+    ] as const) {
       await page.setViewportSize({ width, height });
       for (const [name, path, heading] of pages) {
         await goto(path);
@@ -346,11 +420,13 @@ describeBrowser('dashboard audit', () => {
         const beyond = await page.evaluate<string[]>(`[...document.querySelectorAll('main *')]
           .filter((e) => { const r = e.getBoundingClientRect(); return r.width > 1 && r.right > innerWidth + 1; })
           .map((e) => e.tagName.toLowerCase() + (e.className ? '.' + e.className : '') + ' ' + (e.textContent ?? '').slice(0, 40))`);
-        if (beyond.length > 0) wide[`${name} at ${width}: ${beyond.length} beyond the right edge`] = beyond.slice(0, 3).join(' | ');
+        if (beyond.length > 0)
+          wide[`${name} at ${width}: ${beyond.length} beyond the right edge`] = beyond.slice(0, 3).join(' | ');
         // A table shown as cards on a phone is still a table to a screen reader (Chromium's accessibility tree).
         const { nodes } = await cdp.send('Accessibility.getFullAXTree');
         const roles = new Set(nodes.filter((n) => !n.ignored).map((n) => axText(n.role)));
-        if (!roles.has('columnheader') || !roles.has('cell')) wide[`${name} at ${width}: no table semantics`] = [...roles].join(',');
+        if (!roles.has('columnheader') || !roles.has('cell'))
+          wide[`${name} at ${width}: no table semantics`] = [...roles].join(',');
         await browser.screenshot(page, `dashboard-${name}-${size}`);
       }
     }
@@ -385,9 +461,13 @@ describeBrowser('dashboard audit', () => {
     await goto('notifications');
     await tabTo(page, cdp, new RegExp(`^Redeliver ${dead!.messageId}$`), 200);
     await page.keyboard.press('Enter');
-    await expect.poll(() => page.evaluate('document.activeElement?.textContent')).toBe(`Redelivery of ${dead!.messageId} queued: the same message id and body, sent now.`);
+    await expect
+      .poll(() => page.evaluate('document.activeElement?.textContent'))
+      .toBe(`Redelivery of ${dead!.messageId} queued: the same message id and body, sent now.`);
     await page.getByRole('button', { name: `Redeliver ${dead!.messageId}` }).waitFor({ state: 'detached' });
-    const again = ((await c.raw('GET', `/_switchboard/notifications?callId=${secondCallId}`)).body as Listed).value.find((n) => n.messageId === dead!.messageId);
+    const again = (
+      (await c.raw('GET', `/_switchboard/notifications?callId=${secondCallId}`)).body as Listed
+    ).value.find((n) => n.messageId === dead!.messageId);
     expect(again?.status).not.toBe('deadLettered');
     expect(pageErrors).toEqual([]);
   });
@@ -398,7 +478,10 @@ describeBrowser('dashboard audit', () => {
     // The replaced key stays published for the configured overlap (1 ms, real time).
     await new Promise((r) => setTimeout(r, 20));
     await goto(`calls/${callId}`);
-    await page.getByRole('button', { name: /delivery #1: HTTP 202/ }).first().click();
+    await page
+      .getByRole('button', { name: /delivery #1: HTTP 202/ })
+      .first()
+      .click();
     const details = page.getByRole('region', { name: 'Details' });
     await details.getByText(/^JWT does not verify: /).waitFor();
     expect(await details.textContent()).toContain('"iss": "https://api.botframework.com"');

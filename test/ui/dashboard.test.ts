@@ -62,10 +62,14 @@ describeBrowser('dashboard', () => {
     // Browser-side code as strings: the test project has no DOM types.
     await page.evaluate('window.notReloaded = true');
 
-    const invite = await c.raw('POST', `/v1.0/communications/calls/${callId}/participants/invite`, { participants: [inviteUser(USERS.adele)] });
+    const invite = await c.raw('POST', `/v1.0/communications/calls/${callId}/participants/invite`, {
+      participants: [inviteUser(USERS.adele)],
+    });
     expect(invite.status, invite.text).toBe(200);
     await c.advance(1500);
-    await c.bot.waitFor((n) => n.item.resourceUrl === `/communications/calls/${callId}/operations/${invite.body.id}`, { description: 'invite settled' });
+    await c.bot.waitFor((n) => n.item.resourceUrl === `/communications/calls/${callId}/operations/${invite.body.id}`, {
+      description: 'invite settled',
+    });
 
     const roster = page.getByRole('region', { name: 'Roster' });
     await roster.getByRole('cell', { name: /Adele Vance/ }).waitFor();
@@ -75,7 +79,9 @@ describeBrowser('dashboard', () => {
     await page.getByRole('region', { name: 'Operations' }).getByRole('cell', { name: 'Completed' }).waitFor();
     const timeline = page.getByRole('list', { name: /Timeline/ });
     await timeline.getByRole('button', { name: /POST \/calls\/.*\/participants\/invite → 200/ }).waitFor();
-    const notification = timeline.getByRole('button', { name: /notification: deleted \/communications\/calls\/.*\/operations\// });
+    const notification = timeline.getByRole('button', {
+      name: /notification: deleted \/communications\/calls\/.*\/operations\//,
+    });
     await notification.waitFor();
     expect(await page.evaluate('window.notReloaded')).toBe(true);
 
@@ -113,7 +119,11 @@ describeBrowser('dashboard', () => {
     await form.getByRole('combobox', { name: 'Answer' }).selectOption('decline');
     await form.getByRole('spinbutton', { name: 'After (ms)' }).fill('250');
     await form.getByRole('button', { name: 'Save behaviour' }).click();
-    await page.getByRole('row').filter({ hasText: 'Megan Bowen' }).filter({ hasText: 'decline after 250 ms' }).waitFor();
+    await page
+      .getByRole('row')
+      .filter({ hasText: 'Megan Bowen' })
+      .filter({ hasText: 'decline after 250 ms' })
+      .waitFor();
     const megan = (await c.raw('GET', `/_switchboard/people/${USERS.megan}`)).body as { value: { answer: unknown }[] };
     expect(megan.value[0]!.answer).toEqual({ action: 'decline', afterMs: 250 });
     await browser.screenshot(page, 'dashboard-world');
@@ -125,7 +135,9 @@ describeBrowser('dashboard', () => {
     expect(mute.status, mute.text).toBe(200);
     await c.advance(100);
     await c.advance(2 * DEFAULT_DISPATCH_OPTIONS.maxAgeMs);
-    const listed = (await c.raw('GET', `/_switchboard/notifications?callId=${callId}`)).body as { value: { messageId: string; status: string }[] };
+    const listed = (await c.raw('GET', `/_switchboard/notifications?callId=${callId}`)).body as {
+      value: { messageId: string; status: string }[];
+    };
     const dead = listed.value.find((n) => n.status === 'deadLettered');
     expect(dead, JSON.stringify(listed.value.map((n) => n.status))).toBeDefined();
     failing = false;
@@ -136,7 +148,10 @@ describeBrowser('dashboard', () => {
     await redeliver.waitFor();
     await browser.screenshot(page, 'dashboard-notifications');
     await redeliver.click();
-    const got = await c.bot.waitFor((n) => n.messageId === dead!.messageId && n.status === 202, { since: before, description: 'the redelivered notification' });
+    const got = await c.bot.waitFor((n) => n.messageId === dead!.messageId && n.status === 202, {
+      since: before,
+      description: 'the redelivered notification',
+    });
     expect(got.verified, got.verifyError).toBe(true);
     // Live: the row turns delivered and its button goes, without a reload.
     await page.getByRole('row').filter({ hasText: dead!.messageId }).filter({ hasText: 'delivered' }).waitFor();
@@ -171,7 +186,10 @@ describeBrowser('dashboard', () => {
     await page.goto(`${c.server.httpUrl}/_switchboard/ui/calls/${callId}`);
     await page.getByRole('heading', { name: 'Timeline' }).waitFor();
     // The day of failed retries before the dead letter is one row per notification, not hundreds.
-    await page.getByRole('button', { name: /delivery #1–#\d+: HTTP 500 ×\d+/ }).first().waitFor();
+    await page
+      .getByRole('button', { name: /delivery #1–#\d+: HTTP 500 ×\d+/ })
+      .first()
+      .waitFor();
     // Nothing wider than the window: the page does not scroll sideways.
     expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
     await browser.screenshot(page, 'dashboard-call-phone');
@@ -183,28 +201,37 @@ describeBrowser('dashboard', () => {
     await page.getByRole('link', { name: 'All calls' }).click();
     await page.getByRole('heading', { name: 'Calls' }).waitFor();
     // The call ended (its keep-alive lapsed in the two days the clock moved): listed as recently ended, still linked.
-    await page.getByRole('region', { name: 'Recently ended' }).getByRole('link', { name: `Ended call ${callId}` }).waitFor();
+    await page
+      .getByRole('region', { name: 'Recently ended' })
+      .getByRole('link', { name: `Ended call ${callId}` })
+      .waitFor();
     expect(new URL(page.url()).pathname).toBe('/_switchboard/ui/');
     expect(pageErrors).toEqual([]);
   });
 
   it('controls: edits the faults, rotates the signing key, resets the world (last: it empties everything)', async () => {
     await page.getByRole('link', { name: 'World and controls' }).click();
-    const fault = [{ on: 'invite', when: { replacesCallId: true }, result: { code: 500, subcode: 9999, message: 'injected' } }];
+    const fault = [
+      { on: 'invite', when: { replacesCallId: true }, result: { code: 500, subcode: 9999, message: 'injected' } },
+    ];
     await page.getByRole('textbox', { name: 'Faults (JSON list)' }).fill(JSON.stringify(fault));
     await page.getByRole('button', { name: 'Save faults' }).click();
     await page.getByRole('status').filter({ hasText: 'Save faults: done.' }).waitFor();
-    expect(((await c.raw('GET', '/_switchboard/faults')).body as { faults: unknown[] }).faults).toEqual([{ ...fault[0], afterMs: 0 }]);
+    expect(((await c.raw('GET', '/_switchboard/faults')).body as { faults: unknown[] }).faults).toEqual([
+      { ...fault[0], afterMs: 0 },
+    ]);
     // A bad list is refused with the API's message naming the property, and nothing changes.
     await page.getByRole('textbox', { name: 'Faults (JSON list)' }).fill('[{"on":"nothing"}]');
     await page.getByRole('button', { name: 'Save faults' }).click();
     await page.getByRole('status').filter({ hasText: 'faults[0]' }).waitFor();
     expect(((await c.raw('GET', '/_switchboard/faults')).body as { faults: unknown[] }).faults).toHaveLength(1);
 
-    const kid = ((await c.raw('GET', '/_switchboard/notification-keys')).body as { current: { kid: string } }).current.kid;
+    const kid = ((await c.raw('GET', '/_switchboard/notification-keys')).body as { current: { kid: string } }).current
+      .kid;
     await page.getByRole('button', { name: 'Rotate signing key' }).click();
     await page.getByRole('status').filter({ hasText: 'Rotate signing key: done.' }).waitFor();
-    const rotated = ((await c.raw('GET', '/_switchboard/notification-keys')).body as { current: { kid: string } }).current.kid;
+    const rotated = ((await c.raw('GET', '/_switchboard/notification-keys')).body as { current: { kid: string } })
+      .current.kid;
     expect(rotated).not.toBe(kid);
     await page.getByText(rotated).waitFor();
 

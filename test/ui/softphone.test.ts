@@ -11,20 +11,38 @@ import type { Page } from 'playwright-core';
 import { checkWav } from '../../src/sim/recording-audio.js';
 import { recordingWav } from '../../src/sim/recording-wav.js';
 import { describeBrowser, launchBrowser, type Browser } from '../helpers/browser.js';
-import { inviteUser, MEETING_A, MEETING_B, rosterEntry, startConformance, USERS, type Conformance } from '../conformance/fixture.js';
+import {
+  inviteUser,
+  MEETING_A,
+  MEETING_B,
+  rosterEntry,
+  startConformance,
+  USERS,
+  type Conformance,
+} from '../conformance/fixture.js';
 
-const prompt = (uri: string) => ({ '@odata.type': '#microsoft.graph.mediaPrompt', mediaInfo: { '@odata.type': '#microsoft.graph.mediaInfo', uri } });
+const prompt = (uri: string) => ({
+  '@odata.type': '#microsoft.graph.mediaPrompt',
+  mediaInfo: { '@odata.type': '#microsoft.graph.mediaInfo', uri },
+});
 
 async function servePrompts(): Promise<{ url: string; requests: string[]; close: () => Promise<void> }> {
   const requests: string[] = [];
   const server = createServer((req, res) => {
     requests.push(req.url ?? '');
-    if (req.url === '/welcome.wav') res.writeHead(200, { 'content-type': 'audio/wav', 'access-control-allow-origin': '*' }).end(recordingWav(3_000, 'welcome'));
+    if (req.url === '/welcome.wav')
+      res
+        .writeHead(200, { 'content-type': 'audio/wav', 'access-control-allow-origin': '*' })
+        .end(recordingWav(3_000, 'welcome'));
     else res.writeHead(404).end();
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}`, requests, close: () => new Promise((resolve) => server.close(() => resolve())) };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
 }
 
 describeBrowser('softphone', () => {
@@ -39,7 +57,11 @@ describeBrowser('softphone', () => {
   beforeAll(async () => {
     c = await startConformance(undefined, { virtual: true });
     // A fake microphone (a beeping tone) that needs no permission prompt; audio may start without a gesture.
-    browser = await launchBrowser(['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', '--autoplay-policy=no-user-gesture-required']);
+    browser = await launchBrowser([
+      '--use-fake-device-for-media-stream',
+      '--use-fake-ui-for-media-stream',
+      '--autoplay-policy=no-user-gesture-required',
+    ]);
     phone = await browser.page();
     phone.setDefaultTimeout(10_000);
     phone.on('pageerror', (e) => pageErrors.push(e.message));
@@ -52,12 +74,19 @@ describeBrowser('softphone', () => {
   });
 
   const invite = async (callId: string, user: string): Promise<string> => {
-    const res = await c.raw('POST', `/v1.0/communications/calls/${callId}/participants/invite`, { participants: [inviteUser(user)] });
+    const res = await c.raw('POST', `/v1.0/communications/calls/${callId}/participants/invite`, {
+      participants: [inviteUser(user)],
+    });
     expect(res.status, res.text).toBe(200);
     return res.body.id as string;
   };
   const operationEnd = (callId: string, opId: string) =>
-    c.bot.waitFor((n) => n.item.resourceUrl === `/communications/calls/${callId}/operations/${opId}` && n.item.resourceData?.status !== 'Running', { description: `operation ${opId} ended` });
+    c.bot.waitFor(
+      (n) =>
+        n.item.resourceUrl === `/communications/calls/${callId}/operations/${opId}` &&
+        n.item.resourceData?.status !== 'Running',
+      { description: `operation ${opId} ended` },
+    );
   const ringing = () => phone.getByRole('region', { name: 'Ringing' });
 
   it('Accept: the bot gets the invite Completed and the roster update; the dashboard shows the person and the notification', async () => {
@@ -70,38 +99,69 @@ describeBrowser('softphone', () => {
     const callId = await c.joinMeeting(MEETING_A);
     const since = c.bot.notifications.length;
     const opId = await invite(callId, USERS.megan);
-    await ringing().getByRole('listitem', { name: /invites you to a meeting/ }).waitFor();
+    await ringing()
+      .getByRole('listitem', { name: /invites you to a meeting/ })
+      .waitFor();
     await c.advance(2_000); // her configured behaviour (accept after 40 ms) is set aside: still ringing
     await browser.screenshot(phone, 'softphone-ringing');
     await ringing().getByRole('button', { name: 'Accept' }).click();
 
     expect((await operationEnd(callId, opId)).item.resourceData).toMatchObject({ status: 'Completed' });
-    await c.bot.waitFor((n) => n.item.resourceUrl === `/communications/calls/${callId}/participants` && rosterEntry(n, USERS.megan) !== undefined, { since });
+    await c.bot.waitFor(
+      (n) =>
+        n.item.resourceUrl === `/communications/calls/${callId}/participants` &&
+        rosterEntry(n, USERS.megan) !== undefined,
+      { since },
+    );
     await phone.getByRole('region', { name: /Call with/ }).waitFor();
     await ringing().getByText('Nothing rings.').waitFor();
 
     const dash = await browser.page();
     await dash.goto(`${c.server.httpUrl}/_switchboard/ui/calls/${callId}`);
     dash.setDefaultTimeout(10_000);
-    await dash.getByRole('region', { name: 'Roster' }).getByRole('cell', { name: /Megan Bowen/ }).waitFor();
+    await dash
+      .getByRole('region', { name: 'Roster' })
+      .getByRole('cell', { name: /Megan Bowen/ })
+      .waitFor();
     // The invite's result and the roster update went to the bot in one POST: one timeline entry (+1).
-    await dash.getByRole('list', { name: /Timeline/ }).getByRole('button', { name: new RegExp(`notification: deleted /communications/calls/${callId}/operations/${opId}`) }).waitFor();
-    await dash.getByRole('list', { name: /Timeline/ }).getByRole('button', { name: /softphoneAnswer/ }).waitFor();
+    await dash
+      .getByRole('list', { name: /Timeline/ })
+      .getByRole('button', {
+        name: new RegExp(`notification: deleted /communications/calls/${callId}/operations/${opId}`),
+      })
+      .waitFor();
+    await dash
+      .getByRole('list', { name: /Timeline/ })
+      .getByRole('button', { name: /softphoneAnswer/ })
+      .waitFor();
     await dash.close();
   });
 
   it('keypad 1 during subscribeToTone reaches the bot as a tone; Hang up gives the roster deleted', async () => {
     const call = phone.getByRole('region', { name: /Call with/ });
-    const callId = (await c.bot.notifications.find((n) => n.item.resourceUrl?.endsWith('/participants') && rosterEntry(n, USERS.megan))!.item.resourceUrl as string).split('/')[3]!;
+    const callId = (
+      (await c.bot.notifications.find(
+        (n) => n.item.resourceUrl?.endsWith('/participants') && rosterEntry(n, USERS.megan),
+      )!.item.resourceUrl) as string
+    ).split('/')[3]!;
     expect((await c.raw('POST', `/v1.0/communications/calls/${callId}/subscribeToTone`, {})).status).toBe(200);
     await call.getByText('the bot listens for keys', { exact: false }).waitFor();
     const since = c.bot.notifications.length;
     await call.getByRole('group', { name: 'Keypad' }).getByRole('button', { name: '1', exact: true }).click();
-    const tone = await c.bot.waitFor((n) => n.item.resourceUrl === `/communications/calls/${callId}` && n.item.resourceData?.toneInfo !== undefined, { since, description: 'tone 1' });
+    const tone = await c.bot.waitFor(
+      (n) => n.item.resourceUrl === `/communications/calls/${callId}` && n.item.resourceData?.toneInfo !== undefined,
+      { since, description: 'tone 1' },
+    );
     expect(tone.item.resourceData.toneInfo).toMatchObject({ tone: 'tone1' });
 
     await call.getByRole('button', { name: 'Hang up' }).click();
-    const left = await c.bot.waitFor((n) => n.item.resourceUrl === `/communications/calls/${callId}/participants` && n.item.changeType === 'deleted' && rosterEntry(n, USERS.megan) !== undefined, { since });
+    const left = await c.bot.waitFor(
+      (n) =>
+        n.item.resourceUrl === `/communications/calls/${callId}/participants` &&
+        n.item.changeType === 'deleted' &&
+        rosterEntry(n, USERS.megan) !== undefined,
+      { since },
+    );
     expect(rosterEntry(left, USERS.megan).info.identity.user.id).toBe(USERS.megan);
     await phone.getByText('Not in a call.').waitFor();
   });
@@ -116,40 +176,62 @@ describeBrowser('softphone', () => {
 
   it('Call the bot, then hear it: a prompt the browser can fetch plays, one it cannot is a tone with its URI; a cancel shows', async () => {
     await phone.getByRole('button', { name: 'Call the bot' }).click();
-    const created = await c.bot.waitFor((n) => n.item.changeType === 'created' && n.item.resourceData?.state === 'incoming', { description: 'incoming call' });
+    const created = await c.bot.waitFor(
+      (n) => n.item.changeType === 'created' && n.item.resourceData?.state === 'incoming',
+      { description: 'incoming call' },
+    );
     const callId = created.item.resourceData.id as string;
     await c.answer(callId);
     await phone.getByRole('region', { name: /Call with/ }).waitFor();
     const heard = phone.getByRole('status', { name: 'What you hear' });
 
     const fetchable = `${promptServer.url}/welcome.wav`;
-    expect((await c.raw('POST', `/v1.0/communications/calls/${callId}/playPrompt`, { prompts: [prompt(fetchable)] })).status).toBe(200);
+    expect(
+      (await c.raw('POST', `/v1.0/communications/calls/${callId}/playPrompt`, { prompts: [prompt(fetchable)] })).status,
+    ).toBe(200);
     await heard.filter({ hasText: `Playing ${fetchable}` }).waitFor();
     await expect.poll(() => promptServer.requests).toContain('/welcome.wav');
     await c.advance(3_000); // the default prompt time: it completes, and the page says so
-    await phone.getByRole('list', { name: 'Prompts and recordings that ended' }).getByText('Prompt ended (200/0)').waitFor();
+    await phone
+      .getByRole('list', { name: 'Prompts and recordings that ended' })
+      .getByText('Prompt ended (200/0)')
+      .waitFor();
 
     const unreachable = `${promptServer.url}/missing.wav`;
-    expect((await c.raw('POST', `/v1.0/communications/calls/${callId}/playPrompt`, { prompts: [prompt(unreachable)] })).status).toBe(200);
+    expect(
+      (await c.raw('POST', `/v1.0/communications/calls/${callId}/playPrompt`, { prompts: [prompt(unreachable)] }))
+        .status,
+    ).toBe(200);
     await heard.filter({ hasText: `the prompt ${unreachable} could not be fetched` }).waitFor();
     expect((await c.raw('POST', `/v1.0/communications/calls/${callId}/cancelMediaProcessing`, {})).status).toBe(200);
-    await phone.getByRole('list', { name: 'Prompts and recordings that ended' }).getByText('Prompt cancelled (400/8508)').waitFor();
+    await phone
+      .getByRole('list', { name: 'Prompts and recordings that ended' })
+      .getByText('Prompt cancelled (400/8508)')
+      .waitFor();
     await heard.waitFor({ state: 'detached' });
     callOfTheBot = callId;
   });
 
   it('Speak into its recordResponse: the bot downloads a valid WAV of the fake microphone', async () => {
     const callId = callOfTheBot;
-    const rec = await c.raw('POST', `/v1.0/communications/calls/${callId}/recordResponse`, { maxRecordDurationInSeconds: 2 });
+    const rec = await c.raw('POST', `/v1.0/communications/calls/${callId}/recordResponse`, {
+      maxRecordDurationInSeconds: 2,
+    });
     expect(rec.status).toBe(200);
     await phone.getByText('Recording: speak now').waitFor();
     await browser.screenshot(phone, 'softphone-recording');
     // Real time for the microphone to be heard, then the recording's time on the virtual clock.
     await phone.waitForTimeout(1_500);
     await c.advance(2_000);
-    const done = (await operationEnd(callId, rec.body.id as string)).item.resourceData as { status: string; recordingLocation: string; recordingAccessToken: string };
+    const done = (await operationEnd(callId, rec.body.id as string)).item.resourceData as {
+      status: string;
+      recordingLocation: string;
+      recordingAccessToken: string;
+    };
     expect(done.status).toBe('Completed');
-    const res = await fetch(done.recordingLocation.replace(c.server.httpsUrl, c.server.httpUrl), { headers: { authorization: `Bearer ${done.recordingAccessToken}` } });
+    const res = await fetch(done.recordingLocation.replace(c.server.httpsUrl, c.server.httpUrl), {
+      headers: { authorization: `Bearer ${done.recordingAccessToken}` },
+    });
     const body = Buffer.from(await res.arrayBuffer());
     const wav = checkWav(body);
     if (typeof wav === 'string') throw new Error(wav);

@@ -28,11 +28,12 @@ function KeyForm(): JSX.Element {
       }}
     >
       <p>
-        This server requires its control key (printed in its start banner). It is kept in this tab only
-        (sessionStorage) and sent as a header with each request.
+        This server requires its control key (printed in its start banner). It is kept in this tab only (sessionStorage)
+        and sent as a header with each request.
       </p>
       <label>
-        Control key <input type="password" value={value} autocomplete="off" onInput={(e) => setValue(e.currentTarget.value)} />
+        Control key{' '}
+        <input type="password" value={value} autocomplete="off" onInput={(e) => setValue(e.currentTarget.value)} />
       </label>
       <button type="submit">Use key</button>
     </form>

@@ -34,7 +34,9 @@ function setStatus(s: FeedStatus): void {
 async function connectOnce(): Promise<void> {
   const headers: Record<string, string> = { accept: 'text/event-stream', ...authHeaders() };
   if (lastSeq !== null) headers['last-event-id'] = String(lastSeq);
-  const res = await fetch(`/_switchboard/events${epoch !== null ? `?epoch=${encodeURIComponent(epoch)}` : ''}`, { headers });
+  const res = await fetch(`/_switchboard/events${epoch !== null ? `?epoch=${encodeURIComponent(epoch)}` : ''}`, {
+    headers,
+  });
   if (!res.ok || !res.body) throw new Error(`events: ${res.status}`);
   const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
   let buffer = '';
@@ -54,7 +56,15 @@ async function connectOnce(): Promise<void> {
         if (epoch !== null && ready.epoch !== epoch) {
           // The server's feed started over (a restart): what the pages show may be stale; they reload on a reset.
           lastSeq = null;
-          const reset: FeedEvent = { seq: ready.head, kind: 'reset', rt: 0, at: 0, conversationId: null, callId: null, body: {} };
+          const reset: FeedEvent = {
+            seq: ready.head,
+            kind: 'reset',
+            rt: 0,
+            at: 0,
+            conversationId: null,
+            callId: null,
+            body: {},
+          };
           for (const l of [...listeners]) l(reset);
         }
         epoch = ready.epoch;

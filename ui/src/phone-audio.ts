@@ -89,7 +89,9 @@ export class MicRecorder {
   start(captureUrl: string, headers: Record<string, string>): Promise<void> {
     this.#started = (async () => {
       await fetch(captureUrl, { method: 'POST', headers });
-      const stream = await navigator.mediaDevices.getUserMedia({ audio: { channelCount: 1, echoCancellation: false, noiseSuppression: false, autoGainControl: false } });
+      const stream = await navigator.mediaDevices.getUserMedia({
+        audio: { channelCount: 1, echoCancellation: false, noiseSuppression: false, autoGainControl: false },
+      });
       this.#stream = stream;
       const ctx = new AudioContext();
       this.#ctx = ctx;
@@ -117,7 +119,11 @@ export class MicRecorder {
     await this.#started?.catch(() => undefined);
     this.#release();
     const wav = encodeWav(resample(this.#chunks, this.#rate, RATE));
-    const res = await fetch(uploadUrl, { method: 'PUT', headers: { ...headers, 'content-type': 'audio/wav' }, body: wav });
+    const res = await fetch(uploadUrl, {
+      method: 'PUT',
+      headers: { ...headers, 'content-type': 'audio/wav' },
+      body: wav,
+    });
     if (!res.ok) throw new Error(`${res.status} ${await res.text()}`);
   }
 
@@ -167,6 +173,7 @@ export function encodeWav(samples: Float32Array): Blob {
   v.setUint16(34, 16, true);
   text(36, 'data');
   v.setUint32(40, samples.length * 2, true);
-  for (let i = 0; i < samples.length; i++) v.setInt16(44 + i * 2, Math.round(Math.max(-1, Math.min(1, samples[i]!)) * 32767), true);
+  for (let i = 0; i < samples.length; i++)
+    v.setInt16(44 + i * 2, Math.round(Math.max(-1, Math.min(1, samples[i]!)) * 32767), true);
   return new Blob([buf], { type: 'audio/wav' });
 }

@@ -58,7 +58,9 @@ export function matchPattern(pattern: string, path: string): Params | null {
 }
 
 /** An in-app link: a real <a href> (so it opens in a new tab, and is keyboard-usable), navigating without reload. */
-export function Link(props: { href: string; children: ComponentChildren } & Omit<JSX.HTMLAttributes<HTMLAnchorElement>, 'href'>): JSX.Element {
+export function Link(
+  props: { href: string; children: ComponentChildren } & Omit<JSX.HTMLAttributes<HTMLAnchorElement>, 'href'>,
+): JSX.Element {
   const { href, children, ...rest } = props;
   const onClick = (e: MouseEvent): void => {
     if (e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;

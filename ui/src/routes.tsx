@@ -25,5 +25,9 @@ export const ROUTES: RouteDef[] = [
   { pattern: 'world', title: () => 'World and controls', page: () => <WorldPage />, nav: 'World and controls' },
   { pattern: 'people', title: () => 'Softphone', page: () => <PeoplePage />, nav: 'Softphone' },
   { pattern: 'calls/:id', title: (p) => `Call ${p.id ?? ''}`, page: (p) => <CallPage id={p.id ?? ''} /> },
-  { pattern: 'people/:personId', title: (p) => `Softphone ${p.personId ?? ''}`, page: (p) => <PhonePage personId={p.personId ?? ''} /> },
+  {
+    pattern: 'people/:personId',
+    title: (p) => `Softphone ${p.personId ?? ''}`,
+    page: (p) => <PhonePage personId={p.personId ?? ''} />,
+  },
 ];

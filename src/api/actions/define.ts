@@ -90,9 +90,14 @@ export interface GraphAction {
 }
 
 /** A served action. The body handed to `serve` is typed from `body`, the schema that validated it. */
-export function action<B extends ActionBinding, const S extends object | null, A extends ActionAnswer>(spec: ServedSpec<B, S, A>): GraphAction {
+export function action<B extends ActionBinding, const S extends object | null, A extends ActionAnswer>(
+  spec: ServedSpec<B, S, A>,
+): GraphAction {
   type Body = Parameters<typeof spec.serve>[1];
-  const parse = spec.body === null ? (): Body => ({}) as Body : bodyValidator<Body>(spec.body, { optionalBody: spec.optionalBody ?? false });
+  const parse =
+    spec.body === null
+      ? (): Body => ({}) as Body
+      : bodyValidator<Body>(spec.body, { optionalBody: spec.optionalBody ?? false });
   return {
     name: spec.name,
     on: spec.on,
@@ -109,7 +114,8 @@ export function action<B extends ActionBinding, const S extends object | null, A
 
 /** The call as the action's binding sees it: a participant action always has its participant's id. */
 function callOf<B extends ActionBinding>(on: B, call: ActionCall & { participantId?: string }): CallOf<B> {
-  if (on === 'participant' && call.participantId === undefined) throw new Error('a participant action was routed without a participant id');
+  if (on === 'participant' && call.participantId === undefined)
+    throw new Error('a participant action was routed without a participant id');
   return call as CallOf<B>;
 }
 

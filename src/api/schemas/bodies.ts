@@ -1,5 +1,12 @@
 /** Request-body schemas per action. Shape and types only: the rules (counts, lengths, states) live in the domain. */
-import { identitySetSchema, invitationParticipantInfoSchema, mediaConfigSchema, MODALITIES, nullable, participantInfoSchema } from '../../http/graph-schemas.js';
+import {
+  identitySetSchema,
+  invitationParticipantInfoSchema,
+  mediaConfigSchema,
+  MODALITIES,
+  nullable,
+  participantInfoSchema,
+} from '../../http/graph-schemas.js';
 
 export const inviteBodySchema = {
   type: 'object',
@@ -20,10 +27,22 @@ export const createCallBodySchema = {
     targets: { type: ['array', 'null'], maxItems: 1000, items: invitationParticipantInfoSchema },
     source: { anyOf: [participantInfoSchema, { type: 'null' }] },
     requestedModalities: { type: ['array', 'null'], maxItems: 10, items: { type: 'string', enum: MODALITIES } },
-    chatInfo: { type: ['object', 'null'], properties: { threadId: nullable('string'), messageId: nullable('string'), replyChainMessageId: nullable('string') } },
+    chatInfo: {
+      type: ['object', 'null'],
+      properties: {
+        threadId: nullable('string'),
+        messageId: nullable('string'),
+        replyChainMessageId: nullable('string'),
+      },
+    },
     meetingInfo: {
       type: ['object', 'null'],
-      properties: { organizer: { anyOf: [identitySetSchema, { type: 'null' }] }, joinMeetingId: nullable('string'), passcode: nullable('string'), token: nullable('string') },
+      properties: {
+        organizer: { anyOf: [identitySetSchema, { type: 'null' }] },
+        joinMeetingId: nullable('string'),
+        passcode: nullable('string'),
+        token: nullable('string'),
+      },
     },
     tenantId: nullable('string'),
     subject: nullable('string'),
@@ -50,7 +69,10 @@ export const rejectBodySchema = {
 
 export const muteAllBodySchema = {
   type: 'object',
-  properties: { participants: { type: ['array', 'null'], maxItems: 1000, items: { type: 'string' } }, clientContext: nullable('string') },
+  properties: {
+    participants: { type: ['array', 'null'], maxItems: 1000, items: { type: 'string' } },
+    clientContext: nullable('string'),
+  },
 } as const;
 
 export const clientContextBodySchema = {
@@ -81,7 +103,25 @@ export const transferBodySchema = {
 
 // ---- media and in-call actions (spec 4.10–4.16, 4.21) ----
 
-const TONE_NAMES = ['tone0', 'tone1', 'tone2', 'tone3', 'tone4', 'tone5', 'tone6', 'tone7', 'tone8', 'tone9', 'star', 'pound', 'a', 'b', 'c', 'd', 'flash'];
+const TONE_NAMES = [
+  'tone0',
+  'tone1',
+  'tone2',
+  'tone3',
+  'tone4',
+  'tone5',
+  'tone6',
+  'tone7',
+  'tone8',
+  'tone9',
+  'star',
+  'pound',
+  'a',
+  'b',
+  'c',
+  'd',
+  'flash',
+];
 
 export const mediaPromptSchema = {
   type: 'object',
@@ -128,7 +168,10 @@ export const recordResponseBodySchema = {
 export const updateRecordingStatusBodySchema = {
   type: 'object',
   required: ['status'],
-  properties: { status: { type: 'string', enum: ['notRecording', 'recording', 'failed'] }, clientContext: nullable('string') },
+  properties: {
+    status: { type: 'string', enum: ['notRecording', 'recording', 'failed'] },
+    clientContext: nullable('string'),
+  },
 } as const;
 
 export const changeScreenSharingRoleBodySchema = {
@@ -150,11 +193,21 @@ const participantIds = { type: ['array', 'null'], maxItems: 1000, items: { type:
 export const createAudioRoutingGroupBodySchema = {
   type: 'object',
   required: ['routingMode', 'sources', 'receivers'],
-  properties: { id: nullable('string'), routingMode: { type: 'string', enum: ['oneToOne', 'multicast'] }, sources: participantIds, receivers: participantIds },
+  properties: {
+    id: nullable('string'),
+    routingMode: { type: 'string', enum: ['oneToOne', 'multicast'] },
+    sources: participantIds,
+    receivers: participantIds,
+  },
 } as const;
 
 /** PATCH …/audioRoutingGroups/{id}: any of them (usually the receivers). */
 export const updateAudioRoutingGroupBodySchema = {
   type: 'object',
-  properties: { id: nullable('string'), routingMode: { type: ['string', 'null'], enum: ['oneToOne', 'multicast', null] }, sources: participantIds, receivers: participantIds },
+  properties: {
+    id: nullable('string'),
+    routingMode: { type: ['string', 'null'], enum: ['oneToOne', 'multicast', null] },
+    sources: participantIds,
+    receivers: participantIds,
+  },
 } as const;

@@ -15,7 +15,11 @@ export const onlineMeetingBodySchema = {
     },
     joinMeetingIdSettings: {
       type: ['object', 'null'],
-      properties: { isPasscodeRequired: nullable('boolean'), joinMeetingId: nullable('string'), passcode: nullable('string') },
+      properties: {
+        isPasscodeRequired: nullable('boolean'),
+        joinMeetingId: nullable('string'),
+        passcode: nullable('string'),
+      },
     },
     participants: { type: ['object', 'null'] },
   },

@@ -12,7 +12,15 @@
  */
 import type pg from 'pg';
 import type { PoolClient } from 'pg';
-import type { CallLeg, Conversation, OnlineMeeting, Operation, OutboundNotification, Participant, TimerRequest } from '../../domain/types.js';
+import type {
+  CallLeg,
+  Conversation,
+  OnlineMeeting,
+  Operation,
+  OutboundNotification,
+  Participant,
+  TimerRequest,
+} from '../../domain/types.js';
 import { identityKey } from '../../domain/identity.js';
 import type { DueTimer, FeedEventInput, Tx } from '../store.js';
 import { toDueTimer, type TimerRecord } from '../outbox-rows.js';
@@ -186,7 +194,9 @@ export class PgTx implements Tx {
 
   async legsInConversation(conversationId: string): Promise<CallLeg[]> {
     return parseAll<CallLeg>(
-      await this.#query<Doc>('SELECT doc FROM call_legs WHERE conversation_id = $1 ORDER BY created_at, ord', [conversationId]),
+      await this.#query<Doc>('SELECT doc FROM call_legs WHERE conversation_id = $1 ORDER BY created_at, ord', [
+        conversationId,
+      ]),
     );
   }
 
@@ -209,7 +219,9 @@ export class PgTx implements Tx {
 
   async participantsInConversation(conversationId: string): Promise<Participant[]> {
     return parseAll<Participant>(
-      await this.#query<Doc>('SELECT doc FROM participants WHERE conversation_id = $1 ORDER BY created_at, ord', [conversationId]),
+      await this.#query<Doc>('SELECT doc FROM participants WHERE conversation_id = $1 ORDER BY created_at, ord', [
+        conversationId,
+      ]),
     );
   }
 
@@ -224,7 +236,9 @@ export class PgTx implements Tx {
   }
 
   async participantCount(conversationId: string): Promise<number> {
-    const rows = await this.#query<{ n: string }>('SELECT COUNT(*) AS n FROM participants WHERE conversation_id = $1', [conversationId]);
+    const rows = await this.#query<{ n: string }>('SELECT COUNT(*) AS n FROM participants WHERE conversation_id = $1', [
+      conversationId,
+    ]);
     return Number(rows[0]?.n ?? 0);
   }
 
@@ -263,33 +277,52 @@ export class PgTx implements Tx {
   }
 
   async onlineMeetingByThreadId(tenantId: string, threadId: string): Promise<OnlineMeeting | undefined> {
-    return parse<OnlineMeeting>((await this.#query<Doc>('SELECT doc FROM online_meetings WHERE tenant_id = $1 AND thread_id = $2', [tenantId, threadId]))[0]);
+    return parse<OnlineMeeting>(
+      (
+        await this.#query<Doc>('SELECT doc FROM online_meetings WHERE tenant_id = $1 AND thread_id = $2', [
+          tenantId,
+          threadId,
+        ])
+      )[0],
+    );
   }
 
   async onlineMeetingByJoinMeetingId(tenantId: string, joinMeetingId: string): Promise<OnlineMeeting | undefined> {
     return parse<OnlineMeeting>(
-      (await this.#query<Doc>('SELECT doc FROM online_meetings WHERE tenant_id = $1 AND join_meeting_id = $2', [tenantId, joinMeetingId]))[0],
+      (
+        await this.#query<Doc>('SELECT doc FROM online_meetings WHERE tenant_id = $1 AND join_meeting_id = $2', [
+          tenantId,
+          joinMeetingId,
+        ])
+      )[0],
     );
   }
 
   /** A write like any other: it goes out with the transaction's next batch (no round trip of its own). */
   async appendEvents(events: readonly FeedEventInput[]): Promise<void> {
     for (const e of events) {
-      await this.#write('INSERT INTO events (rt, at, kind, conversation_id, call_id, body) VALUES ($1, $2, $3, $4, $5, $6)', [
-        e.rt, e.at, e.kind, e.conversationId, e.callId, JSON.stringify(e.body),
-      ]);
+      await this.#write(
+        'INSERT INTO events (rt, at, kind, conversation_id, call_id, body) VALUES ($1, $2, $3, $4, $5, $6)',
+        [e.rt, e.at, e.kind, e.conversationId, e.callId, JSON.stringify(e.body)],
+      );
     }
   }
 
   async onlineMeetingsOfTenant(tenantId: string): Promise<OnlineMeeting[]> {
-    return parseAll<OnlineMeeting>(await this.#query<Doc>('SELECT doc FROM online_meetings WHERE tenant_id = $1 ORDER BY created_at, id', [tenantId]));
+    return parseAll<OnlineMeeting>(
+      await this.#query<Doc>('SELECT doc FROM online_meetings WHERE tenant_id = $1 ORDER BY created_at, id', [
+        tenantId,
+      ]),
+    );
   }
 
   async deleteOnlineMeeting(id: string): Promise<boolean> {
     return (await this.#query('DELETE FROM online_meetings WHERE id = $1 RETURNING id', [id])).length === 1;
   }
 
-  async appendNotifications(rows: { messageId: string; notification: OutboundNotification; createdAt: number }[]): Promise<void> {
+  async appendNotifications(
+    rows: { messageId: string; notification: OutboundNotification; createdAt: number }[],
+  ): Promise<void> {
     // Sorted, so two transactions appending to the same calls take the locks in one order.
     for (const callId of [...new Set(rows.map((r) => r.notification.callId))].sort()) this.lock(outboxCallKey(callId));
     for (const { messageId, notification: n, createdAt } of rows) {
@@ -330,6 +363,8 @@ export class PgTx implements Tx {
   }
 
   async operationsOfCall(callId: string): Promise<Operation[]> {
-    return parseAll<Operation>(await this.#query<Doc>('SELECT doc FROM operations WHERE call_id = $1 ORDER BY created_at, id', [callId]));
+    return parseAll<Operation>(
+      await this.#query<Doc>('SELECT doc FROM operations WHERE call_id = $1 ORDER BY created_at, id', [callId]),
+    );
   }
 }

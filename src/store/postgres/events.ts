@@ -13,11 +13,16 @@ export function createPgEvents(pool: Pool): EventStore {
     async append(events) {
       if (events.length === 0) return;
       // One multi-row INSERT: a request-log batch costs one round trip whatever its size.
-      const values = events.map((e) => inline('($1, $2, $3, $4, $5, $6)', [e.rt, e.at, e.kind, e.conversationId, e.callId, JSON.stringify(e.body)]));
+      const values = events.map((e) =>
+        inline('($1, $2, $3, $4, $5, $6)', [e.rt, e.at, e.kind, e.conversationId, e.callId, JSON.stringify(e.body)]),
+      );
       await pool.query(`INSERT INTO events (rt, at, kind, conversation_id, call_id, body) VALUES ${values.join(', ')}`);
     },
     async after(afterSeq, limit) {
-      const r = await pool.query<EventRecord>(`SELECT ${EVENT_COLUMNS} FROM events WHERE seq > $1 ORDER BY seq LIMIT $2`, [afterSeq, limit]);
+      const r = await pool.query<EventRecord>(
+        `SELECT ${EVENT_COLUMNS} FROM events WHERE seq > $1 ORDER BY seq LIMIT $2`,
+        [afterSeq, limit],
+      );
       return r.rows.map(toFeedEvent);
     },
     async ofConversation(conversationId, callIds, limit) {
@@ -43,7 +48,9 @@ export function createPgEvents(pool: Pool): EventStore {
       return r.rows[0]?.seq ?? 0;
     },
     async prune(keep) {
-      const r = await pool.query('DELETE FROM events WHERE seq <= (SELECT MAX(seq) FROM events) - $1', [Math.max(1, keep)]);
+      const r = await pool.query('DELETE FROM events WHERE seq <= (SELECT MAX(seq) FROM events) - $1', [
+        Math.max(1, keep),
+      ]);
       return r.rowCount ?? 0;
     },
   };

@@ -52,7 +52,8 @@ export class InstanceRegistry {
     try {
       await this.#heartbeat();
       const freed = await this.reapDead();
-      if (freed.outbox + freed.timers > 0) this.#opts.log?.(`freed ${freed.outbox} notification(s) and ${freed.timers} timer(s) held by dead instance(s)`);
+      if (freed.outbox + freed.timers > 0)
+        this.#opts.log?.(`freed ${freed.outbox} notification(s) and ${freed.timers} timer(s) held by dead instance(s)`);
     } catch (err) {
       this.#opts.log?.(`instance heartbeat failed: ${err instanceof Error ? err.message : String(err)}`);
     }
@@ -63,16 +64,30 @@ export class InstanceRegistry {
     const client = await this.#pool.connect();
     try {
       await client.query('BEGIN');
-      const dead = (await client.query<{ id: string }>(`DELETE FROM instances WHERE seen_at < ${DB_NOW_MS} - $1 AND id <> $2 RETURNING id`, [this.#opts.deadAfterMs, this.id])).rows.map((r) => r.id);
+      const dead = (
+        await client.query<{ id: string }>(
+          `DELETE FROM instances WHERE seen_at < ${DB_NOW_MS} - $1 AND id <> $2 RETURNING id`,
+          [this.#opts.deadAfterMs, this.id],
+        )
+      ).rows.map((r) => r.id);
       let outbox = 0;
       let timers = 0;
       if (dead.length > 0) {
-        outbox = (await client.query(
-          `UPDATE outbox SET leased_until = NULL, leased_by = NULL, next_attempt_at = LEAST(next_attempt_at, $2)
+        outbox =
+          (
+            await client.query(
+              `UPDATE outbox SET leased_until = NULL, leased_by = NULL, next_attempt_at = LEAST(next_attempt_at, $2)
             WHERE leased_by = ANY($1::text[]) AND delivered_at IS NULL AND dead_at IS NULL`,
-          [dead, this.#opts.now()],
-        )).rowCount ?? 0;
-        timers = (await client.query('UPDATE timers SET leased_until = NULL, leased_by = NULL WHERE leased_by = ANY($1::text[])', [dead])).rowCount ?? 0;
+              [dead, this.#opts.now()],
+            )
+          ).rowCount ?? 0;
+        timers =
+          (
+            await client.query(
+              'UPDATE timers SET leased_until = NULL, leased_by = NULL WHERE leased_by = ANY($1::text[])',
+              [dead],
+            )
+          ).rowCount ?? 0;
       }
       await client.query('COMMIT');
       return { outbox, timers };

@@ -137,11 +137,24 @@ CREATE UNIQUE INDEX online_meetings_join_id ON online_meetings (tenant_id, join_
 `;
 
 /** Endpoint keys in identityKey's order (src/domain/identity.ts as of this migration; a shipped migration never changes). */
-const KEYED_ENDPOINTS = ['user', 'phone', 'applicationInstance', 'application', 'guest', 'onPremises', 'encrypted', 'device', 'azureCommunicationServicesUser', 'acsUser', 'spoolUser'];
+const KEYED_ENDPOINTS = [
+  'user',
+  'phone',
+  'applicationInstance',
+  'application',
+  'guest',
+  'onPremises',
+  'encrypted',
+  'device',
+  'azureCommunicationServicesUser',
+  'acsUser',
+  'spoolUser',
+];
 
 /** identityKey(doc.identity) in SQL: the first endpoint present as an object; its string id, lower-cased except phones. */
 const IDENTITY_KEY_OF_DOC = `CASE ${KEYED_ENDPOINTS.map(
-  (k) => `WHEN jsonb_typeof(doc::jsonb -> 'identity' -> '${k}') = 'object' THEN CASE WHEN jsonb_typeof(doc::jsonb -> 'identity' -> '${k}' -> 'id') = 'string' THEN '${k}:' || ${k === 'phone' ? `(doc::jsonb -> 'identity' -> '${k}' ->> 'id')` : `lower(doc::jsonb -> 'identity' -> '${k}' ->> 'id')`} END`,
+  (k) =>
+    `WHEN jsonb_typeof(doc::jsonb -> 'identity' -> '${k}') = 'object' THEN CASE WHEN jsonb_typeof(doc::jsonb -> 'identity' -> '${k}' -> 'id') = 'string' THEN '${k}:' || ${k === 'phone' ? `(doc::jsonb -> 'identity' -> '${k}' ->> 'id')` : `lower(doc::jsonb -> 'identity' -> '${k}' ->> 'id')`} END`,
 ).join(' ')} END`;
 
 const PARTICIPANT_IDENTITY_KEY = /* sql */ `

@@ -13,11 +13,24 @@ import type { DeliveryAttempt, DueTimer, OutboxStore, RequeueTarget, TimerStore 
 import { outboxCallKey } from './entities.js';
 import { inline } from './inline.js';
 import { purgeDeadPg } from './retention.js';
-import { OUTBOX_COLUMNS, toAttempt, toDueTimer, toOutboxRow, type AttemptRecord, type OutboxRecord, type TimerRecord } from '../outbox-rows.js';
+import {
+  OUTBOX_COLUMNS,
+  toAttempt,
+  toDueTimer,
+  toOutboxRow,
+  type AttemptRecord,
+  type OutboxRecord,
+  type TimerRecord,
+} from '../outbox-rows.js';
 import { deliveryEventBody, realMicros, type DeliveryOutcome } from '../event-rows.js';
 
 /** The change feed's row for an attempt, with the outbox row's call and message id; none once the row is gone (a reset). */
-const deliveryEvent = (a: DeliveryAttempt, at: number, outcome: DeliveryOutcome, nextAttemptAt: number | null): string =>
+const deliveryEvent = (
+  a: DeliveryAttempt,
+  at: number,
+  outcome: DeliveryOutcome,
+  nextAttemptAt: number | null,
+): string =>
   inline(
     `INSERT INTO events (rt, at, kind, conversation_id, call_id, body)
      SELECT $1, $2, 'delivery', NULL, call_id, jsonb_set($3::jsonb, '{messageId}', to_jsonb(message_id))::text FROM outbox WHERE seq = $4`,
@@ -39,11 +52,18 @@ const atomically = async (pool: Pool, statements: string[]): Promise<void> => {
  * keep it: the demotion then re-reads leased_until and skips it); the oldest pending row promoted if the call has
  * no head left; and the count of rows the target names.
  */
-async function requeueDead(pool: Pool, target: RequeueTarget, now: number): Promise<{ matched: number; requeued: OutboxRecord[] }> {
-  const where = 'messageId' in target ? inline('message_id = $1', [target.messageId]) : inline('call_id = $1', [target.callId]);
+async function requeueDead(
+  pool: Pool,
+  target: RequeueTarget,
+  now: number,
+): Promise<{ matched: number; requeued: OutboxRecord[] }> {
+  const where =
+    'messageId' in target ? inline('message_id = $1', [target.messageId]) : inline('call_id = $1', [target.callId]);
   const call = 'messageId' in target ? `(SELECT call_id FROM outbox WHERE ${where})` : inline('$1', [target.callId]);
   const statements = [
-    inline(`SELECT pg_advisory_xact_lock(hashtextextended($1 || call_id, 0)) FROM outbox WHERE ${where} LIMIT 1`, [outboxCallKey('')]),
+    inline(`SELECT pg_advisory_xact_lock(hashtextextended($1 || call_id, 0)) FROM outbox WHERE ${where} LIMIT 1`, [
+      outboxCallKey(''),
+    ]),
     inline(
       `WITH revived AS (
          UPDATE outbox SET dead_at = NULL, next_attempt_at = $1, requeued_at = $1, leased_until = NULL, leased_by = NULL, is_head = FALSE
@@ -54,7 +74,10 @@ async function requeueDead(pool: Pool, target: RequeueTarget, now: number): Prom
        SELECT * FROM revived`,
       [now, realMicros()],
     ),
-    inline(`UPDATE outbox SET is_head = FALSE WHERE call_id = ${call} AND is_head AND (leased_until IS NULL OR leased_until <= $1)`, [now]),
+    inline(
+      `UPDATE outbox SET is_head = FALSE WHERE call_id = ${call} AND is_head AND (leased_until IS NULL OR leased_until <= $1)`,
+      [now],
+    ),
     `UPDATE outbox SET is_head = TRUE
       WHERE seq = (SELECT seq FROM outbox WHERE call_id = ${call} AND delivered_at IS NULL AND dead_at IS NULL ORDER BY seq LIMIT 1)
         AND NOT EXISTS (SELECT 1 FROM outbox WHERE call_id = ${call} AND is_head)`,
@@ -79,9 +102,18 @@ export function createPgOutbox(pool: Pool, instanceId: string): OutboxStore {
   // Ends a row (delivered or dead) and hands its call's queue to the next pending row, in one round trip of two
   // statements: the first takes the call's outbox lock (keyed as outboxCallKey), the second ends, promotes and
   // records at once. The promotion's subquery sees the snapshot before the end, so it skips the ended row by seq.
-  const finish = (seq: number, deliveredAt: number | null, deadAt: number | null, error: string | null, a: DeliveryAttempt) =>
+  const finish = (
+    seq: number,
+    deliveredAt: number | null,
+    deadAt: number | null,
+    error: string | null,
+    a: DeliveryAttempt,
+  ) =>
     atomically(pool, [
-      inline(`SELECT pg_advisory_xact_lock(hashtextextended($2 || call_id, 0)) FROM outbox WHERE seq = $1`, [seq, outboxCallKey('')]),
+      inline(`SELECT pg_advisory_xact_lock(hashtextextended($2 || call_id, 0)) FROM outbox WHERE seq = $1`, [
+        seq,
+        outboxCallKey(''),
+      ]),
       inline(
         `WITH ended AS (
            UPDATE outbox SET delivered_at = $1, dead_at = $2, last_error = COALESCE($3, last_error),
@@ -95,7 +127,18 @@ export function createPgOutbox(pool: Pool, instanceId: string): OutboxStore {
             RETURNING seq)
          INSERT INTO delivery_attempts (outbox_seq, attempt, started_at, duration_ms, status_code, error)
          SELECT $5, $6, $7, $8, $9, $10 WHERE EXISTS (SELECT 1 FROM outbox WHERE seq = $5)`,
-        [deliveredAt, deadAt, error, seq, a.outboxSeq, a.attempt, a.startedAt, Math.round(a.durationMs), a.statusCode, a.error],
+        [
+          deliveredAt,
+          deadAt,
+          error,
+          seq,
+          a.outboxSeq,
+          a.attempt,
+          a.startedAt,
+          Math.round(a.durationMs),
+          a.statusCode,
+          a.error,
+        ],
       ),
       deliveryEvent(a, (deliveredAt ?? deadAt)!, deliveredAt !== null ? 'delivered' : 'deadLettered', null),
     ]);
@@ -135,7 +178,9 @@ export function createPgOutbox(pool: Pool, instanceId: string): OutboxStore {
       ]);
     },
     async nextDueAt() {
-      const { rows } = await pool.query<{ t: number }>('SELECT next_attempt_at AS t FROM outbox WHERE is_head ORDER BY next_attempt_at LIMIT 1');
+      const { rows } = await pool.query<{ t: number }>(
+        'SELECT next_attempt_at AS t FROM outbox WHERE is_head ORDER BY next_attempt_at LIMIT 1',
+      );
       return rows[0]?.t ?? null;
     },
     async list(filter) {
@@ -150,8 +195,14 @@ export function createPgOutbox(pool: Pool, instanceId: string): OutboxStore {
       }
       const { rows } =
         filter.callId === undefined
-          ? await pool.query<OutboxRecord>(`SELECT ${OUTBOX_COLUMNS} FROM outbox WHERE seq > $1 ORDER BY seq LIMIT $2`, [after, limit])
-          : await pool.query<OutboxRecord>(`SELECT ${OUTBOX_COLUMNS} FROM outbox WHERE call_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`, [filter.callId, after, limit]);
+          ? await pool.query<OutboxRecord>(
+              `SELECT ${OUTBOX_COLUMNS} FROM outbox WHERE seq > $1 ORDER BY seq LIMIT $2`,
+              [after, limit],
+            )
+          : await pool.query<OutboxRecord>(
+              `SELECT ${OUTBOX_COLUMNS} FROM outbox WHERE call_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
+              [filter.callId, after, limit],
+            );
       return rows.map(toOutboxRow);
     },
     purgeDead: (target) => purgeDeadPg(pool, target),
@@ -183,9 +234,7 @@ export function createPgTimers(pool: Pool, instanceId: string): TimerStore {
           RETURNING id, due_at, kind, payload`,
         [now, leaseUntil, limit, instanceId],
       );
-      return rows
-        .map(toDueTimer)
-        .sort((a, b) => a.dueAt - b.dueAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      return rows.map(toDueTimer).sort((a, b) => a.dueAt - b.dueAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     },
     async nextDueAt() {
       // A leased timer is next available when its lease ends; LEAST ignores NULLs.

@@ -56,8 +56,16 @@ export async function prunePg(pool: Pool, before: number, limit: number): Promis
   };
 }
 
-export async function purgeDeadPg(pool: Pool, target: RequeueTarget | 'all'): Promise<{ matched: number; purged: number }> {
-  const where = target === 'all' ? 'TRUE' : 'messageId' in target ? inline('message_id = $1', [target.messageId]) : inline('call_id = $1', [target.callId]);
+export async function purgeDeadPg(
+  pool: Pool,
+  target: RequeueTarget | 'all',
+): Promise<{ matched: number; purged: number }> {
+  const where =
+    target === 'all'
+      ? 'TRUE'
+      : 'messageId' in target
+        ? inline('message_id = $1', [target.messageId])
+        : inline('call_id = $1', [target.callId]);
   const { rows } = await pool.query<{ matched: number; purged: number }>(
     `WITH named AS (SELECT seq, dead_at IS NOT NULL AND delivered_at IS NULL AS dead FROM outbox WHERE ${where}),
           gone AS (DELETE FROM outbox WHERE seq IN (SELECT seq FROM named WHERE dead) RETURNING seq),

@@ -7,7 +7,18 @@
  */
 import pg from 'pg';
 import { TransactionGate } from '../gate.js';
-import type { EventStore, OutboxStore, PruneCounts, ResetCounts, SchemaStatus, Store, TimerStore, TransactOptions, Tx, WorldChangeStore } from '../store.js';
+import type {
+  EventStore,
+  OutboxStore,
+  PruneCounts,
+  ResetCounts,
+  SchemaStatus,
+  Store,
+  TimerStore,
+  TransactOptions,
+  Tx,
+  WorldChangeStore,
+} from '../store.js';
 import { createPgEvents } from './events.js';
 import { realMicros } from '../event-rows.js';
 import { prunePg } from './retention.js';
@@ -46,7 +57,9 @@ const INT8_OID = 20;
 /** Times are epoch ms and ids are sequences, all far below 2^53: read BIGINT as a number, not a string. */
 const types = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-    oid === INT8_OID ? (v: string) => Number(v) : (pg.types.getTypeParser(oid, format) as (v: string) => unknown)) as typeof pg.types.getTypeParser,
+    oid === INT8_OID
+      ? (v: string) => Number(v)
+      : (pg.types.getTypeParser(oid, format) as (v: string) => unknown)) as typeof pg.types.getTypeParser,
 };
 
 export const isRetryablePgError = (err: unknown): boolean =>
@@ -116,19 +129,23 @@ class PostgresStore implements Store {
 
   transact<T>(fn: (tx: Tx) => Promise<T>, options?: TransactOptions): Promise<T> {
     if (this.#closing) return Promise.reject(new Error('store is closed'));
-    const run = this.#gate.run(async () => {
-      for (let attempt = 1; ; attempt++) {
-        if (this.#closed) throw new Error('store is closed');
-        try {
-          return await this.#transactOnce(fn);
-        } catch (err) {
-          if (!isRetryablePgError(err) || attempt >= this.#maxAttempts) throw err;
-          // Lost a deadlock or serialization race (another instance, or another transaction of this one): back off
-          // a little (jittered) and rerun.
-          await new Promise((r) => setTimeout(r, Math.random() * 5 * attempt));
+    const run = this.#gate.run(
+      async () => {
+        for (let attempt = 1; ; attempt++) {
+          if (this.#closed) throw new Error('store is closed');
+          try {
+            return await this.#transactOnce(fn);
+          } catch (err) {
+            if (!isRetryablePgError(err) || attempt >= this.#maxAttempts) throw err;
+            // Lost a deadlock or serialization race (another instance, or another transaction of this one): back off
+            // a little (jittered) and rerun.
+            await new Promise((r) => setTimeout(r, Math.random() * 5 * attempt));
+          }
         }
-      }
-    }, options?.priority, options?.maxWaitMs ?? null);
+      },
+      options?.priority,
+      options?.maxWaitMs ?? null,
+    );
     this.#inFlight.add(run);
     const forget = () => void this.#inFlight.delete(run);
     run.then(forget, forget);
@@ -197,10 +214,16 @@ class PostgresStore implements Store {
           counts[key] = (await client.query(counted!)).rowCount ?? 0;
           for (const sql of rest) await client.query(sql);
         }
-        await client.query("INSERT INTO world_changes (kind, body, created_at) VALUES ('reset', $1, $2)", [RESET_CHANGE_BODY, at]);
+        await client.query("INSERT INTO world_changes (kind, body, created_at) VALUES ('reset', $1, $2)", [
+          RESET_CHANGE_BODY,
+          at,
+        ]);
         // The feed starts over: one `reset` event (seq goes on from the old ones) tells every watcher to reload.
         await client.query('DELETE FROM events');
-        await client.query("INSERT INTO events (rt, at, kind, body) VALUES ($1, $2, 'reset', '{}')", [realMicros(), at]);
+        await client.query("INSERT INTO events (rt, at, kind, body) VALUES ($1, $2, 'reset', '{}')", [
+          realMicros(),
+          at,
+        ]);
         await client.query('COMMIT');
         return counts;
       } catch (err) {

@@ -17,13 +17,20 @@ export function createPgWorldChanges(pool: Pool): WorldChangeStore {
       const results = (await pool.query(
         [
           inline(LOCK_KEY_SQL, [APPEND_LOCK]),
-          inline('INSERT INTO world_changes (kind, body, created_at) VALUES ($1, $2, $3) RETURNING seq', [kind, JSON.stringify(body), at]),
+          inline('INSERT INTO world_changes (kind, body, created_at) VALUES ($1, $2, $3) RETURNING seq', [
+            kind,
+            JSON.stringify(body),
+            at,
+          ]),
         ].join(';\n'),
       )) as unknown as QueryResult<{ seq: number }>[];
       return results[1]!.rows[0]!.seq;
     },
     async after(afterSeq) {
-      const r = await pool.query<WorldChangeRecord>('SELECT seq, kind, body, created_at FROM world_changes WHERE seq > $1 ORDER BY seq', [afterSeq]);
+      const r = await pool.query<WorldChangeRecord>(
+        'SELECT seq, kind, body, created_at FROM world_changes WHERE seq > $1 ORDER BY seq',
+        [afterSeq],
+      );
       return r.rows.map(toWorldChange);
     },
   };

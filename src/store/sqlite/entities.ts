@@ -3,7 +3,15 @@
  * (prepared once at open). Entities are stored whole as JSON in `doc`; the other columns exist for lookups.
  */
 import type Database from 'better-sqlite3';
-import type { CallLeg, Conversation, OnlineMeeting, Operation, OutboundNotification, Participant, TimerRequest } from '../../domain/types.js';
+import type {
+  CallLeg,
+  Conversation,
+  OnlineMeeting,
+  Operation,
+  OutboundNotification,
+  Participant,
+  TimerRequest,
+} from '../../domain/types.js';
 import { identityKey } from '../../domain/identity.js';
 import type { DueTimer, FeedEventInput, Tx } from '../store.js';
 import { toDueTimer, type TimerRecord } from '../outbox-rows.js';
@@ -43,7 +51,9 @@ export function prepareEntityStatements(db: Database.Database) {
       `SELECT doc FROM participants INDEXED BY participants_identity
         WHERE conversation_id = ? AND identity_key IN (SELECT value FROM json_each(?)) ORDER BY created_at, rowid`,
     ),
-    participantCount: db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM participants WHERE conversation_id = ?'),
+    participantCount: db.prepare<[string], { n: number }>(
+      'SELECT COUNT(*) AS n FROM participants WHERE conversation_id = ?',
+    ),
     putParticipant: db.prepare<[string, string, string | null, string | null, number, string]>(
       `INSERT INTO participants (id, conversation_id, call_leg_id, identity_key, created_at, doc) VALUES (?, ?, ?, ?, ?, ?)
        ON CONFLICT (id) DO UPDATE SET conversation_id = excluded.conversation_id, call_leg_id = excluded.call_leg_id,
@@ -63,9 +73,15 @@ export function prepareEntityStatements(db: Database.Database) {
     appendEvent: db.prepare<[number, number, string, string | null, string | null, string]>(
       'INSERT INTO events (rt, at, kind, conversation_id, call_id, body) VALUES (?, ?, ?, ?, ?, ?)',
     ),
-    onlineMeetingByThread: db.prepare<[string, string], Doc>('SELECT doc FROM online_meetings WHERE tenant_id = ? AND thread_id = ?'),
-    onlineMeetingByJoinId: db.prepare<[string, string], Doc>('SELECT doc FROM online_meetings WHERE tenant_id = ? AND join_meeting_id = ?'),
-    onlineMeetingsOfTenant: db.prepare<[string], Doc>('SELECT doc FROM online_meetings WHERE tenant_id = ? ORDER BY created_at, id'),
+    onlineMeetingByThread: db.prepare<[string, string], Doc>(
+      'SELECT doc FROM online_meetings WHERE tenant_id = ? AND thread_id = ?',
+    ),
+    onlineMeetingByJoinId: db.prepare<[string, string], Doc>(
+      'SELECT doc FROM online_meetings WHERE tenant_id = ? AND join_meeting_id = ?',
+    ),
+    onlineMeetingsOfTenant: db.prepare<[string], Doc>(
+      'SELECT doc FROM online_meetings WHERE tenant_id = ? ORDER BY created_at, id',
+    ),
     deleteOnlineMeeting: db.prepare<[string]>('DELETE FROM online_meetings WHERE id = ?'),
     // The first pending row of a call is its head; later ones wait behind it (see outbox_due_heads).
     // INDEXED BY: without ANALYZE statistics the planner picks outbox_by_call, which also walks delivered rows.
@@ -83,7 +99,9 @@ export function prepareEntityStatements(db: Database.Database) {
     deleteTimer: db.prepare<[string]>('DELETE FROM timers WHERE id = ?'),
     getTimer: db.prepare<[string], TimerRecord>('SELECT id, due_at, kind, payload FROM timers WHERE id = ?'),
     listLegs: db.prepare<[], Doc>('SELECT doc FROM call_legs ORDER BY created_at, rowid'),
-    operationsOfCall: db.prepare<[string], Doc>('SELECT doc FROM operations WHERE call_id = ? ORDER BY created_at, rowid'),
+    operationsOfCall: db.prepare<[string], Doc>(
+      'SELECT doc FROM operations WHERE call_id = ? ORDER BY created_at, rowid',
+    ),
   };
 }
 
@@ -170,7 +188,11 @@ export class SqliteTx implements Tx {
   }
 
   participantsWithIdentityKeys(conversationId: string, keys: readonly string[]): Promise<Participant[]> {
-    return this.#run((s) => (keys.length === 0 ? [] : parseAll<Participant>(s.participantsWithIdentityKeys.all(conversationId, JSON.stringify(keys)))));
+    return this.#run((s) =>
+      keys.length === 0
+        ? []
+        : parseAll<Participant>(s.participantsWithIdentityKeys.all(conversationId, JSON.stringify(keys))),
+    );
   }
 
   participantCount(conversationId: string): Promise<number> {
@@ -179,7 +201,14 @@ export class SqliteTx implements Tx {
 
   putParticipant(p: Participant): Promise<void> {
     return this.#run((s) => {
-      s.putParticipant.run(p.id, p.conversationId, p.callLegId, identityKey(p.identity), p.createdAt, JSON.stringify(p));
+      s.putParticipant.run(
+        p.id,
+        p.conversationId,
+        p.callLegId,
+        identityKey(p.identity),
+        p.createdAt,
+        JSON.stringify(p),
+      );
     });
   }
 
@@ -219,10 +248,22 @@ export class SqliteTx implements Tx {
     return this.#run((s) => s.deleteOnlineMeeting.run(id).changes > 0);
   }
 
-  appendNotifications(rows: { messageId: string; notification: OutboundNotification; createdAt: number }[]): Promise<void> {
+  appendNotifications(
+    rows: { messageId: string; notification: OutboundNotification; createdAt: number }[],
+  ): Promise<void> {
     return this.#run((s) => {
       for (const { messageId, notification: n, createdAt } of rows) {
-        s.appendNotification.run(messageId, n.callId, n.tenantId, n.appId, n.callbackUri, JSON.stringify(n.body), createdAt, createdAt, n.callId);
+        s.appendNotification.run(
+          messageId,
+          n.callId,
+          n.tenantId,
+          n.appId,
+          n.callbackUri,
+          JSON.stringify(n.body),
+          createdAt,
+          createdAt,
+          n.callId,
+        );
       }
     });
   }

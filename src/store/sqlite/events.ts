@@ -9,7 +9,9 @@ export function createSqliteEvents(db: Database.Database, mutex: SerialGate): Ev
     insert: db.prepare<[number, number, string, string | null, string | null, string]>(
       'INSERT INTO events (rt, at, kind, conversation_id, call_id, body) VALUES (?, ?, ?, ?, ?, ?)',
     ),
-    after: db.prepare<[number, number], EventRecord>(`SELECT ${EVENT_COLUMNS} FROM events WHERE seq > ? ORDER BY seq LIMIT ?`),
+    after: db.prepare<[number, number], EventRecord>(
+      `SELECT ${EVENT_COLUMNS} FROM events WHERE seq > ? ORDER BY seq LIMIT ?`,
+    ),
     // The newest `limit`, read newest first by each index and put back in seq order by the caller.
     ofConversation: db.prepare<[string, string, number], EventRecord>(
       `SELECT ${EVENT_COLUMNS} FROM (

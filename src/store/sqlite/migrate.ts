@@ -12,7 +12,8 @@ export function migrate(db: Database.Database, migrations: readonly Migration[] 
   const current = row.v ?? 0;
   const known = Math.max(0, ...migrations.map((m) => m.version));
   // A newer binary wrote this file: refuse rather than run against a schema we do not understand.
-  if (current > known) throw new Error(`database schema version ${current} is newer than this build supports (${known})`);
+  if (current > known)
+    throw new Error(`database schema version ${current} is newer than this build supports (${known})`);
   const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
   const applied: number[] = [];
   for (const m of [...migrations].sort((a, b) => a.version - b.version)) {

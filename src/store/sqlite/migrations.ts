@@ -117,11 +117,24 @@ CREATE UNIQUE INDEX online_meetings_join_id ON online_meetings (tenant_id, join_
 `;
 
 /** Endpoint keys in identityKey's order (src/domain/identity.ts as of this migration; a shipped migration never changes). */
-const KEYED_ENDPOINTS = ['user', 'phone', 'applicationInstance', 'application', 'guest', 'onPremises', 'encrypted', 'device', 'azureCommunicationServicesUser', 'acsUser', 'spoolUser'];
+const KEYED_ENDPOINTS = [
+  'user',
+  'phone',
+  'applicationInstance',
+  'application',
+  'guest',
+  'onPremises',
+  'encrypted',
+  'device',
+  'azureCommunicationServicesUser',
+  'acsUser',
+  'spoolUser',
+];
 
 /** identityKey(doc.identity) in SQL: the first endpoint present as an object; its string id, lower-cased except phones. */
 const IDENTITY_KEY_OF_DOC = `CASE ${KEYED_ENDPOINTS.map(
-  (k) => `WHEN json_type(doc, '$.identity.${k}') = 'object' THEN CASE WHEN json_type(doc, '$.identity.${k}.id') = 'text' THEN '${k}:' || ${k === 'phone' ? `json_extract(doc, '$.identity.${k}.id')` : `lower(json_extract(doc, '$.identity.${k}.id'))`} END`,
+  (k) =>
+    `WHEN json_type(doc, '$.identity.${k}') = 'object' THEN CASE WHEN json_type(doc, '$.identity.${k}.id') = 'text' THEN '${k}:' || ${k === 'phone' ? `json_extract(doc, '$.identity.${k}.id')` : `lower(json_extract(doc, '$.identity.${k}.id'))`} END`,
 ).join(' ')} END`;
 
 const PARTICIPANT_IDENTITY_KEY = /* sql */ `
@@ -146,7 +159,6 @@ const OUTBOX_REQUEUED_AT = /* sql */ `
 -- its dead-letter horizon counts from then, not from created_at.
 ALTER TABLE outbox ADD COLUMN requeued_at INTEGER;
 `;
-
 
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'init', sql: INIT },

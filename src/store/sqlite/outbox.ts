@@ -13,7 +13,15 @@
 import type Database from 'better-sqlite3';
 import type { DeliveryAttempt, DueTimer, OutboxStore, RequeueTarget, TimerStore } from '../store.js';
 import type { SerialGate } from './store.js';
-import { OUTBOX_COLUMNS, toAttempt, toDueTimer, toOutboxRow, type AttemptRecord, type OutboxRecord, type TimerRecord } from '../outbox-rows.js';
+import {
+  OUTBOX_COLUMNS,
+  toAttempt,
+  toDueTimer,
+  toOutboxRow,
+  type AttemptRecord,
+  type OutboxRecord,
+  type TimerRecord,
+} from '../outbox-rows.js';
 import { deliveryEventBody, realMicros, type DeliveryOutcome } from '../event-rows.js';
 import type { SqliteRetention } from './retention.js';
 
@@ -22,11 +30,17 @@ import type { SqliteRetention } from './retention.js';
  * (kill -9) holding them: its in-flight deliveries and timers are due again now, not when their lease would lapse.
  */
 export function releaseDeadLeases(db: Database.Database): { notifications: number; timers: number } {
-  return db.transaction(() => ({
-    // Claiming moved next_attempt_at to the lease end; the row was due when it was claimed, so it is due now.
-    notifications: db.prepare(`UPDATE outbox SET leased_until = NULL, next_attempt_at = 0 WHERE leased_until IS NOT NULL AND delivered_at IS NULL AND dead_at IS NULL`).run().changes,
-    timers: db.prepare('UPDATE timers SET leased_until = NULL WHERE leased_until IS NOT NULL').run().changes,
-  })).immediate();
+  return db
+    .transaction(() => ({
+      // Claiming moved next_attempt_at to the lease end; the row was due when it was claimed, so it is due now.
+      notifications: db
+        .prepare(
+          `UPDATE outbox SET leased_until = NULL, next_attempt_at = 0 WHERE leased_until IS NOT NULL AND delivered_at IS NULL AND dead_at IS NULL`,
+        )
+        .run().changes,
+      timers: db.prepare('UPDATE timers SET leased_until = NULL WHERE leased_until IS NOT NULL').run().changes,
+    }))
+    .immediate();
 }
 
 export function createSqliteOutbox(db: Database.Database, mutex: SerialGate, retention: SqliteRetention): OutboxStore {
@@ -77,14 +91,22 @@ export function createSqliteOutbox(db: Database.Database, mutex: SerialGate, ret
       `INSERT INTO events (rt, at, kind, conversation_id, call_id, body)
        SELECT ?, ?, ?, NULL, call_id, json_set(?, '$.messageId', message_id) FROM outbox WHERE seq = ?`,
     ),
-    listAll: db.prepare<[number, number], OutboxRecord>(`SELECT ${OUTBOX_COLUMNS} FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?`),
-    listAllNewest: db.prepare<[number, number], OutboxRecord>(`SELECT ${OUTBOX_COLUMNS} FROM outbox WHERE seq > ? ORDER BY seq DESC LIMIT ?`),
+    listAll: db.prepare<[number, number], OutboxRecord>(
+      `SELECT ${OUTBOX_COLUMNS} FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?`,
+    ),
+    listAllNewest: db.prepare<[number, number], OutboxRecord>(
+      `SELECT ${OUTBOX_COLUMNS} FROM outbox WHERE seq > ? ORDER BY seq DESC LIMIT ?`,
+    ),
     listByCall: db.prepare<[string, number, number], OutboxRecord>(
       `SELECT ${OUTBOX_COLUMNS} FROM outbox WHERE call_id = ? AND seq > ? ORDER BY seq LIMIT ?`,
     ),
     // Requeueing dead letters (requeueDead): the target's rows, back to pending, and the call's head put right.
-    targetByMessage: db.prepare<[string], { seq: number; call_id: string; dead_at: number | null }>('SELECT seq, call_id, dead_at FROM outbox WHERE message_id = ?'),
-    targetByCall: db.prepare<[string], { seq: number; call_id: string; dead_at: number | null }>('SELECT seq, call_id, dead_at FROM outbox WHERE call_id = ? ORDER BY seq'),
+    targetByMessage: db.prepare<[string], { seq: number; call_id: string; dead_at: number | null }>(
+      'SELECT seq, call_id, dead_at FROM outbox WHERE message_id = ?',
+    ),
+    targetByCall: db.prepare<[string], { seq: number; call_id: string; dead_at: number | null }>(
+      'SELECT seq, call_id, dead_at FROM outbox WHERE call_id = ? ORDER BY seq',
+    ),
     revive: db.prepare<[number, number, number], OutboxRecord>(
       `UPDATE outbox SET dead_at = NULL, next_attempt_at = ?, requeued_at = ?, leased_until = NULL, is_head = 0
         WHERE seq = ? AND dead_at IS NOT NULL RETURNING ${OUTBOX_COLUMNS}`,
@@ -93,7 +115,9 @@ export function createSqliteOutbox(db: Database.Database, mutex: SerialGate, ret
     demoteIdleHead: db.prepare<[string, number]>(
       'UPDATE outbox SET is_head = 0 WHERE call_id = ? AND is_head = 1 AND (leased_until IS NULL OR leased_until <= ?)',
     ),
-    hasHead: db.prepare<[string], { one: number }>('SELECT 1 AS one FROM outbox WHERE call_id = ? AND is_head = 1 LIMIT 1'),
+    hasHead: db.prepare<[string], { one: number }>(
+      'SELECT 1 AS one FROM outbox WHERE call_id = ? AND is_head = 1 LIMIT 1',
+    ),
     attempts: db.prepare<[string], AttemptRecord>(
       `SELECT outbox_seq, attempt, started_at, duration_ms, status_code, error FROM delivery_attempts
         WHERE outbox_seq IN (SELECT value FROM json_each(?)) ORDER BY outbox_seq, attempt, id`,
@@ -101,37 +125,61 @@ export function createSqliteOutbox(db: Database.Database, mutex: SerialGate, ret
   };
 
   const record = (a: DeliveryAttempt, at: number, outcome: DeliveryOutcome, nextAttemptAt: number | null): void => {
-    s.recordAttempt.run(a.outboxSeq, a.attempt, a.startedAt, Math.round(a.durationMs), a.statusCode, a.error, a.outboxSeq);
+    s.recordAttempt.run(
+      a.outboxSeq,
+      a.attempt,
+      a.startedAt,
+      Math.round(a.durationMs),
+      a.statusCode,
+      a.error,
+      a.outboxSeq,
+    );
     s.outboxEvent.run(realMicros(), at, 'delivery', deliveryEventBody(a, outcome, nextAttemptAt), a.outboxSeq);
   };
 
   // Ends a row (delivered or dead) and hands its call's queue to the next pending row.
-  const finish = db.transaction((seq: number, deliveredAt: number | null, deadAt: number | null, error: string | null, attempt: DeliveryAttempt) => {
-    const ended = s.finish.get(deliveredAt, deadAt, error, seq);
-    if (ended) s.promote.run(ended.call_id);
-    record(attempt, (deliveredAt ?? deadAt)!, deliveredAt !== null ? 'delivered' : 'deadLettered', null);
-  });
+  const finish = db.transaction(
+    (
+      seq: number,
+      deliveredAt: number | null,
+      deadAt: number | null,
+      error: string | null,
+      attempt: DeliveryAttempt,
+    ) => {
+      const ended = s.finish.get(deliveredAt, deadAt, error, seq);
+      if (ended) s.promote.run(ended.call_id);
+      record(attempt, (deliveredAt ?? deadAt)!, deliveredAt !== null ? 'delivered' : 'deadLettered', null);
+    },
+  );
 
   const leaseAll = db.transaction((seqs: readonly { seq: number }[], leaseUntil: number): OutboxRecord[] =>
     seqs.map(({ seq }) => s.lease.get(leaseUntil, leaseUntil, seq)).filter((r): r is OutboxRecord => r !== undefined),
   );
 
-  const requeue = db.transaction((target: RequeueTarget, now: number): { matched: number; requeued: OutboxRecord[] } => {
-    const rows = 'messageId' in target ? s.targetByMessage.all(target.messageId) : s.targetByCall.all(target.callId);
-    const requeued = rows.filter((r) => r.dead_at !== null).map((r) => s.revive.get(now, now, r.seq)).filter((r): r is OutboxRecord => r !== undefined);
-    for (const r of requeued) s.outboxEvent.run(realMicros(), now, 'redeliver', JSON.stringify({ sequence: r.seq }), r.seq);
-    const callId = rows[0]?.call_id;
-    if (requeued.length > 0 && callId !== undefined) {
-      s.demoteIdleHead.run(callId, now);
-      if (s.hasHead.get(callId) === undefined) s.promote.run(callId);
-    }
-    return { matched: rows.length, requeued };
-  });
+  const requeue = db.transaction(
+    (target: RequeueTarget, now: number): { matched: number; requeued: OutboxRecord[] } => {
+      const rows = 'messageId' in target ? s.targetByMessage.all(target.messageId) : s.targetByCall.all(target.callId);
+      const requeued = rows
+        .filter((r) => r.dead_at !== null)
+        .map((r) => s.revive.get(now, now, r.seq))
+        .filter((r): r is OutboxRecord => r !== undefined);
+      for (const r of requeued)
+        s.outboxEvent.run(realMicros(), now, 'redeliver', JSON.stringify({ sequence: r.seq }), r.seq);
+      const callId = rows[0]?.call_id;
+      if (requeued.length > 0 && callId !== undefined) {
+        s.demoteIdleHead.run(callId, now);
+        if (s.hasHead.get(callId) === undefined) s.promote.run(callId);
+      }
+      return { matched: rows.length, requeued };
+    },
+  );
 
-  const reschedule = db.transaction((seq: number, nextAttemptAt: number, error: string, at: number, attempt: DeliveryAttempt) => {
-    s.reschedule.run(nextAttemptAt, error, seq);
-    record(attempt, at, 'retrying', nextAttemptAt);
-  });
+  const reschedule = db.transaction(
+    (seq: number, nextAttemptAt: number, error: string, at: number, attempt: DeliveryAttempt) => {
+      s.reschedule.run(nextAttemptAt, error, seq);
+      record(attempt, at, 'retrying', nextAttemptAt);
+    },
+  );
 
   return {
     claimDue: (now, leaseUntil, limit) =>
@@ -139,7 +187,10 @@ export function createSqliteOutbox(db: Database.Database, mutex: SerialGate, ret
         if (limit <= 0 || s.anyDue.get(now, now) === undefined) return [];
         const due = s.dueSeqs.all(now, now, limit);
         if (due.length === 0) return [];
-        return leaseAll.immediate(due, leaseUntil).map(toOutboxRow).sort((a, b) => a.seq - b.seq);
+        return leaseAll
+          .immediate(due, leaseUntil)
+          .map(toOutboxRow)
+          .sort((a, b) => a.seq - b.seq);
       }),
     markDelivered: (seq, at, attempt) =>
       mutex.run(() => {
@@ -155,14 +206,19 @@ export function createSqliteOutbox(db: Database.Database, mutex: SerialGate, ret
       mutex.run(() => {
         const limit = filter.limit ?? -1; // SQLite: a negative LIMIT means no limit
         const after = filter.afterSeq ?? 0;
-        if (filter.newest && filter.callId === undefined) return s.listAllNewest.all(after, limit).map(toOutboxRow).reverse();
+        if (filter.newest && filter.callId === undefined)
+          return s.listAllNewest.all(after, limit).map(toOutboxRow).reverse();
         // One call's rows are few: its newest are the tail of all of them.
-        if (filter.newest && filter.callId !== undefined) return s.listByCall.all(filter.callId, after, -1).slice(-(filter.limit ?? 0)).map(toOutboxRow);
-        const rows = filter.callId === undefined ? s.listAll.all(after, limit) : s.listByCall.all(filter.callId, after, limit);
+        if (filter.newest && filter.callId !== undefined)
+          return s.listByCall
+            .all(filter.callId, after, -1)
+            .slice(-(filter.limit ?? 0))
+            .map(toOutboxRow);
+        const rows =
+          filter.callId === undefined ? s.listAll.all(after, limit) : s.listByCall.all(filter.callId, after, limit);
         return rows.map(toOutboxRow);
       }),
-    attempts: (seqs) =>
-      mutex.run(() => (seqs.length === 0 ? [] : s.attempts.all(JSON.stringify(seqs)).map(toAttempt))),
+    attempts: (seqs) => mutex.run(() => (seqs.length === 0 ? [] : s.attempts.all(JSON.stringify(seqs)).map(toAttempt))),
     requeueDead: (target, now) =>
       mutex.run(() => {
         const { matched, requeued } = requeue.immediate(target, now);
@@ -179,8 +235,12 @@ export function createSqliteTimers(db: Database.Database, mutex: SerialGate): Ti
       'SELECT id FROM timers WHERE due_at <= ? AND (leased_until IS NULL OR leased_until <= ?) ORDER BY due_at LIMIT ?',
     ),
     // Read-only look first, as for the outbox: most claims find nothing due.
-    anyDue: db.prepare<[number, number], { one: number }>('SELECT 1 AS one FROM timers WHERE due_at <= ? AND (leased_until IS NULL OR leased_until <= ?) LIMIT 1'),
-    lease: db.prepare<[number, string], TimerRecord>('UPDATE timers SET leased_until = ? WHERE id = ? RETURNING id, due_at, kind, payload'),
+    anyDue: db.prepare<[number, number], { one: number }>(
+      'SELECT 1 AS one FROM timers WHERE due_at <= ? AND (leased_until IS NULL OR leased_until <= ?) LIMIT 1',
+    ),
+    lease: db.prepare<[number, string], TimerRecord>(
+      'UPDATE timers SET leased_until = ? WHERE id = ? RETURNING id, due_at, kind, payload',
+    ),
     // A leased timer is next available when its lease ends; both halves walk small index ranges.
     nextDueAt: db.prepare<[], { t: number | null }>(
       `SELECT MIN(t) AS t FROM (

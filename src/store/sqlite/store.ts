@@ -7,7 +7,18 @@ import { AsyncResource } from 'node:async_hooks';
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import type { EventStore, OutboxStore, PruneCounts, ResetCounts, SchemaStatus, Store, TimerStore, TransactOptions, Tx, WorldChangeStore } from '../store.js';
+import type {
+  EventStore,
+  OutboxStore,
+  PruneCounts,
+  ResetCounts,
+  SchemaStatus,
+  Store,
+  TimerStore,
+  TransactOptions,
+  Tx,
+  WorldChangeStore,
+} from '../store.js';
 import { createSqliteEvents } from './events.js';
 import { realMicros } from '../event-rows.js';
 import { RESET_CHANGE_BODY, RESET_TABLES, resetStatements } from '../reset-tables.js';
@@ -120,10 +131,14 @@ class SqliteStore implements Store {
     this.#rollbackToSavepoint = db.prepare('ROLLBACK TO command');
     this.#queueGate = {
       run: (fn, priority, maxWaitMs) =>
-        this.#mutex.run(() => {
-          this.#commitGroup();
-          return fn();
-        }, priority, maxWaitMs),
+        this.#mutex.run(
+          () => {
+            this.#commitGroup();
+            return fn();
+          },
+          priority,
+          maxWaitMs,
+        ),
     };
     this.#retention = createSqliteRetention(db);
     this.outbox = createSqliteOutbox(db, this.#queueGate, this.#retention);
@@ -143,29 +158,33 @@ class SqliteStore implements Store {
    */
   async transact<T>(fn: (tx: Tx) => Promise<T>, options?: TransactOptions): Promise<T> {
     let group!: CommitGroup;
-    const result = await this.#mutex.run(async () => {
-      if (this.#closed) throw new Error('store is closed');
-      group = this.#group ?? this.#openGroup();
-      const tx = new SqliteTx(this.#entities);
-      this.#savepoint.run();
-      try {
-        const value = await fn(tx);
-        this.#releaseSavepoint.run();
-        return value;
-      } catch (err) {
-        if (this.#db.inTransaction) {
-          // Only this command's writes are undone; the group goes on.
-          this.#rollbackToSavepoint.run();
+    const result = await this.#mutex.run(
+      async () => {
+        if (this.#closed) throw new Error('store is closed');
+        group = this.#group ?? this.#openGroup();
+        const tx = new SqliteTx(this.#entities);
+        this.#savepoint.run();
+        try {
+          const value = await fn(tx);
           this.#releaseSavepoint.run();
-        } else {
-          // SQLite rolled the whole transaction back on its own (e.g. SQLITE_FULL): every command of the group is lost.
-          this.#failGroup(group, err);
+          return value;
+        } catch (err) {
+          if (this.#db.inTransaction) {
+            // Only this command's writes are undone; the group goes on.
+            this.#rollbackToSavepoint.run();
+            this.#releaseSavepoint.run();
+          } else {
+            // SQLite rolled the whole transaction back on its own (e.g. SQLITE_FULL): every command of the group is lost.
+            this.#failGroup(group, err);
+          }
+          throw err;
+        } finally {
+          tx.close();
         }
-        throw err;
-      } finally {
-        tx.close();
-      }
-    }, 'normal', options?.maxWaitMs ?? null);
+      },
+      'normal',
+      options?.maxWaitMs ?? null,
+    );
     // Acknowledged only once durable.
     await group.committed;
     return result;
@@ -218,21 +237,27 @@ class SqliteStore implements Store {
     return this.#mutex.run(() => {
       if (this.#closed) throw new Error('store is closed');
       this.#commitGroup();
-      return this.#db.transaction(() => {
-        const counts = {} as ResetCounts;
-        for (const [table, key, uncounted] of RESET_TABLES) {
-          const [counted, ...rest] = resetStatements(table, uncounted);
-          counts[key] = this.#db.prepare(counted!).run().changes;
-          for (const sql of rest) this.#db.prepare(sql).run();
-        }
-        this.#db.prepare("INSERT INTO world_changes (kind, body, created_at) VALUES ('reset', ?, ?)").run(RESET_CHANGE_BODY, at);
-        // The feed starts over: one `reset` event (seq goes on from the old ones) tells every watcher to reload.
-        // Without AUTOINCREMENT the next rowid is max + 1 of what is left: give the reset event the old max + 1.
-        const next = (this.#db.prepare('SELECT COALESCE(MAX(seq), 0) + 1 AS n FROM events').get() as { n: number }).n;
-        this.#db.prepare('DELETE FROM events').run();
-        this.#db.prepare("INSERT INTO events (seq, rt, at, kind, body) VALUES (?, ?, ?, 'reset', '{}')").run(next, realMicros(), at);
-        return counts;
-      }).immediate();
+      return this.#db
+        .transaction(() => {
+          const counts = {} as ResetCounts;
+          for (const [table, key, uncounted] of RESET_TABLES) {
+            const [counted, ...rest] = resetStatements(table, uncounted);
+            counts[key] = this.#db.prepare(counted!).run().changes;
+            for (const sql of rest) this.#db.prepare(sql).run();
+          }
+          this.#db
+            .prepare("INSERT INTO world_changes (kind, body, created_at) VALUES ('reset', ?, ?)")
+            .run(RESET_CHANGE_BODY, at);
+          // The feed starts over: one `reset` event (seq goes on from the old ones) tells every watcher to reload.
+          // Without AUTOINCREMENT the next rowid is max + 1 of what is left: give the reset event the old max + 1.
+          const next = (this.#db.prepare('SELECT COALESCE(MAX(seq), 0) + 1 AS n FROM events').get() as { n: number }).n;
+          this.#db.prepare('DELETE FROM events').run();
+          this.#db
+            .prepare("INSERT INTO events (seq, rt, at, kind, body) VALUES (?, ?, ?, 'reset', '{}')")
+            .run(next, realMicros(), at);
+          return counts;
+        })
+        .immediate();
     });
   }
 

@@ -15,7 +15,15 @@ describe('403 7503: application not registered for calling', () => {
   let meeting: string;
   beforeAll(async () => {
     c = await startConformance((w) => {
-      w.tenants[0]!.apps.push({ id: UNREGISTERED.id, displayName: 'No calling', secret: UNREGISTERED.secret, roles: [...ALL_CALLING_ROLES], callbackUri: null, instances: [], callingRegistered: false });
+      w.tenants[0]!.apps.push({
+        id: UNREGISTERED.id,
+        displayName: 'No calling',
+        secret: UNREGISTERED.secret,
+        roles: [...ALL_CALLING_ROLES],
+        callbackUri: null,
+        instances: [],
+        callingRegistered: false,
+      });
     });
     meeting = await c.joinMeeting(MEETING_A);
   });
@@ -30,10 +38,21 @@ describe('403 7503: application not registered for calling', () => {
       meeting,
       {
         path: '/v1.0/communications/calls',
-        body: { callbackUri: c.bot.url, requestedModalities: ['audio'], mediaConfig: serviceHosted, targets: [inviteUser(USERS.adele)] },
+        body: {
+          callbackUri: c.bot.url,
+          requestedModalities: ['audio'],
+          mediaConfig: serviceHosted,
+          targets: [inviteUser(USERS.adele)],
+        },
         headers: { authorization: `Bearer ${token}` },
       },
-      { status: 403, code: 'UnknownError', message: '{"errorCode":"7503","message":"Application is not registered in our store.","instanceAnnotations":[]}', target: null },
+      {
+        status: 403,
+        code: 'UnknownError',
+        message:
+          '{"errorCode":"7503","message":"Application is not registered in our store.","instanceAnnotations":[]}',
+        target: null,
+      },
     );
     expect(JSON.parse(res.body.error.message)).toMatchObject({ errorCode: '7503' });
   });

@@ -25,9 +25,17 @@ describe('beta-only properties: 400', () => {
     ringingTimeoutInSeconds,
   });
 
-  it.each([116, 0, 12.5, '30'])('POST /beta/communications/calls with ringingTimeoutInSeconds %j → 400, no call created (nothing notified anywhere)', async (value) => {
-    await expectRefused(c, meeting, { path: '/beta/communications/calls', body: p2p(value) }, { status: 400, code: 'BadRequest', target: 'ringingTimeoutInSeconds', message: /from 1 to 115/ });
-  });
+  it.each([116, 0, 12.5, '30'])(
+    'POST /beta/communications/calls with ringingTimeoutInSeconds %j → 400, no call created (nothing notified anywhere)',
+    async (value) => {
+      await expectRefused(
+        c,
+        meeting,
+        { path: '/beta/communications/calls', body: p2p(value) },
+        { status: 400, code: 'BadRequest', target: 'ringingTimeoutInSeconds', message: /from 1 to 115/ },
+      );
+    },
+  );
 
   it('115 is the largest accepted value', async () => {
     const res = await c.raw('POST', '/beta/communications/calls', p2p(115));
@@ -39,7 +47,10 @@ describe('beta-only properties: 400', () => {
     await expectRefused(
       c,
       meeting,
-      { path: `/beta/communications/calls/${meeting}/participants/invite`, body: { participants: [inviteUser(USERS.megan), inviteUser(USERS.diego, { endpointType: 'fax' })] } },
+      {
+        path: `/beta/communications/calls/${meeting}/participants/invite`,
+        body: { participants: [inviteUser(USERS.megan), inviteUser(USERS.diego, { endpointType: 'fax' })] },
+      },
       { status: 400, code: 'BadRequest', target: 'participants[1].endpointType' },
     );
   });

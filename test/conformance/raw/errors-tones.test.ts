@@ -25,24 +25,56 @@ describe('DTMF errors', () => {
     ['a negative delay', { tones: ['tone1'], delayBetweenTonesMs: -5 }, 'delayBetweenTonesMs'],
     ['a clientContext over 256 characters', { tones: ['tone1'], clientContext: 'x'.repeat(257) }, 'clientContext'],
   ])('sendDtmfTones with %s → 400 naming it', async (_label, body, target) => {
-    await expectRefused(c, p2p, { path: `${callPath(p2p)}/sendDtmfTones`, body }, { status: 400, code: 'BadRequest', target });
+    await expectRefused(
+      c,
+      p2p,
+      { path: `${callPath(p2p)}/sendDtmfTones`, body },
+      { status: 400, code: 'BadRequest', target },
+    );
   });
 
   it('subscribeToTone with a clientContext over 256 characters → 400; on a ringing call → 409', async () => {
-    await expectRefused(c, p2p, { path: `${callPath(p2p)}/subscribeToTone`, body: { clientContext: 'x'.repeat(257) } }, { status: 400, code: 'BadRequest', target: 'clientContext' });
-    await expectRefused(c, ringing, { path: `${callPath(ringing)}/subscribeToTone`, body: {} }, { status: 409, code: 'Conflict' });
+    await expectRefused(
+      c,
+      p2p,
+      { path: `${callPath(p2p)}/subscribeToTone`, body: { clientContext: 'x'.repeat(257) } },
+      { status: 400, code: 'BadRequest', target: 'clientContext' },
+    );
+    await expectRefused(
+      c,
+      ringing,
+      { path: `${callPath(ringing)}/subscribeToTone`, body: {} },
+      { status: 409, code: 'Conflict' },
+    );
   });
 
   it('subscribeToTone on a call of app-hosted media → 409 naming mediaConfig', async () => {
     const appHosted = await c.incomingCall(USERS.heidi);
-    await c.raw('POST', `${callPath(appHosted)}/answer`, { callbackUri: c.bot.url, acceptedModalities: ['audio'], mediaConfig: { '@odata.type': '#microsoft.graph.appHostedMediaConfig', blob: '<media config>' } });
+    await c.raw('POST', `${callPath(appHosted)}/answer`, {
+      callbackUri: c.bot.url,
+      acceptedModalities: ['audio'],
+      mediaConfig: { '@odata.type': '#microsoft.graph.appHostedMediaConfig', blob: '<media config>' },
+    });
     await c.advance(c.server.sb.directory.world.establishMs);
-    await c.bot.waitFor((n) => n.item.resourceUrl === `/communications/calls/${appHosted}` && n.item.resourceData?.state === 'established');
-    await expectRefused(c, appHosted, { path: `${callPath(appHosted)}/subscribeToTone`, body: {} }, { status: 409, code: 'Conflict', target: null, message: /mediaConfig/ });
+    await c.bot.waitFor(
+      (n) =>
+        n.item.resourceUrl === `/communications/calls/${appHosted}` && n.item.resourceData?.state === 'established',
+    );
+    await expectRefused(
+      c,
+      appHosted,
+      { path: `${callPath(appHosted)}/subscribeToTone`, body: {} },
+      { status: 409, code: 'Conflict', target: null, message: /mediaConfig/ },
+    );
   });
 
   const pressUrl = (callId: string): string => `${c.server.httpUrl}/_switchboard/calls/${callId}/tones`;
-  const press = (callId: string, body: unknown) => sendPlain(pressUrl(callId), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const press = (callId: string, body: unknown) =>
+    sendPlain(pressUrl(callId), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
 
   it.each([
     ['no tones', {}, 'tones'],
@@ -61,6 +93,10 @@ describe('DTMF errors', () => {
     const before = await quietSnapshot(c, ringing);
     expectGraphError(await press(ringing, { tones: ['1'] }), { status: 409, code: 'Conflict' });
     await expectUnchanged(c, ringing, before);
-    expectGraphError(await press('0b0e0000-0000-4000-8000-000000000000', { tones: ['1'] }), { status: 404, code: '8522', target: null });
+    expectGraphError(await press('0b0e0000-0000-4000-8000-000000000000', { tones: ['1'] }), {
+      status: 404,
+      code: '8522',
+      target: null,
+    });
   });
 });

@@ -23,16 +23,29 @@ export interface SentResponse extends RawResponse {
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** `c.raw` with a fresh `client-request-id` (and any other header; `authorization` overrides the fixture's token). */
-export async function send(c: Conformance, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<SentResponse> {
+export async function send(
+  c: Conformance,
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<SentResponse> {
   const clientRequestId = randomUUID();
   const res = await c.raw(method, path, body, { 'client-request-id': clientRequestId, ...headers });
   return { ...res, clientRequestId };
 }
 
 /** Plain fetch for header-level cases (no Authorization, no Content-Type, binary bodies); still sends a client-request-id. */
-export async function sendPlain(url: string, init: { method: string; headers?: Record<string, string>; body?: string | Uint8Array }): Promise<SentResponse> {
+export async function sendPlain(
+  url: string,
+  init: { method: string; headers?: Record<string, string>; body?: string | Uint8Array },
+): Promise<SentResponse> {
   const clientRequestId = randomUUID();
-  const res = await fetch(url, { method: init.method, headers: { 'client-request-id': clientRequestId, ...init.headers }, ...(init.body !== undefined ? { body: init.body } : {}) });
+  const res = await fetch(url, {
+    method: init.method,
+    headers: { 'client-request-id': clientRequestId, ...init.headers },
+    ...(init.body !== undefined ? { body: init.body } : {}),
+  });
   const text = await res.text();
   let body: unknown = undefined;
   try {
@@ -64,7 +77,9 @@ export function expectGraphError(res: SentResponse, expected: ExpectedError): vo
   expect(res.headers.get('content-type'), context).toMatch(/^application\/json/);
   expect(res.body, context).toEqual({ error: expect.any(Object) });
   const error = res.body.error;
-  expect(Object.keys(error).sort(), context).toEqual(['code', 'innerError', 'message', ...('target' in error ? ['target'] : [])].sort());
+  expect(Object.keys(error).sort(), context).toEqual(
+    ['code', 'innerError', 'message', ...('target' in error ? ['target'] : [])].sort(),
+  );
   expect(error.code, context).toBe(expected.code);
   expect(error.message, context).toEqual(expect.any(String));
   expect(error.message.length, context).toBeGreaterThan(0);
@@ -107,7 +122,10 @@ async function outbox(c: Conformance, callId?: string): Promise<{ mark: Notifica
   const res = await fetch(`${c.server.httpUrl}/_switchboard/notifications?${query.toString()}`);
   expect(res.status).toBe(200);
   const { value } = (await res.json()) as { value: { sequence: number; status: string }[] };
-  return { mark: { count: value.length, lastSequence: value.at(-1)?.sequence ?? null }, pending: value.filter((n) => n.status === 'pending').length };
+  return {
+    mark: { count: value.length, lastSequence: value.at(-1)?.sequence ?? null },
+    pending: value.filter((n) => n.status === 'pending').length,
+  };
 }
 
 /** The outbox mark at the end of the last `expectUnchanged`, which had already been quiet for QUIET_MS. */
@@ -117,7 +135,8 @@ const quietAt = new WeakMap<Conformance, NotificationMark>();
 export async function settle(c: Conformance): Promise<void> {
   let last = await outbox(c);
   const known = quietAt.get(c);
-  if (known && last.pending === 0 && known.count === last.mark.count && known.lastSequence === last.mark.lastSequence) return;
+  if (known && last.pending === 0 && known.count === last.mark.count && known.lastSequence === last.mark.lastSequence)
+    return;
   for (let i = 0; i < 100; i++) {
     await sleep(QUIET_MS);
     const now = await outbox(c);
@@ -134,13 +153,18 @@ export async function snapshot(c: Conformance, callId: string, token?: string): 
   const participants = await c.raw('GET', `/v1.0/communications/calls/${callId}/participants`, undefined, auth);
   const base = `/communications/calls/${callId}`;
   // An error body carries a fresh request-id and date each time: keep only its code.
-  const state = (r: RawResponse): { status: number; body: unknown } => ({ status: r.status, body: r.status < 300 ? r.body : { code: r.body?.error?.code } });
+  const state = (r: RawResponse): { status: number; body: unknown } => ({
+    status: r.status,
+    body: r.status < 300 ? r.body : { code: r.body?.error?.code },
+  });
   return {
     call: state(call),
     participants: state(participants),
     notifications: (await outbox(c, callId)).mark,
     allNotifications: (await outbox(c)).mark,
-    botReceived: c.bot.notifications.filter((n) => typeof n.item.resourceUrl === 'string' && n.item.resourceUrl.startsWith(base)).length,
+    botReceived: c.bot.notifications.filter(
+      (n) => typeof n.item.resourceUrl === 'string' && n.item.resourceUrl.startsWith(base),
+    ).length,
   };
 }
 

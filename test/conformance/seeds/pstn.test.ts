@@ -10,7 +10,10 @@ const seedBody = {
   participants: [
     {
       '@odata.type': '#microsoft.graph.invitationParticipantInfo',
-      identity: { '@odata.type': '#microsoft.graph.identitySet', phone: { '@odata.type': '#microsoft.graph.identity', id: '+12345678901' } },
+      identity: {
+        '@odata.type': '#microsoft.graph.identitySet',
+        phone: { '@odata.type': '#microsoft.graph.identity', id: '+12345678901' },
+      },
     },
   ],
   clientContext: 'f2fa86af-3c51-4bc2-8fc0-475452d9764f',
@@ -28,7 +31,10 @@ describe('seed example 4: invite a phone number', () => {
   it('rings the number and adds it to the roster (Graph JS client, seed body verbatim)', async () => {
     const callId = await c.joinMeeting(MEETING_A);
     const since = c.bot.notifications.length;
-    const res = (await c.graph.api(`/communications/calls/${callId}/participants/invite`).responseType(ResponseType.RAW).post(seedBody)) as Response;
+    const res = (await c.graph
+      .api(`/communications/calls/${callId}/participants/invite`)
+      .responseType(ResponseType.RAW)
+      .post(seedBody)) as Response;
     expect(res.status).toBe(200);
     // eslint-disable-next-line @typescript-eslint/no-explicit-any -- untyped JSON
     const body: any = await res.json();
@@ -36,13 +42,29 @@ describe('seed example 4: invite a phone number', () => {
     // The set's and the entry's `@odata.type` come back as the body sent them.
     expect(body.participants[0].identity).toEqual({
       '@odata.type': '#microsoft.graph.identitySet',
-      user: null, guest: null, encrypted: null, onPremises: null, applicationInstance: null, application: null, device: null,
+      user: null,
+      guest: null,
+      encrypted: null,
+      onPremises: null,
+      applicationInstance: null,
+      application: null,
+      device: null,
       phone: { '@odata.type': '#microsoft.graph.identity', id: '+12345678901' },
     });
-    const done = await c.bot.waitFor((n) => n.item.changeType === 'deleted' && n.item.resourceData?.id === body.id, { since });
+    const done = await c.bot.waitFor((n) => n.item.changeType === 'deleted' && n.item.resourceData?.id === body.id, {
+      since,
+    });
     expect(done.item.resourceData.status).toBe('Completed');
-    expect(done.item.resourceData.participants[0].identity.phone).toEqual({ '@odata.type': '#microsoft.graph.identity', id: '+12345678901' });
-    const roster = await c.bot.waitFor((n) => n.item.resourceUrl === `/communications/calls/${callId}/participants` && rosterEntry(n, '+12345678901') !== undefined, { since });
+    expect(done.item.resourceData.participants[0].identity.phone).toEqual({
+      '@odata.type': '#microsoft.graph.identity',
+      id: '+12345678901',
+    });
+    const roster = await c.bot.waitFor(
+      (n) =>
+        n.item.resourceUrl === `/communications/calls/${callId}/participants` &&
+        rosterEntry(n, '+12345678901') !== undefined,
+      { since },
+    );
     expect(rosterEntry(roster, '+12345678901').info.identity.phone.id).toBe('+12345678901');
     expect(c.bot.problems).toEqual([]);
   });
@@ -65,14 +87,22 @@ describe('seed example 4, failure: the app has no application instance with a nu
     const res = await c.raw('POST', `/v1.0/communications/calls/${callId}/participants/invite`, seedBody);
     expect(res.status).toBe(200);
     expect(res.body.status).toBe('Running');
-    const done = await c.bot.waitFor((n) => n.item.changeType === 'deleted' && n.item.resourceData?.id === res.body.id, { since });
+    const done = await c.bot.waitFor(
+      (n) => n.item.changeType === 'deleted' && n.item.resourceData?.id === res.body.id,
+      { since },
+    );
     expect(done.item.resourceData.status).toBe('Failed');
     expect(done.item.resourceData.resultInfo).toEqual({
       '@odata.type': '#microsoft.graph.resultInfo',
       code: 412,
       subcode: 9999,
-      message: 'addParticipants failed for participant 4:+12345678901. Underlying reason: Could not find the PSTN content for the sponsor of this PSTN leg.. DiagCode: 412#10073.@',
+      message:
+        'addParticipants failed for participant 4:+12345678901. Underlying reason: Could not find the PSTN content for the sponsor of this PSTN leg.. DiagCode: 412#10073.@',
     });
-    expect(c.bot.notifications.slice(since).some((n) => n.item.resourceUrl === `/communications/calls/${callId}/participants`)).toBe(false);
+    expect(
+      c.bot.notifications
+        .slice(since)
+        .some((n) => n.item.resourceUrl === `/communications/calls/${callId}/participants`),
+    ).toBe(false);
   });
 });

@@ -10,7 +10,10 @@ import { MEETING_A, rosterUserIds, startConformance, USERS, type Conformance } f
 const kiotaUser = (id: string, replacesCallId?: string): InvitationParticipantInfo => ({
   odataType: '#microsoft.graph.invitationParticipantInfo',
   ...(replacesCallId ? { replacesCallId } : {}),
-  identity: { odataType: '#microsoft.graph.identitySet', user: { odataType: '#microsoft.graph.identity', id, additionalData: { identityProvider: 'AAD' } } },
+  identity: {
+    odataType: '#microsoft.graph.identitySet',
+    user: { odataType: '#microsoft.graph.identity', id, additionalData: { identityProvider: 'AAD' } },
+  },
 });
 
 describe('seed example 3: replace a peer-to-peer call', () => {
@@ -29,7 +32,10 @@ describe('seed example 3: replace a peer-to-peer call', () => {
     const since = c.bot.notifications.length;
     const h = captureHeaders();
     const op = await c.kiota.calls.byCallId(group).participants.invite.post(
-      { participants: [kiotaUser(USERS.alex, p2p), kiotaUser(USERS.diego)], clientContext: 'f2fa86af-3c51-4bc2-8fc0-475452d9764f' },
+      {
+        participants: [kiotaUser(USERS.alex, p2p), kiotaUser(USERS.diego)],
+        clientContext: 'f2fa86af-3c51-4bc2-8fc0-475452d9764f',
+      },
       h.config,
     );
     expect(c.kiota.exchanges.at(-1)!.status).toBe(200);
@@ -37,15 +43,30 @@ describe('seed example 3: replace a peer-to-peer call', () => {
     expect(op?.participants).toHaveLength(1);
     expect(op?.participants?.[0]?.replacesCallId).toBe(p2p);
 
-    const done = await c.bot.waitFor((n) => n.item.changeType === 'deleted' && n.item.resourceData?.id === op!.id, { since });
+    const done = await c.bot.waitFor((n) => n.item.changeType === 'deleted' && n.item.resourceData?.id === op!.id, {
+      since,
+    });
     expect(done.item.resourceData.status).toBe('Completed');
-    await c.bot.waitFor((n) => n.item.changeType === 'deleted' && n.item.resourceUrl === `/communications/calls/${p2p}`, { since, description: 'P2P call deleted' });
+    await c.bot.waitFor(
+      (n) => n.item.changeType === 'deleted' && n.item.resourceUrl === `/communications/calls/${p2p}`,
+      { since, description: 'P2P call deleted' },
+    );
     // The group call's roster is a separate ordered queue from the P2P call's: wait for it rather than assume it is in.
-    const joined = await c.bot.waitFor((n) => n.item.resourceUrl === `/communications/calls/${group}/participants`, { since });
+    const joined = await c.bot.waitFor((n) => n.item.resourceUrl === `/communications/calls/${group}/participants`, {
+      since,
+    });
     expect(rosterUserIds(joined)).toEqual([USERS.alex]);
 
-    expect(c.timeline(p2p)).toEqual(['created / incoming', 'updated / establishing', 'updated / established', 'updated / terminated', 'deleted / terminated']);
-    const ended = c.bot.notifications.find((n) => n.item.changeType === 'deleted' && n.item.resourceUrl === `/communications/calls/${p2p}`)!;
+    expect(c.timeline(p2p)).toEqual([
+      'created / incoming',
+      'updated / establishing',
+      'updated / established',
+      'updated / terminated',
+      'deleted / terminated',
+    ]);
+    const ended = c.bot.notifications.find(
+      (n) => n.item.changeType === 'deleted' && n.item.resourceUrl === `/communications/calls/${p2p}`,
+    )!;
     expect(ended.item.resource).toBe(`/app/calls/${p2p}`);
     expect(ended.item.resourceData.resultInfo).toMatchObject({ code: 200, subcode: 7015 });
     const gone = await c.raw('GET', `/v1.0/communications/calls/${p2p}`);

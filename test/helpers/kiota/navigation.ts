@@ -3,7 +3,15 @@
  * GraphServiceClient the way the service packages do (a type augmentation plus extendGraphServiceClient) when
  * this module is loaded.
  */
-import type { ModelSerializerFunction, NavigationMetadata, Parsable, ParsableFactory, RequestMetadata, RequestsMetadata, SerializationWriter } from '@microsoft/kiota-abstractions';
+import type {
+  ModelSerializerFunction,
+  NavigationMetadata,
+  Parsable,
+  ParsableFactory,
+  RequestMetadata,
+  RequestsMetadata,
+  SerializationWriter,
+} from '@microsoft/kiota-abstractions';
 import { extendGraphServiceClient } from '@microsoft/msgraph-sdk';
 import {
   createCallCollectionResponseFromDiscriminatorValue,
@@ -62,22 +70,63 @@ const callItemNavigation: Record<string, NavigationMetadata> = {
   answer: { requestsMetadata: { post: withBody(noContent(`${CALL}/answer`), serializeAnswerPostRequestBody) } },
   reject: { requestsMetadata: { post: withBody(noContent(`${CALL}/reject`), serializeRejectPostRequestBody) } },
   keepAlive: { requestsMetadata: { post: noContent(`${CALL}/keepAlive`) } },
-  subscribeToTone: { requestsMetadata: { post: withBody(send(`${CALL}/subscribeToTone`, createSubscribeToToneOperationFromDiscriminatorValue), serializeSubscribeToTonePostRequestBody) } },
-  sendDtmfTones: { requestsMetadata: { post: withBody(send(`${CALL}/sendDtmfTones`, createSendDtmfTonesOperationFromDiscriminatorValue), serializeSendDtmfTonesPostRequestBody) } },
-  playPrompt: { requestsMetadata: { post: withBody(send(`${CALL}/playPrompt`, createPlayPromptOperationFromDiscriminatorValue), serializePlayPromptPostRequestBody) } },
-  recordResponse: { requestsMetadata: { post: withBody(send(`${CALL}/recordResponse`, createRecordOperationFromDiscriminatorValue), serializeRecordResponsePostRequestBody) } },
+  subscribeToTone: {
+    requestsMetadata: {
+      post: withBody(
+        send(`${CALL}/subscribeToTone`, createSubscribeToToneOperationFromDiscriminatorValue),
+        serializeSubscribeToTonePostRequestBody,
+      ),
+    },
+  },
+  sendDtmfTones: {
+    requestsMetadata: {
+      post: withBody(
+        send(`${CALL}/sendDtmfTones`, createSendDtmfTonesOperationFromDiscriminatorValue),
+        serializeSendDtmfTonesPostRequestBody,
+      ),
+    },
+  },
+  playPrompt: {
+    requestsMetadata: {
+      post: withBody(
+        send(`${CALL}/playPrompt`, createPlayPromptOperationFromDiscriminatorValue),
+        serializePlayPromptPostRequestBody,
+      ),
+    },
+  },
+  recordResponse: {
+    requestsMetadata: {
+      post: withBody(
+        send(`${CALL}/recordResponse`, createRecordOperationFromDiscriminatorValue),
+        serializeRecordResponsePostRequestBody,
+      ),
+    },
+  },
   cancelMediaProcessing: {
-    requestsMetadata: { post: withBody(send(`${CALL}/cancelMediaProcessing`, createCancelMediaProcessingOperationFromDiscriminatorValue), serializeSubscribeToTonePostRequestBody) },
+    requestsMetadata: {
+      post: withBody(
+        send(`${CALL}/cancelMediaProcessing`, createCancelMediaProcessingOperationFromDiscriminatorValue),
+        serializeSubscribeToTonePostRequestBody,
+      ),
+    },
   },
   updateRecordingStatus: {
-    requestsMetadata: { post: withBody(send(`${CALL}/updateRecordingStatus`, createUpdateRecordingStatusOperationFromDiscriminatorValue), serializeUpdateRecordingStatusPostRequestBody) },
+    requestsMetadata: {
+      post: withBody(
+        send(`${CALL}/updateRecordingStatus`, createUpdateRecordingStatusOperationFromDiscriminatorValue),
+        serializeUpdateRecordingStatusPostRequestBody,
+      ),
+    },
   },
   participants: {
     requestsMetadata: { get: send(`${CALL}/participants`, createParticipantCollectionResponseFromDiscriminatorValue) },
     navigationMetadata: {
       invite: {
         requestsMetadata: {
-          post: withBody(send(`${CALL}/participants/invite`, createInviteParticipantsOperationFromDiscriminatorValue), serializeInvitePostRequestBody),
+          post: withBody(
+            send(`${CALL}/participants/invite`, createInviteParticipantsOperationFromDiscriminatorValue),
+            serializeInvitePostRequestBody,
+          ),
         },
       },
       byParticipantId: {
@@ -93,7 +142,9 @@ const callItemNavigation: Record<string, NavigationMetadata> = {
     navigationMetadata: {
       byCommsOperationId: {
         pathParametersMappings: ['commsOperation%2Did'],
-        requestsMetadata: { get: send(`${CALL}/operations/{commsOperation%2Did}`, createCommsOperationFromDiscriminatorValue) },
+        requestsMetadata: {
+          get: send(`${CALL}/operations/{commsOperation%2Did}`, createCommsOperationFromDiscriminatorValue),
+        },
       },
     },
   },

@@ -66,15 +66,22 @@ export interface UpdateRecordingStatusPostRequestBody extends AdditionalDataHold
  * The SDK's serializePrompt dispatches to serializeMediaPrompt with isSerializingDerivedType=true, which returns
  * at once, so a prompt would go out without its mediaInfo; serializeMediaPrompt called directly writes both.
  */
-const serializePromptItem = (writer: SerializationWriter, prompt: Partial<Prompt> | null | undefined = {}): void => serializeMediaPrompt(writer, prompt ?? undefined);
+const serializePromptItem = (writer: SerializationWriter, prompt: Partial<Prompt> | null | undefined = {}): void =>
+  serializeMediaPrompt(writer, prompt ?? undefined);
 
-export function serializePlayPromptPostRequestBody(writer: SerializationWriter, body: Partial<PlayPromptPostRequestBody> | null = {}): void {
+export function serializePlayPromptPostRequestBody(
+  writer: SerializationWriter,
+  body: Partial<PlayPromptPostRequestBody> | null = {},
+): void {
   if (!body) return;
   writer.writeStringValue('clientContext', body.clientContext);
   writer.writeCollectionOfObjectValues<Prompt>('prompts', body.prompts, serializePromptItem);
   writer.writeAdditionalData(body.additionalData);
 }
-export function serializeRecordResponsePostRequestBody(writer: SerializationWriter, body: Partial<RecordResponsePostRequestBody> | null = {}): void {
+export function serializeRecordResponsePostRequestBody(
+  writer: SerializationWriter,
+  body: Partial<RecordResponsePostRequestBody> | null = {},
+): void {
   if (!body) return;
   writer.writeBooleanValue('bargeInAllowed', body.bargeInAllowed);
   writer.writeStringValue('clientContext', body.clientContext);
@@ -86,19 +93,28 @@ export function serializeRecordResponsePostRequestBody(writer: SerializationWrit
   writer.writeCollectionOfPrimitiveValues<string>('stopTones', body.stopTones);
   writer.writeAdditionalData(body.additionalData);
 }
-export function serializeUpdateRecordingStatusPostRequestBody(writer: SerializationWriter, body: Partial<UpdateRecordingStatusPostRequestBody> | null = {}): void {
+export function serializeUpdateRecordingStatusPostRequestBody(
+  writer: SerializationWriter,
+  body: Partial<UpdateRecordingStatusPostRequestBody> | null = {},
+): void {
   if (!body) return;
   writer.writeStringValue('clientContext', body.clientContext);
   writer.writeEnumValue<RecordingStatus>('status', body.status);
   writer.writeAdditionalData(body.additionalData);
 }
 
-export function serializeSubscribeToTonePostRequestBody(writer: SerializationWriter, body: Partial<SubscribeToTonePostRequestBody> | null = {}): void {
+export function serializeSubscribeToTonePostRequestBody(
+  writer: SerializationWriter,
+  body: Partial<SubscribeToTonePostRequestBody> | null = {},
+): void {
   if (!body) return;
   writer.writeStringValue('clientContext', body.clientContext);
   writer.writeAdditionalData(body.additionalData);
 }
-export function serializeSendDtmfTonesPostRequestBody(writer: SerializationWriter, body: Partial<SendDtmfTonesPostRequestBody> | null = {}): void {
+export function serializeSendDtmfTonesPostRequestBody(
+  writer: SerializationWriter,
+  body: Partial<SendDtmfTonesPostRequestBody> | null = {},
+): void {
   if (!body) return;
   writer.writeStringValue('clientContext', body.clientContext);
   writer.writeNumberValue('delayBetweenTonesMs', body.delayBetweenTonesMs);
@@ -106,13 +122,23 @@ export function serializeSendDtmfTonesPostRequestBody(writer: SerializationWrite
   writer.writeAdditionalData(body.additionalData);
 }
 
-export function serializeInvitePostRequestBody(writer: SerializationWriter, body: Partial<InvitePostRequestBody> | null = {}): void {
+export function serializeInvitePostRequestBody(
+  writer: SerializationWriter,
+  body: Partial<InvitePostRequestBody> | null = {},
+): void {
   if (!body) return;
   writer.writeStringValue('clientContext', body.clientContext);
-  writer.writeCollectionOfObjectValues<InvitationParticipantInfo>('participants', body.participants, serializeInvitationParticipantInfo);
+  writer.writeCollectionOfObjectValues<InvitationParticipantInfo>(
+    'participants',
+    body.participants,
+    serializeInvitationParticipantInfo,
+  );
   writer.writeAdditionalData(body.additionalData);
 }
-export function serializeAnswerPostRequestBody(writer: SerializationWriter, body: Partial<AnswerPostRequestBody> | null = {}): void {
+export function serializeAnswerPostRequestBody(
+  writer: SerializationWriter,
+  body: Partial<AnswerPostRequestBody> | null = {},
+): void {
   if (!body) return;
   writer.writeCollectionOfEnumValues<Modality>('acceptedModalities', body.acceptedModalities ?? undefined);
   writer.writeStringValue('callbackUri', body.callbackUri);
@@ -121,7 +147,10 @@ export function serializeAnswerPostRequestBody(writer: SerializationWriter, body
   writer.writeNumberValue('participantCapacity', body.participantCapacity);
   writer.writeAdditionalData(body.additionalData);
 }
-export function serializeRejectPostRequestBody(writer: SerializationWriter, body: Partial<RejectPostRequestBody> | null = {}): void {
+export function serializeRejectPostRequestBody(
+  writer: SerializationWriter,
+  body: Partial<RejectPostRequestBody> | null = {},
+): void {
   if (!body) return;
   writer.writeStringValue('callbackUri', body.callbackUri);
   writer.writeEnumValue<RejectReason>('reason', body.reason);

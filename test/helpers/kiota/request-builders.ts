@@ -38,12 +38,20 @@ export interface CallItemRequestBuilder extends BaseRequestBuilder<CallItemReque
   get answer(): ActionRequestBuilder<AnswerPostRequestBody>;
   get reject(): ActionRequestBuilder<RejectPostRequestBody>;
   get keepAlive(): { post(cfg?: Cfg): Promise<void> };
-  get subscribeToTone(): { post(body: SubscribeToTonePostRequestBody, cfg?: Cfg): Promise<SubscribeToToneOperation | undefined> };
-  get sendDtmfTones(): { post(body: SendDtmfTonesPostRequestBody, cfg?: Cfg): Promise<SendDtmfTonesOperation | undefined> };
+  get subscribeToTone(): {
+    post(body: SubscribeToTonePostRequestBody, cfg?: Cfg): Promise<SubscribeToToneOperation | undefined>;
+  };
+  get sendDtmfTones(): {
+    post(body: SendDtmfTonesPostRequestBody, cfg?: Cfg): Promise<SendDtmfTonesOperation | undefined>;
+  };
   get playPrompt(): { post(body: PlayPromptPostRequestBody, cfg?: Cfg): Promise<PlayPromptOperation | undefined> };
   get recordResponse(): { post(body: RecordResponsePostRequestBody, cfg?: Cfg): Promise<RecordOperation | undefined> };
-  get cancelMediaProcessing(): { post(body: SubscribeToTonePostRequestBody, cfg?: Cfg): Promise<CancelMediaProcessingOperation | undefined> };
-  get updateRecordingStatus(): { post(body: UpdateRecordingStatusPostRequestBody, cfg?: Cfg): Promise<UpdateRecordingStatusOperation | undefined> };
+  get cancelMediaProcessing(): {
+    post(body: SubscribeToTonePostRequestBody, cfg?: Cfg): Promise<CancelMediaProcessingOperation | undefined>;
+  };
+  get updateRecordingStatus(): {
+    post(body: UpdateRecordingStatusPostRequestBody, cfg?: Cfg): Promise<UpdateRecordingStatusOperation | undefined>;
+  };
   get participants(): ParticipantsRequestBuilder;
   get operations(): OperationsRequestBuilder;
   get(cfg?: Cfg): Promise<Call | undefined>;

@@ -38,7 +38,13 @@ interface LiveCall {
 
 interface Operations {
   callEnded: boolean;
-  value: { id: string; type: string; status: string; resultInfo?: { code: number; subcode: number; message: string } | null; clientContext?: string | null }[];
+  value: {
+    id: string;
+    type: string;
+    status: string;
+    resultInfo?: { code: number; subcode: number; message: string } | null;
+    clientContext?: string | null;
+  }[];
 }
 
 interface TimelineView {
@@ -51,7 +57,8 @@ interface TimelineView {
 
 function who(p: RosterEntry['participant']): string {
   for (const [kind, v] of Object.entries(p.info.identity)) {
-    if (v && typeof v === 'object' && (v.displayName || v.id)) return `${v.displayName ?? v.id} (${kind}${v.displayName && v.id ? ` ${v.id}` : ''})`;
+    if (v && typeof v === 'object' && (v.displayName || v.id))
+      return `${v.displayName ?? v.id} (${kind}${v.displayName && v.id ? ` ${v.id}` : ''})`;
   }
   return p.id;
 }
@@ -77,9 +84,16 @@ export function CallPage(props: { id: string }): JSX.Element {
   useFeed((e) => {
     const t = timeline.data;
     if (e.kind === 'reset' || !t) return reload();
-    if (e.conversationId === t.conversationId || (e.callId !== null && (t.callIds.includes(e.callId) || e.callId === id))) reload();
+    if (
+      e.conversationId === t.conversationId ||
+      (e.callId !== null && (t.callIds.includes(e.callId) || e.callId === id))
+    )
+      reload();
   });
-  const rows = useMemo(() => (timeline.data ? timelineRows(timeline.data.events, timeline.data.notifications) : []), [timeline.data]);
+  const rows = useMemo(
+    () => (timeline.data ? timelineRows(timeline.data.events, timeline.data.notifications) : []),
+    [timeline.data],
+  );
   const call = live.data;
   const ended = live.error !== undefined && 'status' in live.error && (live.error as { status: number }).status === 404;
   return (
@@ -93,11 +107,14 @@ export function CallPage(props: { id: string }): JSX.Element {
       <p>
         {call ? (
           <>
-            <span class={`state state-${call.state}`}>{call.state}</span> · {KIND_LABEL[call.conversation?.kind ?? ''] ?? call.conversation?.kind} · app {call.appId} ·{' '}
-            {call.direction} · conversation <code>{call.conversation?.id}</code>
+            <span class={`state state-${call.state}`}>{call.state}</span> ·{' '}
+            {KIND_LABEL[call.conversation?.kind ?? ''] ?? call.conversation?.kind} · app {call.appId} · {call.direction}{' '}
+            · conversation <code>{call.conversation?.id}</code>
           </>
         ) : ended ? (
-          <span class="state state-terminated">This call has ended (Graph answers 404 for it); its operations and timeline stay.</span>
+          <span class="state state-terminated">
+            This call has ended (Graph answers 404 for it); its operations and timeline stay.
+          </span>
         ) : live.error ? (
           <span role="alert">{live.error.message}</span>
         ) : (
@@ -161,7 +178,9 @@ export function CallPage(props: { id: string }): JSX.Element {
                       <td data-label="Status">
                         <span class={`state state-${o.status.toLowerCase()}`}>{o.status}</span>
                       </td>
-                      <td data-label="resultInfo">{o.resultInfo ? `${o.resultInfo.code}/${o.resultInfo.subcode} ${o.resultInfo.message}` : '—'}</td>
+                      <td data-label="resultInfo">
+                        {o.resultInfo ? `${o.resultInfo.code}/${o.resultInfo.subcode} ${o.resultInfo.message}` : '—'}
+                      </td>
                       <td data-label="Id">
                         <code>{o.id}</code>
                       </td>

@@ -32,7 +32,17 @@ interface ConversationRow {
   legs: LegSummary[];
 }
 
-const STATES = ['incoming', 'establishing', 'established', 'hold', 'transferring', 'transferAccepted', 'redirecting', 'terminating', 'terminated'];
+const STATES = [
+  'incoming',
+  'establishing',
+  'established',
+  'hold',
+  'transferring',
+  'transferAccepted',
+  'redirecting',
+  'terminating',
+  'terminated',
+];
 
 function useNow(everyMs: number): number {
   const [now, setNow] = useState(Date.now());
@@ -75,12 +85,20 @@ export function CallsPage(): JSX.Element {
   const now = clock.data?.mode === 'virtual' ? clock.data.epochMs : realNow;
   const legs = calls.data?.value ?? [];
   // The chosen app stays a choice even with no call of it listed (yet, or any more).
-  const apps = useMemo(() => [...new Set([...legs.map((l) => l.appId), ...(app === '' ? [] : [app])])].sort(), [legs, app]);
+  const apps = useMemo(
+    () => [...new Set([...legs.map((l) => l.appId), ...(app === '' ? [] : [app])])].sort(),
+    [legs, app],
+  );
   const rows = useMemo(() => {
     const byConversation = new Map<string, ConversationRow>();
     for (const l of legs) {
       const id = l.conversation?.id ?? l.id;
-      const row = byConversation.get(id) ?? { id, kind: l.conversation?.kind ?? '', createdDateTime: l.createdDateTime, legs: [] };
+      const row = byConversation.get(id) ?? {
+        id,
+        kind: l.conversation?.kind ?? '',
+        createdDateTime: l.createdDateTime,
+        legs: [],
+      };
       row.legs.push(l);
       if (l.createdDateTime < row.createdDateTime) row.createdDateTime = l.createdDateTime;
       byConversation.set(id, row);
@@ -119,7 +137,12 @@ export function CallsPage(): JSX.Element {
         </label>
         <label>
           Search
-          <input type="search" value={text} placeholder="id, app, meeting…" onInput={(e) => setText(e.currentTarget.value)} />
+          <input
+            type="search"
+            value={text}
+            placeholder="id, app, meeting…"
+            onInput={(e) => setText(e.currentTarget.value)}
+          />
         </label>
       </form>
       {calls.error ? <p role="alert">Could not load the calls: {calls.error.message}</p> : null}
@@ -170,8 +193,12 @@ export function CallsPage(): JSX.Element {
           <p>None.</p>
         ) : (
           <ul class="legs">
-            {ended.data!.value
-              .filter((l) => (app === '' || l.appId === app) && (text.trim() === '' || JSON.stringify(l).toLowerCase().includes(text.trim().toLowerCase())))
+            {ended
+              .data!.value.filter(
+                (l) =>
+                  (app === '' || l.appId === app) &&
+                  (text.trim() === '' || JSON.stringify(l).toLowerCase().includes(text.trim().toLowerCase())),
+              )
               .map((l) => (
                 <li key={l.id}>
                   <Link href={`calls/${l.id}`} aria-label={`Ended call ${l.id}`}>

@@ -51,7 +51,13 @@ export function NotificationsPage(): JSX.Element {
   const [text, setText] = useState('');
   const reload = useDebounced(list.reload);
   useFeed((e) => {
-    if (e.kind === 'reset' || e.kind === 'delivery' || e.kind === 'redeliver' || (e.kind === 'command' && Array.isArray(e.body.notifications) && e.body.notifications.length > 0)) reload();
+    if (
+      e.kind === 'reset' ||
+      e.kind === 'delivery' ||
+      e.kind === 'redeliver' ||
+      (e.kind === 'command' && Array.isArray(e.body.notifications) && e.body.notifications.length > 0)
+    )
+      reload();
   });
   const needle = text.trim().toLowerCase();
   const rows = (list.data?.value ?? [])
@@ -73,7 +79,8 @@ export function NotificationsPage(): JSX.Element {
     <section aria-labelledby="notifications-title">
       <h1 id="notifications-title">Notifications</h1>
       <p class="muted">
-        The newest {LIMIT} notifications, newest first, with every delivery attempt. {dead > 0 ? `${dead} dead-lettered.` : ''}
+        The newest {LIMIT} notifications, newest first, with every delivery attempt.{' '}
+        {dead > 0 ? `${dead} dead-lettered.` : ''}
       </p>
       <form class="filters" role="search" aria-label="Filter notifications" onSubmit={(e) => e.preventDefault()}>
         <label>
@@ -89,14 +96,21 @@ export function NotificationsPage(): JSX.Element {
         </label>
         <label>
           Search
-          <input type="search" value={text} placeholder="call, message id, resource…" onInput={(e) => setText(e.currentTarget.value)} />
+          <input
+            type="search"
+            value={text}
+            placeholder="call, message id, resource…"
+            onInput={(e) => setText(e.currentTarget.value)}
+          />
         </label>
       </form>
       <p role="status" class="muted" tabIndex={-1} ref={noticeRef}>
         {notice}
       </p>
       {list.error ? <p role="alert">Could not load the notifications: {list.error.message}</p> : null}
-      {list.data && rows.length === 0 ? <p>No notifications{list.data.value.length > 0 ? ' match the filter' : ' yet'}.</p> : null}
+      {list.data && rows.length === 0 ? (
+        <p>No notifications{list.data.value.length > 0 ? ' match the filter' : ' yet'}.</p>
+      ) : null}
       {rows.length > 0 ? (
         <div class="table-wrap">
           <table class="stack">
@@ -135,13 +149,22 @@ export function NotificationsPage(): JSX.Element {
                     </td>
                     <td data-label="Status">
                       <span class={`state state-${n.status}`}>{n.status}</span>
-                      {n.nextAttemptDateTime && n.status === 'retrying' ? <div class="muted">next try {clockTime(n.nextAttemptDateTime)}</div> : null}
+                      {n.nextAttemptDateTime && n.status === 'retrying' ? (
+                        <div class="muted">next try {clockTime(n.nextAttemptDateTime)}</div>
+                      ) : null}
                     </td>
                     <td data-label="Attempts">
                       {n.attempts.length}
-                      {last ? <div class="muted">last: {last.statusCode !== null ? `HTTP ${last.statusCode}` : last.error} in {last.durationMs} ms</div> : null}
+                      {last ? (
+                        <div class="muted">
+                          last: {last.statusCode !== null ? `HTTP ${last.statusCode}` : last.error} in {last.durationMs}{' '}
+                          ms
+                        </div>
+                      ) : null}
                     </td>
-                    <td data-label="Action">{n.status === 'deadLettered' ? <Redeliver n={n} done={redelivered} /> : null}</td>
+                    <td data-label="Action">
+                      {n.status === 'deadLettered' ? <Redeliver n={n} done={redelivered} /> : null}
+                    </td>
                   </tr>
                 );
               })}

@@ -47,7 +47,12 @@ export function PeoplePage(): JSX.Element {
       >
         <label>
           Phone number (E.164)
-          <input type="tel" value={number} placeholder="+14255550100" onInput={(e) => setNumber(e.currentTarget.value)} />
+          <input
+            type="tel"
+            value={number}
+            placeholder="+14255550100"
+            onInput={(e) => setNumber(e.currentTarget.value)}
+          />
         </label>
         <button type="submit">Open its softphone</button>
       </form>

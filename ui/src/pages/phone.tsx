@@ -70,7 +70,10 @@ function usePhoneStream(personId: string): { screen: PhoneScreen | null; status:
     void (async () => {
       for (let delay = 500; !ctrl.signal.aborted; delay = Math.min(delay * 2, 5000)) {
         try {
-          const res = await fetch(`/_switchboard/people/${encodeURIComponent(personId)}/softphone`, { headers: { accept: 'text/event-stream', ...authHeaders() }, signal: ctrl.signal });
+          const res = await fetch(`/_switchboard/people/${encodeURIComponent(personId)}/softphone`, {
+            headers: { accept: 'text/event-stream', ...authHeaders() },
+            signal: ctrl.signal,
+          });
           if (res.status === 404) {
             const body = (await res.json()) as { error?: { message?: string } };
             setStatus('not found');
@@ -112,7 +115,11 @@ function usePhoneStream(personId: string): { screen: PhoneScreen | null; status:
 
 const personPath = (id: string): string => `/_switchboard/people/${encodeURIComponent(id)}`;
 
-const KIND_NAMES: Record<string, string> = { peerToPeer: 'peer-to-peer call', groupCall: 'group call', meeting: 'meeting' };
+const KIND_NAMES: Record<string, string> = {
+  peerToPeer: 'peer-to-peer call',
+  groupCall: 'group call',
+  meeting: 'meeting',
+};
 const kindName = (k: string | null): string => (k ? (KIND_NAMES[k] ?? k) : 'call');
 
 function RingCard(props: { ring: Ring; personId: string; onError: (m: string) => void }): JSX.Element {
@@ -128,7 +135,12 @@ function RingCard(props: { ring: Ring; personId: string; onError: (m: string) =>
     }
   };
   const who = ring.from?.displayName ?? 'A bot';
-  const what = ring.what === 'invite' ? `invites you to a ${kindName(ring.conversationKind)}` : ring.what === 'transfer' ? 'transfers a call to you' : 'is calling you';
+  const what =
+    ring.what === 'invite'
+      ? `invites you to a ${kindName(ring.conversationKind)}`
+      : ring.what === 'transfer'
+        ? 'transfers a call to you'
+        : 'is calling you';
   return (
     <li class="ring" aria-label={`${who} ${what}`}>
       <p>
@@ -166,7 +178,10 @@ function MediaLine(props: { op: MediaOp; personId: string }): JSX.Element {
   }
   return (
     <li>
-      {op.playing ? <strong>Playing</strong> : <span>Queued</span>} {op.promptUris.map((u) => <code key={u}>{u}</code>)}
+      {op.playing ? <strong>Playing</strong> : <span>Queued</span>}{' '}
+      {op.promptUris.map((u) => (
+        <code key={u}>{u}</code>
+      ))}
       <span class="muted"> ({Math.round(op.promptMs / 100) / 10} s)</span>
     </li>
   );
@@ -185,7 +200,11 @@ function CallCard(props: { call: PhoneCall; personId: string; onError: (m: strin
   const act = async (action: string, tones?: string): Promise<void> => {
     if (!call.callId) return;
     try {
-      await api('POST', `/_switchboard/calls/${encodeURIComponent(call.callId)}/participants/${encodeURIComponent(call.participantId)}/actions`, { action, ...(tones ? { tones } : {}) });
+      await api(
+        'POST',
+        `/_switchboard/calls/${encodeURIComponent(call.callId)}/participants/${encodeURIComponent(call.participantId)}/actions`,
+        { action, ...(tones ? { tones } : {}) },
+      );
     } catch (e) {
       props.onError(e instanceof ApiError ? e.message : String(e));
     }
@@ -234,7 +253,10 @@ function CallCard(props: { call: PhoneCall; personId: string; onError: (m: strin
         <ul class="media muted" aria-label="Prompts and recordings that ended">
           {call.ended.map((op) => (
             <li key={op.operationId}>
-              {endedText(op)} {op.promptUris.map((u) => <code key={u}>{u}</code>)}
+              {endedText(op)}{' '}
+              {op.promptUris.map((u) => (
+                <code key={u}>{u}</code>
+              ))}
             </li>
           ))}
         </ul>
@@ -252,9 +274,17 @@ function CallTheBot(props: { screen: PhoneScreen; onError: (m: string) => void }
     e.preventDefault();
     const app = apps.find((a) => a.appId === appId);
     if (!app) return;
-    const source = screen.person.kind === 'phone' ? { phone: { id: screen.person.id } } : { user: { id: screen.person.id, displayName: screen.person.displayName } };
+    const source =
+      screen.person.kind === 'phone'
+        ? { phone: { id: screen.person.id } }
+        : { user: { id: screen.person.id, displayName: screen.person.displayName } };
     try {
-      const leg = await api<{ id: string }>('POST', '/_switchboard/incoming-calls', { tenantId: app.tenantId, source, target: { application: { id: app.appId } }, requestedModalities: ['audio'] });
+      const leg = await api<{ id: string }>('POST', '/_switchboard/incoming-calls', {
+        tenantId: app.tenantId,
+        source,
+        target: { application: { id: app.appId } },
+        requestedModalities: ['audio'],
+      });
       setNote(`Calling ${app.displayName} (call ${leg.id}): it rings at the bot until the bot answers.`);
     } catch (err) {
       props.onError(err instanceof ApiError ? err.message : String(err));
@@ -281,14 +311,21 @@ function CallTheBot(props: { screen: PhoneScreen; onError: (m: string) => void }
 }
 
 /** Plays what the bot plays and records what the bot records, as the screen changes. */
-function useCallAudio(screen: PhoneScreen | null, personId: string, onError: (m: string) => void): { heard: string | null } {
+function useCallAudio(
+  screen: PhoneScreen | null,
+  personId: string,
+  onError: (m: string) => void,
+): { heard: string | null } {
   const player = useRef<PromptPlayer | null>(null);
   const recorder = useRef<MicRecorder | null>(null);
   const [heard, setHeard] = useState<string | null>(null);
-  useEffect(() => () => {
-    player.current?.stop();
-    recorder.current?.abort();
-  }, []);
+  useEffect(
+    () => () => {
+      player.current?.stop();
+      recorder.current?.abort();
+    },
+    [],
+  );
   useEffect(() => {
     const ops = (screen?.calls ?? []).flatMap((c) => c.media.filter((m) => m.playing && !c.onHold));
     // Prompts: one plays at a time (the bot's queue); a recordResponse's prompt too, before it records.
@@ -296,7 +333,9 @@ function useCallAudio(screen: PhoneScreen | null, personId: string, onError: (m:
     const key = prompt ? prompt.operationId : null;
     if (player.current?.operationId !== key) {
       player.current?.stop();
-      player.current = prompt ? new PromptPlayer(prompt.operationId, prompt.promptUris, prompt.promptMs, setHeard) : null;
+      player.current = prompt
+        ? new PromptPlayer(prompt.operationId, prompt.promptUris, prompt.promptMs, setHeard)
+        : null;
       if (!prompt) setHeard(null);
     }
     // A recording: listen to the microphone while it runs, hand the audio over once it ended.
@@ -304,11 +343,15 @@ function useCallAudio(screen: PhoneScreen | null, personId: string, onError: (m:
     if (recorder.current && recorder.current.operationId !== rec?.operationId) {
       const done = recorder.current;
       recorder.current = null;
-      void done.finish(`${personPath(personId)}/recordings/${encodeURIComponent(done.operationId)}`, authHeaders()).catch((e: unknown) => onError(`Could not hand the recording over: ${String(e)}`));
+      void done
+        .finish(`${personPath(personId)}/recordings/${encodeURIComponent(done.operationId)}`, authHeaders())
+        .catch((e: unknown) => onError(`Could not hand the recording over: ${String(e)}`));
     }
     if (rec && !recorder.current) {
       recorder.current = new MicRecorder(rec.operationId);
-      void recorder.current.start(`${personPath(personId)}/recordings/${encodeURIComponent(rec.operationId)}/capture`, authHeaders()).catch((e: unknown) => onError(`No microphone: ${String(e)}`));
+      void recorder.current
+        .start(`${personPath(personId)}/recordings/${encodeURIComponent(rec.operationId)}/capture`, authHeaders())
+        .catch((e: unknown) => onError(`No microphone: ${String(e)}`));
     }
   }, [screen]);
   return { heard };
@@ -365,7 +408,9 @@ export function PhonePage(props: { personId: string }): JSX.Element {
       <section aria-labelledby="calls-h">
         <h2 id="calls-h">Calls</h2>
         {screen && screen.calls.length > 0 ? (
-          screen.calls.map((c) => <CallCard key={c.conversationId} call={c} personId={props.personId} onError={setProblem} />)
+          screen.calls.map((c) => (
+            <CallCard key={c.conversationId} call={c} personId={props.personId} onError={setProblem} />
+          ))
         ) : (
           <p class="muted">Not in a call.</p>
         )}

@@ -17,7 +17,13 @@ export interface NotificationView {
   createdDateTime: string;
   nextAttemptDateTime: string | null;
   lastError: string | null;
-  attempts: { attempt: number; startedDateTime: string; durationMs: number; statusCode: number | null; error: string | null }[];
+  attempts: {
+    attempt: number;
+    startedDateTime: string;
+    durationMs: number;
+    statusCode: number | null;
+    error: string | null;
+  }[];
   body: { value?: { changeType?: string; resourceUrl?: string }[] } & Record<string, unknown>;
 }
 
@@ -35,7 +41,13 @@ export interface Row {
   failed?: boolean;
   detail: { title: string; json: unknown; token?: string };
   /** A run of failed attempts of one notification folded into this row. */
-  retries?: { messageId: string; what: string; count: number; first: Record<string, unknown>; last: Record<string, unknown> };
+  retries?: {
+    messageId: string;
+    what: string;
+    count: number;
+    first: Record<string, unknown>;
+    last: Record<string, unknown>;
+  };
 }
 
 const PEOPLE_TIMERS = new Set(['invitee.answer', 'call.targetAnswer', 'call.transferAnswer', 'person.action']);
@@ -60,32 +72,64 @@ export function timelineRows(events: readonly FeedEvent[], notifications: readon
     if (e.kind === 'request') {
       const status = b.status as number;
       rows.push({
-        key: `r${e.seq}`, rt: e.rt, at: e.at, from: 0, to: 1, kind: 'request', failed: status >= 400,
+        key: `r${e.seq}`,
+        rt: e.rt,
+        at: e.at,
+        from: 0,
+        to: 1,
+        kind: 'request',
+        failed: status >= 400,
         label: `${b.method as string} ${shortPath(b.path as string)} → ${status}`,
-        detail: { title: `${b.method as string} ${b.path as string} → ${status}`, json: { requestId: b.requestId, request: parse(b.request), response: parse(b.response) } },
+        detail: {
+          title: `${b.method as string} ${b.path as string} → ${status}`,
+          json: { requestId: b.requestId, request: parse(b.request), response: parse(b.response) },
+        },
       });
     } else if (e.kind === 'command') {
-      const cause = b.cause as { kind: string; timer?: string; what?: string; payload?: Record<string, string>; detail?: unknown };
+      const cause = b.cause as {
+        kind: string;
+        timer?: string;
+        what?: string;
+        payload?: Record<string, string>;
+        detail?: unknown;
+      };
       if (cause.kind === 'timer') {
         const person = PEOPLE_TIMERS.has(cause.timer ?? '');
         const outcome = cause.payload?.outcome ?? cause.payload?.action;
         rows.push({
-          key: `t${e.seq}`, rt: e.rt, at: e.at, from: person ? 2 : 1, to: 1, kind: person ? 'person' : 'timer',
+          key: `t${e.seq}`,
+          rt: e.rt,
+          at: e.at,
+          from: person ? 2 : 1,
+          to: 1,
+          kind: person ? 'person' : 'timer',
           label: person ? `${cause.timer}${outcome ? `: ${outcome}` : ''} (timer fired)` : `timer ${cause.timer} fired`,
           detail: { title: `Timer ${cause.timer}`, json: e },
         });
       } else if (cause.kind === 'control') {
         const person = cause.what === 'personAction' || cause.what === 'pressTones' || cause.what === 'incomingCall';
         rows.push({
-          key: `c${e.seq}`, rt: e.rt, at: e.at, from: person ? 2 : 1, to: 1, kind: person ? 'person' : 'control',
+          key: `c${e.seq}`,
+          rt: e.rt,
+          at: e.at,
+          from: person ? 2 : 1,
+          to: 1,
+          kind: person ? 'person' : 'control',
           label: `${cause.what}${cause.detail ? ` ${JSON.stringify(cause.detail)}` : ''}`,
           detail: { title: `Control: ${cause.what}`, json: e },
         });
       }
-      for (const n of (b.notifications as { messageId: string; callId: string; items: { changeType: string | null; resourceUrl: string | null }[] }[] | undefined) ?? []) {
+      for (const n of (b.notifications as
+        | { messageId: string; callId: string; items: { changeType: string | null; resourceUrl: string | null }[] }[]
+        | undefined) ?? []) {
         const items = n.items.map((i) => `${i.changeType ?? '?'} ${i.resourceUrl ?? ''}`);
         const row: Row = {
-          key: `n${n.messageId}`, rt: e.rt + 1, at: e.at, from: 1, to: 0, kind: 'notification',
+          key: `n${n.messageId}`,
+          rt: e.rt + 1,
+          at: e.at,
+          from: 1,
+          to: 0,
+          kind: 'notification',
           label: `notification: ${items[0] ?? ''}${items.length > 1 ? ` (+${items.length - 1})` : ''}`,
           detail: { title: `Notification ${n.messageId}`, json: byMessage.get(n.messageId) ?? n },
         };
@@ -97,7 +141,8 @@ export function timelineRows(events: readonly FeedEvent[], notifications: readon
       if (announced && typeof b.token === 'string') announced.detail = { ...announced.detail, token: b.token };
       const outcome = b.outcome as string;
       const what = b.statusCode !== null ? `HTTP ${b.statusCode as number}` : `error: ${b.error as string}`;
-      const next = typeof b.nextAttemptAt === 'number' ? `, next try ${clockTime(new Date(b.nextAttemptAt).toISOString())}` : '';
+      const next =
+        typeof b.nextAttemptAt === 'number' ? `, next try ${clockTime(new Date(b.nextAttemptAt).toISOString())}` : '';
       // A callback failing for a day makes hundreds of retries: consecutive failed attempts of one notification
       // with the same result are one row (the count, the first and the latest attempt).
       const prev = rows[rows.length - 1];
@@ -106,17 +151,41 @@ export function timelineRows(events: readonly FeedEvent[], notifications: readon
         run.count += 1;
         run.last = b;
         prev.label = `delivery #${run.first.attempt as number}–#${b.attempt as number}: ${what} ×${run.count}, latest in ${b.durationMs as number} ms${next}`;
-        prev.detail = { title: `Delivery attempts ${run.first.attempt as number}–${b.attempt as number} of ${b.messageId}`, json: { attempts: run.count, first: run.first, latest: { ...b, token: null } } };
+        prev.detail = {
+          title: `Delivery attempts ${run.first.attempt as number}–${b.attempt as number} of ${b.messageId}`,
+          json: { attempts: run.count, first: run.first, latest: { ...b, token: null } },
+        };
         continue;
       }
       rows.push({
-        ...(outcome === 'retrying' ? { retries: { messageId: b.messageId as string, what, count: 1, first: { ...b, token: null }, last: b } } : {}),
-        key: `d${e.seq}`, rt: e.rt, at: e.at, from: 1, to: 0, kind: 'delivery', failed: outcome !== 'delivered',
+        ...(outcome === 'retrying'
+          ? { retries: { messageId: b.messageId as string, what, count: 1, first: { ...b, token: null }, last: b } }
+          : {}),
+        key: `d${e.seq}`,
+        rt: e.rt,
+        at: e.at,
+        from: 1,
+        to: 0,
+        kind: 'delivery',
+        failed: outcome !== 'delivered',
         label: `delivery #${b.attempt as number}: ${what} in ${b.durationMs as number} ms${outcome === 'deadLettered' ? ', dead-lettered' : next}`,
-        detail: { title: `Delivery attempt ${b.attempt as number} of ${b.messageId as string}`, json: { ...b, token: b.token ? '(decoded below)' : null }, ...(typeof b.token === 'string' ? { token: b.token } : {}) },
+        detail: {
+          title: `Delivery attempt ${b.attempt as number} of ${b.messageId as string}`,
+          json: { ...b, token: b.token ? '(decoded below)' : null },
+          ...(typeof b.token === 'string' ? { token: b.token } : {}),
+        },
       });
     } else if (e.kind === 'redeliver') {
-      rows.push({ key: `x${e.seq}`, rt: e.rt, at: e.at, from: 1, to: 1, kind: 'control', label: `redelivery of ${b.messageId as string} queued`, detail: { title: 'Redelivery', json: e } });
+      rows.push({
+        key: `x${e.seq}`,
+        rt: e.rt,
+        at: e.at,
+        from: 1,
+        to: 1,
+        kind: 'control',
+        label: `redelivery of ${b.messageId as string} queued`,
+        detail: { title: 'Redelivery', json: e },
+      });
     }
   }
   return rows;
@@ -134,14 +203,19 @@ function TokenCheck(props: { token: string }): JSX.Element {
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
     setResult(null);
-    api<Verified>('POST', '/_switchboard/notification-tokens/verify', { token: props.token }).then(setResult, (e: unknown) => setError(String(e)));
+    api<Verified>('POST', '/_switchboard/notification-tokens/verify', { token: props.token }).then(
+      setResult,
+      (e: unknown) => setError(String(e)),
+    );
   }, [props.token]);
   if (error) return <p role="alert">{error}</p>;
   if (!result) return <p>Checking the JWT…</p>;
   return (
     <div>
       <p class={result.verified ? 'state-delivered' : 'state-failed'}>
-        <strong>{result.verified ? 'JWT verifies against the server’s JWKS' : `JWT does not verify: ${result.error ?? ''}`}</strong>
+        <strong>
+          {result.verified ? 'JWT verifies against the server’s JWKS' : `JWT does not verify: ${result.error ?? ''}`}
+        </strong>
       </p>
       <h4>JWT header</h4>
       <pre>{JSON.stringify(result.header, null, 2)}</pre>
@@ -177,7 +251,12 @@ export function Timeline(props: { rows: Row[] }): JSX.Element {
     const buttons = [...(e.currentTarget as HTMLElement).querySelectorAll<HTMLButtonElement>('button.tl-arrow')];
     const last = buttons.length - 1;
     const at = buttons.indexOf(e.target);
-    const to = e.key === 'Home' ? 0 : e.key === 'End' ? last : Math.max(0, Math.min(last, at + (e.key === 'ArrowDown' ? 1 : -1)));
+    const to =
+      e.key === 'Home'
+        ? 0
+        : e.key === 'End'
+          ? last
+          : Math.max(0, Math.min(last, at + (e.key === 'ArrowDown' ? 1 : -1)));
     e.preventDefault();
     buttons[to]?.focus();
   };
@@ -192,7 +271,12 @@ export function Timeline(props: { rows: Row[] }): JSX.Element {
       <p class="muted" id="timeline-keys">
         Up and down arrows move between entries; Enter shows one’s details, Escape closes them.
       </p>
-      <ol class="timeline" aria-label="Timeline: bot, Switchboard, people" aria-describedby="timeline-keys" onKeyDown={onListKey}>
+      <ol
+        class="timeline"
+        aria-label="Timeline: bot, Switchboard, people"
+        aria-describedby="timeline-keys"
+        onKeyDown={onListKey}
+      >
         {shown.map((r) => {
           const lo = Math.min(r.from, r.to);
           const hi = Math.max(r.from, r.to);

@@ -28,7 +28,11 @@ const ACTIONS = ['accept', 'decline', 'busy', 'noAnswer'];
 const UNITS: Record<string, number> = { ms: 1, s: 1000, min: 60_000, h: 3_600_000 };
 
 /** Runs a control action, keeping its outcome for a status line. */
-function useAction(): { status: string; error: boolean; run: (what: string, fn: () => Promise<unknown>) => Promise<void> } {
+function useAction(): {
+  status: string;
+  error: boolean;
+  run: (what: string, fn: () => Promise<unknown>) => Promise<void>;
+} {
   const [status, setStatus] = useState('');
   const [error, setError] = useState(false);
   return {
@@ -103,7 +107,11 @@ function PersonRow(props: { p: Person; saved: () => void }): JSX.Element {
                 } catch {
                   throw new Error('Then is not valid JSON (a list such as [{"afterMs":5000,"action":"hangUp"}]).');
                 }
-                await api('PUT', `/_switchboard/people/${encodeURIComponent(p.id)}/behaviour`, { answer: { action, afterMs: Number(afterMs) }, then: parsedThen, tenantId: p.tenantId });
+                await api('PUT', `/_switchboard/people/${encodeURIComponent(p.id)}/behaviour`, {
+                  answer: { action, afterMs: Number(afterMs) },
+                  then: parsedThen,
+                  tenantId: p.tenantId,
+                });
                 setEditing(false);
                 props.saved();
               });
@@ -143,7 +151,12 @@ function PersonRow(props: { p: Person; saved: () => void }): JSX.Element {
             {p.then.length > 0 ? <div class="muted">then {JSON.stringify(p.then)}</div> : null}
           </td>
           <td data-label="Edit">
-            <button type="button" ref={editRef} aria-label={`Edit behaviour of ${name}`} onClick={() => setEditing(true)}>
+            <button
+              type="button"
+              ref={editRef}
+              aria-label={`Edit behaviour of ${name}`}
+              onClick={() => setEditing(true)}
+            >
               Edit
             </button>
           </td>
@@ -194,7 +207,9 @@ export function WorldPage(): JSX.Element {
   const people = useResource<{ value: Person[] }>('/_switchboard/people');
   const faults = useResource<{ faults: unknown[] }>('/_switchboard/faults');
   const clock = useResource<Clock>('/_switchboard/clock');
-  const keys = useResource<{ current: { kid: string; activatedDateTime: string }; previous: unknown[] }>('/_switchboard/notification-keys');
+  const keys = useResource<{ current: { kid: string; activatedDateTime: string }; previous: unknown[] }>(
+    '/_switchboard/notification-keys',
+  );
   const reloadAll = (): void => {
     people.reload();
     faults.reload();
@@ -254,7 +269,13 @@ export function WorldPage(): JSX.Element {
             >
               <label>
                 Amount
-                <input type="number" min={0} step="any" value={amount} onInput={(e) => setAmount(e.currentTarget.value)} />
+                <input
+                  type="number"
+                  min={0}
+                  step="any"
+                  value={amount}
+                  onInput={(e) => setAmount(e.currentTarget.value)}
+                />
               </label>
               <label>
                 Unit
@@ -283,7 +304,13 @@ export function WorldPage(): JSX.Element {
             >
               <label>
                 Time
-                <input type="datetime-local" step="1" value={setTo} onInput={(e) => setSetTo(e.currentTarget.value)} required />
+                <input
+                  type="datetime-local"
+                  step="1"
+                  value={setTo}
+                  onInput={(e) => setSetTo(e.currentTarget.value)}
+                  required
+                />
               </label>
               <button type="submit">Set clock</button>
             </form>
@@ -305,7 +332,9 @@ export function WorldPage(): JSX.Element {
           <Status status={resetAct.status} error={resetAct.error} />
           <p>
             Notification signing key: <code>{keys.data?.current.kid ?? '…'}</code>
-            {keys.data ? ` (since ${keys.data.current.activatedDateTime}; ${keys.data.previous.length} replaced key(s) still published)` : ''}
+            {keys.data
+              ? ` (since ${keys.data.current.activatedDateTime}; ${keys.data.previous.length} replaced key(s) still published)`
+              : ''}
           </p>
           <button
             type="button"
