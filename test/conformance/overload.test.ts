@@ -33,7 +33,12 @@ it('bounds overload by default: event-loop lag 200 ms, notification backlog 1 s,
   expect(DEFAULTS).toMatchObject({ overloadLag: 200, overloadBacklog: 1000, overloadWait: 500 });
 });
 
-describe('overload: a command that waited past --overload-wait (50 ms) for its turn', () => {
+// The test holds the store's one turn to make commands queue. SQLite has one writer, so every command waits behind
+// it; PostgreSQL runs transactions side by side on its pool, so holding one queues nothing and the wait never comes.
+// So this bound is tested on SQLite only; on PostgreSQL it would need a staged lock wait (not written yet).
+const onPostgres = process.env.SWITCHBOARD_TEST_STORE === 'postgres';
+
+describe.runIf(!onPostgres)('overload: a command that waited past --overload-wait (50 ms) for its turn', () => {
   let c: Conformance;
   let callId: string;
 
