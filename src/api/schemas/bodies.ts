@@ -7,6 +7,7 @@ import {
   nullable,
   participantInfoSchema,
 } from '../../http/graph-schemas.js';
+import { TONES } from '../../domain/tone-names.js';
 
 export const inviteBodySchema = {
   type: 'object',
@@ -103,26 +104,6 @@ export const transferBodySchema = {
 
 // ---- media and in-call actions (spec 4.10–4.16, 4.21) ----
 
-const TONE_NAMES = [
-  'tone0',
-  'tone1',
-  'tone2',
-  'tone3',
-  'tone4',
-  'tone5',
-  'tone6',
-  'tone7',
-  'tone8',
-  'tone9',
-  'star',
-  'pound',
-  'a',
-  'b',
-  'c',
-  'd',
-  'flash',
-];
-
 export const mediaPromptSchema = {
   type: 'object',
   properties: {
@@ -135,7 +116,7 @@ export const sendDtmfTonesBodySchema = {
   type: 'object',
   required: ['tones'],
   properties: {
-    tones: { type: 'array', minItems: 1, maxItems: 1000, items: { type: 'string', enum: TONE_NAMES } },
+    tones: { type: 'array', minItems: 1, maxItems: 1000, items: { type: 'string', enum: TONES } },
     delayBetweenTonesMs: nullable('integer'),
     clientContext: nullable('string'),
   },
