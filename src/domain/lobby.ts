@@ -54,19 +54,10 @@ type LobbyView = ConversationView & { leg: CallLeg };
 export type LobbyAction = 'admit' | 'remove';
 
 /**
- * POST …/participants/{id}/admitFromLobby or /removeFromLobby (beta): an already `Completed` operation (no
- * completion notification follows), then a roster `updated` (admitted, `isInLobby: false`) or `deleted` (removed)
- * to every bot leg in the meeting.
+ * What every lobby action checks first: the bot may join group calls, the clientContext is valid, the call is a
+ * meeting (only meetings have a lobby) and it is established.
  */
-export function decideLobby(
-  principal: Principal,
-  view: LobbyView,
-  participantId: string,
-  action: LobbyAction,
-  cmd: LobbyCommand,
-  ctx: DomainContext,
-): Rejection | { effects: Effects; operation: Operation } {
-  const what = action === 'admit' ? 'participant: admitFromLobby' : 'participant: removeFromLobby';
+function lobbyRefusal(principal: Principal, view: LobbyView, cmd: LobbyCommand, what: string): Rejection | null {
   const denied = requireAnyRole(principal, [Role.joinGroupCall, Role.joinGroupCallAsGuest], what);
   if (denied) return denied;
   const badContext = checkClientContext(cmd.clientContext);
@@ -81,6 +72,25 @@ export function decideLobby(
       RejectionCode.callStateConflict,
       `${what} needs an established call; call ${view.leg.id} is ${view.leg.state}.`,
     );
+  return null;
+}
+
+/**
+ * POST …/participants/{id}/admitFromLobby or /removeFromLobby (beta): an already `Completed` operation (no
+ * completion notification follows), then a roster `updated` (admitted, `isInLobby: false`) or `deleted` (removed)
+ * to every bot leg in the meeting.
+ */
+export function decideLobby(
+  principal: Principal,
+  view: LobbyView,
+  participantId: string,
+  action: LobbyAction,
+  cmd: LobbyCommand,
+  ctx: DomainContext,
+): Rejection | { effects: Effects; operation: Operation } {
+  const what = action === 'admit' ? 'participant: admitFromLobby' : 'participant: removeFromLobby';
+  const refused = lobbyRefusal(principal, view, cmd, what);
+  if (refused) return refused;
   const id = participantId.toLowerCase();
   const target = view.roster.find((p) => p.id.toLowerCase() === id && p.status === 'joined' && !p.hidden);
   if (!target)
@@ -126,20 +136,8 @@ export function decideAdmitAllFromLobby(
   ctx: DomainContext,
 ): Rejection | { effects: Effects; operation: Operation } {
   const what = 'participant: admitAllFromLobby';
-  const denied = requireAnyRole(principal, [Role.joinGroupCall, Role.joinGroupCallAsGuest], what);
-  if (denied) return denied;
-  const badContext = checkClientContext(cmd.clientContext);
-  if (badContext) return badContext;
-  if (view.conversation.kind !== 'meeting')
-    return reject(
-      RejectionCode.callStateConflict,
-      `${what}: call ${view.leg.id} is a ${view.conversation.kind}; only meetings have a lobby.`,
-    );
-  if (view.leg.state !== 'established')
-    return reject(
-      RejectionCode.callStateConflict,
-      `${what} needs an established call; call ${view.leg.id} is ${view.leg.state}.`,
-    );
+  const refused = lobbyRefusal(principal, view, cmd, what);
+  if (refused) return refused;
 
   const effects = emptyEffects();
   effects.operations.push(newOperation(ctx, view.leg, 'admitAllFromLobbyOperation', 'Completed', cmd.clientContext));
