@@ -7,27 +7,14 @@
  * is made real by keeping this process's event loop busy: the server shares it.
  */
 import { randomUUID } from 'node:crypto';
-import { Client, MiddlewareFactory, type Context, type Middleware } from '@microsoft/microsoft-graph-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULTS } from '../../src/config.js';
 import { inviteUser, MEETING_A, startConformance, USERS, type Conformance, type RawResponse } from './fixture.js';
 import { GRAPH_DATE, GUID, QUIET_MS } from './raw/helpers.js';
+import { recordingGraphClient } from './recording-graph-client.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 const HOLD_MS = 200;
-
-/** Records the status of every exchange the Graph JS client's chain sends (below its RetryHandler). */
-class StatusRecorder implements Middleware {
-  readonly statuses: number[] = [];
-  private next: Middleware | undefined;
-  async execute(context: Context): Promise<void> {
-    await this.next!.execute(context);
-    this.statuses.push(context.response!.status);
-  }
-  setNext(next: Middleware): void {
-    this.next = next;
-  }
-}
 
 it('bounds overload by default: event-loop lag 200 ms, notification backlog 1 s, a command’s wait for its turn 500 ms', () => {
   expect(DEFAULTS).toMatchObject({ overloadLag: 200, overloadBacklog: 1000, overloadWait: 500 });
@@ -105,21 +92,13 @@ describe.runIf(!onPostgres)('overload: a command that waited past --overload-wai
   });
 
   it('the Graph JS client’s RetryHandler waits Retry-After and returns every result', async () => {
-    const recorder = new StatusRecorder();
-    const chain = MiddlewareFactory.getDefaultMiddlewareChain({ getAccessToken: () => c.token() });
-    chain.splice(-1, 0, recorder);
-    const graph = Client.initWithMiddleware({
-      baseUrl: c.server.httpsUrl,
-      customHosts: new Set(['127.0.0.1']),
-      defaultVersion: 'v1.0',
-      middleware: chain,
-    });
+    const { graph, statuses } = recordingGraphClient(c);
     const calls = (await whileHeld(3, () =>
       Promise.all([1, 2, 3].map(() => graph.api(`/communications/calls/${callId}`).get())),
     )) as { id: string }[];
     expect(calls.map((x) => x.id)).toEqual([callId, callId, callId]);
-    expect(recorder.statuses).toContain(429);
-    expect(recorder.statuses.filter((s) => s === 200)).toHaveLength(3);
+    expect(statuses).toContain(429);
+    expect(statuses.filter((s) => s === 200)).toHaveLength(3);
   });
 
   it('Kiota’s RetryHandler waits Retry-After and returns every result', async () => {
@@ -133,21 +112,13 @@ describe.runIf(!onPostgres)('overload: a command that waited past --overload-wai
   });
 
   it('an invite retried by the Graph JS client after 429 is served once: one participant, one operation', async () => {
-    const recorder = new StatusRecorder();
-    const chain = MiddlewareFactory.getDefaultMiddlewareChain({ getAccessToken: () => c.token() });
-    chain.splice(-1, 0, recorder);
-    const graph = Client.initWithMiddleware({
-      baseUrl: c.server.httpsUrl,
-      customHosts: new Set(['127.0.0.1']),
-      defaultVersion: 'v1.0',
-      middleware: chain,
-    });
+    const { graph, statuses } = recordingGraphClient(c);
     const op = (await whileHeld(1, () =>
       graph
         .api(`/communications/calls/${callId}/participants/invite`)
         .post({ participants: [inviteUser(USERS.adele)] }),
     )) as { id: string; status: string };
-    expect(recorder.statuses).toEqual([429, 200]);
+    expect(statuses).toEqual([429, 200]);
     expect(op.id).toMatch(GUID);
     const view = (await (await fetch(`${c.server.httpUrl}/_switchboard/calls/${callId}`)).json()) as {
       roster: unknown[];
@@ -212,25 +183,17 @@ describe('overload: while the event loop runs late (--overload-lag 100 ms), Grap
   });
 
   it('the Graph JS client’s RetryHandler waits Retry-After and succeeds once the loop is on time again', async () => {
-    const recorder = new StatusRecorder();
-    const chain = MiddlewareFactory.getDefaultMiddlewareChain({ getAccessToken: () => c.token() });
-    chain.splice(-1, 0, recorder);
-    const graph = Client.initWithMiddleware({
-      baseUrl: c.server.httpsUrl,
-      customHosts: new Set(['127.0.0.1']),
-      defaultVersion: 'v1.0',
-      middleware: chain,
-    });
+    const { graph, statuses } = recordingGraphClient(c);
     await c.token(); // fetched before the loop is slowed, so only the Graph request meets the overload
     await startBusy();
     const stopAfterRefusal = setInterval(() => {
-      if (recorder.statuses.includes(429)) stopBusy();
+      if (statuses.includes(429)) stopBusy();
     }, 0);
     try {
       const call = (await graph.api(`/communications/calls/${callId}`).get()) as { id: string };
       expect(call.id).toBe(callId);
-      expect(recorder.statuses[0]).toBe(429);
-      expect(recorder.statuses.at(-1)).toBe(200);
+      expect(statuses[0]).toBe(429);
+      expect(statuses.at(-1)).toBe(200);
     } finally {
       clearInterval(stopAfterRefusal);
       stopBusy();

@@ -5,7 +5,6 @@
  * expectation is exact) and a one-second window for the retry handlers, which do wait in real time.
  */
 import { randomUUID } from 'node:crypto';
-import { Client, MiddlewareFactory, type Context, type Middleware } from '@microsoft/microsoft-graph-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULTS } from '../../src/config.js';
 import {
@@ -19,22 +18,10 @@ import {
   type RawResponse,
 } from './fixture.js';
 import { GRAPH_DATE, GUID, QUIET_MS } from './raw/helpers.js';
+import { recordingGraphClient } from './recording-graph-client.js';
 
 const SIBLING_APP = { id: '5d2c1b0a-9e8f-4a7b-8c6d-5e4f3a2b1c01', secret: 'sibling-secret' };
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Records the status of every exchange the Graph JS client's chain sends (below its RetryHandler). */
-class StatusRecorder implements Middleware {
-  readonly statuses: number[] = [];
-  private next: Middleware | undefined;
-  async execute(context: Context): Promise<void> {
-    await this.next!.execute(context);
-    this.statuses.push(context.response!.status);
-  }
-  setNext(next: Middleware): void {
-    this.next = next;
-  }
-}
 
 it('defaults to Graph’s published limits: 50,000 per 15 s per app per tenant, 130,000 per 10 s per app', () => {
   expect(DEFAULTS.throttleAppTenant).toEqual({ requests: 50_000, windowMs: 15_000 });
@@ -138,22 +125,14 @@ describe('guarantee 5: the official clients’ retry handlers recover (3 request
   });
 
   it('the Graph JS client’s RetryHandler waits Retry-After and returns every result', async () => {
-    const recorder = new StatusRecorder();
-    const chain = MiddlewareFactory.getDefaultMiddlewareChain({ getAccessToken: () => c.token() });
-    chain.splice(-1, 0, recorder);
-    const graph = Client.initWithMiddleware({
-      baseUrl: c.server.httpsUrl,
-      customHosts: new Set(['127.0.0.1']),
-      defaultVersion: 'v1.0',
-      middleware: chain,
-    });
+    const { graph, statuses } = recordingGraphClient(c);
     // Twice the limit at once: the first window cannot serve them all.
     const calls = (await Promise.all(
       Array.from({ length: 2 * LIMIT }, () => graph.api(`/communications/calls/${callId}`).get()),
     )) as { id: string }[];
     expect(calls.map((x) => x.id)).toEqual(calls.map(() => callId));
-    expect(recorder.statuses).toContain(429);
-    expect(recorder.statuses.filter((s) => s === 200)).toHaveLength(2 * LIMIT);
+    expect(statuses).toContain(429);
+    expect(statuses.filter((s) => s === 200)).toHaveLength(2 * LIMIT);
   });
 
   it('Kiota’s RetryHandler waits Retry-After and returns every result', async () => {
