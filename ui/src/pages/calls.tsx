@@ -2,6 +2,7 @@
 import type { JSX } from 'preact';
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { age, KIND_LABEL } from '../format.js';
+import { ChoiceFilter, SearchFilter } from '../filters.js';
 import { Link } from '../router.js';
 import { useResource } from '../use-resource.js';
 import { useDebounced, useFeed } from '../feed.js';
@@ -113,37 +114,9 @@ export function CallsPage(): JSX.Element {
     <section aria-labelledby="calls-title">
       <h1 id="calls-title">Calls</h1>
       <form class="filters" role="search" aria-label="Filter calls" onSubmit={(e) => e.preventDefault()}>
-        <label>
-          App
-          <select value={app} onChange={(e) => setApp(e.currentTarget.value)}>
-            <option value="">any</option>
-            {apps.map((a) => (
-              <option key={a} value={a}>
-                {a}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          State
-          <select value={state} onChange={(e) => setState(e.currentTarget.value)}>
-            <option value="">any</option>
-            {STATES.map((s) => (
-              <option key={s} value={s}>
-                {s}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Search
-          <input
-            type="search"
-            value={text}
-            placeholder="id, app, meeting…"
-            onInput={(e) => setText(e.currentTarget.value)}
-          />
-        </label>
+        <ChoiceFilter label="App" value={app} options={apps} onChange={setApp} />
+        <ChoiceFilter label="State" value={state} options={STATES} onChange={setState} />
+        <SearchFilter value={text} placeholder="id, app, meeting…" onChange={setText} />
       </form>
       {calls.error ? <p role="alert">Could not load the calls: {calls.error.message}</p> : null}
       {calls.data && rows.length === 0 ? <p>No calls{legs.length > 0 ? ' match the filter' : ' yet'}.</p> : null}

@@ -7,6 +7,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from '../api.js';
 import { useDebounced, useFeed } from '../feed.js';
 import { clockTime } from '../format.js';
+import { ChoiceFilter, SearchFilter } from '../filters.js';
 import { Link } from '../router.js';
 import { useResource } from '../use-resource.js';
 import type { NotificationView } from './timeline.js';
@@ -83,26 +84,8 @@ export function NotificationsPage(): JSX.Element {
         {dead > 0 ? `${dead} dead-lettered.` : ''}
       </p>
       <form class="filters" role="search" aria-label="Filter notifications" onSubmit={(e) => e.preventDefault()}>
-        <label>
-          Status
-          <select value={status} onChange={(e) => setStatus(e.currentTarget.value)}>
-            <option value="">any</option>
-            {STATUSES.map((s) => (
-              <option key={s} value={s}>
-                {s}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Search
-          <input
-            type="search"
-            value={text}
-            placeholder="call, message id, resource…"
-            onInput={(e) => setText(e.currentTarget.value)}
-          />
-        </label>
+        <ChoiceFilter label="Status" value={status} options={STATUSES} onChange={setStatus} />
+        <SearchFilter value={text} placeholder="call, message id, resource…" onChange={setText} />
       </form>
       <p role="status" class="muted" tabIndex={-1} ref={noticeRef}>
         {notice}
