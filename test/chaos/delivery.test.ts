@@ -5,7 +5,7 @@
  * dead-lettered: kept and listed by the control API, never deleted by retention; only a purge deletes it.
  */
 import { createServer } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_TENANT_ID } from '../../src/sim/default-world.js';
 import { DEFAULT_DISPATCH_OPTIONS } from '../../src/notify/retry-policy.js';
 import type { Config } from '../../src/config.js';
@@ -294,7 +294,12 @@ describe('delivery through a failing callback', () => {
     expect(got.verified, got.verifyError).toBe(true);
     expect(got.body).toEqual(first!.body);
     expect(bot.notifications.filter((n) => n.messageId !== first!.messageId)).toEqual([]);
-    let listed = (await s.notifications()).filter((r) => r.callId === callId);
+    // The bot has the POST before the dispatcher records `delivered`: wait for the record, not for the POST.
+    let listed = await vi.waitFor(async () => {
+      const rows = (await s.notifications()).filter((r) => r.callId === callId);
+      if (rows[0]?.status !== 'delivered') throw new Error('delivery not yet recorded');
+      return rows;
+    });
     expect(listed.map((r) => r.status)).toEqual(['delivered', ...rest.map(() => 'deadLettered')]);
 
     // Not dead-lettered any more (delivered): 409; unknown ids: 404; all in the Graph envelope.
@@ -319,7 +324,11 @@ describe('delivery through a failing callback', () => {
       dead.flatMap((r) => (r.body as { value: unknown[] }).value.map(() => r.messageId)),
     );
     expect(bot.notifications.every((n) => n.verified)).toBe(true);
-    listed = (await s.notifications()).filter((r) => r.callId === callId);
+    listed = await vi.waitFor(async () => {
+      const rows = (await s.notifications()).filter((r) => r.callId === callId);
+      if (rows.some((r) => r.status !== 'delivered')) throw new Error('redeliveries not yet recorded');
+      return rows;
+    });
     expect(listed.map((r) => r.status)).toEqual(dead.map(() => 'delivered'));
     // Nothing left to send: an empty list, not an error.
     const none = await redeliver(`/calls/${callId}/notifications/redeliver`);
