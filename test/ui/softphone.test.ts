@@ -10,6 +10,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { checkWav } from '../../src/sim/recording-audio.js';
 import { recordingWav } from '../../src/sim/recording-wav.js';
+import { SOFTPHONE_RING_MS } from '../../src/sim/softphone-leases.js';
 import { describeBrowser, launchBrowser, type Browser } from '../helpers/browser.js';
 import {
   inviteUser,
@@ -50,6 +51,8 @@ describeBrowser('softphone', () => {
   let browser: Browser;
   let phone: Page;
   let callOfTheBot = '';
+  /** The bot's leg in MEETING_B (the Decline test), invited from again later. */
+  let meetingCall = '';
   /** Serves the bot's prompt files (only /welcome.wav exists), and remembers what the browser asked for. */
   let promptServer: { url: string; requests: string[]; close: () => Promise<void> };
   const pageErrors: string[] = [];
@@ -168,6 +171,7 @@ describeBrowser('softphone', () => {
 
   it('Decline gives the bot the real decline resultInfo (603/10020)', async () => {
     const callId = await c.joinMeeting(MEETING_B);
+    meetingCall = callId;
     const opId = await invite(callId, USERS.megan);
     await ringing().getByRole('button', { name: 'Decline' }).click();
     const ended = (await operationEnd(callId, opId)).item.resourceData;
@@ -239,6 +243,42 @@ describeBrowser('softphone', () => {
     // The microphone's audio, not the voice Switchboard generates when nobody spoke.
     expect(body.equals(recordingWav(2_000, rec.body.id as string))).toBe(false);
     expect(wav.samples.some((b) => b !== 0)).toBe(true);
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('Hold, then Resume: the bot sees its call on hold and back; the button toggles (aria-pressed)', async () => {
+    const callId = callOfTheBot;
+    const call = phone.getByRole('region', { name: /Call with/ });
+    const since = c.bot.notifications.length;
+    await call.getByRole('button', { name: 'Hold', pressed: false }).click();
+    const held = await c.bot.waitFor(
+      (n) => n.item.resourceUrl === `/communications/calls/${callId}` && n.item.resourceData?.state === 'hold',
+      { since, description: 'call on hold' },
+    );
+    expect(held.item.changeType).toBe('updated');
+    await call.getByRole('button', { name: 'Resume', pressed: true }).waitFor();
+    await call.getByText('on hold', { exact: false }).waitFor();
+
+    const back = c.bot.notifications.length;
+    await call.getByRole('button', { name: 'Resume', pressed: true }).click();
+    await c.bot.waitFor(
+      (n) => n.item.resourceUrl === `/communications/calls/${callId}` && n.item.resourceData?.state === 'established',
+      { since: back, description: 'call resumed' },
+    );
+    await call.getByRole('button', { name: 'Hold', pressed: false }).waitFor();
+    expect((await c.raw('GET', `/v1.0/communications/calls/${callId}`)).body.state).toBe('established');
+  });
+
+  it('no answer within the ring timeout: the invite fails 408/10057 and the softphone stops ringing', async () => {
+    const opId = await invite(meetingCall, USERS.megan);
+    const ring = ringing().getByRole('listitem', { name: /invites you to a meeting/ });
+    await ring.waitFor();
+    // The softphone's ring timeout (SOFTPHONE_RING_MS, a minute) on the virtual clock, with nobody clicking.
+    await c.advance(SOFTPHONE_RING_MS);
+    const ended = (await operationEnd(meetingCall, opId)).item.resourceData;
+    expect(ended).toMatchObject({ status: 'Failed', resultInfo: { code: 408, subcode: 10057 } });
+    await ring.waitFor({ state: 'detached' });
+    await ringing().getByText('Nothing rings.').waitFor();
     expect(pageErrors).toEqual([]);
   });
 });
