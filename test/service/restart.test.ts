@@ -28,6 +28,16 @@ async function token(sb: Switchboard): Promise<string> {
   return ((await res.json()) as { access_token: string }).access_token;
 }
 
+/** Moves a virtual clock, as a test does through the control API. */
+async function advance(sb: Switchboard, ms: number): Promise<void> {
+  const res = await fetch(`${sb.httpUrl}/_switchboard/clock/advance`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ ms }),
+  });
+  expect(res.status).toBe(200);
+}
+
 describe('restart on the same data directory', () => {
   const data = mkdtempSync(join(tmpdir(), 'sb-restart-'));
   const started: Switchboard[] = [];
@@ -40,10 +50,11 @@ describe('restart on the same data directory', () => {
   it('finishes a pending invite and delivers what was queued while down', async () => {
     let botDown = false;
     bot = await startFakeBot({ respond: () => (botDown ? 503 : 202) });
-    // Adele rings for 4 s: long enough to stop and restart the server while she is still ringing, even on a loaded
-    // 2-core machine (1.5 s was not: the restart outlasted it and the operation had completed).
+    // Adele answers after 60 s of the virtual clock, which moves only when the test advances it: she is still ringing
+    // across the restart however long the restart takes (a real-time ring raced a loaded machine's restart). Each
+    // server's virtual clock starts at its own real start time, so the second starts a few seconds later, short of 60.
     const world = fastWorld(bot.url, (w) => {
-      w.tenants[0]!.users.find((u) => u.id === ADELE)!.answer = { action: 'accept', afterMs: 4000 };
+      w.tenants[0]!.users.find((u) => u.id === ADELE)!.answer = { action: 'accept', afterMs: 60_000 };
     });
     const config = resolveConfig(
       [],
@@ -54,6 +65,7 @@ describe('restart on the same data directory', () => {
         httpsPort: 0,
         tlsDir: process.env.SWITCHBOARD_TEST_TLS_DIR!,
         logLevel: 'silent',
+        clock: 'virtual',
         ...QUIET_TEST_CONFIG,
       },
     );
@@ -74,6 +86,7 @@ describe('restart on the same data directory', () => {
       }),
     });
     const callId = ((await created.json()) as { id: string }).id;
+    await advance(first, 1000); // the join's establishing → established steps
     await bot.waitFor((n) => n.item.resourceUrl === `/communications/calls/${callId}/participants`);
     const invited = await fetch(`${first.httpUrl}/v1.0/communications/calls/${callId}/participants/invite`, {
       method: 'POST',
@@ -94,6 +107,7 @@ describe('restart on the same data directory', () => {
     });
     expect(op.status).toBe(200);
     expect(((await op.json()) as { status: string }).status).toBe('Running');
+    await advance(second, 60_000);
     // The invitee answers while the bot is still refusing; the notifications wait in the outbox and are retried.
     const refusedOnce = async (): Promise<boolean> => {
       const log = (await fetch(`${second.httpUrl}/_switchboard/notifications?callId=${callId}`).then((r) =>
