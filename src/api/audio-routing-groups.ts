@@ -1,14 +1,15 @@
 /**
  * /calls/{id}/audioRoutingGroups (audioroutinggroup.md): create (200 with the group, as documented), list, get,
- * update (PATCH, 200 with the group), delete (204). Rules in src/domain/audio-routing.ts.
+ * update (PATCH, 200 with the group), delete (204), as route table entries. Rules in src/domain/audio-routing.ts.
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { AudioRoutingGroup } from '../domain/types.js';
+import type { FastifyRequest } from 'fastify';
+import type { AudioRoutingGroup, ApiVersion } from '../domain/types.js';
 import { orThrow } from '../http/errors.js';
 import { bodyValidator } from '../http/validate.js';
-import { authenticate, baseUrl, type GraphDeps, type GraphPrefix } from './context.js';
+import { baseUrl } from './context.js';
 import { createAudioRoutingGroupBodySchema, updateAudioRoutingGroupBodySchema } from './schemas/bodies.js';
 import type { FromSchema } from '../http/from-schema.js';
+import { BOTH, route, type GraphRoute } from './routes/define.js';
 
 const parseCreate = bodyValidator<FromSchema<typeof createAudioRoutingGroupBodySchema>>(
   createAudioRoutingGroupBodySchema,
@@ -17,55 +18,88 @@ const parseUpdate = bodyValidator<FromSchema<typeof updateAudioRoutingGroupBodyS
   updateAudioRoutingGroupBodySchema,
 );
 
-type CallParams = { callId: string };
-type GroupParams = CallParams & { groupId: string };
-
 const graphGroup = (g: AudioRoutingGroup): Record<string, unknown> => ({
   '@odata.type': '#microsoft.graph.audioRoutingGroup',
   ...g,
 });
 
-export function audioRoutingGroupRoutes(app: FastifyInstance, deps: GraphDeps, prefix: GraphPrefix): void {
-  const collection = `${prefix.path}/:callId/audioRoutingGroups`;
-  const context = (req: FastifyRequest<{ Params: CallParams }>, entity: boolean): string =>
-    `${baseUrl(req)}/${prefix.version}/$metadata#communications/calls('${req.params.callId}')/audioRoutingGroups${entity ? '/$entity' : ''}`;
+const context = (req: FastifyRequest, version: ApiVersion, callId: string, entity: boolean): string =>
+  `${baseUrl(req)}/${version}/$metadata#communications/calls('${callId}')/audioRoutingGroups${entity ? '/$entity' : ''}`;
 
-  app.post<{ Params: CallParams }>(collection, async (req) => {
-    const principal = await authenticate(deps, req);
-    const group = orThrow(
-      await deps.service.createAudioRoutingGroup(principal, req.params.callId, parseCreate(req.body)),
-    );
-    return { '@odata.context': context(req, true), ...graphGroup(group) };
-  });
+const COLLECTION = '/:callId/audioRoutingGroups';
+const ONE = '/:callId/audioRoutingGroups/:groupId';
 
-  app.get<{ Params: CallParams }>(collection, async (req) => {
-    const principal = await authenticate(deps, req);
-    const groups = orThrow(await deps.service.audioRoutingGroups(principal, req.params.callId, null));
-    return { '@odata.context': context(req, false), value: groups.map(graphGroup) };
-  });
-
-  app.get<{ Params: GroupParams }>(`${collection}/:groupId`, async (req) => {
-    const principal = await authenticate(deps, req);
-    const [group] = orThrow(await deps.service.audioRoutingGroups(principal, req.params.callId, req.params.groupId));
-    return { '@odata.context': context(req, true), ...(group ? graphGroup(group) : {}) };
-  });
-
-  app.patch<{ Params: GroupParams }>(`${collection}/:groupId`, async (req) => {
-    const principal = await authenticate(deps, req);
-    const group = orThrow(
-      await deps.service.updateAudioRoutingGroup(
-        principal,
-        req.params.callId,
-        req.params.groupId,
-        parseUpdate(req.body),
-      ),
-    );
-    return { '@odata.context': context(req, true), ...graphGroup(group) };
-  });
-
-  app.delete<{ Params: GroupParams }>(`${collection}/:groupId`, async (req, reply) => {
-    const principal = await authenticate(deps, req);
-    orThrow(await deps.service.deleteAudioRoutingGroup(principal, req.params.callId, req.params.groupId));
-    return reply.code(204).send();
-  });
-}
+export const AUDIO_ROUTING_GROUP_ROUTES: readonly GraphRoute[] = [
+  route({
+    method: 'POST',
+    mount: 'calls',
+    path: COLLECTION,
+    versions: BOTH,
+    status: 200,
+    doc: {
+      accepts:
+        '(`routingMode` `oneToOne`: one source, one receiver; `multicast`: one source, receivers; ids of participants in the call; group calls and meetings)',
+      answer: '+ `audioRoutingGroup` (as documented, not 201; the `id` sent, else a new one)',
+      notifications: '—',
+      notYet: 'the audio itself is not routed (no media)',
+    },
+    async handle(req, _reply, { deps, principal, version }) {
+      const { callId } = req.params;
+      const group = orThrow(await deps.service.createAudioRoutingGroup(principal, callId, parseCreate(req.body)));
+      return { '@odata.context': context(req, version, callId, true), ...graphGroup(group) };
+    },
+  }),
+  route({
+    method: 'GET',
+    mount: 'calls',
+    path: COLLECTION,
+    versions: BOTH,
+    status: 200,
+    doc: { answer: '+ `value`', notifications: '—' },
+    async handle(req, _reply, { deps, principal, version }) {
+      const { callId } = req.params;
+      const groups = orThrow(await deps.service.audioRoutingGroups(principal, callId, null));
+      return { '@odata.context': context(req, version, callId, false), value: groups.map(graphGroup) };
+    },
+  }),
+  route({
+    method: 'GET',
+    mount: 'calls',
+    path: ONE,
+    versions: BOTH,
+    status: 200,
+    doc: { answer: '+ the group', notifications: '—' },
+    async handle(req, _reply, { deps, principal, version }) {
+      const { callId, groupId } = req.params;
+      const [group] = orThrow(await deps.service.audioRoutingGroups(principal, callId, groupId));
+      return { '@odata.context': context(req, version, callId, true), ...(group ? graphGroup(group) : {}) };
+    },
+  }),
+  route({
+    method: 'PATCH',
+    mount: 'calls',
+    path: ONE,
+    versions: BOTH,
+    status: 200,
+    doc: { accepts: '(receivers, sources, mode)', answer: '+ the group', notifications: '—' },
+    async handle(req, _reply, { deps, principal, version }) {
+      const { callId, groupId } = req.params;
+      const group = orThrow(
+        await deps.service.updateAudioRoutingGroup(principal, callId, groupId, parseUpdate(req.body)),
+      );
+      return { '@odata.context': context(req, version, callId, true), ...graphGroup(group) };
+    },
+  }),
+  route({
+    method: 'DELETE',
+    mount: 'calls',
+    path: ONE,
+    versions: BOTH,
+    status: 204,
+    doc: { notifications: '—' },
+    async handle(req, _reply, { deps, principal }) {
+      orThrow(await deps.service.deleteAudioRoutingGroup(principal, req.params.callId, req.params.groupId));
+      return undefined;
+    },
+  }),
+];

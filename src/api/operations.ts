@@ -1,18 +1,19 @@
 /** /calls/{id}/operations/{opId}: an operation stays readable after it completes (spec 4.22). */
-import type { FastifyInstance } from 'fastify';
 import { toGraphOperation } from '../domain/render.js';
-import { authenticate, type GraphDeps, type GraphPrefix } from './context.js';
 import { orThrow } from '../http/errors.js';
+import { BOTH, route, type GraphRoute } from './routes/define.js';
 
-export function operationRoutes(app: FastifyInstance, deps: GraphDeps, prefix: GraphPrefix): void {
-  app.get<{ Params: { callId: string; operationId: string } }>(
-    `${prefix.path}/:callId/operations/:operationId`,
-    async (req) => {
-      const principal = await authenticate(deps, req);
-      return toGraphOperation(
-        orThrow(await deps.service.getOperation(principal, req.params.callId, req.params.operationId)),
-        prefix.version,
-      );
+export const OPERATION_ROUTES: readonly GraphRoute[] = [
+  route({
+    method: 'GET',
+    mount: 'calls',
+    path: '/:callId/operations/:operationId',
+    versions: BOTH,
+    status: 200,
+    doc: { answer: '+ operation', notifications: '—' },
+    async handle(req, _reply, { deps, principal, version }) {
+      const op = orThrow(await deps.service.getOperation(principal, req.params.callId, req.params.operationId));
+      return toGraphOperation(op, version);
     },
-  );
-}
+  }),
+];

@@ -1,37 +1,54 @@
-/** /calls/{id}/participants: the roster, one participant, removing one. Participant actions: src/api/actions/. */
-import type { FastifyInstance } from 'fastify';
+/** /calls/{id}/participants: the roster, one participant, removing one (route table entries). Participant actions: src/api/actions/. */
 import { toGraphParticipant } from '../domain/render.js';
-import { authenticate, baseUrl, type GraphDeps, type GraphPrefix } from './context.js';
+import { baseUrl } from './context.js';
 import { orThrow } from '../http/errors.js';
+import { BOTH, route, type GraphRoute } from './routes/define.js';
 
-export function participantRoutes(app: FastifyInstance, deps: GraphDeps, prefix: GraphPrefix): void {
-  app.get<{ Params: { callId: string } }>(`${prefix.path}/:callId/participants`, async (req) => {
-    const principal = await authenticate(deps, req);
-    const roster = orThrow(await deps.service.listParticipants(principal, req.params.callId));
-    return {
-      '@odata.context': `${baseUrl(req)}/${prefix.version}/$metadata#communications/calls('${req.params.callId}')/participants`,
-      value: roster.map(toGraphParticipant),
-    };
-  });
-
-  app.get<{ Params: { callId: string; participantId: string } }>(
-    `${prefix.path}/:callId/participants/:participantId`,
-    async (req) => {
-      const principal = await authenticate(deps, req);
-      const p = orThrow(await deps.service.getParticipant(principal, req.params.callId, req.params.participantId));
+export const PARTICIPANT_ROUTES: readonly GraphRoute[] = [
+  route({
+    method: 'GET',
+    mount: 'calls',
+    path: '/:callId/participants',
+    versions: BOTH,
+    status: 200,
+    doc: { answer: '+ `value`: the roster', notifications: '—' },
+    async handle(req, _reply, { deps, principal, version }) {
+      const roster = orThrow(await deps.service.listParticipants(principal, req.params.callId));
       return {
-        '@odata.context': `${baseUrl(req)}/${prefix.version}/$metadata#communications/calls('${req.params.callId}')/participants/$entity`,
+        '@odata.context': `${baseUrl(req)}/${version}/$metadata#communications/calls('${req.params.callId}')/participants`,
+        value: roster.map(toGraphParticipant),
+      };
+    },
+  }),
+  route({
+    method: 'GET',
+    mount: 'calls',
+    path: '/:callId/participants/:participantId',
+    versions: BOTH,
+    status: 200,
+    doc: { answer: '+ participant', notifications: '—' },
+    async handle(req, _reply, { deps, principal, version }) {
+      const { callId, participantId } = req.params;
+      const p = orThrow(await deps.service.getParticipant(principal, callId, participantId));
+      return {
+        '@odata.context': `${baseUrl(req)}/${version}/$metadata#communications/calls('${callId}')/participants/$entity`,
         ...toGraphParticipant(p),
       };
     },
-  );
-
-  app.delete<{ Params: { callId: string; participantId: string } }>(
-    `${prefix.path}/:callId/participants/:participantId`,
-    async (req, reply) => {
-      const principal = await authenticate(deps, req);
-      orThrow(await deps.service.removeParticipant(principal, req.params.callId, req.params.participantId));
-      return reply.code(204).send();
+  }),
+  route({
+    method: 'DELETE',
+    mount: 'calls',
+    path: '/:callId/participants/:participantId',
+    versions: BOTH,
+    status: 204,
+    doc: {
+      notifications:
+        'joined: roster `deleted`; still ringing (invite cancelled): operation `deleted` Failed `487` once no other invitee of it rings, no roster change',
     },
-  );
-}
+    async handle(req, _reply, { deps, principal }) {
+      orThrow(await deps.service.removeParticipant(principal, req.params.callId, req.params.participantId));
+      return undefined;
+    },
+  }),
+];

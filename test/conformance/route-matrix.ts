@@ -3,12 +3,15 @@
  * hook) rather than listed by hand: a Graph route added later is covered without touching the tests. An action
  * route (`…/:action`) is expanded into one request per action of the registry (src/api/actions/) bound there on
  * the route's version, served or not yet served: an action added to the registry is in the matrices at once, and
- * fails them until ACTION_BODIES has a body for it. Each request is filled with real ids and a body that would
+ * fails them until ACTION_BODIES has a body for it; a route of the route table (src/api/routes/table.ts) that reads
+ * a body likewise until ROUTE_BODIES has one. Each request is filled with real ids and a body that would
  * succeed (and change state) if the request got through.
  */
 import type { RouteInfo } from '../../src/app.js';
 import type { ActionBinding, GraphAction } from '../../src/api/actions/define.js';
 import { ACTIONS } from '../../src/api/actions/registry.js';
+import { routeKey } from '../../src/api/routes/define.js';
+import { routeEntryOf } from '../../src/api/routes/table.js';
 import { inviteUser, MEETING_A, MEETING_B, ORGANIZER, TENANT, USERS, type Conformance } from './fixture.js';
 
 export interface RouteIds {
@@ -91,6 +94,38 @@ const ACTION_BODIES: Record<string, (ids: RouteIds) => unknown> = {
   'participant reportSyntheticMedia': () => ({}),
 };
 
+/**
+ * A body each route table entry that reads one (POST, PATCH) accepts, keyed by `routeKey` (method, mount, path):
+ * schema-valid, and one that would succeed on the matrix's call. A table entry without one fails the matrices.
+ */
+const ROUTE_BODIES: Record<string, (ids: RouteIds) => unknown> = {
+  'POST calls ': (ids) => ({
+    callbackUri: ids.callbackUri,
+    requestedModalities: ['audio'],
+    mediaConfig: serviceHosted,
+    chatInfo: { threadId: MEETING_B, messageId: '0' },
+    meetingInfo: {
+      '@odata.type': '#microsoft.graph.organizerMeetingInfo',
+      organizer: { user: { id: ORGANIZER, tenantId: TENANT } },
+    },
+    tenantId: TENANT,
+  }),
+  'POST calls /:callId/audioRoutingGroups': (ids) => ({
+    id: 'matrix-route',
+    routingMode: 'oneToOne',
+    sources: [ids.participantId],
+    receivers: [ids.participantId],
+  }),
+  'PATCH calls /:callId/audioRoutingGroups/:groupId': (ids) => ({ receivers: [ids.participantId] }),
+  'POST version /users/:userId/onlineMeetings': () => ({ subject: 'auth-matrix' }),
+  'POST version /users/:userId/onlineMeetings/createOrGet': () => ({
+    subject: 'auth-matrix',
+    externalId: 'auth-matrix',
+  }),
+  'PATCH version /users/:userId/onlineMeetings/:meetingId': () => ({ subject: 'auth-matrix renamed' }),
+  'POST version /me/onlineMeetings': () => ({ subject: 'auth-matrix' }),
+};
+
 const ACTION_ROUTE: [RegExp, ActionBinding][] = [
   [/\/participants\/:participantId\/:action$/, 'participant'],
   [/\/participants\/:action$/, 'participants'],
@@ -132,34 +167,15 @@ export function fillRoute(
   filled?: { action: GraphAction; body: unknown },
 ): FilledRequest {
   const url = route.url;
+  const entry = filled ? null : routeEntryOf(route.method, url);
   let body: unknown = filled?.body;
-  if (!filled && route.method === 'POST' && /\/audioRoutingGroups$/.test(url)) {
-    body = {
-      id: 'matrix-route',
-      routingMode: 'oneToOne',
-      sources: [ids.participantId],
-      receivers: [ids.participantId],
-    };
-  } else if (!filled && route.method === 'PATCH' && /\/audioRoutingGroups\/:groupId$/.test(url)) {
-    body = { receivers: [ids.participantId] };
-  } else if (!filled && route.method === 'POST' && /\/onlineMeetings$/.test(url)) {
-    body = { subject: 'auth-matrix' };
-  } else if (!filled && route.method === 'POST' && /\/onlineMeetings\/createOrGet$/.test(url)) {
-    body = { subject: 'auth-matrix', externalId: 'auth-matrix' };
-  } else if (!filled && route.method === 'PATCH' && /\/onlineMeetings\/:meetingId$/.test(url)) {
-    body = { subject: 'auth-matrix renamed' };
-  } else if (!filled && route.method === 'POST' && /\/calls$/.test(url)) {
-    body = {
-      callbackUri: ids.callbackUri,
-      requestedModalities: ['audio'],
-      mediaConfig: serviceHosted,
-      chatInfo: { threadId: MEETING_B, messageId: '0' },
-      meetingInfo: {
-        '@odata.type': '#microsoft.graph.organizerMeetingInfo',
-        organizer: { user: { id: ORGANIZER, tenantId: TENANT } },
-      },
-      tenantId: TENANT,
-    };
+  if (entry && (entry.method === 'POST' || entry.method === 'PATCH')) {
+    const make = ROUTE_BODIES[routeKey(entry)];
+    if (!make)
+      throw new Error(
+        `no body for ${routeKey(entry)} in ROUTE_BODIES (test/conformance/route-matrix.ts): add one that would succeed`,
+      );
+    body = make(ids);
   }
   // A catch-all (`…/calls/*`): a Graph calling path under the call that Switchboard does not serve.
   const path = url.replace(/\*$/, `${ids.callId}/contentSharingSessions`).replace(/:(\w+)/g, (_m, name: string) => {
