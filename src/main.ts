@@ -231,6 +231,7 @@ export async function startSwitchboard(config: Config, opts: StartOptions = {}):
     clock,
     sign: (appId, tenantId) => signer.sign(appId, tenantId),
     log,
+    logs: (level) => logger.isLevelEnabled(level),
     onDeliveryFailed: (row) => service?.callbackFailed(row.callId) ?? Promise.resolve(),
     afterRecord: () => {
       retention.note(1);

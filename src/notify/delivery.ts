@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
+import { bodyTextOf } from '../store/outbox-rows.js';
 import type { OutboxRow } from '../store/store.js';
 
 export interface DeliveryResult {
@@ -41,7 +42,8 @@ export async function postNotification(
   token: string,
   timeoutMs: number,
 ): Promise<DeliveryResult> {
-  const body = Buffer.from(JSON.stringify(row.body), 'utf8');
+  // The stored text as it is, when the row came from the store unread (no parse and re-serialize per attempt).
+  const body = Buffer.from(bodyTextOf(row), 'utf8');
   const headers = {
     Authorization: `Bearer ${token}`,
     'Content-Type': 'application/json; charset=utf-8',

@@ -34,6 +34,11 @@ export interface DispatcherDeps {
   /** A bearer token for notifications of this app in this tenant (the Skype-signed JWT bots validate). */
   sign: (appId: string, tenantId: string) => Promise<string>;
   log?: (level: DispatchLogLevel, msg: string, data?: Record<string, unknown>) => void;
+  /**
+   * Whether `log` writes lines of this level; default: every level. The delivery line reads the notification's body,
+   * which a delivery otherwise sends as stored text without parsing it (src/store/outbox-rows.ts bodyTextOf).
+   */
+  logs?: (level: DispatchLogLevel) => boolean;
   options?: DispatchOptionsInput;
   /** Told after a failed attempt is recorded (the service ends a call still establishing, spec 9.10). */
   onDeliveryFailed?: (row: OutboxRow) => Promise<void>;
@@ -312,6 +317,7 @@ export class NotificationDispatcher {
     outcome: string,
     extra?: Record<string, unknown>,
   ): void {
+    if (this.#deps.logs?.(level) === false) return;
     const items = Array.isArray(row.body.value)
       ? (row.body.value as { changeType?: unknown; resourceUrl?: unknown; resource?: unknown }[])
       : [];

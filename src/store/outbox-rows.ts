@@ -50,15 +50,27 @@ export function toDueTimer(r: TimerRecord): DueTimer {
 export const OUTBOX_COLUMNS =
   'seq, message_id, call_id, tenant_id, app_id, callback_uri, body, created_at, attempts, next_attempt_at, delivered_at, dead_at, last_error, requeued_at';
 
+/**
+ * The stored JSON text of rows whose `body` has not been read yet (toOutboxRow). A delivery sends that text as it is:
+ * parsing a claimed row's body and serializing it again for the POST was ~8 % of the server thread at saturation
+ * (issue 17 profile; a roster notification lists the whole roster, so the body grows with the call).
+ */
+const unreadBodies = new WeakMap<object, string>();
+
+/** The body as JSON text: the stored text when the row came from the store and its body was never read, else serialized. */
+export function bodyTextOf(row: Pick<OutboxRow, 'body'>): string {
+  return unreadBodies.get(row) ?? JSON.stringify(row.body);
+}
+
 export function toOutboxRow(r: OutboxRecord): OutboxRow {
-  return {
+  const row: OutboxRow = {
     seq: r.seq,
     messageId: r.message_id,
     callId: r.call_id,
     tenantId: r.tenant_id,
     appId: r.app_id,
     callbackUri: r.callback_uri,
-    body: JSON.parse(r.body) as Record<string, unknown>,
+    body: {},
     createdAt: r.created_at,
     attempts: r.attempts,
     nextAttemptAt: r.next_attempt_at,
@@ -67,6 +79,23 @@ export function toOutboxRow(r: OutboxRecord): OutboxRow {
     lastError: r.last_error,
     requeuedAt: r.requeued_at,
   };
+  // Parsed on first read (the log line, the control API); once read (and so possibly changed), bodyTextOf serializes it.
+  const materialize = (value: Record<string, unknown>): void => {
+    unreadBodies.delete(row);
+    Object.defineProperty(row, 'body', { value, writable: true, enumerable: true, configurable: true });
+  };
+  Object.defineProperty(row, 'body', {
+    enumerable: true,
+    configurable: true,
+    get: () => {
+      const value = JSON.parse(r.body) as Record<string, unknown>;
+      materialize(value);
+      return value;
+    },
+    set: materialize,
+  });
+  unreadBodies.set(row, r.body);
+  return row;
 }
 
 export function toAttempt(r: AttemptRecord): DeliveryAttempt {

@@ -107,6 +107,24 @@ describe('NotificationDispatcher', () => {
     expect(await attemptsOf(id)).toMatchObject([{ attempt: 1, statusCode: 202, error: null }]);
   });
 
+  it('writes delivery lines only at the levels the logger writes (the line reads the body; a delivery need not)', async () => {
+    const bot = await receiver();
+    dispatcher = new NotificationDispatcher({
+      store,
+      clock: systemClock,
+      sign: () => Promise.resolve('token'),
+      log: (level, msg, data) => logs.push({ level, msg, data }),
+      logs: (level) => level !== 'info',
+      options: { pollIntervalMs: 20 },
+    });
+    dispatcher.start();
+    const id = await enqueue(bot.url('/cb'), 'call-1', 1);
+    await bot.waitFor(1);
+    expect(await dispatcher.drain()).toBe(true);
+    expect((await row(id)).deliveredAt).not.toBeNull();
+    expect(logs).toEqual([]);
+  });
+
   it('keeps order within a call while calls proceed in parallel', async () => {
     const calls = ['call-a', 'call-b', 'call-c', 'call-d'];
     const busy = new Map<string, number>();
