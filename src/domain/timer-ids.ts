@@ -11,6 +11,8 @@ export const TimerId = {
   answerWindow: (legId: string): string => `answer-window-${legId}`,
   /** `call.transferAnswer`: the transfer target of the leg answers. */
   transfer: (legId: string): string => `transfer-${legId}`,
+  /** `call.redirectAnswer`: the ring of an incoming leg's redirect targets ends. */
+  redirect: (legId: string): string => `redirect-${legId}`,
   /** `call.targetAnswer`: the other party of an outgoing peer-to-peer call answers. */
   targetAnswer: (participantId: string): string => `target-${participantId}`,
   /** `invitee.answer`: an invitee (or a group call's first target) answers. */

@@ -96,6 +96,17 @@ export function readTimer(id: string, dueAt: number, kind: string, payload: unkn
         },
       };
     }
+    case 'call.redirectAnswer': {
+      const outcome = p.outcome;
+      const answeredBy = optionalId('answeredBy');
+      const targets = p.targets;
+      if (!callId) return bad('callId', 'a call id');
+      if (!isOutcome(outcome)) return bad('outcome', 'an invitee outcome');
+      if (answeredBy === undefined) return bad('answeredBy', 'an identity key or null');
+      if (!Array.isArray(targets) || !targets.every((t): t is string => typeof t === 'string'))
+        return bad('targets', 'a list of identity keys');
+      return { id, dueAt, kind, payload: { callId, outcome, answeredBy, targets } };
+    }
     case 'invitee.answer': {
       const participantId = text('participantId');
       const operationId = optionalId('operationId');

@@ -1,7 +1,9 @@
 /**
  * call: redirect and call: transfer, pure (spec 2, 4.6, 4.7).
  *
- *   redirect:  incoming ──redirect──▶ gone (`deleted`, terminated): the caller now rings the targets, not the bot.
+ *   redirect:  incoming ──redirect──▶ redirecting (the targets ring at once) ──first answer──▶ terminated (`deleted`)
+ *                                                   └──nobody answers in time──▶ terminated (`deleted`, why in resultInfo)
+ *              (a redirect to bots only rings nobody Switchboard simulates: the call leaves the bot at once)
  *   transfer:  established ──transfer──▶ transferring ──target answers──▶ transferAccepted ──▶ terminated (0/7015)
  *                                                    └─target declines / busy / no answer──▶ established (500/7000)
  *   consultative transfer (transferTarget.replacesCallId = the bot's other P2P call, with the target in it): the
@@ -12,15 +14,22 @@
  */
 import type { DomainContext } from './clock.js';
 import { checkCallbackUri } from './call.js';
-import { identityKey, identityKind, isRecord, primaryIdentity } from './identity.js';
+import { cleanIdentitySet, identityKey, identityKind, isRecord, primaryIdentity } from './identity.js';
 import { checkClientContext } from './client-context.js';
 import { checkInvitee, normalizeCallId, REPLACE_DELAY_MS, type InvitationInput } from './invite.js';
 import { callNotification, rosterToAllLegs } from './notifications.js';
 import { requireAnyRole, Role, type Principal } from './permissions.js';
 import { reject, RejectionCode, type Rejection } from './rejections.js';
-import { RESULT, resultInfo, transferFailed, type InviteeOutcome } from './result-codes.js';
+import { callNotAnswered, RESULT, resultInfo, transferFailed, type InviteeOutcome } from './result-codes.js';
 import { TimerId } from './timer-ids.js';
-import { emptyEffects, type CallLeg, type ConversationView, type Effects, type Participant } from './types.js';
+import {
+  emptyEffects,
+  type CallLeg,
+  type ConversationView,
+  type Effects,
+  type Participant,
+  type TimerPayloads,
+} from './types.js';
 import { ringOutcome, type Reactions, type WorldView } from './world.js';
 
 type LegView = ConversationView & { leg: CallLeg };
@@ -28,6 +37,8 @@ type LegView = ConversationView & { leg: CallLeg };
 /** Redirect limits (call-redirect.md): up to 25 simultaneous-ring targets, a ring timeout of 15 to 90 seconds. */
 export const MAX_REDIRECT_TARGETS = 25;
 export const REDIRECT_TIMEOUT_RANGE = { min: 15, max: 90 } as const;
+/** call-redirect.md: "The default timeout value is 55 seconds for one target and 60 seconds for multiple targets". */
+export const REDIRECT_DEFAULT_TIMEOUT_S = { one: 55, many: 60 } as const;
 
 export interface RedirectCommand {
   targets: InvitationInput[];
@@ -53,7 +64,10 @@ function pstnNeedsInstance(leg: CallLeg, at: string): Rejection {
 export function decideRedirect(
   principal: Principal,
   cmd: RedirectCommand,
-  view: LegView,
+  view: LegView & {
+    /** How the targets react to being rung (`invitationIdentities(cmd.targets)`), from the simulator. */
+    reactions: Reactions;
+  },
   world: WorldView,
   ctx: DomainContext,
 ): Rejection | Effects {
@@ -109,12 +123,79 @@ export function decideRedirect(
       `Only an incoming call that is not yet answered or rejected can be redirected; call ${leg.id} is ${leg.state}.`,
     );
   }
+  const redirected: CallLeg = { ...leg, callbackUri: cmd.callbackUri ?? leg.callbackUri };
+  const timeoutMs =
+    (cmd.timeout ?? (cmd.targets.length > 1 ? REDIRECT_DEFAULT_TIMEOUT_S.many : REDIRECT_DEFAULT_TIMEOUT_S.one)) * 1000;
+  const ring = redirectRing(cmd.targets, view.reactions, timeoutMs);
+  // Only bots were named (documented example 1): Switchboard simulates no other bot's incoming call, so nothing it
+  // knows rings and the call leaves this bot at once.
+  if (!ring) return endRedirected({ ...view, leg: redirected }, 'accept', ctx);
+  // call-redirect.md shows nothing between the 202 and the `deleted`: the call waits in `redirecting` (a v1.0
+  // callState) without a notification while its targets ring, and a GET shows it there.
   const effects = emptyEffects();
-  // call-redirect.md: the `deleted` notification carries no resultInfo; beta shows why in terminationReason.
+  const ringing: CallLeg = { ...redirected, state: 'redirecting', version: leg.version + 1, updatedAt: ctx.now };
+  effects.legs.push(ringing);
+  effects.timers.push({
+    id: TimerId.redirect(leg.id),
+    dueAt: ctx.now + ring.afterMs,
+    kind: 'call.redirectAnswer',
+    payload: { callId: leg.id, outcome: ring.outcome, answeredBy: ring.answeredBy, targets: ring.targets },
+  });
+  return effects;
+}
+
+/**
+ * How a simultaneous ring of `targets` ends (call-redirect.md: "all of the targets will be rang at the same time and
+ * only the first target that picks up will be connected"): the first to accept within the timeout wins; otherwise the
+ * ring ends when the last target gives up (a target still ringing at the timeout gives up then, as no answer), and
+ * the call ends the way that last one did. Null when no target is a person (bots only).
+ */
+function redirectRing(
+  targets: InvitationInput[],
+  reactions: Reactions,
+  timeoutMs: number,
+): { targets: string[]; outcome: InviteeOutcome; answeredBy: string | null; afterMs: number } | null {
+  const rung: { key: string; outcome: InviteeOutcome; afterMs: number }[] = [];
+  for (const t of targets) {
+    if (!isRecord(t.identity)) continue;
+    const identity = cleanIdentitySet(t.identity);
+    const kind = identityKind(identity);
+    if (kind === 'application' || kind === 'applicationInstance') continue;
+    const key = identityKey(identity);
+    if (key === null) continue;
+    const r = ringOutcome(reactions, identity);
+    rung.push(
+      r.afterMs <= timeoutMs
+        ? { key, outcome: r.action, afterMs: r.afterMs }
+        : { key, outcome: 'noAnswer', afterMs: timeoutMs },
+    );
+  }
+  if (rung.length === 0) return null;
+  const keys = rung.map((r) => r.key);
+  const first = rung.filter((r) => r.outcome === 'accept').sort((a, b) => a.afterMs - b.afterMs)[0];
+  if (first) return { targets: keys, outcome: 'accept', answeredBy: first.key, afterMs: first.afterMs };
+  const last = [...rung].sort((a, b) => b.afterMs - a.afterMs)[0]!;
+  return { targets: keys, outcome: last.outcome, answeredBy: null, afterMs: last.afterMs };
+}
+
+/**
+ * The redirect's ring ended (timer `call.redirectAnswer`, or a softphone's answer): the bot's call ends with one
+ * `deleted` (terminated), the caller leaving with it. Picked up: as call-redirect.md shows it, no resultInfo (beta:
+ * terminationReason AppRedirected). Nobody picked up: resultInfo says why, as for a call nobody answered
+ * (408/10057 no answer, 603/10020 declined, 486/10021 busy, 480/10037 nobody there).
+ */
+export function decideRedirectOutcome(view: LegView, outcome: InviteeOutcome, ctx: DomainContext): Effects {
+  if (view.leg.state !== 'redirecting') return emptyEffects();
+  return endRedirected(view, outcome, ctx);
+}
+
+function endRedirected(view: LegView, outcome: InviteeOutcome, ctx: DomainContext): Effects {
+  const { leg } = view;
+  const effects = emptyEffects();
   const ended: CallLeg = {
     ...leg,
     state: 'terminated',
-    callbackUri: cmd.callbackUri ?? leg.callbackUri,
+    resultInfo: outcome === 'accept' ? leg.resultInfo : callNotAnswered(outcome),
     terminationReason: 'AppRedirected',
     version: leg.version + 1,
     updatedAt: ctx.now,
@@ -125,6 +206,22 @@ export function decideRedirect(
     if (p.status === 'joined' || p.status === 'inviting')
       effects.participants.push({ ...p, status: 'removed', updatedAt: ctx.now });
   return effects;
+}
+
+/**
+ * A person a redirect rings answers it on their device (a softphone) before its timer: picking up ends the ring
+ * now (`fire`); declining or busy ends it only for a lone target, while in a simultaneous ring the others go on
+ * ringing as before (`ringOn`: the same timer without that person).
+ */
+export function answerRedirectRing(
+  ring: TimerPayloads['call.redirectAnswer'],
+  personKey: string,
+  answer: 'accept' | 'decline' | 'busy',
+): { fire: TimerPayloads['call.redirectAnswer'] } | { ringOn: TimerPayloads['call.redirectAnswer'] } {
+  const others = ring.targets.filter((t) => t !== personKey);
+  if (answer === 'accept') return { fire: { ...ring, outcome: 'accept', answeredBy: personKey } };
+  if (others.length === 0) return { fire: { ...ring, outcome: answer, answeredBy: null } };
+  return { ringOn: { ...ring, targets: others } };
 }
 
 function checkRedirectTarget(t: InvitationInput, at: string, leg: CallLeg, world: WorldView): Rejection | null {

@@ -332,6 +332,11 @@ export interface TimerPayloads {
     target?: string | null;
     transfereeId?: string | null;
   };
+  /**
+   * A redirect's ring ends (src/domain/transfer.ts): `targets` are the people it rings at once (identity keys), so a
+   * softphone holding one of them finds the ring; `outcome` is how it ends, `answeredBy` who picked up (accept only).
+   */
+  'call.redirectAnswer': { callId: string; outcome: InviteeOutcome; answeredBy: string | null; targets: string[] };
   /** A simulated person's later action (hang up, mute, hold, tones…). */
   'person.action': { participantId: string; action: PersonActionName; tones?: string };
   /** A media operation (prompt, recording, DTMF, hold music) finished its time on the clock. */

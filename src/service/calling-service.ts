@@ -37,6 +37,7 @@ import { onApiVersion } from '../domain/beta.js';
 import { decideRemoveParticipant, removableParticipant } from '../domain/remove-participant.js';
 import {
   decideRedirect,
+  decideRedirectOutcome,
   decideTransfer,
   decideTransferOutcome,
   type RedirectCommand,
@@ -44,7 +45,7 @@ import {
 } from '../domain/transfer.js';
 import { isRejection, reject, RejectionCode } from '../domain/rejections.js';
 import { resultInfo } from '../domain/result-codes.js';
-import { ringOf, withOutcome, type RingAnswer } from './softphone-rings.js';
+import { answered, ringOf, type RingAnswer } from './softphone-rings.js';
 import { inviteFaultFor } from '../domain/faults.js';
 import { appendEffects, emptyEffects } from '../domain/types.js';
 import { parseJoinWebUrl } from '../domain/meeting-url.js';
@@ -266,9 +267,12 @@ export class CallingService extends RosterCommands {
     cmd: RedirectCommand,
     apiVersion: ApiVersion = 'v1.0',
   ): Promise<Result<null>> {
-    return this.onLeg(principal, callId, (view, ctx) =>
-      noValue(decideRedirect(principal, cmd, onApiVersion(view, apiVersion), this.deps.directory, ctx)),
-    );
+    return this.onLeg(principal, callId, (view, ctx) => {
+      const reactions = this.reactionsTo(view.leg.tenantId, cmd.targets);
+      return noValue(
+        decideRedirect(principal, cmd, { ...onApiVersion(view, apiVersion), reactions }, this.deps.directory, ctx),
+      );
+    });
   }
 
   transfer(principal: Principal, callId: string, cmd: TransferCommand): Promise<Result<null>> {
@@ -486,17 +490,20 @@ export class CallingService extends RosterCommands {
       async (tx, ctx) => {
         const timer = await tx.getTimer(ringId);
         const ring = timer ? await ringOf(tx, timer) : undefined;
-        if (!ring || ring.personKey !== personKey) {
+        if (!ring || !ring.personKeys.includes(personKey)) {
           return reject(
             RejectionCode.callStateConflict,
             `Nothing rings ${personKey} as ${ringId} any more: it was answered, cancelled, or it timed out.`,
             'ringId',
           );
         }
+        const next = answered(ring.timer, personKey, outcome);
         // Another instance may be firing the same timer (its due time has just come): only one of us decides.
         const [deleted, effects] = await Promise.all([
           tx.deleteTimer(ring.timer.id),
-          this.decideTimer(tx, withOutcome(ring.timer, outcome), ctx),
+          'fire' in next
+            ? this.decideTimer(tx, next.fire, ctx)
+            : Promise.resolve({ ...emptyEffects(), timers: [next.ringOn] }),
         ]);
         if (!deleted)
           return reject(
@@ -561,6 +568,10 @@ export class CallingService extends RosterCommands {
           ? { replaced: replacedLeg ? await this.legView(tx, replacedLeg) : null }
           : null;
         return decideTransferOutcome(await this.legView(tx, leg), consultation, outcome, ctx, transfereeId ?? null);
+      }
+      case 'call.redirectAnswer': {
+        const leg = await tx.getLeg(timer.payload.callId);
+        return leg ? decideRedirectOutcome(await this.legView(tx, leg), timer.payload.outcome, ctx) : emptyEffects();
       }
       case 'person.action': {
         const { participantId, action, tones } = timer.payload;

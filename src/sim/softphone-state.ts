@@ -48,8 +48,13 @@ function ringView(
   r: PendingRing,
   kindOf: (leg: CallLeg | undefined) => string | null,
 ): Record<string, unknown> {
-  const what =
-    r.timer.kind === 'call.transferAnswer' ? 'transfer' : r.timer.kind === 'call.targetAnswer' ? 'call' : 'invite';
+  const WHAT = {
+    'call.transferAnswer': 'transfer',
+    'call.redirectAnswer': 'redirect',
+    'call.targetAnswer': 'call',
+    'invitee.answer': 'invite',
+  } as const;
+  const what = WHAT[r.timer.kind];
   return {
     ringId: r.timer.id,
     what,

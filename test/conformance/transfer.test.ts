@@ -27,7 +27,19 @@ describe('redirect and transfer', () => {
       description: `call ${callId} deleted`,
     });
 
-  it('redirect: 202, then one `deleted` terminated; the call is gone', async () => {
+  it('redirect nobody picks up (the target declines): one `deleted` terminated with 603/10020', async () => {
+    const callId = await c.incomingCall(USERS.alex);
+    const since = c.bot.notifications.length;
+    await c.graph.api(`/communications/calls/${callId}/redirect`).post({ targets: [user(USERS.dana)] });
+    const n = await ended(callId, since);
+    expect(n.item.resourceData).toMatchObject({
+      state: 'terminated',
+      resultInfo: { '@odata.type': '#microsoft.graph.resultInfo', code: 603, subcode: 10020 },
+    });
+    expect(c.timeline(callId)).toEqual(['created / incoming', 'deleted / terminated']);
+  });
+
+  it('redirect: 202, then one `deleted` terminated once a target picks up; the call is gone', async () => {
     const callId = await c.incomingCall(USERS.alex);
     const since = c.bot.notifications.length;
     await c.graph
@@ -39,6 +51,8 @@ describe('redirect and transfer', () => {
       state: 'terminated',
       direction: 'incoming',
     });
+    // Picked up: as call-redirect.md shows it, no resultInfo.
+    expect(n.item.resourceData.resultInfo ?? null).toBeNull();
     expect(c.timeline(callId)).toEqual(['created / incoming', 'deleted / terminated']);
     const gone = await c.raw('GET', `/v1.0/communications/calls/${callId}`);
     expect(gone.status).toBe(404);

@@ -31,6 +31,12 @@ const SAMPLES = {
     kind: 'call.transferAnswer',
     payload: { callId: 'c1', outcome: 'busy', replacesCallId: null, target: 'user:u1' },
   },
+  'call.redirectAnswer': {
+    id: 'redirect-c1',
+    dueAt: 5,
+    kind: 'call.redirectAnswer',
+    payload: { callId: 'c1', outcome: 'accept', answeredBy: 'user:u1', targets: ['user:u1', 'phone:+14255550100'] },
+  },
   'person.action': {
     id: 'person-p1-0',
     dueAt: 5,

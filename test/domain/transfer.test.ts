@@ -2,14 +2,16 @@
 import { describe, expect, it } from 'vitest';
 import { isRejection, type Rejection } from '../../src/domain/rejections.js';
 import {
+  answerRedirectRing,
   decideRedirect,
+  decideRedirectOutcome,
   decideTransfer,
   decideTransferOutcome,
   type RedirectCommand,
   type TransferCommand,
   type TransferState,
 } from '../../src/domain/transfer.js';
-import type { Effects } from '../../src/domain/types.js';
+import { emptyEffects, type Effects } from '../../src/domain/types.js';
 import { ALL_CALLING_ROLES } from '../../src/sim/default-world.js';
 import {
   conversation,
@@ -43,6 +45,9 @@ const transfer = (over: Partial<TransferCommand> = {}): TransferCommand => ({
   transferTarget: invitee(user(USERS.heidi)),
   ...over,
 });
+/** decideRedirect with the targets' reactions from the default world, as the service asks the simulator for them. */
+const redirectWith = (p: typeof all, cmd: RedirectCommand, view: ReturnType<typeof incoming>, at = ctx()) =>
+  decideRedirect(p, cmd, { ...view, reactions: reactionsTo(cmd.targets) }, world(), at);
 /** decideTransfer with the target's reaction from the default world, as the service asks the simulator for it. */
 const transferWith = (p: typeof all, cmd: TransferCommand, state: Omit<TransferState, 'reactions'>) =>
   decideTransfer(p, cmd, { ...state, reactions: reactionsTo(cmd.transferTarget) }, world(), ctx());
@@ -52,49 +57,131 @@ const ok = (r: Effects | Rejection): Effects => {
 };
 
 describe('decideRedirect', () => {
-  it('ends the incoming call at once: one `deleted` (terminated) to the given callbackUri, caller leaves', () => {
+  it('rings the targets: the call waits in `redirecting`, no notification, one timer with the first to pick up', () => {
     const e = ok(
-      decideRedirect(
+      redirectWith(
         all,
-        redirect({ callbackUri: 'https://bot.contoso.com/redirected', timeout: 30 }),
+        redirect({
+          targets: [invitee(user(USERS.dana)), invitee(user(USERS.diego)), invitee(user(USERS.heidi))],
+          callbackUri: 'https://bot.contoso.com/redirected',
+          timeout: 30,
+        }),
         incoming(),
-        world(),
-        ctx(),
       ),
     );
     expect(e.legs).toEqual([
       expect.objectContaining({
         id: 'p2p-leg',
-        state: 'terminated',
-        terminationReason: 'AppRedirected',
-        resultInfo: null,
+        state: 'redirecting',
+        callbackUri: 'https://bot.contoso.com/redirected',
       }),
     ]);
-    expect(e.notifications).toHaveLength(1);
-    const n = only(e.notifications[0]);
-    expect([n.changeType, n.resourceUrl, n.resourceData.state, e.notifications[0]!.callbackUri]).toEqual([
+    // call-redirect.md: nothing between the 202 and the `deleted`.
+    expect(e.notifications).toEqual([]);
+    expect(e.participants).toEqual([]);
+    // Heidi accepts after 1 s, Diego after 1.5 s, Dana declines after 2 s: Heidi picks up first.
+    expect(e.timers).toEqual([
+      {
+        id: 'redirect-p2p-leg',
+        dueAt: NOW + 1_000,
+        kind: 'call.redirectAnswer',
+        payload: {
+          callId: 'p2p-leg',
+          outcome: 'accept',
+          answeredBy: `user:${USERS.heidi}`,
+          targets: [`user:${USERS.dana}`, `user:${USERS.diego}`, `user:${USERS.heidi}`],
+        },
+      },
+    ]);
+  });
+
+  it.each([
+    ['declines', [USERS.dana], undefined, 'decline', 2_000],
+    ['is busy', [USERS.brian], undefined, 'busy', 500],
+    ['does not answer within the timeout', [USERS.nora], 15, 'noAnswer', 15_000],
+    ['gives up ringing before the default 55 s', [USERS.nora], undefined, 'noAnswer', 30_000],
+    ['all refuse: the last one to give up says how it ends', [USERS.brian, USERS.dana], undefined, 'decline', 2_000],
+  ] as const)('nobody picks up when the target %s', (_label, users, timeout, outcome, afterMs) => {
+    const e = ok(redirectWith(all, redirect({ targets: users.map((u) => invitee(user(u))), timeout }), incoming()));
+    expect(e.timers).toEqual([
+      expect.objectContaining({
+        dueAt: NOW + afterMs,
+        payload: expect.objectContaining({ outcome, answeredBy: null }),
+      }),
+    ]);
+  });
+
+  it('one that picks up after the timeout counts as no answer (default timeout: 60 s for several targets)', () => {
+    const slow = new Map([[`user:${USERS.heidi}`, { action: 'accept' as const, afterMs: 70_000 }]]);
+    const cmd = redirect({ targets: [invitee(user(USERS.heidi)), invitee(user(USERS.nora))] });
+    const e = ok(decideRedirect(all, cmd, { ...incoming(), reactions: slow }, world(), ctx()));
+    // Nora is not in these reactions: nobody is there (notFound after a moment); Heidi is too slow.
+    expect(e.timers[0]).toMatchObject({ dueAt: NOW + 60_000, payload: { outcome: 'noAnswer', answeredBy: null } });
+  });
+
+  it('to bots only: nothing Switchboard simulates rings, the call leaves the bot at once (`deleted`, no resultInfo)', () => {
+    const e = ok(
+      redirectWith(
+        all,
+        redirect({ targets: [invitee({ application: { id: '22bfd41f-550e-477d-8789-f6f7bd2a5e8b' } })] }),
+        incoming(),
+      ),
+    );
+    expect(e.legs).toEqual([
+      expect.objectContaining({ state: 'terminated', terminationReason: 'AppRedirected', resultInfo: null }),
+    ]);
+    expect(only(e.notifications[0]).changeType).toBe('deleted');
+    expect(e.participants.map((p) => [p.id, p.status])).toEqual(expect.arrayContaining([['p2p-caller', 'removed']]));
+    expect(e.timers).toEqual([]);
+  });
+
+  it('the ring ends: picked up, one `deleted` without resultInfo; nobody, one `deleted` saying why; the caller leaves', () => {
+    const redirecting = p2pView(user(USERS.alex), { state: 'redirecting' });
+    const picked = decideRedirectOutcome(redirecting, 'accept', ctx());
+    expect(picked.legs).toEqual([
+      expect.objectContaining({ state: 'terminated', terminationReason: 'AppRedirected', resultInfo: null }),
+    ]);
+    const n = only(picked.notifications[0]);
+    expect([n.changeType, n.resourceUrl, n.resourceData.state]).toEqual([
       'deleted',
       '/communications/calls/p2p-leg',
       'terminated',
-      'https://bot.contoso.com/redirected',
     ]);
-    expect(e.participants.map((p) => [p.id, p.status])).toEqual(expect.arrayContaining([['p2p-caller', 'removed']]));
-    expect(e.timers).toEqual([]);
+    expect(picked.participants.map((p) => [p.id, p.status])).toEqual(
+      expect.arrayContaining([['p2p-caller', 'removed']]),
+    );
+    const missed = decideRedirectOutcome(redirecting, 'noAnswer', ctx());
+    expect(only(missed.notifications[0]).resourceData.resultInfo).toMatchObject({ code: 408, subcode: 10057 });
+    expect(decideRedirectOutcome(redirecting, 'decline', ctx()).legs[0]?.resultInfo).toMatchObject({
+      code: 603,
+      subcode: 10020,
+    });
+    // The bot hung up meanwhile: nothing more happens.
+    expect(decideRedirectOutcome(established(), 'accept', ctx())).toEqual(emptyEffects());
+  });
+
+  it('a softphone answers: picking up wins; declining ends a lone ring, or leaves the others ringing', () => {
+    const ring = { callId: 'c', outcome: 'noAnswer' as const, answeredBy: null, targets: ['user:a', 'user:b'] };
+    expect(answerRedirectRing(ring, 'user:b', 'accept')).toEqual({
+      fire: { ...ring, outcome: 'accept', answeredBy: 'user:b' },
+    });
+    expect(answerRedirectRing(ring, 'user:a', 'decline')).toEqual({ ringOn: { ...ring, targets: ['user:b'] } });
+    expect(answerRedirectRing({ ...ring, targets: ['user:b'] }, 'user:b', 'busy')).toEqual({
+      fire: { ...ring, targets: ['user:b'], outcome: 'busy', answeredBy: null },
+    });
   });
 
   it('accepts up to 25 targets (simultaneous ring), phones from an application instance, and another bot', () => {
     const many = Array.from({ length: 25 }, (_, i) => invitee(phone(`+1425555${String(1000 + i)}`)));
     ok(
-      decideRedirect(
+      redirectWith(
         all,
         redirect({ targets: many }),
         p2pView(user(USERS.alex), { state: 'incoming', applicationInstanceId: 'inst-1' }),
-        world(),
-        ctx(),
       ),
     );
     ok(
-      decideRedirect(
+      redirectWith(
         all,
         redirect({
           targets: [
@@ -102,8 +189,6 @@ describe('decideRedirect', () => {
           ],
         }),
         incoming(),
-        world(),
-        ctx(),
       ),
     );
   });
@@ -144,20 +229,12 @@ describe('decideRedirect', () => {
       'targets[0].identity.user.tenantId',
     ],
   ] as const)('refuses %s', (_label, over, code, target) => {
-    expectRejection(
-      decideRedirect(all, redirect(over as Partial<RedirectCommand>), incoming(), world(), ctx()),
-      code,
-      target,
-    );
+    expectRejection(redirectWith(all, redirect(over as Partial<RedirectCommand>), incoming()), code, target);
   });
 
   it('refuses a call that is not incoming (409) and an app without Calls.Initiate.All (7504)', () => {
-    expectRejection(decideRedirect(all, redirect(), established(), world(), ctx()), 'CallStateConflict', null);
-    expectRejection(
-      decideRedirect(principal(['Calls.JoinGroupCall.All']), redirect(), incoming(), world(), ctx()),
-      'MissingRole',
-      null,
-    );
+    expectRejection(redirectWith(all, redirect(), established()), 'CallStateConflict', null);
+    expectRejection(redirectWith(principal(['Calls.JoinGroupCall.All']), redirect(), incoming()), 'MissingRole', null);
   });
 });
 

@@ -219,6 +219,49 @@ describe('softphone: the person in the browser decides', () => {
     phone.close();
   });
 
+  it('a redirect rings every target at once: a Decline leaves the others ringing, the first Accept ends the call', async () => {
+    const adele = await openSoftphone(c.server.httpUrl, USERS.adele);
+    const diego = await openSoftphone(c.server.httpUrl, USERS.diego);
+    await adele.next((s) => s.held);
+    await diego.next((s) => s.held);
+    const callId = await c.incomingCall(USERS.heidi);
+    const since = c.bot.notifications.length;
+    expect(
+      (
+        await c.raw('POST', `/v1.0/communications/calls/${callId}/redirect`, {
+          targets: [inviteUser(USERS.adele), inviteUser(USERS.diego)],
+        })
+      ).status,
+    ).toBe(202);
+    const ringA = (await adele.next((s) => s.rings.length === 1)).rings[0]!;
+    const ringD = (await diego.next((s) => s.rings.length === 1)).rings[0]!;
+    expect(ringA).toMatchObject({ what: 'redirect', callId });
+    expect(ringD.ringId).toBe(ringA.ringId);
+    expect((await c.raw('GET', `/v1.0/communications/calls/${callId}`)).body.state).toBe('redirecting');
+
+    expect((await control('POST', `/people/${USERS.adele}/rings/${ringA.ringId}`, { answer: 'decline' })).status).toBe(
+      200,
+    );
+    await adele.next((s) => s.rings.length === 0);
+    await c.advance(5_000); // their configured answers (accept after 1 s) are set aside: Diego's tab still rings
+    expect((await screen(USERS.diego)).rings).toMatchObject([{ what: 'redirect', callId }]);
+    expect((await c.raw('GET', `/v1.0/communications/calls/${callId}`)).body.state).toBe('redirecting');
+    expect(c.bot.notifications.slice(since)).toEqual([]);
+
+    expect((await control('POST', `/people/${USERS.diego}/rings/${ringD.ringId}`, { answer: 'accept' })).status).toBe(
+      200,
+    );
+    const gone = await c.bot.waitFor(
+      (n) => n.item.resourceUrl === `/communications/calls/${callId}` && n.item.changeType === 'deleted',
+      { since },
+    );
+    expect(gone.item.resourceData).toMatchObject({ state: 'terminated' });
+    expect(gone.item.resourceData.resultInfo ?? null).toBeNull();
+    await diego.next((s) => s.rings.length === 0);
+    adele.close();
+    diego.close();
+  });
+
   it('closing the tab gives the person their configured behaviour back; a ring is answered only while held', async () => {
     const phone = await openSoftphone(c.server.httpUrl, USERS.megan);
     await phone.next((s) => s.held);

@@ -281,4 +281,45 @@ describeBrowser('softphone', () => {
     await ringing().getByText('Nothing rings.').waitFor();
     expect(pageErrors).toEqual([]);
   });
+
+  it("a redirect to the person rings the tab: Accept ends the bot's call as redirected (one `deleted`, no resultInfo)", async () => {
+    const callId = await c.incomingCall(USERS.alex);
+    const since = c.bot.notifications.length;
+    const redirected = await c.raw('POST', `/v1.0/communications/calls/${callId}/redirect`, {
+      targets: [inviteUser(USERS.megan)],
+    });
+    expect(redirected.status).toBe(202);
+    const ring = ringing().getByRole('listitem', { name: /forwards a call to you/ });
+    await ring.waitFor();
+    await c.advance(5_000); // her configured answer (accept after 1 s) is set aside while the tab holds her
+    expect((await c.raw('GET', `/v1.0/communications/calls/${callId}`)).body.state).toBe('redirecting');
+    await ring.getByRole('button', { name: 'Accept' }).click();
+    const gone = await c.bot.waitFor(
+      (n) => n.item.resourceUrl === `/communications/calls/${callId}` && n.item.changeType === 'deleted',
+      { since, description: 'redirected call deleted' },
+    );
+    expect(gone.item.resourceData).toMatchObject({ state: 'terminated' });
+    expect(gone.item.resourceData.resultInfo ?? null).toBeNull();
+    expect(c.timeline(callId)).toEqual(['created / incoming', 'deleted / terminated']);
+    await ring.waitFor({ state: 'detached' });
+  });
+
+  it('a transfer to the person rings the tab: Decline sends the call back to the bot (500/7000)', async () => {
+    const callId = await c.incomingCall(USERS.alex);
+    await c.answer(callId);
+    const since = c.bot.notifications.length;
+    const transferred = await c.raw('POST', `/v1.0/communications/calls/${callId}/transfer`, {
+      transferTarget: inviteUser(USERS.megan),
+    });
+    expect(transferred.status).toBe(202);
+    const ring = ringing().getByRole('listitem', { name: /transfers a call to you/ });
+    await ring.getByRole('button', { name: 'Decline' }).click();
+    const back = await c.bot.waitFor(
+      (n) => n.item.resourceUrl === `/communications/calls/${callId}` && n.item.resourceData?.state === 'established',
+      { since, description: 'transfer failed' },
+    );
+    expect(back.item.resourceData.resultInfo).toMatchObject({ code: 500, subcode: 7000 });
+    await ring.waitFor({ state: 'detached' });
+    expect(pageErrors).toEqual([]);
+  });
 });

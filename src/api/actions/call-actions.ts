@@ -79,7 +79,10 @@ export const CALL_ACTIONS: readonly GraphAction[] = [
     status: 202,
     answers: 'empty',
     serve: (c, body) => c.service.redirect(c.principal, c.callId, body, c.version),
-    doc: { notifications: '`deleted` terminated (no resultInfo, as documented)' },
+    doc: {
+      notifications:
+        'the targets ring at once (the call is `redirecting`); the first to pick up: `deleted` terminated (no resultInfo, as documented); nobody within `timeout`: `deleted` terminated with why (408/10057, 603/10020, 486/10021)',
+    },
   }),
   action({
     name: 'transfer',

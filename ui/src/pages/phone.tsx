@@ -13,7 +13,7 @@ import { PromptPlayer, MicRecorder } from '../phone-audio.js';
 
 interface Ring {
   ringId: string;
-  what: 'invite' | 'call' | 'transfer';
+  what: 'invite' | 'call' | 'transfer' | 'redirect';
   callId: string | null;
   conversationKind: string | null;
   from: { appId: string; displayName: string } | null;
@@ -140,7 +140,9 @@ function RingCard(props: { ring: Ring; personId: string; onError: (m: string) =>
       ? `invites you to a ${kindName(ring.conversationKind)}`
       : ring.what === 'transfer'
         ? 'transfers a call to you'
-        : 'is calling you';
+        : ring.what === 'redirect'
+          ? 'forwards a call to you'
+          : 'is calling you';
   return (
     <li class="ring" aria-label={`${who} ${what}`}>
       <p>

@@ -50,7 +50,13 @@ export interface Row {
   };
 }
 
-const PEOPLE_TIMERS = new Set(['invitee.answer', 'call.targetAnswer', 'call.transferAnswer', 'person.action']);
+const PEOPLE_TIMERS = new Set([
+  'invitee.answer',
+  'call.targetAnswer',
+  'call.transferAnswer',
+  'call.redirectAnswer',
+  'person.action',
+]);
 const shortPath = (p: string): string => p.replace(/^\/(v1\.0|beta)/i, '').replace(/^\/(communications|app)/i, '');
 const parse = (text: unknown): unknown => {
   if (typeof text !== 'string') return text;
