@@ -4,25 +4,11 @@
  *
  * The v1.0 metadata has none of them on `call` or `invitationParticipantInfo`. Both types are open in v1.0, so a
  * v1.0 request that sends one is accepted and the property ignored (not applied, never echoed); under /beta they
- * are validated, applied and rendered.
+ * are validated, applied and rendered. Which properties are beta-only comes from the two versions' metadata
+ * (`BETA_ONLY_PROPERTIES` in `wire-properties.ts`, applied by `wire-shape.ts`).
  */
 import { reject, RejectionCode, type Rejection } from './rejections.js';
 import type { ApiVersion, CallLeg } from './types.js';
-import type { RenderedType } from './wire-properties.js';
-
-/**
- * Properties beta's types have and v1.0's do not (the v1.0 CSDL lacks them; beta reference pages and seeds
- * 000/002/004 show them): rendered (null when unset) under /beta, never in a v1.0 body (`wire-shape.ts`).
- * `completionReason` is in v1.0 only on `sendDtmfTonesOperation`.
- */
-export const BETA_ONLY_PROPERTIES: Partial<Record<RenderedType, readonly string[]>> = {
-  call: ['activeModalities', 'terminationReason', 'ringingTimeoutInSeconds'],
-  invitationParticipantInfo: ['endpointType'],
-  playPromptOperation: ['completionReason'],
-  recordOperation: ['completionReason'],
-  serviceHostedMediaConfig: ['removeFromDefaultAudioGroup'],
-  appHostedMediaConfig: ['removeFromDefaultAudioGroup'],
-};
 
 /** Beta `call.ringingTimeoutInSeconds`: "The max value for this attribute is 115 seconds." */
 export const MAX_RINGING_TIMEOUT_SECONDS = 115;

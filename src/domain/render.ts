@@ -5,9 +5,8 @@
 import { annotateIdentitySet, echoIdentitySet } from './identity.js';
 import { graphDateTime } from './online-meeting.js';
 import type { ApiVersion, CallLeg, Conversation, Invitee, Operation, Participant } from './types.js';
-import { BETA_ONLY_PROPERTIES } from './beta.js';
 import { closedShapeFor, shapeFor } from './wire-shape.js';
-import { V1_PROPERTIES, type RenderedType } from './wire-properties.js';
+import { BETA_ONLY_PROPERTIES, V1_PROPERTIES, type RenderedType } from './wire-properties.js';
 
 export const appPath = (callId: string, sub = ''): string => `/app/calls/${callId}${sub}`;
 export const communicationsPath = (callId: string, sub = ''): string => `/communications/calls/${callId}${sub}`;
@@ -241,7 +240,7 @@ export function operationResourceData(op: Operation, version: ApiVersion): Recor
     resultInfo: op.resultInfo,
     ...mediaProperties(op),
   };
-  if (version !== 'beta') for (const p of BETA_ONLY_PROPERTIES[operationShape(op)] ?? []) delete data[p];
+  if (version !== 'beta') for (const p of BETA_ONLY_PROPERTIES[operationShape(op)]?.all ?? []) delete data[p];
   if (op.type !== 'inviteParticipantsOperation') return data;
   return {
     ...data,

@@ -6,6 +6,7 @@
  */
 import { ResponseType } from '@microsoft/microsoft-graph-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BETA_ONLY_PROPERTIES } from '../../src/domain/wire-properties.js';
 import { defaultWorld } from '../../src/sim/default-world.js';
 import type { World } from '../../src/sim/directory.js';
 import { inviteUser, MEETING_A, rosterEntry, startConformance, USERS, type Conformance } from './fixture.js';
@@ -16,7 +17,8 @@ const realRinging = (w: World): void => {
   for (const u of w.tenants[0]!.users) u.answer = answers.get(u.id) ?? u.answer;
 };
 
-const BETA_ONLY = ['activeModalities', 'terminationReason', 'ringingTimeoutInSeconds'];
+/** What beta's metadata adds to call and v1.0's lacks (derived from the two CSDLs, src/domain/wire-properties.ts). */
+const BETA_ONLY = BETA_ONLY_PROPERTIES.call?.all ?? [];
 
 describe('beta-only properties', () => {
   let c: Conformance;
@@ -48,12 +50,16 @@ describe('beta-only properties', () => {
       .post(p2pBody({ ringingTimeoutInSeconds: 20 }))) as Response;
     expect(res.status).toBe(201);
     const call = await json(res);
+    // Beta's other nullable additions to call are explicit nulls, as in the beta create-call response example.
     expect(call).toMatchObject({
       state: 'establishing',
       ringingTimeoutInSeconds: 20,
       activeModalities: [],
       terminationReason: null,
+      answeredBy: null,
+      meetingCapability: null,
     });
+    expect(BETA_ONLY).toEqual(expect.arrayContaining(['ringingTimeoutInSeconds', 'answeredBy', 'meetingCapability']));
     await c.advance(19_999);
     expect((await c.raw('GET', `/beta/communications/calls/${call.id}`)).body.state).toBe('establishing');
     await c.advance(1);
