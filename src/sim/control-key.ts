@@ -9,7 +9,8 @@
  * 401 in the Graph envelope. Exempt: liveness and readiness (`/_switchboard/health`, `/ready`: probes cannot send a
  * key, and they tell nothing), and recording downloads (`/_switchboard/recordings/{id}`: the bot's own
  * recordingAccessToken guards them, as Graph's recording location does), and the dashboard's static files
- * (`/_switchboard/ui/…`: a browser cannot send a header when it opens a page; the page then sends the key itself).
+ * (`/_switchboard/ui/…`: a browser cannot send a header when it opens a page; the page then sends the key itself),
+ * and for the same reason a browser's GET of the index (`/_switchboard/`), which only sends it to the dashboard.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -17,6 +18,7 @@ import { join } from 'node:path';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { GraphError } from '../http/errors.js';
 import { isLoopbackHost } from '../http/host-check.js';
+import { wantsHtml } from './world-routes.js';
 
 export const CONTROL_KEY_HEADER = 'x-switchboard-control-key';
 export const CONTROL_KEY_FILE = 'control-key';
@@ -90,7 +92,13 @@ export function installControlKey(app: FastifyInstance, key: string | null): voi
   if (key === null) return;
   app.addHook('onRequest', (req, _reply, done) => {
     const route = req.routeOptions.url;
-    if (route === undefined || !route.startsWith('/_switchboard') || KEYLESS_CONTROL_ROUTES.has(route)) {
+    if (
+      route === undefined ||
+      !route.startsWith('/_switchboard') ||
+      KEYLESS_CONTROL_ROUTES.has(route) ||
+      // The index answers a browser with a redirect to the dashboard only: no data (src/sim/world-routes.ts).
+      ((route === '/_switchboard/' || route === '/_switchboard') && req.method === 'GET' && wantsHtml(req))
+    ) {
       done();
       return;
     }

@@ -1,13 +1,14 @@
 /**
- * GET /_switchboard/ lists the simulated world (JSON by default, an HTML page when the client prefers text/html:
- * a browser) and the control API's routes; GET /_switchboard/world exports the world as a world file. Both show
- * the world as currently in effect: the loaded one plus the control API's behaviour and fault changes (a read
- * catches up with changes other instances recorded first).
+ * GET /_switchboard/ lists the simulated world and the control API's routes as JSON; a client that prefers text/html
+ * (a browser) is sent to the dashboard instead (issue 15: the dashboard is the HTML answer of GET /_switchboard/),
+ * whose World page shows the same world. GET /_switchboard/world exports the world as a world file. Both show the
+ * world as currently in effect: the loaded one plus the control API's behaviour and fault changes (a read catches up
+ * with changes other instances recorded first).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { RouteInfo } from '../app.js';
 import type { Directory } from './directory.js';
-import { renderWorldPage, type ControlRoute } from './world-page.js';
+import { UI_PATH } from './ui-routes.js';
 import { worldFile, worldListing } from './world-view.js';
 import type { WorldSync } from './world-sync.js';
 
@@ -22,7 +23,7 @@ const CONTROL_ROUTE_PURPOSE: Record<string, string> = {
     'Decodes a notification JWT ({"token"}) and checks it against the published notification keys.',
   'GET /_switchboard/ui/*':
     'The dashboard (a page for a browser): calls, timelines, notifications, world and controls, live.',
-  'GET /_switchboard/': 'This listing: the world (JSON; an HTML page for a browser) and the control routes.',
+  'GET /_switchboard/': 'This listing: the world and the control routes (JSON; a browser is sent to the dashboard).',
   'GET /_switchboard/world': 'The world as a world file (--world), run-time behaviour and fault changes included.',
   'POST /_switchboard/reset':
     'Back to the loaded world: calls, operations, notifications, timers, meetings made through the API and run-time changes dropped.',
@@ -58,6 +59,13 @@ export interface WorldRouteDeps {
   routes: () => readonly RouteInfo[];
 }
 
+/** A control route as the listing shows it. */
+export interface ControlRoute {
+  method: string;
+  path: string;
+  what: string;
+}
+
 /** The control routes, once each (HEAD and the slash-less index left out), in registration order. */
 export function controlRoutesOf(routes: readonly RouteInfo[]): ControlRoute[] {
   const seen = new Set<string>();
@@ -88,7 +96,7 @@ export function acceptQuality(accept: string | undefined, type: string): number 
   return best.q;
 }
 
-/** HTML only when the client prefers it to JSON (a browser); JSON for `*\/*`, no Accept, or a tie. */
+/** HTML when the client prefers it to JSON (a browser); JSON for `*\/*`, no Accept, or a tie. */
 export const wantsHtml = (req: FastifyRequest): boolean => {
   const accept = req.headers.accept;
   return acceptQuality(accept, 'text/html') > acceptQuality(accept, 'application/json');
@@ -96,22 +104,11 @@ export const wantsHtml = (req: FastifyRequest): boolean => {
 
 export function worldRoutes(app: FastifyInstance, deps: WorldRouteDeps): void {
   const index = async (req: FastifyRequest, reply: FastifyReply) => {
-    await deps.worldSync.catchUp();
-    const listing = worldListing(deps.directory.world);
-    const routes = controlRoutesOf(deps.routes());
     void reply.header('vary', 'Accept');
-    if (!wantsHtml(req)) return { ...listing, controlApi: routes };
-    return (
-      reply
-        .header('content-type', 'text/html; charset=utf-8')
-        // Nothing on the page runs or loads: only its own inline style.
-        .header(
-          'content-security-policy',
-          "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
-        )
-        .header('x-content-type-options', 'nosniff')
-        .send(renderWorldPage(listing, routes, `${req.protocol}://${req.host}`))
-    );
+    // 303: the browser GETs the dashboard; the answer depends on Accept, so caches keep one per Accept (Vary).
+    if (wantsHtml(req)) return reply.redirect(UI_PATH, 303);
+    await deps.worldSync.catchUp();
+    return { ...worldListing(deps.directory.world), controlApi: controlRoutesOf(deps.routes()) };
   };
   app.get('/_switchboard/', index);
   app.get('/_switchboard', index);

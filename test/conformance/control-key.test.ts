@@ -141,6 +141,10 @@ describe('the control key over every control route', () => {
       const res = await send(server.httpUrl, 'GET', fill(url));
       expect(res.status, `${url}: ${res.body}`).not.toBe(401);
     }
+    // A browser opening the index is sent to the dashboard without the key; the listing itself still needs it.
+    const browser = await send(server.httpUrl, 'GET', '/_switchboard/', { accept: 'text/html,*/*;q=0.8' });
+    expect([browser.status, browser.headers.location]).toEqual([303, '/_switchboard/ui/']);
+    expect((await send(server.httpUrl, 'GET', '/_switchboard/', { accept: 'application/json' })).status).toBe(401);
     // The recording route keeps its own guard: a recording token, not the control key.
     const recording = await send(server.httpUrl, 'GET', '/_switchboard/recordings/placeholder-id');
     expect(recording.status).toBe(401);

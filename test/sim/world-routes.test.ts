@@ -1,5 +1,5 @@
 /**
- * GET /_switchboard/ lists the world (JSON; HTML for a browser) and the control routes; GET /_switchboard/world
+ * GET /_switchboard/ lists the world and the control routes (JSON; a browser goes to the dashboard); GET /_switchboard/world
  * exports the world in effect as a world file that the world-file loader reads back to an equal directory.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -168,44 +168,32 @@ describe('world listing and export', () => {
     ).toMatch(/^application\/json/);
   });
 
-  it('GET /_switchboard/ answers a browser with a plain HTML page: tables with headers, no script, every value escaped', async () => {
-    const res = await get(custom, '/_switchboard/', BROWSER_ACCEPT);
-    expect(res.status).toBe(200);
-    expect(res.headers.get('content-type')).toBe('text/html; charset=utf-8');
-    expect(res.headers.get('vary')).toMatch(/accept/i);
-    expect(res.headers.get('content-security-policy')).toContain("default-src 'none'");
-    const html = await res.text();
-    expect(html).toMatch(/^<!doctype html>\n<html lang="en">/);
-    expect(html).toContain('<title>Switchboard — the simulated world</title>');
-    expect(html).toContain('<a href="/_switchboard/ui/">Open the dashboard</a>');
-    expect(html).not.toMatch(/<script/i);
-    expect(html).not.toContain('<b>bot</b>');
-    expect(html).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;Co&#39;');
-    expect(html).toContain('One &lt;b&gt;bot&lt;/b&gt;');
-    expect(html).toContain('https://bot.example/cb?a=1&amp;b=2');
-    expect(html).toContain('<th scope="col">Client id</th>');
-    for (const caption of [
-      'Apps (bots)',
-      'Application instances and their phone numbers',
-      'Users',
-      'Phone numbers',
-      'Meetings',
-      'Routes (no token needed)',
-    ]) {
-      expect(html).toContain(`<caption>${caption}</caption>`);
+  it('GET /_switchboard/ sends a browser to the dashboard (303 to /_switchboard/ui/), which answers its page', async () => {
+    for (const path of ['/_switchboard/', '/_switchboard']) {
+      const res = await fetch(`${custom.httpUrl}${path}`, { headers: { accept: BROWSER_ACCEPT }, redirect: 'manual' });
+      expect(res.status).toBe(303);
+      expect(res.headers.get('location')).toBe('/_switchboard/ui/');
+      expect(res.headers.get('vary')).toMatch(/accept/i);
     }
-    for (const value of [
-      'app-one',
-      'app-two',
-      'app-three',
-      '+14255550111',
-      'user-b',
-      '+14255550123',
-      '19:meeting_custom@thread.v2',
-      'busy after 300 ms',
-      '/_switchboard/reset',
+    const page = await get(custom, '/_switchboard/', BROWSER_ACCEPT); // fetch follows the redirect
+    expect(page.url).toBe(`${custom.httpUrl}/_switchboard/ui/`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(await page.text()).toMatch(/<script type="module"[^>]* src="\/_switchboard\/ui\/assets\//);
+    // JSON stays JSON: no Accept, */*, JSON preferred, or a tie.
+    for (const accept of [
+      undefined,
+      '*/*',
+      'application/json',
+      'text/html;q=0.5, application/json',
+      'text/html, application/json',
     ]) {
-      expect(html).toContain(value);
+      const res = await get(custom, '/_switchboard/', accept);
+      expect([accept, res.status, res.headers.get('content-type')]).toEqual([
+        accept,
+        200,
+        expect.stringMatching(/^application\/json/),
+      ]);
     }
     expect(acceptQuality(BROWSER_ACCEPT, 'application/json')).toBe(0.8);
     expect(acceptQuality(undefined, 'text/html')).toBe(1);

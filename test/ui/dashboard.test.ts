@@ -39,7 +39,9 @@ describeBrowser('dashboard', () => {
 
   it('lists a call the bot placed, with its kind, app and state, and filters the list', async () => {
     callId = await c.joinMeeting(MEETING_A);
-    await page.goto(`${c.server.httpUrl}/_switchboard/ui/`);
+    // The browser asks for the control API's root (Accept: text/html…) and is sent to the dashboard.
+    await page.goto(`${c.server.httpUrl}/_switchboard/`);
+    expect(page.url()).toBe(`${c.server.httpUrl}/_switchboard/ui/`);
     await expect.poll(() => page.title()).toBe('Calls · Switchboard');
     const link = page.getByRole('link', { name: `Call ${callId}` });
     await link.waitFor();
