@@ -25,6 +25,12 @@ export interface RunNotifications {
   drainWindowHit: boolean;
   /** Invites with both notifications at the bot per second, from the first request to the last notification. */
   e2eRate: number;
+  /**
+   * CPU time of the server's thread (Linux /proc, user + system, 10 ms ticks) from the start of the load to the end of
+   * the drain, per invite with both notifications at the bot; null where /proc is not there. A cost per invite that
+   * other processes on a shared machine move much less than they move req/s.
+   */
+  serverCpuMsPerInvite?: number | null;
 }
 
 export interface RunRow {

@@ -18,6 +18,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
 import os from 'node:os';
@@ -115,6 +116,20 @@ async function profiled<T>(name: string, fn: () => Promise<T>): Promise<T> {
     const file = join(profileDir, `${name}.cpuprofile`);
     await writeFile(file, JSON.stringify(profile));
     progress(`profile of the server thread during the load: ${file}`);
+  }
+}
+
+/**
+ * CPU time this thread (the server's: the load generator and the bot run in worker threads) has used, in ms, from
+ * /proc (user + system, in the kernel's 100 Hz ticks); null off Linux.
+ */
+function serverThreadCpuMs(): number | null {
+  try {
+    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return null;
   }
 }
 
@@ -225,6 +240,7 @@ async function inviteRun(
       await waitFor(async () => (await bot.snapshot()).counts.rosterUpdated >= settings.calls, 10_000);
     await bot.reset();
 
+    const cpuBefore = serverThreadCpuMs();
     const load = await profiled(`${scenario}-${round}`, () =>
       runLoad({
         url: target.url,
@@ -255,6 +271,7 @@ async function inviteRun(
       settings.drainMs,
       100,
     );
+    const cpuAfter = serverThreadCpuMs();
     const snap = await bot.snapshot(true);
     const drainedAt = wallNow();
 
@@ -294,6 +311,10 @@ async function inviteRun(
       drainWindowHit: drainedAt - loadEnd >= settings.drainMs,
       // Sustained end-to-end rate: invites with both notifications at the bot ÷ first request to last notification.
       e2eRate: Math.min(e2eRoster.length, e2eOp.length) / Math.max(0.001, (lastArrival - loadStart) / 1000),
+      serverCpuMsPerInvite:
+        cpuBefore === null || cpuAfter === null
+          ? null
+          : (cpuAfter - cpuBefore) / Math.max(1, Math.min(e2eRoster.length, e2eOp.length)),
     };
     return row;
   } finally {
@@ -316,6 +337,8 @@ function describeRun(r: RunRow): string {
     parts.push(`roster ${n.roster}/${n.expected}, op ${n.operation}/${n.expected} notified`);
     parts.push(`e2e roster p50 ${fmtMs(n.e2eRosterP50)} p99 ${fmtMs(n.e2eRosterP99)}`);
     parts.push(n.drainMs === 0 ? 'none after the load' : `last one ${fmtMs(n.drainMs)} after the load`);
+    if (typeof n.serverCpuMsPerInvite === 'number')
+      parts.push(`server thread CPU ${fmt(n.serverCpuMsPerInvite * 1000)} µs per invite`);
   }
   return parts.join(', ');
 }
