@@ -103,6 +103,55 @@ describe('sqlite store', () => {
     await second.close();
   });
 
+  it("claims without writing: the leases are the serving process's own (one process serves a file)", async () => {
+    const path = freshFile();
+    const store = await openSqliteStore({ path });
+    await store.transact(async (tx) => {
+      await tx.appendNotifications([note('call-1', 1)]);
+      await tx.putTimers([{ id: 't1', dueAt: T0, kind: 'call.established', payload: { callId: 'call-1' } }]);
+    });
+    const raw = new Database(path, { readonly: true });
+    const version = () => raw.pragma('data_version', { simple: true }) as number;
+    const before = version();
+    expect(await store.outbox.claimDue(T0, T0 + 60_000, 10)).toHaveLength(1);
+    expect(await store.timers.claimDue(T0, T0 + 60_000, 10)).toHaveLength(1);
+    // No commit reached the file (data_version moves when another connection commits), and no lease is in a row.
+    expect(version()).toBe(before);
+    expect(raw.prepare('SELECT leased_until, next_attempt_at FROM outbox').all()).toEqual([
+      { leased_until: null, next_attempt_at: T0 },
+    ]);
+    expect(raw.prepare('SELECT leased_until FROM timers').all()).toEqual([{ leased_until: null }]);
+    // Still leased in the process: neither is claimed again, and both are next due when their lease ends.
+    expect(await store.outbox.claimDue(T0 + 1, T0 + 2, 10)).toEqual([]);
+    expect(await store.timers.claimDue(T0 + 1, T0 + 2, 10)).toEqual([]);
+    expect(await store.outbox.nextDueAt()).toBe(T0 + 60_000);
+    expect(await store.timers.nextDueAt()).toBe(T0 + 60_000);
+    raw.close();
+    await store.close();
+  });
+
+  it('keeps a timer leased when the command that deletes it fails (retried when the lease ends, not at once)', async () => {
+    const store = await openSqliteStore({ path: ':memory:' });
+    const t1 = { id: 't1', dueAt: T0, kind: 'call.established' as const, payload: { callId: 'call-1' } };
+    await store.transact((tx) => tx.putTimers([t1]));
+    expect(await store.timers.claimDue(T0, T0 + 500, 10)).toHaveLength(1);
+    await expect(
+      store.transact(async (tx) => {
+        await tx.deleteTimer('t1');
+        throw new Error('the command failed');
+      }),
+    ).rejects.toThrow('the command failed');
+    expect(await store.timers.claimDue(T0 + 499, T0 + 1000, 10)).toEqual([]);
+    expect((await store.timers.claimDue(T0 + 500, T0 + 1000, 10)).map((t) => t.id)).toEqual(['t1']);
+    // A command that deletes it and puts it again (a fresh timer) ends the lease with it.
+    await store.transact(async (tx) => {
+      await tx.deleteTimer('t1');
+      await tx.putTimers([{ ...t1, dueAt: T0 + 600 }]);
+    });
+    expect((await store.timers.claimDue(T0 + 600, T0 + 1000, 10)).map((t) => t.id)).toEqual(['t1']);
+    await store.close();
+  });
+
   it('makes queue operations wait for the running transaction', async () => {
     const store = await openSqliteStore({ path: ':memory:' });
     let release!: () => void;

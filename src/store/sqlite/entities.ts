@@ -15,6 +15,7 @@ import type {
 import { identityKey } from '../../domain/identity.js';
 import type { DueTimer, FeedEventInput, Tx } from '../store.js';
 import { toDueTimer, type TimerRecord } from '../outbox-rows.js';
+import type { MemoryLeases } from './leases.js';
 
 type Doc = { doc: string };
 
@@ -128,9 +129,22 @@ function settle<T>(fn: () => T): Promise<T> {
 export class SqliteTx implements Tx {
   #s: EntityStatements;
   #open = true;
+  #timerLeases: MemoryLeases<string> | null;
+  /** Timers this command deleted or re-put: their claim leases end with it (succeeded), not before. */
+  #timersDone: string[] = [];
 
-  constructor(statements: EntityStatements) {
+  constructor(statements: EntityStatements, timerLeases: MemoryLeases<string> | null = null) {
     this.#s = statements;
+    this.#timerLeases = timerLeases;
+  }
+
+  /**
+   * The command's writes stand (its savepoint was released): the timers it deleted or re-put are no longer leased. Not
+   * on a rollback: a timer whose command failed stays leased until its lease lapses, so it is retried then, not at once.
+   */
+  succeeded(): void {
+    for (const id of this.#timersDone) this.#timerLeases?.release(id);
+    this.#timersDone = [];
   }
 
   /** Called when the transaction commits or rolls back: a Tx leaked past `transact` must not write outside it. */
@@ -276,12 +290,19 @@ export class SqliteTx implements Tx {
 
   putTimers(timers: TimerRequest[]): Promise<void> {
     return this.#run((s) => {
-      for (const t of timers) s.putTimer.run(t.id, t.dueAt, t.kind, JSON.stringify(t.payload));
+      for (const t of timers) {
+        s.putTimer.run(t.id, t.dueAt, t.kind, JSON.stringify(t.payload));
+        // A re-put timer is a fresh timer: any lease on the old one no longer applies.
+        this.#timersDone.push(t.id);
+      }
     });
   }
 
   deleteTimer(id: string): Promise<boolean> {
-    return this.#run((s) => s.deleteTimer.run(id).changes === 1);
+    return this.#run((s) => {
+      this.#timersDone.push(id);
+      return s.deleteTimer.run(id).changes === 1;
+    });
   }
 
   getTimer(id: string): Promise<DueTimer | undefined> {

@@ -29,6 +29,7 @@ import { TransactionGate } from '../gate.js';
 import { createSqliteOutbox, createSqliteTimers, releaseDeadLeases } from './outbox.js';
 import { createSqliteWorldChanges } from './world-changes.js';
 import { createSqliteRetention, type SqliteRetention } from './retention.js';
+import { MemoryLeases } from './leases.js';
 
 export interface SqliteStoreOptions {
   /** Database file, or ':memory:' for an ephemeral store. */
@@ -118,6 +119,9 @@ class SqliteStore implements Store {
   });
   #closed = false;
   #retention: SqliteRetention;
+  // Claim leases, this process's own (leases.ts): a claim reads, it does not write.
+  #outboxLeases = new MemoryLeases<number>();
+  #timerLeases = new MemoryLeases<string>();
 
   constructor(db: Database.Database) {
     this.#db = db;
@@ -141,8 +145,8 @@ class SqliteStore implements Store {
         ),
     };
     this.#retention = createSqliteRetention(db);
-    this.outbox = createSqliteOutbox(db, this.#queueGate, this.#retention);
-    this.timers = createSqliteTimers(db, this.#queueGate);
+    this.outbox = createSqliteOutbox(db, this.#queueGate, this.#retention, this.#outboxLeases);
+    this.timers = createSqliteTimers(db, this.#queueGate, this.#timerLeases);
     this.worldChanges = createSqliteWorldChanges(db, this.#queueGate);
     this.events = createSqliteEvents(db, this.#queueGate);
   }
@@ -162,11 +166,12 @@ class SqliteStore implements Store {
       async () => {
         if (this.#closed) throw new Error('store is closed');
         group = this.#group ?? this.#openGroup();
-        const tx = new SqliteTx(this.#entities);
+        const tx = new SqliteTx(this.#entities, this.#timerLeases);
         this.#savepoint.run();
         try {
           const value = await fn(tx);
           this.#releaseSavepoint.run();
+          tx.succeeded();
           return value;
         } catch (err) {
           if (this.#db.inTransaction) {
@@ -237,6 +242,9 @@ class SqliteStore implements Store {
     return this.#mutex.run(() => {
       if (this.#closed) throw new Error('store is closed');
       this.#commitGroup();
+      // The rows they leased are gone; a delivery or timer still running finds nothing to record (see Store.reset).
+      this.#outboxLeases.clear();
+      this.#timerLeases.clear();
       return this.#db
         .transaction(() => {
           const counts = {} as ResetCounts;
