@@ -32,7 +32,7 @@ describe('start-up banner', () => {
     expect(text).toContain(`Tenant id        ${DEFAULT_TENANT_ID} (default)`);
     expect(text).toContain(`client id ${DEFAULT_APP_ID}   secret ${DEFAULT_APP_SECRET} (default)`);
     expect(text).toContain(`NODE_EXTRA_CA_CERTS=${server.sb.caCertPath}`);
-    expect(text).toContain('built-in default world: 1 tenant(s), 1 app(s), 13 user(s), 2 meeting(s)');
+    expect(text).toContain('built-in default world: 3 tenant(s), 1 app(s), 13 user(s), 4 meeting(s)');
     expect(text).toContain(':memory: (nothing is kept)');
   });
 

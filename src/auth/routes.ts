@@ -155,8 +155,9 @@ export function authRoutes(app: FastifyInstance, deps: AuthRouteDeps): void {
     if (!clientId) return missing('client_id');
     const scope = field('scope');
     if (!scope) return missing('scope');
-    const found = directory.app(clientId);
-    if (!found || found.tenant.id !== tenant.id) {
+    // The app's own tenant, or one that consented to it (a multi-tenant bot asks the meeting's tenant for its token).
+    const found = directory.appInTenant(clientId, tenant.id);
+    if (!found) {
       return aadError(
         req,
         reply,

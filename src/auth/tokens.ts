@@ -90,10 +90,9 @@ export class TokenService {
 
   /** Mints a client-credentials token for an app of the directory; the caller has checked the secret. */
   async issue(tenantId: string, appId: string): Promise<TokenResponse> {
-    const found = this.directory.app(appId);
+    const found = this.directory.appInTenant(appId, tenantId);
     const tenant = this.directory.tenant(tenantId);
-    if (!found || !tenant || found.tenant.id !== tenant.id)
-      throw new Error(`app ${appId} is not registered in tenant ${tenantId}`);
+    if (!found || !tenant) throw new Error(`app ${appId} is not registered in tenant ${tenantId}`);
     const { app } = found;
     const tid = tenant.id;
     const oid = servicePrincipalId(tid, app.id);
@@ -193,8 +192,9 @@ export class TokenService {
     if (!tenant) throw invalid(`Access token validation failure. Tenant '${tid}' is not known to this server.`);
     const appId = typeof p.appid === 'string' ? p.appid : typeof p.azp === 'string' ? p.azp : undefined;
     if (!appId) throw invalid('Access token validation failure. The token has no application (appid) claim.');
-    const found = this.directory.app(appId);
-    if (!found || found.tenant.id !== tenant.id)
+    // A multi-tenant app consented to by the token's tenant acts in that tenant (Directory.appInTenant).
+    const found = this.directory.appInTenant(appId, tenant.id);
+    if (!found)
       throw invalid(`Access token validation failure. Application '${appId}' is not registered in tenant '${tid}'.`);
     const roles = Array.isArray(p.roles) ? p.roles.filter((r): r is string => typeof r === 'string') : [];
     return { tenantId: tenant.id, appId: found.app.id, roles };

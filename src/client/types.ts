@@ -103,6 +103,8 @@ export interface WorldTenant {
   id: string;
   displayName: string;
   apps: WorldApp[];
+  /** Multi-tenant apps of other tenants this tenant consented to: they get tokens here and act in this tenant. */
+  consentedApps?: string[];
   users: WorldUser[];
   phones: WorldPhone[];
   meetings: WorldMeeting[];

@@ -36,6 +36,18 @@ export const DEFAULT_MEETING_THREADS = {
   incidentBridge: '19:meeting_NjA4ZWRiMTMtMGQ1Yy00ZTEyLWI3ZTgtYjNjMTFkOGE3Y2E0@thread.v2',
 } as const;
 
+/**
+ * The other tenants the docs' v1.0 meeting-join examples name (create call, example 6: `aa67bd4c-…`; examples 5 and 7:
+ * `86dc81db-…`, not even a GUID, copied as written). Each consents to the default app, a multi-tenant bot in Graph's
+ * terms: it gets its token from that tenant's token endpoint, as the Graph calling SDK does for a meeting in another
+ * organization, and those examples then work verbatim. They hold the docs' meeting (thread, organizer Bob, and for
+ * `86dc81db-…` the join meeting id and passcode of example 7) and nobody else.
+ */
+export const DOCS_EXAMPLE_TENANTS = {
+  appHostedJoin: 'aa67bd4c-8475-432d-bd41-39f255720e0a',
+  serviceHostedJoin: '86dc81db-c112-4228-9222-63f3esaa1edb',
+} as const;
+
 /** Every calling role Graph defines (spec section 7). */
 export const ALL_CALLING_ROLES = [
   'Calls.Initiate.All',
@@ -100,6 +112,48 @@ export function defaultWorld(): World {
             organizerId: DEFAULT_USERS.bob,
             createdByAppId: DEFAULT_APP_ID,
             passcode: null,
+            lobbyBypassScope: null,
+            isDialInBypassEnabled: false,
+          },
+        ],
+      },
+      {
+        id: DOCS_EXAMPLE_TENANTS.appHostedJoin,
+        displayName: 'Docs example tenant (create call, example 6)',
+        defaultPhoneAnswer: { action: 'accept', afterMs: 1500 },
+        consentedApps: [DEFAULT_APP_ID],
+        apps: [],
+        users: [],
+        phones: [],
+        meetings: [
+          {
+            id: 'meeting-docs-app-hosted-join',
+            threadId: DEFAULT_MEETING_THREADS.weeklySync,
+            joinMeetingId: '2345678',
+            organizerId: DEFAULT_USERS.bob,
+            createdByAppId: null,
+            passcode: null,
+            lobbyBypassScope: null,
+            isDialInBypassEnabled: false,
+          },
+        ],
+      },
+      {
+        id: DOCS_EXAMPLE_TENANTS.serviceHostedJoin,
+        displayName: 'Docs example tenant (create call, examples 5 and 7)',
+        defaultPhoneAnswer: { action: 'accept', afterMs: 1500 },
+        consentedApps: [DEFAULT_APP_ID],
+        apps: [],
+        users: [],
+        phones: [],
+        meetings: [
+          {
+            id: 'meeting-docs-service-hosted-join',
+            threadId: DEFAULT_MEETING_THREADS.weeklySync,
+            joinMeetingId: '1234567',
+            organizerId: DEFAULT_USERS.bob,
+            createdByAppId: null,
+            passcode: 'psw123',
             lobbyBypassScope: null,
             isDialInBypassEnabled: false,
           },

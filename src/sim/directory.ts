@@ -72,6 +72,13 @@ export interface Tenant {
   id: string;
   displayName: string;
   apps: App[];
+  /**
+   * Multi-tenant apps registered in another tenant that this tenant's admin consented to (in Entra ID, a service
+   * principal of the app here). Such an app gets tokens from this tenant's token endpoint and acts in this tenant with
+   * them, e.g. joins its meetings: a calling bot joining another organization's meeting gets its token from the
+   * meeting's tenant (the Graph calling SDK asks for the token in the tenant a request names). Absent: none.
+   */
+  consentedApps?: string[];
   users: User[];
   phones: Phone[];
   meetings: Meeting[];
@@ -272,16 +279,31 @@ export function parseWorld(doc: unknown): World {
         isDialInBypassEnabled: dialIn,
       };
     });
+    const consentedApps = arr(o, 'consentedApps', w);
+    if (!consentedApps.every((a) => typeof a === 'string'))
+      throw new WorldFileError(`${w}.consentedApps must be app ids (strings)`);
     return {
       id: str(o, 'id', w),
       displayName: str(o, 'displayName', w, 'Tenant'),
       apps,
+      ...(o.consentedApps === undefined ? {} : { consentedApps: consentedApps.filter((a) => typeof a === 'string') }),
       users,
       phones,
       meetings,
       defaultPhoneAnswer,
     };
   });
+  for (const [ti, t] of tenants.entries()) {
+    for (const [ai, appId] of (t.consentedApps ?? []).entries()) {
+      const home = tenants.find((h) => h.apps.some((a) => a.id.toLowerCase() === appId.toLowerCase()));
+      if (!home)
+        throw new WorldFileError(`world.tenants[${ti}].consentedApps[${ai}]: no tenant registers an app ${appId}`);
+      if (home === t)
+        throw new WorldFileError(
+          `world.tenants[${ti}].consentedApps[${ai}]: app ${appId} is registered in this tenant already`,
+        );
+    }
+  }
   const prompts = parsePromptTimes(root.prompts);
   const endCall = root.endCallOnCallbackFailure;
   if (endCall !== undefined && typeof endCall !== 'boolean')
@@ -382,6 +404,19 @@ export class Directory implements WorldView {
 
   app(id: string): { app: App; tenant: Tenant } | undefined {
     return this.appsById.get(id.toLowerCase());
+  }
+
+  /**
+   * The app `appId` as tenant `tenantId` knows it: registered there, or a multi-tenant app registered elsewhere that
+   * the tenant consented to (`consentedApps`). Its registration (secret, roles, callback) is always its home's.
+   */
+  appInTenant(appId: string, tenantId: string): { app: App; tenant: Tenant } | undefined {
+    const found = this.app(appId);
+    const tenant = this.tenant(tenantId);
+    if (!found || !tenant) return undefined;
+    if (found.tenant === tenant) return found;
+    const consented = tenant.consentedApps?.some((a) => a.toLowerCase() === found.app.id.toLowerCase()) ?? false;
+    return consented ? found : undefined;
   }
 
   instance(id: string): { instance: ApplicationInstance; app: App; tenant: Tenant } | undefined {

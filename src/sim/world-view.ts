@@ -120,6 +120,7 @@ export function worldBannerLines(world: World, listingUrl: string, maxRows = 30)
       for (const i of a.instances)
         rows.push(`number   ${i.phoneNumber ?? '(none)'}  instance ${i.id} (${i.displayName}) of ${a.displayName}`);
     }
+    for (const a of t.consentedApps ?? []) rows.push(`consents ${a}  (multi-tenant app: its tokens from this tenant)`);
     const width = Math.max(0, ...t.users.map((u) => u.displayName.length));
     for (const u of t.users) rows.push(`user     ${u.id}  ${u.displayName.padEnd(width)}  ${ms(u.answer)}`);
     for (const p of t.phones) rows.push(`phone    ${p.number}  ${ms(p.answer)}`);

@@ -127,3 +127,44 @@ describe('world file: later actions (then)', () => {
     expect(() => parseWorld(base({}))).toThrow(/then must be an array/);
   });
 });
+
+describe('world file: consentedApps (multi-tenant apps)', () => {
+  const world = {
+    tenants: [
+      { id: 'home', apps: [{ id: 'bot', secret: 's', roles: ['Calls.JoinGroupCall.All'] }] },
+      { id: 'Consents', consentedApps: ['BOT'] },
+      { id: 'stranger' },
+    ],
+  };
+
+  it('lets a tenant that consented know an app of another tenant, with the home registration', () => {
+    const d = new Directory(parseWorld(world));
+    expect(d.appInTenant('bot', 'home')?.tenant.id).toBe('home');
+    expect(d.appInTenant('bot', 'consents')?.app).toBe(d.app('bot')?.app);
+    expect(d.appInTenant('bot', 'stranger')).toBeUndefined();
+    expect(d.appInTenant('bot', 'nowhere')).toBeUndefined();
+    expect(d.appInTenant('nobody', 'consents')).toBeUndefined();
+    // Absent stays absent, so a world parses back to itself.
+    expect(parseWorld(world).tenants[2]).not.toHaveProperty('consentedApps');
+  });
+
+  it.each([
+    [{ tenants: [{ id: 't', consentedApps: [7] }] }, 'world.tenants[0].consentedApps must be app ids (strings)'],
+    [
+      { tenants: [{ id: 't', consentedApps: ['ghost'] }] },
+      'world.tenants[0].consentedApps[0]: no tenant registers an app ghost',
+    ],
+    [
+      { tenants: [{ id: 't', apps: [{ id: 'a', secret: 's' }], consentedApps: ['a'] }] },
+      'world.tenants[0].consentedApps[0]: app a is registered in this tenant already',
+    ],
+  ])('refuses %j', (doc, message) => {
+    expect(() => parseWorld(doc)).toThrow(new WorldFileError(message));
+  });
+
+  it("the default world's docs tenants consent to the default app", () => {
+    const d = new Directory(defaultWorld());
+    for (const t of defaultWorld().tenants.slice(1))
+      expect(d.appInTenant(DEFAULT_APP_ID, t.id)?.tenant.id).toBe(DEFAULT_TENANT_ID);
+  });
+});
