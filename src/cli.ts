@@ -4,6 +4,7 @@ import { ConfigError, resolveConfig } from './config.js';
 import { WorldFileError } from './sim/directory.js';
 import { loadScenarioFile, runScenario, ScenarioError } from './sim/scenario.js';
 import { startSwitchboard, type Switchboard } from './main.js';
+import { DataFileInUseError } from './store/sqlite/file-owner.js';
 
 const USAGE = `Usage: switchboard [start] [options]
        switchboard run-scenario <file.json> [--server <url>] [--control-key <key>]   plays a scenario against a running server
@@ -93,6 +94,11 @@ async function main(argv: string[]): Promise<void> {
       return;
     }
     const err = e as NodeJS.ErrnoException;
+    if (e instanceof DataFileInUseError) {
+      console.error(`switchboard: ${e.message}`);
+      process.exitCode = 1;
+      return;
+    }
     if (err.code === 'EADDRINUSE') {
       console.error(`switchboard: port already in use (${err.message}); pick another with --port / --https-port.`);
       process.exitCode = 1;

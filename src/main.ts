@@ -37,6 +37,7 @@ import { ClockControl } from './sim/virtual-time.js';
 import { ChangeFeed, EventRetention } from './sim/feed.js';
 import { RequestLog } from './sim/request-log.js';
 import { openSqliteStore } from './store/sqlite/store.js';
+import { claimDataFile } from './store/sqlite/file-owner.js';
 import type { Store } from './store/store.js';
 import { createLogger, logFunction, type LogFunction } from './log.js';
 import type { DestinationStream } from 'pino';
@@ -150,7 +151,24 @@ async function openStore(config: Config, clock: Clock, log: LogFunction): Promis
       log: (msg) => log('warn', msg),
     });
   }
-  return openSqliteStore({ path: isEphemeral(config) ? ':memory:' : join(config.data, 'switchboard.db') });
+  if (isEphemeral(config)) return openSqliteStore({ path: ':memory:' });
+  const path = join(config.data, 'switchboard.db');
+  const release = claimDataFile(path);
+  try {
+    const store = await openSqliteStore({ path });
+    const close = store.close.bind(store);
+    store.close = async () => {
+      try {
+        await close();
+      } finally {
+        release();
+      }
+    };
+    return store;
+  } catch (e) {
+    release();
+    throw e;
+  }
 }
 
 export async function startSwitchboard(config: Config, opts: StartOptions = {}): Promise<Switchboard> {
@@ -312,9 +330,19 @@ export async function startSwitchboard(config: Config, opts: StartOptions = {}):
       return createHttpServer(handle);
     },
   );
-  await app.ready();
-  const httpPort = await listen(app.server, config.port, config.host);
-  const httpsPort = await listen(httpsServer!, config.httpsPort, config.host);
+  let httpPort: number;
+  let httpsPort: number;
+  try {
+    await app.ready();
+    httpPort = await listen(app.server, config.port, config.host);
+    httpsPort = await listen(httpsServer!, config.httpsPort, config.host);
+  } catch (e) {
+    // A port in use: close what was opened (the store first of all, so its data directory is free for the next try).
+    for (const srv of [app.server, httpsServer!]) if (srv.listening) srv.close();
+    await app.close().catch(() => undefined);
+    await store.close();
+    throw e;
+  }
   dispatcher.start();
   timerLoop.start();
   if (config.overloadLag !== null) lag.start();
