@@ -11,14 +11,12 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { actionName, requestPath } from './context.js';
-import { GraphError, unknownSegment, unservedGraphPath } from '../http/errors.js';
+import { GraphError, unknownSegment } from '../http/errors.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
     /** The values a path parameter takes on this route (normalized by `actionName`), e.g. the action names it serves. */
     pathValues?: Record<string, ReadonlySet<string>>;
-    /** Methods Graph serves on this route's path that Switchboard does not (yet): those answer 501, not 405. */
-    graphAlsoServes?: readonly string[];
   }
   interface FastifyInstance {
     /** The methods served on a concrete path (see src/api/allowed-methods.ts). */
@@ -32,7 +30,6 @@ interface Pattern {
   method: string;
   segments: Segment[];
   pathValues: Record<string, ReadonlySet<string>>;
-  graphAlsoServes: readonly string[];
 }
 
 /** The order Allow lists methods in. */
@@ -49,11 +46,7 @@ function decode(segment: string): string {
 export class RouteMethods {
   private readonly patterns: Pattern[] = [];
 
-  add(
-    method: string,
-    url: string,
-    config: { pathValues?: Record<string, ReadonlySet<string>>; graphAlsoServes?: readonly string[] } = {},
-  ): void {
+  add(method: string, url: string, config: { pathValues?: Record<string, ReadonlySet<string>> } = {}): void {
     if (url.includes('*')) return;
     const segments = url
       .split('/')
@@ -63,25 +56,18 @@ export class RouteMethods {
       method: method.toUpperCase(),
       segments,
       pathValues: config.pathValues ?? {},
-      graphAlsoServes: config.graphAlsoServes ?? [],
     });
   }
 
-  /** Methods served on `path` (no query string), in Allow order, and those Graph serves there but Switchboard does not. */
-  lookup(path: string): { allow: string[]; graphAlsoServes: string[] } {
+  /** Methods served on `path` (no query string), in Allow order. */
+  lookup(path: string): { allow: string[] } {
     const parts = path.split('/').slice(1);
     const allow = new Set<string>();
-    const also = new Set<string>();
-    for (const p of this.patterns) {
-      if (!matches(p, parts)) continue;
-      allow.add(p.method);
-      for (const m of p.graphAlsoServes) also.add(m);
-    }
-    const order = (ms: Set<string>): string[] =>
-      [...ms].sort(
-        (a, b) => (METHOD_ORDER.indexOf(a) + 1 || 99) - (METHOD_ORDER.indexOf(b) + 1 || 99) || a.localeCompare(b),
-      );
-    return { allow: order(allow), graphAlsoServes: order(also).filter((m) => !allow.has(m)) };
+    for (const p of this.patterns) if (matches(p, parts)) allow.add(p.method);
+    const order = [...allow].sort(
+      (a, b) => (METHOD_ORDER.indexOf(a) + 1 || 99) - (METHOD_ORDER.indexOf(b) + 1 || 99) || a.localeCompare(b),
+    );
+    return { allow: order };
   }
 }
 
@@ -116,14 +102,14 @@ export const methodNotAllowed = (method: string, path: string, allow: readonly s
   );
 
 /**
- * For a request no route serves by its method: 405 when other methods serve its path, 501 when Graph serves this
- * method there and Switchboard does not, null when no method serves the path (the caller's 404 or 501).
+ * For a request no route serves by its method: 405 when other methods serve its path, null when no method serves
+ * the path (the caller's 404 or 501). A method Graph serves on a path and Switchboard does not yet is a route of its
+ * own, a `notYet` entry of the route table (src/api/routes/define.ts) answering 501, so it counts as served here.
  */
 export function methodNotAllowedFor(app: FastifyInstance, method: string, path: string): GraphError | null {
-  const { allow, graphAlsoServes } = app.routeMethods.lookup(path);
+  const { allow } = app.routeMethods.lookup(path);
   const m = method.toUpperCase();
   if (allow.length === 0 || allow.includes(m)) return null;
-  if (graphAlsoServes.includes(m)) return unservedGraphPath(method, path);
   return methodNotAllowed(method, path, allow);
 }
 
