@@ -7,6 +7,7 @@
 import { checkAnswer, checkThen, type AnswerBehaviour, type Directory } from './directory.js';
 import { FaultsError, parseFaults } from './faults.js';
 import { isProblem } from '../domain/person-actions.js';
+import { SOFTPHONE_LEASE_MS } from './softphone-leases.js';
 import type { WorldChange, WorldChangeStore } from '../store/store.js';
 
 /**
@@ -52,9 +53,15 @@ export class WorldSync {
     return this.#record('faults', { faults });
   }
 
-  /** Records a softphone lease taken or renewed until `until` (real epoch ms), or released (`until` 0). */
-  setSoftphoneLease(lease: { personKey: string; leaseId: string; until: number }): Promise<void> {
-    return this.#record('softphone', { ...lease });
+  /**
+   * Records a softphone lease taken or renewed until `until` (real epoch ms), or released (`until` 0). The store keeps
+   * one row per lease (a renewal supersedes the row before it) and drops the rows of leases that ended more than a
+   * lease's length ago: by then every instance has either applied them or seen the lease run out by itself.
+   */
+  async setSoftphoneLease(lease: { personKey: string; leaseId: string; until: number }): Promise<void> {
+    const realNow = Date.now();
+    await this.#deps.changes.appendLease({ ...lease, at: realNow }, this.#deps.now(), realNow - SOFTPHONE_LEASE_MS);
+    await this.catchUp();
   }
 
   /** Applies every recorded change not applied yet, in order; one catch-up runs at a time. */

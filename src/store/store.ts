@@ -210,9 +210,24 @@ export interface WorldChange {
   createdAt: number;
 }
 
+/** A softphone lease as recorded (`softphone` change): `until` 0 releases it; `at` is when it was recorded (real ms). */
+export interface SoftphoneLeaseBody {
+  personKey: string;
+  leaseId: string;
+  until: number;
+  at: number;
+}
+
 export interface WorldChangeStore {
   /** Appends a change and returns its `seq`; appends are serialized, so `seq`s become visible in order. */
   append(kind: WorldChangeKind, body: Record<string, unknown>, at: number): Promise<number>;
+  /**
+   * Appends a softphone lease change and, in the same transaction, deletes the lease rows nobody needs any more, so
+   * an open tab's renewals (one every 10 s) do not grow the log: the same lease's earlier rows (this one supersedes
+   * them: a reader past them reads this one instead), and rows of any lease that ended before `endedBefore` (real
+   * ms; a row's end is its `until`, or its `at` for a release). Returns the new row's `seq`.
+   */
+  appendLease(body: SoftphoneLeaseBody, at: number, endedBefore: number): Promise<number>;
   /** Every change with a `seq` above `afterSeq`, in `seq` order. */
   after(afterSeq: number): Promise<WorldChange[]>;
 }

@@ -364,5 +364,8 @@ describePostgres('softphone across instances on PostgreSQL', () => {
     phone.close();
     await vi.waitFor(() => expect(heldOn(b)).toBe(false), { timeout: 5000, interval: 50 });
     expect(heldOn(a)).toBe(false);
+    // The lease left one row in the shared log: its release superseded the take (and would each renewal).
+    const leaseRows = (await b.sb.store.worldChanges.after(0)).filter((c) => c.kind === 'softphone');
+    expect(leaseRows.map((c) => [c.body.personKey, c.body.until])).toEqual([[megan, 0]]);
   });
 });

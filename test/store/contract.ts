@@ -453,6 +453,36 @@ export function runStoreContract(
         // Every read is a prefix of the final order: nothing seen with a gap that fills in later.
         for (const read of seen) expect(all.slice(0, read.length)).toEqual(read);
       });
+
+      it('a softphone lease keeps one row: a renewal supersedes it, a lease that ended a while ago goes', async () => {
+        const REAL = 1_800_000_000_000; // lease times are real time, apart from the world's clock
+        const lease = (leaseId: string, until: number, at: number) => ({ personKey: 'user:u1', leaseId, until, at });
+        const before = await store.worldChanges.append('behaviour', { ref: 'u1' }, T0);
+        await store.worldChanges.appendLease(lease('tab-a', REAL + 30_000, REAL), T0, REAL - 30_000);
+        await store.worldChanges.appendLease(lease('tab-b', REAL + 30_000, REAL), T0, REAL - 30_000);
+        const renewed = await store.worldChanges.appendLease(
+          lease('tab-a', REAL + 40_000, REAL + 10_000),
+          T0 + 1,
+          REAL - 20_000,
+        );
+        // tab-a's first row is superseded; tab-b's (still running) and the behaviour change stay.
+        const leases = async () =>
+          (await store.worldChanges.after(0)).map((c) =>
+            c.kind === 'softphone' ? `${String(c.body.leaseId)}:${String(c.body.until)}` : c.kind,
+          );
+        expect(await leases()).toEqual(['behaviour', `tab-b:${REAL + 30_000}`, `tab-a:${REAL + 40_000}`]);
+        expect((await store.worldChanges.after(before)).at(-1)).toEqual({
+          seq: renewed,
+          kind: 'softphone',
+          body: lease('tab-a', REAL + 40_000, REAL + 10_000),
+          createdAt: T0 + 1,
+        });
+        // tab-a closes (a release: until 0); later tab-b's lease has run out long enough: both go at the next append.
+        await store.worldChanges.appendLease(lease('tab-a', 0, REAL + 15_000), T0 + 2, REAL - 15_000);
+        expect(await leases()).toEqual(['behaviour', `tab-b:${REAL + 30_000}`, 'tab-a:0']);
+        await store.worldChanges.appendLease(lease('tab-c', REAL + 120_000, REAL + 90_000), T0 + 3, REAL + 60_000);
+        expect(await leases()).toEqual(['behaviour', `tab-c:${REAL + 120_000}`]);
+      });
     });
 
     runQueueContract(() => store);
