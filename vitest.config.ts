@@ -22,7 +22,8 @@ export default defineConfig({
     // Guards against a hang, not timings: test files run four at a time on 2 cores, beside tsc and ESLint.
     testTimeout: 60_000,
     // The store's nested-transaction check (src/store/gate.ts) costs every promise a hook: on in tests only.
-    env: { SWITCHBOARD_CHECK_REENTRY: '1' },
+    // Shared values (src/domain/shared-values.ts) are frozen in tests: code that changes one fails here.
+    env: { SWITCHBOARD_CHECK_REENTRY: '1', SWITCHBOARD_CHECK_SHARED: '1' },
     hookTimeout: 120_000,
   },
 });

@@ -10,6 +10,7 @@ import {
   participantResourceData,
 } from './render.js';
 import type { CallLeg, Conversation, Operation, OutboundNotification, Participant } from './types.js';
+import { jsonFragment } from './shared-values.js';
 
 export type ChangeType = 'created' | 'updated' | 'deleted';
 
@@ -71,7 +72,7 @@ export function rosterNotification(
   participants: Participant[],
   changeType: 'updated' | 'deleted' = 'updated',
 ): OutboundNotification {
-  const listed = participants.map((p) => participantResourceData(p, leg.id));
+  const listed = participants.map((p) => sharedResourceData(p, leg.id));
   if (!wantsDeltaRoster(leg)) return envelope(leg, changeType, '/participants', listed);
   const sequenceNumber = participants.reduce((n, p) => Math.max(n, p.rosterSequenceNumber ?? 0), 0);
   return envelope(leg, changeType, '/participants', {
@@ -79,6 +80,28 @@ export function rosterNotification(
     sequenceNumber,
     participants: listed,
   });
+}
+
+/** Each participant object's rendering per receiving leg: built once, then shared (src/domain/shared-values.ts). */
+const renderedByLeg = new WeakMap<Participant, Map<string, Record<string, unknown>>>();
+
+/**
+ * participantResourceData, built once per participant object and leg. A store that hands out the same object for an
+ * unchanged participant (SQLite's parsed-row cache) makes the roster of an invite's notification mostly renderings
+ * built for earlier invites, each serialized once (jsonFragment), so a big roster is copied as text, not rebuilt.
+ */
+function sharedResourceData(p: Participant, legId: string): Record<string, unknown> {
+  let byLeg = renderedByLeg.get(p);
+  if (byLeg === undefined) {
+    byLeg = new Map();
+    renderedByLeg.set(p, byLeg);
+  }
+  let rendered = byLeg.get(legId);
+  if (rendered === undefined) {
+    rendered = jsonFragment(participantResourceData(p, legId));
+    byLeg.set(legId, rendered);
+  }
+  return rendered;
 }
 
 /**

@@ -25,6 +25,7 @@ import { identityKey } from '../../domain/identity.js';
 import type { DueTimer, FeedEventInput, Tx } from '../store.js';
 import { toDueTimer, type TimerRecord } from '../outbox-rows.js';
 import { inline, type SqlValue } from './inline.js';
+import { stringifyWithFragments } from '../../domain/shared-values.js';
 
 type Doc = { doc: string };
 type GroupedDoc = { doc: string; conversation_id: string };
@@ -331,7 +332,7 @@ export class PgTx implements Tx {
         `INSERT INTO outbox (message_id, call_id, tenant_id, app_id, callback_uri, body, created_at, next_attempt_at, is_head)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $7,
            NOT EXISTS (SELECT 1 FROM outbox WHERE call_id = $2 AND delivered_at IS NULL AND dead_at IS NULL))`,
-        [messageId, n.callId, n.tenantId, n.appId, n.callbackUri, JSON.stringify(n.body), createdAt],
+        [messageId, n.callId, n.tenantId, n.appId, n.callbackUri, stringifyWithFragments(n.body), createdAt],
       );
     }
   }

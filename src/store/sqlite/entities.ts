@@ -16,8 +16,10 @@ import { identityKey } from '../../domain/identity.js';
 import type { DueTimer, FeedEventInput, Tx } from '../store.js';
 import { toDueTimer, type TimerRecord } from '../outbox-rows.js';
 import type { MemoryLeases } from './leases.js';
+import { shared, stringifyWithFragments } from '../../domain/shared-values.js';
 
 type Doc = { doc: string };
+type ParticipantRow = { id: string; doc: string };
 
 /** @internal Statement types cannot be named in a .d.ts (@types/better-sqlite3 keeps them in a private namespace). */
 export function prepareEntityStatements(db: Database.Database) {
@@ -44,12 +46,12 @@ export function prepareEntityStatements(db: Database.Database) {
          app_id = excluded.app_id, state = excluded.state, doc = excluded.doc`,
     ),
     deleteLeg: db.prepare<[string]>('DELETE FROM call_legs WHERE id = ?'),
-    getParticipant: db.prepare<[string], Doc>('SELECT doc FROM participants WHERE id = ?'),
-    participantsInConversation: db.prepare<[string], Doc>(
-      'SELECT doc FROM participants WHERE conversation_id = ? ORDER BY created_at, rowid',
+    getParticipant: db.prepare<[string], ParticipantRow>('SELECT id, doc FROM participants WHERE id = ?'),
+    participantsInConversation: db.prepare<[string], ParticipantRow>(
+      'SELECT id, doc FROM participants WHERE conversation_id = ? ORDER BY created_at, rowid',
     ),
-    participantsWithIdentityKeys: db.prepare<[string, string], Doc>(
-      `SELECT doc FROM participants INDEXED BY participants_identity
+    participantsWithIdentityKeys: db.prepare<[string, string], ParticipantRow>(
+      `SELECT id, doc FROM participants INDEXED BY participants_identity
         WHERE conversation_id = ? AND identity_key IN (SELECT value FROM json_each(?)) ORDER BY created_at, rowid`,
     ),
     participantCount: db.prepare<[string], { n: number }>(
@@ -116,6 +118,39 @@ function parseAll<T>(rows: Doc[]): T[] {
   return rows.map((r) => JSON.parse(r.doc) as T);
 }
 
+/**
+ * Participants as parsed from their stored text, by id, reused while the text is unchanged (issue 17): an invite's
+ * answer reads the whole roster for its notification, so each invite parsed every participant of the call again.
+ * Handing out the same object for the same text also lets the roster rendering be shared (notifications.ts). The
+ * objects are shared: read-only (frozen in the tests, src/domain/shared-values.ts). Bounded: forgotten when full.
+ */
+export class ParsedParticipants {
+  #byId = new Map<string, { doc: string; value: Participant }>();
+  readonly #max: number;
+
+  constructor(max = 50_000) {
+    this.#max = max;
+  }
+
+  read(row: ParticipantRow | undefined): Participant | undefined {
+    if (row === undefined) return undefined;
+    const kept = this.#byId.get(row.id);
+    if (kept !== undefined && kept.doc === row.doc) return kept.value;
+    const value = shared(JSON.parse(row.doc) as Participant);
+    if (this.#byId.size >= this.#max) this.#byId.clear();
+    this.#byId.set(row.id, { doc: row.doc, value });
+    return value;
+  }
+
+  readAll(rows: ParticipantRow[]): Participant[] {
+    return rows.map((r) => this.read(r)!);
+  }
+
+  clear(): void {
+    this.#byId.clear();
+  }
+}
+
 /** Runs a synchronous statement as the async `Store` contract expects: results resolve, throws reject. */
 function settle<T>(fn: () => T): Promise<T> {
   try {
@@ -133,9 +168,16 @@ export class SqliteTx implements Tx {
   /** Timers this command deleted or re-put: their claim leases end with it (succeeded), not before. */
   #timersDone: string[] = [];
 
-  constructor(statements: EntityStatements, timerLeases: MemoryLeases<string> | null = null) {
+  #participants: ParsedParticipants;
+
+  constructor(
+    statements: EntityStatements,
+    timerLeases: MemoryLeases<string> | null = null,
+    participants: ParsedParticipants = new ParsedParticipants(0),
+  ) {
     this.#s = statements;
     this.#timerLeases = timerLeases;
+    this.#participants = participants;
   }
 
   /**
@@ -194,18 +236,18 @@ export class SqliteTx implements Tx {
   }
 
   getParticipant(id: string): Promise<Participant | undefined> {
-    return this.#run((s) => parse<Participant>(s.getParticipant.get(id)));
+    return this.#run((s) => this.#participants.read(s.getParticipant.get(id)));
   }
 
   participantsInConversation(conversationId: string): Promise<Participant[]> {
-    return this.#run((s) => parseAll<Participant>(s.participantsInConversation.all(conversationId)));
+    return this.#run((s) => this.#participants.readAll(s.participantsInConversation.all(conversationId)));
   }
 
   participantsWithIdentityKeys(conversationId: string, keys: readonly string[]): Promise<Participant[]> {
     return this.#run((s) =>
       keys.length === 0
         ? []
-        : parseAll<Participant>(s.participantsWithIdentityKeys.all(conversationId, JSON.stringify(keys))),
+        : this.#participants.readAll(s.participantsWithIdentityKeys.all(conversationId, JSON.stringify(keys))),
     );
   }
 
@@ -273,7 +315,7 @@ export class SqliteTx implements Tx {
           n.tenantId,
           n.appId,
           n.callbackUri,
-          JSON.stringify(n.body),
+          stringifyWithFragments(n.body),
           createdAt,
           createdAt,
           n.callId,

@@ -23,7 +23,7 @@ import { createSqliteEvents } from './events.js';
 import { realMicros } from '../event-rows.js';
 import { RESET_CHANGE_BODY, RESET_TABLES, resetStatements } from '../reset-tables.js';
 import { MIGRATIONS } from './migrations.js';
-import { prepareEntityStatements, SqliteTx, type EntityStatements } from './entities.js';
+import { ParsedParticipants, prepareEntityStatements, SqliteTx, type EntityStatements } from './entities.js';
 import { migrate } from './migrate.js';
 import { TransactionGate } from '../gate.js';
 import { createSqliteOutbox, createSqliteTimers, releaseDeadLeases } from './outbox.js';
@@ -122,6 +122,8 @@ class SqliteStore implements Store {
   // Claim leases, this process's own (leases.ts): a claim reads, it does not write.
   #outboxLeases = new MemoryLeases<number>();
   #timerLeases = new MemoryLeases<string>();
+  // Parsed participant rows, reused while their stored text is unchanged (entities.ts).
+  #participants = new ParsedParticipants();
 
   constructor(db: Database.Database) {
     this.#db = db;
@@ -166,7 +168,7 @@ class SqliteStore implements Store {
       async () => {
         if (this.#closed) throw new Error('store is closed');
         group = this.#group ?? this.#openGroup();
-        const tx = new SqliteTx(this.#entities, this.#timerLeases);
+        const tx = new SqliteTx(this.#entities, this.#timerLeases, this.#participants);
         this.#savepoint.run();
         try {
           const value = await fn(tx);
@@ -245,6 +247,7 @@ class SqliteStore implements Store {
       // The rows they leased are gone; a delivery or timer still running finds nothing to record (see Store.reset).
       this.#outboxLeases.clear();
       this.#timerLeases.clear();
+      this.#participants.clear();
       return this.#db
         .transaction(() => {
           const counts = {} as ResetCounts;

@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { rosterNotification } from '../../src/domain/notifications.js';
+import { jsonFragment, shared, stringifyWithFragments } from '../../src/domain/shared-values.js';
+import { openSqliteStore } from '../../src/store/sqlite/store.js';
+import { conversation, leg, participant } from '../store/fixtures.js';
+
+describe('shared values (issue 17: a roster is not parsed, rendered and serialized again per invite)', () => {
+  it('serializes a body with shared fragments exactly as JSON.stringify does', () => {
+    const a = jsonFragment({ id: 'a', info: { name: 'Ada "A" \u2028' }, n: [1, 2] });
+    const b = jsonFragment({ id: 'b', gone: undefined, list: [] });
+    const body = {
+      '@odata.type': '#microsoft.graph.commsNotifications',
+      value: [
+        { changeType: 'updated', resourceData: [a, b, a] },
+        { resourceData: { nested: b }, skip: undefined },
+      ],
+      text: 'plain',
+    };
+    expect(stringifyWithFragments(body)).toBe(JSON.stringify(body));
+    expect(stringifyWithFragments({ none: [1, 'x'] })).toBe('{"none":[1,"x"]}');
+  });
+
+  it('freezes shared values in the tests, so code that changes one fails here', () => {
+    const value = shared({ a: { b: [1] } });
+    expect(Object.isFrozen(value.a.b)).toBe(true);
+    expect(() => value.a.b.push(2)).toThrow(TypeError);
+  });
+
+  it('renders a participant once per leg and hands the same rendering to every roster notification', () => {
+    const p = participant({ id: 'p-1' });
+    const first = rosterNotification(leg(), [p]);
+    const second = rosterNotification(leg(), [p]);
+    const listed = (n: typeof first) => (n.body.value as { resourceData: unknown[] }[])[0]!.resourceData[0];
+    expect(listed(second)).toBe(listed(first));
+    expect(listed(rosterNotification(leg({ id: 'call-2' }), [p]))).not.toBe(listed(first));
+  });
+
+  it('SQLite hands out the same parsed participant while its stored text is unchanged, a new one once it changed', async () => {
+    const store = await openSqliteStore({ path: ':memory:' });
+    const p = participant({ id: 'p-1' });
+    await store.transact(async (tx) => {
+      await tx.putConversation(conversation());
+      await tx.putParticipant(p);
+    });
+    const read = () => store.transact((tx) => tx.getParticipant('p-1'));
+    const [first, second] = [await read(), await read()];
+    expect(second).toBe(first);
+    expect(first).toEqual(p);
+    expect(Object.isFrozen(first)).toBe(true);
+    const roster = await store.transact((tx) => tx.participantsInConversation(p.conversationId));
+    expect(roster[0]).toBe(first);
+    await store.transact((tx) => tx.putParticipant({ ...p, isInLobby: true }));
+    const changed = await read();
+    expect(changed).not.toBe(first);
+    expect(changed).toMatchObject({ id: 'p-1', isInLobby: true });
+    await store.close();
+  });
+});
