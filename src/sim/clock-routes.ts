@@ -1,6 +1,12 @@
-/** Control API for the world's clock: read it, and on a virtual clock move it forward (409 on the real clock). */
-import type { FastifyInstance } from 'fastify';
+/**
+ * Control API for the world's clock: read it, and on a virtual clock move it forward (409 on the real clock). Each
+ * move is told on the change feed (a `clock` event): a move that fires nothing changes no row, yet every age the
+ * dashboard shows is measured on this clock.
+ */
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { badRequest, GraphError } from '../http/errors.js';
+import { realMicros } from '../store/event-rows.js';
+import type { EventStore } from '../store/store.js';
 import { ClockNotVirtualError, type AdvanceResult, type ClockControl } from './virtual-time.js';
 
 // One reading: two calls to a real clock can straddle a millisecond and disagree.
@@ -18,7 +24,12 @@ function body(raw: unknown): Record<string, unknown> {
   return raw as Record<string, unknown>;
 }
 
-async function moved(clock: ClockControl, move: () => Promise<AdvanceResult>): Promise<Record<string, unknown>> {
+async function moved(
+  clock: ClockControl,
+  move: () => Promise<AdvanceResult>,
+  events: EventStore | undefined,
+  log: FastifyBaseLogger,
+): Promise<Record<string, unknown>> {
   if (!clock.virtual)
     throw new GraphError(
       409,
@@ -27,7 +38,21 @@ async function moved(clock: ClockControl, move: () => Promise<AdvanceResult>): P
     );
   try {
     const r = await move();
-    return { ...clockView(clock), steps: r.steps, timersFired: r.timersFired };
+    const view = { ...clockView(clock), steps: r.steps, timersFired: r.timersFired };
+    // The move is done either way: a feed that cannot take the event costs a live page its refresh, not the move.
+    await events
+      ?.append([
+        {
+          kind: 'clock',
+          rt: realMicros(),
+          at: view.epochMs,
+          conversationId: null,
+          callId: null,
+          body: { now: view.now, steps: r.steps, timersFired: r.timersFired },
+        },
+      ])
+      .catch((err: unknown) => log.warn({ err }, 'clock: could not tell the change feed'));
+    return view;
   } catch (e) {
     if (e instanceof ClockNotVirtualError) throw new GraphError(409, 'Conflict', e.message);
     if (e instanceof RangeError) throw badRequest(e.message, 'time');
@@ -35,7 +60,8 @@ async function moved(clock: ClockControl, move: () => Promise<AdvanceResult>): P
   }
 }
 
-export function clockRoutes(app: FastifyInstance, clock: ClockControl): void {
+/** `events`: the change feed to tell each move (absent: not told). */
+export function clockRoutes(app: FastifyInstance, clock: ClockControl, events?: EventStore): void {
   app.get('/_switchboard/clock', () => clockView(clock));
 
   app.post('/_switchboard/clock/advance', async (req) => {
@@ -43,7 +69,7 @@ export function clockRoutes(app: FastifyInstance, clock: ClockControl): void {
     if (typeof ms !== 'number' || !Number.isInteger(ms) || ms < 0 || ms > MAX_ADVANCE_MS) {
       throw badRequest(`ms must be a whole number of milliseconds from 0 to ${MAX_ADVANCE_MS}.`, 'ms');
     }
-    return moved(clock, () => clock.advance(ms));
+    return moved(clock, () => clock.advance(ms), events, req.log);
   });
 
   app.post('/_switchboard/clock/set', async (req) => {
@@ -53,6 +79,6 @@ export function clockRoutes(app: FastifyInstance, clock: ClockControl): void {
       throw badRequest('time must be an ISO 8601 date-time such as 2026-01-01T10:00:00Z.', 'time');
     if (clock.virtual && at - clock.now() > MAX_ADVANCE_MS)
       throw badRequest('time is more than a year ahead of the virtual clock.', 'time');
-    return moved(clock, () => clock.setTo(at));
+    return moved(clock, () => clock.setTo(at), events, req.log);
   });
 }

@@ -53,7 +53,7 @@ export function controlRoutes(app: FastifyInstance, deps: ControlDeps): void {
     ...(deps.settleDeliveries ? { settleDeliveries: deps.settleDeliveries } : {}),
   });
   statusRoutes(app, { store: deps.store });
-  clockRoutes(app, deps.clock);
+  clockRoutes(app, deps.clock, deps.store.events);
   peopleRoutes(app, deps);
   callsViewRoutes(app, deps.store);
   const recordings = deps.recordings ?? new RecordingAudio(null);

@@ -62,9 +62,10 @@ export interface UnreadableTimer {
  * What the change feed records (the `events` table, append-only, with a sequence): the dashboard's live updates and
  * a call's timeline are read from it. `command`: a committed command's summary (written in its transaction);
  * `request`: a Graph request the bot made, with both bodies (batched off the request path); `delivery`: one delivery
- * attempt's result (written with it); `redeliver`: dead letters put back; `reset`: the store was reset.
+ * attempt's result (written with it); `redeliver`: dead letters put back; `reset`: the store was reset; `clock`: the
+ * virtual clock moved (its `at` is the new time), even when the move fired nothing.
  */
-export type FeedEventKind = 'command' | 'request' | 'delivery' | 'redeliver' | 'reset';
+export type FeedEventKind = 'command' | 'request' | 'delivery' | 'redeliver' | 'reset' | 'clock';
 
 export interface FeedEventInput {
   kind: FeedEventKind;

@@ -70,4 +70,27 @@ describe('clock control API', () => {
     const after = (await (await fetch(`${virtual.httpUrl}/_switchboard/clock`)).json()) as { now: string };
     expect(after.now).toBe(at);
   });
+
+  it('each move of the virtual clock is a `clock` event on the change feed, also when it fired nothing', async () => {
+    const head = await virtual.sb.store.events.latestSeq();
+    const a = await sendPlain(`${virtual.httpUrl}/_switchboard/clock/advance`, {
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify({ ms: 60_000 }),
+    });
+    expect(a.body).toMatchObject({ timersFired: 0 });
+    const told = (await virtual.sb.store.events.after(head, 100)).filter((e) => e.kind === 'clock');
+    expect(told).toEqual([
+      expect.objectContaining({
+        kind: 'clock',
+        at: a.body.epochMs,
+        conversationId: null,
+        callId: null,
+        body: { now: a.body.now, steps: 0, timersFired: 0 },
+      }),
+    ]);
+    // A refused move tells nothing.
+    await sendPlain(`${virtual.httpUrl}/_switchboard/clock/advance`, { method: 'POST', headers: json, body: '{}' });
+    expect((await virtual.sb.store.events.after(head, 100)).filter((e) => e.kind === 'clock')).toHaveLength(1);
+  });
 });

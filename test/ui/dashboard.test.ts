@@ -54,6 +54,12 @@ describeBrowser('dashboard', () => {
     await page.getByRole('searchbox', { name: 'Search' }).fill(callId.slice(0, 8));
     await link.waitFor();
     await page.getByRole('status').filter({ hasText: 'live' }).waitFor();
+    // A clock move that fires nothing (keepAlive expiry is 45 min away) still ages the call: the feed tells the page.
+    await c.advance(3 * 60_000);
+    await row
+      .locator('td[data-label="Age"]')
+      .filter({ hasText: /^3 min \d+ s$/ })
+      .waitFor();
     expect(foreign).toEqual([]);
   });
 

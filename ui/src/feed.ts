@@ -8,7 +8,7 @@ import { authHeaders } from './api.js';
 
 export interface FeedEvent {
   seq: number;
-  kind: 'command' | 'request' | 'delivery' | 'redeliver' | 'reset';
+  kind: 'command' | 'request' | 'delivery' | 'redeliver' | 'reset' | 'clock';
   rt: number;
   at: number;
   conversationId: string | null;

@@ -69,6 +69,8 @@ export function CallsPage(): JSX.Element {
   });
   useFeed((e) => {
     if (e.kind === 'command' || e.kind === 'reset') reload();
+    // A clock move that fired nothing changes no call, but every age: read the clock again.
+    else if (e.kind === 'clock') clock.reload();
   });
   // The filter lives in the address (?app=&state=&q=): a reload or a shared link shows the same list.
   const [app, setApp] = useState(() => initialQuery.get('app') ?? '');

@@ -218,9 +218,9 @@ export function WorldPage(): JSX.Element {
   };
   const reload = useDebounced(reloadAll);
   useFeed((e) => {
-    // A reset restores the loaded world; a timer firing means the (virtual) clock moved.
+    // A reset restores the loaded world; a timer firing, or a clock event, means the (virtual) clock moved.
     if (e.kind === 'reset') reload();
-    else if (e.kind === 'command') clock.reload();
+    else if (e.kind === 'command' || e.kind === 'clock') clock.reload();
   });
   const [amount, setAmount] = useState('1');
   const [unit, setUnit] = useState('s');
