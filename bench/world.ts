@@ -3,7 +3,7 @@
  * plus a large pool of users `u-<n>` who accept after 0–3 ms, so every invite of a run names a distinct person
  * who answers almost at once. The app's calling webhook is the bench bot.
  */
-import { defaultWorld } from '../src/sim/default-world.js';
+import { DEFAULT_TENANT_ID, defaultWorld } from '../src/sim/default-world.js';
 import type { World } from '../src/sim/directory.js';
 
 export const userId = (n: number): string => `u-${n}`;
@@ -17,6 +17,9 @@ export function benchWorld(callbackUri: string, users: number): World {
   for (const t of w.tenants) {
     t.defaultPhoneAnswer = { action: 'accept', afterMs: 2 };
     for (const a of t.apps) a.callbackUri = callbackUri;
+    // The users live in the bench app's own tenant only: the default world has other tenants (the docs' examples'),
+    // and the same user ids there too made every invite name a person of another tenant (403).
+    if (t.id !== DEFAULT_TENANT_ID) continue;
     for (let n = 0; n < users; n++)
       t.users.push({ id: userId(n), displayName: `Bench User ${n}`, answer: { action: 'accept', afterMs: n % 4 } });
   }
