@@ -13,11 +13,13 @@ import { recordingWav } from '../../src/sim/recording-wav.js';
 import { SOFTPHONE_RING_MS } from '../../src/sim/softphone-leases.js';
 import { describeBrowser, launchBrowser, type Browser } from '../helpers/browser.js';
 import {
+  APP,
   inviteUser,
   MEETING_A,
   MEETING_B,
   rosterEntry,
   startConformance,
+  TENANT,
   USERS,
   type Conformance,
 } from '../conformance/fixture.js';
@@ -320,6 +322,64 @@ describeBrowser('softphone', () => {
     );
     expect(back.item.resourceData.resultInfo).toMatchObject({ code: 500, subcode: 7000 });
     await ring.waitFor({ state: 'detached' });
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('Mute, then Unmute in a meeting: the bot sees her roster entry muted and back; the button toggles', async () => {
+    const callId = await c.joinMeeting(MEETING_A);
+    const opId = await invite(callId, USERS.megan);
+    await ringing()
+      .getByRole('listitem', { name: /invites you to a meeting/ })
+      .getByRole('button', { name: 'Accept' })
+      .click();
+    expect((await operationEnd(callId, opId)).item.resourceData).toMatchObject({ status: 'Completed' });
+    // The peer-to-peer call of the Hold test is still on this phone: this meeting's call is the one in a meeting.
+    const call = phone.getByRole('region', { name: /Call with/ }).filter({ hasText: /In a meeting/ });
+    const mutedAs = (muted: boolean, since: number) =>
+      c.bot.waitFor(
+        (n) =>
+          n.item.resourceUrl === `/communications/calls/${callId}/participants` &&
+          (rosterEntry(n, USERS.megan) as { isMuted?: boolean } | undefined)?.isMuted === muted,
+        { since, description: `Megan ${muted ? 'muted' : 'unmuted'} in the roster` },
+      );
+
+    let since = c.bot.notifications.length;
+    await call.getByRole('button', { name: 'Mute', pressed: false }).click();
+    await mutedAs(true, since);
+    await call.getByRole('button', { name: 'Unmute', pressed: true }).waitFor();
+    await call.getByText('muted', { exact: false }).waitFor();
+
+    since = c.bot.notifications.length;
+    await call.getByRole('button', { name: 'Unmute', pressed: true }).click();
+    await mutedAs(false, since);
+    await call.getByRole('button', { name: 'Mute', pressed: false }).waitFor();
+
+    await call.getByRole('button', { name: 'Hang up' }).click();
+    await call.waitFor({ state: 'detached' });
+    expect(pageErrors).toEqual([]);
+  });
+
+  it("a bot's peer-to-peer call rings the tab: Busy ends it with the busy resultInfo (486/10021)", async () => {
+    const since = c.bot.notifications.length;
+    const created = await c.raw('POST', '/v1.0/communications/calls', {
+      callbackUri: c.bot.url,
+      source: { identity: { application: { id: APP } } },
+      targets: [inviteUser(USERS.megan)],
+      requestedModalities: ['audio'],
+      mediaConfig: { '@odata.type': '#microsoft.graph.serviceHostedMediaConfig' },
+      tenantId: TENANT,
+    });
+    expect(created.status, created.text).toBe(201);
+    const callId = created.body.id as string;
+    const ring = ringing().getByRole('listitem', { name: /is calling you/ });
+    await ring.getByRole('button', { name: 'Busy' }).click();
+    const ended = await c.bot.waitFor(
+      (n) => n.item.resourceUrl === `/communications/calls/${callId}` && n.item.resourceData?.state === 'terminated',
+      { since, description: 'the call ended busy' },
+    );
+    expect(ended.item.resourceData.resultInfo).toMatchObject({ code: 486, subcode: 10021 });
+    await ring.waitFor({ state: 'detached' });
+    await ringing().getByText('Nothing rings.').waitFor();
     expect(pageErrors).toEqual([]);
   });
 });
