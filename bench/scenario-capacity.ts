@@ -191,7 +191,7 @@ function row(o: PacedOutcome): string[] {
 
 export async function sustained(ctx: ExtraContext): Promise<ExtraSection> {
   const rate = 3333;
-  const seconds = ctx.quick ? 5 : 60;
+  const seconds = ctx.quick ? 5 : Number(process.env.BENCH_SUSTAINED_S ?? 60);
   const o = await pacedRun(ctx, 'file', rate, seconds);
   ctx.progress(
     `sustained: ${fmt(o.ok)} accepted, ${fmt(o.throttled)} refused 429, ${fmt(o.unanswered)} unanswered of ${fmt(o.sent)}; ${fmt(o.e2eRate)} notified invites/s`,
