@@ -382,4 +382,21 @@ describeBrowser('softphone', () => {
     await ringing().getByText('Nothing rings.').waitFor();
     expect(pageErrors).toEqual([]);
   });
+
+  it("closing a person's tab gives them their configured behaviour back: the next invite is answered as the world says", async () => {
+    const tab = await browser.page();
+    tab.setDefaultTimeout(10_000);
+    await tab.goto(`${c.server.httpUrl}/_switchboard/ui/people/${USERS.alex}`);
+    await tab.getByRole('status').filter({ hasText: "This tab is Alex Wilber's phone" }).waitFor();
+    const held = async (): Promise<boolean> =>
+      ((await (await fetch(`${c.server.httpUrl}/_switchboard/people/${USERS.alex}/phone`)).json()) as { held: boolean })
+        .held;
+    expect(await held()).toBe(true);
+    await tab.close();
+    await expect.poll(held, { timeout: 10_000 }).toBe(false);
+    const callId = await c.joinMeeting(MEETING_B);
+    const opId = await invite(callId, USERS.alex);
+    await c.advance(100); // he accepts after 40 ms, as the world file says; no tab rings
+    expect((await operationEnd(callId, opId)).item.resourceData).toMatchObject({ status: 'Completed' });
+  });
 });
