@@ -91,14 +91,19 @@ export interface GraphRoute {
   } | null;
 }
 
+/** What every entry says of its route, served or not. */
+const described = <P extends string>(spec: Common<P>): Omit<GraphRoute, 'served'> => ({
+  method: spec.method,
+  mount: spec.mount,
+  path: spec.path,
+  alsoAt: spec.alsoAt ?? [],
+  versions: spec.versions,
+  doc: spec.doc,
+});
+
 export function route<const P extends string>(spec: ServedSpec<P>): GraphRoute {
   return {
-    method: spec.method,
-    mount: spec.mount,
-    path: spec.path,
-    alsoAt: spec.alsoAt ?? [],
-    versions: spec.versions,
-    doc: spec.doc,
+    ...described(spec),
     served: {
       statuses: spec.otherStatus === undefined ? [spec.status] : [spec.status, spec.otherStatus],
       // The route is registered at `spec.path`, so Fastify's params are the ones ParamsOf<P> names.
@@ -109,15 +114,7 @@ export function route<const P extends string>(spec: ServedSpec<P>): GraphRoute {
 
 /** A route Graph has that Switchboard does not serve yet: it answers 501 NotImplemented, never a fake success. */
 export function notYet<const P extends string>(spec: Common<P>): GraphRoute {
-  return {
-    method: spec.method,
-    mount: spec.mount,
-    path: spec.path,
-    alsoAt: spec.alsoAt ?? [],
-    versions: spec.versions,
-    doc: spec.doc,
-    served: null,
-  };
+  return { ...described(spec), served: null };
 }
 
 /** `GET /calls/{id}/participants/{id}` as the README writes a route: the mount's Graph path, parameters as `{…}`. */
