@@ -5,6 +5,8 @@
  * Same tables and meaning as the SQLite schema; times are epoch ms in BIGINT; documents are TEXT (not JSONB) so the
  * JSON comes back byte for byte, key order included.
  */
+import { MIGRATION_KEYED_ENDPOINTS } from '../keyed-endpoints.js';
+
 export interface PgMigration {
   version: number;
   name: string;
@@ -136,23 +138,8 @@ CREATE UNIQUE INDEX online_meetings_thread ON online_meetings (tenant_id, thread
 CREATE UNIQUE INDEX online_meetings_join_id ON online_meetings (tenant_id, join_meeting_id);
 `;
 
-/** Endpoint keys in identityKey's order (src/domain/identity.ts as of this migration; a shipped migration never changes). */
-const KEYED_ENDPOINTS = [
-  'user',
-  'phone',
-  'applicationInstance',
-  'application',
-  'guest',
-  'onPremises',
-  'encrypted',
-  'device',
-  'azureCommunicationServicesUser',
-  'acsUser',
-  'spoolUser',
-];
-
 /** identityKey(doc.identity) in SQL: the first endpoint present as an object; its string id, lower-cased except phones. */
-const IDENTITY_KEY_OF_DOC = `CASE ${KEYED_ENDPOINTS.map(
+const IDENTITY_KEY_OF_DOC = `CASE ${MIGRATION_KEYED_ENDPOINTS.map(
   (k) =>
     `WHEN jsonb_typeof(doc::jsonb -> 'identity' -> '${k}') = 'object' THEN CASE WHEN jsonb_typeof(doc::jsonb -> 'identity' -> '${k}' -> 'id') = 'string' THEN '${k}:' || ${k === 'phone' ? `(doc::jsonb -> 'identity' -> '${k}' ->> 'id')` : `lower(doc::jsonb -> 'identity' -> '${k}' ->> 'id')`} END`,
 ).join(' ')} END`;

@@ -3,6 +3,8 @@
  * Kept as TS strings (not .sql files) so they load the same from `src/` under vitest and from `dist/src/`
  * after tsc, which does not copy .sql files. Never edit a shipped migration: add the next number.
  */
+import { MIGRATION_KEYED_ENDPOINTS } from '../keyed-endpoints.js';
+
 export interface Migration {
   version: number;
   name: string;
@@ -116,23 +118,8 @@ CREATE UNIQUE INDEX online_meetings_thread ON online_meetings (tenant_id, thread
 CREATE UNIQUE INDEX online_meetings_join_id ON online_meetings (tenant_id, join_meeting_id);
 `;
 
-/** Endpoint keys in identityKey's order (src/domain/identity.ts as of this migration; a shipped migration never changes). */
-const KEYED_ENDPOINTS = [
-  'user',
-  'phone',
-  'applicationInstance',
-  'application',
-  'guest',
-  'onPremises',
-  'encrypted',
-  'device',
-  'azureCommunicationServicesUser',
-  'acsUser',
-  'spoolUser',
-];
-
 /** identityKey(doc.identity) in SQL: the first endpoint present as an object; its string id, lower-cased except phones. */
-const IDENTITY_KEY_OF_DOC = `CASE ${KEYED_ENDPOINTS.map(
+const IDENTITY_KEY_OF_DOC = `CASE ${MIGRATION_KEYED_ENDPOINTS.map(
   (k) =>
     `WHEN json_type(doc, '$.identity.${k}') = 'object' THEN CASE WHEN json_type(doc, '$.identity.${k}.id') = 'text' THEN '${k}:' || ${k === 'phone' ? `json_extract(doc, '$.identity.${k}.id')` : `lower(json_extract(doc, '$.identity.${k}.id'))`} END`,
 ).join(' ')} END`;
