@@ -14,6 +14,7 @@ import {
   DEFAULT_USERS,
 } from '../../src/sim/default-world.js';
 import type { Config } from '../../src/config.js';
+import { parseJoinWebUrl } from '../../src/domain/meeting-url.js';
 import type { World } from '../../src/sim/directory.js';
 import type { Clock } from '../../src/domain/clock.js';
 import { startFakeBot, type FakeBot, type FakeBotOptions, type ReceivedNotification } from '../helpers/fake-bot.js';
@@ -46,6 +47,11 @@ export interface Conformance {
   raw(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<RawResponse>;
   /** Joins a directory meeting through Kiota and waits until the leg is established. */
   joinMeeting(threadId: string): Promise<string>;
+  /**
+   * Creates a meeting as Bob through the Graph JS client with these lobby settings, joins it by its join URL's parts
+   * and waits for the leg's first roster; returns the call id.
+   */
+  joinCreatedMeeting(lobbyBypassSettings: Record<string, unknown>): Promise<string>;
   /** A person calls the bot (control API); returns the incoming call's id once the bot got `created`. */
   incomingCall(userId: string): Promise<string>;
   /** Answers through Kiota and waits for `established`. */
@@ -151,6 +157,28 @@ export async function startConformance(
     graph,
     token,
     raw,
+    async joinCreatedMeeting(lobbyBypassSettings) {
+      const m = (await graph
+        .api(`/users/${USERS.bob}/onlineMeetings`)
+        .post({ subject: 'Lobby', lobbyBypassSettings })) as { joinWebUrl: string };
+      const parts = parseJoinWebUrl(m.joinWebUrl);
+      if ('error' in parts) throw new Error(parts.error);
+      const call = (await graph.api('/communications/calls').post({
+        callbackUri: realBot.url,
+        requestedModalities: ['audio'],
+        mediaConfig: { '@odata.type': '#microsoft.graph.serviceHostedMediaConfig' },
+        chatInfo: { threadId: parts.threadId, messageId: parts.messageId },
+        meetingInfo: {
+          '@odata.type': '#microsoft.graph.organizerMeetingInfo',
+          organizer: { user: { id: parts.organizerId, tenantId: parts.tenantId } },
+        },
+        tenantId: parts.tenantId,
+      })) as { id: string };
+      await realBot.waitFor((n) => n.item.resourceUrl === `/communications/calls/${call.id}/participants`, {
+        description: 'first roster',
+      });
+      return call.id;
+    },
     async joinMeeting(threadId) {
       const call = await kiota.calls.post({
         callbackUri: realBot.url,

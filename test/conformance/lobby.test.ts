@@ -4,7 +4,6 @@
  * actions admitFromLobby / removeFromLobby, through the Graph JS client). Raw error cases are at the end.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseJoinWebUrl } from '../../src/domain/meeting-url.js';
 import {
   expectGraph,
   inviteUser,
@@ -57,29 +56,8 @@ describe('meeting lobby', () => {
     return rosterEntry(n, userId) as RosterEntry;
   };
 
-  const joinCreatedMeeting = async (lobbyBypassSettings: Record<string, unknown>): Promise<string> => {
-    const m = (await c.graph
-      .api(`/users/${USERS.bob}/onlineMeetings`)
-      .post({ subject: 'Lobby', lobbyBypassSettings })) as { joinWebUrl: string };
-    const parts = parseJoinWebUrl(m.joinWebUrl);
-    if ('error' in parts) throw new Error(parts.error);
-    const call = (await c.graph.api('/communications/calls').post({
-      callbackUri: c.bot.url,
-      requestedModalities: ['audio'],
-      mediaConfig: { '@odata.type': '#microsoft.graph.serviceHostedMediaConfig' },
-      chatInfo: { threadId: parts.threadId, messageId: parts.messageId },
-      meetingInfo: {
-        '@odata.type': '#microsoft.graph.organizerMeetingInfo',
-        organizer: { user: { id: parts.organizerId, tenantId: parts.tenantId } },
-      },
-      tenantId: parts.tenantId,
-    })) as { id: string };
-    await c.bot.waitFor((n) => n.item.resourceUrl === rosterUrl(call.id), { description: 'first roster' });
-    return call.id;
-  };
-
   it('scope organizer (API meeting): an invitee waits with isInLobby true; admitFromLobby lets her in', async () => {
-    const callId = await joinCreatedMeeting({ scope: 'organizer' });
+    const callId = await c.joinCreatedMeeting({ scope: 'organizer' });
     const adele = await invite(callId, USERS.adele);
     expect(adele.isInLobby).toBe(true);
     const listed = (await c.kiota.calls.byCallId(callId).participants.get())?.value?.find((p) => p.id === adele.id);
@@ -111,7 +89,7 @@ describe('meeting lobby', () => {
   });
 
   it('removeFromLobby takes the waiting person out of the roster (roster deleted)', async () => {
-    const callId = await joinCreatedMeeting({ scope: 'organizer' });
+    const callId = await c.joinCreatedMeeting({ scope: 'organizer' });
     const alex = await invite(callId, USERS.alex);
     expect(alex.isInLobby).toBe(true);
     const since = c.bot.notifications.length;
@@ -131,9 +109,9 @@ describe('meeting lobby', () => {
   });
 
   it('the organizer skips an organizer-only lobby; the default scope (organization) lets tenant users in', async () => {
-    const organizerOnly = await joinCreatedMeeting({ scope: 'organizer' });
+    const organizerOnly = await c.joinCreatedMeeting({ scope: 'organizer' });
     expect((await invite(organizerOnly, USERS.bob)).isInLobby).toBe(false);
-    const organization = await joinCreatedMeeting({});
+    const organization = await c.joinCreatedMeeting({});
     expect((await invite(organization, USERS.megan)).isInLobby).toBe(false);
   });
 
@@ -147,7 +125,7 @@ describe('meeting lobby', () => {
     let waiting: RosterEntry;
     let inside: RosterEntry;
     beforeAll(async () => {
-      callId = await joinCreatedMeeting({ scope: 'organizer' });
+      callId = await c.joinCreatedMeeting({ scope: 'organizer' });
       waiting = await invite(callId, USERS.heidi);
       inside = await invite(callId, USERS.bob);
     });

@@ -5,7 +5,6 @@
  * v1.0's metadata: there the segment is unknown (400). Refusals change nothing.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseJoinWebUrl } from '../../src/domain/meeting-url.js';
 import {
   APP,
   inviteUser,
@@ -164,26 +163,7 @@ describe('beta roster actions: muteAll, admitAllFromLobby', () => {
 
   describe('participants/admitAllFromLobby', () => {
     /** Joins a meeting created through the API whose lobby only its organizer skips. */
-    const joinLobbyMeeting = async (): Promise<string> => {
-      const m = (await c.graph
-        .api(`/users/${USERS.bob}/onlineMeetings`)
-        .post({ subject: 'Lobby', lobbyBypassSettings: { scope: 'organizer' } })) as { joinWebUrl: string };
-      const parts = parseJoinWebUrl(m.joinWebUrl);
-      if ('error' in parts) throw new Error(parts.error);
-      const call = (await c.graph.api('/communications/calls').post({
-        callbackUri: c.bot.url,
-        requestedModalities: ['audio'],
-        mediaConfig: { '@odata.type': '#microsoft.graph.serviceHostedMediaConfig' },
-        chatInfo: { threadId: parts.threadId, messageId: parts.messageId },
-        meetingInfo: {
-          '@odata.type': '#microsoft.graph.organizerMeetingInfo',
-          organizer: { user: { id: parts.organizerId, tenantId: parts.tenantId } },
-        },
-        tenantId: parts.tenantId,
-      })) as { id: string };
-      await c.bot.waitFor((n) => n.item.resourceUrl === rosterUrl(call.id), { description: 'first roster' });
-      return call.id;
-    };
+    const joinLobbyMeeting = (): Promise<string> => c.joinCreatedMeeting({ scope: 'organizer' });
 
     it('admits everyone waiting in one roster update; with nobody waiting it completes and changes nothing', async () => {
       const callId = await joinLobbyMeeting();
