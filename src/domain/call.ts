@@ -9,6 +9,7 @@
  * Notifications per spec 2: create/answer → `updated` establishing, `updated` established, then for group calls
  * and meetings a roster `updated`; reject → `deleted`; hang-up → `updated` terminating, `deleted` terminated.
  */
+import { newParticipant } from './participant.js';
 import { ringingTimeoutOf, ringWithin } from './beta.js';
 import type { DomainContext } from './clock.js';
 import {
@@ -208,26 +209,17 @@ function botParticipant(
   sourceId: number,
   now: number,
 ): Participant {
-  return {
-    id: leg.myParticipantId,
-    conversationId,
-    status: 'inviting',
-    identity,
-    kind: identityKind(identity),
-    callLegId: leg.id,
-    invitedByOperationId: null,
-    endpointType: 'default',
-    region: null,
-    languageId: null,
-    isMuted: false,
-    isInLobby: false,
-    hidden: false,
-    sourceId: String(sourceId),
-    rosterSequenceNumber: 0,
-    outcome: null,
-    createdAt: now,
-    updatedAt: now,
-  };
+  return newParticipant(
+    {
+      id: leg.myParticipantId,
+      conversationId,
+      status: 'inviting',
+      identity,
+      callLegId: leg.id,
+      sourceId: String(sourceId),
+    },
+    now,
+  );
 }
 
 export function decideCreateCall(

@@ -5,6 +5,7 @@
  * roster" shows it: an `application` identity with `ApplicationType: LargeGallery-V2`, audio `receiveOnly`, video
  * `sendReceive`, and `metadata` with its `audienceView` (page 1, active). Group calls and meetings only.
  */
+import { newParticipant } from './participant.js';
 import type { DomainContext } from './clock.js';
 import {
   finish,
@@ -18,7 +19,7 @@ import { rosterToAllLegs } from './notifications.js';
 import { newOperation } from './operation.js';
 import { Role, type Principal } from './permissions.js';
 import type { Rejection } from './rejections.js';
-import { emptyEffects, type Effects, type Operation, type Participant } from './types.js';
+import { emptyEffects, type Effects, type Operation } from './types.js';
 
 /** How long the view takes to join after the request (Switchboard's pick; Graph documents no figure). */
 export const LARGE_GALLERY_JOIN_MS = 500;
@@ -49,27 +50,20 @@ export function decideAddLargeGalleryView(
 export function completeLargeGalleryView(effects: Effects, view: LegView, op: Operation, ctx: DomainContext): void {
   finish(effects, view.leg, op, 'Completed', MEDIA_RESULT.completed, ctx);
   const seq = view.conversation.rosterSequence + 1;
-  const gallery: Participant = {
-    id: ctx.ids.next(),
-    conversationId: view.conversation.id,
-    status: 'joined',
-    identity: { application: { id: view.leg.appId, identityProvider: 'AAD', ApplicationType: 'LargeGallery-V2' } },
-    kind: 'application',
-    callLegId: null,
-    invitedByOperationId: null,
-    endpointType: 'default',
-    region: null,
-    languageId: null,
-    isMuted: false,
-    isInLobby: false,
-    hidden: false,
-    largeGalleryViewOf: op.id,
-    sourceId: String(view.roster.length + 1),
-    rosterSequenceNumber: seq,
-    outcome: null,
-    createdAt: ctx.now,
-    updatedAt: ctx.now,
-  };
+  const gallery = newParticipant(
+    {
+      id: ctx.ids.next(),
+      conversationId: view.conversation.id,
+      status: 'joined',
+      identity: { application: { id: view.leg.appId, identityProvider: 'AAD', ApplicationType: 'LargeGallery-V2' } },
+      kind: 'application',
+      callLegId: null,
+      largeGalleryViewOf: op.id,
+      sourceId: String(view.roster.length + 1),
+      rosterSequenceNumber: seq,
+    },
+    ctx.now,
+  );
   effects.participants.push(gallery);
   effects.conversations.push({ ...view.conversation, rosterSequence: seq });
   effects.notifications.push(

@@ -9,6 +9,7 @@
  * Partial success of a multi-invite: the operation is Failed if any invitee failed (resultInfo of the first
  * failure, message naming every failed participant); invitees who accepted stay in the roster.
  */
+import { newParticipant } from './participant.js';
 import type { ResultInfo } from '@microsoft/microsoft-graph-types';
 import { endpointTypeOf } from './beta.js';
 import type { InviteFault } from './faults.js';
@@ -410,26 +411,24 @@ function planInvite(
   for (const p of planned) {
     const participantId = ctx.ids.next();
     sourceId += 1;
-    effects.participants.push({
-      id: participantId,
-      conversationId: conversation.id,
-      status: 'inviting',
-      identity: p.identity,
-      kind: identityKind(p.identity),
-      callLegId: null,
-      invitedByOperationId: operationId,
-      endpointType: p.endpointType ?? 'default',
-      region: typeof p.input.region === 'string' ? p.input.region : null,
-      languageId: typeof p.input.languageId === 'string' ? p.input.languageId : null,
-      isMuted: false,
-      isInLobby: false,
-      hidden: p.input.hidden === true,
-      sourceId: String(sourceId),
-      rosterSequenceNumber: 0,
-      outcome: null,
-      createdAt: ctx.now,
-      updatedAt: ctx.now,
-    });
+    effects.participants.push(
+      newParticipant(
+        {
+          id: participantId,
+          conversationId: conversation.id,
+          status: 'inviting',
+          identity: p.identity,
+          callLegId: null,
+          invitedByOperationId: operationId,
+          endpointType: p.endpointType ?? 'default',
+          region: typeof p.input.region === 'string' ? p.input.region : null,
+          languageId: typeof p.input.languageId === 'string' ? p.input.languageId : null,
+          hidden: p.input.hidden === true,
+          sourceId: String(sourceId),
+        },
+        ctx.now,
+      ),
+    );
     invitees.push({
       participantId,
       echo: {
