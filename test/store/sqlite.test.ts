@@ -7,7 +7,7 @@ import { migrate } from '../../src/store/sqlite/migrate.js';
 import { MIGRATIONS } from '../../src/store/sqlite/migrations.js';
 import { openSqliteStore } from '../../src/store/sqlite/store.js';
 import { runStoreContract } from './contract.js';
-import { conversation, leg, note, onlineMeeting, participant, T0, TENANT } from './fixtures.js';
+import { attempt, conversation, leg, note, onlineMeeting, participant, T0, TENANT } from './fixtures.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'switchboard-store-'));
 let n = 0;
@@ -126,6 +126,55 @@ describe('sqlite store', () => {
     expect(await store.timers.claimDue(T0 + 1, T0 + 2, 10)).toEqual([]);
     expect(await store.outbox.nextDueAt()).toBe(T0 + 60_000);
     expect(await store.timers.nextDueAt()).toBe(T0 + 60_000);
+    raw.close();
+    await store.close();
+  });
+
+  it('writes delivery results into the open commit group: one COMMIT for the commands and results of a turn', async () => {
+    const path = freshFile();
+    const store = await openSqliteStore({ path });
+    await store.transact((tx) => tx.appendNotifications([note('call-1', 1), note('call-2', 1), note('call-1', 2)]));
+    const [a, b] = await store.outbox.claimDue(T0, T0 + 60_000, 10);
+    const raw = new Database(path, { readonly: true });
+    const version = () => raw.pragma('data_version', { simple: true }) as number;
+    const delivered = () => raw.prepare('SELECT COUNT(*) AS n FROM outbox WHERE delivered_at IS NOT NULL').get();
+    const before = version();
+    // One turn: a command (no notification), both results, a claim (of call-1's next row) and a nextDueAt.
+    const command = store.transact((tx) => tx.putConversation(conversation()));
+    await store.outbox.markDelivered(a!.seq, T0 + 1, attempt(a!.seq, 1, 202));
+    await store.outbox.markFailed(b!.seq, null, T0 + 1, 'HTTP 500', attempt(b!.seq, 1, 500));
+    const next = await store.outbox.claimDue(T0 + 1, T0 + 60_000, 10);
+    expect(next.map((r) => r.messageId)).toEqual(['call-1-msg-2']);
+    expect(await store.outbox.nextDueAt()).toBe(T0 + 60_000);
+    // Nothing has committed yet: the claim had no queued notification to commit first.
+    expect(version()).toBe(before);
+    expect(delivered()).toEqual({ n: 0 });
+    await command;
+    // The group's one COMMIT brought the command and both results at once.
+    expect(version()).toBe(before + 1);
+    expect(delivered()).toEqual({ n: 1 });
+    expect(raw.prepare('SELECT COUNT(*) AS n FROM conversations').get()).toEqual({ n: 1 });
+    expect(raw.prepare('SELECT COUNT(*) AS n FROM delivery_attempts').get()).toEqual({ n: 2 });
+    raw.close();
+    await store.close();
+  });
+
+  it('commits the open group before a claim when the group queued notifications (or timers, for a timer claim)', async () => {
+    const path = freshFile();
+    const store = await openSqliteStore({ path });
+    const raw = new Database(path, { readonly: true });
+    const version = () => raw.pragma('data_version', { simple: true }) as number;
+    const before = version();
+    const queued = store.transact((tx) => tx.appendNotifications([note('call-1', 1)]));
+    // The claim sees the row only once it is committed: it commits the group first.
+    expect((await store.outbox.claimDue(T0, T0 + 60_000, 10)).map((r) => r.messageId)).toEqual(['call-1-msg-1']);
+    expect(version()).toBe(before + 1);
+    await queued;
+    const timer = { id: 't1', dueAt: T0, kind: 'call.established' as const, payload: { callId: 'call-1' } };
+    const put = store.transact((tx) => tx.putTimers([timer]));
+    expect((await store.timers.claimDue(T0, T0 + 60_000, 10)).map((t) => t.id)).toEqual(['t1']);
+    expect(version()).toBe(before + 2);
+    await put;
     raw.close();
     await store.close();
   });

@@ -167,6 +167,11 @@ export class SqliteTx implements Tx {
   #timerLeases: MemoryLeases<string> | null;
   /** Timers this command deleted or re-put: their claim leases end with it (succeeded), not before. */
   #timersDone: string[] = [];
+  /**
+   * What this command queued: a claim of the outbox (or of timers) must commit the group holding such rows first, or
+   * it would hand out a notification (fire a timer) whose state is not durable yet (store.ts, queue gates).
+   */
+  readonly queued = { notifications: false, timers: false };
 
   #participants: ParsedParticipants;
 
@@ -308,6 +313,7 @@ export class SqliteTx implements Tx {
     rows: { messageId: string; notification: OutboundNotification; createdAt: number }[],
   ): Promise<void> {
     return this.#run((s) => {
+      if (rows.length > 0) this.queued.notifications = true;
       for (const { messageId, notification: n, createdAt } of rows) {
         s.appendNotification.run(
           messageId,
@@ -332,6 +338,7 @@ export class SqliteTx implements Tx {
 
   putTimers(timers: TimerRequest[]): Promise<void> {
     return this.#run((s) => {
+      if (timers.length > 0) this.queued.timers = true;
       for (const t of timers) {
         s.putTimer.run(t.id, t.dueAt, t.kind, JSON.stringify(t.payload));
         // A re-put timer is a fresh timer: any lease on the old one no longer applies.

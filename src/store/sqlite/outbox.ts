@@ -1,6 +1,8 @@
 /**
- * Outbox and timer queues of the SQLite store. Every method writes (or must not run inside someone else's
- * transaction), so each takes the store mutex (FIFO, like every SQLite transaction: see store.ts).
+ * Outbox and timer queues of the SQLite store. Every method takes the store mutex (FIFO, like every SQLite
+ * transaction: see store.ts) through one of its queue gates (QueueGates): claims commit the open group first only if
+ * it queued rows of their queue, delivery results are written into the open group (one COMMIT for the commands and
+ * results of a turn), nextDueAt reads without a COMMIT, and the control API's reads and writes see committed rows.
  *
  * Per-call order: `is_head` marks the oldest pending (neither delivered nor dead) row of each call, and only heads
  * are indexed for the due scan. Delivering or dead-lettering a head promotes the call's next pending row. So a claim
@@ -12,7 +14,7 @@
  */
 import type Database from 'better-sqlite3';
 import type { DeliveryAttempt, DueTimer, OutboxStore, RequeueTarget, TimerStore } from '../store.js';
-import type { SerialGate } from './store.js';
+import type { QueueGates } from './store.js';
 import {
   OUTBOX_COLUMNS,
   toAttempt,
@@ -50,7 +52,7 @@ export function releaseDeadLeases(db: Database.Database): { notifications: numbe
  */
 export function createSqliteOutbox(
   db: Database.Database,
-  mutex: SerialGate,
+  gates: QueueGates,
   retention: SqliteRetention,
   leases: MemoryLeases<number>,
 ): OutboxStore {
@@ -200,31 +202,31 @@ export function createSqliteOutbox(
 
   return {
     claimDue: (now, leaseUntil, limit) =>
-      mutex.run(() =>
+      gates.outboxClaim.run(() =>
         claim(now, leaseUntil, limit)
           .map(toOutboxRow)
           .sort((a, b) => a.seq - b.seq),
       ),
     markDelivered: (seq, at, attempt) =>
-      mutex.run(() => {
+      gates.grouped.run(() => {
         finish.immediate(seq, at, null, null, attempt);
         leases.release(seq);
       }),
     markFailed: (seq, nextAttemptAt, at, error, attempt) =>
-      mutex.run(() => {
+      gates.grouped.run(() => {
         if (nextAttemptAt === null) finish.immediate(seq, null, at, error, attempt);
         else reschedule.immediate(seq, nextAttemptAt, error, at, attempt);
         leases.release(seq);
       }),
     nextDueAt: () =>
-      mutex.run(() =>
+      gates.hint.run(() =>
         earliestAvailable(
           s.earliestHeads.all(leases.size + 1).map((r) => ({ key: r.seq, t: r.t })),
           leases,
         ),
       ),
     list: (filter) =>
-      mutex.run(() => {
+      gates.committed.run(() => {
         const limit = filter.limit ?? -1; // SQLite: a negative LIMIT means no limit
         const after = filter.afterSeq ?? 0;
         if (filter.newest && filter.callId === undefined)
@@ -239,13 +241,13 @@ export function createSqliteOutbox(
           filter.callId === undefined ? s.listAll.all(after, limit) : s.listByCall.all(filter.callId, after, limit);
         return rows.map(toOutboxRow);
       }),
-    attempts: (seqs) => mutex.run(() => (seqs.length === 0 ? [] : s.attempts.all(JSON.stringify(seqs)).map(toAttempt))),
+    attempts: (seqs) => gates.committed.run(() => (seqs.length === 0 ? [] : s.attempts.all(JSON.stringify(seqs)).map(toAttempt))),
     requeueDead: (target, now) =>
-      mutex.run(() => {
+      gates.committed.run(() => {
         const { matched, requeued } = requeue.immediate(target, now);
         return { matched, requeued: requeued.map(toOutboxRow) };
       }),
-    purgeDead: (target) => mutex.run(() => retention.purgeDead(target)),
+    purgeDead: (target) => gates.committed.run(() => retention.purgeDead(target)),
   };
 }
 
@@ -253,7 +255,7 @@ export function createSqliteOutbox(
  * The timer queue. Leases are the process's own, as for the outbox: claiming reads the due timers, skipping those this
  * process is firing. A timer's lease ends with the command that deletes or re-puts it (SqliteTx), or when it lapses.
  */
-export function createSqliteTimers(db: Database.Database, mutex: SerialGate, leases: MemoryLeases<string>): TimerStore {
+export function createSqliteTimers(db: Database.Database, gates: QueueGates, leases: MemoryLeases<string>): TimerStore {
   const s = {
     due: db.prepare<[number, number], TimerRecord>(
       'SELECT id, due_at, kind, payload FROM timers WHERE due_at <= ? ORDER BY due_at LIMIT ?',
@@ -266,7 +268,7 @@ export function createSqliteTimers(db: Database.Database, mutex: SerialGate, lea
   };
   return {
     claimDue: (now, leaseUntil, limit) =>
-      mutex.run((): DueTimer[] => {
+      gates.timerClaim.run((): DueTimer[] => {
         if (limit <= 0) return [];
         const held = leases.held(now);
         if (held === 0 && s.anyDue.get(now) === undefined) return [];
@@ -280,7 +282,7 @@ export function createSqliteTimers(db: Database.Database, mutex: SerialGate, lea
         return claimed.map(toDueTimer).sort((a, b) => a.dueAt - b.dueAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
       }),
     nextDueAt: () =>
-      mutex.run(() =>
+      gates.hint.run(() =>
         earliestAvailable(
           s.earliest.all(leases.size + 1).map((r) => ({ key: r.id, t: r.t })),
           leases,
