@@ -10,7 +10,7 @@ import Fastify, {
 } from 'fastify';
 import { pino } from 'pino';
 import { answerClientError, answerFrameworkError, installGraphErrors, MAX_PARAM_LENGTH } from './api/error-envelope.js';
-import { OVERLOAD_RETRY_AFTER, tooManyRequests, unsupportedMediaType } from './http/errors.js';
+import { unsupportedMediaType } from './http/errors.js';
 import { checkJsonLimits } from './api/json-limits.js';
 import { installHostCheck, type HostPolicy } from './http/host-check.js';
 import { installControlKey } from './sim/control-key.js';
@@ -46,8 +46,6 @@ export interface AppDeps {
   auth: AuthRouteDeps;
   tokens: GraphDeps['tokens'];
   throttle?: GraphDeps['throttle'];
-  /** Over capacity (src/service/admission.ts): Graph requests are refused with 429 before anything else is done. */
-  overload?: { refuse(): boolean };
   /** The rotating notification keys, for the control API; absent: no rotation routes. */
   notificationKeys?: NotificationKeyRing;
   clock: ClockControl;
@@ -82,7 +80,6 @@ export function registeredRoutes(app: FastifyInstance): readonly RouteInfo[] {
 }
 
 const ROUTES = Symbol('switchboard.routes');
-const GRAPH_PATH = /^\/(v1\.0|beta|app)\//i;
 
 let silent: Logger | undefined;
 const silentLogger = (): Logger => (silent ??= pino({ level: 'silent' }));
@@ -116,14 +113,6 @@ export function buildApp(deps: AppDeps, serverFactory?: FastifyServerFactory): F
   // After the request ids (the refusals are in the envelope), before anything else runs.
   if (deps.hostPolicy) installHostCheck(app, deps.hostPolicy);
   installControlKey(app, deps.controlKey ?? null);
-  // Before the body is read, parsed or authenticated: a refusal must cost far less than serving, or refusing cannot
-  // catch up with the load. Not per app, so before authentication (Graph's own limits count after it).
-  const overload = deps.overload;
-  if (overload) {
-    app.addHook('onRequest', (req, _reply, done) => {
-      done(overload.refuse() && GRAPH_PATH.test(req.url) ? tooManyRequests(OVERLOAD_RETRY_AFTER) : undefined);
-    });
-  }
   // Graph accepts a bodiless request (DELETE, keepAlive) that still says Content-Type: application/json.
   const parseJson = app.getDefaultJsonParser('error', 'error');
   const limits = { maxDepth: deps.config.maxJsonDepth, maxArrayItems: deps.config.maxArrayItems };

@@ -11,6 +11,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import { Server as NetServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { buildApp, registeredRoutes, type RouteInfo } from './app.js';
+import { withOverloadDoor } from './api/overload-door.js';
 import { loadOrCreateSigningKeys } from './auth/keys.js';
 import { NotificationKeyRing } from './auth/notification-keys.js';
 import { NotificationSigner } from './auth/notification-signer.js';
@@ -240,7 +241,8 @@ export async function startSwitchboard(config: Config, opts: StartOptions = {}):
       backlogMs: backlogOnRealTime ? config.overloadBacklog : null,
       waitMs: config.overloadWait,
     },
-    { lagMs: () => lag.sustainedMs, backlogMs: () => dispatcher.backlogMs() },
+    // The backlog of accepted work: notifications waiting to be sent, and timers (an invitee's answer) firing late.
+    { lagMs: () => lag.sustainedMs, backlogMs: () => Math.max(dispatcher.backlogMs(), timerLoop?.lateMs() ?? 0) },
   );
 
   let service: CallingService | null = null;
@@ -300,7 +302,6 @@ export async function startSwitchboard(config: Config, opts: StartOptions = {}):
       store,
       tokens,
       throttle,
-      overload: { refuse: () => overload.check() !== null },
       notificationKeys,
       clock: clockControl,
       worldSync,
@@ -323,7 +324,12 @@ export async function startSwitchboard(config: Config, opts: StartOptions = {}):
       },
     },
     (handler) => {
-      const handle = (req: IncomingMessage, res: ServerResponse): void => handler(req, res);
+      // The overload door in front of the app (src/api/overload-door.ts): a refusal costs a third of a served echo.
+      const handle = withOverloadDoor(
+        (req: IncomingMessage, res: ServerResponse): void => handler(req, res),
+        () => overload.check() !== null,
+        logger,
+      );
       httpsServer = createHttpsServer({ cert: tls.certPem, key: tls.keyPem }, handle);
       // Fastify installs its clientErrorHandler on the http server only.
       httpsServer.on('clientError', answerClientError);

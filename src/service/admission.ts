@@ -9,8 +9,11 @@
  *   commands and the deliveries; when its loop runs late in two probes in a row, or the current turn has already
  *   run longer than the bound, requests are waiting unread in socket buffers, so new ones are refused cheaply until
  *   it catches up. Two probes, so that one GC pause that has ended does not refuse anything.
- * - **notification backlog** (at the door): how long committed notifications wait to be sent, measured by the
- *   dispatcher (NotificationDispatcher.backlogMs). Bounding it bounds how late a bot hears of an accepted command.
+ * - **backlog of accepted work** (at the door): how long committed notifications wait to be sent, measured by the
+ *   dispatcher (NotificationDispatcher.backlogMs), and how late due timers fire (TimerLoop.lateMs: an accepted
+ *   invite is answered by a timer, and only then notified). Bounding it bounds how late a bot hears of an accepted
+ *   command; without the timers, a server whose answers cost more than its invites kept accepting invites it could
+ *   not answer for minutes.
  * - **queue wait** (at the store): a command that waited longer than the bound for its transaction turn is not run
  *   (QueueWaitExceeded) and answered 429: a backlog never turns into commits the client stopped waiting for.
  */

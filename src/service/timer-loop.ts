@@ -18,6 +18,9 @@ export interface TimerLoopDeps {
   concurrency?: number;
 }
 
+/** Timers claimed per round. */
+const CLAIM_BATCH = 100;
+
 export class TimerLoop {
   private readonly deps: TimerLoopDeps;
   private running = false;
@@ -25,6 +28,9 @@ export class TimerLoop {
   private loop: Promise<void> | null = null;
   /** One firing round at a time: the loop and a virtual-clock advance never fire timers concurrently. */
   private round: Promise<unknown> = Promise.resolve();
+  // Lateness measurement (lateMs): at the latest claim, the oldest claimed timer's lateness, and whether the batch
+  // was full (more timers were due than it took).
+  private lastClaim = { lateMs: 0, at: -Infinity, full: false };
 
   constructor(deps: TimerLoopDeps) {
     this.deps = deps;
@@ -34,6 +40,20 @@ export class TimerLoop {
     if (this.running) return;
     this.running = true;
     this.loop = this.run();
+  }
+
+  /**
+   * How late due timers are firing now (ms), an overload signal (src/service/admission.ts): the oldest timer's
+   * lateness at the latest claim (for 500 ms after it), or, when that claim left timers due behind it, the longer
+   * of that and the time since (they have waited at least that long). An accepted invite is answered by a timer
+   * (the invitee picking up), so timers running late are accepted commands whose notifications do not exist yet:
+   * work the notification backlog cannot see, and which grows when every answer writes a large roster.
+   */
+  lateMs(): number {
+    const { lateMs, at, full } = this.lastClaim;
+    const since = this.deps.clock.now() - at;
+    if (full) return Math.max(lateMs, since);
+    return since <= 500 ? lateMs : 0;
   }
 
   wake(): void {
@@ -50,13 +70,15 @@ export class TimerLoop {
   }
 
   /**
-   * Claims and fires the timers due by the clock now (up to 100), in due order; returns how many it claimed.
+   * Claims and fires the timers due by the clock now (up to CLAIM_BATCH), in due order; returns how many it claimed.
    * Serialized with the loop's own rounds, so a caller that moves the clock sees timers fire in order.
    */
   fireDue(leaseMs = this.deps.leaseMs ?? 30_000): Promise<number> {
     const next = this.round.then(async () => {
       const now = this.deps.clock.now();
-      const due = await this.deps.timers.claimDue(now, now + leaseMs, 100);
+      const due = await this.deps.timers.claimDue(now, now + leaseMs, CLAIM_BATCH);
+      const oldest = due.reduce((t, timer) => Math.min(t, timer.dueAt), now);
+      this.lastClaim = { lateMs: now - oldest, at: now, full: due.length === CLAIM_BATCH };
       await this.fireAll(due);
       return due.length;
     });

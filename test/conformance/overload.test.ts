@@ -176,6 +176,15 @@ describe('overload: while the event loop runs late (--overload-lag 100 ms), Grap
       expect(res.status, res.text).toBe(429);
       expect(res.headers.get('retry-after')).toBe('1');
       expect(res.body.error.code).toBe('TooManyRequests');
+      // Refused in front of the app (src/api/overload-door.ts), still in Graph's envelope with its ids.
+      expect(res.body.error.innerError['request-id']).toBe(res.headers.get('request-id'));
+      expect(res.body.error.innerError.date).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$/);
+      const traced = await c.raw('GET', `/beta/communications/calls/${callId}`, undefined, {
+        'client-request-id': 'my-trace-1',
+      });
+      expect(traced.status).toBe(429);
+      expect(traced.headers.get('client-request-id')).toBe('my-trace-1');
+      expect(traced.body.error.innerError['client-request-id']).toBe('my-trace-1');
       expect((await fetch(`${c.server.httpUrl}/_switchboard/health`)).status).toBe(200);
     } finally {
       stopBusy();
