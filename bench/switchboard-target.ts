@@ -178,8 +178,13 @@ export async function startTarget(opts: TargetOptions): Promise<Target> {
   try {
     const token = await fetchToken(sb.httpUrl);
     const callIds: string[] = [];
-    for (let k = 0; k < opts.calls; k++) callIds.push(await createGroupCall(sb.httpUrl, token, opts.botUrl, k));
-    for (const id of callIds) await waitEstablished(sb.httpUrl, token, id, 10_000);
+    // 16 at a time: the capacity scenarios create thousands of calls.
+    for (let k = 0; k < opts.calls; k += 16) {
+      const batch = Array.from({ length: Math.min(16, opts.calls - k) }, (_, i) => k + i);
+      callIds.push(...(await Promise.all(batch.map((n) => createGroupCall(sb.httpUrl, token, opts.botUrl, n)))));
+    }
+    for (let k = 0; k < callIds.length; k += 16)
+      await Promise.all(callIds.slice(k, k + 16).map((id) => waitEstablished(sb.httpUrl, token, id, 10_000)));
     return { sb, url: sb.httpUrl, token, callIds, close };
   } catch (err) {
     await close();
