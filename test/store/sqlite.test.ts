@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -157,6 +157,23 @@ describe('sqlite store', () => {
     expect(raw.prepare('SELECT COUNT(*) AS n FROM delivery_attempts').get()).toEqual({ n: 2 });
     raw.close();
     await store.close();
+  });
+
+  it('delivers again under the same message id when a crash loses a result still in the open group', async () => {
+    const path = freshFile();
+    const store = await openSqliteStore({ path });
+    await store.transact((tx) => tx.appendNotifications([note('call-1', 1), note('call-1', 2)]));
+    const [first] = await store.outbox.claimDue(T0, T0 + 60_000, 10);
+    await store.outbox.markDelivered(first!.seq, T0 + 1, attempt(first!.seq, 1, 202));
+    // The files as a kill -9 now would leave them: the result is in the open group, not yet committed.
+    const crashed = freshFile();
+    mkdirSync(join(crashed, '..'), { recursive: true });
+    for (const suffix of ['', '-wal']) if (existsSync(path + suffix)) copyFileSync(path + suffix, crashed + suffix);
+    await store.close();
+    const restarted = await openSqliteStore({ path: crashed });
+    const again = await restarted.outbox.claimDue(T0 + 2, T0 + 60_000, 10);
+    expect(again.map((r) => [r.messageId, r.attempts])).toEqual([['call-1-msg-1', 0]]);
+    await restarted.close();
   });
 
   it('commits the open group before a claim when the group queued notifications (or timers, for a timer claim)', async () => {
