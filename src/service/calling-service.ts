@@ -587,17 +587,15 @@ export class CallingService extends RosterCommands {
         return this.mediaTimerFired(tx, timer.payload, ctx);
       case 'invitee.answer': {
         const p = timer.payload;
-        const invitee = await tx.getParticipant(p.participantId);
-        if (!invitee) return emptyEffects();
         // The roster is read because a join is announced with the whole roster, as Graph does (rosterToAllLegs).
-        const [conversation, legs, roster, operation] = await Promise.all([
-          tx.getConversation(invitee.conversationId),
-          tx.legsInConversation(invitee.conversationId),
-          tx.participantsInConversation(invitee.conversationId),
+        // Asked together: a batching store (PostgreSQL) reads the invitee, its view and the operation in one round trip.
+        const [found, operation] = await Promise.all([
+          tx.participantWithView(p.participantId),
           p.operationId ? tx.getOperation(p.operationId) : undefined,
         ]);
-        if (!conversation) return emptyEffects();
-        const view = { conversation, legs, roster };
+        if (!found?.view) return emptyEffects();
+        const { participant: invitee, view } = found;
+        const { legs } = view;
         // The operation's leg is one of the conversation's; looked up on its own only if it is not among them.
         const leg = invitingLegOf(operation, legs) ?? (operation ? await tx.getLeg(operation.callId) : undefined);
         const entry = operation?.invitees.find((i) => i.participantId === invitee.id);

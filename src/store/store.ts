@@ -7,6 +7,7 @@ import type { LockPriority } from './gate.js';
 import type {
   CallLeg,
   Conversation,
+  ConversationView,
   OnlineMeeting,
   Operation,
   OutboundNotification,
@@ -114,6 +115,14 @@ export interface Tx {
   deleteLeg(id: string): Promise<void>;
 
   getParticipant(id: string): Promise<Participant | undefined>;
+  /**
+   * A participant and, when found, its conversation with that conversation's legs and whole roster: getParticipant
+   * followed by those three reads, which a batching store (PostgreSQL) answers in one round trip instead of two.
+   * `view` is undefined when the conversation is missing.
+   */
+  participantWithView(
+    id: string,
+  ): Promise<{ participant: Participant; view: ConversationView | undefined } | undefined>;
   participantsInConversation(conversationId: string): Promise<Participant[]>;
   /** A conversation's participants (any status) whose `identityKey` is one of `keys`, in roster order; indexed. */
   participantsWithIdentityKeys(conversationId: string, keys: readonly string[]): Promise<Participant[]>;
@@ -305,4 +314,20 @@ export interface Store {
   /** One trivial query (the readiness check): the migrations applied; rejects when the database cannot be reached. */
   schemaStatus(): Promise<SchemaStatus>;
   close(): Promise<void>;
+}
+
+/** Tx.participantWithView as its plain reads, one after another (a store that does not batch, or a fallback). */
+export async function participantWithViewOf(
+  tx: Tx,
+  id: string,
+): Promise<{ participant: Participant; view: ConversationView | undefined } | undefined> {
+  const participant = await tx.getParticipant(id);
+  if (!participant) return undefined;
+  const c = participant.conversationId;
+  const [conversation, legs, roster] = await Promise.all([
+    tx.getConversation(c),
+    tx.legsInConversation(c),
+    tx.participantsInConversation(c),
+  ]);
+  return { participant, view: conversation ? { conversation, legs, roster } : undefined };
 }

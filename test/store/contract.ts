@@ -147,6 +147,31 @@ export function runStoreContract(
         });
       });
 
+      it('participantWithView reads a participant with its conversation, legs and whole roster', async () => {
+        await store.transact(async (tx) => {
+          await tx.putConversation(conversation());
+          await tx.putLeg(leg({ id: 'call-b', createdAt: T0 + 2 }));
+          await tx.putLeg(leg({ id: 'call-a', createdAt: T0 + 1 }));
+          await tx.putLeg(leg({ id: 'call-other', conversationId: 'conv-2' }));
+          await tx.putParticipant(participant({ id: 'p-z', createdAt: T0 }));
+          await tx.putParticipant(participant({ id: 'p-x', createdAt: T0 - 1, status: 'removed' }));
+          await tx.putParticipant(participant({ id: 'p-other', conversationId: 'conv-2' }));
+        });
+        await store.transact(async (tx) => {
+          const found = await tx.participantWithView('p-z');
+          expect(found?.participant).toEqual(await tx.getParticipant('p-z'));
+          expect(found?.view?.conversation).toEqual(await tx.getConversation('conv-1'));
+          expect(found?.view?.legs.map((l) => l.id)).toEqual(['call-a', 'call-b']);
+          expect(found?.view?.roster.map((p) => p.id)).toEqual(['p-x', 'p-z']);
+          expect(await tx.participantWithView('nope')).toBeUndefined();
+          // conv-2 has legs and a participant but no conversation row: the participant, without a view.
+          expect(await tx.participantWithView('p-other')).toEqual({
+            participant: await tx.getParticipant('p-other'),
+            view: undefined,
+          });
+        });
+      });
+
       it('deleteLeg removes the leg but keeps its operations', async () => {
         await store.transact(async (tx) => {
           await tx.putLeg(leg());

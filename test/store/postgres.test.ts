@@ -129,6 +129,54 @@ describePostgres('postgres store', () => {
       await Promise.all([a.close(), b.close()]);
     });
 
+    it('participantWithView reads the group the participant is in once its lock is held, even after a move', async () => {
+      const schema = freshSchema();
+      const [a, b] = await Promise.all([open(schema), open(schema)]);
+      await a.transact(async (tx) => {
+        await tx.putConversation(conversation());
+        await tx.putConversation(conversation({ id: 'conv-2' }));
+        await tx.putParticipant(participant());
+        await tx.putParticipant(participant({ id: 'p-2' }));
+      });
+      let release!: () => void;
+      const gate = new Promise<void>((r) => (release = r));
+      let locked!: () => void;
+      const holding = new Promise<void>((r) => (locked = r));
+      // Another instance holds conv-1 and moves p-1 into conv-2 (with a leg there) while the reader waits for conv-1.
+      const writer = a.transact(async (tx) => {
+        await tx.getConversation('conv-1');
+        locked();
+        await gate;
+        await tx.putParticipant(participant({ conversationId: 'conv-2', isMuted: true }));
+        await tx.putLeg(leg({ id: 'call-2', conversationId: 'conv-2' }));
+      });
+      await holding;
+      const order: string[] = [];
+      let read!: () => void;
+      const hasRead = new Promise<void>((r) => (read = r));
+      const reader = b.transact(async (tx) => {
+        const found = await tx.participantWithView('p-1');
+        read();
+        await sleep(100);
+        order.push('reader committed');
+        return found;
+      });
+      await sleep(50);
+      release();
+      await writer;
+      await hasRead;
+      // The reader holds conv-2's lock now (where p-1 is), so a command on conv-2 waits for it.
+      await a.transact((tx) => tx.getConversation('conv-2'));
+      order.push('conv-2 locked');
+      const found = await reader;
+      expect(order).toEqual(['reader committed', 'conv-2 locked']);
+      expect(found?.participant).toMatchObject({ conversationId: 'conv-2', isMuted: true });
+      expect(found?.view?.conversation.id).toBe('conv-2');
+      expect(found?.view?.legs.map((l) => l.id)).toEqual(['call-2']);
+      expect(found?.view?.roster.map((p) => p.id)).toEqual(['p-1']);
+      await Promise.all([a.close(), b.close()]);
+    });
+
     it('keeps one head per call when appends race with deliveries from another instance', async () => {
       const schema = freshSchema();
       const [a, b] = await Promise.all([open(schema), open(schema)]);

@@ -15,6 +15,7 @@ import type { PoolClient } from 'pg';
 import type {
   CallLeg,
   Conversation,
+  ConversationView,
   OnlineMeeting,
   Operation,
   OutboundNotification,
@@ -22,7 +23,7 @@ import type {
   TimerRequest,
 } from '../../domain/types.js';
 import { identityKey } from '../../domain/identity.js';
-import type { DueTimer, FeedEventInput, Tx } from '../store.js';
+import { participantWithViewOf, type DueTimer, type FeedEventInput, type Tx } from '../store.js';
 import { toDueTimer, type TimerRecord } from '../outbox-rows.js';
 import { inline, type SqlValue } from './inline.js';
 import { stringifyWithFragments } from '../../domain/shared-values.js';
@@ -216,6 +217,55 @@ export class PgTx implements Tx {
 
   async getParticipant(id: string): Promise<Participant | undefined> {
     return parse<Participant>(await this.#grouped('participants', id));
+  }
+
+  /**
+   * A row of a conversation's group read with more of its group, in one round trip: locks the conversation the row
+   * names (as #grouped), reads the row, then runs `more`, each statement finding the conversation through the row
+   * (`CONVERSATION_OF` stands for that subquery; `$1` is `id`, `$2` the first of `params`). Under the lock the row
+   * cannot move to another conversation, so the reads agree. 'moved' when it moved between the lock and the read
+   * (another instance moved it): the caller then reads the ordinary way, which locks the new conversation.
+   */
+  async #rowWithGroup(
+    table: 'call_legs' | 'participants',
+    id: string,
+    more: readonly string[],
+    params: readonly SqlValue[] = [],
+  ): Promise<{ row: GroupedDoc; more: object[][] } | 'moved' | undefined> {
+    const of = `(SELECT conversation_id FROM ${table} WHERE id = $1)`;
+    const [lockedRows, rows, ...results] = await Promise.all([
+      this.#query<{ conversation_id: string }>(
+        `SELECT conversation_id, pg_advisory_xact_lock(hashtextextended($2 || conversation_id, 0)) FROM ${table} WHERE id = $1`,
+        [id, conversationKey('')],
+      ),
+      this.#query<GroupedDoc>(`SELECT conversation_id, doc FROM ${table} WHERE id = $1`, [id]),
+      ...more.map((sql) => this.#query(sql.replaceAll('CONVERSATION_OF', of), [id, ...params])),
+    ]);
+    const locked = lockedRows[0]?.conversation_id;
+    if (locked !== undefined) this.#locked.add(conversationKey(locked));
+    const row = rows[0];
+    if (row === undefined) return undefined;
+    return row.conversation_id === locked ? { row, more: results } : 'moved';
+  }
+
+  async participantWithView(
+    id: string,
+  ): Promise<{ participant: Participant; view: ConversationView | undefined } | undefined> {
+    const read = await this.#rowWithGroup('participants', id, [
+      'SELECT doc FROM conversations WHERE id = CONVERSATION_OF',
+      'SELECT doc FROM call_legs WHERE conversation_id = CONVERSATION_OF ORDER BY created_at, ord',
+      'SELECT doc FROM participants WHERE conversation_id = CONVERSATION_OF ORDER BY created_at, ord',
+    ]);
+    if (read === 'moved') return participantWithViewOf(this, id);
+    if (read === undefined) return undefined;
+    const [conversations, legs, roster] = read.more as [Doc[], Doc[], Doc[]];
+    const conversation = parse<Conversation>(conversations[0]);
+    return {
+      participant: parse<Participant>(read.row)!,
+      view: conversation
+        ? { conversation, legs: parseAll<CallLeg>(legs), roster: parseAll<Participant>(roster) }
+        : undefined,
+    };
   }
 
   async participantsInConversation(conversationId: string): Promise<Participant[]> {

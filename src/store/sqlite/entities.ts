@@ -6,6 +6,7 @@ import type Database from 'better-sqlite3';
 import type {
   CallLeg,
   Conversation,
+  ConversationView,
   OnlineMeeting,
   Operation,
   OutboundNotification,
@@ -13,7 +14,7 @@ import type {
   TimerRequest,
 } from '../../domain/types.js';
 import { identityKey } from '../../domain/identity.js';
-import type { DueTimer, FeedEventInput, Tx } from '../store.js';
+import { participantWithViewOf, type DueTimer, type FeedEventInput, type Tx } from '../store.js';
 import { toDueTimer, type TimerRecord } from '../outbox-rows.js';
 import type { MemoryLeases } from './leases.js';
 import { shared, stringifyWithFragments } from '../../domain/shared-values.js';
@@ -242,6 +243,12 @@ export class SqliteTx implements Tx {
 
   getParticipant(id: string): Promise<Participant | undefined> {
     return this.#run((s) => this.#participants.read(s.getParticipant.get(id)));
+  }
+
+  participantWithView(
+    id: string,
+  ): Promise<{ participant: Participant; view: ConversationView | undefined } | undefined> {
+    return participantWithViewOf(this, id);
   }
 
   participantsInConversation(conversationId: string): Promise<Participant[]> {
