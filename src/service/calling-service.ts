@@ -84,7 +84,14 @@ import {
 import { invitationIdentities, type Reactions } from '../domain/world.js';
 import { reactionsOf } from '../sim/reactions.js';
 import { noValue, withOperation, type LegView, type Result } from './leg-commands.js';
-import { callNotFound, isSameAppLeg, listedRoster, operationOfCall, participantOfCall } from '../domain/call-access.js';
+import {
+  callNotFound,
+  isSameAppLeg,
+  listedRoster,
+  operationOfCall,
+  ownLeg,
+  participantOfCall,
+} from '../domain/call-access.js';
 import { RosterCommands } from './roster-commands.js';
 
 export type { CallingServiceDeps } from './leg-commands.js';
@@ -315,17 +322,12 @@ export class CallingService extends RosterCommands {
     apiVersion: ApiVersion = 'v1.0',
   ): Promise<Result<Operation>> {
     return this.run(async (tx, ctx) => {
-      const leg = await this.ownLeg(tx, principal, callId);
-      if (isRejection(leg)) return leg;
       // Only the roster rows the rules read (same identity as an invitee) and a count: flat cost in a call of any size.
-      // Asked together: a store that batches (PostgreSQL) answers them in one round trip.
-      const id = leg.conversationId;
-      const [conversation, size, withInviteeIdentity, legs] = await Promise.all([
-        tx.getConversation(id),
-        tx.participantCount(id),
-        tx.participantsWithIdentityKeys(id, inviteeIdentityKeys(cmd)),
-        tx.legsInConversation(id),
-      ]);
+      // Read with the leg: a store that batches (PostgreSQL) answers them all in one round trip.
+      const found = await tx.legWithRosterSlice(callId.toLowerCase(), inviteeIdentityKeys(cmd));
+      const leg = ownLeg(principal, found?.leg, callId);
+      if (isRejection(leg)) return leg;
+      const { conversation, rosterSize: size, withIdentityKeys: withInviteeIdentity, legs } = found!; // ownLeg had one
       if (!conversation) throw new Error(`call ${leg.id} has no conversation ${leg.conversationId}`);
       const view = { conversation, roster: { size, withInviteeIdentity }, legs, leg };
       const rawReplaced = Array.isArray(cmd.participants) ? cmd.participants[0]?.replacesCallId : undefined;

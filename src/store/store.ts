@@ -100,6 +100,15 @@ export interface EventStore {
   prune(keep: number): Promise<number>;
 }
 
+/** Tx.legWithRosterSlice's answer; `conversation` is undefined when the leg's conversation is missing. */
+export interface LegWithRosterSlice {
+  leg: CallLeg;
+  conversation: Conversation | undefined;
+  legs: CallLeg[];
+  rosterSize: number;
+  withIdentityKeys: Participant[];
+}
+
 export const isUnreadableTimer = (t: DueTimer): t is UnreadableTimer => 'problem' in t;
 
 export interface Tx {
@@ -109,6 +118,12 @@ export interface Tx {
   putConversation(c: Conversation): Promise<void>;
 
   getLeg(id: string): Promise<CallLeg | undefined>;
+  /**
+   * A leg and, when found, what an invite into its call reads of its conversation: the conversation, its legs, the
+   * roster's size and the participants with these identity keys (participantCount, participantsWithIdentityKeys).
+   * getLeg followed by those reads, which a batching store (PostgreSQL) answers in one round trip instead of two.
+   */
+  legWithRosterSlice(id: string, identityKeys: readonly string[]): Promise<LegWithRosterSlice | undefined>;
   legsInConversation(conversationId: string): Promise<CallLeg[]>;
   putLeg(leg: CallLeg): Promise<void>;
   /** Ended legs are removed from the store: Graph answers 404 for them. */
@@ -330,4 +345,22 @@ export async function participantWithViewOf(
     tx.participantsInConversation(c),
   ]);
   return { participant, view: conversation ? { conversation, legs, roster } : undefined };
+}
+
+/** Tx.legWithRosterSlice as its plain reads (a store that does not batch, or a fallback). */
+export async function legWithRosterSliceOf(
+  tx: Tx,
+  id: string,
+  identityKeys: readonly string[],
+): Promise<LegWithRosterSlice | undefined> {
+  const leg = await tx.getLeg(id);
+  if (!leg) return undefined;
+  const c = leg.conversationId;
+  const [conversation, legs, rosterSize, withIdentityKeys] = await Promise.all([
+    tx.getConversation(c),
+    tx.legsInConversation(c),
+    tx.participantCount(c),
+    tx.participantsWithIdentityKeys(c, identityKeys),
+  ]);
+  return { leg, conversation, legs, rosterSize, withIdentityKeys };
 }

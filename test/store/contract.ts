@@ -172,6 +172,36 @@ export function runStoreContract(
         });
       });
 
+      it("legWithRosterSlice reads a leg with its conversation, legs, roster size and invitees' namesakes", async () => {
+        await store.transact(async (tx) => {
+          await tx.putConversation(conversation());
+          await tx.putLeg(leg({ id: 'call-b', createdAt: T0 + 2 }));
+          await tx.putLeg(leg({ id: 'call-a', createdAt: T0 + 1 }));
+          await tx.putLeg(leg({ id: 'call-other', conversationId: 'conv-2' }));
+          await tx.putParticipant(participant({ id: 'p-ada', identity: { user: { id: 'aaaa-ada' } } }));
+          await tx.putParticipant(participant({ id: 'p-bob', identity: { user: { id: 'bbbb-bob' } } }));
+          await tx.putParticipant(
+            participant({ id: 'p-ada-elsewhere', conversationId: 'conv-2', identity: { user: { id: 'aaaa-ada' } } }),
+          );
+        });
+        await store.transact(async (tx) => {
+          const found = await tx.legWithRosterSlice('call-b', ['user:aaaa-ada', 'user:nobody']);
+          expect(found?.leg).toEqual(await tx.getLeg('call-b'));
+          expect(found?.conversation).toEqual(await tx.getConversation('conv-1'));
+          expect(found?.legs.map((l) => l.id)).toEqual(['call-a', 'call-b']);
+          expect(found?.rosterSize).toBe(2);
+          expect(found?.withIdentityKeys.map((p) => p.id)).toEqual(['p-ada']);
+          expect((await tx.legWithRosterSlice('call-a', []))?.withIdentityKeys).toEqual([]);
+          expect(await tx.legWithRosterSlice('nope', ['user:aaaa-ada'])).toBeUndefined();
+          // conv-2 has no conversation row.
+          expect(await tx.legWithRosterSlice('call-other', ['user:aaaa-ada'])).toMatchObject({
+            conversation: undefined,
+            rosterSize: 1,
+            withIdentityKeys: [{ id: 'p-ada-elsewhere' }],
+          });
+        });
+      });
+
       it('deleteLeg removes the leg but keeps its operations', async () => {
         await store.transact(async (tx) => {
           await tx.putLeg(leg());

@@ -23,7 +23,14 @@ import type {
   TimerRequest,
 } from '../../domain/types.js';
 import { identityKey } from '../../domain/identity.js';
-import { participantWithViewOf, type DueTimer, type FeedEventInput, type Tx } from '../store.js';
+import {
+  legWithRosterSliceOf,
+  participantWithViewOf,
+  type DueTimer,
+  type FeedEventInput,
+  type LegWithRosterSlice,
+  type Tx,
+} from '../store.js';
 import { toDueTimer, type TimerRecord } from '../outbox-rows.js';
 import { inline, type SqlValue } from './inline.js';
 import { stringifyWithFragments } from '../../domain/shared-values.js';
@@ -192,6 +199,35 @@ export class PgTx implements Tx {
 
   async getLeg(id: string): Promise<CallLeg | undefined> {
     return parse<CallLeg>(await this.#grouped('call_legs', id));
+  }
+
+  async legWithRosterSlice(id: string, identityKeys: readonly string[]): Promise<LegWithRosterSlice | undefined> {
+    const read = await this.#rowWithGroup(
+      'call_legs',
+      id,
+      [
+        'SELECT doc FROM conversations WHERE id = CONVERSATION_OF',
+        'SELECT doc FROM call_legs WHERE conversation_id = CONVERSATION_OF ORDER BY created_at, ord',
+        'SELECT COUNT(*) AS n FROM participants WHERE conversation_id = CONVERSATION_OF',
+        ...(identityKeys.length > 0
+          ? [
+              `SELECT doc FROM participants WHERE conversation_id = CONVERSATION_OF AND identity_key = ANY($2::text[])
+                ORDER BY created_at, ord`,
+            ]
+          : []),
+      ],
+      [identityKeys],
+    );
+    if (read === 'moved') return legWithRosterSliceOf(this, id, identityKeys);
+    if (read === undefined) return undefined;
+    const [conversations, legs, count, withIdentityKeys = []] = read.more as [Doc[], Doc[], { n: string }[], Doc[]?];
+    return {
+      leg: parse<CallLeg>(read.row)!,
+      conversation: parse<Conversation>(conversations[0]),
+      legs: parseAll<CallLeg>(legs),
+      rosterSize: Number(count[0]?.n ?? 0),
+      withIdentityKeys: parseAll<Participant>(withIdentityKeys),
+    };
   }
 
   async legsInConversation(conversationId: string): Promise<CallLeg[]> {

@@ -14,7 +14,14 @@ import type {
   TimerRequest,
 } from '../../domain/types.js';
 import { identityKey } from '../../domain/identity.js';
-import { participantWithViewOf, type DueTimer, type FeedEventInput, type Tx } from '../store.js';
+import {
+  legWithRosterSliceOf,
+  participantWithViewOf,
+  type DueTimer,
+  type FeedEventInput,
+  type LegWithRosterSlice,
+  type Tx,
+} from '../store.js';
 import { toDueTimer, type TimerRecord } from '../outbox-rows.js';
 import type { MemoryLeases } from './leases.js';
 import { shared, stringifyWithFragments } from '../../domain/shared-values.js';
@@ -223,6 +230,10 @@ export class SqliteTx implements Tx {
 
   getLeg(id: string): Promise<CallLeg | undefined> {
     return this.#run((s) => parse<CallLeg>(s.getLeg.get(id)));
+  }
+
+  legWithRosterSlice(id: string, identityKeys: readonly string[]): Promise<LegWithRosterSlice | undefined> {
+    return legWithRosterSliceOf(this, id, identityKeys);
   }
 
   legsInConversation(conversationId: string): Promise<CallLeg[]> {
