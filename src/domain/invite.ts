@@ -477,6 +477,10 @@ function planInvite(
 }
 
 /** The invitee's conversation, its roster included: a join is announced with the whole roster (rosterToAllLegs). */
+/**
+ * `roster` (the conversation's participants) is used only to list the whole roster to legs that get it
+ * (getsWholeRoster); the service leaves it empty when every bot leg asked for roster deltas.
+ */
 export interface AnswerState extends ConversationView {
   /** The leg that invited; undefined once it has ended (the invitee then fails silently). */
   leg: CallLeg | undefined;

@@ -148,3 +148,6 @@ export function rosterAfter(roster: readonly Participant[], changed: readonly Pa
 /** Only legs that are in the call get roster updates (not one still ringing or already gone). */
 export const receivesRoster = (leg: CallLeg): boolean =>
   leg.state !== 'incoming' && leg.state !== 'terminated' && leg.state !== 'terminating';
+
+/** A leg rosterToAllLegs sends the whole roster to: it receives roster updates and did not ask for deltas. */
+export const getsWholeRoster = (leg: CallLeg): boolean => receivesRoster(leg) && !wantsDeltaRoster(leg);

@@ -93,6 +93,7 @@ import {
   participantOfCall,
 } from '../domain/call-access.js';
 import { RosterCommands } from './roster-commands.js';
+import { getsWholeRoster } from '../domain/notifications.js';
 
 export type { CallingServiceDeps } from './leg-commands.js';
 export { DEFAULT_PROMPT_MS } from './media-commands.js';
@@ -589,10 +590,11 @@ export class CallingService extends RosterCommands {
         return this.mediaTimerFired(tx, timer.payload, ctx);
       case 'invitee.answer': {
         const p = timer.payload;
-        // The roster is read because a join is announced with the whole roster, as Graph does (rosterToAllLegs).
+        // A join is announced with the whole roster, as Graph does (rosterToAllLegs), so the roster is read, unless
+        // every bot leg asked for deltas (only who changed): then the answer costs the same in a call of 10 or 1,000.
         // Asked together: a batching store (PostgreSQL) reads the invitee, its view and the operation in one round trip.
         const [found, operation] = await Promise.all([
-          tx.participantWithView(p.participantId),
+          tx.participantWithView(p.participantId, (legs) => legs.some(getsWholeRoster)),
           p.operationId ? tx.getOperation(p.operationId) : undefined,
         ]);
         if (!found?.view) return emptyEffects();

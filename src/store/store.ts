@@ -133,10 +133,12 @@ export interface Tx {
   /**
    * A participant and, when found, its conversation with that conversation's legs and whole roster: getParticipant
    * followed by those three reads, which a batching store (PostgreSQL) answers in one round trip instead of two.
-   * `view` is undefined when the conversation is missing.
+   * `view` is undefined when the conversation is missing. `needsRoster(legs)` false: the roster need not be read
+   * (participantWithViewOf leaves it empty; a batching store reads it in the same round trip anyway).
    */
   participantWithView(
     id: string,
+    needsRoster?: (legs: readonly CallLeg[]) => boolean,
   ): Promise<{ participant: Participant; view: ConversationView | undefined } | undefined>;
   participantsInConversation(conversationId: string): Promise<Participant[]>;
   /** A conversation's participants (any status) whose `identityKey` is one of `keys`, in roster order; indexed. */
@@ -331,20 +333,23 @@ export interface Store {
   close(): Promise<void>;
 }
 
-/** Tx.participantWithView as its plain reads, one after another (a store that does not batch, or a fallback). */
+/**
+ * Tx.participantWithView as its plain reads, one after another (a store that does not batch, or a fallback). The roster
+ * is read only if `needsRoster(legs)` says so (else the view's roster is empty): a batching store may read it anyway,
+ * in the same round trip.
+ */
 export async function participantWithViewOf(
   tx: Tx,
   id: string,
+  needsRoster: (legs: readonly CallLeg[]) => boolean = () => true,
 ): Promise<{ participant: Participant; view: ConversationView | undefined } | undefined> {
   const participant = await tx.getParticipant(id);
   if (!participant) return undefined;
   const c = participant.conversationId;
-  const [conversation, legs, roster] = await Promise.all([
-    tx.getConversation(c),
-    tx.legsInConversation(c),
-    tx.participantsInConversation(c),
-  ]);
-  return { participant, view: conversation ? { conversation, legs, roster } : undefined };
+  const [conversation, legs] = await Promise.all([tx.getConversation(c), tx.legsInConversation(c)]);
+  if (!conversation) return { participant, view: undefined };
+  const roster = needsRoster(legs) ? await tx.participantsInConversation(c) : [];
+  return { participant, view: { conversation, legs, roster } };
 }
 
 /** Tx.legWithRosterSlice as its plain reads (a store that does not batch, or a fallback). */

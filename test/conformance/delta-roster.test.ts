@@ -5,8 +5,19 @@
  * Graph JS client; the fake bot validates each delta (and each participant in it) against the metadata.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CallLeg } from '../../src/domain/types.js';
+import { participantWithViewOf, type Tx } from '../../src/store/store.js';
 import type { ReceivedNotification } from '../helpers/fake-bot.js';
-import { inviteUser, MEETING_B, ORGANIZER, startConformance, TENANT, USERS, type Conformance } from './fixture.js';
+import {
+  inviteUser,
+  MEETING_A,
+  MEETING_B,
+  ORGANIZER,
+  startConformance,
+  TENANT,
+  USERS,
+  type Conformance,
+} from './fixture.js';
 
 interface Delta {
   '@odata.type': string;
@@ -24,13 +35,16 @@ describe('delta roster (callOptions.isDeltaRosterEnabled)', () => {
     await c.close();
   });
 
-  const join = async (callOptions: Record<string, unknown> | undefined): Promise<string> => {
+  const join = async (
+    callOptions: Record<string, unknown> | undefined,
+    threadId: string = MEETING_B,
+  ): Promise<string> => {
     const call = (await c.graph.api('/communications/calls').post({
       '@odata.type': '#microsoft.graph.call',
       callbackUri: c.bot.url,
       requestedModalities: ['audio'],
       mediaConfig: { '@odata.type': '#microsoft.graph.serviceHostedMediaConfig' },
-      chatInfo: { '@odata.type': '#microsoft.graph.chatInfo', threadId: MEETING_B, messageId: '0' },
+      chatInfo: { '@odata.type': '#microsoft.graph.chatInfo', threadId, messageId: '0' },
       meetingInfo: {
         '@odata.type': '#microsoft.graph.organizerMeetingInfo',
         organizer: {
@@ -105,4 +119,60 @@ describe('delta roster (callOptions.isDeltaRosterEnabled)', () => {
     expect(ids(gone.item.resourceData as Delta)).toEqual([USERS.adele]);
     expect((gone.item.resourceData as Delta).sequenceNumber).toBeGreaterThan(d.sequenceNumber);
   });
+
+  // On PostgreSQL the roster comes in the same round trip as the invitee's view (participantWithView), so there is
+  // no read to save, and none to count.
+  it.runIf(process.env.SWITCHBOARD_TEST_STORE !== 'postgres')(
+    'when every bot leg asked for deltas, an invitee joining does not read the whole roster',
+    async () => {
+      // Counts the store's whole-roster reads (src/service/calling-service.ts, the invitee's answer), its
+      // participantWithView made of plain reads as SQLite's is (participantWithViewOf), so they pass through here.
+      const store = c.server.sb.store;
+      const transact = store.transact.bind(store);
+      let rosterReads = 0;
+      store.transact = (fn, options) =>
+        transact((tx) => {
+          const counted: Tx = new Proxy(tx, {
+            get(target, key) {
+              const value: unknown = Reflect.get(target, key);
+              if (typeof value !== 'function') return value;
+              if (key === 'participantsInConversation') rosterReads++;
+              if (key === 'participantWithView')
+                return (id: string, needsRoster?: (legs: readonly CallLeg[]) => boolean) =>
+                  participantWithViewOf(counted, id, needsRoster);
+              return value.bind(target);
+            },
+          });
+          return fn(counted);
+        }, options);
+      try {
+        const inviteAndWait = async (callId: string, user: string): Promise<void> => {
+          const since = c.bot.notifications.length;
+          rosterReads = 0;
+          const invited = await c.raw('POST', `/v1.0/communications/calls/${callId}/participants/invite`, {
+            participants: [inviteUser(user)],
+          });
+          expect(invited.status, invited.text).toBe(200);
+          await c.bot.waitFor(
+            (n) =>
+              n.item.resourceUrl === `/communications/calls/${callId}/participants` &&
+              JSON.stringify(n.item.resourceData).includes(user),
+            { since },
+          );
+        };
+        const deltaOnly = await join(
+          { '@odata.type': '#microsoft.graph.outgoingCallOptions', isDeltaRosterEnabled: true },
+          MEETING_A,
+        );
+        await inviteAndWait(deltaOnly, USERS.megan);
+        expect(rosterReads).toBe(0);
+        // The counter counts: the same invite where a leg gets whole rosters reads it.
+        const mixed = await join(undefined, MEETING_A);
+        await inviteAndWait(mixed, USERS.alex);
+        expect(rosterReads).toBeGreaterThan(0);
+      } finally {
+        store.transact = transact;
+      }
+    },
+  );
 });

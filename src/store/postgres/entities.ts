@@ -284,15 +284,17 @@ export class PgTx implements Tx {
     return row.conversation_id === locked ? { row, more: results } : 'moved';
   }
 
+  /** The roster is read with the rest, in the same round trip, whatever `needsRoster` would say. */
   async participantWithView(
     id: string,
+    needsRoster?: (legs: readonly CallLeg[]) => boolean,
   ): Promise<{ participant: Participant; view: ConversationView | undefined } | undefined> {
     const read = await this.#rowWithGroup('participants', id, [
       'SELECT doc FROM conversations WHERE id = CONVERSATION_OF',
       'SELECT doc FROM call_legs WHERE conversation_id = CONVERSATION_OF ORDER BY created_at, ord',
       'SELECT doc FROM participants WHERE conversation_id = CONVERSATION_OF ORDER BY created_at, ord',
     ]);
-    if (read === 'moved') return participantWithViewOf(this, id);
+    if (read === 'moved') return participantWithViewOf(this, id, needsRoster);
     if (read === undefined) return undefined;
     const [conversations, legs, roster] = read.more as [Doc[], Doc[], Doc[]];
     const conversation = parse<Conversation>(conversations[0]);

@@ -258,8 +258,9 @@ export class SqliteTx implements Tx {
 
   participantWithView(
     id: string,
+    needsRoster?: (legs: readonly CallLeg[]) => boolean,
   ): Promise<{ participant: Participant; view: ConversationView | undefined } | undefined> {
-    return participantWithViewOf(this, id);
+    return participantWithViewOf(this, id, needsRoster);
   }
 
   participantsInConversation(conversationId: string): Promise<Participant[]> {
