@@ -83,16 +83,23 @@ function record(item: Json, at: number): void {
   }
   const callId = m[1]!;
   const sub = m[2] ?? '';
-  if (sub === '/participants' && item.changeType === 'updated' && Array.isArray(item.resourceData)) {
+  // The whole roster (an array), or for a call that asked for deltas a deltaParticipants with the changed ones.
+  const listed =
+    sub === '/participants' && item.changeType === 'updated'
+      ? Array.isArray(item.resourceData)
+        ? item.resourceData
+        : asObj(item.resourceData)?.participants
+      : undefined;
+  if (Array.isArray(listed)) {
     counts.rosterUpdated++;
-    counts.maxRosterItems = Math.max(counts.maxRosterItems, item.resourceData.length);
-    for (const p of item.resourceData) {
+    counts.maxRosterItems = Math.max(counts.maxRosterItems, listed.length);
+    for (const p of listed) {
       const id = identityIdOf(asObj(asObj(p)?.info)?.identity);
       if (id === undefined) continue;
       const key = `${callId}|${id}`;
       if (!roster.has(key)) roster.set(key, at);
     }
-    sample ??= item.resourceData;
+    sample ??= listed;
     return;
   }
   if (sub.startsWith('/operations/') && item.changeType === 'deleted') {

@@ -318,9 +318,12 @@ function targetsTable(r: BenchReport): string[][] {
     ),
   ]);
   const ratio = extra('roster')?.figures.ratio;
+  const wholeRatio = extra('roster')?.figures.wholeRatio;
   rows.push([
-    'Cost growth: per-invite cost at roster 1,000 ≤ 1.2× roster 10',
-    ratio !== undefined ? fmt(ratio, 2) : '—',
+    'Cost growth: per-invite cost at roster 1,000 ≤ 1.2× roster 10 (delta rosters; whole rosters grow with the call)',
+    ratio !== undefined
+      ? `${fmt(ratio, 2)} delta roster${wholeRatio !== undefined ? `; ${fmt(wholeRatio, 2)} whole roster` : ''}`
+      : '—',
     verdict(ratio !== undefined ? ratio <= 1.2 : null),
   ]);
   const rss = extra('many-calls')?.figures;

@@ -69,6 +69,8 @@ export interface TargetOptions {
   batchNotifications?: boolean;
   /** Configuration overrides (e.g. retention for the soak). */
   config?: Partial<Config>;
+  /** The bot asks for roster deltas on its calls (`callOptions.isDeltaRosterEnabled`); default: whole rosters. */
+  deltaRoster?: boolean;
 }
 
 /**
@@ -101,7 +103,13 @@ export async function fetchToken(base: string): Promise<string> {
   return body.access_token;
 }
 
-export async function createGroupCall(base: string, token: string, botUrl: string, k: number): Promise<string> {
+export async function createGroupCall(
+  base: string,
+  token: string,
+  botUrl: string,
+  k: number,
+  deltaRoster = false,
+): Promise<string> {
   const res = await fetchRetrying(`${base}/v1.0/communications/calls`, {
     method: 'POST',
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
@@ -118,6 +126,10 @@ export async function createGroupCall(base: string, token: string, botUrl: strin
       },
       targets: [],
       tenantId: DEFAULT_TENANT_ID,
+      // Roster notifications then carry only who changed (deltaParticipants), not the whole roster.
+      ...(deltaRoster
+        ? { callOptions: { '@odata.type': '#microsoft.graph.outgoingCallOptions', isDeltaRosterEnabled: true } }
+        : {}),
     }),
   });
   const body = (await res.json()) as { id?: string };
@@ -181,7 +193,7 @@ export async function startTarget(opts: TargetOptions): Promise<Target> {
     // 16 at a time: the capacity scenarios create thousands of calls.
     for (let k = 0; k < opts.calls; k += 16) {
       const batch = Array.from({ length: Math.min(16, opts.calls - k) }, (_, i) => k + i);
-      callIds.push(...(await Promise.all(batch.map((n) => createGroupCall(sb.httpUrl, token, opts.botUrl, n)))));
+      callIds.push(...(await Promise.all(batch.map((n) => createGroupCall(sb.httpUrl, token, opts.botUrl, n, opts.deltaRoster)))));
     }
     for (let k = 0; k < callIds.length; k += 16)
       await Promise.all(callIds.slice(k, k + 16).map((id) => waitEstablished(sb.httpUrl, token, id, 10_000)));
