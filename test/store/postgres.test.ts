@@ -177,6 +177,24 @@ describePostgres('postgres store', () => {
       await Promise.all([a.close(), b.close()]);
     });
 
+    it('a batch that fails before its PREPAREs ran leaves the connection usable for those statements', async () => {
+      const store = await open(undefined, 1);
+      // bigint out of range: the conversation's INSERT fails, so the leg's PREPARE after it in the batch never runs.
+      await expect(
+        store.transact(async (tx) => {
+          await tx.putConversation(conversation({ createdAt: 1e300 }));
+          await tx.putLeg(leg());
+        }),
+      ).rejects.toThrow(/out of range/);
+      // The same pooled connection (one transaction at a time, the last released is reused) runs them again.
+      await store.transact(async (tx) => {
+        await tx.putConversation(conversation());
+        await tx.putLeg(leg());
+      });
+      expect(await store.transact((tx) => tx.getLeg('call-1'))).toEqual(leg());
+      await store.close();
+    });
+
     it('keeps one head per call when appends race with deliveries from another instance', async () => {
       const schema = freshSchema();
       const [a, b] = await Promise.all([open(schema), open(schema)]);

@@ -32,7 +32,8 @@ import {
   type Tx,
 } from '../store.js';
 import { toDueTimer, type TimerRecord } from '../outbox-rows.js';
-import { inline, type SqlValue } from './inline.js';
+import type { SqlValue } from './inline.js';
+import { forgetPrepared, render, statementOf, type Statement } from './prepared.js';
 import { stringifyWithFragments } from '../../domain/shared-values.js';
 
 type Doc = { doc: string };
@@ -54,7 +55,7 @@ const FIND_BY_THREAD = `SELECT c.id, c.doc FROM conversations c
 
 /** A statement waiting to be sent; reads carry the callbacks that receive their rows. */
 interface Queued {
-  sql: string;
+  statement: Statement;
   resolve?: (rows: object[]) => void;
   reject?: (err: unknown) => void;
 }
@@ -94,13 +95,17 @@ export class PgTx implements Tx {
     const batch = this.#queue;
     this.#queue = [];
     if (batch.length === 0) return;
-    const statements = [...(this.#begun ? [] : ['BEGIN']), ...batch.map((q) => q.sql)];
-    const offset = statements.length - batch.length;
+    const { texts, at } = render(
+      this.#client,
+      batch.map((q) => q.statement),
+    );
+    const offset = this.#begun ? 0 : 1;
+    if (!this.#begun) texts.unshift('BEGIN');
     this.#begun = true;
     try {
-      const out = (await this.#client.query(statements.join(';\n'))) as unknown as pg.QueryResult | pg.QueryResult[];
+      const out = (await this.#client.query(texts.join(';\n'))) as unknown as pg.QueryResult | pg.QueryResult[];
       const results = Array.isArray(out) ? out : [out];
-      batch.forEach((q, i) => q.resolve?.((results[offset + i]?.rows ?? []) as object[]));
+      batch.forEach((q, i) => q.resolve?.((results[offset + at[i]!]?.rows ?? []) as object[]));
     } catch (err) {
       for (const q of batch) q.reject?.(err);
     }
@@ -108,9 +113,9 @@ export class PgTx implements Tx {
 
   #query<R extends object>(sql: string, params: readonly SqlValue[]): Promise<R[]> {
     this.#ensureOpen();
-    const text = inline(sql, params);
+    const statement = statementOf(sql, params);
     return new Promise<R[]>((resolve, reject) => {
-      this.#queue.push({ sql: text, resolve: resolve as (rows: object[]) => void, reject });
+      this.#queue.push({ statement, resolve: resolve as (rows: object[]) => void, reject });
       if (!this.#flushScheduled) {
         this.#flushScheduled = true;
         process.nextTick(() => void this.#flush());
@@ -121,7 +126,7 @@ export class PgTx implements Tx {
   /** Queues a statement whose result nobody reads; it is sent with the next read or with COMMIT. */
   #write(sql: string, params: readonly SqlValue[]): Promise<void> {
     this.#ensureOpen();
-    this.#queue.push({ sql: inline(sql, params) });
+    this.#queue.push({ statement: statementOf(sql, params) });
     return Promise.resolve();
   }
 
@@ -136,7 +141,9 @@ export class PgTx implements Tx {
     this.#queue = [];
     if (!this.#begun) return true;
     try {
-      await this.#client.query('ROLLBACK');
+      // A failed batch may have prepared statements it did not count (prepared.ts): start those over.
+      forgetPrepared(this.#client);
+      await this.#client.query('ROLLBACK; DEALLOCATE ALL');
       return true;
     } catch {
       return false;

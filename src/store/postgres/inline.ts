@@ -14,7 +14,7 @@ export function quoteLiteral(s: string): string {
   return s.includes('\\') ? ` E${quoted.replace(/\\/g, '\\\\')}` : quoted;
 }
 
-function literal(v: SqlValue): string {
+export function literal(v: SqlValue): string {
   if (v === null || v === undefined) return 'NULL';
   if (typeof v === 'boolean') return v ? 'TRUE' : 'FALSE';
   if (typeof v === 'number') {
