@@ -66,7 +66,8 @@ interface Queued {
  * writes and locks wait; a read schedules a flush (process.nextTick, so reads issued together, e.g. under
  * Promise.all, share it), which sends BEGIN if not yet sent and everything queued as one simple-protocol query.
  * COMMIT goes out with the last writes. Statements still run in exactly the order they were issued; only a
- * write's error surfaces later (at the next read or COMMIT), and it fails the transaction either way.
+ * write's error surfaces later (at the next read or COMMIT), and it fails the transaction either way. Each statement
+ * goes as an EXECUTE of its text prepared once per connection (prepared.ts), so PostgreSQL plans it once.
  */
 export class PgTx implements Tx {
   #client: PoolClient;
