@@ -479,7 +479,26 @@ async function main(): Promise<void> {
     for (const [name, run] of extraScenarios) {
       if (!canRun(name)) continue;
       progress(`${name}: starting`);
-      extras.push(await run());
+      try {
+        extras.push(await run());
+      } catch (err) {
+        // One scenario that could not run must not throw away the others' half hour of measurements: it is
+        // reported as failed (in the table, RESULTS.md and the exit code) and the rest is written as usual.
+        const why = err instanceof Error ? err.message : String(err);
+        console.error(`[bench] ${name} FAILED: ${err instanceof Error ? (err.stack ?? why) : why}`);
+        process.exitCode = 1;
+        extras.push({
+          id: name,
+          title: `${name}: FAILED`,
+          what: `The scenario could not run: ${why}`,
+          table: [
+            ['scenario', 'outcome'],
+            [name, `FAILED: ${why}`],
+          ],
+          observations: [`${name}: FAILED (${why}); not measured in this run.`],
+          figures: {},
+        });
+      }
     }
   } finally {
     await bot.close();
