@@ -193,7 +193,9 @@ export async function startTarget(opts: TargetOptions): Promise<Target> {
     // 16 at a time: the capacity scenarios create thousands of calls.
     for (let k = 0; k < opts.calls; k += 16) {
       const batch = Array.from({ length: Math.min(16, opts.calls - k) }, (_, i) => k + i);
-      callIds.push(...(await Promise.all(batch.map((n) => createGroupCall(sb.httpUrl, token, opts.botUrl, n, opts.deltaRoster)))));
+      callIds.push(
+        ...(await Promise.all(batch.map((n) => createGroupCall(sb.httpUrl, token, opts.botUrl, n, opts.deltaRoster)))),
+      );
     }
     for (let k = 0; k < callIds.length; k += 16)
       await Promise.all(callIds.slice(k, k + 16).map((id) => waitEstablished(sb.httpUrl, token, id, 10_000)));

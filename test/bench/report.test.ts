@@ -179,7 +179,9 @@ describe('bench harness', () => {
     );
     expect(md).toMatch(/every request answered within 1 s[^|]*\| 100\.0 % within 1 s[^|]*\| met/);
     expect(md).toMatch(/Graph's limit[^|]*\| — \| not measured/);
-    expect(md).toMatch(/roster 1,000 ≤ 1\.2× roster 10 \(delta rosters; whole rosters grow with the call\) \| 1\.10 delta roster; 3\.40 whole roster \| met/);
+    expect(md).toMatch(
+      /roster 1,000 ≤ 1\.2× roster 10 \(delta rosters; whole rosters grow with the call\) \| 1\.10 delta roster; 3\.40 whole roster \| met/,
+    );
     expect(md).toContain('### 4. Roster growth');
     expect(md).toContain('### 8. Start to ready');
     expect(md).toMatch(

@@ -241,7 +241,8 @@ export function createSqliteOutbox(
           filter.callId === undefined ? s.listAll.all(after, limit) : s.listByCall.all(filter.callId, after, limit);
         return rows.map(toOutboxRow);
       }),
-    attempts: (seqs) => gates.committed.run(() => (seqs.length === 0 ? [] : s.attempts.all(JSON.stringify(seqs)).map(toAttempt))),
+    attempts: (seqs) =>
+      gates.committed.run(() => (seqs.length === 0 ? [] : s.attempts.all(JSON.stringify(seqs)).map(toAttempt))),
     requeueDead: (target, now) =>
       gates.committed.run(() => {
         const { matched, requeued } = requeue.immediate(target, now);
