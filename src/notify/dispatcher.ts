@@ -58,9 +58,9 @@ export class NotificationDispatcher {
   #sleep: NodeJS.Timeout | null = null;
   #unsubscribe: (() => void) | null = null;
   #idleWaiters = new Set<() => void>();
-  // Backlog measurement (backlogMs): when each call's last failed delivery attempt here finished, the latest claim's wait,
+  // Backlog measurement (backlogMs): when each call's last delivery attempt here finished, the latest claim's wait,
   // and since when every delivery slot has been taken.
-  #callFailedAt = new Map<string, number>();
+  #callFinishedAt = new Map<string, number>();
   #claimWait = { ms: 0, at: -Infinity };
   #fullSince: number | null = null;
 
@@ -77,11 +77,8 @@ export class NotificationDispatcher {
    * How long notifications are waiting on this dispatcher now (ms), an overload signal (src/service/admission.ts):
    * the longest wait between becoming sendable and being claimed among the first attempts of the latest claim (in
    * the last 500 ms), or, while every delivery slot is taken, how long they have all been. Sendable means committed
-   * and, for a row behind an earlier one of its call that failed, that one finished: a failing callback delays its
-   * own call's later rows by design (per-call order, retries) without counting here, unless it holds every slot.
-   * Rows queued behind deliveries the bot took do count from their commit: when a call's notifications are
-   * committed faster than they can be sent one after another, the bot hears later and later, and that is overload
-   * (measured: 2× the sustainable rate over 300 calls notified up to 36 s late while this said ~0).
+   * and, for a row behind an earlier one of its call, that one finished: a slow or failing callback delays its own
+   * call's later rows by design (per-call order) without counting here, unless it holds every slot.
    */
   backlogMs(): number {
     const now = this.#deps.clock.now();
@@ -203,41 +200,31 @@ export class NotificationDispatcher {
     let longest = -1;
     for (const row of rows) {
       if (row.attempts !== 0) continue;
-      const sendable = Math.max(row.createdAt, this.#callFailedAt.get(row.callId) ?? -Infinity);
+      const sendable = Math.max(row.createdAt, this.#callFinishedAt.get(row.callId) ?? -Infinity);
       longest = Math.max(longest, now - sendable);
     }
     if (longest >= 0) this.#claimWait = { ms: longest, at: now };
   }
 
   #launch(row: OutboxRow): void {
-    const delivery = this.#deliver(row)
-      .catch(() => false)
-      .then((firstTime) => {
-        // Only a callback that failed holds its call's later rows back without it counting (see backlogMs); rows
-        // queued behind deliveries the bot took first time have been waiting to be sent since they were committed.
-        if (!firstTime) this.#noteFailedCall(row.callId);
-        this.#inFlight.delete(row.seq);
-        this.#kick();
-        this.#notifyIdle();
-      });
+    const delivery = this.#deliver(row).finally(() => {
+      const finishedAt = this.#deps.clock.now();
+      // Only recent finishes matter (a later row of the call is claimed right after); bounded whatever the call count.
+      if (this.#callFinishedAt.size >= 10_000) {
+        for (const [callId, at] of this.#callFinishedAt)
+          if (finishedAt - at > 10_000) this.#callFinishedAt.delete(callId);
+        if (this.#callFinishedAt.size >= 10_000) this.#callFinishedAt.clear();
+      }
+      this.#callFinishedAt.set(row.callId, finishedAt);
+      this.#inFlight.delete(row.seq);
+      this.#kick();
+      this.#notifyIdle();
+    });
     this.#inFlight.set(row.seq, delivery);
   }
 
-  #noteFailedCall(callId: string): void {
-    const finishedAt = this.#deps.clock.now();
-    // Only recent failures matter (a later row of the call is claimed right after); bounded whatever the call count.
-    if (this.#callFailedAt.size >= 10_000) {
-      for (const [id, at] of this.#callFailedAt) if (finishedAt - at > 10_000) this.#callFailedAt.delete(id);
-      if (this.#callFailedAt.size >= 10_000) this.#callFailedAt.clear();
-    }
-    this.#callFailedAt.set(callId, finishedAt);
-  }
-
-  /**
-   * One attempt, recorded; true when the bot took it first time. Never throws: an unrecorded result is retried when
-   * the lease lapses.
-   */
-  async #deliver(row: OutboxRow): Promise<boolean> {
+  /** One attempt, recorded. Never throws: an unrecorded result is retried when the lease lapses. */
+  async #deliver(row: OutboxRow): Promise<void> {
     const { store, clock, sign } = this.#deps;
     const attempt = row.attempts + 1;
     const startedAt = clock.now();
@@ -266,7 +253,7 @@ export class NotificationDispatcher {
       if (result.statusCode !== null && result.statusCode >= 200 && result.statusCode < 300) {
         await store.outbox.markDelivered(row.seq, at, record);
         this.#logAttempt('info', row, attempt, result, ms, '');
-        return attempt === 1;
+        return;
       }
       const error = result.error ?? `HTTP ${result.statusCode}`;
       const next = nextAttemptAt(this.options, row, attempt, at, result.retryAfterMs);
@@ -282,7 +269,7 @@ export class NotificationDispatcher {
         ...where,
         error: message(err),
       });
-      return false;
+      return;
     } finally {
       this.#deps.afterRecord?.();
     }
@@ -294,7 +281,6 @@ export class NotificationDispatcher {
         error: message(err),
       });
     }
-    return false;
   }
 
   #idle(ms: number): Promise<void> {
