@@ -7,6 +7,7 @@ import { sequentialIds, type DomainContext } from '../../src/domain/clock.js';
 import { inviteRosterOf, type InviteCommand, type InviteState } from '../../src/domain/invite.js';
 import type { Principal } from '../../src/domain/permissions.js';
 import { isRejection, type Rejection } from '../../src/domain/rejections.js';
+import { newParticipant } from '../../src/domain/participant.js';
 import type {
   CallLeg,
   Conversation,
@@ -140,26 +141,20 @@ export function leg(over: Partial<CallLeg> = {}): CallLeg {
 }
 
 export function participant(over: Partial<Participant> & { identity: IdentitySet }): Participant {
-  return {
-    id: 'p-1',
-    conversationId: 'conv-1',
-    status: 'joined',
-    kind: 'user',
-    callLegId: null,
-    invitedByOperationId: null,
-    endpointType: 'default',
-    region: null,
-    languageId: null,
-    isMuted: false,
-    isInLobby: false,
-    hidden: false,
-    sourceId: '1',
-    rosterSequenceNumber: 1,
-    outcome: null,
-    createdAt: NOW - 60_000,
-    updatedAt: NOW - 60_000,
-    ...over,
-  };
+  // Graph's defaults for a new participant (src/domain/participant.ts), joined a minute ago as a user.
+  return newParticipant(
+    {
+      id: 'p-1',
+      conversationId: 'conv-1',
+      status: 'joined',
+      kind: 'user',
+      callLegId: null,
+      sourceId: '1',
+      rosterSequenceNumber: 1,
+      ...over,
+    },
+    NOW - 60_000,
+  );
 }
 
 /** The bot's own participant for a leg. */
