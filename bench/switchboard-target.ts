@@ -13,6 +13,7 @@ import pg from 'pg';
 import { resolveConfig, type Config } from '../src/config.js';
 import { startSwitchboard, type Switchboard } from '../src/main.js';
 import { DEFAULT_APP_ID, DEFAULT_APP_SECRET, DEFAULT_TENANT_ID } from '../src/sim/default-world.js';
+import { pool } from './extra.js';
 import { benchWorld } from './world.js';
 
 export type StoreMode = 'memory' | 'file' | 'postgres';
@@ -189,16 +190,12 @@ export async function startTarget(opts: TargetOptions): Promise<Target> {
   };
   try {
     const token = await fetchToken(sb.httpUrl);
-    const callIds: string[] = [];
     // 16 at a time: the capacity scenarios create thousands of calls.
-    for (let k = 0; k < opts.calls; k += 16) {
-      const batch = Array.from({ length: Math.min(16, opts.calls - k) }, (_, i) => k + i);
-      callIds.push(
-        ...(await Promise.all(batch.map((n) => createGroupCall(sb.httpUrl, token, opts.botUrl, n, opts.deltaRoster)))),
-      );
-    }
-    for (let k = 0; k < callIds.length; k += 16)
-      await Promise.all(callIds.slice(k, k + 16).map((id) => waitEstablished(sb.httpUrl, token, id, 10_000)));
+    const callIds = new Array<string>(opts.calls);
+    await pool(opts.calls, 16, async (k) => {
+      callIds[k] = await createGroupCall(sb.httpUrl, token, opts.botUrl, k, opts.deltaRoster);
+    });
+    await pool(opts.calls, 16, (k) => waitEstablished(sb.httpUrl, token, callIds[k]!, 10_000));
     return { sb, url: sb.httpUrl, token, callIds, close };
   } catch (err) {
     await close();
