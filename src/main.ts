@@ -156,7 +156,10 @@ async function openStore(config: Config, clock: Clock, log: LogFunction): Promis
   const path = join(config.data, 'switchboard.db');
   const release = claimDataFile(path);
   try {
-    const store = await openSqliteStore({ path });
+    const store = await openSqliteStore({
+      path,
+      onCheckpointFallback: (reason) => log('warn', `${reason}; WAL checkpoints run on the server's thread again`),
+    });
     const close = store.close.bind(store);
     store.close = async () => {
       try {

@@ -30,12 +30,15 @@ import { createSqliteOutbox, createSqliteTimers, releaseDeadLeases } from './out
 import { createSqliteWorldChanges } from './world-changes.js';
 import { createSqliteRetention, type SqliteRetention } from './retention.js';
 import { MemoryLeases } from './leases.js';
+import { startCheckpointer, type Checkpointer } from './checkpointer.js';
 
 export interface SqliteStoreOptions {
   /** Database file, or ':memory:' for an ephemeral store. */
   path: string;
   /** How long a write waits for another process holding the file (ms). */
   busyTimeoutMs?: number;
+  /** Told when WAL checkpoints fall back from their worker thread to the server's connection (checkpointer.ts). */
+  onCheckpointFallback?: (reason: string) => void;
 }
 
 /**
@@ -76,7 +79,13 @@ export async function openSqliteStore(opts: SqliteStoreOptions): Promise<Store> 
     migrate(db);
     attachFeed(db);
     releaseDeadLeases(db);
-    return new SqliteStore(db);
+    const checkpointer = isMemory(opts.path)
+      ? null
+      : startCheckpointer(db, {
+          path: opts.path,
+          ...(opts.onCheckpointFallback ? { onFallback: opts.onCheckpointFallback } : {}),
+        });
+    return new SqliteStore(db, checkpointer);
   } catch (err) {
     db.close();
     throw err;
@@ -138,6 +147,8 @@ class SqliteStore implements Store {
   #releaseSavepoint: Database.Statement;
   #rollbackToSavepoint: Database.Statement;
   #group: CommitGroup | null = null;
+  /** WAL checkpoints off the main thread (a file store); null in memory. */
+  #checkpointer: Checkpointer | null;
   // Bound to the store's own async context: scheduled from inside a command, the flush must not look like a
   // transaction nested in it (the gate's reentrancy check, where it is on, would refuse it).
   #flushLater = AsyncResource.bind((group: CommitGroup) => {
@@ -152,8 +163,9 @@ class SqliteStore implements Store {
   // Parsed participant rows, reused while their stored text is unchanged (entities.ts).
   #participants = new ParsedParticipants();
 
-  constructor(db: Database.Database) {
+  constructor(db: Database.Database, checkpointer: Checkpointer | null) {
     this.#db = db;
+    this.#checkpointer = checkpointer;
     this.#entities = prepareEntityStatements(db);
     // IMMEDIATE takes the write lock up front, so a transaction never fails half-way on a lock upgrade.
     this.#begin = db.prepare('BEGIN IMMEDIATE');
@@ -357,10 +369,12 @@ class SqliteStore implements Store {
   }
 
   close(): Promise<void> {
-    return this.#mutex.run(() => {
+    return this.#mutex.run(async () => {
       if (this.#closed) return;
       this.#commitGroup();
       this.#closed = true;
+      // The worker's connection first: the server's, then the last one, checkpoints and removes the WAL on close.
+      await this.#checkpointer?.stop();
       this.#db.close();
     });
   }

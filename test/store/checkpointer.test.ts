@@ -1,0 +1,100 @@
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { startCheckpointer } from '../../src/store/sqlite/checkpointer.js';
+import { openSqliteStore } from '../../src/store/sqlite/store.js';
+import { conversation } from './fixtures.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'switchboard-checkpoint-'));
+let n = 0;
+const freshFile = (): string => {
+  const d = join(dir, `db-${++n}`);
+  mkdirSync(d);
+  return join(d, 'switchboard.db');
+};
+
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function walDatabase(path: string): Database.Database {
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.exec('CREATE TABLE rows (id INTEGER PRIMARY KEY, body TEXT NOT NULL)');
+  return db;
+}
+
+const autocheckpointPages = (db: Database.Database): unknown => db.pragma('wal_autocheckpoint', { simple: true });
+
+describe('WAL checkpoints on a worker thread', () => {
+  it('takes checkpoints off the connection and copies the WAL into the file from its own thread', async () => {
+    const path = freshFile();
+    const db = walDatabase(path);
+    const checkpointer = startCheckpointer(db, { path, intervalMs: 20 });
+    try {
+      expect(await checkpointer.ready).toBe(true);
+      expect(checkpointer.active).toBe(true);
+      // The connection no longer checkpoints by itself: only the worker can move pages into the database file.
+      expect(autocheckpointPages(db)).toBe(0);
+      const sizeBefore = statSync(path).size;
+      const insert = db.prepare('INSERT INTO rows (body) VALUES (?)');
+      for (let i = 0; i < 200; i++) insert.run('x'.repeat(4096));
+      await vi.waitFor(() => expect(statSync(path).size).toBeGreaterThan(sizeBefore + 200 * 4096), {
+        timeout: 10_000,
+        interval: 20,
+      });
+    } finally {
+      await checkpointer.stop();
+      db.close();
+    }
+  });
+
+  it('hands checkpoints back to the connection when the worker cannot start', async () => {
+    const path = freshFile();
+    const db = walDatabase(path);
+    const reasons: string[] = [];
+    const checkpointer = startCheckpointer(db, {
+      path,
+      driver: join(dir, 'no-such-driver.js'),
+      onFallback: (reason) => reasons.push(reason),
+    });
+    try {
+      expect(await checkpointer.ready).toBe(false);
+      await vi.waitFor(() => expect(reasons).toHaveLength(1));
+      expect(reasons[0]).toMatch(/checkpoint thread/);
+      expect(checkpointer.active).toBe(false);
+      expect(autocheckpointPages(db)).toBe(1000);
+    } finally {
+      await checkpointer.stop();
+      db.close();
+    }
+  });
+
+  it('stops once, promptly, also after the worker is gone', async () => {
+    const path = freshFile();
+    const db = walDatabase(path);
+    const checkpointer = startCheckpointer(db, { path });
+    expect(await checkpointer.ready).toBe(true);
+    await checkpointer.stop();
+    await checkpointer.stop();
+    expect(checkpointer.active).toBe(false);
+    db.close();
+  });
+
+  it("a file store's close still checkpoints and removes the WAL (its connection closes last)", async () => {
+    const path = freshFile();
+    const store = await openSqliteStore({ path });
+    await store.transact(async (tx) => {
+      await tx.putConversation(conversation());
+    });
+    expect(existsSync(`${path}-wal`)).toBe(true);
+    await store.close();
+    expect(existsSync(`${path}-wal`)).toBe(false);
+    const reopened = await openSqliteStore({ path });
+    expect(await reopened.transact((tx) => tx.getConversation(conversation().id))).toEqual(conversation());
+    await reopened.close();
+  });
+});
