@@ -260,6 +260,7 @@ export async function startSwitchboard(config: Config, opts: StartOptions = {}):
       retention.note(1);
       feed.wake();
     },
+    loopLagMs: () => lag.sustainedMs,
   });
   let timerLoop: TimerLoop | null = null;
   service = new CallingService({

@@ -46,6 +46,11 @@ export interface DispatcherDeps {
   wakeSource?: WakeSource;
   /** Told after each attempt's result is recorded (the change feed looks at once). */
   afterRecord?: () => void;
+  /**
+   * How late this process's event loop runs now (ms; src/service/admission.ts EventLoopLag): a bot's answer that
+   * arrives while the loop is busy waits that long to be read, which backlogMs counts as the server's, not the bot's.
+   */
+  loopLagMs?: () => number;
 }
 
 export class NotificationDispatcher {
@@ -58,9 +63,10 @@ export class NotificationDispatcher {
   #sleep: NodeJS.Timeout | null = null;
   #unsubscribe: (() => void) | null = null;
   #idleWaiters = new Set<() => void>();
-  // Backlog measurement (backlogMs): when each call's last delivery attempt here finished, the latest claim's wait,
-  // and since when every delivery slot has been taken.
-  #callFinishedAt = new Map<string, number>();
+  // Backlog measurement (backlogMs): when each call's last delivery attempt here finished, each call's recent claim
+  // waits, the latest claim's wait, and since when every delivery slot has been taken.
+  #callFinishedAt = new Map<string, { at: number; lagMs: number }>();
+  #callWaits = new Map<string, ClaimWaits>();
   #claimWait = { ms: 0, at: -Infinity };
   #fullSince: number | null = null;
 
@@ -74,11 +80,18 @@ export class NotificationDispatcher {
   }
 
   /**
-   * How long notifications are waiting on this dispatcher now (ms), an overload signal (src/service/admission.ts):
-   * the longest wait between becoming sendable and being claimed among the first attempts of the latest claim (in
-   * the last 500 ms), or, while every delivery slot is taken, how long they have all been. Sendable means committed
-   * and, for a row behind an earlier one of its call, that one finished: a slow or failing callback delays its own
-   * call's later rows by design (per-call order) without counting here, unless it holds every slot.
+   * How long notifications have waited on this dispatcher (ms), an overload signal (src/service/admission.ts): among
+   * the first attempts of the latest claim (in the last 500 ms), the longest time the server kept one waiting, or,
+   * while every delivery slot is taken, how long they have all been.
+   *
+   * The time the server kept a notification waiting is its own wait between becoming sendable and being claimed,
+   * plus the same waits of the earlier notifications of its call that were claimed while it was queued behind them:
+   * per-call order makes it wait for those too. Sendable means committed and, for a row behind an earlier one of its
+   * call, that one finished. Not counted: the time the call's earlier notifications spent at the bot. A slow or
+   * failing callback delays its own call's later rows by design (per-call order), and real Graph does not throttle
+   * an app for that: counting it refused a C# SDK bot's invites while the SDK warmed up. Counting only a row's own
+   * claim wait missed the other side: at twice the sustainable rate 300 calls queued ~20 notifications each behind
+   * 16 delivery slots, each claim waited under the 1 s bound, and notifications reached the bot 20 s late.
    */
   backlogMs(): number {
     const now = this.#deps.clock.now();
@@ -200,22 +213,42 @@ export class NotificationDispatcher {
     let longest = -1;
     for (const row of rows) {
       if (row.attempts !== 0) continue;
-      const sendable = Math.max(row.createdAt, this.#callFinishedAt.get(row.callId) ?? -Infinity);
-      longest = Math.max(longest, now - sendable);
+      const finished = this.#callFinishedAt.get(row.callId);
+      const sendable = Math.max(row.createdAt, finished?.at ?? -Infinity);
+      // Behind the call's previous delivery: the end of that one's answer may have waited for this loop.
+      const own =
+        Math.max(0, now - sendable) + (finished !== undefined && finished.at > row.createdAt ? finished.lagMs : 0);
+      let waits = this.#callWaits.get(row.callId);
+      if (waits === undefined) {
+        if (this.#callWaits.size >= MAX_TRACKED_CALLS) this.#forgetIdleCalls(now);
+        waits = new ClaimWaits();
+        this.#callWaits.set(row.callId, waits);
+      }
+      const behind = waits.since(row.createdAt);
+      waits.add(now, own);
+      longest = Math.max(longest, own + behind);
     }
     if (longest >= 0) this.#claimWait = { ms: longest, at: now };
   }
 
+  #forgetIdleCalls(now: number): void {
+    for (const [callId, waits] of this.#callWaits)
+      if (now - waits.lastAt > CLAIM_WAITS_KEPT_MS) this.#callWaits.delete(callId);
+    if (this.#callWaits.size >= MAX_TRACKED_CALLS) this.#callWaits.clear();
+  }
+
   #launch(row: OutboxRow): void {
+    const launchedAt = this.#deps.clock.now();
     const delivery = this.#deliver(row).finally(() => {
       const finishedAt = this.#deps.clock.now();
       // Only recent finishes matter (a later row of the call is claimed right after); bounded whatever the call count.
       if (this.#callFinishedAt.size >= 10_000) {
-        for (const [callId, at] of this.#callFinishedAt)
+        for (const [callId, { at }] of this.#callFinishedAt)
           if (finishedAt - at > 10_000) this.#callFinishedAt.delete(callId);
         if (this.#callFinishedAt.size >= 10_000) this.#callFinishedAt.clear();
       }
-      this.#callFinishedAt.set(row.callId, finishedAt);
+      const lagMs = Math.min(Math.max(0, finishedAt - launchedAt), this.#deps.loopLagMs?.() ?? 0);
+      this.#callFinishedAt.set(row.callId, { at: finishedAt, lagMs });
       this.#inFlight.delete(row.seq);
       this.#kick();
       this.#notifyIdle();
@@ -351,6 +384,67 @@ export class NotificationDispatcher {
     } catch {
       // A broken logger must not stop deliveries.
     }
+  }
+}
+
+/** Calls whose recent claim waits are kept, and for how long (backlogMs: a row queued longer is late anyway). */
+const MAX_TRACKED_CALLS = 10_000;
+const CLAIM_WAITS_KEPT_MS = 60_000;
+const MAX_WAITS_PER_CALL = 512;
+
+/**
+ * One call's recent claim waits, as running totals stamped with their claim time: how long the server kept the
+ * call's notifications waiting for a delivery slot since a given moment is one subtraction and a binary search.
+ */
+export class ClaimWaits {
+  #at: number[] = [];
+  #wait: number[] = [];
+  #total: number[] = [];
+  /** Running total of the waits forgotten (older than the kept window or beyond the per-call cap). */
+  #base = 0;
+
+  get lastAt(): number {
+    return this.#at.at(-1) ?? -Infinity;
+  }
+
+  /** Records a claim at `at` whose notification waited `waitMs` for it. Claim times do not go backwards. */
+  add(at: number, waitMs: number): void {
+    const last = this.#total.at(-1) ?? this.#base;
+    this.#at.push(at);
+    this.#wait.push(waitMs);
+    this.#total.push(last + waitMs);
+    let drop = 0;
+    while (
+      drop < this.#at.length - 1 &&
+      (at - this.#at[drop]! > CLAIM_WAITS_KEPT_MS || this.#at.length - drop > MAX_WAITS_PER_CALL)
+    )
+      drop++;
+    if (drop > 0) {
+      this.#base = this.#total[drop - 1]!;
+      this.#at.splice(0, drop);
+      this.#wait.splice(0, drop);
+      this.#total.splice(0, drop);
+    }
+  }
+
+  /**
+   * How long claims at or after `from` kept their notifications waiting, counting only the part of each wait after
+   * `from` (a notification queued at `from` waited behind those claims, not behind what came before it).
+   */
+  since(from: number): number {
+    let lo = 0;
+    let hi = this.#at.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.#at[mid]! < from) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo === this.#at.length) return 0;
+    const before = lo === 0 ? this.#base : this.#total[lo - 1]!;
+    const sum = this.#total.at(-1)! - before;
+    // The first of them may have been waiting already when `from` came.
+    const overhang = Math.max(0, this.#wait[lo]! - (this.#at[lo]! - from));
+    return sum - overhang;
   }
 }
 

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { manualClock, systemClock } from '../../src/domain/clock.js';
-import { NotificationDispatcher, type DispatchOptionsInput } from '../../src/notify/dispatcher.js';
+import { ClaimWaits, NotificationDispatcher, type DispatchOptionsInput } from '../../src/notify/dispatcher.js';
 import { openSqliteStore } from '../../src/store/sqlite/store.js';
 import type { Store } from '../../src/store/store.js';
 import { closedPort, startReceiver, until, type Receiver, type Reply, type TestBody } from './receiver.js';
@@ -36,10 +36,15 @@ async function receiver(
   return r;
 }
 
-function start(options: DispatchOptionsInput = {}, clock: { now(): number } = systemClock): NotificationDispatcher {
+function start(
+  options: DispatchOptionsInput = {},
+  clock: { now(): number } = systemClock,
+  loopLagMs?: () => number,
+): NotificationDispatcher {
   dispatcher = new NotificationDispatcher({
     store,
     clock,
+    ...(loopLagMs ? { loopLagMs } : {}),
     sign: (appId, tenantId) => Promise.resolve(`token-${appId}-${tenantId}`),
     log: (level, msg, data) => logs.push({ level, msg, data }),
     options: {
@@ -189,10 +194,54 @@ describe('NotificationDispatcher', () => {
     clock.advance(501);
     expect(d.backlogMs()).toBe(0);
     // A later notification of the same call could only be sent once the one before it finished: it waited since then.
+    // (Committed as the first was claimed, so none of the first one's wait was spent with it queued behind.)
     clock.advance(1_000);
-    await enqueue(bot.url(), 'call-a', 2, clock.now() - 60_000);
+    await enqueue(bot.url(), 'call-a', 2, clock.now() - 1_501);
     await until(async () => (await row('call-a-m2')).deliveredAt !== null);
     expect(d.backlogMs()).toBe(1_501);
+  });
+
+  it('counts in its backlog the claim waits of the earlier notifications a later one was queued behind', async () => {
+    const clock = manualClock(1_000_000);
+    const bot = await receiver();
+    // Two notifications of one call, committed 5 s and 1 s before the dispatcher starts: the second can only be sent
+    // after the first, and the first waited 5 s for a claim, 1 s of it while the second was already queued.
+    await enqueue(bot.url(), 'call-a', 1, clock.now() - 5_000);
+    await enqueue(bot.url(), 'call-a', 2, clock.now() - 1_000);
+    const d = start({}, clock);
+    await until(async () => (await row('call-a-m2')).deliveredAt !== null);
+    // The second was claimed the moment the first finished (the clock stands still): its own wait is 0.
+    expect(d.backlogMs()).toBe(1_000);
+  });
+
+  it('does not count the time a slow bot took on the notifications a later one was queued behind', async () => {
+    const clock = manualClock(1_000_000);
+    // The bot takes 5 s to answer each notification (the clock moves while it holds the request).
+    const bot = await receiver(() => {
+      clock.advance(5_000);
+      return { status: 202 };
+    });
+    await enqueue(bot.url(), 'call-a', 1, clock.now());
+    await enqueue(bot.url(), 'call-a', 2, clock.now());
+    await enqueue(bot.url(), 'call-a', 3, clock.now());
+    const d = start({}, clock);
+    await until(async () => (await row('call-a-m3')).deliveredAt !== null);
+    // The third reached the bot 10 s after it was committed, all of it behind the bot's own answers.
+    expect(d.backlogMs()).toBe(0);
+  });
+
+  it("counts as its own the part of a bot's answer time its event loop ran late", async () => {
+    const clock = manualClock(1_000_000);
+    const bot = await receiver(() => {
+      clock.advance(500);
+      return { status: 202 };
+    });
+    await enqueue(bot.url(), 'call-a', 1, clock.now());
+    await enqueue(bot.url(), 'call-a', 2, clock.now());
+    // The loop runs 300 ms late: of each 500 ms answer, up to 300 ms may be the answer waiting to be read.
+    const d = start({}, clock, () => 300);
+    await until(async () => (await row('call-a-m2')).deliveredAt !== null);
+    expect(d.backlogMs()).toBe(300);
   });
 
   it('retries after a 500 with the same message id', async () => {
@@ -334,5 +383,31 @@ describe('NotificationDispatcher', () => {
     expect(await d.drain()).toBe(true);
     expect((await row(id)).deliveredAt).not.toBeNull();
     expect(logs).toContainEqual(expect.objectContaining({ level: 'error', data: { error: 'disk on fire' } }));
+  });
+});
+
+describe("ClaimWaits (one call's claim waits, for the backlog)", () => {
+  it('sums the waits of claims since a moment, only the part of the first one after it', () => {
+    const w = new ClaimWaits();
+    w.add(1_000, 400); // waiting from 600 to 1,000
+    w.add(2_000, 300); // from 1,700
+    w.add(3_000, 0);
+    expect(w.since(0)).toBe(700);
+    expect(w.since(800)).toBe(200 + 300);
+    expect(w.since(1_000)).toBe(300);
+    expect(w.since(1_900)).toBe(100);
+    expect(w.since(3_001)).toBe(0);
+    expect(w.lastAt).toBe(3_000);
+  });
+
+  it('forgets waits older than a minute and beyond 512 claims, keeping the sums of the rest', () => {
+    const w = new ClaimWaits();
+    w.add(0, 1_000);
+    w.add(61_000, 5);
+    // The first claim is forgotten: a notification queued before it is not told about it.
+    expect(w.since(-5_000)).toBe(5);
+    for (let i = 1; i <= 600; i++) w.add(61_000 + i, 1);
+    expect(w.since(0)).toBe(512);
+    expect(w.since(61_599)).toBe(1);
   });
 });
