@@ -47,8 +47,25 @@ export function toDueTimer(r: TimerRecord): DueTimer {
   return isTimerProblem(timer) ? { id: r.id, dueAt: r.due_at, kind: r.kind, problem: timer.problem } : timer;
 }
 
-export const OUTBOX_COLUMNS =
-  'seq, message_id, call_id, tenant_id, app_id, callback_uri, body, created_at, attempts, next_attempt_at, delivered_at, dead_at, last_error, requeued_at';
+/** The columns of an OutboxRecord. SQLite keeps `body` in a table of its own (outbox_bodies); PostgreSQL in the row. */
+export const OUTBOX_COLUMN_NAMES = [
+  'seq',
+  'message_id',
+  'call_id',
+  'tenant_id',
+  'app_id',
+  'callback_uri',
+  'body',
+  'created_at',
+  'attempts',
+  'next_attempt_at',
+  'delivered_at',
+  'dead_at',
+  'last_error',
+  'requeued_at',
+] as const satisfies readonly (keyof OutboxRecord)[];
+
+export const OUTBOX_COLUMNS = OUTBOX_COLUMN_NAMES.join(', ');
 
 /**
  * The stored JSON text of rows whose `body` has not been read yet (toOutboxRow). A delivery sends that text as it is:

@@ -13,6 +13,7 @@ export const RESET_TABLES: readonly (readonly [table: string, key: keyof ResetCo
   ['operations', 'operations'],
   ['online_meetings', 'onlineMeetings'],
   ['timers', 'timers'],
+  // On SQLite the bodies (outbox_bodies) go with their rows: a trigger deletes them (migration 6).
   ['outbox', 'notifications'],
   ['delivery_attempts', 'deliveryAttempts'],
   // Earlier resets' records go too, but they are not changes a reset undoes.

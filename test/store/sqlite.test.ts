@@ -50,6 +50,7 @@ describe('sqlite store', () => {
       { version: 3, name: 'participant_identity_key' },
       { version: 4, name: 'world_changes' },
       { version: 5, name: 'outbox_requeued_at' },
+      { version: 6, name: 'outbox_bodies' },
     ]);
     raw.close();
   });

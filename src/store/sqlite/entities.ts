@@ -96,10 +96,15 @@ export function prepareEntityStatements(db: Database.Database) {
     deleteOnlineMeeting: db.prepare<[string]>('DELETE FROM online_meetings WHERE id = ?'),
     // The first pending row of a call is its head; later ones wait behind it (see outbox_due_heads).
     // INDEXED BY: without ANALYZE statistics the planner picks outbox_by_call, which also walks delivered rows.
-    appendNotification: db.prepare<[string, string, string, string, string, string, number, number, string]>(
-      `INSERT INTO outbox (message_id, call_id, tenant_id, app_id, callback_uri, body, created_at, next_attempt_at, is_head)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?,
+    appendNotification: db.prepare<[string, string, string, string, string, number, number, string]>(
+      `INSERT INTO outbox (message_id, call_id, tenant_id, app_id, callback_uri, created_at, next_attempt_at, is_head)
+       VALUES (?, ?, ?, ?, ?, ?, ?,
          NOT EXISTS (SELECT 1 FROM outbox INDEXED BY outbox_pending_by_call WHERE call_id = ? AND delivered_at IS NULL AND dead_at IS NULL))`,
+    ),
+    // The body of the row appendNotification just inserted (same connection, next statement: its rowid is the seq).
+    // Its own table, so delivery bookkeeping never rewrites it (migration 6, outbox_bodies).
+    appendNotificationBody: db.prepare<[string]>(
+      'INSERT INTO outbox_bodies (seq, body) VALUES (last_insert_rowid(), ?)',
     ),
     // A re-put timer is a fresh timer: any lease on the old one no longer applies.
     putTimer: db.prepare<[string, number, string, string]>(
@@ -340,11 +345,11 @@ export class SqliteTx implements Tx {
           n.tenantId,
           n.appId,
           n.callbackUri,
-          stringifyWithFragments(n.body),
           createdAt,
           createdAt,
           n.callId,
         );
+        s.appendNotificationBody.run(stringifyWithFragments(n.body));
       }
     });
   }

@@ -147,10 +147,29 @@ const OUTBOX_REQUEUED_AT = /* sql */ `
 ALTER TABLE outbox ADD COLUMN requeued_at INTEGER;
 `;
 
+const OUTBOX_BODIES = /* sql */ `
+-- Notification bodies in their own table, keyed by the outbox row's seq. Delivery bookkeeping updates an outbox row
+-- (attempts, delivered_at, dead_at, is_head, last_error), and SQLite writes a record whose size changes out again
+-- whole, overflow pages included: a roster "updated" lists the whole roster (Graph's default), so with the body in
+-- the row, marking a 52 KB notification delivered wrote another ~61 KB of WAL. Here a body is written once, with its
+-- row, and deleted with it (the trigger below, so no path that deletes outbox rows can leave one behind).
+CREATE TABLE outbox_bodies (
+  seq  INTEGER PRIMARY KEY,  -- outbox.seq of the row this is the body of
+  body TEXT NOT NULL         -- commsNotifications envelope as JSON
+);
+INSERT INTO outbox_bodies (seq, body) SELECT seq, body FROM outbox;
+ALTER TABLE outbox DROP COLUMN body;
+CREATE TRIGGER outbox_bodies_deleted_with_row AFTER DELETE ON outbox
+BEGIN
+  DELETE FROM outbox_bodies WHERE seq = OLD.seq;
+END;
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'init', sql: INIT },
   { version: 2, name: 'online_meetings', sql: ONLINE_MEETINGS },
   { version: 3, name: 'participant_identity_key', sql: PARTICIPANT_IDENTITY_KEY },
   { version: 4, name: 'world_changes', sql: WORLD_CHANGES },
   { version: 5, name: 'outbox_requeued_at', sql: OUTBOX_REQUEUED_AT },
+  { version: 6, name: 'outbox_bodies', sql: OUTBOX_BODIES },
 ];

@@ -16,7 +16,7 @@ import type Database from 'better-sqlite3';
 import type { DeliveryAttempt, DueTimer, OutboxStore, RequeueTarget, TimerStore } from '../store.js';
 import type { QueueGates } from './store.js';
 import {
-  OUTBOX_COLUMNS,
+  OUTBOX_COLUMN_NAMES,
   toAttempt,
   toDueTimer,
   toOutboxRow,
@@ -27,6 +27,13 @@ import {
 import { deliveryEventBody, realMicros, type DeliveryOutcome } from '../event-rows.js';
 import type { SqliteRetention } from './retention.js';
 import { earliestAvailable, type MemoryLeases } from './leases.js';
+
+/**
+ * Whole rows: the outbox row with its body, which lives in `outbox_bodies` (migration 6) so that delivery bookkeeping,
+ * which updates the row, never rewrites the body.
+ */
+const ROW_COLUMNS = OUTBOX_COLUMN_NAMES.map((c) => (c === 'body' ? 'b.body' : `o.${c}`)).join(', ');
+const ROWS = 'outbox o JOIN outbox_bodies b ON b.seq = o.seq';
 
 /**
  * A SQLite file is served by one process, so leases found in it when it is opened belong to a process that died
@@ -65,7 +72,7 @@ export function createSqliteOutbox(
     anyDue: db.prepare<[number], { one: number }>(
       'SELECT 1 AS one FROM outbox WHERE is_head = 1 AND next_attempt_at <= ? LIMIT 1',
     ),
-    row: db.prepare<[number], OutboxRecord>(`SELECT ${OUTBOX_COLUMNS} FROM outbox WHERE seq = ?`),
+    row: db.prepare<[number], OutboxRecord>(`SELECT ${ROW_COLUMNS} FROM ${ROWS} WHERE o.seq = ?`),
     // nextDueAt: the earliest heads by their own time; a leased one is next available when its lease ends.
     earliestHeads: db.prepare<[number], { seq: number; t: number }>(
       'SELECT seq, next_attempt_at AS t FROM outbox WHERE is_head = 1 ORDER BY next_attempt_at LIMIT ?',
@@ -97,13 +104,13 @@ export function createSqliteOutbox(
        SELECT ?, ?, ?, NULL, call_id, json_set(?, '$.messageId', message_id) FROM outbox WHERE seq = ?`,
     ),
     listAll: db.prepare<[number, number], OutboxRecord>(
-      `SELECT ${OUTBOX_COLUMNS} FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?`,
+      `SELECT ${ROW_COLUMNS} FROM ${ROWS} WHERE o.seq > ? ORDER BY o.seq LIMIT ?`,
     ),
     listAllNewest: db.prepare<[number, number], OutboxRecord>(
-      `SELECT ${OUTBOX_COLUMNS} FROM outbox WHERE seq > ? ORDER BY seq DESC LIMIT ?`,
+      `SELECT ${ROW_COLUMNS} FROM ${ROWS} WHERE o.seq > ? ORDER BY o.seq DESC LIMIT ?`,
     ),
     listByCall: db.prepare<[string, number, number], OutboxRecord>(
-      `SELECT ${OUTBOX_COLUMNS} FROM outbox WHERE call_id = ? AND seq > ? ORDER BY seq LIMIT ?`,
+      `SELECT ${ROW_COLUMNS} FROM ${ROWS} WHERE o.call_id = ? AND o.seq > ? ORDER BY o.seq LIMIT ?`,
     ),
     // Requeueing dead letters (requeueDead): the target's rows, back to pending, and the call's head put right.
     targetByMessage: db.prepare<[string], { seq: number; call_id: string; dead_at: number | null }>(
@@ -112,9 +119,10 @@ export function createSqliteOutbox(
     targetByCall: db.prepare<[string], { seq: number; call_id: string; dead_at: number | null }>(
       'SELECT seq, call_id, dead_at FROM outbox WHERE call_id = ? ORDER BY seq',
     ),
-    revive: db.prepare<[number, number, number], OutboxRecord>(
+    // Returns the key only (RETURNING cannot join the body in): the revived row is read back whole with `row`.
+    revive: db.prepare<[number, number, number], { seq: number }>(
       `UPDATE outbox SET dead_at = NULL, next_attempt_at = ?, requeued_at = ?, leased_until = NULL, is_head = 0
-        WHERE seq = ? AND dead_at IS NOT NULL RETURNING ${OUTBOX_COLUMNS}`,
+        WHERE seq = ? AND dead_at IS NOT NULL RETURNING seq`,
     ),
     headOf: db.prepare<[string], { seq: number }>('SELECT seq FROM outbox WHERE call_id = ? AND is_head = 1'),
     demote: db.prepare<[number]>('UPDATE outbox SET is_head = 0 WHERE seq = ?'),
@@ -179,6 +187,7 @@ export function createSqliteOutbox(
       const requeued = rows
         .filter((r) => r.dead_at !== null)
         .map((r) => s.revive.get(now, now, r.seq))
+        .map((r) => (r === undefined ? undefined : s.row.get(r.seq)))
         .filter((r): r is OutboxRecord => r !== undefined);
       for (const r of requeued)
         s.outboxEvent.run(realMicros(), now, 'redeliver', JSON.stringify({ sequence: r.seq }), r.seq);

@@ -28,6 +28,7 @@ export function createSqliteRetention(db: Database.Database): SqliteRetention {
     deleteAttempts: db.prepare<[string]>(
       'DELETE FROM delivery_attempts WHERE outbox_seq IN (SELECT value FROM json_each(?))',
     ),
+    // Their bodies (outbox_bodies) go with them: a trigger deletes a row's body with the row (migration 6).
     deleteRows: db.prepare<[string]>('DELETE FROM outbox WHERE seq IN (SELECT value FROM json_each(?))'),
     operationsCutoff: db.prepare<[number], { k: number }>(
       'SELECT rowid AS k FROM operations WHERE created_at >= ? ORDER BY rowid LIMIT 1',
