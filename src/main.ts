@@ -25,6 +25,7 @@ import { hostPolicy, type HostPolicy } from './http/host-check.js';
 import { resolveControlKey, type ControlKey } from './sim/control-key.js';
 import { manualClock, randomIds, systemClock, type Clock, type IdSource } from './domain/clock.js';
 import { NotificationDispatcher } from './notify/dispatcher.js';
+import { DeliveryThread } from './notify/delivery-thread.js';
 import { CallingService } from './service/calling-service.js';
 import { TimerLoop } from './service/timer-loop.js';
 import { RetentionLoop } from './service/retention.js';
@@ -249,7 +250,10 @@ export async function startSwitchboard(config: Config, opts: StartOptions = {}):
   );
 
   let service: CallingService | null = null;
+  // The POSTs run on a thread of their own; the dispatcher's bookkeeping stays here (src/notify/delivery-thread.ts).
+  const deliveryThread = new DeliveryThread();
   const dispatcher = new NotificationDispatcher({
+    post: deliveryThread.post,
     store,
     clock,
     sign: (appId, tenantId) => signer.sign(appId, tenantId),
@@ -413,6 +417,7 @@ export async function startSwitchboard(config: Config, opts: StartOptions = {}):
       if (!(await dispatcher.drain(FLUSH_GRACE_MS)))
         log('warn', `shutdown: notifications still due after ${FLUSH_GRACE_MS} ms are delivered after the next start`);
       await dispatcher.stop();
+      await deliveryThread.close();
       await store.close();
     },
   };

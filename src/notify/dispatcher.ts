@@ -15,7 +15,7 @@
  * logged and retried on the next tick; no promise here can reject unhandled.
  */
 import type { OutboxRow, Store } from '../store/store.js';
-import { postNotification, type DeliveryResult } from './delivery.js';
+import { postInProcess, postRequestOf, type DeliveryResult, type Post } from './delivery.js';
 import {
   nextAttemptAt,
   resolveDispatchOptions,
@@ -51,6 +51,8 @@ export interface DispatcherDeps {
    * arrives while the loop is busy waits that long to be read, which backlogMs counts as the server's, not the bot's.
    */
   loopLagMs?: () => number;
+  /** Sends one POST; default: on this thread (the server hands it a DeliveryThread, delivery-thread.ts). */
+  post?: Post;
 }
 
 export class NotificationDispatcher {
@@ -266,7 +268,7 @@ export class NotificationDispatcher {
     let token: string | undefined;
     try {
       token = await sign(row.appId, row.tenantId);
-      result = await postNotification(row, token, this.options.requestTimeoutMs);
+      result = await (this.#deps.post ?? postInProcess)(postRequestOf(row, token, this.options.requestTimeoutMs));
     } catch (err) {
       result = { statusCode: null, error: `could not sign the notification: ${message(err)}`, retryAfterMs: null };
     }

@@ -1,5 +1,6 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { parseRetryAfter, postNotification } from '../../src/notify/delivery.js';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { parseRetryAfter, postInProcess, postRequestOf, type Post } from '../../src/notify/delivery.js';
+import { DeliveryThread } from '../../src/notify/delivery-thread.js';
 import { backoffMs, nextAttemptAt, resolveDispatchOptions } from '../../src/notify/retry-policy.js';
 import { closedPort, startReceiver, type Receiver } from './receiver.js';
 
@@ -14,9 +15,49 @@ async function receiver(...args: Parameters<typeof startReceiver>): Promise<Rece
   return r;
 }
 
-const row = (callbackUri: string) => ({ callId: 'call-1', messageId: 'msg-1', callbackUri, body: { value: [] } });
+const row = (callbackUri: string) => ({
+  callId: 'call-1',
+  messageId: 'msg-1',
+  callbackUri,
+  body: { value: [] as unknown[] },
+});
 
-describe('postNotification', () => {
+const thread = new DeliveryThread();
+afterAll(() => thread.close());
+
+// The same sending code on this thread and on the delivery thread (which runs it from its source text).
+describe.each<[string, Post]>([
+  ['on this thread', postInProcess],
+  ['on the delivery thread', thread.post],
+])('a notification POST %s', (_where, post) => {
+  const postNotification = (r: ReturnType<typeof row>, token: string, timeoutMs: number) =>
+    post(postRequestOf(r, token, timeoutMs));
+
+  it("sends the stored body with Graph's headers", async () => {
+    const bot = await receiver();
+    const r = { ...row(bot.url()), body: { value: [{ changeType: 'updated' }] } };
+    expect(await postNotification(r, 'tok', 1_000)).toEqual({ statusCode: 202, error: null, retryAfterMs: null });
+    const got = bot.received[0]!;
+    expect(got.body).toEqual({ value: [{ changeType: 'updated' }] });
+    expect(got.headers).toMatchObject({
+      authorization: 'Bearer tok',
+      'content-type': 'application/json; charset=utf-8',
+      'user-agent': 'Microsoft-Skype/3.0,(Calling/1.0)',
+      'x-microsoft-skype-chain-id': 'call-1',
+      'x-microsoft-skype-message-id': 'msg-1',
+    });
+    expect(got.headers['client-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('gives up on a bot that does not answer in time', async () => {
+    const bot = await receiver(() => new Promise(() => undefined));
+    expect(await postNotification(row(bot.url()), 'tok', 100)).toEqual({
+      statusCode: null,
+      error: 'timeout after 100 ms',
+      retryAfterMs: null,
+    });
+  });
+
   it('follows one 302 to the other deployment with the same message id', async () => {
     const other = await receiver();
     const first = await receiver(() => ({ status: 302, headers: { Location: other.url('/region2/api/calls') } }));
