@@ -24,6 +24,7 @@ import {
 } from '../store.js';
 import { toDueTimer, type TimerRecord } from '../outbox-rows.js';
 import type { MemoryLeases } from './leases.js';
+import { CachedRosters } from './cached-rosters.js';
 import { shared, stringifyWithFragments } from '../../domain/shared-values.js';
 
 type Doc = { doc: string };
@@ -187,15 +188,20 @@ export class SqliteTx implements Tx {
   readonly queued = { notifications: false, timers: false };
 
   #participants: ParsedParticipants;
+  #rosters: CachedRosters;
+  /** Conversations whose roster this command wrote: forgotten from the cached rosters if it is rolled back. */
+  readonly rostersWritten = new Set<string>();
 
   constructor(
     statements: EntityStatements,
     timerLeases: MemoryLeases<string> | null = null,
     participants: ParsedParticipants = new ParsedParticipants(0),
+    rosters: CachedRosters = new CachedRosters(0),
   ) {
     this.#s = statements;
     this.#timerLeases = timerLeases;
     this.#participants = participants;
+    this.#rosters = rosters;
   }
 
   /**
@@ -269,7 +275,13 @@ export class SqliteTx implements Tx {
   }
 
   participantsInConversation(conversationId: string): Promise<Participant[]> {
-    return this.#run((s) => this.#participants.readAll(s.participantsInConversation.all(conversationId)));
+    return this.#run((s) => {
+      const kept = this.#rosters.get(conversationId);
+      if (kept !== undefined) return kept;
+      const roster = this.#participants.readAll(s.participantsInConversation.all(conversationId));
+      this.#rosters.fill(conversationId, roster);
+      return roster;
+    });
   }
 
   participantsWithIdentityKeys(conversationId: string, keys: readonly string[]): Promise<Participant[]> {
@@ -286,14 +298,11 @@ export class SqliteTx implements Tx {
 
   putParticipant(p: Participant): Promise<void> {
     return this.#run((s) => {
-      s.putParticipant.run(
-        p.id,
-        p.conversationId,
-        p.callLegId,
-        identityKey(p.identity),
-        p.createdAt,
-        JSON.stringify(p),
-      );
+      const doc = JSON.stringify(p);
+      s.putParticipant.run(p.id, p.conversationId, p.callLegId, identityKey(p.identity), p.createdAt, doc);
+      // What a read of the row would hand out (parsed from the stored text, shared), also for the next getParticipant.
+      this.#rosters.put(this.#participants.read({ id: p.id, doc })!);
+      this.rostersWritten.add(p.conversationId);
     });
   }
 

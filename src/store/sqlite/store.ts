@@ -24,6 +24,7 @@ import { realMicros } from '../event-rows.js';
 import { RESET_CHANGE_BODY, RESET_TABLES, resetStatements } from '../reset-tables.js';
 import { MIGRATIONS } from './migrations.js';
 import { ParsedParticipants, prepareEntityStatements, SqliteTx, type EntityStatements } from './entities.js';
+import { CachedRosters } from './cached-rosters.js';
 import { migrate } from './migrate.js';
 import { TransactionGate } from '../gate.js';
 import { createSqliteOutbox, createSqliteTimers, releaseDeadLeases } from './outbox.js';
@@ -162,6 +163,8 @@ class SqliteStore implements Store {
   #timerLeases = new MemoryLeases<string>();
   // Parsed participant rows, reused while their stored text is unchanged (entities.ts).
   #participants = new ParsedParticipants();
+  /** Rosters as this connection sees them (cached-rosters.ts): forgotten with what the connection undoes. */
+  #rosters = new CachedRosters();
 
   constructor(db: Database.Database, checkpointer: Checkpointer | null) {
     this.#db = db;
@@ -244,7 +247,7 @@ class SqliteStore implements Store {
       async () => {
         if (this.#closed) throw new Error('store is closed');
         group = this.#group ?? this.#openGroup();
-        const tx = new SqliteTx(this.#entities, this.#timerLeases, this.#participants);
+        const tx = new SqliteTx(this.#entities, this.#timerLeases, this.#participants, this.#rosters);
         this.#savepoint.run();
         try {
           const value = await fn(tx);
@@ -258,6 +261,7 @@ class SqliteStore implements Store {
             // Only this command's writes are undone; the group goes on.
             this.#rollbackToSavepoint.run();
             this.#releaseSavepoint.run();
+            for (const conversationId of tx.rostersWritten) this.#rosters.forget(conversationId);
           } else {
             // SQLite rolled the whole transaction back on its own (e.g. SQLITE_FULL): every command of the group is lost.
             this.#failGroup(group, err);
@@ -309,12 +313,14 @@ class SqliteStore implements Store {
       group.resolve();
     } catch (err) {
       if (this.#db.inTransaction) this.#rollback.run();
+      this.#rosters.clear();
       group.reject(err);
     }
   }
 
   #failGroup(group: CommitGroup, err: unknown): void {
     if (this.#group === group) this.#group = null;
+    this.#rosters.clear();
     group.reject(err);
   }
 
@@ -327,6 +333,7 @@ class SqliteStore implements Store {
       this.#outboxLeases.clear();
       this.#timerLeases.clear();
       this.#participants.clear();
+      this.#rosters.clear();
       return this.#db
         .transaction(() => {
           const counts = {} as ResetCounts;
@@ -355,7 +362,10 @@ class SqliteStore implements Store {
     return this.#mutex.run(() => {
       if (this.#closed) throw new Error('store is closed');
       this.#commitGroup();
-      return this.#retention.prune(before, limit);
+      const counts = this.#retention.prune(before, limit);
+      // Ended calls' rosters went with them.
+      if (counts.participants > 0) this.#rosters.clear();
+      return counts;
     });
   }
 
