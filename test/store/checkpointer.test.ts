@@ -52,6 +52,39 @@ describe('WAL checkpoints on a worker thread', () => {
     }
   });
 
+  it('starts a WAL over that steady writes would keep growing: a pause of the writes, then a RESTART checkpoint', async () => {
+    const path = freshFile();
+    const db = walDatabase(path);
+    const checkpointer = startCheckpointer(db, { path, intervalMs: 10, restartFrames: 64, walSizeLimit: 64 * 1024 });
+    let paused = false;
+    checkpointer.pauseWritesWith(async (work) => {
+      paused = true;
+      try {
+        await work();
+      } finally {
+        paused = false;
+      }
+    });
+    try {
+      expect(await checkpointer.ready).toBe(true);
+      const insert = db.prepare('INSERT INTO rows (body) VALUES (?)');
+      // A writer that commits every turn, as the server does under load, except while the writes are paused.
+      const deadline = Date.now() + 10_000;
+      while (checkpointer.restarts.done < 2 && Date.now() < deadline) {
+        if (!paused) for (let i = 0; i < 20; i++) insert.run('x'.repeat(4096));
+        await new Promise((r) => setImmediate(r));
+      }
+      expect(checkpointer.restarts).toEqual({ done: 2, busy: 0 });
+      // The next write starts the WAL over, cut back to the size limit.
+      while (paused) await new Promise((r) => setImmediate(r));
+      insert.run('y');
+      expect(statSync(`${path}-wal`).size).toBeLessThanOrEqual(64 * 1024 + 2 * 4096 + 32);
+    } finally {
+      await checkpointer.stop();
+      db.close();
+    }
+  });
+
   it('hands checkpoints back to the connection when the worker cannot start', async () => {
     const path = freshFile();
     const db = walDatabase(path);

@@ -169,6 +169,14 @@ class SqliteStore implements Store {
   constructor(db: Database.Database, checkpointer: Checkpointer | null) {
     this.#db = db;
     this.#checkpointer = checkpointer;
+    // Starting the WAL over needs a moment without writes: the open group committed, new transactions held back.
+    checkpointer?.pauseWritesWith((work) =>
+      this.#mutex.run(async () => {
+        if (this.#closed) return;
+        this.#commitGroup();
+        await work();
+      }),
+    );
     this.#entities = prepareEntityStatements(db);
     // IMMEDIATE takes the write lock up front, so a transaction never fails half-way on a lock upgrade.
     this.#begin = db.prepare('BEGIN IMMEDIATE');
