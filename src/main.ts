@@ -357,6 +357,7 @@ export async function startSwitchboard(config: Config, opts: StartOptions = {}):
     await store.close();
     throw e;
   }
+  deliveryThread.start();
   dispatcher.start();
   timerLoop.start();
   if (config.overloadLag !== null) lag.start();

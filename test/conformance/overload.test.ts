@@ -56,6 +56,8 @@ describe.runIf(!onPostgres)('overload: a command that waited past --overload-wai
 
   it('is answered 429 TooManyRequests in Graph’s throttling shape with Retry-After, and changes nothing', async () => {
     const view = async (): Promise<unknown> => (await fetch(`${c.server.httpUrl}/_switchboard/calls/${callId}`)).json();
+    // The call's earlier notifications delivered first: the view below must change only if the refused invite did.
+    expect(await c.server.sb.dispatcher.drain()).toBe(true);
     const before = await view();
     const notified = c.bot.notifications.length;
     const res: RawResponse = await whileHeld(1, () =>
