@@ -1,23 +1,13 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { startCheckpointer } from '../../src/store/sqlite/checkpointer.js';
+import { sqliteFiles } from './sqlite-files.js';
 import { openSqliteStore } from '../../src/store/sqlite/store.js';
 import { conversation } from './fixtures.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'switchboard-checkpoint-'));
-let n = 0;
-const freshFile = (): string => {
-  const d = join(dir, `db-${++n}`);
-  mkdirSync(d);
-  return join(d, 'switchboard.db');
-};
-
-afterAll(() => {
-  rmSync(dir, { recursive: true, force: true });
-});
+const freshFile = sqliteFiles('switchboard-checkpoint-');
 
 function walDatabase(path: string): Database.Database {
   const db = new Database(path);
@@ -91,7 +81,7 @@ describe('WAL checkpoints on a worker thread', () => {
     const reasons: string[] = [];
     const checkpointer = startCheckpointer(db, {
       path,
-      driver: join(dir, 'no-such-driver.js'),
+      driver: join(dirname(freshFile()), 'no-such-driver.js'),
       onFallback: (reason) => reasons.push(reason),
     });
     try {

@@ -2,29 +2,18 @@
  * SQLite keeps notification bodies out of the outbox row (migration 6, `outbox_bodies`): delivery bookkeeping
  * updates the row, and SQLite writes a record whose size changes out again whole, overflow pages included.
  */
-import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { statSync } from 'node:fs';
 import Database from 'better-sqlite3';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { bodyTextOf } from '../../src/store/outbox-rows.js';
+import { sqliteFiles } from './sqlite-files.js';
 import { migrate } from '../../src/store/sqlite/migrate.js';
 import { MIGRATIONS } from '../../src/store/sqlite/migrations.js';
 import { openSqliteStore } from '../../src/store/sqlite/store.js';
 import type { Store } from '../../src/store/store.js';
 import { APP, attempt, note, T0, TENANT } from './fixtures.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'switchboard-bodies-'));
-let n = 0;
-const freshFile = (): string => {
-  const d = join(dir, `db-${++n}`);
-  mkdirSync(d);
-  return join(d, 'switchboard.db');
-};
-
-afterAll(() => {
-  rmSync(dir, { recursive: true, force: true });
-});
+const freshFile = sqliteFiles('switchboard-bodies-');
 
 /** A roster `updated` as Graph sends it by default: every participant of the call, so it grows with the roster. */
 function rosterNote(callId: string, n: number, participants: number): ReturnType<typeof note> {
