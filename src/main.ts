@@ -3,7 +3,7 @@
  * timer loop → listen on http and https. Returns a handle with the URLs and close().
  */
 import { randomUUID } from 'node:crypto';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import { answerClientError } from './api/error-envelope.js';
 import { mkdirSync } from 'node:fs';
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -176,6 +176,18 @@ async function openStore(config: Config, clock: Clock, log: LogFunction): Promis
   }
 }
 
+/**
+ * The timeouts Fastify gives a server it creates itself, which it leaves alone for one from a serverFactory: above all
+ * keep-alive 72 s, not Node's 5 s. With 5 s, a client that reuses a pooled connection idle for longer (.NET's
+ * HttpClient keeps them a minute) can send a POST just as the server closes it and get a reset instead of an answer.
+ */
+function keepAliveAsFastify<S extends Server>(server: S, options: FastifyServerOptions): S {
+  server.keepAliveTimeout = options.keepAliveTimeout ?? 72_000;
+  server.requestTimeout = options.requestTimeout ?? 0;
+  server.setTimeout(options.connectionTimeout ?? 0);
+  return server;
+}
+
 export async function startSwitchboard(config: Config, opts: StartOptions = {}): Promise<Switchboard> {
   const manual = !opts.clock && config.clock === 'virtual' ? manualClock(Date.now()) : null;
   const clock = opts.clock ?? manual ?? systemClock;
@@ -331,17 +343,20 @@ export async function startSwitchboard(config: Config, opts: StartOptions = {}):
         notificationKeys,
       },
     },
-    (handler) => {
+    (handler, fastifyOptions) => {
       // The overload door in front of the app (src/api/overload-door.ts): a refusal costs a third of a served echo.
       const handle = withOverloadDoor(
         (req: IncomingMessage, res: ServerResponse): void => handler(req, res),
         () => overload.check() !== null,
         logger,
       );
-      httpsServer = createHttpsServer({ cert: tls.certPem, key: tls.keyPem }, handle);
+      httpsServer = keepAliveAsFastify(
+        createHttpsServer({ cert: tls.certPem, key: tls.keyPem }, handle),
+        fastifyOptions,
+      );
       // Fastify installs its clientErrorHandler on the http server only.
       httpsServer.on('clientError', answerClientError);
-      return createHttpServer(handle);
+      return keepAliveAsFastify(createHttpServer(handle), fastifyOptions);
     },
   );
   let httpPort: number;
