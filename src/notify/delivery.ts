@@ -46,7 +46,10 @@ export interface PosterModules {
  * Self-contained (no imports, no module-level names: a transpiler may rename those), so that its `toString()` is a
  * complete program for the delivery thread.
  */
-export function createPoster(m: PosterModules): { post: Post; parseRetryAfter: typeof parseRetryAfterIn } {
+export function createPoster(m: PosterModules): {
+  post: Post;
+  parseRetryAfter: (value: string | undefined, nowMs?: number) => number | null;
+} {
   // Bots answer with an empty 202; anything larger is read up to this much, then the socket is dropped.
   const MAX_RESPONSE_BYTES = 64 * 1024;
   // Keep-alive: a busy call sends several notifications a second to the same bot.
@@ -152,19 +155,13 @@ export function createPoster(m: PosterModules): { post: Post; parseRetryAfter: t
   return { post, parseRetryAfter };
 }
 
-/** The modules of this thread. */
-export const NODE_MODULES: PosterModules = { http, https, randomUUID, userAgent: NOTIFICATION_USER_AGENT };
-
-const inProcess = createPoster(NODE_MODULES);
+const inProcess = createPoster({ http, https, randomUUID, userAgent: NOTIFICATION_USER_AGENT });
 
 /** Retry-After is delay-seconds or an HTTP date (RFC 9110 §10.2.3). */
-function parseRetryAfterIn(value: string | undefined, nowMs?: number): number | null {
-  return inProcess.parseRetryAfter(value, nowMs);
-}
-export const parseRetryAfter = parseRetryAfterIn;
+export const parseRetryAfter = inProcess.parseRetryAfter;
 
 /** Sends on this thread (the delivery thread is delivery-thread.ts). */
-export const postInProcess: Post = (request) => inProcess.post(request);
+export const postInProcess: Post = inProcess.post;
 
 /** What a POST of `row` needs, its body as the stored text when the row came from the store unread. */
 export function postRequestOf(
@@ -180,13 +177,4 @@ export function postRequestOf(
     token,
     timeoutMs,
   };
-}
-
-/** One POST of `row` on this thread. */
-export function postNotification(
-  row: Pick<OutboxRow, 'callId' | 'messageId' | 'callbackUri' | 'body'>,
-  token: string,
-  timeoutMs: number,
-): Promise<DeliveryResult> {
-  return postInProcess(postRequestOf(row, token, timeoutMs));
 }
