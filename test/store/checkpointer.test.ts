@@ -17,13 +17,16 @@ function walDatabase(path: string): Database.Database {
   return db;
 }
 
+/** For the tests that write nothing while the worker restarts the WAL. */
+const noPause = (work: () => Promise<void>): Promise<void> => work();
+
 const autocheckpointPages = (db: Database.Database): unknown => db.pragma('wal_autocheckpoint', { simple: true });
 
 describe('WAL checkpoints on a worker thread', () => {
   it('takes checkpoints off the connection and copies the WAL into the file from its own thread', async () => {
     const path = freshFile();
     const db = walDatabase(path);
-    const checkpointer = startCheckpointer(db, { path, intervalMs: 20 });
+    const checkpointer = startCheckpointer(db, { path, intervalMs: 20, pauseWrites: noPause });
     try {
       expect(await checkpointer.ready).toBe(true);
       expect(checkpointer.active).toBe(true);
@@ -45,15 +48,20 @@ describe('WAL checkpoints on a worker thread', () => {
   it('starts a WAL over that steady writes would keep growing: a pause of the writes, then a RESTART checkpoint', async () => {
     const path = freshFile();
     const db = walDatabase(path);
-    const checkpointer = startCheckpointer(db, { path, intervalMs: 10, restartFrames: 64, walSizeLimit: 64 * 1024 });
     let paused = false;
-    checkpointer.pauseWritesWith(async (work) => {
-      paused = true;
-      try {
-        await work();
-      } finally {
-        paused = false;
-      }
+    const checkpointer = startCheckpointer(db, {
+      path,
+      intervalMs: 10,
+      restartFrames: 64,
+      walSizeLimit: 64 * 1024,
+      pauseWrites: async (work) => {
+        paused = true;
+        try {
+          await work();
+        } finally {
+          paused = false;
+        }
+      },
     });
     try {
       expect(await checkpointer.ready).toBe(true);
@@ -82,6 +90,7 @@ describe('WAL checkpoints on a worker thread', () => {
     const checkpointer = startCheckpointer(db, {
       path,
       driver: join(dirname(freshFile()), 'no-such-driver.js'),
+      pauseWrites: noPause,
       onFallback: (reason) => reasons.push(reason),
     });
     try {
@@ -99,7 +108,7 @@ describe('WAL checkpoints on a worker thread', () => {
   it('stops once, promptly, also after the worker is gone', async () => {
     const path = freshFile();
     const db = walDatabase(path);
-    const checkpointer = startCheckpointer(db, { path });
+    const checkpointer = startCheckpointer(db, { path, pauseWrites: noPause });
     expect(await checkpointer.ready).toBe(true);
     await checkpointer.stop();
     await checkpointer.stop();

@@ -95,6 +95,8 @@ export interface CheckpointerOptions {
   restartFrames?: number;
   /** WAL size kept after a restart (bytes; `journal_size_limit`). */
   walSizeLimit?: number;
+  /** How the store holds its transactions back while `work` runs, its open group committed first. */
+  pauseWrites: (work: () => Promise<void>) => Promise<void>;
 }
 
 export interface Checkpointer {
@@ -104,11 +106,6 @@ export interface Checkpointer {
   readonly active: boolean;
   /** Stops the worker and closes its connection; call before closing the server's connection. */
   stop(): Promise<void>;
-  /**
-   * How the store holds its transactions back while `work` runs (after committing its open group). Until it is set,
-   * the worker's requests to start the WAL over wait.
-   */
-  pauseWritesWith(pause: (work: () => Promise<void>) => Promise<void>): void;
   /** RESTART checkpoints run so far, and how many of them could not finish (busy). */
   readonly restarts: { done: number; busy: number };
 }
@@ -123,8 +120,6 @@ export function startCheckpointer(db: Database.Database, opts: CheckpointerOptio
   let failed = false;
   let settleReady: (ok: boolean) => void = () => undefined;
   const ready = new Promise<boolean>((resolve) => (settleReady = resolve));
-  let pause: ((work: () => Promise<void>) => Promise<void>) | null = null;
-  let pauseWanted = false;
   let restarted: ((busy: boolean) => void) | null = null;
   const restarts = { done: 0, busy: 0 };
   const walSizeLimit = opts.walSizeLimit ?? WAL_SIZE_LIMIT;
@@ -153,26 +148,23 @@ export function startCheckpointer(db: Database.Database, opts: CheckpointerOptio
 
   // The worker asked: hold the store's writes back while it runs a RESTART checkpoint (or until it gives up).
   const restartWal = (): void => {
-    if (pause === null) {
-      pauseWanted = true;
-      return;
-    }
-    pauseWanted = false;
-    void pause(
-      () =>
-        new Promise<void>((resolve) => {
-          const timeout = setTimeout(() => finish(true), RESTART_WAIT_MS + 500);
-          const finish = (busy: boolean) => {
-            clearTimeout(timeout);
-            restarted = null;
-            restarts.done++;
-            if (busy) restarts.busy++;
-            resolve();
-          };
-          restarted = finish;
-          worker.postMessage('restart');
-        }),
-    ).catch(() => undefined);
+    void opts
+      .pauseWrites(
+        () =>
+          new Promise<void>((resolve) => {
+            const timeout = setTimeout(() => finish(true), RESTART_WAIT_MS + 500);
+            const finish = (busy: boolean) => {
+              clearTimeout(timeout);
+              restarted = null;
+              restarts.done++;
+              if (busy) restarts.busy++;
+              resolve();
+            };
+            restarted = finish;
+            worker.postMessage('restart');
+          }),
+      )
+      .catch(() => undefined);
   };
   const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
   // The store's close stops it; a store never closed must not keep the process alive for its checkpoints.
@@ -205,10 +197,6 @@ export function startCheckpointer(db: Database.Database, opts: CheckpointerOptio
       return active;
     },
     restarts,
-    pauseWritesWith(p) {
-      pause = p;
-      if (pauseWanted) restartWal();
-    },
     async stop() {
       if (stopping) return;
       stopping = true;

@@ -80,13 +80,7 @@ export async function openSqliteStore(opts: SqliteStoreOptions): Promise<Store> 
     migrate(db);
     attachFeed(db);
     releaseDeadLeases(db);
-    const checkpointer = isMemory(opts.path)
-      ? null
-      : startCheckpointer(db, {
-          path: opts.path,
-          ...(opts.onCheckpointFallback ? { onFallback: opts.onCheckpointFallback } : {}),
-        });
-    return new SqliteStore(db, checkpointer);
+    return new SqliteStore(db, isMemory(opts.path) ? null : opts);
   } catch (err) {
     db.close();
     throw err;
@@ -166,17 +160,9 @@ class SqliteStore implements Store {
   /** Rosters as this connection sees them (cached-rosters.ts): forgotten with what the connection undoes. */
   #rosters = new CachedRosters();
 
-  constructor(db: Database.Database, checkpointer: Checkpointer | null) {
+  /** `file`: the options of a file store, whose WAL a checkpoint thread looks after; null in memory. */
+  constructor(db: Database.Database, file: SqliteStoreOptions | null) {
     this.#db = db;
-    this.#checkpointer = checkpointer;
-    // Starting the WAL over needs a moment without writes: the open group committed, new transactions held back.
-    checkpointer?.pauseWritesWith((work) =>
-      this.#mutex.run(async () => {
-        if (this.#closed) return;
-        this.#commitGroup();
-        await work();
-      }),
-    );
     this.#entities = prepareEntityStatements(db);
     // IMMEDIATE takes the write lock up front, so a transaction never fails half-way on a lock upgrade.
     this.#begin = db.prepare('BEGIN IMMEDIATE');
@@ -196,6 +182,16 @@ class SqliteStore implements Store {
           maxWaitMs,
         ),
     };
+    // Starting the WAL over needs a moment without writes: the committed gate commits the open group and holds new
+    // transactions back while the checkpoint thread works.
+    this.#checkpointer =
+      file === null
+        ? null
+        : startCheckpointer(db, {
+            path: file.path,
+            ...(file.onCheckpointFallback ? { onFallback: file.onCheckpointFallback } : {}),
+            pauseWrites: (work) => this.#queueGate.run(() => (this.#closed ? undefined : work())),
+          });
     const gates: QueueGates = {
       committed: this.#queueGate,
       outboxClaim: this.#gateCommittingIf((g) => g.queued.notifications),
