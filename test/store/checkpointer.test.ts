@@ -72,7 +72,9 @@ describe('WAL checkpoints on a worker thread', () => {
         if (!paused) for (let i = 0; i < 20; i++) insert.run('x'.repeat(4096));
         await new Promise((r) => setImmediate(r));
       }
-      expect(checkpointer.restarts).toEqual({ done: 2, busy: 0 });
+      // Two or more: the worker may ask again and be served between two turns of this loop.
+      expect(checkpointer.restarts.done).toBeGreaterThanOrEqual(2);
+      expect(checkpointer.restarts.busy).toBe(0);
       // The next write starts the WAL over, cut back to the size limit.
       while (paused) await new Promise((r) => setImmediate(r));
       insert.run('y');
