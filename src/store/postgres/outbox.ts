@@ -12,6 +12,7 @@ import type { Pool, QueryResult } from 'pg';
 import type { DeliveryAttempt, DueTimer, OutboxStore, RequeueTarget, TimerStore } from '../store.js';
 import { outboxCallKey } from './entities.js';
 import { inline } from './inline.js';
+import { queryPrepared, statementOf, type Statement } from './prepared.js';
 import { purgeDeadPg } from './retention.js';
 import {
   OUTBOX_COLUMNS,
@@ -25,13 +26,8 @@ import {
 import { deliveryEventBody, realMicros, type DeliveryOutcome } from '../event-rows.js';
 
 /** The change feed's row for an attempt, with the outbox row's call and message id; none once the row is gone (a reset). */
-const deliveryEvent = (
-  a: DeliveryAttempt,
-  at: number,
-  outcome: DeliveryOutcome,
-  nextAttemptAt: number | null,
-): string =>
-  inline(
+const deliveryEvent = (a: DeliveryAttempt, at: number, outcome: DeliveryOutcome, nextAttemptAt: number | null) =>
+  statementOf(
     `INSERT INTO events (rt, at, kind, conversation_id, call_id, body)
      SELECT $1, $2, 'delivery', NULL, call_id, jsonb_set($3::jsonb, '{messageId}', to_jsonb(message_id))::text FROM outbox WHERE seq = $4`,
     [realMicros(), at, deliveryEventBody(a, outcome, nextAttemptAt), a.outboxSeq],
@@ -39,10 +35,11 @@ const deliveryEvent = (
 
 /**
  * Runs statements as one simple-protocol query: PostgreSQL runs such a query as one implicit transaction (rolled
- * back whole if a statement fails), in one round trip. No retry: callers' leases cover a failed write.
+ * back whole if a statement fails), in one round trip, each statement prepared once per connection (prepared.ts).
+ * No retry: callers' leases cover a failed write.
  */
-const atomically = async (pool: Pool, statements: string[]): Promise<void> => {
-  await pool.query(statements.join(';\n'));
+const atomically = async (pool: Pool, statements: Statement[]): Promise<void> => {
+  await queryPrepared(pool, statements);
 };
 
 /**
@@ -91,8 +88,8 @@ async function requeueDead(
 
 /** `instanceId` is written on every claim, so another instance can free the claims if this one dies (instances.ts). */
 export function createPgOutbox(pool: Pool, instanceId: string): OutboxStore {
-  const record = (a: DeliveryAttempt): string =>
-    inline(
+  const record = (a: DeliveryAttempt): Statement =>
+    statementOf(
       // Only while the row exists: a delivery in flight across a reset (Store.reset) must not leave an attempt behind.
       `INSERT INTO delivery_attempts (outbox_seq, attempt, started_at, duration_ms, status_code, error)
        SELECT $1, $2, $3, $4, $5, $6 WHERE EXISTS (SELECT 1 FROM outbox WHERE seq = $1)`,
@@ -110,11 +107,11 @@ export function createPgOutbox(pool: Pool, instanceId: string): OutboxStore {
     a: DeliveryAttempt,
   ) =>
     atomically(pool, [
-      inline(`SELECT pg_advisory_xact_lock(hashtextextended($2 || call_id, 0)) FROM outbox WHERE seq = $1`, [
+      statementOf(`SELECT pg_advisory_xact_lock(hashtextextended($2 || call_id, 0)) FROM outbox WHERE seq = $1`, [
         seq,
         outboxCallKey(''),
       ]),
-      inline(
+      statementOf(
         `WITH ended AS (
            UPDATE outbox SET delivered_at = $1, dead_at = $2, last_error = COALESCE($3, last_error),
                   attempts = attempts + 1, leased_until = NULL, leased_by = NULL, is_head = FALSE
@@ -148,15 +145,17 @@ export function createPgOutbox(pool: Pool, instanceId: string): OutboxStore {
       if (limit <= 0) return [];
       // Claiming moves next_attempt_at to the lease end: if this delivery is lost (crash), the row is due again then,
       // and nextDueAt never reports an in-flight row as due now (which would make a dispatcher spin).
-      const { rows } = await pool.query<OutboxRecord>(
-        `UPDATE outbox SET leased_until = $2, next_attempt_at = $2, leased_by = $4
-          WHERE seq IN (SELECT seq FROM outbox
-                         WHERE is_head AND next_attempt_at <= $1 AND (leased_until IS NULL OR leased_until <= $1)
-                         ORDER BY next_attempt_at, seq LIMIT $3
-                         FOR UPDATE SKIP LOCKED)
-          RETURNING ${OUTBOX_COLUMNS}`,
-        [now, leaseUntil, limit, instanceId],
-      );
+      const [rows = []] = (await queryPrepared(pool, [
+        statementOf(
+          `UPDATE outbox SET leased_until = $2, next_attempt_at = $2, leased_by = $4
+            WHERE seq IN (SELECT seq FROM outbox
+                           WHERE is_head AND next_attempt_at <= $1 AND (leased_until IS NULL OR leased_until <= $1)
+                           ORDER BY next_attempt_at, seq LIMIT $3
+                           FOR UPDATE SKIP LOCKED)
+            RETURNING ${OUTBOX_COLUMNS}`,
+          [now, leaseUntil, limit, instanceId],
+        ),
+      ])) as OutboxRecord[][];
       return rows.map(toOutboxRow).sort((a, b) => a.seq - b.seq);
     },
     async markDelivered(seq, at, attempt) {
@@ -168,7 +167,7 @@ export function createPgOutbox(pool: Pool, instanceId: string): OutboxStore {
         return;
       }
       await atomically(pool, [
-        inline(
+        statementOf(
           `UPDATE outbox SET next_attempt_at = $1, last_error = $2, attempts = attempts + 1, leased_until = NULL, leased_by = NULL
             WHERE seq = $3 AND delivered_at IS NULL AND dead_at IS NULL`,
           [nextAttemptAt, error, seq],
@@ -178,9 +177,9 @@ export function createPgOutbox(pool: Pool, instanceId: string): OutboxStore {
       ]);
     },
     async nextDueAt() {
-      const { rows } = await pool.query<{ t: number }>(
-        'SELECT next_attempt_at AS t FROM outbox WHERE is_head ORDER BY next_attempt_at LIMIT 1',
-      );
+      const [rows = []] = (await queryPrepared(pool, [
+        statementOf('SELECT next_attempt_at AS t FROM outbox WHERE is_head ORDER BY next_attempt_at LIMIT 1', []),
+      ])) as { t: number }[][];
       return rows[0]?.t ?? null;
     },
     async list(filter) {
@@ -226,22 +225,27 @@ export function createPgTimers(pool: Pool, instanceId: string): TimerStore {
   return {
     async claimDue(now, leaseUntil, limit): Promise<DueTimer[]> {
       if (limit <= 0) return [];
-      const { rows } = await pool.query<TimerRecord>(
-        `UPDATE timers SET leased_until = $2, leased_by = $4
-          WHERE id IN (SELECT id FROM timers WHERE due_at <= $1 AND (leased_until IS NULL OR leased_until <= $1)
-                        ORDER BY due_at LIMIT $3
-                        FOR UPDATE SKIP LOCKED)
-          RETURNING id, due_at, kind, payload`,
-        [now, leaseUntil, limit, instanceId],
-      );
+      const [rows = []] = (await queryPrepared(pool, [
+        statementOf(
+          `UPDATE timers SET leased_until = $2, leased_by = $4
+            WHERE id IN (SELECT id FROM timers WHERE due_at <= $1 AND (leased_until IS NULL OR leased_until <= $1)
+                          ORDER BY due_at LIMIT $3
+                          FOR UPDATE SKIP LOCKED)
+            RETURNING id, due_at, kind, payload`,
+          [now, leaseUntil, limit, instanceId],
+        ),
+      ])) as TimerRecord[][];
       return rows.map(toDueTimer).sort((a, b) => a.dueAt - b.dueAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     },
     async nextDueAt() {
       // A leased timer is next available when its lease ends; LEAST ignores NULLs.
-      const { rows } = await pool.query<{ t: number | null }>(
-        `SELECT LEAST((SELECT due_at FROM timers WHERE leased_until IS NULL ORDER BY due_at LIMIT 1),
-                      (SELECT MIN(GREATEST(due_at, leased_until)) FROM timers WHERE leased_until IS NOT NULL)) AS t`,
-      );
+      const [rows = []] = (await queryPrepared(pool, [
+        statementOf(
+          `SELECT LEAST((SELECT due_at FROM timers WHERE leased_until IS NULL ORDER BY due_at LIMIT 1),
+                        (SELECT MIN(GREATEST(due_at, leased_until)) FROM timers WHERE leased_until IS NOT NULL)) AS t`,
+          [],
+        ),
+      ])) as { t: number | null }[][];
       return rows[0]?.t ?? null;
     },
   };

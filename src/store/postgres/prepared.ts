@@ -7,6 +7,7 @@
  * PREPARE is not transactional: a batch that fails after its PREPARE ran keeps the statement prepared. So a name is
  * counted as prepared as soon as it is sent, and a rollback forgets them all (`DEALLOCATE ALL`, forgetPrepared).
  */
+import type pg from 'pg';
 import { inline, literal, type SqlValue } from './inline.js';
 
 /** One statement of a batch: `args` are the literals of an EXECUTE of `sql`, or null to send `sql` as it is. */
@@ -36,7 +37,7 @@ export function statementOf(sql: string, params: readonly SqlValue[]): Statement
     n = PREPARABLE.test(sql) ? parameterCount(sql) : -1;
     counts.set(sql, n);
   }
-  if (n <= 0 || n > params.length) return { sql: inline(sql, params), args: null };
+  if (n < 0 || n > params.length) return { sql: inline(sql, params), args: null };
   return { sql, args: params.slice(0, n).map(literal) };
 }
 
@@ -59,7 +60,7 @@ export function render(client: object, statements: readonly Statement[]): { text
       prepared.add(name);
     }
     at.push(texts.length);
-    texts.push(`EXECUTE ${name}(${s.args.join(', ')})`);
+    texts.push(s.args.length === 0 ? `EXECUTE ${name}` : `EXECUTE ${name}(${s.args.join(', ')})`);
   }
   return { texts, at };
 }
@@ -67,4 +68,30 @@ export function render(client: object, statements: readonly Statement[]): { text
 /** After `DEALLOCATE ALL` on `client` (or when unsure what it holds): prepare everything again there. */
 export function forgetPrepared(client: object): void {
   preparedOn.delete(client);
+}
+
+/**
+ * Runs `statements` on a pooled connection as one simple-protocol query, so in one round trip and as one implicit
+ * transaction (PostgreSQL rolls the whole query back if a statement fails), each as an EXECUTE of its text prepared
+ * once on that connection: the queue statements (claims, delivery results) were planned anew on every run, about a
+ * tenth of PostgreSQL's CPU per invite (bench/RESULTS.md). Returns each statement's rows.
+ */
+export async function queryPrepared(pool: pg.Pool, statements: readonly Statement[]): Promise<object[][]> {
+  const client = await pool.connect();
+  let broken = false;
+  try {
+    const { texts, at } = render(client, statements);
+    try {
+      const out = (await client.query(texts.join(';\n'))) as unknown as pg.QueryResult | pg.QueryResult[];
+      const results = Array.isArray(out) ? out : [out];
+      return at.map((i) => (results[i]?.rows ?? []) as object[]);
+    } catch (err) {
+      // Statements after the failing one were not prepared, though counted: start over on this connection.
+      forgetPrepared(client);
+      await client.query('DEALLOCATE ALL').catch(() => (broken = true));
+      throw err;
+    }
+  } finally {
+    client.release(broken);
+  }
 }
