@@ -52,7 +52,40 @@ describePostgres('postgres store', () => {
         { version: 6, name: 'outbox_requeued_at' },
         { version: 7, name: 'events' },
         { version: 8, name: 'retention_indexes' },
+        { version: 9, name: 'outbox_body_lz4' },
       ]);
+    });
+
+    it('migration 9 compresses outbox bodies with lz4 where the server has it, and they read back whole', async () => {
+      const schema = freshSchema();
+      const store = await open(schema);
+      const body = {
+        value: [{ resourceData: Array.from({ length: 200 }, (_, i) => ({ id: `p-${i}`, n: 'x'.repeat(40) })) }],
+      };
+      await store.transact(async (tx) => {
+        await tx.putConversation(conversation());
+        await tx.appendNotifications([
+          { ...note('call-1', 1), notification: { ...note('call-1', 1).notification, body } },
+        ]);
+      });
+      expect((await store.outbox.list({}))[0]?.body).toEqual(body);
+      await store.close();
+      const client = new pg.Client({ connectionString: TEST_POSTGRES_URL });
+      await client.connect();
+      const hasLz4 = (
+        await client.query(
+          "SELECT 1 FROM pg_settings WHERE name = 'default_toast_compression' AND 'lz4' = ANY (enumvals)",
+        )
+      ).rowCount;
+      // attcompression and pg_column_compression exist from PostgreSQL 14, as lz4 does.
+      const { rows } = hasLz4
+        ? await client.query<{ method: string | null; stored: string | null }>(
+            `SELECT (SELECT attcompression::text FROM pg_attribute WHERE attrelid = '"${schema}".outbox'::regclass AND attname = 'body') AS method,
+                    (SELECT pg_column_compression(body) FROM "${schema}".outbox LIMIT 1) AS stored`,
+          )
+        : { rows: [] };
+      await client.end();
+      if (hasLz4) expect(rows[0]).toEqual({ method: 'l', stored: 'lz4' });
     });
 
     it('migration 4 keys the participants written before it, so an invite finds them by identity', async () => {
