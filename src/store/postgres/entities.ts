@@ -48,6 +48,11 @@ const threadKey = (tenantId: string, threadId: string): string => `switchboard.t
 const parse = <T>(row: Doc | undefined): T | undefined => (row === undefined ? undefined : (JSON.parse(row.doc) as T));
 const parseAll = <T>(rows: Doc[]): T[] => rows.map((r) => JSON.parse(r.doc) as T);
 
+/** A group's documents in table order as one text, "doc,doc,…" (NULL for none): one value instead of a row each. */
+const AGGREGATE_DOCS = "string_agg(doc, ',' ORDER BY created_at, ord)";
+/** AGGREGATE_DOCS' text as the documents: they are JSON, so with brackets around they are one JSON array. */
+const parseAggregate = <T>(docs: string | null): T[] => (docs === null ? [] : (JSON.parse(`[${docs}]`) as T[]));
+
 const FIND_BY_THREAD = `SELECT c.id, c.doc FROM conversations c
   WHERE c.tenant_id = $1 AND c.thread_id = $2
     AND EXISTS (SELECT 1 FROM call_legs l WHERE l.conversation_id = c.id)
@@ -210,31 +215,29 @@ export class PgTx implements Tx {
   }
 
   async legWithRosterSlice(id: string, identityKeys: readonly string[]): Promise<LegWithRosterSlice | undefined> {
-    const read = await this.#rowWithGroup(
+    const read = await this.#rowWithGroup<{
+      conversation: string | null;
+      legs: string | null;
+      n: number;
+      slice: string | null;
+    }>(
       'call_legs',
       id,
-      [
-        'SELECT doc FROM conversations WHERE id = CONVERSATION_OF',
-        'SELECT doc FROM call_legs WHERE conversation_id = CONVERSATION_OF ORDER BY created_at, ord',
-        'SELECT COUNT(*) AS n FROM participants WHERE conversation_id = CONVERSATION_OF',
-        ...(identityKeys.length > 0
-          ? [
-              `SELECT doc FROM participants WHERE conversation_id = CONVERSATION_OF AND identity_key = ANY($2::text[])
-                ORDER BY created_at, ord`,
-            ]
-          : []),
-      ],
+      `(SELECT doc FROM conversations WHERE id = r.conversation_id) AS conversation,
+       (SELECT ${AGGREGATE_DOCS} FROM call_legs WHERE conversation_id = r.conversation_id) AS legs,
+       (SELECT COUNT(*)::int FROM participants WHERE conversation_id = r.conversation_id) AS n,
+       (SELECT ${AGGREGATE_DOCS} FROM participants
+         WHERE conversation_id = r.conversation_id AND identity_key = ANY($2::text[])) AS slice`,
       [identityKeys],
     );
     if (read === 'moved') return legWithRosterSliceOf(this, id, identityKeys);
     if (read === undefined) return undefined;
-    const [conversations, legs, count, withIdentityKeys = []] = read.more as [Doc[], Doc[], { n: string }[], Doc[]?];
     return {
-      leg: parse<CallLeg>(read.row)!,
-      conversation: parse<Conversation>(conversations[0]),
-      legs: parseAll<CallLeg>(legs),
-      rosterSize: Number(count[0]?.n ?? 0),
-      withIdentityKeys: parseAll<Participant>(withIdentityKeys),
+      leg: JSON.parse(read.doc) as CallLeg,
+      conversation: read.conversation === null ? undefined : (JSON.parse(read.conversation) as Conversation),
+      legs: parseAggregate<CallLeg>(read.legs),
+      rosterSize: read.n,
+      withIdentityKeys: parseAggregate<Participant>(read.slice),
     };
   }
 
@@ -264,32 +267,35 @@ export class PgTx implements Tx {
   }
 
   /**
-   * A row of a conversation's group read with more of its group, in one round trip: locks the conversation the row
-   * names (as #grouped), reads the row, then runs `more`, each statement finding the conversation through the row
-   * (`CONVERSATION_OF` stands for that subquery; `$1` is `id`, `$2` the first of `params`). Under the lock the row
-   * cannot move to another conversation, so the reads agree. 'moved' when it moved between the lock and the read
-   * (another instance moved it): the caller then reads the ordinary way, which locks the new conversation.
+   * A row of a conversation's group read with more of its group, in one round trip of two statements: the first
+   * locks the conversation the row names (as #grouped), the second reads the row and `more` (select-list
+   * expressions over the row `r`; `$1` is `id`, `$2` the first of `params`) in one statement, so PostgreSQL starts
+   * one executor instead of one per read (bench/RESULTS.md: executor start-up was ~9 % of its CPU per invite).
+   * Under the lock the row cannot move to another conversation, so the reads agree. 'moved' when it moved between
+   * the lock and the read (another instance moved it): the caller then reads the ordinary way, which locks the new
+   * conversation.
    */
-  async #rowWithGroup(
+  async #rowWithGroup<R extends object>(
     table: 'call_legs' | 'participants',
     id: string,
-    more: readonly string[],
+    more: string,
     params: readonly SqlValue[] = [],
-  ): Promise<{ row: GroupedDoc; more: object[][] } | 'moved' | undefined> {
-    const of = `(SELECT conversation_id FROM ${table} WHERE id = $1)`;
-    const [lockedRows, rows, ...results] = await Promise.all([
+  ): Promise<(GroupedDoc & R) | 'moved' | undefined> {
+    const [lockedRows, rows] = await Promise.all([
       this.#query<{ conversation_id: string }>(
         `SELECT conversation_id, pg_advisory_xact_lock(hashtextextended($2 || conversation_id, 0)) FROM ${table} WHERE id = $1`,
         [id, conversationKey('')],
       ),
-      this.#query<GroupedDoc>(`SELECT conversation_id, doc FROM ${table} WHERE id = $1`, [id]),
-      ...more.map((sql) => this.#query(sql.replaceAll('CONVERSATION_OF', of), [id, ...params])),
+      this.#query<GroupedDoc & R>(`SELECT r.conversation_id, r.doc, ${more} FROM ${table} r WHERE r.id = $1`, [
+        id,
+        ...params,
+      ]),
     ]);
     const locked = lockedRows[0]?.conversation_id;
     if (locked !== undefined) this.#locked.add(conversationKey(locked));
     const row = rows[0];
     if (row === undefined) return undefined;
-    return row.conversation_id === locked ? { row, more: results } : 'moved';
+    return row.conversation_id === locked ? row : 'moved';
   }
 
   /** The roster is read with the rest, in the same round trip, whatever `needsRoster` would say. */
@@ -297,20 +303,25 @@ export class PgTx implements Tx {
     id: string,
     needsRoster?: (legs: readonly CallLeg[]) => boolean,
   ): Promise<{ participant: Participant; view: ConversationView | undefined } | undefined> {
-    const read = await this.#rowWithGroup('participants', id, [
-      'SELECT doc FROM conversations WHERE id = CONVERSATION_OF',
-      'SELECT doc FROM call_legs WHERE conversation_id = CONVERSATION_OF ORDER BY created_at, ord',
-      'SELECT doc FROM participants WHERE conversation_id = CONVERSATION_OF ORDER BY created_at, ord',
-    ]);
+    const read = await this.#rowWithGroup<{ conversation: string | null; legs: string | null; roster: string | null }>(
+      'participants',
+      id,
+      `(SELECT doc FROM conversations WHERE id = r.conversation_id) AS conversation,
+       (SELECT ${AGGREGATE_DOCS} FROM call_legs WHERE conversation_id = r.conversation_id) AS legs,
+       (SELECT ${AGGREGATE_DOCS} FROM participants WHERE conversation_id = r.conversation_id) AS roster`,
+    );
     if (read === 'moved') return participantWithViewOf(this, id, needsRoster);
     if (read === undefined) return undefined;
-    const [conversations, legs, roster] = read.more as [Doc[], Doc[], Doc[]];
-    const conversation = parse<Conversation>(conversations[0]);
     return {
-      participant: parse<Participant>(read.row)!,
-      view: conversation
-        ? { conversation, legs: parseAll<CallLeg>(legs), roster: parseAll<Participant>(roster) }
-        : undefined,
+      participant: JSON.parse(read.doc) as Participant,
+      view:
+        read.conversation === null
+          ? undefined
+          : {
+              conversation: JSON.parse(read.conversation) as Conversation,
+              legs: parseAggregate<CallLeg>(read.legs),
+              roster: parseAggregate<Participant>(read.roster),
+            },
     };
   }
 
