@@ -30,6 +30,7 @@ import { CallingService } from './service/calling-service.js';
 import { TimerLoop } from './service/timer-loop.js';
 import { RetentionLoop } from './service/retention.js';
 import { Admission, EventLoopLag } from './service/admission.js';
+import { TurnPacer } from './api/turn-pacer.js';
 import { WorldSync } from './sim/world-sync.js';
 import { RecordingAudio } from './sim/recording-audio.js';
 import { defaultWorld } from './sim/default-world.js';
@@ -250,6 +251,8 @@ export async function startSwitchboard(config: Config, opts: StartOptions = {}):
   // Overload honesty (src/service/admission.ts). The backlog is measured on the world's clock, so only on real time:
   // moving a virtual clock would look like notifications waiting for hours.
   const lag = new EventLoopLag();
+  // Short turns while connections wait to be accepted (src/api/turn-pacer.ts): one accept per turn in libuv.
+  const pacer = new TurnPacer();
   const backlogOnRealTime = clock === systemClock;
   const overload = new Admission(
     {
@@ -258,7 +261,11 @@ export async function startSwitchboard(config: Config, opts: StartOptions = {}):
       waitMs: config.overloadWait,
     },
     // The backlog of accepted work: notifications waiting to be sent, and timers (an invitee's answer) firing late.
-    { lagMs: () => lag.sustainedMs, backlogMs: () => Math.max(dispatcher.backlogMs(), timerLoop?.lateMs() ?? 0) },
+    // Lag: how late the loop runs, or how long a request has waited for its turn in the pacer, whichever is longer.
+    {
+      lagMs: () => Math.max(lag.sustainedMs, pacer.oldestWaitMs()),
+      backlogMs: () => Math.max(dispatcher.backlogMs(), timerLoop?.lateMs() ?? 0),
+    },
   );
 
   let service: CallingService | null = null;
@@ -295,7 +302,13 @@ export async function startSwitchboard(config: Config, opts: StartOptions = {}):
       }
     },
   });
-  timerLoop = new TimerLoop({ timers: store.timers, clock, fire: (t) => service.fireTimer(t), log });
+  timerLoop = new TimerLoop({
+    timers: store.timers,
+    clock,
+    // An invitee's answer is a command like a request's: paced with them while connections wait to be accepted.
+    fire: (t) => pacer.runAsync(() => service.fireTimer(t)),
+    log,
+  });
   const storeRetention =
     config.retention === null ? null : new RetentionLoop({ store, clock, retentionMs: config.retention, log });
   const loop = timerLoop;
@@ -346,7 +359,7 @@ export async function startSwitchboard(config: Config, opts: StartOptions = {}):
     (handler, fastifyOptions) => {
       // The overload door in front of the app (src/api/overload-door.ts): a refusal costs a third of a served echo.
       const handle = withOverloadDoor(
-        (req: IncomingMessage, res: ServerResponse): void => handler(req, res),
+        (req: IncomingMessage, res: ServerResponse): void => pacer.run(() => handler(req, res)),
         () => overload.check() !== null,
         logger,
       );
@@ -356,7 +369,9 @@ export async function startSwitchboard(config: Config, opts: StartOptions = {}):
       );
       // Fastify installs its clientErrorHandler on the http server only.
       httpsServer.on('clientError', answerClientError);
-      return keepAliveAsFastify(createHttpServer(handle), fastifyOptions);
+      const httpServer = keepAliveAsFastify(createHttpServer(handle), fastifyOptions);
+      for (const server of [httpServer, httpsServer]) server.on('connection', () => pacer.noteConnection());
+      return httpServer;
     },
   );
   let httpPort: number;

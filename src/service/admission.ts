@@ -8,7 +8,9 @@
  * - **event-loop lag** (checked at the door, before the body is read): the main thread runs the HTTP server, the
  *   commands and the deliveries; when its loop runs late in two probes in a row, or the current turn has already
  *   run longer than the bound, requests are waiting unread in socket buffers, so new ones are refused cheaply until
- *   it catches up. Two probes, so that one GC pause that has ended does not refuse anything.
+ *   it catches up. Two probes, so that one GC pause that has ended does not refuse anything. While connections
+ *   wait to be accepted, requests wait for a turn in the pacer (src/api/turn-pacer.ts) instead, with short turns:
+ *   how long the oldest has waited counts as lag then.
  * - **backlog of accepted work** (at the door): how long committed notifications wait to be sent, measured by the
  *   dispatcher (NotificationDispatcher.backlogMs), and how late due timers fire (TimerLoop.lateMs: an accepted
  *   invite is answered by a timer, and only then notified). Bounding it bounds how late a bot hears of an accepted
