@@ -359,8 +359,9 @@ export async function startSwitchboard(config: Config, opts: StartOptions = {}):
     (handler, fastifyOptions) => {
       // The overload door in front of the app (src/api/overload-door.ts): a refusal costs a third of a served echo.
       const handle = withOverloadDoor(
-        (req: IncomingMessage, res: ServerResponse): void => pacer.run(() => handler(req, res)),
-        () => overload.check() !== null,
+        (req: IncomingMessage, res: ServerResponse): void => handler(req, res),
+        { refuse: () => overload.check() !== null, refuseWaited: (ms) => overload.refuseWaited(ms) },
+        pacer,
         logger,
       );
       httpsServer = keepAliveAsFastify(

@@ -15,17 +15,42 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { errorBody } from './error-envelope.js';
 import type { Logger } from '../log.js';
 import { OVERLOAD_RETRY_AFTER, tooManyRequests } from '../http/errors.js';
+import type { TurnPacer } from './turn-pacer.js';
 
 /** Graph's paths (the control API and the token endpoint are never refused). */
 const GRAPH_PATH = /^\/(v1\.0|beta|app)\//i;
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
-/** `next`, behind the door: `refuse()` is asked for each Graph request (and counts the refusals). */
-export function withOverloadDoor(next: Handler, refuse: () => boolean, logger?: Logger): Handler {
+/** What the door asks: whether to refuse a Graph request now, and one that waited `waitedMs` for its turn. */
+export interface DoorCheck {
+  refuse(): boolean;
+  refuseWaited(waitedMs: number): boolean;
+}
+
+/**
+ * `next`, behind the door and the pacer: each Graph request is refused at once while `check.refuse()` says so;
+ * admitted, it waits for a turn in the pacer (src/api/turn-pacer.ts), and one that waited longer than the bound
+ * for it is refused then, unread, instead of run: a queue that built up during a stall drains at the cost of a
+ * refusal each, and no request is started after its client may have given up. Other requests (the control API,
+ * tokens) are never refused.
+ */
+export function withOverloadDoor(
+  next: Handler,
+  check: DoorCheck,
+  pacer: Pick<TurnPacer, 'run'>,
+  logger?: Logger,
+): Handler {
   return (req, res) => {
-    if (GRAPH_PATH.test(req.url ?? '') && refuse()) refuseOverloaded(req, res, logger);
-    else next(req, res);
+    const graph = GRAPH_PATH.test(req.url ?? '');
+    if (graph && check.refuse()) {
+      refuseOverloaded(req, res, logger);
+      return;
+    }
+    pacer.run((waitedMs) => {
+      if (graph && waitedMs > 0 && check.refuseWaited(waitedMs)) refuseOverloaded(req, res, logger);
+      else next(req, res);
+    });
   };
 }
 

@@ -22,7 +22,7 @@ export class TurnPacer {
   readonly perTurn: number;
   readonly #now: () => number;
   /** Waiting starts, FIFO (index-based: a deep queue under overload stays O(1) per take). */
-  #queue: Array<{ at: number; start: () => void } | undefined> = [];
+  #queue: Array<{ at: number; start: (waitedMs: number) => void } | undefined> = [];
   #head = 0;
   /** A connection was accepted since the last check phase. */
   #accepted = false;
@@ -65,11 +65,14 @@ export class TurnPacer {
     }
   }
 
-  /** Runs `start` now if nothing waits before it and this turn has room, else in a later turn. */
-  run(start: () => void): void {
+  /**
+   * Runs `start` now if nothing waits before it and this turn has room, else in a later turn; `start` is told how
+   * long (ms) it waited, so a request that waited too long can be refused instead of run (src/api/overload-door.ts).
+   */
+  run(start: (waitedMs: number) => void): void {
     if (this.waiting === 0 && (!this.#pacing || this.#startedThisTurn < this.perTurn)) {
       this.#count();
-      start();
+      start(0);
       return;
     }
     this.#queue.push({ at: this.#now(), start });
@@ -123,7 +126,7 @@ export class TurnPacer {
       const next = this.#queue[this.#head]!;
       this.#queue[this.#head++] = undefined;
       try {
-        next.start();
+        next.start(this.#now() - next.at);
       } catch {
         // A start answers its own errors; one that throws anyway must not strand the requests behind it.
       }

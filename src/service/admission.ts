@@ -17,7 +17,9 @@
  *   command; without the timers, a server whose answers cost more than its invites kept accepting invites it could
  *   not answer for minutes.
  * - **queue wait** (at the store): a command that waited longer than the bound for its transaction turn is not run
- *   (QueueWaitExceeded) and answered 429: a backlog never turns into commits the client stopped waiting for.
+ *   (QueueWaitExceeded) and answered 429: a backlog never turns into commits the client stopped waiting for. The
+ *   same bound holds for a request's wait for its turn in the pacer (src/api/turn-pacer.ts): past it the request is
+ *   refused unread (src/api/overload-door.ts).
  */
 export interface OverloadLimits {
   /** Event-loop lag (ms) in two probes in a row beyond which new Graph requests are refused; null: never. */
@@ -100,6 +102,17 @@ export class Admission {
   /** Requests refused at the door so far (the status route and the bench read it). */
   get refused(): number {
     return this.#refused;
+  }
+
+  /**
+   * A request that waited `waitedMs` for its turn (src/api/turn-pacer.ts): refused past the wait bound (`waitMs`, as
+   * a command's wait for its transaction turn is), and counted with the door's refusals.
+   */
+  refuseWaited(waitedMs: number): boolean {
+    const { waitMs } = this.limits;
+    if (waitMs === null || waitedMs <= waitMs) return false;
+    this.#refused++;
+    return true;
   }
 
   /** Null to admit; else why the request is refused. */

@@ -75,8 +75,13 @@ describe('TurnPacer', () => {
     now += 60;
     expect(pacer.waiting).toBe(2);
     expect(pacer.oldestWaitMs()).toBe(100);
+    const waited: number[] = [];
+    pacer.run((ms) => waited.push(ms));
+    now += 5;
     while (pacer.waiting > 0) await nextTurn();
     expect(pacer.oldestWaitMs()).toBe(0);
+    // Each start is told how long it waited (the door refuses one that waited past its bound).
+    expect(waited).toEqual([5]);
   });
 
   it('settles runAsync as the started work settles, and a start that throws strands nothing', async () => {

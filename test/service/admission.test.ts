@@ -23,6 +23,14 @@ describe('Admission', () => {
   it('with its bounds off, never refuses', () => {
     const a = new Admission({ lagMs: null, backlogMs: null, waitMs: null }, { lagMs: () => 1e9, backlogMs: () => 1e9 });
     expect(a.check()).toBeNull();
+    expect(a.refuseWaited(1e9)).toBe(false);
+  });
+
+  it('refuses a request that waited past the wait bound for its turn, and counts it', () => {
+    const a = new Admission({ lagMs: null, backlogMs: null, waitMs: 500 }, { lagMs: () => 0, backlogMs: () => 0 });
+    expect(a.refuseWaited(500)).toBe(false);
+    expect(a.refuseWaited(501)).toBe(true);
+    expect(a.refused).toBe(1);
   });
 });
 
