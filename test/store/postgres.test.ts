@@ -270,6 +270,54 @@ describePostgres('postgres store', () => {
       await Promise.all([a.close(), b.close()]);
     });
 
+    it('records the delivery results of one turn in one transaction, and a failing one fails alone', async () => {
+      const schema = freshSchema();
+      const store = await open(schema);
+      const calls = ['call-a', 'call-b', 'call-c', 'call-d'];
+      await store.transact((tx) => tx.appendNotifications(calls.flatMap((c) => [1, 2, 3].map((n) => note(c, n)))));
+      const attempt = (seq: number, statusCode = 202) => ({
+        outboxSeq: seq,
+        attempt: 1,
+        startedAt: T0,
+        durationMs: 3,
+        statusCode,
+        error: null,
+      });
+      const client = new pg.Client({ connectionString: TEST_POSTGRES_URL, options: `-c search_path="${schema}"` });
+      await client.connect();
+      const transactionsOf = async (seqs: number[]) =>
+        (
+          await client.query<{ n: number }>(
+            'SELECT count(DISTINCT xmin::text)::int AS n FROM delivery_attempts WHERE outbox_seq = ANY($1::bigint[])',
+            [seqs],
+          )
+        ).rows[0]!.n;
+
+      // Round 1: the four heads, all delivered in one turn: one commit for all, each call's next row its head.
+      const heads = await store.outbox.claimDue(T0, T0 + 60_000, 10);
+      expect(heads.map((r) => r.messageId)).toEqual(calls.map((c) => `${c}-msg-1`));
+      await Promise.all(heads.map((r) => store.outbox.markDelivered(r.seq, T0 + 1, attempt(r.seq))));
+      expect(await transactionsOf(heads.map((r) => r.seq))).toBe(1);
+
+      // Round 2: one result cannot be stored (status out of the column's range): it alone fails, the others land.
+      const next = await store.outbox.claimDue(T0 + 2, T0 + 60_000, 10);
+      expect(next.map((r) => r.messageId)).toEqual(calls.map((c) => `${c}-msg-2`));
+      const results = await Promise.allSettled(
+        next.map((r, i) => store.outbox.markDelivered(r.seq, T0 + 3, attempt(r.seq, i === 1 ? 2 ** 40 : 202))),
+      );
+      expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+      const rows = await store.outbox.list({});
+      const delivered = (id: string) => rows.find((r) => r.messageId === id)?.deliveredAt ?? null;
+      expect(calls.map((c) => delivered(`${c}-msg-2`))).toEqual([T0 + 3, null, T0 + 3, T0 + 3]);
+      // call-b's second row is still its head, leased: nothing of call-b is claimable; the others' third rows are.
+      const third = await store.outbox.claimDue(T0 + 4, T0 + 60_000, 10);
+      expect(third.map((r) => r.messageId)).toEqual(['call-a-msg-3', 'call-c-msg-3', 'call-d-msg-3']);
+      const feed = await client.query<{ n: number }>("SELECT count(*)::int AS n FROM events WHERE kind = 'delivery'");
+      expect(feed.rows[0]!.n).toBe(7);
+      await client.end();
+      await store.close();
+    });
+
     it('two instances never claim the same row or timer', async () => {
       const schema = freshSchema();
       const [a, b] = await Promise.all([open(schema), open(schema)]);
