@@ -5,8 +5,8 @@
  *   sustained  Graph's own limit for one app in one tenant, 3,333 invites/s, for 60 s (5 s in --quick): how many
  *              are accepted and notified, how many refused with 429, none timing out.
  *   overload   twice the sustainable rate (the file scenario's median peak) for 30 s (5 s in --quick): every request
- *              must be answered within 1 s, 200 (then notified) or 429 with Retry-After, and no notification may be
- *              later than the backlog bound (--overload-backlog, 1 s) plus a delivery.
+ *              must be answered within 1 s, 200 (then notified) or 429 with Retry-After, and no accepted invite's
+ *              notifications may reach the bot later than NOTIFICATION_BOUND_MS after its request was due.
  *
  * Up to 1,024 connections, so requests queue in the server (where overload is decided), not in the client.
  */
@@ -17,6 +17,12 @@ import { startTarget, type StoreMode } from './switchboard-target.js';
 import { runLoad } from './workers.js';
 
 const CONNECTIONS = 1024;
+/**
+ * The notification bound the overload target is judged by (issue 17: "no notification later than the backlog bound
+ * you choose and document"): up to 1 s for the invite's answer, plus the backlog bound (--overload-backlog, 1 s)
+ * beyond which new requests are refused.
+ */
+export const NOTIFICATION_BOUND_MS = 2000;
 /**
  * Calls are sized like a contact centre's or an incident bot's (many calls of tens of people), not one ever-growing
  * call: each roster `updated` lists the whole roster as Graph does, so 3,333 invites/s for 60 s into 32 calls would
@@ -242,7 +248,7 @@ export async function overload(ctx: ExtraContext): Promise<ExtraSection> {
     table: [HEAD, row(o)],
     observations: [
       `Beyond capacity (${fmt(rate)} invites/s offered): ${fmtPct(o.withinOneSecond, o.sent)} of requests answered within 1 s (${fmt(o.ok)} accepted, ${fmt(o.throttled)} refused with 429, ${fmt(o.other)} other, ${fmt(o.unanswered)} unanswered); ` +
-        `${fmtPct(o.notified, o.ok)} of the accepted notified, the slowest ${fmtMs(o.lateMax)} after its request was due (p99 ${fmtMs(o.lateP99)}).`,
+        `${fmtPct(o.notified, o.ok)} of the accepted notified, the slowest ${fmtMs(o.lateMax)} after its request was due (p99 ${fmtMs(o.lateP99)}; bound ${fmtMs(NOTIFICATION_BOUND_MS)}).`,
     ],
     figures: {
       withinShare: o.sent === 0 ? 0 : o.withinOneSecond / o.sent,
@@ -250,6 +256,7 @@ export async function overload(ctx: ExtraContext): Promise<ExtraSection> {
       other: o.other,
       notifiedShare: o.ok === 0 ? 1 : o.notified / o.ok,
       lateMax: o.lateMax,
+      notificationBoundMs: NOTIFICATION_BOUND_MS,
       rate,
     },
   };

@@ -151,7 +151,14 @@ describe('bench harness', () => {
           what: '2×',
           table: [],
           observations: [],
-          figures: { withinShare: 1, unanswered: 0, other: 0, notifiedShare: 1, lateMax: 900 },
+          figures: {
+            withinShare: 1,
+            unanswered: 0,
+            other: 0,
+            notifiedShare: 1,
+            lateMax: 900,
+            notificationBoundMs: 2000,
+          },
         },
         {
           id: 'start',
@@ -178,6 +185,13 @@ describe('bench harness', () => {
       /≥ 0\.7× the plain-Node floor[^|]*\| 0\.375× \(file\), 0\.750× \(memory\)[^|]*\| \*\*missed\*\*/,
     );
     expect(md).toMatch(/every request answered within 1 s[^|]*\| 100\.0 % within 1 s[^|]*\| met/);
+    // A notification later than the bound misses the target even when every request was answered in time.
+    const overload = report.extras.find((e) => e.id === 'overload')!;
+    overload.figures.lateMax = 2500;
+    expect(renderMarkdown(report)).toMatch(
+      /every request answered within 1 s[^|]*\| 100\.0 % within 1 s[^|]*slowest 2,500 ms, bound 2,000 ms\) \| \*\*missed\*\*/,
+    );
+    overload.figures.lateMax = 900;
     expect(md).toMatch(/Graph's limit[^|]*\| — \| not measured/);
     expect(md).toMatch(
       /roster 1,000 ≤ 1\.2× roster 10 \(delta rosters; whole rosters grow with the call\) \| 1\.10 delta roster; 3\.40 whole roster \| met/,
