@@ -30,7 +30,7 @@ export interface OverloadLimits {
   waitMs: number | null;
 }
 
-export const DEFAULT_OVERLOAD_LIMITS: OverloadLimits = { lagMs: 200, backlogMs: 1000, waitMs: 500 };
+export const DEFAULT_OVERLOAD_LIMITS: OverloadLimits = { lagMs: 200, backlogMs: 500, waitMs: 500 };
 
 /** How long to wait before retrying after an overload refusal (Retry-After), in ms. */
 export const OVERLOAD_RETRY_AFTER_MS = 1000;
