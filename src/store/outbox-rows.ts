@@ -115,6 +115,16 @@ export function toOutboxRow(r: OutboxRecord): OutboxRow {
   return row;
 }
 
+/** A delivery attempt's columns in insert order (outbox_seq, attempt, started_at, duration_ms, status_code, error). */
+export const attemptValues = (a: DeliveryAttempt): [number, number, number, number, number | null, string | null] => [
+  a.outboxSeq,
+  a.attempt,
+  a.startedAt,
+  Math.round(a.durationMs),
+  a.statusCode,
+  a.error,
+];
+
 export function toAttempt(r: AttemptRecord): DeliveryAttempt {
   return {
     outboxSeq: r.outbox_seq,

@@ -15,6 +15,7 @@ import { inline } from './inline.js';
 import { queryPrepared, statementOf, type Statement } from './prepared.js';
 import { purgeDeadPg } from './retention.js';
 import {
+  attemptValues,
   OUTBOX_COLUMNS,
   toAttempt,
   toDueTimer,
@@ -119,18 +120,7 @@ export function createPgOutbox(pool: Pool, instanceId: string): OutboxStore {
           RETURNING seq)
        INSERT INTO delivery_attempts (outbox_seq, attempt, started_at, duration_ms, status_code, error)
        SELECT $5, $6, $7, $8, $9, $10 WHERE EXISTS (SELECT 1 FROM outbox WHERE seq = $5)`,
-      [
-        deliveredAt,
-        deadAt,
-        error,
-        seq,
-        a.outboxSeq,
-        a.attempt,
-        a.startedAt,
-        Math.round(a.durationMs),
-        a.statusCode,
-        a.error,
-      ],
+      [deliveredAt, deadAt, error, seq, ...attemptValues(a)],
     ),
     deliveryEvent(a, (deliveredAt ?? deadAt)!, deliveredAt !== null ? 'delivered' : 'deadLettered', null),
   ];

@@ -16,6 +16,7 @@ import type Database from 'better-sqlite3';
 import type { DeliveryAttempt, DueTimer, OutboxStore, RequeueTarget, TimerStore } from '../store.js';
 import type { QueueGates } from './store.js';
 import {
+  attemptValues,
   OUTBOX_COLUMN_NAMES,
   toAttempt,
   toDueTimer,
@@ -136,15 +137,7 @@ export function createSqliteOutbox(
   };
 
   const record = (a: DeliveryAttempt, at: number, outcome: DeliveryOutcome, nextAttemptAt: number | null): void => {
-    s.recordAttempt.run(
-      a.outboxSeq,
-      a.attempt,
-      a.startedAt,
-      Math.round(a.durationMs),
-      a.statusCode,
-      a.error,
-      a.outboxSeq,
-    );
+    s.recordAttempt.run(...attemptValues(a), a.outboxSeq);
     s.outboxEvent.run(realMicros(), at, 'delivery', deliveryEventBody(a, outcome, nextAttemptAt), a.outboxSeq);
   };
 
