@@ -28,9 +28,8 @@ export class TurnPacer {
   #accepted = false;
   /** Pacing: a recent turn accepted a connection. */
   #pacing = false;
-  #checkScheduled = false;
+  /** Requests started at once in this turn while pacing (reset by #check, which runs every turn while pacing). */
   #startedThisTurn = 0;
-  #turnEndScheduled = false;
   #pumpScheduled = false;
 
   constructor(perTurn = 1, now: () => number = () => performance.now()) {
@@ -58,11 +57,9 @@ export class TurnPacer {
   /** A server accepted a connection (its 'connection' event): pace until a turn accepts none. */
   noteConnection(): void {
     this.#accepted = true;
+    if (this.#pacing) return; // #check is already scheduled
     this.#pacing = true;
-    if (!this.#checkScheduled) {
-      this.#checkScheduled = true;
-      setImmediate(this.#check);
-    }
+    setImmediate(this.#check);
   }
 
   /**
@@ -71,7 +68,7 @@ export class TurnPacer {
    */
   run(start: (waitedMs: number) => void): void {
     if (this.waiting === 0 && (!this.#pacing || this.#startedThisTurn < this.perTurn)) {
-      this.#count();
+      if (this.#pacing) this.#startedThisTurn++;
       start(0);
       return;
     }
@@ -88,29 +85,16 @@ export class TurnPacer {
     );
   }
 
-  /** Check phase: still pacing only if the poll phase before it accepted a connection. */
+  /**
+   * Check phase, once a turn while pacing: a new turn for the count, and still pacing only if the poll phase before
+   * it accepted a connection. Nothing is scheduled per turn when not pacing, so kept-alive load pays nothing.
+   */
   readonly #check = (): void => {
-    this.#checkScheduled = false;
+    this.#startedThisTurn = 0;
     this.#pacing = this.#accepted;
     this.#accepted = false;
-    if (this.#pacing) {
-      // Queued from the check phase: runs in the next turn's check phase, after its poll phase.
-      this.#checkScheduled = true;
-      setImmediate(this.#check);
-    }
-  };
-
-  #count(): void {
-    this.#startedThisTurn++;
-    if (!this.#turnEndScheduled) {
-      this.#turnEndScheduled = true;
-      setImmediate(this.#endTurn);
-    }
-  }
-
-  readonly #endTurn = (): void => {
-    this.#turnEndScheduled = false;
-    this.#startedThisTurn = 0;
+    // Queued from the check phase: runs in the next turn's check phase, after its poll phase.
+    if (this.#pacing) setImmediate(this.#check);
   };
 
   #schedulePump(): void {
