@@ -12,7 +12,7 @@ import type { Pool, QueryResult } from 'pg';
 import type { DeliveryAttempt, DueTimer, OutboxStore, RequeueTarget, TimerStore } from '../store.js';
 import { outboxCallKey } from './entities.js';
 import { inline } from './inline.js';
-import { queryPrepared, statementOf, type Statement } from './prepared.js';
+import { queryOnePrepared, queryPrepared, statementOf, type Statement } from './prepared.js';
 import { purgeDeadPg } from './retention.js';
 import {
   attemptValues,
@@ -94,7 +94,7 @@ export function createPgOutbox(pool: Pool, instanceId: string): OutboxStore {
       // Only while the row exists: a delivery in flight across a reset (Store.reset) must not leave an attempt behind.
       `INSERT INTO delivery_attempts (outbox_seq, attempt, started_at, duration_ms, status_code, error)
        SELECT $1, $2, $3, $4, $5, $6 WHERE EXISTS (SELECT 1 FROM outbox WHERE seq = $1)`,
-      [a.outboxSeq, a.attempt, a.startedAt, Math.round(a.durationMs), a.statusCode, a.error],
+      attemptValues(a),
     );
 
   // Ends a row (delivered or dead) and hands its call's queue to the next pending row: the call's outbox lock (keyed
@@ -196,17 +196,16 @@ export function createPgOutbox(pool: Pool, instanceId: string): OutboxStore {
       if (limit <= 0) return [];
       // Claiming moves next_attempt_at to the lease end: if this delivery is lost (crash), the row is due again then,
       // and nextDueAt never reports an in-flight row as due now (which would make a dispatcher spin).
-      const [rows = []] = (await queryPrepared(pool, [
-        statementOf(
-          `UPDATE outbox SET leased_until = $2, next_attempt_at = $2, leased_by = $4
+      const rows = await queryOnePrepared<OutboxRecord>(
+        pool,
+        `UPDATE outbox SET leased_until = $2, next_attempt_at = $2, leased_by = $4
             WHERE seq IN (SELECT seq FROM outbox
                            WHERE is_head AND next_attempt_at <= $1 AND (leased_until IS NULL OR leased_until <= $1)
                            ORDER BY next_attempt_at, seq LIMIT $3
                            FOR UPDATE SKIP LOCKED)
             RETURNING ${OUTBOX_COLUMNS}`,
-          [now, leaseUntil, limit, instanceId],
-        ),
-      ])) as OutboxRecord[][];
+        [now, leaseUntil, limit, instanceId],
+      );
       return rows.map(toOutboxRow).sort((a, b) => a.seq - b.seq);
     },
     async markDelivered(seq, at, attempt) {
@@ -228,9 +227,11 @@ export function createPgOutbox(pool: Pool, instanceId: string): OutboxStore {
       ]);
     },
     async nextDueAt() {
-      const [rows = []] = (await queryPrepared(pool, [
-        statementOf('SELECT next_attempt_at AS t FROM outbox WHERE is_head ORDER BY next_attempt_at LIMIT 1', []),
-      ])) as { t: number }[][];
+      const rows = await queryOnePrepared<{ t: number }>(
+        pool,
+        'SELECT next_attempt_at AS t FROM outbox WHERE is_head ORDER BY next_attempt_at LIMIT 1',
+        [],
+      );
       return rows[0]?.t ?? null;
     },
     async list(filter) {
@@ -276,27 +277,25 @@ export function createPgTimers(pool: Pool, instanceId: string): TimerStore {
   return {
     async claimDue(now, leaseUntil, limit): Promise<DueTimer[]> {
       if (limit <= 0) return [];
-      const [rows = []] = (await queryPrepared(pool, [
-        statementOf(
-          `UPDATE timers SET leased_until = $2, leased_by = $4
+      const rows = await queryOnePrepared<TimerRecord>(
+        pool,
+        `UPDATE timers SET leased_until = $2, leased_by = $4
             WHERE id IN (SELECT id FROM timers WHERE due_at <= $1 AND (leased_until IS NULL OR leased_until <= $1)
                           ORDER BY due_at LIMIT $3
                           FOR UPDATE SKIP LOCKED)
             RETURNING id, due_at, kind, payload`,
-          [now, leaseUntil, limit, instanceId],
-        ),
-      ])) as TimerRecord[][];
+        [now, leaseUntil, limit, instanceId],
+      );
       return rows.map(toDueTimer).sort((a, b) => a.dueAt - b.dueAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     },
     async nextDueAt() {
       // A leased timer is next available when its lease ends; LEAST ignores NULLs.
-      const [rows = []] = (await queryPrepared(pool, [
-        statementOf(
-          `SELECT LEAST((SELECT due_at FROM timers WHERE leased_until IS NULL ORDER BY due_at LIMIT 1),
+      const rows = await queryOnePrepared<{ t: number | null }>(
+        pool,
+        `SELECT LEAST((SELECT due_at FROM timers WHERE leased_until IS NULL ORDER BY due_at LIMIT 1),
                         (SELECT MIN(GREATEST(due_at, leased_until)) FROM timers WHERE leased_until IS NOT NULL)) AS t`,
-          [],
-        ),
-      ])) as { t: number | null }[][];
+        [],
+      );
       return rows[0]?.t ?? null;
     },
   };

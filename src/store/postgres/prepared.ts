@@ -95,3 +95,13 @@ export async function queryPrepared(pool: pg.Pool, statements: readonly Statemen
     client.release(broken);
   }
 }
+
+/** One statement run as queryPrepared runs a batch: its rows. */
+export async function queryOnePrepared<R extends object>(
+  pool: pg.Pool,
+  sql: string,
+  params: readonly SqlValue[],
+): Promise<R[]> {
+  const [rows = []] = await queryPrepared(pool, [statementOf(sql, params)]);
+  return rows as R[];
+}
