@@ -210,6 +210,34 @@ describePostgres('postgres store', () => {
       await Promise.all([a.close(), b.close()]);
     });
 
+    it('hands out one parsed participant while its stored text is unchanged, and a fresh one once another instance changed it', async () => {
+      const schema = freshSchema();
+      const [a, b] = await Promise.all([open(schema), open(schema)]);
+      await a.transact(async (tx) => {
+        await tx.putConversation(conversation());
+        await tx.putLeg(leg());
+        await tx.putParticipant(participant());
+        await tx.putParticipant(participant({ id: 'p-2', identity: { user: { id: 'u3' }, tenantId: TENANT } }));
+      });
+      const roster = async () => (await a.transact((tx) => tx.participantWithView('p-1')))!.view!.roster;
+      const first = await roster();
+      const second = await roster();
+      expect(second.map((p) => p.id)).toEqual(['p-1', 'p-2']);
+      // The same objects, so the domain's per-object rendering of a roster entry is reused (notifications.ts).
+      expect(second[0]).toBe(first[0]);
+      expect(second[1]).toBe(first[1]);
+      expect(await a.transact((tx) => tx.getParticipant('p-2'))).toBe(first[1]);
+      const slice = await a.transact((tx) => tx.legWithRosterSlice('call-1', ['user:u3']));
+      expect(slice?.withIdentityKeys.map((p) => p.id)).toEqual(['p-2']);
+      // Another instance changes p-1: this one reads the new text, so a new value; p-2 is still the kept one.
+      await b.transact((tx) => tx.putParticipant(participant({ isMuted: true })));
+      const third = await roster();
+      expect(third[0]).not.toBe(first[0]);
+      expect(third[0]).toMatchObject({ id: 'p-1', isMuted: true });
+      expect(third[1]).toBe(first[1]);
+      expect(await a.transact((tx) => tx.participantsInConversation('conv-1'))).toEqual(third);
+      await Promise.all([a.close(), b.close()]);
+    });
     it('a batch that fails before its PREPAREs ran leaves the connection usable for those statements', async () => {
       const store = await open(undefined, 1);
       // bigint out of range: the conversation's INSERT fails, so the leg's PREPARE after it in the batch never runs.

@@ -34,7 +34,7 @@ import {
 import { toDueTimer, type TimerRecord } from '../outbox-rows.js';
 import type { SqlValue } from './inline.js';
 import { forgetPrepared, render, statementOf, type Statement } from './prepared.js';
-import { stringifyWithFragments } from '../../domain/shared-values.js';
+import { shared, stringifyWithFragments } from '../../domain/shared-values.js';
 
 type Doc = { doc: string };
 type GroupedDoc = { doc: string; conversation_id: string };
@@ -52,6 +52,50 @@ const parseAll = <T>(rows: Doc[]): T[] => rows.map((r) => JSON.parse(r.doc) as T
 const AGGREGATE_DOCS = "string_agg(doc, ',' ORDER BY created_at, ord)";
 /** AGGREGATE_DOCS' text as the documents: they are JSON, so with brackets around they are one JSON array. */
 const parseAggregate = <T>(docs: string | null): T[] => (docs === null ? [] : (JSON.parse(`[${docs}]`) as T[]));
+
+/**
+ * Participants' documents as one text, separated by U+001E, which JSON text never holds unescaped (JSON.stringify
+ * writes control characters as \u escapes), so each document can be looked up in ParsedParticipantDocs by its text.
+ */
+const SEPARATOR = '\u001e';
+const AGGREGATE_PARTICIPANT_DOCS = "string_agg(doc, E'\\x1e' ORDER BY created_at, ord)";
+
+/**
+ * Participants as parsed from their stored text, reused while the text is unchanged (issue 17), as SQLite's
+ * ParsedParticipants: an invitee's answer reads the whole roster for its notification (Graph's default roster lists
+ * the whole call), so each answer parsed every participant of the call again, and each new object missed the
+ * rendering the domain keeps per participant object (notifications.ts sharedResourceData), so every participant was
+ * rendered and serialized again too. Keyed by the whole text, not the id: another instance may have written the row,
+ * and only a text equal to the one parsed gives the same value. The objects are shared, read-only (frozen in the
+ * tests, src/domain/shared-values.ts). Bounded: forgotten when full.
+ */
+export class ParsedParticipantDocs {
+  #byDoc = new Map<string, Participant>();
+  readonly #max: number;
+
+  constructor(max = 50_000) {
+    this.#max = max;
+  }
+
+  read(doc: string): Participant {
+    let value = this.#byDoc.get(doc);
+    if (value !== undefined) return value;
+    value = shared(JSON.parse(doc) as Participant);
+    if (this.#max === 0) return value;
+    if (this.#byDoc.size >= this.#max) this.#byDoc.clear();
+    this.#byDoc.set(doc, value);
+    return value;
+  }
+
+  /** AGGREGATE_PARTICIPANT_DOCS' text (NULL for none) as the participants, in its order. */
+  readAggregate(docs: string | null): Participant[] {
+    return docs === null ? [] : docs.split(SEPARATOR).map((d) => this.read(d));
+  }
+
+  readAll(rows: readonly Doc[]): Participant[] {
+    return rows.map((r) => this.read(r.doc));
+  }
+}
 
 const FIND_BY_THREAD = `SELECT c.id, c.doc FROM conversations c
   WHERE c.tenant_id = $1 AND c.thread_id = $2
@@ -81,9 +125,11 @@ export class PgTx implements Tx {
   #queue: Queued[] = [];
   #flushScheduled = false;
   #locked = new Set<string>();
+  #participants: ParsedParticipantDocs;
 
-  constructor(client: PoolClient) {
+  constructor(client: PoolClient, participants: ParsedParticipantDocs = new ParsedParticipantDocs(0)) {
     this.#client = client;
+    this.#participants = participants;
   }
 
   /** Called when the transaction commits or rolls back: a Tx leaked past `transact` must not write outside it. */
@@ -226,7 +272,7 @@ export class PgTx implements Tx {
       `(SELECT doc FROM conversations WHERE id = r.conversation_id) AS conversation,
        (SELECT ${AGGREGATE_DOCS} FROM call_legs WHERE conversation_id = r.conversation_id) AS legs,
        (SELECT COUNT(*)::int FROM participants WHERE conversation_id = r.conversation_id) AS n,
-       (SELECT ${AGGREGATE_DOCS} FROM participants
+       (SELECT ${AGGREGATE_PARTICIPANT_DOCS} FROM participants
          WHERE conversation_id = r.conversation_id AND identity_key = ANY($2::text[])) AS slice`,
       [identityKeys],
     );
@@ -237,7 +283,7 @@ export class PgTx implements Tx {
       conversation: read.conversation === null ? undefined : (JSON.parse(read.conversation) as Conversation),
       legs: parseAggregate<CallLeg>(read.legs),
       rosterSize: read.n,
-      withIdentityKeys: parseAggregate<Participant>(read.slice),
+      withIdentityKeys: this.#participants.readAggregate(read.slice),
     };
   }
 
@@ -263,7 +309,8 @@ export class PgTx implements Tx {
   }
 
   async getParticipant(id: string): Promise<Participant | undefined> {
-    return parse<Participant>(await this.#grouped('participants', id));
+    const row = await this.#grouped('participants', id);
+    return row === undefined ? undefined : this.#participants.read(row.doc);
   }
 
   /**
@@ -308,25 +355,25 @@ export class PgTx implements Tx {
       id,
       `(SELECT doc FROM conversations WHERE id = r.conversation_id) AS conversation,
        (SELECT ${AGGREGATE_DOCS} FROM call_legs WHERE conversation_id = r.conversation_id) AS legs,
-       (SELECT ${AGGREGATE_DOCS} FROM participants WHERE conversation_id = r.conversation_id) AS roster`,
+       (SELECT ${AGGREGATE_PARTICIPANT_DOCS} FROM participants WHERE conversation_id = r.conversation_id) AS roster`,
     );
     if (read === 'moved') return participantWithViewOf(this, id, needsRoster);
     if (read === undefined) return undefined;
     return {
-      participant: JSON.parse(read.doc) as Participant,
+      participant: this.#participants.read(read.doc),
       view:
         read.conversation === null
           ? undefined
           : {
               conversation: JSON.parse(read.conversation) as Conversation,
               legs: parseAggregate<CallLeg>(read.legs),
-              roster: parseAggregate<Participant>(read.roster),
+              roster: this.#participants.readAggregate(read.roster),
             },
     };
   }
 
   async participantsInConversation(conversationId: string): Promise<Participant[]> {
-    return parseAll<Participant>(
+    return this.#participants.readAll(
       await this.#query<Doc>('SELECT doc FROM participants WHERE conversation_id = $1 ORDER BY created_at, ord', [
         conversationId,
       ]),
@@ -335,7 +382,7 @@ export class PgTx implements Tx {
 
   async participantsWithIdentityKeys(conversationId: string, keys: readonly string[]): Promise<Participant[]> {
     if (keys.length === 0) return [];
-    return parseAll<Participant>(
+    return this.#participants.readAll(
       await this.#query<Doc>(
         'SELECT doc FROM participants WHERE conversation_id = $1 AND identity_key = ANY($2::text[]) ORDER BY created_at, ord',
         [conversationId, keys],

@@ -24,7 +24,7 @@ import { realMicros } from '../event-rows.js';
 import { prunePg } from './retention.js';
 import { RESET_CHANGE_BODY, RESET_TABLES, resetStatements } from '../reset-tables.js';
 import { PG_MIGRATIONS } from './migrations.js';
-import { PgTx } from './entities.js';
+import { ParsedParticipantDocs, PgTx } from './entities.js';
 import { migratePostgres, quoteSchema } from './migrate.js';
 import { InstanceRegistry } from './instances.js';
 import { createPgOutbox, createPgTimers } from './outbox.js';
@@ -111,6 +111,8 @@ class PostgresStore implements Store {
   /** Every transact() not yet settled: close() waits for them. */
   #inFlight = new Set<Promise<unknown>>();
   #instance: InstanceRegistry;
+  /** Participants parsed by any transaction, reused by later ones while their stored text is unchanged. */
+  #participants = new ParsedParticipantDocs();
 
   constructor(pool: pg.Pool, maxAttempts: number, instance: InstanceRegistry, concurrency: number) {
     this.#pool = pool;
@@ -155,7 +157,7 @@ class PostgresStore implements Store {
   /** One run of `fn` in a PgTx (which batches its own BEGIN, writes and COMMIT); rolled back if anything throws. */
   async #transactOnce<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
     const client = await this.#pool.connect();
-    const tx = new PgTx(client);
+    const tx = new PgTx(client, this.#participants);
     let broken = false;
     try {
       const result = await fn(tx);
