@@ -35,7 +35,7 @@ describePostgres('queryPrepared (the queue statements of the PostgreSQL store)',
 
   it('runs a batch as one transaction, and after a failed batch the connection prepares what it needs again', async () => {
     const other = statementOf('SELECT v FROM q WHERE id = $1', [1]);
-    // The duplicate key fails the batch before the new statement's PREPARE runs; the first insert is rolled back.
+    // The duplicate key fails the batch before the new statement's Parse runs; the first insert is rolled back.
     await expect(queryPrepared(pool, [insert(3, 'c'), insert(1, 'again'), other])).rejects.toThrow(/duplicate key/);
     expect(await prepared()).toEqual([]);
     expect(await queryPrepared(pool, [other, count(), insert(3, 'c')])).toEqual([
@@ -43,5 +43,37 @@ describePostgres('queryPrepared (the queue statements of the PostgreSQL store)',
       [{ n: 2 }],
       [{ id: 3 }],
     ]);
+  });
+
+  it('answers each statement its own rows, whether it returns rows or none, Parsed in this batch or before', async () => {
+    const plain = (id: number) => statementOf('INSERT INTO q (id, v) VALUES ($1, $2)', [id, 'x']);
+    const one = (id: number) => statementOf('SELECT id, v FROM q WHERE id = $1', [id]);
+    const ids = () => statementOf('SELECT id FROM q WHERE id >= $1 ORDER BY id', [10]);
+    const batch = (base: number) => [plain(base), one(base), plain(base + 1), ids(), one(-1)];
+    expect(await queryPrepared(pool, batch(10))).toEqual([[], [{ id: 10, v: 'x' }], [], [{ id: 10 }, { id: 11 }], []]);
+    expect(await queryPrepared(pool, batch(12))).toEqual([
+      [],
+      [{ id: 12, v: 'x' }],
+      [],
+      [{ id: 10 }, { id: 11 }, { id: 12 }, { id: 13 }],
+      [],
+    ]);
+  });
+
+  it('carries every kind of value a statement binds, and a fraction as a literal PostgreSQL rounds', async () => {
+    const tricky = `it's "quoted", a back\\slash \\' and {braces}, commas; E'\\x41' $1`;
+    const [echo] = await queryPrepared(pool, [
+      statementOf(
+        'SELECT $1::text AS t, $2::int AS n, $3::boolean AS b, $4::text AS z, $5::text[] AS a, $6::text[] AS e',
+        [tricky, -7, true, null, [tricky, 'plain', ''], []],
+      ),
+    ]);
+    expect(echo).toEqual([{ t: tricky, n: -7, b: true, z: null, a: [tricky, 'plain', ''], e: [] }]);
+    // A fraction cannot be Bind text for an integer column; as a literal PostgreSQL rounds it, as before the pipeline.
+    expect(
+      await queryPrepared(pool, [statementOf('INSERT INTO q (id, v) VALUES ($1, $2) RETURNING id', [20.6, 'f'])]),
+    ).toEqual([[{ id: 21 }]]);
+    expect(() => statementOf('SELECT $1::text', ['a\0b'])).toThrow(/NUL/);
+    expect(() => statementOf('SELECT $1::text[]', [['a\0b']])).toThrow(/NUL/);
   });
 });

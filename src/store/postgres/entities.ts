@@ -10,7 +10,6 @@
  * queue code that promotes a call's next head (outbox.ts), so `is_head` stays exactly one per call.
  * These are locks on storage keys, not rules: the store still decides nothing.
  */
-import type pg from 'pg';
 import type { PoolClient } from 'pg';
 import type {
   CallLeg,
@@ -33,7 +32,7 @@ import {
 } from '../store.js';
 import { toDueTimer, type TimerRecord } from '../outbox-rows.js';
 import type { SqlValue } from './inline.js';
-import { forgetPrepared, render, statementOf, type Statement } from './prepared.js';
+import { forgetPrepared, runBatch, statementOf, type Statement } from './prepared.js';
 import { shared, stringifyWithFragments } from '../../domain/shared-values.js';
 
 type Doc = { doc: string };
@@ -102,6 +101,8 @@ const FIND_BY_THREAD = `SELECT c.id, c.doc FROM conversations c
     AND EXISTS (SELECT 1 FROM call_legs l WHERE l.conversation_id = c.id)
   ORDER BY c.created_at DESC, c.ord DESC LIMIT 1`;
 
+const BEGIN = statementOf('BEGIN', []);
+
 /** A statement waiting to be sent; reads carry the callbacks that receive their rows. */
 interface Queued {
   statement: Statement;
@@ -113,10 +114,10 @@ interface Queued {
  * One transaction's view of the store; unusable once its transaction has ended.
  * Round trips are what a transaction here costs, so it sends as few as it can. Statements queue in issue order:
  * writes and locks wait; a read schedules a flush (process.nextTick, so reads issued together, e.g. under
- * Promise.all, share it), which sends BEGIN if not yet sent and everything queued as one simple-protocol query.
+ * Promise.all, share it), which sends BEGIN if not yet sent and everything queued as one pipeline (prepared.ts).
  * COMMIT goes out with the last writes. Statements still run in exactly the order they were issued; only a
  * write's error surfaces later (at the next read or COMMIT), and it fails the transaction either way. Each statement
- * goes as an EXECUTE of its text prepared once per connection (prepared.ts), so PostgreSQL plans it once.
+ * goes as a Bind and Execute of its text Parsed once per connection (prepared.ts), its values as parameters.
  */
 export class PgTx implements Tx {
   #client: PoolClient;
@@ -141,23 +142,19 @@ export class PgTx implements Tx {
     if (!this.#open) throw new Error('transaction already finished: Tx used outside its transact() callback');
   }
 
-  /** Sends BEGIN (if not yet sent) and every queued statement as one query, and hands each read its rows. */
+  /** Sends BEGIN (if not yet sent) and every queued statement as one pipeline, and hands each read its rows. */
   async #flush(): Promise<void> {
     this.#flushScheduled = false;
     const batch = this.#queue;
     this.#queue = [];
     if (batch.length === 0) return;
-    const { texts, at } = render(
-      this.#client,
-      batch.map((q) => q.statement),
-    );
+    const statements = batch.map((q) => q.statement);
     const offset = this.#begun ? 0 : 1;
-    if (!this.#begun) texts.unshift('BEGIN');
+    if (!this.#begun) statements.unshift(BEGIN);
     this.#begun = true;
     try {
-      const out = (await this.#client.query(texts.join(';\n'))) as unknown as pg.QueryResult | pg.QueryResult[];
-      const results = Array.isArray(out) ? out : [out];
-      batch.forEach((q, i) => q.resolve?.((results[offset + at[i]!]?.rows ?? []) as object[]));
+      const results = await runBatch(this.#client, statements);
+      batch.forEach((q, i) => q.resolve?.(results[offset + i] ?? []));
     } catch (err) {
       for (const q of batch) q.reject?.(err);
     }

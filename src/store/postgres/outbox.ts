@@ -35,8 +35,8 @@ const deliveryEvent = (a: DeliveryAttempt, at: number, outcome: DeliveryOutcome,
   );
 
 /**
- * Runs statements as one simple-protocol query: PostgreSQL runs such a query as one implicit transaction (rolled
- * back whole if a statement fails), in one round trip, each statement prepared once per connection (prepared.ts).
+ * Runs statements as one pipeline: PostgreSQL runs them as one implicit transaction (rolled back whole if a
+ * statement fails), in one round trip, each statement Parsed once per connection (prepared.ts).
  * No retry: callers' leases cover a failed write.
  */
 const atomically = async (pool: Pool, statements: Statement[]): Promise<void> => {
