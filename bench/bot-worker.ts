@@ -14,7 +14,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parentPort } from 'node:worker_threads';
-import { wallNow } from './stats.js';
+import { threadCpuMs, wallNow } from './stats.js';
 
 export interface BotCounts {
   posts: number;
@@ -40,6 +40,8 @@ export interface BotSnapshot {
   operations?: [string[], number[]];
   /** resourceData of the first roster/operation notification, to check what the bot saw. */
   sample?: unknown;
+  /** CPU the bot's thread has used so far (ms, stats.ts threadCpuMs). */
+  cpuMs: number | null;
 }
 
 export type BotRequest =
@@ -153,7 +155,12 @@ parentPort!.on('message', (msg: BotRequest) => {
     sample = undefined;
     parentPort!.postMessage({ id: msg.id });
   } else if (msg.cmd === 'snapshot') {
-    const snap: BotSnapshot = { counts: { ...counts }, rosterKeys: roster.size, operationKeys: operations.size };
+    const snap: BotSnapshot = {
+      counts: { ...counts },
+      rosterKeys: roster.size,
+      operationKeys: operations.size,
+      cpuMs: threadCpuMs(),
+    };
     if (msg.full) {
       snap.roster = [[...roster.keys()], [...roster.values()]];
       snap.operations = [[...operations.keys()], [...operations.values()]];

@@ -12,7 +12,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import autocannon, { type RawResult, type RequestParams, type Result } from 'autocannon';
 import { inviteBody, inviteeFor, invitePath } from './invite-body.js';
-import { wallNow } from './stats.js';
+import { threadCpuMs, wallNow } from './stats.js';
 import { runPacedLoad } from './paced-load.js';
 
 export interface LoadSpec {
@@ -54,6 +54,11 @@ export interface LoadOutcome {
   phonesUsed: number;
   /** One error body per status code other than 200 (what went wrong, for the report). */
   sampleErrors: Record<string, string>;
+  /**
+   * CPU this load generator's thread used from the start of its run to its report (ms, stats.ts threadCpuMs; its
+   * module loading before the run is not counted).
+   */
+  cpuMs?: number | null;
   /** Paced runs: how late the generator sent requests after they were due (ms); its own lag, not the server's. */
   sendLate?: { p50: number; p99: number; max: number };
 }
@@ -62,9 +67,16 @@ const spec = workerData as LoadSpec;
 
 const isAggregated = (r: Result | RawResult): r is Result => typeof (r as Partial<Result>).latency?.p50 === 'number';
 
+const cpuAtStart = threadCpuMs();
+const cpuSinceStart = (): number | null => {
+  const now = threadCpuMs();
+  return now === null || cpuAtStart === null ? null : now - cpuAtStart;
+};
+
 async function main(): Promise<void> {
   if (spec.overallRate !== null) {
-    parentPort!.postMessage(await runPacedLoad({ ...spec, overallRate: spec.overallRate }));
+    const paced = await runPacedLoad({ ...spec, overallRate: spec.overallRate });
+    parentPort!.postMessage({ ...paced, cpuMs: cpuSinceStart() });
     return;
   }
   const records: LoadRecords = { keys: [], starts: [], statuses: [], ends: [] };
@@ -129,6 +141,7 @@ async function main(): Promise<void> {
     records,
     phonesUsed,
     sampleErrors,
+    cpuMs: cpuSinceStart(),
   };
   parentPort!.postMessage(outcome);
 }

@@ -31,6 +31,42 @@ export interface RunNotifications {
    * other processes on a shared machine move much less than they move req/s.
    */
   serverCpuMsPerInvite?: number | null;
+  /** The whole process's CPU per invite by thread (cpuByThread); null where /proc is not there. */
+  cpuByThread?: CpuByThread | null;
+}
+
+/**
+ * CPU per end-to-end invite (ms), by thread of the bench process, over the same span as serverCpuMsPerInvite:
+ * the server's thread (Switchboard, the floor or the echo server all run on the bench's main thread), the bot's,
+ * the load generator's, and the rest of the process (the server's delivery and checkpoint threads, V8's garbage
+ * collection and compiler threads, libuv's pool). A database in another process (PostgreSQL) is not in it. On two
+ * cores, 2 s of CPU a second is all there is, so 2,000 ÷ total is the most invites a second this cost allows.
+ */
+export interface CpuByThread {
+  server: number;
+  bot: number;
+  loadGenerator: number;
+  rest: number;
+  total: number;
+}
+
+/** Splits measured CPU (ms over one run) into CpuByThread per invite; null if a thread's figure is missing. */
+export function cpuByThread(
+  used: { server: number | null; bot: number | null; loadGenerator: number | null; process: number },
+  invites: number,
+): CpuByThread | null {
+  const { server, bot, loadGenerator } = used;
+  if (server === null || bot === null || loadGenerator === null || invites <= 0) return null;
+  // /proc counts in 10 ms ticks and cpuUsage in µs, so the rest can come out a tick below zero on a short run.
+  const rest = Math.max(0, used.process - server - bot - loadGenerator);
+  const per = (ms: number): number => ms / invites;
+  return {
+    server: per(server),
+    bot: per(bot),
+    loadGenerator: per(loadGenerator),
+    rest: per(rest),
+    total: per(server + bot + loadGenerator + rest),
+  };
 }
 
 export interface RunRow {
@@ -73,6 +109,8 @@ export interface ScenarioSummary {
     e2eRosterP99: number;
     drainMs: number;
     e2eRate: number;
+    /** Medians of each thread's CPU per invite over the runs (null where not measured). */
+    cpu: CpuByThread | null;
   } | null;
 }
 
@@ -147,6 +185,38 @@ function summaryTable(r: BenchReport): string[][] {
       n ? fmtMs(n.e2eRosterP50) : '—',
       n ? fmtMs(n.e2eRosterP99) : '—',
       n ? fmtDrain(n.drainMs) : '—',
+    ];
+  });
+  return [head, ...body];
+}
+
+/** CPU per end-to-end invite by thread (medians), for every scenario that measured it; [] when none did. */
+function cpuTable(r: BenchReport): string[][] {
+  const measured = r.summaries.filter((s) => s.notified?.cpu);
+  if (measured.length === 0) return [];
+  const floorTotal = r.summaries.find((s) => s.scenario === 'floor')?.notified?.cpu?.total;
+  const us = (ms: number): string => fmt(ms * 1000);
+  const head = [
+    'Scenario',
+    'server thread',
+    'bot',
+    'load generator',
+    'rest of the process',
+    'total',
+    '× the floor',
+    `invites/s ${r.cores} cores allow at this cost`,
+  ];
+  const body = measured.map((s) => {
+    const c = s.notified!.cpu!;
+    return [
+      s.scenario,
+      us(c.server),
+      us(c.bot),
+      us(c.loadGenerator),
+      us(c.rest),
+      us(c.total),
+      floorTotal ? fmt(c.total / floorTotal, 2) : '—',
+      fmt((r.cores * 1000) / c.total),
     ];
   });
   return [head, ...body];
@@ -382,10 +452,29 @@ export function renderTable(r: BenchReport): string {
     textTable(summaryTable(r)),
     '',
   ];
+  const cpu = cpuTable(r);
+  if (cpu.length > 0) lines.push('CPU per end-to-end invite, by thread (µs, medians)', textTable(cpu), '');
   for (const x of r.extras) if (x.table.length > 0) lines.push(x.title, textTable(x.table), '');
   lines.push('Targets', textTable(targetsTable(r)), '');
   for (const o of generatedObservations(r)) lines.push(`- ${o.replace(/\*\*/g, '')}`);
   return lines.join('\n');
+}
+
+function cpuMarkdown(r: BenchReport): string[] {
+  const table = cpuTable(r);
+  if (table.length === 0) return [];
+  return [
+    '### CPU per end-to-end invite, by thread (µs, medians)',
+    '',
+    'Everything runs in the bench process on this machine: the server on its main thread (Switchboard, or the floor),',
+    'the bot and the load generator in worker threads. "Rest of the process" is Switchboard\'s delivery and checkpoint',
+    "threads, V8's garbage-collection and compiler threads and libuv's pool; PostgreSQL's own processes are not in it.",
+    `With ${r.cores} cores, ${fmt(r.cores * 1000)} ms of CPU a second is all there is: the last column is the most`,
+    'invites a second that cost allows, before any waiting.',
+    '',
+    markdownTable(table),
+    '',
+  ];
 }
 
 export function renderMarkdown(r: BenchReport): string {
@@ -420,6 +509,7 @@ export function renderMarkdown(r: BenchReport): string {
     'had read the roster `updated` notification naming that invitee. "end-to-end invites/s" counts invites whose operation',
     '`deleted` and roster `updated` both reached the bot, from the first request to the last notification.',
     '',
+    ...cpuMarkdown(r),
     ...(r.extras.length > 0 ? ['## Scenarios 4–11', '', ...r.extras.flatMap(extraMarkdown)] : []),
     '## Generated observations',
     '',

@@ -18,17 +18,24 @@
  */
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
+import type { HeapProfiler } from 'node:inspector';
 import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startEchoServer } from './echo-server.js';
 import { startFloorServer } from './floor-server.js';
 import type { LoadOutcome } from './loadgen-worker.js';
-import { renderMarkdown, renderTable, type BenchReport, type RunRow, type ScenarioSummary } from './report.js';
-import { fmt, fmtLatency, fmtMs, median, percentile, wallNow } from './stats.js';
+import {
+  cpuByThread,
+  renderMarkdown,
+  renderTable,
+  type BenchReport,
+  type RunRow,
+  type ScenarioSummary,
+} from './report.js';
+import { fmt, fmtLatency, fmtMs, median, percentile, threadCpuMs, wallNow } from './stats.js';
 import type { ExtraContext, ExtraSection } from './extra.js';
 import { manyCalls } from './scenario-many-calls.js';
 import { peer } from './scenario-peer.js';
@@ -96,40 +103,42 @@ const progress = (msg: string): void => console.log(`[bench] ${msg}`);
 /**
  * BENCH_PROFILE=1: CPU-profile this thread (the server's) during the load phase of every invite run, into
  * bench/.tmp/prof/<scenario>-<run>.cpuprofile; summarize with `node dist/bench/profile-summary.js <file>`.
+ * BENCH_HEAP=1: instead, sample the allocations of this thread's heap that live through a young-generation garbage
+ * collection (what the collector copies and promotes; those it frees young are dropped), into <scenario>-<run>.heapprofile;
+ * summarize with `node dist/bench/heap-summary.js <file>`.
  */
 const profiling = process.env.BENCH_PROFILE === '1';
+const heapProfiling = process.env.BENCH_HEAP === '1';
 const profileDir = fileURLToPath(new URL('../../bench/.tmp/prof/', import.meta.url));
 
 async function profiled<T>(name: string, fn: () => Promise<T>): Promise<T> {
-  if (!profiling) return fn();
+  if (!profiling && !heapProfiling) return fn();
   const session = new Session();
   session.connect();
-  await session.post('Profiler.enable');
-  await session.post('Profiler.setSamplingInterval', { interval: 500 });
-  await session.post('Profiler.start');
+  if (heapProfiling) {
+    await session.post('HeapProfiler.enable');
+    await session.post('HeapProfiler.startSampling', {
+      samplingInterval: 8192,
+      includeObjectsCollectedByMajorGC: true,
+      includeObjectsCollectedByMinorGC: false,
+      // Both flags are V8's (Node 20 has them); @types/node lists only samplingInterval.
+    } as HeapProfiler.StartSamplingParameterType);
+  } else {
+    await session.post('Profiler.enable');
+    await session.post('Profiler.setSamplingInterval', { interval: 500 });
+    await session.post('Profiler.start');
+  }
   try {
     return await fn();
   } finally {
-    const { profile } = await session.post('Profiler.stop');
+    const { profile } = heapProfiling
+      ? await session.post('HeapProfiler.stopSampling')
+      : await session.post('Profiler.stop');
     session.disconnect();
     await mkdir(profileDir, { recursive: true });
-    const file = join(profileDir, `${name}.cpuprofile`);
+    const file = join(profileDir, `${name}.${heapProfiling ? 'heapprofile' : 'cpuprofile'}`);
     await writeFile(file, JSON.stringify(profile));
-    progress(`profile of the server thread during the load: ${file}`);
-  }
-}
-
-/**
- * CPU time this thread (the server's: the load generator and the bot run in worker threads) has used, in ms, from
- * /proc (user + system, in the kernel's 100 Hz ticks); null off Linux.
- */
-function serverThreadCpuMs(): number | null {
-  try {
-    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * 10;
-  } catch {
-    return null;
+    progress(`${heapProfiling ? 'heap' : 'CPU'} profile of the server thread during the load: ${file}`);
   }
 }
 
@@ -242,7 +251,10 @@ async function inviteRun(
       await waitFor(async () => (await bot.snapshot()).counts.rosterUpdated >= settings.calls, 10_000);
     await bot.reset();
 
-    const cpuBefore = serverThreadCpuMs();
+    // The server runs on this thread, the bot and the load generator in worker threads: CPU per invite by thread.
+    const cpuBefore = threadCpuMs();
+    const processBefore = process.cpuUsage();
+    const botBefore = (await bot.snapshot()).cpuMs;
     const load = await profiled(`${scenario}-${round}`, () =>
       runLoad({
         url: target.url,
@@ -273,7 +285,8 @@ async function inviteRun(
       settings.drainMs,
       100,
     );
-    const cpuAfter = serverThreadCpuMs();
+    const cpuAfter = threadCpuMs();
+    const processUsed = process.cpuUsage(processBefore);
     const snap = await bot.snapshot(true);
     const drainedAt = wallNow();
 
@@ -317,6 +330,15 @@ async function inviteRun(
         cpuBefore === null || cpuAfter === null
           ? null
           : (cpuAfter - cpuBefore) / Math.max(1, Math.min(e2eRoster.length, e2eOp.length)),
+      cpuByThread: cpuByThread(
+        {
+          server: cpuBefore === null || cpuAfter === null ? null : cpuAfter - cpuBefore,
+          bot: botBefore === null || snap.cpuMs === null ? null : snap.cpuMs - botBefore,
+          loadGenerator: load.cpuMs ?? null,
+          process: (processUsed.user + processUsed.system) / 1000,
+        },
+        Math.min(e2eRoster.length, e2eOp.length),
+      ),
     };
     return row;
   } finally {
@@ -341,6 +363,11 @@ function describeRun(r: RunRow): string {
     parts.push(n.drainMs === 0 ? 'none after the load' : `last one ${fmtMs(n.drainMs)} after the load`);
     if (typeof n.serverCpuMsPerInvite === 'number')
       parts.push(`server thread CPU ${fmt(n.serverCpuMsPerInvite * 1000)} µs per invite`);
+    const c = n.cpuByThread;
+    if (c)
+      parts.push(
+        `whole process ${fmt(c.total * 1000)} µs (bot ${fmt(c.bot * 1000)}, load generator ${fmt(c.loadGenerator * 1000)}, rest ${fmt(c.rest * 1000)})`,
+      );
   }
   return parts.join(', ');
 }
@@ -367,6 +394,15 @@ function summarize(name: string, rows: RunRow[], baselineReqPerSec: number): Sce
           e2eRosterP99: m((r) => r.notifications?.e2eRosterP99),
           drainMs: m((r) => r.notifications?.drainMs),
           e2eRate: m((r) => r.notifications?.e2eRate),
+          cpu: rows.every((r) => r.notifications?.cpuByThread)
+            ? {
+                server: m((r) => r.notifications?.cpuByThread?.server),
+                bot: m((r) => r.notifications?.cpuByThread?.bot),
+                loadGenerator: m((r) => r.notifications?.cpuByThread?.loadGenerator),
+                rest: m((r) => r.notifications?.cpuByThread?.rest),
+                total: m((r) => r.notifications?.cpuByThread?.total),
+              }
+            : null,
         }
       : null,
   };

@@ -1,4 +1,5 @@
-/** Small statistics helpers: exact percentiles of a sample, the median of runs, number formatting. */
+/** Small statistics helpers: exact percentiles of a sample, the median of runs, number formatting, thread CPU. */
+import { readFileSync } from 'node:fs';
 
 /** Nearest-rank percentile (p in 0..100) of an unsorted sample; NaN when empty. */
 export function percentile(values: ArrayLike<number>, p: number): number {
@@ -35,6 +36,20 @@ export function fmtLatency(n: number): string {
 export function fmtPct(part: number, whole: number): string {
   if (whole === 0) return 'n/a';
   return `${fmt((100 * part) / whole, 1)} %`;
+}
+
+/**
+ * CPU time (user + system, ms) the calling thread has used, from Linux /proc in the kernel's 100 Hz ticks; null off
+ * Linux. /proc/thread-self names the caller's own thread, so a worker thread reads its own, not the process's.
+ */
+export function threadCpuMs(): number | null {
+  try {
+    const stat = readFileSync('/proc/thread-self/stat', 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return null;
+  }
 }
 
 /** Absolute wall-clock milliseconds with sub-millisecond resolution, comparable across worker threads. */

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { measuredRate } from '../../bench/extra.js';
 import type { LoadOutcome } from '../../bench/loadgen-worker.js';
-import { renderMarkdown, renderTable, type BenchReport, type RunRow } from '../../bench/report.js';
+import { cpuByThread, renderMarkdown, renderTable, type BenchReport, type RunRow } from '../../bench/report.js';
 import { median, percentile } from '../../bench/stats.js';
 
 const row = (scenario: string, reqPerSec: number, p99: number): RunRow => ({
@@ -89,6 +89,7 @@ describe('bench harness', () => {
             e2eRosterP99: 2,
             drainMs: 0,
             e2eRate: 800,
+            cpu: { server: 0.2, bot: 0.05, loadGenerator: 0.1, rest: 0.05, total: 0.4 },
           },
         },
         {
@@ -109,6 +110,7 @@ describe('bench harness', () => {
             e2eRosterP99: 5,
             drainMs: 0,
             e2eRate: 600,
+            cpu: { server: 1, bot: 0.3, loadGenerator: 0.2, rest: 0.5, total: 2 },
           },
         },
         {
@@ -129,6 +131,7 @@ describe('bench harness', () => {
             e2eRosterP99: 5,
             drainMs: 0,
             e2eRate: 300,
+            cpu: null,
           },
         },
       ],
@@ -203,5 +206,24 @@ describe('bench harness', () => {
     );
     expect(md).toContain('<!-- notes:start');
     expect(renderTable(report)).toContain('QUICK MODE');
+    // CPU per invite by thread: against the floor's total, and the rate two cores allow at that cost.
+    expect(md).toContain('### CPU per end-to-end invite, by thread');
+    expect(md).toContain('| floor | 200 | 50 | 100 | 50 | 400 | 1.00 | 5,000 |');
+    expect(md).toContain('| memory | 1,000 | 300 | 200 | 500 | 2,000 | 5.00 | 1,000 |');
+    expect(md).not.toMatch(/\| file \| [0-9,]+ \| [0-9,]+ \| [0-9,]+ \|/);
+  });
+
+  it('splits the process CPU of a run by thread, per invite', () => {
+    expect(cpuByThread({ server: 500, bot: 100, loadGenerator: 100, process: 1000 }, 500)).toEqual({
+      server: 1,
+      bot: 0.2,
+      loadGenerator: 0.2,
+      rest: 0.6,
+      total: 2,
+    });
+    // Ticks and microseconds disagree by a tick on a short run: the rest is never negative.
+    expect(cpuByThread({ server: 510, bot: 100, loadGenerator: 100, process: 700 }, 10)?.rest).toBe(0);
+    expect(cpuByThread({ server: null, bot: 100, loadGenerator: 100, process: 700 }, 10)).toBeNull();
+    expect(cpuByThread({ server: 1, bot: 1, loadGenerator: 1, process: 3 }, 0)).toBeNull();
   });
 });
