@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
-import { bodyTextOf } from '../store/outbox-rows.js';
+import { storedBodyOf, type StoredBody } from '../store/outbox-rows.js';
 import type { OutboxRow } from '../store/store.js';
 
 export interface DeliveryResult {
@@ -20,12 +20,12 @@ export interface DeliveryResult {
   retryAfterMs: number | null;
 }
 
-/** What one POST needs: the row's routing, its body as stored text, the signed token. Plain data (a thread message). */
+/** What one POST needs: the row's routing, its body as stored (text or UTF-8 bytes), the signed token. Plain data (a thread message). */
 export interface PostRequest {
   callId: string;
   messageId: string;
   callbackUri: string;
-  bodyText: string;
+  body: StoredBody;
   token: string;
   timeoutMs: number;
 }
@@ -84,7 +84,7 @@ export function createPoster(m: PosterModules): {
   }
 
   /** Resolves on the status line; the body is drained (capped) in the background so the socket can be reused. */
-  function send(url: URL, headers: Record<string, string>, body: Buffer, signal: AbortSignal): Promise<Answer> {
+  function send(url: URL, headers: Record<string, string>, body: Uint8Array, signal: AbortSignal): Promise<Answer> {
     if (url.protocol !== 'http:' && url.protocol !== 'https:') {
       return Promise.reject(new Error(`unsupported callback protocol ${url.protocol}`));
     }
@@ -112,7 +112,7 @@ export function createPoster(m: PosterModules): {
   }
 
   async function post(r: PostRequest): Promise<DeliveryResult> {
-    const body = Buffer.from(r.bodyText, 'utf8');
+    const body = typeof r.body === 'string' ? Buffer.from(r.body, 'utf8') : r.body;
     const headers = {
       Authorization: `Bearer ${r.token}`,
       'Content-Type': 'application/json; charset=utf-8',
@@ -123,7 +123,7 @@ export function createPoster(m: PosterModules): {
       'X-Microsoft-Skype-Message-ID': r.messageId,
       'Scenario-ID': m.randomUUID(),
       'Client-Request-Id': m.randomUUID(),
-      'Content-Length': String(body.length),
+      'Content-Length': String(body.byteLength),
     };
     const abort = new AbortController();
     const timer = setTimeout(() => abort.abort(), r.timeoutMs);
@@ -163,7 +163,7 @@ export const parseRetryAfter = inProcess.parseRetryAfter;
 /** Sends on this thread (the delivery thread is delivery-thread.ts). */
 export const postInProcess: Post = inProcess.post;
 
-/** What a POST of `row` needs, its body as the stored text when the row came from the store unread. */
+/** What a POST of `row` needs, its body as stored when the row came from the store unread. */
 export function postRequestOf(
   row: Pick<OutboxRow, 'callId' | 'messageId' | 'callbackUri' | 'body'>,
   token: string,
@@ -173,7 +173,7 @@ export function postRequestOf(
     callId: row.callId,
     messageId: row.messageId,
     callbackUri: row.callbackUri,
-    bodyText: bodyTextOf(row),
+    body: storedBodyOf(row),
     token,
     timeoutMs,
   };

@@ -9,7 +9,8 @@ export interface OutboxRecord {
   tenant_id: string;
   app_id: string;
   callback_uri: string;
-  body: string;
+  /** The notification's JSON: text, or its UTF-8 bytes where SQLite keeps it as a BLOB (StoredBody). */
+  body: StoredBody;
   created_at: number;
   attempts: number;
   next_attempt_at: number;
@@ -68,15 +69,33 @@ export const OUTBOX_COLUMN_NAMES = [
 export const OUTBOX_COLUMNS = OUTBOX_COLUMN_NAMES.join(', ');
 
 /**
- * The stored JSON text of rows whose `body` has not been read yet (toOutboxRow). A delivery sends that text as it is:
- * parsing a claimed row's body and serializing it again for the POST was ~8 % of the server thread at saturation
- * (issue 17 profile; a roster notification lists the whole roster, so the body grows with the call).
+ * A notification body as a store keeps it: JSON text, or the UTF-8 bytes of that text. SQLite keeps bytes (a BLOB):
+ * a whole-roster body is tens of KB, and as a JS string every copy in flight was copied again by each young-generation
+ * garbage collection it lived through and then promoted (72 % of the bytes promoted at the memory peak, issue 17);
+ * bytes live outside the JS heap, and are what the POST sends anyway.
  */
-const unreadBodies = new WeakMap<object, string>();
+export type StoredBody = string | Uint8Array;
 
-/** The body as JSON text: the stored text when the row came from the store and its body was never read, else serialized. */
-export function bodyTextOf(row: Pick<OutboxRow, 'body'>): string {
+const utf8 = new TextDecoder();
+
+/** The JSON text of a stored body. */
+export const storedBodyText = (b: StoredBody): string => (typeof b === 'string' ? b : utf8.decode(b));
+
+/**
+ * The stored body of rows whose `body` has not been read yet (toOutboxRow). A delivery sends it as it is: parsing a
+ * claimed row's body and serializing it again for the POST was ~8 % of the server thread at saturation (issue 17
+ * profile; a roster notification lists the whole roster, so the body grows with the call).
+ */
+const unreadBodies = new WeakMap<object, StoredBody>();
+
+/** The body as stored (text or bytes) when the row came from the store and its body was never read, else serialized. */
+export function storedBodyOf(row: Pick<OutboxRow, 'body'>): StoredBody {
   return unreadBodies.get(row) ?? JSON.stringify(row.body);
+}
+
+/** The body as JSON text: storedBodyOf, decoded where the store kept bytes. */
+export function bodyTextOf(row: Pick<OutboxRow, 'body'>): string {
+  return storedBodyText(storedBodyOf(row));
 }
 
 export function toOutboxRow(r: OutboxRecord): OutboxRow {
@@ -105,7 +124,7 @@ export function toOutboxRow(r: OutboxRecord): OutboxRow {
     enumerable: true,
     configurable: true,
     get: () => {
-      const value = JSON.parse(r.body) as Record<string, unknown>;
+      const value = JSON.parse(storedBodyText(r.body)) as Record<string, unknown>;
       materialize(value);
       return value;
     },

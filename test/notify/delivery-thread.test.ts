@@ -14,7 +14,7 @@ const request = (callbackUri: string, messageId = 'msg-1'): PostRequest => ({
   callId: 'call-1',
   messageId,
   callbackUri,
-  bodyText: '{"value":[]}',
+  body: '{"value":[]}',
   token: 'tok',
   timeoutMs: 1_000,
 });

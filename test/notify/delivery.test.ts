@@ -49,6 +49,17 @@ describe.each<[string, Post]>([
     expect(got.headers['client-request-id']).toMatch(/^[0-9a-f-]{36}$/);
   });
 
+  it('sends a body the store kept as UTF-8 bytes byte for byte, non-ASCII included', async () => {
+    const bot = await receiver();
+    const text = '{"value":[{"changeType":"updated","displayName":"Zoë Ångström 通話"}]}';
+    const bytes = new Uint8Array(Buffer.from(text, 'utf8'));
+    const result = await post({ ...postRequestOf(row(bot.url()), 'tok', 1_000), body: bytes });
+    expect(result).toEqual({ statusCode: 202, error: null, retryAfterMs: null });
+    const got = bot.received[0]!;
+    expect(got.body).toEqual(JSON.parse(text));
+    expect(got.headers['content-length']).toBe(String(bytes.byteLength));
+  });
+
   it('gives up on a bot that does not answer in time', async () => {
     const bot = await receiver(() => new Promise(() => undefined));
     expect(await postNotification(row(bot.url()), 'tok', 100)).toEqual({

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bodyTextOf, toOutboxRow, type OutboxRecord } from '../../src/store/outbox-rows.js';
+import { bodyTextOf, storedBodyOf, toOutboxRow, type OutboxRecord } from '../../src/store/outbox-rows.js';
 
 // Stored text that JSON.stringify of the parsed body would not reproduce (spaces), so the tests tell the two apart.
 const STORED = '{ "value": [ { "changeType": "updated" } ] }';
@@ -55,5 +55,15 @@ describe('outbox rows: the body as stored', () => {
     replaced.body = { value: [] };
     expect(bodyTextOf(replaced)).toBe('{"value":[]}');
     expect(bodyTextOf({ body: { a: 1 } })).toBe('{"a":1}');
+  });
+
+  it('hands out the bytes SQLite keeps as they are, and reads them as the same JSON', () => {
+    const bytes = Buffer.from(STORED, 'utf8');
+    const row = toOutboxRow({ ...record(), body: bytes });
+    expect(storedBodyOf(row)).toBe(bytes);
+    expect(bodyTextOf(row)).toBe(STORED);
+    expect(row.body).toEqual({ value: [{ changeType: 'updated' }] });
+    // Once read, the row's body may change: it is serialized again, not sent as the bytes.
+    expect(storedBodyOf(row)).toBe('{"value":[{"changeType":"updated"}]}');
   });
 });

@@ -25,6 +25,7 @@ import {
 import { toDueTimer, type TimerRecord } from '../outbox-rows.js';
 import type { MemoryLeases } from './leases.js';
 import { CachedRosters } from './cached-rosters.js';
+import type { RecentBodies } from './recent-bodies.js';
 import { shared, stringifyWithFragments } from '../../domain/shared-values.js';
 
 type Doc = { doc: string };
@@ -104,7 +105,7 @@ export function prepareEntityStatements(db: Database.Database) {
     ),
     // The body of the row appendNotification just inserted (same connection, next statement: its rowid is the seq).
     // Its own table, so delivery bookkeeping never rewrites it (migration 6, outbox_bodies).
-    appendNotificationBody: db.prepare<[string]>(
+    appendNotificationBody: db.prepare<[Uint8Array]>(
       'INSERT INTO outbox_bodies (seq, body) VALUES (last_insert_rowid(), ?)',
     ),
     // A re-put timer is a fresh timer: any lease on the old one no longer applies.
@@ -189,19 +190,24 @@ export class SqliteTx implements Tx {
 
   #participants: ParsedParticipants;
   #rosters: CachedRosters;
+  #bodies: RecentBodies | null;
   /** Conversations whose roster this command wrote: forgotten from the cached rosters if it is rolled back. */
   readonly rostersWritten = new Set<string>();
+  /** Message ids of the notifications this command appended: their kept bodies are forgotten if it is rolled back. */
+  readonly bodiesAppended: string[] = [];
 
   constructor(
     statements: EntityStatements,
     timerLeases: MemoryLeases<string> | null = null,
     participants: ParsedParticipants = new ParsedParticipants(0),
     rosters: CachedRosters = new CachedRosters(0),
+    bodies: RecentBodies | null = null,
   ) {
     this.#s = statements;
     this.#timerLeases = timerLeases;
     this.#participants = participants;
     this.#rosters = rosters;
+    this.#bodies = bodies;
   }
 
   /**
@@ -348,7 +354,7 @@ export class SqliteTx implements Tx {
     return this.#run((s) => {
       if (rows.length > 0) this.queued.notifications = true;
       for (const { messageId, notification: n, createdAt } of rows) {
-        s.appendNotification.run(
+        const { lastInsertRowid } = s.appendNotification.run(
           messageId,
           n.callId,
           n.tenantId,
@@ -358,7 +364,11 @@ export class SqliteTx implements Tx {
           createdAt,
           n.callId,
         );
-        s.appendNotificationBody.run(stringifyWithFragments(n.body));
+        // As UTF-8 bytes, a BLOB (outbox-rows.ts StoredBody); the claim hands these same bytes out (recent-bodies.ts).
+        const bytes = Buffer.from(stringifyWithFragments(n.body), 'utf8');
+        s.appendNotificationBody.run(bytes);
+        this.#bodies?.put(messageId, Number(lastInsertRowid), bytes);
+        this.bodiesAppended.push(messageId);
       }
     });
   }

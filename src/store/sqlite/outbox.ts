@@ -23,11 +23,13 @@ import {
   toOutboxRow,
   type AttemptRecord,
   type OutboxRecord,
+  type StoredBody,
   type TimerRecord,
 } from '../outbox-rows.js';
 import { deliveryEventBody, realMicros, type DeliveryOutcome } from '../event-rows.js';
 import type { SqliteRetention } from './retention.js';
 import { earliestAvailable, type MemoryLeases } from './leases.js';
+import type { RecentBodies } from './recent-bodies.js';
 
 /**
  * Whole rows: the outbox row with its body, which lives in `outbox_bodies` (migration 6) so that delivery bookkeeping,
@@ -35,6 +37,8 @@ import { earliestAvailable, type MemoryLeases } from './leases.js';
  */
 const ROW_COLUMNS = OUTBOX_COLUMN_NAMES.map((c) => (c === 'body' ? 'b.body' : `o.${c}`)).join(', ');
 const ROWS = 'outbox o JOIN outbox_bodies b ON b.seq = o.seq';
+/** The outbox row alone, `body` left for the caller to fill (a claim takes it from RecentBodies when it can). */
+const ROW_COLUMNS_BUT_BODY = OUTBOX_COLUMN_NAMES.map((c) => (c === 'body' ? "'' AS body" : c)).join(', ');
 
 /**
  * A SQLite file is served by one process, so leases found in it when it is opened belong to a process that died
@@ -63,6 +67,7 @@ export function createSqliteOutbox(
   gates: QueueGates,
   retention: SqliteRetention,
   leases: MemoryLeases<number>,
+  bodies: RecentBodies | null = null,
 ): OutboxStore {
   const s = {
     dueSeqs: db.prepare<[number, number], { seq: number }>(
@@ -74,6 +79,8 @@ export function createSqliteOutbox(
       'SELECT 1 AS one FROM outbox WHERE is_head = 1 AND next_attempt_at <= ? LIMIT 1',
     ),
     row: db.prepare<[number], OutboxRecord>(`SELECT ${ROW_COLUMNS} FROM ${ROWS} WHERE o.seq = ?`),
+    rowButBody: db.prepare<[number], OutboxRecord>(`SELECT ${ROW_COLUMNS_BUT_BODY} FROM outbox WHERE seq = ?`),
+    body: db.prepare<[number], { body: StoredBody }>('SELECT body FROM outbox_bodies WHERE seq = ?'),
     // nextDueAt: the earliest heads by their own time; a leased one is next available when its lease ends.
     earliestHeads: db.prepare<[number], { seq: number; t: number }>(
       'SELECT seq, next_attempt_at AS t FROM outbox WHERE is_head = 1 ORDER BY next_attempt_at LIMIT ?',
@@ -166,10 +173,12 @@ export function createSqliteOutbox(
     for (const { seq } of s.dueSeqs.all(now, limit + held)) {
       if (claimed.length === limit) break;
       if (leases.isHeld(seq, now)) continue;
-      const r = s.row.get(seq);
+      const r = s.rowButBody.get(seq);
       if (r === undefined) continue;
+      const body = bodies?.take(r.message_id, seq) ?? s.body.get(seq)?.body;
+      if (body === undefined) continue;
       leases.take(seq, leaseUntil);
-      claimed.push({ ...r, next_attempt_at: leaseUntil });
+      claimed.push({ ...r, body, next_attempt_at: leaseUntil });
     }
     return claimed;
   };

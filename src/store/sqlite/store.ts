@@ -28,6 +28,7 @@ import { CachedRosters } from './cached-rosters.js';
 import { migrate } from './migrate.js';
 import { TransactionGate } from '../gate.js';
 import { createSqliteOutbox, createSqliteTimers, releaseDeadLeases } from './outbox.js';
+import { RecentBodies } from './recent-bodies.js';
 import { createSqliteWorldChanges } from './world-changes.js';
 import { createSqliteRetention, type SqliteRetention } from './retention.js';
 import { MemoryLeases } from './leases.js';
@@ -159,6 +160,8 @@ class SqliteStore implements Store {
   #participants = new ParsedParticipants();
   /** Rosters as this connection sees them (cached-rosters.ts): forgotten with what the connection undoes. */
   #rosters = new CachedRosters();
+  /** Bodies appended by this process, handed to the outbox's claim instead of read back (recent-bodies.ts). */
+  #bodies = new RecentBodies();
 
   /** `file`: the options of a file store, whose WAL a checkpoint thread looks after; null in memory. */
   constructor(db: Database.Database, file: SqliteStoreOptions | null) {
@@ -200,7 +203,7 @@ class SqliteStore implements Store {
       grouped: { run: (fn, priority, maxWaitMs) => this.#mutex.run(() => this.#inGroup(fn), priority, maxWaitMs) },
     };
     this.#retention = createSqliteRetention(db);
-    this.outbox = createSqliteOutbox(db, gates, this.#retention, this.#outboxLeases);
+    this.outbox = createSqliteOutbox(db, gates, this.#retention, this.#outboxLeases, this.#bodies);
     this.timers = createSqliteTimers(db, gates, this.#timerLeases);
     this.worldChanges = createSqliteWorldChanges(db, this.#queueGate);
     this.events = createSqliteEvents(db, this.#queueGate);
@@ -251,7 +254,7 @@ class SqliteStore implements Store {
       async () => {
         if (this.#closed) throw new Error('store is closed');
         group = this.#group ?? this.#openGroup();
-        const tx = new SqliteTx(this.#entities, this.#timerLeases, this.#participants, this.#rosters);
+        const tx = new SqliteTx(this.#entities, this.#timerLeases, this.#participants, this.#rosters, this.#bodies);
         this.#savepoint.run();
         try {
           const value = await fn(tx);
@@ -266,6 +269,7 @@ class SqliteStore implements Store {
             this.#rollbackToSavepoint.run();
             this.#releaseSavepoint.run();
             for (const conversationId of tx.rostersWritten) this.#rosters.forget(conversationId);
+            for (const messageId of tx.bodiesAppended) this.#bodies.forget(messageId);
           } else {
             // SQLite rolled the whole transaction back on its own (e.g. SQLITE_FULL): every command of the group is lost.
             this.#failGroup(group, err);
@@ -318,6 +322,7 @@ class SqliteStore implements Store {
     } catch (err) {
       if (this.#db.inTransaction) this.#rollback.run();
       this.#rosters.clear();
+      this.#bodies.clear();
       group.reject(err);
     }
   }
@@ -325,6 +330,7 @@ class SqliteStore implements Store {
   #failGroup(group: CommitGroup, err: unknown): void {
     if (this.#group === group) this.#group = null;
     this.#rosters.clear();
+    this.#bodies.clear();
     group.reject(err);
   }
 
@@ -338,6 +344,7 @@ class SqliteStore implements Store {
       this.#timerLeases.clear();
       this.#participants.clear();
       this.#rosters.clear();
+      this.#bodies.clear();
       return this.#db
         .transaction(() => {
           const counts = {} as ResetCounts;
