@@ -14,6 +14,7 @@
  * Times come from `clock` (virtual in tests: advance it and wake()), sleeps are real timers. A store error is
  * logged and retried on the next tick; no promise here can reject unhandled.
  */
+import { notificationSummaryOf } from '../store/outbox-rows.js';
 import type { OutboxRow, Store } from '../store/store.js';
 import { postInProcess, postRequestOf, type DeliveryResult, type Post } from './delivery.js';
 import {
@@ -35,8 +36,9 @@ export interface DispatcherDeps {
   sign: (appId: string, tenantId: string) => Promise<string>;
   log?: (level: DispatchLogLevel, msg: string, data?: Record<string, unknown>) => void;
   /**
-   * Whether `log` writes lines of this level; default: every level. The delivery line reads the notification's body,
-   * which a delivery otherwise sends as stored text without parsing it (src/store/outbox-rows.ts bodyTextOf).
+   * Whether `log` writes lines of this level; default: every level. The delivery line needs the notification's change
+   * types and resources: known to the store for a row it appended (SQLite), else read from the body, which a delivery
+   * otherwise sends as stored without parsing it (src/store/outbox-rows.ts notificationSummaryOf, storedBodyOf).
    */
   logs?: (level: DispatchLogLevel) => boolean;
   options?: DispatchOptionsInput;
@@ -353,13 +355,9 @@ export class NotificationDispatcher {
     extra?: Record<string, unknown>,
   ): void {
     if (this.#deps.logs?.(level) === false) return;
-    const items = Array.isArray(row.body.value)
-      ? (row.body.value as { changeType?: unknown; resourceUrl?: unknown; resource?: unknown }[])
-      : [];
-    const changeTypes = items.map((i) => String(i.changeType));
-    const resources = items.map((i) => String(i.resourceUrl ?? i.resource));
+    const { changeTypes, resources } = notificationSummaryOf(row);
     const changes =
-      items.length > 0
+      changeTypes.length > 0
         ? changeTypes.map((c, k) => `${c} ${resources[k]}`).join(' + ')
         : '(not a commsNotifications body)';
     const answer =

@@ -98,6 +98,41 @@ export function bodyTextOf(row: Pick<OutboxRow, 'body'>): string {
   return storedBodyText(storedBodyOf(row));
 }
 
+/** What a delivery's log line says of a notification: each item's change type and resource (`resourceUrl`). */
+export interface NotificationSummary {
+  changeTypes: string[];
+  resources: string[];
+}
+
+/** The summary of a body (no items when it is not a `commsNotifications` body with a `value` array). */
+export function summarizeBody(body: Record<string, unknown>): NotificationSummary {
+  const items = Array.isArray(body.value)
+    ? (body.value as { changeType?: unknown; resourceUrl?: unknown; resource?: unknown }[])
+    : [];
+  return {
+    changeTypes: items.map((i) => String(i.changeType)),
+    resources: items.map((i) => String(i.resourceUrl ?? i.resource)),
+  };
+}
+
+/**
+ * Summaries a store knew when it handed a row out (SQLite: taken when the command appended it), so that the log line
+ * of a delivery does not parse a body it otherwise sends unread: at the default log level that parse was 5 % of the
+ * server thread at the memory peak (issue 17; a whole-roster body is tens of KB).
+ */
+const knownSummaries = new WeakMap<object, NotificationSummary>();
+
+/** A row read by toOutboxRow, with the summary its store knows of its body (forgotten once the body is read). */
+export function withKnownSummary(row: OutboxRow, summary: NotificationSummary | undefined): OutboxRow {
+  if (summary !== undefined && unreadBodies.has(row)) knownSummaries.set(row, summary);
+  return row;
+}
+
+/** The row's summary: the one its store knew, else taken from its body (which parses a stored body). */
+export function notificationSummaryOf(row: Pick<OutboxRow, 'body'>): NotificationSummary {
+  return knownSummaries.get(row) ?? summarizeBody(row.body);
+}
+
 export function toOutboxRow(r: OutboxRecord): OutboxRow {
   const row: OutboxRow = {
     seq: r.seq,
@@ -118,6 +153,7 @@ export function toOutboxRow(r: OutboxRecord): OutboxRow {
   // Parsed on first read (the log line, the control API); once read (and so possibly changed), bodyTextOf serializes it.
   const materialize = (value: Record<string, unknown>): void => {
     unreadBodies.delete(row);
+    knownSummaries.delete(row);
     Object.defineProperty(row, 'body', { value, writable: true, enumerable: true, configurable: true });
   };
   Object.defineProperty(row, 'body', {

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { bodyTextOf, storedBodyOf, toOutboxRow, type OutboxRecord } from '../../src/store/outbox-rows.js';
+import {
+  bodyTextOf,
+  notificationSummaryOf,
+  storedBodyOf,
+  toOutboxRow,
+  withKnownSummary,
+  type OutboxRecord,
+} from '../../src/store/outbox-rows.js';
 
 // Stored text that JSON.stringify of the parsed body would not reproduce (spaces), so the tests tell the two apart.
 const STORED = '{ "value": [ { "changeType": "updated" } ] }';
@@ -65,5 +72,20 @@ describe('outbox rows: the body as stored', () => {
     expect(row.body).toEqual({ value: [{ changeType: 'updated' }] });
     // Once read, the row's body may change: it is serialized again, not sent as the bytes.
     expect(storedBodyOf(row)).toBe('{"value":[{"changeType":"updated"}]}');
+  });
+
+  it("summarizes a row's items for the log line: from what the store knew, else from the body", () => {
+    const known = { changeTypes: ['deleted'], resources: ['/known'] };
+    const row = withKnownSummary(toOutboxRow(record()), known);
+    expect(notificationSummaryOf(row)).toBe(known);
+    expect(storedBodyOf(row)).toBe(STORED); // still unread: the summary did not parse it
+    // Once the body is read it may change: the summary comes from the body then.
+    (row.body.value as { changeType: string; resourceUrl?: string }[])[0]!.resourceUrl = '/read';
+    expect(notificationSummaryOf(row)).toEqual({ changeTypes: ['updated'], resources: ['/read'] });
+    expect(notificationSummaryOf(toOutboxRow(record()))).toEqual({
+      changeTypes: ['updated'],
+      resources: ['undefined'],
+    });
+    expect(notificationSummaryOf({ body: { not: 'a notification' } })).toEqual({ changeTypes: [], resources: [] });
   });
 });

@@ -4,14 +4,15 @@
  */
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { storedBodyOf } from '../../src/store/outbox-rows.js';
-import { RecentBodies } from '../../src/store/sqlite/recent-bodies.js';
+import { notificationSummaryOf, storedBodyOf } from '../../src/store/outbox-rows.js';
+import { RecentBodies, type RecentBody } from '../../src/store/sqlite/recent-bodies.js';
 import { openSqliteStore } from '../../src/store/sqlite/store.js';
 import { sqliteFiles } from './sqlite-files.js';
 import { note, T0 } from './fixtures.js';
 
 const freshFile = sqliteFiles('switchboard-recent-bodies-');
-const bytes = (text: string): Uint8Array => Buffer.from(text, 'utf8');
+const SUMMARY = { changeTypes: ['updated'], resources: ['/communications/calls/call-1'] };
+const bytes = (text: string): RecentBody => ({ bytes: Buffer.from(text, 'utf8'), summary: SUMMARY });
 
 describe('RecentBodies', () => {
   it('hands a body out once, for the row it was appended as', () => {
@@ -19,7 +20,8 @@ describe('RecentBodies', () => {
     bodies.put('m-1', 1, bytes('{"a":1}'));
     expect(bodies.take('m-1', 2)).toBeUndefined(); // another row with that sequence: not this body
     bodies.put('m-1', 1, bytes('{"a":1}'));
-    expect(Buffer.from(bodies.take('m-1', 1)!).toString()).toBe('{"a":1}');
+    const kept = bodies.take('m-1', 1)!;
+    expect([Buffer.from(kept.bytes).toString(), kept.summary]).toEqual(['{"a":1}', SUMMARY]);
     expect(bodies.take('m-1', 1)).toBeUndefined();
     expect(bodies.size).toEqual({ entries: 0, bytes: 0 });
   });
@@ -58,6 +60,12 @@ describe('sqlite outbox: claimed bodies', () => {
       const stored = raw.prepare('SELECT body FROM outbox_bodies WHERE seq = ?').get(row!.seq) as { body: Buffer };
       raw.close();
       expect(Buffer.compare(stored.body, Buffer.from(claimed))).toBe(0);
+      // The delivery's log line gets the change types and resources without parsing the body.
+      expect(notificationSummaryOf(row!)).toEqual({
+        changeTypes: ['updated'],
+        resources: ['/communications/calls/call-1'],
+      });
+      expect(storedBodyOf(row!)).toBe(claimed);
     } finally {
       await store.close();
     }

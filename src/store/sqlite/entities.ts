@@ -22,7 +22,7 @@ import {
   type LegWithRosterSlice,
   type Tx,
 } from '../store.js';
-import { toDueTimer, type TimerRecord } from '../outbox-rows.js';
+import { summarizeBody, toDueTimer, type TimerRecord } from '../outbox-rows.js';
 import type { MemoryLeases } from './leases.js';
 import { CachedRosters } from './cached-rosters.js';
 import type { RecentBodies } from './recent-bodies.js';
@@ -367,7 +367,7 @@ export class SqliteTx implements Tx {
         // As UTF-8 bytes, a BLOB (outbox-rows.ts StoredBody); the claim hands these same bytes out (recent-bodies.ts).
         const bytes = Buffer.from(stringifyWithFragments(n.body), 'utf8');
         s.appendNotificationBody.run(bytes);
-        this.#bodies?.put(messageId, Number(lastInsertRowid), bytes);
+        this.#bodies?.put(messageId, Number(lastInsertRowid), { bytes, summary: summarizeBody(n.body) });
         this.bodiesAppended.push(messageId);
       }
     });

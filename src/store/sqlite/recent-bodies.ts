@@ -9,8 +9,16 @@
  * row's sequence number to the next row. Entries are also checked against the row's sequence, so a claim hands out
  * only the bytes inserted as that very row, which are what the table holds. Bounded by bytes, oldest out first.
  */
+import type { NotificationSummary } from '../outbox-rows.js';
+
+/** What the append kept for the claim: the body's bytes and what the delivery's log line says of it. */
+export interface RecentBody {
+  bytes: Uint8Array;
+  summary: NotificationSummary;
+}
+
 export class RecentBodies {
-  #byMessageId = new Map<string, { seq: number; bytes: Uint8Array }>();
+  #byMessageId = new Map<string, RecentBody & { seq: number }>();
   #bytes = 0;
   readonly #maxBytes: number;
 
@@ -19,11 +27,11 @@ export class RecentBodies {
     this.#maxBytes = maxBytes;
   }
 
-  put(messageId: string, seq: number, bytes: Uint8Array): void {
+  put(messageId: string, seq: number, { bytes, summary }: RecentBody): void {
     // An entry left under this id (a rolled-back command's) goes first, even when these bytes are not kept.
     this.#drop(messageId);
     if (this.#maxBytes <= 0 || bytes.byteLength > this.#maxBytes) return;
-    this.#byMessageId.set(messageId, { seq, bytes });
+    this.#byMessageId.set(messageId, { seq, bytes, summary });
     this.#bytes += bytes.byteLength;
     for (const [oldest] of this.#byMessageId) {
       if (this.#bytes <= this.#maxBytes) break;
@@ -31,12 +39,12 @@ export class RecentBodies {
     }
   }
 
-  /** The bytes appended for this row, once: a later claim of the same row (a retry) reads them from the table. */
-  take(messageId: string, seq: number): Uint8Array | undefined {
+  /** What was appended as this row, once: a later claim of the same row (a retry) reads the table. */
+  take(messageId: string, seq: number): RecentBody | undefined {
     const kept = this.#byMessageId.get(messageId);
     if (kept === undefined) return undefined;
     this.#drop(messageId);
-    return kept.seq === seq ? kept.bytes : undefined;
+    return kept.seq === seq ? { bytes: kept.bytes, summary: kept.summary } : undefined;
   }
 
   forget(messageId: string): void {
