@@ -129,6 +129,8 @@ export interface BenchReport {
     users: number;
     drainMs: number;
     warmup: number;
+    /** Switchboard's log level in the runs (BENCH_LOG_LEVEL): `error`, or `info` for a line per request and delivery. */
+    serverLogLevel: string;
   };
   summaries: ScenarioSummary[];
   rows: RunRow[];
@@ -280,7 +282,7 @@ function textTable(rows: string[][]): string {
 
 function settingsLine(r: BenchReport): string {
   const s = r.settings;
-  return `${s.connections} connections, ${s.duration} s per run, ${s.runs} runs per scenario (medians shown), ${s.calls} pre-created group calls, ${fmt(s.users)} users in the world, drain window ${fmt(s.drainMs)} ms, ${s.warmup} s warm-up`;
+  return `${s.connections} connections, ${s.duration} s per run, ${s.runs} runs per scenario (medians shown), ${s.calls} pre-created group calls, ${fmt(s.users)} users in the world, drain window ${fmt(s.drainMs)} ms, ${s.warmup} s warm-up, server log level ${s.serverLogLevel}`;
 }
 
 function generatedObservations(r: BenchReport): string[] {

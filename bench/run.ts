@@ -44,7 +44,7 @@ import { scaleOut } from './scenario-scale-out.js';
 import { overload, sustained } from './scenario-capacity.js';
 import { soak } from './scenario-soak.js';
 import { startToReady } from './scenario-start.js';
-import { postgresUnavailable, startTarget, type StoreMode } from './switchboard-target.js';
+import { postgresUnavailable, SERVER_LOG_LEVEL, startTarget, type StoreMode } from './switchboard-target.js';
 import { runLoad, startBot, type Bot } from './workers.js';
 
 function envInt(name: string, fallback: number, min = 1): number {
@@ -64,6 +64,7 @@ const settings = {
   users: envInt('BENCH_USERS', 50_000),
   drainMs: envInt('BENCH_DRAIN_MS', quick ? 5_000 : 10_000),
   warmup: envInt('BENCH_WARMUP', quick ? 1 : 2),
+  serverLogLevel: SERVER_LOG_LEVEL,
 };
 const ALL_SCENARIOS = [
   'baseline',

@@ -9,7 +9,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import pino from 'pino';
 import { resolveConfig, type Config } from '../src/config.js';
 import { startSwitchboard, type Switchboard } from '../src/main.js';
 import { DEFAULT_APP_ID, DEFAULT_APP_SECRET, DEFAULT_TENANT_ID } from '../src/sim/default-world.js';
@@ -154,6 +156,14 @@ export async function waitEstablished(base: string, token: string, callId: strin
   throw new Error(`call ${callId} not established after ${timeoutMs} ms (last: ${last})`);
 }
 
+/**
+ * The server's log level in the bench: `error` unless BENCH_LOG_LEVEL says otherwise. At `info` (Switchboard's
+ * default) every request and every delivery writes a line; the bench then writes them, in JSON, to
+ * bench/.tmp/server.log (synchronously, as the server writes to stderr), so their cost is measured, not printed.
+ */
+export const SERVER_LOG_LEVEL = (process.env.BENCH_LOG_LEVEL ?? 'error') as Config['logLevel'];
+const LOG_FILE = fileURLToPath(new URL('../../bench/.tmp/server.log', import.meta.url));
+
 export async function startTarget(opts: TargetOptions): Promise<Target> {
   const dataDir = opts.mode === 'file' ? await mkdtemp(join(tmpdir(), 'switchboard-bench-')) : null;
   const schema = opts.mode === 'postgres' ? freshSchemaName() : null;
@@ -165,7 +175,8 @@ export async function startTarget(opts: TargetOptions): Promise<Target> {
       port: 0,
       httpsPort: 0,
       tlsDir: opts.tlsDir,
-      logLevel: 'error',
+      logLevel: SERVER_LOG_LEVEL,
+      logFormat: 'json',
       ...(schema !== null ? { postgres: BENCH_POSTGRES_URL, postgresSchema: schema } : {}),
       ...opts.config,
     },
@@ -178,6 +189,9 @@ export async function startTarget(opts: TargetOptions): Promise<Target> {
   try {
     sb = await startSwitchboard(config, {
       world: opts.world ?? benchWorld(opts.botUrl, opts.users),
+      ...(SERVER_LOG_LEVEL !== 'error' && SERVER_LOG_LEVEL !== 'silent'
+        ? { logDestination: pino.destination({ dest: LOG_FILE, sync: true, mkdir: true }) }
+        : {}),
       ...(opts.batchNotifications !== undefined ? { batchNotifications: opts.batchNotifications } : {}),
     });
   } catch (err) {

@@ -57,7 +57,16 @@ describe('bench harness', () => {
       node: 'v20',
       platform: 'linux',
       commit: 'abc',
-      settings: { duration: 1, connections: 1, runs: 1, calls: 1, users: 1, drainMs: 1, warmup: 1 },
+      settings: {
+        duration: 1,
+        connections: 1,
+        runs: 1,
+        calls: 1,
+        users: 1,
+        drainMs: 1,
+        warmup: 1,
+        serverLogLevel: 'error',
+      },
       summaries: [
         {
           scenario: 'baseline',
