@@ -76,4 +76,18 @@ describePostgres('queryPrepared (the queue statements of the PostgreSQL store)',
     expect(() => statementOf('SELECT $1::text', ['a\0b'])).toThrow(/NUL/);
     expect(() => statementOf('SELECT $1::text[]', [['a\0b']])).toThrow(/NUL/);
   });
+
+  it('commits a batch without waiting for the WAL flush only when asked, and only that batch', async () => {
+    const mode = statementOf('SELECT current_setting($1) AS m', ['synchronous_commit']);
+    expect(await queryPrepared(pool, [mode], { flush: false })).toEqual([[{ m: 'off' }]]);
+    expect(await queryPrepared(pool, [mode])).toEqual([[{ m: 'on' }]]);
+    expect(await queryPrepared(pool, [insert(30, 'q'), mode], { flush: false })).toEqual([
+      [{ id: 30 }],
+      [{ m: 'off' }],
+    ]);
+    expect(await queryPrepared(pool, [statementOf('SELECT v FROM q WHERE id = $1', [30]), mode])).toEqual([
+      [{ v: 'q' }],
+      [{ m: 'on' }],
+    ]);
+  });
 });

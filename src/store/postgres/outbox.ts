@@ -35,12 +35,22 @@ const deliveryEvent = (a: DeliveryAttempt, at: number, outcome: DeliveryOutcome,
   );
 
 /**
+ * Claims (of notifications and timers) and delivery results commit without waiting for the WAL to reach disk. What
+ * they record (a lease, an attempt, a row ended and the next promoted) only decides what is handed out next: if
+ * PostgreSQL crashes before the WAL holding it is flushed, the rows are handed out again after its restart, in order
+ * and with the same message ids, and the timers fire again, exactly as when this process crashes between a POST (a
+ * timer's claim) and recording its result. The commands that appended the rows waited for their own flush before
+ * anyone could claim them, and any later commit that waits (a command's) flushes these too.
+ */
+const QUEUE = { flush: false } as const;
+
+/**
  * Runs statements as one pipeline: PostgreSQL runs them as one implicit transaction (rolled back whole if a
  * statement fails), in one round trip, each statement Parsed once per connection (prepared.ts).
- * No retry: callers' leases cover a failed write.
+ * No retry: callers' leases cover a failed write. Queue bookkeeping: its commit does not wait for the WAL flush (QUEUE).
  */
 const atomically = async (pool: Pool, statements: Statement[]): Promise<void> => {
-  await queryPrepared(pool, statements);
+  await queryPrepared(pool, statements, QUEUE);
 };
 
 /**
@@ -205,6 +215,7 @@ export function createPgOutbox(pool: Pool, instanceId: string): OutboxStore {
                            FOR UPDATE SKIP LOCKED)
             RETURNING ${OUTBOX_COLUMNS}`,
         [now, leaseUntil, limit, instanceId],
+        QUEUE,
       );
       return rows.map(toOutboxRow).sort((a, b) => a.seq - b.seq);
     },
@@ -285,6 +296,7 @@ export function createPgTimers(pool: Pool, instanceId: string): TimerStore {
                           FOR UPDATE SKIP LOCKED)
             RETURNING id, due_at, kind, payload`,
         [now, leaseUntil, limit, instanceId],
+        QUEUE,
       );
       return rows.map(toDueTimer).sort((a, b) => a.dueAt - b.dueAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     },

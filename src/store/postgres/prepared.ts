@@ -244,18 +244,38 @@ export function forgetPrepared(client: pg.ClientBase): void {
   states.delete((client as unknown as { connection: object }).connection);
 }
 
+/** Makes the transaction it runs in commit without waiting for its WAL to reach disk (see QueryOptions.flush). */
+const NO_FLUSH_WAIT = statementOf("SELECT set_config('synchronous_commit', 'off', true)", []);
+
+export interface QueryOptions {
+  /**
+   * false: the batch's commit does not wait for PostgreSQL to flush its WAL to disk (`synchronous_commit = off` for
+   * this transaction only); it is flushed within `wal_writer_delay` (200 ms by default), or before any later commit
+   * that waits. For queue bookkeeping only (claims, delivery results): a crash of PostgreSQL itself may forget the
+   * last of them, which hands those notifications or timers out again, in order and with the same message id, as a
+   * crash of this process between a POST and its result does. Never for commands: what a client was told is stored.
+   * A commit that waits cost ~100 µs more backend CPU than one that does not (bench/RESULTS.md).
+   */
+  flush?: boolean;
+}
+
 /**
  * Runs `statements` on a pooled connection as one pipeline, so in one round trip and as one implicit transaction
  * (PostgreSQL rolls the whole batch back if a statement fails), each Parsed once on that connection: the queue
  * statements (claims, delivery results) were planned anew on every run when they went as plain text, about a tenth
  * of PostgreSQL's CPU per invite (bench/RESULTS.md). Returns each statement's rows.
  */
-export async function queryPrepared(pool: pg.Pool, statements: readonly Statement[]): Promise<object[][]> {
+export async function queryPrepared(
+  pool: pg.Pool,
+  statements: readonly Statement[],
+  options: QueryOptions = {},
+): Promise<object[][]> {
   const client = await pool.connect();
   let broken = false;
   try {
     try {
-      return await runBatch(client, statements);
+      if (options.flush !== false) return await runBatch(client, statements);
+      return (await runBatch(client, [NO_FLUSH_WAIT, ...statements])).slice(1);
     } catch (err) {
       // Statements after the failing one were not Parsed, though counted: start over on this connection.
       forgetPrepared(client);
@@ -272,7 +292,8 @@ export async function queryOnePrepared<R extends object>(
   pool: pg.Pool,
   sql: string,
   params: readonly SqlValue[],
+  options: QueryOptions = {},
 ): Promise<R[]> {
-  const [rows = []] = await queryPrepared(pool, [statementOf(sql, params)]);
+  const [rows = []] = await queryPrepared(pool, [statementOf(sql, params)], options);
   return rows as R[];
 }
