@@ -33,7 +33,8 @@ import {
 import { toDueTimer, type TimerRecord } from '../outbox-rows.js';
 import type { SqlValue } from './inline.js';
 import { forgetPrepared, runBatch, statementOf, type Statement } from './prepared.js';
-import { shared, stringifyWithFragments } from '../../domain/shared-values.js';
+import { stringifyWithFragments } from '../../domain/shared-values.js';
+import { ParsedParticipants } from '../parsed-participants.js';
 
 type Doc = { doc: string };
 type GroupedDoc = { doc: string; conversation_id: string };
@@ -54,47 +55,14 @@ const parseAggregate = <T>(docs: string | null): T[] => (docs === null ? [] : (J
 
 /**
  * Participants' documents as one text, separated by U+001E, which JSON text never holds unescaped (JSON.stringify
- * writes control characters as \u escapes), so each document can be looked up in ParsedParticipantDocs by its text.
+ * writes control characters as \u escapes), so each document can be looked up by its text (ParsedParticipants.readDoc, src/store/parsed-participants.ts).
  */
 const SEPARATOR = '\u001e';
 const AGGREGATE_PARTICIPANT_DOCS = "string_agg(doc, E'\\x1e' ORDER BY created_at, ord)";
 
-/**
- * Participants as parsed from their stored text, reused while the text is unchanged (issue 17), as SQLite's
- * ParsedParticipants: an invitee's answer reads the whole roster for its notification (Graph's default roster lists
- * the whole call), so each answer parsed every participant of the call again, and each new object missed the
- * rendering the domain keeps per participant object (notifications.ts sharedResourceData), so every participant was
- * rendered and serialized again too. Keyed by the whole text, not the id: another instance may have written the row,
- * and only a text equal to the one parsed gives the same value. The objects are shared, read-only (frozen in the
- * tests, src/domain/shared-values.ts). Bounded: forgotten when full.
- */
-export class ParsedParticipantDocs {
-  #byDoc = new Map<string, Participant>();
-  readonly #max: number;
-
-  constructor(max = 50_000) {
-    this.#max = max;
-  }
-
-  read(doc: string): Participant {
-    let value = this.#byDoc.get(doc);
-    if (value !== undefined) return value;
-    value = shared(JSON.parse(doc) as Participant);
-    if (this.#max === 0) return value;
-    if (this.#byDoc.size >= this.#max) this.#byDoc.clear();
-    this.#byDoc.set(doc, value);
-    return value;
-  }
-
-  /** AGGREGATE_PARTICIPANT_DOCS' text (NULL for none) as the participants, in its order. */
-  readAggregate(docs: string | null): Participant[] {
-    return docs === null ? [] : docs.split(SEPARATOR).map((d) => this.read(d));
-  }
-
-  readAll(rows: readonly Doc[]): Participant[] {
-    return rows.map((r) => this.read(r.doc));
-  }
-}
+/** AGGREGATE_PARTICIPANT_DOCS' text (NULL for none) as the participants, in its order. */
+const readAggregate = (participants: ParsedParticipants, docs: string | null): Participant[] =>
+  docs === null ? [] : docs.split(SEPARATOR).map((d) => participants.readDoc(d));
 
 const FIND_BY_THREAD = `SELECT c.id, c.doc FROM conversations c
   WHERE c.tenant_id = $1 AND c.thread_id = $2
@@ -126,9 +94,9 @@ export class PgTx implements Tx {
   #queue: Queued[] = [];
   #flushScheduled = false;
   #locked = new Set<string>();
-  #participants: ParsedParticipantDocs;
+  #participants: ParsedParticipants;
 
-  constructor(client: PoolClient, participants: ParsedParticipantDocs = new ParsedParticipantDocs(0)) {
+  constructor(client: PoolClient, participants: ParsedParticipants = new ParsedParticipants(0)) {
     this.#client = client;
     this.#participants = participants;
   }
@@ -280,7 +248,7 @@ export class PgTx implements Tx {
       conversation: read.conversation === null ? undefined : (JSON.parse(read.conversation) as Conversation),
       legs: parseAggregate<CallLeg>(read.legs),
       rosterSize: read.n,
-      withIdentityKeys: this.#participants.readAggregate(read.slice),
+      withIdentityKeys: readAggregate(this.#participants, read.slice),
     };
   }
 
@@ -307,7 +275,7 @@ export class PgTx implements Tx {
 
   async getParticipant(id: string): Promise<Participant | undefined> {
     const row = await this.#grouped('participants', id);
-    return row === undefined ? undefined : this.#participants.read(row.doc);
+    return row === undefined ? undefined : this.#participants.readDoc(row.doc);
   }
 
   /**
@@ -357,34 +325,33 @@ export class PgTx implements Tx {
     if (read === 'moved') return participantWithViewOf(this, id, needsRoster);
     if (read === undefined) return undefined;
     return {
-      participant: this.#participants.read(read.doc),
+      participant: this.#participants.readDoc(read.doc),
       view:
         read.conversation === null
           ? undefined
           : {
               conversation: JSON.parse(read.conversation) as Conversation,
               legs: parseAggregate<CallLeg>(read.legs),
-              roster: this.#participants.readAggregate(read.roster),
+              roster: readAggregate(this.#participants, read.roster),
             },
     };
   }
 
   async participantsInConversation(conversationId: string): Promise<Participant[]> {
-    return this.#participants.readAll(
-      await this.#query<Doc>('SELECT doc FROM participants WHERE conversation_id = $1 ORDER BY created_at, ord', [
-        conversationId,
-      ]),
+    const rows = await this.#query<Doc>(
+      'SELECT doc FROM participants WHERE conversation_id = $1 ORDER BY created_at, ord',
+      [conversationId],
     );
+    return rows.map((r) => this.#participants.readDoc(r.doc));
   }
 
   async participantsWithIdentityKeys(conversationId: string, keys: readonly string[]): Promise<Participant[]> {
     if (keys.length === 0) return [];
-    return this.#participants.readAll(
-      await this.#query<Doc>(
-        'SELECT doc FROM participants WHERE conversation_id = $1 AND identity_key = ANY($2::text[]) ORDER BY created_at, ord',
-        [conversationId, keys],
-      ),
+    const rows = await this.#query<Doc>(
+      'SELECT doc FROM participants WHERE conversation_id = $1 AND identity_key = ANY($2::text[]) ORDER BY created_at, ord',
+      [conversationId, keys],
     );
+    return rows.map((r) => this.#participants.readDoc(r.doc));
   }
 
   async participantCount(conversationId: string): Promise<number> {

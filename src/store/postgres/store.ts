@@ -24,7 +24,8 @@ import { realMicros } from '../event-rows.js';
 import { prunePg } from './retention.js';
 import { RESET_CHANGE_BODY, RESET_TABLES, resetStatements } from '../reset-tables.js';
 import { PG_MIGRATIONS } from './migrations.js';
-import { ParsedParticipantDocs, PgTx } from './entities.js';
+import { PgTx } from './entities.js';
+import { ParsedParticipants } from '../parsed-participants.js';
 import { migratePostgres, quoteSchema } from './migrate.js';
 import { InstanceRegistry } from './instances.js';
 import { createPgOutbox, createPgTimers } from './outbox.js';
@@ -112,7 +113,7 @@ class PostgresStore implements Store {
   #inFlight = new Set<Promise<unknown>>();
   #instance: InstanceRegistry;
   /** Participants parsed by any transaction, reused by later ones while their stored text is unchanged. */
-  #participants = new ParsedParticipantDocs();
+  #participants = new ParsedParticipants();
 
   constructor(pool: pg.Pool, maxAttempts: number, instance: InstanceRegistry, concurrency: number) {
     this.#pool = pool;

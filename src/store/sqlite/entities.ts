@@ -25,8 +25,9 @@ import {
 import { summarizeBody, toDueTimer, type TimerRecord } from '../outbox-rows.js';
 import type { MemoryLeases } from './leases.js';
 import { CachedRosters } from './cached-rosters.js';
+import { ParsedParticipants } from '../parsed-participants.js';
 import type { RecentBodies } from './recent-bodies.js';
-import { shared, stringifyWithFragments } from '../../domain/shared-values.js';
+import { stringifyWithFragments } from '../../domain/shared-values.js';
 
 type Doc = { doc: string };
 type ParticipantRow = { id: string; doc: string };
@@ -133,39 +134,6 @@ function parseAll<T>(rows: Doc[]): T[] {
   return rows.map((r) => JSON.parse(r.doc) as T);
 }
 
-/**
- * Participants as parsed from their stored text, by id, reused while the text is unchanged (issue 17): an invite's
- * answer reads the whole roster for its notification, so each invite parsed every participant of the call again.
- * Handing out the same object for the same text also lets the roster rendering be shared (notifications.ts). The
- * objects are shared: read-only (frozen in the tests, src/domain/shared-values.ts). Bounded: forgotten when full.
- */
-export class ParsedParticipants {
-  #byId = new Map<string, { doc: string; value: Participant }>();
-  readonly #max: number;
-
-  constructor(max = 50_000) {
-    this.#max = max;
-  }
-
-  read(row: ParticipantRow | undefined): Participant | undefined {
-    if (row === undefined) return undefined;
-    const kept = this.#byId.get(row.id);
-    if (kept !== undefined && kept.doc === row.doc) return kept.value;
-    const value = shared(JSON.parse(row.doc) as Participant);
-    if (this.#byId.size >= this.#max) this.#byId.clear();
-    this.#byId.set(row.id, { doc: row.doc, value });
-    return value;
-  }
-
-  readAll(rows: ParticipantRow[]): Participant[] {
-    return rows.map((r) => this.read(r)!);
-  }
-
-  clear(): void {
-    this.#byId.clear();
-  }
-}
-
 /** Runs a synchronous statement as the async `Store` contract expects: results resolve, throws reject. */
 function settle<T>(fn: () => T): Promise<T> {
   try {
@@ -270,7 +238,10 @@ export class SqliteTx implements Tx {
   }
 
   getParticipant(id: string): Promise<Participant | undefined> {
-    return this.#run((s) => this.#participants.read(s.getParticipant.get(id)));
+    return this.#run((s) => {
+      const row = s.getParticipant.get(id);
+      return row === undefined ? undefined : this.#participants.readRow(row);
+    });
   }
 
   participantWithView(
@@ -284,7 +255,7 @@ export class SqliteTx implements Tx {
     return this.#run((s) => {
       const kept = this.#rosters.get(conversationId);
       if (kept !== undefined) return kept;
-      const roster = this.#participants.readAll(s.participantsInConversation.all(conversationId));
+      const roster = s.participantsInConversation.all(conversationId).map((r) => this.#participants.readRow(r));
       this.#rosters.fill(conversationId, roster);
       return roster;
     });
@@ -294,7 +265,9 @@ export class SqliteTx implements Tx {
     return this.#run((s) =>
       keys.length === 0
         ? []
-        : this.#participants.readAll(s.participantsWithIdentityKeys.all(conversationId, JSON.stringify(keys))),
+        : s.participantsWithIdentityKeys
+            .all(conversationId, JSON.stringify(keys))
+            .map((r) => this.#participants.readRow(r)),
     );
   }
 
@@ -307,7 +280,7 @@ export class SqliteTx implements Tx {
       const doc = JSON.stringify(p);
       s.putParticipant.run(p.id, p.conversationId, p.callLegId, identityKey(p.identity), p.createdAt, doc);
       // What a read of the row would hand out (parsed from the stored text, shared), also for the next getParticipant.
-      this.#rosters.put(this.#participants.read({ id: p.id, doc })!);
+      this.#rosters.put(this.#participants.readRow({ id: p.id, doc }));
       this.rostersWritten.add(p.conversationId);
     });
   }
