@@ -93,11 +93,6 @@ export function storedBodyOf(row: Pick<OutboxRow, 'body'>): StoredBody {
   return unreadBodies.get(row) ?? JSON.stringify(row.body);
 }
 
-/** The body as JSON text: storedBodyOf, decoded where the store kept bytes. */
-export function bodyTextOf(row: Pick<OutboxRow, 'body'>): string {
-  return storedBodyText(storedBodyOf(row));
-}
-
 /** What a delivery's log line says of a notification: each item's change type and resource (`resourceUrl`). */
 export interface NotificationSummary {
   changeTypes: string[];
@@ -150,7 +145,7 @@ export function toOutboxRow(r: OutboxRecord): OutboxRow {
     lastError: r.last_error,
     requeuedAt: r.requeued_at,
   };
-  // Parsed on first read (the log line, the control API); once read (and so possibly changed), bodyTextOf serializes it.
+  // Parsed on first read (the log line, the control API); once read (and so possibly changed), storedBodyOf serializes it.
   const materialize = (value: Record<string, unknown>): void => {
     unreadBodies.delete(row);
     knownSummaries.delete(row);

@@ -7,6 +7,8 @@ import type {
   OutboundNotification,
   Participant,
 } from '../../src/domain/types.js';
+import { storedBodyOf, storedBodyText } from '../../src/store/outbox-rows.js';
+import type { OutboxRow } from '../../src/store/store.js';
 
 export const T0 = Date.UTC(2026, 0, 1);
 export const TENANT = '11111111-1111-4111-8111-111111111111';
@@ -164,3 +166,6 @@ export function attempt(
 ) {
   return { outboxSeq: seq, attempt: n, startedAt, durationMs: 12, statusCode, error };
 }
+
+/** A row's body as JSON text, as a delivery would send it (text, or the bytes SQLite keeps, decoded). */
+export const bodyTextOf = (row: Pick<OutboxRow, 'body'>): string => storedBodyText(storedBodyOf(row));

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import {
-  bodyTextOf,
   notificationSummaryOf,
   storedBodyOf,
   toOutboxRow,
   withKnownSummary,
   type OutboxRecord,
 } from '../../src/store/outbox-rows.js';
+import { bodyTextOf } from './fixtures.js';
 
 // Stored text that JSON.stringify of the parsed body would not reproduce (spaces), so the tests tell the two apart.
 const STORED = '{ "value": [ { "changeType": "updated" } ] }';

@@ -5,13 +5,12 @@
 import { statSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { bodyTextOf } from '../../src/store/outbox-rows.js';
 import { sqliteFiles } from './sqlite-files.js';
 import { migrate } from '../../src/store/sqlite/migrate.js';
 import { MIGRATIONS } from '../../src/store/sqlite/migrations.js';
 import { openSqliteStore } from '../../src/store/sqlite/store.js';
 import type { Store } from '../../src/store/store.js';
-import { APP, attempt, note, T0, TENANT } from './fixtures.js';
+import { APP, attempt, bodyTextOf, note, T0, TENANT } from './fixtures.js';
 
 const freshFile = sqliteFiles('switchboard-bodies-');
 
