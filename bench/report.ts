@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { ExtraSection } from './extra.js';
-import { fmt, fmtLatency, fmtMs, fmtPct } from './stats.js';
+import { fmt, fmtLatency, fmtMs, fmtPct, median } from './stats.js';
 
 export interface RunNotifications {
   /** Invites answered 200: each should bring one operation `deleted` and one roster `updated`. */
@@ -25,19 +25,14 @@ export interface RunNotifications {
   drainWindowHit: boolean;
   /** Invites with both notifications at the bot per second, from the first request to the last notification. */
   e2eRate: number;
-  /**
-   * CPU time of the server's thread (Linux /proc, user + system, 10 ms ticks) from the start of the load to the end of
-   * the drain, per invite with both notifications at the bot; null where /proc is not there. A cost per invite that
-   * other processes on a shared machine move much less than they move req/s.
-   */
-  serverCpuMsPerInvite?: number | null;
-  /** The whole process's CPU per invite by thread (cpuByThread); null where /proc is not there. */
+  /** The process's CPU per invite by thread (cpuByThread); null where /proc is not there. */
   cpuByThread?: CpuByThread | null;
 }
 
 /**
- * CPU per end-to-end invite (ms), by thread of the bench process, over the same span as serverCpuMsPerInvite:
- * the server's thread (Switchboard, the floor or the echo server all run on the bench's main thread), the bot's,
+ * CPU per end-to-end invite (ms), by thread of the bench process (Linux /proc and process.cpuUsage, user + system),
+ * from the start of the load to the end of the drain, per invite with both notifications at the bot: the server's
+ * thread (a cost per invite that other processes on a shared machine move much less than they move req/s) (Switchboard, the floor or the echo server all run on the bench's main thread), the bot's,
  * the load generator's, and the rest of the process (the server's delivery and checkpoint threads, V8's garbage
  * collection and compiler threads, libuv's pool). A database in another process (PostgreSQL) is not in it. On two
  * cores, 2 s of CPU a second is all there is, so 2,000 ÷ total is the most invites a second this cost allows.
@@ -48,6 +43,12 @@ export interface CpuByThread {
   loadGenerator: number;
   rest: number;
   total: number;
+}
+
+/** The medians of several runs' CpuByThread, field by field. */
+export function medianCpu(runs: readonly CpuByThread[]): CpuByThread {
+  const m = (k: keyof CpuByThread): number => median(runs.map((c) => c[k]));
+  return { server: m('server'), bot: m('bot'), loadGenerator: m('loadGenerator'), rest: m('rest'), total: m('total') };
 }
 
 /** Splits measured CPU (ms over one run) into CpuByThread per invite; null if a thread's figure is missing. */

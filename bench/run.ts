@@ -29,6 +29,7 @@ import { startFloorServer } from './floor-server.js';
 import type { LoadOutcome } from './loadgen-worker.js';
 import {
   cpuByThread,
+  medianCpu,
   renderMarkdown,
   renderTable,
   type BenchReport,
@@ -327,10 +328,6 @@ async function inviteRun(
       drainWindowHit: drainedAt - loadEnd >= settings.drainMs,
       // Sustained end-to-end rate: invites with both notifications at the bot ÷ first request to last notification.
       e2eRate: Math.min(e2eRoster.length, e2eOp.length) / Math.max(0.001, (lastArrival - loadStart) / 1000),
-      serverCpuMsPerInvite:
-        cpuBefore === null || cpuAfter === null
-          ? null
-          : (cpuAfter - cpuBefore) / Math.max(1, Math.min(e2eRoster.length, e2eOp.length)),
       cpuByThread: cpuByThread(
         {
           server: cpuBefore === null || cpuAfter === null ? null : cpuAfter - cpuBefore,
@@ -362,11 +359,10 @@ function describeRun(r: RunRow): string {
     parts.push(`roster ${n.roster}/${n.expected}, op ${n.operation}/${n.expected} notified`);
     parts.push(`e2e roster p50 ${fmtMs(n.e2eRosterP50)} p99 ${fmtMs(n.e2eRosterP99)}`);
     parts.push(n.drainMs === 0 ? 'none after the load' : `last one ${fmtMs(n.drainMs)} after the load`);
-    if (typeof n.serverCpuMsPerInvite === 'number')
-      parts.push(`server thread CPU ${fmt(n.serverCpuMsPerInvite * 1000)} µs per invite`);
     const c = n.cpuByThread;
     if (c)
       parts.push(
+        `server thread CPU ${fmt(c.server * 1000)} µs per invite`,
         `whole process ${fmt(c.total * 1000)} µs (bot ${fmt(c.bot * 1000)}, load generator ${fmt(c.loadGenerator * 1000)}, rest ${fmt(c.rest * 1000)})`,
       );
   }
@@ -396,13 +392,7 @@ function summarize(name: string, rows: RunRow[], baselineReqPerSec: number): Sce
           drainMs: m((r) => r.notifications?.drainMs),
           e2eRate: m((r) => r.notifications?.e2eRate),
           cpu: rows.every((r) => r.notifications?.cpuByThread)
-            ? {
-                server: m((r) => r.notifications?.cpuByThread?.server),
-                bot: m((r) => r.notifications?.cpuByThread?.bot),
-                loadGenerator: m((r) => r.notifications?.cpuByThread?.loadGenerator),
-                rest: m((r) => r.notifications?.cpuByThread?.rest),
-                total: m((r) => r.notifications?.cpuByThread?.total),
-              }
+            ? medianCpu(rows.map((r) => r.notifications!.cpuByThread!))
             : null,
         }
       : null,
