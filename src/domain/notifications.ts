@@ -10,7 +10,7 @@ import {
   participantResourceData,
 } from './render.js';
 import type { CallLeg, Conversation, Operation, OutboundNotification, Participant } from './types.js';
-import { jsonFragment } from './shared-values.js';
+import { jsonFragment, jsonFragmentList } from './shared-values.js';
 
 export type ChangeType = 'created' | 'updated' | 'deleted';
 
@@ -72,7 +72,7 @@ export function rosterNotification(
   participants: Participant[],
   changeType: 'updated' | 'deleted' = 'updated',
 ): OutboundNotification {
-  const listed = participants.map((p) => sharedResourceData(p, leg.id));
+  const listed = jsonFragmentList(participants.map((p) => sharedResourceData(p, leg.id)));
   if (!wantsDeltaRoster(leg)) return envelope(leg, changeType, '/participants', listed);
   const sequenceNumber = participants.reduce((n, p) => Math.max(n, p.rosterSequenceNumber ?? 0), 0);
   return envelope(leg, changeType, '/participants', {

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { rosterNotification } from '../../src/domain/notifications.js';
-import { jsonFragment, shared, stringifyWithFragments } from '../../src/domain/shared-values.js';
+import {
+  jsonFragment,
+  jsonFragmentList,
+  shared,
+  stringifyWithFragments,
+  utf8WithFragments,
+} from '../../src/domain/shared-values.js';
 import { openSqliteStore } from '../../src/store/sqlite/store.js';
 import { conversation, leg, participant } from '../store/fixtures.js';
 
@@ -18,6 +24,33 @@ describe('shared values (issue 17: a roster is not parsed, rendered and serializ
     };
     expect(stringifyWithFragments(body)).toBe(JSON.stringify(body));
     expect(stringifyWithFragments({ none: [1, 'x'] })).toBe('{"none":[1,"x"]}');
+  });
+
+  it('writes the same body as UTF-8 bytes, byte for byte, with fragments encoded once', () => {
+    const a = jsonFragment({ id: 'a', displayName: 'Zoë 👩‍💻 "Q" \u2028', lone: '\ud800x' });
+    const b = jsonFragment({ id: 'b', list: [] });
+    const body = { value: [{ resourceData: [a, b, a], note: 'ünïcode \udc00' }], empty: '' };
+    const expected = Buffer.from(JSON.stringify(body), 'utf8');
+    expect(utf8WithFragments(body).equals(expected)).toBe(true);
+    // Again, now that the fragments hold their bytes.
+    expect(utf8WithFragments(body).equals(expected)).toBe(true);
+    expect(utf8WithFragments({ none: ['é'] }).toString('utf8')).toBe('{"none":["é"]}');
+    expect(utf8WithFragments(a).equals(Buffer.from(JSON.stringify(a), 'utf8'))).toBe(true);
+  });
+
+  it('splices a registered list of fragments as a whole, as JSON.stringify writes it, text and bytes', () => {
+    const a = jsonFragment({ id: 'a', name: 'Åsa' });
+    const b = jsonFragment({ id: 'b' });
+    const bodies = [
+      { value: [{ resourceData: jsonFragmentList([a, b, a]), n: 1 }] },
+      { value: [{ resourceData: jsonFragmentList([]) }, { one: jsonFragmentList([b]) }], also: a },
+      jsonFragmentList([b, a]),
+      { mixed: jsonFragmentList([a, { id: 'not a fragment' }]) },
+    ];
+    for (const body of bodies) {
+      expect(stringifyWithFragments(body)).toBe(JSON.stringify(body));
+      expect(utf8WithFragments(body).equals(Buffer.from(JSON.stringify(body), 'utf8'))).toBe(true);
+    }
   });
 
   it('freezes shared values in the tests, so code that changes one fails here', () => {

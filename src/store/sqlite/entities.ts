@@ -27,7 +27,7 @@ import type { MemoryLeases } from './leases.js';
 import { CachedRosters } from './cached-rosters.js';
 import { ParsedParticipants } from '../parsed-participants.js';
 import type { RecentBodies } from './recent-bodies.js';
-import { stringifyWithFragments } from '../../domain/shared-values.js';
+import { utf8WithFragments } from '../../domain/shared-values.js';
 
 type Doc = { doc: string };
 type ParticipantRow = { id: string; doc: string };
@@ -338,7 +338,7 @@ export class SqliteTx implements Tx {
           n.callId,
         );
         // As UTF-8 bytes, a BLOB (outbox-rows.ts StoredBody); the claim hands these same bytes out (recent-bodies.ts).
-        const bytes = Buffer.from(stringifyWithFragments(n.body), 'utf8');
+        const bytes = utf8WithFragments(n.body);
         s.appendNotificationBody.run(bytes);
         this.#bodies?.put(messageId, Number(lastInsertRowid), { bytes, summary: summarizeBody(n.body) });
         this.bodiesAppended.push(messageId);
