@@ -102,15 +102,19 @@ const CLOSE = 0x5d;
 
 /** Writes the registered value's bytes into `out` at `at`; returns the new offset. */
 function writeSpliced(out: Buffer, at: number, s: Spliced): number {
+  const copy = (f: Fragment): void => {
+    const bytes = bytesOf(f);
+    out.set(bytes, at);
+    at += bytes.byteLength;
+  };
   if ('text' in s) {
-    out.set(bytesOf(s), at);
-    return at + bytesOf(s).byteLength;
+    copy(s);
+    return at;
   }
   out[at++] = OPEN;
   s.list.forEach((f, i) => {
     if (i > 0) out[at++] = COMMA;
-    out.set(bytesOf(f), at);
-    at += bytesOf(f).byteLength;
+    copy(f);
   });
   out[at++] = CLOSE;
   return at;
@@ -124,7 +128,6 @@ function writeSpliced(out: Buffer, at: number, s: Spliced): number {
 export function utf8WithFragments(value: unknown): Buffer {
   const e = envelopeAround(value);
   if (e === null) return Buffer.from(JSON.stringify(value), 'utf8');
-  if (e.found.length === 0) return Buffer.from(e.parts[0]!, 'utf8');
   let length = Buffer.byteLength(e.parts[0]!, 'utf8');
   for (let i = 0; i < e.found.length; i++)
     length += byteLengthOf(e.found[i]!) + Buffer.byteLength(e.parts[i + 1]!, 'utf8');
