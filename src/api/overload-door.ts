@@ -64,10 +64,9 @@ function refuseOverloaded(req: IncomingMessage, res: ServerResponse, logger: Log
   const requestId = randomUUID();
   const sent = req.headers['client-request-id'];
   const clientId = typeof sent === 'string' && sent.length > 0 && sent.length <= 128 ? sent : requestId;
-  const err = OVERLOADED;
-  const body = JSON.stringify(errorBody({ graphRequestId: requestId, graphClientRequestId: clientId }, err));
-  res.writeHead(err.status, {
-    ...err.headers,
+  const body = JSON.stringify(errorBody({ graphRequestId: requestId, graphClientRequestId: clientId }, OVERLOADED));
+  res.writeHead(OVERLOADED.status, {
+    ...OVERLOADED.headers,
     'content-type': 'application/json; charset=utf-8',
     'content-length': Buffer.byteLength(body),
     'request-id': requestId,
@@ -79,8 +78,17 @@ function refuseOverloaded(req: IncomingMessage, res: ServerResponse, logger: Log
   if (logger?.isLevelEnabled('info')) {
     const path = (req.url ?? '').split('?', 1)[0] ?? '';
     logger.info(
-      { method: req.method, path, status: err.status, ms: 0, appId: null, callId: null, requestId, overloaded: true },
-      `${req.method} ${path} ${err.status} 0 ms (over capacity)`,
+      {
+        method: req.method,
+        path,
+        status: OVERLOADED.status,
+        ms: 0,
+        appId: null,
+        callId: null,
+        requestId,
+        overloaded: true,
+      },
+      `${req.method} ${path} ${OVERLOADED.status} 0 ms (over capacity)`,
     );
   }
 }
