@@ -43,9 +43,9 @@ export const AUDIO_ROUTING_GROUP_ROUTES: readonly GraphRoute[] = [
       notifications: '—',
       notYet: 'the audio itself is not routed (no media)',
     },
-    async handle(req, _reply, { deps, principal, version }) {
+    async handle(req, _reply, { service, principal, version }) {
       const { callId } = req.params;
-      const group = orThrow(await deps.service.createAudioRoutingGroup(principal, callId, parseCreate(req.body)));
+      const group = orThrow(await service.createAudioRoutingGroup(principal, callId, parseCreate(req.body)));
       return { '@odata.context': context(req, version, callId, true), ...graphGroup(group) };
     },
   }),
@@ -56,9 +56,9 @@ export const AUDIO_ROUTING_GROUP_ROUTES: readonly GraphRoute[] = [
     versions: BOTH,
     status: 200,
     doc: { answer: '+ `value`', notifications: '—' },
-    async handle(req, _reply, { deps, principal, version }) {
+    async handle(req, _reply, { service, principal, version }) {
       const { callId } = req.params;
-      const groups = orThrow(await deps.service.audioRoutingGroups(principal, callId, null));
+      const groups = orThrow(await service.audioRoutingGroups(principal, callId, null));
       return { '@odata.context': context(req, version, callId, false), value: groups.map(graphGroup) };
     },
   }),
@@ -69,9 +69,9 @@ export const AUDIO_ROUTING_GROUP_ROUTES: readonly GraphRoute[] = [
     versions: BOTH,
     status: 200,
     doc: { answer: '+ the group', notifications: '—' },
-    async handle(req, _reply, { deps, principal, version }) {
+    async handle(req, _reply, { service, principal, version }) {
       const { callId, groupId } = req.params;
-      const [group] = orThrow(await deps.service.audioRoutingGroups(principal, callId, groupId));
+      const [group] = orThrow(await service.audioRoutingGroups(principal, callId, groupId));
       return { '@odata.context': context(req, version, callId, true), ...(group ? graphGroup(group) : {}) };
     },
   }),
@@ -82,11 +82,9 @@ export const AUDIO_ROUTING_GROUP_ROUTES: readonly GraphRoute[] = [
     versions: BOTH,
     status: 200,
     doc: { accepts: '(receivers, sources, mode)', answer: '+ the group', notifications: '—' },
-    async handle(req, _reply, { deps, principal, version }) {
+    async handle(req, _reply, { service, principal, version }) {
       const { callId, groupId } = req.params;
-      const group = orThrow(
-        await deps.service.updateAudioRoutingGroup(principal, callId, groupId, parseUpdate(req.body)),
-      );
+      const group = orThrow(await service.updateAudioRoutingGroup(principal, callId, groupId, parseUpdate(req.body)));
       return { '@odata.context': context(req, version, callId, true), ...graphGroup(group) };
     },
   }),
@@ -97,8 +95,8 @@ export const AUDIO_ROUTING_GROUP_ROUTES: readonly GraphRoute[] = [
     versions: BOTH,
     status: 204,
     doc: { notifications: '—' },
-    async handle(req, _reply, { deps, principal }) {
-      orThrow(await deps.service.deleteAudioRoutingGroup(principal, req.params.callId, req.params.groupId));
+    async handle(req, _reply, { service, principal }) {
+      orThrow(await service.deleteAudioRoutingGroup(principal, req.params.callId, req.params.groupId));
       return undefined;
     },
   }),

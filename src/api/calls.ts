@@ -23,8 +23,8 @@ export const CALL_ROUTES: readonly GraphRoute[] = [
       notifications: '`updated` establishing → established',
       notYet: '`tokenMeetingInfo` joins are accepted but not checked',
     },
-    async handle(req, reply, { deps, principal, version, mountPath }) {
-      const { leg, conversation } = orThrow(await deps.service.createCall(principal, parseCreate(req.body), version));
+    async handle(req, reply, { service, principal, version, mountPath }) {
+      const { leg, conversation } = orThrow(await service.createCall(principal, parseCreate(req.body), version));
       req.logCallId = leg.id;
       const base = baseUrl(req);
       reply.header('Location', `${base}${mountPath}/${leg.id}`);
@@ -43,8 +43,8 @@ export const CALL_ROUTES: readonly GraphRoute[] = [
     versions: BOTH,
     status: 200,
     doc: { answer: '+ call', notifications: '—' },
-    async handle(req, _reply, { deps, principal, version }) {
-      const { leg, conversation } = orThrow(await deps.service.getCall(principal, req.params.callId));
+    async handle(req, _reply, { service, principal, version }) {
+      const { leg, conversation } = orThrow(await service.getCall(principal, req.params.callId));
       return {
         '@odata.context': `${baseUrl(req)}/${version}/$metadata#communications/calls/$entity`,
         ...toGraphCall(leg, conversation, version),
@@ -58,8 +58,8 @@ export const CALL_ROUTES: readonly GraphRoute[] = [
     versions: BOTH,
     status: 204,
     doc: { notifications: '`updated` terminating, `deleted` terminated' },
-    async handle(req, _reply, { deps, principal }) {
-      orThrow(await deps.service.hangUp(principal, req.params.callId));
+    async handle(req, _reply, { service, principal }) {
+      orThrow(await service.hangUp(principal, req.params.callId));
       return undefined;
     },
   }),

@@ -6,6 +6,7 @@ import type { ApiVersion, Operation } from '../domain/types.js';
 import type { CallingService } from '../service/calling-service.js';
 import { retryAfterSeconds } from '../auth/rate-limit.js';
 import { fromRejection, GraphError, tooManyRequests, unservedGraphPath } from '../http/errors.js';
+import { queuedMsOf } from './overload-door.js';
 
 export interface TokenVerifier {
   verify(authorizationHeader: string | undefined): Promise<Principal>;
@@ -44,6 +45,10 @@ export async function authenticate(deps: GraphDeps, req: FastifyRequest): Promis
   if (throttled) throw tooManyRequests(retryAfterSeconds(throttled.retryAfterMs), throttled.scope);
   return principal;
 }
+
+/** The service for this request: its commands count the request's wait in the turn pacer against the overload bound. */
+export const serviceFor = (deps: GraphDeps, req: FastifyRequest): CallingService =>
+  deps.service.forRequest(queuedMsOf(req.raw));
 
 export function baseUrl(req: FastifyRequest): string {
   return `${req.protocol}://${req.headers.host ?? req.hostname}`;

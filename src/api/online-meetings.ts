@@ -52,9 +52,9 @@ export const ONLINE_MEETING_ROUTES: readonly GraphRoute[] = [
       answer: '+ `onlineMeeting` (with `audioConferencing` and `videoTeleconferenceId`)',
       notifications: '—',
     },
-    async handle(req, reply, { deps, principal, version }) {
+    async handle(req, reply, { service, principal, version }) {
       const { userId } = req.params;
-      const m = orThrow(await deps.service.createOnlineMeeting(principal, userId, parseCreate(req.body)));
+      const m = orThrow(await service.createOnlineMeeting(principal, userId, parseCreate(req.body)));
       reply.header('Location', meetingUrl(req, version, userId, m.id));
       return { '@odata.context': entityContext(req, version, userId), ...toGraphOnlineMeeting(m) };
     },
@@ -66,9 +66,9 @@ export const ONLINE_MEETING_ROUTES: readonly GraphRoute[] = [
     versions: BOTH,
     status: 200,
     doc: { answer: '+ `onlineMeeting`', notifications: '—' },
-    async handle(req, _reply, { deps, principal, version }) {
+    async handle(req, _reply, { service, principal, version }) {
       const { userId, meetingId } = req.params;
-      const m = orThrow(await deps.service.getOnlineMeeting(principal, userId, meetingId));
+      const m = orThrow(await service.getOnlineMeeting(principal, userId, meetingId));
       return { '@odata.context': entityContext(req, version, userId), ...toGraphOnlineMeeting(m) };
     },
   }),
@@ -86,9 +86,9 @@ export const ONLINE_MEETING_ROUTES: readonly GraphRoute[] = [
       notYet:
         'the other updatable settings (`allowRecording`, …) are not kept; `participants.organizer` and `joinMeetingIdSettings` are 400',
     },
-    async handle(req, _reply, { deps, principal, version }) {
+    async handle(req, _reply, { service, principal, version }) {
       const { userId, meetingId } = req.params;
-      const m = orThrow(await deps.service.updateOnlineMeeting(principal, userId, meetingId, parseUpdate(req.body)));
+      const m = orThrow(await service.updateOnlineMeeting(principal, userId, meetingId, parseUpdate(req.body)));
       return { '@odata.context': entityContext(req, version, userId), ...toGraphOnlineMeeting(m) };
     },
   }),
@@ -100,8 +100,8 @@ export const ONLINE_MEETING_ROUTES: readonly GraphRoute[] = [
     versions: BOTH,
     status: 204,
     doc: { notifications: '—' },
-    async handle(req, _reply, { deps, principal }) {
-      orThrow(await deps.service.deleteOnlineMeeting(principal, req.params.userId, req.params.meetingId));
+    async handle(req, _reply, { service, principal }) {
+      orThrow(await service.deleteOnlineMeeting(principal, req.params.userId, req.params.meetingId));
       return undefined;
     },
   }),
@@ -118,9 +118,9 @@ export const ONLINE_MEETING_ROUTES: readonly GraphRoute[] = [
       answer: "+ a new `onlineMeeting`, or 200 + the user's meeting with that `externalId`",
       notifications: '—',
     },
-    async handle(req, reply, { deps, principal, version }) {
+    async handle(req, reply, { service, principal, version }) {
       const { userId } = req.params;
-      const r = orThrow(await deps.service.createOrGetOnlineMeeting(principal, userId, parseCreate(req.body)));
+      const r = orThrow(await service.createOrGetOnlineMeeting(principal, userId, parseCreate(req.body)));
       if (r.created) reply.header('Location', meetingUrl(req, version, userId, r.meeting.id));
       else reply.code(200);
       return { '@odata.context': entityContext(req, version, userId), ...toGraphOnlineMeeting(r.meeting) };
@@ -139,10 +139,10 @@ export const ONLINE_MEETING_ROUTES: readonly GraphRoute[] = [
       notifications: '—',
       notYet: 'other `$filter`s (400 naming `$filter`)',
     },
-    async handle(req, _reply, { deps, principal, version }) {
+    async handle(req, _reply, { service, principal, version }) {
       const { userId } = req.params;
       const joinWebUrl = filterValue(req.query.$filter, JOIN_WEB_URL_FILTER, "JoinWebUrl eq '{joinWebUrl}'");
-      const found = orThrow(await deps.service.findOnlineMeetingsByJoinWebUrl(principal, userId, joinWebUrl));
+      const found = orThrow(await service.findOnlineMeetingsByJoinWebUrl(principal, userId, joinWebUrl));
       return {
         '@odata.context': `${baseUrl(req)}/${version}/$metadata#users('${userId}')/onlineMeetings`,
         value: found.map(toGraphOnlineMeeting),
@@ -165,9 +165,9 @@ export const ONLINE_MEETING_ROUTES: readonly GraphRoute[] = [
       notifications: '—',
       notYet: 'other `$filter`s (400 naming `$filter`)',
     },
-    async handle(req, _reply, { deps, principal, version }) {
+    async handle(req, _reply, { service, principal, version }) {
       const vtcId = filterValue(req.query.$filter, VTC_FILTER, "VideoTeleconferenceId eq '{videoTeleconferenceId}'");
-      const found = orThrow(await deps.service.findOnlineMeetingsByVideoTeleconferenceId(principal, vtcId));
+      const found = orThrow(await service.findOnlineMeetingsByVideoTeleconferenceId(principal, vtcId));
       return {
         '@odata.context': `${baseUrl(req)}/${version}/$metadata#communications/onlineMeetings`,
         value: found.map(toGraphOnlineMeeting),

@@ -11,8 +11,8 @@ export const OPERATION_ROUTES: readonly GraphRoute[] = [
     versions: BOTH,
     status: 200,
     doc: { answer: '+ operation', notifications: '—' },
-    async handle(req, _reply, { deps, principal, version }) {
-      const op = orThrow(await deps.service.getOperation(principal, req.params.callId, req.params.operationId));
+    async handle(req, _reply, { service, principal, version }) {
+      const op = orThrow(await service.getOperation(principal, req.params.callId, req.params.operationId));
       return toGraphOperation(op, version);
     },
   }),

@@ -32,8 +32,9 @@ export interface DoorCheck {
  * `next`, behind the door and the pacer: each Graph request is refused at once while `check.refuse()` says so;
  * admitted, it waits for a turn in the pacer (src/api/turn-pacer.ts), and one that waited longer than the bound
  * for it is refused then, unread, instead of run: a queue that built up during a stall drains at the cost of a
- * refusal each, and no request is started after its client may have given up. Other requests (the control API,
- * tokens) are never refused.
+ * refusal each, and no request is started after its client may have given up. One that waited less carries its
+ * wait on (`queuedMsOf`): it counts against the same bound at the store. Other requests (the control API, tokens)
+ * are never refused.
  */
 export function withOverloadDoor(
   next: Handler,
@@ -48,11 +49,27 @@ export function withOverloadDoor(
       return;
     }
     pacer.run((waitedMs) => {
-      if (graph && waitedMs > 0 && check.refuseWaited(waitedMs)) refuseOverloaded(req, res, logger);
-      else next(req, res);
+      if (graph && waitedMs > 0) {
+        if (check.refuseWaited(waitedMs)) {
+          refuseOverloaded(req, res, logger);
+          return;
+        }
+        (req as QueuedRequest)[QUEUED_MS] = waitedMs;
+      }
+      next(req, res);
     });
   };
 }
+
+const QUEUED_MS = Symbol('switchboard.queuedMs');
+type QueuedRequest = IncomingMessage & { [QUEUED_MS]?: number };
+
+/**
+ * How long (ms) a Graph request waited for its turn in the pacer before it was let through; 0 when it did not wait.
+ * The routes hand it to the service (`CallingService.forRequest`), whose commands then wait only what is left of the
+ * same bound for their transaction turn.
+ */
+export const queuedMsOf = (req: IncomingMessage): number => (req as QueuedRequest)[QUEUED_MS] ?? 0;
 
 /**
  * The refusal, built once: an Error captures a stack trace when made, and at Graph's rate (~2,900 refusals a second

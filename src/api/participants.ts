@@ -12,8 +12,8 @@ export const PARTICIPANT_ROUTES: readonly GraphRoute[] = [
     versions: BOTH,
     status: 200,
     doc: { answer: '+ `value`: the roster', notifications: '—' },
-    async handle(req, _reply, { deps, principal, version }) {
-      const roster = orThrow(await deps.service.listParticipants(principal, req.params.callId));
+    async handle(req, _reply, { service, principal, version }) {
+      const roster = orThrow(await service.listParticipants(principal, req.params.callId));
       return {
         '@odata.context': `${baseUrl(req)}/${version}/$metadata#communications/calls('${req.params.callId}')/participants`,
         value: roster.map(toGraphParticipant),
@@ -27,9 +27,9 @@ export const PARTICIPANT_ROUTES: readonly GraphRoute[] = [
     versions: BOTH,
     status: 200,
     doc: { answer: '+ participant', notifications: '—' },
-    async handle(req, _reply, { deps, principal, version }) {
+    async handle(req, _reply, { service, principal, version }) {
       const { callId, participantId } = req.params;
-      const p = orThrow(await deps.service.getParticipant(principal, callId, participantId));
+      const p = orThrow(await service.getParticipant(principal, callId, participantId));
       return {
         '@odata.context': `${baseUrl(req)}/${version}/$metadata#communications/calls('${callId}')/participants/$entity`,
         ...toGraphParticipant(p),
@@ -46,8 +46,8 @@ export const PARTICIPANT_ROUTES: readonly GraphRoute[] = [
       notifications:
         'joined: roster `deleted`; still ringing (invite cancelled): operation `deleted` Failed `487` once no other invitee of it rings, no roster change',
     },
-    async handle(req, _reply, { deps, principal }) {
-      orThrow(await deps.service.removeParticipant(principal, req.params.callId, req.params.participantId));
+    async handle(req, _reply, { service, principal }) {
+      orThrow(await service.removeParticipant(principal, req.params.callId, req.params.participantId));
       return undefined;
     },
   }),

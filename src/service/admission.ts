@@ -19,14 +19,18 @@
  * - **queue wait** (at the store): a command that waited longer than the bound for its transaction turn is not run
  *   (QueueWaitExceeded) and answered 429: a backlog never turns into commits the client stopped waiting for. The
  *   same bound holds for a request's wait for its turn in the pacer (src/api/turn-pacer.ts): past it the request is
- *   refused unread (src/api/overload-door.ts).
+ *   refused unread (src/api/overload-door.ts). The two waits share the bound: a request let through after waiting
+ *   in the pacer may wait only what is left of it for its transaction turn (CallingService.forRequest).
  */
 export interface OverloadLimits {
   /** Event-loop lag (ms) in two probes in a row beyond which new Graph requests are refused; null: never. */
   lagMs: number | null;
   /** Notification backlog (ms) beyond which new Graph requests are refused; null: never. */
   backlogMs: number | null;
-  /** Longest wait (ms) of a command for its transaction turn; beyond it the command is refused unrun; null: no bound. */
+  /**
+   * Longest a Graph request queues (ms): in the pacer, then for its command's transaction turn; beyond it the request
+   * is refused unrun; null: no bound.
+   */
   waitMs: number | null;
 }
 

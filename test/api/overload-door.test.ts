@@ -5,7 +5,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { withOverloadDoor } from '../../src/api/overload-door.js';
+import { queuedMsOf, withOverloadDoor } from '../../src/api/overload-door.js';
 import { Admission } from '../../src/service/admission.js';
 
 let server: http.Server | null = null;
@@ -21,9 +21,11 @@ async function doorServer(opts: { waitedMs: number; lag?: number }) {
     { lagMs: () => opts.lag ?? 0, backlogMs: () => 0 },
   );
   const served: string[] = [];
+  const queued: number[] = [];
   const handle = withOverloadDoor(
     (req, res) => {
       served.push(req.url ?? '');
+      queued.push(queuedMsOf(req));
       res.end('served');
     },
     { refuse: () => admission.check() !== null, refuseWaited: (ms) => admission.refuseWaited(ms) },
@@ -32,18 +34,26 @@ async function doorServer(opts: { waitedMs: number; lag?: number }) {
   server = http.createServer(handle);
   await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return { url, served, admission };
+  return { url, served, queued, admission };
 }
 
 const post = (url: string) =>
   fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"a":1}' });
 
 describe('overload door and pacer', () => {
-  it('serves a Graph request that waited within the bound for its turn', async () => {
-    const { url, served } = await doorServer({ waitedMs: 499 });
+  it('serves a Graph request that waited within the bound for its turn, and tells the app how long it waited', async () => {
+    const { url, served, queued } = await doorServer({ waitedMs: 499 });
     const res = await post(`${url}/v1.0/communications/calls/c1/participants/invite`);
     expect(res.status).toBe(200);
     expect(served).toEqual(['/v1.0/communications/calls/c1/participants/invite']);
+    // The routes hand it to the service: its command may wait only the 1 ms left of the bound for its turn.
+    expect(queued).toEqual([499]);
+  });
+
+  it('a Graph request that did not wait for its turn has waited 0 ms', async () => {
+    const { url, queued } = await doorServer({ waitedMs: 0 });
+    expect((await post(`${url}/v1.0/communications/calls`)).status).toBe(200);
+    expect(queued).toEqual([0]);
   });
 
   it('refuses unread, in Graph throttling shape, a Graph request that waited past the bound', async () => {
@@ -59,10 +69,12 @@ describe('overload door and pacer', () => {
   });
 
   it('never refuses the control API, however long it waited or however late the loop runs', async () => {
-    const { url, served } = await doorServer({ waitedMs: 10_000, lag: 10_000 });
+    const { url, served, queued } = await doorServer({ waitedMs: 10_000, lag: 10_000 });
     const res = await fetch(`${url}/_switchboard/health`);
     expect(res.status).toBe(200);
     expect(served).toEqual(['/_switchboard/health']);
+    // Not bounded, so its wait is not carried on either.
+    expect(queued).toEqual([0]);
   });
 
   it('refuses a Graph request at once while the loop runs late, before the pacer', async () => {

@@ -9,11 +9,22 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULTS } from '../../src/config.js';
-import { inviteUser, MEETING_A, startConformance, USERS, type Conformance, type RawResponse } from './fixture.js';
+import { RejectionCode } from '../../src/domain/rejections.js';
+import {
+  APP,
+  inviteUser,
+  MEETING_A,
+  startConformance,
+  TENANT,
+  USERS,
+  type Conformance,
+  type RawResponse,
+} from './fixture.js';
 import { GRAPH_DATE, GUID, QUIET_MS } from './raw/helpers.js';
 import { recordingGraphClient } from './recording-graph-client.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+/** How long the queued commands wait at least: four times the 50 ms bound below. */
 const HOLD_MS = 200;
 
 it('bounds overload by default: event-loop lag 200 ms, notification backlog 500 ms, a command’s wait for its turn 500 ms', () => {
@@ -23,6 +34,34 @@ it('bounds overload by default: event-loop lag 200 ms, notification backlog 500 
 // The test takes every transaction turn the store has, so that commands queue for one: SQLite has one (its single
 // writer), PostgreSQL as many as its pool runs side by side (poolSize − 2). Holders are added until one of them has
 // to queue, which counts the turns without knowing the store's settings.
+/** Holds every transaction turn while `during` sends requests, until `waiters` queue behind them and HOLD_MS more. */
+async function holdingTurns<T>(c: Conformance, waiters: number, during: () => Promise<T>): Promise<T> {
+  // The request log writes earlier requests to the change feed 50 ms after them, through the same turns: let that
+  // happen first, and count waiters beyond any already queued, so only the requests sent here are counted.
+  await sleep(QUIET_MS);
+  const store = c.server.sb.store;
+  const releases: (() => void)[] = [];
+  let released = false;
+  const hold = (): Promise<void> =>
+    store.transact(() => (released ? Promise.resolve() : new Promise<void>((resolve) => releases.push(resolve))));
+  const before = store.waiting;
+  const held: Promise<void>[] = [];
+  // Until a holder queues: every turn is then taken, and that holder is queued too.
+  while (store.waiting === before) {
+    held.push(hold());
+    await sleep(5);
+  }
+  const already = store.waiting;
+  const result = during();
+  while (store.waiting < already + waiters) await sleep(5);
+  // Every waiter counted now waits at least HOLD_MS.
+  await sleep(HOLD_MS);
+  released = true;
+  for (const release of releases) release();
+  await Promise.all(held);
+  return result;
+}
+
 describe('overload: a command that waited past --overload-wait (50 ms) for its turn', () => {
   let c: Conformance;
   let callId: string;
@@ -35,33 +74,7 @@ describe('overload: a command that waited past --overload-wait (50 ms) for its t
     await c.close();
   });
 
-  /** Holds every transaction turn while `during` sends requests, until `waiters` queue behind them and HOLD_MS more. */
-  async function whileHeld<T>(waiters: number, during: () => Promise<T>): Promise<T> {
-    // The request log writes earlier requests to the change feed 50 ms after them, through the same turns: let that
-    // happen first, and count waiters beyond any already queued, so only the requests sent here are counted.
-    await sleep(QUIET_MS);
-    const store = c.server.sb.store;
-    const releases: (() => void)[] = [];
-    let released = false;
-    const hold = (): Promise<void> =>
-      store.transact(() => (released ? Promise.resolve() : new Promise<void>((resolve) => releases.push(resolve))));
-    const before = store.waiting;
-    const held: Promise<void>[] = [];
-    // Until a holder queues: every turn is then taken, and that holder is queued too.
-    while (store.waiting === before) {
-      held.push(hold());
-      await sleep(5);
-    }
-    const already = store.waiting;
-    const result = during();
-    while (store.waiting < already + waiters) await sleep(5);
-    // Every waiter counted now waits at least HOLD_MS, four times the bound.
-    await sleep(HOLD_MS);
-    released = true;
-    for (const release of releases) release();
-    await Promise.all(held);
-    return result;
-  }
+  const whileHeld = <T>(waiters: number, during: () => Promise<T>): Promise<T> => holdingTurns(c, waiters, during);
 
   it('is answered 429 TooManyRequests in Graph’s throttling shape with Retry-After, and changes nothing', async () => {
     const view = async (): Promise<unknown> => (await fetch(`${c.server.httpUrl}/_switchboard/calls/${callId}`)).json();
@@ -141,6 +154,50 @@ describe('overload: a command that waited past --overload-wait (50 ms) for its t
     };
     expect(view.roster.filter((p) => JSON.stringify(p).includes(USERS.adele))).toHaveLength(1);
     expect(view.operations.filter((o) => o.id === op.id)).toHaveLength(1);
+  });
+});
+
+// A request that waited for its turn in the pacer (src/api/turn-pacer.ts) carries that wait into the service
+// (src/api/overload-door.ts `queuedMsOf`, CallingService.forRequest): its command may wait only what is left of the
+// bound for its transaction turn. The pacer's wait is given here, as the route would hand it on.
+describe('overload: one bound (--overload-wait 1000 ms) for a request’s wait in the pacer and its command’s turn', () => {
+  let c: Conformance;
+  let callId: string;
+  const principal = { tenantId: TENANT, appId: APP, roles: ['Calls.JoinGroupCall.All', 'Calls.Initiate.All'] };
+
+  beforeAll(async () => {
+    c = await startConformance(undefined, { config: { overloadWait: 1000 } });
+    callId = await c.joinMeeting(MEETING_A);
+  });
+  afterAll(async () => {
+    await c.close();
+  });
+
+  it('a request that queued 950 ms is refused once its command waits 200 ms more; one that did not queue is served', async () => {
+    const service = c.server.sb.service;
+    const late = await holdingTurns(c, 2, () =>
+      Promise.all([
+        service.forRequest(950).getCall(principal, callId),
+        service.forRequest(950).keepAlive(principal, callId),
+      ]),
+    );
+    for (const r of late) expect(r).toMatchObject({ code: RejectionCode.overloaded });
+    expect((late[1] as { message: string }).message).toMatch(/after its request waited 950 ms/);
+
+    const served = await holdingTurns(c, 2, () =>
+      Promise.all([
+        service.forRequest(0).getCall(principal, callId),
+        service.forRequest(0).keepAlive(principal, callId),
+      ]),
+    );
+    expect(served[0]).toMatchObject({ leg: { id: callId } });
+    expect(served[1]).toBeNull();
+  });
+
+  it('a service for a request that did not queue is the service itself', () => {
+    const service = c.server.sb.service;
+    expect(service.forRequest(0)).toBe(service);
+    expect(service.forRequest(950)).not.toBe(service);
   });
 });
 

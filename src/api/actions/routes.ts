@@ -13,6 +13,7 @@ import {
   baseUrl,
   notImplementedHere,
   sendOperation,
+  serviceFor,
   type GraphDeps,
   type GraphPrefix,
 } from '../context.js';
@@ -51,7 +52,7 @@ async function runAction(
   if (!entry.served) throw notImplementedHere(req);
   const { callId, participantId } = req.params;
   const call = {
-    service: deps.service,
+    service: serviceFor(deps, req),
     principal,
     callId,
     version: prefix.version,

@@ -8,6 +8,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Principal } from '../../domain/permissions.js';
 import type { ApiVersion } from '../../domain/types.js';
+import type { CallingService } from '../../service/calling-service.js';
 import type { GraphDeps } from '../context.js';
 
 export type RouteMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
@@ -33,6 +34,8 @@ export type RouteRequest<P extends string> = FastifyRequest<{
 /** What a handler knows besides its request: the caller (already authenticated), the service, where it is mounted. */
 export interface RouteContext {
   deps: GraphDeps;
+  /** The service, for this request (`serviceFor`): what the handler runs its command on. */
+  service: CallingService;
   principal: Principal;
   version: ApiVersion;
   /** The mount's path: `/v1.0/communications/calls`, `/beta/app/calls`, or `/v1.0` (Location headers mirror it). */

@@ -4,7 +4,7 @@
  * its handler and answers with the entry's success status, or another status only as an error.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { authenticate, notImplementedHere, type GraphDeps } from '../context.js';
+import { authenticate, notImplementedHere, serviceFor, type GraphDeps } from '../context.js';
 import type { GraphRoute } from './define.js';
 import { ROUTES, urlsOf, type TableUrl } from './table.js';
 
@@ -20,7 +20,13 @@ async function answer(deps: GraphDeps, at: TableUrl, req: FastifyRequest, reply:
   if (!served) throw notImplementedHere(req);
   const [status] = served.statuses;
   reply.code(status!);
-  const body = await served.handle(req, reply, { deps, principal, version: at.version, mountPath: at.mountPath });
+  const body = await served.handle(req, reply, {
+    deps,
+    service: serviceFor(deps, req),
+    principal,
+    version: at.version,
+    mountPath: at.mountPath,
+  });
   // A handler answers only with a success status its entry names (the README's Status column says so).
   if (!served.statuses.includes(reply.statusCode as never))
     throw new Error(
