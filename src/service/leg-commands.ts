@@ -65,7 +65,8 @@ export abstract class LegCommands {
    * request could wait the bound in the pacer and then the bound again for its turn, twice what `--overload-wait`
    * promises, while the target is every request answered within 1 s. One budget keeps the queueing of every
    * accepted request within one bound. The same object when the request did not queue (the usual case: nothing is
-   * allocated); else a view of it (its prototype) whose one own property is `queuedMs`.
+   * allocated); else a view of it (its prototype) whose one own property is `queuedMs`. A view shares everything
+   * else: the service holds no state of its own but `deps`, set once in the constructor.
    */
   forRequest(queuedMs: number): this {
     if (!(queuedMs > 0) || this.deps.overloadWaitMs == null) return this;
