@@ -2,6 +2,7 @@
  *  fixed-amount rate, and that RESULTS.md carries the targets, scenarios 4–8 and the kept notes. */
 import { describe, expect, it } from 'vitest';
 import { measuredRate } from '../../bench/extra.js';
+import { bySecond, describeSeconds } from '../../bench/scenario-capacity.js';
 import type { LoadOutcome } from '../../bench/loadgen-worker.js';
 import { cpuByThread, renderMarkdown, renderTable, type BenchReport, type RunRow } from '../../bench/report.js';
 import { median, percentile } from '../../bench/stats.js';
@@ -234,5 +235,29 @@ describe('bench harness', () => {
     expect(cpuByThread({ server: 510, bot: 100, loadGenerator: 100, process: 700 }, 10)?.rest).toBe(0);
     expect(cpuByThread({ server: null, bot: 100, loadGenerator: 100, process: 700 }, 10)).toBeNull();
     expect(cpuByThread({ server: 1, bot: 1, loadGenerator: 1, process: 3 }, 0)).toBeNull();
+  });
+
+  it('tells a paced run second by second: what the door let in, and where answers came later than 1 s', () => {
+    // Due at 0, 0.5, 1.2, 1.9, 2.1 and 2.4 s after the first; answered after 50 ms, 30 ms, 1,200 ms, 10 ms, 1,001 ms
+    // and never (status 0).
+    const records = {
+      starts: [100, 600, 1300, 2000, 2200, 2500],
+      statuses: [200, 429, 200, 200, 429, 0],
+      ends: [150, 630, 2500, 2010, 3201, 0],
+    };
+    const seconds = bySecond(records);
+    expect(seconds).toEqual([
+      { second: 0, sent: 2, ok: 1, throttled: 1, late: 0 },
+      { second: 1, sent: 2, ok: 2, throttled: 0, late: 1 },
+      { second: 2, sent: 2, ok: 0, throttled: 1, late: 2 },
+    ]);
+    // The last second may be partial, so its accepted count is left out of the range.
+    expect(describeSeconds(seconds)).toBe(
+      'Accepted per second, by when requests were due: 1 to 2 (median 1); requests answered later than 1 s (or not at all) were due in seconds 1 (1), 2 (2).',
+    );
+    expect(describeSeconds(seconds, 1)).toMatch(/were due in seconds 1 \(1\) and 1 more\.$/);
+    expect(describeSeconds(bySecond({ starts: [0, 10], statuses: [200, 200], ends: [5, 20] }))).toBe(
+      'Accepted per second, by when requests were due: 2 to 2 (median 2); no request answered later than 1 s.',
+    );
   });
 });
