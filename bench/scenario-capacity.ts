@@ -25,6 +25,8 @@ const CONNECTIONS = 1024;
  * after its request, with 500 ms 1.0–1.8 s (two pairs, bench/RESULTS.md notes).
  */
 export const NOTIFICATION_BOUND_MS = 2000;
+/** The overload target's bound on every answer (issue 17: "every request is answered within 1 s"). */
+const ANSWER_BOUND_MS = 1000;
 /**
  * Calls are sized like a contact centre's or an incident bot's (many calls of tens of people), not one ever-growing
  * call: each roster `updated` lists the whole roster as Graph does, so 3,333 invites/s for 60 s into 32 calls would
@@ -86,7 +88,7 @@ export function bySecond(records: Pick<LoadOutcome['records'], 'starts' | 'statu
     s.sent++;
     if (status === 200) s.ok++;
     else if (status === 429) s.throttled++;
-    if (status === 0 || ends[i]! - starts[i]! > 1000) s.late++;
+    if (status === 0 || ends[i]! - starts[i]! > ANSWER_BOUND_MS) s.late++;
   }
   return out;
 }
@@ -181,7 +183,7 @@ function outcome(
     }
     const latency = ends[i]! - starts[i]!;
     latencies.push(latency);
-    if (latency <= 1000) within++;
+    if (latency <= ANSWER_BOUND_MS) within++;
     if (status === 429) throttled++;
     else if (status !== 200) other++;
     else {

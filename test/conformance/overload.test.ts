@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULTS } from '../../src/config.js';
 import { RejectionCode } from '../../src/domain/rejections.js';
+import { ALL_CALLING_ROLES } from '../../src/sim/default-world.js';
 import {
   APP,
   inviteUser,
@@ -163,7 +164,7 @@ describe('overload: a command that waited past --overload-wait (50 ms) for its t
 describe('overload: one bound (--overload-wait 1000 ms) for a request’s wait in the pacer and its command’s turn', () => {
   let c: Conformance;
   let callId: string;
-  const principal = { tenantId: TENANT, appId: APP, roles: ['Calls.JoinGroupCall.All', 'Calls.Initiate.All'] };
+  const principal = { tenantId: TENANT, appId: APP, roles: [...ALL_CALLING_ROLES] };
 
   beforeAll(async () => {
     c = await startConformance(undefined, { config: { overloadWait: 1000 } });
