@@ -175,7 +175,7 @@ async function overloadedIfLate<T>(p: Promise<Result<T>>, queuedMs: number): Pro
       return reject(
         RejectionCode.overloaded,
         `Switchboard is over capacity: the command waited ${Math.round(err.waitedMs)} ms for its turn` +
-          (queuedMs > 0 ? `, after its request waited ${Math.round(queuedMs)} ms for the server's,` : '') +
+          (queuedMs > 0 ? `, after its request waited ${Math.round(queuedMs)} ms for a turn of the server,` : '') +
           ' and was not run.',
       );
     throw err;
