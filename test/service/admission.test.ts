@@ -1,6 +1,6 @@
 /** The overload door check (src/service/admission.ts): each signal against its bound, and the event-loop lag probe. */
 import { describe, expect, it } from 'vitest';
-import { Admission, EventLoopLag } from '../../src/service/admission.js';
+import { Admission, BACKLOG_SHEDDING_FROM, backlogAdmitShare, EventLoopLag } from '../../src/service/admission.js';
 
 describe('Admission', () => {
   it('refuses while a signal is past its bound, and admits again once it is not', () => {
@@ -18,6 +18,37 @@ describe('Admission', () => {
     now.backlog = 10;
     expect(a.check()).toBeNull();
     expect(a.refused).toBe(2);
+  });
+
+  it('admits a share of requests that falls from all to none as the backlog nears its bound', () => {
+    expect(BACKLOG_SHEDDING_FROM).toBe(0.25);
+    expect(backlogAdmitShare(0, 1000)).toBe(1);
+    expect(backlogAdmitShare(250, 1000)).toBe(1);
+    expect(backlogAdmitShare(625, 1000)).toBe(0.5);
+    expect(backlogAdmitShare(1000, 1000)).toBe(0);
+    expect(backlogAdmitShare(1001, 1000)).toBe(0);
+  });
+
+  it('refuses that share deterministically, evenly spread, counted as backlog refusals', () => {
+    const now = { backlog: 625 };
+    const a = new Admission(
+      { lagMs: null, backlogMs: 1000, waitMs: null },
+      { lagMs: () => 0, backlogMs: () => now.backlog },
+    );
+    const answers = Array.from({ length: 8 }, () => a.check());
+    // Half admitted, alternating: never two refusals in a row at a share of one half.
+    expect(answers).toEqual(['backlog', null, 'backlog', null, 'backlog', null, 'backlog', null]);
+    expect(a.refused).toBe(4);
+    // Three quarters of the way from the start to the bound: one in four admitted.
+    now.backlog = 812.5;
+    const quarter = Array.from({ length: 20 }, () => a.check());
+    expect(quarter.filter((r) => r === null)).toHaveLength(5);
+    expect(quarter.slice(0, 4)).toEqual(['backlog', 'backlog', 'backlog', null]);
+    // Below the start everything is admitted again, with no debt carried over from the shedding.
+    now.backlog = 100;
+    expect(Array.from({ length: 5 }, () => a.check())).toEqual([null, null, null, null, null]);
+    now.backlog = 625;
+    expect(a.check()).toBe('backlog');
   });
 
   it('with its bounds off, never refuses', () => {
