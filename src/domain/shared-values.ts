@@ -91,7 +91,20 @@ export function stringifyWithFragments(value: unknown): string {
   return out;
 }
 
-const bytesOf = (f: Fragment): Buffer => (f.bytes ??= Buffer.from(f.text, 'utf8'));
+/**
+ * `text` as UTF-8 in a buffer of its own. Not Buffer.from or allocUnsafe: below 4 KiB those slice Node's shared 8 KiB
+ * pool, and a slice keeps its whole pool slab alive. A fragment lives as long as its participant is cached and a
+ * recent body until delivered, and the rest of its slab, filled by short-lived buffers, cannot be given back while
+ * one slice in it lives. With 10,000 live calls (bench scenario 5, :memory:, 2026-12-07) the RSS the invite runs added fell from 18.6
+ * to 14.9 KiB per invite (1,045 MiB after 33,500 invites; 946 MiB after 35,400), invites no slower.
+ */
+function ownedUtf8(text: string): Buffer {
+  const bytes = Buffer.allocUnsafeSlow(Buffer.byteLength(text, 'utf8'));
+  bytes.write(text, 0, 'utf8');
+  return bytes;
+}
+
+const bytesOf = (f: Fragment): Buffer => (f.bytes ??= ownedUtf8(f.text));
 const byteLengthOf = (s: Spliced): number =>
   'text' in s
     ? bytesOf(s).byteLength
@@ -127,11 +140,12 @@ function writeSpliced(out: Buffer, at: number, s: Spliced): number {
  */
 export function utf8WithFragments(value: unknown): Buffer {
   const e = envelopeAround(value);
-  if (e === null) return Buffer.from(JSON.stringify(value), 'utf8');
+  // Buffers of their own (ownedUtf8): the SQLite store keeps recent bodies until delivered (recent-bodies.ts).
+  if (e === null) return ownedUtf8(JSON.stringify(value));
   let length = Buffer.byteLength(e.parts[0]!, 'utf8');
   for (let i = 0; i < e.found.length; i++)
     length += byteLengthOf(e.found[i]!) + Buffer.byteLength(e.parts[i + 1]!, 'utf8');
-  const out = Buffer.allocUnsafe(length);
+  const out = Buffer.allocUnsafeSlow(length);
   let at = out.write(e.parts[0]!, 0, 'utf8');
   for (let i = 0; i < e.found.length; i++) {
     at = writeSpliced(out, at, e.found[i]!);

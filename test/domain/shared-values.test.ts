@@ -38,6 +38,16 @@ describe('shared values (issue 17: a roster is not parsed, rendered and serializ
     expect(utf8WithFragments(a).equals(Buffer.from(JSON.stringify(a), 'utf8'))).toBe(true);
   });
 
+  it('writes bodies into buffers of their own, not slices of the shared pool a kept body would pin', () => {
+    const a = jsonFragment({ id: 'a', name: 'Åsa' });
+    // Small bodies: Buffer.from and allocUnsafe would slice Node's 8 KiB pool for these.
+    for (const body of [{ value: [a] }, { plain: 'no fragment' }]) {
+      const bytes = utf8WithFragments(body);
+      expect(bytes.byteOffset).toBe(0);
+      expect(bytes.buffer.byteLength).toBe(bytes.byteLength);
+    }
+  });
+
   it('splices a registered list of fragments as a whole, as JSON.stringify writes it, text and bytes', () => {
     const a = jsonFragment({ id: 'a', name: 'Åsa' });
     const b = jsonFragment({ id: 'b' });
