@@ -5,6 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { ExtraSection } from './extra.js';
+import type { ServerStalls } from './server-stalls.js';
 import { fmt, fmtLatency, fmtMs, fmtPct, median } from './stats.js';
 
 export interface RunNotifications {
@@ -51,6 +52,27 @@ export function medianCpu(runs: readonly CpuByThread[]): CpuByThread {
   return { server: m('server'), bot: m('bot'), loadGenerator: m('loadGenerator'), rest: m('rest'), total: m('total') };
 }
 
+/** The medians of several runs' ServerStalls, field by field. */
+export function medianStalls(runs: readonly ServerStalls[]): ServerStalls {
+  const m = (k: keyof ServerStalls): number => median(runs.map((r) => r[k]));
+  return {
+    loopDelayMaxMs: m('loopDelayMaxMs'),
+    gcPauses: m('gcPauses'),
+    gcPausesOver5Ms: m('gcPausesOver5Ms'),
+    gcLongestMs: m('gcLongestMs'),
+    gcTotalMs: m('gcTotalMs'),
+  };
+}
+
+/** A run's (or the median run's) stalls of the server thread, in a few words. */
+export function describeStalls(s: ServerStalls): string {
+  return (
+    `server thread: event loop late by ${fmtMs(s.loopDelayMaxMs)} at most, ` +
+    `${fmt(s.gcPausesOver5Ms)} GC pause${s.gcPausesOver5Ms === 1 ? '' : 's'} of 5 ms or more (longest ${fmtMs(s.gcLongestMs)}), ` +
+    `${fmtMs(s.gcTotalMs)} in ${fmt(s.gcPauses)} GC pauses in all`
+  );
+}
+
 /** Splits measured CPU (ms over one run) into CpuByThread per invite; null if a thread's figure is missing. */
 export function cpuByThread(
   used: { server: number | null; bot: number | null; loadGenerator: number | null; process: number },
@@ -90,6 +112,8 @@ export interface RunRow {
   notifications: RunNotifications | null;
   phonesUsed: number;
   sampleErrors: Record<string, string>;
+  /** What held up the server thread during the load (server-stalls.ts); absent where not measured. */
+  serverStalls?: ServerStalls;
 }
 
 export interface ScenarioSummary {
@@ -102,6 +126,8 @@ export interface ScenarioSummary {
   ratio: number;
   rate: number | null;
   errors: number;
+  /** Medians over the runs of what held up the server thread (server-stalls.ts); null where not measured. */
+  stalls?: ServerStalls | null;
   notified: {
     expected: number;
     roster: number;
@@ -306,7 +332,8 @@ function generatedObservations(r: BenchReport): string[] {
     const complete = n.roster >= n.expected && n.operation >= n.expected;
     out.push(
       `${s.scenario}: ${complete ? 'every' : `NOT every (${fmtPct(n.roster, n.expected)} roster, ${fmtPct(n.operation, n.expected)} operation)`} invite answered 200 was notified within the drain window; ` +
-        `invite → roster p99 ${fmtMs(n.e2eRosterP99)} against a request p99 of ${fmtLatency(s.p99)}; ${n.drainMs === 0 ? 'all were in by the time the load generator reported the end of the run' : `the last came ${fmtMs(n.drainMs)} after the load stopped`}.`,
+        `invite → roster p99 ${fmtMs(n.e2eRosterP99)} against a request p99 of ${fmtLatency(s.p99)}; ${n.drainMs === 0 ? 'all were in by the time the load generator reported the end of the run' : `the last came ${fmtMs(n.drainMs)} after the load stopped`}` +
+        (s.stalls ? `; median run's ${describeStalls(s.stalls)}.` : '.'),
     );
   }
   for (const x of r.extras) out.push(...x.observations);

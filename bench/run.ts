@@ -29,7 +29,9 @@ import { startFloorServer } from './floor-server.js';
 import type { LoadOutcome } from './loadgen-worker.js';
 import {
   cpuByThread,
+  describeStalls,
   medianCpu,
+  medianStalls,
   renderMarkdown,
   renderTable,
   type BenchReport,
@@ -44,6 +46,7 @@ import { rosterGrowth } from './scenario-roster.js';
 import { scaleOut } from './scenario-scale-out.js';
 import { overload, sustained } from './scenario-capacity.js';
 import { soak } from './scenario-soak.js';
+import { watchServerThread } from './server-stalls.js';
 import { startToReady } from './scenario-start.js';
 import { postgresUnavailable, SERVER_LOG_LEVEL, startTarget, type StoreMode } from './switchboard-target.js';
 import { runLoad, startBot, type Bot } from './workers.js';
@@ -257,6 +260,7 @@ async function inviteRun(
     const cpuBefore = threadCpuMs();
     const processBefore = process.cpuUsage();
     const botBefore = (await bot.snapshot()).cpuMs;
+    const stalls = watchServerThread();
     const load = await profiled(`${scenario}-${round}`, () =>
       runLoad({
         url: target.url,
@@ -270,7 +274,13 @@ async function inviteRun(
       }),
     );
     const loadEnd = wallNow();
-    const row: RunRow = { scenario, run: round, ...summarizeLoad(load), rate: overallRate };
+    const row: RunRow = {
+      scenario,
+      run: round,
+      ...summarizeLoad(load),
+      rate: overallRate,
+      serverStalls: stalls.stop(),
+    };
 
     // Drain: wait until every invite answered 200 has both its notifications (operation `deleted`, roster
     // `updated`), or the drain window closes. Invites whose response autocannon dropped at the end of the run
@@ -366,6 +376,7 @@ function describeRun(r: RunRow): string {
         `whole process ${fmt(c.total * 1000)} µs (bot ${fmt(c.bot * 1000)}, load generator ${fmt(c.loadGenerator * 1000)}, rest ${fmt(c.rest * 1000)})`,
       );
   }
+  if (r.serverStalls) parts.push(describeStalls(r.serverStalls));
   return parts.join(', ');
 }
 
@@ -382,6 +393,7 @@ function summarize(name: string, rows: RunRow[], baselineReqPerSec: number): Sce
     ratio: name === 'baseline' ? 1 : reqPerSec / baselineReqPerSec,
     rate: rows[0]?.rate ?? null,
     errors: rows.reduce((a, r) => a + r.non200 + r.socketErrors, 0),
+    stalls: rows.every((r) => r.serverStalls) ? medianStalls(rows.map((r) => r.serverStalls!)) : null,
     notified: rows[0]?.notifications
       ? {
           expected: m((r) => r.notifications?.expected),

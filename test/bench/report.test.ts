@@ -5,6 +5,7 @@ import { measuredRate } from '../../bench/extra.js';
 import { bySecond, describeSeconds } from '../../bench/scenario-capacity.js';
 import type { LoadOutcome } from '../../bench/loadgen-worker.js';
 import { cpuByThread, renderMarkdown, renderTable, type BenchReport, type RunRow } from '../../bench/report.js';
+import { summarizeStalls, watchServerThread } from '../../bench/server-stalls.js';
 import { median, percentile } from '../../bench/stats.js';
 
 const row = (scenario: string, reqPerSec: number, p99: number): RunRow => ({
@@ -112,6 +113,7 @@ describe('bench harness', () => {
           ratio: 0.6,
           rate: null,
           errors: 0,
+          stalls: { loopDelayMaxMs: 31.5, gcPauses: 40, gcPausesOver5Ms: 2, gcLongestMs: 28.5, gcTotalMs: 115 },
           notified: {
             expected: 600,
             roster: 600,
@@ -221,6 +223,41 @@ describe('bench harness', () => {
     expect(md).toContain('| floor | 200 | 50 | 100 | 50 | 400 | 1.00 | 5,000 |');
     expect(md).toContain('| memory | 1,000 | 300 | 200 | 500 | 2,000 | 5.00 | 1,000 |');
     expect(md).not.toMatch(/\| file \| [0-9,]+ \| [0-9,]+ \| [0-9,]+ \|/);
+    // What held up the server thread, where it was measured.
+    expect(md).toMatch(
+      /- memory: every invite[^\n]*; median run's server thread: event loop late by 31\.5 ms at most, 2 GC pauses of 5 ms or more \(longest 28\.5 ms\), 115 ms in 40 GC pauses in all\./,
+    );
+    expect(md).toMatch(/- file: every invite[^\n]*the end of the run\./);
+  });
+
+  it("sums up the server thread's garbage-collection pauses", () => {
+    expect(summarizeStalls(12, [1, 5, 2, 30.5])).toEqual({
+      loopDelayMaxMs: 12,
+      gcPauses: 4,
+      gcPausesOver5Ms: 2,
+      gcLongestMs: 30.5,
+      gcTotalMs: 38.5,
+    });
+    expect(summarizeStalls(0, [])).toEqual({
+      loopDelayMaxMs: 0,
+      gcPauses: 0,
+      gcPausesOver5Ms: 0,
+      gcLongestMs: 0,
+      gcTotalMs: 0,
+    });
+  });
+
+  it('watches the server thread: a busy turn shows as event-loop delay', async () => {
+    const w = watchServerThread();
+    // The probe runs every 10 ms; a turn that holds the thread 60 ms makes the next one that late.
+    await new Promise((r) => setTimeout(r, 25));
+    const until = performance.now() + 60;
+    while (performance.now() < until) {
+      /* hold the thread */
+    }
+    await new Promise((r) => setTimeout(r, 25));
+    const s = w.stop();
+    expect(s.loopDelayMaxMs).toBeGreaterThanOrEqual(40);
   });
 
   it('splits the process CPU of a run by thread, per invite', () => {
