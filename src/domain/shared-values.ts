@@ -18,9 +18,12 @@ function deepFreeze(value: unknown): void {
   for (const v of Object.values(value)) deepFreeze(v);
 }
 
-/** A shared object's JSON text, and its UTF-8 bytes once a store that writes bytes asked for them. */
+/**
+ * A shared object's JSON, as text until a store that writes bytes (SQLite) asks for its UTF-8 bytes, then as those
+ * bytes only: a cached participant's rendering is kept in one form, not two (~1 KB each), and each store uses one.
+ */
 interface Fragment {
-  readonly text: string;
+  text: string | undefined;
   bytes: Buffer | undefined;
 }
 
@@ -46,7 +49,7 @@ export function jsonFragmentList<T extends object>(items: T[]): T[] {
   const list: Fragment[] = [];
   for (const item of items) {
     const f = fragments.get(item);
-    if (f === undefined || !('text' in f)) return items;
+    if (f === undefined || 'list' in f) return items;
     list.push(f);
   }
   fragments.set(shared(items), { list });
@@ -80,7 +83,8 @@ function envelopeAround(value: unknown): { parts: string[]; found: Spliced[] } |
   return parts.length === found.length + 1 ? { parts, found } : null;
 }
 
-const textOf = (s: Spliced): string => ('text' in s ? s.text : `[${s.list.map((f) => f.text).join(',')}]`);
+const fragmentText = (f: Fragment): string => f.text ?? f.bytes!.toString('utf8');
+const textOf = (s: Spliced): string => ('list' in s ? `[${s.list.map(fragmentText).join(',')}]` : fragmentText(s));
 
 /** JSON.stringify(value), with the registered values in it copied as text instead of walked again. */
 export function stringifyWithFragments(value: unknown): string {
@@ -104,11 +108,17 @@ function ownedUtf8(text: string): Buffer {
   return bytes;
 }
 
-const bytesOf = (f: Fragment): Buffer => (f.bytes ??= ownedUtf8(f.text));
+function bytesOf(f: Fragment): Buffer {
+  if (f.bytes === undefined) {
+    f.bytes = ownedUtf8(f.text!);
+    f.text = undefined;
+  }
+  return f.bytes;
+}
 const byteLengthOf = (s: Spliced): number =>
-  'text' in s
-    ? bytesOf(s).byteLength
-    : s.list.reduce((n, f) => n + bytesOf(f).byteLength + 1, s.list.length === 0 ? 2 : 1);
+  'list' in s
+    ? s.list.reduce((n, f) => n + bytesOf(f).byteLength + 1, s.list.length === 0 ? 2 : 1)
+    : bytesOf(s).byteLength;
 const COMMA = 0x2c;
 const OPEN = 0x5b;
 const CLOSE = 0x5d;
@@ -120,7 +130,7 @@ function writeSpliced(out: Buffer, at: number, s: Spliced): number {
     out.set(bytes, at);
     at += bytes.byteLength;
   };
-  if ('text' in s) {
+  if (!('list' in s)) {
     copy(s);
     return at;
   }

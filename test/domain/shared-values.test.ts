@@ -32,8 +32,9 @@ describe('shared values (issue 17: a roster is not parsed, rendered and serializ
     const body = { value: [{ resourceData: [a, b, a], note: 'ünïcode \udc00' }], empty: '' };
     const expected = Buffer.from(JSON.stringify(body), 'utf8');
     expect(utf8WithFragments(body).equals(expected)).toBe(true);
-    // Again, now that the fragments hold their bytes.
+    // Again, now that the fragments hold their bytes (and no longer their text).
     expect(utf8WithFragments(body).equals(expected)).toBe(true);
+    expect(stringifyWithFragments(body)).toBe(JSON.stringify(body));
     expect(utf8WithFragments({ none: ['é'] }).toString('utf8')).toBe('{"none":["é"]}');
     expect(utf8WithFragments(a).equals(Buffer.from(JSON.stringify(a), 'utf8'))).toBe(true);
   });
