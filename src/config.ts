@@ -50,8 +50,8 @@ export interface Config {
   /**
    * Overload bounds (src/service/admission.ts), in ms, or null for none: event-loop lag and notification backlog
    * beyond which new Graph requests are answered 429 with Retry-After (a growing share of them from a quarter of the
-   * backlog bound), and the longest a Graph request queues (for
-   * its turn in the pacer, then for its command's transaction turn) before it is answered 429 unrun.
+   * backlog bound), and the longest a Graph request queues (for its turn in the pacer, then for its command's
+   * transaction turn) before it is answered 429 unrun.
    */
   overloadLag: number | null;
   overloadBacklog: number | null;

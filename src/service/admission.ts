@@ -98,7 +98,7 @@ export interface OverloadSignals {
  * (accepted requests still queue for their transaction turn, then the invitee answers by timer), so while it climbed
  * toward the bound the door let in everything offered, and once past it refused everything; the backlog bounced off
  * the bound and the bot heard of accepted invites up to 2.4 s after they were due. Measured at 2× the sustainable
- * rate (2,000 invites/s offered for 30 s, SQLite file; bench scenario 10 with a fixed rate, 2026-12-07 21:00):
+ * rate (2,000 invites/s offered for 30 s, SQLite file; bench scenario 10 at a fixed rate, 2026-12-07):
  * - refused only past the bound: slowest notification 2,146 / 2,439 / 2,017 / 1,953 ms after the request was due,
  *   34,872–36,734 accepted;
  * - shedding from half the bound: 2,166 / 1,742 / 957 / 1,511 / 1,979 ms, 34,591–37,572 accepted;
