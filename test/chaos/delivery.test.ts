@@ -41,14 +41,27 @@ async function freePort(): Promise<number> {
   return port;
 }
 
+/**
+ * A loopback port this test holds, resetting every connection: a callback that always fails. A port that is only
+ * free (freePort) can be taken by another test's server while the test runs; the retention test's dead call once had
+ * its notifications answered 2xx that way (fresh clone, npm test) instead of dead-lettered.
+ */
+async function resettingPort(): Promise<{ port: number; close(): Promise<void> }> {
+  const srv = createServer((socket) => socket.destroy());
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const { port } = srv.address() as { port: number };
+  return { port, close: () => new Promise<void>((r) => srv.close(() => r())) };
+}
+
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 describe('delivery through a failing callback', () => {
-  const open: { server?: TestServer; bot?: FakeBot }[] = [];
+  const open: { server?: TestServer; bot?: FakeBot; dead?: { close(): Promise<void> } }[] = [];
   afterEach(async () => {
     for (const o of open.splice(0)) {
       await o.server?.close();
       await o.bot?.close();
+      await o.dead?.close();
     }
   });
 
@@ -336,9 +349,9 @@ describe('delivery through a failing callback', () => {
   }, 60_000);
 
   it('retention prunes delivered notifications and ended calls past the horizon, keeps dead letters until purged', async () => {
-    const deadPort = await freePort();
+    const deadCallback = await resettingPort();
     const bot = await startFakeBot({});
-    open.push({ bot });
+    open.push({ bot, dead: deadCallback });
     const s = await start(bot.url, { retention: 3_600_000 });
     const base = s.server.httpUrl;
     const newCall = async (callbackUri: string, thread: string): Promise<string> => {
@@ -357,7 +370,10 @@ describe('delivery through a failing callback', () => {
       return ((await res.json()) as { id: string }).id;
     };
     const delivered = await newCall(bot.url, '19:chaos-retention-ok@thread.v2');
-    const refused = await newCall(`http://127.0.0.1:${deadPort}/api/calls`, '19:chaos-retention-dead@thread.v2');
+    const refused = await newCall(
+      `http://127.0.0.1:${deadCallback.port}/api/calls`,
+      '19:chaos-retention-dead@thread.v2',
+    );
     await s.advance(100);
     // Both calls end without keepAlive; one call's notifications are delivered, the other's dead-lettered.
     await s.advance(2 * DEFAULT_DISPATCH_OPTIONS.maxAgeMs);
