@@ -94,8 +94,8 @@ export function bySecond(records: Pick<LoadOutcome['records'], 'starts' | 'statu
 }
 
 /**
- * What the seconds say, in one line: how many invites the door let in a second (its admissions swing when it closes
- * and opens on the backlog), and from which seconds the answers later than 1 s came (late answers come in clusters:
+ * What the seconds say, in one line: how many invites the door let in a second (its admissions move with the
+ * backlog), and from which seconds the answers later than 1 s came (late answers come in clusters:
  * requests due within a few hundred ms of each other all answered together after a stall).
  */
 export function describeSeconds(seconds: readonly LoadSecond[], listed = 8): string {

@@ -48,7 +48,8 @@ export function watchServerThread(): { stop(): ServerStalls } {
       // Entries not yet handed to the callback (it runs on a later tick).
       take(observer.takeRecords());
       observer.disconnect();
-      return summarizeStalls(delay.count === 0 ? 0 : delay.max / 1e6, pauses);
+      // An empty histogram's max is 0.
+      return summarizeStalls(delay.max / 1e6, pauses);
     },
   };
 }

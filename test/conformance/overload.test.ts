@@ -75,15 +75,13 @@ describe('overload: a command that waited past --overload-wait (50 ms) for its t
     await c.close();
   });
 
-  const whileHeld = <T>(waiters: number, during: () => Promise<T>): Promise<T> => holdingTurns(c, waiters, during);
-
   it('is answered 429 TooManyRequests in Graph’s throttling shape with Retry-After, and changes nothing', async () => {
     const view = async (): Promise<unknown> => (await fetch(`${c.server.httpUrl}/_switchboard/calls/${callId}`)).json();
     // The call's earlier notifications delivered first: the view below must change only if the refused invite did.
     expect(await c.server.sb.dispatcher.drain()).toBe(true);
     const before = await view();
     const notified = c.bot.notifications.length;
-    const res: RawResponse = await whileHeld(1, () =>
+    const res: RawResponse = await holdingTurns(c, 1, () =>
       c.raw(
         'POST',
         `/v1.0/communications/calls/${callId}/participants/invite`,
@@ -115,14 +113,14 @@ describe('overload: a command that waited past --overload-wait (50 ms) for its t
   });
 
   it('a read that waited too long is refused the same way; once the turn is free, requests are served again', async () => {
-    const res = await whileHeld(1, () => c.raw('GET', `/v1.0/communications/calls/${callId}`));
+    const res = await holdingTurns(c, 1, () => c.raw('GET', `/v1.0/communications/calls/${callId}`));
     expect(res.status, res.text).toBe(429);
     expect((await c.raw('GET', `/v1.0/communications/calls/${callId}`)).status).toBe(200);
   });
 
   it('the Graph JS client’s RetryHandler waits Retry-After and returns every result', async () => {
     const { graph, statuses } = recordingGraphClient(c);
-    const calls = (await whileHeld(3, () =>
+    const calls = (await holdingTurns(c, 3, () =>
       Promise.all([1, 2, 3].map(() => graph.api(`/communications/calls/${callId}`).get())),
     )) as { id: string }[];
     expect(calls.map((x) => x.id)).toEqual([callId, callId, callId]);
@@ -132,7 +130,9 @@ describe('overload: a command that waited past --overload-wait (50 ms) for its t
 
   it('Kiota’s RetryHandler waits Retry-After and returns every result', async () => {
     const from = c.kiota.exchanges.length;
-    const calls = await whileHeld(3, () => Promise.all([1, 2, 3].map(() => c.kiota.calls.byCallId(callId).get())));
+    const calls = await holdingTurns(c, 3, () =>
+      Promise.all([1, 2, 3].map(() => c.kiota.calls.byCallId(callId).get())),
+    );
     expect(calls.map((x) => x?.id)).toEqual([callId, callId, callId]);
     const statuses = c.kiota.exchanges.slice(from).map((x) => x.status);
     // At least one waited past the bound (the store's turn may also be taken by a delivery while they queue).
@@ -142,7 +142,7 @@ describe('overload: a command that waited past --overload-wait (50 ms) for its t
 
   it('an invite retried by the Graph JS client after 429 is served once: one participant, one operation', async () => {
     const { graph, statuses } = recordingGraphClient(c);
-    const op = (await whileHeld(1, () =>
+    const op = (await holdingTurns(c, 1, () =>
       graph
         .api(`/communications/calls/${callId}/participants/invite`)
         .post({ participants: [inviteUser(USERS.adele)] }),
