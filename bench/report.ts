@@ -35,7 +35,8 @@ export interface RunNotifications {
  * from the start of the load to the end of the drain, per invite with both notifications at the bot: the server's
  * thread (a cost per invite that other processes on a shared machine move much less than they move req/s) (Switchboard, the floor or the echo server all run on the bench's main thread), the bot's,
  * the load generator's, and the rest of the process (the server's delivery and checkpoint threads, V8's garbage
- * collection and compiler threads, libuv's pool). A database in another process (PostgreSQL) is not in it. On two
+ * collection and compiler threads, libuv's pool). A database in another process (PostgreSQL) is not in it, but
+ * counted beside it (`database`) when it runs on this machine. On two
  * cores, 2 s of CPU a second is all there is, so 2,000 ÷ total is the most invites a second this cost allows.
  */
 export interface CpuByThread {
@@ -44,12 +45,25 @@ export interface CpuByThread {
   loadGenerator: number;
   rest: number;
   total: number;
+  /**
+   * The PostgreSQL server's processes on this machine (its backends, checkpointer, WAL writer…), per invite; null
+   * where the run used no PostgreSQL or none runs here. Not in `total` (this process's), but in what the cores allow.
+   */
+  database: number | null;
 }
 
 /** The medians of several runs' CpuByThread, field by field. */
 export function medianCpu(runs: readonly CpuByThread[]): CpuByThread {
-  const m = (k: keyof CpuByThread): number => median(runs.map((c) => c[k]));
-  return { server: m('server'), bot: m('bot'), loadGenerator: m('loadGenerator'), rest: m('rest'), total: m('total') };
+  const m = (k: Exclude<keyof CpuByThread, 'database'>): number => median(runs.map((c) => c[k]));
+  const database = runs.every((c) => c.database !== null) ? median(runs.map((c) => c.database!)) : null;
+  return {
+    server: m('server'),
+    bot: m('bot'),
+    loadGenerator: m('loadGenerator'),
+    rest: m('rest'),
+    total: m('total'),
+    database,
+  };
 }
 
 /** The medians of several runs' ServerStalls, field by field. */
@@ -75,7 +89,13 @@ export function describeStalls(s: ServerStalls): string {
 
 /** Splits measured CPU (ms over one run) into CpuByThread per invite; null if a thread's figure is missing. */
 export function cpuByThread(
-  used: { server: number | null; bot: number | null; loadGenerator: number | null; process: number },
+  used: {
+    server: number | null;
+    bot: number | null;
+    loadGenerator: number | null;
+    process: number;
+    database?: number | null;
+  },
   invites: number,
 ): CpuByThread | null {
   const { server, bot, loadGenerator } = used;
@@ -89,6 +109,7 @@ export function cpuByThread(
     loadGenerator: per(loadGenerator),
     rest: per(rest),
     total: per(server + bot + loadGenerator + rest),
+    database: used.database == null ? null : per(used.database),
   };
 }
 
@@ -233,6 +254,7 @@ function cpuTable(r: BenchReport): string[][] {
     'rest of the process',
     'total',
     '× the floor',
+    'PostgreSQL processes',
     `invites/s ${r.cores} cores allow at this cost`,
   ];
   const body = measured.map((s) => {
@@ -245,7 +267,8 @@ function cpuTable(r: BenchReport): string[][] {
       us(c.rest),
       us(c.total),
       floorTotal ? fmt(c.total / floorTotal, 2) : '—',
-      fmt((r.cores * 1000) / c.total),
+      c.database === null ? '—' : us(c.database),
+      fmt((r.cores * 1000) / (c.total + (c.database ?? 0))),
     ];
   });
   return [head, ...body];
@@ -498,9 +521,11 @@ function cpuMarkdown(r: BenchReport): string[] {
     '',
     'Everything runs in the bench process on this machine: the server on its main thread (Switchboard, or the floor),',
     'the bot and the load generator in worker threads. "Rest of the process" is Switchboard\'s delivery and checkpoint',
-    "threads, V8's garbage-collection and compiler threads and libuv's pool; PostgreSQL's own processes are not in it.",
+    "threads, V8's garbage-collection and compiler threads and libuv's pool. PostgreSQL's own processes are not in the",
+    'total; where they run on this machine, "PostgreSQL processes" is their CPU over the same span (backends,',
+    'checkpointer, WAL writer; a process that exited during the run is missing, so it is a lower bound).',
     `With ${r.cores} cores, ${fmt(r.cores * 1000)} ms of CPU a second is all there is: the last column is the most`,
-    'invites a second that cost allows, before any waiting.',
+    "invites a second that cost (the total and PostgreSQL's) allows, before any waiting.",
     '',
     markdownTable(table),
     '',

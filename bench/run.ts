@@ -38,7 +38,17 @@ import {
   type RunRow,
   type ScenarioSummary,
 } from './report.js';
-import { fmt, fmtLatency, fmtMs, median, percentile, threadCpuMs, wallNow } from './stats.js';
+import {
+  fmt,
+  fmtLatency,
+  fmtMs,
+  median,
+  percentile,
+  postgresCpuMs,
+  postgresCpuSince,
+  threadCpuMs,
+  wallNow,
+} from './stats.js';
 import type { ExtraContext, ExtraSection } from './extra.js';
 import { manyCalls } from './scenario-many-calls.js';
 import { peer } from './scenario-peer.js';
@@ -259,6 +269,7 @@ async function inviteRun(
     // The server runs on this thread, the bot and the load generator in worker threads: CPU per invite by thread.
     const cpuBefore = threadCpuMs();
     const processBefore = process.cpuUsage();
+    const databaseBefore = mode === 'postgres' ? postgresCpuMs() : null;
     const botBefore = (await bot.snapshot()).cpuMs;
     const stalls = watchServerThread();
     const load = await profiled(`${scenario}-${round}`, () =>
@@ -299,6 +310,7 @@ async function inviteRun(
     );
     const cpuAfter = threadCpuMs();
     const processUsed = process.cpuUsage(processBefore);
+    const databaseUsed = databaseBefore === null ? null : postgresCpuSince(databaseBefore);
     const snap = await bot.snapshot(true);
     const drainedAt = wallNow();
 
@@ -344,6 +356,7 @@ async function inviteRun(
           bot: botBefore === null || snap.cpuMs === null ? null : snap.cpuMs - botBefore,
           loadGenerator: load.cpuMs ?? null,
           process: (processUsed.user + processUsed.system) / 1000,
+          database: databaseUsed,
         },
         Math.min(e2eRoster.length, e2eOp.length),
       ),
@@ -375,6 +388,7 @@ function describeRun(r: RunRow): string {
         `server thread CPU ${fmt(c.server * 1000)} µs per invite`,
         `whole process ${fmt(c.total * 1000)} µs (bot ${fmt(c.bot * 1000)}, load generator ${fmt(c.loadGenerator * 1000)}, rest ${fmt(c.rest * 1000)})`,
       );
+    if (c?.database != null) parts.push(`PostgreSQL processes ${fmt(c.database * 1000)} µs per invite`);
   }
   if (r.serverStalls) parts.push(describeStalls(r.serverStalls));
   return parts.join(', ');

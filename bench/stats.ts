@@ -1,5 +1,5 @@
 /** Small statistics helpers: exact percentiles of a sample, the median of runs, number formatting, thread CPU. */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 /** Nearest-rank percentile (p in 0..100) of an unsorted sample; NaN when empty. */
 export function percentile(values: ArrayLike<number>, p: number): number {
@@ -50,6 +50,47 @@ export function threadCpuMs(): number | null {
   } catch {
     return null;
   }
+}
+
+/**
+ * CPU time (user + system, ms, 100 Hz ticks) of each PostgreSQL server process on this machine (the backends, and the
+ * checkpointer, WAL writer and the rest), by pid: every process whose command name is `postgres`. Empty when there is
+ * none to see (a database on another machine, or not Linux). A bench run compares two of these: a process that exits
+ * between them takes its CPU with it, so the difference is a lower bound.
+ */
+export function postgresCpuMs(): Map<number, number> {
+  const byPid = new Map<number, number>();
+  let pids: string[];
+  try {
+    pids = readdirSync('/proc').filter((d) => /^\d+$/.test(d));
+  } catch {
+    return byPid;
+  }
+  for (const pid of pids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      if (stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) !== 'postgres') continue;
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      byPid.set(Number(pid), (Number(fields[11]) + Number(fields[12])) * 10);
+    } catch {
+      // Gone since the listing.
+    }
+  }
+  return byPid;
+}
+
+/**
+ * CPU (ms) the PostgreSQL processes used from `before` to `now` (postgresCpuMs): a process new since counts from 0,
+ * one gone since is missing. Null when none was seen either time.
+ */
+export function postgresCpuSince(
+  before: ReadonlyMap<number, number>,
+  now: ReadonlyMap<number, number> = postgresCpuMs(),
+): number | null {
+  if (now.size === 0 && before.size === 0) return null;
+  let used = 0;
+  for (const [pid, ms] of now) used += ms - (before.get(pid) ?? 0);
+  return Math.max(0, used);
 }
 
 /** Absolute wall-clock milliseconds with sub-millisecond resolution, comparable across worker threads. */

@@ -6,7 +6,7 @@ import { bySecond, describeSeconds } from '../../bench/scenario-capacity.js';
 import type { LoadOutcome } from '../../bench/loadgen-worker.js';
 import { cpuByThread, renderMarkdown, renderTable, type BenchReport, type RunRow } from '../../bench/report.js';
 import { summarizeStalls, watchServerThread } from '../../bench/server-stalls.js';
-import { median, percentile } from '../../bench/stats.js';
+import { median, percentile, postgresCpuSince } from '../../bench/stats.js';
 
 const row = (scenario: string, reqPerSec: number, p99: number): RunRow => ({
   scenario,
@@ -100,7 +100,7 @@ describe('bench harness', () => {
             e2eRosterP99: 2,
             drainMs: 0,
             e2eRate: 800,
-            cpu: { server: 0.2, bot: 0.05, loadGenerator: 0.1, rest: 0.05, total: 0.4 },
+            cpu: { server: 0.2, bot: 0.05, loadGenerator: 0.1, rest: 0.05, total: 0.4, database: null },
           },
         },
         {
@@ -122,7 +122,7 @@ describe('bench harness', () => {
             e2eRosterP99: 5,
             drainMs: 0,
             e2eRate: 600,
-            cpu: { server: 1, bot: 0.3, loadGenerator: 0.2, rest: 0.5, total: 2 },
+            cpu: { server: 1, bot: 0.3, loadGenerator: 0.2, rest: 0.5, total: 2, database: null },
           },
         },
         {
@@ -144,6 +144,27 @@ describe('bench harness', () => {
             drainMs: 0,
             e2eRate: 300,
             cpu: null,
+          },
+        },
+        {
+          scenario: 'postgres',
+          runs: 1,
+          reqPerSec: 200,
+          okPerSec: 200,
+          p50: 2,
+          p99: 8,
+          ratio: 0.2,
+          rate: null,
+          errors: 0,
+          notified: {
+            expected: 200,
+            roster: 200,
+            operation: 200,
+            e2eRosterP50: 4,
+            e2eRosterP99: 9,
+            drainMs: 0,
+            e2eRate: 200,
+            cpu: { server: 1, bot: 0.3, loadGenerator: 0.2, rest: 0.5, total: 2, database: 2 },
           },
         },
       ],
@@ -220,8 +241,10 @@ describe('bench harness', () => {
     expect(renderTable(report)).toContain('QUICK MODE');
     // CPU per invite by thread: against the floor's total, and the rate two cores allow at that cost.
     expect(md).toContain('### CPU per end-to-end invite, by thread');
-    expect(md).toContain('| floor | 200 | 50 | 100 | 50 | 400 | 1.00 | 5,000 |');
-    expect(md).toContain('| memory | 1,000 | 300 | 200 | 500 | 2,000 | 5.00 | 1,000 |');
+    expect(md).toContain('| floor | 200 | 50 | 100 | 50 | 400 | 1.00 | — | 5,000 |');
+    expect(md).toContain('| memory | 1,000 | 300 | 200 | 500 | 2,000 | 5.00 | — | 1,000 |');
+    // PostgreSQL's processes are beside the total, and what the cores allow counts them too.
+    expect(md).toContain('| postgres | 1,000 | 300 | 200 | 500 | 2,000 | 5.00 | 2,000 | 500 |');
     expect(md).not.toMatch(/\| file \| [0-9,]+ \| [0-9,]+ \| [0-9,]+ \|/);
     // What held up the server thread, where it was measured.
     expect(md).toMatch(
@@ -267,11 +290,28 @@ describe('bench harness', () => {
       loadGenerator: 0.2,
       rest: 0.6,
       total: 2,
+      database: null,
     });
+    expect(
+      cpuByThread({ server: 500, bot: 100, loadGenerator: 100, process: 1000, database: 1500 }, 500)?.database,
+    ).toBe(3);
     // Ticks and microseconds disagree by a tick on a short run: the rest is never negative.
     expect(cpuByThread({ server: 510, bot: 100, loadGenerator: 100, process: 700 }, 10)?.rest).toBe(0);
     expect(cpuByThread({ server: null, bot: 100, loadGenerator: 100, process: 700 }, 10)).toBeNull();
     expect(cpuByThread({ server: 1, bot: 1, loadGenerator: 1, process: 3 }, 0)).toBeNull();
+  });
+
+  it("counts PostgreSQL's CPU over a run by process: a new one from 0, one gone since missing, none seen: null", () => {
+    const before = new Map([
+      [101, 1_000],
+      [102, 500],
+    ]);
+    const now = new Map([
+      [101, 1_250],
+      [103, 40],
+    ]);
+    expect(postgresCpuSince(before, now)).toBe(290);
+    expect(postgresCpuSince(new Map(), new Map())).toBeNull();
   });
 
   it('tells a paced run second by second: what the door let in, and where answers came later than 1 s', () => {
