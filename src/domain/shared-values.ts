@@ -144,6 +144,45 @@ function writeSpliced(out: Buffer, at: number, s: Spliced): number {
   return at;
 }
 
+/** A registered value's UTF-8 bytes, as one piece of a body (splicedPieces); the same object for as long as it lives. */
+export type SharedPiece = object;
+
+/** The bytes of a piece splicedPieces returned. */
+export const pieceBytes = (piece: SharedPiece): Buffer => bytesOf(piece as Fragment);
+
+/**
+ * The pieces of stringifyWithFragments(value) in order: `texts[0]`, `parts[0]`, `texts[1]`, …, `texts[n]`, where each
+ * part is one registered value (a roster's participants one by one, its brackets and commas in the texts). A store
+ * that keeps each part once (SQLite's body parts, src/store/sqlite/body-parts.ts) stores a body as its texts and the
+ * parts it names. One text and no parts when nothing in `value` is registered.
+ */
+export function splicedPieces(value: unknown): { texts: string[]; parts: SharedPiece[] } {
+  const e = envelopeAround(value);
+  if (e === null) return { texts: [JSON.stringify(value)], parts: [] };
+  const texts: string[] = [];
+  const parts: SharedPiece[] = [];
+  let text = e.parts[0]!;
+  const part = (f: Fragment): void => {
+    texts.push(text);
+    parts.push(f);
+    text = '';
+  };
+  for (let i = 0; i < e.found.length; i++) {
+    const s = e.found[i]!;
+    if ('list' in s) {
+      text += '[';
+      s.list.forEach((f, j) => {
+        if (j > 0) text += ',';
+        part(f);
+      });
+      text += ']';
+    } else part(s);
+    text += e.parts[i + 1]!;
+  }
+  texts.push(text);
+  return { texts, parts };
+}
+
 /**
  * The UTF-8 bytes of stringifyWithFragments(value), written once into one buffer: each fragment's bytes are encoded
  * once and then copied. A whole-roster body is tens of KB made mostly of fragments; encoding the spliced string

@@ -51,6 +51,7 @@ describe('sqlite store', () => {
       { version: 4, name: 'world_changes' },
       { version: 5, name: 'outbox_requeued_at' },
       { version: 6, name: 'outbox_bodies' },
+      { version: 7, name: 'body_parts' },
     ]);
     raw.close();
   });

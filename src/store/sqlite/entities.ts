@@ -27,6 +27,7 @@ import type { MemoryLeases } from './leases.js';
 import { CachedRosters } from './cached-rosters.js';
 import { ParsedParticipants } from '../parsed-participants.js';
 import type { RecentBodies } from './recent-bodies.js';
+import type { BodyParts, PartsAdded } from './body-parts.js';
 import { utf8WithFragments } from '../../domain/shared-values.js';
 
 type Doc = { doc: string };
@@ -104,11 +105,9 @@ export function prepareEntityStatements(db: Database.Database) {
        VALUES (?, ?, ?, ?, ?, ?, ?,
          NOT EXISTS (SELECT 1 FROM outbox INDEXED BY outbox_pending_by_call WHERE call_id = ? AND delivered_at IS NULL AND dead_at IS NULL))`,
     ),
-    // The body of the row appendNotification just inserted (same connection, next statement: its rowid is the seq).
-    // Its own table, so delivery bookkeeping never rewrites it (migration 6, outbox_bodies).
-    appendNotificationBody: db.prepare<[Uint8Array]>(
-      'INSERT INTO outbox_bodies (seq, body) VALUES (last_insert_rowid(), ?)',
-    ),
+    // The body of the row appendNotification just inserted, by its seq (not last_insert_rowid(): the body's parts are
+    // inserted in between, body-parts.ts). Its own table, so delivery bookkeeping never rewrites it (migration 6).
+    appendNotificationBody: db.prepare<[number, Uint8Array]>('INSERT INTO outbox_bodies (seq, body) VALUES (?, ?)'),
     // A re-put timer is a fresh timer: any lease on the old one no longer applies.
     putTimer: db.prepare<[string, number, string, string]>(
       `INSERT INTO timers (id, due_at, kind, payload, leased_until) VALUES (?, ?, ?, ?, NULL)
@@ -132,6 +131,12 @@ function parse<T>(row: Doc | undefined): T | undefined {
 
 function parseAll<T>(rows: Doc[]): T[] {
   return rows.map((r) => JSON.parse(r.doc) as T);
+}
+
+/** A body stored whole (a transaction used without its store's body parts). */
+function bodyWhole(body: unknown): { bytes: Buffer; stored: Buffer } {
+  const bytes = utf8WithFragments(body);
+  return { bytes, stored: bytes };
 }
 
 /** Runs a synchronous statement as the async `Store` contract expects: results resolve, throws reject. */
@@ -163,6 +168,9 @@ export class SqliteTx implements Tx {
   readonly rostersWritten = new Set<string>();
   /** Message ids of the notifications this command appended: their kept bodies are forgotten if it is rolled back. */
   readonly bodiesAppended: string[] = [];
+  /** Body parts this command stored (body-parts.ts): forgotten if it is rolled back. */
+  readonly partsAdded: PartsAdded = [];
+  #parts: BodyParts | null;
 
   constructor(
     statements: EntityStatements,
@@ -170,12 +178,14 @@ export class SqliteTx implements Tx {
     participants: ParsedParticipants = new ParsedParticipants(0),
     rosters: CachedRosters = new CachedRosters(0),
     bodies: RecentBodies | null = null,
+    parts: BodyParts | null = null,
   ) {
     this.#s = statements;
     this.#timerLeases = timerLeases;
     this.#participants = participants;
     this.#rosters = rosters;
     this.#bodies = bodies;
+    this.#parts = parts;
   }
 
   /**
@@ -338,9 +348,11 @@ export class SqliteTx implements Tx {
           n.callId,
         );
         // As UTF-8 bytes, a BLOB (outbox-rows.ts StoredBody); the claim hands these same bytes out (recent-bodies.ts).
-        const bytes = utf8WithFragments(n.body);
-        s.appendNotificationBody.run(bytes);
-        this.#bodies?.put(messageId, Number(lastInsertRowid), { bytes, summary: summarizeBody(n.body) });
+        // A big body is stored as a recipe over parts stored once (body-parts.ts).
+        const seq = Number(lastInsertRowid);
+        const { bytes, stored } = this.#parts?.encode(n.body, seq, this.partsAdded) ?? bodyWhole(n.body);
+        s.appendNotificationBody.run(seq, stored);
+        this.#bodies?.put(messageId, seq, { bytes, summary: summarizeBody(n.body) });
         this.bodiesAppended.push(messageId);
       }
     });

@@ -165,6 +165,18 @@ BEGIN
 END;
 `;
 
+const BODY_PARTS = /* sql */ `
+-- Parts of notification bodies, each stored once and named by every body that lists it (src/store/sqlite/body-parts.ts):
+-- a roster "updated" lists the whole roster, so consecutive bodies of a call repeat the same participants' bytes.
+-- A body of a page or more is then stored in outbox_bodies as a recipe (its own text and part ids).
+CREATE TABLE body_parts (
+  id    INTEGER PRIMARY KEY,
+  seq   INTEGER NOT NULL,  -- outbox.seq of the row it was stored for: which parts no body can name any more
+  bytes BLOB NOT NULL      -- UTF-8 JSON of one rendering (a participant)
+);
+CREATE INDEX body_parts_seq ON body_parts (seq);
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'init', sql: INIT },
   { version: 2, name: 'online_meetings', sql: ONLINE_MEETINGS },
@@ -172,4 +184,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 4, name: 'world_changes', sql: WORLD_CHANGES },
   { version: 5, name: 'outbox_requeued_at', sql: OUTBOX_REQUEUED_AT },
   { version: 6, name: 'outbox_bodies', sql: OUTBOX_BODIES },
+  { version: 7, name: 'body_parts', sql: BODY_PARTS },
 ];

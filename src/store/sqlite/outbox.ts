@@ -31,6 +31,7 @@ import { deliveryEventBody, realMicros, type DeliveryOutcome } from '../event-ro
 import type { SqliteRetention } from './retention.js';
 import { earliestAvailable, type MemoryLeases } from './leases.js';
 import type { RecentBodies } from './recent-bodies.js';
+import type { BodyParts } from './body-parts.js';
 
 /**
  * Whole rows: the outbox row with its body, which lives in `outbox_bodies` (migration 6) so that delivery bookkeeping,
@@ -69,7 +70,13 @@ export function createSqliteOutbox(
   retention: SqliteRetention,
   leases: MemoryLeases<number>,
   bodies: RecentBodies | null = null,
+  parts: BodyParts | null = null,
 ): OutboxStore {
+  // A row read with its body: the whole body, its recipe expanded (body-parts.ts).
+  const whole = (r: OutboxRecord): OutboxRecord =>
+    parts === null || typeof r.body === 'string' ? r : { ...r, body: parts.expand(r.body) };
+  const toRow = (r: OutboxRecord): OutboxRow => toOutboxRow(whole(r));
+
   const s = {
     dueSeqs: db.prepare<[number, number], { seq: number }>(
       `SELECT seq FROM outbox WHERE is_head = 1 AND next_attempt_at <= ? ORDER BY next_attempt_at, seq LIMIT ?`,
@@ -158,6 +165,8 @@ export function createSqliteOutbox(
       error: string | null,
       attempt: DeliveryAttempt,
     ) => {
+      // A dead letter is kept until it is redelivered or purged: stored whole, it names no parts (body-parts.ts).
+      if (deadAt !== null) parts?.materialize(seq);
       const ended = s.finish.get(deliveredAt, deadAt, error, seq);
       if (ended) s.promote.run(ended.call_id);
       record(attempt, (deliveredAt ?? deadAt)!, deliveredAt !== null ? 'delivered' : 'deadLettered', null);
@@ -177,7 +186,8 @@ export function createSqliteOutbox(
       const r = s.rowButBody.get(seq);
       if (r === undefined) continue;
       const kept = bodies?.take(r.message_id, seq);
-      const body = kept?.bytes ?? s.body.get(seq)?.body;
+      const stored = kept?.bytes ?? s.body.get(seq)?.body;
+      const body = stored === undefined || parts === null || typeof stored === 'string' ? stored : parts.expand(stored);
       if (body === undefined) continue;
       leases.take(seq, leaseUntil);
       claimed.push(withKnownSummary(toOutboxRow({ ...r, body, next_attempt_at: leaseUntil }), kept?.summary));
@@ -192,6 +202,7 @@ export function createSqliteOutbox(
         .filter((r) => r.dead_at !== null)
         .map((r) => s.revive.get(now, now, r.seq))
         .map((r) => (r === undefined ? undefined : s.row.get(r.seq)))
+        .map((r) => (r === undefined ? undefined : whole(r)))
         .filter((r): r is OutboxRecord => r !== undefined);
       for (const r of requeued)
         s.outboxEvent.run(realMicros(), now, 'redeliver', JSON.stringify({ sequence: r.seq }), r.seq);
@@ -238,17 +249,16 @@ export function createSqliteOutbox(
       gates.committed.run(() => {
         const limit = filter.limit ?? -1; // SQLite: a negative LIMIT means no limit
         const after = filter.afterSeq ?? 0;
-        if (filter.newest && filter.callId === undefined)
-          return s.listAllNewest.all(after, limit).map(toOutboxRow).reverse();
+        if (filter.newest && filter.callId === undefined) return s.listAllNewest.all(after, limit).map(toRow).reverse();
         // One call's rows are few: its newest are the tail of all of them.
         if (filter.newest && filter.callId !== undefined)
           return s.listByCall
             .all(filter.callId, after, -1)
             .slice(-(filter.limit ?? 0))
-            .map(toOutboxRow);
+            .map(toRow);
         const rows =
           filter.callId === undefined ? s.listAll.all(after, limit) : s.listByCall.all(filter.callId, after, limit);
-        return rows.map(toOutboxRow);
+        return rows.map(toRow);
       }),
     attempts: (seqs) =>
       gates.committed.run(() => (seqs.length === 0 ? [] : s.attempts.all(JSON.stringify(seqs)).map(toAttempt))),

@@ -30,6 +30,7 @@ import { migrate } from './migrate.js';
 import { TransactionGate } from '../gate.js';
 import { createSqliteOutbox, createSqliteTimers, releaseDeadLeases } from './outbox.js';
 import { RecentBodies } from './recent-bodies.js';
+import { BodyParts } from './body-parts.js';
 import { createSqliteWorldChanges } from './world-changes.js';
 import { createSqliteRetention, type SqliteRetention } from './retention.js';
 import { MemoryLeases } from './leases.js';
@@ -42,6 +43,8 @@ export interface SqliteStoreOptions {
   busyTimeoutMs?: number;
   /** Told when WAL checkpoints fall back from their worker thread to the server's connection (checkpointer.ts). */
   onCheckpointFallback?: (reason: string) => void;
+  /** Tests only: how far a body may be from a part's row and still name it (body-parts.ts REFRESH_SEQS). */
+  bodyPartsRefreshSeqs?: number;
 }
 
 /**
@@ -82,7 +85,7 @@ export async function openSqliteStore(opts: SqliteStoreOptions): Promise<Store> 
     migrate(db);
     attachFeed(db);
     releaseDeadLeases(db);
-    return new SqliteStore(db, isMemory(opts.path) ? null : opts);
+    return new SqliteStore(db, isMemory(opts.path) ? null : opts, opts.bodyPartsRefreshSeqs);
   } catch (err) {
     db.close();
     throw err;
@@ -163,11 +166,14 @@ class SqliteStore implements Store {
   #rosters = new CachedRosters();
   /** Bodies appended by this process, handed to the outbox's claim instead of read back (recent-bodies.ts). */
   #bodies = new RecentBodies();
+  /** Parts of big bodies, each stored once (body-parts.ts). */
+  readonly #parts: BodyParts;
 
   /** `file`: the options of a file store, whose WAL a checkpoint thread looks after; null in memory. */
-  constructor(db: Database.Database, file: SqliteStoreOptions | null) {
+  constructor(db: Database.Database, file: SqliteStoreOptions | null, bodyPartsRefreshSeqs?: number) {
     this.#db = db;
     this.#entities = prepareEntityStatements(db);
+    this.#parts = new BodyParts(db, bodyPartsRefreshSeqs);
     // IMMEDIATE takes the write lock up front, so a transaction never fails half-way on a lock upgrade.
     this.#begin = db.prepare('BEGIN IMMEDIATE');
     this.#commit = db.prepare('COMMIT');
@@ -204,7 +210,7 @@ class SqliteStore implements Store {
       grouped: { run: (fn, priority, maxWaitMs) => this.#mutex.run(() => this.#inGroup(fn), priority, maxWaitMs) },
     };
     this.#retention = createSqliteRetention(db);
-    this.outbox = createSqliteOutbox(db, gates, this.#retention, this.#outboxLeases, this.#bodies);
+    this.outbox = createSqliteOutbox(db, gates, this.#retention, this.#outboxLeases, this.#bodies, this.#parts);
     this.timers = createSqliteTimers(db, gates, this.#timerLeases);
     this.worldChanges = createSqliteWorldChanges(db, this.#queueGate);
     this.events = createSqliteEvents(db, this.#queueGate);
@@ -255,7 +261,14 @@ class SqliteStore implements Store {
       async () => {
         if (this.#closed) throw new Error('store is closed');
         group = this.#group ?? this.#openGroup();
-        const tx = new SqliteTx(this.#entities, this.#timerLeases, this.#participants, this.#rosters, this.#bodies);
+        const tx = new SqliteTx(
+          this.#entities,
+          this.#timerLeases,
+          this.#participants,
+          this.#rosters,
+          this.#bodies,
+          this.#parts,
+        );
         this.#savepoint.run();
         try {
           const value = await fn(tx);
@@ -271,6 +284,7 @@ class SqliteStore implements Store {
             this.#releaseSavepoint.run();
             for (const conversationId of tx.rostersWritten) this.#rosters.forget(conversationId);
             for (const messageId of tx.bodiesAppended) this.#bodies.forget(messageId);
+            this.#parts.forget(tx.partsAdded);
           } else {
             // SQLite rolled the whole transaction back on its own (e.g. SQLITE_FULL): every command of the group is lost.
             this.#failGroup(group, err);
@@ -324,6 +338,7 @@ class SqliteStore implements Store {
       if (this.#db.inTransaction) this.#rollback.run();
       this.#rosters.clear();
       this.#bodies.clear();
+      this.#parts.clear();
       group.reject(err);
     }
   }
@@ -332,6 +347,7 @@ class SqliteStore implements Store {
     if (this.#group === group) this.#group = null;
     this.#rosters.clear();
     this.#bodies.clear();
+    this.#parts.clear();
     group.reject(err);
   }
 
@@ -354,6 +370,8 @@ class SqliteStore implements Store {
             counts[key] = this.#db.prepare(counted!).run().changes;
             for (const sql of rest) this.#db.prepare(sql).run();
           }
+          // The parts of the bodies just deleted (their rows' trigger took the bodies).
+          this.#parts.reset();
           this.#db
             .prepare("INSERT INTO world_changes (kind, body, created_at) VALUES ('reset', ?, ?)")
             .run(RESET_CHANGE_BODY, at);
@@ -375,6 +393,8 @@ class SqliteStore implements Store {
       if (this.#closed) throw new Error('store is closed');
       this.#commitGroup();
       const counts = this.#retention.prune(before, limit);
+      // The parts only pruned bodies named (body-parts.ts); in its own transaction, after the rows went.
+      this.#db.transaction(() => this.#parts.prune()).immediate();
       // Ended calls' rosters went with them.
       if (counts.participants > 0) this.#rosters.clear();
       return counts;

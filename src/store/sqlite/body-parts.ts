@@ -1,0 +1,217 @@
+/**
+ * Notification bodies stored as recipes over shared parts (issue 17). A roster `updated` lists the whole roster
+ * (Graph's default), so each invite's body repeats the rendering of everyone already in the call: tens of KB, almost
+ * all of it the same participants' bytes as the call's previous body. Written out whole, those bytes were the largest
+ * cost of the SQLite file store: with 16-byte bodies instead (an experiment), the file scenario ran 1,041 / 994 →
+ * 1,196 / 1,208 invites/s and used 1,701 / 1,724 → 1,480 / 1,444 µs of CPU per invite, and each body stays on disk
+ * (or in RAM, `:memory:`) for the retention period.
+ *
+ * So a body of at least MIN_RECIPE_BYTES is stored as a recipe: its own text (the envelope, brackets, commas) and the
+ * ids of parts, each part a participant's rendering (src/domain/shared-values.ts splicedPieces) stored once in
+ * `body_parts` and named by every body that lists it. What is sent and what the control API shows is always the whole
+ * body: a claim takes the bytes the command made (recent-bodies.ts) or expands the recipe.
+ *
+ * Parts are deleted when no body can name them any more, which needs no reference counts:
+ * - a part carries the seq of the outbox row it was first stored for, and a body reuses a part only while the
+ *   body's own seq is less than REFRESH_SEQS past it (else it stores the part again, with its own seq);
+ * - so every part a body at seq S names has a seq above S - REFRESH_SEQS, and once the oldest row that can still be
+ *   read is at seq M, parts below M - REFRESH_SEQS are named by none (prune);
+ * - a dead-lettered row, which retention keeps until it is redelivered or purged, is rewritten whole when it dies
+ *   (materialize), so it does not hold the oldest seq back.
+ * This process remembers which parts it stored (by the shared object, a WeakMap), forgets the ones a rolled-back
+ * command stored, and forgets them all after a prune that deleted any (a part it remembers is then never gone).
+ */
+import type Database from 'better-sqlite3';
+import { pieceBytes, splicedPieces, type SharedPiece } from '../../domain/shared-values.js';
+
+/** Bodies smaller than this (one page) are stored whole: a recipe would save little. */
+export const MIN_RECIPE_BYTES = 4096;
+/** How far (in outbox seqs) a body may be from the row a part was stored for and still name it. */
+export const REFRESH_SEQS = 65_536;
+
+/** The first byte of a recipe: JSON text never starts with NUL, so a whole body cannot be mistaken for one. */
+const RECIPE = 0x00;
+const TEXT = 0x01;
+const PART = 0x02;
+
+/** LEB128 (7 bits a byte, low first) of a non-negative integer up to 2^53. */
+function writeVarint(out: number[], n: number): void {
+  while (n >= 0x80) {
+    out.push((n % 0x80) | 0x80);
+    n = Math.floor(n / 0x80);
+  }
+  out.push(n);
+}
+
+function readVarint(b: Uint8Array, at: number): [value: number, next: number] {
+  let n = 0;
+  let scale = 1;
+  for (;;) {
+    if (at >= b.length) throw new Error('notification body recipe: cut short');
+    const byte = b[at++]!;
+    n += (byte & 0x7f) * scale;
+    if (byte < 0x80) return [n, at];
+    scale *= 0x80;
+  }
+}
+
+export const isRecipe = (stored: Uint8Array): boolean => stored.length > 0 && stored[0] === RECIPE;
+
+/** What a recipe lists, in order: texts (UTF-8) and part ids. */
+export function readRecipe(recipe: Uint8Array): (Uint8Array | number)[] {
+  const pieces: (Uint8Array | number)[] = [];
+  let at = 1;
+  while (at < recipe.length) {
+    const op = recipe[at++];
+    let n: number;
+    [n, at] = readVarint(recipe, at);
+    if (op === TEXT) {
+      if (at + n > recipe.length) throw new Error('notification body recipe: cut short');
+      pieces.push(recipe.subarray(at, at + n));
+      at += n;
+    } else if (op === PART) pieces.push(n);
+    else throw new Error(`notification body recipe: unknown piece ${op}`);
+  }
+  return pieces;
+}
+
+/** A recipe of `texts` (UTF-8 encoded here) around the parts `ids`; texts.length is ids.length + 1. */
+export function writeRecipe(texts: readonly string[], ids: readonly number[]): Buffer {
+  const head: number[] = [RECIPE];
+  const chunks: Buffer[] = [];
+  let pending = head;
+  const flush = (): void => {
+    chunks.push(Buffer.from(pending));
+    pending = [];
+  };
+  texts.forEach((text, i) => {
+    if (text !== '') {
+      const bytes = Buffer.from(text, 'utf8');
+      pending.push(TEXT);
+      writeVarint(pending, bytes.length);
+      flush();
+      chunks.push(bytes);
+    }
+    const id = ids[i];
+    if (id !== undefined) {
+      pending.push(PART);
+      writeVarint(pending, id);
+    }
+  });
+  flush();
+  const out = Buffer.allocUnsafeSlow(chunks.reduce((n, c) => n + c.length, 0));
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
+}
+
+/** What a command stored: the parts it added, forgotten if it is rolled back. */
+export type PartsAdded = SharedPiece[];
+
+export class BodyParts {
+  #ids = new WeakMap<SharedPiece, { id: number; seq: number }>();
+  readonly #s;
+  readonly #refreshSeqs: number;
+
+  /** `refreshSeqs`: REFRESH_SEQS but in tests, which cannot write 65,536 rows to see a part stored again. */
+  constructor(db: Database.Database, refreshSeqs = REFRESH_SEQS) {
+    this.#refreshSeqs = refreshSeqs;
+    this.#s = {
+      insert: db.prepare<[number, Uint8Array]>('INSERT INTO body_parts (seq, bytes) VALUES (?, ?)'),
+      get: db.prepare<[number], { bytes: Buffer }>('SELECT bytes FROM body_parts WHERE id = ?'),
+      body: db.prepare<[number], { body: Uint8Array }>('SELECT body FROM outbox_bodies WHERE seq = ?'),
+      rewrite: db.prepare<[Uint8Array, number]>('UPDATE outbox_bodies SET body = ? WHERE seq = ?'),
+      // Dead rows are rewritten whole when they die; every other row can still be read (delivered ones until pruned).
+      oldestReadable: db.prepare<[], { m: number | null }>('SELECT MIN(seq) AS m FROM outbox WHERE dead_at IS NULL'),
+      deleteBelow: db.prepare<[number]>('DELETE FROM body_parts WHERE seq < ?'),
+      deleteAll: db.prepare('DELETE FROM body_parts'),
+    };
+  }
+
+  /**
+   * The body's UTF-8 bytes and what to store for it (the same bytes, or a recipe), for the outbox row `seq` being
+   * appended in the open transaction. Parts it stores are pushed on `added`.
+   */
+  encode(body: unknown, seq: number, added: PartsAdded): { bytes: Buffer; stored: Uint8Array } {
+    const { texts, parts } = splicedPieces(body);
+    let length = 0;
+    for (const t of texts) length += Buffer.byteLength(t, 'utf8');
+    for (const p of parts) length += pieceBytes(p).byteLength;
+    const bytes = Buffer.allocUnsafeSlow(length);
+    let at = 0;
+    texts.forEach((t, i) => {
+      at += bytes.write(t, at, 'utf8');
+      const p = parts[i];
+      if (p !== undefined) {
+        const b = pieceBytes(p);
+        bytes.set(b, at);
+        at += b.byteLength;
+      }
+    });
+    if (parts.length === 0 || length < MIN_RECIPE_BYTES) return { bytes, stored: bytes };
+    const ids = parts.map((p) => this.#idOf(p, seq, added));
+    return { bytes, stored: writeRecipe(texts, ids) };
+  }
+
+  #idOf(part: SharedPiece, seq: number, added: PartsAdded): number {
+    const kept = this.#ids.get(part);
+    if (kept !== undefined && seq - kept.seq < this.#refreshSeqs) return kept.id;
+    const id = Number(this.#s.insert.run(seq, pieceBytes(part)).lastInsertRowid);
+    this.#ids.set(part, { id, seq });
+    added.push(part);
+    return id;
+  }
+
+  /** A stored body as the whole body: a recipe expanded, anything else as it is. */
+  expand(stored: Uint8Array): Uint8Array {
+    if (!isRecipe(stored)) return stored;
+    const pieces = readRecipe(stored).map((p) => {
+      if (typeof p !== 'number') return p;
+      const part = this.#s.get.get(p);
+      // Never expected (see prune): said loudly rather than sending or showing a body with a hole in it.
+      if (part === undefined) throw new Error(`notification body names part ${p}, which is not stored`);
+      return part.bytes;
+    });
+    const out = Buffer.allocUnsafeSlow(pieces.reduce((n, p) => n + p.byteLength, 0));
+    let at = 0;
+    for (const p of pieces) {
+      out.set(p, at);
+      at += p.byteLength;
+    }
+    return out;
+  }
+
+  /** Rewrites row `seq`'s body whole (it is being dead-lettered): it must outlive the parts it names. */
+  materialize(seq: number): void {
+    const row = this.#s.body.get(seq);
+    if (row !== undefined && isRecipe(row.body)) this.#s.rewrite.run(this.expand(row.body), seq);
+  }
+
+  /** Deletes the parts no readable body can name (see above); returns how many. Runs outside any open group. */
+  prune(): number {
+    const oldest = this.#s.oldestReadable.get()?.m ?? null;
+    const deleted = (oldest === null ? this.#s.deleteAll.run() : this.#s.deleteBelow.run(oldest - this.#refreshSeqs))
+      .changes;
+    if (deleted > 0) this.clear();
+    return deleted;
+  }
+
+  /** The parts a rolled-back command stored are gone with it. */
+  forget(added: PartsAdded): void {
+    for (const p of added) this.#ids.delete(p);
+  }
+
+  /** Forgets every part stored (a failed group, a reset, a prune that deleted some): the next body stores its own. */
+  clear(): void {
+    this.#ids = new WeakMap();
+  }
+
+  /** Empties the table (a reset, in its transaction) and forgets every part. */
+  reset(): void {
+    this.#s.deleteAll.run();
+    this.clear();
+  }
+}
