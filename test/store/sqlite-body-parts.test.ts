@@ -171,18 +171,52 @@ describe('sqlite body parts (migration 7)', () => {
     const listed = await store.outbox.list({});
     expect(listed.map((r) => JSON.stringify(r.body))).toEqual(notes.slice(6).map(jsonOf));
 
-    // After a prune that deleted parts, a new body stores its own (none of what this process stored is assumed).
-    await store.transact((tx) => tx.appendNotifications([rosterNote('call-x', 99, people)]));
+    // Parts still stored are named again: a new body within 4 rows of the last copies stores none.
+    const latest = rosterNote('call-x', 99, people);
+    await store.transact((tx) => tx.appendNotifications([latest]));
     await store.close();
     db = raw(path);
-    expect(partCount(db)).toBe(90);
+    expect(partCount(db)).toBe(60);
     db.close();
     store = await openSqliteStore({ path });
     const all = await store.outbox.list({});
-    expect(all.map((r) => JSON.stringify(r.body))).toEqual([
-      ...notes.slice(6).map(jsonOf),
-      jsonOf(rosterNote('call-x', 99, people)),
-    ]);
+    expect(all.map((r) => JSON.stringify(r.body))).toEqual([...notes.slice(6).map(jsonOf), jsonOf(latest)]);
+    await store.close();
+  });
+
+  it('stores a remembered part again once a prune deleted it, and the body reads back whole', async () => {
+    const path = freshFile();
+    let store = await openSqliteStore({ path, bodyPartsRefreshSeqs: 4 });
+    const people = Array.from({ length: 30 }, (_, i) => person(500 + i));
+    // Call A's roster at row 1 (its parts remembered), then 19 small rows of call B.
+    const first = rosterNote('call-a', 1, people);
+    await store.transact((tx) => tx.appendNotifications([first]));
+    for (let n = 2; n <= 20; n++) await store.transact((tx) => tx.appendNotifications([note('call-b', n)]));
+    // Everything delivered but row 20: the oldest readable row is 20, so call A's parts (row 1) are deleted.
+    for (let at = T0 + 1; ; at++) {
+      const due = (await claimAll(store, at)).filter((r) => r.seq < 20);
+      if (due.length === 0) break;
+      for (const r of due) await store.outbox.markDelivered(r.seq, at, attempt(r.seq, 1, 202));
+    }
+    await store.prune(T0 + 1_000, 100);
+    let db = raw(path);
+    expect(partCount(db)).toBe(0);
+    db.close();
+    // Row 20 dies and is purged: the outbox is empty (its seqs go on: AUTOINCREMENT).
+    const [last] = await claimAll(store, T0 + 100_000);
+    expect(last?.seq).toBe(20);
+    await store.outbox.markFailed(20, null, T0 + 100_001, 'HTTP 500', attempt(20, 1, 500));
+    await store.outbox.purgeDead('all');
+    const again = rosterNote('call-a', 21, people);
+    await store.transact((tx) => tx.appendNotifications([again]));
+    await store.close();
+    db = raw(path);
+    expect(storedBodies(db).map((b) => b.seq)).toEqual([21]);
+    // The remembered parts (row 1) are gone and more than 4 rows behind: stored again.
+    expect(partCount(db)).toBe(30);
+    db.close();
+    store = await openSqliteStore({ path });
+    expect((await store.outbox.list({})).map((r) => JSON.stringify(r.body))).toEqual([jsonOf(again)]);
     await store.close();
   });
 
