@@ -156,6 +156,17 @@ export function note(
   };
 }
 
+/** `note(callId, n, createdAt)` carrying `body` instead. */
+export function noteWithBody(
+  callId: string,
+  n: number,
+  body: Record<string, unknown>,
+  createdAt = T0,
+): ReturnType<typeof note> {
+  const base = note(callId, n, createdAt);
+  return { ...base, notification: { ...base.notification, body } };
+}
+
 /** A DeliveryAttempt for `seq`. */
 export function attempt(
   seq: number,

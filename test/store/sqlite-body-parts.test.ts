@@ -11,7 +11,7 @@ import { jsonFragment, jsonFragmentList } from '../../src/domain/shared-values.j
 import { MIN_RECIPE_BYTES, readRecipe, writeRecipe } from '../../src/store/sqlite/body-parts.js';
 import { openSqliteStore } from '../../src/store/sqlite/store.js';
 import type { Store } from '../../src/store/store.js';
-import { attempt, bodyTextOf, note, T0, TENANT } from './fixtures.js';
+import { attempt, bodyTextOf, note, noteWithBody, T0, TENANT } from './fixtures.js';
 
 const freshFile = sqliteFiles('switchboard-parts-');
 
@@ -28,24 +28,22 @@ const person = (i: number) =>
 
 /** A whole-roster `updated` for `callId` listing `people`, as the domain builds one (rosterNotification). */
 function rosterNote(callId: string, n: number, people: readonly object[], createdAt = T0): ReturnType<typeof note> {
-  const base = note(callId, n, createdAt);
-  return {
-    ...base,
-    notification: {
-      ...base.notification,
-      body: {
-        '@odata.type': '#microsoft.graph.commsNotifications',
-        value: [
-          {
-            '@odata.type': '#microsoft.graph.commsNotification',
-            changeType: 'updated',
-            resourceUrl: `/communications/calls/${callId}/participants`,
-            resourceData: jsonFragmentList([...people]),
-          },
-        ],
-      },
+  return noteWithBody(
+    callId,
+    n,
+    {
+      '@odata.type': '#microsoft.graph.commsNotifications',
+      value: [
+        {
+          '@odata.type': '#microsoft.graph.commsNotification',
+          changeType: 'updated',
+          resourceUrl: `/communications/calls/${callId}/participants`,
+          resourceData: jsonFragmentList([...people]),
+        },
+      ],
     },
-  };
+    createdAt,
+  );
 }
 
 const jsonOf = (n: ReturnType<typeof note>): string => JSON.stringify(n.notification.body);

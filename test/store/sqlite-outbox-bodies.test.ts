@@ -10,13 +10,12 @@ import { migrate } from '../../src/store/sqlite/migrate.js';
 import { MIGRATIONS } from '../../src/store/sqlite/migrations.js';
 import { openSqliteStore } from '../../src/store/sqlite/store.js';
 import type { Store } from '../../src/store/store.js';
-import { APP, attempt, bodyTextOf, note, T0, TENANT } from './fixtures.js';
+import { APP, attempt, bodyTextOf, note, noteWithBody, T0, TENANT } from './fixtures.js';
 
 const freshFile = sqliteFiles('switchboard-bodies-');
 
 /** A roster `updated` as Graph sends it by default: every participant of the call, so it grows with the roster. */
 function rosterNote(callId: string, n: number, participants: number): ReturnType<typeof note> {
-  const base = note(callId, n);
   const value = Array.from({ length: participants }, (_, i) => ({
     '@odata.type': '#microsoft.graph.participant',
     id: `${callId}-participant-${i}`,
@@ -25,16 +24,10 @@ function rosterNote(callId: string, n: number, participants: number): ReturnType
     isMuted: false,
     isInLobby: false,
   }));
-  return {
-    ...base,
-    notification: {
-      ...base.notification,
-      body: {
-        '@odata.type': '#microsoft.graph.commsNotifications',
-        value: [{ changeType: 'updated', resourceUrl: `/communications/calls/${callId}/participants`, n, value }],
-      },
-    },
-  };
+  return noteWithBody(callId, n, {
+    '@odata.type': '#microsoft.graph.commsNotifications',
+    value: [{ changeType: 'updated', resourceUrl: `/communications/calls/${callId}/participants`, n, value }],
+  });
 }
 
 /** The seqs of the outbox rows and of the bodies: the same set, always (no orphan body, no row without one). */

@@ -102,11 +102,16 @@ export function writeRecipe(texts: readonly string[], ids: readonly number[]): B
     }
   });
   flush();
-  const out = Buffer.allocUnsafeSlow(chunks.reduce((n, c) => n + c.length, 0));
+  return joined(chunks);
+}
+
+/** `chunks` one after another in a buffer of its own, not a slice of Node's shared pool (src/domain/shared-values.ts ownedUtf8). */
+function joined(chunks: readonly Uint8Array[]): Buffer {
+  const out = Buffer.allocUnsafeSlow(chunks.reduce((n, c) => n + c.byteLength, 0));
   let at = 0;
   for (const c of chunks) {
     out.set(c, at);
-    at += c.length;
+    at += c.byteLength;
   }
   return out;
 }
@@ -178,13 +183,7 @@ export class BodyParts {
       if (part === undefined) throw new Error(`notification body names part ${p}, which is not stored`);
       return part.bytes;
     });
-    const out = Buffer.allocUnsafeSlow(pieces.reduce((n, p) => n + p.byteLength, 0));
-    let at = 0;
-    for (const p of pieces) {
-      out.set(p, at);
-      at += p.byteLength;
-    }
-    return out;
+    return joined(pieces);
   }
 
   /** Rewrites row `seq`'s body whole (it is being dead-lettered): it must outlive the parts it names. */
