@@ -83,7 +83,9 @@ describe('EventLoopLag', () => {
     const lag = new EventLoopLag(10);
     lag.start();
     try {
-      expect(lag.sustainedMs).toBe(0);
+      // Not 0: on a busy machine (npm test's workers) this thread can be descheduled past the first probe's due time
+      // before this line runs (seen once: 5.7 ms). Far below what the blocking below makes it.
+      expect(lag.sustainedMs).toBeLessThan(60);
       for (let i = 0; i < 5 && lag.sustainedMs < 60; i++) await blockFor(120);
       expect(lag.sustainedMs).toBeGreaterThanOrEqual(60);
     } finally {
