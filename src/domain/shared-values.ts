@@ -116,34 +116,6 @@ function bytesOf(f: Fragment): Buffer {
   }
   return f.bytes;
 }
-const byteLengthOf = (s: Spliced): number =>
-  'list' in s
-    ? s.list.reduce((n, f) => n + bytesOf(f).byteLength + 1, s.list.length === 0 ? 2 : 1)
-    : bytesOf(s).byteLength;
-const COMMA = 0x2c;
-const OPEN = 0x5b;
-const CLOSE = 0x5d;
-
-/** Writes the registered value's bytes into `out` at `at`; returns the new offset. */
-function writeSpliced(out: Buffer, at: number, s: Spliced): number {
-  const copy = (f: Fragment): void => {
-    const bytes = bytesOf(f);
-    out.set(bytes, at);
-    at += bytes.byteLength;
-  };
-  if (!('list' in s)) {
-    copy(s);
-    return at;
-  }
-  out[at++] = OPEN;
-  s.list.forEach((f, i) => {
-    if (i > 0) out[at++] = COMMA;
-    copy(f);
-  });
-  out[at++] = CLOSE;
-  return at;
-}
-
 /** A registered value's UTF-8 bytes, as one piece of a body (splicedPieces); the same object for as long as it lives. */
 export type SharedPiece = object;
 
@@ -184,22 +156,40 @@ export function splicedPieces(value: unknown): { texts: string[]; parts: SharedP
 }
 
 /**
+ * The code of a one-character ASCII text, else null: most texts between a roster's parts are one comma, written as a
+ * byte rather than through Buffer#write (a call into the runtime each, ~1,000 per big roster).
+ */
+export function asciiByte(text: string): number | null {
+  if (text.length !== 1) return null;
+  const c = text.charCodeAt(0);
+  return c < 0x80 ? c : null;
+}
+
+/** The UTF-8 bytes of splicedPieces' texts and parts, in order, written once into a buffer of its own (ownedUtf8). */
+export function utf8OfPieces({ texts, parts }: { texts: readonly string[]; parts: readonly SharedPiece[] }): Buffer {
+  let length = 0;
+  for (const t of texts) length += asciiByte(t) !== null ? 1 : Buffer.byteLength(t, 'utf8');
+  for (const p of parts) length += pieceBytes(p).byteLength;
+  const out = Buffer.allocUnsafeSlow(length);
+  let at = 0;
+  texts.forEach((t, i) => {
+    const ascii = asciiByte(t);
+    if (ascii !== null) out[at++] = ascii;
+    else at += out.write(t, at, 'utf8');
+    const p = parts[i];
+    if (p !== undefined) {
+      const b = pieceBytes(p);
+      out.set(b, at);
+      at += b.byteLength;
+    }
+  });
+  return out;
+}
+
+/**
  * The UTF-8 bytes of stringifyWithFragments(value), written once into one buffer: each fragment's bytes are encoded
  * once and then copied. A whole-roster body is tens of KB made mostly of fragments; encoding the spliced string
  * (which V8 first flattens, another copy) was ~7 % of the server thread at the memory peak (issue 17 profile).
+ * Buffers of their own (ownedUtf8): the SQLite store keeps recent bodies until delivered (recent-bodies.ts).
  */
-export function utf8WithFragments(value: unknown): Buffer {
-  const e = envelopeAround(value);
-  // Buffers of their own (ownedUtf8): the SQLite store keeps recent bodies until delivered (recent-bodies.ts).
-  if (e === null) return ownedUtf8(JSON.stringify(value));
-  let length = Buffer.byteLength(e.parts[0]!, 'utf8');
-  for (let i = 0; i < e.found.length; i++)
-    length += byteLengthOf(e.found[i]!) + Buffer.byteLength(e.parts[i + 1]!, 'utf8');
-  const out = Buffer.allocUnsafeSlow(length);
-  let at = out.write(e.parts[0]!, 0, 'utf8');
-  for (let i = 0; i < e.found.length; i++) {
-    at = writeSpliced(out, at, e.found[i]!);
-    at += out.write(e.parts[i + 1]!, at, 'utf8');
-  }
-  return out;
-}
+export const utf8WithFragments = (value: unknown): Buffer => utf8OfPieces(splicedPieces(value));

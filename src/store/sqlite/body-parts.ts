@@ -25,7 +25,7 @@
  * 1.35 GiB before it levelled off.)
  */
 import type Database from 'better-sqlite3';
-import { pieceBytes, splicedPieces, type SharedPiece } from '../../domain/shared-values.js';
+import { asciiByte, pieceBytes, splicedPieces, utf8OfPieces, type SharedPiece } from '../../domain/shared-values.js';
 
 /** Bodies smaller than this (one page) are stored whole: a recipe would save little. */
 export const MIN_RECIPE_BYTES = 4096;
@@ -86,16 +86,6 @@ export function readRecipe(recipe: Uint8Array): (Uint8Array | number)[] {
   return pieces;
 }
 
-/**
- * The code of a one-character ASCII text, else null: most texts between a roster's parts are one comma, written as a
- * byte rather than through Buffer#write (a call into the runtime each, ~1,000 per big roster).
- */
-function asciiChar(text: string): number | null {
-  if (text.length !== 1) return null;
-  const c = text.charCodeAt(0);
-  return c < 0x80 ? c : null;
-}
-
 /** A recipe of `texts` (UTF-8 encoded here) around the parts `ids`; texts.length is ids.length + 1. */
 export function writeRecipe(texts: readonly string[], ids: readonly number[]): Buffer {
   const head: number[] = [RECIPE];
@@ -106,7 +96,7 @@ export function writeRecipe(texts: readonly string[], ids: readonly number[]): B
     pending = [];
   };
   texts.forEach((text, i) => {
-    const ascii = asciiChar(text);
+    const ascii = asciiByte(text);
     if (ascii !== null) pending.push(TEXT, 1, ascii);
     else if (text !== '') {
       const bytes = Buffer.from(text, 'utf8');
@@ -174,24 +164,10 @@ export class BodyParts {
    * appended in the open transaction. Parts it stores are pushed on `added`.
    */
   encode(body: unknown, seq: number, added: PartsAdded): { bytes: Buffer; stored: Uint8Array } {
-    const { texts, parts } = splicedPieces(body);
-    let length = 0;
-    for (const t of texts) length += asciiChar(t) !== null ? 1 : Buffer.byteLength(t, 'utf8');
-    for (const p of parts) length += pieceBytes(p).byteLength;
-    const bytes = Buffer.allocUnsafeSlow(length);
-    let at = 0;
-    texts.forEach((t, i) => {
-      const ascii = asciiChar(t);
-      if (ascii !== null) bytes[at++] = ascii;
-      else at += bytes.write(t, at, 'utf8');
-      const p = parts[i];
-      if (p !== undefined) {
-        const b = pieceBytes(p);
-        bytes.set(b, at);
-        at += b.byteLength;
-      }
-    });
-    if (parts.length === 0 || length < MIN_RECIPE_BYTES) return { bytes, stored: bytes };
+    const pieces = splicedPieces(body);
+    const bytes = utf8OfPieces(pieces);
+    const { texts, parts } = pieces;
+    if (parts.length === 0 || bytes.byteLength < MIN_RECIPE_BYTES) return { bytes, stored: bytes };
     const ids = parts.map((p) => this.#idOf(p, seq, added));
     return { bytes, stored: writeRecipe(texts, ids) };
   }

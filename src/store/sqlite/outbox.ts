@@ -72,9 +72,10 @@ export function createSqliteOutbox(
   bodies: RecentBodies | null = null,
   parts: BodyParts | null = null,
 ): OutboxStore {
-  // A row read with its body: the whole body, its recipe expanded (body-parts.ts).
-  const whole = (r: OutboxRecord): OutboxRecord =>
-    parts === null || typeof r.body === 'string' ? r : { ...r, body: parts.expand(r.body) };
+  // A body as read from outbox_bodies, whole: its recipe expanded (body-parts.ts).
+  const wholeBody = (stored: StoredBody): StoredBody =>
+    parts === null || typeof stored === 'string' ? stored : parts.expand(stored);
+  const whole = (r: OutboxRecord): OutboxRecord => ({ ...r, body: wholeBody(r.body) });
   const toRow = (r: OutboxRecord): OutboxRow => toOutboxRow(whole(r));
 
   const s = {
@@ -186,8 +187,9 @@ export function createSqliteOutbox(
       const r = s.rowButBody.get(seq);
       if (r === undefined) continue;
       const kept = bodies?.take(r.message_id, seq);
-      const stored = kept?.bytes ?? s.body.get(seq)?.body;
-      const body = stored === undefined || parts === null || typeof stored === 'string' ? stored : parts.expand(stored);
+      // The bytes the command made, else the stored body (read only then).
+      const stored = kept === undefined ? s.body.get(seq)?.body : undefined;
+      const body = kept?.bytes ?? (stored === undefined ? undefined : wholeBody(stored));
       if (body === undefined) continue;
       leases.take(seq, leaseUntil);
       claimed.push(withKnownSummary(toOutboxRow({ ...r, body, next_attempt_at: leaseUntil }), kept?.summary));
