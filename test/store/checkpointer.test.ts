@@ -2,9 +2,9 @@ import { existsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it, vi } from 'vitest';
-import { startCheckpointer } from '../../src/store/sqlite/checkpointer.js';
+import { restartFramesFor, startCheckpointer } from '../../src/store/sqlite/checkpointer.js';
 import { sqliteFiles } from './sqlite-files.js';
-import { openSqliteStore } from '../../src/store/sqlite/store.js';
+import { FILE_PAGE_SIZE, openSqliteStore } from '../../src/store/sqlite/store.js';
 import { conversation } from './fixtures.js';
 
 const freshFile = sqliteFiles('switchboard-checkpoint-');
@@ -127,6 +127,47 @@ describe('WAL checkpoints on a worker thread', () => {
     expect(existsSync(`${path}-wal`)).toBe(true);
     await store.close();
     expect(existsSync(`${path}-wal`)).toBe(false);
+    const reopened = await openSqliteStore({ path });
+    expect(await reopened.transact((tx) => tx.getConversation(conversation().id))).toEqual(conversation());
+    await reopened.close();
+  });
+
+  it('starts the WAL over at the same size in bytes whatever the page size', () => {
+    expect(restartFramesFor(4096) * 4096).toBe(1024 ** 3);
+    expect(restartFramesFor(2048)).toBe(2 * restartFramesFor(4096));
+  });
+});
+
+describe('page size of a store file', () => {
+  const pageSize = (path: string): unknown => {
+    const db = new Database(path, { readonly: true });
+    try {
+      return db.pragma('page_size', { simple: true });
+    } finally {
+      db.close();
+    }
+  };
+
+  it('a new file gets FILE_PAGE_SIZE pages', async () => {
+    const path = freshFile();
+    const store = await openSqliteStore({ path });
+    await store.transact((tx) => tx.putConversation(conversation()));
+    await store.close();
+    expect(FILE_PAGE_SIZE).toBe(2048);
+    expect(pageSize(path)).toBe(FILE_PAGE_SIZE);
+  });
+
+  it('a file made with 4 KiB pages keeps them, and its data', async () => {
+    const path = freshFile();
+    const old = new Database(path);
+    old.pragma('page_size = 4096');
+    old.pragma('journal_mode = WAL');
+    old.exec('CREATE TABLE kept (id INTEGER PRIMARY KEY)');
+    old.close();
+    const store = await openSqliteStore({ path });
+    await store.transact((tx) => tx.putConversation(conversation()));
+    await store.close();
+    expect(pageSize(path)).toBe(4096);
     const reopened = await openSqliteStore({ path });
     expect(await reopened.transact((tx) => tx.getConversation(conversation().id))).toEqual(conversation());
     await reopened.close();

@@ -19,7 +19,7 @@
  * holds `restartFrames` frames the worker asks for a pause: the store commits its open group and holds new
  * transactions back (its mutex: the event loop runs on, nothing blocks), the worker runs a RESTART checkpoint (the
  * little the last PASSIVE one left, and the fsyncs), and the next write starts the WAL from its beginning,
- * truncated to `journal_size_limit`. So the WAL stays under about 1 GiB (RESTART_FRAMES).
+ * truncated to `journal_size_limit`. So the WAL stays under about 1 GiB (RESTART_BYTES).
  */
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
@@ -30,11 +30,15 @@ const AUTOCHECKPOINT_PAGES = 1000;
 /** A WAL left larger than this by a burst is truncated back to it after a checkpoint (bytes). */
 const WAL_SIZE_LIMIT = 64 * 1024 * 1024;
 /**
- * WAL frames (pages, 4 KiB by default) at which the worker asks for a pause to start the WAL over: 1 GiB. Each pause
- * holds commands back for the RESTART's copy and fsyncs, 15-46 ms measured; at 128 MiB that was every ~3.5 s at half
- * the file bench's peak, and half-rate request p99 went from 8 to 33 ms. At 1 GiB it is every ~30 s there.
+ * WAL size (bytes) at which the worker asks for a pause to start the WAL over: 1 GiB. Each pause holds commands back
+ * for the RESTART's copy and fsyncs, 15-46 ms measured; at 128 MiB that was every ~3.5 s at half the file bench's
+ * peak, and half-rate request p99 went from 8 to 33 ms. At 1 GiB it is every ~30 s there. Counted in frames of the
+ * file's page size (a WAL frame is one page), so a smaller page does not make the pauses more frequent.
  */
-const RESTART_FRAMES = 262_144;
+const RESTART_BYTES = 1024 * 1024 * 1024;
+
+/** The WAL frames RESTART_BYTES makes for a file of `pageSize`-byte pages. */
+export const restartFramesFor = (pageSize: number): number => Math.ceil(RESTART_BYTES / pageSize);
 /** Longest pause of the store's transactions for one RESTART checkpoint. */
 const RESTART_WAIT_MS = 2_000;
 
@@ -141,7 +145,7 @@ export function startCheckpointer(db: Database.Database, opts: CheckpointerOptio
       driver,
       intervalMs: opts.intervalMs ?? 100,
       walSizeLimit,
-      restartFrames: opts.restartFrames ?? RESTART_FRAMES,
+      restartFrames: opts.restartFrames ?? restartFramesFor(db.pragma('page_size', { simple: true }) as number),
       restartWaitMs: RESTART_WAIT_MS,
     },
   });
