@@ -54,8 +54,9 @@ export interface SwitchboardOptions {
   /** PostgreSQL schema for the tables (created if missing). */
   postgresSchema?: string;
   /**
-   * Any other option exactly as `switchboard start` takes it, e.g. `['--token-rate-limit', 'off']` (README
-   * "Configuration"). `SWITCHBOARD_*` environment variables are not read: a test's server is what its code says.
+   * Any other option exactly as `switchboard start` takes it, e.g. `['--token-rate-limit', 'off']`, or
+   * `['--overload-lag', '200ms']` for a test of throttling (README "Configuration"). `SWITCHBOARD_*` environment
+   * variables are not read: a test's server is what its code says.
    */
   args?: string[];
 }
@@ -139,8 +140,19 @@ const OPTION_FLAGS = {
 } as const satisfies Partial<Record<keyof SwitchboardOptions, string>>;
 
 /**
+ * The overload bounds (`--overload-lag`, `--overload-backlog`, `--overload-wait`; src/service/admission.ts) are off
+ * for a server started here: they measure time, this process's event-loop lag and waits, and this process is the
+ * test runner's, which runs its own code on the same loop, beside other test files on a shared machine. A test run's
+ * stall is not Switchboard being over capacity, and a bot's test should not meet a 429 for it (a server of this
+ * repository's own suite started with the CLI's defaults was refused so once under a full `npm test`). A test about
+ * throttling passes the options it wants in `args`; `npx switchboard start` keeps the CLI's defaults.
+ */
+const TEST_SUITE_ARGS = ['--overload-lag', 'off', '--overload-backlog', 'off', '--overload-wait', 'off'];
+
+/**
  * Starts Switchboard in this process. Defaults for a test suite: free ports, an in-memory store, the real clock,
- * the built-in world, log level warn. Call `close()` when done (an `after` hook).
+ * the built-in world, log level warn, no overload bounds (TEST_SUITE_ARGS). Call `close()` when done (an `after`
+ * hook).
  */
 export async function startSwitchboard(options: SwitchboardOptions = {}): Promise<RunningSwitchboard> {
   const world = loadWorld(options.world);
@@ -152,7 +164,7 @@ export async function startSwitchboard(options: SwitchboardOptions = {}): Promis
     const value = merged[key];
     if (value !== undefined) args.push(flag, String(value));
   }
-  const config = resolveConfig([...args, ...(options.args ?? [])], {});
+  const config = resolveConfig([...args, ...TEST_SUITE_ARGS, ...(options.args ?? [])], {});
   const sb = await startInternal(config, { world });
 
   const tenant = world.tenants[0]!;

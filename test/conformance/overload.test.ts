@@ -23,6 +23,7 @@ import {
 } from './fixture.js';
 import { GRAPH_DATE, GUID, QUIET_MS } from './raw/helpers.js';
 import { recordingGraphClient } from './recording-graph-client.js';
+import { startBusyLoop, type BusyLoop } from '../helpers/busy-loop.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 /** How long the queued commands wait at least: four times the 50 ms bound below. */
@@ -205,7 +206,7 @@ describe('overload: one bound (--overload-wait 1000 ms) for a request’s wait i
 describe('overload: while the event loop runs late (--overload-lag 100 ms), Graph requests are refused at the door', () => {
   let c: Conformance;
   let callId: string;
-  let busy: NodeJS.Timeout | null = null;
+  let busy: BusyLoop | null = null;
 
   beforeAll(async () => {
     c = await startConformance(undefined, { config: { overloadLag: 100 } });
@@ -216,21 +217,11 @@ describe('overload: while the event loop runs late (--overload-lag 100 ms), Grap
     await c.close();
   });
 
-  /**
-   * From now on every turn of this process's event loop spends 250 ms in a busy loop, so the lag probe runs late
-   * each time it runs; resolves after ten turns, by which the probe has run late at least twice in a row.
-   */
   async function startBusy(): Promise<void> {
-    busy = setInterval(() => {
-      const until = performance.now() + 250;
-      while (performance.now() < until) {
-        /* the server shares this event loop */
-      }
-    }, 0);
-    for (let turn = 0; turn < 10; turn++) await new Promise((resolve) => setImmediate(resolve));
+    busy = await startBusyLoop();
   }
   function stopBusy(): void {
-    if (busy) clearInterval(busy);
+    busy?.stop();
     busy = null;
   }
 

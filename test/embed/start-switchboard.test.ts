@@ -16,7 +16,10 @@ import {
   SwitchboardError,
   type RunningSwitchboard,
 } from '../../src/index.js';
+import { startBusyLoop } from '../helpers/busy-loop.js';
 import { startFakeBot, type FakeBot } from '../helpers/fake-bot.js';
+
+const UNKNOWN_CALL = '00000000-0000-0000-0000-000000000000';
 
 const tlsDir = (): string => {
   const dir = process.env.SWITCHBOARD_TEST_TLS_DIR;
@@ -222,6 +225,39 @@ describe('startSwitchboard options', () => {
     await expect(startSwitchboard({ tlsDir: tlsDir(), callbackUrl: 'http://bot.example/calls' })).rejects.toThrow(
       /--callback/,
     );
+  });
+
+  it('no overload bounds by default: a busy event loop (the test runner’s own) is not refused; args turn them on', async () => {
+    /** Graph GETs of an unknown call on `sb` while this process's loop is kept busy; their statuses. */
+    const getWhileBusy = async (sb: RunningSwitchboard, times: number): Promise<number[]> => {
+      const t = await token(sb.http.tokenUrl, sb.app.clientId, sb.app.secret);
+      const busy = await startBusyLoop();
+      try {
+        const statuses: number[] = [];
+        for (let i = 0; i < times && !statuses.includes(429); i++) {
+          const res = await fetch(`${sb.http.graphUrl}/communications/calls/${UNKNOWN_CALL}`, {
+            headers: { authorization: `Bearer ${t}` },
+          });
+          statuses.push(res.status);
+        }
+        return statuses;
+      } finally {
+        busy.stop();
+      }
+    };
+    const quiet = await startSwitchboard({ tlsDir: tlsDir() });
+    try {
+      expect(new Set(await getWhileBusy(quiet, 8))).toEqual(new Set([404]));
+    } finally {
+      await quiet.close();
+    }
+    // The same busy loop with the CLI's lag bound: the door closes (what makes the first check mean something).
+    const bounded = await startSwitchboard({ tlsDir: tlsDir(), args: ['--overload-lag', '100ms'] });
+    try {
+      expect(await getWhileBusy(bounded, 40)).toContain(429);
+    } finally {
+      await bounded.close();
+    }
   });
 
   it('with a control key (--control-key, or generated beyond loopback) its control client sends it', async () => {
