@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { manualClock } from '../../src/domain/clock.js';
 import type { TimerRequest } from '../../src/domain/types.js';
-import { TimerLoop } from '../../src/service/timer-loop.js';
+import { FIRING_SLICE_MS, TimerLoop } from '../../src/service/timer-loop.js';
 import type { DueTimer, TimerStore } from '../../src/store/store.js';
 
 const T0 = Date.UTC(2026, 0, 1);
@@ -75,5 +75,38 @@ describe('TimerLoop.lateMs', () => {
     expect(loop.lateMs()).toBe(2_300);
     clock.advance(1);
     expect(loop.lateMs()).toBe(0);
+  });
+});
+
+describe('TimerLoop firing a long run of due timers', () => {
+  it('lets the event loop turn every FIRING_SLICE_MS instead of firing them all in one turn', async () => {
+    const clock = manualClock(T0);
+    const timers = timerTable();
+    timers.add(T0 - 1_000, 100);
+    let fired = 0;
+    // Each timer's command keeps the thread 1 ms and settles at once, as one whose group a queue claim commits.
+    const loop = new TimerLoop({
+      timers,
+      clock,
+      fire: () => {
+        const until = performance.now() + 1;
+        while (performance.now() < until) {
+          /* a command's work */
+        }
+        fired++;
+        return Promise.resolve();
+      },
+    });
+    const firedAtEachTurn: number[] = [];
+    const turns = setInterval(() => firedAtEachTurn.push(fired), 0);
+    try {
+      expect(await loop.fireDue()).toBe(100);
+    } finally {
+      clearInterval(turns);
+    }
+    // The event loop's timers ran while the 100 timers fired (~100 ms), not only after them all.
+    const during = firedAtEachTurn.filter((n) => n > 0 && n < 100);
+    expect(during.length).toBeGreaterThanOrEqual(2);
+    expect(Math.min(...during)).toBeLessThanOrEqual(Math.ceil(FIRING_SLICE_MS * 1.5));
   });
 });
