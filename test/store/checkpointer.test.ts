@@ -45,7 +45,7 @@ describe('WAL checkpoints on a worker thread', () => {
     }
   });
 
-  it('starts a WAL over that steady writes would keep growing: a pause of the writes, then a RESTART checkpoint', async () => {
+  it('starts a WAL over that steady writes would keep growing: a pause of the writes, then a TRUNCATE checkpoint', async () => {
     const path = freshFile();
     const db = walDatabase(path);
     let paused = false;
@@ -75,8 +75,10 @@ describe('WAL checkpoints on a worker thread', () => {
       // Two or more: the worker may ask again and be served between two turns of this loop.
       expect(checkpointer.restarts.done).toBeGreaterThanOrEqual(2);
       expect(checkpointer.restarts.busy).toBe(0);
-      // The next write starts the WAL over, cut back to the size limit.
+      // The worker cut the WAL file itself (a TRUNCATE checkpoint), not the server's next COMMIT on its thread.
       while (paused) await new Promise((r) => setImmediate(r));
+      expect(statSync(`${path}-wal`).size).toBe(0);
+      // The next write starts the WAL over.
       insert.run('y');
       expect(statSync(`${path}-wal`).size).toBeLessThanOrEqual(64 * 1024 + 2 * 4096 + 32);
     } finally {

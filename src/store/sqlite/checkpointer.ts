@@ -17,9 +17,14 @@
  * it begins, every frame has been copied, and a server that commits every turn has nearly always written a frame
  * since the last checkpoint. In the 10-minute soak the WAL reached 4.6 GB beside a 3.1 GB database. So once the WAL
  * holds `restartFrames` frames the worker asks for a pause: the store commits its open group and holds new
- * transactions back (its mutex: the event loop runs on, nothing blocks), the worker runs a RESTART checkpoint (the
- * little the last PASSIVE one left, and the fsyncs), and the next write starts the WAL from its beginning,
- * truncated to `journal_size_limit`. So the WAL stays under about 1 GiB (RESTART_BYTES).
+ * transactions back (its mutex: the event loop runs on, nothing blocks), the worker runs a TRUNCATE checkpoint (the
+ * little the last PASSIVE one left, the fsyncs, and the WAL file cut to nothing), and the next write starts the WAL
+ * from its beginning. So the WAL stays under about 1 GiB (RESTART_BYTES).
+ *
+ * TRUNCATE rather than RESTART: after a RESTART checkpoint the writer itself cuts the WAL file back to
+ * `journal_size_limit` in its next COMMIT, on the main thread, and cutting ~1 GiB of file took 270-320 ms there (a
+ * filesystem that discards freed blocks waits for the disk): every request stalled behind it, unread. Cut by the
+ * worker, the same time is spent while the store's transactions wait and the event loop goes on.
  */
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
@@ -31,7 +36,7 @@ const AUTOCHECKPOINT_PAGES = 1000;
 const WAL_SIZE_LIMIT = 64 * 1024 * 1024;
 /**
  * WAL size (bytes) at which the worker asks for a pause to start the WAL over: 1 GiB. Each pause holds commands back
- * for the RESTART's copy and fsyncs, 15-46 ms measured; at 128 MiB that was every ~3.5 s at half the file bench's
+ * for the checkpoint's copy and fsyncs, 15-46 ms measured; at 128 MiB that was every ~3.5 s at half the file bench's
  * peak, and half-rate request p99 went from 8 to 33 ms. At 1 GiB it is every ~30 s there. Counted in frames of the
  * file's page size (a WAL frame is one page), so a smaller page does not make the pauses more frequent.
  */
@@ -39,7 +44,7 @@ const RESTART_BYTES = 1024 * 1024 * 1024;
 
 /** The WAL frames RESTART_BYTES makes for a file of `pageSize`-byte pages. */
 export const restartFramesFor = (pageSize: number): number => Math.ceil(RESTART_BYTES / pageSize);
-/** Longest pause of the store's transactions for one RESTART checkpoint. */
+/** Longest pause of the store's transactions for one TRUNCATE checkpoint. */
 const RESTART_WAIT_MS = 2_000;
 
 /**
@@ -51,7 +56,7 @@ const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.driver);
 const db = new Database(workerData.path, { fileMustExist: true });
 db.pragma('journal_size_limit = ' + workerData.walSizeLimit);
-// A RESTART checkpoint runs while the server holds its writes back; it should not wait long for anything else.
+// A TRUNCATE checkpoint runs while the server holds its writes back; it should not wait long for anything else.
 db.pragma('busy_timeout = ' + workerData.restartWaitMs);
 let asked = false;
 const fail = (err) => parentPort.postMessage({ kind: 'failed', message: String((err && err.message) || err) });
@@ -69,7 +74,7 @@ const timer = setInterval(() => {
 parentPort.on('message', (m) => {
   if (m === 'restart') {
     try {
-      const [r] = db.pragma('wal_checkpoint(RESTART)');
+      const [r] = db.pragma('wal_checkpoint(TRUNCATE)');
       parentPort.postMessage({ kind: 'restarted', busy: r.busy });
     } catch (err) {
       parentPort.postMessage({ kind: 'restarted', busy: 1 });
@@ -110,7 +115,7 @@ export interface Checkpointer {
   readonly active: boolean;
   /** Stops the worker and closes its connection; call before closing the server's connection. */
   stop(): Promise<void>;
-  /** RESTART checkpoints run so far, and how many of them could not finish (busy). */
+  /** TRUNCATE checkpoints run so far, and how many of them could not finish (busy). */
   readonly restarts: { done: number; busy: number };
 }
 
@@ -150,7 +155,7 @@ export function startCheckpointer(db: Database.Database, opts: CheckpointerOptio
     },
   });
 
-  // The worker asked: hold the store's writes back while it runs a RESTART checkpoint (or until it gives up).
+  // The worker asked: hold the store's writes back while it runs a TRUNCATE checkpoint (or until it gives up).
   const restartWal = (): void => {
     void opts
       .pauseWrites(
