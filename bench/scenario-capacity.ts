@@ -13,6 +13,8 @@
 import type { ExtraContext, ExtraSection } from './extra.js';
 import type { LoadOutcome } from './loadgen-worker.js';
 import { fmt, fmtMs, fmtPct, percentile, wallNow, maxOf } from './stats.js';
+import { describeStalls } from './report.js';
+import { watchServerThread, type ServerStalls } from './server-stalls.js';
 import { startTarget, type StoreMode } from './switchboard-target.js';
 import { runLoad } from './workers.js';
 
@@ -62,6 +64,12 @@ export interface PacedOutcome {
   sendLateP99: number;
   /** The run second by second, by when each request was due. */
   bySecond: LoadSecond[];
+  /**
+   * What held up the server thread while the load ran (its longest event-loop delay, its GC pauses): a turn that
+   * runs for a second answers nothing meanwhile, and its requests come back late together (bench/RESULTS.md notes,
+   * 2026-12-08: a timer loop that never yielded, a WAL cut on the main thread).
+   */
+  stalls: ServerStalls;
 }
 
 /** One second of a paced run, by when its requests were due. */
@@ -132,6 +140,8 @@ export async function pacedRun(
   try {
     await waitFor(async () => (await ctx.bot.snapshot()).counts.rosterUpdated >= calls, 30_000);
     await ctx.bot.reset();
+    // The server runs on this thread (startTarget): watched while the load runs, not while it drains.
+    const watch = watchServerThread();
     const load = await runLoad({
       url: target.url,
       token: target.token,
@@ -142,6 +152,7 @@ export async function pacedRun(
       userPool: ctx.users,
       cyclePool: false,
     });
+    const stalls = watch.stop();
     const loadEnd = wallNow();
     const okKeys = load.records.keys.filter((_, i) => load.records.statuses[i] === 200);
     await waitFor(async () => {
@@ -149,7 +160,7 @@ export async function pacedRun(
       return snap.rosterKeys >= okKeys.length && snap.operationKeys >= okKeys.length;
     }, drainMs);
     const snap = await ctx.bot.snapshot(true);
-    return outcome(load, rate, seconds, loadEnd, snap.roster!, snap.operations!);
+    return { ...outcome(load, rate, seconds, loadEnd, snap.roster!, snap.operations!), stalls };
   } finally {
     await target.close();
   }
@@ -162,7 +173,7 @@ function outcome(
   loadEnd: number,
   roster: [string[], number[]],
   operations: [string[], number[]],
-): PacedOutcome {
+): Omit<PacedOutcome, 'stalls'> {
   const { keys, starts, statuses, ends } = load.records;
   const rosterAt = new Map(roster[0].map((k, i) => [k, roster[1][i]!]));
   const opAt = new Map(operations[0].map((k, i) => [k, operations[1][i]!]));
@@ -281,6 +292,7 @@ export async function sustained(ctx: ExtraContext): Promise<ExtraSection> {
     table: [HEAD, row(o)],
     observations: [
       `Graph's limit on a SQLite file (${fmt(rate)} invites/s for ${seconds} s): ${met ? 'every invite accepted and notified' : `${fmtPct(o.ok, o.sent)} accepted (${fmt(o.ok / seconds)}/s), ${fmtPct(o.throttled, o.sent)} refused with 429, ${fmt(o.unanswered)} unanswered; ${fmt(o.e2eRate)} accepted-and-notified invites/s`}.`,
+      `Graph's limit, during the load: ${describeStalls(o.stalls)}.`,
     ],
     figures: {
       met: met ? 1 : 0,
@@ -311,6 +323,7 @@ export async function overload(ctx: ExtraContext): Promise<ExtraSection> {
       `Beyond capacity (${fmt(rate)} invites/s offered): ${fmtPct(o.withinOneSecond, o.sent)} of requests answered within 1 s (${fmt(o.ok)} accepted, ${fmt(o.throttled)} refused with 429, ${fmt(o.other)} other, ${fmt(o.unanswered)} unanswered); ` +
         `${fmtPct(o.notified, o.ok)} of the accepted notified, the slowest ${fmtMs(o.lateMax)} after its request was due (p99 ${fmtMs(o.lateP99)}; bound ${fmtMs(NOTIFICATION_BOUND_MS)}).`,
       `Beyond capacity, second by second: ${describeSeconds(o.bySecond)}`,
+      `Beyond capacity, during the load: ${describeStalls(o.stalls)}.`,
     ],
     figures: {
       withinShare: o.sent === 0 ? 0 : o.withinOneSecond / o.sent,
