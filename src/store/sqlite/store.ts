@@ -75,8 +75,8 @@ function attachFeed(db: Database.Database): void {
  * WAL, and most pages an invite changes are index leaves it adds one short entry to at a random place (participants by
  * conversation and by identity, operations by call, outbox by call and by message id, the text primary keys): a WAL
  * taken from the beyond-capacity bench run held 75 pages per COMMIT, 60 % of them such leaves. Halving the page halves
- * those bytes, and every row an invite writes (documents of 0.4-1 KB, bodies under 4 KiB) still fits in one page.
- * Measured on the file bench (two interleaved rounds): server thread 853 / 827 µs per invite at 4,096 against 753 /
+ * those bytes; the documents an invite writes (0.4-1 KB) still fit in a page, and only outbox bodies between ~2 KB and
+ * 4 KiB (bigger ones are stored as recipes, body-parts.ts) take an overflow page. Measured on the file bench (two interleaved rounds): server thread 853 / 827 µs per invite at 4,096 against 753 /
  * 729 at 2,048 and 758 / 724 at 1,024; 957 / 1,029 against 1,113 / 1,081 and 1,090 / 1,152 req/s. 1,024 saves as much
  * CPU but puts every outbox body over 1 KB and every call leg in overflow pages, so 2,048. `:memory:` writes no WAL
  * and measured the same either way (811 / 839 vs 866 / 774 µs), so it keeps the default.
