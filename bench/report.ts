@@ -465,7 +465,7 @@ function targetsTable(r: BenchReport): string[][] {
   rows.push([
     'Soak and retention: at half the peak, flat RSS and bounded store growth (second half ≤ 1.2× the first)',
     soak
-      ? `${fmt(soak.seconds ?? Number.NaN)} s at ${fmt(soak.rate ?? Number.NaN)}/s: rows ×${fmt(soak.rowGrowth ?? Number.NaN, 2)}, RSS ×${fmt(soak.rssGrowth ?? Number.NaN, 2)} from the middle to the end, store on disk ×${fmt(soak.storeGrowth ?? Number.NaN, 2)} (largest, second half ÷ first)`
+      ? `${fmt(soak.seconds ?? Number.NaN)} s at ${fmt(soak.rate ?? Number.NaN)}/s: rows ×${fmt(soak.rowGrowth ?? Number.NaN, 2)}, RSS ×${fmt(soak.rssGrowth ?? Number.NaN, 2)}, store on disk ×${fmt(soak.storeGrowth ?? Number.NaN, 2)} (largest, second half ÷ first)`
       : '—',
     verdict(soak ? soak.levels === 1 : null),
   ]);
