@@ -32,7 +32,7 @@ import type Database from 'better-sqlite3';
 
 /** SQLite's default `wal_autocheckpoint` (pages), restored if the worker is not there to checkpoint. */
 const AUTOCHECKPOINT_PAGES = 1000;
-/** A WAL left larger than this by a burst is truncated back to it after a checkpoint (bytes). */
+/** What the writer cuts a WAL back to when it starts it over by itself (bytes; the worker's TRUNCATE cuts to nothing). */
 const WAL_SIZE_LIMIT = 64 * 1024 * 1024;
 /**
  * WAL size (bytes) at which the worker asks for a pause to start the WAL over: 1 GiB. Each pause holds commands back
@@ -55,7 +55,6 @@ const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.driver);
 const db = new Database(workerData.path, { fileMustExist: true });
-db.pragma('journal_size_limit = ' + workerData.walSizeLimit);
 // A TRUNCATE checkpoint runs while the server holds its writes back; it should not wait long for anything else.
 db.pragma('busy_timeout = ' + workerData.restartWaitMs);
 let asked = false;
@@ -102,7 +101,10 @@ export interface CheckpointerOptions {
   onFallback?: (reason: string) => void;
   /** WAL frames at which the worker asks for a pause to start the WAL over (tests make it small). */
   restartFrames?: number;
-  /** WAL size kept after a restart (bytes; `journal_size_limit`). */
+  /**
+   * WAL size (bytes; `journal_size_limit` of the server's connection) the writer cuts the WAL back to when it starts it
+   * over after a PASSIVE checkpoint that copied everything; the worker's TRUNCATE cuts it to nothing.
+   */
   walSizeLimit?: number;
   /** How the store holds its transactions back while `work` runs, its open group committed first. */
   pauseWrites: (work: () => Promise<void>) => Promise<void>;
@@ -149,7 +151,6 @@ export function startCheckpointer(db: Database.Database, opts: CheckpointerOptio
       path: opts.path,
       driver,
       intervalMs: opts.intervalMs ?? 100,
-      walSizeLimit,
       restartFrames: opts.restartFrames ?? restartFramesFor(db.pragma('page_size', { simple: true }) as number),
       restartWaitMs: RESTART_WAIT_MS,
     },

@@ -75,7 +75,10 @@ export function createSqliteOutbox(
   // A body as read from outbox_bodies, whole: its recipe expanded (body-parts.ts).
   const wholeBody = (stored: StoredBody): StoredBody =>
     parts === null || typeof stored === 'string' ? stored : parts.expand(stored);
-  const whole = (r: OutboxRecord): OutboxRecord => ({ ...r, body: wholeBody(r.body) });
+  const whole = (r: OutboxRecord): OutboxRecord => {
+    const body = wholeBody(r.body);
+    return body === r.body ? r : { ...r, body };
+  };
   const toRow = (r: OutboxRecord): OutboxRow => toOutboxRow(whole(r));
 
   const s = {
